@@ -1,0 +1,33 @@
+import type { KindRegistry } from '../../kinds/registry.js';
+import { observeAll } from '../../plan/observe-all.js';
+import { buildPlan } from '../../plan/build-plan.js';
+import { predictStepDurations } from '../../plan/predict.js';
+import type { Plan } from '../../plan/types.js';
+import type { Runbook } from '../../runbook/types.js';
+import { listRuns } from '../../state/run-store.js';
+import { createContextFactory } from '../../engine/context.js';
+import { realClock } from '../../util/clock.js';
+import { nullLogger } from '../../util/logger.js';
+import type { RuntimeScope } from '../runtime-scope.js';
+
+/** observe → plan: read-only against the live world, with predictions from this runbook's history. */
+export async function planRunbook(runbook: Runbook, registry: KindRegistry, scope: RuntimeScope, stateDir: string, signal: AbortSignal): Promise<Plan> {
+  const makeContext = createContextFactory({
+    runId: 'plan', baseDir: runbook.baseDir, clock: realClock, log: nullLogger,
+    emit: async () => undefined,
+    approve: async () => false,
+  });
+  const observations = await observeAll({
+    runbook, registry, signal,
+    interpolate: (step, outputsOf) => scope.interpolate(step.with, outputsOf),
+    makeContext: (stepId, sig) => makeContext(stepId, sig, {}),
+  });
+  const history = (await listRuns(stateDir)).filter((r) => r.runbook.name === runbook.name && r.status === 'succeeded');
+  return buildPlan({ runbook, registry, observations, predicted: predictStepDurations(history), historyRuns: history.length, now: new Date() });
+}
+
+/** Exit code of a plan: 1 when a step could not be observed, 2 when changes are pending, else 0. */
+export function planExitCode(plan: Plan): 0 | 1 | 2 {
+  if (plan.counts.unknown > 0) return 1;
+  return plan.counts.change + plan.counts.gate > 0 ? 2 : 0;
+}

@@ -1,0 +1,70 @@
+import { CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { renderDiagnostics } from './output/diagnostics.js';
+import { createCliIO } from './output/context.js';
+import { envelope } from './output/json.js';
+import { createStyle } from './output/style.js';
+import { buildProgram } from './program.js';
+import type { CliIO } from './io.js';
+import { ExitCode, isDrctlError, type DrctlError } from '../util/errors.js';
+
+/** The entry point: the only place that sets the exit code. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const json = argv.includes('--json');
+  const color = argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined;
+  const io = createCliIO({ json, color });
+  const debug = argv.includes('--debug') || process.env.DRCTL_DEBUG === '1';
+  let code: number;
+  try {
+    let exit: number = ExitCode.ok;
+    const program = buildProgram(io, (c) => (exit = c));
+    await program.parseAsync([...argv]);
+    code = exit;
+  } catch (e) {
+    code = report(e, io, argv, debug);
+  }
+  process.exitCode = code;
+}
+
+function report(e: unknown, io: CliIO, argv: readonly string[], debug: boolean): number {
+  if (e instanceof CommanderError) {
+    // help and version "errors" are successes; commander already printed them.
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+    if (io.json) io.out(envelope(commandName(argv), false, null, [], { code: 'usage', message: e.message.replace(/^error: /, '') }));
+    return ExitCode.invalidInput;
+  }
+  if (isDrctlError(e)) {
+    printDrctlError(e, io, argv);
+    if (debug && e.cause) io.err(String((e.cause as Error).stack ?? e.cause));
+    return e.exitCode;
+  }
+  io.err(`drctl: internal error: ${(e as Error)?.message ?? String(e)}`);
+  io.err((e as Error)?.stack ?? '');
+  io.err('This is a bug in drctl: please report it with the command you ran.');
+  return ExitCode.failed;
+}
+
+function printDrctlError(e: DrctlError, io: CliIO, argv: readonly string[]): void {
+  if (io.json) {
+    io.out(envelope(commandName(argv), false, null, e.diagnostics, { code: e.code, message: e.message, hint: e.hint }));
+    return;
+  }
+  if (e.diagnostics.length > 0) {
+    io.err(renderDiagnostics(e.diagnostics, readSource, { color: io.color.err }));
+  }
+  const st = createStyle(io.color.err);
+  io.err(`${st.red('error:')} ${e.message}`);
+  if (e.hint) io.err(`${st.dim('hint:')} ${e.hint}`);
+}
+
+function readSource(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function commandName(argv: readonly string[]): string {
+  return argv.slice(2).find((a) => !a.startsWith('-')) ?? '';
+}

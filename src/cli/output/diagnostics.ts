@@ -1,0 +1,73 @@
+import { isAbsolute, relative } from 'node:path';
+import type { Diagnostic, SourcePosition } from '../../util/diagnostic.js';
+
+export interface RenderDiagnosticsOptions {
+  readonly color: boolean;
+}
+
+type Paint = (text: string) => string;
+const ansi = (open: number, close: number): Paint => (t) => `\u001b[${open}m${t}\u001b[${close}m`;
+type Palette = Readonly<Record<'red' | 'yellow' | 'cyan' | 'dim' | 'bold', Paint>>;
+const same: Paint = (t) => t;
+const PLAIN: Palette = { red: same, yellow: same, cyan: same, dim: same, bold: same };
+const COLORED: Palette = { red: ansi(31, 39), yellow: ansi(33, 39), cyan: ansi(36, 39), dim: ansi(2, 22), bold: ansi(1, 22) };
+
+/**
+ * file:line:column: error: message
+ *    12 |     tiemout: 30s
+ *       |     ^~~~~~~
+ *   hint: ...
+ *   file:line:col: note: ...
+ * and a final "N errors, M warnings" line.
+ */
+export function renderDiagnostics(
+  diags: readonly Diagnostic[],
+  sources: (file: string) => string | undefined,
+  options: RenderDiagnosticsOptions,
+): string {
+  const c = options.color ? COLORED : PLAIN;
+  const lineCache = new Map<string, readonly string[] | undefined>();
+  const linesOf = (file: string): readonly string[] | undefined => {
+    if (!lineCache.has(file)) lineCache.set(file, sources(file)?.split(/\r?\n/));
+    return lineCache.get(file);
+  };
+  const blocks = diags.map((d) => {
+    const label = d.severity === 'error' ? c.red(c.bold('error')) : c.yellow(c.bold('warning'));
+    const out = [`${c.bold(where(d))}: ${label}: ${d.message}`];
+    const source = linesOf(d.file)?.[d.line - 1];
+    if (source !== undefined) out.push(...excerpt(source, d, c));
+    if (d.hint) out.push(`  ${c.cyan('hint')}: ${d.hint}`);
+    for (const r of d.related ?? []) out.push(`  ${where(r)}: ${c.cyan('note')}: ${r.message}`);
+    return out.join('\n');
+  });
+  const errors = diags.filter((d) => d.severity === 'error').length;
+  const warnings = diags.length - errors;
+  const summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  return [...blocks, errors > 0 ? c.red(summary) : summary].join('\n\n') + '\n';
+}
+
+function excerpt(source: string, d: Diagnostic, c: Palette): string[] {
+  const gutter = String(d.line);
+  const pad = ' '.repeat(gutter.length);
+  const before = source.slice(0, Math.max(0, d.column - 1)).replace(/[^\t]/g, ' ');
+  const room = Math.max(1, source.length - (d.column - 1));
+  const length = Math.max(1, Math.min(d.length ?? 1, room));
+  const caret = `^${'~'.repeat(length - 1)}`;
+  return [
+    `${c.dim(` ${gutter} |`)} ${source}`,
+    `${c.dim(` ${pad} |`)} ${before}${d.severity === 'error' ? c.red(caret) : c.yellow(caret)}`,
+  ];
+}
+
+/** Path relative to the current directory when inside it. */
+function where(p: SourcePosition): string {
+  return `${displayPath(p.file)}:${p.line}:${p.column}`;
+}
+
+export function displayPath(file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(process.cwd(), file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,0 +1,54 @@
+import type { EngineEvent } from '../../engine/events.js';
+import { formatDuration } from '../../util/duration.js';
+import type { Style } from './style.js';
+
+/** One human line per event that matters (the plain renderer and the listr2 view share these words). */
+export function eventLine(e: EngineEvent, st: Style): string | undefined {
+  switch (e.type) {
+    case 'run.started':
+      return `${st.bold('▶')} ${e.mode} ${st.bold(e.runbook.name)} as run ${e.runId} (${e.steps.length} steps)`;
+    case 'check.passed':
+      return `${st.green('✓')} ${e.group} ${e.name} (${formatDuration(e.durationMs)})`;
+    case 'check.failed':
+      return `${st.red('✗')} ${e.group} ${e.name}: ${e.detail}`;
+    case 'step.started':
+      return e.attempt > 1 ? `${st.cyan('→')} ${e.stepId} attempt ${e.attempt}` : `${st.cyan('→')} ${e.stepId}`;
+    case 'step.progress':
+      return `  ${e.stepId}: ${e.message}`;
+    case 'step.intent':
+      return `  ${e.stepId}: ${e.describe}`;
+    case 'step.skipped':
+      return `${st.dim('=')} ${e.stepId} skipped: ${e.reason}`;
+    case 'step.applied':
+      return `${st.green('✓')} ${e.stepId}: ${e.describe}`;
+    case 'step.retrying':
+      return `${st.yellow('↻')} ${e.stepId} retry ${e.attempt} in ${formatDuration(e.delayMs)}: ${e.error.message}`;
+    case 'step.failed':
+      return `${st.red('✗')} ${e.stepId} failed in ${e.error.phase}: ${e.error.message}`;
+    case 'step.cancelled':
+      return `${st.yellow('-')} ${e.stepId} ${e.reason}`;
+    case 'step.timing':
+      return e.timing.startedAt ? `  ${e.stepId} took ${formatDuration(e.timing.durationMs)} (${phaseText(e.timing.phases)})` : undefined;
+    case 'rollback.started':
+      return `${st.bold('↩')} rolling back ${e.steps.length} step(s): ${e.reason}`;
+    case 'step.rolled-back':
+      return `${st.green('↩')} ${e.stepId} rolled back in ${formatDuration(e.durationMs)}: ${e.describe}`;
+    case 'step.rollback-failed':
+      return `${st.red('✗')} ${e.stepId} rollback failed: ${e.error.message}`;
+    case 'budget.exceeded':
+      return `${st.red('⏱')} ${e.message}`;
+    case 'run.interrupted':
+      return `${st.yellow('!')} ${e.signal}: no new step will start (again to cancel running steps)`;
+    case 'run.finished': {
+      const mark = e.status === 'succeeded' ? st.green('■') : st.red('■');
+      const cp = e.summary.criticalPath.length > 0 ? `; critical path ${e.summary.criticalPath.join(' → ')} ${formatDuration(e.summary.criticalPathMs)}` : '';
+      return `${mark} ${e.status} in ${formatDuration(e.durationMs)}${cp}${e.summary.error ? `\n  ${e.summary.error}` : ''}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function phaseText(phases: Readonly<Partial<Record<string, number>>>): string {
+  return Object.entries(phases).map(([k, v]) => `${k} ${formatDuration(v ?? 0)}`).join(', ');
+}

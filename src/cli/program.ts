@@ -1,0 +1,73 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { ExitCode } from '../util/errors.js';
+import type { CliIO } from './io.js';
+import { drctlVersion } from './version.js';
+
+export type SetExit = (code: ExitCode) => void;
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+export const positiveInt = (flag: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a positive integer, got "${value}"`);
+  return n;
+};
+
+/** Options shared by commands that resolve a runbook's params. */
+export function withParamOptions(cmd: Command): Command {
+  return cmd
+    .option('--set <key=value>', 'set a runbook param (repeatable; YAML values: --set cut=[hz-a,hz-b])', collect)
+    .option('--params-file <file>', 'YAML file of param values')
+    .option('--plugin <module>', 'load step kinds from a plugin module (repeatable)', collect);
+}
+
+/** Options shared by run and drill. */
+export function withRunOptions(cmd: Command): Command {
+  return withParamOptions(cmd)
+    .option('-y, --yes', 'confirm without asking (required without a terminal)')
+    .option('--dry-run', 'plan only: observe everything read-only, change nothing (exit 0 none, 2 pending)')
+    .option('--approve <step>', 'pre-approve a gate step (repeatable); unattended gates fail closed without it', collect)
+    .option('--concurrency <n>', 'steps to run at once (overrides the runbook)', positiveInt('--concurrency'))
+    .addOption(new Option('--on-failure <mode>', 'on a failed step: stop starting new ones, or roll back applied ones').choices(['stop', 'rollback']));
+}
+
+/**
+ * The commander program. Only commander is imported eagerly; each command's module (and with it
+ * yaml, ajv, execa, listr2, pino, ioredis) is imported when that command runs, to keep start-up fast.
+ */
+export function buildProgram(io: CliIO, setExit: SetExit): Command {
+  const program = new Command('drctl')
+    .description('Data-center and city failover as declarative, idempotent, timed runbooks')
+    .version(drctlVersion(), '-V, --version')
+    .option('--json', 'machine-readable output (one JSON document, or NDJSON events for run/drill)')
+    .option('--no-color', 'no colours (also NO_COLOR)')
+    .option('--debug', 'print stacks and causes of errors (also DRCTL_DEBUG=1)')
+    .addOption(new Option('--state <dir>', 'state folder: runs, journals, logs, locks').env('DRCTL_STATE').default('.drctl'))
+    .exitOverride()
+    .showHelpAfterError('(run drctl --help for usage)')
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+  const act = <A extends unknown[]>(load: () => Promise<(io: CliIO, ...args: A) => Promise<ExitCode>>) =>
+    async (...args: A): Promise<void> => setExit(await (await load())(io, ...args));
+
+  program.command('validate').description('check runbooks: schema, kinds, needs, cycles, durations, references (file:line:column)')
+    .argument('<runbook...>').option('--plugin <module>', 'plugin module with step kinds (repeatable)', collect)
+    .action(act(async () => (await import('./commands/validate.js')).validateCommand));
+  program.command('schema').description('print the runbook JSON Schema (for editors: # yaml-language-server: $schema=...)')
+    .action(act(async () => (await import('./commands/schema.js')).schemaCommand));
+  withParamOptions(program.command('plan').description('dry-run: observe read-only, show what would change (exit 0 nothing, 2 changes, 1 error)')
+    .argument('<runbook>').option('-o, --out <file>', 'save the plan (JSON) for a later `run --plan`'))
+    .action(act(async () => (await import('./commands/plan.js')).planCommand));
+  withRunOptions(program.command('run').description('run the switch: readiness, lock, journal, steps, timing').argument('<runbook>'))
+    .action(act(async () => (await import('./commands/run.js')).runCommandAction('run')));
+  withRunOptions(program.command('drill').description('run the switch, verify it, then fail back in reverse order; report both halves').argument('<runbook>'))
+    .action(act(async () => (await import('./commands/run.js')).runCommandAction('drill')));
+  program.command('status').description('runs in progress, their steps, and who holds each lock')
+    .action(act(async () => (await import('./commands/status.js')).statusCommand));
+  program.command('history').description('past runs with their outcome and duration')
+    .option('--runbook <name>', 'only runs of this runbook').option('-n, --limit <n>', 'at most n runs', positiveInt('--limit'), 20)
+    .action(act(async () => (await import('./commands/history.js')).historyCommand));
+  program.command('report').description('a run\'s report: timing of every step').argument('<run-id>')
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['json', 'md', 'junit']).default('md'))
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .action(act(async () => (await import('./commands/report.js')).reportCommand));
+  return program;
+}

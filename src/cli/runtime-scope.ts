@@ -1,0 +1,53 @@
+import type { Runbook } from '../runbook/types.js';
+import { interpolate, loadParamsFile, parseSetFlag, resolveParams } from '../runbook/interpolate.js';
+import { DrctlError, ExitCode, usageError } from '../util/errors.js';
+import { redact, Secret } from '../util/secret.js';
+
+export interface ScopeFlags {
+  readonly set?: readonly string[] | undefined;
+  readonly paramsFile?: string | undefined;
+}
+
+export interface RuntimeScope {
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly interpolate: (value: unknown, outputsOf?: (stepId: string) => Readonly<Record<string, unknown>> | undefined) => unknown;
+  readonly redactText: (text: string) => string;
+}
+
+/**
+ * Params (--params-file, then --set), env, secrets (${secret.X} reads the environment variable X and is
+ * never printed). Every secret value seen is redacted from events, logs and messages.
+ */
+export async function buildRuntimeScope(runbook: Runbook, flags: ScopeFlags, env: NodeJS.ProcessEnv = process.env): Promise<RuntimeScope> {
+  const overrides: Record<string, unknown> = flags.paramsFile ? { ...(await loadParamsFile(flags.paramsFile)) } : {};
+  for (const text of flags.set ?? []) {
+    let parsed: { key: string; value: unknown };
+    try {
+      parsed = parseSetFlag(text);
+    } catch (e) {
+      throw usageError(`--set ${text}: ${(e as Error).message}`);
+    }
+    if (!(parsed.key in runbook.params)) throw usageError(`--set ${parsed.key}: the runbook declares no param "${parsed.key}"`, `declared params: ${Object.keys(runbook.params).join(', ') || '(none)'}`);
+    overrides[parsed.key] = parsed.value;
+  }
+  const resolved = resolveParams(runbook.params, overrides);
+  if (!resolved.ok) throw new DrctlError('params-invalid', ExitCode.invalidInput, resolved.error.join('; '));
+  const secrets = new Map<string, Secret>();
+  const secretOf = (name: string): Secret | undefined => {
+    const value = env[name];
+    if (value === undefined) return undefined;
+    let s = secrets.get(name);
+    if (!s) {
+      s = new Secret(value, name);
+      secrets.set(name, s);
+    }
+    return s;
+  };
+  const redactText = (text: string): string => redact(text, [...secrets.values()]);
+  const params = resolved.value;
+  return {
+    params,
+    interpolate: (value, outputsOf) => interpolate(value, { params, env, secrets: secretOf, stepOutputs: outputsOf ?? (() => undefined) }),
+    redactText,
+  };
+}

@@ -1,0 +1,43 @@
+import type { HttpRequestParams } from '../kinds/probe/http-request.js';
+import { runProbe, type ProbeParams } from '../kinds/probe/run-probe.js';
+import type { KindContext } from '../kinds/types.js';
+import type { Probe } from '../runbook/types.js';
+import type { Clock } from '../util/clock.js';
+import type { EventInput } from './events.js';
+
+export interface CheckOptions {
+  readonly group: 'readiness' | 'steadyState';
+  readonly clock: Clock;
+  readonly emit: (e: EventInput) => Promise<void>;
+  readonly interpolate: (value: unknown) => unknown;
+  readonly makeContext: (name: string) => KindContext;
+}
+
+/** Run read-only probes in parallel; every result is recorded. Returns the names that failed. */
+export async function runChecks(probes: readonly Probe[], o: CheckOptions): Promise<string[]> {
+  const failed: string[] = [];
+  await Promise.all(
+    probes.map(async (probe) => {
+      const t0 = o.clock.monotonic();
+      let detail: string;
+      let ok: boolean;
+      try {
+        const params = toProbeParams(probe, o.interpolate);
+        const held = await runProbe(params, o.makeContext(probe.name), probe.timeoutMs);
+        ok = held.ok;
+        detail = held.ok ? 'holds' : held.detail;
+      } catch (e) {
+        ok = false;
+        detail = (e as Error).message;
+      }
+      if (!ok) failed.push(probe.name);
+      await o.emit({ type: ok ? 'check.passed' : 'check.failed', group: o.group, name: probe.name, detail, durationMs: o.clock.monotonic() - t0 });
+    }),
+  );
+  return failed;
+}
+
+function toProbeParams(probe: Probe, interpolate: (v: unknown) => unknown): ProbeParams {
+  if (probe.type === 'exec') return { exec: interpolate(probe.exec) as unknown[], expect: probe.expect };
+  return { http: interpolate(probe.http) as HttpRequestParams, expect: probe.expect };
+}

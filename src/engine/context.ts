@@ -1,0 +1,32 @@
+import type { KindContext } from '../kinds/types.js';
+import type { Clock } from '../util/clock.js';
+import { runCommand } from '../util/exec.js';
+import type { Logger } from '../util/logger.js';
+import type { EventInput } from './events.js';
+
+export interface ContextFactoryOptions {
+  readonly runId: string;
+  readonly baseDir: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly emit: (e: EventInput) => Promise<void>;
+  readonly approve: (stepId: string, question: string) => Promise<boolean>;
+}
+
+/** Build the KindContext for one step attempt: everything a kind may use, and nothing else. */
+export function createContextFactory(o: ContextFactoryOptions) {
+  return (stepId: string, signal: AbortSignal, notes: Record<string, unknown>): KindContext => ({
+    runId: o.runId,
+    stepId,
+    baseDir: o.baseDir,
+    signal,
+    clock: o.clock,
+    log: o.log.child({ stepId }),
+    exec: (argv, options) => runCommand(argv, { ...options, signal }),
+    progress: (message) => void o.emit({ type: 'step.progress', stepId, message }).catch(() => undefined),
+    note: (key, value) => {
+      notes[key] = value;
+    },
+    approve: (question) => o.approve(stepId, question),
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * The one typed stream the engine emits. The journal, the live view, --json NDJSON, the pino audit
+ * log and the reports all consume these. Every event is plain JSON and carries the wall-clock time.
+ */
+export const EVENT_SCHEMA_VERSION = 1;
+
+export type RunMode = 'run' | 'drill' | 'rollback' | 'resume' | 'rehearse';
+export type StepPhase = 'observe' | 'apply' | 'verify' | 'rollback';
+export type RunStatus = 'succeeded' | 'failed' | 'interrupted' | 'running';
+export type StepStatus =
+  | 'waiting'
+  | 'running'
+  | 'skipped'
+  | 'applied'
+  | 'failed'
+  | 'retrying'
+  | 'rolling-back'
+  | 'rolled-back'
+  | 'cancelled';
+
+export interface StepErrorInfo {
+  readonly message: string;
+  readonly phase: StepPhase;
+  readonly retryable: boolean;
+  readonly timedOut?: boolean;
+}
+
+interface Base {
+  readonly runId: string;
+  /** ISO-8601 UTC. */
+  readonly at: string;
+}
+
+export type EngineEvent =
+  | (Base & {
+      readonly type: 'run.started';
+      readonly mode: RunMode;
+      readonly runbook: { readonly name: string; readonly file: string; readonly hash: string };
+      readonly params: Readonly<Record<string, unknown>>;
+      readonly steps: readonly { readonly id: string; readonly kind: string; readonly needs: readonly string[] }[];
+      readonly host: string;
+      readonly user: string;
+      readonly pid: number;
+    })
+  | (Base & { readonly type: 'check.passed' | 'check.failed'; readonly group: 'readiness' | 'steadyState'; readonly name: string; readonly detail: string; readonly durationMs: number })
+  | (Base & { readonly type: 'step.queued'; readonly stepId: string })
+  | (Base & { readonly type: 'step.started'; readonly stepId: string; readonly attempt: number })
+  | (Base & { readonly type: 'step.phase'; readonly stepId: string; readonly phase: StepPhase; readonly durationMs: number; readonly ok: boolean })
+  | (Base & { readonly type: 'step.progress'; readonly stepId: string; readonly message: string })
+  | (Base & {
+      /** Written (durably) right before apply: the observed before-state and the desired state. */
+      readonly type: 'step.intent';
+      readonly stepId: string;
+      readonly attempt: number;
+      readonly before: unknown;
+      readonly desired: unknown;
+      readonly describe: string;
+    })
+  | (Base & { readonly type: 'step.skipped'; readonly stepId: string; readonly reason: string; readonly state: unknown; readonly outputs: Readonly<Record<string, unknown>> })
+  | (Base & {
+      readonly type: 'step.applied';
+      readonly stepId: string;
+      readonly after: unknown;
+      readonly describe: string;
+      readonly outputs: Readonly<Record<string, unknown>>;
+      readonly notes: Readonly<Record<string, unknown>>;
+    })
+  | (Base & { readonly type: 'step.retrying'; readonly stepId: string; readonly attempt: number; readonly delayMs: number; readonly error: StepErrorInfo })
+  | (Base & { readonly type: 'step.failed'; readonly stepId: string; readonly error: StepErrorInfo; readonly notes: Readonly<Record<string, unknown>> })
+  | (Base & { readonly type: 'step.cancelled'; readonly stepId: string; readonly reason: string })
+  | (Base & { readonly type: 'step.timing'; readonly stepId: string; readonly timing: StepTiming })
+  | (Base & { readonly type: 'rollback.started'; readonly reason: string; readonly steps: readonly string[] })
+  | (Base & { readonly type: 'step.rolling-back'; readonly stepId: string })
+  | (Base & { readonly type: 'step.rolled-back'; readonly stepId: string; readonly describe: string; readonly durationMs: number })
+  | (Base & { readonly type: 'step.rollback-failed'; readonly stepId: string; readonly error: StepErrorInfo; readonly durationMs: number })
+  | (Base & { readonly type: 'rollback.finished'; readonly ok: boolean })
+  | (Base & { readonly type: 'budget.exceeded'; readonly stepId: string | undefined; readonly durationMs: number; readonly budgetMs: number; readonly message: string })
+  | (Base & { readonly type: 'run.interrupted'; readonly signal: string })
+  | (Base & { readonly type: 'run.finished'; readonly status: RunStatus; readonly durationMs: number; readonly summary: RunSummary });
+
+export type EngineEventType = EngineEvent['type'];
+
+/** Per-step timing: wall-clock marks (ISO) and phase durations (ms). */
+export interface StepTiming {
+  readonly queuedAt: string;
+  readonly startedAt: string | undefined;
+  readonly endedAt: string | undefined;
+  readonly durationMs: number;
+  readonly attempts: number;
+  readonly phases: Readonly<Partial<Record<StepPhase, number>>>;
+  readonly status: StepStatus;
+}
+
+export interface RunSummary {
+  readonly steps: Readonly<Record<string, { readonly status: StepStatus; readonly durationMs: number }>>;
+  readonly criticalPath: readonly string[];
+  readonly criticalPathMs: number;
+  readonly budgetExceeded: readonly string[];
+  readonly error?: string;
+}
+
+/** Distributes Omit over a union (Omit on a union collapses it). */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type EventInput = DistributiveOmit<EngineEvent, 'runId' | 'at'>;
+
+export type EventListener = (event: EngineEvent) => void;

@@ -1,0 +1,151 @@
+import type { KindContext } from '../kinds/types.js';
+import type { KindRegistry } from '../kinds/registry.js';
+import type { OnFailure, Runbook, StepSpec } from '../runbook/types.js';
+import type { Clock } from '../util/clock.js';
+import type { EventInput, StepErrorInfo, StepPhase, StepStatus, StepTiming } from './events.js';
+import { runStepLife, type StepLifeResult } from './step-life.js';
+
+export interface StepRecord {
+  readonly status: StepStatus;
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly params: unknown;
+  readonly error: StepErrorInfo | undefined;
+  readonly timing: StepTiming;
+}
+
+/** A step finished by an earlier process of the same run (resume). */
+export interface PriorStep {
+  readonly status: 'applied' | 'skipped';
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly before: unknown;
+}
+
+export interface ExecuteOptions {
+  readonly runbook: Runbook;
+  readonly registry: KindRegistry;
+  /** Interpolate a step's `with:` once its needs are done (throws with a clear message on a missing ref). */
+  readonly resolveParams: (step: StepSpec, outputsOf: (stepId: string) => Readonly<Record<string, unknown>> | undefined) => unknown;
+  readonly emit: (e: EventInput) => Promise<void>;
+  readonly clock: Clock;
+  /** Aborted on the first interrupt: start no new step. */
+  readonly stop: AbortSignal;
+  /** Aborted on a second interrupt: cancel running steps. */
+  readonly abort: AbortSignal;
+  readonly makeContext: (stepId: string, signal: AbortSignal, notes: Record<string, unknown>) => KindContext;
+  readonly concurrency?: number;
+  readonly onFailure?: OnFailure;
+  readonly prior?: ReadonlyMap<string, PriorStep>;
+  /** Randomise the order of ready steps (tests: a missing `needs` edge then fails instead of passing by luck). */
+  readonly shuffle?: boolean;
+}
+
+export interface ExecuteOutcome {
+  readonly status: 'succeeded' | 'failed' | 'interrupted';
+  readonly steps: ReadonlyMap<string, StepRecord>;
+  /** Steps that changed something, in completion order (what a rollback undoes, reversed). */
+  readonly appliedOrder: readonly string[];
+}
+
+/** Walk the DAG: needs first, up to `concurrency` at once, stop starting new steps after a failure. */
+export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
+  const steps = o.runbook.steps;
+  const concurrency = Math.max(1, o.concurrency ?? o.runbook.concurrency);
+  const records = new Map<string, StepRecord>();
+  const queuedAt = new Map<string, string>();
+  const appliedOrder: string[] = [];
+  const running = new Map<string, Promise<void>>();
+  let failed = false;
+  const iso = (): string => new Date(o.clock.now()).toISOString();
+
+  for (const [id, p] of o.prior ?? []) {
+    records.set(id, { status: p.status, before: p.before, after: undefined, outputs: p.outputs, params: undefined, error: undefined, timing: emptyTiming(iso(), p.status) });
+    if (p.status === 'applied') appliedOrder.push(id);
+  }
+  const done = (id: string): boolean => { const s = records.get(id)?.status; return s === 'applied' || s === 'skipped'; };
+  const outputsOf = (id: string) => (done(id) ? records.get(id)?.outputs : undefined);
+
+  const markReady = async (): Promise<StepSpec[]> => {
+    const ready: StepSpec[] = [];
+    for (const s of steps) {
+      if (records.has(s.id) || running.has(s.id)) continue;
+      if (!s.needs.every(done)) continue;
+      if (!queuedAt.has(s.id)) {
+        queuedAt.set(s.id, iso());
+        await o.emit({ type: 'step.queued', stepId: s.id });
+      }
+      ready.push(s);
+    }
+    return o.shuffle ? shuffled(ready) : ready;
+  };
+
+  const start = (s: StepSpec): void => {
+    const task = (async () => {
+      const startedAt = iso();
+      const t0 = o.clock.monotonic();
+      const life = await runOne(o, s, outputsOf);
+      const timing: StepTiming = {
+        queuedAt: queuedAt.get(s.id) ?? startedAt, startedAt, endedAt: iso(),
+        durationMs: o.clock.monotonic() - t0, attempts: life.attempts, phases: life.phases, status: life.status,
+      };
+      records.set(s.id, { status: life.status, before: life.before, after: life.after, outputs: life.outputs, params: life.params, error: life.error, timing });
+      if (life.status === 'applied') appliedOrder.push(s.id);
+      if (life.status === 'failed' || life.status === 'cancelled') failed = true;
+      await o.emit({ type: 'step.timing', stepId: s.id, timing });
+    })();
+    running.set(s.id, task.finally(() => running.delete(s.id)));
+  };
+
+  for (;;) {
+    if (!failed && !o.stop.aborted) {
+      for (const s of await markReady()) {
+        if (running.size >= concurrency) break;
+        start(s);
+      }
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+
+  for (const s of steps) {
+    if (records.has(s.id)) continue;
+    const reason = o.stop.aborted ? 'not started: run interrupted' : 'not started: an earlier step failed';
+    await o.emit({ type: 'step.cancelled', stepId: s.id, reason });
+    records.set(s.id, { status: 'cancelled', before: undefined, after: undefined, outputs: {}, params: undefined, error: undefined, timing: emptyTiming(queuedAt.get(s.id) ?? iso(), 'cancelled') });
+  }
+  const status = o.stop.aborted ? 'interrupted' : failed ? 'failed' : 'succeeded';
+  return { status, steps: records, appliedOrder };
+}
+
+async function runOne(o: ExecuteOptions, s: StepSpec, outputsOf: (id: string) => Readonly<Record<string, unknown>> | undefined): Promise<StepLifeResult & { params: unknown }> {
+  const kind = o.registry.get(s.kind);
+  let params: unknown;
+  try {
+    if (!kind) throw new Error(`unknown kind "${s.kind}"`);
+    params = o.resolveParams(s, outputsOf);
+  } catch (e) {
+    const error: StepErrorInfo = { phase: 'observe', message: (e as Error).message, retryable: false };
+    await o.emit({ type: 'step.started', stepId: s.id, attempt: 1 });
+    await o.emit({ type: 'step.failed', stepId: s.id, error, notes: {} });
+    return { status: 'failed', before: undefined, after: undefined, outputs: {}, error, attempts: 1, phases: {}, notes: {}, params: undefined };
+  }
+  const life = await runStepLife({
+    step: s, kind, params, abort: o.abort, clock: o.clock, emit: o.emit,
+    makeContext: (signal, notes) => o.makeContext(s.id, signal, notes),
+  });
+  return { ...life, params };
+}
+
+function emptyTiming(at: string, status: StepStatus): StepTiming {
+  return { queuedAt: at, startedAt: undefined, endedAt: undefined, durationMs: 0, attempts: 0, phases: {} as Partial<Record<StepPhase, number>>, status };
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j] as T, a[i] as T];
+  }
+  return a;
+}

@@ -1,0 +1,72 @@
+import type { AnyKind, KindContext } from '../kinds/types.js';
+import type { Clock } from '../util/clock.js';
+import { deadlineSignal, raceSignal } from './abort.js';
+import type { EventInput } from './events.js';
+import { pollUntil } from './poll.js';
+import { DEFAULT_VERIFY_INTERVAL_MS, toErrorInfo } from './step-life.js';
+
+export interface RollbackItem {
+  readonly stepId: string;
+  readonly kind: AnyKind;
+  readonly params: unknown;
+  /** The state the step observed before it applied (from the journal). */
+  readonly before: unknown;
+  readonly timeoutMs: number;
+  readonly verifyIntervalMs: number | undefined;
+}
+
+export interface RollbackOptions {
+  readonly reason: string;
+  readonly clock: Clock;
+  readonly emit: (e: EventInput) => Promise<void>;
+  /** Aborts rollbacks still running (a second interrupt during rollback). */
+  readonly abort: AbortSignal;
+  readonly makeContext: (stepId: string, signal: AbortSignal, notes: Record<string, unknown>) => KindContext;
+}
+
+/**
+ * Undo steps in the given order (callers pass reverse completion order). Each: observe; if the before
+ * state already holds, nothing to do; else rollback (or apply toward `before`), then verify by polling.
+ * A failing rollback does not stop the others. Returns true when every step is back.
+ */
+export async function rollbackSteps(items: readonly RollbackItem[], options: RollbackOptions): Promise<boolean> {
+  const { emit, clock } = options;
+  await emit({ type: 'rollback.started', reason: options.reason, steps: items.map((i) => i.stepId) });
+  let allOk = true;
+  for (const item of items) {
+    const t0 = clock.monotonic();
+    await emit({ type: 'step.rolling-back', stepId: item.stepId });
+    const { kind, params, before } = item;
+    if (kind.reversible?.(params) === false) {
+      allOk = false;
+      await emit({
+        type: 'step.rollback-failed', stepId: item.stepId, durationMs: 0,
+        error: { phase: 'rollback', message: `step "${item.stepId}" (${kind.name}) has no rollback defined`, retryable: false },
+      });
+      continue;
+    }
+    const deadline = deadlineSignal(options.abort, item.timeoutMs);
+    const ctx = options.makeContext(item.stepId, deadline.signal, {});
+    const race = <T>(p: Promise<T>): Promise<T> => raceSignal(p, deadline.signal);
+    let lastMiss: string | undefined;
+    try {
+      const current = await race(kind.observe(params, ctx));
+      if (!kind.holds(params, before, current).ok) {
+        const change = { current, desired: before };
+        await race(kind.rollback ? kind.rollback(params, change, ctx) : kind.apply(params, change, ctx));
+        const interval = item.verifyIntervalMs ?? kind.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
+        await pollUntil(() => race(kind.observe(params, ctx)), (s) => kind.holds(params, before, s), { intervalMs: interval, signal: deadline.signal, clock }, (d) => (lastMiss = d));
+      }
+      await emit({ type: 'step.rolled-back', stepId: item.stepId, describe: kind.describe(params, current, before), durationMs: clock.monotonic() - t0 });
+    } catch (e) {
+      allOk = false;
+      const info = toErrorInfo(e, item.timeoutMs);
+      const message = lastMiss && !info.message.includes(lastMiss) ? `${info.message}: ${lastMiss}` : info.message;
+      await emit({ type: 'step.rollback-failed', stepId: item.stepId, error: { ...info, phase: 'rollback', message }, durationMs: clock.monotonic() - t0 });
+    } finally {
+      deadline.dispose();
+    }
+  }
+  await emit({ type: 'rollback.finished', ok: allOk });
+  return allOk;
+}

@@ -1,0 +1,129 @@
+import { isStepError, type AnyKind, type KindContext } from '../kinds/types.js';
+import type { StepSpec } from '../runbook/types.js';
+import type { Clock } from '../util/clock.js';
+import { formatDuration } from '../util/duration.js';
+import { deadlineSignal, raceSignal, TimeoutReason } from './abort.js';
+import type { EventInput, StepErrorInfo, StepPhase, StepStatus } from './events.js';
+import { pollUntil } from './poll.js';
+import { backoffDelayMs } from './retry.js';
+
+export const DEFAULT_VERIFY_INTERVAL_MS = 200;
+
+export interface StepLifeInput {
+  readonly step: StepSpec;
+  readonly kind: AnyKind;
+  readonly params: unknown;
+  /** Aborted by a second SIGINT / run abort: cancels the running attempt. */
+  readonly abort: AbortSignal;
+  readonly clock: Clock;
+  readonly emit: (e: EventInput) => Promise<void>;
+  readonly makeContext: (signal: AbortSignal, notes: Record<string, unknown>) => KindContext;
+}
+
+export interface StepLifeResult {
+  readonly status: Extract<StepStatus, 'skipped' | 'applied' | 'failed' | 'cancelled'>;
+  /** State observed before the change (what rollback restores); set once an intent was recorded. */
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly error: StepErrorInfo | undefined;
+  readonly attempts: number;
+  readonly phases: Readonly<Partial<Record<StepPhase, number>>>;
+  readonly notes: Readonly<Record<string, unknown>>;
+}
+
+class PhaseError extends Error {
+  constructor(readonly phase: StepPhase, readonly original: unknown, readonly lastMiss: string | undefined) {
+    super('phase failed');
+  }
+}
+
+/** One step: observe → decide → (intent) → apply → verify, with per-attempt timeout and retries. */
+export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult> {
+  const { step, kind, params, clock, emit } = input;
+  const phases: Partial<Record<StepPhase, number>> = {};
+  const notes: Record<string, unknown> = {};
+  let before: unknown;
+  const timed = async <T>(phase: StepPhase, fn: () => Promise<T>, lastMiss?: () => string | undefined): Promise<T> => {
+    const t0 = clock.monotonic();
+    try {
+      const v = await fn();
+      phases[phase] = (phases[phase] ?? 0) + (clock.monotonic() - t0);
+      await emit({ type: 'step.phase', stepId: step.id, phase, durationMs: clock.monotonic() - t0, ok: true });
+      return v;
+    } catch (e) {
+      phases[phase] = (phases[phase] ?? 0) + (clock.monotonic() - t0);
+      await emit({ type: 'step.phase', stepId: step.id, phase, durationMs: clock.monotonic() - t0, ok: false });
+      throw new PhaseError(phase, e, lastMiss?.());
+    }
+  };
+  const result = (status: StepLifeResult['status'], extra: Partial<StepLifeResult> & { attempts: number }): StepLifeResult => ({
+    status, before, after: undefined, outputs: {}, error: undefined, phases, notes, ...extra,
+  });
+
+  for (let attempt = 1; ; attempt++) {
+    await emit({ type: 'step.started', stepId: step.id, attempt });
+    const deadline = deadlineSignal(input.abort, step.timeoutMs);
+    const ctx = input.makeContext(deadline.signal, notes);
+    const race = <T>(p: Promise<T>): Promise<T> => raceSignal(p, deadline.signal);
+    let lastMiss: string | undefined;
+    try {
+      const current = await timed('observe', () => race(kind.observe(params, ctx)));
+      const decision = kind.decide(params, current);
+      if (decision.action === 'noop') {
+        const outputs = kind.outputs?.(params, current) ?? {};
+        await emit({ type: 'step.skipped', stepId: step.id, reason: decision.reason ?? 'already done', state: current, outputs });
+        return result('skipped', { after: current, outputs, attempts: attempt });
+      }
+      if (before === undefined) before = current;
+      await emit({
+        type: 'step.intent', stepId: step.id, attempt, before, desired: decision.desired,
+        describe: kind.describe(params, current, decision.desired),
+      });
+      await timed('apply', () => race(kind.apply(params, { current, desired: decision.desired }, ctx)));
+      const interval = step.verifyIntervalMs ?? kind.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
+      const after = await timed(
+        'verify',
+        () => pollUntil(() => race(kind.observe(params, ctx)), (s) => kind.holds(params, decision.desired, s), { intervalMs: interval, signal: deadline.signal, clock }, (d) => (lastMiss = d)),
+        () => lastMiss,
+      );
+      const outputs = kind.outputs?.(params, after) ?? {};
+      await emit({ type: 'step.applied', stepId: step.id, after, describe: kind.describe(params, before, after), outputs, notes: { ...notes } });
+      return result('applied', { after, outputs, attempts: attempt });
+    } catch (e) {
+      const info = toErrorInfo(e, step.timeoutMs);
+      if (input.abort.aborted) {
+        await emit({ type: 'step.cancelled', stepId: step.id, reason: `cancelled during ${info.phase}` });
+        return result('cancelled', { error: info, attempts: attempt });
+      }
+      if (info.retryable && attempt <= step.retry.retries) {
+        const delayMs = backoffDelayMs(step.retry, attempt + 1);
+        await emit({ type: 'step.retrying', stepId: step.id, attempt: attempt + 1, delayMs, error: info });
+        try {
+          await clock.sleep(delayMs, input.abort);
+        } catch {
+          await emit({ type: 'step.cancelled', stepId: step.id, reason: 'cancelled while waiting to retry' });
+          return result('cancelled', { error: info, attempts: attempt });
+        }
+        continue;
+      }
+      await emit({ type: 'step.failed', stepId: step.id, error: info, notes: { ...notes } });
+      return result('failed', { error: info, attempts: attempt });
+    } finally {
+      deadline.dispose();
+    }
+  }
+}
+
+/** Map anything a kind threw into the recorded error shape. */
+export function toErrorInfo(e: unknown, timeoutMs: number): StepErrorInfo {
+  const phase = e instanceof PhaseError ? e.phase : 'apply';
+  const original = e instanceof PhaseError ? e.original : e;
+  const lastMiss = e instanceof PhaseError ? e.lastMiss : undefined;
+  if (original instanceof TimeoutReason) {
+    const why = lastMiss ? `: ${lastMiss}` : '';
+    return { phase, message: `${phase} timed out after ${formatDuration(timeoutMs)}${why}`, retryable: true, timedOut: true };
+  }
+  const message = original instanceof Error ? original.message : String(original);
+  return { phase, message, retryable: isStepError(original) ? original.retryable : true };
+}

@@ -1,0 +1,15 @@
+import { criticalPath } from '../plan/graph.js';
+import type { Runbook } from '../runbook/types.js';
+import type { RunSummary } from './events.js';
+import type { ExecuteOutcome } from './executor.js';
+
+/** The run's summary: each step's status and time, and the critical path by actual durations (pure). */
+export function buildSummary(runbook: Runbook, executed: ExecuteOutcome | undefined, budgetExceeded: readonly string[], error: string | undefined): RunSummary {
+  const steps: Record<string, { status: RunSummary['steps'][string]['status']; durationMs: number }> = {};
+  for (const s of runbook.steps) {
+    const rec = executed?.steps.get(s.id);
+    steps[s.id] = { status: rec?.status ?? 'waiting', durationMs: rec?.timing.durationMs ?? 0 };
+  }
+  const cp = criticalPath(runbook.steps, (id) => steps[id]?.durationMs ?? 0);
+  return { steps, criticalPath: cp.path, criticalPathMs: cp.totalMs, budgetExceeded, ...(error === undefined ? {} : { error }) };
+}

@@ -1,0 +1,13 @@
+import { execKind } from './exec.js';
+import { gateKind } from './gate.js';
+import { httpKind } from './http.js';
+import type { AnyKind } from './types.js';
+import { waitKind } from './wait.js';
+
+/** The built-in kinds, listed explicitly (no scanning, no import side effects). */
+export const BUILTIN_KINDS: readonly AnyKind[] = [
+  execKind,
+  httpKind,
+  waitKind,
+  gateKind,
+];

@@ -1,0 +1,115 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { isSecret, type Secret } from '../../util/secret.js';
+import { stepError } from '../types.js';
+
+export interface RedisTarget {
+  /** "host:port" */
+  readonly addr: string;
+  readonly password?: string | Secret | undefined;
+  /** Connect and per-command timeout. */
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+}
+
+export function splitAddr(addr: string): { host: string; port: number } {
+  const i = addr.lastIndexOf(':');
+  const port = Number(addr.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw stepError(`bad redis address "${addr}": want host:port`, { retryable: false });
+  }
+  return { host: addr.slice(0, i), port };
+}
+
+/**
+ * Open a connection that can never hang a CLI (stack-notes.md): lazy connect, connect and command
+ * timeouts, no offline queue, no reconnects, an error listener; closed in finally and on abort.
+ * Errors become one-line StepErrors naming the server.
+ */
+export async function withRedis<T>(t: RedisTarget, fn: (r: Redis) => Promise<T>): Promise<T> {
+  const { host, port } = splitAddr(t.addr);
+  const password = isSecret(t.password) ? t.password.reveal() : t.password;
+  let lastError: Error | undefined;
+  const r = new Redis({
+    host, port,
+    ...(password === undefined ? {} : { password }),
+    lazyConnect: true,
+    connectTimeout: t.timeoutMs,
+    commandTimeout: t.timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    enableReadyCheck: false,
+    retryStrategy: () => null,
+    protocol: 2,
+  } satisfies RedisOptions);
+  r.on('error', (e: Error) => (lastError = e));
+  const onAbort = (): void => r.disconnect();
+  t.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (t.signal.aborted) throw stepError(`redis ${t.addr}: cancelled`);
+    try {
+      await r.connect();
+    } catch (e) {
+      throw stepError(`redis ${t.addr}: unreachable (${describeError(lastError ?? e)})`);
+    }
+    try {
+      return await fn(r);
+    } catch (e) {
+      if (isStep(e)) throw e;
+      throw toStepError(t.addr, lastError ?? e);
+    }
+  } finally {
+    t.signal.removeEventListener('abort', onAbort);
+    r.disconnect();
+  }
+}
+
+const isStep = (e: unknown): boolean => typeof e === 'object' && e !== null && (e as { stepError?: unknown }).stepError === true;
+
+function toStepError(addr: string, e: unknown): Error {
+  const msg = describeError(e);
+  if (/NOAUTH|WRONGPASS|invalid password|invalid username/i.test(msg)) {
+    return stepError(`redis ${addr}: authentication failed (${msg}): check the password`, { retryable: false });
+  }
+  if (/timed out|timeout/i.test(msg)) return stepError(`redis ${addr}: no answer (${msg})`);
+  return stepError(`redis ${addr}: ${msg}`);
+}
+
+export function describeError(e: unknown): string {
+  if (e instanceof Error) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code && !e.message.includes(code) ? `${code}: ${e.message}` : e.message;
+  }
+  return String(e);
+}
+
+/** ROLE → our view of a node. */
+export interface RoleReply {
+  readonly role: 'master' | 'replica' | 'sentinel' | 'other';
+  /** For a replica: its master's "host:port" and link state (connected/connecting/sync/handshake). */
+  readonly masterAddr?: string;
+  readonly link?: string;
+  readonly offset?: number;
+  /** For a master: its replicas' "host:port". */
+  readonly replicas?: readonly string[];
+}
+
+export async function readRole(r: Redis): Promise<RoleReply> {
+  const reply = (await r.call('ROLE')) as unknown[];
+  const kind = String(reply[0]);
+  if (kind === 'master') {
+    const reps = (reply[2] as unknown[][] | undefined) ?? [];
+    return { role: 'master', offset: Number(reply[1]), replicas: reps.map((x) => `${String(x[0])}:${String(x[1])}`) };
+  }
+  if (kind === 'slave') {
+    return { role: 'replica', masterAddr: `${String(reply[1])}:${String(reply[2])}`, link: String(reply[3]), offset: Number(reply[4]) };
+  }
+  return { role: kind === 'sentinel' ? 'sentinel' : 'other' };
+}
+
+/** A flat [k, v, k, v] reply (SENTINEL MASTER / REPLICAS entries) as a record. */
+export function flatToRecord(flat: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!Array.isArray(flat)) return out;
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
+  return out;
+}

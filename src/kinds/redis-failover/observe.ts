@@ -1,0 +1,86 @@
+import { parseDuration } from '../../util/duration.js';
+import { isStepError, stepError, type KindContext } from '../types.js';
+import { flatToRecord, readRole, withRedis } from './client.js';
+import type { NodeView, RedisFailoverParams, RedisFailoverState } from './params.js';
+
+export const DEFAULT_NODE_TIMEOUT_MS = 1000;
+export const UNREACHABLE = 'unreachable';
+
+export const nodeTimeoutMs = (p: RedisFailoverParams): number =>
+  p.nodeTimeout === undefined ? DEFAULT_NODE_TIMEOUT_MS : (parseDuration(p.nodeTimeout) ?? DEFAULT_NODE_TIMEOUT_MS);
+
+export const dcOf = (p: RedisFailoverParams, addr: string | null): string | null =>
+  addr === null ? null : (p.nodes?.find((n) => n.addr === addr)?.dc ?? null);
+
+/** Read-only: what every sentinel says, and the ROLE of every known node. */
+export async function observeGroup(p: RedisFailoverParams, ctx: KindContext): Promise<RedisFailoverState> {
+  if (p.sentinels && p.sentinels.length > 0) return observeSentinel(p, p.sentinels, ctx);
+  if (!p.nodes || p.nodes.length === 0) {
+    throw stepError('redis.failover: give sentinels (Sentinel mode) or nodes (direct mode)', { retryable: false });
+  }
+  const nodes = await readNodes(p, p.nodes.map((n) => n.addr), ctx);
+  const masters = nodes.filter((n) => n.role === 'master');
+  const master = masters.length === 1 ? (masters[0]?.addr ?? null) : null;
+  return { group: p.master, mode: 'direct', master, masterDc: dcOf(p, master), sentinels: {}, nodes };
+}
+
+async function observeSentinel(p: RedisFailoverParams, sentinels: readonly string[], ctx: KindContext): Promise<RedisFailoverState> {
+  const timeoutMs = nodeTimeoutMs(p);
+  const views = await Promise.all(
+    sentinels.map(async (addr) => {
+      try {
+        return await withRedis({ addr, password: p.sentinelPassword, timeoutMs, signal: ctx.signal }, async (r) => {
+          const m = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', p.master)) as string[] | null;
+          if (!m) return { addr, view: 'unknown group', replicas: [] as string[] };
+          const reps = (await r.call('SENTINEL', 'REPLICAS', p.master)) as unknown[];
+          return { addr, view: `${m[0]}:${m[1]}`, replicas: reps.map((x) => flatToRecord(x)).map((x) => `${x.ip}:${x.port}`) };
+        });
+      } catch (e) {
+        if (ctx.signal.aborted || (isStepError(e) && !e.retryable)) throw e;
+        return { addr, view: `${UNREACHABLE}: ${e instanceof Error ? e.message : String(e)}`, replicas: [] as string[] };
+      }
+    }),
+  );
+  const answering = views.filter((v) => !v.view.startsWith(UNREACHABLE));
+  if (answering.length === 0) {
+    throw stepError(`redis sentinels unreachable: ${views.map((v) => v.view.replace(`${UNREACHABLE}: `, '')).join('; ')}`);
+  }
+  const known = answering.filter((v) => v.view !== 'unknown group');
+  if (known.length === 0) {
+    throw stepError(`redis sentinels ${answering.map((v) => v.addr).join(', ')}: no group named "${p.master}" (SENTINEL GET-MASTER-ADDR-BY-NAME returned nil)`, { retryable: false });
+  }
+  const master = majority(known.map((v) => v.view));
+  const addrs = new Set<string>([master, ...(p.nodes ?? []).map((n) => n.addr), ...known.flatMap((v) => v.replicas)]);
+  const nodes = await readNodes(p, [...addrs], ctx);
+  return {
+    group: p.master, mode: 'sentinel', master, masterDc: dcOf(p, master),
+    sentinels: Object.fromEntries(views.map((v) => [v.addr, v.view])), nodes,
+  };
+}
+
+function majority(values: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
+}
+
+async function readNodes(p: RedisFailoverParams, addrs: readonly string[], ctx: KindContext): Promise<NodeView[]> {
+  const timeoutMs = nodeTimeoutMs(p);
+  const views = await Promise.all(
+    addrs.map(async (addr): Promise<NodeView> => {
+      const dc = dcOf(p, addr);
+      try {
+        const role = await withRedis({ addr, password: p.password, timeoutMs, signal: ctx.signal }, readRole);
+        if (role.role === 'master') return { addr, dc, role: 'master', ...(role.offset === undefined ? {} : { offset: role.offset }) };
+        if (role.role === 'replica') {
+          return { addr, dc, role: 'replica', masterAddr: role.masterAddr ?? '', link: role.link ?? '', offset: role.offset ?? 0 };
+        }
+        return { addr, dc, role: 'other', detail: `ROLE is ${role.role}` };
+      } catch (e) {
+        if (ctx.signal.aborted || (isStepError(e) && !e.retryable)) throw e;
+        return { addr, dc, role: 'unreachable', detail: e instanceof Error ? e.message : String(e) };
+      }
+    }),
+  );
+  return views.sort((a, b) => a.addr.localeCompare(b.addr));
+}

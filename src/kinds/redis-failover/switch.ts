@@ -1,0 +1,117 @@
+import type { Redis } from 'ioredis';
+import { stepError, type KindContext } from '../types.js';
+import { describeError, splitAddr, withRedis } from './client.js';
+import { roleText } from './decide.js';
+import { nodeTimeoutMs, UNREACHABLE } from './observe.js';
+import type { RedisFailoverParams, RedisFailoverState } from './params.js';
+
+const RETRY_MS = 300;
+
+/** Make `target` the master of the group: Sentinel failover, or direct REPLICAOF. */
+export async function moveMaster(p: RedisFailoverParams, current: RedisFailoverState, target: string, ctx: KindContext): Promise<void> {
+  if (current.mode === 'direct') return directSwitch(p, current, target, ctx);
+  if (current.master === target) return; // mastership in place: Sentinel reconfigures the replicas; verify waits
+  const node = current.nodes.find((n) => n.addr === target);
+  if (!node || node.role !== 'replica') {
+    throw stepError(`redis ${target}: ROLE is ${node ? roleText(node) : 'unknown (not a node of the group)'}, want a replica of ${current.master ?? '?'}`, { retryable: false });
+  }
+  await withPriorities(p, current, target, ctx, () => sentinelFailover(p, current, target, ctx));
+}
+
+/**
+ * Sentinel promotes the replica with the lowest non-zero replica-priority: make the target the only
+ * candidate for the duration of the failover (others 0), then restore every priority.
+ */
+async function withPriorities(p: RedisFailoverParams, s: RedisFailoverState, target: string, ctx: KindContext, fn: () => Promise<void>): Promise<void> {
+  const others = s.nodes.filter((n) => n.role === 'replica' && n.addr !== target);
+  const saved = new Map<string, string>();
+  const opts = (addr: string) => ({ addr, password: p.password, timeoutMs: nodeTimeoutMs(p), signal: ctx.signal });
+  const targetPrio = await withRedis(opts(target), (r) => getPriority(r));
+  if (targetPrio === '0') {
+    throw stepError(`redis ${target}: replica-priority is 0 (never promote), want a non-zero priority`, { retryable: false });
+  }
+  try {
+    for (const n of others) {
+      await withRedis(opts(n.addr), async (r) => {
+        saved.set(n.addr, await getPriority(r));
+        await r.call('CONFIG', 'SET', 'replica-priority', '0');
+      });
+    }
+    await fn();
+  } finally {
+    for (const [addr, prio] of saved) {
+      await withRedis({ ...opts(addr), signal: new AbortController().signal }, (r) => r.call('CONFIG', 'SET', 'replica-priority', prio)).catch(() => {
+        ctx.log.warn({ addr }, 'could not restore replica-priority');
+      });
+    }
+  }
+}
+
+async function getPriority(r: Redis): Promise<string> {
+  const reply = (await r.call('CONFIG', 'GET', 'replica-priority')) as string[];
+  return reply[1] ?? '100';
+}
+
+/**
+ * SENTINEL FAILOVER on one answering sentinel, retried while Sentinel refuses for a transient reason
+ * (a failover in progress, or the replica not yet known after a recent failover: it will not fail the
+ * same group over again for a while), then wait until that sentinel reports the target.
+ */
+async function sentinelFailover(p: RedisFailoverParams, s: RedisFailoverState, target: string, ctx: KindContext): Promise<void> {
+  const sentinels = Object.entries(s.sentinels).filter(([, v]) => !v.startsWith(UNREACHABLE)).map(([a]) => a);
+  const started = ctx.clock.monotonic();
+  let attempt = 0;
+  for (;;) {
+    const addr = sentinels[attempt % sentinels.length] ?? '';
+    attempt++;
+    const reply = await withRedis({ addr, password: p.sentinelPassword, timeoutMs: nodeTimeoutMs(p), signal: ctx.signal }, async (r) => {
+      try {
+        await r.call('SENTINEL', 'FAILOVER', p.master);
+        return 'OK';
+      } catch (e) {
+        return describeError(e);
+      }
+    }).catch((e: unknown) => describeError(e));
+    if (reply === 'OK') {
+      ctx.progress(`sentinel ${addr}: failover of ${p.master} started`);
+      await waitSentinelReports(p, addr, s.master, ctx);
+      ctx.note('failoverMs', Math.round(ctx.clock.monotonic() - started));
+      return;
+    }
+    if (!/INPROG|NOGOODSLAVE|unreachable|no answer/i.test(reply)) {
+      throw stepError(`sentinel ${addr}: SENTINEL FAILOVER ${p.master} refused: ${reply}`, { retryable: false });
+    }
+    ctx.progress(`sentinel ${addr}: ${reply}; retrying until the step timeout`);
+    await ctx.clock.sleep(RETRY_MS, ctx.signal);
+  }
+}
+
+/** Wait until the sentinel that ran the failover reports a master other than `from`. */
+async function waitSentinelReports(p: RedisFailoverParams, addr: string, from: string | null, ctx: KindContext): Promise<void> {
+  for (;;) {
+    const now = await withRedis({ addr, password: p.sentinelPassword, timeoutMs: nodeTimeoutMs(p), signal: ctx.signal }, async (r) => {
+      const m = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', p.master)) as string[] | null;
+      return m ? `${m[0]}:${m[1]}` : null;
+    }).catch(() => from);
+    if (now !== from) return;
+    await ctx.clock.sleep(50, ctx.signal);
+  }
+}
+
+/** Direct mode: REPLICAOF NO ONE on the target, then REPLICAOF target on every other reachable node. */
+async function directSwitch(p: RedisFailoverParams, s: RedisFailoverState, target: string, ctx: KindContext): Promise<void> {
+  const opts = (addr: string) => ({ addr, password: p.password, timeoutMs: nodeTimeoutMs(p), signal: ctx.signal });
+  const t = s.nodes.find((n) => n.addr === target);
+  if (!t || t.role === 'unreachable' || t.role === 'other') {
+    throw stepError(`redis ${target}: ROLE is ${t ? roleText(t) : 'unknown (not in nodes)'}, want a replica to promote`, { retryable: t?.role === 'unreachable' });
+  }
+  const started = ctx.clock.monotonic();
+  if (t.role !== 'master') await withRedis(opts(target), (r) => r.call('REPLICAOF', 'NO', 'ONE'));
+  const { host, port } = splitAddr(target);
+  for (const n of s.nodes) {
+    if (n.addr === target || n.role === 'unreachable') continue;
+    if (n.role === 'replica' && n.masterAddr === target) continue;
+    await withRedis(opts(n.addr), (r) => r.call('REPLICAOF', host, String(port)));
+  }
+  ctx.note('failoverMs', Math.round(ctx.clock.monotonic() - started));
+}

@@ -1,0 +1,120 @@
+import type { CommandOptions, CommandResult } from '../util/exec.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+
+/**
+ * The plug-in contract: every step kind implements the same life (design.md):
+ *   observe (read-only) → decide (pure) → apply (change) → verify (engine polls observe until holds)
+ *   → rollback (back to the observed `before`).
+ * The engine owns timeouts, retries, polling, journaling and rollback order; a kind only talks to its
+ * system. Kinds never print, never read process.env and never exit: all they need is in KindContext.
+ *
+ * P = the step's params (its `with:` block, after interpolation; secrets arrive as Secret objects),
+ * S = the observed state (plain JSON data: it is journaled as the step's `before` and `after`).
+ */
+export interface StepKind<P = unknown, S = unknown> {
+  /** Dotted lowercase name used in runbooks: 'exec', 'redis.failover'. */
+  readonly name: string;
+  /** One line for `drctl schema` and docs. */
+  readonly description: string;
+  /**
+   * JSON Schema (draft 2020-12 subset) of the `with:` block. Used by `validate` (every error gets the
+   * file:line:column of the offending value) and exported by `drctl schema` for editor completion.
+   * Strings that may carry `${...}` interpolations should be typed "string".
+   */
+  readonly paramsSchema: JsonSchema;
+  /** Output names this kind sets (for the static check of `${steps.ID.outputs.NAME}`); omit = any. */
+  readonly outputNames?: readonly string[];
+  /** Extra static checks beyond the schema (pure). Paths are relative to the `with:` block. */
+  check?(params: P): readonly ParamProblem[];
+  /** Read the current state. Must not change anything: plan calls it against production. */
+  observe(params: P, ctx: KindContext): Promise<S>;
+  /** Pure: compare current state with what the step wants. */
+  decide(params: P, current: S): Decision<S>;
+  /** Change the world toward `desired`. Never called by plan / --dry-run. */
+  apply(params: P, change: Change<S>, ctx: KindContext): Promise<void>;
+  /** Verify predicate: does `current` satisfy `desired`? The engine polls observe() until it does. */
+  holds(params: P, desired: S, current: S): Holds;
+  /**
+   * Restore `change.desired` (= the `before` state the step observed). Optional: when absent the
+   * engine calls apply() with desired = before. Kinds that cannot go back set reversible() false.
+   */
+  rollback?(params: P, change: Change<S>, ctx: KindContext): Promise<void>;
+  /** Can this step be undone? Default true. */
+  reversible?(params: P): boolean;
+  /** Short human line for plans and reports: "master 127.0.0.1:7001 (hz-a) → 127.0.0.1:7003 (sh-a)". */
+  describe(params: P, before: S, after: S | undefined): string;
+  /** Values later steps may read as ${steps.ID.outputs.NAME}; computed from the final state. */
+  outputs?(params: P, state: S): Readonly<Record<string, unknown>>;
+  /** Default poll interval for verify, ms (default 200). */
+  readonly verifyIntervalMs?: number;
+}
+
+export interface Change<S> {
+  readonly current: S;
+  readonly desired: S;
+}
+
+export type Decision<S> =
+  | { readonly action: 'noop'; readonly reason?: string }
+  | { readonly action: 'change'; readonly desired: S };
+
+export type Holds = { readonly ok: true } | { readonly ok: false; readonly detail: string };
+export const HOLDS: Holds = { ok: true };
+export const notYet = (detail: string): Holds => ({ ok: false, detail });
+
+export interface ParamProblem {
+  /** Path inside `with:`, e.g. ['observe', 'cmd', 0]. */
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** What a kind may use. Everything it does goes through here (testable, cancellable, logged). */
+export interface KindContext {
+  readonly runId: string;
+  readonly stepId: string;
+  /** Folder of the runbook: relative paths in params resolve against it. */
+  readonly baseDir: string;
+  /** Aborted on step timeout, on cancellation (SIGINT) and on run abort. Pass it to every IO call. */
+  readonly signal: AbortSignal;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Run argv (never a shell); kills the whole process tree on timeout/abort. */
+  exec(argv: readonly string[], options?: Omit<CommandOptions, 'signal'>): Promise<CommandResult>;
+  /** Progress text for the live view (heartbeat). */
+  progress(message: string): void;
+  /** A fact recorded with the step in the journal and the report: lag, election time, TTL... */
+  note(key: string, value: unknown): void;
+  /** Ask for a human approval (gate kind). Resolves true/false; never waits when nobody can answer. */
+  approve(question: string): Promise<boolean>;
+}
+
+/** A step failure the kind knows about. retryable=false stops retries (wrong role, unknown backend). */
+export class StepError extends Error {
+  readonly stepError = true as const;
+  readonly retryable: boolean;
+  constructor(message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'StepError';
+    this.retryable = options.retryable ?? true;
+  }
+}
+
+export const stepError = (message: string, options: { retryable?: boolean; cause?: unknown } = {}): StepError =>
+  new StepError(message, options);
+
+export function isStepError(e: unknown): e is StepError {
+  return typeof e === 'object' && e !== null && (e as { stepError?: unknown }).stepError === true;
+}
+
+/** Minimal JSON Schema type: plain data. */
+export type JsonSchema = { readonly [key: string]: unknown };
+
+/** A plugin module exports `apiVersion = 1` and `kinds: StepKind[]`. */
+export interface PluginModule {
+  readonly apiVersion: 1;
+  readonly kinds: readonly StepKind<unknown, unknown>[];
+}
+
+/** Erase a kind's type parameters for storage in the registry. */
+export type AnyKind = StepKind<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

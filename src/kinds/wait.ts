@@ -1,0 +1,67 @@
+import { parseDuration } from '../util/duration.js';
+import { defineKind } from './define-kind.js';
+import { runProbe, type ProbeParams } from './probe/run-probe.js';
+import { probeSchema } from './probe/schema.js';
+import { HOLDS, notYet } from './types.js';
+
+interface WaitParams {
+  /** A fixed pause ("5s"). */
+  readonly duration?: string;
+  /** Or: poll this probe until it holds (bounded by the step's timeout). */
+  readonly until?: ProbeParams;
+  readonly interval?: string;
+}
+
+interface WaitState {
+  readonly holds: boolean;
+  readonly detail: string;
+}
+
+export const waitKind = defineKind<WaitParams, WaitState>({
+  name: 'wait',
+  description: 'Pause for a duration, or poll a probe (exec/http) until it holds within the step timeout.',
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      duration: { type: 'string', description: 'A fixed pause, e.g. 5s.' },
+      until: probeSchema,
+      interval: { type: 'string', description: 'Poll interval for until (default 500ms).' },
+    },
+    oneOf: [{ required: ['duration'] }, { required: ['until'] }],
+  },
+  check(p) {
+    if (p.duration !== undefined && !p.duration.includes('${') && parseDuration(p.duration) === undefined) {
+      return [{ path: ['duration'], message: `bad duration "${p.duration}": use e.g. 500ms, 30s, 1m30s` }];
+    }
+    return [];
+  },
+  async observe(p, ctx) {
+    if (!p.until) return { holds: false, detail: `pause ${p.duration ?? ''}` };
+    const held = await runProbe(p.until, ctx);
+    return { holds: held.ok, detail: held.ok ? 'holds' : held.detail };
+  },
+  decide(p, current) {
+    if (p.until && current.holds) return { action: 'noop', reason: 'condition already holds' };
+    return { action: 'change', desired: { holds: true, detail: 'holds' } };
+  },
+  async apply(p, _change, ctx) {
+    if (p.duration !== undefined) await ctx.clock.sleep(parseDuration(p.duration) ?? 0, ctx.signal);
+  },
+  holds(p, _desired, current) {
+    if (!p.until) return HOLDS;
+    return current.holds ? HOLDS : notYet(current.detail);
+  },
+  // Waiting changes nothing, so there is nothing to undo.
+  async rollback() {},
+  describe(p, before) {
+    if (p.duration !== undefined) return `pause ${p.duration}`;
+    return `wait until ${probeLabel(p.until)} (now: ${before.detail})`;
+  },
+  verifyIntervalMs: 500,
+});
+
+function probeLabel(probe: ProbeParams | undefined): string {
+  if (!probe) return '';
+  return 'exec' in probe ? probe.exec.map(String).join(' ') : String(probe.http.url);
+}

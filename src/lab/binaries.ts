@@ -1,0 +1,17 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { labEnv } from './run.js';
+
+export const LAB_BINARIES = [
+  'redis-server', 'redis-sentinel', 'redis-cli', 'haproxy', 'named', 'named-checkconf', 'tsig-keygen', 'nsupdate',
+  'initdb', 'pg_ctl', 'pg_basebackup', 'pg_rewind',
+] as const;
+
+/** Throw one message listing every missing server binary and how to install them. */
+export function assertLabBinaries(): void {
+  const dirs = (labEnv().PATH ?? '').split(':');
+  const missing = LAB_BINARIES.filter((b) => !dirs.some((d) => existsSync(path.join(d, b))));
+  if (missing.length > 0) {
+    throw new Error(`lab servers not installed (missing ${missing.join(', ')}): run scripts/install-lab-deps.sh`);
+  }
+}

@@ -1,0 +1,9 @@
+/** The local lab: real servers on loopback, started and stopped by pid (see docs and lab.md). */
+export { labUp, type LabUpOptions } from './up.js';
+export { labDown } from './down.js';
+export { labStatus } from './status.js';
+export { labFreeze, labThaw } from './freeze.js';
+export { loadLabState, labStatePath } from './state-file.js';
+export { readTsigSecret } from './bind.js';
+export { DEFAULT_BASE_PORT, DEFAULT_LAB_DIR, DATA_CENTERS, CITIES, labPorts, type DataCenter, type LabPorts } from './topology.js';
+export type { LabPgMember, LabProcess, LabProcessStatus, LabRedisGroup, LabState, LabStatus } from './types.js';

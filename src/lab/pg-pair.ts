@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { cloneStandby, initPrimary, PG_DB_USER, PG_OS_USER, preparePgRoot, startPostgres } from './postgres.js';
+import { pgBinDir } from './run.js';
+import { PG_PRIMARY, PG_STANDBY } from './topology.js';
+import type { LabPgMember, LabProcess } from './types.js';
+
+/**
+ * PostgreSQL primary (hz-a) + streaming standby (sh-a) under root (a folder owned by postgres).
+ * Each process is reported through onStarted as soon as it runs, so a failed start can be cleaned up.
+ */
+export async function startPgPair(
+  root: string,
+  primaryPort: number,
+  standbyPort: number,
+  onStarted: (p: LabProcess) => Promise<void>,
+): Promise<LabPgMember[]> {
+  await preparePgRoot(root);
+  const socketDir = root;
+  const members: LabPgMember[] = [];
+  const nodes = [
+    { spec: PG_PRIMARY, port: primaryPort, role: 'primary' },
+    { spec: PG_STANDBY, port: standbyPort, role: 'standby' },
+  ] as const;
+  for (const n of nodes) {
+    const dataDir = path.join(root, n.spec.dc);
+    const logFile = path.join(root, `${n.spec.dc}.log`);
+    if (n.role === 'primary') await initPrimary(dataDir, n.port, socketDir);
+    else await cloneStandby(dataDir, primaryPort, n.port);
+    const pid = await startPostgres(dataDir, n.port, logFile);
+    await onStarted({
+      name: n.spec.name, kind: 'postgres', dc: n.spec.dc, port: n.port, pid, role: n.role, stopSignal: 'SIGINT',
+      pidFile: path.join(dataDir, 'postmaster.pid'), logFile, dataDir,
+    });
+    members.push({ name: n.spec.name, dc: n.spec.dc, host: '127.0.0.1', port: n.port, user: PG_DB_USER, dataDir, osUser: PG_OS_USER, binDir: pgBinDir() });
+  }
+  return members;
+}

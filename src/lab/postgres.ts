@@ -1,0 +1,80 @@
+import { appendFile, chmod, chown, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { pollFor, readPidFile } from './process.js';
+import { asUser, isRoot, mustRun, pgBinDir } from './run.js';
+import { canConnect } from './ports.js';
+
+export const PG_OS_USER = 'postgres';
+export const PG_DB_USER = 'postgres';
+
+/** Settings both nodes share (lab.md): replication, pg_rewind (wal_log_hints, wal_keep_size), no fsync. */
+export function pgSettings(port: number, socketDir: string): string {
+  return [
+    '',
+    '# drctl lab',
+    "listen_addresses = '127.0.0.1'",
+    `port = ${port}`,
+    `unix_socket_directories = '${socketDir}'`,
+    'wal_level = replica',
+    'max_wal_senders = 10',
+    'max_replication_slots = 10',
+    'wal_log_hints = on',
+    'full_page_writes = on',
+    'hot_standby = on',
+    'wal_keep_size = 256MB',
+    'fsync = off',
+    'shared_buffers = 32MB',
+    "recovery_target_timeline = 'latest'",
+    '',
+  ].join('\n');
+}
+
+/** The folder PostgreSQL writes into must belong to its OS user (root runs it through runuser). */
+export async function preparePgRoot(root: string): Promise<void> {
+  await mkdir(root, { recursive: true });
+  if (isRoot()) {
+    const { uid, gid } = await osUserIds(PG_OS_USER);
+    await chown(root, uid, gid);
+    await chmod(root, 0o700);
+    // The parents must be traversable by postgres (mkdtemp makes 0700 folders).
+    await chmod(path.dirname(root), 0o755);
+  }
+}
+
+async function osUserIds(user: string): Promise<{ uid: number; gid: number }> {
+  const out = await mustRun(['id', '-u', user]);
+  const gid = await mustRun(['id', '-g', user]);
+  return { uid: Number(out.trim()), gid: Number(gid.trim()) };
+}
+
+const bin = (name: string): string => path.join(pgBinDir(), name);
+
+/** initdb + settings for the primary. */
+export async function initPrimary(dataDir: string, port: number, socketDir: string): Promise<void> {
+  await rm(dataDir, { recursive: true, force: true });
+  await mustRun(asUser(PG_OS_USER, [bin('initdb'), '-D', dataDir, '-A', 'trust', '-U', PG_DB_USER, '--no-sync']));
+  await appendFile(path.join(dataDir, 'postgresql.conf'), pgSettings(port, socketDir));
+}
+
+/** pg_basebackup -R from the primary; the standby's own port goes in postgresql.auto.conf. */
+export async function cloneStandby(dataDir: string, primaryPort: number, port: number): Promise<void> {
+  await rm(dataDir, { recursive: true, force: true });
+  await mustRun(asUser(PG_OS_USER, [
+    bin('pg_basebackup'), '-h', '127.0.0.1', '-p', String(primaryPort), '-U', PG_DB_USER,
+    '-D', dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync',
+  ]));
+  await setPort(dataDir, port);
+}
+
+/** Append the node's port last in postgresql.auto.conf (pg_rewind and pg_basebackup copy the other node's). */
+export async function setPort(dataDir: string, port: number): Promise<void> {
+  await appendFile(path.join(dataDir, 'postgresql.auto.conf'), `port = '${port}'\n`);
+}
+
+/** pg_ctl start -w; resolves with the postmaster's pid once it accepts connections. */
+export async function startPostgres(dataDir: string, port: number, logFile: string): Promise<number> {
+  await mustRun(asUser(PG_OS_USER, [bin('pg_ctl'), '-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start']));
+  const pid = await pollFor(() => readPidFile(path.join(dataDir, 'postmaster.pid')), `postgres ${dataDir} postmaster.pid`);
+  await pollFor(() => canConnect(port), `postgres on 127.0.0.1:${port}`);
+  return pid;
+}

@@ -1,0 +1,38 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isAlive, readPidFile } from './process.js';
+import { LAB_STATE_FILE, type LabProcess, type LabState } from './types.js';
+
+export const labStatePath = (dir: string): string => path.join(path.resolve(dir), LAB_STATE_FILE);
+
+/** lab.json of dir, or undefined when there is none. */
+export async function loadLabState(dir: string): Promise<LabState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(labStatePath(dir), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  try {
+    return JSON.parse(text) as LabState;
+  } catch {
+    throw new Error(`${labStatePath(dir)} is not valid JSON: remove the lab folder by hand`);
+  }
+}
+
+/** Write lab.json atomically (write a temp file, then rename). */
+export async function saveLabState(state: LabState): Promise<void> {
+  const file = labStatePath(state.dir);
+  await writeFile(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  await rename(`${file}.tmp`, file);
+}
+
+/** The live pid of a process: from its pid file when it has one (postgres restarts), else the recorded one. */
+export async function livePid(p: LabProcess): Promise<number> {
+  if (p.pidFile !== undefined) {
+    const fromFile = await readPidFile(p.pidFile);
+    if (fromFile !== undefined && isAlive(fromFile)) return fromFile;
+  }
+  return p.pid;
+}

@@ -1,0 +1,113 @@
+import { promises as dnsPromises } from 'node:dns';
+import pg from 'pg';
+import { haproxyCommand } from './haproxy.js';
+import { isAlive, processState } from './process.js';
+import { redisCli } from './redis.js';
+import { livePid, loadLabState } from './state-file.js';
+import type { LabProcessStatus, LabState, LabStatus } from './types.js';
+
+/** What runs where: per process (pid alive, frozen, live role), masters, PG primary, LB states, DNS answer. */
+export async function labStatus(dir: string): Promise<LabStatus> {
+  const state = await loadLabState(dir);
+  if (!state) {
+    return {
+      dir, exists: false, running: false, processes: [], redis: [], pgPrimary: { name: null, dc: null }, haproxy: [],
+      dns: { name: '', answer: [] }, middlewareActiveDc: null,
+    };
+  }
+  const [processes, redis, pgPrimary, haproxy, dns, middleware] = await Promise.all([
+    processStatuses(state),
+    redisMasters(state),
+    pgPrimaryOf(state),
+    haproxyServers(state),
+    dnsAnswer(state),
+    redisCli(state.ports.configCentre, ['GET', state.middlewareKey], 800),
+  ]);
+  return {
+    dir: state.dir, exists: true, running: processes.some((p) => p.alive), processes, redis, pgPrimary, haproxy, dns,
+    middlewareActiveDc: middleware.trim() === '' ? null : middleware.trim(),
+  };
+}
+
+async function processStatuses(state: LabState): Promise<LabProcessStatus[]> {
+  return Promise.all(
+    state.processes.map(async (p) => {
+      const pid = await livePid(p);
+      const alive = isAlive(pid);
+      const frozen = alive && processState(pid) === 'T';
+      let role = p.role;
+      if (alive && !frozen && (p.kind === 'redis')) {
+        const first = (await redisCli(p.port, ['ROLE'], 800)).split('\n')[0];
+        if (first) role = first === 'slave' ? 'replica' : first;
+      }
+      return { name: p.name, kind: p.kind, dc: p.dc, port: p.port, pid, alive, frozen, role };
+    }),
+  );
+}
+
+async function redisMasters(state: LabState): Promise<LabStatus['redis']> {
+  return Promise.all(
+    state.redisGroups.map(async (g) => {
+      const views = await Promise.all(
+        state.sentinels.map(async (s) => {
+          const port = Number(s.split(':')[1]);
+          const out = (await redisCli(port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', g.name], 800)).split('\n');
+          return out.length >= 2 && out[0] ? `${out[0]}:${out[1]}` : 'unreachable';
+        }),
+      );
+      const agreed = views.every((v) => v === views[0]) && views[0] !== 'unreachable' ? (views[0] ?? null) : null;
+      const dc = g.nodes.find((n) => n.addr === agreed)?.dc ?? null;
+      return { group: g.name, master: agreed, masterDc: dc, sentinelViews: views };
+    }),
+  );
+}
+
+async function pgPrimaryOf(state: LabState): Promise<LabStatus['pgPrimary']> {
+  const primaries: { name: string; dc: string }[] = [];
+  await Promise.all(
+    state.pg.members.map(async (m) => {
+      const client = new pg.Client({ host: m.host, port: m.port, user: m.user, database: 'postgres', connectionTimeoutMillis: 800, query_timeout: 800 });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        const r = await client.query<{ rec: boolean }>('select pg_is_in_recovery() as rec');
+        if (r.rows[0]?.rec === false) primaries.push({ name: m.name, dc: m.dc });
+      } catch {
+        // down or frozen: not a primary we can see
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    }),
+  );
+  if (primaries.length !== 1) return { name: primaries.length > 1 ? primaries.map((p) => p.name).join('+') : null, dc: null };
+  return primaries[0] ?? { name: null, dc: null };
+}
+
+async function haproxyServers(state: LabState): Promise<LabStatus['haproxy']> {
+  let text: string;
+  try {
+    text = await haproxyCommand(state.haproxy.socket, `show servers state ${state.haproxy.backend}`, 800);
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((l) => /^\d+ /.test(l))
+    .map((l) => {
+      const f = l.split(' ');
+      const admin = Number(f[6]);
+      const adminState = admin & 0x63 ? 'maint' : admin & 0x18 ? 'drain' : 'ready';
+      return { server: f[3] ?? '?', state: adminState, weight: Number(f[7]), up: f[5] === '2' };
+    });
+}
+
+async function dnsAnswer(state: LabState): Promise<LabStatus['dns']> {
+  const name = `${state.dns.record}.${state.dns.zone}`;
+  const r = new dnsPromises.Resolver({ timeout: 800, tries: 1 });
+  r.setServers([state.dns.server]);
+  try {
+    return { name, answer: (await r.resolve4(name)).sort() };
+  } catch (e) {
+    return { name, answer: [], error: (e as NodeJS.ErrnoException).code ?? String(e) };
+  }
+}

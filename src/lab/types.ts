@@ -1,0 +1,89 @@
+import type { DataCenter, LabPorts } from './topology.js';
+
+export const LAB_STATE_VERSION = 1;
+export const LAB_STATE_FILE = 'lab.json';
+
+export type LabServerKind = 'redis' | 'sentinel' | 'config-centre' | 'postgres' | 'haproxy' | 'dc-app' | 'named';
+
+/** One process the lab started: enough to find it, stop it, and say what it is. */
+export interface LabProcess {
+  readonly name: string;
+  readonly kind: LabServerKind;
+  readonly dc: DataCenter;
+  readonly port: number;
+  readonly pid: number;
+  /** Role at start: master/replica, primary/standby, sentinel, frontend... (status shows the live one). */
+  readonly role: string;
+  /** Signal for a clean stop (postgres: SIGINT = fast shutdown). */
+  readonly stopSignal: NodeJS.Signals;
+  /** When the pid can change (postgres after a fail-back restarts it), the file holding the live pid. */
+  readonly pidFile?: string;
+  readonly logFile: string;
+  readonly dataDir?: string;
+}
+
+export interface LabRedisGroup {
+  readonly name: string;
+  readonly nodes: readonly { readonly name: string; readonly addr: string; readonly dc: DataCenter }[];
+}
+
+export interface LabPgMember {
+  readonly name: string;
+  readonly dc: DataCenter;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly dataDir: string;
+  readonly osUser: string;
+  readonly binDir: string;
+}
+
+/** lab.json: everything a runbook, a test or `drctl lab status` needs to find the estate. */
+export interface LabState {
+  readonly schemaVersion: typeof LAB_STATE_VERSION;
+  readonly dir: string;
+  readonly basePort: number;
+  readonly startedAt: string;
+  readonly ports: LabPorts;
+  readonly processes: readonly LabProcess[];
+  readonly redisGroups: readonly LabRedisGroup[];
+  readonly sentinels: readonly string[];
+  readonly configCentre: string;
+  readonly middlewareKey: string;
+  readonly pg: { readonly members: readonly LabPgMember[] };
+  readonly haproxy: { readonly socket: string; readonly admin: string; readonly frontend: string; readonly backend: string };
+  readonly dns: {
+    readonly server: string;
+    readonly zone: string;
+    readonly record: string;
+    readonly keyFile: string;
+    readonly keyName: string;
+    readonly algorithm: string;
+    readonly addresses: Readonly<Record<string, string>>;
+  };
+}
+
+export interface LabProcessStatus {
+  readonly name: string;
+  readonly kind: LabServerKind;
+  readonly dc: DataCenter;
+  readonly port: number;
+  readonly pid: number;
+  readonly alive: boolean;
+  readonly frozen: boolean;
+  /** Live role where the lab can ask (master/replica, primary/standby), else the role at start. */
+  readonly role: string;
+}
+
+export interface LabStatus {
+  readonly dir: string;
+  /** false when no lab.json exists in dir. */
+  readonly exists: boolean;
+  readonly running: boolean;
+  readonly processes: readonly LabProcessStatus[];
+  readonly redis: readonly { readonly group: string; readonly master: string | null; readonly masterDc: string | null; readonly sentinelViews: readonly string[] }[];
+  readonly pgPrimary: { readonly name: string | null; readonly dc: string | null };
+  readonly haproxy: readonly { readonly server: string; readonly state: string; readonly weight: number; readonly up: boolean }[];
+  readonly dns: { readonly name: string; readonly answer: readonly string[]; readonly error?: string };
+  readonly middlewareActiveDc: string | null;
+}

@@ -1,0 +1,21 @@
+import type { RunMeta } from '../state/records.js';
+
+/** Median duration per step over earlier runs where the step applied (pure). */
+export function predictStepDurations(history: readonly RunMeta[]): Map<string, number> {
+  const samples = new Map<string, number[]>();
+  for (const run of history) {
+    for (const [id, s] of Object.entries(run.summary?.steps ?? {})) {
+      if (s.status !== 'applied') continue;
+      const list = samples.get(id) ?? [];
+      list.push(s.durationMs);
+      samples.set(id, list);
+    }
+  }
+  return new Map([...samples].map(([id, xs]) => [id, median(xs)]));
+}
+
+export function median(xs: readonly number[]): number {
+  const a = [...xs].sort((x, y) => x - y);
+  const mid = Math.floor(a.length / 2);
+  return a.length % 2 === 1 ? (a[mid] ?? 0) : ((a[mid - 1] ?? 0) + (a[mid] ?? 0)) / 2;
+}

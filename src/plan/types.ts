@@ -1,0 +1,37 @@
+export const PLAN_SCHEMA_VERSION = 1;
+
+/** What a step would do: its glyph in the human view is in PLAN_GLYPHS. */
+export type PlanAction = 'change' | 'noop' | 'unknown' | 'gate';
+
+export const PLAN_GLYPHS: Readonly<Record<PlanAction, string>> = { change: '+', noop: '=', unknown: '?', gate: '!' };
+
+export interface PlannedStep {
+  readonly id: string;
+  readonly kind: string;
+  readonly needs: readonly string[];
+  readonly action: PlanAction;
+  readonly describe: string;
+  readonly reason: string | undefined;
+  readonly before: unknown;
+  readonly desired: unknown;
+  readonly error: string | undefined;
+  readonly observeMs: number;
+  /** Median duration of this step in earlier runs, if any. */
+  readonly predictedMs: number | undefined;
+  readonly budgetMs: number | undefined;
+}
+
+export interface Plan {
+  readonly schemaVersion: number;
+  readonly runbook: { readonly name: string; readonly file: string; readonly hash: string };
+  readonly createdAt: string;
+  readonly steps: readonly PlannedStep[];
+  readonly layers: readonly (readonly string[])[];
+  readonly criticalPath: { readonly steps: readonly string[]; readonly predictedMs: number | undefined };
+  readonly predictedMs: number | undefined;
+  readonly budgetMs: number | undefined;
+  readonly counts: Readonly<Record<PlanAction, number>>;
+  /** sha256 over the runbook hash and every step's observed state: a saved plan is stale when it changes. */
+  readonly fingerprint: string;
+  readonly historyRuns: number;
+}

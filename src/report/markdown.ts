@@ -1,0 +1,42 @@
+import { formatDuration } from '../util/duration.js';
+import type { RunReport } from './build-report.js';
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** Markdown report: header, per-step timing table with phases, checks, rollbacks, budgets. */
+export function renderMarkdown(r: RunReport): string {
+  const m = r.run;
+  const out = [
+    `# ${m.mode} of ${m.runbook.name}: ${m.status}`,
+    '',
+    `- run: \`${m.runId}\``,
+    `- started: ${m.startedAt}, ended: ${m.endedAt ?? '(still running)'}, duration: ${formatDuration(m.durationMs ?? 0)}`,
+    `- by ${m.user}@${m.host} (pid ${m.pid}); runbook ${m.runbook.file} (sha256 ${m.runbook.hash.slice(0, 12)})`,
+  ];
+  if (m.halves) out.push(`- switch: ${m.halves.switch}; fail-back: ${m.halves.failBack}`);
+  if (m.summary?.criticalPath.length) out.push(`- critical path: ${m.summary.criticalPath.join(' → ')} (${formatDuration(m.summary.criticalPathMs)})`);
+  if (m.summary?.error) out.push(`- error: ${m.summary.error}`);
+  out.push('', '## Steps', '', '| step | kind | status | time | observe | apply | verify | attempts | what |', '|---|---|---|---:|---:|---:|---:|---:|---|');
+  for (const s of r.steps) {
+    const p = (k: 'observe' | 'apply' | 'verify'): string => (s.phases[k] === undefined ? '' : formatDuration(s.phases[k] ?? 0));
+    const what = s.error ? `**${s.error.phase} failed:** ${s.error.message}` : (s.describe ?? '');
+    const budget = s.overBudget ? ` ⚠ ${s.overBudget.message}` : '';
+    out.push(`| ${s.id} | ${s.kind} | ${s.status} | ${formatDuration(s.durationMs)} | ${p('observe')} | ${p('apply')} | ${p('verify')} | ${s.attempts} | ${cell(what + budget)} |`);
+  }
+  const rolled = r.steps.filter((s) => s.rollback);
+  if (rolled.length > 0) {
+    out.push('', '## Rollback / fail-back', '', '| step | result | time | what |', '|---|---|---:|---|');
+    for (const s of rolled) out.push(`| ${s.id} | ${s.rollback?.status ?? ''} | ${formatDuration(s.rollback?.durationMs ?? 0)} | ${cell(s.rollback?.message ?? '')} |`);
+  }
+  if (r.checks.length > 0) {
+    out.push('', '## Checks', '', '| group | check | result | time | detail |', '|---|---|---|---:|---|');
+    for (const c of r.checks) out.push(`| ${c.group} | ${c.name} | ${c.ok ? 'passed' : 'FAILED'} | ${formatDuration(c.durationMs)} | ${cell(c.detail)} |`);
+  }
+  const notes = r.steps.filter((s) => Object.keys(s.notes).length > 0);
+  if (notes.length > 0) {
+    out.push('', '## Notes', '');
+    for (const s of notes) out.push(`- ${s.id}: ${Object.entries(s.notes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`);
+  }
+  if (r.budgetOverruns.length > 0) out.push('', '## Budget overruns', '', ...r.budgetOverruns.map((b) => `- ${b}`));
+  return `${out.join('\n')}\n`;
+}

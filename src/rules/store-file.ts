@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic, withLockFile } from './file-atomic.js';
+import { createOrderedDelivery } from './ordered-delivery.js';
+import type { RuleStore, RuleVersion, Subscription, VersionDocument } from './store.js';
+import { fromVersionDocument, toVersionDocument } from './version-document.js';
+
+export const FILE_STORE_POLL_MS = 100;
+
+interface FileDocument {
+  readonly schemaVersion: 1;
+  /** Every version, oldest first; the last one is current. */
+  readonly versions: readonly VersionDocument[];
+}
+
+/**
+ * The embedded default: one JSON file holding every version. Writes take FILE.lock (O_EXCL), check the
+ * version, and replace the file atomically (temp + fsync + rename). Subscribers poll the file.
+ */
+export function openFileStore(file: string, options: { readonly pollMs?: number } = {}): RuleStore {
+  const label = `file:${file}`;
+  const load = async (): Promise<FileDocument | undefined> => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    const doc = JSON.parse(text) as FileDocument;
+    if (doc.schemaVersion !== 1 || !Array.isArray(doc.versions)) throw new Error(`${label}: not a drctl rules file`);
+    return doc;
+  };
+  const pick = (doc: FileDocument | undefined, version?: number): RuleVersion | undefined => {
+    const v = version === undefined ? doc?.versions[doc.versions.length - 1] : doc?.versions.find((d) => d.version === version);
+    return v ? fromVersionDocument(JSON.stringify(v), label) : undefined;
+  };
+  const timers = new Set<NodeJS.Timeout>();
+  const store: RuleStore = {
+    label,
+    read: async () => pick(await load()),
+    readVersion: async (version) => pick(await load(), version),
+    compareAndSet: (expected, next) =>
+      withLockFile(`${file}.lock`, async () => {
+        const doc = await load();
+        const current = doc?.versions[doc.versions.length - 1]?.version ?? 0;
+        if (current !== expected) return { ok: false, reason: 'conflict', currentVersion: current } as const;
+        const entry = toVersionDocument(current + 1, next, new Date().toISOString());
+        const out: FileDocument = { schemaVersion: 1, versions: [...(doc?.versions ?? []), entry] };
+        await writeFileAtomic(file, `${JSON.stringify(out)}\n`);
+        return { ok: true, version: current + 1 } as const;
+      }),
+    async subscribe(onChange, onError = () => undefined): Promise<Subscription> {
+      const start = load().then((d) => d?.versions[d.versions.length - 1]?.version ?? 0);
+      const deliver = createOrderedDelivery(store, start, onChange, onError);
+      let busy = false;
+      const timer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        load()
+          .then((d) => deliver(d?.versions[d.versions.length - 1]?.version ?? 0))
+          .catch((e: unknown) => onError(e instanceof Error ? e : new Error(String(e))))
+          .finally(() => (busy = false));
+      }, options.pollMs ?? FILE_STORE_POLL_MS);
+      timers.add(timer);
+      return {
+        async close() {
+          clearInterval(timer);
+          timers.delete(timer);
+        },
+      };
+    },
+    async close() {
+      for (const t of timers) clearInterval(t);
+      timers.clear();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,122 @@
+import { Redis } from 'ioredis';
+import type { RuleStore, RuleChange, Subscription } from './store.js';
+import { CHANGE_KINDS } from './store.js';
+import { createOrderedDelivery } from './ordered-delivery.js';
+import { fromVersionDocument, toVersionDocument } from './version-document.js';
+
+export const DEFAULT_REDIS_PREFIX = 'drctl:rules';
+
+export interface RedisStoreOptions {
+  readonly connectTimeoutMs?: number;
+  readonly commandTimeoutMs?: number;
+}
+
+/**
+ * Compare-and-set in one script: write version expected+1 only if the current version is `expected`,
+ * keep it in the history hash, and publish the change — atomically, so subscribers see versions in
+ * order and two writers can never both win. Returns {1, newVersion} or {0, currentVersion}.
+ */
+const CAS_SCRIPT = `
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+if cur ~= tonumber(ARGV[1]) then return {0, cur} end
+local nv = cur + 1
+redis.call('SET', KEYS[1], nv)
+redis.call('HSET', KEYS[2], tostring(nv), ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return {1, nv}`;
+
+/** Current version and its document in one atomic read. */
+const READ_SCRIPT = `
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+return redis.call('HGET', KEYS[2], v)`;
+
+/**
+ * Rules in Redis under a prefix: PREFIX:version (integer), PREFIX:versions (hash version → JSON),
+ * channel PREFIX:changes ({version, kind, atIso} on every change). URL: redis://host:port[/prefix].
+ */
+export async function openRedisStore(url: string, options: RedisStoreOptions = {}): Promise<RuleStore> {
+  const u = new URL(url);
+  const prefix = decodeURIComponent(u.pathname.replace(/^\//, '')) || DEFAULT_REDIS_PREFIX;
+  const label = `redis://${u.hostname}:${u.port || '6379'}/${prefix}`;
+  const keys = { version: `${prefix}:version`, versions: `${prefix}:versions`, channel: `${prefix}:changes` };
+  const connectionOptions = {
+    host: u.hostname, port: Number(u.port || 6379),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    lazyConnect: true, connectTimeout: options.connectTimeoutMs ?? 2000, commandTimeout: options.commandTimeoutMs ?? 5000,
+    maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (times: number) => (times > 3 ? null : 100 * times),
+  };
+  const client = await connect(new Redis(connectionOptions), label);
+  const subscribers = new Set<Redis>();
+
+  const readVersion = async (version: number) => {
+    const json = await client.hget(keys.versions, String(version));
+    return json === null ? undefined : fromVersionDocument(json, label);
+  };
+  const store: RuleStore = {
+    label,
+    async read() {
+      const json = (await client.eval(READ_SCRIPT, 2, keys.version, keys.versions)) as string | null;
+      return json === null ? undefined : fromVersionDocument(json, label);
+    },
+    readVersion,
+    async compareAndSet(expected, next) {
+      const atIso = new Date().toISOString();
+      const doc = JSON.stringify(toVersionDocument(expected + 1, next, atIso));
+      const message = JSON.stringify({ version: expected + 1, kind: next.kind, atIso } satisfies RuleChange);
+      const [won, version] = (await client.eval(CAS_SCRIPT, 2, keys.version, keys.versions, String(expected), doc, keys.channel, message)) as [number, number];
+      return won === 1 ? { ok: true, version } : { ok: false, reason: 'conflict', currentVersion: version };
+    },
+    async subscribe(onChange, onError = () => undefined): Promise<Subscription> {
+      const sub = await connect(client.duplicate(), label);
+      subscribers.add(sub);
+      sub.on('end', () => {
+        if (subscribers.has(sub)) onError(new Error(`${label}: subscription connection closed`));
+      });
+      await sub.subscribe(keys.channel);
+      const start = client.get(keys.version).then((v) => Number(v ?? 0));
+      const deliver = createOrderedDelivery({ readVersion }, start, onChange, onError);
+      sub.on('message', (_channel: string, text: string) => {
+        const change = parseChange(text);
+        if (change) void deliver(change.version, change);
+      });
+      return {
+        async close() {
+          subscribers.delete(sub);
+          sub.disconnect();
+        },
+      };
+    },
+    async close() {
+      for (const s of subscribers) s.disconnect();
+      subscribers.clear();
+      client.disconnect();
+    },
+  };
+  return store;
+}
+
+async function connect(redis: Redis, label: string): Promise<Redis> {
+  let lastError: Error | undefined;
+  redis.on('error', (e: Error) => {
+    lastError = e;
+  });
+  try {
+    await redis.connect();
+    return redis;
+  } catch (e) {
+    redis.disconnect();
+    const why = lastError?.message ?? (e as Error).message;
+    throw new Error(`cannot reach rules store ${label}: ${why}`, { cause: lastError ?? e });
+  }
+}
+
+function parseChange(text: string): RuleChange | undefined {
+  try {
+    const c = JSON.parse(text) as RuleChange;
+    return Number.isInteger(c.version) && CHANGE_KINDS.includes(c.kind) ? c : undefined;
+  } catch {
+    return undefined;
+  }
+}

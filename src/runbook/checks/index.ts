@@ -1,0 +1,21 @@
+import type { Check } from './context.js';
+import { checkDuplicateIds } from './duplicate-ids.js';
+import { checkIrreversibleSteps } from './irreversible-steps.js';
+import { checkKindParams } from './kind-params.js';
+import { checkNeedsCycles } from './needs-cycles.js';
+import { checkReferences } from './references.js';
+import { checkUnknownKinds } from './unknown-kinds.js';
+import { checkUnknownNeeds } from './unknown-needs.js';
+
+export { buildCheckContext, type Check, type CheckContext, type RawStep } from './context.js';
+
+/** The static checks, in order. Each reads the (possibly schema-invalid) data leniently. */
+export const RUNBOOK_CHECKS: readonly Check[] = [
+  checkDuplicateIds,
+  checkUnknownKinds,
+  checkUnknownNeeds,
+  checkNeedsCycles,
+  checkKindParams,
+  checkReferences,
+  checkIrreversibleSteps,
+];

@@ -1,0 +1,88 @@
+import { dirname } from 'node:path';
+import { parseDuration } from '../util/duration.js';
+import { normalizeProbe } from './normalize-probe.js';
+import { RUNBOOK_API_VERSION, type OnFailure, type ParamSpec, type Runbook, type StepSpec } from './types.js';
+
+export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
+export const DEFAULT_RETRIES = 0;
+export const DEFAULT_RETRY_BACKOFF_MS = 500;
+export const DEFAULT_BACKOFF_FACTOR = 2;
+export const DEFAULT_MAX_BACKOFF_MS = 10_000;
+export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_ON_FAILURE: OnFailure = 'stop';
+
+type Raw = Readonly<Record<string, unknown>>;
+
+const EXTRA_SECTIONS = ['fault', 'schedule', 'stopConditions'] as const;
+
+export interface NormalizeSource {
+  /** Absolute path of the runbook. */
+  readonly file: string;
+  readonly hash: string;
+}
+
+/** Apply defaults and canonical forms. Expects data that passed validation (no errors). */
+export function normalizeRunbook(data: unknown, source: NormalizeSource): Runbook {
+  const root = data as Raw;
+  const metadata = (root['metadata'] ?? {}) as Raw;
+  const spec = (root['spec'] ?? {}) as Raw;
+  const defaults = (spec['defaults'] ?? {}) as Raw;
+  const name = String(metadata['name']);
+  const extra: Record<string, unknown> = {};
+  for (const key of EXTRA_SECTIONS) if (spec[key] !== undefined) extra[key] = spec[key];
+  return {
+    apiVersion: RUNBOOK_API_VERSION,
+    name,
+    description: optionalString(metadata['description']),
+    file: source.file,
+    baseDir: dirname(source.file),
+    hash: source.hash,
+    params: normalizeParams(spec['params']),
+    budgetMs: optionalMs(spec['budget']),
+    concurrency: typeof spec['concurrency'] === 'number' ? spec['concurrency'] : DEFAULT_CONCURRENCY,
+    onFailure: spec['onFailure'] === 'rollback' ? 'rollback' : DEFAULT_ON_FAILURE,
+    lockScope: optionalString(spec['lockScope']) ?? name,
+    plugins: asArray(spec['plugins']).map(String),
+    readiness: asArray(spec['readiness']).map((p) => normalizeProbe(p as Raw)),
+    steadyState: asArray(spec['steadyState']).map((p) => normalizeProbe(p as Raw)),
+    steps: asArray(spec['steps']).map((s, index) => normalizeStep(s as Raw, index, defaults)),
+    extra,
+  };
+}
+
+function normalizeStep(step: Raw, index: number, defaults: Raw): StepSpec {
+  const pick = (key: string): unknown => step[key] ?? defaults[key];
+  return {
+    id: String(step['id']),
+    kind: String(step['kind']),
+    description: optionalString(step['description']),
+    needs: asArray(step['needs']).map(String),
+    with: step['with'] ?? {},
+    timeoutMs: optionalMs(pick('timeout')) ?? DEFAULT_STEP_TIMEOUT_MS,
+    retry: {
+      retries: typeof pick('retries') === 'number' ? (pick('retries') as number) : DEFAULT_RETRIES,
+      backoffMs: optionalMs(pick('retryBackoff')) ?? DEFAULT_RETRY_BACKOFF_MS,
+      backoffFactor: DEFAULT_BACKOFF_FACTOR,
+      maxBackoffMs: DEFAULT_MAX_BACKOFF_MS,
+    },
+    budgetMs: optionalMs(step['budget']),
+    verifyIntervalMs: optionalMs(pick('verifyInterval')),
+    index,
+  };
+}
+
+function normalizeParams(raw: unknown): Record<string, ParamSpec> {
+  const out: Record<string, ParamSpec> = {};
+  for (const [name, spec] of Object.entries((raw ?? {}) as Raw)) {
+    const p = (spec ?? {}) as Raw;
+    out[name] = { default: p['default'], description: optionalString(p['description']), required: p['required'] === true };
+  }
+  return out;
+}
+
+export function optionalMs(value: unknown): number | undefined {
+  return typeof value === 'string' ? parseDuration(value) : undefined;
+}
+
+const optionalString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const asArray = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : []);

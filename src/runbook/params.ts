@@ -1,0 +1,71 @@
+import { parse } from 'yaml';
+import { hasErrors, type Diagnostic } from '../util/diagnostic.js';
+import { DrctlError, ExitCode } from '../util/errors.js';
+import { err, ok, type Result } from '../util/result.js';
+import { didYouMean, suggestionSuffix } from './did-you-mean.js';
+import { loadYamlFile } from './load.js';
+import type { ParamSpec } from './types.js';
+
+/**
+ * Final param values: overrides (--set, params file) over defaults. Errors: unknown overrides and
+ * required params left without a value. Optional params without a default are left out.
+ */
+export function resolveParams(
+  specs: Readonly<Record<string, ParamSpec>>,
+  overrides: Readonly<Record<string, unknown>>,
+): Result<Record<string, unknown>, string[]> {
+  const errors: string[] = [];
+  const names = Object.keys(specs);
+  for (const key of Object.keys(overrides)) {
+    if (!Object.hasOwn(specs, key)) {
+      const known = names.length > 0 ? `declared params: ${names.join(', ')}` : 'the runbook declares no params';
+      errors.push(`unknown param "${key}"${suggestionSuffix(didYouMean(key, names))}; ${known}`);
+    }
+  }
+  const values: Record<string, unknown> = {};
+  const missing: string[] = [];
+  for (const [name, spec] of Object.entries(specs)) {
+    const value = Object.hasOwn(overrides, name) ? overrides[name] : spec.default;
+    if (value !== undefined) values[name] = value;
+    else if (spec.required) missing.push(name);
+  }
+  if (missing.length > 0) {
+    const flags = missing.map((m) => `--set ${m}=VALUE`).join(' ');
+    errors.push(`missing required param${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}: pass ${flags}`);
+  }
+  return errors.length > 0 ? err(errors) : ok(values);
+}
+
+/** `--set key=value`: the value is read as a YAML scalar or flow collection (`cut=[hz-a,hz-b]` → array). */
+export function parseSetFlag(text: string): { key: string; value: unknown } {
+  const eq = text.indexOf('=');
+  if (eq === -1) throw new Error(`--set "${text}": expected key=value (e.g. --set cut=[hz-a,hz-b])`);
+  const key = text.slice(0, eq).trim();
+  if (key === '') throw new Error(`--set "${text}": the key before "=" is empty`);
+  const raw = text.slice(eq + 1);
+  if (raw.trim() === '') return { key, value: '' };
+  try {
+    return { key, value: parse(raw) as unknown };
+  } catch (e) {
+    const first = ((e as Error).message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new Error(`--set ${key}: cannot read value "${raw}": ${first}; quote it to pass text`);
+  }
+}
+
+/** A YAML map of param values (`--params file.yaml`). Bad YAML or a non-map → DrctlError with diagnostics. */
+export async function loadParamsFile(file: string): Promise<Record<string, unknown>> {
+  const loaded = await loadYamlFile(file, 'params file');
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  const data = loaded.data;
+  const isMap = data !== null && typeof data === 'object' && !Array.isArray(data);
+  if (!hasErrors(diagnostics) && !isMap && data !== undefined) {
+    diagnostics.push({
+      severity: 'error', code: 'wrong-type', message: 'a params file must be a map of name: value',
+      ...loaded.sourceMap.locate([]),
+    });
+  }
+  if (hasErrors(diagnostics)) {
+    throw new DrctlError('params-invalid', ExitCode.invalidInput, `${file} is not a valid params file`, { diagnostics });
+  }
+  return isMap ? { ...(data as Record<string, unknown>) } : {};
+}

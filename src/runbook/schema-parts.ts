@@ -1,0 +1,130 @@
+import { execExpectSchema, httpExpectSchema } from '../kinds/probe/schema.js';
+import { DURATION_PATTERN } from '../util/duration.js';
+
+/** Building blocks of the runbook JSON Schema (draft 2020-12). Plain data. */
+export const KEBAB_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
+export const PARAM_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
+
+export const duration = (description: string) => ({ type: 'string', pattern: DURATION_PATTERN, description }) as const;
+
+export const isDurationPattern = (pattern: unknown): boolean => pattern === DURATION_PATTERN;
+
+const text = (description: string) => ({ type: 'string', description }) as const;
+
+export const paramSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    default: { description: 'Value used when none is passed with --set or --params.' },
+    description: text('What the param means.'),
+    required: { type: 'boolean', description: 'The run refuses to start without a value.' },
+  },
+} as const;
+
+export const probeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  description: 'A read-only check: exactly one of exec or http.',
+  properties: {
+    name: text('Shown in output and reports.'),
+    description: text('What the probe checks.'),
+    timeout: duration('Time limit for one probe attempt (default 5s).'),
+    exec: { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] }, description: 'Command as argv (never a shell).' },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url'],
+      description: 'HTTP request to send.',
+      properties: {
+        url: text('URL to request.'),
+        method: text('HTTP method (default GET).'),
+        headers: { type: 'object', additionalProperties: { type: ['string', 'number'] }, description: 'Request headers.' },
+        body: text('Request body text.'),
+        json: { description: 'Request body sent as JSON.' },
+      },
+    },
+    expect: { type: 'object', description: 'What the result must look like.' },
+  },
+  oneOf: [{ required: ['exec'] }, { required: ['http'] }],
+  allOf: [
+    { if: { required: ['exec'] }, then: { properties: { expect: execExpectSchema } } },
+    { if: { required: ['http'] }, then: { properties: { expect: httpExpectSchema } } },
+  ],
+} as const;
+
+const probes = (description: string) => ({ type: 'array', items: probeSchema, description }) as const;
+
+export const stepSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'kind'],
+  properties: {
+    id: { type: 'string', pattern: KEBAB_PATTERN, description: 'Unique step id (kebab-case).' },
+    kind: text('What the step acts on: exec, http, wait, gate, redis.failover, ...'),
+    description: text('One line shown in plans and reports.'),
+    needs: { type: 'array', items: { type: 'string' }, description: 'Steps that must finish first.' },
+    with: { type: 'object', description: "The kind's params." },
+    timeout: duration('Time limit for the step including verify (default 30s).'),
+    retries: { type: 'integer', minimum: 0, description: 'Extra attempts after a retryable failure.' },
+    retryBackoff: duration('First pause between attempts (doubles each time).'),
+    budget: duration('Time this step should take; reported when exceeded.'),
+    verifyInterval: duration('Poll interval while verifying.'),
+  },
+} as const;
+
+export const specSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['steps'],
+  properties: {
+    params: {
+      type: 'object',
+      propertyNames: { pattern: PARAM_NAME_PATTERN },
+      additionalProperties: paramSchema,
+      description: 'Inputs read as ${params.NAME}; set with --set NAME=VALUE.',
+    },
+    budget: duration('RTO budget for the whole switch.'),
+    concurrency: { type: 'integer', minimum: 1, default: 4, description: 'Independent steps run in parallel up to this limit.' },
+    onFailure: { enum: ['stop', 'rollback'], default: 'stop', description: 'What to do when a step fails.' },
+    lockScope: text('Runs sharing a lock scope never overlap (default: metadata.name).'),
+    defaults: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Defaults for every step.',
+      properties: {
+        timeout: duration('Default step timeout (30s).'),
+        retries: { type: 'integer', minimum: 0, description: 'Default retries (0).' },
+        retryBackoff: duration('Default first backoff (500ms).'),
+        verifyInterval: duration('Default verify poll interval.'),
+      },
+    },
+    plugins: { type: 'array', items: { type: 'string' }, description: 'Plugin modules (paths relative to the runbook).' },
+    readiness: probes('Read-only checks that must pass before any change.'),
+    steadyState: probes('Probes that must hold before the fault and after the switch.'),
+    fault: { type: 'object', description: 'Fault injected by rehearse.' },
+    schedule: { type: 'object', description: 'When rehearsals run.' },
+    stopConditions: { description: 'Conditions that abort a run.' },
+    steps: { type: 'array', minItems: 1, items: stepSchema, description: 'The steps, a DAG through needs.' },
+  },
+} as const;
+
+export const runbookShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  properties: {
+    apiVersion: { const: 'drctl/v1', description: 'Runbook format version.' },
+    kind: { const: 'Runbook' },
+    metadata: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: {
+        name: { type: 'string', pattern: KEBAB_PATTERN, description: 'Runbook name (kebab-case); the default lock scope.' },
+        description: text('What this runbook does.'),
+      },
+    },
+    spec: specSchema,
+  },
+} as const;

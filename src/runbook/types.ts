@@ -1,0 +1,96 @@
+/**
+ * The runbook model after loading + validation + normalization. Durations are ms. Values inside
+ * `with:` are still raw (may contain `${...}`): they are interpolated per step at run time, once the
+ * outputs of the steps they need are known.
+ */
+export const RUNBOOK_API_VERSION = 'drctl/v1';
+
+export type OnFailure = 'stop' | 'rollback';
+
+export interface RetryPolicy {
+  /** Extra attempts after the first (0 = no retry). */
+  readonly retries: number;
+  readonly backoffMs: number;
+  readonly backoffFactor: number;
+  readonly maxBackoffMs: number;
+}
+
+export interface StepSpec {
+  readonly id: string;
+  readonly kind: string;
+  readonly description: string | undefined;
+  readonly needs: readonly string[];
+  /** Raw params (after YAML), interpolated at run time. */
+  readonly with: unknown;
+  readonly timeoutMs: number;
+  readonly retry: RetryPolicy;
+  readonly budgetMs: number | undefined;
+  /** Verify poll interval override. */
+  readonly verifyIntervalMs: number | undefined;
+  /** Index in spec.steps (for positions and stable order). */
+  readonly index: number;
+}
+
+/** A read-only check: readiness, steady state, wait.until. Extended by issue 6 (redis, sql...). */
+export type Probe =
+  | { readonly type: 'exec'; readonly name: string; readonly exec: readonly unknown[]; readonly expect: ExecExpect; readonly timeoutMs: number }
+  | { readonly type: 'http'; readonly name: string; readonly http: HttpRequestSpec; readonly expect: HttpExpect; readonly timeoutMs: number };
+
+export interface ExecExpect {
+  /** Default [0]. */
+  readonly exitCode?: readonly number[];
+  readonly stdoutMatches?: string;
+  readonly stdoutEquals?: string;
+}
+
+export interface HttpRequestSpec {
+  readonly url: unknown;
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, unknown>>;
+  readonly body?: unknown;
+  readonly json?: unknown;
+}
+
+export interface HttpExpect {
+  /** Default [200..299]. */
+  readonly status?: readonly number[];
+  /** A dotted/JSONPath-like path ($.a.b[0].c) into the JSON body and what it must equal / match. */
+  readonly json?: readonly JsonExpect[];
+  readonly bodyMatches?: string;
+}
+
+export interface JsonExpect {
+  readonly path: string;
+  readonly equals?: unknown;
+  readonly matches?: string;
+  readonly in?: readonly unknown[];
+}
+
+export interface ParamSpec {
+  readonly default: unknown;
+  readonly description: string | undefined;
+  readonly required: boolean;
+}
+
+export interface Runbook {
+  readonly apiVersion: typeof RUNBOOK_API_VERSION;
+  readonly name: string;
+  readonly description: string | undefined;
+  /** Absolute path of the file and its folder. */
+  readonly file: string;
+  readonly baseDir: string;
+  /** sha256 of the file's bytes (resume refuses a changed runbook). */
+  readonly hash: string;
+  readonly params: Readonly<Record<string, ParamSpec>>;
+  readonly budgetMs: number | undefined;
+  readonly concurrency: number;
+  readonly onFailure: OnFailure;
+  /** Lock scope: runs sharing a scope never overlap (default: the runbook name). */
+  readonly lockScope: string;
+  readonly plugins: readonly string[];
+  readonly readiness: readonly Probe[];
+  readonly steadyState: readonly Probe[];
+  readonly steps: readonly StepSpec[];
+  /** Sections owned by later features (fault, schedule, stopConditions), kept raw. */
+  readonly extra: Readonly<Record<string, unknown>>;
+}

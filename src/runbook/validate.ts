@@ -1,0 +1,78 @@
+import { dirname } from 'node:path';
+import { loadPlugins, type PluginRequest } from '../kinds/load-plugins.js';
+import type { KindRegistry } from '../kinds/registry.js';
+import { hasErrors, type Diagnostic } from '../util/diagnostic.js';
+import { RUNBOOK_CHECKS, buildCheckContext } from './checks/index.js';
+import { hasSyntaxErrors, loadRunbookFile, type LoadedRunbook } from './load.js';
+import { normalizeRunbook } from './normalize.js';
+import { validateShape } from './schema.js';
+import { translateSchemaErrors } from './schema-errors.js';
+import type { Runbook } from './types.js';
+
+export interface ValidateOptions {
+  /** Extra plugin modules from --plugin (relative to the current directory). */
+  readonly plugins?: readonly string[];
+}
+
+export interface ValidationResult {
+  /** Present only when there are no errors (warnings allowed). */
+  readonly runbook: Runbook | undefined;
+  /** Every problem found, sorted by position. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** The base kinds plus the runbook's plugins. */
+  readonly registry: KindRegistry;
+  readonly loaded: LoadedRunbook;
+}
+
+/** load → plugins → schema + static checks (all problems in one pass) → normalize. */
+export async function validateRunbookFile(file: string, baseRegistry: KindRegistry, options: ValidateOptions = {}): Promise<ValidationResult> {
+  const loaded = await loadRunbookFile(file);
+  if (hasSyntaxErrors(loaded.diagnostics)) {
+    return { runbook: undefined, diagnostics: sortDiagnostics(loaded.diagnostics), registry: baseRegistry, loaded };
+  }
+  const { registry, diagnostics: pluginDiagnostics } = await loadPlugins(baseRegistry, pluginRequests(loaded, options.plugins ?? []));
+  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...pluginDiagnostics, ...validateRunbookData(loaded, registry)]);
+  const runbook = hasErrors(diagnostics) ? undefined : normalizeRunbook(loaded.data, loaded);
+  return { runbook, diagnostics, registry, loaded };
+}
+
+/** Pure: the shape schema and every static check over already-parsed data. */
+export function validateRunbookData(loaded: Pick<LoadedRunbook, 'data' | 'sourceMap'>, registry: KindRegistry): Diagnostic[] {
+  const { data, sourceMap } = loaded;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return [{
+      severity: 'error', code: 'wrong-type',
+      message: data === undefined ? 'the runbook is empty' : 'a runbook must be a map with apiVersion, kind, metadata and spec',
+      hint: 'start from: apiVersion: drctl/v1 / kind: Runbook / metadata: {name: ...} / spec: {steps: [...]}',
+      ...sourceMap.locate([]),
+    }];
+  }
+  const shape = translateSchemaErrors(validateShape(data), { sourceMap, root: data, basePath: [], allowTemplates: false });
+  const ctx = buildCheckContext(data, registry, sourceMap);
+  return sortDiagnostics(dedupe([...shape, ...RUNBOOK_CHECKS.flatMap((check) => check(ctx))]));
+}
+
+function pluginRequests(loaded: LoadedRunbook, extra: readonly string[]): PluginRequest[] {
+  const spec = (loaded.data as { spec?: { plugins?: unknown } } | undefined)?.spec;
+  const listed = Array.isArray(spec?.plugins) ? (spec.plugins as unknown[]) : [];
+  const fromRunbook = listed.flatMap((p, i) =>
+    typeof p === 'string' ? [{ specifier: p, baseDir: dirname(loaded.file), at: loaded.sourceMap.locate(['spec', 'plugins', i]) }] : [],
+  );
+  const fromFlags = extra.map((p) => ({ specifier: p, baseDir: process.cwd(), at: { file: loaded.file, line: 1, column: 1 } }));
+  return [...fromRunbook, ...fromFlags];
+}
+
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}
+
+/** One message per location and code (a check and the schema may see the same thing). */
+function dedupe(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.line}:${d.column}:${d.code}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

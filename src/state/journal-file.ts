@@ -1,0 +1,59 @@
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import type { JournalRecord } from './records.js';
+
+/**
+ * Append-only NDJSON journal: one record per line, fsync'd before append() resolves, appends
+ * serialized (steps run in parallel). A torn last line (crash mid-write) is detected on read.
+ */
+export class FileJournal {
+  #fh: FileHandle | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  private constructor(readonly file: string) {}
+
+  static async open(file: string): Promise<FileJournal> {
+    const j = new FileJournal(file);
+    j.#fh = await open(file, 'a', 0o600);
+    return j;
+  }
+
+  append(record: JournalRecord): Promise<void> {
+    const line = `${JSON.stringify(record)}\n`;
+    const next = this.#queue.then(async () => {
+      if (!this.#fh) throw new Error('journal closed');
+      await this.#fh.write(line);
+      await this.#fh.sync();
+    });
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.#queue;
+    await this.#fh?.close();
+    this.#fh = undefined;
+  }
+}
+
+export interface JournalRead {
+  readonly records: readonly JournalRecord[];
+  /** Set when lines could not be parsed: which line numbers, and whether only the last one (a torn write). */
+  readonly corrupt: { readonly lines: readonly number[]; readonly tornTail: boolean } | undefined;
+}
+
+export async function readJournal(file: string): Promise<JournalRead> {
+  const text = await readFile(file, 'utf8');
+  const lines = text.split('\n');
+  const records: JournalRecord[] = [];
+  const bad: number[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      records.push(JSON.parse(line) as JournalRecord);
+    } catch {
+      bad.push(i + 1);
+    }
+  });
+  const lastNonEmpty = lines.reduce((acc, l, i) => (l.trim() === '' ? acc : i + 1), 0);
+  const corrupt = bad.length === 0 ? undefined : { lines: bad, tornTail: bad.length === 1 && bad[0] === lastNonEmpty && !text.endsWith('\n') };
+  return { records, corrupt };
+}

@@ -1,0 +1,69 @@
+import type { Diagnostic } from './diagnostic.js';
+
+/** Exit codes: the documented, stable contract (README "Exit codes"). */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  changesPending: 2,
+  invalidInput: 3,
+  refused: 4,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface DrctlErrorOptions {
+  readonly hint?: string | undefined;
+  readonly cause?: unknown;
+  readonly diagnostics?: readonly Diagnostic[] | undefined;
+}
+
+/** An expected failure: printed as one message (plus hint), never with a stack. */
+export class DrctlError extends Error {
+  readonly drctl = true as const;
+  readonly hint: string | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+  constructor(
+    readonly code: string,
+    readonly exitCode: ExitCode,
+    message: string,
+    options: DrctlErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DrctlError';
+    this.hint = options.hint;
+    this.diagnostics = options.diagnostics ?? [];
+  }
+}
+
+export function isDrctlError(e: unknown): e is DrctlError {
+  return typeof e === 'object' && e !== null && (e as { drctl?: unknown }).drctl === true;
+}
+
+export const usageError = (message: string, hint?: string): DrctlError =>
+  new DrctlError('usage', ExitCode.invalidInput, message, { hint });
+
+export const runbookInvalid = (file: string, diagnostics: readonly Diagnostic[]): DrctlError =>
+  new DrctlError('runbook-invalid', ExitCode.invalidInput, `${file} is not a valid runbook`, { diagnostics });
+
+export const fileNotFound = (what: string, file: string): DrctlError =>
+  new DrctlError('file-not-found', ExitCode.invalidInput, `${what} not found: ${file}`);
+
+export const confirmationRequired = (what: string): DrctlError =>
+  new DrctlError(
+    'confirmation-required',
+    ExitCode.refused,
+    `refusing to ${what} without --yes: stdin is not a terminal`,
+    { hint: 'pass --yes to confirm from automation (cron, CI)' },
+  );
+
+export const lockHeld = (message: string, hint?: string): DrctlError =>
+  new DrctlError('lock-held', ExitCode.refused, message, { hint });
+
+export const interrupted = (message: string): DrctlError =>
+  new DrctlError('interrupted', ExitCode.interrupted, message);
+
+/** Turn anything thrown into a one-line message (for step failures recorded as data). */
+export function messageOf(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

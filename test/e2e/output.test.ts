@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { drctl, exampleWorkspace, ROOT } from '../helpers/cli.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+type Ws = Awaited<ReturnType<typeof exampleWorkspace>>;
+let ws: Ws | undefined;
+afterEach(async () => ws?.cleanup());
+
+describe('machine output and bad input', () => {
+  it('run --json is NDJSON: a version line, engine events, a summary line', async () => {
+    ws = await exampleWorkspace();
+    const r = await ws.run(['run', 'city-cut.yaml', '--yes', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ type: 'version', schemaVersion: 1 });
+    expect(lines[1]).toMatchObject({ type: 'run.started', mode: 'run' });
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', status: 'succeeded', mode: 'run' });
+    expect(lines.filter((l) => l.type === 'step.applied')).toHaveLength(6);
+    const timing = lines.find((l) => l.type === 'step.timing' && l.stepId === 'db-election');
+    expect(Object.keys(timing.timing.phases).sort()).toEqual(['apply', 'observe', 'verify']);
+  });
+
+  it('history, status and report have the documented JSON shapes', async () => {
+    ws = await exampleWorkspace();
+    await ws.run(['drill', 'city-cut.yaml', '--yes']);
+    const history = JSON.parse((await ws.run(['history', '--json'])).stdout);
+    expect(history).toMatchObject({ schemaVersion: 1, command: 'history', ok: true });
+    const [run] = history.result.runs;
+    expect(run).toMatchObject({ runbook: 'example-city-cut', mode: 'drill', status: 'succeeded' });
+    const status = JSON.parse((await ws.run(['status', '--json'])).stdout);
+    expect(status.result).toEqual({ runs: [], locks: [] });
+    const report = JSON.parse((await ws.run(['report', run.runId, '--format', 'json'])).stdout);
+    expect(report.schemaVersion).toBe(1);
+    expect(report.steps).toHaveLength(7);
+    expect(report.steps[0]).toMatchObject({ id: 'db-election', status: 'applied', rollback: { status: 'rolled-back' } });
+    const junit = (await ws.run(['report', run.runId, '--format', 'junit'])).stdout;
+    expect(junit.match(/<testcase /g)).toHaveLength(7 + 4); // 7 steps, 1 readiness check, 3 steady-state checks
+    const plan = await ws.run(['plan', 'city-cut.yaml']);
+    expect(plan.stdout).toMatch(/Predicted duration: \S+ \(median of 1 earlier run\(s\)\)/);
+  });
+
+  it('validate reports every problem with file:line:column, exit 3, and JSON with ok false', async () => {
+    const file = 'test/fixtures/runbooks/invalid/many-errors.yaml';
+    const r = await drctl(['validate', file]);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/many-errors\.yaml:\d+:\d+: error: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const j = await drctl(['validate', file, '--json']);
+    const doc = JSON.parse(j.stdout);
+    expect(doc).toMatchObject({ command: 'validate', ok: false });
+    expect(doc.diagnostics.length).toBeGreaterThan(2);
+    const ok = await drctl(['validate', 'runbooks/examples/city-cut.yaml']);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+  });
+
+  it('bad flags, missing files and unknown runs are one clear line and exit 3', async () => {
+    const cases = [
+      { args: ['run', 'nope.yaml', '--yes'], want: /runbook not found: nope\.yaml/ },
+      { args: ['run', 'runbooks/examples/city-cut.yaml', '--concurrency', '0'], want: /--concurrency must be a positive integer, got "0"/ },
+      { args: ['report', 'no-such-run'], want: /no run "no-such-run"/ },
+      { args: ['run', 'runbooks/examples/city-cut.yaml', '--set', 'nosuch=1', '--yes'], want: /the runbook declares no param "nosuch"/ },
+      { args: ['frobnicate'], want: /unknown command 'frobnicate'/ },
+    ];
+    for (const c of cases) {
+      const r = await drctl(c.args);
+      expect(r.exitCode, c.args.join(' ')).toBe(3);
+      expect(r.stderr).toMatch(c.want);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('the committed JSON Schema is what `drctl schema` prints', async () => {
+    const r = await drctl(['schema']);
+    expect(r.exitCode).toBe(0);
+    const committed = await readFile(path.join(ROOT, 'runbooks/schema/runbook.schema.json'), 'utf8');
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(committed));
+  });
+});

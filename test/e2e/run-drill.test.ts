@@ -1,0 +1,112 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exampleWorkspace } from '../helpers/cli.js';
+
+type Ws = Awaited<ReturnType<typeof exampleWorkspace>>;
+let ws: Ws;
+afterEach(async () => ws?.cleanup());
+
+const INITIAL = { 'db.primary': 'hz-a', 'cache.master': 'hz-a', 'rules.hz-shards': 'hz-a', 'mq.active': 'hz-a', 'lb.active': 'hz-a', 'dns.cashier': '127.0.0.2' };
+const SWITCHED = { 'db.primary': 'sh-a', 'cache.master': 'sh-a', 'rules.hz-shards': 'sh-a', 'mq.active': 'sh-a', 'lb.active': 'sh-a', 'dns.cashier': '127.0.0.3' };
+
+async function journalOf(state: string, runId: string) {
+  const text = await readFile(path.join(state, 'runs', runId, 'journal.ndjson'), 'utf8');
+  return text.trim().split('\n').map((l) => JSON.parse(l) as { type: string; stepId?: string; seq: number });
+}
+const runIdFrom = (stdout: string): string => /\(run ([^)]+)\)/.exec(stdout)?.[1] ?? '';
+
+describe('plan / run / drill on the example city cut', () => {
+  it('plan changes nothing and exits 2 while changes are pending, 0 once switched', async () => {
+    ws = await exampleWorkspace();
+    const plan = await ws.run(['plan', 'city-cut.yaml']);
+    expect(plan.stderr).toBe('');
+    expect(plan.exitCode).toBe(2);
+    expect(plan.stdout).toContain('+ db-election');
+    expect(plan.stdout).toMatch(/Layers[\s\S]*1\. db-election\n\s+2\. cache, rules/);
+    expect(plan.stdout).toContain('Critical path: db-election → rules → middleware → lb → dns → settle');
+    expect(await ws.changes()).toEqual([]);
+    const run = await ws.run(['run', 'city-cut.yaml', '--yes']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(await ws.estate()).toEqual(SWITCHED);
+    const after = await ws.run(['plan', 'city-cut.yaml', '--json']);
+    expect(after.exitCode).toBe(0);
+    const doc = JSON.parse(after.stdout);
+    expect(doc).toMatchObject({ schemaVersion: 1, command: 'plan', ok: true });
+    expect(doc.result.counts).toEqual({ change: 0, noop: 7, unknown: 0, gate: 0 });
+  });
+
+  it('run applies every stage once; a second run skips every step as already done', async () => {
+    ws = await exampleWorkspace();
+    const first = await ws.run(['run', 'city-cut.yaml', '--yes']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/✓ db-election: run node estate\.mjs set db\.primary sh-a/);
+    expect((await ws.changes()).length).toBe(6);
+    const second = await ws.run(['run', 'city-cut.yaml', '--yes']);
+    expect(second.exitCode).toBe(0);
+    expect(second.stderr.match(/skipped: already done|skipped: condition already holds/g)).toHaveLength(7);
+    expect((await ws.changes()).length).toBe(6);
+    const journal = await journalOf(ws.state, runIdFrom(second.stdout));
+    expect(journal.filter((r) => r.type === 'step.intent')).toHaveLength(0);
+  });
+
+  it('without a terminal and without --yes, run refuses (exit 4) and changes nothing', async () => {
+    ws = await exampleWorkspace();
+    const r = await ws.run(['run', 'city-cut.yaml']);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain('refusing to run example-city-cut without --yes: stdin is not a terminal');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(await ws.changes()).toEqual([]);
+    await expect(readdir(path.join(ws.state, 'runs'))).rejects.toThrow();
+  });
+
+  it('--dry-run on run and drill is a plan: exit 2, nothing changed', async () => {
+    ws = await exampleWorkspace();
+    for (const cmd of ['run', 'drill']) {
+      const r = await ws.run([cmd, 'city-cut.yaml', '--dry-run']);
+      expect(r.exitCode).toBe(2);
+      expect(r.stdout).toContain('7 to change');
+    }
+    expect(await ws.changes()).toEqual([]);
+  });
+
+  it('drill switches, verifies steady state, fails back in reverse order and ends as it started', async () => {
+    ws = await exampleWorkspace();
+    const r = await ws.run(['drill', 'city-cut.yaml', '--yes']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('switch: succeeded, fail-back: succeeded');
+    expect(await ws.estate()).toEqual(INITIAL);
+    const changes = await ws.changes();
+    expect(changes.slice(0, 6).every((c) => c.endsWith('sh-a') || c.endsWith('127.0.0.3'))).toBe(true);
+    const back = changes.slice(6);
+    expect(back[0]).toBe('dns.cashier=127.0.0.2');
+    expect(back[1]).toBe('lb.active=hz-a');
+    expect(back[5]).toBe('db.primary=hz-a');
+    expect([...back].sort()).toEqual(['cache.master=hz-a', 'db.primary=hz-a', 'dns.cashier=127.0.0.2', 'lb.active=hz-a', 'mq.active=hz-a', 'rules.hz-shards=hz-a']);
+    expect(back.indexOf('mq.active=hz-a')).toBeLessThan(back.indexOf('rules.hz-shards=hz-a'));
+    const journal = await journalOf(ws.state, runIdFrom(r.stdout));
+    const steady = journal.filter((e) => e.type === 'check.passed' && (e as { group?: string }).group === 'steadyState');
+    expect(steady).toHaveLength(3);
+    const md = await ws.run(['report', runIdFrom(r.stdout), '--format', 'md']);
+    expect(md.stdout).toContain('# drill of example-city-cut: succeeded');
+    expect(md.stdout).toMatch(/\| db-election \| exec \| applied \| \d/);
+  });
+
+  it('a failing step with onFailure: rollback leaves the world as it was before the run', async () => {
+    ws = await exampleWorkspace();
+    const r = await ws.run(['run', 'failing.yaml', '--yes']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('step "lb" failed in apply');
+    expect(r.stdout).toContain('every applied step was rolled back');
+    expect(await ws.estate()).toMatchObject({ 'db.primary': 'hz-a', 'cache.master': 'hz-a' });
+    expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a', 'cache.master=hz-a', 'db.primary=hz-a']);
+  });
+
+  it('a budget overrun fails the drill, naming the step, its time and its budget', async () => {
+    ws = await exampleWorkspace();
+    const r = await ws.run(['drill', 'budget.yaml', '--yes']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/step "slow-dns" took \d+ms, over its budget of 100ms/);
+    expect(await ws.estate()).toMatchObject({ 'dns.cashier': '127.0.0.2' });
+  });
+});

@@ -1,0 +1,107 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exampleWorkspace, spawnDrctl } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+type Ws = Awaited<ReturnType<typeof exampleWorkspace>>;
+let ws: Ws;
+afterEach(async () => ws?.cleanup());
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function onlyRun(state: string) {
+  const [runId] = await readdir(path.join(state, 'runs'));
+  const dir = path.join(state, 'runs', runId ?? '');
+  return {
+    runId: runId ?? '',
+    meta: JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8')),
+    journalText: await readFile(path.join(dir, 'journal.ndjson'), 'utf8'),
+    logText: await readFile(path.join(dir, 'log.ndjson'), 'utf8'),
+  };
+}
+
+describe('safety of runs', () => {
+  it('a timed-out step kills its whole process tree, grandchildren included', async () => {
+    ws = await exampleWorkspace();
+    const r = await ws.run(['run', 'timeout.yaml', '--yes']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('step "hang" failed in apply: apply timed out after 500ms');
+    const pids = (await readFile(path.join(ws.dir, 'pids.txt'), 'utf8')).trim().split('\n').map(Number);
+    expect(pids).toHaveLength(2);
+    await waitFor(() => pids.every((p) => !alive(p)), 'the step processes to be gone', 5000);
+  });
+
+  it('SIGINT mid-run starts no new step, lets the running one finish, and leaves a consistent record', async () => {
+    ws = await exampleWorkspace();
+    const child = spawnDrctl(['run', 'slow.yaml', '--yes', '--state', ws.state], { cwd: ws.dir, env: ws.env });
+    await waitFor(() => readFile(path.join(ws.dir, 'slow.started')).then(() => true, () => false), 'the slow step to start', 20_000);
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    const { meta, journalText } = await onlyRun(ws.state);
+    expect(meta.status).toBe('interrupted');
+    const records = journalText.trim().split('\n').map((l: string) => JSON.parse(l));
+    expect(records.map((x: { seq: number }) => x.seq)).toEqual(records.map((_: unknown, i: number) => i + 1));
+    expect(records.some((x: { type: string }) => x.type === 'run.interrupted')).toBe(true);
+    const final = (id: string) => records.filter((x: { stepId?: string; type: string }) => x.stepId === id && ['step.applied', 'step.skipped', 'step.failed', 'step.cancelled'].includes(x.type)).map((x: { type: string }) => x.type);
+    expect(final('first')).toEqual(['step.applied']);
+    expect(final('slow')).toEqual(['step.applied']);
+    expect(final('last')).toEqual(['step.cancelled']);
+    expect(records.at(-1).type).toBe('run.finished');
+    expect(await ws.estate()).toMatchObject({ 'db.primary': 'sh-a', 'cache.master': 'sh-a', 'lb.active': 'hz-a' });
+  });
+
+  it('secrets never appear in stdout, stderr, the journal, the log, the record or the reports', async () => {
+    ws = await exampleWorkspace();
+    const token = 's3cr3t-T0KEN-value';
+    const r = await ws.run(['run', 'secret.yaml', '--yes'], { API_TOKEN: token });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('exited with code 3: token=***');
+    const { runId, meta, journalText, logText } = await onlyRun(ws.state);
+    const reports = await Promise.all(['json', 'md', 'junit'].map((f) => ws.run(['report', runId, '--format', f])));
+    for (const text of [r.stdout, r.stderr, journalText, logText, JSON.stringify(meta), ...reports.map((x) => x.stdout)]) {
+      expect(text).not.toContain(token);
+    }
+    expect(journalText).toContain('***');
+  });
+
+  it('a run missing a secret fails that step with a clear message and no stack', async () => {
+    ws = await exampleWorkspace();
+    const r = await ws.run(['run', 'secret.yaml', '--yes']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout + r.stderr).toContain('API_TOKEN');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a gate fails closed without a terminal, and passes with --approve', async () => {
+    ws = await exampleWorkspace();
+    const denied = await ws.run(['run', 'gate.yaml', '--yes']);
+    expect(denied.exitCode).toBe(1);
+    expect(denied.stdout).toContain('gate "approve-dns" not approved');
+    expect(await ws.changes()).toEqual([]);
+    const approved = await ws.run(['run', 'gate.yaml', '--yes', '--approve', 'approve-dns']);
+    expect(approved.exitCode, approved.stderr).toBe(0);
+    expect(await ws.changes()).toEqual(['dns.cashier=127.0.0.3']);
+  });
+
+  it('a second run while one holds the lock is refused with exit 4 naming the holder', async () => {
+    ws = await exampleWorkspace();
+    const child = spawnDrctl(['run', 'slow.yaml', '--yes', '--state', ws.state], { cwd: ws.dir, env: ws.env });
+    await waitFor(() => readFile(path.join(ws.dir, 'slow.started')).then(() => true, () => false), 'the slow step to start', 20_000);
+    const second = await ws.run(['run', 'slow.yaml', '--yes']);
+    expect(second.exitCode).toBe(4);
+    expect(second.stderr).toMatch(/another run holds the lock "slow-switch": run \S+ \(run\) by \S+@\S+ pid \d+/);
+    const status = JSON.parse((await ws.run(['status', '--json'])).stdout);
+    expect(status.result.runs).toHaveLength(1);
+    expect(status.result.locks[0].holder.pid).toBe(child.pid);
+    expect((await child).exitCode).toBe(0);
+  });
+});

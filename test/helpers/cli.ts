@@ -1,0 +1,56 @@
+import { execa, type ResultPromise } from 'execa';
+import { cp, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTmpDir } from './tmp-dir.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(ROOT, 'bin/drctl.js');
+
+export interface CliResult {
+  readonly exitCode: number | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Spawn the built CLI the way cron/CI would: no terminal, CI set, no colour. */
+export function spawnDrctl(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): ResultPromise<{ reject: false }> {
+  return execa('node', [BIN, ...args], {
+    reject: false, cwd: options.cwd ?? ROOT, stdin: 'ignore',
+    env: { NO_COLOR: '1', CI: 'true', ...options.env },
+  });
+}
+
+export async function drctl(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const r = await spawnDrctl(args, options);
+  return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** A private copy of the example estate + runbooks: its state and .drctl live in a temp folder. */
+export async function exampleWorkspace() {
+  const { dir, cleanup } = await makeTmpDir('drctl-e2e-');
+  const filter = (src: string): boolean => !src.includes('.estate') && !src.includes('.drctl');
+  await cp(path.join(ROOT, 'runbooks/examples'), dir, { recursive: true, filter });
+  await cp(path.join(ROOT, 'test/fixtures/e2e'), dir, { recursive: true, filter });
+  const estateDir = path.join(dir, '.estate');
+  const env = { ESTATE_DIR: estateDir };
+  const state = path.join(dir, '.drctl');
+  return {
+    dir, env, state, cleanup,
+    run: (args: readonly string[], extraEnv: Record<string, string> = {}) => drctl([...args, '--state', state], { cwd: dir, env: { ...env, ...extraEnv } }),
+    estate: async (): Promise<Record<string, string>> => {
+      try {
+        return JSON.parse(await readFile(path.join(estateDir, 'estate.json'), 'utf8')) as Record<string, string>;
+      } catch {
+        return {};
+      }
+    },
+    changes: async (): Promise<string[]> => {
+      try {
+        return (await readFile(path.join(estateDir, 'changes.log'), 'utf8')).trim().split('\n').filter(Boolean);
+      } catch {
+        return [];
+      }
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { KindContext } from '../../src/kinds/types.js';
+import { realClock } from '../../src/util/clock.js';
+import { runCommand } from '../../src/util/exec.js';
+import { nullLogger } from '../../src/util/logger.js';
+
+export interface TestKindContext extends KindContext {
+  /** Facts the kind recorded with note(). */
+  readonly notes: Record<string, unknown>;
+  /** Everything the kind reported with progress(). */
+  readonly progressLog: string[];
+}
+
+export interface KindContextOptions {
+  /** The step timeout: the context's signal aborts after it (default 30 s). */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  readonly baseDir?: string;
+  readonly stepId?: string;
+}
+
+/** A real KindContext (real clock, real commands through runCommand), as the engine builds it. */
+export function makeKindContext(options: KindContextOptions = {}): TestKindContext {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  const notes: Record<string, unknown> = {};
+  const progressLog: string[] = [];
+  return {
+    runId: 'test-run',
+    stepId: options.stepId ?? 'test-step',
+    baseDir: options.baseDir ?? process.cwd(),
+    signal,
+    clock: realClock,
+    log: nullLogger,
+    exec: (argv, opts) => runCommand(argv, { ...opts, signal }),
+    progress: (m) => void progressLog.push(m),
+    note: (k, v) => void (notes[k] = v),
+    approve: () => Promise.resolve(false),
+    notes,
+    progressLog,
+  };
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { createContextFactory } from '../../../src/engine/context.js';
+import type { EngineEvent, EventInput } from '../../../src/engine/events.js';
+import { executeSteps } from '../../../src/engine/executor.js';
+import { rollbackSteps } from '../../../src/engine/rollback.js';
+import { createKindRegistry } from '../../../src/kinds/registry.js';
+import type { Runbook } from '../../../src/runbook/types.js';
+import { realClock } from '../../../src/util/clock.js';
+import { nullLogger } from '../../../src/util/logger.js';
+import { createWorld, memKind, runbookOf, step, type MemWorld } from '../../helpers/mem-kind.js';
+
+function setup(world: MemWorld, runbook: Runbook, stop = new AbortController(), abort = new AbortController()) {
+  const events: EventInput[] = [];
+  const emit = async (e: EventInput) => void events.push(e);
+  const makeContext = createContextFactory({ runId: 'r', baseDir: '/tmp', clock: realClock, log: nullLogger, emit, approve: async () => false });
+  const registry = createKindRegistry([memKind(world)]);
+  const run = () =>
+    executeSteps({
+      runbook, registry, emit, clock: realClock, stop: stop.signal, abort: abort.signal, makeContext, shuffle: true,
+      resolveParams: (s) => s.with,
+    });
+  return { events, run, registry, makeContext, emit };
+}
+
+describe('executeSteps', () => {
+  it('runs every step after its needs and records completion order', async () => {
+    const world = createWorld();
+    const rb = runbookOf([step('a', [], { key: 'a', to: '1' }), step('b', ['a'], { key: 'b', to: '1' }), step('c', ['a'], { key: 'c', to: '1' }), step('d', ['b', 'c'], { key: 'd', to: '1' })]);
+    const { run } = setup(world, rb);
+    const out = await run();
+    expect(out.status).toBe('succeeded');
+    const order = world.applies.map((x) => x.split('=')[0]);
+    expect(order[0]).toBe('a');
+    expect(order[3]).toBe('d');
+    expect(out.appliedOrder).toEqual(order);
+  });
+
+  it('a second run of the same steps skips every one as already done and applies nothing', async () => {
+    const world = createWorld();
+    const rb = runbookOf([step('a', [], { key: 'a', to: '1' }), step('b', ['a'], { key: 'b', to: '2' })]);
+    await setup(world, rb).run();
+    const applied = world.applies.length;
+    const { run, events } = setup(world, rb);
+    const out = await run();
+    expect(world.applies.length).toBe(applied);
+    expect([...out.steps.values()].map((s) => s.status)).toEqual(['skipped', 'skipped']);
+    expect(events.filter((e) => e.type === 'step.intent')).toHaveLength(0);
+  });
+
+  it('never runs more steps at once than the concurrency limit', async () => {
+    const world = createWorld();
+    const steps = Array.from({ length: 8 }, (_, i) => step(`s${i}`, [], { key: `k${i}`, to: 'x' }));
+    for (let i = 0; i < 8; i++) world.delays.set(`k${i}`, 20);
+    const out = await setup(world, runbookOf(steps, { concurrency: 3 })).run();
+    expect(out.status).toBe('succeeded');
+    expect(world.maxRunning).toBe(3);
+  });
+
+  it('retries a retryable failure with backoff, then succeeds', async () => {
+    const world = createWorld();
+    world.failApplies.set('a', 2);
+    const rb = runbookOf([step('a', [], { key: 'a', to: '1' }, { retry: { retries: 2, backoffMs: 5, backoffFactor: 2, maxBackoffMs: 50 } })]);
+    const { run, events } = setup(world, rb);
+    const out = await run();
+    expect(out.steps.get('a')?.status).toBe('applied');
+    expect(out.steps.get('a')?.timing.attempts).toBe(3);
+    expect(events.filter((e) => e.type === 'step.retrying').map((e) => (e as { delayMs: number }).delayMs)).toEqual([5, 10]);
+  });
+
+  it('does not retry a non-retryable failure and starts no dependent step', async () => {
+    const world = createWorld();
+    world.failApplies.set('a', 1);
+    const rb = runbookOf([step('a', [], { key: 'a', to: '1', retryable: false }, { retry: { retries: 3, backoffMs: 1, backoffFactor: 1, maxBackoffMs: 1 } }), step('b', ['a'], { key: 'b', to: '1' })]);
+    const out = await setup(world, rb).run();
+    expect(out.status).toBe('failed');
+    expect(out.steps.get('a')?.timing.attempts).toBe(1);
+    expect(out.steps.get('a')?.error?.message).toContain('scripted failure');
+    expect(out.steps.get('b')?.status).toBe('cancelled');
+    expect(world.values.has('b')).toBe(false);
+  });
+
+  it('times out a step whose verify never holds, naming what it saw', async () => {
+    const world = createWorld();
+    const kind = memKind(world);
+    const stuck = { ...kind, holds: () => ({ ok: false as const, detail: 'still old' }) };
+    const rb = runbookOf([step('a', [], { key: 'a', to: '1' }, { timeoutMs: 100 })]);
+    const events: EventInput[] = [];
+    const emit = async (e: EventInput) => void events.push(e);
+    const out = await executeSteps({
+      runbook: rb, registry: createKindRegistry([stuck]), emit, clock: realClock,
+      stop: new AbortController().signal, abort: new AbortController().signal,
+      makeContext: createContextFactory({ runId: 'r', baseDir: '/tmp', clock: realClock, log: nullLogger, emit, approve: async () => false }),
+      resolveParams: (s) => s.with,
+    });
+    const rec = out.steps.get('a');
+    expect(rec?.status).toBe('failed');
+    expect(rec?.error?.phase).toBe('verify');
+    expect(rec?.error?.timedOut).toBe(true);
+    expect(rec?.error?.message).toMatch(/verify timed out after 100ms: still old/);
+  });
+
+  it('stop: starts no new step after the first interrupt, lets running ones finish', async () => {
+    const world = createWorld();
+    world.delays.set('a', 50);
+    const stop = new AbortController();
+    const rb = runbookOf([step('a', [], { key: 'a', to: '1' }), step('b', ['a'], { key: 'b', to: '1' })]);
+    const { run } = setup(world, rb, stop);
+    const p = run();
+    setTimeout(() => stop.abort('SIGINT'), 10);
+    const out = await p;
+    expect(out.status).toBe('interrupted');
+    expect(out.steps.get('a')?.status).toBe('applied');
+    expect(out.steps.get('b')?.status).toBe('cancelled');
+    expect(world.values.get('a')).toBe('1');
+  });
+
+  it('rollback restores every applied step to its observed before-state, newest first', async () => {
+    const world = createWorld();
+    world.values.set('a', 'old-a');
+    const rb = runbookOf([step('a', [], { key: 'a', to: 'new' }), step('b', ['a'], { key: 'b', to: 'new' })]);
+    const { run, registry, makeContext, emit, events } = setup(world, rb);
+    const out = await run();
+    const items = [...out.appliedOrder].reverse().map((id) => {
+      const rec = out.steps.get(id);
+      return { stepId: id, kind: registry.get('mem')!, params: rec?.params, before: rec?.before, timeoutMs: 1000, verifyIntervalMs: 5 };
+    });
+    const ok = await rollbackSteps(items, { reason: 'test', clock: realClock, emit, abort: new AbortController().signal, makeContext });
+    expect(ok).toBe(true);
+    expect(world.values.get('a')).toBe('old-a');
+    expect(world.values.has('b')).toBe(false);
+    const rolled = (events as EngineEvent[]).filter((e) => e.type === 'step.rolled-back').map((e) => (e as { stepId: string }).stepId);
+    expect(rolled).toEqual(['b', 'a']);
+  });
+});

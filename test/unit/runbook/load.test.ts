@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadRunbookFile, loadYamlFile, parseYamlText } from '../../../src/runbook/load.js';
+
+const FIXTURES = resolve(import.meta.dirname, '../../fixtures/runbooks');
+
+describe('loadRunbookFile', () => {
+  test('reads data, absolute path and the sha256 of the bytes', async () => {
+    const file = resolve(FIXTURES, 'valid/minimal.yaml');
+    const loaded = await loadRunbookFile(file);
+    expect(loaded.file).toBe(file);
+    expect(loaded.hash).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
+    expect(loaded.diagnostics).toEqual([]);
+    expect(loaded.data).toMatchObject({ apiVersion: 'drctl/v1', metadata: { name: 'minimal' } });
+  });
+
+  test('a missing file throws fileNotFound naming what was looked for', async () => {
+    await expect(loadRunbookFile('nope/missing.yaml')).rejects.toMatchObject({ code: 'file-not-found', message: 'runbook not found: nope/missing.yaml' });
+    await expect(loadYamlFile('nope/topology.yaml', 'topology')).rejects.toMatchObject({ message: 'topology not found: nope/topology.yaml' });
+  });
+
+  test('syntax errors carry their position', async () => {
+    const loaded = await loadRunbookFile(resolve(FIXTURES, 'invalid/syntax.yaml'));
+    expect(loaded.diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['8:30 yaml-syntax', '8:31 yaml-syntax']);
+  });
+});
+
+describe('parseYamlText', () => {
+  test('duplicate keys are errors at the second key; the data is still read', () => {
+    const parsed = parseYamlText('/x.yaml', 'a: 1\nb:\n  c: 2\n  c: 3\n');
+    expect(parsed.diagnostics).toEqual([
+      expect.objectContaining({ severity: 'error', code: 'duplicate-key', message: 'duplicate key "c"', line: 4, column: 3, length: 1 }),
+    ]);
+    expect(parsed.data).toEqual({ a: 1, b: { c: 3 } });
+  });
+
+  test('an empty file has no data and no diagnostics', () => {
+    expect(parseYamlText('/x.yaml', '# only a comment\n')).toMatchObject({ data: undefined, diagnostics: [] });
+  });
+});
