@@ -1,6 +1,7 @@
 import { execKind } from './exec.js';
 import { gateKind } from './gate.js';
 import { httpKind } from './http.js';
+import { rulesFlipKind } from './rules-flip/index.js';
 import type { AnyKind } from './types.js';
 import { waitKind } from './wait.js';
 
@@ -10,4 +11,5 @@ export const BUILTIN_KINDS: readonly AnyKind[] = [
   httpKind,
   waitKind,
   gateKind,
+  rulesFlipKind,
 ];

@@ -77,3 +77,16 @@ describe('machine output and bad input', () => {
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(committed));
   });
 });
+
+describe('plug-in kinds', () => {
+  it('a runbook loads kinds from its plugins list and runs them through the same step life', async () => {
+    ws = await exampleWorkspace();
+    expect((await ws.run(['validate', 'plugin.yaml'])).exitCode).toBe(0);
+    const plan = await ws.run(['plan', 'plugin.yaml']);
+    expect(plan.stdout).toContain('+ lb  estate.set');
+    expect(plan.stdout).toContain('lb.active: hz-a → sh-a');
+    const r = await ws.run(['drill', 'plugin.yaml', '--yes']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await ws.changes()).toEqual(['lb.active=sh-a', 'lb.active=hz-a']);
+  });
+});

@@ -73,12 +73,13 @@ describe('safety of runs', () => {
     expect(journalText).toContain('***');
   });
 
-  it('a run missing a secret fails that step with a clear message and no stack', async () => {
+  it('a run whose secret is not set is refused before any change, naming the variable and its users', async () => {
     ws = await exampleWorkspace();
     const r = await ws.run(['run', 'secret.yaml', '--yes']);
-    expect(r.exitCode).toBe(1);
-    expect(r.stdout + r.stderr).toContain('API_TOKEN');
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain('environment variable(s) not set: API_TOKEN (used by step "call-api", step "header"); nothing was changed');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    await expect(readdir(path.join(ws.state, 'runs'))).rejects.toThrow();
   });
 
   it('a gate fails closed without a terminal, and passes with --approve', async () => {

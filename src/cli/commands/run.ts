@@ -4,6 +4,7 @@ import { runSession } from '../../engine/session.js';
 import type { OnFailure } from '../../runbook/types.js';
 import { confirmationRequired, ExitCode } from '../../util/errors.js';
 import { loadValidRunbook } from '../load-runbook.js';
+import { assertInputsPresent } from '../required-inputs.js';
 import { buildRuntimeScope } from '../runtime-scope.js';
 import type { CliIO } from '../io.js';
 import { envelope, ndjsonEvent, ndjsonVersionLine } from '../output/json.js';
@@ -32,6 +33,7 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
     const { state } = cmd.optsWithGlobals<{ state: string }>();
     const { runbook, registry, text } = await loadValidRunbook(file, flags.plugin ?? []);
     const scope = await buildRuntimeScope(runbook, flags);
+    if (!flags.dryRun) assertInputsPresent(runbook);
     const out = createStyle(io.color.out);
     if (flags.dryRun || (!flags.yes && io.interactive)) {
       const plan = await planRunbook(runbook, registry, scope, state, new AbortController().signal);

@@ -74,8 +74,12 @@ async function sentinelFailover(p: RedisFailoverParams, s: RedisFailoverState, t
     }).catch((e: unknown) => describeError(e));
     if (reply === 'OK') {
       ctx.progress(`sentinel ${addr}: failover of ${p.master} started`);
-      await waitSentinelReports(p, addr, s.master, ctx);
+      const promoted = await waitSentinelReports(p, addr, s.master, ctx);
       ctx.note('failoverMs', Math.round(ctx.clock.monotonic() - started));
+      if (promoted !== target) {
+        throw stepError(`sentinel ${addr}: promoted ${promoted ?? 'nothing'}, want ${target}`, { retryable: false });
+      }
+      await demoteStaleMasters(p, s, target, ctx);
       return;
     }
     if (!/INPROG|NOGOODSLAVE|unreachable|no answer/i.test(reply)) {
@@ -86,15 +90,30 @@ async function sentinelFailover(p: RedisFailoverParams, s: RedisFailoverState, t
   }
 }
 
-/** Wait until the sentinel that ran the failover reports a master other than `from`. */
-async function waitSentinelReports(p: RedisFailoverParams, addr: string, from: string | null, ctx: KindContext): Promise<void> {
+/** Wait until the sentinel that ran the failover reports a master other than `from`; returns it. */
+async function waitSentinelReports(p: RedisFailoverParams, addr: string, from: string | null, ctx: KindContext): Promise<string | null> {
   for (;;) {
     const now = await withRedis({ addr, password: p.sentinelPassword, timeoutMs: nodeTimeoutMs(p), signal: ctx.signal }, async (r) => {
       const m = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', p.master)) as string[] | null;
       return m ? `${m[0]}:${m[1]}` : null;
     }).catch(() => from);
-    if (now !== from) return;
+    if (now !== from) return now;
     await ctx.clock.sleep(50, ctx.signal);
+  }
+}
+
+/**
+ * After a planned failover the old master is still up and still a master until Sentinel's next INFO
+ * round (about 10 s): writes to it would be lost. Re-point it now, as Sentinel would.
+ */
+async function demoteStaleMasters(p: RedisFailoverParams, s: RedisFailoverState, target: string, ctx: KindContext): Promise<void> {
+  const { host, port } = splitAddr(target);
+  for (const n of s.nodes) {
+    if (n.addr === target || n.role !== 'master') continue;
+    await withRedis({ addr: n.addr, password: p.password, timeoutMs: nodeTimeoutMs(p), signal: ctx.signal }, async (r) => {
+      const role = (await r.call('ROLE')) as unknown[];
+      if (role[0] === 'master') await r.call('REPLICAOF', host, String(port));
+    }).catch((e: unknown) => ctx.log.warn({ addr: n.addr, error: describeError(e) }, 'could not re-point the old master'));
   }
 }
 

@@ -1,0 +1,34 @@
+import http from 'node:http';
+import type { ProbeView } from './params.js';
+
+/** GET url `samples` times, each on a new connection (so the balancer picks again); tally the bodies. */
+export async function probeTraffic(url: string, samples: number, timeoutMs: number, signal: AbortSignal): Promise<ProbeView> {
+  const seen: Record<string, number> = {};
+  let errors = 0;
+  let lastError: string | undefined;
+  for (let i = 0; i < samples; i++) {
+    try {
+      const body = (await getOnce(url, timeoutMs, signal)).trim();
+      seen[body] = (seen[body] ?? 0) + 1;
+    } catch (e) {
+      if (signal.aborted) throw e;
+      errors++;
+      lastError = e instanceof Error ? e.message : String(e);
+    }
+  }
+  return { seen, errors, ...(lastError === undefined ? {} : { lastError }) };
+}
+
+function getOnce(url: string, timeoutMs: number, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs, signal, headers: { connection: 'close' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode ?? '?'}`))));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
+    req.on('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message)));
+  });
+}

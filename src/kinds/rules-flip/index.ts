@@ -1,0 +1,98 @@
+import { DEFAULT_PROBE_TIMEOUT_MS, runProbe } from '../probe/run-probe.js';
+import { DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_CATCH_UP_TIMEOUT_MS, runFlip } from '../../rules/flip-run.js';
+import { isFlipError } from '../../rules/flip-error.js';
+import type { StageEvent } from '../../rules/flip-stages.js';
+import { rollbackToVersion } from '../../rules/restore.js';
+import { formatDuration } from '../../util/duration.js';
+import { defineKind } from '../define-kind.js';
+import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../types.js';
+import { describeChange, loadTopology, observeRules, withStore, type RulesFlipState } from './observe.js';
+import { checkRulesFlipParams, cutList, durationMs, rulesFlipSchema, type RulesFlipParams } from './params.js';
+
+/**
+ * rules.flip — the multi-active routing-rule switch: move every shard owned by a zone in a cut data
+ * center to that zone's first surviving partner, as fence → catch-up → flip → unfence.
+ */
+export const rulesFlipKind = defineKind<RulesFlipParams, RulesFlipState>({
+  name: 'rules.flip',
+  description: 'Flip multi-active routing rules away from cut data centers: fence the moving shards, wait for data catch-up, publish the new map, lift the fence.',
+  paramsSchema: rulesFlipSchema,
+  outputNames: ['version'],
+  check: checkRulesFlipParams,
+  observe: observeRules,
+  decide(_p, current) {
+    if (current.version > 0 && current.ownedByCut === '' && current.fence === null) {
+      return { action: 'noop', reason: `already flipped: no shard owned by ${current.cut.join(', ')}` };
+    }
+    return { action: 'change', desired: { ...current, map: current.target, fence: null, ownedByCut: '', refusal: null } };
+  },
+  async apply(p, _change, ctx) {
+    const topology = await loadTopology(p, ctx);
+    await withStore(p, ctx, async (store) => {
+      try {
+        const r = await runFlip({
+          store, topology, cut: cutList(p.cut), clock: ctx.clock, signal: ctx.signal, onStage: reportStage(ctx),
+          catchUp: catchUpCheck(p, ctx),
+          catchUpTimeoutMs: durationMs(p.catchUpTimeout, DEFAULT_CATCH_UP_TIMEOUT_MS),
+          catchUpIntervalMs: durationMs(p.catchUpInterval, DEFAULT_CATCH_UP_INTERVAL_MS),
+        });
+        ctx.note('rules.version', r.toVersion);
+      } catch (e) {
+        throw asStepError(e);
+      }
+    });
+  },
+  holds(_p, desired, current) {
+    if (current.fence) return notYet(`shards are still write-fenced by "${current.fence.by}"`);
+    if (desired.ownedByCut === '' && desired.target !== null) {
+      return current.ownedByCut === '' ? HOLDS : notYet(`shards ${current.ownedByCut} are still owned by ${current.cut.join(', ')}`);
+    }
+    const same = JSON.stringify(current.map) === JSON.stringify(desired.map);
+    return same ? HOLDS : notYet(`map differs from version ${desired.version}: ${describeChange(current.map, desired.map, current.dcOf)}`);
+  },
+  async rollback(p, change, ctx) {
+    await withStore(p, ctx, async (store) => {
+      try {
+        const r = await rollbackToVersion({ store, version: change.desired.version, clock: ctx.clock, signal: ctx.signal, onStage: reportStage(ctx) });
+        ctx.note('rules.version', r.toVersion);
+      } catch (e) {
+        throw asStepError(e);
+      }
+    });
+  },
+  describe(_p, before, after) {
+    if (before.version === 0) return before.refusal ?? 'the store holds no rules yet';
+    if (after === undefined && before.ownedByCut === '' && !before.fence) return `already flipped: no shard owned by ${before.cut.join(', ')}`;
+    if (before.refusal && (after === undefined || after.map === null)) return before.refusal;
+    const moves = describeChange(before.map, after?.map ?? before.target, before.dcOf);
+    return before.fence && moves === 'no shard moves' ? `lift the fence left by "${before.fence.by}"` : moves;
+  },
+  outputs: (_p, s) => ({ version: s.version }),
+  verifyIntervalMs: 200,
+});
+
+function catchUpCheck(p: RulesFlipParams, ctx: KindContext): (() => Promise<Holds>) | undefined {
+  const probe = p.catchUp;
+  if (!probe) return undefined;
+  const timeoutMs = durationMs(probe.timeout, DEFAULT_PROBE_TIMEOUT_MS);
+  return () => runProbe(probe, ctx, timeoutMs);
+}
+
+function reportStage(ctx: KindContext): (e: StageEvent) => void {
+  return (e) => {
+    if (e.type === 'started') ctx.progress(`${e.stage}: ${e.detail}`);
+    else if (e.type === 'waiting') ctx.progress(`catch-up: ${e.detail} (${formatDuration(e.elapsedMs)})`);
+    else if (e.type === 'finished') {
+      ctx.note(`rules.${e.stage}Ms`, Math.round(e.durationMs));
+      ctx.progress(`${e.stage} done in ${formatDuration(e.durationMs)}${e.version === undefined ? '' : ` (v${e.version})`}`);
+    } else ctx.progress(`${e.stage} failed: ${e.message}`);
+  };
+}
+
+function asStepError(e: unknown): Error {
+  if (isFlipError(e)) {
+    const retryable = e.reason === 'conflict' || e.reason === 'catch-up-failed' || e.reason === 'unfence-failed';
+    return stepError(e.hint ? `${e.message} (${e.hint})` : e.message, { retryable, cause: e });
+  }
+  return e instanceof Error ? stepError(e.message, { retryable: true, cause: e }) : stepError(String(e));
+}

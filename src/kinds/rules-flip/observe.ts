@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { describeMoves, diffMaps } from '../../rules/diff.js';
+import { computeFlip } from '../../rules/flip.js';
+import { loadTopologyFile } from '../../rules/load-topology.js';
+import { openRuleStore } from '../../rules/open-store.js';
+import { renderRanges } from '../../rules/ranges.js';
+import { decodeMap, encodeMap, shardsOwnedIn, type Fence, type StoredMap } from '../../rules/shard-map.js';
+import type { RuleStore } from '../../rules/store.js';
+import type { Topology } from '../../rules/topology.js';
+import { formatPosition } from '../../util/diagnostic.js';
+import { stepError, type KindContext } from '../types.js';
+import { cutList, type RulesFlipParams } from './params.js';
+
+/** What the step sees (journaled as before/after): the published rules and what the cut would move. */
+export interface RulesFlipState {
+  /** 0 when the store holds no rules yet. */
+  readonly version: number;
+  readonly map: StoredMap | null;
+  readonly fence: Fence | null;
+  readonly cut: readonly string[];
+  /** Ranges of shards still owned by zones in the cut data centers ("" = none: already flipped). */
+  readonly ownedByCut: string;
+  /** The map the flip would publish (null when refused or the store is empty). */
+  readonly target: StoredMap | null;
+  /** Why the flip would be refused, if it would. */
+  readonly refusal: string | null;
+  /** zone → data center, for describing moves. */
+  readonly dcOf: Readonly<Record<string, string>>;
+}
+
+export async function withStore<T>(p: RulesFlipParams, ctx: KindContext, fn: (store: RuleStore) => Promise<T>): Promise<T> {
+  let store: RuleStore;
+  try {
+    store = await openRuleStore(p.store, ctx.baseDir);
+  } catch (e) {
+    throw stepError((e as Error).message, { retryable: !(e as { drctl?: boolean }).drctl, cause: e });
+  }
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function loadTopology(p: RulesFlipParams, ctx: KindContext): Promise<Topology> {
+  const loaded = await loadTopologyFile(path.resolve(ctx.baseDir, p.topology)).catch((e: unknown) => {
+    throw stepError((e as Error).message, { retryable: false, cause: e });
+  });
+  if (loaded.topology) return loaded.topology;
+  const first = loaded.diagnostics.find((d) => d.severity === 'error');
+  throw stepError(`invalid topology: ${first ? `${formatPosition(first)} ${first.message}` : loaded.file}`, { retryable: false });
+}
+
+/** Read-only: the current rules plus the flip the cut would make (computed, never written). */
+export async function observeRules(p: RulesFlipParams, ctx: KindContext): Promise<RulesFlipState> {
+  const topology = await loadTopology(p, ctx);
+  const cut = cutList(p.cut);
+  const dcOf = Object.fromEntries(topology.zones.map((z) => [z.name, z.dc]));
+  const rules = await withStore(p, ctx, (store) => store.read());
+  if (!rules) return { version: 0, map: null, fence: null, cut, ownedByCut: '', target: null, refusal: `${p.store} holds no rules yet (drctl rules init)`, dcOf };
+  const plan = computeFlip(topology, rules.map, cut);
+  return {
+    version: rules.version, map: encodeMap(rules.map), fence: rules.fence, cut,
+    ownedByCut: renderRanges(shardsOwnedIn(topology, rules.map, cut), topology.shardCount),
+    target: plan.ok ? encodeMap(plan.value.newMap) : null, refusal: plan.ok ? null : plan.error.message, dcOf,
+  };
+}
+
+/** "shards 00-19: RZ01 (hz-a) → RZ03 (sh-a); …" between two observed maps. */
+export function describeChange(from: StoredMap | null, to: StoredMap | null, dcOf: Readonly<Record<string, string>>): string {
+  if (!from || !to || from.shardCount !== to.shardCount) return 'map replaced';
+  const zones = Object.entries(dcOf).map(([name, dc]) => ({ name, dc, city: '', capacity: 0, shards: [], partners: [] }));
+  const topology = { name: '', shardCount: from.shardCount, cities: [], dcs: [], zones };
+  return describeMoves(diffMaps(decodeMap(from), decodeMap(to), topology));
+}
