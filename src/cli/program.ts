@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ExitCode } from '../util/errors.js';
 import type { CliIO } from './io.js';
+import { registerLabCommand } from './commands/lab.js';
+import { registerRulesCommand } from './commands/rules.js';
 import { drctlVersion } from './version.js';
 
 export type SetExit = (code: ExitCode) => void;
@@ -69,5 +71,7 @@ export function buildProgram(io: CliIO, setExit: SetExit): Command {
     .addOption(new Option('-f, --format <format>', 'report format').choices(['json', 'md', 'junit']).default('md'))
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action(act(async () => (await import('./commands/report.js')).reportCommand));
+  registerRulesCommand(program, io, setExit);
+  registerLabCommand(program, io, setExit);
   return program;
 }

@@ -76,6 +76,34 @@ export type EngineEvent =
   | (Base & { readonly type: 'rollback.finished'; readonly ok: boolean })
   | (Base & { readonly type: 'budget.exceeded'; readonly stepId: string | undefined; readonly durationMs: number; readonly budgetMs: number; readonly message: string })
   | (Base & { readonly type: 'run.interrupted'; readonly signal: string })
+  | (Base & {
+      /** Resume found the effect of an apply interrupted before its outcome was journaled already in place. */
+      readonly type: 'step.recovered';
+      readonly stepId: string;
+      readonly before: unknown;
+      readonly outputs: Readonly<Record<string, unknown>>;
+      readonly reason: string;
+    })
+  | (Base & {
+      /** A later process (drctl resume / rollback) took the run over; follows that process's run.started. */
+      readonly type: 'run.resumed';
+      readonly mode: RunMode;
+      readonly fromSeq: number;
+      readonly forced: boolean;
+      readonly runbookChanges: readonly string[];
+      readonly journalWarning: string | undefined;
+      readonly done: readonly string[];
+      readonly inFlight: readonly string[];
+    })
+  | (Base & {
+      readonly type: 'lock.acquired';
+      readonly scope: string;
+      readonly token: number;
+      readonly expiresAt: string;
+      /** The stale holder whose lease was taken over, if any. */
+      readonly tookOver: { readonly runId: string; readonly holder: string; readonly token: number; readonly why: string } | undefined;
+    })
+  | (Base & { readonly type: 'lock.force-released'; readonly scope: string; readonly token: number; readonly by: string })
   | (Base & { readonly type: 'run.finished'; readonly status: RunStatus; readonly durationMs: number; readonly summary: RunSummary });
 
 export type EngineEventType = EngineEvent['type'];

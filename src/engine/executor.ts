@@ -20,6 +20,8 @@ export interface PriorStep {
   readonly status: 'applied' | 'skipped';
   readonly outputs: Readonly<Record<string, unknown>>;
   readonly before: unknown;
+  /** Its timing as journaled by the earlier process. */
+  readonly timing?: StepTiming;
 }
 
 export interface ExecuteOptions {
@@ -37,6 +39,12 @@ export interface ExecuteOptions {
   readonly concurrency?: number;
   readonly onFailure?: OnFailure;
   readonly prior?: ReadonlyMap<string, PriorStep>;
+  /**
+   * Resume: steps whose intent was journaled but not their outcome → the before-state of that intent.
+   * Such a step is observed again: found done, it is not applied again but counts as applied (rollback
+   * restores the intent's before-state); else it is applied, still with the original before-state.
+   */
+  readonly intents?: ReadonlyMap<string, unknown>;
   /** Randomise the order of ready steps (tests: a missing `needs` edge then fails instead of passing by luck). */
   readonly shuffle?: boolean;
 }
@@ -46,6 +54,8 @@ export interface ExecuteOutcome {
   readonly steps: ReadonlyMap<string, StepRecord>;
   /** Steps that changed something, in completion order (what a rollback undoes, reversed). */
   readonly appliedOrder: readonly string[];
+  /** Set when emitting failed (the journal could not be written): no step was started after it. */
+  readonly fatal?: unknown;
 }
 
 /** Walk the DAG: needs first, up to `concurrency` at once, stop starting new steps after a failure. */
@@ -57,10 +67,11 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
   const appliedOrder: string[] = [];
   const running = new Map<string, Promise<void>>();
   let failed = false;
+  let fatal: unknown;
   const iso = (): string => new Date(o.clock.now()).toISOString();
 
   for (const [id, p] of o.prior ?? []) {
-    records.set(id, { status: p.status, before: p.before, after: undefined, outputs: p.outputs, params: undefined, error: undefined, timing: emptyTiming(iso(), p.status) });
+    records.set(id, { status: p.status, before: p.before, after: undefined, outputs: p.outputs, params: undefined, error: undefined, timing: p.timing ?? emptyTiming(iso(), p.status) });
     if (p.status === 'applied') appliedOrder.push(id);
   }
   const done = (id: string): boolean => { const s = records.get(id)?.status; return s === 'applied' || s === 'skipped'; };
@@ -84,7 +95,15 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
     const task = (async () => {
       const startedAt = iso();
       const t0 = o.clock.monotonic();
-      const life = await runOne(o, s, outputsOf);
+      let life: StepLifeResult & { params: unknown };
+      try {
+        life = await recovered(o, s, await runOne(o, s, outputsOf));
+      } catch (e) {
+        // only emitting can throw here: the journal is gone, so this step's outcome is unknown
+        fatal ??= e;
+        records.set(s.id, { status: 'cancelled', before: o.intents?.get(s.id), after: undefined, outputs: {}, params: undefined, error: { phase: 'apply', message: `journal write failed: ${(e as Error).message}`, retryable: false }, timing: emptyTiming(queuedAt.get(s.id) ?? startedAt, 'cancelled') });
+        return;
+      }
       const timing: StepTiming = {
         queuedAt: queuedAt.get(s.id) ?? startedAt, startedAt, endedAt: iso(),
         durationMs: o.clock.monotonic() - t0, attempts: life.attempts, phases: life.phases, status: life.status,
@@ -92,16 +111,20 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
       records.set(s.id, { status: life.status, before: life.before, after: life.after, outputs: life.outputs, params: life.params, error: life.error, timing });
       if (life.status === 'applied') appliedOrder.push(s.id);
       if (life.status === 'failed' || life.status === 'cancelled') failed = true;
-      await o.emit({ type: 'step.timing', stepId: s.id, timing });
+      await o.emit({ type: 'step.timing', stepId: s.id, timing }).catch((e: unknown) => void (fatal ??= e));
     })();
     running.set(s.id, task.finally(() => running.delete(s.id)));
   };
 
   for (;;) {
-    if (!failed && !o.stop.aborted) {
-      for (const s of await markReady()) {
-        if (running.size >= concurrency) break;
-        start(s);
+    if (!failed && !o.stop.aborted && fatal === undefined) {
+      try {
+        for (const s of await markReady()) {
+          if (running.size >= concurrency || fatal !== undefined) break;
+          start(s);
+        }
+      } catch (e) {
+        fatal ??= e;
       }
     }
     if (running.size === 0) break;
@@ -110,12 +133,12 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
 
   for (const s of steps) {
     if (records.has(s.id)) continue;
-    const reason = o.stop.aborted ? 'not started: run interrupted' : 'not started: an earlier step failed';
-    await o.emit({ type: 'step.cancelled', stepId: s.id, reason });
+    const reason = fatal !== undefined ? 'not started: the journal could not be written' : o.stop.aborted ? 'not started: run interrupted' : 'not started: an earlier step failed';
+    if (fatal === undefined) await o.emit({ type: 'step.cancelled', stepId: s.id, reason }).catch((e: unknown) => void (fatal ??= e));
     records.set(s.id, { status: 'cancelled', before: undefined, after: undefined, outputs: {}, params: undefined, error: undefined, timing: emptyTiming(queuedAt.get(s.id) ?? iso(), 'cancelled') });
   }
-  const status = o.stop.aborted ? 'interrupted' : failed ? 'failed' : 'succeeded';
-  return { status, steps: records, appliedOrder };
+  const status = fatal !== undefined ? 'failed' : o.stop.aborted ? 'interrupted' : failed ? 'failed' : 'succeeded';
+  return { status, steps: records, appliedOrder, ...(fatal === undefined ? {} : { fatal }) };
 }
 
 async function runOne(o: ExecuteOptions, s: StepSpec, outputsOf: (id: string) => Readonly<Record<string, unknown>> | undefined): Promise<StepLifeResult & { params: unknown }> {
@@ -135,6 +158,16 @@ async function runOne(o: ExecuteOptions, s: StepSpec, outputsOf: (id: string) =>
     makeContext: (signal, notes) => o.makeContext(s.id, signal, notes),
   });
   return { ...life, params };
+}
+
+/** Resume: a step with a journaled intent keeps that intent's before-state; found done, it was applied. */
+async function recovered(o: ExecuteOptions, s: StepSpec, life: StepLifeResult & { params: unknown }): Promise<StepLifeResult & { params: unknown }> {
+  if (!o.intents?.has(s.id)) return life;
+  const before = o.intents.get(s.id);
+  if (life.status !== 'skipped') return life.before === undefined ? life : { ...life, before };
+  const reason = 'the effect of an apply interrupted before its outcome was journaled is in place: not applied again';
+  await o.emit({ type: 'step.recovered', stepId: s.id, before, outputs: life.outputs, reason });
+  return { ...life, status: 'applied', before };
 }
 
 function emptyTiming(at: string, status: StepStatus): StepTiming {

@@ -1,19 +1,28 @@
 import os from 'node:os';
-import path from 'node:path';
 import type { KindRegistry } from '../kinds/registry.js';
 import type { OnFailure, Runbook } from '../runbook/types.js';
 import { realClock, type Clock } from '../util/clock.js';
-import { createFileLogger } from '../util/pino-logger.js';
-import { acquireFileLock } from '../state/lock-file.js';
-import { createRunDir, newRunId, openJournal, writeRunMeta } from '../state/run-store.js';
 import { JOURNAL_SCHEMA_VERSION, type RunMeta } from '../state/records.js';
+import type { ReplayedRun } from '../state/journal-replay.js';
+import { openRunHandle } from '../state/run-handle.js';
+import { newRunId } from '../state/run-store.js';
+import { DEFAULT_LEASE_MS, type StateStore } from '../state/store.js';
 import { findBudgetOverruns } from './budgets.js';
 import { runChecks } from './checks.js';
 import { createContextFactory } from './context.js';
-import type { EngineEvent, EventInput, EventListener, RunMode, RunStatus } from './events.js';
-import { executeSteps, type ExecuteOutcome, type PriorStep } from './executor.js';
+import type { EventInput, EventListener, RunMode, RunStatus } from './events.js';
+import { executeSteps, type ExecuteOutcome, type PriorStep, type StepRecord } from './executor.js';
 import { rollbackSteps, type RollbackItem } from './rollback.js';
 import { buildSummary } from './summary.js';
+
+/** Continue a run an earlier process left (drctl resume): what its journal says happened. */
+export interface ResumeInput {
+  readonly meta: RunMeta;
+  readonly replay: ReplayedRun;
+  readonly forced: boolean;
+  readonly runbookChanges: readonly string[];
+  readonly journalWarning: string | undefined;
+}
 
 export interface SessionOptions {
   readonly runbook: Runbook;
@@ -25,7 +34,7 @@ export interface SessionOptions {
   readonly interpolate: (value: unknown, outputsOf?: (stepId: string) => Readonly<Record<string, unknown>> | undefined) => unknown;
   /** Redacts secret values from text; applied to every event and record before anyone sees them. */
   readonly redact: (text: string) => string;
-  readonly stateDir: string;
+  readonly store: StateStore;
   readonly listeners: readonly EventListener[];
   readonly approve: (stepId: string, question: string) => Promise<boolean>;
   readonly stop: AbortSignal;
@@ -34,7 +43,10 @@ export interface SessionOptions {
   readonly concurrency?: number;
   readonly onFailure?: OnFailure;
   readonly shuffle?: boolean;
-  readonly prior?: ReadonlyMap<string, PriorStep>;
+  readonly leaseMs?: number | undefined;
+  readonly resume?: ResumeInput;
+  /** Runs under the lock before anything is written (a saved plan's staleness check). */
+  readonly beforeStart?: () => Promise<void>;
 }
 
 export interface SessionOutcome {
@@ -44,51 +56,62 @@ export interface SessionOutcome {
   readonly budgetExceeded: boolean;
 }
 
-/** One run or drill, from lock to record: readiness → (steady state) → steps → (fail back) → summary. */
+/** One run or drill (or its resumption), from lock to record: readiness → (steady state) → steps → (fail back) → summary. */
 export async function runSession(o: SessionOptions): Promise<SessionOutcome> {
   const clock = o.clock ?? realClock;
   const startedAt = new Date(clock.now());
-  const runId = newRunId(o.runbook.name, startedAt);
+  const runId = o.resume?.meta.runId ?? newRunId(o.runbook.name, startedAt);
   const user = os.userInfo().username;
   const host = os.hostname();
-  const release = await acquireFileLock(o.stateDir, o.runbook.lockScope, { runId, mode: o.mode, user, host, pid: process.pid, since: startedAt.toISOString() });
-  const runDir = await createRunDir(o.stateDir, runId, o.runbookText);
-  const journal = await openJournal(o.stateDir, runId);
-  const log = createFileLogger(path.join(runDir, 'log.ndjson'), { runId, runbook: o.runbook.name });
-  let seq = 0;
-  const scrub = <T>(value: T): T => JSON.parse(o.redact(JSON.stringify(value))) as T;
-  const emit = async (input: EventInput): Promise<void> => {
-    const event = scrub({ ...input, runId, at: new Date(clock.now()).toISOString() } as EngineEvent);
-    await journal.append({ ...event, schemaVersion: JOURNAL_SCHEMA_VERSION, seq: ++seq });
-    log.info({ event }, event.type);
-    for (const l of o.listeners) l(event);
-  };
-  const baseMeta: RunMeta = {
-    schemaVersion: JOURNAL_SCHEMA_VERSION, runId, mode: o.mode,
-    runbook: { name: o.runbook.name, file: o.runbook.file, hash: o.runbook.hash },
-    status: 'running', startedAt: startedAt.toISOString(), endedAt: undefined, durationMs: undefined,
-    host, user, pid: process.pid, summary: undefined,
-  };
+  const pid = process.pid;
+  const baseMeta: RunMeta = o.resume
+    ? { ...o.resume.meta, status: 'running', endedAt: undefined, durationMs: undefined, resumes: [...(o.resume.meta.resumes ?? []), { at: startedAt.toISOString(), host, user, pid, forced: o.resume.forced }] }
+    : {
+        schemaVersion: JOURNAL_SCHEMA_VERSION, runId, mode: o.mode,
+        runbook: { name: o.runbook.name, file: o.runbook.file, hash: o.runbook.hash }, lockScope: o.runbook.lockScope,
+        status: 'running', startedAt: startedAt.toISOString(), endedAt: undefined, durationMs: undefined,
+        host, user, pid, summary: undefined,
+      };
+  const run = await openRunHandle({
+    store: o.store, runId, scope: o.runbook.lockScope, leaseMs: o.leaseMs ?? DEFAULT_LEASE_MS, clock, redact: o.redact, listeners: o.listeners,
+    holder: { runId, mode: o.resume ? 'resume' : o.mode, user, host, pid, since: startedAt.toISOString() },
+    ...(o.resume ? { meta: baseMeta, startSeq: o.resume.replay.lastSeq } : { create: { meta: baseMeta, runbookText: o.runbookText } }),
+    ...(o.beforeStart ? { beforeStart: o.beforeStart } : {}),
+  });
+  const { emit } = run;
   const t0 = clock.monotonic();
   try {
-    await writeRunMeta(o.stateDir, baseMeta);
     o.stop.addEventListener('abort', () => void emit({ type: 'run.interrupted', signal: String(o.stop.reason) }).catch(() => undefined), { once: true });
-    const makeContext = createContextFactory({ runId, baseDir: o.runbook.baseDir, clock, log, emit, approve: o.approve });
+    const makeContext = createContextFactory({ runId, baseDir: o.runbook.baseDir, clock, log: run.log, emit, approve: o.approve });
     await emit({
-      type: 'run.started', mode: o.mode, runbook: baseMeta.runbook, params: o.params,
-      steps: o.runbook.steps.map((s) => ({ id: s.id, kind: s.kind, needs: s.needs })), host, user, pid: process.pid,
+      type: 'run.started', mode: o.resume ? 'resume' : o.mode, runbook: { name: o.runbook.name, file: o.runbook.file, hash: o.runbook.hash }, params: o.params,
+      steps: o.runbook.steps.map((s) => ({ id: s.id, kind: s.kind, needs: s.needs })), host, user, pid,
     });
-    const result = await phases(o, clock, emit, makeContext);
+    const took = run.lease.tookOver;
+    await emit({
+      type: 'lock.acquired', scope: run.fence.scope, token: run.fence.token, expiresAt: run.lease.holder.expiresAt,
+      tookOver: took && { runId: took.holder.runId, holder: `${took.holder.user}@${took.holder.host} pid ${took.holder.pid}`, token: took.holder.token, why: took.why === 'dead' ? 'its process is gone' : `its lease expired at ${took.holder.expiresAt}` },
+    });
+    if (o.resume) {
+      const r = o.resume.replay;
+      await emit({
+        type: 'run.resumed', mode: o.resume.meta.mode, fromSeq: r.lastSeq, forced: o.resume.forced, runbookChanges: o.resume.runbookChanges,
+        journalWarning: o.resume.journalWarning, done: [...r.prior.keys()], inFlight: [...r.intents.keys()],
+      });
+    }
+    const result = await phases({ ...o, stop: AbortSignal.any([o.stop, run.lost]) }, run.lost, clock, emit, makeContext);
+    const failure = run.failure();
+    if (failure) throw failure;
     const durationMs = clock.monotonic() - t0;
-    const summary = scrub(buildSummary(o.runbook, result.executed, result.overruns.map((b) => b.stepId ?? '(total)'), result.error));
+    const summary = buildSummary(o.runbook, result.executed, result.overruns.map((b) => b.stepId ?? '(total)'), result.error);
     await emit({ type: 'run.finished', status: result.status, durationMs, summary });
-    const meta: RunMeta = scrub({ ...baseMeta, status: result.status, endedAt: new Date(clock.now()).toISOString(), durationMs, summary, halves: result.halves });
-    await writeRunMeta(o.stateDir, meta);
-    return { runId, status: result.status, meta, budgetExceeded: result.overruns.length > 0 };
+    const meta: RunMeta = { ...baseMeta, status: result.status, endedAt: new Date(clock.now()).toISOString(), durationMs, summary, halves: result.halves };
+    await run.writeMeta(meta);
+    return { runId, status: result.status, meta: JSON.parse(o.redact(JSON.stringify(meta))) as RunMeta, budgetExceeded: result.overruns.length > 0 };
+  } catch (e) {
+    throw run.failure() ?? e;
   } finally {
-    await journal.close();
-    log.flush();
-    await release();
+    await run.close();
   }
 }
 
@@ -102,6 +125,7 @@ interface PhasesResult {
 
 async function phases(
   o: SessionOptions,
+  halt: AbortSignal,
   clock: Clock,
   emit: (e: EventInput) => Promise<void>,
   makeContext: ReturnType<typeof createContextFactory>,
@@ -116,20 +140,23 @@ async function phases(
 
   const notReady = await checks('readiness');
   if (notReady.length > 0) return refuse(`readiness failed (${notReady.join(', ')}): nothing was changed`);
-  if (o.mode === 'drill' && o.runbook.steadyState.length > 0) {
+  if (o.mode === 'drill' && o.runbook.steadyState.length > 0 && !o.resume) {
     const off = await checks('steadyState');
     if (off.length > 0) return refuse(`steady state does not hold before the drill (${off.join(', ')}): nothing was changed`);
   }
 
   const s0 = clock.monotonic();
-  const executed = await executeSteps({
+  const replay = o.resume?.replay;
+  // a resumed drill whose fail-back had begun goes straight back to failing back
+  const executed = replay && o.mode === 'drill' && replay.rollbackStarted ? priorOnly(o.runbook, replay.prior) : await executeSteps({
     runbook: o.runbook, registry: o.registry, emit, clock, stop: o.stop, abort: o.abort, makeContext,
     resolveParams: (step, outputsOf) => o.interpolate(step.with, outputsOf),
     ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
     ...(o.onFailure === undefined ? {} : { onFailure: o.onFailure }),
     ...(o.shuffle === undefined ? {} : { shuffle: o.shuffle }),
-    ...(o.prior === undefined ? {} : { prior: o.prior }),
+    ...(replay ? { prior: replay.prior, intents: replay.intents } : {}),
   });
+  if (executed.fatal !== undefined || halt.aborted) return { status: 'failed', executed, overruns: [], error: String(halt.reason ?? executed.fatal), halves: undefined };
   const switchMs = clock.monotonic() - s0;
   const overruns = findBudgetOverruns(o.runbook, executed.steps, switchMs);
   for (const b of overruns) await emit(b);
@@ -180,6 +207,20 @@ async function phases(
   }
   const overall: RunStatus = executed.status === 'interrupted' ? 'interrupted' : status === 'succeeded' && failBack === 'succeeded' ? 'succeeded' : 'failed';
   return { status: overall, executed, overruns, error, halves: { switch: status, failBack } };
+}
+
+/** The outcome of the steps already done by earlier processes (nothing new runs). */
+function priorOnly(runbook: Runbook, prior: ReadonlyMap<string, PriorStep>): ExecuteOutcome {
+  const steps = new Map<string, StepRecord>();
+  const empty = { queuedAt: '', startedAt: undefined, endedAt: undefined, durationMs: 0, attempts: 0, phases: {} };
+  for (const [id, p] of prior) {
+    steps.set(id, { status: p.status, before: p.before, after: undefined, outputs: p.outputs, params: undefined, error: undefined, timing: p.timing ?? { ...empty, status: p.status } });
+  }
+  for (const s of runbook.steps) {
+    if (!steps.has(s.id)) steps.set(s.id, { status: 'cancelled', before: undefined, after: undefined, outputs: {}, params: undefined, error: undefined, timing: { ...empty, status: 'cancelled' } });
+  }
+  const appliedOrder = [...prior].filter(([, p]) => p.status === 'applied').map(([id]) => id);
+  return { status: 'succeeded', steps, appliedOrder };
 }
 
 function firstError(executed: ExecuteOutcome): string | undefined {

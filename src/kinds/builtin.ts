@@ -1,6 +1,10 @@
+import { dbPrimaryKind } from './db-primary/index.js';
+import { dnsRecordKind } from './dns-record/index.js';
 import { execKind } from './exec.js';
 import { gateKind } from './gate.js';
+import { haproxyServersKind } from './haproxy-servers/index.js';
 import { httpKind } from './http.js';
+import { redisFailoverKind } from './redis-failover/index.js';
 import { rulesFlipKind } from './rules-flip/index.js';
 import type { AnyKind } from './types.js';
 import { waitKind } from './wait.js';
@@ -12,4 +16,8 @@ export const BUILTIN_KINDS: readonly AnyKind[] = [
   waitKind,
   gateKind,
   rulesFlipKind,
+  redisFailoverKind,
+  dbPrimaryKind,
+  haproxyServersKind,
+  dnsRecordKind,
 ];

@@ -13,7 +13,10 @@ export interface RedisNodeSpec {
   readonly name: string;
   readonly dc: DataCenter;
   readonly offset: number;
-  /** Sentinel prefers the lowest non-zero priority: the planned partner wins a failover. */
+  /**
+   * Sentinel prefers the lowest non-zero priority: the planned partner (10) wins a failover away from
+   * Hangzhou, the Hangzhou node (100) wins the fail-back, the far replica (200) is the last resort.
+   */
   readonly priority: number;
 }
 
@@ -30,7 +33,7 @@ export const REDIS_GROUPS: readonly RedisGroupSpec[] = [
     master: { name: 'cache-a-hz-a', dc: 'hz-a', offset: 0, priority: 100 },
     replicas: [
       { name: 'cache-a-sh-a', dc: 'sh-a', offset: 1, priority: 10 },
-      { name: 'cache-a-sz-a', dc: 'sz-a', offset: 2, priority: 100 },
+      { name: 'cache-a-sz-a', dc: 'sz-a', offset: 2, priority: 200 },
     ],
   },
   {

@@ -50,8 +50,9 @@ export function openFileStore(file: string, options: { readonly pollMs?: number 
         return { ok: true, version: current + 1 } as const;
       }),
     async subscribe(onChange, onError = () => undefined): Promise<Subscription> {
-      const start = load().then((d) => d?.versions[d.versions.length - 1]?.version ?? 0);
-      const deliver = createOrderedDelivery(store, start, onChange, onError);
+      const doc = await load();
+      const start = doc?.versions[doc.versions.length - 1]?.version ?? 0;
+      const deliver = createOrderedDelivery(store, Promise.resolve(start), onChange, onError);
       let busy = false;
       const timer = setInterval(() => {
         if (busy) return;

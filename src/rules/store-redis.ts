@@ -75,8 +75,9 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
         if (subscribers.has(sub)) onError(new Error(`${label}: subscription connection closed`));
       });
       await sub.subscribe(keys.channel);
-      const start = client.get(keys.version).then((v) => Number(v ?? 0));
-      const deliver = createOrderedDelivery({ readVersion }, start, onChange, onError);
+      // Subscribed first, then read the version: every later version is delivered, none is missed.
+      const start = Number((await client.get(keys.version)) ?? 0);
+      const deliver = createOrderedDelivery({ readVersion }, Promise.resolve(start), onChange, onError);
       sub.on('message', (_channel: string, text: string) => {
         const change = parseChange(text);
         if (change) void deliver(change.version, change);

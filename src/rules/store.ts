@@ -46,7 +46,10 @@ export interface RuleStore {
   readVersion(version: number): Promise<RuleVersion | undefined>;
   /** Write `next` as version expectedVersion+1 if the current version is expectedVersion. */
   compareAndSet(expectedVersion: number, next: RuleUpdate): Promise<CasOutcome>;
-  /** Called for every new version, in order, with each version once. */
+  /**
+   * Called for every version after the one current when the returned promise resolves, in order,
+   * each once (gaps, e.g. a lost message, are filled from the history).
+   */
   subscribe(onChange: (change: RuleChange) => void, onError?: (e: Error) => void): Promise<Subscription>;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { hintFor } from './did-you-mean.js';
+import { hintFor } from '../util/did-you-mean.js';
 import type { DataPath, DiagnosticSink } from './diagnostics.js';
 import { renderRanges, type ShardRange } from './ranges.js';
 import type { DataCenter } from './topology.js';

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../util/diagnostic.js';
-import { hintFor } from './did-you-mean.js';
+import { hintFor } from '../util/did-you-mean.js';
 import { DiagnosticSink, type DataPath, type Locate } from './diagnostics.js';
 import { parseShardRange, type ShardRange } from './ranges.js';
 import { checkPartners, checkShards, type ZoneDraft } from './topology-checks.js';

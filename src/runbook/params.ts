@@ -2,8 +2,8 @@ import { parse } from 'yaml';
 import { hasErrors, type Diagnostic } from '../util/diagnostic.js';
 import { DrctlError, ExitCode } from '../util/errors.js';
 import { err, ok, type Result } from '../util/result.js';
-import { didYouMean, suggestionSuffix } from './did-you-mean.js';
-import { loadYamlFile } from './load.js';
+import { didYouMean, suggestionSuffix } from '../util/did-you-mean.js';
+import { loadYamlFile } from '../util/yaml-file.js';
 import type { ParamSpec } from './types.js';
 
 /**

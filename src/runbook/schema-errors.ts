@@ -1,10 +1,10 @@
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../util/diagnostic.js';
 import { containerLabel, fieldLabel, showValue, subjectLabel, valueAt } from './describe-path.js';
-import { didYouMean, suggestionSuffix } from './did-you-mean.js';
+import { didYouMean, suggestionSuffix } from '../util/did-you-mean.js';
 import { expectation, patternMeaning } from './schema-expectation.js';
 import { isDurationPattern } from './schema-parts.js';
-import type { DataPath, SourceMap } from './source-map.js';
+import type { DataPath, SourceMap } from '../util/source-map.js';
 
 export interface TranslateOptions {
   readonly sourceMap: SourceMap;

@@ -3,7 +3,9 @@ import { loadPlugins, type PluginRequest } from '../kinds/load-plugins.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import { hasErrors, type Diagnostic } from '../util/diagnostic.js';
 import { RUNBOOK_CHECKS, buildCheckContext } from './checks/index.js';
-import { hasSyntaxErrors, loadRunbookFile, type LoadedRunbook } from './load.js';
+import { checkRulesFlipCuts } from './checks/rules-flip-cut.js';
+import { hasSyntaxErrors } from '../util/yaml-file.js';
+import { loadRunbookFile, type LoadedRunbook } from './load.js';
 import { normalizeRunbook } from './normalize.js';
 import { validateShape } from './schema.js';
 import { translateSchemaErrors } from './schema-errors.js';
@@ -31,7 +33,9 @@ export async function validateRunbookFile(file: string, baseRegistry: KindRegist
     return { runbook: undefined, diagnostics: sortDiagnostics(loaded.diagnostics), registry: baseRegistry, loaded };
   }
   const { registry, diagnostics: pluginDiagnostics } = await loadPlugins(baseRegistry, pluginRequests(loaded, options.plugins ?? []));
-  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...pluginDiagnostics, ...validateRunbookData(loaded, registry)]);
+  const found = [...loaded.diagnostics, ...pluginDiagnostics, ...validateRunbookData(loaded, registry)];
+  if (!hasErrors(found)) found.push(...(await checkRulesFlipCuts(loaded)));
+  const diagnostics = sortDiagnostics(found);
   const runbook = hasErrors(diagnostics) ? undefined : normalizeRunbook(loaded.data, loaded);
   return { runbook, diagnostics, registry, loaded };
 }

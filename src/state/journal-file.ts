@@ -1,28 +1,35 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import type { JournalRecord } from './records.js';
+import type { JournalRead } from './store.js';
+
+export type { JournalRead } from './store.js';
+
+/** Runs a write inside a check (the fencing token) — or as is. */
+export type WriteGuard = (write: () => Promise<void>) => Promise<void>;
 
 /**
  * Append-only NDJSON journal: one record per line, fsync'd before append() resolves, appends
- * serialized (steps run in parallel). A torn last line (crash mid-write) is detected on read.
+ * serialized (steps run in parallel), each inside the guard (the file store checks the fencing token
+ * there). A torn last line (crash mid-write) is detected on read.
  */
 export class FileJournal {
   #fh: FileHandle | undefined;
   #queue: Promise<void> = Promise.resolve();
-  private constructor(readonly file: string) {}
+  private constructor(readonly file: string, private readonly guard: WriteGuard) {}
 
-  static async open(file: string): Promise<FileJournal> {
-    const j = new FileJournal(file);
+  static async open(file: string, guard: WriteGuard = (w) => w()): Promise<FileJournal> {
+    const j = new FileJournal(file, guard);
     j.#fh = await open(file, 'a', 0o600);
     return j;
   }
 
   append(record: JournalRecord): Promise<void> {
     const line = `${JSON.stringify(record)}\n`;
-    const next = this.#queue.then(async () => {
+    const next = this.#queue.then(() => this.guard(async () => {
       if (!this.#fh) throw new Error('journal closed');
       await this.#fh.write(line);
       await this.#fh.sync();
-    });
+    }));
     this.#queue = next.catch(() => undefined);
     return next;
   }
@@ -34,14 +41,12 @@ export class FileJournal {
   }
 }
 
-export interface JournalRead {
-  readonly records: readonly JournalRecord[];
-  /** Set when lines could not be parsed: which line numbers, and whether only the last one (a torn write). */
-  readonly corrupt: { readonly lines: readonly number[]; readonly tornTail: boolean } | undefined;
+export async function readJournal(file: string): Promise<JournalRead> {
+  return parseJournalText(await readFile(file, 'utf8'));
 }
 
-export async function readJournal(file: string): Promise<JournalRead> {
-  const text = await readFile(file, 'utf8');
+/** NDJSON → records; unparsable lines are reported, and a bad last line without a newline is a torn write. */
+export function parseJournalText(text: string): JournalRead {
   const lines = text.split('\n');
   const records: JournalRecord[] = [];
   const bad: number[] = [];

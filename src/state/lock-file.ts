@@ -1,68 +1,114 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { lockHeld } from '../util/errors.js';
+import { FencedOut } from './errors.js';
+import { writeFileAtomic } from './fs-durable.js';
+import { withFsMutex } from './fs-mutex.js';
+import { holderText, livenessOf, type HolderInput, type LockHolder, type LockLease } from './store.js';
 
-export interface LockHolder {
-  readonly runId: string;
-  readonly mode: string;
-  readonly user: string;
-  readonly host: string;
-  readonly pid: number;
-  readonly since: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
+/**
+ * The file store's lock: STATE/locks/<scope>.lock holds the holder, its lease expiry and its fencing
+ * token; <scope>.fence holds the scope's last token (never reset, so tokens only grow). Every change
+ * of either, and every fenced journal append, happens inside the scope's fs mutex.
+ */
 export const lockFileOf = (stateDir: string, scope: string): string =>
   path.join(stateDir, 'locks', `${scope.replace(/[^a-zA-Z0-9._-]/g, '_')}.lock`);
 
 export async function readLock(stateDir: string, scope: string): Promise<LockHolder | undefined> {
+  return readLockFile(lockFileOf(stateDir, scope));
+}
+
+async function readLockFile(file: string): Promise<LockHolder | undefined> {
   try {
-    return JSON.parse(await readFile(lockFileOf(stateDir, scope), 'utf8')) as LockHolder;
+    const h = JSON.parse(await readFile(file, 'utf8')) as Partial<LockHolder>;
+    // a lock written before leases existed: no expiry, token 0
+    return { ...h, expiresAt: h.expiresAt ?? new Date(8.64e15).toISOString(), token: h.token ?? 0 } as LockHolder;
   } catch {
     return undefined;
   }
 }
 
-/** A holder on this host whose process is gone can be taken over; on another host it cannot be told. */
-export const isStale = (h: LockHolder): boolean => h.host === os.hostname() && !alive(h.pid);
+export function heldMessage(scope: string, h: LockHolder): string {
+  return `another run holds the lock "${scope}": ${holderText(h)} (lease until ${h.expiresAt}, token ${h.token})`;
+}
 
-/**
- * One run per scope at a time: an exclusive lock file holding the holder's details. Refuses with a
- * LockHeld error (exit 4) naming the holder; takes over a lock whose holder process is dead.
- */
-export async function acquireFileLock(stateDir: string, scope: string, holder: LockHolder): Promise<() => Promise<void>> {
+export async function acquireFileLock(stateDir: string, scope: string, input: HolderInput, leaseMs: number): Promise<LockLease> {
   const file = lockFileOf(stateDir, scope);
   await mkdir(path.dirname(file), { recursive: true });
-  for (let tries = 0; tries < 2; tries++) {
-    try {
-      const fh = await open(file, 'wx', 0o600);
-      await fh.writeFile(JSON.stringify(holder));
-      await fh.sync();
-      await fh.close();
-      return async () => {
-        const current = await readLock(stateDir, scope);
-        if (current?.runId === holder.runId) await rm(file, { force: true });
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const current = await readLock(stateDir, scope);
-      if (current && !isStale(current)) {
-        throw lockHeld(
-          `another run holds the lock "${scope}": run ${current.runId} (${current.mode}) by ${current.user}@${current.host} pid ${current.pid} since ${current.since}`,
-          'wait for it to finish, or inspect it with `drctl status`',
-        );
-      }
-      await rm(file, { force: true });
+  let tookOver: LockLease['tookOver'];
+  const holder = await withFsMutex(file, async () => {
+    const current = await readLockFile(file);
+    const liveness = current && livenessOf(current);
+    if (current && liveness && liveness !== 'live') tookOver = { holder: current, why: liveness };
+    if (current && liveness === 'live') {
+      throw lockHeld(heldMessage(scope, current), 'wait for it to finish, or inspect it with `drctl status`');
     }
-  }
-  throw lockHeld(`could not take the lock "${scope}"`);
+    const token = (await readCounter(`${file.slice(0, -'.lock'.length)}.fence`)) + 1;
+    await writeFileAtomic(`${file.slice(0, -'.lock'.length)}.fence`, `${token}\n`);
+    const h: LockHolder = { ...input, token, expiresAt: new Date(Date.now() + leaseMs).toISOString() };
+    await writeFileAtomic(file, JSON.stringify(h));
+    return h;
+  });
+  let latest = holder;
+  return {
+    scope, token: holder.token, holder, tookOver,
+    renew: () => withFsMutex(file, async () => {
+      await assertFence(file, scope, holder.token);
+      latest = { ...latest, expiresAt: new Date(Date.now() + leaseMs).toISOString() };
+      await writeFileAtomic(file, JSON.stringify(latest));
+      return latest;
+    }),
+    release: () => withFsMutex(file, async () => {
+      if ((await readLockFile(file))?.token === holder.token) await rm(file, { force: true });
+    }),
+  };
 }
+
+/** Throws FencedOut unless the scope's lock still carries `token`. Call inside the scope's mutex. */
+export async function assertFence(lockFile: string, scope: string, token: number): Promise<void> {
+  const current = await readLockFile(lockFile);
+  if (current?.token !== token) {
+    throw new FencedOut(scope, token, current && { token: current.token, runId: current.runId, holder: `${current.user}@${current.host} pid ${current.pid}` });
+  }
+}
+
+export const fencedWrite = <T>(stateDir: string, scope: string, token: number, write: () => Promise<T>): Promise<T> => {
+  const file = lockFileOf(stateDir, scope);
+  return withFsMutex(file, async () => {
+    await assertFence(file, scope, token);
+    return write();
+  });
+};
+
+export async function forceRemoveFileLock(stateDir: string, scope: string): Promise<LockHolder | undefined> {
+  const file = lockFileOf(stateDir, scope);
+  return withFsMutex(file, async () => {
+    const current = await readLockFile(file);
+    await rm(file, { force: true });
+    return current;
+  });
+}
+
+export async function listFileLocks(stateDir: string): Promise<{ scope: string; holder: LockHolder }[]> {
+  let files: string[];
+  try {
+    files = (await readdir(path.join(stateDir, 'locks'))).filter((f) => f.endsWith('.lock'));
+  } catch {
+    return [];
+  }
+  const out: { scope: string; holder: LockHolder }[] = [];
+  for (const f of files) {
+    const holder = await readLockFile(path.join(stateDir, 'locks', f));
+    if (holder) out.push({ scope: f.slice(0, -'.lock'.length), holder });
+  }
+  return out;
+}
+
+async function readCounter(file: string): Promise<number> {
+  const n = Number((await readFile(file, 'utf8').catch(() => '0')).trim());
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** The host this process runs on (holder records). */
+export const thisHost = (): string => os.hostname();

@@ -1,16 +1,19 @@
 import type { EngineEvent, RunMode, RunStatus, RunSummary } from '../engine/events.js';
 
-export const JOURNAL_SCHEMA_VERSION = 1;
+/** Version 2 added `fence` (the writer's fencing token) to every record. */
+export const JOURNAL_SCHEMA_VERSION = 2;
 
-/** One journal line: an engine event plus its sequence number (NDJSON, fsync'd per line). */
-export type JournalRecord = EngineEvent & { readonly schemaVersion: number; readonly seq: number };
+/** One journal line: an engine event plus its sequence number and the writer's fencing token. */
+export type JournalRecord = EngineEvent & { readonly schemaVersion: number; readonly seq: number; readonly fence?: number };
 
-/** run.json: the run's header, rewritten atomically at start and end. */
+/** run.json: the run's header, rewritten atomically at start and end (and by resume / rollback). */
 export interface RunMeta {
   readonly schemaVersion: number;
   readonly runId: string;
   readonly mode: RunMode;
   readonly runbook: { readonly name: string; readonly file: string; readonly hash: string };
+  /** The runbook's lock scope (absent in records written before leases). */
+  readonly lockScope?: string;
   readonly status: RunStatus;
   readonly startedAt: string;
   readonly endedAt: string | undefined;
@@ -21,4 +24,8 @@ export interface RunMeta {
   readonly summary: RunSummary | undefined;
   /** For drill: the outcome of the switch half and the fail-back half. */
   readonly halves?: { readonly switch: RunStatus; readonly failBack: RunStatus | 'skipped' } | undefined;
+  /** Processes that resumed the run, oldest first. */
+  readonly resumes?: readonly { readonly at: string; readonly host: string; readonly user: string; readonly pid: number; readonly forced: boolean }[];
+  /** Set by `drctl rollback RUN_ID`. */
+  readonly rolledBack?: { readonly at: string; readonly ok: boolean } | undefined;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listRuns } from '../../state/run-store.js';
+import { openStateStore } from '../../state/open-store.js';
 import { formatDuration } from '../../util/duration.js';
 import { ExitCode } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
@@ -8,7 +8,9 @@ import { envelope } from '../output/json.js';
 /** drctl history: past runs, newest first, with outcome and duration. */
 export async function historyCommand(io: CliIO, flags: { runbook?: string; limit: number }, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
-  const runs = (await listRuns(state)).filter((r) => !flags.runbook || r.runbook.name === flags.runbook).slice(0, flags.limit);
+  const store = await openStateStore(state);
+  const all = await store.listRuns().finally(() => store.close());
+  const runs = all.filter((r) => !flags.runbook || r.runbook.name === flags.runbook).slice(0, flags.limit);
   if (io.json) {
     io.out(envelope('history', true, { runs: runs.map((r) => ({ runId: r.runId, runbook: r.runbook.name, mode: r.mode, status: r.status, startedAt: r.startedAt, durationMs: r.durationMs ?? null, criticalPath: r.summary?.criticalPath ?? [], budgetExceeded: r.summary?.budgetExceeded ?? [] })) }));
     return ExitCode.ok;

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { buildReport } from '../../report/build-report.js';
 import { renderJunit } from '../../report/junit.js';
 import { renderMarkdown } from '../../report/markdown.js';
-import { readRunJournal, readRunMeta } from '../../state/run-store.js';
+import { openStateStore } from '../../state/open-store.js';
 import { DrctlError, ExitCode } from '../../util/errors.js';
 import { unreachable } from '../../util/unreachable.js';
 import type { CliIO } from '../io.js';
@@ -13,9 +13,9 @@ type Format = 'json' | 'md' | 'junit';
 /** drctl report RUN_ID --format md|json|junit [-o FILE]. */
 export async function reportCommand(io: CliIO, runId: string, flags: { format: Format; out?: string }, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
-  const meta = await readRunMeta(state, runId);
+  const store = await openStateStore(state);
+  const [meta, journal] = await Promise.all([store.readRunMeta(runId), store.readJournal(runId)]).finally(() => store.close());
   if (!meta) throw new DrctlError('run-not-found', ExitCode.invalidInput, `no run "${runId}" in ${state}`, { hint: 'list runs with `drctl history`' });
-  const journal = await readRunJournal(state, runId);
   if (journal.corrupt) io.err(`warning: journal of ${runId} has unreadable line(s) ${journal.corrupt.lines.join(', ')}${journal.corrupt.tornTail ? ' (a torn last write)' : ''}; reporting the intact records`);
   const report = buildReport(meta, journal.records);
   const text = render(report, flags.format);

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import type { EventListener } from '../../engine/events.js';
-import { runSession } from '../../engine/session.js';
+import { runSession, type SessionOptions, type SessionOutcome } from '../../engine/session.js';
 import type { OnFailure } from '../../runbook/types.js';
-import { confirmationRequired, ExitCode } from '../../util/errors.js';
+import { openStateStore } from '../../state/open-store.js';
+import { parseDuration } from '../../util/duration.js';
+import { confirmationRequired, ExitCode, usageError } from '../../util/errors.js';
 import { loadValidRunbook } from '../load-runbook.js';
 import { assertInputsPresent } from '../required-inputs.js';
 import { buildRuntimeScope } from '../runtime-scope.js';
@@ -14,6 +16,7 @@ import { renderRunSummary } from '../output/run-summary.js';
 import { createStyle } from '../output/style.js';
 import { drctlVersion } from '../version.js';
 import { planExitCode, planRunbook } from './plan-runbook.js';
+import { assertPlanFresh, assertPlanRunbook, loadSavedPlan } from './saved-plan.js';
 import { trapInterrupts } from './signals.js';
 
 export interface RunFlags {
@@ -25,17 +28,23 @@ export interface RunFlags {
   readonly approve?: string[];
   readonly concurrency?: number;
   readonly onFailure?: OnFailure;
+  readonly plan?: string;
+  readonly lease?: string;
 }
 
 /** drctl run|drill RUNBOOK. */
 export const runCommandAction = (mode: 'run' | 'drill') =>
   async (io: CliIO, file: string, flags: RunFlags, cmd: Command): Promise<ExitCode> => {
     const { state } = cmd.optsWithGlobals<{ state: string }>();
+    const leaseMs = leaseOf(flags.lease);
     const { runbook, registry, text } = await loadValidRunbook(file, flags.plugin ?? []);
     const scope = await buildRuntimeScope(runbook, flags);
     if (!flags.dryRun) assertInputsPresent(runbook);
+    const saved = flags.plan === undefined ? undefined : await loadSavedPlan(flags.plan);
+    if (saved) assertPlanRunbook(saved, file, runbook);
     const out = createStyle(io.color.out);
-    if (flags.dryRun || (!flags.yes && io.interactive)) {
+    // a saved plan is the approval (as `terraform apply plan`): it is re-checked against the live state under the lock
+    if (!saved && (flags.dryRun || (!flags.yes && io.interactive))) {
       const plan = await planRunbook(runbook, registry, scope, state, new AbortController().signal);
       const code = planExitCode(plan);
       if (flags.dryRun) {
@@ -47,41 +56,73 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
         io.err('Nothing was changed.');
         return ExitCode.refused;
       }
-    } else if (!flags.yes) {
+    } else if (!flags.yes && !saved) {
       throw confirmationRequired(`${mode} ${runbook.name}`);
     }
-
-    const listeners: EventListener[] = [];
-    let finish: () => Promise<void> = async () => undefined;
-    if (io.json) {
-      io.out(ndjsonVersionLine(drctlVersion()));
-      listeners.push((e) => io.out(ndjsonEvent(e)));
-    } else if (io.interactive) {
-      const { createListrRenderer } = await import('../output/progress-listr.js');
-      const view = createListrRenderer();
-      listeners.push(view.listener);
-      finish = view.done;
-    } else {
-      listeners.push(createPlainRenderer((line) => io.err(line), createStyle(io.color.err)));
-    }
     const approved = new Set(flags.approve ?? []);
-    const interrupts = trapInterrupts((signal) => io.err(`${signal}: no new step will start; press Ctrl-C again to cancel running steps`));
+    const store = await openStateStore(state);
     try {
-      const outcome = await runSession({
+      return await runWithView(io, scope.redactText, (listeners, signals) => runSession({
         runbook, runbookText: text, registry, mode, params: scope.params,
-        interpolate: scope.interpolate, redact: scope.redactText, stateDir: state, listeners,
+        interpolate: scope.interpolate, redact: scope.redactText, store, listeners, leaseMs,
         approve: async (stepId, question) => approved.has(stepId) || (io.interactive && (await io.confirm(`[${stepId}] ${question}`))),
-        stop: interrupts.stop, abort: interrupts.abort,
+        ...signals,
         ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
         ...(flags.onFailure === undefined ? {} : { onFailure: flags.onFailure }),
+        ...(saved ? { beforeStart: async () => assertPlanFresh(saved, await planRunbook(runbook, registry, scope, state, new AbortController().signal)) } : {}),
         shuffle: process.env.DRCTL_SHUFFLE === '1',
-      });
-      await finish();
-      if (io.json) io.out(JSON.stringify({ type: 'summary', ...outcome.meta }));
-      else io.out(scope.redactText(renderRunSummary(outcome.meta, out)));
-      if (outcome.status === 'interrupted') return ExitCode.interrupted;
-      return outcome.status === 'succeeded' ? ExitCode.ok : ExitCode.failed;
+      }));
     } finally {
-      interrupts.dispose();
+      await store.close();
     }
   };
+
+/**
+ * The live view (listr on a terminal, plain lines in CI, NDJSON with --json), interrupts, the summary
+ * and the exit code around one session (run, drill, resume).
+ */
+export async function runWithView(
+  io: CliIO,
+  redact: (text: string) => string,
+  start: (listeners: EventListener[], signals: Pick<SessionOptions, 'stop' | 'abort'>) => Promise<SessionOutcome>,
+): Promise<ExitCode> {
+  const listeners: EventListener[] = [];
+  let finish: () => Promise<void> = async () => undefined;
+  if (io.json) {
+    io.out(ndjsonVersionLine(drctlVersion()));
+    listeners.push((e) => io.out(ndjsonEvent(e)));
+  } else if (io.interactive) {
+    const { createListrRenderer } = await import('../output/progress-listr.js');
+    const view = createListrRenderer();
+    listeners.push(view.listener);
+    finish = view.done;
+  } else {
+    listeners.push(createPlainRenderer((line) => io.err(line), createStyle(io.color.err)));
+  }
+  listeners.push((e) => {
+    if (e.type === 'lock.acquired' && e.tookOver) io.err(`warning: took over the lock "${e.scope}" from run ${e.tookOver.runId} (${e.tookOver.holder}): ${e.tookOver.why}`);
+  });
+  const interrupts = trapInterrupts((signal) => io.err(`${signal}: no new step will start; press Ctrl-C again to cancel running steps`));
+  try {
+    const outcome = await start(listeners, { stop: interrupts.stop, abort: interrupts.abort });
+    await finish();
+    if (io.json) io.out(JSON.stringify({ type: 'summary', ...outcome.meta }));
+    else io.out(redact(renderRunSummary(outcome.meta, createStyle(io.color.out))));
+    if (outcome.status === 'interrupted') {
+      io.err(`the run is resumable: drctl resume ${outcome.runId}`);
+      return ExitCode.interrupted;
+    }
+    return outcome.status === 'succeeded' ? ExitCode.ok : ExitCode.failed;
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+/** --lease DURATION (also DRCTL_LEASE): how long the lock lives without renewal (default 15s). */
+export function leaseOf(flag: string | undefined): number | undefined {
+  const text = flag ?? process.env.DRCTL_LEASE;
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 300) throw usageError(`--lease ${text}: a duration of at least 300ms (e.g. 15s)`);
+  return ms;
+}

@@ -1,47 +1,53 @@
 import type { Command } from 'commander';
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { buildReport } from '../../report/build-report.js';
-import { isStale, readLock, type LockHolder } from '../../state/lock-file.js';
-import { listRuns, readRunJournal } from '../../state/run-store.js';
+import { openStateStore } from '../../state/open-store.js';
+import { livenessOf, type LockHolder } from '../../state/store.js';
 import { ExitCode } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
 import { envelope } from '../output/json.js';
 
-/** drctl status: runs still marked running (live or dead), their steps, and every lock's holder. */
+/**
+ * drctl status: runs still marked running (live, or left by a dead controller: resumable), their steps,
+ * and every lock: holder, lease expiry, fencing token; stale ones (lease expired, or holder process gone) flagged.
+ */
 export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
-  const running = (await listRuns(state)).filter((r) => r.status === 'running');
-  const active = await Promise.all(running.map(async (meta) => {
-    const report = buildReport(meta, (await readRunJournal(state, meta.runId)).records);
-    return { runId: meta.runId, runbook: meta.runbook.name, mode: meta.mode, startedAt: meta.startedAt, holder: `${meta.user}@${meta.host} pid ${meta.pid}`, steps: report.steps.map((s) => ({ id: s.id, status: s.status })) };
-  }));
-  const locks = await readLocks(state);
-  if (io.json) {
-    io.out(envelope('status', true, { runs: active, locks }));
+  const store = await openStateStore(state);
+  try {
+    const lockList = await store.listLocks();
+    const locks = lockList.map(({ scope, holder }) => {
+      const liveness = livenessOf(holder);
+      return { scope, holder, stale: liveness !== 'live', why: liveness === 'dead' ? 'holder process is gone' : liveness === 'expired' ? 'lease expired' : undefined };
+    });
+    const running = (await store.listRuns()).filter((r) => r.status === 'running');
+    const active = await Promise.all(running.map(async (meta) => {
+      const report = buildReport(meta, (await store.readJournal(meta.runId)).records);
+      const lock = locks.find((l) => l.holder.runId === meta.runId);
+      return {
+        runId: meta.runId, runbook: meta.runbook.name, mode: meta.mode, startedAt: meta.startedAt,
+        holder: lock ? holderOf(lock.holder) : `${meta.user}@${meta.host} pid ${meta.pid}`,
+        lock: lock ? { scope: lock.scope, expiresAt: lock.holder.expiresAt, token: lock.holder.token, stale: lock.stale } : null,
+        orphaned: !lock || lock.stale,
+        steps: report.steps.map((s) => ({ id: s.id, status: s.status })),
+      };
+    }));
+    if (io.json) {
+      io.out(envelope('status', true, { store: store.label, runs: active, locks }));
+      return ExitCode.ok;
+    }
+    if (active.length === 0) io.out('no run in progress');
+    for (const r of active) {
+      const flag = r.orphaned ? ' — NOT LIVE (no controller holds its lock): resume it with `drctl resume ' + r.runId + '` or undo it with `drctl rollback ' + r.runId + '`' : '';
+      io.out(`${r.runId} (${r.mode} of ${r.runbook}) by ${r.holder} since ${r.startedAt}${flag}`);
+      for (const s of r.steps) io.out(`  ${s.status.padEnd(12)} ${s.id}`);
+    }
+    for (const l of locks) {
+      io.out(`lock ${l.scope}: held by run ${l.holder.runId} (${l.holder.mode}) ${holderOf(l.holder)} since ${l.holder.since}, lease until ${l.holder.expiresAt}, token ${l.holder.token}${l.stale ? ` — STALE (${l.why}): the next run may take it over` : ''}`);
+    }
     return ExitCode.ok;
+  } finally {
+    await store.close();
   }
-  if (active.length === 0) io.out('no run in progress');
-  for (const r of active) {
-    io.out(`${r.runId} (${r.mode} of ${r.runbook}) by ${r.holder} since ${r.startedAt}`);
-    for (const s of r.steps) io.out(`  ${s.status.padEnd(12)} ${s.id}`);
-  }
-  for (const l of locks) io.out(`lock ${l.scope}: held by run ${l.holder.runId} (${l.holder.mode}) ${l.holder.user}@${l.holder.host} pid ${l.holder.pid} since ${l.holder.since}${l.stale ? ' — STALE (holder process is gone)' : ''}`);
-  return ExitCode.ok;
 }
 
-async function readLocks(state: string): Promise<{ scope: string; holder: LockHolder; stale: boolean }[]> {
-  let files: string[];
-  try {
-    files = (await readdir(path.join(state, 'locks'))).filter((f) => f.endsWith('.lock'));
-  } catch {
-    return [];
-  }
-  const out: { scope: string; holder: LockHolder; stale: boolean }[] = [];
-  for (const f of files) {
-    const scope = f.slice(0, -'.lock'.length);
-    const holder = await readLock(state, scope);
-    if (holder) out.push({ scope, holder, stale: isStale(holder) });
-  }
-  return out;
-}
+const holderOf = (h: LockHolder): string => `${h.user}@${h.host} pid ${h.pid}`;

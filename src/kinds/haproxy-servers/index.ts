@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
 import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../types.js';
@@ -11,8 +12,12 @@ const DEFAULT_TIMEOUT_MS = 2000;
 const timeoutOf = (p: HaproxyServersParams): number =>
   (p.commandTimeout === undefined ? undefined : parseDuration(p.commandTimeout)) ?? DEFAULT_TIMEOUT_MS;
 
+/** A unix socket path relative to the runbook's folder becomes absolute; host:port stays. */
+const socketOf = (p: HaproxyServersParams, ctx: KindContext): string =>
+  /^[^/].*:\d+$/.test(p.socket) || path.isAbsolute(p.socket) ? p.socket : path.resolve(ctx.baseDir, p.socket);
+
 async function command(p: HaproxyServersParams, cmd: string, ctx: KindContext): Promise<string> {
-  return runtimeCommand(p.socket, cmd, timeoutOf(p), ctx.signal);
+  return runtimeCommand(socketOf(p, ctx), cmd, timeoutOf(p), ctx.signal);
 }
 
 async function observeServers(p: HaproxyServersParams, ctx: KindContext): Promise<HaproxyServersState> {
@@ -117,7 +122,7 @@ export const haproxyServersKind = defineKind<HaproxyServersParams, HaproxyServer
     await setServers(p, change.current, before, ctx);
   },
   describe(p, before, after) {
-    const names = Object.keys(wantedServers(p));
+    const names = Object.keys(wantedServers(p)).sort();
     const head = `haproxy ${p.backend}: ${line(before.servers, names)}`;
     return after ? `${head} → ${line(after.servers, names)}` : head;
   },

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { stepError, type KindContext } from '../types.js';
-import { describeError, splitAddr, withRedis } from './client.js';
+import { describeError, flatToRecord, splitAddr, withRedis } from './client.js';
 import { roleText } from './decide.js';
 import { nodeTimeoutMs, UNREACHABLE } from './observe.js';
 import type { RedisFailoverParams, RedisFailoverState } from './params.js';
@@ -15,21 +15,30 @@ export async function moveMaster(p: RedisFailoverParams, current: RedisFailoverS
   if (!node || node.role !== 'replica') {
     throw stepError(`redis ${target}: ROLE is ${node ? roleText(node) : 'unknown (not a node of the group)'}, want a replica of ${current.master ?? '?'}`, { retryable: false });
   }
-  await withPriorities(p, current, target, ctx, () => sentinelFailover(p, current, target, ctx));
+  await withPriorities(p, current, target, ctx, (sentinel) => sentinelFailover(p, current, target, sentinel, ctx));
 }
 
 /**
- * Sentinel promotes the replica with the lowest non-zero replica-priority: make the target the only
- * candidate for the duration of the failover (others 0), then restore every priority.
+ * Sentinel promotes the replica with the lowest non-zero replica-priority *as it last read it* (INFO
+ * every 10 s). When the target is not already the only best candidate in the failing-over sentinel's
+ * view, the other replicas get priority 0 for the duration of the failover, we wait until that
+ * sentinel has seen it, and every priority is restored afterwards.
  */
-async function withPriorities(p: RedisFailoverParams, s: RedisFailoverState, target: string, ctx: KindContext, fn: () => Promise<void>): Promise<void> {
+async function withPriorities(p: RedisFailoverParams, s: RedisFailoverState, target: string, ctx: KindContext, fn: (sentinel: string) => Promise<void>): Promise<void> {
+  const sentinel = Object.entries(s.sentinels).find(([, v]) => !v.startsWith(UNREACHABLE))?.[0] ?? '';
+  let view = await sentinelCandidates(p, sentinel, ctx);
+  // Right after a failover the sentinel needs a moment to see the old master back as a healthy replica.
+  while (!view.find((c) => c.addr === target)?.ok) {
+    ctx.progress(`waiting for sentinel ${sentinel} to see ${target} as a healthy replica of ${p.master}`);
+    await ctx.clock.sleep(RETRY_MS, ctx.signal);
+    view = await sentinelCandidates(p, sentinel, ctx);
+  }
+  const mine = view.find((c) => c.addr === target);
+  if (mine?.priority === 0) throw stepError(`redis ${target}: replica-priority is 0 (never promote), want a non-zero priority`, { retryable: false });
+  if (isOnlyBest(view, target)) return fn(sentinel);
   const others = s.nodes.filter((n) => n.role === 'replica' && n.addr !== target);
   const saved = new Map<string, string>();
   const opts = (addr: string) => ({ addr, password: p.password, timeoutMs: nodeTimeoutMs(p), signal: ctx.signal });
-  const targetPrio = await withRedis(opts(target), (r) => getPriority(r));
-  if (targetPrio === '0') {
-    throw stepError(`redis ${target}: replica-priority is 0 (never promote), want a non-zero priority`, { retryable: false });
-  }
   try {
     for (const n of others) {
       await withRedis(opts(n.addr), async (r) => {
@@ -37,7 +46,9 @@ async function withPriorities(p: RedisFailoverParams, s: RedisFailoverState, tar
         await r.call('CONFIG', 'SET', 'replica-priority', '0');
       });
     }
-    await fn();
+    ctx.progress(`waiting for sentinel ${sentinel} to see ${target} as the only candidate (it reads replicas every 10s)`);
+    while (!isOnlyBest(await sentinelCandidates(p, sentinel, ctx), target)) await ctx.clock.sleep(200, ctx.signal);
+    await fn(sentinel);
   } finally {
     for (const [addr, prio] of saved) {
       await withRedis({ ...opts(addr), signal: new AbortController().signal }, (r) => r.call('CONFIG', 'SET', 'replica-priority', prio)).catch(() => {
@@ -47,23 +58,40 @@ async function withPriorities(p: RedisFailoverParams, s: RedisFailoverState, tar
   }
 }
 
+interface Candidate {
+  readonly addr: string;
+  readonly priority: number;
+  /** Sentinel would consider it (flags exactly "slave": not down, not disconnected). */
+  readonly ok: boolean;
+}
+
+async function sentinelCandidates(p: RedisFailoverParams, sentinel: string, ctx: KindContext): Promise<Candidate[]> {
+  return withRedis({ addr: sentinel, password: p.sentinelPassword, timeoutMs: nodeTimeoutMs(p), signal: ctx.signal }, async (r) => {
+    const reps = (await r.call('SENTINEL', 'REPLICAS', p.master)) as unknown[];
+    return reps.map(flatToRecord).map((x) => ({ addr: `${x.ip}:${x.port}`, priority: Number(x['slave-priority']), ok: x.flags === 'slave' }));
+  });
+}
+
+/** The target is a usable candidate and every other usable one has priority 0 or a worse (higher) one. */
+function isOnlyBest(view: readonly Candidate[], target: string): boolean {
+  const t = view.find((c) => c.addr === target);
+  if (!t?.ok || t.priority === 0) return false;
+  return view.every((c) => c.addr === target || !c.ok || c.priority === 0 || c.priority > t.priority);
+}
+
 async function getPriority(r: Redis): Promise<string> {
   const reply = (await r.call('CONFIG', 'GET', 'replica-priority')) as string[];
   return reply[1] ?? '100';
 }
 
 /**
- * SENTINEL FAILOVER on one answering sentinel, retried while Sentinel refuses for a transient reason
- * (a failover in progress, or the replica not yet known after a recent failover: it will not fail the
- * same group over again for a while), then wait until that sentinel reports the target.
+ * SENTINEL FAILOVER on the given sentinel, retried while Sentinel refuses for a transient reason (a
+ * failover in progress, or no usable replica yet right after a previous failover: it needs a moment
+ * to see the old master back as a replica), then wait until that sentinel reports the target.
  */
-async function sentinelFailover(p: RedisFailoverParams, s: RedisFailoverState, target: string, ctx: KindContext): Promise<void> {
-  const sentinels = Object.entries(s.sentinels).filter(([, v]) => !v.startsWith(UNREACHABLE)).map(([a]) => a);
+async function sentinelFailover(p: RedisFailoverParams, s: RedisFailoverState, target: string, addr: string, ctx: KindContext): Promise<void> {
   const started = ctx.clock.monotonic();
-  let attempt = 0;
   for (;;) {
-    const addr = sentinels[attempt % sentinels.length] ?? '';
-    attempt++;
     const reply = await withRedis({ addr, password: p.sentinelPassword, timeoutMs: nodeTimeoutMs(p), signal: ctx.signal }, async (r) => {
       try {
         await r.call('SENTINEL', 'FAILOVER', p.master);

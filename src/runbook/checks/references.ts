@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../util/diagnostic.js';
-import { didYouMean, suggestionSuffix } from '../did-you-mean.js';
+import { didYouMean, suggestionSuffix } from '../../util/did-you-mean.js';
 import { collectReferences, type Ref } from '../template.js';
 import { nameOf, stepPath, transitiveNeeds, type CheckContext, type RawStep } from './context.js';
 

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../util/diagnostic.js';
-import { didYouMean, suggestionSuffix } from '../did-you-mean.js';
+import { didYouMean, suggestionSuffix } from '../../util/did-you-mean.js';
 import { nameOf, stepPath, type Check } from './context.js';
 
 /** A kind the registry does not know, with a did-you-mean over the registered names. */

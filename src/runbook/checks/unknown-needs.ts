@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../util/diagnostic.js';
-import { didYouMean, suggestionSuffix } from '../did-you-mean.js';
+import { didYouMean, suggestionSuffix } from '../../util/did-you-mean.js';
 import { nameOf, stepPath, type Check } from './context.js';
 
 /** `needs` naming a step that does not exist. */

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { didYouMean, editDistance } from '../../../src/runbook/did-you-mean.js';
+import { didYouMean, editDistance } from '../../../src/util/did-you-mean.js';
 
 test('editDistance', () => {
   expect(editDistance('kitten', 'sitting')).toBe(3);

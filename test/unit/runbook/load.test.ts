@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadRunbookFile, loadYamlFile, parseYamlText } from '../../../src/runbook/load.js';
+import { loadRunbookFile } from '../../../src/runbook/load.js';
+import { loadYamlFile, parseYamlText } from '../../../src/util/yaml-file.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/runbooks');
 

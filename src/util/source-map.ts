@@ -1,5 +1,5 @@
 import { isAlias, isCollection, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
-import type { SourcePosition } from '../util/diagnostic.js';
+import type { SourcePosition } from './diagnostic.js';
 
 /** A place in a file: 1-based line/column plus how many characters to underline. */
 export interface SourceSpan extends SourcePosition {

@@ -36,3 +36,9 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
 export function suggestionSuffix(suggestion: string | undefined): string {
   return suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
 }
+
+/** 'did you mean "x"?' or undefined, for a diagnostic's hint. */
+export function hintFor(word: string, candidates: Iterable<string>): string | undefined {
+  const m = didYouMean(word, candidates);
+  return m === undefined ? undefined : `did you mean "${m}"?`;
+}

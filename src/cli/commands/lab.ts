@@ -1,0 +1,60 @@
+import { Option, type Command } from 'commander';
+import { DrctlError, ExitCode, isDrctlError } from '../../util/errors.js';
+import type { CliIO } from '../io.js';
+import { envelope } from '../output/json.js';
+import { positiveInt, type SetExit } from '../program.js';
+
+interface LabFlags {
+  readonly dir: string;
+  readonly basePort?: number;
+}
+
+/** drctl lab up|down|status: the local estate of real servers (lab.md). */
+export function registerLabCommand(program: Command, io: CliIO, setExit: SetExit): void {
+  const lab = program.command('lab').description('a local lab of real servers on loopback: Redis+Sentinel, PostgreSQL, HAProxy, BIND9');
+  const dirOption = () => new Option('--dir <dir>', 'the lab folder (state, logs, lab.json)').env('DRCTL_LAB_DIR').default('.lab');
+  lab.command('up').description('start the three-city, five-data-center estate (refuses if one runs)')
+    .addOption(dirOption()).option('--base-port <port>', 'first port; the lab uses base..base+70', positiveInt('--base-port'))
+    .action(async (flags: LabFlags) => setExit(await guard(() => labUpAction(io, flags))));
+  lab.command('down').description('stop every lab process by its pid').addOption(dirOption())
+    .action(async (flags: LabFlags) => setExit(await guard(() => labDownAction(io, flags))));
+  lab.command('status').description('what runs where, and which node is primary for each service').addOption(dirOption())
+    .action(async (flags: LabFlags) => setExit(await guard(() => labStatusAction(io, flags))));
+}
+
+async function labUpAction(io: CliIO, flags: LabFlags): Promise<ExitCode> {
+  const { labUp } = await import('../../lab/index.js');
+  io.err(`starting the lab in ${flags.dir} ...`);
+  const state = await labUp({ dir: flags.dir, ...(flags.basePort === undefined ? {} : { basePort: flags.basePort }) });
+  if (io.json) io.out(envelope('lab up', true, state));
+  else io.out(`lab up in ${state.dir}: ${state.processes.length} processes on ports ${state.basePort}+ (drctl lab status)`);
+  return ExitCode.ok;
+}
+
+async function labDownAction(io: CliIO, flags: LabFlags): Promise<ExitCode> {
+  const { labDown } = await import('../../lab/index.js');
+  const stopped = await labDown(flags.dir);
+  if (io.json) io.out(envelope('lab down', true, { stopped }));
+  else io.out(stopped.length === 0 ? `no lab process running in ${flags.dir}` : `stopped ${stopped.length} processes: ${stopped.join(', ')}`);
+  return ExitCode.ok;
+}
+
+async function labStatusAction(io: CliIO, flags: LabFlags): Promise<ExitCode> {
+  const { labStatus } = await import('../../lab/index.js');
+  const { renderLabStatus } = await import('../output/lab-status.js');
+  const status = await labStatus(flags.dir);
+  if (io.json) io.out(envelope('lab status', true, status));
+  else io.out(renderLabStatus(status));
+  return status.running ? ExitCode.ok : ExitCode.failed;
+}
+
+/** Lab failures are expected ones (ports busy, packages missing, a lab already running): one line, no stack. */
+async function guard(fn: () => Promise<ExitCode>): Promise<ExitCode> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isDrctlError(e) || !(e instanceof Error)) throw e;
+    const refused = /already running|already in use/.test(e.message);
+    throw new DrctlError(refused ? 'lab-refused' : 'lab-failed', refused ? ExitCode.refused : ExitCode.failed, e.message);
+  }
+}

@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { loadTopologyFile } from '../../../rules/load-topology.js';
+import { openRuleStore } from '../../../rules/open-store.js';
+import type { RuleStore } from '../../../rules/store.js';
+import type { Topology } from '../../../rules/topology.js';
+import { DrctlError, ExitCode, isDrctlError, usageError } from '../../../util/errors.js';
+import type { CliIO } from '../../io.js';
+import { envelope } from '../../output/json.js';
+
+export interface TopologyFlag {
+  readonly topology: string;
+}
+export interface StoreFlag {
+  readonly store?: string | undefined;
+}
+
+/** Load and validate the topology; problems become a DrctlError carrying the diagnostics (exit 3). */
+export async function loadTopologyOrThrow(file: string, io: CliIO): Promise<Topology> {
+  const loaded = await loadTopologyFile(path.resolve(file));
+  for (const d of loaded.diagnostics.filter((x) => x.severity === 'warning')) {
+    if (!io.json) io.err(`${path.relative(process.cwd(), d.file) || d.file}:${d.line}:${d.column}: warning: ${d.message}`);
+  }
+  if (loaded.topology) return loaded.topology;
+  throw new DrctlError('topology-invalid', ExitCode.invalidInput, `${file} is not a valid topology`, { diagnostics: loaded.diagnostics });
+}
+
+export function requireStore(flags: StoreFlag): string {
+  if (!flags.store) throw usageError('--store is required here', 'pass --store redis://HOST:PORT[/PREFIX] or --store file:PATH.json (or set DRCTL_RULES_STORE)');
+  return flags.store;
+}
+
+/** Open the store, run fn, always close. An unreachable store is a one-line error (exit 1). */
+export async function withRuleStore<T>(url: string, fn: (store: RuleStore) => Promise<T>): Promise<T> {
+  let store: RuleStore;
+  try {
+    store = await openRuleStore(url, process.cwd());
+  } catch (e) {
+    if (isDrctlError(e)) throw e;
+    throw new DrctlError('store-unreachable', ExitCode.failed, (e as Error).message, { cause: e });
+  }
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Run one subcommand: its ExitCode on success. Under --json an expected failure is still one JSON
+ * document ({ok: false, error}) naming the subcommand; otherwise errors go up to main.ts.
+ */
+export async function runSubcommand(io: CliIO, command: string, fn: () => Promise<ExitCode>): Promise<ExitCode> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!io.json || !isDrctlError(e)) throw e;
+    io.out(envelope(command, false, null, e.diagnostics, { code: e.code, message: e.message, hint: e.hint }));
+    return e.exitCode;
+  }
+}
+
+export const printJson = (io: CliIO, command: string, result: unknown, ok = true): void => io.out(envelope(command, ok, result));
+
+/** Left-aligned columns for small tables. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
+}

@@ -1,0 +1,19 @@
+import type { LabStatus } from '../../lab/index.js';
+
+/** `drctl lab status` for humans: processes per data center, then who is primary for each service. */
+export function renderLabStatus(s: LabStatus): string {
+  if (!s.exists) return `no lab in ${s.dir} (drctl lab up)`;
+  const lines = [`lab in ${s.dir}: ${s.running ? 'running' : 'NOT running'}`, ''];
+  const w = Math.max(...s.processes.map((p) => p.name.length));
+  for (const p of s.processes) {
+    const state = !p.alive ? 'DOWN' : p.frozen ? 'FROZEN' : 'up';
+    lines.push(`  ${p.dc.padEnd(5)} ${p.name.padEnd(w)}  127.0.0.1:${String(p.port).padEnd(6)} pid ${String(p.pid).padEnd(7)} ${state.padEnd(6)} ${p.role}`);
+  }
+  lines.push('');
+  for (const r of s.redis) lines.push(`  redis ${r.group}: master ${r.master ?? '?'} (${r.masterDc ?? '?'}); sentinels see ${r.sentinelViews.join(', ') || '-'}`);
+  lines.push(`  postgres: primary ${s.pgPrimary.name ?? '?'} (${s.pgPrimary.dc ?? '?'})`);
+  lines.push(`  haproxy: ${s.haproxy.map((h) => `${h.server}=${h.state}${h.up ? '' : '(down)'}`).join(' ')}`);
+  lines.push(`  dns ${s.dns.name}: ${s.dns.error ?? s.dns.answer.join(', ')}`);
+  lines.push(`  middleware active dc: ${s.middlewareActiveDc ?? '?'}`);
+  return lines.join('\n');
+}

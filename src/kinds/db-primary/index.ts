@@ -1,0 +1,57 @@
+import { parseDuration } from '../../util/duration.js';
+import { defineKind } from '../define-kind.js';
+import { decideDb, describeDb, holdsDb } from './decide.js';
+import { resolveMember } from './local.js';
+import { observeDb } from './observe.js';
+import type { KindContext } from '../types.js';
+import { dbPrimarySchema, type DbPrimaryParams, type DbPrimaryState } from './params.js';
+import { failBack, promote } from './switchover.js';
+
+export type { DbPrimaryParams, DbPrimaryState } from './params.js';
+
+/** Members with dataDir/binDir resolved against the runbook's folder. */
+const resolved = (p: DbPrimaryParams, ctx: KindContext): DbPrimaryParams => ({ ...p, members: p.members.map((m) => resolveMember(m, ctx.baseDir)) });
+
+export const dbPrimaryKind = defineKind<DbPrimaryParams, DbPrimaryState>({
+  name: 'db.primary',
+  description: 'PostgreSQL primary election check: wait for (or promote) a primary in the allowed data centers, refusing to lose data.',
+  paramsSchema: dbPrimarySchema,
+  outputNames: ['primary', 'primaryDc'],
+  check(p) {
+    const problems: { path: (string | number)[]; message: string }[] = [];
+    const names = new Set<string>();
+    p.members.forEach((m, i) => {
+      if (names.has(m.name)) problems.push({ path: ['members', i, 'name'], message: `duplicate member name "${m.name}"` });
+      names.add(m.name);
+      if (!m.url && m.port === undefined) problems.push({ path: ['members', i], message: 'give url or host/port' });
+    });
+    for (const [key, v] of [['lagWait', p.lagWait], ['connectTimeout', p.connectTimeout]] as const) {
+      if (v !== undefined && !v.includes('${') && parseDuration(v) === undefined) problems.push({ path: [key], message: `bad duration "${v}"` });
+    }
+    if (typeof p.promote === 'string' && p.promote !== 'true' && p.promote !== 'false' && !p.promote.includes('${') && !names.has(p.promote)) {
+      problems.push({ path: ['promote'], message: `"${p.promote}" is not a member (${[...names].join(', ')})` });
+    }
+    return problems;
+  },
+  observe: (p, ctx) => observeDb(resolved(p, ctx), ctx),
+  decide: decideDb,
+  async apply(p, change, ctx) {
+    const target = change.desired.primary;
+    if (target === null) {
+      // No promotion asked: the database elects its own primary (Patroni, OceanBase...); verify waits for it.
+      ctx.progress(`waiting for the database to elect a primary in ${p.expectDcs.join(', ')}`);
+      return;
+    }
+    await promote(resolved(p, ctx), change.current, target, ctx);
+  },
+  holds: (_p, desired, current) => holdsDb(desired, current),
+  async rollback(p, change, ctx) {
+    const want = change.desired.primary;
+    if (want === null) return; // there was no single primary before: nothing to go back to
+    await failBack(resolved(p, ctx), change.current, want, ctx);
+  },
+  reversible: (p) => p.members.every((m) => m.dataDir !== undefined),
+  describe: (_p, before, after) => describeDb(before, after),
+  outputs: (_p, s) => ({ primary: s.primary, primaryDc: s.primaryDc }),
+  verifyIntervalMs: 100,
+});

@@ -1,0 +1,83 @@
+import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
+import { tail } from '../../util/exec.js';
+import { isSecret } from '../../util/secret.js';
+import { stepError, type KindContext } from '../types.js';
+import type { PgMember } from './params.js';
+
+/**
+ * Local control of a member whose data folder is on this host: pg_ctl, pg_controldata, pg_rewind,
+ * run as the folder's OS user. All through ctx.exec (argv, cancellable); passwords via PGPASSWORD.
+ */
+export interface ControlData {
+  /** "in production", "shut down", "shut down in recovery", "in archive recovery"... */
+  readonly state: string;
+  readonly checkpointLsn: string;
+  readonly timeline: number;
+}
+
+export const isManaged = (m: PgMember): m is PgMember & { dataDir: string } => m.dataDir !== undefined;
+
+/** dataDir and binDir relative to the runbook's folder become absolute. */
+export function resolveMember(m: PgMember, baseDir: string): PgMember {
+  return {
+    ...m,
+    ...(m.dataDir === undefined ? {} : { dataDir: path.resolve(baseDir, m.dataDir) }),
+    ...(m.binDir === undefined ? {} : { binDir: path.resolve(baseDir, m.binDir) }),
+  };
+}
+
+function argv(m: PgMember, tool: string, args: readonly string[]): string[] {
+  const bin = m.binDir ? path.join(m.binDir, tool) : tool;
+  const asRoot = process.getuid?.() === 0;
+  return asRoot && m.osUser ? ['runuser', '-u', m.osUser, '--', bin, ...args] : [bin, ...args];
+}
+
+async function run(m: PgMember, tool: string, args: readonly string[], ctx: KindContext, env?: Record<string, string>): Promise<string> {
+  const r = await ctx.exec(argv(m, tool, args), { timeoutMs: 60_000, ...(env ? { env } : {}) });
+  if (r.spawnError) throw stepError(`postgres ${m.name}: ${r.spawnError}`, { retryable: false });
+  if (r.cancelled) throw stepError(`postgres ${m.name}: ${tool} cancelled`);
+  if (r.exitCode !== 0) {
+    throw stepError(`postgres ${m.name}: ${tool} ${args[0] === '-D' ? (args[args.length - 1] ?? '') : ''} failed: ${tail(r.stderr || r.stdout, 3)}`);
+  }
+  return r.stdout;
+}
+
+export async function controlData(m: PgMember & { dataDir: string }, ctx: KindContext): Promise<ControlData> {
+  const out = await run(m, 'pg_controldata', ['-D', m.dataDir], ctx);
+  const field = (name: string): string => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(out)?.[1]?.trim() ?? '';
+  return {
+    state: field('Database cluster state'),
+    checkpointLsn: field('Latest checkpoint location'),
+    timeline: Number(field("Latest checkpoint's TimeLineID")),
+  };
+}
+
+/** Is a postmaster running on the data folder (pg_ctl status exit 0)? */
+export async function isRunning(m: PgMember & { dataDir: string }, ctx: KindContext): Promise<boolean> {
+  const r = await ctx.exec(argv(m, 'pg_ctl', ['-D', m.dataDir, 'status']), { timeoutMs: 10_000 });
+  return r.exitCode === 0;
+}
+
+/** Fence: fast shutdown (the walsender sends all WAL, up to the shutdown checkpoint, to the standbys). */
+export async function stopFast(m: PgMember & { dataDir: string }, ctx: KindContext): Promise<void> {
+  await run(m, 'pg_ctl', ['-D', m.dataDir, '-m', 'fast', '-w', '-t', '30', 'stop'], ctx);
+}
+
+export async function start(m: PgMember & { dataDir: string }, ctx: KindContext): Promise<void> {
+  await run(m, 'pg_ctl', ['-D', m.dataDir, '-l', `${m.dataDir}.log`, '-w', '-t', '60', 'start'], ctx);
+}
+
+/**
+ * Make a stopped former primary a standby of `source`: pg_rewind (which copies the source's config, so
+ * the member's own port is written again afterwards) with -R (standby.signal + primary_conninfo).
+ */
+export async function rewindAsStandby(m: PgMember & { dataDir: string }, source: PgMember, ctx: KindContext): Promise<void> {
+  const conn = [
+    `host=${source.host ?? '127.0.0.1'}`, `port=${source.port ?? 5432}`, `user=${source.user ?? 'postgres'}`,
+    `dbname=${source.database ?? 'postgres'}`, 'application_name=drctl-rewind',
+  ].join(' ');
+  const password = isSecret(source.password) ? source.password.reveal() : source.password;
+  await run(m, 'pg_rewind', ['-D', m.dataDir, '--source-server', conn, '-R', '--no-sync'], ctx, password ? { PGPASSWORD: password } : undefined);
+  if (m.port !== undefined) await appendFile(path.join(m.dataDir, 'postgresql.auto.conf'), `port = '${m.port}'\n`);
+}

@@ -1,0 +1,40 @@
+import { parseDuration } from '../../util/duration.js';
+import { isStepError, stepError, type KindContext } from '../types.js';
+import { readNode, withPg } from './client.js';
+import { controlData, isManaged } from './local.js';
+import { lagOf, type DbPrimaryParams, type DbPrimaryState, type MemberView, type PgMember } from './params.js';
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+export const connectTimeoutMs = (p: DbPrimaryParams): number =>
+  (p.connectTimeout ? parseDuration(p.connectTimeout) : undefined) ?? DEFAULT_CONNECT_TIMEOUT_MS;
+
+/** Read-only: each member's role and WAL position; a managed member that is down shows its last checkpoint. */
+export async function observeMember(p: DbPrimaryParams, m: PgMember, ctx: KindContext): Promise<MemberView> {
+  try {
+    const n = await withPg(m, connectTimeoutMs(p), ctx.signal, readNode);
+    return { name: m.name, dc: m.dc, role: n.inRecovery ? 'standby' : 'primary', lsn: n.lsn, timeline: n.timeline };
+  } catch (e) {
+    if (ctx.signal.aborted || (isStepError(e) && !e.retryable)) throw e;
+    const detail = e instanceof Error ? e.message : String(e);
+    if (isManaged(m)) {
+      const cd = await controlData(m, ctx).catch(() => undefined);
+      if (cd && cd.state.startsWith('shut down')) {
+        return { name: m.name, dc: m.dc, role: 'stopped', lsn: cd.checkpointLsn, timeline: cd.timeline, detail: `cluster ${cd.state}` };
+      }
+    }
+    return { name: m.name, dc: m.dc, role: 'unreachable', detail };
+  }
+}
+
+export async function observeDb(p: DbPrimaryParams, ctx: KindContext): Promise<DbPrimaryState> {
+  if (p.members.length === 0) throw stepError('db.primary: no members', { retryable: false });
+  const members = await Promise.all(p.members.map((m) => observeMember(p, m, ctx)));
+  const primaries = members.filter((m) => m.role === 'primary');
+  const one = primaries.length === 1 ? primaries[0] : undefined;
+  const lagBytes: Record<string, number | null> = {};
+  for (const m of members) if (m.role === 'standby') lagBytes[m.name] = lagOf(one?.lsn, m.lsn);
+  if (members.every((m) => m.role === 'unreachable')) {
+    throw stepError(`postgres: no member answers (${members.map((m) => `${m.name}: ${m.detail ?? ''}`).join('; ')})`);
+  }
+  return { primary: one?.name ?? null, primaryDc: one?.dc ?? null, primaries: primaries.map((m) => m.name), members, lagBytes };
+}

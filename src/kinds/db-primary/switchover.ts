@@ -1,0 +1,112 @@
+import { parseDuration } from '../../util/duration.js';
+import { stepError, type KindContext } from '../types.js';
+import { readNode, withPg } from './client.js';
+import { controlData, isManaged, isRunning, rewindAsStandby, start, stopFast } from './local.js';
+import { connectTimeoutMs, observeMember } from './observe.js';
+import { isTrue, lagOf, type DbPrimaryParams, type DbPrimaryState, type PgMember } from './params.js';
+
+const memberOf = (p: DbPrimaryParams, name: string): PgMember => {
+  const m = p.members.find((x) => x.name === name);
+  if (!m) throw stepError(`db.primary: no member named ${name}`, { retryable: false });
+  return m;
+};
+
+/**
+ * Promote `targetName`. When the current primary answers, it is fenced first (fast shutdown, needs its
+ * dataDir) and RPO 0 is proven: the standby must replay up to the fenced primary's final checkpoint
+ * within lagWait, else the step refuses (and restarts the old primary) unless acceptDataLoss. With no
+ * primary answering, the lag cannot be proven and promotion needs acceptDataLoss. A fenced managed old
+ * primary then rejoins as a standby of the new one (pg_rewind).
+ */
+export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName: string, ctx: KindContext): Promise<void> {
+  const started = ctx.clock.monotonic();
+  const target = memberOf(p, targetName);
+  const view = s.members.find((m) => m.name === targetName);
+  if (view?.role !== 'standby') {
+    throw stepError(`postgres ${targetName}: role is ${view?.role ?? 'unknown'}${view?.detail ? ` (${view.detail})` : ''}, want a standby to promote`, { retryable: view?.role === 'unreachable' });
+  }
+  const old = s.primary ? memberOf(p, s.primary) : undefined;
+  const lossOk = isTrue(p.acceptDataLoss);
+  let fenced: (PgMember & { dataDir: string }) | undefined;
+  if (old) {
+    if (!isManaged(old)) {
+      throw stepError(`postgres ${old.name} is still primary and answers: promoting ${targetName} would make two primaries; give ${old.name} a dataDir so drctl can fence it, or stop it first`, { retryable: false });
+    }
+    ctx.progress(`fencing ${old.name} (fast shutdown)`);
+    await stopFast(old, ctx);
+    fenced = old;
+    const final = await controlData(old, ctx);
+    const lag = await waitReplay(p, target, final.checkpointLsn, ctx);
+    ctx.note('lagBytes', lag);
+    if (lag > (p.maxLagBytes ?? 0) && !lossOk) {
+      await start(old, ctx).catch(() => undefined);
+      throw stepError(`refusing to promote ${targetName}: ${lag} bytes behind ${old.name} after ${p.lagWait ?? '5s'}, want ≤ ${p.maxLagBytes ?? 0} (set acceptDataLoss: true to promote anyway)`, { retryable: false });
+    }
+  } else {
+    const stopped = s.members.find((m) => m.role === 'stopped' && m.name !== targetName && m.lsn);
+    const lag = stopped ? lagOf(stopped.lsn, view.lsn) : null;
+    ctx.note('lagBytes', lag);
+    if ((lag === null || lag > (p.maxLagBytes ?? 0)) && !lossOk) {
+      const why = lag === null ? 'no primary answers, so its lag cannot be proven zero' : `${lag} bytes behind ${stopped?.name ?? ''}`;
+      throw stepError(`refusing to promote ${targetName}: ${why} (set acceptDataLoss: true to promote anyway)`, { retryable: false });
+    }
+  }
+  ctx.progress(`promoting ${targetName}`);
+  await withPg(target, connectTimeoutMs(p), ctx.signal, (c) => c.query('select pg_promote(true, 60)'));
+  ctx.note('electionMs', Math.round(ctx.clock.monotonic() - started));
+  if (fenced) await rejoin(p, fenced, target, ctx);
+}
+
+/** Wait (up to lagWait) until target replays `lsn`; returns the remaining lag in bytes. */
+async function waitReplay(p: DbPrimaryParams, target: PgMember, lsn: string, ctx: KindContext, waitMs = parseDuration(p.lagWait ?? '5s') ?? 5000): Promise<number> {
+  const deadline = ctx.clock.monotonic() + waitMs;
+  for (;;) {
+    const n = await withPg(target, connectTimeoutMs(p), ctx.signal, readNode);
+    const lag = lagOf(lsn, n.lsn) ?? Number.MAX_SAFE_INTEGER;
+    if (lag <= (p.maxLagBytes ?? 0) || ctx.clock.monotonic() > deadline) return lag;
+    await ctx.clock.sleep(20, ctx.signal);
+  }
+}
+
+/** A stopped former primary becomes a standby of `primary` (CHECKPOINT so pg_rewind sees the new timeline). */
+async function rejoin(p: DbPrimaryParams, m: PgMember & { dataDir: string }, primary: PgMember, ctx: KindContext): Promise<void> {
+  ctx.progress(`rejoining ${m.name} as a standby of ${primary.name} (pg_rewind)`);
+  await withPg(primary, connectTimeoutMs(p), ctx.signal, (c) => c.query('CHECKPOINT'));
+  await rewindAsStandby(m, primary, ctx);
+  await start(m, ctx);
+}
+
+/**
+ * Fail back: make `wantName` (the primary before the step) primary again without losing what the
+ * current primary took: bring it back as a standby of the current primary (stop it if it still runs
+ * as a diverged primary, pg_rewind, start), let it catch up, then switch over (fence the current
+ * primary, wait for the final checkpoint, promote, rejoin the other as standby). Needs dataDir on both.
+ */
+export async function failBack(p: DbPrimaryParams, s: DbPrimaryState, wantName: string, ctx: KindContext): Promise<void> {
+  const want = memberOf(p, wantName);
+  const currentName = s.primary ?? s.primaries.find((n) => n !== wantName);
+  if (!currentName) throw stepError(`db.primary rollback: no current primary to fail back from (${s.members.map((m) => `${m.name} ${m.role}`).join(', ')})`);
+  const current = memberOf(p, currentName);
+  if (!isManaged(want) || !isManaged(current)) {
+    throw stepError(`db.primary rollback needs dataDir for ${want.name} and ${current.name} (pg_rewind and pg_ctl run on this host)`, { retryable: false });
+  }
+  let view = s.members.find((m) => m.name === wantName);
+  if (view?.role === 'unreachable' && (await isRunning(want, ctx))) {
+    throw stepError(`postgres ${want.name}: running but not answering (frozen or cut?): thaw it before failing back`);
+  }
+  if (view?.role === 'primary') {
+    ctx.progress(`stopping ${want.name} (a diverged primary)`);
+    await stopFast(want, ctx);
+    view = { ...view, role: 'stopped' };
+  }
+  if (view?.role !== 'standby') await rejoin(p, want, current, ctx);
+  ctx.progress(`waiting for ${want.name} to catch up with ${current.name}`);
+  const head = await withPg(current, connectTimeoutMs(p), ctx.signal, readNode);
+  await waitReplay(p, want, head.lsn, ctx, Number.MAX_SAFE_INTEGER);
+  const fresh = await observeMember(p, want, ctx);
+  const state: DbPrimaryState = {
+    ...s, primary: current.name, primaryDc: current.dc, primaries: [current.name],
+    members: s.members.map((m) => (m.name === want.name ? fresh : m)),
+  };
+  await promote({ ...p, acceptDataLoss: false, lagWait: p.lagWait ?? '30s' }, state, want.name, ctx);
+}

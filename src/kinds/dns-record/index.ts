@@ -1,0 +1,93 @@
+import { parseDuration } from '../../util/duration.js';
+import { defineKind } from '../define-kind.js';
+import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../types.js';
+import { sendUpdate } from './nsupdate.js';
+import { dnsRecordSchema, fqdnOf, normalizeValue, toValues, type DnsRecordParams, type DnsRecordState } from './params.js';
+import { queryServer } from './resolve.js';
+
+export type { DnsRecordParams, DnsRecordState } from './params.js';
+
+const DEFAULT_TTL = 60;
+const DEFAULT_TIMEOUT_MS = 2000;
+
+const updateServer = (p: DnsRecordParams): string => p.server ?? p.servers?.[0] ?? '';
+const verifyServers = (p: DnsRecordParams): readonly string[] => p.servers ?? (p.server ? [p.server] : []);
+const timeoutOf = (p: DnsRecordParams): number => (p.queryTimeout ? parseDuration(p.queryTimeout) : undefined) ?? DEFAULT_TIMEOUT_MS;
+const wanted = (p: DnsRecordParams): string[] => toValues(p.to).map((v) => normalizeValue(p.type, v)).sort();
+const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+const show = (values: readonly string[]): string => (values.length === 0 ? '(none)' : values.join(', '));
+
+async function observeRecord(p: DnsRecordParams, ctx: KindContext): Promise<DnsRecordState> {
+  const fqdn = fqdnOf(p);
+  const servers = [...new Set([updateServer(p), ...verifyServers(p)])].filter((s) => s !== '');
+  if (servers.length === 0) throw stepError('dns.record: give server or servers', { retryable: false });
+  const answers = await Promise.all(servers.map(async (s) => [s, await queryServer(s, fqdn, p.type, timeoutOf(p), ctx.signal)] as const));
+  const byServer = Object.fromEntries(answers);
+  const primary = byServer[updateServer(p)];
+  if (!primary || answers.every(([, a]) => a.error !== undefined)) {
+    throw stepError(`dns ${answers.map(([s, a]) => `${s}: ${a.error ?? 'no answer'}`).join('; ')}`);
+  }
+  return { fqdn, type: p.type, values: primary.values, ...(primary.ttl === undefined ? {} : { ttl: primary.ttl }), servers: byServer };
+}
+
+/** Every server named in the runbook answers exactly the desired rrset. */
+function holdsRecord(p: DnsRecordParams, desired: DnsRecordState, current: DnsRecordState): Holds {
+  for (const s of verifyServers(p).length ? verifyServers(p) : [updateServer(p)]) {
+    const a = current.servers[s];
+    if (!a || a.error) return notYet(`dns ${s}: ${a?.error ?? 'no answer'} for ${current.fqdn} ${current.type}`);
+    if (!same(a.values, desired.values)) return notYet(`dns ${s}: ${current.fqdn} ${current.type} is ${show(a.values)}, want ${show(desired.values)}`);
+  }
+  if (desired.values.length > 0 && desired.ttl !== undefined && current.ttl !== undefined && current.ttl > desired.ttl) {
+    return notYet(`dns ${updateServer(p)}: ${current.fqdn} TTL is ${current.ttl}, want ${desired.ttl}`);
+  }
+  return HOLDS;
+}
+
+async function update(p: DnsRecordParams, current: DnsRecordState, values: readonly string[], ttl: number, ctx: KindContext): Promise<void> {
+  const at = updateServer(p);
+  const primary = current.servers[at];
+  if (!primary || primary.error) throw stepError(`dns ${at}: ${primary?.error ?? 'no answer'}: cannot update ${current.fqdn}`);
+  ctx.note('ttlSeconds', current.ttl ?? ttl);
+  await sendUpdate(p, { server: at, zone: p.zone, fqdn: current.fqdn, type: p.type, expect: primary.values, values, ttl, timeoutMs: timeoutOf(p) }, ctx);
+}
+
+export const dnsRecordKind = defineKind<DnsRecordParams, DnsRecordState>({
+  name: 'dns.record',
+  description: 'Change a DNS record by a TSIG-signed, conditional RFC 2136 update; verify on every authoritative server.',
+  paramsSchema: dnsRecordSchema,
+  outputNames: ['values', 'ttlSeconds'],
+  check(p) {
+    const problems: { path: (string | number)[]; message: string }[] = [];
+    if (!p.server && !p.servers?.length) problems.push({ path: [], message: 'give server (host:port) or servers' });
+    if (!p.key && !p.keyFile) problems.push({ path: [], message: 'give key {name, secret} or keyFile (a tsig-keygen key file)' });
+    if (p.key && p.keyFile) problems.push({ path: ['keyFile'], message: 'give key or keyFile, not both' });
+    if (p.queryTimeout !== undefined && !p.queryTimeout.includes('${') && parseDuration(p.queryTimeout) === undefined) {
+      problems.push({ path: ['queryTimeout'], message: `bad duration "${p.queryTimeout}": use e.g. 500ms, 2s` });
+    }
+    return problems;
+  },
+  observe: observeRecord,
+  decide(p, current) {
+    const ttl = p.ttl ?? current.ttl ?? DEFAULT_TTL;
+    const desired: DnsRecordState = { fqdn: current.fqdn, type: p.type, values: wanted(p), ttl, servers: {} };
+    return holdsRecord(p, desired, current).ok && (current.ttl === undefined || current.ttl === ttl)
+      ? { action: 'noop', reason: `${current.fqdn} ${p.type} already ${show(current.values)}` }
+      : { action: 'change', desired };
+  },
+  async apply(p, change, ctx) {
+    await update(p, change.current, change.desired.values, change.desired.ttl ?? p.ttl ?? DEFAULT_TTL, ctx);
+  },
+  holds: holdsRecord,
+  async rollback(p, change, ctx) {
+    // Restore the rrset (and TTL) observed before; an empty before deletes the record.
+    await update(p, change.current, change.desired.values, change.desired.ttl ?? p.ttl ?? DEFAULT_TTL, ctx);
+  },
+  describe(p, before, after) {
+    const head = `dns ${before.fqdn} ${p.type}: ${show(before.values)}`;
+    if (!after) return head;
+    const ttl = before.ttl ?? after.ttl;
+    return `${head} → ${show(after.values)}${ttl === undefined ? '' : ` (clients may keep the old answer up to ${ttl}s)`}`;
+  },
+  outputs: (_p, s) => ({ values: s.values, ttlSeconds: s.ttl ?? null }),
+  verifyIntervalMs: 50,
+});

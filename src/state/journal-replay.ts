@@ -1,0 +1,91 @@
+import type { EngineEvent, StepTiming } from '../engine/events.js';
+import type { PriorStep } from '../engine/executor.js';
+import type { JournalRecord } from './records.js';
+
+type Started = Extract<EngineEvent, { type: 'run.started' }>;
+
+/** What a run's journal says happened: the input of resume and rollback (pure). */
+export interface ReplayedRun {
+  /** The first run.started: mode, params, steps as the run began. */
+  readonly started: Started | undefined;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Steps done for good (applied, recovered, skipped), in completion order. */
+  readonly prior: ReadonlyMap<string, PriorStep>;
+  /** Steps with an intent and no done outcome (a crash or failure between intent and outcome) → their before-state. */
+  readonly intents: ReadonlyMap<string, unknown>;
+  /** What a rollback undoes, in completion order (in-flight intents at their intent's place); rolled-back ones left out. */
+  readonly toUndo: readonly { readonly stepId: string; readonly before: unknown; readonly inFlight: boolean }[];
+  readonly outputs: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** A fail-back / rollback began in this run. */
+  readonly rollbackStarted: boolean;
+  readonly lastSeq: number;
+}
+
+export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
+  let started: Started | undefined;
+  const before = new Map<string, unknown>();
+  const done = new Map<string, { status: 'applied' | 'skipped'; outputs: Readonly<Record<string, unknown>> }>();
+  const timing = new Map<string, StepTiming>();
+  const order = new Map<string, number>();
+  const rolledBack = new Set<string>();
+  let rollbackStarted = false;
+  let lastSeq = 0;
+  const moveToEnd = (id: string, seq: number): void => {
+    order.delete(id);
+    order.set(id, seq);
+  };
+  for (const r of records) {
+    lastSeq = Math.max(lastSeq, r.seq ?? 0);
+    const e = r as EngineEvent;
+    switch (e.type) {
+      case 'run.started':
+        started ??= e;
+        break;
+      case 'step.intent':
+        if (!before.has(e.stepId)) before.set(e.stepId, e.before);
+        if (!order.has(e.stepId)) order.set(e.stepId, r.seq);
+        rolledBack.delete(e.stepId);
+        break;
+      case 'step.applied':
+      case 'step.recovered':
+        done.set(e.stepId, { status: 'applied', outputs: e.outputs });
+        moveToEnd(e.stepId, r.seq);
+        rolledBack.delete(e.stepId);
+        break;
+      case 'step.skipped':
+        // skipped after an intent of its own: the earlier apply had taken effect (recovered)
+        if (before.has(e.stepId)) {
+          done.set(e.stepId, { status: 'applied', outputs: e.outputs });
+          moveToEnd(e.stepId, r.seq);
+        } else if (!done.has(e.stepId)) {
+          done.set(e.stepId, { status: 'skipped', outputs: e.outputs });
+        }
+        break;
+      case 'step.timing':
+        timing.set(e.stepId, e.timing);
+        break;
+      case 'rollback.started':
+        rollbackStarted = true;
+        break;
+      case 'step.rolled-back':
+        rolledBack.add(e.stepId);
+        break;
+      default:
+        break;
+    }
+  }
+  const prior = new Map<string, PriorStep>();
+  const ids = [...new Set([...order.keys(), ...done.keys()])];
+  for (const id of ids) {
+    const d = done.get(id);
+    if (!d) continue;
+    const t = timing.get(id);
+    prior.set(id, { status: d.status, outputs: d.outputs, before: before.get(id), ...(t ? { timing: t } : {}) });
+  }
+  const intents = new Map([...before].filter(([id]) => !done.has(id)));
+  const toUndo = [...order.keys()]
+    .filter((id) => before.has(id) && !rolledBack.has(id))
+    .map((id) => ({ stepId: id, before: before.get(id), inFlight: !done.has(id) }));
+  const outputs = new Map([...done].map(([id, d]) => [id, d.outputs] as const));
+  return { started, params: started?.params ?? {}, prior, intents, toUndo, outputs, rollbackStarted, lastSeq };
+}

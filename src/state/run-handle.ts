@@ -1,0 +1,100 @@
+import type { EngineEvent, EventInput, EventListener } from '../engine/events.js';
+import type { Clock } from '../util/clock.js';
+import { nullLogger, type Logger } from '../util/logger.js';
+import { createFileLogger } from '../util/pino-logger.js';
+import { journalFailure } from './errors.js';
+import { keepLease } from './lease-keeper.js';
+import { JOURNAL_SCHEMA_VERSION, type RunMeta } from './records.js';
+import type { Fence, HolderInput, JournalWriter, LockLease, StateStore } from './store.js';
+
+export interface RunHandleOptions {
+  readonly store: StateStore;
+  readonly runId: string;
+  readonly scope: string;
+  readonly holder: HolderInput;
+  readonly leaseMs: number;
+  readonly clock: Clock;
+  /** Redacts secret values from every record before anyone sees it. */
+  readonly redact: (text: string) => string;
+  readonly listeners: readonly EventListener[];
+  /** A new run: its record and runbook copy. Else the run exists and `meta` (if given) replaces its record. */
+  readonly create?: { readonly meta: RunMeta; readonly runbookText: string };
+  readonly meta?: RunMeta;
+  /** Last journal seq of an existing run (resume, rollback). */
+  readonly startSeq?: number;
+  /** Runs under the lock before anything is written (a saved plan's staleness check). */
+  readonly beforeStart?: () => Promise<void>;
+}
+
+/** A process's hold on one run: the lease (renewed), the fenced journal, and emit(). */
+export interface RunHandle {
+  readonly runId: string;
+  readonly lease: LockLease;
+  readonly fence: Fence;
+  readonly log: Logger;
+  /** Journal (durably, fenced) then log then listeners; after the first failed write every emit throws it. */
+  emit(e: EventInput): Promise<void>;
+  /** The first journal failure (store unreachable, fenced out), mapped to a clear error. */
+  failure(): Error | undefined;
+  /** Aborts when the lease is lost or the journal fails: start no new step. */
+  readonly lost: AbortSignal;
+  writeMeta(meta: RunMeta): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
+  const lease = await o.store.acquireLock(o.scope, o.holder, o.leaseMs);
+  const fence: Fence = { scope: o.scope, token: lease.token };
+  const lost = new AbortController();
+  const keeper = keepLease(lease, o.leaseMs, (e) => lost.abort(e));
+  let journal: JournalWriter | undefined;
+  let failure: Error | undefined;
+  const fail = (e: unknown): Error => {
+    failure ??= journalFailure(e, o.store.label, o.runId);
+    if (!lost.signal.aborted) lost.abort(failure);
+    return failure;
+  };
+  try {
+    await o.beforeStart?.();
+    if (o.create) await o.store.createRun(o.create.meta, o.create.runbookText);
+    else if (o.meta) await o.store.writeRunMeta(o.meta, fence);
+    journal = await o.store.openJournal(o.runId, fence);
+  } catch (e) {
+    keeper.stop();
+    await lease.release().catch(() => undefined);
+    throw e;
+  }
+  const logFile = o.store.logFile(o.runId);
+  const fileLog = logFile ? createFileLogger(logFile, { runId: o.runId }) : undefined;
+  const log: Logger = fileLog ?? nullLogger;
+  let seq = o.startSeq ?? 0;
+  const writer = journal;
+  const scrub = <T>(value: T): T => JSON.parse(o.redact(JSON.stringify(value))) as T;
+  return {
+    runId: o.runId, lease, fence, log, lost: lost.signal,
+    failure: () => failure ?? (isLostByFence(lost.signal) ? fail(lost.signal.reason) : undefined),
+    async emit(input) {
+      if (failure) throw failure;
+      const event = scrub({ ...input, runId: o.runId, at: new Date(o.clock.now()).toISOString() } as EngineEvent);
+      try {
+        await writer.append({ ...event, schemaVersion: JOURNAL_SCHEMA_VERSION, seq: ++seq, fence: lease.token });
+      } catch (e) {
+        throw fail(e);
+      }
+      log.info({ event }, event.type);
+      for (const l of o.listeners) l(event);
+    },
+    writeMeta: async (meta) => {
+      if (failure) throw failure;
+      await o.store.writeRunMeta(scrub(meta), fence).catch((e: unknown) => Promise.reject(fail(e)));
+    },
+    async close() {
+      keeper.stop();
+      await writer.close().catch(() => undefined);
+      fileLog?.flush();
+      await lease.release().catch(() => undefined);
+    },
+  };
+}
+
+const isLostByFence = (s: AbortSignal): boolean => s.aborted && (s.reason as { fencedOut?: unknown } | undefined)?.fencedOut === true;

@@ -1,0 +1,66 @@
+import { usageError } from '../util/errors.js';
+
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** What --state names: a folder, Redis endpoints tried in order, or Redis behind Sentinels. */
+export type StoreSpec =
+  | { readonly kind: 'file'; readonly dir: string }
+  | {
+      readonly kind: 'redis' | 'sentinel';
+      readonly endpoints: readonly Endpoint[];
+      /** Sentinel: the monitored master's name. */
+      readonly masterName: string | undefined;
+      readonly db: number;
+      readonly prefix: string;
+      readonly username: string | undefined;
+      readonly password: string | undefined;
+      readonly tls: boolean;
+    };
+
+export const DEFAULT_STATE_PREFIX = 'drctl:';
+const URL_RE = /^(redis|rediss|redis\+sentinel):\/\/(?:([^@/]*)@)?([^/?]+)(?:\/([^?]*))?(?:\?(.*))?$/;
+
+/**
+ * redis://[user:pass@]host:port[/db][?prefix=P]         one Redis
+ * redis://a:6379,b:6379[/db]                            endpoints tried in order (the first primary wins)
+ * redis+sentinel://h1:26379,h2:26379/MASTER[/db]        Sentinel
+ * anything else                                         a folder (the embedded store)
+ */
+export function parseStoreSpec(text: string): StoreSpec {
+  if (!/^[a-z+]+:\/\//i.test(text)) return { kind: 'file', dir: text };
+  const m = URL_RE.exec(text);
+  if (!m) throw usageError(`--state ${text}: not a folder or a redis://, rediss:// or redis+sentinel:// URL`, 'e.g. redis://127.0.0.1:6379/0?prefix=drctl: or redis+sentinel://h1:26379,h2:26379/mymaster');
+  const [, scheme = '', auth, hosts = '', pathPart = '', query = ''] = m;
+  const sentinel = scheme === 'redis+sentinel';
+  const defaultPort = sentinel ? 26379 : 6379;
+  const endpoints = hosts.split(',').filter(Boolean).map((h) => endpointOf(h, defaultPort, text));
+  const segments = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
+  const masterName = sentinel ? segments.shift() : undefined;
+  if (sentinel && !masterName) throw usageError(`--state ${text}: name the Sentinel master: redis+sentinel://h1:26379,h2:26379/MASTER`);
+  const dbText = segments.shift();
+  const db = dbText === undefined ? 0 : Number(dbText);
+  if (!Number.isInteger(db) || db < 0 || segments.length > 0) throw usageError(`--state ${text}: the path must be /DB (a number)${sentinel ? ' after the master name' : ''}`);
+  const params = new URLSearchParams(query);
+  const [user, pass] = auth === undefined ? [] : auth.split(':', 2).map(decodeURIComponent);
+  return {
+    kind: sentinel ? 'sentinel' : 'redis', endpoints, masterName, db,
+    prefix: params.get('prefix') ?? DEFAULT_STATE_PREFIX,
+    username: user || undefined, password: pass || undefined, tls: scheme === 'rediss',
+  };
+}
+
+function endpointOf(text: string, defaultPort: number, whole: string): Endpoint {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(text);
+  if (!m?.[1]) throw usageError(`--state ${whole}: bad endpoint "${text}" (host:port)`);
+  return { host: m[1].replace(/^\[|\]$/g, ''), port: m[2] ? Number(m[2]) : defaultPort };
+}
+
+/** For messages: never the password. */
+export function specLabel(spec: StoreSpec): string {
+  if (spec.kind === 'file') return spec.dir;
+  const hosts = spec.endpoints.map((e) => `${e.host}:${e.port}`).join(',');
+  return spec.kind === 'sentinel' ? `redis+sentinel://${hosts}/${spec.masterName ?? ''}` : `redis://${hosts}/${spec.db}`;
+}

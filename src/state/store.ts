@@ -1,0 +1,107 @@
+import os from 'node:os';
+import type { JournalRecord, RunMeta } from './records.js';
+
+/** Who holds a lock scope, until when, and with which fencing token. */
+export interface LockHolder {
+  readonly runId: string;
+  readonly mode: string;
+  readonly user: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly since: string;
+  /** ISO: the lease ends here unless renewed. */
+  readonly expiresAt: string;
+  /** Monotonic per scope: every journal write carries it, the store rejects stale ones. */
+  readonly token: number;
+}
+
+export type HolderInput = Omit<LockHolder, 'expiresAt' | 'token'>;
+
+/** The writer's proof of ownership: the store appends only while the scope's lock has this token. */
+export interface Fence {
+  readonly scope: string;
+  readonly token: number;
+}
+
+export interface LockLease extends Fence {
+  readonly holder: LockHolder;
+  /** The stale holder this lease replaced (its lease expired, or its process is gone). */
+  readonly tookOver: { readonly holder: LockHolder; readonly why: 'expired' | 'dead' } | undefined;
+  /** Extend the lease; throws FencedOut when the lock is no longer ours. */
+  renew(): Promise<LockHolder>;
+  /** Remove the lock if it is still ours (never someone else's). */
+  release(): Promise<void>;
+}
+
+export interface JournalWriter {
+  /** Durable (fsync'd / acknowledged) append, only while the fence holds; else FencedOut. */
+  append(record: JournalRecord): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface JournalRead {
+  readonly records: readonly JournalRecord[];
+  /** Set when lines could not be parsed: which line numbers, and whether only the last one (a torn write). */
+  readonly corrupt: { readonly lines: readonly number[]; readonly tornTail: boolean } | undefined;
+}
+
+export interface AuditEntry {
+  readonly at: string;
+  readonly action: 'unlock.forced';
+  readonly scope: string;
+  readonly by: string;
+  readonly removed: LockHolder | undefined;
+}
+
+/**
+ * Where runs, journals, history and locks live: the embedded folder (default) or Redis. Every method
+ * of a remote store fails with StoreUnreachable when the store cannot be reached.
+ */
+export interface StateStore {
+  /** For messages: the folder, or redis://host:port. */
+  readonly label: string;
+  acquireLock(scope: string, holder: HolderInput, leaseMs: number): Promise<LockLease>;
+  readLock(scope: string): Promise<LockHolder | undefined>;
+  listLocks(): Promise<{ readonly scope: string; readonly holder: LockHolder }[]>;
+  /** Remove the lock whatever its holder (drctl unlock --force); returns what was removed. */
+  forceUnlock(scope: string): Promise<LockHolder | undefined>;
+  /** New run: saves the runbook copy and the first run record. */
+  createRun(meta: RunMeta, runbookText: string): Promise<void>;
+  /** Rewrite the run record; with a fence, only while the fence holds. */
+  writeRunMeta(meta: RunMeta, fence?: Fence): Promise<void>;
+  readRunMeta(runId: string): Promise<RunMeta | undefined>;
+  readRunbookCopy(runId: string): Promise<string | undefined>;
+  /** All runs, newest first. */
+  listRuns(): Promise<RunMeta[]>;
+  openJournal(runId: string, fence: Fence): Promise<JournalWriter>;
+  readJournal(runId: string): Promise<JournalRead>;
+  /** Admin records (unlock --force) written without a fence. */
+  appendUnfenced(runId: string, record: JournalRecord): Promise<void>;
+  audit(entry: AuditEntry): Promise<void>;
+  /** A local file for the run's pino log, when the store has one. */
+  logFile(runId: string): string | undefined;
+  close(): Promise<void>;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export type LockLiveness = 'live' | 'expired' | 'dead';
+
+/** expired: the lease ran out; dead: the holder is on this host and its process is gone. */
+export function livenessOf(h: LockHolder, nowMs = Date.now()): LockLiveness {
+  if (h.host === os.hostname() && h.pid !== process.pid && !alive(h.pid)) return 'dead';
+  if (Date.parse(h.expiresAt) <= nowMs) return 'expired';
+  return 'live';
+}
+
+export const holderText = (h: LockHolder): string =>
+  `run ${h.runId} (${h.mode}) by ${h.user}@${h.host} pid ${h.pid} since ${h.since}`;
+
+export const DEFAULT_LEASE_MS = 15_000;

@@ -1,0 +1,136 @@
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dbPrimaryKind as kind, type DbPrimaryParams } from '../../../src/kinds/db-primary/index.js';
+import { isStepError } from '../../../src/kinds/types.js';
+import { startPgPair } from '../../../src/lab/pg-pair.js';
+import type { LabPgMember } from '../../../src/lab/types.js';
+import { freePort } from '../../helpers/free-port.js';
+import { makeKindContext } from '../../helpers/kind-context.js';
+import { processTracker } from '../../helpers/lab-processes.js';
+import { runStepLife } from '../../helpers/step-life.js';
+import { makeTmpDir } from '../../helpers/tmp-dir.js';
+
+// One real PostgreSQL pair for the file: primary pg-hz-a, streaming standby pg-sh-a (lab.md settings).
+const procs = processTracker();
+let cleanup: () => Promise<void> = async () => undefined;
+let members: LabPgMember[] = [];
+
+beforeAll(async () => {
+  const tmp = await makeTmpDir('drctl-pg-kind-');
+  cleanup = tmp.cleanup;
+  const [p1, p2] = [await freePort(), await freePort()];
+  members = await startPgPair(path.join(tmp.dir, 'pg'), p1, p2, async (p) => procs.add(p.pid, 'SIGINT', p.pidFile));
+}, 90_000);
+
+afterAll(async () => {
+  await procs.stopAll();
+  await cleanup();
+});
+
+const params = (over: Partial<DbPrimaryParams> = {}): DbPrimaryParams => ({
+  members: members.map((m) => ({ ...m })), expectDcs: ['sh-a'], promote: 'pg-sh-a', ...over,
+});
+
+async function sql(port: number, text: string): Promise<unknown[]> {
+  const c = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
+  await c.connect();
+  try {
+    return (await c.query(text)).rows;
+  } finally {
+    await c.end();
+  }
+}
+const inRecovery = async (m: LabPgMember | undefined): Promise<boolean> =>
+  ((await sql(m?.port ?? 0, 'select pg_is_in_recovery() as r'))[0] as { r: boolean }).r;
+
+describe('db.primary', () => {
+  it('promotes the standby with lag 0, is a skip when run again, and fails back with pg_rewind', async () => {
+    const [hz, sh] = members;
+    await sql(hz?.port ?? 0, 'create table if not exists t (v int); insert into t values (1)');
+    const r = await runStepLife(kind, params(), { timeoutMs: 60_000 });
+    expect(r.before.primary).toBe('pg-hz-a');
+    expect(r.after).toMatchObject({ primary: 'pg-sh-a', primaryDc: 'sh-a', primaries: ['pg-sh-a'] });
+    // the fenced old primary rejoined as a standby of the new one
+    expect(r.after?.members.find((m) => m.name === 'pg-hz-a')?.role).toBe('standby');
+    expect(r.again?.action).toBe('noop');
+    expect(r.ctx.notes['lagBytes']).toBe(0);
+    expect(typeof r.ctx.notes['electionMs']).toBe('number');
+    expect(r.describe).toBe('postgres primary pg-hz-a (hz-a) (pg-sh-a lag 0 B) → pg-sh-a (sh-a)');
+    // rollback: pg-hz-a primary again, pg-sh-a its standby, and the data is there
+    expect(r.restored?.primary).toBe('pg-hz-a');
+    expect(await inRecovery(hz)).toBe(false);
+    expect(await inRecovery(sh)).toBe(true);
+    expect(await sql(sh?.port ?? 0, 'select count(*)::int as n from t')).toEqual([{ n: 1 }]);
+  });
+
+  it('observe changes nothing and reports the lag', async () => {
+    const ctx = makeKindContext();
+    const a = await kind.observe(params(), ctx);
+    const b = await kind.observe(params(), ctx);
+    expect(b.primary).toBe(a.primary);
+    expect(Object.keys(a.lagBytes)).toEqual(['pg-sh-a']);
+    expect(kind.decide(params({ expectDcs: ['hz-a', 'sh-a'] }), a)).toMatchObject({ action: 'noop' });
+  });
+
+  it('refuses to promote while the standby lags (not retryable), and leaves the old primary running', async () => {
+    const [hz, sh] = members;
+    await sql(sh?.port ?? 0, 'select pg_wal_replay_pause()');
+    try {
+      await sql(hz?.port ?? 0, 'insert into t select generate_series(1, 1000)');
+      const ctx = makeKindContext({ timeoutMs: 30_000 });
+      const p = params({ lagWait: '300ms' });
+      const s = await kind.observe(p, ctx);
+      const d = kind.decide(p, s);
+      if (d.action !== 'change') throw new Error('expected a change');
+      const e = await kind.apply(p, { current: s, desired: d.desired }, ctx).catch((x: unknown) => x);
+      expect(isStepError(e) && !e.retryable).toBe(true);
+      expect((e as Error).message).toMatch(/^refusing to promote pg-sh-a: \d+ bytes behind pg-hz-a after 300ms, want ≤ 0 \(set acceptDataLoss: true/);
+      expect(await inRecovery(hz)).toBe(false);
+      expect(await inRecovery(sh)).toBe(true);
+    } finally {
+      await sql(sh?.port ?? 0, 'select pg_wal_replay_resume()');
+    }
+  });
+
+  it('refuses to make two primaries when the old one cannot be fenced', async () => {
+    const ctx = makeKindContext();
+    const p = params({ members: members.map(({ dataDir: _d, ...m }) => m) });
+    const s = await kind.observe(p, ctx);
+    const d = kind.decide(p, s);
+    if (d.action !== 'change') throw new Error('expected a change');
+    await expect(kind.apply(p, { current: s, desired: d.desired }, ctx)).rejects.toThrow(/pg-hz-a is still primary and answers: promoting pg-sh-a would make two primaries/);
+    expect(kind.reversible?.(p)).toBe(false);
+  });
+
+  it('without promote, waits for the database\'s own election: verify does not hold', async () => {
+    const p = params({ promote: undefined });
+    const r = await runStepLife(kind, p, { timeoutMs: 1_500, skipRollback: true }).catch((x: unknown) => x);
+    expect((r as Error).message).toMatch(/verify did not hold before the timeout: primary is pg-hz-a \(hz-a\), want one in sh-a/);
+  });
+
+  it('names bad input: an unknown member to promote', () => {
+    expect(kind.check?.(params({ promote: 'pg-xx' }))).toEqual([{ path: ['promote'], message: '"pg-xx" is not a member (pg-hz-a, pg-sh-a)' }]);
+  });
+
+  it('fails within the timeout when no member answers (refused and silent)', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const closedPort = await freePort();
+      const silentPort = (silent.address() as net.AddressInfo).port;
+      const ctx = makeKindContext({ timeoutMs: 10_000 });
+      const e = await kind.observe({
+        members: [{ name: 'a', dc: 'hz-a', host: '127.0.0.1', port: closedPort }, { name: 'b', dc: 'sh-a', host: '127.0.0.1', port: silentPort }],
+        expectDcs: ['sh-a'], connectTimeout: '500ms',
+      }, ctx).catch((x: unknown) => x);
+      expect(ctx.signal.aborted).toBe(false);
+      expect((e as Error).message).toContain(`postgres a (127.0.0.1:${closedPort}): unreachable (ECONNREFUSED)`);
+      expect((e as Error).message).toContain(`postgres b (127.0.0.1:${silentPort}): unreachable`);
+    } finally {
+      silent.close();
+    }
+  });
+});
+

@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haproxyServersKind as kind, type HaproxyServersParams } from '../../../src/kinds/haproxy-servers/index.js';
+import { isStepError } from '../../../src/kinds/types.js';
+import { startDcApp } from '../../../src/lab/dc-apps.js';
+import { haproxyCommand, startHaproxy } from '../../../src/lab/haproxy.js';
+import { freePort } from '../../helpers/free-port.js';
+import { makeKindContext } from '../../helpers/kind-context.js';
+import { processTracker } from '../../helpers/lab-processes.js';
+import { runStepLife } from '../../helpers/step-life.js';
+import { makeTmpDir } from '../../helpers/tmp-dir.js';
+
+// One HAProxy (unix + TCP admin sockets) in front of three real DC apps: hz-a ready, sh-a and sz-a in maintenance.
+const procs = processTracker();
+let cleanup: () => Promise<void> = async () => undefined;
+let socket = '';
+let adminTcp = '';
+let frontend = '';
+
+beforeAll(async () => {
+  const tmp = await makeTmpDir('drctl-haproxy-kind-');
+  cleanup = tmp.cleanup;
+  const configPort = await freePort(); // no config centre: the apps only answer with their name here
+  const servers = await Promise.all(['hz-a', 'sh-a', 'sz-a'].map(async (dc) => {
+    const port = await freePort();
+    const app = await startDcApp({ dir: tmp.dir, dc, port, configPort, key: 'k' });
+    procs.add(app.pid);
+    return { name: dc, port, ready: dc === 'hz-a' };
+  }));
+  const [frontendPort, adminPort] = [await freePort(), await freePort()];
+  const h = await startHaproxy({ dir: path.join(tmp.dir, 'haproxy'), frontendPort, adminPort, backend: 'app', servers });
+  procs.add(h.pid, 'SIGTERM', h.pidFile);
+  socket = h.socket;
+  adminTcp = `127.0.0.1:${adminPort}`;
+  frontend = `http://127.0.0.1:${frontendPort}/`;
+}, 60_000);
+
+afterAll(async () => {
+  await procs.stopAll();
+  await cleanup();
+});
+
+const params = (): HaproxyServersParams => ({
+  socket, backend: 'app', maint: ['hz-a'], ready: ['sh-a'], servers: { 'sh-a': { weight: 5 } },
+  probe: { url: frontend, expect: 'sh-a', samples: 6 },
+});
+
+describe('haproxy.servers', () => {
+  it('switches servers and traffic, is a skip when run again, and rolls back states and weights', async () => {
+    const r = await runStepLife(kind, params(), { timeoutMs: 30_000 });
+    expect(r.before.servers['hz-a']?.state).toBe('ready');
+    expect(r.before.probe?.seen).toEqual({ 'hz-a': 6 });
+    expect(r.after?.servers['hz-a']?.state).toBe('maint');
+    expect(r.after?.servers['sh-a']).toMatchObject({ state: 'ready', weight: 5, up: true });
+    expect(r.after?.probe?.seen).toEqual({ 'sh-a': 6 });
+    expect(r.again?.action).toBe('noop');
+    expect(r.describe).toBe('haproxy app: hz-a=ready sh-a=maint → hz-a=maint sh-a=ready/w5');
+    // the real server is back as observed before
+    const state = await haproxyCommand(socket, 'show servers state app');
+    expect(state).toMatch(/ app \d+ sh-a 127\.0\.0\.1 \d+ [15] 1 /); // maint (admin bits 0x01 [+ 0x04 config]), weight 1
+    expect(r.restored?.servers['hz-a']).toMatchObject({ state: 'ready', weight: 1, up: true });
+    expect(r.restored?.probe?.seen).toEqual({ 'hz-a': 6 });
+  });
+
+  it('works over the TCP admin socket too, and observe changes nothing', async () => {
+    const ctx = makeKindContext();
+    const p = { ...params(), socket: adminTcp };
+    const a = await kind.observe(p, ctx);
+    const b = await kind.observe(p, ctx);
+    expect(b.servers).toEqual(a.servers);
+    expect(kind.decide(p, a).action).toBe('change');
+  });
+
+  it('drain is a state of its own', async () => {
+    const r = await runStepLife(kind, { socket, backend: 'app', drain: ['hz-a'] }, { timeoutMs: 30_000 });
+    expect(r.after?.servers['hz-a']?.state).toBe('drain');
+    expect(r.restored?.servers['hz-a']?.state).toBe('ready');
+  });
+
+  it('names an unknown backend or server (not retryable)', async () => {
+    const ctx = makeKindContext();
+    const e1 = await kind.observe({ socket, backend: 'nope', ready: ['hz-a'] }, ctx).catch((x: unknown) => x);
+    expect(isStepError(e1) && !e1.retryable).toBe(true);
+    expect((e1 as Error).message).toBe(`haproxy ${socket}: no backend "nope"`);
+    const e2 = await kind.observe({ socket, backend: 'app', ready: ['zz-9'] }, ctx).catch((x: unknown) => x);
+    expect((e2 as Error).message).toBe(`haproxy ${socket}: backend app has no server "zz-9" (has hz-a, sh-a, sz-a)`);
+  });
+
+  it('fails fast on a socket nobody listens on', async () => {
+    const ctx = makeKindContext({ timeoutMs: 5_000 });
+    const missing = `${socket}.missing`;
+    await expect(kind.observe({ ...params(), socket: missing }, ctx)).rejects.toThrow(`haproxy ${missing}: unreachable (ENOENT)`);
+    const closed = `127.0.0.1:${await freePort()}`;
+    await expect(kind.observe({ ...params(), socket: closed }, ctx)).rejects.toThrow(`haproxy ${closed}: unreachable (ECONNREFUSED)`);
+    expect(ctx.signal.aborted).toBe(false);
+  });
+
+  it('verify does not hold while traffic reaches the wrong data center', async () => {
+    const ctx = makeKindContext();
+    const p: HaproxyServersParams = { socket, backend: 'app', ready: ['hz-a'], probe: { url: frontend, expect: 'sz-a', samples: 3 } };
+    const s = await kind.observe(p, ctx);
+    const d = kind.decide(p, s);
+    expect(d.action).toBe('change');
+    if (d.action === 'change') expect(kind.holds(p, d.desired, s)).toEqual({ ok: false, detail: 'probe: traffic reaches hz-a, want only sz-a' });
+  });
+});

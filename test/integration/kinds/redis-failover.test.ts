@@ -1,0 +1,148 @@
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisFailoverKind as kind, type RedisFailoverParams } from '../../../src/kinds/redis-failover/index.js';
+import { isStepError } from '../../../src/kinds/types.js';
+import { redisCli, startRedisServer, waitReplicaLinked } from '../../../src/lab/redis.js';
+import { startSentinel, waitSentinelsConverged } from '../../../src/lab/sentinel.js';
+import { freePort } from '../../helpers/free-port.js';
+import { makeKindContext } from '../../helpers/kind-context.js';
+import { processTracker } from '../../helpers/lab-processes.js';
+import { runStepLife } from '../../helpers/step-life.js';
+import { makeTmpDir } from '../../helpers/tmp-dir.js';
+
+// One real estate for the file: a Sentinel group (master hz-a, replicas sh-a, sz-a, 3 sentinels), a
+// direct-mode pair, and a standalone Redis that is nobody's replica.
+const procs = processTracker();
+let cleanup: () => Promise<void> = async () => undefined;
+const addr = (p: number): string => `127.0.0.1:${p}`;
+let sentinelParams: RedisFailoverParams;
+let directParams: RedisFailoverParams;
+let standalone: number;
+
+async function redis(dir: string, name: string, replicaOf?: number, priority?: number): Promise<number> {
+  const port = await freePort();
+  const s = await startRedisServer({ dir: path.join(dir, name), port, ...(replicaOf ? { replicaOf } : {}), ...(priority ? { priority } : {}) });
+  procs.add(s.pid);
+  if (replicaOf) await waitReplicaLinked(port);
+  return port;
+}
+
+beforeAll(async () => {
+  const tmp = await makeTmpDir('drctl-redis-kind-');
+  cleanup = tmp.cleanup;
+  const m = await redis(tmp.dir, 'hz-a');
+  // The lab's priorities: the planned partner wins the switch, the Hangzhou node the fail-back.
+  const [r1, r2] = await Promise.all([redis(tmp.dir, 'sh-a', m, 10), redis(tmp.dir, 'sz-a', m, 200)]);
+  const sentinels = await Promise.all([0, 1, 2].map(async (i) => {
+    const port = await freePort();
+    const s = await startSentinel({ dir: path.join(tmp.dir, `sentinel-${i}`), port, monitors: [{ name: 'grp', masterPort: m }], quorum: 2 });
+    procs.add(s.pid);
+    return port;
+  }));
+  await waitSentinelsConverged(sentinels, [{ name: 'grp', replicas: 2 }]);
+  sentinelParams = {
+    sentinels: sentinels.map(addr), master: 'grp', to: { dc: 'sh-a' },
+    nodes: [{ addr: addr(m), dc: 'hz-a' }, { addr: addr(r1 ?? 0), dc: 'sh-a' }, { addr: addr(r2 ?? 0), dc: 'sz-a' }],
+  };
+  const dm = await redis(tmp.dir, 'direct-hz-b');
+  const dr = await redis(tmp.dir, 'direct-sh-b', dm);
+  directParams = { master: 'direct', to: 'sh-b', nodes: [{ addr: addr(dm), dc: 'hz-b' }, { addr: addr(dr), dc: 'sh-b' }] };
+  standalone = await redis(tmp.dir, 'standalone');
+}, 60_000);
+
+afterAll(async () => {
+  await procs.stopAll();
+  await cleanup();
+});
+
+const role = async (a: string): Promise<string> => (await redisCli(Number(a.split(':')[1]), ['ROLE'])).split('\n')[0] ?? '';
+
+describe('redis.failover through Sentinel', () => {
+  it('moves mastership to the data center, is a skip when run again, and rolls back', async () => {
+    const nodes = sentinelParams.nodes ?? [];
+    const r = await runStepLife(kind, sentinelParams, { timeoutMs: 60_000 });
+    expect(r.before.master).toBe(nodes[0]?.addr);
+    expect(r.decision.action).toBe('change');
+    expect(r.after?.master).toBe(nodes[1]?.addr);
+    expect(r.after?.masterDc).toBe('sh-a');
+    expect(Object.values(r.after?.sentinels ?? {})).toEqual([nodes[1]?.addr, nodes[1]?.addr, nodes[1]?.addr]);
+    expect(r.again?.action).toBe('noop');
+    expect(r.describe).toContain('(hz-a) →');
+    expect(r.ctx.notes['failoverMs']).toBeGreaterThan(0);
+    // rollback restored the real servers
+    expect(r.restored?.master).toBe(nodes[0]?.addr);
+    expect(await role(nodes[0]?.addr ?? '')).toBe('master');
+    expect(await role(nodes[1]?.addr ?? '')).toBe('slave');
+  });
+
+  it('promotes a replica Sentinel would not pick by priority (others held at priority 0, then restored)', async () => {
+    const nodes = sentinelParams.nodes ?? [];
+    const r = await runStepLife(kind, { ...sentinelParams, to: { dc: 'sz-a' } }, { timeoutMs: 60_000 });
+    expect(r.after?.master).toBe(nodes[2]?.addr);
+    expect(r.again?.action).toBe('noop');
+    expect(r.restored?.master).toBe(nodes[0]?.addr);
+    const prio = async (a: string | undefined): Promise<string> => (await redisCli(Number(a?.split(':')[1]), ['CONFIG', 'GET', 'replica-priority'])).split('\n')[1] ?? '';
+    expect([await prio(nodes[0]?.addr), await prio(nodes[1]?.addr), await prio(nodes[2]?.addr)]).toEqual(['100', '10', '200']);
+  });
+
+  it('observe changes nothing', async () => {
+    const ctx = makeKindContext();
+    const a = await kind.observe(sentinelParams, ctx);
+    const b = await kind.observe(sentinelParams, ctx);
+    expect(b.master).toBe(a.master);
+    expect(b.nodes.map((n) => n.role)).toEqual(a.nodes.map((n) => n.role));
+  });
+
+  it('refuses a target that is not a replica of the group', async () => {
+    const p = { ...sentinelParams, to: { dc: 'sz-b' }, nodes: [...(sentinelParams.nodes ?? []), { addr: addr(standalone), dc: 'sz-b' }] };
+    const ctx = makeKindContext();
+    const s = await kind.observe(p, ctx);
+    const d = kind.decide(p, s);
+    expect(d.action).toBe('change');
+    if (d.action !== 'change') return;
+    const e = await kind.apply(p, { current: s, desired: d.desired }, ctx).catch((x: unknown) => x);
+    expect(isStepError(e) && !e.retryable).toBe(true);
+    expect((e as Error).message).toMatch(new RegExp(`redis 127.0.0.1:${standalone}: ROLE is .*, want a replica of`));
+  });
+
+  it('names an unknown group and an unknown target clearly', async () => {
+    const ctx = makeKindContext();
+    await expect(kind.observe({ ...sentinelParams, master: 'nope' }, ctx)).rejects.toThrow(/no group named "nope"/);
+    const s = await kind.observe(sentinelParams, ctx);
+    expect(() => kind.decide({ ...sentinelParams, to: { addr: '127.0.0.1:1' } }, s)).toThrow(/127.0.0.1:1: not a node of group grp/);
+  });
+});
+
+describe('redis.failover direct (no Sentinel)', () => {
+  it('REPLICAOF NO ONE on the target, re-points the others, skips when done, rolls back', async () => {
+    const [hz, sh] = (directParams.nodes ?? []).map((n) => n.addr);
+    const r = await runStepLife(kind, directParams, { timeoutMs: 30_000 });
+    expect(r.after?.master).toBe(sh);
+    expect(r.again?.action).toBe('noop');
+    expect(r.restored?.master).toBe(hz);
+    expect(await role(hz ?? '')).toBe('master');
+    expect(await role(sh ?? '')).toBe('slave');
+  });
+});
+
+describe('redis.failover against servers that do not answer', () => {
+  it('fails within the timeout with a message naming the servers (refused and silent)', async () => {
+    const closed = await freePort();
+    // A silent peer: accepts TCP but never answers, like a frozen (cut) server.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const silentPort = (silent.address() as net.AddressInfo).port;
+    try {
+      const ctx = makeKindContext({ timeoutMs: 10_000 });
+      const e = await kind.observe({ ...sentinelParams, sentinels: [addr(closed), addr(silentPort)], nodeTimeout: '500ms' }, ctx).catch((x: unknown) => x);
+      // A StepError from the kind, not the step deadline: it gave up on its own (nodeTimeout), before the timeout.
+      expect(ctx.signal.aborted).toBe(false);
+      expect(isStepError(e)).toBe(true);
+      expect((e as Error).message).toContain(`redis 127.0.0.1:${closed}: unreachable`);
+      expect((e as Error).message).toContain(`redis 127.0.0.1:${silentPort}`);
+    } finally {
+      silent.close();
+    }
+  });
+});

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { rulesFlipKind } from '../../../src/kinds/rules-flip/index.js';
+import type { RulesFlipParams } from '../../../src/kinds/rules-flip/params.js';
+import { initialMap } from '../../../src/rules/shard-map.js';
+import type { RuleChange } from '../../../src/rules/store.js';
+import { openRedisStore } from '../../../src/rules/store-redis.js';
+import { makeKindContext } from '../../helpers/kind-context.js';
+import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { runStepLife } from '../../helpers/step-life.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { LAB_TOPOLOGY_FILE, labTopology } from '../../unit/rules/lab-topology.js';
+import path from 'node:path';
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+async function publishLab(prefix: string) {
+  const store = await openRedisStore(`${redis.url}/${prefix}`);
+  await store.compareAndSet(0, { kind: 'init', map: initialMap(await labTopology()), fence: null });
+  return store;
+}
+
+const baseDir = path.dirname(LAB_TOPOLOGY_FILE);
+
+describe('rules.flip kind on a real Redis', () => {
+  test('full life: observe, decide, apply (fence → catch-up → flip → unfence), again = noop, rollback restores the previous map', async () => {
+    const store = await publishLab('life');
+    const seen: RuleChange[] = [];
+    const sub = await store.subscribe((c) => seen.push(c));
+    try {
+      const params: RulesFlipParams = {
+        store: `${redis.url}/life`, topology: 'topology.yaml', cut: 'hz-a, hz-b',
+        catchUp: { exec: ['redis-cli', '-p', String(redis.port), 'ping'], expect: { stdoutMatches: 'PONG' } },
+        catchUpTimeout: '5s',
+      };
+      expect(rulesFlipKind.check?.(params)).toEqual([]);
+      const life = await runStepLife(rulesFlipKind, params, { baseDir });
+      expect(life.before).toMatchObject({ version: 1, ownedByCut: '00-39', fence: null, refusal: null, cut: ['hz-a', 'hz-b'] });
+      expect(life.decision.action).toBe('change');
+      expect(rulesFlipKind.describe(params, life.before, undefined)).toBe('shards 00-19: RZ01 (hz-a) → RZ03 (sh-a); shards 20-39: RZ02 (hz-b) → RZ04 (sh-b)');
+      expect(life.after).toMatchObject({ version: 4, ownedByCut: '', fence: null });
+      expect(rulesFlipKind.outputs?.(params, life.after!)).toEqual({ version: 4 });
+      expect(life.again).toEqual({ action: 'noop', reason: 'already flipped: no shard owned by hz-a, hz-b' });
+      expect(life.restored?.map).toEqual(life.before.map);
+      expect(life.restored).toMatchObject({ version: 7, fence: null, ownedByCut: '00-39' });
+      expect(Object.keys(life.ctx.notes).sort()).toEqual(['rules.catch-upMs', 'rules.fenceMs', 'rules.flipMs', 'rules.unfenceMs', 'rules.version']);
+      expect(life.ctx.progressLog[0]).toBe('fence: shards 00-39 write-forbidden');
+      await waitFor(() => seen.length >= 6, '6 changes');
+      expect(seen.map((c) => `${c.version}:${c.kind}`)).toEqual(['2:fence', '3:map', '4:unfence', '5:fence', '6:rollback', '7:unfence']);
+      expect((await store.read())?.map).toEqual(initialMap(await labTopology()));
+    } finally {
+      await sub.close();
+      await store.close();
+    }
+  });
+
+  test('a failing catch-up probe fails apply (retryable), lifts the fence and keeps the old map', async () => {
+    const store = await publishLab('fail');
+    try {
+      const params: RulesFlipParams = {
+        store: `${redis.url}/fail`, topology: 'topology.yaml', cut: ['sz-a'],
+        catchUp: { exec: ['false'] }, catchUpTimeout: '50ms', catchUpInterval: '10ms',
+      };
+      const ctx = makeKindContext({ baseDir });
+      const before = await rulesFlipKind.observe(params, ctx);
+      const decision = rulesFlipKind.decide(params, before);
+      if (decision.action !== 'change') throw new Error('expected a change');
+      const e = await rulesFlipKind.apply(params, { current: before, desired: decision.desired }, ctx).catch((x: unknown) => x);
+      expect((e as Error).message).toMatch(/^data did not catch up within 50ms: exit code 1, want 0; the fence was lifted and the old map \(version 1\) stays$/);
+      expect((e as { retryable: boolean }).retryable).toBe(true);
+      const now = await rulesFlipKind.observe(params, ctx);
+      expect(now).toMatchObject({ fence: null, ownedByCut: '80-99', map: before.map });
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('an unsafe cut is described as refused and fails without retry, changing nothing', async () => {
+    const store = await publishLab('refuse');
+    try {
+      const params: RulesFlipParams = { store: `${redis.url}/refuse`, topology: 'topology.yaml', cut: ['hz-a', 'hz-b', 'sh-a', 'sh-b'] };
+      const ctx = makeKindContext({ baseDir });
+      const before = await rulesFlipKind.observe(params, ctx);
+      expect(rulesFlipKind.describe(params, before, undefined)).toBe('refusing to flip: zone RZ05 (sz-a) would own 100 shards but its capacity is 60: over by 40');
+      const decision = rulesFlipKind.decide(params, before);
+      if (decision.action !== 'change') throw new Error('expected a change');
+      const e = await rulesFlipKind.apply(params, { current: before, desired: decision.desired }, ctx).catch((x: unknown) => x);
+      expect((e as { retryable: boolean }).retryable).toBe(false);
+      expect((await store.read())?.version).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('static checks: bad store URL, empty cut, bad duration', () => {
+    expect(rulesFlipKind.check?.({ store: 'mysql://x', topology: 't.yaml', cut: [], catchUpTimeout: 'soon' })).toEqual([
+      { path: ['store'], message: 'unsupported rules store "mysql://x": use redis://HOST:PORT[/PREFIX] or file:PATH.json' },
+      { path: ['cut'], message: 'cut names no data center' },
+      { path: ['catchUpTimeout'], message: 'bad duration "soon": use e.g. 500ms, 30s, 1m30s' },
+    ]);
+  });
+});
