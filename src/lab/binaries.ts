@@ -12,6 +12,6 @@ export function assertLabBinaries(): void {
   const dirs = (labEnv().PATH ?? '').split(':');
   const missing = LAB_BINARIES.filter((b) => !dirs.some((d) => existsSync(path.join(d, b))));
   if (missing.length > 0) {
-    throw new Error(`lab servers not installed (missing ${missing.join(', ')}): run scripts/install-lab-deps.sh`);
+    throw new Error(`lab servers not installed (missing ${missing.join(', ')}): run bin/install-lab-deps.sh`);
   }
 }

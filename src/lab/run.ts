@@ -18,7 +18,7 @@ export function labEnv(): Record<string, string> {
 /** Run a setup command; throw a one-line error naming it (with its output tail) unless it exits 0. */
 export async function mustRun(argv: readonly string[], options: CommandOptions = {}): Promise<string> {
   const r = await runCommand(argv, { timeoutMs: 60_000, env: labEnv(), ...options });
-  if (r.spawnError) throw new Error(`${r.spawnError} (run scripts/install-lab-deps.sh)`);
+  if (r.spawnError) throw new Error(`${r.spawnError} (run bin/install-lab-deps.sh)`);
   if (r.exitCode !== 0) {
     const out = tail(r.stderr || r.stdout, 8);
     const why = r.timedOut ? 'timed out' : `exited with code ${r.exitCode ?? 'none'}`;

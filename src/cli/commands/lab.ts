@@ -26,6 +26,9 @@ async function labUpAction(io: CliIO, flags: LabFlags): Promise<ExitCode> {
   const { labUp } = await import('../../lab/index.js');
   io.err(`starting the lab in ${flags.dir} ...`);
   const state = await labUp({ dir: flags.dir, ...(flags.basePort === undefined ? {} : { basePort: flags.basePort }) });
+  const { publishLabRules } = await import('./lab-rules.js');
+  const rulesStore = await publishLabRules(state.configCentre);
+  io.err(`published the lab routing rules to ${rulesStore}`);
   if (io.json) io.out(envelope('lab up', true, state));
   else io.out(`lab up in ${state.dir}: ${state.processes.length} processes on ports ${state.basePort}+ (drctl lab status)`);
   return ExitCode.ok;
