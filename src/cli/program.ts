@@ -29,7 +29,9 @@ export function withRunOptions(cmd: Command): Command {
     .option('--dry-run', 'plan only: observe everything read-only, change nothing (exit 0 none, 2 pending)')
     .option('--approve <step>', 'pre-approve a gate step (repeatable); unattended gates fail closed without it', collect)
     .option('--concurrency <n>', 'steps to run at once (overrides the runbook)', positiveInt('--concurrency'))
-    .addOption(new Option('--on-failure <mode>', 'on a failed step: stop starting new ones, or roll back applied ones').choices(['stop', 'rollback']));
+    .addOption(new Option('--on-failure <mode>', 'on a failed step: stop starting new ones, or roll back applied ones').choices(['stop', 'rollback']))
+    .option('--plan <file>', 'apply a plan saved by `plan -o`: refused (exit 4) if the runbook or the observed live state changed since')
+    .option('--lease <duration>', 'lock lease, renewed while the run lives (default 15s; also DRCTL_LEASE)');
 }
 
 /**
@@ -43,7 +45,7 @@ export function buildProgram(io: CliIO, setExit: SetExit): Command {
     .option('--json', 'machine-readable output (one JSON document, or NDJSON events for run/drill)')
     .option('--no-color', 'no colours (also NO_COLOR)')
     .option('--debug', 'print stacks and causes of errors (also DRCTL_DEBUG=1)')
-    .addOption(new Option('--state <dir>', 'state folder: runs, journals, logs, locks').env('DRCTL_STATE').default('.drctl'))
+    .addOption(new Option('--state <dir|url>', 'state store: a folder, redis://host:port[/db][?prefix=P], redis://a:1,b:2 or redis+sentinel://h1:p1,h2:p2/MASTER').env('DRCTL_STATE').default('.drctl'))
     .exitOverride()
     .showHelpAfterError('(run drctl --help for usage)')
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
@@ -71,6 +73,19 @@ export function buildProgram(io: CliIO, setExit: SetExit): Command {
     .addOption(new Option('-f, --format <format>', 'report format').choices(['json', 'md', 'junit']).default('md'))
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action(act(async () => (await import('./commands/report.js')).reportCommand));
+  program.command('resume').description('continue an interrupted run where it stopped (refuses a changed runbook unless --force)').argument('<run-id>')
+    .option('--force', 'resume although the runbook changed or the journal has unreadable lines').option('-y, --yes', 'confirm without asking')
+    .option('--runbook <file>', 'the runbook file, when it is not where the run found it')
+    .option('--approve <step>', 'pre-approve a gate step (repeatable)', collect).option('--plugin <module>', 'plugin module with step kinds (repeatable)', collect)
+    .option('--lease <duration>', 'lock lease (default 15s; also DRCTL_LEASE)')
+    .action(act(async () => (await import('./commands/resume.js')).resumeCommand));
+  program.command('rollback').description('undo a run\'s applied steps in reverse order, from the before-states in its journal').argument('<run-id>')
+    .option('--force', 'proceed although the journal has unreadable lines').option('-y, --yes', 'confirm without asking')
+    .option('--plugin <module>', 'plugin module with step kinds (repeatable)', collect).option('--lease <duration>', 'lock lease (default 15s; also DRCTL_LEASE)')
+    .action(act(async () => (await import('./commands/rollback.js')).rollbackCommand));
+  program.command('unlock').description('remove a lock whatever its holder (recorded; the holder is fenced out)').argument('<scope>')
+    .option('--force', 'really remove it')
+    .action(act(async () => (await import('./commands/unlock.js')).unlockCommand));
   registerRulesCommand(program, io, setExit);
   registerLabCommand(program, io, setExit);
   return program;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { labEnv } from './run.js';
+import { labFailed } from './errors.js';
 
 export const LAB_BINARIES = [
   'redis-server', 'redis-sentinel', 'redis-cli', 'haproxy', 'named', 'named-checkconf', 'tsig-keygen', 'nsupdate',
@@ -12,6 +13,6 @@ export function assertLabBinaries(): void {
   const dirs = (labEnv().PATH ?? '').split(':');
   const missing = LAB_BINARIES.filter((b) => !dirs.some((d) => existsSync(path.join(d, b))));
   if (missing.length > 0) {
-    throw new Error(`lab servers not installed (missing ${missing.join(', ')}): run bin/install-lab-deps.sh`);
+    throw labFailed(`lab servers not installed (missing ${missing.join(', ')}): run bin/install-lab-deps.sh`);
   }
 }

@@ -1,6 +1,7 @@
 import { isAlive, signalServer } from './process.js';
 import { livePid, loadLabState } from './state-file.js';
 import type { LabProcess } from './types.js';
+import { labFailed, labInvalid } from './errors.js';
 
 /**
  * Cut a data center the way its clients see a real network cut: every lab process in it is frozen
@@ -17,10 +18,10 @@ export async function labThaw(dir: string, dc: string): Promise<readonly LabProc
 
 async function signalDc(dir: string, dc: string, signal: NodeJS.Signals): Promise<readonly LabProcess[]> {
   const state = await loadLabState(dir);
-  if (!state) throw new Error(`no lab in ${dir} (no lab.json): run drctl lab up`);
+  if (!state) throw labFailed(`no lab in ${dir} (no lab.json)`, 'run drctl lab up');
   const known = new Set(state.processes.map((p) => p.dc));
   if (!known.has(dc as LabProcess['dc'])) {
-    throw new Error(`unknown data center "${dc}": the lab has ${[...known].sort().join(', ')}`);
+    throw labInvalid(`unknown data center "${dc}": the lab has ${[...known].sort().join(', ')}`);
   }
   const done: LabProcess[] = [];
   for (const p of state.processes.filter((x) => x.dc === dc)) {

@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import net from 'node:net';
+import { labRefused } from './errors.js';
 
 /** Can we bind 127.0.0.1:port (TCP, and UDP when asked)? */
 export async function isPortFree(port: number, udp = false): Promise<boolean> {
@@ -23,7 +24,7 @@ export async function assertPortsFree(ports: readonly { port: number; what: stri
     if (!(await isPortFree(p.port, p.udp ?? false))) busy.push(`127.0.0.1:${p.port} (${p.what})`);
   }
   if (busy.length > 0) {
-    throw new Error(`lab ports already in use: ${busy.join(', ')}; stop what uses them or pick another base port (--base-port)`);
+    throw labRefused(`lab ports already in use: ${busy.join(', ')}`, 'stop what uses them, or pick another base port (--base-port)');
   }
 }
 

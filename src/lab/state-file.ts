@@ -2,6 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isAlive, readPidFile } from './process.js';
 import { LAB_STATE_FILE, type LabProcess, type LabState } from './types.js';
+import { labFailed } from './errors.js';
 
 export const labStatePath = (dir: string): string => path.join(path.resolve(dir), LAB_STATE_FILE);
 
@@ -17,7 +18,7 @@ export async function loadLabState(dir: string): Promise<LabState | undefined> {
   try {
     return JSON.parse(text) as LabState;
   } catch {
-    throw new Error(`${labStatePath(dir)} is not valid JSON: remove the lab folder by hand`);
+    throw labFailed(`${labStatePath(dir)} is not valid JSON`, 'stop its processes and remove the lab folder by hand');
   }
 }
 

@@ -17,6 +17,7 @@ import {
   MIDDLEWARE_INITIAL_DC, MIDDLEWARE_KEY, REDIS_GROUPS, SENTINEL_QUORUM, SENTINELS,
 } from './topology.js';
 import { LAB_STATE_FILE, LAB_STATE_VERSION, type LabProcess, type LabState } from './types.js';
+import { labFailed, labInvalid, labRefused } from './errors.js';
 
 export interface LabUpOptions {
   /** The lab folder (all state, logs and lab.json); created. */
@@ -37,7 +38,7 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   const basePort = options.basePort ?? DEFAULT_BASE_PORT;
   await refuseIfRunning(dir);
   if (!Number.isInteger(basePort) || basePort < 1024 || basePort + 70 > 65535) {
-    throw new Error(`base port must be an integer between 1024 and 65465, got ${basePort}`);
+    throw labInvalid(`base port must be an integer between 1024 and 65465, got ${basePort}`);
   }
   assertLabBinaries();
   const ports = labPorts(basePort);
@@ -58,7 +59,7 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   if (failed) {
     await labDown(dir, { graceMs: 2000 });
     const why = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
-    throw new Error(`lab up failed (everything started was stopped; logs in ${dir}): ${why}`);
+    throw labFailed(`lab up failed (everything started was stopped; logs in ${dir}): ${why}`);
   }
   return rec.flush();
 }
@@ -70,7 +71,7 @@ async function refuseIfRunning(dir: string): Promise<void> {
   for (const p of existing.processes) if (isAlive(await livePid(p))) alive.push(p);
   const first = alive[0];
   if (first) {
-    throw new Error(
+    throw labRefused(
       `a lab is already running in ${dir} (${alive.length} processes, e.g. ${first.name} pid ${first.pid} on 127.0.0.1:${first.port}): run "drctl lab down" first`,
     );
   }
@@ -85,7 +86,7 @@ async function resetLabDir(dir: string): Promise<void> {
     // does not exist yet
   }
   if (entries.length > 0 && !entries.includes(LAB_STATE_FILE)) {
-    throw new Error(`${dir} exists and is not a lab folder (no ${LAB_STATE_FILE}): pick an empty or new folder`);
+    throw labInvalid(`${dir} exists and is not a lab folder (no ${LAB_STATE_FILE}): pick an empty or new folder`);
   }
   for (const e of entries) await rm(path.join(dir, e), { recursive: true, force: true });
   await mkdir(dir, { recursive: true });

@@ -8,6 +8,7 @@ import { renderRanges } from './ranges.js';
 import type { Fence, ShardMap } from './shard-map.js';
 import { clearFence, setFence, type CasOutcome, type ChangeKind, type RuleStore, type RuleVersion } from './store.js';
 import type { Topology } from './topology.js';
+import { initialMap } from './shard-map.js';
 
 export interface StagedMoveOptions {
   readonly store: RuleStore;
@@ -170,3 +171,10 @@ export async function runFlip(o: FlipRunOptions): Promise<FlipRunResult> {
 }
 
 export const flipLabel = (cut: readonly string[]): string => `flip ${[...new Set(cut)].sort().join(',')}`;
+
+/** Fail back: move every shard to the zone the topology assigns it, in the same safe stages. */
+export async function runHomeMove(o: Omit<FlipRunOptions, 'cut'>): Promise<StagedMoveResult> {
+  const current = await o.store.read();
+  if (!current) throw new FlipError('not-initialized', `${o.store.label} holds no rules yet`, { hint: 'publish the topology first: drctl rules init --topology FILE --store URL' });
+  return runStagedMove({ ...o, current, target: initialMap(o.topology), by: 'restore home', kind: 'map' });
+}

@@ -11,7 +11,7 @@ export class FencedOut extends DrctlError {
       ExitCode.failed,
       current
         ? `fenced out: the lock "${scope}" now belongs to run ${current.runId} (${current.holder}, token ${current.token}); this controller's token ${token} is no longer valid, so it stopped`
-        : `fenced out: the lock "${scope}" is no longer held by this controller (token ${token}): it was released or removed with \`drctl unlock --force\`, so it stopped`,
+        : `fenced out: the lock "${scope}" is no longer held by this controller (token ${token}): another controller took it over (and has released it since), or it was removed with \`drctl unlock --force\`; so this one stopped`,
       { hint: 'another controller owns the switch now: see `drctl status`' },
     );
     this.name = 'FencedOut';

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import net from 'node:net';
 import { StoreUnreachable } from './errors.js';
 import { specLabel, type StoreSpec } from './store-url.js';
 
@@ -17,16 +18,31 @@ export async function connectRedis(spec: RedisSpec): Promise<Redis> {
   const label = specLabel(spec);
   const common = {
     db: spec.db, lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, commandTimeout: COMMAND_TIMEOUT_MS,
-    maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: (times: number) => (times > 2 ? null : 100 * times),
+    maxRetriesPerRequest: 0, enableOfflineQueue: false,
+    // no reconnect: without the offline queue a command in a gap fails anyway, and the run stops on it
+    retryStrategy: () => null,
     ...(spec.username ? { username: spec.username } : {}),
     ...(spec.password ? { password: spec.password } : {}),
     ...(spec.tls ? { tls: {} } : {}),
   };
   const failures: string[] = [];
   const candidates = spec.kind === 'sentinel'
-    ? [{ name: label, make: () => new Redis({ ...common, sentinels: spec.endpoints.map((e) => ({ host: e.host, port: e.port })), name: spec.masterName ?? '', sentinelRetryStrategy: (t: number) => (t > 2 ? null : 100) }) }]
-    : spec.endpoints.map((e) => ({ name: `${e.host}:${e.port}`, make: () => new Redis({ ...common, host: e.host, port: e.port }) }));
+    ? [{ name: 'sentinels', make: () => new Redis({ ...common, sentinels: spec.endpoints.map((e) => ({ host: e.host, port: e.port })), name: spec.masterName ?? '', sentinelRetryStrategy: (t: number) => (t > 2 ? null : 100) }) }]
+    : spec.endpoints.map((e) => ({ name: `${e.host}:${e.port}`, probe: e, make: () => new Redis({ ...common, host: e.host, port: e.port }) }));
+  if (spec.kind === 'sentinel') {
+    const probes = await Promise.all(spec.endpoints.map((e) => tcpProbe(e.host, e.port)));
+    if (probes.every((p) => p !== undefined)) {
+      throw new StoreUnreachable(label, new Error(spec.endpoints.map((e, i) => `sentinel ${e.host}:${e.port}: ${probes[i] ?? ''}`).join('; ')));
+    }
+  }
   for (const c of candidates) {
+    if ('probe' in c) {
+      const refused = await tcpProbe(c.probe.host, c.probe.port);
+      if (refused) {
+        failures.push(`${c.name}: ${refused}`);
+        continue;
+      }
+    }
     const client = c.make();
     let lastError: Error | undefined;
     client.on('error', (e: Error) => (lastError = e));
@@ -45,4 +61,23 @@ export async function connectRedis(spec: RedisSpec): Promise<Redis> {
     }
   }
   throw new StoreUnreachable(label, new Error(failures.join('; ')));
+}
+
+/**
+ * A plain TCP connect first: a dead endpoint is skipped at once, without the ioredis client whose
+ * connect timer would keep a short-lived CLI alive for connectTimeout. Resolves an error text or undefined.
+ */
+function tcpProbe(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (error: string | undefined): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(error);
+    };
+    const timer = setTimeout(() => done(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`), CONNECT_TIMEOUT_MS);
+    timer.unref();
+    socket.once('connect', () => done(undefined));
+    socket.once('error', (e) => done(e.message));
+  });
 }

@@ -29,7 +29,7 @@ describe('machine output and bad input', () => {
     const [run] = history.result.runs;
     expect(run).toMatchObject({ runbook: 'example-city-cut', mode: 'drill', status: 'succeeded' });
     const status = JSON.parse((await ws.run(['status', '--json'])).stdout);
-    expect(status.result).toEqual({ runs: [], locks: [] });
+    expect(status.result).toMatchObject({ runs: [], locks: [] });
     const report = JSON.parse((await ws.run(['report', run.runId, '--format', 'json'])).stdout);
     expect(report.schemaVersion).toBe(1);
     expect(report.steps).toHaveLength(7);

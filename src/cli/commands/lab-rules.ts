@@ -14,7 +14,7 @@ export const LAB_TOPOLOGY_FILE = fileURLToPath(new URL('../../../runbooks/lab/to
 export async function publishLabRules(configCentre: string): Promise<string> {
   const loaded = await loadTopologyFile(LAB_TOPOLOGY_FILE);
   if (!loaded.topology) throw new DrctlError('lab-topology', ExitCode.failed, `the lab topology ${LAB_TOPOLOGY_FILE} is invalid`, { diagnostics: loaded.diagnostics });
-  const url = `redis://${configCentre}`;
+  const url = configCentre.startsWith('redis://') ? configCentre : `redis://${configCentre}`;
   const store = await openRuleStore(url, process.cwd());
   try {
     const current = await store.read();

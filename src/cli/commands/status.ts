@@ -32,7 +32,7 @@ export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): P
       };
     }));
     if (io.json) {
-      io.out(envelope('status', true, { store: store.label, runs: active, locks }));
+      io.out(envelope('status', true, { runs: active, locks }));
       return ExitCode.ok;
     }
     if (active.length === 0) io.out('no run in progress');

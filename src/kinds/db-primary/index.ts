@@ -12,6 +12,16 @@ export type { DbPrimaryParams, DbPrimaryState } from './params.js';
 /** Members with dataDir/binDir resolved against the runbook's folder. */
 const resolved = (p: DbPrimaryParams, ctx: KindContext): DbPrimaryParams => ({ ...p, members: p.members.map((m) => resolveMember(m, ctx.baseDir)) });
 
+/**
+ * The member to fail back to: the primary observed before; or, when none answered (a cut data center),
+ * the only member that was not a standby (it was the primary the cut took away).
+ */
+function formerPrimary(before: DbPrimaryState): string | null {
+  if (before.primary !== null) return before.primary;
+  const others = before.members.filter((m) => m.role !== 'standby');
+  return others.length === 1 ? (others[0]?.name ?? null) : null;
+}
+
 export const dbPrimaryKind = defineKind<DbPrimaryParams, DbPrimaryState>({
   name: 'db.primary',
   description: 'PostgreSQL primary election check: wait for (or promote) a primary in the allowed data centers, refusing to lose data.',
@@ -46,8 +56,8 @@ export const dbPrimaryKind = defineKind<DbPrimaryParams, DbPrimaryState>({
   },
   holds: (_p, desired, current) => holdsDb(desired, current),
   async rollback(p, change, ctx) {
-    const want = change.desired.primary;
-    if (want === null) return; // there was no single primary before: nothing to go back to
+    const want = formerPrimary(change.desired);
+    if (want === null) return; // no single member was (or could have been) primary before: nothing to go back to
     await failBack(resolved(p, ctx), change.current, want, ctx);
   },
   reversible: (p) => p.members.every((m) => m.dataDir !== undefined),

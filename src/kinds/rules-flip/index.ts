@@ -1,5 +1,5 @@
 import { DEFAULT_PROBE_TIMEOUT_MS, runProbe } from '../probe/run-probe.js';
-import { DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_CATCH_UP_TIMEOUT_MS, runFlip } from '../../rules/flip-run.js';
+import { DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_CATCH_UP_TIMEOUT_MS, runFlip, runHomeMove } from '../../rules/flip-run.js';
 import { isFlipError } from '../../rules/flip-error.js';
 import type { StageEvent } from '../../rules/flip-stages.js';
 import { rollbackToVersion } from '../../rules/restore.js';
@@ -20,9 +20,9 @@ export const rulesFlipKind = defineKind<RulesFlipParams, RulesFlipState>({
   outputNames: ['version'],
   check: checkRulesFlipParams,
   observe: observeRules,
-  decide(_p, current) {
+  decide(p, current) {
     if (current.version > 0 && current.ownedByCut === '' && current.fence === null) {
-      return { action: 'noop', reason: `already flipped: no shard owned by ${current.cut.join(', ')}` };
+      return { action: 'noop', reason: p.home ? 'already home: every shard is owned by its home zone' : `already flipped: no shard owned by ${current.cut.join(', ')}` };
     }
     return { action: 'change', desired: { ...current, map: current.target, fence: null, ownedByCut: '', refusal: null } };
   },
@@ -30,22 +30,24 @@ export const rulesFlipKind = defineKind<RulesFlipParams, RulesFlipState>({
     const topology = await loadTopology(p, ctx);
     await withStore(p, ctx, async (store) => {
       try {
-        const r = await runFlip({
-          store, topology, cut: cutList(p.cut), clock: ctx.clock, signal: ctx.signal, onStage: reportStage(ctx),
+        const staged = {
+          store, topology, clock: ctx.clock, signal: ctx.signal, onStage: reportStage(ctx),
           catchUp: catchUpCheck(p, ctx),
           catchUpTimeoutMs: durationMs(p.catchUpTimeout, DEFAULT_CATCH_UP_TIMEOUT_MS),
           catchUpIntervalMs: durationMs(p.catchUpInterval, DEFAULT_CATCH_UP_INTERVAL_MS),
-        });
+        };
+        const r = p.home === true ? await runHomeMove(staged) : await runFlip({ ...staged, cut: cutList(p.cut) });
         ctx.note('rules.version', r.toVersion);
       } catch (e) {
         throw asStepError(e);
       }
     });
   },
-  holds(_p, desired, current) {
+  holds(p, desired, current) {
     if (current.fence) return notYet(`shards are still write-fenced by "${current.fence.by}"`);
     if (desired.ownedByCut === '' && desired.target !== null) {
-      return current.ownedByCut === '' ? HOLDS : notYet(`shards ${current.ownedByCut} are still owned by ${current.cut.join(', ')}`);
+      if (current.ownedByCut === '') return HOLDS;
+      return notYet(p.home ? `shards ${current.ownedByCut} are not home yet` : `shards ${current.ownedByCut} are still owned by ${current.cut.join(', ')}`);
     }
     const same = JSON.stringify(current.map) === JSON.stringify(desired.map);
     return same ? HOLDS : notYet(`map differs from version ${desired.version}: ${describeChange(current.map, desired.map, current.dcOf)}`);

@@ -4,7 +4,7 @@ import { computeFlip } from '../../rules/flip.js';
 import { loadTopologyFile } from '../../rules/load-topology.js';
 import { openRuleStore } from '../../rules/open-store.js';
 import { renderRanges } from '../../rules/ranges.js';
-import { decodeMap, encodeMap, shardsOwnedIn, type Fence, type StoredMap } from '../../rules/shard-map.js';
+import { decodeMap, encodeMap, initialMap, shardsOwnedIn, type Fence, type StoredMap } from '../../rules/shard-map.js';
 import type { RuleStore } from '../../rules/store.js';
 import type { Topology } from '../../rules/topology.js';
 import { formatPosition } from '../../util/diagnostic.js';
@@ -18,7 +18,7 @@ export interface RulesFlipState {
   readonly map: StoredMap | null;
   readonly fence: Fence | null;
   readonly cut: readonly string[];
-  /** Ranges of shards still owned by zones in the cut data centers ("" = none: already flipped). */
+  /** Ranges of shards still owned by zones in the cut data centers, or (home mode) away from home ("" = done). */
   readonly ownedByCut: string;
   /** The map the flip would publish (null when refused or the store is empty). */
   readonly target: StoredMap | null;
@@ -58,6 +58,14 @@ export async function observeRules(p: RulesFlipParams, ctx: KindContext): Promis
   const dcOf = Object.fromEntries(topology.zones.map((z) => [z.name, z.dc]));
   const rules = await withStore(p, ctx, (store) => store.read());
   if (!rules) return { version: 0, map: null, fence: null, cut, ownedByCut: '', target: null, refusal: `${p.store} holds no rules yet (drctl rules init)`, dcOf };
+  if (p.home === true) {
+    const home = initialMap(topology);
+    const away = home.owners.flatMap((zone, shard) => (rules.map.owners[shard] === zone ? [] : [shard]));
+    return {
+      version: rules.version, map: encodeMap(rules.map), fence: rules.fence, cut,
+      ownedByCut: renderRanges(away, topology.shardCount), target: encodeMap(home), refusal: null, dcOf,
+    };
+  }
   const plan = computeFlip(topology, rules.map, cut);
   return {
     version: rules.version, map: encodeMap(rules.map), fence: rules.fence, cut,

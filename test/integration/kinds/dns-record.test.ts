@@ -58,7 +58,8 @@ describe('dns.record', () => {
   });
 
   it('creates and deletes a TXT rrset with a key file; observe changes nothing', async () => {
-    const p = params({ name: 'note', type: 'TXT', to: ['switched to "sh"', 'v2'], key: undefined, keyFile });
+    const { key: _key, ...rest } = params({ name: 'note', type: 'TXT', to: ['switched to "sh"', 'v2'] });
+    const p: DnsRecordParams = { ...rest, keyFile };
     const ctx = makeKindContext();
     const first = await kind.observe(p, ctx);
     expect((await kind.observe(p, ctx)).values).toEqual(first.values);

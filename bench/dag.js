@@ -1,0 +1,143 @@
+// 1. Orchestration overhead: the same DAG (5 dependent layers of 10 × `sleep 0.1`) run by drctl,
+// make -j10 and ansible-playbook, against the critical path; and a chain of 50 × /bin/true run by
+// drctl, a bash script and ansible-playbook (per-step overhead).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { chainRunbook, chainScript, dagId, dagMakefile, dagRunbook, serialPlaybook } from './gen.js';
+import { DRCTL, childEnv, fmtMs, fmtRatio, fmtStats, interleave, mustSucceed, ratio, stats, tempDir, timeSpawn, which } from './measure.js';
+
+export const id = 'dag';
+export const title = '1. Orchestration overhead on a DAG';
+
+const LAYERS = 5;
+const WIDTH = 10;
+const SLEEP = 0.1;
+const CHAIN = 50;
+
+/** Events journaled (one fsync each) by the last drctl run in a state folder. */
+function journalLines(stateDir) {
+  const runs = path.join(stateDir, 'runs');
+  const last = readdirSync(runs).sort().at(-1);
+  return readFileSync(path.join(runs, last, 'journal.ndjson'), 'utf8').split('\n').filter(Boolean).length;
+}
+
+function ansibleEnv(dir) {
+  return childEnv({
+    ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3', ANSIBLE_LOCALHOST_WARNING: 'false',
+    ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'false',
+    ANSIBLE_LOCAL_TEMP: path.join(dir, 'ansible-tmp'), ANSIBLE_ASYNC_DIR: path.join(dir, 'ansible-async'),
+  });
+}
+
+export async function run({ quick, log }) {
+  const dir = tempDir('drctl-bench-dag-');
+  const notes = [];
+  const drctlEnv = childEnv({ CI: '1', NO_COLOR: '1', DRCTL_STATE: undefined });
+  const ansible = which('ansible-playbook');
+  const useAnsible = ansible && !quick;
+  if (!ansible) notes.push('ansible-playbook not installed (apt-get install ansible): Ansible rows skipped.');
+  else if (quick) notes.push('BENCH_QUICK: Ansible rows skipped (each run takes 10–20 s).');
+  const reps = quick ? 3 : 7;
+  const ansibleReps = 3;
+  let states = 0;
+  const drctlRun = (file, name) => async (round) => {
+    const state = path.join(dir, `state-${name}-${states++}`);
+    const r = mustSucceed(`drctl run ${file}`, await timeSpawn([...DRCTL, 'run', file, '--yes', '--state', state], { env: drctlEnv, logDir: dir, logName: name }));
+    return { ...r, journal: journalLines(state) };
+  };
+
+  // ---- the DAG
+  const argv = ['sleep', String(SLEEP)];
+  const dagFile = path.join(dir, 'dag.yaml');
+  writeFileSync(dagFile, dagRunbook({ layers: LAYERS, width: WIDTH, argv, concurrency: WIDTH }));
+  writeFileSync(path.join(dir, 'Makefile'), dagMakefile({ layers: LAYERS, width: WIDTH, argv }));
+  const ids = Array.from({ length: LAYERS * WIDTH }, (_, k) => dagId(Math.floor(k / WIDTH), k % WIDTH));
+  writeFileSync(path.join(dir, 'dag-playbook.yml'), serialPlaybook({ ids, argv }));
+  const make = which('make');
+  if (!make) notes.push('make not installed (apt-get install make): make row skipped.');
+
+  log(`DAG: ${LAYERS} layers × ${WIDTH} × \`${argv.join(' ')}\`, ${reps} repetitions`);
+  const dag = await interleave([
+    { name: 'drctl', once: drctlRun(dagFile, 'drctl-dag') },
+    ...(make ? [{ name: 'make', once: async () => mustSucceed('make', await timeSpawn([make, `-j${WIDTH}`, '-s', '-f', 'Makefile'], { cwd: dir, logDir: dir, logName: 'make' })) }] : []),
+    ...(useAnsible ? [{
+      name: 'ansible', reps: ansibleReps, warmup: 0,
+      once: async () => mustSucceed('ansible-playbook', await timeSpawn([ansible, '-i', 'localhost,', '-c', 'local', 'dag-playbook.yml'], { cwd: dir, env: ansibleEnv(dir), logDir: dir, logName: 'ansible-dag' })),
+    }] : []),
+  ], { reps, log });
+
+  const critical = LAYERS * SLEEP * 1000;
+  const st = (name) => (dag.get(name)?.length ? stats(dag.get(name).map((s) => s.ms)) : undefined);
+  const dDrctl = st('drctl');
+  const dMake = st('make');
+  const dAnsible = st('ansible');
+  const dagRows = [
+    ['critical path (floor)', fmtMs(critical), '1.00×', fmtRatio(ratio(dDrctl.median, critical))],
+    ...(dMake ? [[`make -j${WIDTH}`, fmtStats(dMake), fmtRatio(ratio(dMake.median, critical)), fmtRatio(ratio(dDrctl.median, dMake.median))]] : []),
+    ...(dAnsible ? [['ansible-playbook (serial tasks)', fmtStats(dAnsible), fmtRatio(ratio(dAnsible.median, critical)), fmtRatio(ratio(dDrctl.median, dAnsible.median))]] : []),
+    [`drctl run (concurrency ${WIDTH}, plain renderer)`, fmtStats(dDrctl), fmtRatio(ratio(dDrctl.median, critical)), '1.00×'],
+  ];
+  const dagJournal = median1(dag.get('drctl').map((s) => s.journal));
+
+  // ---- the chain of /bin/true
+  const trueArgv = [which('true') ?? '/bin/true'];
+  const chainFile = path.join(dir, 'chain.yaml');
+  const oneFile = path.join(dir, 'one.yaml');
+  writeFileSync(chainFile, chainRunbook({ n: CHAIN, argv: trueArgv }));
+  writeFileSync(oneFile, chainRunbook({ n: 1, argv: trueArgv, name: 'bench-one' }));
+  writeFileSync(path.join(dir, 'chain.sh'), chainScript({ n: CHAIN, argv: trueArgv }));
+  writeFileSync(path.join(dir, 'chain-playbook.yml'), serialPlaybook({ ids: Array.from({ length: CHAIN }, (_, i) => `s${i}`), argv: trueArgv }));
+  log(`chain: ${CHAIN} × ${trueArgv[0]}, ${reps} repetitions`);
+  const chain = await interleave([
+    { name: 'drctl', once: drctlRun(chainFile, 'drctl-chain') },
+    { name: 'drctl1', once: drctlRun(oneFile, 'drctl-one') },
+    { name: 'bash', once: async () => mustSucceed('bash', await timeSpawn(['bash', 'chain.sh'], { cwd: dir, logDir: dir, logName: 'bash' })) },
+    ...(useAnsible ? [{
+      name: 'ansible', reps: ansibleReps, warmup: 0,
+      once: async () => mustSucceed('ansible-playbook', await timeSpawn([ansible, '-i', 'localhost,', '-c', 'local', 'chain-playbook.yml'], { cwd: dir, env: ansibleEnv(dir), logDir: dir, logName: 'ansible-chain' })),
+    }] : []),
+  ], { reps, log });
+  const cs = (name) => (chain.get(name)?.length ? stats(chain.get(name).map((s) => s.ms)) : undefined);
+  const cDrctl = cs('drctl');
+  const cOne = cs('drctl1');
+  const cBash = cs('bash');
+  const cAnsible = cs('ansible');
+  const perStep = (cDrctl.median - cOne.median) / (CHAIN - 1);
+  const bashPerStep = cBash.median / CHAIN;
+  const chainRows = [
+    ['bash script', fmtStats(cBash), fmtMs(bashPerStep), fmtRatio(ratio(cDrctl.median, cBash.median))],
+    ...(cAnsible ? [['ansible-playbook (serial tasks)', fmtStats(cAnsible), fmtMs(cAnsible.median / CHAIN), fmtRatio(ratio(cDrctl.median, cAnsible.median))]] : []),
+    ['drctl run, 1 step (start-up + one step)', fmtStats(cOne), '–', fmtRatio(ratio(cDrctl.median, cOne.median))],
+    [`drctl run, chain of ${CHAIN}`, fmtStats(cDrctl), `${fmtMs(perStep)} (marginal)`, '1.00×'],
+  ];
+  const chainJournal = median1(chain.get('drctl').map((s) => s.journal));
+
+  notes.push(
+    `Ansible runs the same commands as serial tasks (connection local, gather_facts false): with async/poll fan-out per layer (poll 0, then async_status until finished) the DAG took about 40 s by hand here against about 19 s serial, so the faster form is the one measured.`,
+    `drctl journals ${dagJournal} events for the DAG's ${LAYERS * WIDTH} steps and ${chainJournal} for the chain's ${CHAIN}, each appended and fsync'd before the engine goes on (serialised: one fsync at a time).`,
+    `Per-step overhead of drctl = (chain of ${CHAIN} − 1 step) / ${CHAIN - 1}; a bash script costs ${fmtMs(bashPerStep)} a step (one fork+exec).`,
+  );
+  const goals = [];
+  if (dMake) {
+    const r = ratio(dDrctl.median, dMake.median);
+    goals.push({ goal: `DAG within 5% of make -j${WIDTH}`, figure: `drctl ${fmtMs(dDrctl.median)} / make ${fmtMs(dMake.median)} = ${fmtRatio(r)}`, met: r <= 1.05 });
+  } else goals.push({ goal: 'DAG within 5% of make -j', figure: 'make not installed', met: null });
+  if (dAnsible && cAnsible) {
+    const r1 = ratio(dAnsible.median, dDrctl.median);
+    const r2 = ratio(cAnsible.median, cDrctl.median);
+    goals.push({ goal: 'more than 10× faster than Ansible', figure: `Ansible / drctl: DAG ${fmtRatio(r1)}, chain ${fmtRatio(r2)}`, met: r1 > 10 && r2 > 10 });
+  } else goals.push({ goal: 'more than 10× faster than Ansible', figure: ansible ? 'skipped (BENCH_QUICK)' : 'ansible-playbook not installed', met: null });
+
+  return {
+    title,
+    intro: `${LAYERS} dependent layers of ${WIDTH} exec steps of \`${argv.join(' ')}\` (each step needs the whole layer before; critical path ${fmtMs(critical)}), and a chain of ${CHAIN} × \`${trueArgv[0]}\`. drctl: \`CI=1 drctl run FILE --yes --state TMP\` (a fresh state folder per run, plain renderer, output to a file).`,
+    tables: [
+      { caption: 'DAG (wall time; ratio to the critical path; drctl ÷ this row):', columns: ['runner', 'wall time', '÷ critical path', 'drctl ÷ this'], rows: dagRows },
+      { caption: `Chain of ${CHAIN} × /bin/true (wall time; per step; drctl ÷ this row):`, columns: ['runner', 'wall time', 'per step', 'drctl ÷ this'], rows: chainRows },
+    ],
+    goals,
+    notes,
+  };
+}
+
+const median1 = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The main job: bring up the lab of real servers, show the plan, drill the six-stage city cut
+# (switch, verify, fail back) with the live view, print the timing report, and take the lab down.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash bin/install-lab-deps.sh
+npm run --silent build
+
+drctl() { node bin/drctl.js "$@"; }
+export DRCTL_STATE="${DRCTL_STATE:-.drctl}"
+LAB_DIR=.lab                      # the lab runbooks' default labDir (relative to runbooks/lab)
+
+drctl lab up --dir "$LAB_DIR"
+trap 'drctl lab down --dir "$LAB_DIR"' EXIT
+drctl lab status --dir "$LAB_DIR"
+
+echo; echo "== plan (read-only; exit 2 = changes pending)"
+drctl plan runbooks/lab/city-cut.yaml || [ $? -eq 2 ]
+
+echo; echo "== drill: switch Hangzhou to Shanghai, verify, fail back"
+drctl drill runbooks/lab/city-cut.yaml --yes
+
+run_id=$(drctl history --runbook lab-city-cut -n 1 --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.runs[0].runId))')
+echo; echo "== timing report of $run_id"
+drctl report "$run_id" --format md

@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import os from 'node:os';
+import { createContextFactory } from '../../engine/context.js';
+import { rollbackSteps, type RollbackItem } from '../../engine/rollback.js';
+import { buildSummary } from '../../engine/summary.js';
+import { openStateStore } from '../../state/open-store.js';
+import type { RunMeta } from '../../state/records.js';
+import { openRunHandle } from '../../state/run-handle.js';
+import { DEFAULT_LEASE_MS } from '../../state/store.js';
+import { realClock } from '../../util/clock.js';
+import { confirmationRequired, DrctlError, ExitCode } from '../../util/errors.js';
+import { buildRuntimeScope } from '../runtime-scope.js';
+import type { CliIO } from '../io.js';
+import { loadRunRecord } from './run-record.js';
+import { leaseOf, runWithView } from './run.js';
+import { loadSavedRunbook } from './saved-runbook.js';
+
+export interface RollbackFlags {
+  readonly force?: boolean;
+  readonly yes?: boolean;
+  readonly plugin?: string[];
+  readonly lease?: string;
+}
+
+/**
+ * drctl rollback RUN_ID: undo a run's applied steps (and those whose apply was cut off) in reverse order
+ * of completion, back to the before-states in its journal, with params from the saved runbook, the
+ * recorded params and recorded outputs; journaled in the same run, under the lock.
+ */
+export async function rollbackCommand(io: CliIO, runId: string, flags: RollbackFlags, cmd: Command): Promise<ExitCode> {
+  const { state } = cmd.optsWithGlobals<{ state: string }>();
+  const leaseMs = leaseOf(flags.lease) ?? DEFAULT_LEASE_MS;
+  const store = await openStateStore(state);
+  try {
+    const { meta, replay } = await loadRunRecord(store, runId, flags.force === true, (t) => io.err(t));
+    const text = await store.readRunbookCopy(runId);
+    if (text === undefined) throw new DrctlError('runbook-missing', ExitCode.invalidInput, `run ${runId} has no saved runbook copy in ${store.label}`);
+    const { runbook, registry } = await loadSavedRunbook(meta.runbook.file, text, flags.plugin ?? []);
+    const declared = Object.entries(replay.params).filter(([k]) => k in runbook.params);
+    const scope = await buildRuntimeScope(runbook, { set: declared.map(([k, v]) => `${k}=${JSON.stringify(v)}`) });
+    const items: RollbackItem[] = [...replay.toUndo].reverse().map((u) => {
+      const step = runbook.steps.find((s) => s.id === u.stepId);
+      const kind = registry.get(step?.kind ?? '');
+      if (!step || !kind) throw new DrctlError('runbook-mismatch', ExitCode.invalidInput, `step "${u.stepId}" of the journal is not in the saved runbook`);
+      return { stepId: u.stepId, kind, params: scope.interpolate(step.with, (sid) => replay.outputs.get(sid)), before: u.before, timeoutMs: step.timeoutMs, verifyIntervalMs: step.verifyIntervalMs };
+    });
+    if (items.length === 0) {
+      io.err(`run ${runId} applied no step that is not already rolled back: nothing to roll back`);
+      return ExitCode.ok;
+    }
+    io.err(`rolling back run ${runId}: ${items.map((i) => i.stepId).join(' → ')}`);
+    if (!flags.yes) {
+      if (!io.interactive) throw confirmationRequired(`roll back ${runId}`);
+      if (!(await io.confirm(`Roll back ${items.length} step(s) of ${runId}?`))) return ExitCode.refused;
+    }
+    const user = os.userInfo().username;
+    const host = os.hostname();
+    return await runWithView(io, scope.redactText, async (listeners, signals) => {
+      const t0 = realClock.monotonic();
+      const run = await openRunHandle({
+        store, runId, scope: runbook.lockScope, leaseMs, clock: realClock, redact: scope.redactText, listeners, startSeq: replay.lastSeq,
+        holder: { runId, mode: 'rollback', user, host, pid: process.pid, since: new Date().toISOString() },
+      });
+      try {
+        const { emit } = run;
+        const abort = AbortSignal.any([signals.stop, signals.abort, run.lost]);
+        await emit({ type: 'run.started', mode: 'rollback', runbook: meta.runbook, params: scope.params, steps: runbook.steps.map((s) => ({ id: s.id, kind: s.kind, needs: s.needs })), host, user, pid: process.pid });
+        await emit({ type: 'lock.acquired', scope: run.fence.scope, token: run.fence.token, expiresAt: run.lease.holder.expiresAt, tookOver: undefined });
+        const makeContext = createContextFactory({ runId, baseDir: runbook.baseDir, clock: realClock, log: run.log, emit, approve: async () => false });
+        const ok = await rollbackSteps(items, { reason: `drctl rollback by ${user}@${host}`, clock: realClock, emit, abort, makeContext });
+        const failure = run.failure();
+        if (failure) throw failure;
+        const error = ok ? undefined : 'ROLLBACK INCOMPLETE: see the journal (drctl report)';
+        const summary = meta.summary ?? buildSummary(runbook, undefined, [], error);
+        const status = !ok || signals.stop.aborted ? (signals.stop.aborted ? 'interrupted' : 'failed') : meta.status === 'running' ? 'interrupted' : meta.status;
+        const durationMs = realClock.monotonic() - t0;
+        await emit({ type: 'run.finished', status, durationMs, summary: { ...summary, ...(error ? { error } : {}) } });
+        const next: RunMeta = { ...meta, status, summary: { ...summary, ...(error ? { error } : {}) }, rolledBack: { at: new Date().toISOString(), ok } };
+        await run.writeMeta(next);
+        return { runId, status: ok ? 'succeeded' : status, meta: next, budgetExceeded: false };
+      } catch (e) {
+        throw run.failure() ?? e;
+      } finally {
+        await run.close();
+      }
+    });
+  } finally {
+    await store.close();
+  }
+}

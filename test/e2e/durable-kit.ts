@@ -1,0 +1,76 @@
+import type { ResultPromise } from 'execa';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { openStateStore } from '../../src/state/open-store.js';
+import type { StateStore } from '../../src/state/store.js';
+import { exampleWorkspace, ROOT, spawnDrctl } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/** The example workspace plus test/fixtures/durable (chain.yaml, point.sh) and helpers to stop steps at points. */
+export async function durableWorkspace(stateArg?: string) {
+  const ws = await exampleWorkspace();
+  await cp(path.join(ROOT, 'test/fixtures/durable'), ws.dir, { recursive: true });
+  const state = stateArg ?? ws.state;
+  const file = (name: string): string => path.join(ws.dir, name);
+  const started: ResultPromise<{ reject: false }>[] = [];
+  const kit = {
+    ...ws,
+    state,
+    run: (args: readonly string[], extraEnv: Record<string, string> = {}, cwd = ws.dir) =>
+      import('../helpers/cli.js').then(({ drctl }) => drctl([...args, '--state', state], { cwd, env: { ...ws.env, ...extraEnv } })),
+    /** Start the CLI in the background (every one is killed by pid at cleanup if still running). */
+    start: (args: readonly string[], extraEnv: Record<string, string> = {}) => {
+      const child = spawnDrctl([...args, '--state', state], { cwd: ws.dir, env: { ...ws.env, ...extraEnv } });
+      started.push(child);
+      return child;
+    },
+    hold: (point: string) => writeFile(file(`hold.${point}`), ''),
+    release: (point: string) => rm(file(`hold.${point}`), { force: true }),
+    clearMarkers: async () => {
+      for (const f of await readdir(ws.dir)) if (f.startsWith('at.')) await rm(file(f), { force: true });
+    },
+    /** Wait until a step is at `point`; returns the step's process group id. */
+    reached: async (point: string, timeoutMs = 30_000): Promise<number> =>
+      Number((await waitFor(() => readFile(file(`at.${point}`), 'utf8').then((t) => t.trim(), () => ''), `a step to reach ${point}`, timeoutMs))),
+    /** SIGKILL the CLI and the step's process group at `point` (the controller's host died there). */
+    killAt: async (child: ResultPromise<{ reject: false }>, point: string): Promise<void> => {
+      const pgid = await kit.reached(point);
+      child.kill('SIGKILL');
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await child;
+    },
+    onlyRunId: async (): Promise<string> => {
+      const ids = (await withStore(state, (s) => s.listRuns())).map((r) => r.runId);
+      if (ids.length !== 1 || !ids[0]) throw new Error(`expected one run, found ${ids.join(', ')}`);
+      return ids[0];
+    },
+    journal: async (runId: string): Promise<Record<string, unknown>[]> =>
+      (await withStore(state, (s) => s.readJournal(runId))).records as unknown as Record<string, unknown>[],
+    journalFile: (runId: string): string => path.join(ws.state, 'runs', runId, 'journal.ndjson'),
+    cleanup: async () => {
+      for (const c of started) if (c.exitCode === undefined && c.pid !== undefined) c.kill('SIGKILL');
+      await Promise.allSettled(started);
+      await ws.cleanup();
+    },
+  };
+  return kit;
+}
+
+/** Read the store the way the CLI does (file or Redis). */
+export async function withStore<T>(state: string, fn: (s: StateStore) => Promise<T>): Promise<T> {
+  const store = await openStateStore(state);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export type DurableWorkspace = Awaited<ReturnType<typeof durableWorkspace>>;
+
+export const CHAIN_SWITCHED = { 'db.primary': 'sh-a', 'cache.master': 'sh-a', 'lb.active': 'sh-a' };
+export const CHAIN_CHANGES = ['db.primary=sh-a', 'cache.master=sh-a', 'lb.active=sh-a'];

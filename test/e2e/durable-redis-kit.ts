@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { waitFor } from '../helpers/wait-for.js';
+
+const run = promisify(execFile);
+
+/**
+ * A redis-server that keeps its data across restarts (appendonly, fsync on every write) in `dir`, on a
+ * given port: stop() SIGKILLs it by pid (a crash), and start again on the same port and dir brings the data back.
+ */
+export async function startPersistentRedis(dir: string, port: number): Promise<{ pid: number; stop(): Promise<void> }> {
+  const pidfile = path.join(dir, `redis-${port}.pid`);
+  await run('redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always',
+    '--dir', dir, '--daemonize', 'yes', '--pidfile', pidfile,
+  ]);
+  const pid = Number((await waitFor(() => readFile(pidfile, 'utf8').catch(() => ''), 'redis pidfile')).trim());
+  await waitFor(async () => (await run('redis-cli', ['-p', String(port), 'ping'])).stdout.includes('PONG'), 'redis ping');
+  return {
+    pid,
+    async stop() {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await waitFor(() => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      }, 'redis to be gone');
+    },
+  };
+}
+
+/** A Sentinel on a free port monitoring the Redis primary on `masterPort` as "drctl-master". */
+export async function startSentinel(dir: string, port: number, masterPort: number): Promise<{ stop(): Promise<void> }> {
+  const { writeFile } = await import('node:fs/promises');
+  const conf = path.join(dir, `sentinel-${port}.conf`);
+  const pidfile = path.join(dir, `sentinel-${port}.pid`);
+  await writeFile(conf, [`port ${port}`, 'bind 127.0.0.1', 'daemonize yes', `pidfile ${pidfile}`, `dir ${dir}`, `sentinel monitor drctl-master 127.0.0.1 ${masterPort} 1`, ''].join('\n'));
+  await run('redis-sentinel', [conf]);
+  const pid = Number((await waitFor(() => readFile(pidfile, 'utf8').catch(() => ''), 'sentinel pidfile')).trim());
+  await waitFor(async () => (await run('redis-cli', ['-p', String(port), 'sentinel', 'get-master-addr-by-name', 'drctl-master'])).stdout.includes(String(masterPort)), 'sentinel to know the master');
+  return {
+    async stop() {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import os from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
+import { CHAIN_CHANGES, CHAIN_SWITCHED, durableWorkspace, type DurableWorkspace } from './durable-kit.js';
+import { startPersistentRedis, startSentinel } from './durable-redis-kit.js';
+
+let ws: DurableWorkspace | undefined;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await ws?.cleanup();
+  ws = undefined;
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function persistentRedis() {
+  const { dir, cleanup } = await makeTmpDir('drctl-redis-data-');
+  const port = await freePort();
+  let server = await startPersistentRedis(dir, port);
+  cleanups.push(async () => {
+    await server.stop();
+    await cleanup();
+  });
+  return {
+    port,
+    stop: () => server.stop(),
+    restart: async () => {
+      server = await startPersistentRedis(dir, port);
+    },
+  };
+}
+
+describe('durable runs through the Redis state store', () => {
+  it('a run cut off on one controller is seen and resumed by another process with the same --state URL', async () => {
+    const redis = await persistentRedis();
+    ws = await durableWorkspace(`redis://127.0.0.1:${redis.port}/0?prefix=ctl:`);
+    await ws.hold('b.after');
+    await ws.killAt(ws.start(['run', 'chain.yaml', '--yes']), 'b.after');
+    await ws.release('b.after');
+    const runId = await ws.onlyRunId();
+    // the other controller: another folder, no local state; a dead endpoint listed first is skipped
+    const deadPort = await freePort();
+    const other = { state: `redis://127.0.0.1:${deadPort},127.0.0.1:${redis.port}/0?prefix=ctl:`, cwd: os.tmpdir() };
+    const { drctl } = await import('../helpers/cli.js');
+    const status = await drctl(['status', '--state', other.state], { cwd: other.cwd });
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`${runId} (run of durable-chain)`);
+    expect(status.stdout).toMatch(/applied\s+a\n\s+waiting\s+b\n\s+waiting\s+c/);
+    expect(status.stdout).toMatch(/lock durable-chain: held by run \S+ \(run\) .* lease until \S+, token 1 — STALE \(holder process is gone\)/);
+    const resumed = await drctl(['resume', runId, '--yes', '--state', other.state], { cwd: other.cwd, env: ws.env });
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+    expect(await ws.estate()).toMatchObject(CHAIN_SWITCHED);
+    const history = JSON.parse((await drctl(['history', '--json', '--state', other.state], { cwd: other.cwd })).stdout);
+    expect(history.result.runs).toMatchObject([{ runId, status: 'succeeded' }]);
+    const report = JSON.parse((await drctl(['report', runId, '--format', 'json', '--state', other.state], { cwd: other.cwd })).stdout);
+    expect(report.steps.map((s: { status: string }) => s.status)).toEqual(['applied', 'applied', 'applied']);
+  });
+
+  it('Redis stopped mid-run: the run stops safely with a clear error, and resumes once Redis is back', async () => {
+    const redis = await persistentRedis();
+    ws = await durableWorkspace(`redis://127.0.0.1:${redis.port}/0?prefix=outage:`);
+    await ws.hold('b.before');
+    const run = ws.start(['run', 'chain.yaml', '--yes']);
+    await ws.reached('b.before');
+    const runId = await ws.onlyRunId();
+    await redis.stop();
+    await ws.release('b.before'); // the running step finishes its change; its outcome cannot be journaled
+    const r = await run;
+    expect(r.exitCode).toBe(1);
+    expect(String(r.stderr)).toMatch(/error: state store unreachable: redis:\/\/127\.0\.0\.1:\d+\/0: /);
+    expect(String(r.stderr)).toContain(`drctl resume ${runId}`);
+    expect(String(r.stderr)).not.toMatch(/\n\s+at |internal error/);
+    expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a']); // no new step started
+    const down = await ws.run(['resume', runId, '--yes']);
+    expect(down.exitCode).toBe(1);
+    expect(down.stderr).toContain('state store unreachable');
+    await redis.restart();
+    const resumed = await ws.run(['resume', runId, '--yes']);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+    const records = await ws.journal(runId);
+    expect(records.filter((x) => x['type'] === 'step.recovered').map((x) => x['stepId'])).toEqual(['b']);
+  });
+
+  it('redis+sentinel:// finds the primary through the Sentinels: runs, locks and history live there', async () => {
+    const redis = await persistentRedis();
+    const { dir, cleanup } = await makeTmpDir('drctl-sentinel-');
+    const sentinelPort = await freePort();
+    const sentinel = await startSentinel(dir, sentinelPort, redis.port);
+    cleanups.push(async () => {
+      await sentinel.stop();
+      await cleanup();
+    });
+    const deadSentinel = await freePort();
+    ws = await durableWorkspace(`redis+sentinel://127.0.0.1:${deadSentinel},127.0.0.1:${sentinelPort}/drctl-master?prefix=sent:`);
+    const r = await ws.run(['run', 'chain.yaml', '--yes']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+    const { drctl } = await import('../helpers/cli.js');
+    const direct = JSON.parse((await drctl(['history', '--json', '--state', `redis://127.0.0.1:${redis.port}/0?prefix=sent:`])).stdout);
+    expect(direct.result.runs).toMatchObject([{ runbook: 'durable-chain', status: 'succeeded' }]);
+  });
+});

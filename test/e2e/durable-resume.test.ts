@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait-for.js';
+import { CHAIN_CHANGES, CHAIN_SWITCHED, durableWorkspace, type DurableWorkspace } from './durable-kit.js';
+
+let ws: DurableWorkspace | undefined;
+afterEach(async () => {
+  await ws?.cleanup();
+  ws = undefined;
+});
+
+const POINTS = ['a.observe', 'a.before', 'a.after', 'b.observe', 'b.before', 'b.after', 'c.observe', 'c.before', 'c.after'];
+
+describe('durable runs: crash and resume', () => {
+  it('SIGKILL at every step boundary and mid-apply, then resume: right final state, no step applied twice; rollback undoes it all', async () => {
+    ws = await durableWorkspace();
+    let runId: string | undefined;
+    for (const point of POINTS) {
+      await ws.clearMarkers();
+      await ws.hold(point);
+      const child = runId === undefined ? ws.start(['run', 'chain.yaml', '--yes']) : ws.start(['resume', runId, '--yes']);
+      await ws.killAt(child, point);
+      await ws.release(point);
+      runId ??= await ws.onlyRunId();
+    }
+    if (!runId) throw new Error('no run');
+    const last = await ws.run(['resume', runId, '--yes']);
+    expect(last.exitCode, last.stderr).toBe(0);
+    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+    expect(await ws.estate()).toMatchObject(CHAIN_SWITCHED);
+
+    const records = await ws.journal(runId);
+    expect(records.map((r) => r['seq'])).toEqual(records.map((_, i) => i + 1));
+    // each kill after the change and before its outcome was recovered by observing, not re-applied
+    expect(records.filter((r) => r['type'] === 'step.recovered').map((r) => r['stepId'])).toEqual(['a', 'b', 'c']);
+    // every process wrote with its own, growing fencing token
+    const fences = records.map((r) => Number(r['fence']));
+    expect(fences).toEqual([...fences].sort((x, y) => x - y));
+    expect(new Set(fences).size).toBe(POINTS.length + 1);
+    const status = JSON.parse((await ws.run(['status', '--json'])).stdout);
+    expect(status.result).toEqual({ runs: [], locks: [] });
+
+    const rb = await ws.run(['rollback', runId, '--yes']);
+    expect(rb.exitCode, rb.stderr).toBe(0);
+    expect((await ws.changes()).slice(3)).toEqual(['lb.active=hz-a', 'cache.master=hz-a', 'db.primary=hz-a']);
+    const again = await ws.run(['resume', runId, '--yes']);
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toContain('already succeeded');
+  });
+
+  it('a drill killed mid-switch resumes to the end, fail-back included', async () => {
+    ws = await durableWorkspace();
+    await ws.hold('c.after');
+    await ws.killAt(ws.start(['drill', 'chain.yaml', '--yes']), 'c.after');
+    await ws.release('c.after');
+    const runId = await ws.onlyRunId();
+    const r = await ws.run(['resume', runId, '--yes']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('switch: succeeded, fail-back: succeeded');
+    expect(await ws.changes()).toEqual([...CHAIN_CHANGES, 'lb.active=hz-a', 'cache.master=hz-a', 'db.primary=hz-a']);
+  });
+
+  it('a second SIGINT cancels the running step at once; the journal stays consistent and the run resumes', async () => {
+    ws = await durableWorkspace();
+    await ws.hold('b.before');
+    const child = ws.start(['run', 'chain.yaml', '--yes']);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    await ws.reached('b.before');
+    child.kill('SIGINT');
+    await waitFor(() => stderr.includes('no new step will start'), 'the first SIGINT to be handled');
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(stderr).toContain('drctl resume');
+    const runId = await ws.onlyRunId();
+    const records = await ws.journal(runId);
+    expect(records.map((x) => x['seq'])).toEqual(records.map((_, i) => i + 1));
+    expect(records.at(-1)?.['type']).toBe('run.finished');
+    expect(records.filter((x) => x['stepId'] === 'b' && x['type'] === 'step.cancelled')).toHaveLength(1);
+    await ws.release('b.before');
+    const resumed = await ws.run(['resume', runId, '--yes']);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+  });
+});
