@@ -106,7 +106,7 @@ describe('plan / run / drill on the example city cut', () => {
     ws = await exampleWorkspace();
     const r = await ws.run(['drill', 'budget.yaml', '--yes']);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toMatch(/step "slow-dns" took \d+ms, over its budget of 100ms/);
+    expect(r.stdout).toMatch(/step "slow-dns" took \d+(\.\d+)?m?s, over its budget of 100ms/);
     expect(await ws.estate()).toMatchObject({ 'dns.cashier': '127.0.0.2' });
   });
 });

@@ -100,7 +100,7 @@ describe('rules.flip kind on a real Redis', () => {
   test('static checks: bad store URL, empty cut, bad duration', () => {
     expect(rulesFlipKind.check?.({ store: 'mysql://x', topology: 't.yaml', cut: [], catchUpTimeout: 'soon' })).toEqual([
       { path: ['store'], message: 'unsupported rules store "mysql://x": use redis://HOST:PORT[/PREFIX] or file:PATH.json' },
-      { path: ['cut'], message: 'cut names no data center' },
+      { path: ['cut'], message: 'cut names no data center (or set home: true to fail back)' },
       { path: ['catchUpTimeout'], message: 'bad duration "soon": use e.g. 500ms, 30s, 1m30s' },
     ]);
   });
