@@ -51,13 +51,15 @@ async function labStatusAction(io: CliIO, flags: LabFlags): Promise<ExitCode> {
   return status.running ? ExitCode.ok : ExitCode.failed;
 }
 
-/** Lab failures are expected ones (ports busy, packages missing, a lab already running): one line, no stack. */
+/**
+ * The lab throws typed errors for what a user can cause (a lab already running, busy ports: exit 4; bad
+ * folder: 3); a server that fails to start is a failed lab (exit 1), one line, no stack.
+ */
 async function guard(fn: () => Promise<ExitCode>): Promise<ExitCode> {
   try {
     return await fn();
   } catch (e) {
     if (isDrctlError(e) || !(e instanceof Error)) throw e;
-    const refused = /already running|already in use/.test(e.message);
-    throw new DrctlError(refused ? 'lab-refused' : 'lab-failed', refused ? ExitCode.refused : ExitCode.failed, e.message);
+    throw new DrctlError('lab-failed', ExitCode.failed, e.message);
   }
 }
