@@ -37,7 +37,7 @@ export async function run({ quick, log }) {
   const useAnsible = ansible && !quick;
   if (!ansible) notes.push('ansible-playbook not installed (apt-get install ansible): Ansible rows skipped.');
   else if (quick) notes.push('BENCH_QUICK: Ansible rows skipped (each run takes 10–20 s).');
-  const reps = quick ? 3 : 7;
+  const reps = quick ? 3 : 5;
   const ansibleReps = 3;
   let states = 0;
   const drctlRun = (file, name) => async (round) => {
@@ -78,6 +78,26 @@ export async function run({ quick, log }) {
     [`drctl run (concurrency ${WIDTH}, plain renderer)`, fmtStats(dDrctl), fmtRatio(ratio(dDrctl.median, critical)), '1.00×'],
   ];
   const dagJournal = median1(dag.get('drctl').map((s) => s.journal));
+
+  // ---- the same DAG with 1 s sleeps (critical path 5 s): the overhead against a longer switch
+  let long;
+  if (!quick && make) {
+    const longArgv = ['sleep', '1'];
+    const longDir = tempDir('drctl-bench-dag-long-');
+    const longFile = path.join(longDir, 'dag.yaml');
+    writeFileSync(longFile, dagRunbook({ layers: LAYERS, width: WIDTH, argv: longArgv, concurrency: WIDTH }));
+    writeFileSync(path.join(longDir, 'Makefile'), dagMakefile({ layers: LAYERS, width: WIDTH, argv: longArgv }));
+    log(`DAG with \`sleep 1\` (critical path ${LAYERS} s), 3 repetitions`);
+    const l = await interleave([
+      { name: 'drctl', warmup: 0, once: drctlRun(longFile, 'drctl-dag-long') },
+      { name: 'make', warmup: 0, once: async () => mustSucceed('make', await timeSpawn([make, `-j${WIDTH}`, '-s', '-f', 'Makefile'], { cwd: longDir, logDir: dir, logName: 'make-long' })) },
+    ], { reps: 3, warmup: 0, log });
+    long = { drctl: stats(l.get('drctl').map((x) => x.ms)), make: stats(l.get('make').map((x) => x.ms)) };
+    dagRows.push(
+      [`make -j${WIDTH}, \`sleep 1\` DAG (critical path ${LAYERS} s)`, fmtStats(long.make), fmtRatio(ratio(long.make.median, LAYERS * 1000)), fmtRatio(ratio(long.drctl.median, long.make.median))],
+      [`drctl run, \`sleep 1\` DAG (critical path ${LAYERS} s)`, fmtStats(long.drctl), fmtRatio(ratio(long.drctl.median, LAYERS * 1000)), '1.00×'],
+    );
+  }
 
   // ---- the chain of /bin/true
   const trueArgv = [which('true') ?? '/bin/true'];
@@ -121,6 +141,10 @@ export async function run({ quick, log }) {
   if (dMake) {
     const r = ratio(dDrctl.median, dMake.median);
     goals.push({ goal: `DAG within 5% of make -j${WIDTH}`, figure: `drctl ${fmtMs(dDrctl.median)} / make ${fmtMs(dMake.median)} = ${fmtRatio(r)}`, met: r <= 1.05 });
+    if (long) {
+      const rl = ratio(long.drctl.median, long.make.median);
+      goals.push({ goal: `DAG within 5% of make -j${WIDTH}, \`sleep 1\` steps`, figure: `drctl ${fmtMs(long.drctl.median)} / make ${fmtMs(long.make.median)} = ${fmtRatio(rl)}`, met: rl <= 1.05 });
+    }
   } else goals.push({ goal: 'DAG within 5% of make -j', figure: 'make not installed', met: null });
   if (dAnsible && cAnsible) {
     const r1 = ratio(dAnsible.median, dDrctl.median);
@@ -130,7 +154,7 @@ export async function run({ quick, log }) {
 
   return {
     title,
-    intro: `${LAYERS} dependent layers of ${WIDTH} exec steps of \`${argv.join(' ')}\` (each step needs the whole layer before; critical path ${fmtMs(critical)}), and a chain of ${CHAIN} × \`${trueArgv[0]}\`. drctl: \`CI=1 drctl run FILE --yes --state TMP\` (a fresh state folder per run, plain renderer, output to a file).`,
+    intro: `${LAYERS} dependent layers of ${WIDTH} exec steps of \`${argv.join(' ')}\` (each step needs the whole layer before; critical path ${fmtMs(critical)})${quick ? '' : ', the same DAG with `sleep 1` (critical path 5 s)'}, and a chain of ${CHAIN} × \`${trueArgv[0]}\`. drctl: \`CI=1 drctl run FILE --yes --state TMP\` (a fresh state folder per run, plain renderer, output to a file).`,
     tables: [
       { caption: 'DAG (wall time; ratio to the critical path; drctl ÷ this row):', columns: ['runner', 'wall time', '÷ critical path', 'drctl ÷ this'], rows: dagRows },
       { caption: `Chain of ${CHAIN} × /bin/true (wall time; per step; drctl ÷ this row):`, columns: ['runner', 'wall time', 'per step', 'drctl ÷ this'], rows: chainRows },

@@ -81,7 +81,7 @@ export function childEnv(changes = {}) {
  * - output goes to files in `logDir` (cheap, like a CI log; kept for a look when something fails);
  * - `rss: true` wraps the command in GNU time for its peak RSS (KiB), or for a node command without
  *   GNU time, preloads bench/rss-probe.mjs that reports process.resourceUsage().maxRSS at exit;
- * - `timeoutMs` kills the whole process group (the child runs detached in its own group).
+ * - `timeoutMs` ends the whole process group (SIGTERM, SIGKILL 2 s later; the child runs detached).
  */
 export function timeSpawn(argv, { env = process.env, cwd = ROOT, logDir, logName = 'out', timeoutMs, rss = false } = {}) {
   let cmd = [...argv];
@@ -101,13 +101,18 @@ export function timeSpawn(argv, { env = process.env, cwd = ROOT, logDir, logName
     const t0 = performance.now();
     const child = spawn(cmd[0], cmd.slice(1), { cwd, env, stdio: ['ignore', out, err], detached: true });
     let timedOut = false;
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
+    const killGroup = (sig) => {
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        process.kill(-child.pid, sig);
       } catch {
         /* already gone */
       }
+    };
+    let hard;
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      killGroup('SIGTERM');
+      hard = setTimeout(() => killGroup('SIGKILL'), 2000);
     }, timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
@@ -118,6 +123,7 @@ export function timeSpawn(argv, { env = process.env, cwd = ROOT, logDir, logName
     child.on('exit', (code, signal) => {
       const ms = performance.now() - t0;
       clearTimeout(timer);
+      clearTimeout(hard);
       closeSync(out);
       closeSync(err);
       let rssKb;

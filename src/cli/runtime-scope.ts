@@ -8,6 +8,11 @@ export interface ScopeFlags {
   readonly paramsFile?: string | undefined;
 }
 
+export interface ScopeOptions {
+  /** Param values under --params-file and --set (rehearse: the fault's params, e.g. acceptDataLoss). */
+  readonly baseParams?: Readonly<Record<string, unknown>>;
+}
+
 export interface RuntimeScope {
   readonly params: Readonly<Record<string, unknown>>;
   readonly interpolate: (value: unknown, outputsOf?: (stepId: string) => Readonly<Record<string, unknown>> | undefined) => unknown;
@@ -18,8 +23,8 @@ export interface RuntimeScope {
  * Params (--params-file, then --set), env, secrets (${secret.X} reads the environment variable X and is
  * never printed). Every secret value seen is redacted from events, logs and messages.
  */
-export async function buildRuntimeScope(runbook: Runbook, flags: ScopeFlags, env: NodeJS.ProcessEnv = process.env): Promise<RuntimeScope> {
-  const overrides: Record<string, unknown> = flags.paramsFile ? { ...(await loadParamsFile(flags.paramsFile)) } : {};
+export async function buildRuntimeScope(runbook: Runbook, flags: ScopeFlags, env: NodeJS.ProcessEnv = process.env, options: ScopeOptions = {}): Promise<RuntimeScope> {
+  const overrides: Record<string, unknown> = { ...options.baseParams, ...(flags.paramsFile ? await loadParamsFile(flags.paramsFile) : {}) };
   for (const text of flags.set ?? []) {
     let parsed: { key: string; value: unknown };
     try {

@@ -1,5 +1,4 @@
-import type { HttpRequestParams } from '../kinds/probe/http-request.js';
-import { runProbe, type ProbeParams } from '../kinds/probe/run-probe.js';
+import { runProbeOnce } from '../kinds/probe/run-once.js';
 import type { KindContext } from '../kinds/types.js';
 import type { Probe } from '../runbook/types.js';
 import type { Clock } from '../util/clock.js';
@@ -22,10 +21,9 @@ export async function runChecks(probes: readonly Probe[], o: CheckOptions): Prom
       let detail: string;
       let ok: boolean;
       try {
-        const params = toProbeParams(probe, o.interpolate);
-        const held = await runProbe(params, o.makeContext(probe.name), probe.timeoutMs);
-        ok = held.ok;
-        detail = held.ok ? 'holds' : held.detail;
+        const held = await runProbeOnce(probe, o.makeContext(probe.name), o.interpolate);
+        ok = held.kind === 'ok';
+        detail = ok ? 'holds' : held.detail;
       } catch (e) {
         ok = false;
         detail = (e as Error).message;
@@ -35,9 +33,4 @@ export async function runChecks(probes: readonly Probe[], o: CheckOptions): Prom
     }),
   );
   return failed;
-}
-
-function toProbeParams(probe: Probe, interpolate: (v: unknown) => unknown): ProbeParams {
-  if (probe.type === 'exec') return { exec: interpolate(probe.exec) as unknown[], expect: probe.expect };
-  return { http: interpolate(probe.http) as HttpRequestParams, expect: probe.expect };
 }

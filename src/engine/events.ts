@@ -6,7 +6,7 @@ export const EVENT_SCHEMA_VERSION = 1;
 
 export type RunMode = 'run' | 'drill' | 'rollback' | 'resume' | 'rehearse';
 export type StepPhase = 'observe' | 'apply' | 'verify' | 'rollback';
-export type RunStatus = 'succeeded' | 'failed' | 'interrupted' | 'running';
+export type RunStatus = 'succeeded' | 'failed' | 'interrupted' | 'running' | 'skipped';
 export type StepStatus =
   | 'waiting'
   | 'running'
@@ -104,9 +104,35 @@ export type EngineEvent =
       readonly tookOver: { readonly runId: string; readonly holder: string; readonly token: number; readonly why: string } | undefined;
     })
   | (Base & { readonly type: 'lock.force-released'; readonly scope: string; readonly token: number; readonly by: string })
+  | (Base & { readonly type: 'fault.injected'; readonly describe: string })
+  | (Base & { readonly type: 'fault.detected'; readonly probe: string; readonly afterMs: number })
+  | (Base & { readonly type: 'fault.restored'; readonly describe: string; readonly ok: boolean })
+  | (Base & { readonly type: 'rehearsal.recovered'; readonly rtoMs: number })
+  | (Base & { readonly type: 'stop.breached'; readonly name: string; readonly detail: string })
+  | (Base & { readonly type: 'rehearsal.skipped'; readonly reason: string })
+  | (Base & {
+      readonly type: 'rehearsal.finished';
+      readonly outcome: RehearsalOutcome;
+      readonly rto: RtoBreakdown | null;
+      readonly budgetMs: number | undefined;
+      readonly reasons: readonly string[];
+      /** Per-step budgets (for the report's timeline), optional. */
+      readonly stepBudgetsMs?: Readonly<Record<string, number>>;
+    })
   | (Base & { readonly type: 'run.finished'; readonly status: RunStatus; readonly durationMs: number; readonly summary: RunSummary });
 
 export type EngineEventType = EngineEvent['type'];
+
+export type RehearsalOutcome = 'SUCCEEDED' | 'FAILED' | 'INTERRUPTED' | 'SKIPPED';
+
+/** A rehearsal's RTO = recovered − t0 (fault injected), split into detection, switch (per step) and convergence. */
+export interface RtoBreakdown {
+  readonly totalMs: number;
+  readonly detectionMs: number;
+  readonly switchMs: number;
+  readonly convergenceMs: number;
+  readonly steps: Readonly<Record<string, number>>;
+}
 
 /** Per-step timing: wall-clock marks (ISO) and phase durations (ms). */
 export interface StepTiming {

@@ -160,6 +160,20 @@ async function runOne(o: ExecuteOptions, s: StepSpec, outputsOf: (id: string) =>
   return { ...life, params };
 }
 
+/** The outcome of the steps already done by earlier processes (nothing new runs). */
+export function outcomeOfPrior(runbook: Runbook, prior: ReadonlyMap<string, PriorStep>): ExecuteOutcome {
+  const steps = new Map<string, StepRecord>();
+  const empty = { queuedAt: '', startedAt: undefined, endedAt: undefined, durationMs: 0, attempts: 0, phases: {} };
+  for (const [id, p] of prior) {
+    steps.set(id, { status: p.status, before: p.before, after: undefined, outputs: p.outputs, params: undefined, error: undefined, timing: p.timing ?? { ...empty, status: p.status } });
+  }
+  for (const s of runbook.steps) {
+    if (!steps.has(s.id)) steps.set(s.id, { status: 'cancelled', before: undefined, after: undefined, outputs: {}, params: undefined, error: undefined, timing: { ...empty, status: 'cancelled' } });
+  }
+  const appliedOrder = [...prior].filter(([, p]) => p.status === 'applied').map(([id]) => id);
+  return { status: 'succeeded', steps, appliedOrder };
+}
+
 /** Resume: a step with a journaled intent keeps that intent's before-state; found done, it was applied. */
 async function recovered(o: ExecuteOptions, s: StepSpec, life: StepLifeResult & { params: unknown }): Promise<StepLifeResult & { params: unknown }> {
   if (!o.intents?.has(s.id)) return life;

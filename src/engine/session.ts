@@ -11,9 +11,10 @@ import { findBudgetOverruns } from './budgets.js';
 import { runChecks } from './checks.js';
 import { createContextFactory } from './context.js';
 import type { EventInput, EventListener, RunMode, RunStatus } from './events.js';
-import { executeSteps, type ExecuteOutcome, type PriorStep, type StepRecord } from './executor.js';
+import { executeSteps, outcomeOfPrior, type ExecuteOutcome } from './executor.js';
 import { rollbackSteps, type RollbackItem } from './rollback.js';
 import { buildSummary } from './summary.js';
+import { rehearsalPhases } from '../rehearsal/session-phases.js';
 
 /** Continue a run an earlier process left (drctl resume): what its journal says happened. */
 export interface ResumeInput {
@@ -28,7 +29,9 @@ export interface SessionOptions {
   readonly runbook: Runbook;
   readonly runbookText: string;
   readonly registry: KindRegistry;
-  readonly mode: Extract<RunMode, 'run' | 'drill'>;
+  readonly mode: Extract<RunMode, 'run' | 'drill' | 'rehearse'>;
+  /** rehearse only: the schedule policy said no; the run is recorded as SKIPPED and nothing runs. */
+  readonly skipReason?: string | undefined;
   readonly params: Readonly<Record<string, unknown>>;
   /** Interpolate a value with params/env/secrets and (for steps) the outputs of earlier steps. */
   readonly interpolate: (value: unknown, outputsOf?: (stepId: string) => Readonly<Record<string, unknown>> | undefined) => unknown;
@@ -99,13 +102,14 @@ export async function runSession(o: SessionOptions): Promise<SessionOutcome> {
         journalWarning: o.resume.journalWarning, done: [...r.prior.keys()], inFlight: [...r.intents.keys()],
       });
     }
-    const result = await phases({ ...o, stop: AbortSignal.any([o.stop, run.lost]) }, run.lost, clock, emit, makeContext);
+    const halted = { ...o, stop: AbortSignal.any([o.stop, run.lost]) };
+    const result = o.mode === 'rehearse' ? await rehearsalPhases(halted, clock, emit, makeContext) : await phases(halted, run.lost, clock, emit, makeContext);
     const failure = run.failure();
     if (failure) throw failure;
     const durationMs = clock.monotonic() - t0;
     const summary = buildSummary(o.runbook, result.executed, result.overruns.map((b) => b.stepId ?? '(total)'), result.error);
     await emit({ type: 'run.finished', status: result.status, durationMs, summary });
-    const meta: RunMeta = { ...baseMeta, status: result.status, endedAt: new Date(clock.now()).toISOString(), durationMs, summary, halves: result.halves };
+    const meta: RunMeta = { ...baseMeta, status: result.status, endedAt: new Date(clock.now()).toISOString(), durationMs, summary, halves: result.halves, ...(result.rehearsal ? { rehearsal: result.rehearsal } : {}) };
     await run.writeMeta(meta);
     return { runId, status: result.status, meta: JSON.parse(o.redact(JSON.stringify(meta))) as RunMeta, budgetExceeded: result.overruns.length > 0 };
   } catch (e) {
@@ -115,12 +119,13 @@ export async function runSession(o: SessionOptions): Promise<SessionOutcome> {
   }
 }
 
-interface PhasesResult {
+export interface PhasesResult {
   readonly status: RunStatus;
   readonly executed: ExecuteOutcome | undefined;
   readonly overruns: ReturnType<typeof findBudgetOverruns>;
   readonly error: string | undefined;
   readonly halves: RunMeta['halves'];
+  readonly rehearsal?: RunMeta['rehearsal'];
 }
 
 async function phases(
@@ -148,7 +153,7 @@ async function phases(
   const s0 = clock.monotonic();
   const replay = o.resume?.replay;
   // a resumed drill whose fail-back had begun goes straight back to failing back
-  const executed = replay && o.mode === 'drill' && replay.rollbackStarted ? priorOnly(o.runbook, replay.prior) : await executeSteps({
+  const executed = replay && o.mode === 'drill' && replay.rollbackStarted ? outcomeOfPrior(o.runbook, replay.prior) : await executeSteps({
     runbook: o.runbook, registry: o.registry, emit, clock, stop: o.stop, abort: o.abort, makeContext,
     resolveParams: (step, outputsOf) => o.interpolate(step.with, outputsOf),
     ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
@@ -156,6 +161,9 @@ async function phases(
     ...(o.shuffle === undefined ? {} : { shuffle: o.shuffle }),
     ...(replay ? { prior: replay.prior, intents: replay.intents } : {}),
   });
+  if (replay?.rollbackStarted && o.mode === 'drill') {
+    for (const s of o.runbook.steps) if (!replay.prior.has(s.id)) await emit({ type: 'step.cancelled', stepId: s.id, reason: 'not started: the drill was failing back when it was cut off' });
+  }
   if (executed.fatal !== undefined || halt.aborted) return { status: 'failed', executed, overruns: [], error: String(halt.reason ?? executed.fatal), halves: undefined };
   const switchMs = clock.monotonic() - s0;
   const overruns = findBudgetOverruns(o.runbook, executed.steps, switchMs);
@@ -207,20 +215,6 @@ async function phases(
   }
   const overall: RunStatus = executed.status === 'interrupted' ? 'interrupted' : status === 'succeeded' && failBack === 'succeeded' ? 'succeeded' : 'failed';
   return { status: overall, executed, overruns, error, halves: { switch: status, failBack } };
-}
-
-/** The outcome of the steps already done by earlier processes (nothing new runs). */
-function priorOnly(runbook: Runbook, prior: ReadonlyMap<string, PriorStep>): ExecuteOutcome {
-  const steps = new Map<string, StepRecord>();
-  const empty = { queuedAt: '', startedAt: undefined, endedAt: undefined, durationMs: 0, attempts: 0, phases: {} };
-  for (const [id, p] of prior) {
-    steps.set(id, { status: p.status, before: p.before, after: undefined, outputs: p.outputs, params: undefined, error: undefined, timing: p.timing ?? { ...empty, status: p.status } });
-  }
-  for (const s of runbook.steps) {
-    if (!steps.has(s.id)) steps.set(s.id, { status: 'cancelled', before: undefined, after: undefined, outputs: {}, params: undefined, error: undefined, timing: { ...empty, status: 'cancelled' } });
-  }
-  const appliedOrder = [...prior].filter(([, p]) => p.status === 'applied').map(([id]) => id);
-  return { status: 'succeeded', steps, appliedOrder };
 }
 
 function firstError(executed: ExecuteOutcome): string | undefined {

@@ -1,6 +1,7 @@
 import { dbPrimaryKind } from './db-primary/index.js';
 import { dnsRecordKind } from './dns-record/index.js';
 import { execKind } from './exec.js';
+import { faultFreezeKind } from './fault/freeze.js';
 import { gateKind } from './gate.js';
 import { haproxyServersKind } from './haproxy-servers/index.js';
 import { httpKind } from './http.js';
@@ -20,4 +21,5 @@ export const BUILTIN_KINDS: readonly AnyKind[] = [
   dbPrimaryKind,
   haproxyServersKind,
   dnsRecordKind,
+  faultFreezeKind,
 ];

@@ -1,5 +1,8 @@
 import type { EngineEvent, StepErrorInfo, StepPhase, StepStatus } from '../engine/events.js';
 import type { JournalRecord, RunMeta } from '../state/records.js';
+import { buildRehearsalSection, type RehearsalReport } from './rehearsal-section.js';
+
+export type { RehearsalReport } from './rehearsal-section.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -17,7 +20,20 @@ export interface StepReport {
   readonly error: StepErrorInfo | undefined;
   readonly overBudget: { readonly budgetMs: number; readonly message: string } | undefined;
   readonly notes: Readonly<Record<string, unknown>>;
-  readonly rollback: { readonly status: 'rolled-back' | 'failed'; readonly durationMs: number; readonly message: string } | undefined;
+  readonly rollback: { readonly status: 'rolled-back' | 'failed'; readonly durationMs: number; readonly message: string; readonly endedAt?: string } | undefined;
+  /** Every phase the step went through, in order, with wall-clock ends (from step.phase events): the timeline's bars. */
+  readonly segments?: readonly PhaseSegment[];
+  /** Retries: when each failed attempt was retried, the pause and why. */
+  readonly retries?: readonly { readonly at: string; readonly attempt: number; readonly delayMs: number; readonly message: string }[];
+}
+
+/** One phase of one attempt (or the rollback), ISO start/end. */
+export interface PhaseSegment {
+  readonly phase: StepPhase;
+  readonly startAt: string;
+  readonly endAt: string;
+  readonly ok: boolean;
+  readonly attempt: number;
 }
 
 export interface RunReport {
@@ -27,6 +43,8 @@ export interface RunReport {
   readonly checks: readonly { readonly group: string; readonly name: string; readonly ok: boolean; readonly detail: string; readonly durationMs: number; readonly at: string }[];
   readonly budgetOverruns: readonly string[];
   readonly interrupted: boolean;
+  /** Present for rehearsals (mode rehearse or any fault/rehearsal event in the journal). */
+  readonly rehearsal?: RehearsalReport;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -36,8 +54,11 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
   const steps = new Map<string, Mutable<StepReport>>();
   const started = records.find((r): r is Extract<JournalRecord, { type: 'run.started' }> => r.type === 'run.started');
   for (const s of started?.steps ?? []) {
-    steps.set(s.id, { id: s.id, kind: s.kind, status: 'waiting', queuedAt: undefined, startedAt: undefined, endedAt: undefined, durationMs: 0, phases: {}, attempts: 0, describe: undefined, error: undefined, overBudget: undefined, notes: {}, rollback: undefined });
+    steps.set(s.id, { id: s.id, kind: s.kind, status: 'waiting', queuedAt: undefined, startedAt: undefined, endedAt: undefined, durationMs: 0, phases: {}, attempts: 0, describe: undefined, error: undefined, overBudget: undefined, notes: {}, rollback: undefined, segments: [], retries: [] });
   }
+  const attempt = new Map<string, number>();
+  const rollbackStart = new Map<string, string>();
+  const push = <T>(list: readonly T[] | undefined, item: T): readonly T[] => [...(list ?? []), item];
   const checks: Mutable<RunReport['checks'][number]>[] = [];
   const overruns: string[] = [];
   let interrupted = false;
@@ -47,6 +68,18 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
       case 'check.passed':
       case 'check.failed':
         checks.push({ group: r.group, name: r.name, ok: r.type === 'check.passed', detail: r.detail, durationMs: r.durationMs, at: r.at });
+        break;
+      case 'step.started':
+        attempt.set(r.stepId, r.attempt);
+        break;
+      case 'step.phase':
+        if (s) s.segments = push(s.segments, { phase: r.phase, startAt: shift(r.at, -r.durationMs), endAt: r.at, ok: r.ok, attempt: attempt.get(r.stepId) ?? 1 });
+        break;
+      case 'step.retrying':
+        if (s) s.retries = push(s.retries, { at: r.at, attempt: r.attempt, delayMs: r.delayMs, message: r.error.message });
+        break;
+      case 'step.rolling-back':
+        rollbackStart.set(r.stepId, r.at);
         break;
       case 'step.intent':
         if (s) s.describe = r.describe;
@@ -71,10 +104,12 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
         if (s) s.overBudget = { budgetMs: r.budgetMs, message: r.message };
         break;
       case 'step.rolled-back':
-        if (s) s.rollback = { status: 'rolled-back', durationMs: r.durationMs, message: r.describe };
+        if (s) s.rollback = { status: 'rolled-back', durationMs: r.durationMs, message: r.describe, endedAt: r.at };
+        if (s) s.segments = push(s.segments, rollbackSegment(rollbackStart.get(r.stepId), r.at, r.durationMs, true));
         break;
       case 'step.rollback-failed':
-        if (s) s.rollback = { status: 'failed', durationMs: r.durationMs, message: r.error.message };
+        if (s) s.rollback = { status: 'failed', durationMs: r.durationMs, message: r.error.message, endedAt: r.at };
+        if (s) s.segments = push(s.segments, rollbackSegment(rollbackStart.get(r.stepId), r.at, r.durationMs, false));
         break;
       case 'run.interrupted':
         interrupted = true;
@@ -83,5 +118,15 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
         break;
     }
   }
-  return { schemaVersion: REPORT_SCHEMA_VERSION, run: meta, steps: [...steps.values()], checks, budgetOverruns: overruns, interrupted };
+  const rehearsal = buildRehearsalSection(records, meta.mode === 'rehearse');
+  return { schemaVersion: REPORT_SCHEMA_VERSION, run: meta, steps: [...steps.values()], checks, budgetOverruns: overruns, interrupted, ...(rehearsal ? { rehearsal } : {}) };
+}
+
+function shift(iso: string, ms: number): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t + ms).toISOString();
+}
+
+function rollbackSegment(startAt: string | undefined, endAt: string, durationMs: number, ok: boolean): PhaseSegment {
+  return { phase: 'rollback', startAt: startAt ?? shift(endAt, -durationMs), endAt, ok, attempt: 1 };
 }

@@ -1,5 +1,6 @@
 import { formatDuration } from '../util/duration.js';
 import type { RunReport } from './build-report.js';
+import { rtoBreakdownLine, rtoHeadline, sinceT0 } from './rehearsal-text.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -16,6 +17,7 @@ export function renderMarkdown(r: RunReport): string {
   if (m.halves) out.push(`- switch: ${m.halves.switch}; fail-back: ${m.halves.failBack}`);
   if (m.summary?.criticalPath.length) out.push(`- critical path: ${m.summary.criticalPath.join(' → ')} (${formatDuration(m.summary.criticalPathMs)})`);
   if (m.summary?.error) out.push(`- error: ${m.summary.error}`);
+  out.push(...rehearsalLines(r));
   out.push('', '## Steps', '', '| step | kind | status | time | observe | apply | verify | attempts | what |', '|---|---|---|---:|---:|---:|---:|---:|---|');
   for (const s of r.steps) {
     const p = (k: 'observe' | 'apply' | 'verify'): string => (s.phases[k] === undefined ? '' : formatDuration(s.phases[k] ?? 0));
@@ -39,4 +41,20 @@ export function renderMarkdown(r: RunReport): string {
   }
   if (r.budgetOverruns.length > 0) out.push('', '## Budget overruns', '', ...r.budgetOverruns.map((b) => `- ${b}`));
   return `${out.join('\n')}\n`;
+}
+
+function rehearsalLines(r: RunReport): string[] {
+  const h = r.rehearsal;
+  if (!h) return [];
+  const out = ['', '## Rehearsal', '', `- outcome: **${h.outcome ?? 'unknown'}**, ${rtoHeadline(h)}`];
+  const breakdown = rtoBreakdownLine(h);
+  if (breakdown) out.push(`- RTO breakdown: ${breakdown}`);
+  if (h.skippedReason) out.push(`- skipped: ${cell(h.skippedReason)}`);
+  if (h.t0) out.push(`- fault injected at ${h.t0}${h.fault ? `: ${cell(h.fault)}` : ''}`);
+  if (h.detectedAt) out.push(`- detected at ${h.detectedAt}${sinceT0(h, h.detectedAt)}${h.detectedBy ? ` by ${cell(h.detectedBy)}` : ''}`);
+  if (h.recoveredAt) out.push(`- recovered at ${h.recoveredAt}${sinceT0(h, h.recoveredAt)}`);
+  if (h.restoredAt) out.push(`- fault restored at ${h.restoredAt}${sinceT0(h, h.restoredAt)}${h.restoreOk === false ? ' — **restore FAILED**' : ''}`);
+  for (const b of h.stopBreaches) out.push(`- stop condition breached: ${cell(b.name)} at ${b.at}: ${cell(b.detail)}`);
+  for (const reason of h.reasons) out.push(`- ${cell(reason)}`);
+  return out;
 }

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { parseDuration } from '../util/duration.js';
 import { normalizeProbe } from './normalize-probe.js';
-import { RUNBOOK_API_VERSION, type OnFailure, type ParamSpec, type Runbook, type StepSpec } from './types.js';
+import { RUNBOOK_API_VERSION, type FaultSpec, type OnFailure, type ParamSpec, type Runbook, type StepSpec } from './types.js';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 export const DEFAULT_RETRIES = 0;
@@ -13,7 +13,9 @@ export const DEFAULT_ON_FAILURE: OnFailure = 'stop';
 
 type Raw = Readonly<Record<string, unknown>>;
 
-const EXTRA_SECTIONS = ['fault', 'schedule', 'stopConditions'] as const;
+export const DEFAULT_FAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_DETECT_TIMEOUT_MS = 30_000;
+export const DEFAULT_RECOVER_TIMEOUT_MS = 60_000;
 
 export interface NormalizeSource {
   /** Absolute path of the runbook. */
@@ -28,8 +30,6 @@ export function normalizeRunbook(data: unknown, source: NormalizeSource): Runboo
   const spec = (root['spec'] ?? {}) as Raw;
   const defaults = (spec['defaults'] ?? {}) as Raw;
   const name = String(metadata['name']);
-  const extra: Record<string, unknown> = {};
-  for (const key of EXTRA_SECTIONS) if (spec[key] !== undefined) extra[key] = spec[key];
   return {
     apiVersion: RUNBOOK_API_VERSION,
     name,
@@ -46,7 +46,22 @@ export function normalizeRunbook(data: unknown, source: NormalizeSource): Runboo
     readiness: asArray(spec['readiness']).map((p) => normalizeProbe(p as Raw)),
     steadyState: asArray(spec['steadyState']).map((p) => normalizeProbe(p as Raw)),
     steps: asArray(spec['steps']).map((s, index) => normalizeStep(s as Raw, index, defaults)),
-    extra,
+    fault: spec['fault'] === undefined ? undefined : normalizeFault(spec['fault'] as Raw),
+    stopConditions: asArray(spec['stopConditions']).map((p) => normalizeProbe(p as Raw)),
+    schedule: spec['schedule'],
+  };
+}
+
+function normalizeFault(f: Raw): FaultSpec {
+  return {
+    description: optionalString(f['description']),
+    kind: String(f['kind']),
+    with: f['with'] ?? {},
+    timeoutMs: optionalMs(f['timeout']) ?? DEFAULT_FAULT_TIMEOUT_MS,
+    detect: asArray(f['detect']).map((p) => normalizeProbe(p as Raw)),
+    detectTimeoutMs: optionalMs(f['detectTimeout']) ?? DEFAULT_DETECT_TIMEOUT_MS,
+    recoverTimeoutMs: optionalMs(f['recoverTimeout']) ?? DEFAULT_RECOVER_TIMEOUT_MS,
+    params: (f['params'] ?? {}) as Readonly<Record<string, unknown>>,
   };
 }
 

@@ -1,5 +1,6 @@
 import { execExpectSchema, httpExpectSchema } from '../kinds/probe/schema.js';
 import { DURATION_PATTERN } from '../util/duration.js';
+import { scheduleSchema } from './schema-schedule.js';
 
 /** Building blocks of the runbook JSON Schema (draft 2020-12). Plain data. */
 export const KEBAB_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
@@ -21,15 +22,32 @@ export const paramSchema = {
   },
 } as const;
 
+const toleranceSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'What the reply must look like (every given test must pass).',
+  properties: {
+    path: text('JSON path into the reply first, e.g. [0] for ROLE, [0].role for SQL rows.'),
+    equals: { description: 'Exact value (5 equals "5").' },
+    range: { type: 'array', minItems: 2, maxItems: 2, items: { type: 'number' }, description: 'Inclusive numeric range [lo, hi].' },
+    in: { type: 'array', description: 'One of these values.' },
+    matches: text('Regular expression the value must match.'),
+  },
+} as const;
+
 export const probeSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['name'],
-  description: 'A read-only check: exactly one of exec or http.',
+  description: 'A read-only check: exactly one of exec, http, redis or sql.',
   properties: {
     name: text('Shown in output and reports.'),
     description: text('What the probe checks.'),
     timeout: duration('Time limit for one probe attempt (default 5s).'),
+    interval: duration('Pause between samples (default 500ms).'),
+    successThreshold: { type: 'integer', minimum: 1, description: 'Consecutive successes needed (default 1).' },
+    failureThreshold: { type: 'integer', minimum: 1, description: 'Consecutive failures needed to fail / breach (default 1).' },
+    errorCountsAsFailure: { type: 'boolean', description: 'Does no answer (unreachable, timeout) count as a failure? (default true)' },
     exec: { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] }, description: 'Command as argv (never a shell).' },
     http: {
       type: 'object',
@@ -44,16 +62,61 @@ export const probeSchema = {
         json: { description: 'Request body sent as JSON.' },
       },
     },
+    redis: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['addr', 'command'],
+      description: 'One Redis command (strict timeouts, no retry).',
+      properties: {
+        addr: text('host:port'),
+        command: { type: 'array', minItems: 1, items: { type: ['string', 'number'] }, description: 'e.g. [ROLE] or [GET, key].' },
+        password: text('AUTH password (use ${secrets.NAME}).'),
+      },
+    },
+    sql: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host', 'port', 'user', 'query'],
+      description: 'One read-only PostgreSQL query.',
+      properties: {
+        host: text('Server host.'),
+        port: { type: ['integer', 'string'], description: 'Server port.' },
+        user: text('Role to connect as.'),
+        database: text('Database (default postgres).'),
+        password: text('Password (use ${secrets.NAME}).'),
+        query: text('Query; without expect.path the value is the first column of the first row.'),
+      },
+    },
     expect: { type: 'object', description: 'What the result must look like.' },
   },
-  oneOf: [{ required: ['exec'] }, { required: ['http'] }],
+  oneOf: [{ required: ['exec'] }, { required: ['http'] }, { required: ['redis'] }, { required: ['sql'] }],
   allOf: [
     { if: { required: ['exec'] }, then: { properties: { expect: execExpectSchema } } },
     { if: { required: ['http'] }, then: { properties: { expect: httpExpectSchema } } },
+    { if: { required: ['redis'] }, then: { properties: { expect: toleranceSchema } } },
+    { if: { required: ['sql'] }, then: { properties: { expect: toleranceSchema } } },
   ],
 } as const;
 
 const probes = (description: string) => ({ type: 'array', items: probeSchema, description }) as const;
+
+/** spec.fault: what `rehearse` injects at t0 and always restores. */
+const faultSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind'],
+  description: 'The fault rehearse injects (t0) and always restores: a step kind whose apply injects and whose rollback restores (fault.freeze, or exec/http driving a production chaos tool).',
+  properties: {
+    description: text('What the fault is, e.g. "cut Hangzhou".'),
+    kind: text('The kind that injects and restores: fault.freeze, exec, http, or a plug-in kind.'),
+    with: { type: 'object', description: "The kind's params." },
+    timeout: duration('Time limit to inject, and to restore (default 30s).'),
+    detect: probes('Probes that hold once the outage is seen; detection time = the first time one holds.'),
+    detectTimeout: duration('Give up when nothing detects the fault within this (default 30s).'),
+    recoverTimeout: duration('After the switch, steady state must hold again within this (default 60s).'),
+    params: { type: 'object', description: 'Param values used while rehearsing a real cut, e.g. { acceptDataLoss: true }.' },
+  },
+} as const;
 
 export const stepSchema = {
   type: 'object',
@@ -102,9 +165,9 @@ export const specSchema = {
     plugins: { type: 'array', items: { type: 'string' }, description: 'Plugin modules (paths relative to the runbook).' },
     readiness: probes('Read-only checks that must pass before any change.'),
     steadyState: probes('Probes that must hold before the fault and after the switch.'),
-    fault: { type: 'object', description: 'Fault injected by rehearse.' },
-    schedule: { type: 'object', description: 'When rehearsals run.' },
-    stopConditions: { description: 'Conditions that abort a run.' },
+    fault: faultSchema,
+    schedule: scheduleSchema,
+    stopConditions: probes('Probes watched during a rehearsal (each at its interval); a breach aborts it: the fault is restored and the switch failed back.'),
     steps: { type: 'array', minItems: 1, items: stepSchema, description: 'The steps, a DAG through needs.' },
   },
 } as const;

@@ -3,6 +3,10 @@
  * `with:` are still raw (may contain `${...}`): they are interpolated per step at run time, once the
  * outputs of the steps they need are known.
  */
+import type { ProbeRunOptions, RedisProbe, SqlProbe } from './probe-types.js';
+
+export type { ProbeRunOptions, RedisProbe, RedisProbeSpec, SqlProbe, SqlProbeSpec, Tolerance } from './probe-types.js';
+
 export const RUNBOOK_API_VERSION = 'drctl/v1';
 
 export type OnFailure = 'stop' | 'rollback';
@@ -32,9 +36,13 @@ export interface StepSpec {
 }
 
 /** A read-only check: readiness, steady state, wait.until. Extended by issue 6 (redis, sql...). */
-export type Probe =
+export type Probe = (
   | { readonly type: 'exec'; readonly name: string; readonly exec: readonly unknown[]; readonly expect: ExecExpect; readonly timeoutMs: number }
-  | { readonly type: 'http'; readonly name: string; readonly http: HttpRequestSpec; readonly expect: HttpExpect; readonly timeoutMs: number };
+  | { readonly type: 'http'; readonly name: string; readonly http: HttpRequestSpec; readonly expect: HttpExpect; readonly timeoutMs: number }
+  | RedisProbe
+  | SqlProbe
+) &
+  ProbeRunOptions;
 
 export interface ExecExpect {
   /** Default [0]. */
@@ -66,6 +74,21 @@ export interface JsonExpect {
   readonly in?: readonly unknown[];
 }
 
+export interface FaultSpec {
+  readonly description: string | undefined;
+  readonly kind: string;
+  /** Raw params, interpolated when the rehearsal injects. */
+  readonly with: unknown;
+  readonly timeoutMs: number;
+  /** Probes that hold once the outage is seen: detection = the first time one holds. */
+  readonly detect: readonly Probe[];
+  readonly detectTimeoutMs: number;
+  /** After the switch, steady state must hold again within this. */
+  readonly recoverTimeoutMs: number;
+  /** Param values used while rehearsing (a real cut needs e.g. acceptDataLoss: true). */
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
 export interface ParamSpec {
   readonly default: unknown;
   readonly description: string | undefined;
@@ -92,5 +115,10 @@ export interface Runbook {
   readonly steadyState: readonly Probe[];
   readonly steps: readonly StepSpec[];
   /** Sections owned by later features (fault, schedule, stopConditions), kept raw. */
-  readonly extra: Readonly<Record<string, unknown>>;
+  /** The fault `rehearse` injects and always restores (a kind: apply injects, rollback restores). */
+  readonly fault: FaultSpec | undefined;
+  /** Probes watched during a rehearsal; a breach aborts it (restore + fail back). */
+  readonly stopConditions: readonly Probe[];
+  /** Rehearsal schedule policy, as written (checked by rehearsal/schedule.ts parseSchedule). */
+  readonly schedule: unknown;
 }

@@ -1,4 +1,4 @@
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { appendFile, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import type { JournalRecord } from './records.js';
 import type { JournalRead } from './store.js';
 
@@ -19,6 +19,7 @@ export class FileJournal {
 
   static async open(file: string, guard: WriteGuard = (w) => w()): Promise<FileJournal> {
     const j = new FileJournal(file, guard);
+    await guard(() => cutTornTail(file));
     j.#fh = await open(file, 'a', 0o600);
     return j;
   }
@@ -39,6 +40,24 @@ export class FileJournal {
     await this.#fh?.close();
     this.#fh = undefined;
   }
+}
+
+/**
+ * A journal not ending in a newline ends in a torn write (the process died mid-append): that record never
+ * durably happened. Before appending again, move those bytes aside (FILE.torn) and cut them off, so the
+ * next record starts on a line of its own.
+ */
+async function cutTornTail(file: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return;
+  }
+  if (text === '' || text.endsWith('\n')) return;
+  const keep = text.lastIndexOf('\n') + 1;
+  await appendFile(`${file}.torn`, `${text.slice(keep)}\n`, { mode: 0o600 });
+  await truncate(file, Buffer.byteLength(text.slice(0, keep)));
 }
 
 export async function readJournal(file: string): Promise<JournalRead> {

@@ -31,7 +31,7 @@ export function diffRunbookTexts(savedText: string, currentText: string): string
   for (const [id, b] of before) {
     const a = after.get(id);
     if (!a || same(a, b)) continue;
-    const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !same(a[k], b[k]));
+    const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !same(a[k], b[k])).sort();
     changes.push(`step "${id}" changed (${fields.join(', ')})`);
   }
   const order = (m: Map<string, Obj>): string => [...m.keys()].filter((id) => before.has(id) && after.has(id)).join(',');

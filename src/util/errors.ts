@@ -7,6 +7,8 @@ export const ExitCode = {
   changesPending: 2,
   invalidInput: 3,
   refused: 4,
+  /** rehearse: the schedule policy (window, blackout, minimum interval) skipped it; recorded as SKIPPED. */
+  skipped: 5,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

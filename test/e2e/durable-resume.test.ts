@@ -43,8 +43,8 @@ describe('durable runs: crash and resume', () => {
     expect(rb.exitCode, rb.stderr).toBe(0);
     expect((await ws.changes()).slice(3)).toEqual(['lb.active=hz-a', 'cache.master=hz-a', 'db.primary=hz-a']);
     const again = await ws.run(['resume', runId, '--yes']);
-    expect(again.exitCode).toBe(0);
-    expect(again.stderr).toContain('already succeeded');
+    expect(again.exitCode).toBe(4);
+    expect(again.stderr).toContain(`run ${runId} was rolled back: it cannot be resumed`);
   });
 
   it('a drill killed mid-switch resumes to the end, fail-back included', async () => {
@@ -59,15 +59,15 @@ describe('durable runs: crash and resume', () => {
     expect(await ws.changes()).toEqual([...CHAIN_CHANGES, 'lb.active=hz-a', 'cache.master=hz-a', 'db.primary=hz-a']);
   });
 
-  it('a second SIGINT cancels the running step at once; the journal stays consistent and the run resumes', async () => {
+  it('SIGTERM then SIGINT: the second signal cancels the running step at once; the journal stays consistent and the run resumes', async () => {
     ws = await durableWorkspace();
     await ws.hold('b.before');
     const child = ws.start(['run', 'chain.yaml', '--yes']);
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     await ws.reached('b.before');
-    child.kill('SIGINT');
-    await waitFor(() => stderr.includes('no new step will start'), 'the first SIGINT to be handled');
+    child.kill('SIGTERM');
+    await waitFor(() => stderr.includes('SIGTERM: no new step will start'), 'the first signal to be handled');
     child.kill('SIGINT');
     const r = await child;
     expect(r.exitCode).toBe(130);
@@ -77,6 +77,9 @@ describe('durable runs: crash and resume', () => {
     expect(records.map((x) => x['seq'])).toEqual(records.map((_, i) => i + 1));
     expect(records.at(-1)?.['type']).toBe('run.finished');
     expect(records.filter((x) => x['stepId'] === 'b' && x['type'] === 'step.cancelled')).toHaveLength(1);
+    const status = JSON.parse((await ws.run(['status', '--json'])).stdout);
+    expect(status.result).toEqual({ runs: [], locks: [] }); // lock released, run recorded as interrupted
+    expect(JSON.parse((await ws.run(['history', '--json'])).stdout).result.runs).toMatchObject([{ runId, status: 'interrupted' }]);
     await ws.release('b.before');
     const resumed = await ws.run(['resume', runId, '--yes']);
     expect(resumed.exitCode, resumed.stderr).toBe(0);

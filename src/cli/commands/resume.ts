@@ -31,12 +31,12 @@ export async function resumeCommand(io: CliIO, runId: string, flags: ResumeFlags
   try {
     const rec = await loadRunRecord(store, runId, flags.force === true, (t) => io.err(t));
     const { meta, replay } = rec;
+    if (meta.rolledBack || (meta.mode === 'run' && replay.rollbackStarted)) {
+      throw new DrctlError('run-rolled-back', ExitCode.refused, `run ${runId} was rolled back: it cannot be resumed; start a new run`);
+    }
     if (meta.status === 'succeeded') {
       io.err(`run ${runId} already succeeded: nothing to resume`);
       return ExitCode.ok;
-    }
-    if (meta.rolledBack || (meta.mode === 'run' && replay.rollbackStarted)) {
-      throw new DrctlError('run-rolled-back', ExitCode.refused, `run ${runId} was rolled back: it cannot be resumed; start a new run`);
     }
     if (meta.mode === 'drill' && meta.status === 'failed') {
       throw new DrctlError('run-finished', ExitCode.refused, `drill ${runId} finished (failed) and failed back: start a new drill`);

@@ -55,7 +55,7 @@ export async function rollbackCommand(io: CliIO, runId: string, flags: RollbackF
     }
     const user = os.userInfo().username;
     const host = os.hostname();
-    return await runWithView(io, scope.redactText, async (listeners, signals) => {
+    const code = await runWithView(io, scope.redactText, async (listeners, signals) => {
       const t0 = realClock.monotonic();
       const run = await openRunHandle({
         store, runId, scope: runbook.lockScope, leaseMs, clock: realClock, redact: scope.redactText, listeners, startSeq: replay.lastSeq,
@@ -84,6 +84,8 @@ export async function rollbackCommand(io: CliIO, runId: string, flags: RollbackF
         await run.close();
       }
     });
+    if (!io.json) io.err(code === ExitCode.ok ? `rolled back ${items.length} step(s) of run ${runId}` : `the rollback of run ${runId} did not complete: see \`drctl report ${runId}\``);
+    return code;
   } finally {
     await store.close();
   }

@@ -94,10 +94,11 @@ export async function runWithView(
   } else if (io.interactive) {
     const { createListrRenderer } = await import('../output/progress-listr.js');
     const view = createListrRenderer();
-    listeners.push(view.listener);
+    // rollback: the task list starts at rollback.started (its run.started would leave a list of steps never run)
+    listeners.push(humanView((e) => (e.type === 'run.started' && e.mode === 'rollback' ? undefined : view.listener(e))));
     finish = view.done;
   } else {
-    listeners.push(createPlainRenderer((line) => io.err(line), createStyle(io.color.err)));
+    listeners.push(humanView(createPlainRenderer((line) => io.err(line), createStyle(io.color.err))));
   }
   listeners.push((e) => {
     if (e.type === 'lock.acquired' && e.tookOver) io.err(`warning: took over the lock "${e.scope}" from run ${e.tookOver.runId} (${e.tookOver.holder}): ${e.tookOver.why}`);
@@ -108,6 +109,7 @@ export async function runWithView(
     await finish();
     if (io.json) io.out(JSON.stringify({ type: 'summary', ...outcome.meta }));
     else io.out(redact(renderRunSummary(outcome.meta, createStyle(io.color.out))));
+    if (outcome.status === 'skipped') return ExitCode.skipped;
     if (outcome.status === 'interrupted') {
       io.err(`the run is resumable: drctl resume ${outcome.runId}`);
       return ExitCode.interrupted;
@@ -117,6 +119,13 @@ export async function runWithView(
     interrupts.dispose();
   }
 }
+
+/** Human views of a resumed run also show the steps an earlier process finished (not journaled again). */
+const humanView = (view: EventListener): EventListener => (e) => {
+  view(e);
+  if (e.type !== 'run.resumed') return;
+  for (const stepId of e.done) view({ type: 'step.skipped', stepId, reason: 'done by an earlier process', state: undefined, outputs: {}, runId: e.runId, at: e.at });
+};
 
 /** --lease DURATION (also DRCTL_LEASE): how long the lock lives without renewal (default 15s). */
 export function leaseOf(flag: string | undefined): number | undefined {

@@ -1,6 +1,7 @@
 import type { Check } from './context.js';
 import { checkDuplicateIds } from './duplicate-ids.js';
 import { checkIrreversibleSteps } from './irreversible-steps.js';
+import { checkFault } from './fault.js';
 import { checkKindParams } from './kind-params.js';
 import { checkNeedsCycles } from './needs-cycles.js';
 import { checkReferences } from './references.js';
@@ -16,6 +17,7 @@ export const RUNBOOK_CHECKS: readonly Check[] = [
   checkUnknownNeeds,
   checkNeedsCycles,
   checkKindParams,
+  checkFault,
   checkReferences,
   checkIrreversibleSteps,
 ];

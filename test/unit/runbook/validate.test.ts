@@ -102,7 +102,7 @@ describe('validateRunbookFile: valid runbooks', () => {
 
   test('minimal runbook gets every default', async () => {
     const { runbook } = await validateRunbookFile(valid('minimal.yaml'), fakeRegistry());
-    expect(runbook).toMatchObject({ concurrency: 4, onFailure: 'stop', lockScope: 'minimal', budgetMs: undefined, extra: {} });
+    expect(runbook).toMatchObject({ concurrency: 4, onFailure: 'stop', lockScope: 'minimal', budgetMs: undefined, fault: undefined, stopConditions: [], schedule: undefined });
     expect(runbook?.steps[0]).toEqual({
       id: 'pause', kind: 'wait', description: undefined, needs: [], with: { duration: '5s' }, timeoutMs: 30_000,
       retry: { retries: 0, backoffMs: 500, backoffFactor: 2, maxBackoffMs: 10_000 }, budgetMs: undefined, verifyIntervalMs: undefined, index: 0,
@@ -125,5 +125,19 @@ describe('validateRunbookFile: valid runbooks', () => {
 
   test('a missing runbook throws file-not-found', async () => {
     await expect(validateRunbookFile(valid('nope.yaml'), fakeRegistry())).rejects.toMatchObject({ code: 'file-not-found' });
+  });
+});
+
+describe('spec.fault and spec.stopConditions', () => {
+  test('a fault with an unknown kind or bad params is reported inside spec.fault', async () => {
+    const { parseYamlText } = await import('../../../src/util/yaml-file.js');
+    const { validateRunbookData } = await import('../../../src/runbook/validate.js');
+    const text = [
+      'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: f }', 'spec:',
+      '  fault:', '    kind: wiat', '    detect: [{ name: down, exec: [true] }]',
+      '  steps: [{ id: a, kind: wait, with: { duration: 1s } }]',
+    ].join('\n');
+    const diags = validateRunbookData(parseYamlText('/x/f.yaml', text), fakeRegistry());
+    expect(diags.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(['6:11 unknown kind "wiat" in the fault (did you mean "wait"?)']);
   });
 });

@@ -1,0 +1,24 @@
+import { errorOutcome, type ProbeOutcome } from './outcome.js';
+
+/**
+ * Race a sample against its time limit and the abort signal: drivers (ioredis, pg) can take seconds
+ * to give up on a frozen server whatever their own timeouts say. `cleanup` always runs (close the client).
+ */
+export async function bounded(work: Promise<ProbeOutcome>, timeoutMs: number, signal: AbortSignal, where: string, cleanup: () => void): Promise<ProbeOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const bound = new Promise<ProbeOutcome>((resolve) => {
+    timer = setTimeout(() => resolve(errorOutcome(`${where}: no answer within ${timeoutMs}ms`)), timeoutMs);
+    onAbort = () => resolve(errorOutcome(`${where}: aborted`));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, bound]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    work.catch(() => undefined);
+    cleanup();
+  }
+}

@@ -1,0 +1,53 @@
+import { Redis } from 'ioredis';
+import type { RedisProbeSpec, Tolerance } from '../../runbook/probe-types.js';
+import { isSecret } from '../../util/secret.js';
+import { toArgv } from './argv.js';
+import { bounded } from './bound.js';
+import { errorOutcome, failureOutcome, okOutcome, type ProbeOutcome } from './outcome.js';
+import { checkTolerance } from './tolerance.js';
+
+const reveal = (v: unknown): string => (isSecret(v) ? v.reveal() : String(v));
+
+/** host:port → parts; undefined when malformed. */
+export function parseAddr(addr: string): { readonly host: string; readonly port: number } | undefined {
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(addr.trim());
+  const port = Number(m?.[2]);
+  return m?.[1] && port > 0 && port < 65536 ? { host: m[1], port } : undefined;
+}
+
+/** Redis replies (Buffers, nested arrays) as plain JSON. */
+function plain(v: unknown): unknown {
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  if (Array.isArray(v)) return v.map(plain);
+  return v;
+}
+
+/** Send one command with hard timeouts (no retry, no offline queue) and check the reply. */
+export async function runRedisProbe(spec: RedisProbeSpec, expect: Tolerance, timeoutMs: number, signal: AbortSignal): Promise<ProbeOutcome> {
+  const addrText = reveal(spec.addr);
+  const addr = parseAddr(addrText);
+  if (!addr) return errorOutcome(`bad redis addr "${addrText}" (want host:port)`);
+  const [command, ...args] = toArgv(spec.command);
+  if (!command) return errorOutcome('empty redis command');
+  const client = new Redis({
+    host: addr.host, port: addr.port, lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0, enableOfflineQueue: false, enableReadyCheck: false, disableClientInfo: true, retryStrategy: () => null,
+    ...(spec.password === undefined ? {} : { password: reveal(spec.password) }),
+  });
+  let lastError = '';
+  client.on('error', (e: Error & { code?: string }) => void (lastError = e.code ?? e.message));
+  const where = `redis ${addrText} ${command}`;
+  const work = (async (): Promise<ProbeOutcome> => {
+    try {
+      await client.connect();
+      const reply = plain(await client.call(command, ...args));
+      const held = checkTolerance(expect, reply, `${command} reply`);
+      return held.ok ? okOutcome(`${command} → ${JSON.stringify(reply)}`) : failureOutcome(`${where}: ${held.detail}`);
+    } catch (e) {
+      if ((e as Error).name === 'ReplyError') return failureOutcome(`${where}: ${(e as Error).message}`);
+      const why = lastError && (e as Error).message === 'Connection is closed.' ? lastError : (e as Error).message;
+      return errorOutcome(`${where}: ${why}`);
+    }
+  })();
+  return bounded(work, timeoutMs, signal, where, () => client.disconnect());
+}

@@ -1,0 +1,73 @@
+import type { Probe } from '../../runbook/types.js';
+import type { KindContext } from '../types.js';
+import type { ProbeOutcome } from './outcome.js';
+import { runProbeOnce, type Interpolate } from './run-once.js';
+
+export const PROBE_DEFAULTS = { successThreshold: 1, failureThreshold: 1, intervalMs: 500, errorCountsAsFailure: true } as const;
+
+export interface ProbeSample {
+  /** ISO time the sample ended. */
+  readonly at: string;
+  readonly outcome: ProbeOutcome['kind'];
+  readonly detail: string;
+  readonly durationMs: number;
+}
+
+export interface StableOptions {
+  readonly interpolate?: Interpolate;
+  /**
+   * Give up (not ok) after this long, ms from the call. Default: enough for the thresholds,
+   * (successThreshold + failureThreshold + 2) × (interval + timeout), so it always ends.
+   */
+  readonly deadlineMs?: number;
+  /**
+   * true (default): stop at failureThreshold consecutive failures (steady state before the fault).
+   * false: keep polling until stable or the deadline (waiting for recovery after the switch).
+   */
+  readonly stopOnFailure?: boolean;
+}
+
+export interface StableResult {
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly samples: readonly ProbeSample[];
+}
+
+/** Counts a sample: does it count as a success, a failure, or neither (an error that does not count)? */
+export function classify(probe: Probe, o: ProbeOutcome): 'success' | 'failure' | 'neutral' {
+  if (o.kind === 'ok') return 'success';
+  if (o.kind === 'failure') return 'failure';
+  return (probe.errorCountsAsFailure ?? PROBE_DEFAULTS.errorCountsAsFailure) ? 'failure' : 'neutral';
+}
+
+/**
+ * Sample the probe every `interval` until `successThreshold` consecutive successes (ok) or
+ * `failureThreshold` consecutive failures / the deadline (not ok). Aborting ctx.signal rejects.
+ */
+export async function runProbeUntilStable(probe: Probe, ctx: KindContext, opts: StableOptions = {}): Promise<StableResult> {
+  const needOk = Math.max(1, probe.successThreshold ?? PROBE_DEFAULTS.successThreshold);
+  const needFail = Math.max(1, probe.failureThreshold ?? PROBE_DEFAULTS.failureThreshold);
+  const interval = probe.intervalMs ?? PROBE_DEFAULTS.intervalMs;
+  const deadlineMs = opts.deadlineMs ?? (needOk + needFail + 2) * (interval + probe.timeoutMs);
+  const start = ctx.clock.monotonic();
+  const samples: ProbeSample[] = [];
+  let okRun = 0;
+  let failRun = 0;
+  for (;;) {
+    const t = ctx.clock.monotonic();
+    const o = await runProbeOnce(probe, ctx, opts.interpolate);
+    samples.push({ at: new Date(ctx.clock.now()).toISOString(), outcome: o.kind, detail: o.detail, durationMs: ctx.clock.monotonic() - t });
+    const c = classify(probe, o);
+    okRun = c === 'success' ? okRun + 1 : 0;
+    failRun = c === 'failure' ? failRun + 1 : c === 'success' ? 0 : failRun;
+    if (okRun >= needOk) return { ok: true, detail: needOk > 1 ? `${o.detail} (${needOk} consecutive)` : o.detail, samples };
+    if (failRun >= needFail && opts.stopOnFailure !== false) {
+      return { ok: false, detail: `${o.kind === 'error' ? 'error' : 'failed'}: ${o.detail}${needFail > 1 ? ` (${needFail} consecutive)` : ''}`, samples };
+    }
+    const elapsed = ctx.clock.monotonic() - start;
+    if (elapsed + interval > deadlineMs) {
+      return { ok: false, detail: `not stable within ${deadlineMs}ms: ${o.kind === 'ok' ? `${okRun}/${needOk} consecutive successes` : o.detail}`, samples };
+    }
+    await ctx.clock.sleep(interval, ctx.signal);
+  }
+}

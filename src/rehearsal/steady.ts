@@ -1,0 +1,34 @@
+import { runProbeUntilStable } from '../kinds/probe/stable.js';
+import type { Interpolate } from '../kinds/probe/run-once.js';
+import type { KindContext } from '../kinds/types.js';
+import type { Probe } from '../runbook/types.js';
+import type { EventInput } from '../engine/events.js';
+
+export interface SteadyOptions {
+  readonly group: 'steadyState' | 'readiness';
+  readonly makeContext: (name: string) => KindContext;
+  readonly emit: (e: EventInput) => Promise<void>;
+  readonly interpolate: Interpolate;
+  /** Wait for recovery until this deadline (ms) instead of failing at the first failure. */
+  readonly untilMs?: number;
+}
+
+/**
+ * Steady state with tolerances and "N consecutive successes": every probe in parallel; each result is
+ * recorded as a check event. Returns the names that did not hold.
+ */
+export async function checkSteady(probes: readonly Probe[], o: SteadyOptions): Promise<string[]> {
+  const failed: string[] = [];
+  await Promise.all(probes.map(async (p) => {
+    const ctx = o.makeContext(p.name);
+    const t0 = ctx.clock.monotonic();
+    const r = await runProbeUntilStable(p, ctx, {
+      interpolate: o.interpolate,
+      ...(o.untilMs === undefined ? {} : { deadlineMs: o.untilMs, stopOnFailure: false }),
+    });
+    if (!r.ok) failed.push(p.name);
+    const streak = r.samples.length > 1 ? ` (${r.samples.length} samples)` : '';
+    await o.emit({ type: r.ok ? 'check.passed' : 'check.failed', group: o.group, name: p.name, detail: `${r.detail}${streak}`, durationMs: ctx.clock.monotonic() - t0 });
+  }));
+  return failed;
+}

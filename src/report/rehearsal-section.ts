@@ -1,0 +1,69 @@
+import type { EngineEvent, RehearsalOutcome, RtoBreakdown } from '../engine/events.js';
+
+/** The rehearsal part of a run report: the marks of the fault's life and the measured RTO. */
+export interface RehearsalReport {
+  /** Fault injected (t0), ISO. */
+  readonly t0: string | undefined;
+  readonly fault: string | undefined;
+  readonly detectedAt: string | undefined;
+  readonly detectedBy: string | undefined;
+  readonly recoveredAt: string | undefined;
+  readonly restoredAt: string | undefined;
+  readonly restoreOk: boolean | undefined;
+  readonly outcome: RehearsalOutcome | undefined;
+  readonly rto: RtoBreakdown | null;
+  readonly budgetMs: number | undefined;
+  /** Per-step budgets when the rehearsal recorded them (rehearsal.finished.stepBudgetsMs). */
+  readonly stepBudgetsMs: Readonly<Record<string, number>>;
+  readonly reasons: readonly string[];
+  readonly stopBreaches: readonly { readonly name: string; readonly detail: string; readonly at: string }[];
+  readonly skippedReason: string | undefined;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const REHEARSAL_EVENTS: ReadonlySet<string> = new Set([
+  'fault.injected', 'fault.detected', 'fault.restored', 'rehearsal.recovered', 'stop.breached', 'rehearsal.skipped', 'rehearsal.finished',
+]);
+
+/** Pure: the rehearsal section from the journal, or undefined when the run was not a rehearsal. */
+export function buildRehearsalSection(events: readonly EngineEvent[], isRehearsal: boolean): RehearsalReport | undefined {
+  if (!isRehearsal && !events.some((e) => REHEARSAL_EVENTS.has(e.type))) return undefined;
+  const r: Mutable<RehearsalReport> = {
+    t0: undefined, fault: undefined, detectedAt: undefined, detectedBy: undefined, recoveredAt: undefined, restoredAt: undefined,
+    restoreOk: undefined, outcome: undefined, rto: null, budgetMs: undefined, stepBudgetsMs: {}, reasons: [], stopBreaches: [], skippedReason: undefined,
+  };
+  const breaches: Mutable<RehearsalReport>['stopBreaches'][number][] = [];
+  for (const e of events) {
+    switch (e.type) {
+      case 'fault.injected':
+        r.t0 ??= e.at;
+        r.fault ??= e.describe;
+        break;
+      case 'fault.detected':
+        r.detectedAt ??= e.at;
+        r.detectedBy ??= e.probe;
+        break;
+      case 'rehearsal.recovered':
+        r.recoveredAt ??= e.at;
+        break;
+      case 'fault.restored':
+        r.restoredAt = e.at;
+        r.restoreOk = e.ok;
+        break;
+      case 'stop.breached':
+        breaches.push({ name: e.name, detail: e.detail, at: e.at });
+        break;
+      case 'rehearsal.skipped':
+        r.skippedReason = e.reason;
+        break;
+      case 'rehearsal.finished':
+        Object.assign(r, { outcome: e.outcome, rto: e.rto, budgetMs: e.budgetMs, reasons: e.reasons, stepBudgetsMs: e.stepBudgetsMs ?? {} });
+        break;
+      default:
+        break;
+    }
+  }
+  r.stopBreaches = breaches;
+  return r;
+}

@@ -1,0 +1,58 @@
+/** Probe types added for rehearsals (issue 6): redis / sql probes, tolerances, run properties. */
+
+/** What a value must look like. Every given test must pass; `path` (JSON path) picks the value first. */
+export interface Tolerance {
+  readonly path?: string;
+  readonly equals?: unknown;
+  /** Inclusive numeric range [lo, hi]. */
+  readonly range?: readonly [number, number];
+  readonly in?: readonly unknown[];
+  /** Regular expression the value (as text) must match. */
+  readonly matches?: string;
+}
+
+/** How a probe is sampled (Chaos Mesh / Litmus semantics). All optional: defaults in runProbeUntilStable. */
+export interface ProbeRunOptions {
+  /** Consecutive successes needed to call it holding (default 1). */
+  readonly successThreshold?: number;
+  /** Consecutive failures needed to call it failed / breached (default 1). */
+  readonly failureThreshold?: number;
+  /** Pause between samples, ms (default 500). */
+  readonly intervalMs?: number;
+  /** Does an error (unreachable, timeout) count as a failure? (default true). */
+  readonly errorCountsAsFailure?: boolean;
+}
+
+export interface RedisProbeSpec {
+  /** host:port (may carry ${...} until interpolated). */
+  readonly addr: unknown;
+  /** Command and args, e.g. [ROLE] or [GET, key]. */
+  readonly command: readonly unknown[];
+  readonly password?: unknown;
+}
+
+export interface SqlProbeSpec {
+  readonly host: unknown;
+  readonly port: unknown;
+  readonly user: unknown;
+  readonly database?: unknown;
+  readonly password?: unknown;
+  /** Read-only query; without expect.path the value is the first column of the first row. */
+  readonly query: unknown;
+}
+
+export interface RedisProbe {
+  readonly type: 'redis';
+  readonly name: string;
+  readonly redis: RedisProbeSpec;
+  readonly expect: Tolerance;
+  readonly timeoutMs: number;
+}
+
+export interface SqlProbe {
+  readonly type: 'sql';
+  readonly name: string;
+  readonly sql: SqlProbeSpec;
+  readonly expect: Tolerance;
+  readonly timeoutMs: number;
+}

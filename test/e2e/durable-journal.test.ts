@@ -1,0 +1,94 @@
+import { execa } from 'execa';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CHAIN_CHANGES, durableWorkspace, type DurableWorkspace } from './durable-kit.js';
+
+let ws: DurableWorkspace | undefined;
+afterEach(async () => {
+  await ws?.cleanup();
+  ws = undefined;
+});
+
+/** A run of chain.yaml cut off (SIGKILL) after step a, its change for b not made. */
+async function cutOffRun(w: DurableWorkspace): Promise<string> {
+  await w.hold('b.before');
+  await w.killAt(w.start(['run', 'chain.yaml', '--yes']), 'b.before');
+  await w.release('b.before');
+  return w.onlyRunId();
+}
+
+describe('saved plans, changed runbooks and damaged journals', () => {
+  it('run --plan refuses a plan whose live state or runbook changed since, naming what changed; a fresh plan runs', async () => {
+    ws = await durableWorkspace();
+    const plan = path.join(ws.dir, 'plan.json');
+    expect((await ws.run(['plan', 'chain.yaml', '-o', plan])).exitCode).toBe(2);
+    // the world moves: someone switched the cache by hand
+    await execa('node', ['estate.mjs', 'set', 'cache.master', 'sh-a'], { cwd: ws.dir, env: ws.env });
+    const stale = await ws.run(['run', 'chain.yaml', '--plan', plan]);
+    expect(stale.exitCode).toBe(4);
+    expect(stale.stderr).toMatch(/error: the live state changed since the plan was made \(\S+\): observed state differs for step\(s\) b \(was change: .*; now noop: already done .*\); nothing was changed\n/);
+    expect(JSON.parse((await ws.run(['history', '--json'])).stdout).result.runs).toEqual([]);
+    expect(await ws.changes()).toEqual(['cache.master=sh-a']);
+
+    await ws.run(['plan', 'chain.yaml', '-o', plan]);
+    const text = await readFile(path.join(ws.dir, 'chain.yaml'), 'utf8');
+    await writeFile(path.join(ws.dir, 'chain.yaml'), `${text}\n# edited after the plan\n`);
+    const edited = await ws.run(['run', 'chain.yaml', '--plan', plan]);
+    expect(edited.exitCode).toBe(4);
+    expect(edited.stderr).toContain('runbook changed since the plan was made');
+
+    await ws.run(['plan', 'chain.yaml', '-o', plan]);
+    const fresh = await ws.run(['run', 'chain.yaml', '--plan', plan]);
+    expect(fresh.exitCode, fresh.stderr).toBe(0);
+    expect(await ws.changes()).toEqual(['cache.master=sh-a', 'db.primary=sh-a', 'lb.active=sh-a']);
+  });
+
+  it('resume refuses a changed runbook naming what changed, and proceeds with --force', async () => {
+    ws = await durableWorkspace();
+    const runId = await cutOffRun(ws);
+    const file = path.join(ws.dir, 'chain.yaml');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('set lb.active sh-a', 'set lb.active sh-b').replace('concurrency: 1', 'concurrency: 2'));
+    const refused = await ws.run(['resume', runId, '--yes']);
+    expect(refused.exitCode).toBe(4);
+    expect(refused.stderr).toContain(`the runbook changed since run ${runId} started: step "c" changed (with); spec.concurrency changed; nothing was changed`);
+    expect(await ws.changes()).toEqual(['db.primary=sh-a']);
+    await writeFile(file, text.replace('set lb.active sh-a', 'set lb.active sh-a ')); // whitespace inside a string still counts
+    const forced = await ws.run(['resume', runId, '--yes', '--force']);
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(forced.stderr).toContain('resuming anyway (--force)');
+    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+  });
+
+  it('a torn last journal line is reported and dropped, and resume proceeds; damage elsewhere refuses unless --force', async () => {
+    ws = await durableWorkspace();
+    const runId = await cutOffRun(ws);
+    const journal = ws.journalFile(runId);
+    await appendFile(journal, '{"type":"step.applied","stepId":"b","aft'); // the crash hit mid-append
+    const torn = await ws.run(['resume', runId, '--yes']);
+    expect(torn.exitCode, torn.stderr).toBe(0);
+    expect(torn.stderr).toMatch(/warning: journal of \S+: unreadable line\(s\) \d+ is a torn last write .*keeping the \d+ intact record\(s\)/);
+    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+    // the torn bytes were moved aside before appending: the journal reads clean again
+    expect(await readFile(`${journal}.torn`, 'utf8')).toContain('"stepId":"b","aft');
+    const report = await ws.run(['report', runId, '--format', 'json']);
+    expect(report.stderr).not.toContain('warning');
+    expect(JSON.parse(report.stdout).steps.map((s: { status: string }) => s.status)).toEqual(['applied', 'applied', 'applied']);
+    await ws.cleanup();
+
+    ws = await durableWorkspace();
+    const second = await cutOffRun(ws);
+    const file = ws.journalFile(second);
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    lines[3] = '{"type":"step.started", garbage';
+    await writeFile(file, lines.join('\n'));
+    const refused = await ws.run(['resume', second, '--yes']);
+    expect(refused.exitCode).toBe(4);
+    expect(refused.stderr).toContain('unreadable line(s) 4 (not only a torn last write): refusing');
+    expect(await ws.changes()).toEqual(['db.primary=sh-a']);
+    const forced = await ws.run(['resume', second, '--yes', '--force']);
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+  });
+});

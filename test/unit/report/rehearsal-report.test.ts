@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { buildReport } from '../../../src/report/build-report.js';
+import { renderHtml } from '../../../src/report/html.js';
+import { renderJunit } from '../../../src/report/junit.js';
+import { renderMarkdown } from '../../../src/report/markdown.js';
+import { detectRegression, median, rtoTrend } from '../../../src/report/regression.js';
+import { esc } from '../../../src/report/html-escape.js';
+import { rehearsalHistory, rehearsalMeta, rehearsalReport } from '../../helpers/rehearsal-fixture.js';
+
+describe('rehearsal report', () => {
+  const report = rehearsalReport();
+  it('builds the rehearsal section from fault/detection/recovery/restore events', () => {
+    expect(report.rehearsal).toMatchObject({
+      t0: '2026-11-21T02:10:01.000Z', detectedAt: '2026-11-21T02:10:04.100Z', detectedBy: 'redis-master-reachable',
+      recoveredAt: '2026-11-21T02:10:06.800Z', restoredAt: '2026-11-21T02:10:07.200Z', restoreOk: true, outcome: 'FAILED', budgetMs: 6000,
+      rto: { totalMs: 5800, detectionMs: 3100, switchMs: 2200, convergenceMs: 500 },
+    });
+    const redis = report.steps.find((s) => s.id === 'redis-election');
+    expect(redis?.retries).toEqual([{ at: '2026-11-21T02:10:04.450Z', attempt: 2, delayMs: 200, message: 'NOGOODSLAVE: no suitable replica' }]);
+    expect(redis?.segments?.map((s) => `${s.phase}${s.attempt}${s.ok ? '' : '!'}`)).toEqual(['observe1', 'apply1!', 'observe2', 'apply2', 'verify2', 'rollback1']);
+    expect(redis?.segments?.[0]?.startAt).toBe('2026-11-21T02:10:04.100Z');
+  });
+  it('leaves non-rehearsal runs without the section', () => {
+    const drill = buildReport({ ...rehearsalMeta(), mode: 'drill' }, []);
+    expect(drill).not.toHaveProperty('rehearsal');
+    expect(renderMarkdown(drill)).not.toContain('## Rehearsal');
+    expect(buildReport(rehearsalMeta(), []).rehearsal?.outcome).toBeUndefined();
+  });
+  it('Markdown and JUnit carry the outcome and the RTO breakdown', () => {
+    const md = renderMarkdown(report);
+    expect(md).toContain('- outcome: **FAILED**, RTO 5.80s (budget 6.00s)');
+    expect(md).toContain('- RTO breakdown: 3.10s detection + 2.20s switch (fence-hz 300ms, redis-election 1.20s');
+    expect(md).toContain('+ 500ms convergence');
+    expect(md).toContain('- detected at 2026-11-21T02:10:04.100Z (t0+3.10s) by redis-master-reachable');
+    const xml = renderJunit(report);
+    expect(xml).toContain('<property name="rehearsal.outcome" value="FAILED"/><property name="rto.totalMs" value="5800"/>');
+    expect(xml).toContain('<property name="rto.step.redis-electionMs" value="1200"/>');
+    expect(xml).toContain('name="rehearsal FAILED: RTO 5.80s (budget 6.00s)" time="5.800"');
+    expect(xml).toContain('<failure message="step &quot;db-election&quot; took 900ms, over its budget of 800ms"/>');
+  });
+  it('detects a regression against the median of earlier RTOs (> 20%)', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(detectRegression([4000, 4100, 3900, 4200, 5800])).toEqual({ regressed: true, medianMs: 4050, latestMs: 5800 });
+    expect(detectRegression([4000, 4000, 4800]).regressed).toBe(false);
+    expect(detectRegression([4000, 4000, 4801]).regressed).toBe(true);
+    expect(detectRegression([4000])).toEqual({ regressed: false, medianMs: undefined, latestMs: 4000 });
+    expect(detectRegression([])).toEqual({ regressed: false, medianMs: undefined, latestMs: undefined });
+  });
+  it('the trend keeps only this runbook\'s rehearsals with an RTO, oldest first, this run last', () => {
+    expect(rtoTrend(report, rehearsalHistory()).map((p) => p.rtoMs)).toEqual([4100, 3900, 4000, 4200, 5800]);
+  });
+  it('escapes every text it renders', () => {
+    expect(esc(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    const evil = { ...report, run: { ...rehearsalMeta(), runbook: { name: '<img src=x onerror=alert(1)>', file: '"/><script>', hash: 'x' } } };
+    const html = renderHtml(evil, []);
+    expect(html).not.toContain('<img src=x');
+    expect(html).not.toContain('"/><script>');
+    expect(html).toContain('id="regression-none"');
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parseStoreSpec, specLabel } from '../../../src/state/store-url.js';
+
+describe('--state URL forms', () => {
+  it('a plain value is a folder', () => {
+    expect(parseStoreSpec('.drctl')).toEqual({ kind: 'file', dir: '.drctl' });
+    expect(parseStoreSpec('/var/lib/drctl')).toEqual({ kind: 'file', dir: '/var/lib/drctl' });
+  });
+
+  it('redis://host:port[/db][?prefix=]', () => {
+    expect(parseStoreSpec('redis://10.0.0.1:6380/2?prefix=prod:')).toMatchObject({ kind: 'redis', endpoints: [{ host: '10.0.0.1', port: 6380 }], db: 2, prefix: 'prod:' });
+    expect(parseStoreSpec('redis://r1')).toMatchObject({ endpoints: [{ host: 'r1', port: 6379 }], db: 0, prefix: 'drctl:' });
+    expect(parseStoreSpec('redis://user:p%40ss@r1:1')).toMatchObject({ username: 'user', password: 'p@ss' });
+  });
+
+  it('a list of endpoints, tried in order', () => {
+    const s = parseStoreSpec('redis://a:1,b:2,[::1]:3/1');
+    expect(s).toMatchObject({ kind: 'redis', endpoints: [{ host: 'a', port: 1 }, { host: 'b', port: 2 }, { host: '::1', port: 3 }], db: 1 });
+    expect(specLabel(s)).toBe('redis://a:1,b:2,::1:3/1');
+  });
+
+  it('redis+sentinel://h1:p1,h2:p2/MASTER[/db]', () => {
+    expect(parseStoreSpec('redis+sentinel://s1:26379,s2/mymaster/3?prefix=x:')).toMatchObject({
+      kind: 'sentinel', endpoints: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }], masterName: 'mymaster', db: 3, prefix: 'x:',
+    });
+  });
+
+  it('bad forms are usage errors (exit 3) with the expected form', () => {
+    for (const bad of ['redis+sentinel://s1:26379', 'redis://a:1/notanumber', 'redis://a:x', 'mongodb://x']) {
+      expect(() => parseStoreSpec(bad), bad).toThrow(expect.objectContaining({ exitCode: 3 }));
+    }
+  });
+});
