@@ -64,13 +64,21 @@ export function buildProgram(io: CliIO, setExit: SetExit): Command {
     .action(act(async () => (await import('./commands/run.js')).runCommandAction('run')));
   withRunOptions(program.command('drill').description('run the switch, verify it, then fail back in reverse order; report both halves').argument('<runbook>'))
     .action(act(async () => (await import('./commands/run.js')).runCommandAction('drill')));
+  withParamOptions(program.command('rehearse').description('network-cut rehearsal for cron: schedule → steady state → fault (t0) → detect → switch → recovered (RTO) → restore → fail back')
+    .argument('<runbook>'))
+    .option('-y, --yes', 'confirm without asking (required without a terminal; it never prompts otherwise)')
+    .option('--dry-run', 'read-only: schedule verdict, readiness, steady state, stop conditions, the fault target, the plan and a predicted RTO (exit 0 ready, 1 not, 5 would be skipped)')
+    .option('--ignore-schedule', 'run outside the schedule policy (an SRE at a terminal; cron should not)')
+    .option('--concurrency <n>', 'steps to run at once (overrides the runbook)', positiveInt('--concurrency'))
+    .option('--lease <duration>', 'lock lease, renewed while the rehearsal lives (default 15s; also DRCTL_LEASE)')
+    .action(act(async () => (await import('./commands/rehearse.js')).rehearseCommand));
   program.command('status').description('runs in progress, their steps, and who holds each lock')
     .action(act(async () => (await import('./commands/status.js')).statusCommand));
-  program.command('history').description('past runs with their outcome and duration')
+  program.command('history').description('past runs with their outcome and duration; for rehearsals the RTO, its trend and regressions')
     .option('--runbook <name>', 'only runs of this runbook').option('-n, --limit <n>', 'at most n runs', positiveInt('--limit'), 20)
     .action(act(async () => (await import('./commands/history.js')).historyCommand));
-  program.command('report').description('a run\'s report: timing of every step').argument('<run-id>')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['json', 'md', 'junit']).default('md'))
+  program.command('report').description('a run\'s report: timing of every step (html: one self-contained file with the timeline, RTO breakdown and trend)').argument('<run-id>')
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['json', 'md', 'junit', 'html']).default('md'))
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action(act(async () => (await import('./commands/report.js')).reportCommand));
   program.command('resume').description('continue an interrupted run where it stopped (refuses a changed runbook unless --force)').argument('<run-id>')

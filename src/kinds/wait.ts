@@ -4,6 +4,8 @@ import { runProbe, type ProbeParams } from './probe/run-probe.js';
 import { probeSchema } from './probe/schema.js';
 import { HOLDS, notYet } from './types.js';
 
+const DEFAULT_INTERVAL_MS = 500;
+
 interface WaitParams {
   /** A fixed pause ("5s"). */
   readonly duration?: string;
@@ -47,6 +49,10 @@ export const waitKind = defineKind<WaitParams, WaitState>({
   },
   async apply(p, _change, ctx) {
     if (p.duration !== undefined) await ctx.clock.sleep(parseDuration(p.duration) ?? 0, ctx.signal);
+    if (!p.until) return;
+    // poll at the runbook's interval (verify then finds it holding at once); bounded by the step timeout
+    const intervalMs = p.interval === undefined ? DEFAULT_INTERVAL_MS : (parseDuration(p.interval) ?? DEFAULT_INTERVAL_MS);
+    while (!(await runProbe(p.until, ctx)).ok) await ctx.clock.sleep(intervalMs, ctx.signal);
   },
   holds(p, _desired, current) {
     if (!p.until) return HOLDS;
@@ -58,7 +64,7 @@ export const waitKind = defineKind<WaitParams, WaitState>({
     if (p.duration !== undefined) return `pause ${p.duration}`;
     return `wait until ${probeLabel(p.until)} (now: ${before.detail})`;
   },
-  verifyIntervalMs: 500,
+  verifyIntervalMs: DEFAULT_INTERVAL_MS,
 });
 
 function probeLabel(probe: ProbeParams | undefined): string {

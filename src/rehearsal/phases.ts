@@ -1,5 +1,6 @@
 import type { EventInput, RehearsalOutcome, RtoBreakdown } from '../engine/events.js';
 import { executeSteps, type ExecuteOutcome } from '../engine/executor.js';
+import { firstError } from '../engine/first-error.js';
 import { rollbackSteps, type RollbackItem } from '../engine/rollback.js';
 import { findBudgetOverruns } from '../engine/budgets.js';
 import type { KindContext } from '../kinds/types.js';
@@ -148,17 +149,11 @@ async function failBack(o: RehearsalInput, executed: ExecuteOutcome | undefined,
   for (const [id, rec] of finished) {
     const step = o.runbook.steps.find((s) => s.id === id);
     const kind = o.registry.get(step?.kind ?? '');
-    const before = rec.status === 'applied' ? rec.before : baseline.get(id)?.state;
+    // back to the world before the fault (a step's own before-state was observed during the outage)
+    const before = baseline.get(id)?.state ?? (rec.status === 'applied' ? rec.before : undefined);
     if (!step || !kind || before === undefined) continue;
     const params = rec.params ?? baseline.get(id)?.params;
     items.push({ stepId: id, kind, params, before, timeoutMs: step.timeoutMs, verifyIntervalMs: step.verifyIntervalMs });
   }
   return rollbackSteps(items, { reason: 'rehearsal: fail back', clock: o.clock, emit: o.emit, abort: new AbortController().signal, makeContext: o.makeContext });
-}
-
-function firstError(executed: ExecuteOutcome): string | undefined {
-  for (const [id, rec] of executed.steps) {
-    if (rec.status === 'failed' && rec.error) return `step "${id}" failed in ${rec.error.phase}: ${rec.error.message}`;
-  }
-  return undefined;
 }

@@ -28,6 +28,6 @@ export async function rehearsalPhases(
   return {
     status: STATUS_OF[r.outcome], executed: r.executed, overruns: r.overruns,
     error: r.reasons.length > 0 ? r.reasons.join('; ') : undefined, halves: undefined,
-    rehearsal: { outcome: r.outcome, rtoMs: r.rto?.totalMs, budgetMs, reasons: r.reasons },
+    rehearsal: { outcome: r.outcome, rtoMs: r.rto?.totalMs, budgetMs, reasons: r.reasons, rto: r.rto ?? undefined },
   };
 }

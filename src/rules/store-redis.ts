@@ -45,7 +45,7 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     lazyConnect: true, connectTimeout: options.connectTimeoutMs ?? 2000, commandTimeout: options.commandTimeoutMs ?? 5000,
-    maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (times: number) => (times > 3 ? null : 100 * times),
+    maxRetriesPerRequest: 1, enableOfflineQueue: false, disableClientInfo: true, retryStrategy: (times: number) => (times > 3 ? null : 100 * times),
   };
   const client = await connect(new Redis(connectionOptions), label);
   const subscribers = new Set<Redis>();

@@ -1,4 +1,4 @@
-import type { EngineEvent, RehearsalOutcome, RunMode, RunStatus, RunSummary } from '../engine/events.js';
+import type { EngineEvent, RehearsalOutcome, RtoBreakdown, RunMode, RunStatus, RunSummary } from '../engine/events.js';
 
 /** Version 2 added `fence` (the writer's fencing token) to every record. */
 export const JOURNAL_SCHEMA_VERSION = 2;
@@ -27,7 +27,14 @@ export interface RunMeta {
   /** Processes that resumed the run, oldest first. */
   readonly resumes?: readonly { readonly at: string; readonly host: string; readonly user: string; readonly pid: number; readonly forced: boolean }[];
   /** For rehearse: the outcome and the RTO (history's trend reads these). */
-  readonly rehearsal?: { readonly outcome: RehearsalOutcome; readonly rtoMs: number | undefined; readonly budgetMs: number | undefined; readonly reasons: readonly string[] } | undefined;
+  readonly rehearsal?: {
+    readonly outcome: RehearsalOutcome;
+    readonly rtoMs: number | undefined;
+    readonly budgetMs: number | undefined;
+    readonly reasons: readonly string[];
+    /** detection, switch (per step) and convergence; absent when the RTO was not measured. */
+    readonly rto?: RtoBreakdown | undefined;
+  } | undefined;
   /** Set by `drctl rollback RUN_ID`. */
   readonly rolledBack?: { readonly at: string; readonly ok: boolean } | undefined;
 }

@@ -18,7 +18,7 @@ export async function connectRedis(spec: RedisSpec): Promise<Redis> {
   const label = specLabel(spec);
   const common = {
     db: spec.db, lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, commandTimeout: COMMAND_TIMEOUT_MS,
-    maxRetriesPerRequest: 0, enableOfflineQueue: false,
+    maxRetriesPerRequest: 0, enableOfflineQueue: false, disableClientInfo: true,
     // no reconnect: without the offline queue a command in a gap fails anyway, and the run stops on it
     retryStrategy: () => null,
     ...(spec.username ? { username: spec.username } : {}),

@@ -1,28 +1,100 @@
 import type { Command } from 'commander';
+import { REGRESSION_THRESHOLD, percentAbove, rehearsalTrend, type RegressionVerdict } from '../../report/regression.js';
+import { summarizeTrend, trendLine, type TrendSummary } from '../../report/trend-summary.js';
 import { openStateStore } from '../../state/open-store.js';
+import type { RunMeta } from '../../state/records.js';
 import { formatDuration } from '../../util/duration.js';
 import { ExitCode } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
 import { envelope } from '../output/json.js';
 
-/** drctl history: past runs, newest first, with outcome and duration. */
-export async function historyCommand(io: CliIO, flags: { runbook?: string; limit: number }, cmd: Command): Promise<ExitCode> {
+export interface HistoryFlags {
+  readonly runbook?: string | undefined;
+  readonly limit: number;
+}
+
+export interface HistoryView {
+  /** The listed runs, newest first. */
+  readonly runs: readonly RunMeta[];
+  /** The RTO trend of every listed runbook with a measured RTO, over all its rehearsals in the store (not only the listed ones). */
+  readonly trends: readonly TrendSummary[];
+}
+
+/** Pure: what `drctl history` shows, from every run header in the store (newest first). */
+export function historyView(all: readonly RunMeta[], flags: HistoryFlags): HistoryView {
+  const runs = all.filter((r) => !flags.runbook || r.runbook.name === flags.runbook).slice(0, flags.limit);
+  const names = [...new Set(runs.map((r) => r.runbook.name))];
+  const trends = names.flatMap((name) => summarizeTrend(name, rehearsalTrend(all, name)) ?? []);
+  return { runs, trends };
+}
+
+/** drctl history: past runs, newest first, with outcome and duration; for rehearsals the RTO, its trend and regressions. */
+export async function historyCommand(io: CliIO, flags: HistoryFlags, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
   const store = await openStateStore(state);
   const all = await store.listRuns().finally(() => store.close());
-  const runs = all.filter((r) => !flags.runbook || r.runbook.name === flags.runbook).slice(0, flags.limit);
+  const view = historyView(all, flags);
   if (io.json) {
-    io.out(envelope('history', true, { runs: runs.map((r) => ({ runId: r.runId, runbook: r.runbook.name, mode: r.mode, status: r.status, startedAt: r.startedAt, durationMs: r.durationMs ?? null, criticalPath: r.summary?.criticalPath ?? [], budgetExceeded: r.summary?.budgetExceeded ?? [] })) }));
+    io.out(envelope('history', true, historyJson(view)));
     return ExitCode.ok;
   }
-  if (runs.length === 0) {
-    io.out(`no runs in ${state}`);
+  if (view.runs.length === 0) {
+    io.out(`no runs${flags.runbook ? ` of ${flags.runbook}` : ''} in ${state}`);
     return ExitCode.ok;
   }
-  const w = Math.max(...runs.map((r) => r.runId.length));
-  io.out(`${'RUN'.padEnd(w)}  ${'MODE'.padEnd(6)} ${'STATUS'.padEnd(11)} ${'DURATION'.padStart(9)}  STARTED`);
-  for (const r of runs) {
-    io.out(`${r.runId.padEnd(w)}  ${r.mode.padEnd(6)} ${r.status.padEnd(11)} ${(r.durationMs === undefined ? '-' : formatDuration(r.durationMs)).padStart(9)}  ${r.startedAt}`);
-  }
+  for (const line of historyText(view)) io.out(line);
   return ExitCode.ok;
+}
+
+/** The table (one line per run, with an RTO column for rehearsals) and one trend line per runbook. */
+export function historyText(view: HistoryView): string[] {
+  const rows = view.runs.map((r) => [
+    r.runId, r.mode, r.status, r.durationMs === undefined ? '-' : formatDuration(r.durationMs), rtoCell(r), r.startedAt,
+  ]);
+  const head = ['RUN', 'MODE', 'STATUS', 'DURATION', 'RTO', 'STARTED'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === 3 ? c.padStart(widths[i] ?? 0) : i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  const out = [line(head), ...rows.map(line)];
+  if (view.trends.length > 0) {
+    const w = Math.max(...view.trends.map((t) => t.runbook.length));
+    out.push('', 'RTO trend (rehearsals with a measured RTO, oldest → newest):', ...view.trends.map((t) => `  ${trendLine(t, w)}`));
+  }
+  return out;
+}
+
+/** "5.80s FAILED", "- SKIPPED" (a rehearsal without a measured RTO), "-" (not a rehearsal). */
+function rtoCell(r: RunMeta): string {
+  const h = r.rehearsal;
+  if (!h) return '-';
+  return `${h.rtoMs === undefined ? '-' : formatDuration(h.rtoMs)} ${h.outcome}`;
+}
+
+/** The --json result: every listed run with its rehearsal outcome and RTO, the trends, and the regression flags. */
+export function historyJson(view: HistoryView): unknown {
+  const thresholdPct = Math.round(REGRESSION_THRESHOLD * 100);
+  const regressed = view.trends.filter((t) => t.verdict.regressed);
+  return {
+    runs: view.runs.map((r) => ({
+      runId: r.runId, runbook: r.runbook.name, mode: r.mode, status: r.status, startedAt: r.startedAt, durationMs: r.durationMs ?? null,
+      outcome: r.rehearsal?.outcome ?? null, rtoMs: r.rehearsal?.rtoMs ?? null, budgetMs: r.rehearsal?.budgetMs ?? null,
+      criticalPath: r.summary?.criticalPath ?? [], budgetExceeded: r.summary?.budgetExceeded ?? [],
+    })),
+    trends: view.trends.map((t) => ({
+      runbook: t.runbook, rehearsals: t.points.length, minMs: t.minMs, maxMs: t.maxMs, medianMs: t.medianMs, last: { ...t.last, outcome: t.last.outcome ?? null },
+      points: t.points.map((p) => ({ runId: p.runId, startedAt: p.startedAt, rtoMs: p.rtoMs, outcome: p.outcome ?? null })),
+      regression: regressionJson(t.verdict, t.last.runId, thresholdPct),
+    })),
+    regression: {
+      regressed: regressed.length > 0, thresholdPct,
+      runbooks: regressed.map((t) => ({ runbook: t.runbook, ...regressionJson(t.verdict, t.last.runId, thresholdPct) })),
+    },
+  };
+}
+
+function regressionJson(v: RegressionVerdict, runId: string, thresholdPct: number) {
+  return {
+    regressed: v.regressed, runId, latestMs: v.latestMs ?? null, medianOfEarlierMs: v.medianMs ?? null,
+    percentAbove: v.latestMs !== undefined && v.medianMs !== undefined ? percentAbove(v.latestMs, v.medianMs) : null, thresholdPct,
+  };
 }

@@ -4,14 +4,15 @@ import { buildPlan } from '../../plan/build-plan.js';
 import { predictStepDurations } from '../../plan/predict.js';
 import type { Plan } from '../../plan/types.js';
 import type { Runbook } from '../../runbook/types.js';
-import { listRuns } from '../../state/run-store.js';
+import type { RunMeta } from '../../state/records.js';
+import { openStateStore } from '../../state/open-store.js';
 import { createContextFactory } from '../../engine/context.js';
 import { realClock } from '../../util/clock.js';
 import { nullLogger } from '../../util/logger.js';
 import type { RuntimeScope } from '../runtime-scope.js';
 
 /** observe → plan: read-only against the live world, with predictions from this runbook's history. */
-export async function planRunbook(runbook: Runbook, registry: KindRegistry, scope: RuntimeScope, stateDir: string, signal: AbortSignal): Promise<Plan> {
+export async function planRunbook(runbook: Runbook, registry: KindRegistry, scope: RuntimeScope, runs: readonly RunMeta[], signal: AbortSignal): Promise<Plan> {
   const makeContext = createContextFactory({
     runId: 'plan', baseDir: runbook.baseDir, clock: realClock, log: nullLogger,
     emit: async () => undefined,
@@ -22,7 +23,7 @@ export async function planRunbook(runbook: Runbook, registry: KindRegistry, scop
     interpolate: (step, outputsOf) => scope.interpolate(step.with, outputsOf),
     makeContext: (stepId, sig) => makeContext(stepId, sig, {}),
   });
-  const history = (await listRuns(stateDir)).filter((r) => r.runbook.name === runbook.name && r.status === 'succeeded');
+  const history = runs.filter((r) => r.runbook.name === runbook.name && r.status === 'succeeded');
   return buildPlan({ runbook, registry, observations, predicted: predictStepDurations(history), historyRuns: history.length, now: new Date() });
 }
 
@@ -30,4 +31,14 @@ export async function planRunbook(runbook: Runbook, registry: KindRegistry, scop
 export function planExitCode(plan: Plan): 0 | 1 | 2 {
   if (plan.counts.unknown > 0) return 1;
   return plan.counts.change + plan.counts.gate > 0 ? 2 : 0;
+}
+
+/** Every run in the state store (a folder or Redis), newest first: the history plans predict from. */
+export async function readRunHistory(state: string): Promise<RunMeta[]> {
+  const store = await openStateStore(state);
+  try {
+    return await store.listRuns();
+  } finally {
+    await store.close();
+  }
 }

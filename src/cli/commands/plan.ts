@@ -7,7 +7,7 @@ import type { CliIO } from '../io.js';
 import { envelope } from '../output/json.js';
 import { renderPlan } from '../output/plan-human.js';
 import { createStyle } from '../output/style.js';
-import { planExitCode, planRunbook } from './plan-runbook.js';
+import { planExitCode, planRunbook, readRunHistory } from './plan-runbook.js';
 
 export interface PlanFlags {
   readonly set?: string[];
@@ -21,7 +21,7 @@ export async function planCommand(io: CliIO, file: string, flags: PlanFlags, cmd
   const { state } = cmd.optsWithGlobals<{ state: string }>();
   const { runbook, registry, warnings } = await loadValidRunbook(file, flags.plugin ?? []);
   const scope = await buildRuntimeScope(runbook, flags);
-  const plan = await planRunbook(runbook, registry, scope, state, new AbortController().signal);
+  const plan = await planRunbook(runbook, registry, scope, await readRunHistory(state), new AbortController().signal);
   if (flags.out) await writeFile(flags.out, `${scope.redactText(JSON.stringify(plan, null, 2))}\n`, { mode: 0o600 });
   const code = planExitCode(plan);
   if (io.json) io.out(scope.redactText(envelope('plan', code !== 1, plan, warnings)));

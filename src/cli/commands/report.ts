@@ -1,24 +1,31 @@
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
-import { buildReport } from '../../report/build-report.js';
+import { buildReport, type RunReport } from '../../report/build-report.js';
+import { renderHtml } from '../../report/html.js';
 import { renderJunit } from '../../report/junit.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { openStateStore } from '../../state/open-store.js';
+import type { RunMeta } from '../../state/records.js';
 import { DrctlError, ExitCode } from '../../util/errors.js';
 import { unreachable } from '../../util/unreachable.js';
 import type { CliIO } from '../io.js';
 
-type Format = 'json' | 'md' | 'junit';
+type Format = 'json' | 'md' | 'junit' | 'html';
 
-/** drctl report RUN_ID --format md|json|junit [-o FILE]. */
+/**
+ * drctl report RUN_ID --format md|json|junit|html [-o FILE]. The HTML report is one self-contained file
+ * (inline CSS and SVG, no script, no network) whose RTO trend reads the earlier runs of the same runbook.
+ */
 export async function reportCommand(io: CliIO, runId: string, flags: { format: Format; out?: string }, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
   const store = await openStateStore(state);
-  const [meta, journal] = await Promise.all([store.readRunMeta(runId), store.readJournal(runId)]).finally(() => store.close());
+  const [meta, journal, history] = await Promise.all([
+    store.readRunMeta(runId), store.readJournal(runId), flags.format === 'html' ? store.listRuns() : Promise.resolve([]),
+  ]).finally(() => store.close());
   if (!meta) throw new DrctlError('run-not-found', ExitCode.invalidInput, `no run "${runId}" in ${state}`, { hint: 'list runs with `drctl history`' });
   if (journal.corrupt) io.err(`warning: journal of ${runId} has unreadable line(s) ${journal.corrupt.lines.join(', ')}${journal.corrupt.tornTail ? ' (a torn last write)' : ''}; reporting the intact records`);
   const report = buildReport(meta, journal.records);
-  const text = render(report, flags.format);
+  const text = render(report, flags.format, history);
   if (flags.out) {
     await writeFile(flags.out, text);
     io.err(`wrote ${flags.out}`);
@@ -28,7 +35,7 @@ export async function reportCommand(io: CliIO, runId: string, flags: { format: F
   return ExitCode.ok;
 }
 
-function render(report: ReturnType<typeof buildReport>, format: Format): string {
+function render(report: RunReport, format: Format, history: readonly RunMeta[]): string {
   switch (format) {
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
@@ -36,6 +43,8 @@ function render(report: ReturnType<typeof buildReport>, format: Format): string 
       return renderMarkdown(report);
     case 'junit':
       return renderJunit(report);
+    case 'html':
+      return renderHtml(report, history);
     default:
       return unreachable(format);
   }

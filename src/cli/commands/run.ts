@@ -15,7 +15,7 @@ import { createPlainRenderer } from '../output/progress-plain.js';
 import { renderRunSummary } from '../output/run-summary.js';
 import { createStyle } from '../output/style.js';
 import { drctlVersion } from '../version.js';
-import { planExitCode, planRunbook } from './plan-runbook.js';
+import { planExitCode, planRunbook, readRunHistory } from './plan-runbook.js';
 import { assertPlanFresh, assertPlanRunbook, loadSavedPlan } from './saved-plan.js';
 import { trapInterrupts } from './signals.js';
 
@@ -45,7 +45,7 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
     const out = createStyle(io.color.out);
     // a saved plan is the approval (as `terraform apply plan`): it is re-checked against the live state under the lock
     if (!saved && (flags.dryRun || (!flags.yes && io.interactive))) {
-      const plan = await planRunbook(runbook, registry, scope, state, new AbortController().signal);
+      const plan = await planRunbook(runbook, registry, scope, await readRunHistory(state), new AbortController().signal);
       const code = planExitCode(plan);
       if (flags.dryRun) {
         io.out(scope.redactText(io.json ? envelope(mode, code !== 1, plan) : renderPlan(plan, out)));
@@ -69,7 +69,7 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
         ...signals,
         ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
         ...(flags.onFailure === undefined ? {} : { onFailure: flags.onFailure }),
-        ...(saved ? { beforeStart: async () => assertPlanFresh(saved, await planRunbook(runbook, registry, scope, state, new AbortController().signal)) } : {}),
+        ...(saved ? { beforeStart: async () => assertPlanFresh(saved, await planRunbook(runbook, registry, scope, await store.listRuns(), new AbortController().signal)) } : {}),
         shuffle: process.env.DRCTL_SHUFFLE === '1',
       }));
     } finally {

@@ -37,6 +37,18 @@ export function eventLine(e: EngineEvent, st: Style): string | undefined {
       return `${st.red('✗')} ${e.stepId} rollback failed: ${e.error.message}`;
     case 'budget.exceeded':
       return `${st.red('⏱')} ${e.message}`;
+    case 'fault.injected':
+      return `${st.red('⚡')} fault injected (t0): ${e.describe}`;
+    case 'fault.detected':
+      return `${st.yellow('!')} fault detected by ${e.probe} after ${formatDuration(e.afterMs)}`;
+    case 'rehearsal.recovered':
+      return `${st.green('✓')} recovered: steady state holds again, RTO ${formatDuration(e.rtoMs)}`;
+    case 'fault.restored':
+      return e.ok ? `${st.green('↩')} fault restored: ${e.describe}` : `${st.red('✗')} restoring the fault failed: ${e.describe}`;
+    case 'stop.breached':
+      return `${st.red('■')} stop condition ${e.name} breached: ${e.detail}; aborting (restore, fail back)`;
+    case 'rehearsal.skipped':
+      return `${st.yellow('=')} rehearsal SKIPPED: ${e.reason}`;
     case 'run.interrupted':
       return `${st.yellow('!')} ${e.signal}: no new step will start (again to cancel running steps)`;
     case 'run.finished': {

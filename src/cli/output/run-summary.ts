@@ -7,6 +7,7 @@ export function renderRunSummary(meta: RunMeta, st: Style): string {
   const s = meta.summary;
   const lines = [`${meta.mode} ${st.bold(meta.runbook.name)} ${statusText(meta.status, st)} in ${formatDuration(meta.durationMs ?? 0)} (run ${meta.runId})`];
   if (meta.halves) lines.push(`  switch: ${meta.halves.switch}, fail-back: ${meta.halves.failBack}`);
+  if (meta.rehearsal) lines.push(...rehearsalLines(meta.rehearsal, st));
   if (s) {
     const width = Math.max(4, ...Object.keys(s.steps).map((k) => k.length));
     for (const [id, step] of Object.entries(s.steps)) {
@@ -17,8 +18,21 @@ export function renderRunSummary(meta: RunMeta, st: Style): string {
     if (s.budgetExceeded.includes('(total)')) lines.push(st.red('  the switch exceeded the runbook budget'));
     if (s.error) lines.push(`  ${st.red('error:')} ${s.error}`);
   }
-  lines.push(`  report: drctl report ${meta.runId} --format md|json|junit`);
+  lines.push(`  report: drctl report ${meta.runId} --format md|json|junit|html`);
   return lines.join('\n');
 }
 
-const statusText = (status: string, st: Style): string => (status === 'succeeded' ? st.green(status) : st.red(status));
+function rehearsalLines(r: NonNullable<RunMeta['rehearsal']>, st: Style): string[] {
+  const outcome = r.outcome === 'SUCCEEDED' ? st.green(r.outcome) : r.outcome === 'SKIPPED' ? st.yellow(r.outcome) : st.red(r.outcome);
+  const budget = r.budgetMs === undefined ? '' : ` (budget ${formatDuration(r.budgetMs)}${r.rtoMs !== undefined && r.rtoMs > r.budgetMs ? ', OVER' : ''})`;
+  const lines = [`  rehearsal ${outcome}${r.rtoMs === undefined ? ', RTO not measured' : `, RTO ${formatDuration(r.rtoMs)}${budget}`}`];
+  const b = r.rto;
+  if (b) {
+    const steps = Object.entries(b.steps).map(([id, ms]) => `${id} ${formatDuration(ms)}`).join(', ');
+    lines.push(`    = ${formatDuration(b.detectionMs)} detection + ${formatDuration(b.switchMs)} switch${steps ? ` (${steps})` : ''} + ${formatDuration(b.convergenceMs)} convergence`);
+  }
+  for (const reason of r.reasons) lines.push(`    ${r.outcome === 'SKIPPED' ? 'reason' : st.red('reason')}: ${reason}`);
+  return lines;
+}
+
+const statusText = (status: string, st: Style): string => (status === 'succeeded' ? st.green(status) : status === 'skipped' ? st.yellow(status) : st.red(status));

@@ -38,6 +38,7 @@ export async function withRedis<T>(t: RedisTarget, fn: (r: Redis) => Promise<T>)
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     enableReadyCheck: false,
+    disableClientInfo: true, // no CLIENT SETINFO round trips before the first command (a silent server costs each a timeout)
     retryStrategy: () => null,
     protocol: 2,
   } satisfies RedisOptions);

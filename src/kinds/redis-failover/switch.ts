@@ -12,10 +12,46 @@ export async function moveMaster(p: RedisFailoverParams, current: RedisFailoverS
   if (current.mode === 'direct') return directSwitch(p, current, target, ctx);
   if (current.master === target) return; // mastership in place: Sentinel reconfigures the replicas; verify waits
   const node = current.nodes.find((n) => n.addr === target);
-  if (!node || node.role !== 'replica') {
-    throw stepError(`redis ${target}: ROLE is ${node ? roleText(node) : 'unknown (not a node of the group)'}, want a replica of ${current.master ?? '?'}`, { retryable: false });
+  const named = current.nodes.find((n) => n.addr === current.master);
+  if (node?.role === 'master' && named?.role === 'master' && current.master !== null) {
+    // Two masters, Sentinel naming the other one, which answers: the target is back from a cut (or a
+    // partition) still believing it is master. Re-point it as Sentinel would on its next round, then
+    // fail over to it normally.
+    ctx.progress(`redis ${target}: a stale master (Sentinel's master is ${current.master}); re-pointing it as a replica first`);
+    const { host, port } = splitAddr(current.master);
+    await withRedis({ addr: target, password: p.password, timeoutMs: nodeTimeoutMs(p), signal: ctx.signal }, (r) => r.call('REPLICAOF', host, String(port)));
+  } else if (node?.role === 'master') {
+    // Sentinel's own failover is promoting the target (its master is down): wait for it to name it.
+    ctx.progress(`redis ${target}: being promoted by Sentinel (${current.master ?? '?'} is ${named ? roleText(named) : 'unknown'})`);
+    const sentinel = Object.entries(current.sentinels).find(([, v]) => !v.startsWith(UNREACHABLE))?.[0] ?? '';
+    while (!(await electedMeanwhile(p, current, target, sentinel, ctx))) await ctx.clock.sleep(100, ctx.signal);
+    return;
+  } else if (!node || node.role !== 'replica') {
+    throw stepError(`redis ${target}: ROLE is ${node ? roleText(node) : 'unknown (not a node of the group)'}, want a replica of ${current.master ?? '?'}`, { retryable: node?.role === 'unreachable' });
   }
   await withPriorities(p, current, target, ctx, (sentinel) => sentinelFailover(p, current, target, sentinel, ctx));
+}
+
+/** The master one sentinel reports now (null: it does not know the group). */
+async function sentinelMaster(p: RedisFailoverParams, addr: string, ctx: KindContext): Promise<string | null> {
+  return withRedis({ addr, password: p.sentinelPassword, timeoutMs: nodeTimeoutMs(p), signal: ctx.signal }, async (r) => {
+    const m = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', p.master)) as string[] | null;
+    return m ? `${m[0]}:${m[1]}` : null;
+  });
+}
+
+/**
+ * Sentinel may elect on its own while we wait (a real outage: its down-after ran out). Done when it
+ * elected the target; a retryable error (observe again) when it elected another node.
+ */
+async function electedMeanwhile(p: RedisFailoverParams, s: RedisFailoverState, target: string, sentinel: string, ctx: KindContext): Promise<boolean> {
+  const now = await sentinelMaster(p, sentinel, ctx).catch(() => s.master);
+  if (now === target) {
+    ctx.progress(`sentinel ${sentinel} elected ${target} by itself`);
+    return true;
+  }
+  if (now !== null && now !== s.master) throw stepError(`sentinel ${sentinel} elected ${now} meanwhile, not ${target}`);
+  return false;
 }
 
 /**
@@ -29,6 +65,7 @@ async function withPriorities(p: RedisFailoverParams, s: RedisFailoverState, tar
   let view = await sentinelCandidates(p, sentinel, ctx);
   // Right after a failover the sentinel needs a moment to see the old master back as a healthy replica.
   while (!view.find((c) => c.addr === target)?.ok) {
+    if (await electedMeanwhile(p, s, target, sentinel, ctx)) return;
     ctx.progress(`waiting for sentinel ${sentinel} to see ${target} as a healthy replica of ${p.master}`);
     await ctx.clock.sleep(RETRY_MS, ctx.signal);
     view = await sentinelCandidates(p, sentinel, ctx);
@@ -113,6 +150,7 @@ async function sentinelFailover(p: RedisFailoverParams, s: RedisFailoverState, t
     if (!/INPROG|NOGOODSLAVE|unreachable|no answer/i.test(reply)) {
       throw stepError(`sentinel ${addr}: SENTINEL FAILOVER ${p.master} refused: ${reply}`, { retryable: false });
     }
+    if (await electedMeanwhile(p, s, target, addr, ctx)) return;
     ctx.progress(`sentinel ${addr}: ${reply}; retrying until the step timeout`);
     await ctx.clock.sleep(RETRY_MS, ctx.signal);
   }
@@ -121,10 +159,7 @@ async function sentinelFailover(p: RedisFailoverParams, s: RedisFailoverState, t
 /** Wait until the sentinel that ran the failover reports a master other than `from`; returns it. */
 async function waitSentinelReports(p: RedisFailoverParams, addr: string, from: string | null, ctx: KindContext): Promise<string | null> {
   for (;;) {
-    const now = await withRedis({ addr, password: p.sentinelPassword, timeoutMs: nodeTimeoutMs(p), signal: ctx.signal }, async (r) => {
-      const m = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', p.master)) as string[] | null;
-      return m ? `${m[0]}:${m[1]}` : null;
-    }).catch(() => from);
+    const now = await sentinelMaster(p, addr, ctx).catch(() => from);
     if (now !== from) return now;
     await ctx.clock.sleep(50, ctx.signal);
   }

@@ -5,6 +5,7 @@ import { checkFault } from './fault.js';
 import { checkKindParams } from './kind-params.js';
 import { checkNeedsCycles } from './needs-cycles.js';
 import { checkReferences } from './references.js';
+import { checkSchedule } from './schedule.js';
 import { checkUnknownKinds } from './unknown-kinds.js';
 import { checkUnknownNeeds } from './unknown-needs.js';
 
@@ -18,6 +19,7 @@ export const RUNBOOK_CHECKS: readonly Check[] = [
   checkNeedsCycles,
   checkKindParams,
   checkFault,
+  checkSchedule,
   checkReferences,
   checkIrreversibleSteps,
 ];

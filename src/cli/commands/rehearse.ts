@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import { runSession } from '../../engine/session.js';
+import { lastRanAt, predictRto, rehearsalsOf } from '../../rehearsal/history.js';
+import { evaluateSchedule, parseSchedule } from '../../rehearsal/schedule.js';
+import type { Runbook } from '../../runbook/types.js';
+import type { RunMeta } from '../../state/records.js';
+import { openStateStore } from '../../state/open-store.js';
+import { confirmationRequired, DrctlError, ExitCode } from '../../util/errors.js';
+import { loadValidRunbook } from '../load-runbook.js';
+import { assertInputsPresent } from '../required-inputs.js';
+import { buildRuntimeScope } from '../runtime-scope.js';
+import type { CliIO } from '../io.js';
+import { envelope } from '../output/json.js';
+import { createStyle } from '../output/style.js';
+import { previewExitCode, previewRehearsal, renderPreview, type RehearsalPreview } from './rehearse-dry-run.js';
+import { leaseOf, runWithView } from './run.js';
+
+export interface RehearseFlags {
+  readonly set?: string[];
+  readonly paramsFile?: string;
+  readonly plugin?: string[];
+  readonly yes?: boolean;
+  readonly dryRun?: boolean;
+  readonly concurrency?: number;
+  readonly lease?: string;
+  readonly ignoreSchedule?: boolean;
+}
+
+/**
+ * drctl rehearse RUNBOOK: schedule policy → readiness → steady state → inject the fault (t0) → detect →
+ * switch → recovered → restore → fail back → steady state → report. Exit 0 SUCCEEDED, 1 FAILED,
+ * 130 INTERRUPTED, 5 SKIPPED (by the schedule; recorded), 4 refused (no --yes without a terminal, or
+ * another run holds the lock), 3 bad input.
+ */
+export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFlags, cmd: Command): Promise<ExitCode> {
+  const { state } = cmd.optsWithGlobals<{ state: string }>();
+  const leaseMs = leaseOf(flags.lease);
+  const { runbook, registry, text } = await loadValidRunbook(file, flags.plugin ?? []);
+  if (!runbook.fault) {
+    throw new DrctlError('no-fault', ExitCode.invalidInput, `${file}: drctl rehearse needs a spec.fault section (how to inject the fault and how to restore it)`, {
+      hint: 'add spec.fault: { kind: fault.freeze | exec | http | a plug-in kind, with: ..., detect: [probes] }, or use drctl drill to switch and fail back without a fault',
+    });
+  }
+  const scope = await buildRuntimeScope(runbook, flags, process.env, { baseParams: runbook.fault.params });
+  const store = await openStateStore(state);
+  try {
+    const history = await store.listRuns();
+    const rehearsals = rehearsalsOf(history, runbook.name);
+    const schedule = scheduleVerdict(runbook, rehearsals, Date.now(), flags.ignoreSchedule === true);
+    if (flags.dryRun) {
+      const preview = await previewRehearsal({ runbook, registry, scope, history, schedule, predictedRto: predictRto(rehearsals) });
+      const code = previewExitCode(preview);
+      io.out(scope.redactText(io.json ? envelope('rehearse', code === 0, preview) : renderPreview(preview, createStyle(io.color.out))));
+      return code;
+    }
+    const skipReason = schedule.allowed ? undefined : schedule.reason;
+    if (skipReason === undefined) {
+      assertInputsPresent(runbook);
+      if (!flags.yes) {
+        if (!io.interactive) throw confirmationRequired(`rehearse ${runbook.name}`);
+        io.err(`This rehearsal injects a real fault: ${runbook.fault.description ?? runbook.fault.kind}; then switches, restores the fault and fails back.`);
+        if (!(await io.confirm(`Rehearse ${runbook.name} now?`))) {
+          io.err('Nothing was changed.');
+          return ExitCode.refused;
+        }
+      }
+    }
+    return await runWithView(io, scope.redactText, (listeners, signals) => runSession({
+      runbook, runbookText: text, registry, mode: 'rehearse', skipReason, params: scope.params,
+      interpolate: scope.interpolate, redact: scope.redactText, store, listeners, leaseMs,
+      // a rehearsal never prompts: gates inside it fail closed
+      approve: async () => false,
+      ...signals,
+      ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
+    }));
+  } finally {
+    await store.close();
+  }
+}
+
+/** May it run now? The runbook's schedule policy against the clock and the last rehearsal that ran. */
+function scheduleVerdict(runbook: Runbook, rehearsals: readonly RunMeta[], now: number, ignore: boolean): RehearsalPreview['schedule'] {
+  if (runbook.schedule === undefined) return { allowed: true };
+  const policy = parseSchedule(runbook.schedule);
+  // validate reported any problem with file:line:column before we got here
+  if (!policy.ok) throw new DrctlError('usage', ExitCode.invalidInput, `${runbook.file}: ${policy.error.join('; ')}`);
+  const verdict = evaluateSchedule(policy.value, now, lastRanAt(rehearsals));
+  if (ignore) return verdict.allowed ? verdict : { allowed: true, ignored: `--ignore-schedule: ${verdict.reason}` };
+  return verdict;
+}
