@@ -104,6 +104,8 @@ export type EngineEvent =
       readonly tookOver: { readonly runId: string; readonly holder: string; readonly token: number; readonly why: string } | undefined;
     })
   | (Base & { readonly type: 'lock.force-released'; readonly scope: string; readonly token: number; readonly by: string })
+  /** Journaled right before the fault's apply, with what restore must put back (a crashed rehearsal is restored from it). */
+  | (Base & { readonly type: 'fault.intent'; readonly describe: string; readonly before: unknown })
   | (Base & { readonly type: 'fault.injected'; readonly describe: string })
   | (Base & { readonly type: 'fault.detected'; readonly probe: string; readonly afterMs: number })
   | (Base & { readonly type: 'fault.restored'; readonly describe: string; readonly ok: boolean })

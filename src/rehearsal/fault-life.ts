@@ -23,9 +23,9 @@ interface FaultLifeOptions {
 
 /**
  * Inject: observe, apply toward the kind's desired state, verify by polling — the same step life as any
- * step, bounded by the fault's timeout. `onApply` fires right before apply: that instant is t0.
+ * step, bounded by the fault's timeout. `onApply` runs (and is awaited: it journals the intent) right before apply; t0 is taken there.
  */
-export async function injectFault(o: FaultLifeOptions, parent: AbortSignal, onApply: () => void): Promise<InjectedFault> {
+export async function injectFault(o: FaultLifeOptions, parent: AbortSignal, onApply: (intent: { describe: string; before: unknown }) => Promise<void>): Promise<InjectedFault> {
   const { kind, params, spec } = o;
   const deadline = deadlineSignal(parent, spec.timeoutMs);
   try {
@@ -34,7 +34,7 @@ export async function injectFault(o: FaultLifeOptions, parent: AbortSignal, onAp
     const d = kind.decide(params, before);
     if (d.action === 'noop') throw new Error(`the fault is already in place (${kind.describe(params, before, undefined)}): restore it first`);
     const describe = kind.describe(params, before, d.desired);
-    onApply();
+    await onApply({ describe, before });
     await raceSignal(kind.apply(params, { current: before, desired: d.desired }, ctx), deadline.signal);
     await pollUntil(() => raceSignal(kind.observe(params, ctx), deadline.signal), (s) => kind.holds(params, d.desired, s), { intervalMs: 50, signal: deadline.signal, clock: o.clock });
     return { kind, params, before, describe };

@@ -84,8 +84,14 @@ export async function runRehearsalPhases(o: RehearsalInput): Promise<RehearsalRe
   let switchEnd: number | undefined;
   let recoveredAt: number | undefined;
   let executed: ExecuteOutcome | undefined;
+  const faultParams = o.interpolate(fault.with);
   try {
-    injected = await injectFault({ ...faultOptions, kind: faultKind, params: o.interpolate(fault.with) }, o.abort, () => (t0 = clock.monotonic()));
+    injected = await injectFault({ ...faultOptions, kind: faultKind, params: faultParams }, o.abort, async (intent) => {
+      await emit({ type: 'fault.intent', ...intent });
+      // from here on restore must run, even when the apply fails half-way
+      injected = { kind: faultKind, params: faultParams, ...intent };
+      t0 = clock.monotonic();
+    });
     await emit({ type: 'fault.injected', describe: injected.describe });
     const detector = await waitForDetection(fault.detect, ctxFor('detect', halted), fault.detectTimeoutMs, (v) => o.interpolate(v));
     if (detector === undefined && fault.detect.length > 0) {

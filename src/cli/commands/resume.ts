@@ -34,6 +34,11 @@ export async function resumeCommand(io: CliIO, runId: string, flags: ResumeFlags
     if (meta.rolledBack || (meta.mode === 'run' && replay.rollbackStarted)) {
       throw new DrctlError('run-rolled-back', ExitCode.refused, `run ${runId} was rolled back: it cannot be resumed; start a new run`);
     }
+    if (meta.mode === 'rehearse') {
+      throw new DrctlError('rehearsal-not-resumable', ExitCode.refused, `run ${runId} is a rehearsal: a rehearsal is not resumed (its RTO would mean nothing)`, {
+        hint: `drctl rollback ${runId} restores its fault if still in place and fails back its applied steps; then rehearse again`,
+      });
+    }
     if (meta.status === 'succeeded') {
       io.err(`run ${runId} already succeeded: nothing to resume`);
       return ExitCode.ok;

@@ -3,6 +3,8 @@ import os from 'node:os';
 import { createContextFactory } from '../../engine/context.js';
 import { rollbackSteps, type RollbackItem } from '../../engine/rollback.js';
 import { buildSummary } from '../../engine/summary.js';
+import { restoreFault } from '../../rehearsal/fault-life.js';
+import { unrestoredFault } from '../../rehearsal/fault-journal.js';
 import { openStateStore } from '../../state/open-store.js';
 import type { RunMeta } from '../../state/records.js';
 import { openRunHandle } from '../../state/run-handle.js';
@@ -32,7 +34,7 @@ export async function rollbackCommand(io: CliIO, runId: string, flags: RollbackF
   const leaseMs = leaseOf(flags.lease) ?? DEFAULT_LEASE_MS;
   const store = await openStateStore(state);
   try {
-    const { meta, replay } = await loadRunRecord(store, runId, flags.force === true, (t) => io.err(t));
+    const { meta, replay, records } = await loadRunRecord(store, runId, flags.force === true, (t) => io.err(t));
     const text = await store.readRunbookCopy(runId);
     if (text === undefined) throw new DrctlError('runbook-missing', ExitCode.invalidInput, `run ${runId} has no saved runbook copy in ${store.label}`);
     const { runbook, registry } = await loadSavedRunbook(meta.runbook.file, text, flags.plugin ?? []);
@@ -44,11 +46,17 @@ export async function rollbackCommand(io: CliIO, runId: string, flags: RollbackF
       if (!step || !kind) throw new DrctlError('runbook-mismatch', ExitCode.invalidInput, `step "${u.stepId}" of the journal is not in the saved runbook`);
       return { stepId: u.stepId, kind, params: scope.interpolate(step.with, (sid) => replay.outputs.get(sid)), before: u.before, timeoutMs: step.timeoutMs, verifyIntervalMs: step.verifyIntervalMs };
     });
-    if (items.length === 0) {
+    // a rehearsal cut off with its fault in place: restore the fault first, as the rehearsal itself would have
+    const pendingFault = meta.mode === 'rehearse' ? unrestoredFault(records) : undefined;
+    const faultKind = pendingFault && runbook.fault ? registry.get(runbook.fault.kind) : undefined;
+    if (pendingFault && (!runbook.fault || !faultKind)) {
+      throw new DrctlError('runbook-mismatch', ExitCode.invalidInput, `run ${runId} left a fault in place (${pendingFault.describe}) but its saved runbook has no usable spec.fault to restore it with`);
+    }
+    if (items.length === 0 && !pendingFault) {
       io.err(`run ${runId} applied no step that is not already rolled back: nothing to roll back`);
       return ExitCode.ok;
     }
-    io.err(`rolling back run ${runId}: ${items.map((i) => i.stepId).join(' → ')}`);
+    io.err(`rolling back run ${runId}: ${[...(pendingFault ? [`restore the fault (${pendingFault.describe})`] : []), ...items.map((i) => i.stepId)].join(' → ')}`);
     if (!flags.yes) {
       if (!io.interactive) throw confirmationRequired(`roll back ${runId}`);
       if (!(await io.confirm(`Roll back ${items.length} step(s) of ${runId}?`))) return ExitCode.refused;
@@ -67,7 +75,16 @@ export async function rollbackCommand(io: CliIO, runId: string, flags: RollbackF
         await emit({ type: 'run.started', mode: 'rollback', runbook: meta.runbook, params: scope.params, steps: runbook.steps.map((s) => ({ id: s.id, kind: s.kind, needs: s.needs })), host, user, pid: process.pid });
         await emit({ type: 'lock.acquired', scope: run.fence.scope, token: run.fence.token, expiresAt: run.lease.holder.expiresAt, tookOver: undefined });
         const makeContext = createContextFactory({ runId, baseDir: runbook.baseDir, clock: realClock, log: run.log, emit, approve: async () => false });
-        const ok = await rollbackSteps(items, { reason: `drctl rollback by ${user}@${host}`, clock: realClock, emit, abort, makeContext });
+        let restored = true;
+        if (pendingFault && faultKind && runbook.fault) {
+          const injected = { kind: faultKind, params: scope.interpolate(runbook.fault.with), ...pendingFault };
+          const error = await restoreFault({ spec: runbook.fault, clock: realClock, makeContext: (signal) => makeContext('fault', signal, {}) }, injected)
+            .then(() => undefined, (e: unknown) => (e as Error).message);
+          await emit({ type: 'fault.restored', describe: pendingFault.describe, ok: error === undefined });
+          if (error !== undefined) io.err(`restoring the fault failed: ${error}`);
+          restored = error === undefined;
+        }
+        const ok = (await rollbackSteps(items, { reason: `drctl rollback by ${user}@${host}`, clock: realClock, emit, abort, makeContext })) && restored;
         const failure = run.failure();
         if (failure) throw failure;
         const error = ok ? undefined : 'ROLLBACK INCOMPLETE: see the journal (drctl report)';

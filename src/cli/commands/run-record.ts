@@ -1,11 +1,13 @@
 import { replayJournal, type ReplayedRun } from '../../state/journal-replay.js';
-import type { RunMeta } from '../../state/records.js';
+import type { JournalRecord, RunMeta } from '../../state/records.js';
 import type { StateStore } from '../../state/store.js';
 import { DrctlError, ExitCode } from '../../util/errors.js';
 
 export interface RunRecord {
   readonly meta: RunMeta;
   readonly replay: ReplayedRun;
+  /** The intact journal records. */
+  readonly records: readonly JournalRecord[];
   /** Set when the journal had unreadable lines that were accepted (a torn tail, or --force). */
   readonly journalWarning: string | undefined;
 }
@@ -32,5 +34,5 @@ export async function loadRunRecord(store: StateStore, runId: string, force: boo
     }
     warn(`warning: ${journalWarning}`);
   }
-  return { meta, replay: replayJournal(journal.records), journalWarning };
+  return { meta, replay: replayJournal(journal.records), records: journal.records, journalWarning };
 }

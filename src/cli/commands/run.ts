@@ -111,7 +111,8 @@ export async function runWithView(
     else io.out(redact(renderRunSummary(outcome.meta, createStyle(io.color.out))));
     if (outcome.status === 'skipped') return ExitCode.skipped;
     if (outcome.status === 'interrupted') {
-      io.err(`the run is resumable: drctl resume ${outcome.runId}`);
+      // a rehearsal restores and fails back by itself; a run or drill is continued where it stopped
+      if (outcome.meta.mode !== 'rehearse') io.err(`the run is resumable: drctl resume ${outcome.runId}`);
       return ExitCode.interrupted;
     }
     return outcome.status === 'succeeded' ? ExitCode.ok : ExitCode.failed;
