@@ -12,6 +12,7 @@ import { runChecks } from './checks.js';
 import { createContextFactory } from './context.js';
 import type { EventInput, EventListener, RunMode, RunStatus } from './events.js';
 import { executeSteps, outcomeOfPrior, type ExecuteOutcome } from './executor.js';
+import { firstError } from './first-error.js';
 import { rollbackSteps, type RollbackItem } from './rollback.js';
 import { buildSummary } from './summary.js';
 import { rehearsalPhases } from '../rehearsal/session-phases.js';
@@ -215,11 +216,4 @@ async function phases(
   }
   const overall: RunStatus = executed.status === 'interrupted' ? 'interrupted' : status === 'succeeded' && failBack === 'succeeded' ? 'succeeded' : 'failed';
   return { status: overall, executed, overruns, error, halves: { switch: status, failBack } };
-}
-
-function firstError(executed: ExecuteOutcome): string | undefined {
-  for (const [id, rec] of executed.steps) {
-    if (rec.status === 'failed' && rec.error) return `step "${id}" failed in ${rec.error.phase}: ${rec.error.message}`;
-  }
-  return undefined;
 }

@@ -2,7 +2,7 @@ import { formatDuration } from '../util/duration.js';
 import type { RunReport } from './build-report.js';
 import { esc, num } from './html-escape.js';
 import { tickStep } from './svg-scale.js';
-import { detectRegression, type RegressionVerdict, type TrendPoint } from './regression.js';
+import { detectRegression, percentAbove, type RegressionVerdict, type TrendPoint } from './regression.js';
 
 const W = 1000;
 const STEP_SHADES = ['#f0a030', '#e08a1e', '#f5b95c', '#d9771a', '#f7c77a', '#c96a12'];
@@ -96,7 +96,7 @@ export function renderTrend(points: readonly TrendPoint[], budgetMs: number | un
   });
   if (verdict.regressed && verdict.latestMs !== undefined && verdict.medianMs !== undefined) {
     const i = points.length - 1;
-    const pct = Math.round((verdict.latestMs / verdict.medianMs - 1) * 100);
+    const pct = percentAbove(verdict.latestMs, verdict.medianMs);
     out.push(`<g id="rto-regression" class="regression"><circle cx="${num(x(i))}" cy="${num(y(verdict.latestMs))}" r="12" fill="none" stroke="#d62728" stroke-width="2.5"/><text x="${num(x(i) - 16)}" y="${num(y(verdict.latestMs) - 22)}" text-anchor="end" fill="#d62728" font-weight="700">${esc(`REGRESSION +${pct}% vs median`)}</text></g>`);
   }
   out.push('</svg>');

@@ -5,10 +5,10 @@ import { renderRtoBreakdown, renderTrend } from './html-rto.js';
 import { HTML_STYLE } from './html-style.js';
 import { renderChecksTable, renderStepTable } from './html-tables.js';
 import { renderTimeline } from './html-timeline.js';
-import { rtoTrend, type HistoryRun } from './regression.js';
+import { regressionText, rtoTrend, type HistoryRun } from './regression.js';
 import { rtoBreakdownLine, rtoHeadline, sinceT0 } from './rehearsal-text.js';
 
-export { detectRegression, rtoTrend, type HistoryRun, type RegressionVerdict, type RehearsalMetaSummary } from './regression.js';
+export { detectRegression, rtoTrend, type HistoryRun, type RegressionVerdict } from './regression.js';
 
 /**
  * One self-contained HTML file (inline CSS and SVG, no script, no network, no external font):
@@ -20,8 +20,9 @@ export function renderHtml(report: RunReport, history: readonly HistoryRun[]): s
   const h = report.rehearsal;
   const trend = renderTrend(rtoTrend(report, history), h?.budgetMs);
   const v = trend.verdict;
-  const regression = v.regressed && v.latestMs !== undefined && v.medianMs !== undefined
-    ? `<p id="regression-flag" class="regression">⚠ RTO regression: ${esc(formatDuration(v.latestMs))} is ${Math.round((v.latestMs / v.medianMs - 1) * 100)}% above the median ${esc(formatDuration(v.medianMs))} of earlier rehearsals (threshold 20%).</p>`
+  const flagged = regressionText(v);
+  const regression = flagged !== undefined
+    ? `<p id="regression-flag" class="regression">⚠ ${esc(flagged)}.</p>`
     : `<p id="regression-none" class="meta">No RTO regression against earlier rehearsals${v.medianMs === undefined ? ' (not enough history)' : ` (median ${esc(formatDuration(v.medianMs))})`}.</p>`;
   const outcome = h?.outcome ?? m.status;
   const title = `${m.runbook.name} — ${m.mode} — ${outcome}`;

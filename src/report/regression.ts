@@ -1,5 +1,6 @@
 import type { RehearsalOutcome } from '../engine/events.js';
 import type { RunMeta } from '../state/records.js';
+import { formatDuration } from '../util/duration.js';
 import type { RunReport } from './build-report.js';
 
 /** A latest RTO more than this fraction above the median of the earlier ones is a regression. */
@@ -28,33 +29,45 @@ export function detectRegression(rtos: readonly number[]): RegressionVerdict {
   return { regressed, medianMs, latestMs };
 }
 
-/** What a run header may carry about its rehearsal (run.json); the lead writes it at run end. */
-export interface RehearsalMetaSummary {
-  readonly outcome: RehearsalOutcome;
-  readonly rtoMs: number | undefined;
-  readonly budgetMs?: number | undefined;
-}
-
-/** A run header from history, optionally with its rehearsal summary. RunMeta is assignable to it. */
-export type HistoryRun = RunMeta & { readonly rehearsal?: RehearsalMetaSummary | undefined };
+/** A run header from history: its `rehearsal` carries the outcome and the measured RTO (run.json). */
+export type HistoryRun = RunMeta;
 
 export interface TrendPoint {
   readonly runId: string;
   readonly startedAt: string;
   readonly rtoMs: number;
   readonly outcome: RehearsalOutcome | undefined;
+  /** The run the report is about (the HTML report's own run). */
   readonly current: boolean;
 }
 
-/** Pure: the RTO series for the trend chart: same runbook, rehearsals with a measured RTO, oldest first, this run last. */
-export function rtoTrend(report: RunReport, history: readonly HistoryRun[]): readonly TrendPoint[] {
-  const name = report.run.runbook.name;
-  const past: TrendPoint[] = history
-    .filter((m) => m.runbook.name === name && m.runId !== report.run.runId && m.rehearsal?.rtoMs !== undefined)
+/**
+ * Pure: the one definition of "the RTO trend of a runbook": its runs with a measured RTO (any outcome:
+ * a rehearsal failed for a budget overrun still measured one), oldest first. `drctl history` and the
+ * HTML report both use it, so both flag the same regression.
+ */
+export function rehearsalTrend(runs: readonly HistoryRun[], runbookName: string): TrendPoint[] {
+  return runs
+    .filter((m) => m.runbook.name === runbookName && m.rehearsal?.rtoMs !== undefined)
     .map((m) => ({ runId: m.runId, startedAt: m.startedAt, rtoMs: m.rehearsal?.rtoMs ?? 0, outcome: m.rehearsal?.outcome, current: false }))
-    .filter((p) => Date.parse(p.startedAt) <= Date.parse(report.run.startedAt) || Number.isNaN(Date.parse(p.startedAt)))
-    .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.runId.localeCompare(b.runId));
+}
+
+/** Pure: the RTO series for the report's trend chart: earlier rehearsals of its runbook, then this run last. */
+export function rtoTrend(report: RunReport, history: readonly HistoryRun[]): readonly TrendPoint[] {
+  const started = Date.parse(report.run.startedAt);
+  const earlier = history.filter((m) => m.runId !== report.run.runId && !(Date.parse(m.startedAt) > started));
+  const past = rehearsalTrend(earlier, report.run.runbook.name);
   const rto = report.rehearsal?.rto;
   if (!rto) return past;
   return [...past, { runId: report.run.runId, startedAt: report.run.startedAt, rtoMs: rto.totalMs, outcome: report.rehearsal?.outcome, current: true }];
 }
+
+/** "RTO regression: 5.80s is 43% above the median 4.05s of earlier rehearsals (threshold 20%)", or undefined. */
+export function regressionText(v: RegressionVerdict): string | undefined {
+  if (!v.regressed || v.latestMs === undefined || v.medianMs === undefined) return undefined;
+  return `RTO regression: ${formatDuration(v.latestMs)} is ${percentAbove(v.latestMs, v.medianMs)}% above the median ${formatDuration(v.medianMs)} of earlier rehearsals (threshold ${Math.round(REGRESSION_THRESHOLD * 100)}%)`;
+}
+
+/** How far `value` is above `base`, in whole percent (negative when below). */
+export const percentAbove = (value: number, base: number): number => (base > 0 ? Math.round((value / base - 1) * 100) : 0);

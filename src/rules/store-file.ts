@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic, withLockFile } from './file-atomic.js';
+import { writeFileAtomic } from '../util/write-file-atomic.js';
+import { withLockFile } from './file-lock.js';
 import { createOrderedDelivery } from './ordered-delivery.js';
 import type { RuleStore, RuleVersion, Subscription, VersionDocument } from './store.js';
 import { fromVersionDocument, toVersionDocument } from './version-document.js';
@@ -46,7 +47,7 @@ export function openFileStore(file: string, options: { readonly pollMs?: number 
         if (current !== expected) return { ok: false, reason: 'conflict', currentVersion: current } as const;
         const entry = toVersionDocument(current + 1, next, new Date().toISOString());
         const out: FileDocument = { schemaVersion: 1, versions: [...(doc?.versions ?? []), entry] };
-        await writeFileAtomic(file, `${JSON.stringify(out)}\n`);
+        await writeFileAtomic(file, `${JSON.stringify(out)}\n`, { mode: 0o644, mkdir: true });
         return { ok: true, version: current + 1 } as const;
       }),
     async subscribe(onChange, onError = () => undefined): Promise<Subscription> {

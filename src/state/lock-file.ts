@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { lockHeld } from '../util/errors.js';
 import { FencedOut } from './errors.js';
-import { writeFileAtomic } from './fs-durable.js';
+import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { withFsMutex } from './fs-mutex.js';
 import { holderText, livenessOf, type HolderInput, type LockHolder, type LockLease } from './store.js';
 

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from './fs-durable.js';
+import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { FileJournal, readJournal, type JournalRead } from './journal-file.js';
 import type { RunMeta } from './records.js';
 

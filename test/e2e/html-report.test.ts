@@ -6,9 +6,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html.js';
+import { createFileStore } from '../../src/state/file-store.js';
+import type { RunMeta } from '../../src/state/records.js';
 import { PHASE_COLOURS } from '../../src/report/html-timeline.js';
 import { decodePng } from '../helpers/png.js';
-import { rehearsalHistory, rehearsalReport } from '../helpers/rehearsal-fixture.js';
+import { drctl, exampleWorkspace } from '../helpers/cli.js';
+import { rehearsalHistory, rehearsalJournal, rehearsalReport } from '../helpers/rehearsal-fixture.js';
+import { recordRun } from '../helpers/store-records.js';
 import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -36,6 +40,25 @@ function chromium(args: readonly string[], profile: string): Promise<{ stdout: s
 }
 
 const hex = (css: string): number => Number.parseInt(css.slice(1), 16);
+const RUN_ID = 'rh-20261121-0210';
+
+/** Self-contained: no script, and no reference that would make a browser fetch anything (the SVG namespace is a name, not a fetch). */
+function expectSelfContained(html: string): void {
+  expect(html).not.toMatch(/<script/i);
+  expect(html).not.toMatch(/\s(src|href|xlink:href|action|srcset|poster|data)=["']?[^"'\s>]*:?\/\//i);
+  expect(html).not.toMatch(/@import|url\(\s*(?!["']?#)/i); // url(#hatch) is a pattern in the same document
+  expect(html).not.toMatch(/<(link|iframe|object|embed|img|image|use)\b/i);
+  expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
+}
+
+/**
+ * The fixture's rehearsal and its history, written through the file store API as the engine would
+ * (headers, the rehearsal's journal under the lock's fence), so the CLI reads them like real records.
+ */
+async function rehearsalStore(state: string): Promise<void> {
+  const store = createFileStore(state);
+  for (const m of rehearsalHistory()) await recordRun(store, m as RunMeta, m.runId === RUN_ID ? rehearsalJournal() : []);
+}
 
 describe('HTML report in a real browser (headless Chromium)', () => {
   let dir = '';
@@ -47,18 +70,43 @@ describe('HTML report in a real browser (headless Chromium)', () => {
       throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)`);
     }
     ({ dir, cleanup } = await makeTmpDir('drctl-html-'));
-    html = renderHtml(rehearsalReport(), rehearsalHistory());
+    // the file under test is what `drctl report RUN --format html -o FILE` writes from the state store
+    const state = path.join(dir, '.drctl');
+    await rehearsalStore(state);
     const file = path.join(dir, 'report.html');
-    await writeFile(file, html);
+    const r = await drctl(['report', RUN_ID, '--format', 'html', '-o', file, '--state', state]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`wrote ${file}`);
+    expect(r.stdout).toBe('');
+    html = await readFile(file, 'utf8');
     url = pathToFileURL(file).href;
   });
   afterAll(async () => cleanup());
 
-  it('is self-contained: no script, no external URL', () => {
-    expect(html).not.toMatch(/<script/i);
-    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//i);
-    expect(html).not.toMatch(/@import|url\(["']?http/i);
+  it('the CLI writes exactly what renderHtml makes of the same records; without -o it prints it', async () => {
+    expect(html).toBe(renderHtml(rehearsalReport(), rehearsalHistory()));
+    const state = path.join(dir, '.drctl');
+    const r = await drctl(['report', RUN_ID, '--format', 'html', '--state', state]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.trimEnd()).toBe(html.trimEnd());
+  });
+
+  it('is self-contained: no script, no external URL, even with the fixture\'s hostile text', () => {
+    expectSelfContained(html);
+    expect(html.replaceAll('xmlns="http://www.w3.org/2000/svg"', '')).not.toMatch(/https?:\/\//i);
     expect(html).toContain('orders API &lt;script&gt;ok&lt;/script&gt;');
+    for (const id of ['timeline-section', 'timeline', 'rto-section', 'rto-breakdown', 'rto-headline', 'trend-section', 'rto-trend', 'regression-flag']) {
+      expect(html, id).toContain(`id="${id}"`);
+    }
+  });
+
+  it('history flags the same regression the report shows', async () => {
+    const r = await drctl(['history', '--json', '--state', path.join(dir, '.drctl')]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { result: { regression: { regressed: boolean; runbooks: { runbook: string; runId: string; percentAbove: number }[] } } };
+    expect(doc.result.regression.regressed).toBe(true);
+    expect(doc.result.regression.runbooks).toMatchObject([{ runbook: 'city-cut', runId: RUN_ID, percentAbove: 43 }]);
+    expect(html).toContain('RTO regression: 5.80s is 43% above the median 4.05s');
   });
 
   it('renders the timeline: the DOM Chromium built has every element', async () => {
@@ -102,5 +150,36 @@ describe('HTML report in a real browser (headless Chromium)', () => {
     expect(counts.size).toBeGreaterThan(50);
     // every phase colour is really painted (solid bar interiors), not only declared
     for (const [phase, colour] of Object.entries(PHASE_COLOURS)) expect(counts.get(hex(colour)) ?? 0, phase).toBeGreaterThan(20);
+  });
+});
+
+describe('drctl report --format html of a real `drctl run`', () => {
+  it('writes a self-contained report with the timeline of every step (no rehearsal: no RTO section)', async () => {
+    const ws = await exampleWorkspace();
+    try {
+      const run = await ws.run(['run', 'city-cut.yaml', '--yes']);
+      expect(run.exitCode, run.stderr).toBe(0);
+      const runId = /\(run ([^)]+)\)/.exec(run.stdout)?.[1] ?? '';
+      expect(runId).not.toBe('');
+      const file = path.join(ws.dir, 'out', 'run.html');
+      await mkdir(path.dirname(file), { recursive: true });
+      const r = await ws.run(['report', runId, '--format', 'html', '-o', file]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const html = await readFile(file, 'utf8');
+      expectSelfContained(html);
+      expect(html).toMatch(/^<!DOCTYPE html>/);
+      expect(html).toContain(`data-run-id="${runId}"`);
+      expect(html).toContain('id="timeline"');
+      const rows = [...html.matchAll(/<g class="step-row[^"]*" data-step="([^"]+)"/g)].map((m) => m[1]);
+      expect(rows).toHaveLength(7);
+      expect(rows).toEqual(expect.arrayContaining(['db-election', 'cache', 'rules', 'middleware', 'lb', 'dns', 'settle']));
+      expect(html).toMatch(/class="step-row critical" data-step="db-election"/);
+      expect(html).not.toContain('id="rto-section"');
+      expect(html).toContain('No rehearsal with a measured RTO yet.');
+      const unknown = await ws.run(['report', 'no-such-run', '--format', 'html']);
+      expect(unknown.exitCode).toBe(3);
+    } finally {
+      await ws.cleanup();
+    }
   });
 });

@@ -23,7 +23,8 @@ const STEPS = [
 
 type Ev = Record<string, unknown> & { type: EngineEvent['type'] };
 
-function journal(): JournalRecord[] {
+/** The rehearsal's journal, as the engine writes it (records of run rh-20261121-0210). */
+export function rehearsalJournal(): JournalRecord[] {
   const ev: [number, Ev][] = [];
   const add = (t: number, e: Ev): void => void ev.push([t, e]);
   add(0, { type: 'run.started', mode: 'rehearse', runbook: RUNBOOK, params: {}, steps: STEPS.map((s) => ({ ...s, needs: [...s.needs] })), host: 'ops-1', user: 'cron', pid: 4242 });
@@ -105,7 +106,7 @@ export function rehearsalMeta(): RunMeta {
 }
 
 export function rehearsalReport(): RunReport {
-  return buildReport(rehearsalMeta(), journal());
+  return buildReport(rehearsalMeta(), rehearsalJournal());
 }
 
 /** Five rehearsals of the runbook (the last is this run, regressed: 5.8s against a 4.0s median) plus noise. */
@@ -113,10 +114,10 @@ export function rehearsalHistory(): readonly HistoryRun[] {
   const past = [['2026-11-16', 4100], ['2026-11-17', 3900], ['2026-11-18', 4000], ['2026-11-20', 4200]] as const;
   const runs: HistoryRun[] = past.map(([day, rto], i) => ({
     ...rehearsalMeta(), runId: `rh-${day}`, startedAt: `${day}T02:10:00.000Z`, endedAt: `${day}T02:10:09.000Z`, status: 'succeeded',
-    rehearsal: { outcome: 'SUCCEEDED', rtoMs: rto, budgetMs: 6000 }, pid: 100 + i,
+    rehearsal: { outcome: 'SUCCEEDED', rtoMs: rto, budgetMs: 6000, reasons: [] }, pid: 100 + i,
   }));
-  runs.push({ ...rehearsalMeta(), rehearsal: { outcome: 'FAILED', rtoMs: 5800, budgetMs: 6000 } });
-  runs.push({ ...rehearsalMeta(), runId: 'other-runbook', runbook: { ...RUNBOOK, name: 'other' }, rehearsal: { outcome: 'SUCCEEDED', rtoMs: 99_000 } });
+  runs.push({ ...rehearsalMeta(), rehearsal: { outcome: 'FAILED', rtoMs: 5800, budgetMs: 6000, reasons: ['step "db-election" took 900ms, over its budget of 800ms'] } });
+  runs.push({ ...rehearsalMeta(), runId: 'other-runbook', runbook: { ...RUNBOOK, name: 'other' }, rehearsal: { outcome: 'SUCCEEDED', rtoMs: 99_000, budgetMs: undefined, reasons: [] } });
   runs.push({ ...rehearsalMeta(), runId: 'drill-no-rto', mode: 'drill', startedAt: '2026-11-19T02:10:00.000Z' });
   return runs;
 }

@@ -5,6 +5,7 @@ import { renderJunit } from '../../../src/report/junit.js';
 import { renderMarkdown } from '../../../src/report/markdown.js';
 import { detectRegression, median, rtoTrend } from '../../../src/report/regression.js';
 import { esc } from '../../../src/report/html-escape.js';
+import type { JournalRecord } from '../../../src/state/records.js';
 import { rehearsalHistory, rehearsalMeta, rehearsalReport } from '../../helpers/rehearsal-fixture.js';
 
 describe('rehearsal report', () => {
@@ -37,6 +38,36 @@ describe('rehearsal report', () => {
     expect(xml).toContain('<property name="rto.step.redis-electionMs" value="1200"/>');
     expect(xml).toContain('name="rehearsal FAILED: RTO 5.80s (budget 6.00s)" time="5.800"');
     expect(xml).toContain('<failure message="step &quot;db-election&quot; took 900ms, over its budget of 800ms"/>');
+  });
+  it('JUnit puts the RTO breakdown in the rehearsal testcase\'s output and the per-phase figures in properties', () => {
+    const xml = renderJunit(report);
+    expect(xml).toMatch(/<testcase classname="drctl\.rehearse\.city-cut\.rehearsal" name="rehearsal FAILED: [^"]*" time="5\.800">\n\s+<failure [^>]*\/>\n\s+<system-out>RTO 3\.10s detection \+ 2\.20s switch \(fence-hz 300ms, [^<]*\) \+ 500ms convergence<\/system-out>/);
+    for (const [k, v] of [['rto.detectionMs', 3100], ['rto.switchMs', 2200], ['rto.convergenceMs', 500], ['rto.budgetMs', 6000]] as const) {
+      expect(xml).toContain(`<property name="${k}" value="${v}"/>`);
+    }
+  });
+  it('a SKIPPED or INTERRUPTED rehearsal: Markdown and JUnit say so, without an RTO', () => {
+    const at = '2026-11-21T02:10:00.000Z';
+    const rec = (e: Record<string, unknown>, seq: number) => ({ runId: 'rh-20261121-0210', at, schemaVersion: 2, seq, ...e }) as unknown as JournalRecord;
+    const skipped = buildReport({ ...rehearsalMeta(), status: 'skipped' }, [
+      rec({ type: 'rehearsal.skipped', reason: 'inside blackout window "year-end freeze"' }, 1),
+      rec({ type: 'rehearsal.finished', outcome: 'SKIPPED', rto: null, budgetMs: 6000, reasons: ['inside blackout window "year-end freeze"'] }, 2),
+    ]);
+    const md = renderMarkdown(skipped);
+    expect(md).toContain('- outcome: **SKIPPED**, RTO not measured');
+    expect(md).toContain('- skipped: inside blackout window "year-end freeze"');
+    expect(md).not.toContain('RTO breakdown');
+    const xml = renderJunit(skipped);
+    expect(xml).toContain('<property name="rehearsal.outcome" value="SKIPPED"/><property name="rto.budgetMs" value="6000"/>');
+    expect(xml).toContain('name="rehearsal SKIPPED: RTO not measured" time="0.000">\n      <skipped message="inside blackout window &quot;year-end freeze&quot;"/>');
+    expect(xml).toMatch(/<testsuite [^>]*failures="0" skipped="1"/);
+    const interrupted = buildReport({ ...rehearsalMeta(), status: 'interrupted' }, [
+      rec({ type: 'fault.injected', describe: 'freeze hz-a' }, 1),
+      rec({ type: 'rehearsal.finished', outcome: 'INTERRUPTED', rto: null, budgetMs: undefined, reasons: ['interrupted (SIGTERM)'] }, 2),
+    ]);
+    expect(renderMarkdown(interrupted)).toContain('- outcome: **INTERRUPTED**, RTO not measured');
+    expect(renderJunit(interrupted)).toMatch(/name="rehearsal INTERRUPTED: RTO not measured" time="0\.000">\n\s+<failure message="interrupted \(SIGTERM\)"\/>/);
+    expect(renderJunit(interrupted)).toMatch(/<testsuite [^>]*failures="1"/);
   });
   it('detects a regression against the median of earlier RTOs (> 20%)', () => {
     expect(median([3, 1, 2])).toBe(2);
