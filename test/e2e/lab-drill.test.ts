@@ -1,60 +1,20 @@
-import { chmod, cp, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drctl, ROOT } from '../helpers/cli.js';
-import { freeBasePort } from '../helpers/lab-processes.js';
-import { makeTmpDir } from '../helpers/tmp-dir.js';
+import { HOME, startPrivateLab, SWITCHED, type PrivateLab } from '../helpers/private-lab.js';
 
 // The lab city cut through the CLI on real servers: a private lab on free ports in a temp folder.
-// The lab runbooks name the default ports (27100 + offset); the test copies them with every port
-// rebased to its own base port, so it never collides with a lab someone already runs.
-let tmp: { dir: string; cleanup: () => Promise<void> };
-let base = 0;
+let lab: PrivateLab;
 let labDir = '';
-let books = '';
-const env = () => ({ DRCTL_STATE: path.join(tmp.dir, 'state') });
-const cli = (args: string[]) => drctl(args, { env: env() });
-
-async function status() {
-  const r = await cli(['lab', 'status', '--dir', labDir, '--json']);
-  const s = JSON.parse(r.stdout).result;
-  return {
-    masters: s.redis.map((g: { group: string; masterDc: string }) => `${g.group}@${g.masterDc}`),
-    sentinelsAgree: s.redis.every((g: { master: string; sentinelViews: string[] }) => g.sentinelViews.length === 3 && g.sentinelViews.every((v) => v === g.master)),
-    pg: s.pgPrimary.dc,
-    lb: Object.fromEntries(s.haproxy.map((h: { server: string; state: string }) => [h.server, h.state])),
-    dns: s.dns.answer,
-    middleware: s.middlewareActiveDc,
-  };
-}
-
-const HOME = {
-  masters: ['cache-a@hz-a', 'cache-b@hz-b'], sentinelsAgree: true, pg: 'hz-a',
-  lb: { 'hz-a': 'ready', 'hz-b': 'ready', 'sh-a': 'maint', 'sh-b': 'maint', 'sz-a': 'maint' }, dns: ['127.0.0.10'], middleware: 'hz-a',
-};
-const SWITCHED = {
-  masters: ['cache-a@sh-a', 'cache-b@sh-b'], sentinelsAgree: true, pg: 'sh-a',
-  lb: { 'hz-a': 'maint', 'hz-b': 'maint', 'sh-a': 'ready', 'sh-b': 'ready', 'sz-a': 'maint' }, dns: ['127.0.0.20'], middleware: 'sh-a',
-};
+let base = 0;
+const cli = (args: string[]) => lab.cli(args);
+const status = () => lab.status();
+const book = (name: string) => lab.book(name);
 
 beforeAll(async () => {
-  tmp = await makeTmpDir('drctl-lab-e2e-');
-  await chmod(tmp.dir, 0o755); // PostgreSQL runs as the postgres user: its data folder must be reachable
-  base = await freeBasePort();
-  labDir = path.join(tmp.dir, 'lab');
-  books = path.join(tmp.dir, 'runbooks');
-  await cp(path.join(ROOT, 'runbooks/lab'), books, { recursive: true });
-  for (const f of ['city-cut.yaml', 'fail-back.yaml']) {
-    const text = await readFile(path.join(books, f), 'utf8');
-    await writeFile(path.join(books, f), text.replace(/\b271(\d\d)\b/g, (_, off: string) => String(base + Number(off))));
-  }
-  const up = await cli(['lab', 'up', '--dir', labDir, '--base-port', String(base)]);
-  expect(up.exitCode, up.stderr).toBe(0);
+  lab = await startPrivateLab('drctl-lab-e2e-');
+  labDir = lab.labDir;
+  base = lab.base;
 });
-afterAll(async () => {
-  await cli(['lab', 'down', '--dir', labDir]);
-  await tmp.cleanup();
-});
+afterAll(async () => lab?.down());
 
 describe('the lab city cut on real Redis/Sentinel, PostgreSQL, HAProxy and BIND9', () => {
   it('a second lab up on the same folder refuses instead of starting twins', async () => {
@@ -64,25 +24,25 @@ describe('the lab city cut on real Redis/Sentinel, PostgreSQL, HAProxy and BIND9
   });
 
   it('plan observes every stage and changes nothing', async () => {
-    const plan = await cli(['plan', path.join(books, 'city-cut.yaml'), '--set', `labDir=${labDir}`]);
+    const plan = await cli(['plan', book('city-cut.yaml'), '--set', `labDir=${labDir}`]);
     expect(plan.exitCode, plan.stdout + plan.stderr).toBe(2);
     expect(plan.stdout).toContain('shards 00-19: RZ01 (hz-a) → RZ03 (sh-a); shards 20-39: RZ02 (hz-b) → RZ04 (sh-b)');
     expect(await status()).toEqual(HOME);
   });
 
   it('run switches every server; fail-back.yaml brings every one home', async () => {
-    const run = await cli(['run', path.join(books, 'city-cut.yaml'), '--yes', '--set', `labDir=${labDir}`]);
+    const run = await cli(['run', book('city-cut.yaml'), '--yes', '--set', `labDir=${labDir}`]);
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect(await status()).toEqual(SWITCHED);
-    const again = await cli(['plan', path.join(books, 'city-cut.yaml'), '--set', `labDir=${labDir}`]);
+    const again = await cli(['plan', book('city-cut.yaml'), '--set', `labDir=${labDir}`]);
     expect(again.exitCode, again.stdout).toBe(0);
-    const back = await cli(['run', path.join(books, 'fail-back.yaml'), '--yes', '--set', `labDir=${labDir}`]);
+    const back = await cli(['run', book('fail-back.yaml'), '--yes', '--set', `labDir=${labDir}`]);
     expect(back.exitCode, back.stdout + back.stderr).toBe(0);
     expect(await status()).toEqual(HOME);
   });
 
   it('drill switches, verifies, fails back, and reports the timing of each stage', async () => {
-    const drill = await cli(['drill', path.join(books, 'city-cut.yaml'), '--yes', '--set', `labDir=${labDir}`]);
+    const drill = await cli(['drill', book('city-cut.yaml'), '--yes', '--set', `labDir=${labDir}`]);
     expect(drill.exitCode, drill.stdout + drill.stderr).toBe(0);
     expect(drill.stdout).toContain('switch: succeeded, fail-back: succeeded');
     expect(await status()).toEqual(HOME);

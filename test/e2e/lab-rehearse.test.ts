@@ -1,0 +1,100 @@
+import net from 'node:net';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnDrctl } from '../helpers/cli.js';
+import { HOME, startPrivateLab, type PrivateLab } from '../helpers/private-lab.js';
+
+// The issue's "done when": rehearse the lab city cut for real on a private lab. The cut freezes every
+// process of hz-a and hz-b (clients see silent servers), Sentinel elects, the switch runs, steady state
+// returns, the cut is restored, fail-back runs, and every server ends as it started.
+let lab: PrivateLab;
+let cityCut = '';
+const set = () => ['--set', `labDir=${lab.labDir}`];
+
+beforeAll(async () => {
+  lab = await startPrivateLab('drctl-lab-rehearse-');
+  cityCut = lab.book('city-cut.yaml');
+  // the runbook's year-end blackout must not make this test depend on the date it runs
+  const text = await readFile(cityCut, 'utf8');
+  await writeFile(cityCut, text.replace('date: "2026-12-31"', 'date: "2000-01-01"'));
+});
+afterAll(async () => lab?.down());
+
+/** One PING with a deadline: does the server answer? (A frozen one accepts the connection, then says nothing.) */
+function answers(port: number, timeoutMs = 300): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ port, host: '127.0.0.1' });
+    const done = (ok: boolean): void => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.on('error', () => done(false));
+    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
+}
+
+describe('drctl rehearse on the lab: a real network cut of Hangzhou', () => {
+  it('--dry-run is read-only: schedule, readiness, steady state, stop conditions, the fault target and the plan', async () => {
+    const dry = await lab.cli(['rehearse', cityCut, '--dry-run', ...set()]);
+    expect(dry.exitCode, dry.stdout + dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('schedule: allowed now');
+    expect(dry.stdout).toContain('✓ cashier-serves');
+    expect(dry.stdout).toContain('✓ config-centre-alive');
+    expect(dry.stdout).toMatch(/fault \(fault\.freeze\): ✓ freeze hz-a, hz-b \(\d+ processes\)/);
+    expect(dry.stdout).toContain('predicted RTO: no earlier succeeded rehearsal');
+    expect(await lab.status()).toEqual(HOME);
+  });
+
+  it('cut, detect, switch, recover, restore, fail back: SUCCEEDED with the RTO broken down; every server ends as it started', async () => {
+    const child = spawnDrctl(['rehearse', cityCut, '--yes', ...set()], { env: { DRCTL_STATE: path.join(lab.dir, 'state') } });
+    // a client of the cut data center: its Redis master stops answering while the cut is in place
+    const cacheA = lab.base; // cache-a-hz-a
+    const seen = { silent: 0, samples: 0 };
+    let running = true;
+    void child.finally(() => (running = false));
+    while (running) {
+      seen.samples += 1;
+      if (!(await answers(cacheA))) seen.silent += 1;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const r = await child;
+    const out = String(r.stdout);
+    expect(r.exitCode, out + String(r.stderr)).toBe(0);
+    expect(seen.silent, `${seen.silent} of ${seen.samples} PINGs to hz-a's Redis went unanswered`).toBeGreaterThan(0);
+    expect(await answers(cacheA)).toBe(true);
+    expect(out).toMatch(/rehearsal SUCCEEDED, RTO [\d.]+m?s \(budget 26\.0s\)/);
+
+    const runId = /\(run ([^)]+)\)/.exec(out)?.[1] ?? '';
+    const report = JSON.parse((await lab.cli(['report', runId, '--format', 'json'])).stdout);
+    const { rto } = report.rehearsal;
+    expect(report.rehearsal.outcome).toBe('SUCCEEDED');
+    // Sentinel saw the outage (its down-after is 1s): detection is real, not t0
+    expect(rto.detectionMs).toBeGreaterThan(500);
+    expect(Object.keys(rto.steps).sort()).toEqual(['cache-a', 'cache-b', 'db-election', 'dns', 'lb', 'middleware', 'middleware-consumers', 'rules']);
+    expect(Math.abs(rto.detectionMs + rto.switchMs + rto.convergenceMs - rto.totalMs)).toBeLessThan(5);
+    // the switch really happened: the database was promoted in Shanghai and the routing rules moved
+    const steps = Object.fromEntries(report.steps.map((s: { id: string; status: string }) => [s.id, s.status]));
+    expect(steps['db-election']).toBe('applied');
+    expect(steps.rules).toBe('applied');
+    expect(steps.lb).toBe('applied');
+    expect(steps.dns).toBe('applied');
+    // Sentinel may finish electing before the cache step looks: a skip (already in sh-a) is as good
+    expect(['applied', 'skipped']).toContain(steps['cache-a']);
+
+    const s = JSON.parse((await lab.cli(['lab', 'status', '--dir', lab.labDir, '--json'])).stdout).result;
+    expect(s.processes.filter((p: { alive: boolean; frozen: boolean }) => !p.alive || p.frozen)).toEqual([]);
+    expect(await lab.status()).toEqual(HOME);
+  });
+
+  it('cron right after: SKIPPED by the runbook\'s minInterval (exit 5), recorded, nothing touched', async () => {
+    const again = await lab.cli(['rehearse', cityCut, '--yes', ...set()]);
+    expect(again.exitCode, again.stdout + again.stderr).toBe(5);
+    expect(again.stdout).toMatch(/last rehearsal \d+s ago, minInterval 1m/);
+    expect(await lab.status()).toEqual(HOME);
+    const dry = await lab.cli(['rehearse', cityCut, '--dry-run', '--ignore-schedule', ...set()]);
+    expect(dry.stdout).toMatch(/predicted RTO: [\d.]+m?s = .* detection .* \(median of 1 earlier rehearsal/);
+  });
+});

@@ -1,0 +1,80 @@
+import { chmod, cp, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { drctl, ROOT, type CliResult } from './cli.js';
+import { freeBasePort } from './lab-processes.js';
+import { makeTmpDir } from './tmp-dir.js';
+
+/**
+ * A private lab on free ports in a temp folder, with its own copy of runbooks/lab. The lab runbooks name
+ * the default ports (27100 + offset); the copy has every port rebased to this lab's base port, so a test
+ * never collides with a lab someone already runs.
+ */
+export interface PrivateLab {
+  readonly dir: string;
+  readonly labDir: string;
+  readonly base: number;
+  /** Path of a runbook in the rebased copy of runbooks/lab. */
+  book(name: string): string;
+  cli(args: readonly string[]): Promise<CliResult>;
+  /** What runs where, reduced to what a switch changes. */
+  status(): Promise<LabView>;
+  down(): Promise<void>;
+}
+
+export interface LabView {
+  readonly masters: string[];
+  readonly sentinelsAgree: boolean;
+  readonly pg: string;
+  readonly lb: Record<string, string>;
+  readonly dns: string[];
+  readonly middleware: string;
+}
+
+export const HOME: LabView = {
+  masters: ['cache-a@hz-a', 'cache-b@hz-b'], sentinelsAgree: true, pg: 'hz-a',
+  lb: { 'hz-a': 'ready', 'hz-b': 'ready', 'sh-a': 'maint', 'sh-b': 'maint', 'sz-a': 'maint' }, dns: ['127.0.0.10'], middleware: 'hz-a',
+};
+export const SWITCHED: LabView = {
+  masters: ['cache-a@sh-a', 'cache-b@sh-b'], sentinelsAgree: true, pg: 'sh-a',
+  lb: { 'hz-a': 'maint', 'hz-b': 'maint', 'sh-a': 'ready', 'sh-b': 'ready', 'sz-a': 'maint' }, dns: ['127.0.0.20'], middleware: 'sh-a',
+};
+
+export async function startPrivateLab(prefix: string): Promise<PrivateLab> {
+  const tmp = await makeTmpDir(prefix);
+  await chmod(tmp.dir, 0o755); // PostgreSQL runs as the postgres user: its data folder must be reachable
+  const base = await freeBasePort();
+  const labDir = path.join(tmp.dir, 'lab');
+  const books = path.join(tmp.dir, 'runbooks');
+  await cp(path.join(ROOT, 'runbooks/lab'), books, { recursive: true });
+  for (const f of ['city-cut.yaml', 'fail-back.yaml']) {
+    const text = await readFile(path.join(books, f), 'utf8');
+    await writeFile(path.join(books, f), text.replace(/\b271(\d\d)\b/g, (_, off: string) => String(base + Number(off))));
+  }
+  const env = { DRCTL_STATE: path.join(tmp.dir, 'state') };
+  const cli = (args: readonly string[]) => drctl(args, { env });
+  const up = await cli(['lab', 'up', '--dir', labDir, '--base-port', String(base)]);
+  if (up.exitCode !== 0) {
+    await tmp.cleanup();
+    throw new Error(`lab up failed (${up.exitCode}): ${up.stderr}`);
+  }
+  return {
+    dir: tmp.dir, labDir, base, cli,
+    book: (name) => path.join(books, name),
+    async status() {
+      const r = await cli(['lab', 'status', '--dir', labDir, '--json']);
+      const s = JSON.parse(r.stdout).result;
+      return {
+        masters: s.redis.map((g: { group: string; masterDc: string }) => `${g.group}@${g.masterDc}`),
+        sentinelsAgree: s.redis.every((g: { master: string; sentinelViews: string[] }) => g.sentinelViews.length === 3 && g.sentinelViews.every((v) => v === g.master)),
+        pg: s.pgPrimary.dc,
+        lb: Object.fromEntries(s.haproxy.map((h: { server: string; state: string }) => [h.server, h.state])),
+        dns: s.dns.answer,
+        middleware: s.middlewareActiveDc,
+      };
+    },
+    async down() {
+      await cli(['lab', 'down', '--dir', labDir]);
+      await tmp.cleanup();
+    },
+  };
+}
