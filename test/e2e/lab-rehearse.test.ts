@@ -84,6 +84,15 @@ describe('drctl rehearse on the lab: a real network cut of Hangzhou', () => {
     // Sentinel may finish electing before the cache step looks: a skip (already in sh-a) is as good
     expect(['applied', 'skipped']).toContain(steps['cache-a']);
 
+    // the timeline report: one self-contained file with the fault/detection marks and the RTO
+    const html = path.join(lab.dir, 'rehearsal.html');
+    const rep = await lab.cli(['report', runId, '--format', 'html', '-o', html]);
+    expect(rep.exitCode, rep.stderr).toBe(0);
+    const page = await readFile(html, 'utf8');
+    expect(page).toContain('mark-fault');
+    expect(page).toMatch(/RTO/);
+    expect(page).not.toMatch(/(src|href)="https?:/);
+
     const s = JSON.parse((await lab.cli(['lab', 'status', '--dir', lab.labDir, '--json'])).stdout).result;
     expect(s.processes.filter((p: { alive: boolean; frozen: boolean }) => !p.alive || p.frozen)).toEqual([]);
     expect(await lab.status()).toEqual(HOME);

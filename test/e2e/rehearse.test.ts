@@ -122,9 +122,8 @@ describe('drctl rehearse', () => {
     expect(again.stdout).toMatch(/rehearsal SKIPPED/);
     expect(again.stdout).toMatch(/last rehearsal \d+s ago, minInterval 1h/);
     expect(await log()).toHaveLength(6);
-    const history = JSON.parse((await drctl(['history', '--json', '--state', state()])).stdout).result;
-    const runs = Array.isArray(history) ? history : history.runs;
-    expect(runs.map((h: { status: string }) => h.status)).toEqual(['skipped', 'succeeded']);
+    const { runs } = JSON.parse((await drctl(['history', '--json', '--state', state()])).stdout).result;
+    expect(runs.map((h: { status: string; outcome: string }) => `${h.status}/${h.outcome}`)).toEqual(['skipped/SKIPPED', 'succeeded/SUCCEEDED']);
     // a dry run says it would be skipped, with the same code
     const dry = await rehearse(file, '--dry-run');
     expect(dry.exitCode).toBe(5);
@@ -185,8 +184,7 @@ describe('drctl rehearse', () => {
     await child;
     await waitFor(() => existsSync(f('drained')), 'the orphaned drain command to finish');
     expect(existsSync(f('fault'))).toBe(true);
-    const runId = JSON.parse((await drctl(['history', '--json', '--state', state()])).stdout).result.runs?.[0]?.runId
-      ?? JSON.parse((await drctl(['history', '--json', '--state', state()])).stdout).result[0].runId;
+    const runId = JSON.parse((await drctl(['history', '--json', '--state', state()])).stdout).result.runs[0].runId;
     const resume = await drctl(['resume', runId, '--yes', '--state', state()]);
     expect(resume.exitCode).toBe(4);
     expect(resume.stderr).toContain('is a rehearsal');
