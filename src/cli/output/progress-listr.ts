@@ -11,6 +11,14 @@ interface Deferred {
   title: string;
 }
 
+/** A rehearsal's milestones, shown as tasks that settle when their event arrives. */
+const MARKS = [
+  { id: '#fault', title: 'inject the fault (t0)' },
+  { id: '#detect', title: 'detect the outage' },
+  { id: '#recovered', title: 'recover: steady state holds again' },
+  { id: '#restore', title: 'restore the fault' },
+] as const;
+
 /**
  * The live view on a terminal: one listr2 task per step, driven only by engine events (listr2 owns
  * no behaviour: no retry, no rollback). Returns a listener and a `done` promise to await before exit.
@@ -40,11 +48,37 @@ export function createListrRenderer(): { listener: EventListener; done: () => Pr
     });
     lists.push(list.run().catch(() => undefined));
   };
+  const mark = (id: string, title: string): void => {
+    const d = steps.get(id);
+    if (d?.task) d.task.title = title;
+    d?.resolve();
+  };
   const listener: EventListener = (e: EngineEvent) => {
     const d = 'stepId' in e && e.stepId !== undefined ? steps.get(e.stepId) : undefined;
     switch (e.type) {
       case 'run.started':
+        // a rehearsal's own milestones run as a second list beside the steps
+        if (e.mode === 'rehearse') startList(MARKS.map((m) => m.id), (id) => MARKS.find((m) => m.id === id)?.title ?? id);
         startList(e.steps.map((s) => s.id), (id) => `${id} (${e.steps.find((s) => s.id === id)?.kind ?? ''})`);
+        return;
+      case 'fault.injected':
+        mark('#fault', `fault injected (t0): ${e.describe}`);
+        return;
+      case 'fault.detected':
+        mark('#detect', `detected by ${e.probe} after ${formatDuration(e.afterMs)}`);
+        return;
+      case 'rehearsal.recovered':
+        mark('#recovered', `recovered: RTO ${formatDuration(e.rtoMs)}`);
+        return;
+      case 'stop.breached':
+        steps.get('#recovered')?.reject(new Error(`stop condition ${e.name} breached: ${e.detail}`));
+        return;
+      case 'fault.restored':
+        if (e.ok) mark('#restore', `fault restored: ${e.describe}`);
+        else steps.get('#restore')?.reject(new Error(`restoring the fault failed: ${e.describe}`));
+        return;
+      case 'rehearsal.finished':
+        for (const m of MARKS) steps.get(m.id)?.resolve(`not reached (${e.outcome})`);
         return;
       case 'rollback.started':
         startList(e.steps, (id) => `↩ ${id}`);
