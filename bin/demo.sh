@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: bring up the lab of real servers, show the plan, drill the six-stage city cut
-# (switch, verify, fail back) with the live view, print the timing report, and take the lab down.
+# (switch, verify, fail back) with the live view, print the timing report, rehearse a real network cut of
+# Hangzhou (RTO and an HTML timeline), and take the lab down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash bin/install-lab-deps.sh
@@ -23,3 +24,10 @@ drctl drill runbooks/lab/city-cut.yaml --yes
 run_id=$(drctl history --runbook lab-city-cut -n 1 --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.runs[0].runId))')
 echo; echo "== timing report of $run_id"
 drctl report "$run_id" --format md
+
+echo; echo "== rehearse: cut Hangzhou for real (freeze its processes), detect, switch, measure the RTO, restore, fail back"
+# --ignore-schedule: the demo runs whenever you start it; cron would honour the runbook's schedule (exit 5 = skipped)
+drctl rehearse runbooks/lab/city-cut.yaml --yes --ignore-schedule
+rehearsal_id=$(drctl history --runbook lab-city-cut -n 1 --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.runs[0].runId))')
+drctl report "$rehearsal_id" --format html -o "$DRCTL_STATE/$rehearsal_id.html"
+echo "timeline of the rehearsal: $DRCTL_STATE/$rehearsal_id.html"
