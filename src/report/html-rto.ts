@@ -33,7 +33,9 @@ export function renderRtoBreakdown(r: RunReport): string {
   if (!rto) return '<p class="empty" id="rto-breakdown-missing">RTO not measured (the rehearsal did not recover).</p>';
   const parts = rtoParts(r);
   const budget = r.rehearsal?.budgetMs;
-  const scaleMs = Math.max(rto.totalMs, budget ?? 0, 1);
+  // a budget far above the RTO would squeeze the bar into a sliver: draw it off scale instead
+  const budgetOnScale = budget !== undefined && budget <= rto.totalMs * 2;
+  const scaleMs = Math.max(budgetOnScale ? (budget ?? 0) : rto.totalMs * 1.15, rto.totalMs, 1);
   const left = 20;
   const width = W - 40;
   const k = width / scaleMs;
@@ -54,7 +56,9 @@ export function renderRtoBreakdown(r: RunReport): string {
     x += w;
   });
   out.push(`<text x="${left}" y="13" class="total">RTO ${esc(formatDuration(rto.totalMs))} = detection + switch + convergence</text>`);
-  if (budget !== undefined) {
+  if (budget !== undefined && !budgetOnScale) {
+    out.push(`<g id="rto-budget"><text x="${left + width}" y="10" text-anchor="end" class="part-label">${esc(`budget ${formatDuration(budget)} →`)}</text></g>`);
+  } else if (budget !== undefined) {
     const bx = num(left + budget * k);
     const over = rto.totalMs > budget;
     out.push(`<g id="rto-budget"><line x1="${bx}" x2="${bx}" y1="12" y2="60" stroke="${over ? '#d62728' : '#222'}" stroke-width="2" stroke-dasharray="5 3"/><text x="${bx}" y="10" text-anchor="${budget * k > width - 80 ? 'end' : 'middle'}" class="part-label">${esc(`budget ${formatDuration(budget)}${over ? ' (exceeded)' : ''}`)}</text></g>`);
