@@ -2,6 +2,7 @@ import { dbPrimaryKind } from './db-primary/index.js';
 import { dnsRecordKind } from './dns-record/index.js';
 import { execKind } from './exec.js';
 import { faultFreezeKind } from './fault/freeze.js';
+import { faultLinkKind } from './fault/link.js';
 import { gateKind } from './gate.js';
 import { haproxyServersKind } from './haproxy-servers/index.js';
 import { httpKind } from './http.js';
@@ -22,4 +23,5 @@ export const BUILTIN_KINDS: readonly AnyKind[] = [
   haproxyServersKind,
   dnsRecordKind,
   faultFreezeKind,
+  faultLinkKind,
 ];

@@ -105,10 +105,10 @@ const faultSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['kind'],
-  description: 'The fault rehearse injects (t0) and always restores: a step kind whose apply injects and whose rollback restores (fault.freeze, or exec/http driving a production chaos tool).',
+  description: 'The fault rehearse injects (t0) and always restores: a step kind whose apply injects and whose rollback restores (fault.freeze, fault.link, or exec/http driving a production chaos tool).',
   properties: {
     description: text('What the fault is, e.g. "cut Hangzhou".'),
-    kind: text('The kind that injects and restores: fault.freeze, exec, http, or a plug-in kind.'),
+    kind: text('The kind that injects and restores: fault.freeze, fault.link, exec, http, or a plug-in kind.'),
     with: { type: 'object', description: "The kind's params." },
     timeout: duration('Time limit to inject, and to restore (default 30s).'),
     detect: probes('Probes that hold once the outage is seen; detection time = the first time one holds.'),

@@ -15,7 +15,7 @@ export const checkFault: Check = (ctx) => {
   const d: Diagnostic = {
     severity: 'error', code: 'unknown-kind',
     message: `unknown kind "${fault.kind}" in the fault${suggestionSuffix(suggestion)}`,
-    hint: `faults are kinds whose apply injects and rollback restores: fault.freeze, exec, http, or a plug-in kind`,
+    hint: `faults are kinds whose apply injects and rollback restores: fault.freeze, fault.link, exec, http, or a plug-in kind`,
     ...ctx.sourceMap.locate([...FAULT, 'kind']),
   };
   return [d];
