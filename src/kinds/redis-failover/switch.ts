@@ -13,14 +13,16 @@ export async function moveMaster(p: RedisFailoverParams, current: RedisFailoverS
   if (current.master === target) return; // mastership in place: Sentinel reconfigures the replicas; verify waits
   const node = current.nodes.find((n) => n.addr === target);
   const named = current.nodes.find((n) => n.addr === current.master);
-  if (node?.role === 'master' && named?.role === 'master' && current.master !== null) {
+  // a master that Sentinel lists as one of the group's replicas; any other master is a stranger: refused below
+  const ours = node?.role === 'master' && current.master !== null && (await sentinelKnowsReplica(p, current, target, ctx));
+  if (ours && named?.role === 'master' && current.master !== null) {
     // Two masters, Sentinel naming the other one, which answers: the target is back from a cut (or a
     // partition) still believing it is master. Re-point it as Sentinel would on its next round, then
     // fail over to it normally.
     ctx.progress(`redis ${target}: a stale master (Sentinel's master is ${current.master}); re-pointing it as a replica first`);
     const { host, port } = splitAddr(current.master);
     await withRedis({ addr: target, password: p.password, timeoutMs: nodeTimeoutMs(p), signal: ctx.signal }, (r) => r.call('REPLICAOF', host, String(port)));
-  } else if (node?.role === 'master') {
+  } else if (ours) {
     // Sentinel's own failover is promoting the target (its master is down): wait for it to name it.
     ctx.progress(`redis ${target}: being promoted by Sentinel (${current.master ?? '?'} is ${named ? roleText(named) : 'unknown'})`);
     const sentinel = Object.entries(current.sentinels).find(([, v]) => !v.startsWith(UNREACHABLE))?.[0] ?? '';
@@ -30,6 +32,15 @@ export async function moveMaster(p: RedisFailoverParams, current: RedisFailoverS
     throw stepError(`redis ${target}: ROLE is ${node ? roleText(node) : 'unknown (not a node of the group)'}, want a replica of ${current.master ?? '?'}`, { retryable: node?.role === 'unreachable' });
   }
   await withPriorities(p, current, target, ctx, (sentinel) => sentinelFailover(p, current, target, sentinel, ctx));
+}
+
+/** Does Sentinel list the node among the group's replicas (an old master it expects back), not a stranger? */
+async function sentinelKnowsReplica(p: RedisFailoverParams, s: RedisFailoverState, target: string, ctx: KindContext): Promise<boolean> {
+  const answering = Object.entries(s.sentinels).filter(([, v]) => !v.startsWith(UNREACHABLE)).map(([addr]) => addr);
+  // any sentinel will do (one may not have processed the switch yet); a slow answer must not make it a stranger
+  const timeoutMs = Math.max(nodeTimeoutMs(p), 1000);
+  const views = await Promise.all(answering.map((addr) => sentinelCandidates(p, addr, ctx, timeoutMs).catch(() => [])));
+  return views.some((v) => v.some((c) => c.addr === target));
 }
 
 /** The master one sentinel reports now (null: it does not know the group). */
@@ -102,8 +113,8 @@ interface Candidate {
   readonly ok: boolean;
 }
 
-async function sentinelCandidates(p: RedisFailoverParams, sentinel: string, ctx: KindContext): Promise<Candidate[]> {
-  return withRedis({ addr: sentinel, password: p.sentinelPassword, timeoutMs: nodeTimeoutMs(p), signal: ctx.signal }, async (r) => {
+async function sentinelCandidates(p: RedisFailoverParams, sentinel: string, ctx: KindContext, timeoutMs = nodeTimeoutMs(p)): Promise<Candidate[]> {
+  return withRedis({ addr: sentinel, password: p.sentinelPassword, timeoutMs, signal: ctx.signal }, async (r) => {
     const reps = (await r.call('SENTINEL', 'REPLICAS', p.master)) as unknown[];
     return reps.map(flatToRecord).map((x) => ({ addr: `${x.ip}:${x.port}`, priority: Number(x['slave-priority']), ok: x.flags === 'slave' }));
   });
