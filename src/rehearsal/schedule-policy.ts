@@ -33,10 +33,33 @@ const ISO_WITH_ZONE_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]
 
 /** Parse and check `spec.schedule` (shape already checked by schema-schedule.ts). Errors name the path. */
 export function parseSchedule(raw: unknown): Result<SchedulePolicy, readonly string[]> {
-  const errors: string[] = [];
+  const r = parseWithProblems(raw);
+  return r.problems.length > 0 ? err(r.problems.map((x) => x.message)) : ok(r.policy);
+}
+
+/** A problem with spec.schedule; `shape` ones (a pattern, a duration) are also reported by the JSON Schema. */
+export interface ScheduleProblem {
+  readonly message: string;
+  readonly shape: boolean;
+}
+
+/** Problems that only this parser can see (an unknown zone, an impossible date, an empty range...). */
+export const scheduleMeaningProblems = (raw: unknown): string[] => parseWithProblems(raw).problems.filter((x) => !x.shape).map((x) => x.message);
+
+class Problems extends Array<ScheduleProblem> {
+  meaning(message: string): void {
+    this.push({ message, shape: false });
+  }
+  shape(message: string): void {
+    this.push({ message, shape: true });
+  }
+}
+
+function parseWithProblems(raw: unknown): { policy: SchedulePolicy; problems: readonly ScheduleProblem[] } {
+  const errors = new Problems();
   const r = (raw ?? {}) as Raw;
   const timezone = typeof r['timezone'] === 'string' ? r['timezone'] : 'UTC';
-  if (!isTimeZone(timezone)) errors.push(`schedule.timezone: unknown time zone "${timezone}" (use an IANA name such as Europe/Paris)`);
+  if (!isTimeZone(timezone)) errors.meaning(`schedule.timezone: unknown time zone "${timezone}" (use an IANA name such as Europe/Paris)`);
   const windows = list(r['windows']).flatMap((w, i) => weekly(w, `schedule.windows[${i}]`, errors) ?? []);
   const blackouts = list(r['blackouts']).flatMap((b, i) => blackout(b, `schedule.blackouts[${i}]`, errors) ?? []);
   let minIntervalMs: number | undefined;
@@ -44,51 +67,52 @@ export function parseSchedule(raw: unknown): Result<SchedulePolicy, readonly str
   if (r['minInterval'] !== undefined) {
     minIntervalText = String(r['minInterval']);
     minIntervalMs = parseDuration(minIntervalText);
-    if (minIntervalMs === undefined) errors.push(`schedule.minInterval: bad duration "${minIntervalText}" (use e.g. 30m, 6h)`);
+    if (minIntervalMs === undefined) errors.shape(`schedule.minInterval: bad duration "${minIntervalText}" (use e.g. 30m, 6h)`);
   }
-  if (errors.length > 0) return err(errors);
-  return ok({ timezone, windows, blackouts, minIntervalMs, minIntervalText });
+  return { policy: { timezone, windows, blackouts, minIntervalMs, minIntervalText }, problems: errors };
 }
 
 const list = (v: unknown): readonly Raw[] => (Array.isArray(v) ? (v as Raw[]) : []);
 const reasonOf = (b: Raw): string | undefined => (typeof b['reason'] === 'string' ? b['reason'] : undefined);
 
-function blackout(b: Raw, at: string, errors: string[]): Blackout | undefined {
+function blackout(b: Raw, at: string, errors: Problems): Blackout | undefined {
   if (typeof b['date'] === 'string') {
-    if (!DATE_RE.test(b['date']) || Number.isNaN(Date.parse(`${b['date']}T00:00:00Z`))) errors.push(`${at}.date: "${b['date']}" is not a date (YYYY-MM-DD)`);
+    const text = `${at}.date: "${b['date']}" is not a date (YYYY-MM-DD)`;
+    if (!DATE_RE.test(b['date'])) errors.shape(text);
+    else if (!isCalendarDate(b['date'])) errors.meaning(text);
     return { type: 'date', date: b['date'], reason: reasonOf(b) };
   }
   if (b['from'] !== undefined || b['to'] !== undefined) {
     const [from, to] = [String(b['from']), String(b['to'])];
     const bad = [from, to].filter((t) => !ISO_WITH_ZONE_RE.test(t) || Number.isNaN(Date.parse(t)));
     if (bad.length > 0) {
-      errors.push(`${at}: from/to must be ISO times with a zone (2026-12-24T00:00:00+08:00), got ${bad.map((t) => `"${t}"`).join(', ')}`);
+      errors.meaning(`${at}: from/to must be ISO times with a zone (2026-12-24T00:00:00+08:00), got ${bad.map((t) => `"${t}"`).join(', ')}`);
       return undefined;
     }
-    if (Date.parse(to) <= Date.parse(from)) errors.push(`${at}: "to" (${to}) is not after "from" (${from})`);
+    if (Date.parse(to) <= Date.parse(from)) errors.meaning(`${at}: "to" (${to}) is not after "from" (${from})`);
     return { type: 'range', from: Date.parse(from), to: Date.parse(to), text: `${from} – ${to}`, reason: reasonOf(b) };
   }
   const hours = weekly(b, at, errors);
   return hours ? { type: 'weekly', hours, reason: reasonOf(b) } : undefined;
 }
 
-function weekly(w: Raw, at: string, errors: string[]): WeeklyHours | undefined {
+function weekly(w: Raw, at: string, errors: Problems): WeeklyHours | undefined {
   const days = new Set<Weekday>();
   const rawDays = Array.isArray(w['days']) ? (w['days'] as unknown[]).map(String) : [...WEEKDAYS.slice(1), 'sun'];
   for (const d of rawDays) {
     const expanded = expandDays(d.toLowerCase());
-    if (!expanded) errors.push(`${at}.days: "${d}" is not a weekday (mon..sun) or a range (mon-fri)`);
+    if (!expanded) errors.shape(`${at}.days: "${d}" is not a weekday (mon..sun) or a range (mon-fri)`);
     for (const x of expanded ?? []) days.add(x);
   }
   const hoursText = typeof w['hours'] === 'string' ? w['hours'] : '00:00-24:00';
   const m = HOURS_RE.exec(hoursText);
   if (!m) {
-    errors.push(`${at}.hours: "${hoursText}" is not HH:MM-HH:MM (e.g. 02:00-05:00)`);
+    errors.shape(`${at}.hours: "${hoursText}" is not HH:MM-HH:MM (e.g. 02:00-05:00)`);
     return undefined;
   }
   const from = Number(m[1]) * 60 + Number(m[2]);
   const to = Number(m[3]) * 60 + Number(m[4]);
-  if (to > 1440 || from === to) errors.push(`${at}.hours: "${hoursText}" is an empty or invalid range`);
+  if (to > 1440 || from === to) errors.meaning(`${at}.hours: "${hoursText}" is an empty or invalid range`);
   return { days, from, to, text: `${daysText(days)} ${hoursText}` };
 }
 
@@ -120,4 +144,10 @@ export function daysText(days: ReadonlySet<Weekday>): string {
     }
   }
   return runs.join(',');
+}
+
+/** 2026-02-28 yes; 2026-02-30 no (Date.parse would roll it over to March). */
+function isCalendarDate(text: string): boolean {
+  const t = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === text;
 }

@@ -1,4 +1,5 @@
 import { KEBAB_PATTERN, PARAM_NAME_PATTERN, isDurationPattern } from './schema-parts.js';
+import { DATE_PATTERN, DAY_PATTERN, HOURS_PATTERN } from './schema-schedule.js';
 
 type Schema = Readonly<Record<string, unknown>>;
 
@@ -49,5 +50,8 @@ export function patternMeaning(schema: unknown): string {
   if (pattern === KEBAB_PATTERN) return 'kebab-case (lowercase letters, digits and single dashes, e.g. db-election)';
   if (pattern === PARAM_NAME_PATTERN) return 'an identifier (letters, digits, _ and -; not starting with a digit)';
   if (isDurationPattern(pattern)) return 'a duration such as 500ms, 30s or 1m30s';
+  if (pattern === DAY_PATTERN) return 'a weekday (mon..sun) or a range of them (mon-fri)';
+  if (pattern === HOURS_PATTERN) return 'local hours HH:MM-HH:MM (e.g. 02:00-05:00; 22:00-02:00 crosses midnight)';
+  if (pattern === DATE_PATTERN) return 'a date YYYY-MM-DD';
   return `matching /${String(pattern)}/`;
 }

@@ -1,6 +1,7 @@
 /** JSON Schema of spec.schedule (rehearsal policy for cron). Semantic checks: src/rehearsal/schedule-policy.ts. */
-const DAY_PATTERN = '^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$';
-const HOURS_PATTERN = '^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$';
+export const DAY_PATTERN = '^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$';
+export const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+export const HOURS_PATTERN = '^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$';
 
 const weekly = (description: string) =>
   ({
@@ -28,7 +29,7 @@ export const scheduleSchema = {
         oneOf: [
           {
             type: 'object', additionalProperties: false, required: ['date'],
-            properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'A whole local day (YYYY-MM-DD).' }, reason: { type: 'string' } },
+            properties: { date: { type: 'string', pattern: DATE_PATTERN, description: 'A whole local day (YYYY-MM-DD).' }, reason: { type: 'string' } },
           },
           {
             type: 'object', additionalProperties: false, required: ['from', 'to'],

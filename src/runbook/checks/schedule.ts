@@ -1,4 +1,4 @@
-import { parseSchedule } from '../../rehearsal/schedule-policy.js';
+import { scheduleMeaningProblems } from '../../rehearsal/schedule-policy.js';
 import type { Diagnostic } from '../../util/diagnostic.js';
 import type { Check } from './context.js';
 
@@ -6,9 +6,8 @@ import type { Check } from './context.js';
 export const checkSchedule: Check = (ctx) => {
   const schedule = (ctx.data as { spec?: { schedule?: unknown } }).spec?.schedule;
   if (schedule === undefined || schedule === null || typeof schedule !== 'object') return [];
-  const parsed = parseSchedule(schedule);
-  if (parsed.ok) return [];
-  return parsed.error.map((message): Diagnostic => ({
+  // patterns and durations are the schema's to report: only what it cannot judge is added here
+  return scheduleMeaningProblems(schedule).map((message): Diagnostic => ({
     severity: 'error', code: 'bad-schedule', message,
     ...ctx.sourceMap.locate(['spec', ...pathOf(message)]),
   }));

@@ -140,4 +140,25 @@ describe('spec.fault and spec.stopConditions', () => {
     const diags = validateRunbookData(parseYamlText('/x/f.yaml', text), fakeRegistry());
     expect(diags.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(['6:11 unknown kind "wiat" in the fault (did you mean "wait"?)']);
   });
+
+  test('spec.schedule: each problem once, where it is, in words (zone, weekday, hours, an impossible date, an empty range)', async () => {
+    const { parseYamlText } = await import('../../../src/util/yaml-file.js');
+    const { validateRunbookData } = await import('../../../src/runbook/validate.js');
+    const text = [
+      'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: f }', 'spec:',
+      '  schedule:',
+      '    timezone: Mars/Olympus',
+      '    windows: [{ days: [mon-fry], hours: "25:00-26:00" }, { hours: "03:00-03:00" }]',
+      '    blackouts: [{ date: "2026-02-30" }]',
+      '  steps: [{ id: a, kind: wait, with: { duration: 1s } }]',
+    ].join('\n');
+    const diags = validateRunbookData(parseYamlText('/x/f.yaml', text), fakeRegistry());
+    expect(diags.map((d) => `${d.line}:${d.column} ${d.message}`).sort()).toEqual([
+      '6:15 schedule.timezone: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/Paris)',
+      '7:24 spec.schedule.windows[0].days[0] must be a weekday (mon..sun) or a range of them (mon-fri), got "mon-fry"',
+      '7:41 spec.schedule.windows[0].hours must be local hours HH:MM-HH:MM (e.g. 02:00-05:00; 22:00-02:00 crosses midnight), got "25:00-26:00"',
+      '7:67 schedule.windows[1].hours: "03:00-03:00" is an empty or invalid range',
+      '8:25 schedule.blackouts[0].date: "2026-02-30" is not a date (YYYY-MM-DD)',
+    ]);
+  });
 });
