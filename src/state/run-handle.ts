@@ -76,10 +76,17 @@ export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
     async emit(input) {
       if (failure) throw failure;
       const event = scrub({ ...input, runId: o.runId, at: new Date(o.clock.now()).toISOString() } as EngineEvent);
-      try {
-        await writer.append({ ...event, schemaVersion: JOURNAL_SCHEMA_VERSION, seq: ++seq, fence: lease.token });
-      } catch (e) {
-        throw fail(e);
+      const progress = PROGRESS_EVENTS.has(event.type);
+      const written = writer.append({ ...event, schemaVersion: JOURNAL_SCHEMA_VERSION, seq: ++seq, fence: lease.token }, { lazy: progress });
+      if (progress) {
+        // written in order with the next durable record (group commit); a failed write surfaces at the next emit
+        written.catch((e: unknown) => void fail(e));
+      } else {
+        try {
+          await written;
+        } catch (e) {
+          throw fail(e);
+        }
       }
       log.info({ event }, event.type);
       for (const l of o.listeners) l(event);
@@ -96,5 +103,15 @@ export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
     },
   };
 }
+
+/**
+ * Progress events: emit() does not wait for them; the journal writes them in order with the next
+ * record that is waited for (or soon after). Nothing resume, rollback or history relies on is among
+ * them: intents, outcomes (applied, skipped, failed, cancelled, recovered, rolled-back), rollback and
+ * run records are still durable before emit() resolves.
+ */
+const PROGRESS_EVENTS: ReadonlySet<EngineEvent['type']> = new Set([
+  'step.queued', 'step.started', 'step.phase', 'step.progress', 'step.timing', 'step.retrying', 'step.rolling-back',
+]);
 
 const isLostByFence = (s: AbortSignal): boolean => s.aborted && (s.reason as { fencedOut?: unknown } | undefined)?.fencedOut === true;

@@ -34,8 +34,12 @@ export interface LockLease extends Fence {
 }
 
 export interface JournalWriter {
-  /** Durable (fsync'd / acknowledged) append, only while the fence holds; else FencedOut. */
-  append(record: JournalRecord): Promise<void>;
+  /**
+   * Durable (fsync'd / acknowledged) append, only while the fence holds; else FencedOut. `lazy`: the
+   * store may hold the record back and write it with the next one (resolving once it is written) —
+   * for progress records, which nothing relies on after a crash.
+   */
+  append(record: JournalRecord, options?: { readonly lazy?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
