@@ -4,7 +4,7 @@
 // (default: .estate beside this file) as one JSON file, written atomically; every change is also
 // appended to changes.log, so tests can count real side effects.
 //   node estate.mjs get KEY | set KEY VALUE | check | reset
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,8 +15,31 @@ const DEFAULTS = { 'db.primary': 'hz-a', 'cache.master': 'hz-a', 'rules.hz-shard
 const load = () => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { ...DEFAULTS });
 const save = (state) => {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${file}.tmp`, JSON.stringify(state, null, 2));
-  renameSync(`${file}.tmp`, file);
+  writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(state, null, 2));
+  renameSync(`${file}.${process.pid}.tmp`, file);
+};
+// Steps run in parallel: two `set`s at once must not lose one's update (read-modify-write under a
+// mkdir lock; a lock older than 2 s was left by a killed process).
+const locked = (fn) => {
+  mkdirSync(dir, { recursive: true });
+  const lock = path.join(dir, '.lock');
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 2000) rmdirSync(lock);
+      } catch { /* released meanwhile */ }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmdirSync(lock);
+  }
 };
 
 const [cmd, key, value] = process.argv.slice(2);
@@ -28,9 +51,12 @@ switch (cmd) {
     break;
   case 'set':
     if (!(key in state) || value === undefined) { console.error('usage: estate.mjs set KEY VALUE'); process.exit(2); }
-    state[key] = value;
-    save(state);
-    appendFileSync(path.join(dir, 'changes.log'), `${key}=${value}\n`);
+    locked(() => {
+      const now = load();
+      now[key] = value;
+      save(now);
+      appendFileSync(path.join(dir, 'changes.log'), `${key}=${value}\n`);
+    });
     break;
   case 'check': {
     // steady state: every layer serves from one data center

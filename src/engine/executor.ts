@@ -77,19 +77,45 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
   const done = (id: string): boolean => { const s = records.get(id)?.status; return s === 'applied' || s === 'skipped'; };
   const outputsOf = (id: string) => (done(id) ? records.get(id)?.outputs : undefined);
 
-  const markReady = async (): Promise<StepSpec[]> => {
-    const ready: StepSpec[] = [];
-    for (const s of steps) {
-      if (records.has(s.id) || running.has(s.id)) continue;
-      if (!s.needs.every(done)) continue;
-      if (!queuedAt.has(s.id)) {
-        queuedAt.set(s.id, iso());
-        await o.emit({ type: 'step.queued', stepId: s.id });
-      }
-      ready.push(s);
+  // Kahn's walk: each step counts its needs not yet done; a step is ready when that count reaches 0.
+  // Ready steps start in runbook order (or at random with shuffle), as many as concurrency allows.
+  const indexOf = new Map(steps.map((s, i) => [s.id, i] as const));
+  const unmet = new Map<string, number>();
+  const dependents = new Map<string, StepSpec[]>();
+  const ready = new MinHeap();
+  const fresh: number[] = [];
+  steps.forEach((s, i) => {
+    let n = 0;
+    for (const id of new Set(s.needs)) {
+      if (done(id)) continue;
+      n++;
+      const list = dependents.get(id);
+      if (list) list.push(s);
+      else dependents.set(id, [s]);
     }
-    return o.shuffle ? shuffled(ready) : ready;
+    unmet.set(s.id, n);
+    if (n === 0 && !records.has(s.id)) fresh.push(i);
+  });
+  const finished = (id: string): void => {
+    if (!done(id)) return;
+    for (const d of dependents.get(id) ?? []) {
+      const n = (unmet.get(d.id) ?? 1) - 1;
+      unmet.set(d.id, n);
+      if (n === 0 && !records.has(d.id)) fresh.push(indexOf.get(d.id) ?? 0);
+    }
   };
+  /** Queue the steps that became ready (step.queued, in runbook order). */
+  const markReady = async (): Promise<void> => {
+    const batch = fresh.splice(0).sort((a, b) => a - b);
+    for (const i of batch) {
+      const s = steps[i] as StepSpec;
+      if (queuedAt.has(s.id)) continue;
+      queuedAt.set(s.id, iso());
+      ready.push(i);
+      await o.emit({ type: 'step.queued', stepId: s.id });
+    }
+  };
+  const next = (): StepSpec => steps[o.shuffle ? ready.takeAt(Math.floor(Math.random() * ready.size)) : ready.pop()] as StepSpec;
 
   const start = (s: StepSpec): void => {
     const task = (async () => {
@@ -109,6 +135,7 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
         durationMs: o.clock.monotonic() - t0, attempts: life.attempts, phases: life.phases, status: life.status,
       };
       records.set(s.id, { status: life.status, before: life.before, after: life.after, outputs: life.outputs, params: life.params, error: life.error, timing });
+      finished(s.id);
       if (life.status === 'applied') appliedOrder.push(s.id);
       if (life.status === 'failed' || life.status === 'cancelled') failed = true;
       await o.emit({ type: 'step.timing', stepId: s.id, timing }).catch((e: unknown) => void (fatal ??= e));
@@ -119,10 +146,8 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
   for (;;) {
     if (!failed && !o.stop.aborted && fatal === undefined) {
       try {
-        for (const s of await markReady()) {
-          if (running.size >= concurrency || fatal !== undefined) break;
-          start(s);
-        }
+        await markReady();
+        while (ready.size > 0 && running.size < concurrency && fatal === undefined) start(next());
       } catch (e) {
         fatal ??= e;
       }
@@ -188,11 +213,46 @@ function emptyTiming(at: string, status: StepStatus): StepTiming {
   return { queuedAt: at, startedAt: undefined, endedAt: undefined, durationMs: 0, attempts: 0, phases: {} as Partial<Record<StepPhase, number>>, status };
 }
 
-function shuffled<T>(items: T[]): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [a[i], a[j]] = [a[j] as T, a[i] as T];
+/** A binary min-heap of step indexes: the ready step that comes first in the runbook is taken first. */
+class MinHeap {
+  #a: number[] = [];
+  get size(): number {
+    return this.#a.length;
   }
-  return a;
+  push(x: number): void {
+    const a = this.#a;
+    let i = a.push(x) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if ((a[p] as number) <= x) break;
+      a[i] = a[p] as number;
+      i = p;
+    }
+    a[i] = x;
+  }
+  pop(): number {
+    return this.takeAt(0);
+  }
+  /** Remove and return the element at heap position i (any position: shuffle takes one at random). */
+  takeAt(i: number): number {
+    const a = this.#a;
+    const out = a[i] as number;
+    const last = a.pop() as number;
+    if (i === a.length) return out;
+    // put `last` at i, then restore the order up or down
+    while (i > 0 && (a[(i - 1) >> 1] as number) > last) {
+      a[i] = a[(i - 1) >> 1] as number;
+      i = (i - 1) >> 1;
+    }
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= a.length) break;
+      const c = l + 1 < a.length && (a[l + 1] as number) < (a[l] as number) ? l + 1 : l;
+      if ((a[c] as number) >= last) break;
+      a[i] = a[c] as number;
+      i = c;
+    }
+    a[i] = last;
+    return out;
+  }
 }

@@ -6,24 +6,37 @@ export interface GraphNode {
 
 /** Layers: layer 0 has no needs; layer k needs only earlier layers. Assumes no cycles / unknown needs. */
 export function computeLayers(nodes: readonly GraphNode[]): string[][] {
-  const depth = new Map<string, number>();
+  // Kahn's walk (no recursion: a chain of 10,000 steps is 10,000 deep): depth = 1 + deepest need
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const visit = (id: string, stack: Set<string>): number => {
-    const known = depth.get(id);
-    if (known !== undefined) return known;
-    if (stack.has(id)) throw new Error(`cycle through ${id}`);
-    stack.add(id);
-    const node = byId.get(id);
-    const d = node && node.needs.length > 0 ? 1 + Math.max(...node.needs.filter((n) => byId.has(n)).map((n) => visit(n, stack)), -1) : 0;
-    stack.delete(id);
-    depth.set(id, d);
-    return d;
-  };
-  const layers: string[][] = [];
+  const waiting = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  const depth = new Map<string, number>();
+  const ready: string[] = [];
   for (const n of nodes) {
-    const d = visit(n.id, new Set());
-    (layers[d] ??= []).push(n.id);
+    const needs = new Set(n.needs.filter((x) => byId.has(x)));
+    waiting.set(n.id, needs.size);
+    for (const x of needs) {
+      const list = dependents.get(x);
+      if (list) list.push(n.id);
+      else dependents.set(x, [n.id]);
+    }
+    if (needs.size === 0) ready.push(n.id);
   }
+  for (let i = 0; i < ready.length; i++) {
+    const id = ready[i] as string;
+    const d = depth.get(id) ?? 0;
+    depth.set(id, d);
+    for (const next of dependents.get(id) ?? []) {
+      depth.set(next, Math.max(depth.get(next) ?? 0, d + 1));
+      const left = (waiting.get(next) ?? 1) - 1;
+      waiting.set(next, left);
+      if (left === 0) ready.push(next);
+    }
+  }
+  const stuck = nodes.find((n) => (waiting.get(n.id) ?? 0) > 0);
+  if (stuck) throw new Error(`cycle through ${stuck.id}`);
+  const layers: string[][] = [];
+  for (const n of nodes) (layers[depth.get(n.id) ?? 0] ??= []).push(n.id);
   return layers.filter((l) => l !== undefined);
 }
 
@@ -83,8 +96,8 @@ export function criticalPath(nodes: readonly GraphNode[], weight: (id: string) =
     }
   }
   const path: string[] = [];
-  for (let at = end; at !== undefined; at = best.get(at)?.prev) path.unshift(at);
-  return { path, totalMs: total };
+  for (let at = end; at !== undefined; at = best.get(at)?.prev) path.push(at);
+  return { path: path.reverse(), totalMs: total };
 }
 
 /** All transitive dependencies of a node. */

@@ -35,6 +35,32 @@ describe('executeSteps', () => {
     expect(out.appliedOrder).toEqual(order);
   });
 
+  it('without shuffle, ready steps start in runbook order (one at a time: a; then b, ready once a is done, before c)', async () => {
+    const world = createWorld();
+    const rb = runbookOf([step('a', [], { key: 'a', to: '1' }), step('b', ['a'], { key: 'b', to: '1' }), step('c', [], { key: 'c', to: '1' })], { concurrency: 1 });
+    const events: EventInput[] = [];
+    const emit = async (e: EventInput) => void events.push(e);
+    const out = await executeSteps({
+      runbook: rb, registry: createKindRegistry([memKind(world)]), emit, clock: realClock,
+      stop: new AbortController().signal, abort: new AbortController().signal, resolveParams: (s) => s.with,
+      makeContext: createContextFactory({ runId: 'r', baseDir: '/tmp', clock: realClock, log: nullLogger, emit, approve: async () => false }),
+    });
+    expect(out.status).toBe('succeeded');
+    expect(world.applies.map((x) => x.split('=')[0])).toEqual(['a', 'b', 'c']);
+    expect(events.filter((e) => e.type === 'step.queued').map((e) => (e as { stepId: string }).stepId)).toEqual(['a', 'c', 'b']);
+  });
+
+  it('walks a long chain and a wide layer: every step runs once, after its needs', async () => {
+    const world = createWorld();
+    const chain = Array.from({ length: 3000 }, (_, i) => step(`c${i}`, i === 0 ? [] : [`c${i - 1}`], { key: `c${i}`, to: 'x' }));
+    const wide = Array.from({ length: 300 }, (_, i) => step(`w${i}`, ['c2999'], { key: `w${i}`, to: 'x' }));
+    const out = await setup(world, runbookOf([...wide, ...chain], { concurrency: 8 })).run();
+    expect(out.status).toBe('succeeded');
+    const order = world.applies.map((x) => x.split('=')[0] as string);
+    expect(order).toHaveLength(3300);
+    expect(order.slice(0, 3000)).toEqual(chain.map((s) => s.id));
+  });
+
   it('a second run of the same steps skips every one as already done and applies nothing', async () => {
     const world = createWorld();
     const rb = runbookOf([step('a', [], { key: 'a', to: '1' }), step('b', ['a'], { key: 'b', to: '2' })]);
