@@ -20,7 +20,7 @@ export interface LoadPluginsResult {
 }
 
 const REQUIRED_FUNCTIONS = ['observe', 'decide', 'apply', 'holds', 'describe'] as const;
-const OPTIONAL_FUNCTIONS = ['check', 'rollback', 'reversible', 'outputs'] as const;
+const OPTIONAL_FUNCTIONS = ['check', 'rollback', 'reversible', 'outputs', 'preload'] as const;
 
 /** import() each plugin (once per resolved path), check its exports, register its kinds. */
 export async function loadPlugins(base: KindRegistry, requests: readonly PluginRequest[]): Promise<LoadPluginsResult> {

@@ -25,6 +25,11 @@ export interface StepKind<P = unknown, S = unknown> {
   readonly paramsSchema: JsonSchema;
   /** Output names this kind sets (for the static check of `${steps.ID.outputs.NAME}`); omit = any. */
   readonly outputNames?: readonly string[];
+  /**
+   * Load what observe/apply need (a client library), which a kind imports lazily so that commands not
+   * using it start fast. A run calls it before it starts, so no step's time (no RTO) includes the load.
+   */
+  preload?(): Promise<unknown>;
   /** Extra static checks beyond the schema (pure). Paths are relative to the `with:` block. */
   check?(params: P): readonly ParamProblem[];
   /** Read the current state. Must not change anything: plan calls it against production. */

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { RuleStore, RuleChange, Subscription } from './store.js';
 import { CHANGE_KINDS } from './store.js';
 import { createOrderedDelivery } from './ordered-delivery.js';
@@ -47,6 +47,7 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
     lazyConnect: true, connectTimeout: options.connectTimeoutMs ?? 2000, commandTimeout: options.commandTimeoutMs ?? 5000,
     maxRetriesPerRequest: 1, enableOfflineQueue: false, disableClientInfo: true, retryStrategy: (times: number) => (times > 3 ? null : 100 * times),
   };
+  const { Redis } = await import('ioredis'); // loaded on first use
   const client = await connect(new Redis(connectionOptions), label);
   const subscribers = new Set<Redis>();
 

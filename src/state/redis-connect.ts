@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import net from 'node:net';
 import { StoreUnreachable } from './errors.js';
 import { specLabel, type StoreSpec } from './store-url.js';
@@ -16,6 +16,7 @@ const COMMAND_TIMEOUT_MS = 3_000;
  */
 export async function connectRedis(spec: RedisSpec): Promise<Redis> {
   const label = specLabel(spec);
+  const { Redis } = await import('ioredis'); // loaded on first use: folder-store runs never pay for it
   const common = {
     db: spec.db, lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, commandTimeout: COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 0, enableOfflineQueue: false, disableClientInfo: true,

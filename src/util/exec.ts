@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import type { execa as Execa } from 'execa';
 
 export interface CommandOptions {
   readonly signal?: AbortSignal | undefined;
@@ -43,6 +43,7 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
 export async function runCommand(argv: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   const [file, ...args] = argv;
   if (file === undefined || file === '') throw new Error('runCommand: empty argv');
+  const execa = await loadExeca();
   const started = performance.now();
   const child = execa(file, args, {
     reject: false,
@@ -115,3 +116,8 @@ export function tail(text: string, lines = 5): string {
   const all = text.trimEnd().split('\n');
   return all.slice(-lines).join('\n');
 }
+
+// imported when first used, so commands that never talk to it start without loading execa
+let execaModule: Promise<typeof Execa> | undefined;
+/** Load what runCommand needs (a run does it before it starts: see StepKind.preload). */
+export const loadExeca = (): Promise<typeof Execa> => (execaModule ??= import('execa').then((m) => m.execa));

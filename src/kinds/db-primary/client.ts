@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { isSecret } from '../../util/secret.js';
 import { stepError } from '../types.js';
 import type { PgMember } from './params.js';
@@ -15,9 +15,13 @@ function redactUrl(url: string): string {
 }
 
 /** A short-lived connection with connect/query timeouts, closed in finally and on abort. */
+/** pg, imported on first use (or by the kind's preload): validate and other kinds never pay for it. */
+export const loadPgClient = (): Promise<typeof import('pg')> => import('pg');
+
 export async function withPg<T>(m: PgMember, timeoutMs: number, signal: AbortSignal, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const password = isSecret(m.password) ? m.password.reveal() : m.password;
-  const client = new pg.Client({
+  const { Client } = (await loadPgClient()).default;
+  const client = new Client({
     ...(m.url ? { connectionString: m.url } : { host: m.host ?? '127.0.0.1', port: m.port ?? 5432, user: m.user ?? 'postgres', database: m.database ?? 'postgres' }),
     ...(password === undefined ? {} : { password }),
     connectionTimeoutMillis: timeoutMs,

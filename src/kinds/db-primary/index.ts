@@ -6,6 +6,7 @@ import { observeDb } from './observe.js';
 import type { KindContext } from '../types.js';
 import { dbPrimarySchema, type DbPrimaryParams, type DbPrimaryState } from './params.js';
 import { failBack, promote } from './switchover.js';
+import { loadPgClient } from './client.js';
 
 export type { DbPrimaryParams, DbPrimaryState } from './params.js';
 
@@ -27,6 +28,7 @@ export const dbPrimaryKind = defineKind<DbPrimaryParams, DbPrimaryState>({
   description: 'PostgreSQL primary election check: wait for (or promote) a primary in the allowed data centers, refusing to lose data.',
   paramsSchema: dbPrimarySchema,
   outputNames: ['primary', 'primaryDc'],
+  preload: loadPgClient,
   check(p) {
     const problems: { path: (string | number)[]; message: string }[] = [];
     const names = new Set<string>();

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis as RedisClient } from 'ioredis';
 import type { RedisProbeSpec, Tolerance } from '../../runbook/probe-types.js';
 import { isSecret } from '../../util/secret.js';
 import { toArgv } from './argv.js';
@@ -29,7 +29,8 @@ export async function runRedisProbe(spec: RedisProbeSpec, expect: Tolerance, tim
   if (!addr) return errorOutcome(`bad redis addr "${addrText}" (want host:port)`);
   const [command, ...args] = toArgv(spec.command);
   if (!command) return errorOutcome('empty redis command');
-  const client = new Redis({
+  const { Redis } = await import('ioredis'); // loaded on first use
+  const client: RedisClient = new Redis({
     host: addr.host, port: addr.port, lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs,
     maxRetriesPerRequest: 0, enableOfflineQueue: false, enableReadyCheck: false, disableClientInfo: true, retryStrategy: () => null,
     ...(spec.password === undefined ? {} : { password: reveal(spec.password) }),

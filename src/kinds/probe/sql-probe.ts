@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { SqlProbeSpec, Tolerance } from '../../runbook/probe-types.js';
 import { isSecret } from '../../util/secret.js';
 import { bounded } from './bound.js';
@@ -16,7 +15,8 @@ export async function runSqlProbe(spec: SqlProbeSpec, expect: Tolerance, timeout
   const port = Number(reveal(spec.port));
   const where = `sql ${reveal(spec.user)}@${reveal(spec.host)}:${port}`;
   if (!Number.isInteger(port) || port <= 0 || port > 65535) return errorOutcome(`${where}: bad port`);
-  const client = new pg.Client({
+  const { Client } = (await import('pg')).default; // loaded on first use
+  const client = new Client({
     host: reveal(spec.host), port, user: reveal(spec.user), database: spec.database === undefined ? 'postgres' : reveal(spec.database),
     ...(spec.password === undefined ? {} : { password: reveal(spec.password) }),
     connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs,

@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { isSecret, type Secret } from '../../util/secret.js';
 import { stepError } from '../types.js';
 
@@ -25,10 +25,14 @@ export function splitAddr(addr: string): { host: string; port: number } {
  * timeouts, no offline queue, no reconnects, an error listener; closed in finally and on abort.
  * Errors become one-line StepErrors naming the server.
  */
+/** ioredis, imported on first use (or by the kind's preload): validate and other kinds never pay for it. */
+export const loadRedisClient = async (): Promise<{ Redis: typeof Redis }> => import('ioredis');
+
 export async function withRedis<T>(t: RedisTarget, fn: (r: Redis) => Promise<T>): Promise<T> {
   const { host, port } = splitAddr(t.addr);
   const password = isSecret(t.password) ? t.password.reveal() : t.password;
   let lastError: Error | undefined;
+  const { Redis } = await loadRedisClient();
   const r = new Redis({
     host, port,
     ...(password === undefined ? {} : { password }),

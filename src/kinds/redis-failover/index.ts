@@ -4,6 +4,7 @@ import { decideFailover, describeFailover, holdsFailover } from './decide.js';
 import { observeGroup } from './observe.js';
 import { redisFailoverSchema, targetOf, type RedisFailoverParams, type RedisFailoverState } from './params.js';
 import { moveMaster } from './switch.js';
+import { loadRedisClient } from './client.js';
 
 export type { RedisFailoverParams, RedisFailoverState } from './params.js';
 
@@ -12,6 +13,7 @@ export const redisFailoverKind = defineKind<RedisFailoverParams, RedisFailoverSt
   description: 'Make a replica in a data center (or a given node) the master of a Redis group, through Sentinel or directly.',
   paramsSchema: redisFailoverSchema,
   outputNames: ['master', 'masterDc'],
+  preload: loadRedisClient,
   check(p) {
     const problems: { path: (string | number)[]; message: string }[] = [];
     if (!p.sentinels?.length && !p.nodes?.length) problems.push({ path: [], message: 'give sentinels (Sentinel mode) or nodes (direct mode)' });

@@ -18,6 +18,7 @@ export const rulesFlipKind = defineKind<RulesFlipParams, RulesFlipState>({
   description: 'Flip multi-active routing rules away from cut data centers: fence the moving shards, wait for data catch-up, publish the new map, lift the fence.',
   paramsSchema: rulesFlipSchema,
   outputNames: ['version'],
+  preload: () => import('ioredis'), // a redis:// store's client
   check: checkRulesFlipParams,
   observe: observeRules,
   decide(p, current) {
