@@ -1,8 +1,10 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import type { JsonSchema } from '../kinds/types.js';
 import { runbookShape, specSchema, stepSchema } from './schema-parts.js';
 import { allowTemplates } from './schema-templates.js';
+import { AJV_OPTIONS, loadCompiledValidators, schemaKey } from './schema-compiled.js';
 
 export const RUNBOOK_SCHEMA_ID = 'https://drctl.dev/schema/runbook-v1.json';
 
@@ -42,13 +44,22 @@ export function buildRunbookJsonSchema(registry: KindRegistry): JsonSchema {
 /** Validation outcome in ajv's raw form; schema-errors.ts turns it into Diagnostics. */
 export type SchemaErrors = readonly ErrorObject[];
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true, logger: false });
+// Validators compiled at build time (schema-compiled.ts); anything else is compiled here, with ajv
+// loaded only then (most starts never need it).
+const compiled = await loadCompiledValidators();
+let ajv: Ajv2020 | undefined;
+const compile = (schema: JsonSchema): ValidateFunction => {
+  const found = compiled.get(schemaKey(schema));
+  if (found) return found;
+  ajv ??= new (createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020(AJV_OPTIONS);
+  return ajv.compile(schema);
+};
 let shapeValidator: ValidateFunction | undefined;
 const paramsValidators = new WeakMap<object, ValidateFunction>();
 
 /** Validate the runbook's shape (step `with:` blocks are only checked to be maps here). */
 export function validateShape(data: unknown): SchemaErrors {
-  shapeValidator ??= ajv.compile(runbookShape);
+  shapeValidator ??= compile(runbookShape);
   return shapeValidator(data) ? [] : [...(shapeValidator.errors ?? [])];
 }
 
@@ -56,7 +67,7 @@ export function validateShape(data: unknown): SchemaErrors {
 export function validateParams(schema: JsonSchema, params: unknown): SchemaErrors {
   let validate = paramsValidators.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = compile(schema);
     paramsValidators.set(schema, validate);
   }
   return validate(params) ? [] : [...(validate.errors ?? [])];
