@@ -60,7 +60,8 @@ function pluginRequests(loaded: LoadedRunbook, extra: readonly string[]): Plugin
   const spec = (loaded.data as { spec?: { plugins?: unknown } } | undefined)?.spec;
   const listed = Array.isArray(spec?.plugins) ? (spec.plugins as unknown[]) : [];
   const fromRunbook = listed.flatMap((p, i) =>
-    typeof p === 'string' ? [{ specifier: p, baseDir: dirname(loaded.file), at: loaded.sourceMap.locate(['spec', 'plugins', i]) }] : [],
+    // `at` is looked up only for a problem: locating may need the full YAML parse (see yaml-file.ts)
+    typeof p === 'string' ? [{ specifier: p, baseDir: dirname(loaded.file), get at() { return loaded.sourceMap.locate(['spec', 'plugins', i]); } }] : [],
   );
   const fromFlags = extra.map((p) => ({ specifier: p, baseDir: process.cwd(), at: { file: loaded.file, line: 1, column: 1 } }));
   return [...fromRunbook, ...fromFlags];

@@ -5,6 +5,7 @@ import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { fileNotFound } from './errors.js';
 import { createSourceMap, type SourceMap } from './source-map.js';
+import { parseSimpleYaml } from './yaml-fast.js';
 
 /** A parsed YAML file: plain data for every later stage, plus the map back to positions. */
 export interface LoadedYaml {
@@ -35,8 +36,24 @@ export async function loadYamlFile(file: string, what = 'file'): Promise<LoadedY
   return { ...parseYamlText(absolute, bytes.toString('utf8')), hash };
 }
 
-/** Pure part of loadYamlFile: parse text that claims to come from `file`. */
+/**
+ * Pure part of loadYamlFile: parse text that claims to come from `file`. Plain YAML (what runbooks and
+ * topologies are) is read by the fast reader; its source map is built on first use only (when there is
+ * something to report), by the full parse below, which also reads everything else.
+ */
 export function parseYamlText(file: string, text: string): Omit<LoadedYaml, 'hash'> {
+  const fast = parseSimpleYaml(text);
+  if (fast) return { file, text, data: fast.value, sourceMap: lazySourceMap(file, text), diagnostics: [] };
+  return parseFully(file, text);
+}
+
+function lazySourceMap(file: string, text: string): SourceMap {
+  let map: SourceMap | undefined;
+  const get = (): SourceMap => (map ??= parseFully(file, text).sourceMap);
+  return { file, locate: (p) => get().locate(p), locateKey: (p) => get().locateKey(p), locateText: (p, t) => get().locateText(p, t) };
+}
+
+function parseFully(file: string, text: string): Omit<LoadedYaml, 'hash'> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const toDiagnostic = (e: YAMLError, severity: Diagnostic['severity']): Diagnostic => {

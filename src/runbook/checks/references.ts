@@ -25,9 +25,9 @@ export function checkReferences(ctx: CheckContext): Diagnostic[] {
 type Owner = RawStep | (typeof SECTIONS)[number];
 
 function checkRef(ctx: CheckContext, ref: Ref, owner: Owner): Diagnostic[] {
-  const at = ctx.sourceMap.locateText(ref.path, ref.raw);
+  // located only for a problem: finding the text in the source costs more than the whole check
   const error = (code: string, message: string, hint?: string): Diagnostic[] => [
-    { severity: 'error', code, message, ...(hint ? { hint } : {}), ...at },
+    { severity: 'error', code, message, ...(hint ? { hint } : {}), ...ctx.sourceMap.locateText(ref.path, ref.raw) },
   ];
   switch (ref.type) {
     case 'params': {
