@@ -1,4 +1,4 @@
-import { Listr, type DefaultRenderer, type ListrTaskWrapper, type SimpleRenderer } from 'listr2';
+import { DefaultRenderer, Listr, type ListrTaskWrapper, type SimpleRenderer } from 'listr2';
 import type { EngineEvent, EventListener } from '../../engine/events.js';
 import { formatDuration } from '../../util/duration.js';
 
@@ -10,6 +10,35 @@ interface Deferred {
   task?: TaskWrapper;
   title: string;
 }
+
+/**
+ * listr2 redraws the whole list on every title or output change; a run of many quick steps changes
+ * them thousands of times a second and the redraws (wrapping every line) starve the engine. This
+ * renderer redraws at most every FRAME_MS (the last change always shows).
+ */
+const FRAME_MS = 100;
+class ThrottledRenderer extends DefaultRenderer {
+  #last = 0;
+  #timer: NodeJS.Timeout | undefined;
+  override update(): void {
+    const wait = this.#last + FRAME_MS - performance.now();
+    if (wait <= 0) this.#draw();
+    else this.#timer ??= setTimeout(() => this.#draw(), wait);
+  }
+  #draw(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#last = performance.now();
+    super.update();
+  }
+  override end(): void {
+    clearTimeout(this.#timer);
+    super.end();
+  }
+}
+
+/** Above this many steps a list is one progress task (counts, the steps running): a line per step would not fit, and drawing them would cost more than the steps. */
+const MAX_TASKS = 100;
 
 /** A rehearsal's milestones, shown as tasks that settle when their event arrives. */
 const MARKS = [
@@ -26,7 +55,12 @@ const MARKS = [
 export function createListrRenderer(): { listener: EventListener; done: () => Promise<void> } {
   const steps = new Map<string, Deferred>();
   const lists: Promise<unknown>[] = [];
+  const progress = new Map<string, Progress>();
   const startList = (ids: readonly string[], label: (id: string) => string): void => {
+    if (ids.length > MAX_TASKS) {
+      startProgress(ids);
+      return;
+    }
     const tasks = ids.map((id) => {
       const d: Deferred = { resolve: () => undefined, reject: () => undefined, title: label(id) };
       const promise = new Promise<string | undefined>((resolve, reject) => {
@@ -43,10 +77,44 @@ export function createListrRenderer(): { listener: EventListener; done: () => Pr
         },
       };
     });
+    run(tasks);
+  };
+  const run = (tasks: { title: string; task: (ctx: unknown, task: TaskWrapper) => Promise<void> }[]): void => {
     const list = new Listr(tasks, {
-      concurrent: true, exitOnError: false, collectErrors: 'minimal', registerSignalListeners: false, renderer: 'default',
+      concurrent: true, exitOnError: false, collectErrors: 'minimal', registerSignalListeners: false, renderer: ThrottledRenderer,
     });
     lists.push(list.run().catch(() => undefined));
+  };
+  /** One task for a long list: "1,234/10,000 steps done, 8 running, 0 failed" and the running ones. */
+  const startProgress = (ids: readonly string[]): void => {
+    const p: Progress = { total: ids.length, done: new Set(), failed: 0, running: new Set(), settle: () => undefined };
+    // settles when every step has (or at run.finished), also before listr has started the task
+    const settled = new Promise<void>((resolve, reject) => {
+      p.settle = () => (p.failed > 0 ? reject(new Error(progressTitle(p))) : resolve());
+    });
+    settled.catch(() => undefined);
+    for (const id of ids) progress.set(id, p);
+    run([{
+      title: progressTitle(p),
+      task: async (_ctx: unknown, task: TaskWrapper) => {
+        p.task = task;
+        task.title = progressTitle(p);
+        await settled;
+      },
+    }]);
+  };
+  const onProgress = (p: Progress, e: EngineEvent & { stepId: string }): void => {
+    if (e.type === 'step.started' || e.type === 'step.rolling-back') p.running.add(e.stepId);
+    else if (SETTLED.has(e.type) && !p.done.has(e.stepId)) {
+      p.running.delete(e.stepId);
+      p.done.add(e.stepId);
+      if (e.type === 'step.failed' || e.type === 'step.rollback-failed') p.failed++;
+    } else return;
+    if (p.task) {
+      p.task.title = progressTitle(p);
+      p.task.output = [...p.running].slice(0, 8).join(', ') + (p.running.size > 8 ? ', …' : '');
+    }
+    if (p.done.size === p.total) p.settle();
   };
   const mark = (id: string, title: string): void => {
     const d = steps.get(id);
@@ -54,12 +122,17 @@ export function createListrRenderer(): { listener: EventListener; done: () => Pr
     d?.resolve();
   };
   const listener: EventListener = (e: EngineEvent) => {
+    const p = 'stepId' in e && e.stepId !== undefined ? progress.get(e.stepId) : undefined;
+    if (p && e.type !== 'budget.exceeded') return onProgress(p, e as EngineEvent & { stepId: string });
     const d = 'stepId' in e && e.stepId !== undefined ? steps.get(e.stepId) : undefined;
     switch (e.type) {
       case 'run.started':
         // a rehearsal's own milestones run as a second list beside the steps
         if (e.mode === 'rehearse') startList(MARKS.map((m) => m.id), (id) => MARKS.find((m) => m.id === id)?.title ?? id);
-        startList(e.steps.map((s) => s.id), (id) => `${id} (${e.steps.find((s) => s.id === id)?.kind ?? ''})`);
+        {
+          const kinds = new Map(e.steps.map((s) => [s.id, s.kind] as const));
+          startList(e.steps.map((s) => s.id), (id) => `${id} (${kinds.get(id) ?? ''})`);
+        }
         return;
       case 'fault.injected':
         mark('#fault', `fault injected (t0): ${e.describe}`);
@@ -79,6 +152,9 @@ export function createListrRenderer(): { listener: EventListener; done: () => Pr
         return;
       case 'rehearsal.finished':
         for (const m of MARKS) steps.get(m.id)?.resolve(`not reached (${e.outcome})`);
+        return;
+      case 'run.finished':
+        for (const pr of new Set(progress.values())) pr.settle();
         return;
       case 'rollback.started':
         startList(e.steps, (id) => `↩ ${id}`);
@@ -117,3 +193,18 @@ export function createListrRenderer(): { listener: EventListener; done: () => Pr
   };
   return { listener, done: async () => void (await Promise.all(lists)) };
 }
+
+interface Progress {
+  readonly total: number;
+  readonly done: Set<string>;
+  failed: number;
+  readonly running: Set<string>;
+  task?: TaskWrapper;
+  settle: () => void;
+}
+
+/** The events that end a step's line in a progress task (a step settles once). */
+const SETTLED: ReadonlySet<string> = new Set(['step.timing', 'step.skipped', 'step.failed', 'step.cancelled', 'step.rolled-back', 'step.rollback-failed']);
+
+const progressTitle = (p: Progress): string =>
+  `${p.done.size.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')} steps done, ${p.running.size} running, ${p.failed} failed`;

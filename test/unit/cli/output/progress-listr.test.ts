@@ -1,0 +1,48 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import type { EngineEvent } from '../../../../src/engine/events.js';
+import { createListrRenderer } from '../../../../src/cli/output/progress-listr.js';
+
+// The live view settles (its done() resolves) once every step has, whether the list shows a task per
+// step or, for long runbooks, one progress task; it never waits for events that do not come.
+const at = '2026-01-01T00:00:00.000Z';
+const started = (ids: string[]): EngineEvent => ({
+  type: 'run.started', runId: 'r', at, mode: 'run', runbook: { name: 'x', file: 'x.yaml', hash: 'h' }, params: {},
+  steps: ids.map((id) => ({ id, kind: 'exec', needs: [] })), host: 'h', user: 'u', pid: 1,
+});
+const timing = (stepId: string, status: 'applied' | 'failed'): EngineEvent => ({
+  type: 'step.timing', runId: 'r', at, stepId,
+  timing: { queuedAt: at, startedAt: at, endedAt: at, durationMs: 1, attempts: 1, phases: {}, status },
+});
+
+let writes: ReturnType<typeof vi.spyOn>;
+beforeEach(() => {
+  writes = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+});
+afterEach(() => writes.mockRestore());
+
+describe('createListrRenderer', () => {
+  test.each([3, 250])('%i steps: done() resolves once every step settled', async (n) => {
+    const ids = Array.from({ length: n }, (_, i) => `s${i}`);
+    const view = createListrRenderer();
+    view.listener(started(ids));
+    for (const id of ids) {
+      view.listener({ type: 'step.started', runId: 'r', at, stepId: id, attempt: 1 });
+      view.listener({ type: 'step.applied', runId: 'r', at, stepId: id, after: null, describe: 'x', outputs: {}, notes: {} });
+      view.listener(timing(id, 'applied'));
+    }
+    await expect(view.done()).resolves.toBeUndefined();
+  });
+
+  test('a long list with a failed step and steps never started still settles at run.finished', async () => {
+    const ids = Array.from({ length: 150 }, (_, i) => `s${i}`);
+    const view = createListrRenderer();
+    view.listener(started(ids));
+    view.listener({ type: 'step.failed', runId: 'r', at, stepId: 's0', error: { message: 'no', phase: 'apply', retryable: false }, notes: {} });
+    view.listener(timing('s0', 'failed'));
+    view.listener({
+      type: 'run.finished', runId: 'r', at, status: 'failed', durationMs: 1,
+      summary: { steps: {}, criticalPath: [], criticalPathMs: 0, budgetExceeded: [] },
+    });
+    await expect(view.done()).resolves.toBeUndefined();
+  });
+});
