@@ -5,7 +5,6 @@ import { validateRunbookFile } from '../runbook/validate.js';
 import type { Diagnostic } from '../util/diagnostic.js';
 import { hasErrors } from '../util/diagnostic.js';
 import { runbookInvalid } from '../util/errors.js';
-import { loadExeca } from '../util/exec.js';
 
 export interface ValidRunbook {
   readonly runbook: Runbook;
@@ -25,12 +24,12 @@ export async function loadValidRunbook(file: string, plugins: readonly string[] 
 }
 
 /**
- * Load the client libraries the runbook's kinds use, and the command runner every kind may use, now:
- * they are imported lazily (validate and other commands start without them), and a step — the RTO of
- * a switch — must not include loading them. A library that fails to load fails its step later, clearly.
+ * Load the client libraries the runbook's kinds use now: they are imported lazily (validate and other
+ * commands start without them), and a step — the RTO of a switch — must not include loading them. A
+ * library that fails to load fails its step later, clearly.
  */
 async function preloadKinds(runbook: Runbook, registry: KindRegistry): Promise<void> {
   const kinds = new Set([...runbook.steps.map((s) => s.kind), ...(runbook.fault ? [runbook.fault.kind] : [])]);
-  const loads = [loadExeca(), ...[...kinds].map((name) => registry.get(name)?.preload?.())];
+  const loads = [...kinds].map((name) => registry.get(name)?.preload?.());
   await Promise.all(loads.map((p) => Promise.resolve(p).catch(() => undefined)));
 }
