@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { yamlLib } from '../util/yaml-lib.js';
 import { hasErrors, type Diagnostic } from '../util/diagnostic.js';
 import { DrctlError, ExitCode } from '../util/errors.js';
 import { err, ok, type Result } from '../util/result.js';
@@ -45,7 +45,7 @@ export function parseSetFlag(text: string): { key: string; value: unknown } {
   const raw = text.slice(eq + 1);
   if (raw.trim() === '') return { key, value: '' };
   try {
-    return { key, value: parse(raw) as unknown };
+    return { key, value: yamlLib().parse(raw) as unknown };
   } catch (e) {
     const first = ((e as Error).message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw new Error(`--set ${key}: cannot read value "${raw}": ${first}; quote it to pass text`);

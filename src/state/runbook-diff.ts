@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { yamlLib } from '../util/yaml-lib.js';
 
 type Obj = Readonly<Record<string, unknown>>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -12,8 +12,8 @@ export function diffRunbookTexts(savedText: string, currentText: string): string
   let saved: Obj;
   let current: Obj;
   try {
-    saved = obj(parse(savedText));
-    current = obj(parse(currentText));
+    saved = obj(yamlLib().parse(savedText));
+    current = obj(yamlLib().parse(currentText));
   } catch (e) {
     return [`the file no longer parses as YAML (${(e as Error).message.split('\n')[0]})`];
   }

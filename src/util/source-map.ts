@@ -1,4 +1,5 @@
-import { isAlias, isCollection, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 import type { SourcePosition } from './diagnostic.js';
 
 /** A place in a file: 1-based line/column plus how many characters to underline. */
@@ -33,7 +34,7 @@ export function createSourceMap(file: string, text: string, doc: Document, lineC
     const range = node?.range;
     if (!node || !range) return { file, line: 1, column: 1, length: 1 };
     const { line, col } = lineCounter.linePos(range[0]);
-    const block = isCollection(node) && !node.flow;
+    const block = yamlLib().isCollection(node) && !node.flow;
     const lineEnd = text.indexOf('\n', range[0]);
     const end = Math.min(range[1], lineEnd === -1 ? text.length : lineEnd);
     return { file, line, column: col, length: block ? 1 : Math.max(1, end - range[0]) };
@@ -69,11 +70,12 @@ export function createSourceMap(file: string, text: string, doc: Document, lineC
 }
 
 function resolve(doc: Document, node: unknown): Node | undefined {
-  if (isAlias(node)) return node.resolve(doc) ?? undefined;
+  if (yamlLib().isAlias(node)) return node.resolve(doc) ?? undefined;
   return (node ?? undefined) as Node | undefined;
 }
 
 function child(doc: Document, node: Node | undefined, segment: string | number): { key: Node | undefined; value: Node | undefined } | undefined {
+  const { isMap, isScalar, isSeq } = yamlLib();
   if (isMap(node)) {
     for (const pair of node.items) {
       const key = pair.key;

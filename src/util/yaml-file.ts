@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import type { YAMLError } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { fileNotFound } from './errors.js';
 import { createSourceMap, type SourceMap } from './source-map.js';
 import { parseSimpleYaml } from './yaml-fast.js';
+import { yamlLib } from './yaml-lib.js';
 
 /** A parsed YAML file: plain data for every later stage, plus the map back to positions. */
 export interface LoadedYaml {
@@ -54,6 +55,7 @@ function lazySourceMap(file: string, text: string): SourceMap {
 }
 
 function parseFully(file: string, text: string): Omit<LoadedYaml, 'hash'> {
+  const { LineCounter, parseDocument } = yamlLib();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const toDiagnostic = (e: YAMLError, severity: Diagnostic['severity']): Diagnostic => {

@@ -14,11 +14,14 @@ const timing = (stepId: string, status: 'applied' | 'failed'): EngineEvent => ({
   timing: { queuedAt: at, startedAt: at, endedAt: at, durationMs: 1, attempts: 1, phases: {}, status },
 });
 
-let writes: ReturnType<typeof vi.spyOn>;
+// listr2 draws on stdout / stderr: keep the test output clean
+const spies: { mockRestore(): void }[] = [];
 beforeEach(() => {
-  writes = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  spies.push(vi.spyOn(process.stdout, 'write').mockImplementation(() => true), vi.spyOn(process.stderr, 'write').mockImplementation(() => true));
 });
-afterEach(() => writes.mockRestore());
+afterEach(() => {
+  for (const s of spies.splice(0)) s.mockRestore();
+});
 
 describe('createListrRenderer', () => {
   test.each([3, 250])('%i steps: done() resolves once every step settled', async (n) => {
