@@ -1,5 +1,5 @@
-import { BUILTIN_KINDS } from '../kinds/builtin.js';
-import { createKindRegistry, type KindRegistry } from '../kinds/registry.js';
+import { loadBuiltinRegistry } from '../kinds/builtin-lazy.js';
+import type { KindRegistry } from '../kinds/registry.js';
 import type { Runbook } from '../runbook/types.js';
 import { validateRunbookFile } from '../runbook/validate.js';
 import type { Diagnostic } from '../util/diagnostic.js';
@@ -13,11 +13,12 @@ export interface ValidRunbook {
   readonly warnings: readonly Diagnostic[];
 }
 
-export const baseRegistry = (): KindRegistry => createKindRegistry(BUILTIN_KINDS);
+/** The built-in kinds: those named (imported on demand), or all. */
+export const baseRegistry = (kindNames?: readonly string[]): Promise<KindRegistry> => loadBuiltinRegistry(kindNames);
 
 /** Load + validate, or throw RunbookInvalid carrying every diagnostic (rendered by main.ts). */
 export async function loadValidRunbook(file: string, plugins: readonly string[] = []): Promise<ValidRunbook> {
-  const v = await validateRunbookFile(file, baseRegistry(), { plugins });
+  const v = await validateRunbookFile(file, baseRegistry, { plugins });
   if (!v.runbook || hasErrors(v.diagnostics)) throw runbookInvalid(file, v.diagnostics);
   await preloadKinds(v.runbook, v.registry);
   return { runbook: v.runbook, registry: v.registry, text: v.loaded.text, warnings: v.diagnostics };

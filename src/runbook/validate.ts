@@ -26,9 +26,13 @@ export interface ValidationResult {
   readonly loaded: LoadedRunbook;
 }
 
+/** The base kinds, or a way to get them given the kind names the runbook uses (loaded on demand). */
+export type BaseKinds = KindRegistry | ((kindNames: readonly string[]) => Promise<KindRegistry>);
+
 /** load → plugins → schema + static checks (all problems in one pass) → normalize. */
-export async function validateRunbookFile(file: string, baseRegistry: KindRegistry, options: ValidateOptions = {}): Promise<ValidationResult> {
+export async function validateRunbookFile(file: string, base: BaseKinds, options: ValidateOptions = {}): Promise<ValidationResult> {
   const loaded = await loadRunbookFile(file);
+  const baseRegistry = typeof base === 'function' ? await base(kindNamesOf(loaded.data)) : base;
   if (hasSyntaxErrors(loaded.diagnostics)) {
     return { runbook: undefined, diagnostics: sortDiagnostics(loaded.diagnostics), registry: baseRegistry, loaded };
   }
@@ -65,6 +69,13 @@ function pluginRequests(loaded: LoadedRunbook, extra: readonly string[]): Plugin
   );
   const fromFlags = extra.map((p) => ({ specifier: p, baseDir: process.cwd(), at: { file: loaded.file, line: 1, column: 1 } }));
   return [...fromRunbook, ...fromFlags];
+}
+
+/** The kinds a runbook's steps and fault name, read leniently from the raw data. */
+function kindNamesOf(data: unknown): string[] {
+  const spec = (data as { spec?: { steps?: unknown; fault?: { kind?: unknown } } } | undefined)?.spec;
+  const steps = Array.isArray(spec?.steps) ? (spec.steps as { kind?: unknown }[]) : [];
+  return [...steps.map((s) => s?.kind), spec?.fault?.kind].filter((k): k is string => typeof k === 'string');
 }
 
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {

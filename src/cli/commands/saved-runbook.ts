@@ -23,7 +23,7 @@ export async function loadSavedRunbook(file: string, text: string, extraPlugins:
     ...listed.flatMap((p) => (typeof p === 'string' ? [{ specifier: p, baseDir: dirname(file), at }] : [])),
     ...extraPlugins.map((p) => ({ specifier: p, baseDir: process.cwd(), at })),
   ];
-  const { registry, diagnostics: pluginDiagnostics } = await loadPlugins(baseRegistry(), requests);
+  const { registry, diagnostics: pluginDiagnostics } = await loadPlugins(await baseRegistry(), requests);
   const diagnostics = [...loaded.diagnostics, ...pluginDiagnostics, ...validateRunbookData(loaded, registry)];
   if (hasErrors(diagnostics)) throw runbookInvalid(`${file} (saved copy)`, diagnostics);
   return { runbook: normalizeRunbook(loaded.data, loaded), registry, text, warnings: diagnostics };

@@ -13,7 +13,7 @@ export async function validateCommand(io: CliIO, files: string[], opts: { plugin
   const results: { file: string; valid: boolean; steps: number; diagnostics: readonly Diagnostic[] }[] = [];
   for (const file of files) {
     try {
-      const v = await validateRunbookFile(file, baseRegistry(), { plugins: opts.plugin ?? [] });
+      const v = await validateRunbookFile(file, baseRegistry, { plugins: opts.plugin ?? [] });
       results.push({ file, valid: !hasErrors(v.diagnostics), steps: v.runbook?.steps.length ?? 0, diagnostics: v.diagnostics });
     } catch (e) {
       const message = (e as Error).message;

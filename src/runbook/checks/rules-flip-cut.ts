@@ -1,5 +1,4 @@
 import { dirname, resolve } from 'node:path';
-import { checkStrandedShards } from '../../rules/stranded-shards.js';
 import type { Diagnostic } from '../../util/diagnostic.js';
 import { isDrctlError } from '../../util/errors.js';
 import type { LoadedRunbook } from '../load.js';
@@ -26,6 +25,8 @@ export async function checkRulesFlipCuts(loaded: Pick<LoadedRunbook, 'file' | 'd
     if (!cut) continue;
     const at = loaded.sourceMap.locate(['spec', 'steps', i, 'with', 'cut']);
     try {
+      // the rules modules are loaded only for a runbook that flips rules
+      const { checkStrandedShards } = await import('../../rules/stranded-shards.js');
       out.push(...(await checkStrandedShards(resolve(dirname(loaded.file), step.with.topology), cut, at)));
     } catch (e) {
       if (!isDrctlError(e)) throw e;

@@ -1,0 +1,33 @@
+import { createKindRegistry, type KindRegistry } from './registry.js';
+import type { AnyKind } from './types.js';
+
+/**
+ * The built-in kinds by name, each imported only when a runbook uses it: all of them (with the rules,
+ * lab and client modules they import) are about 80 of the 140 modules `drctl validate` used to load
+ * at every start. Same kinds as builtin.ts (a unit test checks the two lists agree).
+ */
+const LOADERS: Readonly<Record<string, () => Promise<AnyKind>>> = {
+  exec: async () => (await import('./exec.js')).execKind,
+  http: async () => (await import('./http.js')).httpKind,
+  wait: async () => (await import('./wait.js')).waitKind,
+  gate: async () => (await import('./gate.js')).gateKind,
+  'rules.flip': async () => (await import('./rules-flip/index.js')).rulesFlipKind,
+  'redis.failover': async () => (await import('./redis-failover/index.js')).redisFailoverKind,
+  'db.primary': async () => (await import('./db-primary/index.js')).dbPrimaryKind,
+  'haproxy.servers': async () => (await import('./haproxy-servers/index.js')).haproxyServersKind,
+  'dns.record': async () => (await import('./dns-record/index.js')).dnsRecordKind,
+  'fault.freeze': async () => (await import('./fault/freeze.js')).faultFreezeKind,
+  'fault.link': async () => (await import('./fault/link.js')).faultLinkKind,
+};
+
+export const BUILTIN_KIND_NAMES: readonly string[] = Object.keys(LOADERS).sort();
+
+/**
+ * A registry of the built-in kinds a runbook names (`names`), or of all of them when `names` is not
+ * given or names anything else (a misspelt or plug-in kind: "did you mean" then sees every name).
+ */
+export async function loadBuiltinRegistry(names?: readonly string[]): Promise<KindRegistry> {
+  const wanted = names && names.every((n) => n in LOADERS) ? [...new Set(names)] : Object.keys(LOADERS);
+  const kinds = await Promise.all(wanted.map((n) => (LOADERS[n] as () => Promise<AnyKind>)()));
+  return createKindRegistry(kinds);
+}
