@@ -18,6 +18,9 @@ export const GENERATED_MODULE = 'schema-validators.generated.js';
 /** A schema's identity: a hash of its JSON (the generated module lists validators by it). */
 export const schemaKey = (schema: unknown): string => createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 24);
 
+/** Key of the JSON Schema 2020-12 meta-schema's validator (checks schemas compiled at run time: plug-in kinds). */
+export const META_KEY = 'meta';
+
 /** Export name of the validator of `key` in the generated module. */
 export const exportNameOf = (key: string): string => `v${key}`;
 

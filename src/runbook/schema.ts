@@ -4,7 +4,7 @@ import type { KindRegistry } from '../kinds/registry.js';
 import type { JsonSchema } from '../kinds/types.js';
 import { runbookShape, specSchema, stepSchema } from './schema-parts.js';
 import { allowTemplates } from './schema-templates.js';
-import { AJV_OPTIONS, loadCompiledValidators, schemaKey } from './schema-compiled.js';
+import { AJV_OPTIONS, loadCompiledValidators, META_KEY, schemaKey } from './schema-compiled.js';
 
 export const RUNBOOK_SCHEMA_ID = 'https://drctl.dev/schema/runbook-v1.json';
 
@@ -51,7 +51,11 @@ let ajv: Ajv2020 | undefined;
 const compile = (schema: JsonSchema): ValidateFunction => {
   const found = compiled.get(schemaKey(schema));
   if (found) return found;
-  ajv ??= new (createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020(AJV_OPTIONS);
+  // a schema is checked against the meta-schema first: with the meta-schema's validator compiled at build
+  // time, here (ajv would compile the meta-schema itself at its first use: 60 ms)
+  const meta = compiled.get(META_KEY);
+  ajv ??= new (createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020({ ...AJV_OPTIONS, validateSchema: meta === undefined });
+  if (meta && !meta(schema)) throw new Error(`schema is invalid: ${ajv.errorsText(meta.errors)}`);
   return ajv.compile(schema);
 };
 let shapeValidator: ValidateFunction | undefined;

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, test } from 'vitest';
-import { AJV_OPTIONS, exportNameOf, schemaKey } from '../../../src/runbook/schema-compiled.js';
+import { AJV_OPTIONS, exportNameOf, META_KEY, schemaKey } from '../../../src/runbook/schema-compiled.js';
 import { buildTimeSchemas, generateValidatorsModule } from '../../../src/runbook/schema-standalone.js';
 import { runbookShape } from '../../../src/runbook/schema-parts.js';
 
@@ -55,6 +55,18 @@ describe('validators compiled at build time', () => {
       const ok = compiled(data);
       expect(generated(data), JSON.stringify(data)).toBe(ok);
       expect(generated.errors ?? null).toEqual(compiled.errors ?? null);
+    }
+  });
+
+  test('the meta-schema (checks plug-in kinds\' schemas): same verdict and message as ajv', async () => {
+    const mod = await loadGenerated();
+    const meta = mod[exportNameOf(META_KEY)] as ValidateFunction;
+    const ajv = new Ajv2020(AJV_OPTIONS);
+    const schemas = [{ type: 'object' }, { type: 'objekt' }, { minimum: 'x' }, { properties: { a: { type: ['string', 'nope'] } } }, { required: 'a' }, { items: [] }, true, 5];
+    for (const schema of schemas) {
+      const ok = ajv.validateSchema(schema as object) as boolean;
+      expect(meta(schema), JSON.stringify(schema)).toBe(ok);
+      expect(ok ? '' : ajv.errorsText(meta.errors)).toBe(ok ? '' : ajv.errorsText(ajv.errors));
     }
   });
 
