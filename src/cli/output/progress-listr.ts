@@ -97,9 +97,19 @@ export function createListrRenderer(): { listener: EventListener; done: () => Pr
     run([{
       title: progressTitle(p),
       task: async (_ctx: unknown, task: TaskWrapper) => {
-        p.task = task;
-        task.title = progressTitle(p);
-        await settled;
+        // the counts change thousands of times a second: show them once a frame, not per event
+        const show = (): void => {
+          task.title = progressTitle(p);
+          task.output = [...p.running].slice(0, 8).join(', ') + (p.running.size > 8 ? ', …' : '');
+        };
+        show();
+        const timer = setInterval(show, FRAME_MS);
+        try {
+          await settled;
+        } finally {
+          clearInterval(timer);
+          show();
+        }
       },
     }]);
   };
@@ -110,10 +120,6 @@ export function createListrRenderer(): { listener: EventListener; done: () => Pr
       p.done.add(e.stepId);
       if (e.type === 'step.failed' || e.type === 'step.rollback-failed') p.failed++;
     } else return;
-    if (p.task) {
-      p.task.title = progressTitle(p);
-      p.task.output = [...p.running].slice(0, 8).join(', ') + (p.running.size > 8 ? ', …' : '');
-    }
     if (p.done.size === p.total) p.settle();
   };
   const mark = (id: string, title: string): void => {
@@ -199,7 +205,6 @@ interface Progress {
   readonly done: Set<string>;
   failed: number;
   readonly running: Set<string>;
-  task?: TaskWrapper;
   settle: () => void;
 }
 
