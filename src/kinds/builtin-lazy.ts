@@ -22,12 +22,9 @@ const LOADERS: Readonly<Record<string, () => Promise<AnyKind>>> = {
 
 export const BUILTIN_KIND_NAMES: readonly string[] = Object.keys(LOADERS).sort();
 
-/**
- * A registry of the built-in kinds a runbook names (`names`), or of all of them when `names` is not
- * given or names anything else (a misspelt or plug-in kind: "did you mean" then sees every name).
- */
+/** A registry of the built-in kinds among `names` (other names are ignored), or of all of them. */
 export async function loadBuiltinRegistry(names?: readonly string[]): Promise<KindRegistry> {
-  const wanted = names && names.every((n) => n in LOADERS) ? [...new Set(names)] : Object.keys(LOADERS);
+  const wanted = names ? [...new Set(names)].filter((n) => Object.hasOwn(LOADERS, n)) : Object.keys(LOADERS);
   const kinds = await Promise.all(wanted.map((n) => (LOADERS[n] as () => Promise<AnyKind>)()));
   return createKindRegistry(kinds);
 }

@@ -27,7 +27,7 @@ export interface ValidationResult {
 }
 
 /** The base kinds, or a way to get them given the kind names the runbook uses (loaded on demand). */
-export type BaseKinds = KindRegistry | ((kindNames: readonly string[]) => Promise<KindRegistry>);
+export type BaseKinds = KindRegistry | ((kindNames: readonly string[] | undefined) => Promise<KindRegistry>);
 
 /** load → plugins → schema + static checks (all problems in one pass) → normalize. */
 export async function validateRunbookFile(file: string, base: BaseKinds, options: ValidateOptions = {}): Promise<ValidationResult> {
@@ -36,7 +36,12 @@ export async function validateRunbookFile(file: string, base: BaseKinds, options
   if (hasSyntaxErrors(loaded.diagnostics)) {
     return { runbook: undefined, diagnostics: sortDiagnostics(loaded.diagnostics), registry: baseRegistry, loaded };
   }
-  const { registry, diagnostics: pluginDiagnostics } = await loadPlugins(baseRegistry, pluginRequests(loaded, options.plugins ?? []));
+  const requests = pluginRequests(loaded, options.plugins ?? []);
+  let { registry, diagnostics: pluginDiagnostics } = await loadPlugins(baseRegistry, requests);
+  if (typeof base === 'function' && kindNamesOf(loaded.data).some((n) => !registry.get(n))) {
+    // a kind neither built in nor from a plugin: every built-in kind, so that "did you mean" sees them all
+    ({ registry, diagnostics: pluginDiagnostics } = await loadPlugins(await base(undefined), requests));
+  }
   const found = [...loaded.diagnostics, ...pluginDiagnostics, ...validateRunbookData(loaded, registry)];
   if (!hasErrors(found)) found.push(...(await checkRulesFlipCuts(loaded)));
   const diagnostics = sortDiagnostics(found);
