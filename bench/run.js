@@ -48,11 +48,11 @@ for (const [id, spec] of MODULES) {
   sections.push(section);
   const text = renderSection(section);
   process.stdout.write(`\n${text}`);
-  appendResults(text);
+  appendResults(`\n${text}`);
 }
 const goals = renderGoals(sections);
 const footer = `${goals}\nWhole run: ${((performance.now() - t0) / 1000).toFixed(0)} s.\n`;
 process.stdout.write(`\n${footer}`);
-appendResults(footer);
+appendResults(`\n${footer}`);
 cleanupTemp();
 log(`\nappended to ${path.relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE}`);
