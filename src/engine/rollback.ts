@@ -1,9 +1,9 @@
 import type { AnyKind, KindContext } from '../kinds/types.js';
 import type { Clock } from '../util/clock.js';
-import { deadlineSignal, raceSignal } from './abort.js';
+import { deadlineSignal } from './abort.js';
 import type { EventInput } from './events.js';
-import { pollUntil } from './poll.js';
 import { DEFAULT_VERIFY_INTERVAL_MS, toErrorInfo } from './step-life.js';
+import { undoToBefore } from './undo.js';
 
 export interface RollbackItem {
   readonly stepId: string;
@@ -25,8 +25,7 @@ export interface RollbackOptions {
 }
 
 /**
- * Undo steps in the given order (callers pass reverse completion order). Each: observe; if the before
- * state already holds, nothing to do; else rollback (or apply toward `before`), then verify by polling.
+ * Undo steps in the given order (callers pass reverse completion order), each with undoToBefore().
  * A failing rollback does not stop the others. Returns true when every step is back.
  */
 export async function rollbackSteps(items: readonly RollbackItem[], options: RollbackOptions): Promise<boolean> {
@@ -47,16 +46,12 @@ export async function rollbackSteps(items: readonly RollbackItem[], options: Rol
     }
     const deadline = deadlineSignal(options.abort, item.timeoutMs);
     const ctx = options.makeContext(item.stepId, deadline.signal, {});
-    const race = <T>(p: Promise<T>): Promise<T> => raceSignal(p, deadline.signal);
     let lastMiss: string | undefined;
     try {
-      const current = await race(kind.observe(params, ctx));
-      if (!kind.holds(params, before, current).ok) {
-        const change = { current, desired: before };
-        await race(kind.rollback ? kind.rollback(params, change, ctx) : kind.apply(params, change, ctx));
-        const interval = item.verifyIntervalMs ?? kind.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
-        await pollUntil(() => race(kind.observe(params, ctx)), (s) => kind.holds(params, before, s), { intervalMs: interval, signal: deadline.signal, clock }, (d) => (lastMiss = d));
-      }
+      const interval = item.verifyIntervalMs ?? kind.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
+      const { current } = await undoToBefore({
+        kind, params, before, ctx, signal: deadline.signal, clock, intervalMs: interval, onMiss: (d) => (lastMiss = d),
+      });
       await emit({ type: 'step.rolled-back', stepId: item.stepId, describe: kind.describe(params, current, before), durationMs: clock.monotonic() - t0 });
     } catch (e) {
       allOk = false;

@@ -72,6 +72,7 @@ export const execKind = defineKind<ExecParams, ExecState>({
     await mustSucceed(p, p.rollback, 'rollback', ctx);
   },
   reversible: (p) => p.rollback !== undefined,
+  observable: (p) => p.observe !== undefined,
   describe(p, before, after) {
     if (before.done === true && after !== undefined && after.done !== true) return `undo: run ${show(p.rollback ?? [])}`;
     if (before.done === true) return `already done (${show(p.observe?.cmd ?? [])})`;

@@ -56,6 +56,7 @@ export const httpKind = defineKind<HttpParams, HttpState>({
     await mustHold(p, p.rollback, 'rollback', ctx);
   },
   reversible: (p) => p.rollback !== undefined,
+  observable: (p) => p.observe !== undefined,
   describe(p, before, after) {
     if (before.done === true && after !== undefined && after.done !== true) return `undo: ${p.rollback?.method ?? 'POST'} ${displayUrl(p.rollback?.url)}`;
     if (before.done === true) return `already done (${displayUrl(p.observe?.url)})`;

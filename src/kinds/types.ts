@@ -47,6 +47,12 @@ export interface StepKind<P = unknown, S = unknown> {
   rollback?(params: P, change: Change<S>, ctx: KindContext): Promise<void>;
   /** Can this step be undone? Default true. */
   reversible?(params: P): boolean;
+  /**
+   * Can observe() tell this step's state? Default true. When false (an exec/http step with no observe
+   * request), observe returns a placeholder: an undo then always runs the rollback (it cannot know the
+   * change is gone), and a resume cannot tell whether an interrupted apply took effect.
+   */
+  observable?(params: P): boolean;
   /** Short human line for plans and reports: "master 127.0.0.1:7001 (hz-a) → 127.0.0.1:7003 (sh-a)". */
   describe(params: P, before: S, after: S | undefined): string;
   /** Values later steps may read as ${steps.ID.outputs.NAME}; computed from the final state. */

@@ -1,5 +1,6 @@
 import { deadlineSignal, raceSignal } from '../engine/abort.js';
 import { pollUntil } from '../engine/poll.js';
+import { undoToBefore } from '../engine/undo.js';
 import type { AnyKind, KindContext } from '../kinds/types.js';
 import type { FaultSpec } from '../runbook/types.js';
 import type { Clock } from '../util/clock.js';
@@ -51,11 +52,7 @@ export async function restoreFault(o: Omit<FaultLifeOptions, 'kind' | 'params'>,
   const deadline = deadlineSignal(new AbortController().signal, o.spec.timeoutMs);
   try {
     const ctx = o.makeContext(deadline.signal);
-    const current = await raceSignal(kind.observe(params, ctx), deadline.signal);
-    if (kind.holds(params, before, current).ok) return;
-    const change = { current, desired: before };
-    await raceSignal(kind.rollback ? kind.rollback(params, change, ctx) : kind.apply(params, change, ctx), deadline.signal);
-    await pollUntil(() => raceSignal(kind.observe(params, ctx), deadline.signal), (s) => kind.holds(params, before, s), { intervalMs: 50, signal: deadline.signal, clock: o.clock });
+    await undoToBefore({ kind, params, before, ctx, signal: deadline.signal, clock: o.clock, intervalMs: 50 });
   } finally {
     deadline.dispose();
   }

@@ -1,0 +1,45 @@
+import type { AnyKind, KindContext } from '../kinds/types.js';
+import type { Clock } from '../util/clock.js';
+import { raceSignal } from './abort.js';
+import { pollUntil } from './poll.js';
+
+export interface UndoOptions {
+  readonly kind: AnyKind;
+  readonly params: unknown;
+  /** The state observed before the change: what the undo restores. */
+  readonly before: unknown;
+  readonly ctx: KindContext;
+  /** The undo's deadline (also passed in ctx). */
+  readonly signal: AbortSignal;
+  readonly clock: Clock;
+  readonly intervalMs: number;
+  /** The last "not yet" of the verify poll, for the error message. */
+  readonly onMiss?: (detail: string) => void;
+}
+
+export interface UndoResult {
+  /** The state observed when the undo began. */
+  readonly current: unknown;
+  /** false: the before-state already held, nothing was done. */
+  readonly changed: boolean;
+}
+
+/**
+ * Put a step (or a fault) back to its observed before-state: observe; if `before` already holds,
+ * nothing to do; else rollback (or apply toward `before`), then poll observe until `before` holds.
+ * A kind that cannot observe these params (exec/http without an observe request) cannot show that the
+ * change is gone, so its rollback always runs, and is trusted once it succeeds.
+ */
+export async function undoToBefore(o: UndoOptions): Promise<UndoResult> {
+  const { kind, params, before, ctx, signal } = o;
+  const race = <T>(p: Promise<T>): Promise<T> => raceSignal(p, signal);
+  const observable = kind.observable?.(params) ?? true;
+  const current: unknown = await race(kind.observe(params, ctx));
+  if (observable && kind.holds(params, before, current).ok) return { current, changed: false };
+  const change = { current, desired: before };
+  await race(kind.rollback ? kind.rollback(params, change, ctx) : kind.apply(params, change, ctx));
+  if (observable) {
+    await pollUntil(() => race(kind.observe(params, ctx)), (s) => kind.holds(params, before, s), { intervalMs: o.intervalMs, signal, clock: o.clock }, o.onMiss);
+  }
+  return { current, changed: true };
+}
