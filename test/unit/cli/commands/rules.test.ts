@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { CliIO } from '../../../../src/cli/io.js';
 import { registerRulesCommand } from '../../../../src/cli/commands/rules.js';
+import { parseCommandWords } from '../../../../src/cli/commands/rules/command-words.js';
 import { openFileStore } from '../../../../src/rules/store-file.js';
 import { isDrctlError, type ExitCode } from '../../../../src/util/errors.js';
 import { makeTmpDir } from '../../../helpers/tmp-dir.js';
@@ -202,5 +203,29 @@ describe('drctl rules', () => {
       'v4 unfence  fence lifted: all shards writable',
       'v5 fence    shards 80-99 write-forbidden by "rollback to v1"',
     ]);
+  });
+});
+
+describe('--catch-up words', () => {
+  test.each([
+    [`sh -c 'test 1 -eq 1'`, ['sh', '-c', 'test 1 -eq 1']],
+    [`psql -tAc "select pg_is_in_recovery()" -p 5432`, ['psql', '-tAc', 'select pg_is_in_recovery()', '-p', '5432']],
+    [`echo "a \\"quoted\\" \\$HOME" it\\'s`, ['echo', 'a "quoted" $HOME', "it's"]],
+    [`  spaced   out  `, ['spaced', 'out']],
+    [`a''b ""`, ['ab', '']],
+    [`["sh", "-c", "exit 0"]`, ['sh', '-c', 'exit 0']],
+  ])('%s', (text, argv) => {
+    expect(parseCommandWords(text)).toEqual({ argv });
+  });
+
+  test.each([
+    [`sh -c 'test 1 -eq 1`, 'unterminated single quote at character 7'],
+    [`echo "open`, 'unterminated double quote (opened at character 6)'],
+    [`trailing\\`, 'a backslash at the end escapes nothing'],
+    [`   `, 'it names no command'],
+    [`["sh", 1]`, 'a JSON argv must be a non-empty array of strings'],
+    [`[not json`, expect.stringMatching(/^it starts with "\[" but is not a JSON array \(/)],
+  ])('%s is refused', (text, problem) => {
+    expect(parseCommandWords(text)).toEqual({ problem });
   });
 });
