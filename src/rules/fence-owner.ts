@@ -22,6 +22,15 @@ export const localHost: HostProbe = {
   processStart,
 };
 
+/** Owner ids of the staged moves running in this process (a fence of this pid with another id is a finished run). */
+const runningHere = new Set<string>();
+
+/** Mark this process's run as running until the returned function is called. */
+export function holdOwnership(owner: FenceOwner): () => void {
+  runningHere.add(owner.id);
+  return () => void runningHere.delete(owner.id);
+}
+
 /** A new owner for one run of an operation, its lease ending leaseMs after nowMs. */
 export function createFenceOwner(nowMs: number, leaseMs: number, probe: HostProbe = localHost): FenceOwner {
   return {
@@ -39,7 +48,8 @@ export type OwnerLiveness =
 /**
  * Is the owner of a fence still running? dead: on this machine and its process is gone (or the pid now
  * belongs to a process started later); expired: its lease ran out without a renewal (any machine);
- * otherwise live. A fence without an owner (written by an older drctl) counts from its atIso.
+ * otherwise live. An owner that is this very process but no longer one of its running moves (a step
+ * retried by the engine) is dead too. A fence without an owner (written by an older drctl) counts from its atIso.
  */
 export function ownerLiveness(owner: FenceOwner | null, fencedAtIso: string, nowMs: number, probe: HostProbe = localHost): OwnerLiveness {
   if (!owner) {
@@ -49,6 +59,9 @@ export function ownerLiveness(owner: FenceOwner | null, fencedAtIso: string, now
       : { state: 'expired', why: 'the fence has no owner record and is older than the default lease' };
   }
   if (sameMachine(owner, probe)) {
+    if (owner.pid === probe.pid && probe === localHost && !runningHere.has(owner.id)) {
+      return { state: 'dead', why: `its run in this process (pid ${owner.pid}) has ended` };
+    }
     const start = probe.processStart(owner.pid);
     if (start === undefined) return { state: 'dead', why: `process ${owner.pid} on ${owner.host} is gone` };
     if (start !== null && owner.processStart !== null && start !== owner.processStart) {

@@ -3,8 +3,8 @@ import { messageOf } from '../util/errors.js';
 import { waitForCatchUp, type CatchUpOptions } from './catch-up.js';
 import { diffMaps, describeMoves, type Move } from './diff.js';
 import { fenceCoversAll, fenceOf, renderFence, type Fence } from './fence.js';
-import { createFenceHolder } from './fence-holder.js';
-import { createFenceOwner, DEFAULT_FENCE_LEASE_MS, describeOwner, ownerLiveness, type HostProbe, type OwnerLiveness } from './fence-owner.js';
+import { createFenceHolder, type FenceHolder } from './fence-holder.js';
+import { createFenceOwner, DEFAULT_FENCE_LEASE_MS, describeOwner, holdOwnership, ownerLiveness, type HostProbe, type OwnerLiveness } from './fence-owner.js';
 import { FlipError } from './flip-error.js';
 import type { FlipStage, StageEvent, StageTiming } from './flip-stages.js';
 import { renderRanges } from './ranges.js';
@@ -51,7 +51,6 @@ export interface StagedMoveResult {
  */
 export async function runStagedMove(o: StagedMoveOptions): Promise<StagedMoveResult> {
   const clock = o.clock ?? realClock;
-  const shardCount = o.target.owners.length;
   const moves = diffMaps(o.current.map, o.target, o.topology);
   const moving = moves.flatMap((m) => m.shards).sort((a, b) => a - b);
   const targetCut = [...new Set(o.targetCut)].sort();
@@ -73,22 +72,44 @@ export async function runStagedMove(o: StagedMoveOptions): Promise<StagedMoveRes
     return result('moved', holder.current().version, stages);
   }
   const owner = createFenceOwner(clock.now(), leaseMs, o.hostProbe);
-  const fence: Fence = previous ? { ...previous, atIso: new Date(clock.now()).toISOString(), owner } : fenceOf(moving, o.by, new Date(clock.now()).toISOString(), owner);
-  const shardsText = renderFence(fence, shardCount);
-  const fenceDetail = previous && takeover
-    ? `taking over the fence of ${describeOwner(previous.owner)} (${takeover.why}): shards ${shardsText} write-forbidden`
-    : `shards ${shardsText} write-forbidden`;
-  await stage('fence', fenceDetail, () => holder.write((c) => ({ kind: 'fence', map: c.map, fence, cut: c.cut })));
+  const release = holdOwnership(owner);
+  try {
+    const fence: Fence = previous ? { ...previous, atIso: new Date(clock.now()).toISOString(), owner } : fenceOf(moving, o.by, new Date(clock.now()).toISOString(), owner);
+    const detail = previous && takeover ? `taking over the fence of ${describeOwner(previous.owner)} (${takeover.why}): ` : '';
+    await fencedMove(o, { fence, detail, moves, publish: moving.length > 0 || cutChanges, targetCut, holder, clock, stage });
+    return result('moved', holder.current().version, stages);
+  } finally {
+    release();
+    holder.stop();
+  }
+}
+
+interface FencedMove {
+  readonly fence: Fence;
+  /** Prefix of the fence stage's detail (a takeover names the previous owner). */
+  readonly detail: string;
+  readonly moves: readonly Move[];
+  /** Whether the flip stage writes (false when a taken-over run had already published). */
+  readonly publish: boolean;
+  readonly targetCut: readonly string[];
+  readonly holder: FenceHolder;
+  readonly clock: Clock;
+  readonly stage: Stage;
+}
+
+/** Stages (1)–(4) under this run's fence; a failure before the publish lifts the fence (if still ours). */
+async function fencedMove(o: StagedMoveOptions, m: FencedMove): Promise<void> {
+  const { holder, stage, fence } = m;
+  const shardsText = renderFence(fence, o.target.owners.length);
+  await stage('fence', `${m.detail}shards ${shardsText} write-forbidden`, () => holder.write((c) => ({ kind: 'fence', map: c.map, fence, cut: c.cut })));
   holder.renew();
   try {
     const signal = o.signal ? AbortSignal.any([o.signal, holder.lost]) : holder.lost;
-    await stage('catch-up', o.catchUp ? 'waiting for data to catch up' : 'no catch-up check configured', () => waitForCatchUp(o, clock, signal, o.current.version));
-    if (moving.length > 0 || cutChanges) {
-      await stage('flip', describeMoves(moves), () => holder.write((c) => ({ kind: o.kind, map: o.target, fence: c.fence, cut: targetCut })));
-    }
+    await stage('catch-up', o.catchUp ? 'waiting for data to catch up' : 'no catch-up check configured', () => waitForCatchUp(o, m.clock, signal, o.current.version));
+    if (m.publish) await stage('flip', describeMoves(m.moves), () => holder.write((c) => ({ kind: o.kind, map: o.target, fence: c.fence, cut: m.targetCut })));
   } catch (e) {
     holder.stop();
-    await liftAfterFailure(o, owner.id, clock);
+    await liftAfterFailure(o, fence.owner?.id ?? '', m.clock);
     throw e;
   }
   holder.stop();
@@ -97,10 +118,9 @@ export async function runStagedMove(o: StagedMoveOptions): Promise<StagedMoveRes
     await stage('unfence', `shards ${shardsText} writable`, () => holder.write((c) => ({ kind: 'unfence', map: c.map, fence: null, cut: c.cut })));
   } catch (e) {
     throw new FlipError('unfence-failed', `the new map is published (version ${flipped.version}) but the fence could not be lifted: ${messageOf(e)}`, {
-      hint: `re-run the same ${o.kind === 'rollback' ? 'rollback' : 'flip'} to lift it (once this run's lease has run out), or \`drctl rules unfence --yes\``, cause: e,
+      hint: `re-run the same ${o.kind === 'rollback' ? 'rollback' : 'flip'} to lift it, or \`drctl rules unfence --yes\``, cause: e,
     });
   }
-  return result('moved', holder.current().version, stages);
 }
 
 /** A fence is in place: may this run take it over? Throws a FlipError naming the owner when not. */

@@ -130,6 +130,28 @@ describe.each(Object.entries(stores))('staged flip on the %s store', (_name, ope
     expect(await store.read()).toMatchObject({ version: 5, fence: null, cut: ['hz-a'] });
   });
 
+  test('a run that ended in this process with its fence up (the unfence write failed) is taken over by the retry', async () => {
+    const t = await labTopology();
+    const store = await initialized();
+    let failUnfence = true;
+    const flaky: RuleStore = {
+      ...store, label: store.label, read: () => store.read(), readVersion: (v) => store.readVersion(v), subscribe: (a, b) => store.subscribe(a, b), close: () => store.close(),
+      compareAndSet: async (expected, next) => {
+        if (next.kind === 'unfence' && failUnfence) {
+          failUnfence = false;
+          throw new Error('connection reset');
+        }
+        return store.compareAndSet(expected, next);
+      },
+    };
+    const e = await runFlip({ store: flaky, topology: t, cut: ['sz-a'] }).catch((x: unknown) => x);
+    expect(isFlipError(e) && e.reason).toBe('unfence-failed');
+    expect(await store.read()).toMatchObject({ version: 3, kind: 'map' });
+    const retry = await runFlip({ store: flaky, topology: t, cut: ['sz-a'] });
+    expect(retry.tookOver?.why).toBe(`its run in this process (pid ${process.pid}) has ended`);
+    expect(await store.read()).toMatchObject({ version: 5, kind: 'unfence', fence: null, cut: ['sz-a'] });
+  });
+
   test('a live owner on another machine keeps its fence until its lease expires', async () => {
     const t = await labTopology();
     const store = await initialized();
