@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { decodeFence, fenceCoversAll, fenceOf, fenceSize, renderFence } from '../../../src/rules/fence.js';
-import { createFenceOwner, ownerLiveness, type HostProbe } from '../../../src/rules/fence-owner.js';
+import { createFenceOwner, holdOwnership, ownerLiveness, type HostProbe } from '../../../src/rules/fence-owner.js';
 import { generateTopology } from '../../../src/rules/generate.js';
 import { initialMap } from '../../../src/rules/shard-map.js';
 import { toVersionDocument } from '../../../src/rules/version-document.js';
@@ -59,9 +59,12 @@ describe('fence owner liveness', () => {
     expect(ownerLiveness(null, '2026-01-01T00:00:00Z', now + 10_000).state).toBe('expired');
   });
 
-  test('this process as an owner: its own pid and start time, a lease from now', () => {
+  test('this process as an owner: live while its move runs, dead once it ended (a retry may take over)', () => {
     const o = createFenceOwner(now, 15_000);
     expect(o).toMatchObject({ pid: process.pid, startedAtIso: '2026-01-01T00:00:10.000Z', leaseUntilIso: '2026-01-01T00:00:25.000Z' });
+    const release = holdOwnership(o);
     expect(ownerLiveness(o, o.startedAtIso, now).state).toBe('live');
+    release();
+    expect(ownerLiveness(o, o.startedAtIso, now)).toEqual({ state: 'dead', why: `its run in this process (pid ${process.pid}) has ended` });
   });
 });
