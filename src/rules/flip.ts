@@ -1,7 +1,7 @@
 import { err, ok, type Result } from '../util/result.js';
 import { diffMaps, type Move } from './diff.js';
 import { renderRanges } from './ranges.js';
-import { type ShardMap } from './shard-map.js';
+import { type RuleMap, type ShardMap } from './shard-map.js';
 import { resolveSurvivor } from './survivor.js';
 import { dcNames, indexZones, type Topology } from './topology.js';
 
@@ -69,6 +69,20 @@ export function computeFlip(topology: Topology, map: ShardMap, cutDcs: readonly 
   const moves = diffMaps(map, newMap, topology);
   const moving = moves.flatMap((m) => m.shards).sort((a, b) => a - b);
   return ok({ cut, newMap, moves, moving });
+}
+
+/**
+ * PURE. The flip for `requested` on top of the data centers the rules already record as cut: a data
+ * center stays cut until a fail-back home (or a rollback to a version before its cut) restores it, so a
+ * later flip never moves shards back into it. The plan's `cut` is the whole set.
+ */
+export function computeCumulativeFlip(topology: Topology, rules: Pick<RuleMap, 'map' | 'cut'>, requested: readonly string[]): Result<FlipPlan, FlipRefusal> {
+  const known = dcNames(topology);
+  const stale = rules.cut.filter((dc) => !known.includes(dc));
+  if (stale.length > 0) {
+    return refuse(stale.map((dc) => ({ reason: 'unknown-dc', dc, message: `the rules record "${dc}" as cut, but the topology has no such data center (known: ${known.join(', ')})` })));
+  }
+  return computeFlip(topology, rules.map, [...rules.cut, ...requested]);
 }
 
 function strandedProblem(zone: string, shards: readonly number[], t: ReturnType<typeof resolveSurvivor> | undefined, topology: Topology): FlipProblem {

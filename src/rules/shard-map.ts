@@ -1,18 +1,12 @@
+import { fenceCovers, type Fence } from './fence.js';
 import { formatShard } from './ranges.js';
 import { indexZones, type Topology } from './topology.js';
+
+export type { Fence } from './fence.js';
 
 /** Who owns each shard: owners[shard] = zone name. shardCount = owners.length. */
 export interface ShardMap {
   readonly owners: readonly string[];
-}
-
-/** Shards whose writes are forbidden while they move, and the operation that fenced them. */
-export interface Fence {
-  /** Sorted shard numbers. */
-  readonly shards: readonly number[];
-  /** Who holds the fence: "flip hz-a,hz-b" or "rollback to v3" (a re-run of the same one adopts it). */
-  readonly by: string;
-  readonly atIso: string;
 }
 
 /** The published routing rules: what applications read from the configuration centre. */
@@ -22,6 +16,11 @@ export interface RuleMap {
   readonly map: ShardMap;
   /** null when no shard is write-fenced. */
   readonly fence: Fence | null;
+  /**
+   * The data centers cut so far (sorted): a flip adds to them, a fail-back home clears them, a rollback
+   * restores the set of the version it restores. A later flip never moves shards into a cut one.
+   */
+  readonly cut: readonly string[];
 }
 
 /** The map a topology file describes (before any flip). */
@@ -31,6 +30,12 @@ export function initialMap(topology: Topology): ShardMap {
     for (const r of zone.shards) for (let s = r.from; s <= r.to; s++) owners[s] = zone.name;
   }
   return { owners };
+}
+
+/** Why a map cannot be read with a topology (a different number of shards), or undefined. */
+export function shardCountProblem(topology: Topology, map: ShardMap, where: string): string | undefined {
+  if (map.owners.length === topology.shardCount) return undefined;
+  return `${where} has ${map.owners.length} shards but topology ${topology.name} has ${topology.shardCount}: they describe different shardings`;
 }
 
 export function mapsEqual(a: ShardMap, b: ShardMap): boolean {
@@ -80,7 +85,7 @@ export function route(topology: Topology, rules: Pick<RuleMap, 'map' | 'fence'>,
   const zone = indexZones(topology).get(zoneName);
   return {
     userId, shard, shardLabel: formatShard(shard, shardCount), zone: zoneName, dc: zone?.dc, city: zone?.city,
-    writable: !(rules.fence?.shards.includes(shard) ?? false),
+    writable: !fenceCovers(rules.fence, shard),
   };
 }
 

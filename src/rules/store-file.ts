@@ -3,7 +3,8 @@ import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { withLockFile } from './file-lock.js';
 import { createOrderedDelivery } from './ordered-delivery.js';
 import type { RuleStore, RuleVersion, Subscription, VersionDocument } from './store.js';
-import { fromVersionDocument, toVersionDocument } from './version-document.js';
+import { fileStoreError, storeInvalid, storeUnavailable } from './store-errors.js';
+import { checkVersionDocument, fromVersionDocument, toVersionDocument } from './version-document.js';
 
 export const FILE_STORE_POLL_MS = 100;
 
@@ -14,8 +15,10 @@ interface FileDocument {
 }
 
 /**
- * The embedded default: one JSON file holding every version. Writes take FILE.lock (O_EXCL), check the
- * version, and replace the file atomically (temp + fsync + rename). Subscribers poll the file.
+ * Rules in one JSON file holding every version (no server needed). Writes take FILE.lock (O_EXCL),
+ * check the version, and replace the file atomically (temp + fsync + rename). Subscribers poll the file.
+ * A file that is not a drctl rules file (bad JSON, `{}`, a version of the wrong shape, a folder) is a
+ * one-line DrctlError naming it (exit 3); it is never overwritten.
  */
 export function openFileStore(file: string, options: { readonly pollMs?: number } = {}): RuleStore {
   const label = `file:${file}`;
@@ -25,15 +28,13 @@ export function openFileStore(file: string, options: { readonly pollMs?: number 
       text = await readFile(file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
+      throw fileStoreError(label, e);
     }
-    const doc = JSON.parse(text) as FileDocument;
-    if (doc.schemaVersion !== 1 || !Array.isArray(doc.versions)) throw new Error(`${label}: not a drctl rules file`);
-    return doc;
+    return parseFileDocument(text, label);
   };
   const pick = (doc: FileDocument | undefined, version?: number): RuleVersion | undefined => {
     const v = version === undefined ? doc?.versions[doc.versions.length - 1] : doc?.versions.find((d) => d.version === version);
-    return v ? fromVersionDocument(JSON.stringify(v), label) : undefined;
+    return v ? fromVersionDocument(v, label) : undefined;
   };
   const timers = new Set<NodeJS.Timeout>();
   const store: RuleStore = {
@@ -47,8 +48,12 @@ export function openFileStore(file: string, options: { readonly pollMs?: number 
         if (current !== expected) return { ok: false, reason: 'conflict', currentVersion: current } as const;
         const entry = toVersionDocument(current + 1, next, new Date().toISOString());
         const out: FileDocument = { schemaVersion: 1, versions: [...(doc?.versions ?? []), entry] };
-        await writeFileAtomic(file, `${JSON.stringify(out)}\n`, { mode: 0o644, mkdir: true });
+        await writeFileAtomic(file, `${JSON.stringify(out)}\n`, { mode: 0o644, mkdir: true }).catch((e: unknown) => {
+          throw fileStoreError(label, e);
+        });
         return { ok: true, version: current + 1 } as const;
+      }).catch((e: unknown) => {
+        throw (e as { drctl?: boolean }).drctl ? e : storeUnavailable(label, e);
       }),
     async subscribe(onChange, onError = () => undefined): Promise<Subscription> {
       const doc = await load();
@@ -77,4 +82,24 @@ export function openFileStore(file: string, options: { readonly pollMs?: number 
     },
   };
   return store;
+}
+
+/** The whole file: JSON, schemaVersion 1, versions numbered 1, 2, 3… each of the right shape. */
+function parseFileDocument(text: string, label: string): FileDocument {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw storeInvalid(label, `not JSON (${(e as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw storeInvalid(label, 'the file does not hold a JSON object');
+  const doc = raw as Record<string, unknown>;
+  if (doc['schemaVersion'] !== 1) throw storeInvalid(label, `schemaVersion is ${JSON.stringify(doc['schemaVersion'])}, want 1`);
+  const versions = doc['versions'];
+  if (!Array.isArray(versions)) throw storeInvalid(label, 'it has no "versions" list');
+  versions.forEach((v: unknown, i) => {
+    const checked = checkVersionDocument(v, label);
+    if (checked.version !== i + 1) throw storeInvalid(label, `entry ${i + 1} of "versions" is version ${checked.version}, want ${i + 1}`);
+  });
+  return { schemaVersion: 1, versions: versions as VersionDocument[] };
 }

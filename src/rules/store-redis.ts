@@ -1,8 +1,11 @@
 import type { Redis } from 'ioredis';
+import { usageError } from '../util/errors.js';
+import { storeUrlProblem } from './store-url.js';
 import type { RuleStore, RuleChange, Subscription } from './store.js';
 import { CHANGE_KINDS } from './store.js';
 import { createOrderedDelivery } from './ordered-delivery.js';
-import { fromVersionDocument, toVersionDocument } from './version-document.js';
+import { storeUnavailable } from './store-errors.js';
+import { parseVersionDocument, toVersionDocument } from './version-document.js';
 
 export const DEFAULT_REDIS_PREFIX = 'drctl:rules';
 
@@ -36,7 +39,7 @@ return redis.call('HGET', KEYS[2], v)`;
  * channel PREFIX:changes ({version, kind, atIso} on every change). URL: redis://host:port[/prefix].
  */
 export async function openRedisStore(url: string, options: RedisStoreOptions = {}): Promise<RuleStore> {
-  const u = new URL(url);
+  const u = parseRedisUrl(url);
   const prefix = decodeURIComponent(u.pathname.replace(/^\//, '')) || DEFAULT_REDIS_PREFIX;
   const label = `redis://${u.hostname}:${u.port || '6379'}/${prefix}`;
   const keys = { version: `${prefix}:version`, versions: `${prefix}:versions`, channel: `${prefix}:changes` };
@@ -51,24 +54,28 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
   const client = await connect(new Redis(connectionOptions), label);
   const subscribers = new Set<Redis>();
 
-  const readVersion = async (version: number) => {
+  /** A failing server (timeout, lost connection) is one line naming the store, not a stack. */
+  const call = <T>(fn: () => Promise<T>): Promise<T> => fn().catch((e: unknown) => {
+    throw (e as { drctl?: boolean }).drctl ? e : storeUnavailable(label, e);
+  });
+  const readVersion = (version: number) => call(async () => {
     const json = await client.hget(keys.versions, String(version));
-    return json === null ? undefined : fromVersionDocument(json, label);
-  };
+    return json === null ? undefined : parseVersionDocument(json, label);
+  });
   const store: RuleStore = {
     label,
-    async read() {
+    read: () => call(async () => {
       const json = (await client.eval(READ_SCRIPT, 2, keys.version, keys.versions)) as string | null;
-      return json === null ? undefined : fromVersionDocument(json, label);
-    },
+      return json === null ? undefined : parseVersionDocument(json, label);
+    }),
     readVersion,
-    async compareAndSet(expected, next) {
+    compareAndSet: (expected, next) => call(async () => {
       const atIso = new Date().toISOString();
       const doc = JSON.stringify(toVersionDocument(expected + 1, next, atIso));
       const message = JSON.stringify({ version: expected + 1, kind: next.kind, atIso } satisfies RuleChange);
       const [won, version] = (await client.eval(CAS_SCRIPT, 2, keys.version, keys.versions, String(expected), doc, keys.channel, message)) as [number, number];
       return won === 1 ? { ok: true, version } : { ok: false, reason: 'conflict', currentVersion: version };
-    },
+    }),
     async subscribe(onChange, onError = () => undefined): Promise<Subscription> {
       const sub = await connect(client.duplicate(), label);
       subscribers.add(sub);
@@ -97,6 +104,13 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
     },
   };
   return store;
+}
+
+/** redis://HOST:PORT[/PREFIX]; anything unparsable is a usage error (exit 3). */
+function parseRedisUrl(url: string): URL {
+  const problem = storeUrlProblem(url);
+  if (problem) throw usageError(problem, 'use redis://HOST:PORT[/PREFIX] or file:PATH.json');
+  return new URL(url);
 }
 
 async function connect(redis: Redis, label: string): Promise<Redis> {

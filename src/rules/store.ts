@@ -1,4 +1,5 @@
-import type { Fence, RuleMap, ShardMap } from './shard-map.js';
+import type { Fence, StoredFence } from './fence.js';
+import type { RuleMap, ShardMap } from './shard-map.js';
 
 /** What a change did; published with every new version. */
 export const CHANGE_KINDS = ['init', 'fence', 'map', 'unfence', 'rollback'] as const;
@@ -21,6 +22,8 @@ export interface RuleUpdate {
   readonly kind: ChangeKind;
   readonly map: ShardMap;
   readonly fence: Fence | null;
+  /** The data centers cut in this version (default: none). */
+  readonly cut?: readonly string[];
 }
 
 export type CasOutcome =
@@ -54,14 +57,9 @@ export interface RuleStore {
   close(): Promise<void>;
 }
 
-/** Forbid writes to `shards` (CAS on the version read); the map is unchanged. */
-export function setFence(store: RuleStore, current: RuleMap, fence: Fence): Promise<CasOutcome> {
-  return store.compareAndSet(current.version, { kind: 'fence', map: current.map, fence });
-}
-
-/** Lift the write fence (CAS on the version read); the map is unchanged. */
+/** Lift the write fence (CAS on the version read); the map and the cut set are unchanged. */
 export function clearFence(store: RuleStore, current: RuleMap): Promise<CasOutcome> {
-  return store.compareAndSet(current.version, { kind: 'unfence', map: current.map, fence: null });
+  return store.compareAndSet(current.version, { kind: 'unfence', map: current.map, fence: null, cut: current.cut });
 }
 
 /** Stored JSON of one version (map in compact runs). Shared by the file and Redis stores. */
@@ -70,5 +68,6 @@ export interface VersionDocument {
   readonly kind: ChangeKind;
   readonly atIso: string;
   readonly map: { readonly shardCount: number; readonly runs: readonly (readonly [string, number, number])[] };
-  readonly fence: Fence | null;
+  readonly fence: StoredFence | null;
+  readonly cut: readonly string[];
 }

@@ -30,7 +30,11 @@ export function checkShards(sink: DiagnosticSink, zones: readonly ZoneDraft[], s
       for (let s = e.range.from; s <= e.range.to; s++) {
         const prev = owner[s] ?? -1;
         if (prev === -1) owner[s] = i;
-        else clashes.set(prev, [...(clashes.get(prev) ?? []), s]);
+        else {
+          const list = clashes.get(prev);
+          if (list) list.push(s);
+          else clashes.set(prev, [s]);
+        }
       }
       for (const [prev, shards] of clashes) reportOverlap(sink, { here: entries[i], other: entries[prev], shards, shardCount });
       i++;
@@ -76,7 +80,7 @@ export function checkPartners(sink: DiagnosticSink, zones: readonly ZoneDraft[],
     for (const p of zone.partners) {
       const target = byName.get(p.name);
       if (p.name === zone.name) sink.error('partner-self', p.path, `zone ${zone.name} lists itself as a partner`);
-      else if (!target) sink.error('unknown-partner', p.path, `unknown partner zone "${p.name}" for ${zone.name}`, { hint: unknownPartnerHint(p.name, zones, dcs) });
+      else if (!target) sink.error('unknown-partner', p.path, `unknown partner zone "${p.name}" for ${zone.name}`, { hint: unknownPartnerHint(p.name, zone.name, zones, dcs) });
       else if (seen.has(p.name)) sink.warning('duplicate-partner', p.path, `partner ${p.name} is listed twice for ${zone.name}`);
       else if (target.dc === zone.dc) {
         sink.warning('partner-same-dc', p.path, `partner ${p.name} is in the same data center (${zone.dc}) as ${zone.name}: it cannot take over when ${zone.dc} is cut`);
@@ -89,13 +93,15 @@ export function checkPartners(sink: DiagnosticSink, zones: readonly ZoneDraft[],
   }
 }
 
-function unknownPartnerHint(name: string, zones: readonly ZoneDraft[], dcs: readonly DataCenter[]): string {
+/** A suggestion among the other zones (a zone cannot partner itself, so it is never suggested). */
+function unknownPartnerHint(name: string, self: string, zones: readonly ZoneDraft[], dcs: readonly DataCenter[]): string {
   const dc = dcs.find((d) => d.name === name);
   if (dc) {
     const inDc = zones.filter((z) => z.dc === dc.name).map((z) => z.name);
     return `partners name zones, and ${name} is a data center${inDc.length ? ` (its zones: ${inDc.join(', ')})` : ''}`;
   }
-  return hintFor(name, zones.map((z) => z.name)) ?? `known zones: ${zones.map((z) => z.name).join(', ')}`;
+  const others = zones.map((z) => z.name).filter((z) => z !== self);
+  return hintFor(name, others) ?? `known zones: ${others.join(', ')}`;
 }
 
 const plural = (n: number, word: string): string => (n === 1 ? word : `${word}s`);

@@ -22,21 +22,16 @@ export const rulesFlipKind = defineKind<RulesFlipParams, RulesFlipState>({
   check: checkRulesFlipParams,
   observe: observeRules,
   decide(p, current) {
-    if (current.version > 0 && current.ownedByCut === '' && current.fence === null) {
+    if (current.version > 0 && current.ownedByCut === '' && current.fence === null && current.cutToRecord.length === 0) {
       return { action: 'noop', reason: p.home ? 'already home: every shard is owned by its home zone' : `already flipped: no shard owned by ${current.cut.join(', ')}` };
     }
-    return { action: 'change', desired: { ...current, map: current.target, fence: null, ownedByCut: '', refusal: null } };
+    return { action: 'change', desired: { ...current, map: current.target, fence: null, ownedByCut: '', cutToRecord: [], refusal: null } };
   },
   async apply(p, _change, ctx) {
     const topology = await loadTopology(p, ctx);
     await withStore(p, ctx, async (store) => {
       try {
-        const staged = {
-          store, topology, clock: ctx.clock, signal: ctx.signal, onStage: reportStage(ctx),
-          catchUp: catchUpCheck(p, ctx),
-          catchUpTimeoutMs: durationMs(p.catchUpTimeout, DEFAULT_CATCH_UP_TIMEOUT_MS),
-          catchUpIntervalMs: durationMs(p.catchUpInterval, DEFAULT_CATCH_UP_INTERVAL_MS),
-        };
+        const staged = { store, topology, ...stagedOptions(p, ctx) };
         const r = p.home === true ? await runHomeMove(staged) : await runFlip({ ...staged, cut: cutList(p.cut) });
         ctx.note('rules.version', r.toVersion);
       } catch (e) {
@@ -47,7 +42,8 @@ export const rulesFlipKind = defineKind<RulesFlipParams, RulesFlipState>({
   holds(p, desired, current) {
     if (current.fence) return notYet(`shards are still write-fenced by "${current.fence.by}"`);
     if (desired.ownedByCut === '' && desired.target !== null) {
-      if (current.ownedByCut === '') return HOLDS;
+      if (current.ownedByCut === '' && current.cutToRecord.length === 0) return HOLDS;
+      if (current.ownedByCut === '') return notYet(p.home ? `the rules still record ${current.cutToRecord.join(', ')} as cut` : `the rules do not record ${current.cutToRecord.join(', ')} as cut yet`);
       return notYet(p.home ? `shards ${current.ownedByCut} are not home yet` : `shards ${current.ownedByCut} are still owned by ${current.cut.join(', ')}`);
     }
     const same = JSON.stringify(current.map) === JSON.stringify(desired.map);
@@ -56,23 +52,36 @@ export const rulesFlipKind = defineKind<RulesFlipParams, RulesFlipState>({
   async rollback(p, change, ctx) {
     await withStore(p, ctx, async (store) => {
       try {
-        const r = await rollbackToVersion({ store, version: change.desired.version, clock: ctx.clock, signal: ctx.signal, onStage: reportStage(ctx) });
+        // reverse moves are moves: the same fence → catch-up → flip → unfence
+        const r = await rollbackToVersion({ store, version: change.desired.version, ...stagedOptions(p, ctx) });
         ctx.note('rules.version', r.toVersion);
       } catch (e) {
         throw asStepError(e);
       }
     });
   },
-  describe(_p, before, after) {
+  describe(p, before, after) {
     if (before.version === 0) return before.refusal ?? 'the store holds no rules yet';
-    if (after === undefined && before.ownedByCut === '' && !before.fence) return `already flipped: no shard owned by ${before.cut.join(', ')}`;
+    if (after === undefined && before.ownedByCut === '' && !before.fence && before.cutToRecord.length === 0) return `already flipped: no shard owned by ${before.cut.join(', ')}`;
     if (before.refusal && (after === undefined || after.map === null)) return before.refusal;
     const moves = describeChange(before.map, after?.map ?? before.target, before.dcOf);
-    return before.fence && moves === 'no shard moves' ? `lift the fence left by "${before.fence.by}"` : moves;
+    if (moves !== 'no shard moves') return moves;
+    if (before.fence) return `take over the fence left by "${before.fence.by}" and lift it`;
+    if (before.cutToRecord.length > 0) return p.home ? `no shard moves; ${before.cutToRecord.join(', ')} no longer cut` : `no shard moves; record ${before.cutToRecord.join(', ')} as cut`;
+    return moves;
   },
   outputs: (_p, s) => ({ version: s.version }),
   verifyIntervalMs: 200,
 });
+
+/** What every staged move of this step shares: the clock, the signal, progress, and the catch-up probe. */
+function stagedOptions(p: RulesFlipParams, ctx: KindContext) {
+  return {
+    clock: ctx.clock, signal: ctx.signal, onStage: reportStage(ctx), catchUp: catchUpCheck(p, ctx),
+    catchUpTimeoutMs: durationMs(p.catchUpTimeout, DEFAULT_CATCH_UP_TIMEOUT_MS),
+    catchUpIntervalMs: durationMs(p.catchUpInterval, DEFAULT_CATCH_UP_INTERVAL_MS),
+  };
+}
 
 function catchUpCheck(p: RulesFlipParams, ctx: KindContext): (() => Promise<Holds>) | undefined {
   const probe = p.catchUp;

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { describeMoves, diffMaps } from '../../rules/diff.js';
-import { computeFlip } from '../../rules/flip.js';
+import { computeCumulativeFlip } from '../../rules/flip.js';
 import { loadTopologyFile } from '../../rules/load-topology.js';
 import { openRuleStore } from '../../rules/open-store.js';
 import { renderRanges } from '../../rules/ranges.js';
-import { decodeMap, encodeMap, initialMap, shardsOwnedIn, type Fence, type StoredMap } from '../../rules/shard-map.js';
+import { decodeMap, encodeMap, initialMap, shardCountProblem, shardsOwnedIn, type Fence, type StoredMap } from '../../rules/shard-map.js';
 import type { RuleStore } from '../../rules/store.js';
 import type { Topology } from '../../rules/topology.js';
 import { formatPosition } from '../../util/diagnostic.js';
@@ -18,6 +18,10 @@ export interface RulesFlipState {
   readonly map: StoredMap | null;
   readonly fence: Fence | null;
   readonly cut: readonly string[];
+  /** The data centers the store records as cut (earlier flips); they stay cut. */
+  readonly recordedCut: readonly string[];
+  /** What the store's cut set must still record: cut data centers not yet in it; (home mode) those to clear. */
+  readonly cutToRecord: readonly string[];
   /** Ranges of shards still owned by zones in the cut data centers, or (home mode) away from home ("" = done). */
   readonly ownedByCut: string;
   /** The map the flip would publish (null when refused or the store is empty). */
@@ -57,20 +61,21 @@ export async function observeRules(p: RulesFlipParams, ctx: KindContext): Promis
   const cut = cutList(p.cut);
   const dcOf = Object.fromEntries(topology.zones.map((z) => [z.name, z.dc]));
   const rules = await withStore(p, ctx, (store) => store.read());
-  if (!rules) return { version: 0, map: null, fence: null, cut, ownedByCut: '', target: null, refusal: `${p.store} holds no rules yet (drctl rules init)`, dcOf };
+  if (!rules) return { version: 0, map: null, fence: null, cut, recordedCut: [], cutToRecord: [], ownedByCut: '', target: null, refusal: `${p.store} holds no rules yet (drctl rules init)`, dcOf };
+  const seen = { version: rules.version, map: encodeMap(rules.map), fence: rules.fence, cut, recordedCut: rules.cut, dcOf };
+  const mismatch = shardCountProblem(topology, rules.map, `${p.store} version ${rules.version}`);
+  if (mismatch) return { ...seen, cutToRecord: [], ownedByCut: '', target: null, refusal: mismatch };
   if (p.home === true) {
     const home = initialMap(topology);
     const away = home.owners.flatMap((zone, shard) => (rules.map.owners[shard] === zone ? [] : [shard]));
-    return {
-      version: rules.version, map: encodeMap(rules.map), fence: rules.fence, cut,
-      ownedByCut: renderRanges(away, topology.shardCount), target: encodeMap(home), refusal: null, dcOf,
-    };
+    return { ...seen, cutToRecord: rules.cut, ownedByCut: renderRanges(away, topology.shardCount), target: encodeMap(home), refusal: null };
   }
-  const plan = computeFlip(topology, rules.map, cut);
+  const plan = computeCumulativeFlip(topology, rules, cut);
+  const all = plan.ok ? plan.value.cut : [...new Set([...rules.cut, ...cut])];
   return {
-    version: rules.version, map: encodeMap(rules.map), fence: rules.fence, cut,
-    ownedByCut: renderRanges(shardsOwnedIn(topology, rules.map, cut), topology.shardCount),
-    target: plan.ok ? encodeMap(plan.value.newMap) : null, refusal: plan.ok ? null : plan.error.message, dcOf,
+    ...seen, cutToRecord: cut.filter((dc) => !rules.cut.includes(dc)),
+    ownedByCut: renderRanges(shardsOwnedIn(topology, rules.map, all), topology.shardCount),
+    target: plan.ok ? encodeMap(plan.value.newMap) : null, refusal: plan.ok ? null : plan.error.message,
   };
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { fenceSize } from '../../../src/rules/fence.js';
 import { runFlip, runStagedMove } from '../../../src/rules/flip-run.js';
 import { computeFlip } from '../../../src/rules/flip.js';
 import { isFlipError } from '../../../src/rules/flip-error.js';
@@ -31,6 +32,18 @@ async function store(prefix?: string): Promise<{ store: RuleStore; prefix: strin
   return { store: s, prefix: p };
 }
 
+/** Resolves each caller once `n` callers are waiting. */
+function barrier(n: number): () => Promise<void> {
+  let waiting = 0;
+  let open = (): void => undefined;
+  const opened = new Promise<void>((r) => (open = r));
+  return () => {
+    waiting += 1;
+    if (waiting >= n) open();
+    return opened;
+  };
+}
+
 async function initialized(): Promise<{ store: RuleStore; prefix: string }> {
   const s = await store();
   const t = await labTopology();
@@ -58,8 +71,8 @@ describe('Redis rules store', () => {
     const planB = computeFlip(t, rb.map, ['sz-a']);
     if (!planA.ok || !planB.ok) throw new Error('refused');
     const outcomes = await Promise.allSettled([
-      runStagedMove({ store: a, current: ra, target: planA.value.newMap, by: 'flip hz-a', kind: 'map', topology: t }),
-      runStagedMove({ store: b, current: rb, target: planB.value.newMap, by: 'flip sz-a', kind: 'map', topology: t }),
+      runStagedMove({ store: a, current: ra, target: planA.value.newMap, targetCut: planA.value.cut, by: 'flip hz-a', kind: 'map', topology: t }),
+      runStagedMove({ store: b, current: rb, target: planB.value.newMap, targetCut: planB.value.cut, by: 'flip sz-a', kind: 'map', topology: t }),
     ]);
     const won = outcomes.filter((o) => o.status === 'fulfilled');
     const lost = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
@@ -73,17 +86,50 @@ describe('Redis rules store', () => {
     expect(now?.fence).toBeNull();
   });
 
-  test('runFlip racing runFlip: exactly one flips, the other is refused (conflict or fenced)', async () => {
+  test.each([
+    ['different cuts', ['hz-a'], ['sh-b']],
+    ['the same cut (two copies of one command)', ['hz-a'], ['hz-a']],
+  ])('runFlip racing runFlip from the same version, %s: exactly one flips, the other gets a conflict and writes nothing', async (_what, cutA, cutB) => {
     const { store: a, prefix } = await initialized();
     const { store: b } = await store(prefix);
     const t = await labTopology();
-    const outcomes = await Promise.allSettled([runFlip({ store: a, topology: t, cut: ['hz-a'] }), runFlip({ store: b, topology: t, cut: ['sh-b'] })]);
-    const fulfilled = outcomes.filter((o) => o.status === 'fulfilled');
-    const reasons = outcomes.flatMap((o) => (o.status === 'rejected' && isFlipError(o.reason) ? [o.reason.reason] : []));
-    expect(fulfilled.length + reasons.length).toBe(2);
-    expect(fulfilled.length).toBeGreaterThanOrEqual(1);
-    for (const r of reasons) expect(['conflict', 'fenced']).toContain(r);
-    expect((await a.read())?.fence).toBeNull();
+    // both read version 1 before either writes: the race is decided by the compare-and-set alone
+    const bothRead = barrier(2);
+    const gated = (s: RuleStore): RuleStore => ({ ...s, label: s.label, read: async () => { const v = await s.read(); await bothRead(); return v; } });
+    const caughtUp: string[] = [];
+    const outcomes = await Promise.allSettled([
+      runFlip({ store: gated(a), topology: t, cut: cutA, catchUp: async () => (caughtUp.push('a'), { ok: true }) }),
+      runFlip({ store: gated(b), topology: t, cut: cutB, catchUp: async () => (caughtUp.push('b'), { ok: true }) }),
+    ]);
+    const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []));
+    const lost = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(isFlipError(lost[0]) && lost[0].reason).toBe('conflict');
+    expect((lost[0] as Error).message).toBe('the rules changed underneath this flip: expected version 1, the store is at 2');
+    expect(caughtUp).toEqual([won[0] === 0 ? 'a' : 'b']);
+    const now = await a.read();
+    expect(now).toMatchObject({ version: 4, fence: null, cut: won[0] === 0 ? cutA : cutB });
+  });
+
+  test('a second copy of a running flip is refused, naming the owner, and the first one completes', async () => {
+    const { store: a, prefix } = await initialized();
+    const { store: b } = await store(prefix);
+    const t = await labTopology();
+    let release = (): void => undefined;
+    const released = new Promise<void>((r) => (release = r));
+    let waiting = false;
+    const first = runFlip({ store: a, topology: t, cut: ['hz-a'], catchUpIntervalMs: 5, catchUp: async () => (waiting = true, await released, { ok: true }) });
+    await waitFor(() => waiting, 'the first flip to wait for catch-up');
+    let secondCaughtUp = false;
+    const e = await runFlip({ store: b, topology: t, cut: ['hz-a'], catchUp: async () => ((secondCaughtUp = true), { ok: true }) }).catch((x: unknown) => x);
+    expect(isFlipError(e) && [e.reason, e.exitCode]).toEqual(['fenced', 4]);
+    expect((e as Error).message).toMatch(new RegExp(`^"flip hz-a" is already running: shards 00-19 are write-fenced by pid ${process.pid} on host `));
+    expect(secondCaughtUp).toBe(false);
+    expect(await b.read()).toMatchObject({ version: 2, kind: 'fence' });
+    release();
+    expect(await first).toMatchObject({ status: 'moved', fromVersion: 1, toVersion: 4 });
+    expect(await b.read()).toMatchObject({ version: 4, kind: 'unfence', fence: null, cut: ['hz-a'] });
   });
 
   test('a subscriber on its own connection sees every version once, in order', async () => {
@@ -109,7 +155,7 @@ describe('Redis rules store', () => {
     const during: string[] = [];
     const probe = (ok: boolean) => async () => {
       const now = await observer.read();
-      during.push(`${now?.fence?.shards.length ?? 0}:${now?.fence?.by ?? '-'}:${now?.map.owners[80] ?? ''}`);
+      during.push(`${now?.fence ? fenceSize(now.fence) : 0}:${now?.fence?.by ?? '-'}:${now?.map.owners[80] ?? ''}`);
       return ok ? { ok: true as const } : { ok: false as const, detail: 'replica behind' };
     };
     await expect(runFlip({ store: writer, topology: t, cut: ['sz-a'], catchUpTimeoutMs: 30, catchUpIntervalMs: 10, catchUp: probe(false) })).rejects.toThrow(

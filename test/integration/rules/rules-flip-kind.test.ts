@@ -47,7 +47,11 @@ describe('rules.flip kind on a real Redis', () => {
       expect(rulesFlipKind.outputs?.(params, life.after!)).toEqual({ version: 4 });
       expect(life.again).toEqual({ action: 'noop', reason: 'already flipped: no shard owned by hz-a, hz-b' });
       expect(life.restored?.map).toEqual(life.before.map);
-      expect(life.restored).toMatchObject({ version: 7, fence: null, ownedByCut: '00-39' });
+      expect(life.restored).toMatchObject({ version: 7, fence: null, ownedByCut: '00-39', recordedCut: [] });
+      // the rollback is a staged move too: its own fence, catch-up probe, flip and unfence
+      expect(life.ctx.progressLog.filter((l) => /^(fence|catch-up|flip|unfence) done in /.test(l)).map((l) => l.split(' ')[0])).toEqual([
+        'fence', 'catch-up', 'flip', 'unfence', 'fence', 'catch-up', 'flip', 'unfence',
+      ]);
       expect(Object.keys(life.ctx.notes).sort()).toEqual(['rules.catch-upMs', 'rules.fenceMs', 'rules.flipMs', 'rules.unfenceMs', 'rules.version']);
       expect(life.ctx.progressLog[0]).toBe('fence: shards 00-39 write-forbidden');
       await waitFor(() => seen.length >= 6, '6 changes');
@@ -92,6 +96,29 @@ describe('rules.flip kind on a real Redis', () => {
       const e = await rulesFlipKind.apply(params, { current: before, desired: decision.desired }, ctx).catch((x: unknown) => x);
       expect((e as { retryable: boolean }).retryable).toBe(false);
       expect((await store.read())?.version).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a later step keeps earlier cuts: cutting sh-a after Hangzhou moves RZ03 to Shenzhen, never back to hz-a', async () => {
+    const store = await publishLab('cumulative');
+    try {
+      const ctx = makeKindContext({ baseDir });
+      const step = async (cut: string[]) => {
+        const params: RulesFlipParams = { store: `${redis.url}/cumulative`, topology: 'topology.yaml', cut };
+        const before = await rulesFlipKind.observe(params, ctx);
+        const d = rulesFlipKind.decide(params, before);
+        if (d.action === 'change') await rulesFlipKind.apply(params, { current: before, desired: d.desired }, ctx);
+        return { before, d, text: rulesFlipKind.describe(params, before, undefined) };
+      };
+      await step(['hz-a', 'hz-b']);
+      const shA = await step(['sh-a']);
+      expect(shA.before).toMatchObject({ recordedCut: ['hz-a', 'hz-b'], cutToRecord: ['sh-a'], ownedByCut: '00-19, 40-59' });
+      expect(shA.text).toBe('shards 00-19, 40-59: RZ03 (sh-a) → RZ05 (sz-a)');
+      const again = await step(['hz-a']);
+      expect(again.d).toEqual({ action: 'noop', reason: 'already flipped: no shard owned by hz-a' });
+      expect(await store.read()).toMatchObject({ cut: ['hz-a', 'hz-b', 'sh-a'], fence: null });
     } finally {
       await store.close();
     }

@@ -29,11 +29,12 @@ describe('rules.flip home: true (the fail-back runbook\'s rules stage) on a real
       const homeParams: RulesFlipParams = { store: `${redis.url}/home`, topology: 'topology.yaml', home: true };
       expect(rulesFlipKind.check?.(homeParams)).toEqual([]);
       const life = await runStepLife(rulesFlipKind, homeParams, { baseDir, skipRollback: true });
-      expect(life.before.ownedByCut).toBe('00-39');
+      expect(life.before).toMatchObject({ ownedByCut: '00-39', recordedCut: ['hz-a', 'hz-b'], cutToRecord: ['hz-a', 'hz-b'] });
       expect(rulesFlipKind.describe(homeParams, life.before, undefined)).toBe('shards 00-19: RZ03 (sh-a) → RZ01 (hz-a); shards 20-39: RZ04 (sh-b) → RZ02 (hz-b)');
       expect(life.again).toEqual({ action: 'noop', reason: 'already home: every shard is owned by its home zone' });
       expect((await store.read())?.map).toEqual(initialMap(await labTopology()));
       expect((await store.read())?.fence).toBeNull();
+      expect((await store.read())?.cut).toEqual([]); // home: no data center is cut any more
     } finally {
       await store.close();
     }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { generateTopology } from '../../../src/rules/generate.js';
 import { formatShard, parseShardRange, renderRanges, shardWidth } from '../../../src/rules/ranges.js';
+import { fenceOf } from '../../../src/rules/fence.js';
 import { decodeMap, encodeMap, initialMap, route } from '../../../src/rules/shard-map.js';
 import { labTopology } from './lab-topology.js';
 
@@ -20,8 +21,12 @@ describe('route', () => {
 
   test('a fenced shard is not writable', async () => {
     const t = await labTopology();
-    const r = route(t, { map: initialMap(t), fence: { shards: [5, 66], by: 'flip sh-b', atIso: '' } }, '166');
-    expect(r.writable).toBe(false);
+    const fence = fenceOf([5, 66, 67, 68], 'flip sh-b', '', null);
+    expect(fence.ranges).toEqual([{ from: 5, to: 5 }, { from: 66, to: 68 }]);
+    expect(route(t, { map: initialMap(t), fence }, '166').writable).toBe(false);
+    expect(route(t, { map: initialMap(t), fence }, '168').writable).toBe(false);
+    expect(route(t, { map: initialMap(t), fence }, '169').writable).toBe(true);
+    expect(route(t, { map: initialMap(t), fence }, '4').writable).toBe(true);
   });
 
   test('a user id must be digits', async () => {

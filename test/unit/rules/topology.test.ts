@@ -66,6 +66,35 @@ describe('validateTopology', () => {
     expect(ds.find((d) => d.message.includes('partnrs'))?.hint).toBe('did you mean "partners"?');
   });
 
+  test('an unknown partner is never "corrected" to the zone itself', () => {
+    const text = `${HEAD}        hz-a:
+          zones:
+            RZ01: { capacity: 10, shards: ["0-4"], partners: [RZ09] }
+        hz-b:
+          zones:
+            RZ02: { capacity: 10, shards: ["5-9"], partners: [RZ01, RZ0] }
+`;
+    const hints = parseTopologyText(text, 't.yaml').diagnostics.filter((d) => d.code === 'unknown-partner').map((d) => `${d.message} | ${d.hint ?? ''}`);
+    expect(hints).toEqual([
+      'unknown partner zone "RZ09" for RZ01 | did you mean "RZ02"?',
+      'unknown partner zone "RZ0" for RZ02 | did you mean "RZ01"?',
+    ]);
+  });
+
+  test('two zones overlapping on 40,000 shards: one diagnostic naming the whole range', () => {
+    const text = `apiVersion: drctl/v1
+kind: Topology
+spec:
+  shardCount: 40000
+  cities:
+    c:
+      dcs:
+        d1: { zones: { A: { capacity: 40000, shards: ["0-39999"], partners: [B] } } }
+        d2: { zones: { B: { capacity: 40000, shards: ["0-39999"], partners: [A] } } }
+`;
+    expect(lines(text)).toEqual(['t.yaml:9:55 error shards-overlap: shards 00000-39999 are assigned to both A and B']);
+  });
+
   test('document-level problems: apiVersion, kind, shardCount, missing capacity, duplicate zone', () => {
     const text = `apiVersion: v2
 kind: Runbook

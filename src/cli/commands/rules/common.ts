@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { loadTopologyFile } from '../../../rules/load-topology.js';
 import { openRuleStore } from '../../../rules/open-store.js';
-import type { RuleStore } from '../../../rules/store.js';
+import { shardCountProblem } from '../../../rules/shard-map.js';
+import type { RuleStore, RuleVersion } from '../../../rules/store.js';
 import type { Topology } from '../../../rules/topology.js';
 import { DrctlError, ExitCode, isDrctlError, usageError } from '../../../util/errors.js';
 import type { CliIO } from '../../io.js';
@@ -43,6 +44,23 @@ export async function withRuleStore<T>(url: string, fn: (store: RuleStore) => Pr
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The rules published in `url`, checked against the topology used to read them: a store holding no
+ * rules (or a file that does not exist) is an error (exit 1), and so is a store whose shard count
+ * differs from the topology's (exit 3): user ids would land on different shards.
+ */
+export async function readPublished(url: string, topology: Topology): Promise<RuleVersion> {
+  const rules = await withRuleStore(url, (s) => s.read());
+  if (!rules) {
+    throw new DrctlError('rules-not-initialized', ExitCode.failed, `${url} holds no rules yet${url.startsWith('file:') ? ' (or the file does not exist)' : ''}`, {
+      hint: 'publish the topology: drctl rules init --topology FILE --store URL',
+    });
+  }
+  const mismatch = shardCountProblem(topology, rules.map, `${url} version ${rules.version}`);
+  if (mismatch) throw new DrctlError('rules-topology-mismatch', ExitCode.invalidInput, mismatch, { hint: 'pass the --topology the rules were published from' });
+  return rules;
 }
 
 /**

@@ -1,11 +1,11 @@
 import { describeMove, diffMaps, moveToJson } from '../../../rules/diff.js';
 import { loadTopologyFile } from '../../../rules/load-topology.js';
-import { initialMap, type ShardMap } from '../../../rules/shard-map.js';
+import { initialMap, mapsEqual, type ShardMap } from '../../../rules/shard-map.js';
+import type { RuleStore, RuleVersion } from '../../../rules/store.js';
 import type { Topology } from '../../../rules/topology.js';
 import { DrctlError, ExitCode, usageError } from '../../../util/errors.js';
 import type { CliIO } from '../../io.js';
 import { loadTopologyOrThrow, printJson, runSubcommand, withRuleStore, type StoreFlag } from './common.js';
-
 
 interface Resolved {
   readonly label: string;
@@ -50,10 +50,30 @@ async function fromStore(url: string, ref: string): Promise<Resolved> {
   return withRuleStore(url, async (store) => {
     const current = await store.read();
     if (!current) throw new DrctlError('rules-not-initialized', ExitCode.failed, `${store.label} holds no rules yet`);
-    const version = ref === '@current' ? current.version : ref === '@previous' ? current.version - 1 : Number(ref.slice(1));
-    if (!Number.isInteger(version) || version < 1) throw usageError(`bad version reference "${ref}": use @N, @current or @previous`);
+    if (ref === '@previous') {
+      const v = await previousMap(store, current);
+      return { label: `${store.label}@${v.version}`, map: v.map };
+    }
+    const version = ref === '@current' ? current.version : Number(ref.slice(1));
+    if (!/^@(\d+|current)$/.test(ref) || !Number.isInteger(version) || version < 1) throw usageError(`bad version reference "${ref}": use @N, @current or @previous`);
     const v = version === current.version ? current : await store.readVersion(version);
     if (!v) throw usageError(`${store.label} has no version ${version} (current: ${current.version})`);
     return { label: `${store.label}@${version}`, map: v.map };
   });
+}
+
+/**
+ * @previous: the newest version before the current one whose map differs from the current map (the
+ * map before the last flip, rollback or fail-back; fence and unfence versions keep the map). When the
+ * map never changed, the first version.
+ */
+async function previousMap(store: RuleStore, current: RuleVersion): Promise<RuleVersion> {
+  let oldest = current;
+  for (let v = current.version - 1; v >= 1; v--) {
+    const older = await store.readVersion(v);
+    if (!older) break;
+    if (!mapsEqual(older.map, current.map)) return older;
+    oldest = older;
+  }
+  return oldest;
 }

@@ -1,43 +1,48 @@
 import { describeMove, moveToJson } from '../../../rules/diff.js';
-import { flipLabel, runFlip } from '../../../rules/flip-run.js';
+import { describeOwner } from '../../../rules/fence-owner.js';
+import { flipLabel, readRules, runFlip } from '../../../rules/flip-run.js';
 import { FlipError } from '../../../rules/flip-error.js';
-import type { CatchUpCheck, StageEvent } from '../../../rules/flip-stages.js';
-import { computeFlip } from '../../../rules/flip.js';
-import { parseDuration, formatDuration } from '../../../util/duration.js';
+import { computeCumulativeFlip } from '../../../rules/flip.js';
 import { confirmationRequired, ExitCode, usageError } from '../../../util/errors.js';
-import { runCommand, tail } from '../../../util/exec.js';
 import type { CliIO } from '../../io.js';
+import { reportStage, resolveCatchUp, type CatchUpFlags } from './catch-up-flags.js';
 import { loadTopologyOrThrow, printJson, requireStore, runSubcommand, withRuleStore, type StoreFlag, type TopologyFlag } from './common.js';
 
-export interface FlipFlags extends TopologyFlag, StoreFlag {
+export interface FlipFlags extends TopologyFlag, StoreFlag, CatchUpFlags {
   readonly cut: readonly string[];
   readonly dryRun?: boolean;
   readonly yes?: boolean;
-  /** A command (split on spaces, run without a shell) that exits 0 once data caught up. */
-  readonly catchUp?: string;
-  readonly catchUpTimeout?: string;
 }
 
-/** Compute the flip for --cut; --dry-run shows it (exit 2 if it would change something), else run it. */
+/**
+ * Compute the flip for --cut on top of the data centers already cut (they stay cut); --dry-run shows
+ * it (exit 2 if it would change something), else run it.
+ */
 export function rulesFlip(io: CliIO, flags: FlipFlags): Promise<ExitCode> {
   return runSubcommand(io, 'rules flip', async () => {
     if (flags.cut.length === 0) throw usageError('--cut names no data center', 'e.g. --cut hz-a,hz-b');
-    const timeoutMs = flags.catchUpTimeout === undefined ? undefined : parseDuration(flags.catchUpTimeout);
-    if (flags.catchUpTimeout !== undefined && timeoutMs === undefined) throw usageError(`--catch-up-timeout must be a duration like 30s, got "${flags.catchUpTimeout}"`);
+    resolveCatchUp(flags, false); // flag syntax first: a bad --catch-up is exit 3 before anything is read
     const topology = await loadTopologyOrThrow(flags.topology, io);
     return withRuleStore(requireStore(flags), async (store) => {
-      const current = await store.read();
-      if (!current) throw new FlipError('not-initialized', `${store.label} holds no rules yet`, { hint: 'publish the topology first: drctl rules init' });
-      const plan = computeFlip(topology, current.map, flags.cut);
+      const current = await readRules(store);
+      const plan = computeCumulativeFlip(topology, current, flags.cut);
       if (!plan.ok) throw new FlipError(plan.error.problems.every((p) => p.reason === 'unknown-dc') ? 'unknown-dc' : 'refused', plan.error.message);
-      const leftover = current.fence?.by === flipLabel(plan.value.cut);
-      const pending = plan.value.moves.length > 0 || leftover;
+      const earlier = current.cut.filter((dc) => plan.value.cut.includes(dc));
+      const added = plan.value.cut.filter((dc) => !current.cut.includes(dc));
+      const leftover = current.fence?.by === flipLabel(flags.cut) ? current.fence : null;
+      const moves = plan.value.moves.length > 0;
+      const pending = moves || leftover !== null || added.length > 0;
+      const catchUp = resolveCatchUp(flags, !flags.dryRun && (moves || leftover !== null));
       if (flags.dryRun || !pending) {
-        const result = { cut: plan.value.cut, version: current.version, dryRun: flags.dryRun === true, changes: pending, moves: plan.value.moves.map(moveToJson) };
+        const result = { cut: plan.value.cut, earlierCut: earlier, addedCut: added, version: current.version, dryRun: flags.dryRun === true, changes: pending, moves: plan.value.moves.map(moveToJson) };
         if (io.json) printJson(io, 'rules flip', result);
-        else if (!pending) io.out(`nothing to do: no shard is owned by ${plan.value.cut.join(', ')} (version ${current.version})`);
-        else for (const m of plan.value.moves) io.out(`${describeMove(m)}`);
-        if (!io.json && leftover && plan.value.moves.length === 0) io.out(`lift the fence left by "${current.fence?.by}"`);
+        else {
+          if (earlier.length > 0) io.out(`already cut (stay cut): ${earlier.join(', ')}`);
+          if (!pending) io.out(`nothing to do: no shard is owned by ${plan.value.cut.join(', ')} (version ${current.version})`);
+          else if (!moves && added.length > 0) io.out(`record ${added.join(', ')} as cut (no shard moves)`);
+          for (const m of plan.value.moves) io.out(describeMove(m));
+          if (leftover) io.out(`take over the fence of "${leftover.by}" held by ${describeOwner(leftover.owner)} (only once that owner is gone)`);
+        }
         return pending ? ExitCode.changesPending : ExitCode.ok;
       }
       if (!flags.yes) {
@@ -48,30 +53,18 @@ export function rulesFlip(io: CliIO, flags: FlipFlags): Promise<ExitCode> {
           return ExitCode.refused;
         }
       }
-      const r = await runFlip({ store, topology, cut: flags.cut, onStage: (e) => reportStage(io, e), catchUp: catchUpCommand(flags.catchUp), ...(timeoutMs === undefined ? {} : { catchUpTimeoutMs: timeoutMs }) });
-      if (io.json) printJson(io, 'rules flip', { cut: r.cut, fromVersion: r.fromVersion, toVersion: r.toVersion, moves: r.moves.map(moveToJson), stages: r.stages.map((s) => ({ stage: s.stage, durationMs: Math.round(s.durationMs * 10) / 10 })) });
-      else {
+      if (!io.json && catchUp.catchUp === undefined && moves) io.err('warning: --no-catch-up: shards move without waiting for their data to catch up');
+      const r = await runFlip({ store, topology, cut: flags.cut, onStage: (e) => reportStage(io, e), ...catchUp });
+      if (io.json) {
+        printJson(io, 'rules flip', {
+          cut: r.cut, addedCut: added, fromVersion: r.fromVersion, toVersion: r.toVersion, moves: r.moves.map(moveToJson),
+          stages: r.stages.map((s) => ({ stage: s.stage, durationMs: Math.round(s.durationMs * 10) / 10 })), tookOver: r.tookOver ?? null,
+        });
+      } else {
         for (const m of r.moves) io.out(describeMove(m));
-        io.out(`flipped: version ${r.fromVersion} → ${r.toVersion}`);
+        io.out(`flipped: version ${r.fromVersion} → ${r.toVersion}; cut: ${r.cut.join(', ')}`);
       }
       return ExitCode.ok;
     });
   });
-}
-
-function reportStage(io: CliIO, e: StageEvent): void {
-  if (io.json) return;
-  if (e.type === 'finished') io.err(`${e.stage.padEnd(8)} ${formatDuration(e.durationMs).padStart(7)}  ${e.version === undefined ? '' : `v${e.version}  `}${e.detail}`);
-  else if (e.type === 'waiting') io.err(`catch-up: ${e.detail} (${formatDuration(e.elapsedMs)})`);
-  else if (e.type === 'failed') io.err(`${e.stage} failed: ${e.message}`);
-}
-
-function catchUpCommand(command: string | undefined): CatchUpCheck | undefined {
-  if (command === undefined || command.trim() === '') return undefined;
-  const argv = command.trim().split(/\s+/);
-  return async (signal) => {
-    const r = await runCommand(argv, { signal, timeoutMs: 10_000 });
-    if (r.spawnError) return { ok: false, detail: r.spawnError };
-    return r.exitCode === 0 ? { ok: true } : { ok: false, detail: `${argv.join(' ')} exited ${r.exitCode ?? 'without a code'}${r.stdout || r.stderr ? `: ${tail(r.stderr || r.stdout, 1)}` : ''}` };
-  };
 }

@@ -1,28 +1,29 @@
-import { renderRanges } from '../../../rules/ranges.js';
+import { renderFence } from '../../../rules/fence.js';
+import { describeOwner } from '../../../rules/fence-owner.js';
 import { initialMap, type RuleMap } from '../../../rules/shard-map.js';
 import { summarizeMap } from '../../../rules/summary.js';
 import type { RuleVersion } from '../../../rules/store.js';
 import type { Topology } from '../../../rules/topology.js';
-import { ExitCode, DrctlError } from '../../../util/errors.js';
+import { ExitCode } from '../../../util/errors.js';
 import type { CliIO } from '../../io.js';
-import { loadTopologyOrThrow, printJson, runSubcommand, table, withRuleStore, type StoreFlag, type TopologyFlag } from './common.js';
+import { loadTopologyOrThrow, printJson, readPublished, runSubcommand, table, type StoreFlag, type TopologyFlag } from './common.js';
 
 /** The published rules (with --store) or the topology's own map: per zone and per data center. */
 export function rulesShow(io: CliIO, flags: TopologyFlag & StoreFlag): Promise<ExitCode> {
   return runSubcommand(io, 'rules show', async () => {
     const topology = await loadTopologyOrThrow(flags.topology, io);
-    const rules = flags.store ? await withRuleStore(flags.store, (s) => s.read()) : undefined;
-    if (flags.store && !rules) throw new DrctlError('rules-not-initialized', ExitCode.failed, `${flags.store} holds no rules yet`, { hint: 'publish the topology: drctl rules init --topology FILE --store URL' });
-    const current: RuleMap = rules ?? { version: 0, map: initialMap(topology), fence: null };
+    const rules = flags.store ? await readPublished(flags.store, topology) : undefined;
+    const current: RuleMap = rules ?? { version: 0, map: initialMap(topology), fence: null, cut: [] };
     const summary = summarizeMap(topology, current.map);
     const source = flags.store ? { store: flags.store, version: current.version, kind: rules?.kind, atIso: rules?.atIso } : { topology: flags.topology };
-    const fence = current.fence ? { shards: renderRanges(current.fence.shards, topology.shardCount), by: current.fence.by, atIso: current.fence.atIso } : null;
+    const fence = current.fence ? { shards: renderFence(current.fence, topology.shardCount), by: current.fence.by, atIso: current.fence.atIso, owner: current.fence.owner } : null;
     if (io.json) {
-      printJson(io, 'rules show', { topology: topology.name, shardCount: topology.shardCount, source, fence, ...summary });
+      printJson(io, 'rules show', { topology: topology.name, shardCount: topology.shardCount, source, cut: current.cut, fence, ...summary });
       return ExitCode.ok;
     }
     io.out(header(topology, flags, rules));
-    io.out(fence ? `fence: shards ${fence.shards} write-forbidden by "${fence.by}" since ${fence.atIso}` : 'fence: none');
+    io.out(`cut: ${current.cut.length > 0 ? `${current.cut.join(', ')} (stay cut until a fail-back home)` : 'none'}`);
+    io.out(fence ? `fence: shards ${fence.shards} write-forbidden by "${fence.by}" since ${fence.atIso}, held by ${describeOwner(fence.owner)}` : 'fence: none');
     io.out('');
     io.out(table([['ZONE', 'DC', 'CITY', 'SHARDS', 'LOAD/CAPACITY'], ...summary.zones.map((z) => [z.zone, z.dc ?? '?', z.city ?? '?', z.shards || '-', loadText(z.load, z.capacity)])]));
     io.out('');

@@ -1,5 +1,5 @@
 import { describeMoves, diffMaps } from '../../../rules/diff.js';
-import { renderRanges } from '../../../rules/ranges.js';
+import { renderFence } from '../../../rules/fence.js';
 import type { RuleChange, RuleVersion } from '../../../rules/store.js';
 import { JSON_SCHEMA_VERSION } from '../../output/json.js';
 import { ExitCode, DrctlError } from '../../../util/errors.js';
@@ -66,14 +66,22 @@ function changeLine(c: RuleChange, v: RuleVersion | undefined, previous: RuleVer
 function detail(c: RuleChange, v: RuleVersion | undefined, previous: RuleVersion | undefined): string {
   if (!v) return '(version no longer in the store)';
   const n = v.map.owners.length;
-  if (c.kind === 'fence') return `shards ${renderRanges(v.fence?.shards ?? [], n)} write-forbidden by "${v.fence?.by ?? '?'}"`;
+  if (c.kind === 'fence') {
+    const shards = v.fence ? renderFence(v.fence, n) : '';
+    const renewed = v.fence?.owner && previous?.fence?.owner?.id === v.fence.owner.id;
+    if (renewed) return `shards ${shards} still write-forbidden by "${v.fence?.by ?? '?'}": lease renewed until ${v.fence?.owner?.leaseUntilIso ?? '?'}`;
+    const taken = previous?.fence && previous.fence.by === v.fence?.by ? ' (taken over)' : '';
+    return `shards ${shards} write-forbidden by "${v.fence?.by ?? '?'}"${taken}`;
+  }
   if (c.kind === 'unfence') return 'fence lifted: all shards writable';
-  if (!previous || previous.map.owners.length !== n) return `map of ${n} shards published`;
-  return describeMoves(diffMaps(previous.map, v.map));
+  if (c.kind === 'init') return `map of ${n} shards published`;
+  const cut = previous && previous.cut.join(',') !== v.cut.join(',') ? `; cut: ${v.cut.join(', ') || 'none'}` : '';
+  if (!previous || previous.map.owners.length !== n) return `map of ${n} shards published${cut}`;
+  return `${describeMoves(diffMaps(previous.map, v.map))}${cut}`;
 }
 
 function changeJson(c: RuleChange, v: RuleVersion | undefined, previous: RuleVersion | undefined): Record<string, unknown> {
   const n = v?.map.owners.length ?? 0;
-  return { schemaVersion: JSON_SCHEMA_VERSION, type: 'rules.change', ...c, fence: v?.fence ? { shards: renderRanges(v.fence.shards, n), by: v.fence.by } : null, detail: detail(c, v, previous) };
+  return { schemaVersion: JSON_SCHEMA_VERSION, type: 'rules.change', ...c, fence: v?.fence ? { shards: renderFence(v.fence, n), by: v.fence.by, owner: v.fence.owner } : null, cut: v?.cut ?? null, detail: detail(c, v, previous) };
 }
 

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import type { FenceOwner } from './fence.js';
+
+/** How long a fence stays owned without a renewal; the owner renews every third of it while it runs. */
+export const DEFAULT_FENCE_LEASE_MS = 15_000;
+
+/** What this process is, and how it tells whether another process on this machine still runs. */
+export interface HostProbe {
+  readonly host: string;
+  readonly pid: number;
+  readonly machineId: string | null;
+  /** The start time of `pid` as the OS records it, or null where unknown; undefined when no such process. */
+  processStart(pid: number): string | null | undefined;
+}
+
+export const localHost: HostProbe = {
+  host: os.hostname(),
+  pid: process.pid,
+  machineId: readMachineId(),
+  processStart,
+};
+
+/** Owner ids of the staged moves running in this process (a fence of this pid with another id is a finished run). */
+const runningHere = new Set<string>();
+
+/** Mark this process's run as running until the returned function is called. */
+export function holdOwnership(owner: FenceOwner): () => void {
+  runningHere.add(owner.id);
+  return () => void runningHere.delete(owner.id);
+}
+
+/** A new owner for one run of an operation, its lease ending leaseMs after nowMs. */
+export function createFenceOwner(nowMs: number, leaseMs: number, probe: HostProbe = localHost): FenceOwner {
+  return {
+    id: randomUUID(), host: probe.host, pid: probe.pid, machineId: probe.machineId,
+    processStart: probe.processStart(probe.pid) ?? null,
+    startedAtIso: new Date(nowMs).toISOString(), leaseUntilIso: new Date(nowMs + leaseMs).toISOString(),
+  };
+}
+
+export type OwnerLiveness =
+  | { readonly state: 'live'; readonly why: string }
+  /** Provably gone: the fence may be taken over. */
+  | { readonly state: 'dead' | 'expired'; readonly why: string };
+
+/**
+ * Is the owner of a fence still running? dead: on this machine and its process is gone (or the pid now
+ * belongs to a process started later); expired: its lease ran out without a renewal (any machine);
+ * otherwise live. An owner that is this very process but no longer one of its running moves (a step
+ * retried by the engine) is dead too. A fence without an owner (written by an older drctl) counts from its atIso.
+ */
+export function ownerLiveness(owner: FenceOwner | null, fencedAtIso: string, nowMs: number, probe: HostProbe = localHost): OwnerLiveness {
+  if (!owner) {
+    const until = Date.parse(fencedAtIso) + DEFAULT_FENCE_LEASE_MS;
+    return Number.isFinite(until) && until > nowMs
+      ? { state: 'live', why: 'the fence has no owner record and is younger than the default lease' }
+      : { state: 'expired', why: 'the fence has no owner record and is older than the default lease' };
+  }
+  if (sameMachine(owner, probe)) {
+    if (owner.pid === probe.pid && probe === localHost && !runningHere.has(owner.id)) {
+      return { state: 'dead', why: `its run in this process (pid ${owner.pid}) has ended` };
+    }
+    const start = probe.processStart(owner.pid);
+    if (start === undefined) return { state: 'dead', why: `process ${owner.pid} on ${owner.host} is gone` };
+    if (start !== null && owner.processStart !== null && start !== owner.processStart) {
+      return { state: 'dead', why: `process ${owner.pid} on ${owner.host} is gone (the pid now belongs to a later process)` };
+    }
+  }
+  const until = Date.parse(owner.leaseUntilIso);
+  if (!Number.isFinite(until) || until <= nowMs) return { state: 'expired', why: `its lease ended at ${owner.leaseUntilIso}` };
+  return { state: 'live', why: `lease until ${owner.leaseUntilIso}` };
+}
+
+/** "pid 4242 on host db-ops-1 (run 1b2c…, started 2026-…)" */
+export function describeOwner(owner: FenceOwner | null): string {
+  if (!owner) return 'an unknown owner (written by an older drctl)';
+  return `pid ${owner.pid} on host ${owner.host} (run ${owner.id.slice(0, 8)}, started ${owner.startedAtIso}, lease until ${owner.leaseUntilIso})`;
+}
+
+function sameMachine(owner: FenceOwner, probe: HostProbe): boolean {
+  if (owner.machineId !== null && probe.machineId !== null) return owner.machineId === probe.machineId;
+  return owner.host === probe.host;
+}
+
+function readMachineId(): string | null {
+  for (const file of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
+    try {
+      const id = readFileSync(file, 'utf8').trim();
+      if (id !== '') return id;
+    } catch {
+      // not there: try the next one
+    }
+  }
+  return null;
+}
+
+/** Linux: field 22 of /proc/PID/stat (start time in clock ticks since boot). Elsewhere: signal 0. */
+function processStart(pid: number): string | null | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : fields[19] ?? null; // a zombie has exited
+  } catch {
+    // no /proc entry: either no such process, or no /proc on this system
+  }
+  try {
+    process.kill(pid, 0);
+    return null;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? null : undefined;
+  }
+}
