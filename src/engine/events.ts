@@ -42,7 +42,15 @@ export type EngineEvent =
       readonly user: string;
       readonly pid: number;
     })
-  | (Base & { readonly type: 'check.passed' | 'check.failed'; readonly group: 'readiness' | 'steadyState'; readonly name: string; readonly detail: string; readonly durationMs: number })
+  | (Base & {
+      readonly type: 'check.passed' | 'check.failed';
+      readonly group: CheckGroup;
+      readonly name: string;
+      readonly detail: string;
+      readonly durationMs: number;
+      /** When the same group is checked more than once (a rehearsal: 'before the fault', 'recovered', 'after fail-back'). */
+      readonly phase?: string;
+    })
   | (Base & { readonly type: 'step.queued'; readonly stepId: string })
   | (Base & { readonly type: 'step.started'; readonly stepId: string; readonly attempt: number })
   | (Base & { readonly type: 'step.phase'; readonly stepId: string; readonly phase: StepPhase; readonly durationMs: number; readonly ok: boolean })
@@ -124,6 +132,8 @@ export type EngineEvent =
   | (Base & { readonly type: 'run.finished'; readonly status: RunStatus; readonly durationMs: number; readonly summary: RunSummary });
 
 export type EngineEventType = EngineEvent['type'];
+
+export type CheckGroup = 'readiness' | 'steadyState' | 'stopConditions';
 
 export type RehearsalOutcome = 'SUCCEEDED' | 'FAILED' | 'INTERRUPTED' | 'SKIPPED';
 
