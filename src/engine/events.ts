@@ -137,7 +137,7 @@ export type CheckGroup = 'readiness' | 'steadyState' | 'stopConditions';
 
 export type RehearsalOutcome = 'SUCCEEDED' | 'FAILED' | 'INTERRUPTED' | 'SKIPPED';
 
-/** A rehearsal's RTO = recovered − t0 (fault injected), split into detection, switch (per step) and convergence. */
+/** A rehearsal's RTO = recovered − t0 (the cut: the fault's apply starts), split into detection, switch (per step) and convergence. */
 export interface RtoBreakdown {
   readonly totalMs: number;
   readonly detectionMs: number;
