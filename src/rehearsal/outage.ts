@@ -1,6 +1,7 @@
 import { executeSteps, type ExecuteOutcome } from '../engine/executor.js';
 import { firstError } from '../engine/first-error.js';
 import type { AnyKind } from '../kinds/types.js';
+import type { FaultSpec } from '../runbook/types.js';
 import { formatDuration } from '../util/duration.js';
 import { messageOf } from '../util/errors.js';
 import { waitForDetection } from './detect.js';
@@ -33,75 +34,95 @@ export interface OutageSignals {
  * anything that went wrong; throws only when the journal cannot be written. Restoring is the caller's.
  */
 export async function runOutage(o: RehearsalInput, fault: { kind: AnyKind; params: unknown }, signals: OutageSignals, marks: OutageMarks, reasons: string[]): Promise<void> {
-  const { runbook, clock, emit } = o;
-  const spec = runbook.fault;
+  const spec = o.runbook.fault;
   if (!spec) throw new Error('internal: rehearse needs spec.fault');
-  const { halt, breach } = signals;
-  const stopped = (when: string): void => {
-    if (!breach.aborted) reasons.push(`interrupted (${messageOf(o.stop.reason ?? o.abort.reason)}) ${when}`);
-  };
-  const detectDone = new AbortController();
-  let detection: Promise<number | undefined> | undefined;
-  let phase = 'before the fault was injected';
+  const w: OutageWindow = { o, spec, ...signals, marks, reasons, phase: 'before the fault was injected', detection: undefined, detectDone: new AbortController() };
   try {
-    const injected = await injectFault({ spec, ...fault, clock, makeContext: (signal) => o.makeContext('fault', signal, {}) }, halt, async (intent) => {
-      const t0 = clock.monotonic();
-      marks.t0 = t0;
-      marks.injected = { ...fault, ...intent };
-      phase = 'while the fault was being injected';
-      const written = emit({ type: 'fault.intent', describe: intent.describe, before: intent.before }); // its time is stamped now: t0
-      detection = detect(o, AbortSignal.any([halt, detectDone.signal]), t0);
-      detection.catch(() => undefined); // awaited below; an early failure of the inject must not leave it unhandled
-      await written;
-    });
-    marks.injected = injected;
-    await emit({ type: 'fault.injected', describe: injected.describe });
-    const t0 = marks.t0 ?? clock.monotonic();
-    phase = 'before the fault was detected';
-    if (spec.detect.length === 0) {
-      marks.detectedAt = clock.monotonic();
-      await emit({ type: 'fault.detected', probe: '(no detect probes: the fault in place)', afterMs: marks.detectedAt - t0 });
-    } else {
-      marks.detectedAt = await detection;
-      if (marks.detectedAt === undefined) {
-        if (halt.aborted) stopped(phase);
-        else reasons.push(`nothing detected the fault within ${formatDuration(spec.detectTimeoutMs)}`);
-        return;
-      }
-    }
-    phase = 'during the switch';
-    marks.executed = await executeSteps({
-      runbook, registry: o.registry, emit, clock, makeContext: o.makeContext,
-      // a breach cancels the running steps at once; an interrupt only stops new ones (a second one cancels)
-      stop: AbortSignal.any([o.stop, breach]), abort: AbortSignal.any([o.abort, breach]),
-      resolveParams: (step, outputsOf) => o.interpolate(step.with, outputsOf),
-      ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
-    });
-    marks.switchEnd = clock.monotonic();
-    if (marks.executed.status === 'interrupted') return stopped(phase);
-    if (marks.executed.status !== 'succeeded') {
-      reasons.push(firstError(marks.executed) ?? `the switch ${marks.executed.status}`);
-      return;
-    }
-    phase = 'while waiting for steady state to return';
-    const notBack = await checkSteady(runbook.steadyState, {
-      group: 'steadyState', phase: 'recovered', emit, interpolate: (v) => o.interpolate(v), untilMs: spec.recoverTimeoutMs,
-      makeContext: (name) => o.makeContext(`steadyState:${name}`, halt, {}),
-    });
-    if (notBack.length > 0) {
-      reasons.push(`steady state did not return within ${formatDuration(spec.recoverTimeoutMs)} (${notBack.join(', ')})`);
-      return;
-    }
-    marks.recoveredAt = clock.monotonic();
-    await emit({ type: 'rehearsal.recovered', rtoMs: Math.round(marks.recoveredAt - t0) });
+    if (await injectAndDetect(w, fault)) await switchAndRecover(w);
   } catch (e) {
-    if (halt.aborted) stopped(phase); // a breach has recorded its own reason
+    if (w.halt.aborted) stopped(w); // a breach has recorded its own reason
     else if (e instanceof InjectFailed) reasons.push(e.message);
     else throw e; // the journal could not be written
   } finally {
-    detectDone.abort();
-    await detection?.catch(() => undefined);
+    w.detectDone.abort();
+    await w.detection?.catch(() => undefined);
   }
+}
+
+/** The outage window's shared state: where it is (for the reason when it is cut short) and the detection in flight. */
+interface OutageWindow extends OutageSignals {
+  readonly o: RehearsalInput;
+  readonly spec: FaultSpec;
+  readonly marks: OutageMarks;
+  readonly reasons: string[];
+  phase: string;
+  detection: Promise<number | undefined> | undefined;
+  readonly detectDone: AbortController;
+}
+
+/** Cut short by an interrupt (a breach records its own reason). */
+function stopped(w: OutageWindow): void {
+  if (!w.breach.aborted) w.reasons.push(`interrupted (${messageOf(w.o.stop.reason ?? w.o.abort.reason)}) ${w.phase}`);
+}
+
+/** Inject (t0: journal the intent, start the detection probes, apply, verify), then wait for detection. */
+async function injectAndDetect(w: OutageWindow, fault: { kind: AnyKind; params: unknown }): Promise<boolean> {
+  const { o, spec, marks } = w;
+  const { clock, emit } = o;
+  const injected = await injectFault({ spec, ...fault, clock, makeContext: (signal) => o.makeContext('fault', signal, {}) }, w.halt, async (intent) => {
+    const t0 = clock.monotonic();
+    marks.t0 = t0;
+    marks.injected = { ...fault, ...intent };
+    w.phase = 'while the fault was being injected';
+    const written = emit({ type: 'fault.intent', describe: intent.describe, before: intent.before }); // its time is stamped now: t0
+    w.detection = detect(o, AbortSignal.any([w.halt, w.detectDone.signal]), t0);
+    w.detection.catch(() => undefined); // awaited below; an early failure of the inject must not leave it unhandled
+    await written;
+  });
+  marks.injected = injected;
+  await emit({ type: 'fault.injected', describe: injected.describe });
+  const t0 = marks.t0 ?? clock.monotonic();
+  w.phase = 'before the fault was detected';
+  if (spec.detect.length === 0) {
+    marks.detectedAt = clock.monotonic();
+    await emit({ type: 'fault.detected', probe: '(no detect probes: the fault in place)', afterMs: marks.detectedAt - t0 });
+    return true;
+  }
+  marks.detectedAt = await w.detection;
+  if (marks.detectedAt !== undefined) return true;
+  if (w.halt.aborted) stopped(w);
+  else w.reasons.push(`nothing detected the fault within ${formatDuration(spec.detectTimeoutMs)}`);
+  return false;
+}
+
+/** The switch (a breach cancels its running steps at once; an interrupt only stops new ones), then recovery. */
+async function switchAndRecover(w: OutageWindow): Promise<void> {
+  const { o, spec, marks, breach } = w;
+  const { runbook, clock, emit } = o;
+  w.phase = 'during the switch';
+  marks.executed = await executeSteps({
+    runbook, registry: o.registry, emit, clock, makeContext: o.makeContext,
+    stop: AbortSignal.any([o.stop, breach]), abort: AbortSignal.any([o.abort, breach]),
+    resolveParams: (step, outputsOf) => o.interpolate(step.with, outputsOf),
+    ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
+  });
+  marks.switchEnd = clock.monotonic();
+  if (marks.executed.status === 'interrupted') return stopped(w);
+  if (marks.executed.status !== 'succeeded') {
+    w.reasons.push(firstError(marks.executed) ?? `the switch ${marks.executed.status}`);
+    return;
+  }
+  w.phase = 'while waiting for steady state to return';
+  const notBack = await checkSteady(runbook.steadyState, {
+    group: 'steadyState', phase: 'recovered', emit, interpolate: (v) => o.interpolate(v), untilMs: spec.recoverTimeoutMs,
+    makeContext: (name) => o.makeContext(`steadyState:${name}`, w.halt, {}),
+  });
+  if (notBack.length > 0) {
+    w.reasons.push(`steady state did not return within ${formatDuration(spec.recoverTimeoutMs)} (${notBack.join(', ')})`);
+    return;
+  }
+  marks.recoveredAt = clock.monotonic();
+  await emit({ type: 'rehearsal.recovered', rtoMs: Math.round(marks.recoveredAt - (marks.t0 ?? 0)) });
 }
 
 /** The detection probes from t0: fault.detected (with its time after t0) when one holds. */
