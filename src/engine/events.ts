@@ -42,7 +42,15 @@ export type EngineEvent =
       readonly user: string;
       readonly pid: number;
     })
-  | (Base & { readonly type: 'check.passed' | 'check.failed'; readonly group: 'readiness' | 'steadyState'; readonly name: string; readonly detail: string; readonly durationMs: number })
+  | (Base & {
+      readonly type: 'check.passed' | 'check.failed';
+      readonly group: CheckGroup;
+      readonly name: string;
+      readonly detail: string;
+      readonly durationMs: number;
+      /** When the same group is checked more than once (a rehearsal: 'before the fault', 'recovered', 'after fail-back'). */
+      readonly phase?: string;
+    })
   | (Base & { readonly type: 'step.queued'; readonly stepId: string })
   | (Base & { readonly type: 'step.started'; readonly stepId: string; readonly attempt: number })
   | (Base & { readonly type: 'step.phase'; readonly stepId: string; readonly phase: StepPhase; readonly durationMs: number; readonly ok: boolean })
@@ -125,9 +133,11 @@ export type EngineEvent =
 
 export type EngineEventType = EngineEvent['type'];
 
+export type CheckGroup = 'readiness' | 'steadyState' | 'stopConditions';
+
 export type RehearsalOutcome = 'SUCCEEDED' | 'FAILED' | 'INTERRUPTED' | 'SKIPPED';
 
-/** A rehearsal's RTO = recovered − t0 (fault injected), split into detection, switch (per step) and convergence. */
+/** A rehearsal's RTO = recovered − t0 (the cut: the fault's apply starts), split into detection, switch (per step) and convergence. */
 export interface RtoBreakdown {
   readonly totalMs: number;
   readonly detectionMs: number;

@@ -31,8 +31,6 @@ export interface SessionOptions {
   readonly runbookText: string;
   readonly registry: KindRegistry;
   readonly mode: Extract<RunMode, 'run' | 'drill' | 'rehearse'>;
-  /** rehearse only: the schedule policy said no; the run is recorded as SKIPPED and nothing runs. */
-  readonly skipReason?: string | undefined;
   readonly params: Readonly<Record<string, unknown>>;
   /** Interpolate a value with params/env/secrets and (for steps) the outputs of earlier steps. */
   readonly interpolate: (value: unknown, outputsOf?: (stepId: string) => Readonly<Record<string, unknown>> | undefined) => unknown;

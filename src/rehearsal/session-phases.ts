@@ -6,7 +6,7 @@ import { runRehearsalPhases } from './phases.js';
 
 const STATUS_OF: Readonly<Record<RehearsalOutcome, RunStatus>> = { SUCCEEDED: 'succeeded', FAILED: 'failed', INTERRUPTED: 'interrupted', SKIPPED: 'skipped' };
 
-/** The session's rehearse mode: a SKIPPED record when the schedule said no, else the rehearsal phases. */
+/** The session's rehearse mode (a run the schedule skips never gets here: see skipped-run.ts). */
 export async function rehearsalPhases(
   o: SessionOptions,
   clock: Clock,
@@ -15,11 +15,6 @@ export async function rehearsalPhases(
 ): Promise<PhasesResult> {
   const budgetMs = o.runbook.budgetMs;
   const stepBudgetsMs = Object.fromEntries(o.runbook.steps.flatMap((s) => (s.budgetMs === undefined ? [] : [[s.id, s.budgetMs]])));
-  if (o.skipReason !== undefined) {
-    await emit({ type: 'rehearsal.skipped', reason: o.skipReason });
-    await emit({ type: 'rehearsal.finished', outcome: 'SKIPPED', rto: null, budgetMs, reasons: [o.skipReason], stepBudgetsMs });
-    return { status: 'skipped', executed: undefined, overruns: [], error: `skipped: ${o.skipReason}`, halves: undefined, rehearsal: { outcome: 'SKIPPED', rtoMs: undefined, budgetMs, reasons: [o.skipReason] } };
-  }
   const r = await runRehearsalPhases({
     runbook: o.runbook, registry: o.registry, clock, emit, makeContext, interpolate: o.interpolate,
     stop: o.stop, abort: o.abort, concurrency: o.concurrency,

@@ -2,10 +2,12 @@ import { runProbeUntilStable } from '../kinds/probe/stable.js';
 import type { Interpolate } from '../kinds/probe/run-once.js';
 import type { KindContext } from '../kinds/types.js';
 import type { Probe } from '../runbook/types.js';
-import type { EventInput } from '../engine/events.js';
+import type { CheckGroup, EventInput } from '../engine/events.js';
 
 export interface SteadyOptions {
-  readonly group: 'steadyState' | 'readiness';
+  readonly group: CheckGroup;
+  /** Which check of the group this is, recorded with each result ('before the fault', 'recovered'...). */
+  readonly phase?: string;
   readonly makeContext: (name: string) => KindContext;
   readonly emit: (e: EventInput) => Promise<void>;
   readonly interpolate: Interpolate;
@@ -15,7 +17,8 @@ export interface SteadyOptions {
 
 /**
  * Steady state with tolerances and "N consecutive successes": every probe in parallel; each result is
- * recorded as a check event. Returns the names that did not hold.
+ * recorded as a check event. Returns the names that did not hold. Rejects (with the signal's reason)
+ * when the contexts' signal aborts.
  */
 export async function checkSteady(probes: readonly Probe[], o: SteadyOptions): Promise<string[]> {
   const failed: string[] = [];
@@ -28,7 +31,10 @@ export async function checkSteady(probes: readonly Probe[], o: SteadyOptions): P
     });
     if (!r.ok) failed.push(p.name);
     const streak = r.samples.length > 1 ? ` (${r.samples.length} samples)` : '';
-    await o.emit({ type: r.ok ? 'check.passed' : 'check.failed', group: o.group, name: p.name, detail: `${r.detail}${streak}`, durationMs: ctx.clock.monotonic() - t0 });
+    await o.emit({
+      type: r.ok ? 'check.passed' : 'check.failed', group: o.group, name: p.name, detail: `${r.detail}${streak}`, durationMs: ctx.clock.monotonic() - t0,
+      ...(o.phase === undefined ? {} : { phase: o.phase }),
+    });
   }));
   return failed;
 }

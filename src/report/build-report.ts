@@ -40,7 +40,8 @@ export interface RunReport {
   readonly schemaVersion: number;
   readonly run: RunMeta;
   readonly steps: readonly StepReport[];
-  readonly checks: readonly { readonly group: string; readonly name: string; readonly ok: boolean; readonly detail: string; readonly durationMs: number; readonly at: string }[];
+  /** `phase` tells apart the checks of one group run more than once (a rehearsal's steady state). */
+  readonly checks: readonly { readonly group: string; readonly phase?: string; readonly name: string; readonly ok: boolean; readonly detail: string; readonly durationMs: number; readonly at: string }[];
   readonly budgetOverruns: readonly string[];
   readonly interrupted: boolean;
   /** Present for rehearsals (mode rehearse or any fault/rehearsal event in the journal). */
@@ -67,7 +68,7 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
     switch (r.type) {
       case 'check.passed':
       case 'check.failed':
-        checks.push({ group: r.group, name: r.name, ok: r.type === 'check.passed', detail: r.detail, durationMs: r.durationMs, at: r.at });
+        checks.push({ group: r.group, ...(r.phase === undefined ? {} : { phase: r.phase }), name: r.name, ok: r.type === 'check.passed', detail: r.detail, durationMs: r.durationMs, at: r.at });
         break;
       case 'step.started':
         attempt.set(r.stepId, r.attempt);

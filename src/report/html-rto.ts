@@ -27,6 +27,27 @@ function rtoParts(r: RunReport): readonly Part[] {
   ];
 }
 
+const LABEL_CHAR_PX = 6.6;
+const LABEL_ROWS = 3;
+
+/**
+ * Labels under the bar: each centred under its part but kept inside the picture, on the first of three
+ * rows where it does not overlap the previous label (narrow parts sit side by side).
+ */
+function placeLabels(): { place(centre: number, text: string): { start: number; y: number } } {
+  const ends: number[] = Array.from({ length: LABEL_ROWS }, () => -Infinity);
+  return {
+    place(centre, text) {
+      const width = text.length * LABEL_CHAR_PX;
+      const start = Math.min(Math.max(2, centre - width / 2), W - 2 - width);
+      const free = ends.findIndex((end) => end + 8 <= start);
+      const row = free >= 0 ? free : ends.indexOf(Math.min(...ends));
+      ends[row] = start + width;
+      return { start, y: 70 + row * 14 };
+    },
+  };
+}
+
 /** The RTO as a stacked bar: detection | switch (per critical-path step) | convergence, with numbers. */
 export function renderRtoBreakdown(r: RunReport): string {
   const rto = r.rehearsal?.rto;
@@ -41,18 +62,16 @@ export function renderRtoBreakdown(r: RunReport): string {
   const k = width / scaleMs;
   const out = [`<svg id="rto-breakdown" xmlns="http://www.w3.org/2000/svg" width="${W}" height="118" style="max-width:100%;height:auto" viewBox="0 0 ${W} 118" role="img" aria-label="RTO breakdown">`];
   let x = left;
-  let level = 0;
-  let prevNarrow = false;
-  parts.forEach((p, i) => {
+  const labels = placeLabels();
+  parts.forEach((p) => {
     const w = p.ms * k;
     const narrow = w <= 70;
-    level = narrow && prevNarrow ? level + 1 : 0;
-    prevNarrow = narrow;
-    const labelY = 70 + (level % 3) * 14;
+    const text = narrow ? `${p.label} ${formatDuration(p.ms)}` : p.label;
+    const { start, y: labelY } = labels.place(x + w / 2, text);
     const stepAttr = p.step === undefined ? '' : ` data-rto-step="${esc(p.step)}"`;
     out.push(`<g class="rto-part" data-rto-part="${p.kind}"${stepAttr}><rect x="${num(x)}" y="20" width="${num(Math.max(w, 1))}" height="34" fill="${p.colour}" stroke="#fff"><title>${esc(`${p.label}: ${formatDuration(p.ms)}`)}</title></rect>`);
-    if (w > 70) out.push(`<text x="${num(x + w / 2)}" y="42" text-anchor="middle" class="in-bar">${esc(formatDuration(p.ms))}</text>`);
-    out.push(`<line x1="${num(x + w / 2)}" x2="${num(x + w / 2)}" y1="56" y2="${labelY - 10}" stroke="#bbb"/><text x="${num(x + w / 2)}" y="${labelY}" text-anchor="middle" class="part-label">${esc(narrow ? `${p.label} ${formatDuration(p.ms)}` : p.label)}</text></g>`);
+    if (!narrow) out.push(`<text x="${num(x + w / 2)}" y="42" text-anchor="middle" class="in-bar">${esc(formatDuration(p.ms))}</text>`);
+    out.push(`<line x1="${num(x + w / 2)}" x2="${num(x + w / 2)}" y1="56" y2="${labelY - 10}" stroke="#bbb"/><text x="${num(start)}" y="${labelY}" class="part-label">${esc(text)}</text></g>`);
     x += w;
   });
   out.push(`<text x="${left}" y="13" class="total">RTO ${esc(formatDuration(rto.totalMs))} = detection + switch + convergence</text>`);

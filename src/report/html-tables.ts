@@ -1,6 +1,7 @@
 import { formatDuration } from '../util/duration.js';
 import type { RunReport } from './build-report.js';
 import { esc } from './html-escape.js';
+import { checkGroupText } from './rehearsal-text.js';
 import { ms } from './svg-scale.js';
 import { stepBudget, stepStart } from './timeline-model.js';
 
@@ -29,6 +30,6 @@ export function renderStepTable(r: RunReport): string {
 export function renderChecksTable(r: RunReport): string {
   if (r.checks.length === 0) return '<p class="empty">No checks recorded.</p>';
   const rows = r.checks.map((c) =>
-    `<tr class="${c.ok ? 'ok' : 'bad'}" data-check="${esc(c.name)}"><td>${esc(c.group)}</td><td>${esc(c.name)}</td><td>${c.ok ? 'passed' : 'FAILED'}</td><td>${esc(c.at)}</td><td class="n">${d(c.durationMs)}</td><td>${esc(c.detail)}</td></tr>`);
+    `<tr class="${c.ok ? 'ok' : 'bad'}" data-check="${esc(c.name)}"><td>${esc(checkGroupText(c))}</td><td>${esc(c.name)}</td><td>${c.ok ? 'passed' : 'FAILED'}</td><td>${esc(c.at)}</td><td class="n">${d(c.durationMs)}</td><td>${esc(c.detail)}</td></tr>`);
   return `<table id="checks-table"><thead><tr><th>group</th><th>check</th><th>result</th><th>at</th><th>time</th><th>detail</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }

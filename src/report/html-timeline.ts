@@ -53,7 +53,7 @@ export function renderTimeline(r: RunReport): string {
   const recovered = ms(r.rehearsal?.recoveredAt);
   if (t0 !== undefined) {
     const end = recovered ?? tMax;
-    out.push(`<rect id="outage-window" x="${num(sc.x(t0))}" y="${TOP}" width="${num(sc.w(end - t0))}" height="${bottom - TOP}" fill="#e53935" fill-opacity="0.08" pointer-events="none"><title>outage: fault injected → recovered</title></rect>`);
+    out.push(`<rect id="outage-window" x="${num(sc.x(t0))}" y="${TOP}" width="${num(sc.w(end - t0))}" height="${bottom - TOP}" fill="#e53935" fill-opacity="0.08" pointer-events="none"><title>outage: t0 (the cut) → recovered</title></rect>`);
   }
   const budgetMark: readonly Mark[] = budgetAt !== undefined && t0 !== undefined
     ? [{ id: 'mark-budget', at: budgetAt, label: `RTO budget ${formatDuration(budgetAt - t0)}`, colour: '#444' }]

@@ -56,7 +56,9 @@ function faultLines(r: RunReport): string {
   if (!h) return '';
   const lines: string[] = [];
   if (h.skippedReason) lines.push(`<li id="skipped-reason">skipped: ${esc(h.skippedReason)}</li>`);
-  if (h.t0) lines.push(`<li>fault injected at ${esc(h.t0)}${h.fault ? `: ${esc(h.fault)}` : ''}</li>`);
+  if (h.t0) lines.push(`<li>t0 (the cut: the fault's apply started) at ${esc(h.t0)}${h.fault ? `: ${esc(h.fault)}` : ''}</li>`);
+  if (h.injectedAt) lines.push(`<li>fault in place${esc(sinceT0(h, h.injectedAt))}</li>`);
+  else if (h.t0) lines.push('<li class="bad">the fault was never verified in place (its injection failed or was cut short)</li>');
   if (h.detectedAt) lines.push(`<li>detected${esc(sinceT0(h, h.detectedAt))}${h.detectedBy ? ` by probe <code>${esc(h.detectedBy)}</code>` : ''}</li>`);
   if (h.recoveredAt) lines.push(`<li>recovered (steady state holds again)${esc(sinceT0(h, h.recoveredAt))}</li>`);
   if (h.restoredAt) lines.push(`<li${h.restoreOk === false ? ' class="bad"' : ''}>fault restored${esc(sinceT0(h, h.restoredAt))}${h.restoreOk === false ? ' — RESTORE FAILED' : ''}</li>`);

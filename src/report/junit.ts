@@ -1,5 +1,5 @@
 import type { RunReport } from './build-report.js';
-import { rtoBreakdownLine, rtoHeadline } from './rehearsal-text.js';
+import { checkGroupText, rtoBreakdownLine, rtoHeadline } from './rehearsal-text.js';
 
 const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
@@ -32,7 +32,8 @@ export function renderJunit(r: RunReport): string {
     lines.push('    </testcase>');
   }
   for (const c of r.checks) {
-    lines.push(`    <testcase classname="${esc(`${suite}.${c.group}`)}" name="${esc(c.name)}" time="${sec(c.durationMs)}">`);
+    // the same probe checked before the fault, once recovered and after fail-back: one testcase per phase
+    lines.push(`    <testcase classname="${esc(`${suite}.${c.group}`)}" name="${esc(c.phase === undefined ? c.name : `${c.name} (${c.phase})`)}" time="${sec(c.durationMs)}">`);
     if (!c.ok) lines.push(`      <failure message="${esc(c.detail)}"/>`);
     lines.push('    </testcase>');
   }

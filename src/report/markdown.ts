@@ -1,6 +1,6 @@
 import { formatDuration } from '../util/duration.js';
 import type { RunReport } from './build-report.js';
-import { rtoBreakdownLine, rtoHeadline, sinceT0 } from './rehearsal-text.js';
+import { checkGroupText, rtoBreakdownLine, rtoHeadline, sinceT0 } from './rehearsal-text.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -32,7 +32,7 @@ export function renderMarkdown(r: RunReport): string {
   }
   if (r.checks.length > 0) {
     out.push('', '## Checks', '', '| group | check | result | time | detail |', '|---|---|---|---:|---|');
-    for (const c of r.checks) out.push(`| ${c.group} | ${c.name} | ${c.ok ? 'passed' : 'FAILED'} | ${formatDuration(c.durationMs)} | ${cell(c.detail)} |`);
+    for (const c of r.checks) out.push(`| ${cell(checkGroupText(c))} | ${cell(c.name)} | ${c.ok ? 'passed' : 'FAILED'} | ${formatDuration(c.durationMs)} | ${cell(c.detail)} |`);
   }
   const notes = r.steps.filter((s) => Object.keys(s.notes).length > 0);
   if (notes.length > 0) {
@@ -50,7 +50,9 @@ function rehearsalLines(r: RunReport): string[] {
   const breakdown = rtoBreakdownLine(h);
   if (breakdown) out.push(`- RTO breakdown: ${breakdown}`);
   if (h.skippedReason) out.push(`- skipped: ${cell(h.skippedReason)}`);
-  if (h.t0) out.push(`- fault injected at ${h.t0}${h.fault ? `: ${cell(h.fault)}` : ''}`);
+  if (h.t0) out.push(`- t0 (the cut: the fault's apply started) at ${h.t0}${h.fault ? `: ${cell(h.fault)}` : ''}`);
+  if (h.injectedAt) out.push(`- fault in place at ${h.injectedAt}${sinceT0(h, h.injectedAt)}`);
+  else if (h.t0) out.push('- the fault was never verified in place (its injection failed or was cut short)');
   if (h.detectedAt) out.push(`- detected at ${h.detectedAt}${sinceT0(h, h.detectedAt)}${h.detectedBy ? ` by ${cell(h.detectedBy)}` : ''}`);
   if (h.recoveredAt) out.push(`- recovered at ${h.recoveredAt}${sinceT0(h, h.recoveredAt)}`);
   if (h.restoredAt) out.push(`- fault restored at ${h.restoredAt}${sinceT0(h, h.restoredAt)}${h.restoreOk === false ? ' — **restore FAILED**' : ''}`);

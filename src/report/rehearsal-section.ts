@@ -2,9 +2,14 @@ import type { EngineEvent, RehearsalOutcome, RtoBreakdown } from '../engine/even
 
 /** The rehearsal part of a run report: the marks of the fault's life and the measured RTO. */
 export interface RehearsalReport {
-  /** Fault injected (t0), ISO. */
+  /**
+   * t0, the cut, ISO: when the fault's intent was journaled, right before its apply started (the same
+   * instant the RTO is measured from). Older journals without fault.intent: when it was in place.
+   */
   readonly t0: string | undefined;
   readonly fault: string | undefined;
+  /** When the fault was verified in place (its apply and verify done), ISO; undefined if it never was. */
+  readonly injectedAt: string | undefined;
   readonly detectedAt: string | undefined;
   readonly detectedBy: string | undefined;
   readonly recoveredAt: string | undefined;
@@ -23,22 +28,27 @@ export interface RehearsalReport {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const REHEARSAL_EVENTS: ReadonlySet<string> = new Set([
-  'fault.injected', 'fault.detected', 'fault.restored', 'rehearsal.recovered', 'stop.breached', 'rehearsal.skipped', 'rehearsal.finished',
+  'fault.intent', 'fault.injected', 'fault.detected', 'fault.restored', 'rehearsal.recovered', 'stop.breached', 'rehearsal.skipped', 'rehearsal.finished',
 ]);
 
 /** Pure: the rehearsal section from the journal, or undefined when the run was not a rehearsal. */
 export function buildRehearsalSection(events: readonly EngineEvent[], isRehearsal: boolean): RehearsalReport | undefined {
   if (!isRehearsal && !events.some((e) => REHEARSAL_EVENTS.has(e.type))) return undefined;
   const r: Mutable<RehearsalReport> = {
-    t0: undefined, fault: undefined, detectedAt: undefined, detectedBy: undefined, recoveredAt: undefined, restoredAt: undefined,
+    t0: undefined, fault: undefined, injectedAt: undefined, detectedAt: undefined, detectedBy: undefined, recoveredAt: undefined, restoredAt: undefined,
     restoreOk: undefined, outcome: undefined, rto: null, budgetMs: undefined, stepBudgetsMs: {}, reasons: [], stopBreaches: [], skippedReason: undefined,
   };
   const breaches: Mutable<RehearsalReport>['stopBreaches'][number][] = [];
   for (const e of events) {
     switch (e.type) {
+      case 'fault.intent':
+        r.t0 ??= e.at;
+        r.fault ??= e.describe;
+        break;
       case 'fault.injected':
         r.t0 ??= e.at;
         r.fault ??= e.describe;
+        r.injectedAt ??= e.at;
         break;
       case 'fault.detected':
         r.detectedAt ??= e.at;
@@ -58,7 +68,8 @@ export function buildRehearsalSection(events: readonly EngineEvent[], isRehearsa
         r.skippedReason = e.reason;
         break;
       case 'rehearsal.finished':
-        Object.assign(r, { outcome: e.outcome, rto: e.rto, budgetMs: e.budgetMs, reasons: e.reasons, stepBudgetsMs: e.stepBudgetsMs ?? {} });
+        // older records could carry a null reason (an abort's reason was not a message)
+        Object.assign(r, { outcome: e.outcome, rto: e.rto, budgetMs: e.budgetMs, reasons: e.reasons.filter((x) => typeof x === 'string'), stepBudgetsMs: e.stepBudgetsMs ?? {} });
         break;
       default:
         break;

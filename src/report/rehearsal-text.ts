@@ -18,6 +18,10 @@ export function rtoHeadline(r: RehearsalReport): string {
   return `RTO ${formatDuration(r.rto.totalMs)} (budget ${formatDuration(r.budgetMs)}${over})`;
 }
 
+/** A check's group, with its phase when the group is checked more than once: "steadyState (recovered)". */
+export const checkGroupText = (c: { readonly group: string; readonly phase?: string }): string =>
+  c.phase === undefined || c.phase === c.group ? c.group : `${c.group} (${c.phase})`;
+
 /** Offset of a mark from t0: "+1.20s". */
 export function sinceT0(r: RehearsalReport, at: string | undefined): string {
   if (!at || !r.t0) return '';

@@ -77,7 +77,7 @@ export function marks(r: RunReport): readonly Mark[] {
     const at = ms(iso);
     if (at !== undefined) out.push({ id, at, label: label(at), colour });
   };
-  add('mark-fault', h.t0, () => 'fault injected (t0)', '#d62728');
+  add('mark-fault', h.t0, () => 'fault (t0: the cut)', '#d62728');
   add('mark-detected', h.detectedAt, (at) => `detected${off(r, at)}`, '#ff7f0e');
   add('mark-recovered', h.recoveredAt, (at) => `recovered${off(r, at)}`, '#2ca02c');
   add('mark-restored', h.restoredAt, (at) => `fault restored${off(r, at)}${h.restoreOk === false ? ' (FAILED)' : ''}`, '#1f77b4');

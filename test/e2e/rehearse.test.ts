@@ -1,222 +1,140 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { drctl, spawnDrctl } from '../helpers/cli.js';
-import { makeTmpDir } from '../helpers/tmp-dir.js';
+import { drctl } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { rehearsalEstate, runIdOf, type Estate } from './rehearse-kit.js';
 
-// drctl rehearse through the CLI, as cron runs it (no terminal, CI=true), on an estate of local files
-// driven by real commands: the fault is a file that makes the "hz" side unavailable, the switch moves
-// the active side to "sh", every apply and rollback appends to a log (real side effects, counted).
-// The lab's real network cut is rehearsed in lab-rehearse.test.ts.
+// drctl rehearse as cron runs it, on an estate of local files (rehearse-kit.ts). Interrupts and stop
+// conditions: rehearse-stop.test.ts; the fault's own life (t0, restore, refusals): rehearse-fault.test.ts;
+// the lab's real network cut: lab-rehearse.test.ts.
 
-let ws: { dir: string; cleanup: () => Promise<void> };
+let estate: Estate;
 beforeEach(async () => {
-  ws = await makeTmpDir('drctl-rehearse-');
-  await writeFile(path.join(ws.dir, 'active'), 'hz\n');
+  estate = await rehearsalEstate();
 });
-afterEach(async () => ws.cleanup());
-
-const f = (name: string): string => path.join(ws.dir, name);
-const state = (): string => f('state');
-const sh = (script: string): string => JSON.stringify(['sh', '-c', script]);
-
-interface Shape {
-  readonly schedule?: string;
-  readonly budget?: string;
-  /** seconds the drain step sleeps (a long switch, to interrupt or breach during it) */
-  readonly drainSeconds?: number;
-}
-
-/** The runbook: fault file → detected → switch (drain, flip) → steady state → restore → fail back. */
-async function writeRunbook(shape: Shape = {}): Promise<string> {
-  const d = ws.dir;
-  const text = `apiVersion: drctl/v1
-kind: Runbook
-metadata: { name: files-cut }
-spec:
-  ${shape.budget ? `budget: ${shape.budget}` : ''}
-  fault:
-    description: cut hz
-    kind: exec
-    with:
-      observe: { cmd: [test, -e, ${d}/fault], doneWhen: { exitCode: [0] } }
-      apply: ${sh(`touch ${d}/fault; echo inject >> ${d}/log`)}
-      rollback: ${sh(`rm -f ${d}/fault; echo restore >> ${d}/log`)}
-    detect:
-      - { name: fault-seen, exec: [test, -e, ${d}/fault], interval: 50ms }
-    detectTimeout: 5s
-    recoverTimeout: 5s
-  steadyState:
-    - name: served
-      exec: ${sh(`! [ -e ${d}/fault ] || grep -qx sh ${d}/active`)}
-      interval: 50ms
-      successThreshold: 2
-  stopConditions:
-    - { name: no-breach, exec: ${sh(`! [ -e ${d}/breach ]`)} }
-  ${shape.schedule ?? ''}
-  steps:
-    - id: drain
-      kind: exec
-      with:
-        observe: { cmd: [test, -e, ${d}/drained] }
-        apply: ${sh(`echo drain >> ${d}/log; sleep ${shape.drainSeconds ?? 0}; touch ${d}/drained`)}
-        rollback: ${sh(`rm -f ${d}/drained; echo undrain >> ${d}/log`)}
-    - id: flip
-      kind: exec
-      needs: [drain]
-      with:
-        observe: { cmd: ${sh(`grep -qx sh ${d}/active`)} }
-        apply: ${sh(`echo sh > ${d}/active; echo flip >> ${d}/log`)}
-        rollback: ${sh(`echo hz > ${d}/active; echo unflip >> ${d}/log`)}
-`;
-  const file = f('rehearse.yaml');
-  await writeFile(file, text);
-  return file;
-}
-
-const rehearse = (file: string, ...args: string[]) => drctl(['rehearse', file, '--state', state(), ...args]);
-const log = async (): Promise<string[]> => (existsSync(f('log')) ? (await readFile(f('log'), 'utf8')).trim().split('\n') : []);
-const active = async (): Promise<string> => (await readFile(f('active'), 'utf8')).trim();
-const runIdOf = (stdout: string): string => /\(run ([^)]+)\)/.exec(stdout)?.[1] ?? '';
-const report = async (runId: string) => JSON.parse((await drctl(['report', runId, '--format', 'json', '--state', state()])).stdout);
+afterEach(async () => estate.cleanup());
 
 describe('drctl rehearse', () => {
   it('injects, detects, switches, measures the RTO, restores, fails back; the report and history carry the outcome and RTO', async () => {
-    const file = await writeRunbook();
-    const r = await rehearse(file, '--yes');
+    const file = await estate.writeRunbook();
+    const r = await estate.rehearse(file, '--yes');
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/rehearsal SUCCEEDED, RTO \d/);
     expect(r.stdout).toMatch(/= .* detection \+ .* switch \(.*flip.*\) \+ .* convergence/);
+    // the restore line says what the restore did, not what the inject did
+    expect(r.stderr).toContain(`fault restored: undo: run sh -c rm -f ${estate.dir}/fault; echo restore`);
     // every change made once, undone once, in order: restore before fail back
-    expect(await log()).toEqual(['inject', 'drain', 'flip', 'restore', 'unflip', 'undrain']);
-    expect(existsSync(f('fault'))).toBe(false);
-    expect(await active()).toBe('hz');
+    expect(await estate.log()).toEqual(['inject', 'drain', 'flip', 'restore', 'unflip', 'undrain']);
+    expect(estate.faultInPlace()).toBe(false);
+    expect(await estate.active()).toBe('hz');
 
-    const rep = await report(runIdOf(r.stdout));
+    const runId = runIdOf(r.stdout);
+    const rep = await estate.report(runId);
     expect(rep.rehearsal.outcome).toBe('SUCCEEDED');
     const rto = rep.rehearsal.rto;
     expect(rto.totalMs).toBeGreaterThan(0);
-    expect(Math.abs(rto.detectionMs + rto.switchMs + rto.convergenceMs - rto.totalMs)).toBeLessThan(5);
+    // the breakdown adds up to the RTO (each mark rounded once, as an offset from t0)
+    expect(rto.detectionMs + rto.switchMs + rto.convergenceMs).toBe(rto.totalMs);
     expect(Object.keys(rto.steps).sort()).toEqual(['drain', 'flip']);
-    const md = await drctl(['report', runIdOf(r.stdout), '--format', 'md', '--state', state()]);
-    expect(md.stdout).toContain('SUCCEEDED');
-    expect(md.stdout).toMatch(/RTO/);
-    const junit = await drctl(['report', runIdOf(r.stdout), '--format', 'junit', '--state', state()]);
-    expect(junit.stdout).toMatch(/rehears/i);
+    expect(rep.rehearsal.reasons).toEqual([]);
+
+    // the same probe, checked before the fault, once recovered and after fail-back: three phases, told apart
+    const steady = rep.checks.filter((c: { group: string }) => c.group === 'steadyState').map((c: { phase: string }) => c.phase);
+    expect(steady).toEqual(['before the fault', 'recovered', 'after fail-back']);
+    const junit = String(await estate.report(runId, 'junit'));
+    const names = [...junit.matchAll(/classname="drctl\.rehearse\.files-cut\.steadyState" name="([^"]+)"/g)].map((m) => m[1]);
+    expect(names).toEqual(['served (before the fault)', 'served (recovered)', 'served (after fail-back)']);
+    expect(junit).toMatch(/classname="drctl\.rehearse\.files-cut\.stopConditions" name="no-breach \(before the fault\)"/);
+    const md = String(await estate.report(runId, 'md'));
+    expect(md).toContain('SUCCEEDED');
+    expect(md).toContain('| steadyState (recovered) | served | passed |');
 
     // dry-run: read-only, with a predicted RTO from this history
-    const dry = await rehearse(file, '--dry-run');
+    const dry = await estate.rehearse(file, '--dry-run');
     expect(dry.exitCode, dry.stdout + dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/predicted RTO: [\d.]+m?s .*median of 1 earlier rehearsal/);
     expect(dry.stdout).toContain('✓ served');
-    expect(await log()).toHaveLength(6);
+    expect(dry.stdout).toContain('✓ no-breach');
+    expect(await estate.log()).toHaveLength(6);
   });
 
   it('minInterval: cron\'s next run is SKIPPED with exit 5, recorded with its reason, and changes nothing', async () => {
-    const file = await writeRunbook({ schedule: 'schedule: { minInterval: 1h }' });
-    expect((await rehearse(file, '--yes')).exitCode).toBe(0);
-    const again = await rehearse(file, '--yes');
+    const file = await estate.writeRunbook({ schedule: 'schedule: { minInterval: 1h }' });
+    expect((await estate.rehearse(file, '--yes')).exitCode).toBe(0);
+    const again = await estate.rehearse(file, '--yes');
     expect(again.exitCode, again.stdout + again.stderr).toBe(5);
     expect(again.stdout).toMatch(/rehearsal SKIPPED/);
     expect(again.stdout).toMatch(/last rehearsal \d+s ago, minInterval 1h/);
-    expect(await log()).toHaveLength(6);
-    const { runs } = JSON.parse((await drctl(['history', '--json', '--state', state()])).stdout).result;
+    expect(await estate.log()).toHaveLength(6);
+    const { runs } = JSON.parse((await drctl(['history', '--json', '--state', estate.state])).stdout).result;
     expect(runs.map((h: { status: string; outcome: string }) => `${h.status}/${h.outcome}`)).toEqual(['skipped/SKIPPED', 'succeeded/SUCCEEDED']);
+    const skipped = await estate.report(runIdOf(again.stdout));
+    expect(skipped.rehearsal).toMatchObject({ outcome: 'SKIPPED', skippedReason: expect.stringContaining('minInterval 1h') });
     // a dry run says it would be skipped, with the same code
-    const dry = await rehearse(file, '--dry-run');
+    const dry = await estate.rehearse(file, '--dry-run');
     expect(dry.exitCode).toBe(5);
     expect(dry.stdout).toContain('would be SKIPPED');
     // an SRE at the terminal may override the policy; the skipped record does not count as a rehearsal
-    expect((await rehearse(file, '--yes', '--ignore-schedule')).exitCode).toBe(0);
+    expect((await estate.rehearse(file, '--yes', '--ignore-schedule')).exitCode).toBe(0);
   });
 
   it('a blackout date or a time outside the windows skips it (exit 5) before anything is touched', async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const blackout = await writeRunbook({ schedule: `schedule: { timezone: UTC, blackouts: [{ date: "${today}", reason: freeze }] }` });
-    const r = await rehearse(blackout, '--yes');
+    const blackout = await estate.writeRunbook({ schedule: `schedule: { timezone: UTC, blackouts: [{ date: "${today}", reason: freeze }] }` });
+    const r = await estate.rehearse(blackout, '--yes');
     expect(r.exitCode, r.stdout + r.stderr).toBe(5);
     expect(r.stdout).toContain(`blackout ${today} (freeze)`);
     const hour = new Date().getUTCHours();
     const elsewhere = `${String((hour + 2) % 24).padStart(2, '0')}:00-${String((hour + 3) % 24 || 24).padStart(2, '0')}:00`;
-    const outside = await writeRunbook({ schedule: `schedule: { timezone: UTC, windows: [{ hours: "${elsewhere}" }] }` });
-    const o = await rehearse(outside, '--yes');
+    const outside = await estate.writeRunbook({ schedule: `schedule: { timezone: UTC, windows: [{ hours: "${elsewhere}" }] }` });
+    const o = await estate.rehearse(outside, '--yes');
     expect(o.exitCode, o.stdout + o.stderr).toBe(5);
     expect(o.stdout).toContain('outside the allowed windows');
-    expect(await log()).toEqual([]);
-  });
-
-  it('a stop condition breached mid-switch aborts: no new step starts, the fault is restored and what ran is failed back', async () => {
-    const file = await writeRunbook({ drainSeconds: 3 });
-    const child = spawnDrctl(['rehearse', file, '--yes', '--state', state()]);
-    await waitFor(async () => (await log()).includes('drain'), 'the drain step to start');
-    await writeFile(f('breach'), '');
-    const r = await child;
-    expect(r.exitCode, String(r.stdout) + String(r.stderr)).toBe(1);
-    expect(String(r.stdout)).toMatch(/rehearsal FAILED/);
-    expect(String(r.stdout)).toContain('stop condition "no-breach" breached');
-    // flip never started; drain (which finished) was undone after the restore
-    expect(await log()).toEqual(['inject', 'drain', 'restore', 'undrain']);
-    expect(existsSync(f('fault'))).toBe(false);
-    expect(await active()).toBe('hz');
-  });
-
-  it('SIGTERM mid-rehearsal: INTERRUPTED (exit 130), yet the fault is restored and the switch failed back', async () => {
-    const file = await writeRunbook({ drainSeconds: 2 });
-    const child = spawnDrctl(['rehearse', file, '--yes', '--state', state()]);
-    await waitFor(async () => (await log()).includes('drain'), 'the drain step to start');
-    process.kill(child.pid ?? 0, 'SIGTERM'); // as cron's timeout or systemd would (execa's kill adds a SIGKILL)
-    const r = await child;
-    expect(r.exitCode, String(r.stdout) + String(r.stderr)).toBe(130);
-    expect(String(r.stdout)).toMatch(/rehearsal INTERRUPTED/);
-    expect(await log()).toEqual(['inject', 'drain', 'restore', 'undrain']);
-    expect(existsSync(f('fault'))).toBe(false);
-    const rep = await report(runIdOf(String(r.stdout)));
-    expect(rep.rehearsal.outcome).toBe('INTERRUPTED');
+    expect(await estate.log()).toEqual([]);
   });
 
   it('a rehearsal whose controller was SIGKILLed with the fault in place: resume refuses; rollback restores the fault, then fails back', async () => {
-    const file = await writeRunbook({ drainSeconds: 1 });
-    const child = spawnDrctl(['rehearse', file, '--yes', '--state', state()]);
-    await waitFor(async () => (await log()).includes('drain'), 'the drain step to start');
+    const file = await estate.writeRunbook({ drainSeconds: 1 });
+    const child = estate.start(file);
+    await estate.waitLog('drain');
     process.kill(child.pid ?? 0, 'SIGKILL');
     await child;
-    await waitFor(() => existsSync(f('drained')), 'the orphaned drain command to finish');
-    expect(existsSync(f('fault'))).toBe(true);
-    const runId = JSON.parse((await drctl(['history', '--json', '--state', state()])).stdout).result.runs[0].runId;
-    const resume = await drctl(['resume', runId, '--yes', '--state', state()]);
+    await waitFor(() => existsSync(estate.f('drained')), 'the orphaned drain command to finish');
+    expect(estate.faultInPlace()).toBe(true);
+    const runId = await estate.latestRunId();
+    const resume = await drctl(['resume', runId, '--yes', '--state', estate.state]);
     expect(resume.exitCode).toBe(4);
     expect(resume.stderr).toContain('is a rehearsal');
-    const back = await drctl(['rollback', runId, '--yes', '--state', state()]);
+    const back = await drctl(['rollback', runId, '--yes', '--state', estate.state]);
     expect(back.exitCode, back.stdout + back.stderr).toBe(0);
     expect(back.stderr).toContain('restore the fault (');
-    expect(await log()).toEqual(['inject', 'drain', 'restore', 'undrain']);
-    expect(existsSync(f('fault'))).toBe(false);
+    expect(await estate.log()).toEqual(['inject', 'drain', 'restore', 'undrain']);
+    expect(estate.faultInPlace()).toBe(false);
     // nothing left to do: a second rollback changes nothing
-    const again = await drctl(['rollback', runId, '--yes', '--state', state()]);
+    const again = await drctl(['rollback', runId, '--yes', '--state', estate.state]);
     expect(again.exitCode).toBe(0);
-    expect(await log()).toHaveLength(4);
+    expect(await estate.log()).toHaveLength(4);
   });
 
   it('an RTO over the runbook budget fails the rehearsal (exit 1), after restoring and failing back', async () => {
-    const file = await writeRunbook({ budget: '300ms', drainSeconds: 1 });
-    const r = await rehearse(file, '--yes');
+    const file = await estate.writeRunbook({ budget: '300ms', drainSeconds: 1 });
+    const r = await estate.rehearse(file, '--yes');
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/rehearsal FAILED, RTO [\d.]+s \(budget 300ms, OVER\)/);
     expect(r.stdout).toMatch(/RTO [\d.]+s is over the budget of 300ms/);
-    expect(await log()).toEqual(['inject', 'drain', 'flip', 'restore', 'unflip', 'undrain']);
+    expect(await estate.log()).toEqual(['inject', 'drain', 'flip', 'restore', 'unflip', 'undrain']);
   });
 
   it('refuses without a fault section (exit 3) and without --yes off a terminal (exit 4), changing nothing', async () => {
-    const file = await writeRunbook();
-    const noYes = await rehearse(file);
+    const file = await estate.writeRunbook();
+    const noYes = await estate.rehearse(file);
     expect(noYes.exitCode).toBe(4);
     expect(noYes.stderr).toContain('without --yes');
-    await writeFile(f('plain.yaml'), 'apiVersion: drctl/v1\nkind: Runbook\nmetadata: { name: plain }\nspec:\n  steps:\n    - { id: a, kind: wait, with: { duration: 1ms } }\n');
-    const noFault = await rehearse(f('plain.yaml'), '--yes');
+    await writeFile(estate.f('plain.yaml'), 'apiVersion: drctl/v1\nkind: Runbook\nmetadata: { name: plain }\nspec:\n  steps:\n    - { id: a, kind: wait, with: { duration: 1ms } }\n');
+    const noFault = await estate.rehearse(estate.f('plain.yaml'), '--yes');
     expect(noFault.exitCode).toBe(3);
     expect(noFault.stderr).toContain('needs a spec.fault section');
-    expect(await log()).toEqual([]);
+    expect(await estate.log()).toEqual([]);
   });
 });

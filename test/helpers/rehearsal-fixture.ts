@@ -4,7 +4,7 @@ import type { HistoryRun } from '../../src/report/regression.js';
 import type { JournalRecord, RunMeta } from '../../src/state/records.js';
 
 /**
- * A realistic rehearsal of a city cut: 6 steps (one retried, one over its budget), fault / detection /
+ * A realistic rehearsal of a city cut: 6 steps (one retried, one over its budget), fault (t0, in place) / detection /
  * recovery / restore marks, a fail-back that rolls every step back, and 5 earlier rehearsals with the
  * latest (this one) regressed.
  */
@@ -30,7 +30,9 @@ export function rehearsalJournal(): JournalRecord[] {
   add(0, { type: 'run.started', mode: 'rehearse', runbook: RUNBOOK, params: {}, steps: STEPS.map((s) => ({ ...s, needs: [...s.needs] })), host: 'ops-1', user: 'cron', pid: 4242 });
   add(180, { type: 'check.passed', group: 'readiness', name: 'sentinel quorum', detail: '3/3 sentinels agree', durationMs: 150 });
   add(520, { type: 'check.passed', group: 'steadyState', name: 'orders API <script>ok</script>', detail: 'HTTP 200 in 12ms', durationMs: 300 });
-  add(1000, { type: 'fault.injected', describe: 'freeze hz-a, hz-b (7 processes)' });
+  // t0: the fault's intent, right before its apply; in place 250ms later (detection runs from t0)
+  add(1000, { type: 'fault.intent', describe: 'freeze hz-a, hz-b (7 processes)', before: { frozen: [], running: ['redis-hz-a', 'pg-hz-a'] } });
+  add(1250, { type: 'fault.injected', describe: 'freeze hz-a, hz-b (7 processes)' });
   add(4100, { type: 'fault.detected', probe: 'redis-master-reachable', afterMs: 3100 });
   const step = (id: string, start: number, phases: readonly [string, number, boolean][], attempt = 1): number => {
     let t = start;

@@ -1,5 +1,5 @@
 import { createContextFactory } from '../../engine/context.js';
-import type { EngineEvent, EventInput } from '../../engine/events.js';
+import type { CheckGroup, EngineEvent, EventInput } from '../../engine/events.js';
 import type { KindRegistry } from '../../kinds/registry.js';
 import type { Plan } from '../../plan/types.js';
 import type { RtoPrediction } from '../../rehearsal/history.js';
@@ -44,7 +44,7 @@ export async function previewRehearsal(o: {
   if (!fault) throw new Error('internal: preview needs spec.fault');
   const makeContext = createContextFactory({ runId: 'rehearse-dry-run', baseDir: runbook.baseDir, clock: realClock, log: nullLogger, emit: async () => undefined, approve: async () => false });
   const signal = new AbortController().signal;
-  const probe = async (group: 'readiness' | 'steadyState', probes: readonly Probe[]): Promise<ProbeResult[]> => {
+  const probe = async (group: CheckGroup, probes: readonly Probe[]): Promise<ProbeResult[]> => {
     const seen: ProbeResult[] = [];
     const emit = async (e: EventInput): Promise<void> => {
       const ev = e as EngineEvent;
@@ -54,7 +54,7 @@ export async function previewRehearsal(o: {
     return probes.map((p) => seen.find((s) => s.name === p.name) ?? { name: p.name, ok: false, detail: 'no result' });
   };
   const [readiness, steadyState, stopConditions] = await Promise.all([
-    probe('readiness', runbook.readiness), probe('steadyState', runbook.steadyState), probe('steadyState', runbook.stopConditions),
+    probe('readiness', runbook.readiness), probe('steadyState', runbook.steadyState), probe('stopConditions', runbook.stopConditions),
   ]);
   const kind = o.registry.get(fault.kind);
   let faultView: RehearsalPreview['fault'] = { kind: fault.kind, describe: `unknown kind "${fault.kind}"`, ready: false };
@@ -63,7 +63,9 @@ export async function previewRehearsal(o: {
     try {
       const before = await kind.observe(params, makeContext('fault', signal, {}));
       const d = kind.decide(params, before);
-      faultView = d.action === 'noop'
+      faultView = kind.reversible?.(params) === false
+        ? { kind: fault.kind, describe: 'cannot be restored: its params define no way back (a rehearsal always restores its fault)', ready: false }
+        : d.action === 'noop'
         ? { kind: fault.kind, describe: `already in place (${kind.describe(params, before, undefined)}): restore it before rehearsing`, ready: false }
         : { kind: fault.kind, describe: kind.describe(params, before, d.desired), ready: true };
     } catch (e) {
@@ -74,7 +76,11 @@ export async function previewRehearsal(o: {
   return { runbook: runbook.name, schedule: o.schedule, readiness, steadyState, stopConditions, fault: faultView, plan, predictedRto: o.predictedRto, budgetMs: runbook.budgetMs };
 }
 
-/** Exit code of a preview: 5 the schedule would skip it, 1 something does not hold or cannot be observed, else 0. */
+/**
+ * Exit code of a preview: 5 the schedule would skip it, 1 something does not hold or cannot be observed,
+ * else 0 (ready). Never 2: a rehearsal always changes something (its fault, then the switch), so "changes
+ * pending" would tell nothing; the plan below still shows each step's change (README "Rehearsals").
+ */
 export function previewExitCode(p: RehearsalPreview): 0 | 1 | 5 {
   if (!p.schedule.allowed) return 5;
   const probes = [...p.readiness, ...p.steadyState, ...p.stopConditions];

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runSession } from '../../engine/session.js';
 import { lastRanAt, predictRto, rehearsalsOf } from '../../rehearsal/history.js';
+import { recordSkippedRehearsal } from '../../rehearsal/skipped-run.js';
 import { evaluateSchedule, parseSchedule } from '../../rehearsal/schedule.js';
 import type { Runbook } from '../../runbook/types.js';
 import type { RunMeta } from '../../state/records.js';
@@ -29,8 +30,9 @@ export interface RehearseFlags {
 /**
  * drctl rehearse RUNBOOK: schedule policy → readiness → steady state → inject the fault (t0) → detect →
  * switch → recovered → restore → fail back → steady state → report. Exit 0 SUCCEEDED, 1 FAILED,
- * 130 INTERRUPTED, 5 SKIPPED (by the schedule; recorded), 4 refused (no --yes without a terminal, or
- * another run holds the lock), 3 bad input.
+ * 130 INTERRUPTED, 5 SKIPPED (by the schedule; recorded, even while another run holds the lock),
+ * refused (no --yes without a terminal, or another run holds the lock: the ExitCode of those errors),
+ * 3 bad input. --dry-run: 0 ready, 1 something does not hold, 5 the schedule would skip it.
  */
 export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFlags, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
@@ -53,20 +55,24 @@ export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFl
       io.out(scope.redactText(io.json ? envelope('rehearse', code === 0, preview) : renderPreview(preview, createStyle(io.color.out))));
       return code;
     }
-    const skipReason = schedule.allowed ? undefined : schedule.reason;
-    if (skipReason === undefined) {
-      assertInputsPresent(runbook);
-      if (!flags.yes) {
-        if (!io.interactive) throw confirmationRequired(`rehearse ${runbook.name}`);
-        io.err(`This rehearsal injects a real fault: ${runbook.fault.description ?? runbook.fault.kind}; then switches, restores the fault and fails back.`);
-        if (!(await io.confirm(`Rehearse ${runbook.name} now?`))) {
-          io.err('Nothing was changed.');
-          return ExitCode.refused;
-        }
+    if (!schedule.allowed) {
+      // cron's "not now": recorded as SKIPPED without the lock (a run holding it does not turn this into a refusal)
+      const reason = schedule.reason;
+      return await runWithView(io, scope.redactText, (listeners) => recordSkippedRehearsal({
+        runbook, runbookText: text, store, params: scope.params, reason, redact: scope.redactText, listeners,
+      }));
+    }
+    assertInputsPresent(runbook);
+    if (!flags.yes) {
+      if (!io.interactive) throw confirmationRequired(`rehearse ${runbook.name}`);
+      io.err(`This rehearsal injects a real fault: ${runbook.fault.description ?? runbook.fault.kind}; then switches, restores the fault and fails back.`);
+      if (!(await io.confirm(`Rehearse ${runbook.name} now?`))) {
+        io.err('Nothing was changed.');
+        return ExitCode.refused;
       }
     }
     return await runWithView(io, scope.redactText, (listeners, signals) => runSession({
-      runbook, runbookText: text, registry, mode: 'rehearse', skipReason, params: scope.params,
+      runbook, runbookText: text, registry, mode: 'rehearse', params: scope.params,
       interpolate: scope.interpolate, redact: scope.redactText, store, listeners, leaseMs,
       // a rehearsal never prompts: gates inside it fail closed
       approve: async () => false,

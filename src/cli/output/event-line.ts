@@ -37,8 +37,10 @@ export function eventLine(e: EngineEvent, st: Style): string | undefined {
       return `${st.red('✗')} ${e.stepId} rollback failed: ${e.error.message}`;
     case 'budget.exceeded':
       return `${st.red('⏱')} ${e.message}`;
+    case 'fault.intent':
+      return `${st.red('⚡')} t0: injecting the fault: ${e.describe}`;
     case 'fault.injected':
-      return `${st.red('⚡')} fault injected (t0): ${e.describe}`;
+      return `${st.red('⚡')} fault in place: ${e.describe}`;
     case 'fault.detected':
       return `${st.yellow('!')} fault detected by ${e.probe} after ${formatDuration(e.afterMs)}`;
     case 'rehearsal.recovered':

@@ -147,7 +147,7 @@ export function createListrRenderer(): { listener: EventListener; done: () => Pr
         }
         return;
       case 'fault.injected':
-        mark('#fault', `fault injected (t0): ${e.describe}`);
+        mark('#fault', `fault in place: ${e.describe}`);
         return;
       case 'fault.detected':
         mark('#detect', `detected by ${e.probe} after ${formatDuration(e.afterMs)}`);

@@ -67,9 +67,13 @@ export const faultFreezeKind = defineKind<FreezeParams, FreezeState>({
     if (stillFrozen.length > 0) return notYet(`still frozen: ${stillFrozen.join(', ')}`);
     return HOLDS;
   },
-  describe(p, before) {
+  describe(p, before, after) {
     const n = before.frozen.length + before.running.length;
-    return `freeze ${p.dcs.join(', ')} (${n} process${n === 1 ? '' : 'es'})`;
+    const processes = (k: number): string => `${k} process${k === 1 ? '' : 'es'}`;
+    // the way back (restore, rollback): from frozen to the processes that ran before
+    const thawing = after === undefined ? [] : after.running.filter((x) => before.frozen.includes(x));
+    if (thawing.length > 0) return `thaw ${p.dcs.join(', ')} (${processes(thawing.length)})`;
+    return `freeze ${p.dcs.join(', ')} (${processes(n)})`;
   },
   outputs(_p, state) {
     return { frozen: state.frozen, running: state.running };

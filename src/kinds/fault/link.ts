@@ -75,7 +75,11 @@ export const faultLinkKind = defineKind<LinkParams, LinkCutState>({
     if (stillDown.length > 0) return notYet(`still down: ${names(stillDown).join(', ')}`);
     return HOLDS;
   },
-  describe(p, before) {
+  describe(p, before, after) {
+    // the way back (restore, rollback): the links that were up before come up again
+    const upNow = new Set(names(before.links.filter((l) => l.up)));
+    const raising = after === undefined ? [] : after.links.filter((l) => l.up && !upNow.has(linkName(l)));
+    if (raising.length > 0) return `restore ${raising.length === 1 ? 'link' : 'links'} ${names(raising).join(', ')} (set up)`;
     const down = before.links.filter((l) => !l.up).length;
     return `cut ${p.links.length === 1 ? 'link' : 'links'} ${names(p.links).join(', ')} (${plural(p.links.length, 'link')}${down > 0 ? `, ${down} already down` : ''})`;
   },

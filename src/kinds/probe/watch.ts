@@ -11,45 +11,45 @@ export interface Breach {
 }
 
 /**
- * Stop conditions: sample every probe every `intervalMs` in the background; when one reaches its
- * failureThreshold consecutive failures, call onBreach once for it. Returns stop(), which ends the
- * loop, aborts the samples in flight and resolves when the loop has ended.
+ * Stop conditions: sample every probe in the background, each at its own `interval` (default 500ms);
+ * when one reaches its failureThreshold consecutive failures, call onBreach once for it (its loop then
+ * ends). Returns stop(), which ends the loops, aborts the samples in flight and resolves when every
+ * loop has ended.
  */
 export function watchProbes(
   probes: readonly Probe[],
   ctx: KindContext,
-  intervalMs: number,
   onBreach: (breach: Breach) => void,
   opts: { readonly interpolate?: Interpolate } = {},
 ): () => Promise<void> {
   const stopper = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stopper.signal]);
   const watchCtx: KindContext = { ...ctx, signal };
-  const failRuns = new Map<string, number>();
-  const fired = new Set<string>();
-  const sampleAll = async (): Promise<void> => {
-    await Promise.all(probes.filter((p) => !fired.has(p.name)).map(async (p) => {
-      const o = await runProbeOnce(p, watchCtx, opts.interpolate);
+  const watchOne = async (p: Probe): Promise<void> => {
+    const intervalMs = p.intervalMs ?? PROBE_DEFAULTS.intervalMs;
+    const threshold = Math.max(1, p.failureThreshold ?? PROBE_DEFAULTS.failureThreshold);
+    let failures = 0;
+    while (!signal.aborted) {
+      const o = await runProbeOnce(p, watchCtx, opts.interpolate).catch(() => undefined); // throws only on abort
+      if (o === undefined || signal.aborted) return;
       const c = classify(p, o);
-      const run = c === 'failure' ? (failRuns.get(p.name) ?? 0) + 1 : c === 'success' ? 0 : (failRuns.get(p.name) ?? 0);
-      failRuns.set(p.name, run);
-      if (run >= Math.max(1, p.failureThreshold ?? PROBE_DEFAULTS.failureThreshold) && !signal.aborted) {
-        fired.add(p.name);
-        onBreach({ name: p.name, detail: `${o.kind === 'error' ? 'error' : 'failed'}: ${o.detail}`, failures: run });
+      failures = c === 'failure' ? failures + 1 : c === 'success' ? 0 : failures;
+      if (failures >= threshold) {
+        // a throwing onBreach must not end the other probes' watch
+        try {
+          onBreach({ name: p.name, detail: `${o.kind === 'error' ? 'error' : 'failed'}: ${o.detail}`, failures });
+        } catch {
+          // the caller's problem; the breach was reported
+        }
+        return;
       }
-    }));
-  };
-  const loop = (async () => {
-    while (!signal.aborted && fired.size < probes.length) {
-      // a sample never throws but on abort; a throwing onBreach must not stop the watch
-      await sampleAll().catch(() => undefined);
-      if (signal.aborted) return;
       const slept = await ctx.clock.sleep(intervalMs, signal).then(() => true, () => false);
       if (!slept) return;
     }
-  })();
+  };
+  const loops = Promise.all(probes.map(watchOne));
   return async () => {
     stopper.abort(new Error('stop conditions: watch stopped'));
-    await loop;
+    await loops;
   };
 }

@@ -2,6 +2,7 @@ import type { Check } from './context.js';
 import { checkDuplicateIds } from './duplicate-ids.js';
 import { checkIrreversibleSteps } from './irreversible-steps.js';
 import { checkFault } from './fault.js';
+import { checkFaultReversible } from './fault-reversible.js';
 import { checkKindParams } from './kind-params.js';
 import { checkNeedsCycles } from './needs-cycles.js';
 import { checkReferences } from './references.js';
@@ -19,6 +20,7 @@ export const RUNBOOK_CHECKS: readonly Check[] = [
   checkNeedsCycles,
   checkKindParams,
   checkFault,
+  checkFaultReversible,
   checkSchedule,
   checkReferences,
   checkIrreversibleSteps,

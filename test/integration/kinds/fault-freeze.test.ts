@@ -68,6 +68,8 @@ describe('fault.freeze on a real redis-server (lab.json crafted around it)', () 
     const during = await faultFreezeKind.observe(params, ctx);
     expect(during).toEqual({ frozen: ['redis-hz-a'], running: [] });
     expect(faultFreezeKind.holds(params, decision.desired, during)).toEqual({ ok: true });
+    expect(faultFreezeKind.describe(params, before, decision.desired)).toBe('freeze hz-a (1 process)');
+    expect(faultFreezeKind.describe(params, during, before)).toBe('thaw hz-a (1 process)');
     expect(processState(hz.pid)).toBe('T');
     expect(await ping(hz.port)).toMatch(/^error: /); // no answer: the connection never gets ready
     expect(await ping(sh.port)).toBe('PONG');

@@ -73,7 +73,7 @@ describe('redis probes against a real redis-server', () => {
   it('watchProbes reports a breach once, in the background, and stops on demand', async () => {
     const breaches: Breach[] = [];
     const ctx = makeKindContext();
-    const stop = watchProbes([redisProbe(redis.port, { name: 'still master', failureThreshold: 2 } as Partial<Probe>)], ctx, 20, (b) => breaches.push(b));
+    const stop = watchProbes([redisProbe(redis.port, { name: 'still master', failureThreshold: 2 } as Partial<Probe>)], ctx, (b) => breaches.push(b));
     try {
       await waitFor(async () => (await runProbeOnce(redisProbe(redis.port), ctx)).kind === 'ok', 'redis answers');
       expect(breaches).toEqual([]);
@@ -98,10 +98,26 @@ describe('redis probes against a real redis-server', () => {
     expect(breaches).toHaveLength(1);
   });
 
+  it('watchProbes samples each probe at its own interval (the schema\'s "each at its interval")', async () => {
+    // a clock that records every pause the watch asks for (and pauses for real, briefly)
+    const pauses: number[] = [];
+    const base = makeKindContext();
+    const ctx = { ...base, clock: { ...base.clock, sleep: (ms: number, signal?: AbortSignal) => (pauses.push(ms), base.clock.sleep(5, signal)) } };
+    const fast = redisProbe(redis.port, { name: 'fast', intervalMs: 37 } as Partial<Probe>);
+    const slow = redisProbe(redis.port, { name: 'slow', intervalMs: 1234 } as Partial<Probe>);
+    const stop = watchProbes([fast, slow], ctx, () => undefined);
+    try {
+      await waitFor(() => pauses.filter((ms) => ms === 37).length >= 3 && pauses.includes(1234), 'both probes to pause at their intervals');
+    } finally {
+      await stop();
+    }
+    expect(new Set(pauses)).toEqual(new Set([37, 1234]));
+  });
+
   it('stop() ends a watch whose samples hang on a frozen server', async () => {
     process.kill(redis.pid, 'SIGSTOP');
     try {
-      const stop = watchProbes([redisProbe(redis.port, { timeoutMs: 60_000, errorCountsAsFailure: false } as Partial<Probe>)], makeKindContext(), 10, () => undefined);
+      const stop = watchProbes([redisProbe(redis.port, { timeoutMs: 60_000, errorCountsAsFailure: false, intervalMs: 10 } as Partial<Probe>)], makeKindContext(), () => undefined);
       await stop();
     } finally {
       process.kill(redis.pid, 'SIGCONT');

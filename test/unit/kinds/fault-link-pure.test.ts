@@ -53,6 +53,9 @@ describe('fault.link decide / holds / describe', () => {
     expect(faultLinkKind.describe(p, state(true, true), undefined)).toBe('cut links hz-a:veth-hz, hz-b:veth-hzb (2 links)');
     expect(faultLinkKind.describe(p, state(true, false), undefined)).toBe('cut links hz-a:veth-hz, hz-b:veth-hzb (2 links, 1 already down)');
     expect(faultLinkKind.describe({ links: [link] }, { links: [{ ...link, up: true }] }, undefined)).toBe('cut link hz-a:veth-hz (1 link)');
+    // the same cut, both ways: the apply (toward down) and the restore (back to the links that were up)
+    expect(faultLinkKind.describe(p, state(true, false), state(false, false))).toBe('cut links hz-a:veth-hz, hz-b:veth-hzb (2 links, 1 already down)');
+    expect(faultLinkKind.describe(p, state(false, false), state(true, false))).toBe('restore link hz-a:veth-hz (set up)');
     expect(faultLinkKind.outputs?.(p, state(true, false))).toEqual({ up: ['hz-a:veth-hz'], down: ['hz-b:veth-hzb'] });
   });
 });

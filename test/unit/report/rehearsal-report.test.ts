@@ -69,6 +69,35 @@ describe('rehearsal report', () => {
     expect(renderJunit(interrupted)).toMatch(/name="rehearsal INTERRUPTED: RTO not measured" time="0\.000">\n\s+<failure message="interrupted \(SIGTERM\)"\/>/);
     expect(renderJunit(interrupted)).toMatch(/<testsuite [^>]*failures="1"/);
   });
+  it('t0 is the fault\'s intent (its apply started); an inject that failed after it still shows t0 and the fault mark', () => {
+    const rec = (at: string, e: Record<string, unknown>, seq: number) => ({ runId: 'rh-20261121-0210', at, schemaVersion: 2, seq, ...e }) as unknown as JournalRecord;
+    const journal = [
+      rec('2026-11-21T02:10:01.000Z', { type: 'fault.intent', describe: 'run sh -c cut', before: { done: false } }, 1),
+      rec('2026-11-21T02:10:02.500Z', { type: 'fault.restored', describe: 'undo: run sh -c uncut', ok: true }, 2),
+      // an abort's reason was once journaled as null: the report keeps the messages only
+      rec('2026-11-21T02:10:03.000Z', { type: 'rehearsal.finished', outcome: 'FAILED', rto: null, budgetMs: undefined, reasons: ['injecting the fault failed: apply: exit 3', null] }, 3),
+    ];
+    const failed = buildReport({ ...rehearsalMeta(), status: 'failed' }, journal);
+    expect(failed.rehearsal).toMatchObject({ t0: '2026-11-21T02:10:01.000Z', fault: 'run sh -c cut', injectedAt: undefined, reasons: ['injecting the fault failed: apply: exit 3'] });
+    const md = renderMarkdown(failed);
+    expect(md).toContain('- t0 (the cut: the fault\'s apply started) at 2026-11-21T02:10:01.000Z: run sh -c cut');
+    expect(md).toContain('- the fault was never verified in place');
+    expect(md).toContain('- fault restored at 2026-11-21T02:10:02.500Z (t0+1.50s)');
+    expect(renderHtml(failed, [])).toContain('id="mark-fault"');
+    // with the inject done, t0 stays the intent: the marks are measured from the cut, not from "in place"
+    const done = buildReport(rehearsalMeta(), [journal[0] as JournalRecord, rec('2026-11-21T02:10:02.000Z', { type: 'fault.injected', describe: 'run sh -c cut' }, 2)]);
+    expect(done.rehearsal).toMatchObject({ t0: '2026-11-21T02:10:01.000Z', injectedAt: '2026-11-21T02:10:02.000Z' });
+    expect(renderMarkdown(done)).toContain('- fault in place at 2026-11-21T02:10:02.000Z (t0+1.00s)');
+  });
+  it('a group checked in several phases gets one JUnit testcase per phase, and the tables name the phase', () => {
+    const at = '2026-11-21T02:10:00.000Z';
+    const check = (phase: string, seq: number) => ({ runId: 'r', at, schemaVersion: 2, seq, type: 'check.passed', group: 'steadyState', name: 'served', detail: 'ok', durationMs: 5, phase }) as unknown as JournalRecord;
+    const r = buildReport(rehearsalMeta(), [check('before the fault', 1), check('recovered', 2), check('after fail-back', 3)]);
+    const names = [...renderJunit(r).matchAll(/classname="drctl\.rehearse\.city-cut\.steadyState" name="([^"]+)"/g)].map((m) => m[1]);
+    expect(names).toEqual(['served (before the fault)', 'served (recovered)', 'served (after fail-back)']);
+    expect(renderMarkdown(r)).toContain('| steadyState (after fail-back) | served | passed |');
+    expect(renderHtml(r, [])).toContain('<td>steadyState (recovered)</td><td>served</td>');
+  });
   it('detects a regression against the median of earlier RTOs (> 20%)', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);

@@ -1,0 +1,32 @@
+import type { EventInput, RehearsalOutcome, RtoBreakdown } from '../engine/events.js';
+import type { ExecuteOutcome } from '../engine/executor.js';
+import type { findBudgetOverruns } from '../engine/budgets.js';
+import type { KindContext } from '../kinds/types.js';
+import type { KindRegistry } from '../kinds/registry.js';
+import type { Runbook } from '../runbook/types.js';
+import type { Clock } from '../util/clock.js';
+
+export interface RehearsalInput {
+  readonly runbook: Runbook;
+  readonly registry: KindRegistry;
+  readonly clock: Clock;
+  readonly emit: (e: EventInput) => Promise<void>;
+  readonly makeContext: (id: string, signal: AbortSignal, notes: Record<string, unknown>) => KindContext;
+  readonly interpolate: (value: unknown, outputsOf?: (stepId: string) => Readonly<Record<string, unknown>> | undefined) => unknown;
+  /** First interrupt (or a lost lease): inject nothing more, start no new step; restore and fail back. */
+  readonly stop: AbortSignal;
+  /** Second interrupt: also cancel the running steps (restore and fail back still run). */
+  readonly abort: AbortSignal;
+  readonly concurrency?: number | undefined;
+}
+
+export interface RehearsalResult {
+  readonly outcome: RehearsalOutcome;
+  readonly reasons: readonly string[];
+  readonly rto: RtoBreakdown | null;
+  readonly executed: ExecuteOutcome | undefined;
+  readonly overruns: ReturnType<typeof findBudgetOverruns>;
+}
+
+/** A signal that never aborts: the phases after the fault run on their own deadlines only. */
+export const NEVER: AbortSignal = new AbortController().signal;
