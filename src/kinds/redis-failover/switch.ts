@@ -17,7 +17,7 @@ export async function moveMaster(p: RedisFailoverParams, current: RedisFailoverS
   const node = current.nodes.find((n) => n.addr === target);
   if (node?.role === 'master') {
     // Sentinel may be electing it right now (a cut): never fight that election; a stale master is re-pointed first.
-    if ((await settleMasterTarget(p, current, target, ctx)) === 'elected') return;
+    if ((await settleMasterTarget(p, current, target, ctx)) === 'elected') return demoteStaleMasters(p, current, target, ctx);
   } else if (!node || node.role !== 'replica') {
     throw stepError(`redis ${target}: ROLE is ${node ? roleText(node) : 'unknown (not a node of the group)'}, want a replica of ${current.master ?? '?'}`, { retryable: node?.role === 'unreachable' });
   }
