@@ -1,6 +1,7 @@
 import { parseDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
 import { decideDb, describeDb, holdsDb } from './decide.js';
+import { awaitElection, watchElection } from './election-watch.js';
 import { resolveMember } from './local.js';
 import { observeDb } from './observe.js';
 import type { KindContext } from '../types.js';
@@ -45,13 +46,18 @@ export const dbPrimaryKind = defineKind<DbPrimaryParams, DbPrimaryState>({
     }
     return problems;
   },
-  observe: (p, ctx) => observeDb(resolved(p, ctx), ctx),
+  async observe(p, ctx) {
+    const s = await observeDb(resolved(p, ctx), ctx);
+    watchElection(p, s, ctx);
+    return s;
+  },
   decide: decideDb,
   async apply(p, change, ctx) {
     const target = change.desired.primary;
     if (target === null) {
       // No promotion asked: the database elects its own primary (Patroni, OceanBase...); verify waits for it.
       ctx.progress(`waiting for the database to elect a primary in ${p.expectDcs.join(', ')}`);
+      awaitElection(ctx);
       return;
     }
     await promote(resolved(p, ctx), change.current, target, ctx);

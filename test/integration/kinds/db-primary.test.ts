@@ -30,8 +30,9 @@ afterAll(async () => {
   await cleanup();
 });
 
+// No binDir: pg_ctl, pg_controldata and pg_rewind (not on PATH here) come from the data folders' version.
 const params = (over: Partial<DbPrimaryParams> = {}): DbPrimaryParams => ({
-  members: members.map((m) => ({ ...m })), expectDcs: ['sh-a'], promote: 'pg-sh-a', ...over,
+  members: members.map(({ binDir: _b, ...m }) => m), expectDcs: ['sh-a'], promote: 'pg-sh-a', ...over,
 });
 
 async function sql(port: number, text: string): Promise<unknown[]> {
@@ -98,11 +99,8 @@ describe('db.primary', () => {
     }
   });
 
-  it('observe changes nothing and reports the lag', async () => {
-    const ctx = makeKindContext();
-    const a = await kind.observe(params(), ctx);
-    const b = await kind.observe(params(), ctx);
-    expect(b.primary).toBe(a.primary);
+  it('observe reports the lag (db-primary-choice.test.ts proves it changes nothing)', async () => {
+    const a = await kind.observe(params(), makeKindContext());
     expect(Object.keys(a.lagBytes)).toEqual(['pg-sh-a']);
     expect(kind.decide(params({ expectDcs: ['hz-a', 'sh-a'] }), a)).toMatchObject({ action: 'noop' });
   });
