@@ -48,8 +48,12 @@ function connectError(m: PgMember, e: unknown): Error {
     return stepError(`${at}: authentication failed (${msg})`, { retryable: false });
   }
   if (err.code === '3D000') return stepError(`${at}: ${msg}`, { retryable: false });
-  return stepError(`${at}: unreachable (${err.code ?? msg})`);
+  return stepError(`${at}: unreachable (${err.code ?? msg})`, { cause: e });
 }
+
+/** The member gave no answer at all within the connect timeout (pg's own message for it): silent, not refusing. */
+export const isNoAnswer = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && (e as { cause?: unknown }).cause instanceof Error && ((e as { cause: Error }).cause.message === 'timeout expired');
 
 export interface NodeInfo {
   readonly inRecovery: boolean;

@@ -12,6 +12,7 @@ import { makeKindContext } from '../../helpers/kind-context.js';
 import { processTracker } from '../../helpers/lab-processes.js';
 import { rollbackTo, runStepLife } from '../../helpers/step-life.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 // One real PostgreSQL pair for the file: primary pg-hz-a, streaming standby pg-sh-a (lab.md settings).
 const procs = processTracker();
@@ -79,6 +80,8 @@ describe('db.primary', () => {
       const ctx = makeKindContext({ timeoutMs: 30_000 });
       const s = await kind.observe(p, ctx);
       expect(s.members.find((m) => m.name === 'pg-hz-a')?.role).toBe('unreachable');
+      // observed again in the same attempt (verify's polls): still silent, said at once from the probe left behind
+      expect((await kind.observe(p, ctx)).members.find((m) => m.name === 'pg-hz-a')?.detail).toMatch(/: unreachable \(no answer for \d+ ms\)$/);
       const d = kind.decide(p, s);
       if (d.action !== 'change') throw new Error('expected a change');
       await expect(kind.apply(p, { current: s, desired: d.desired }, ctx)).rejects.toThrow(
@@ -89,6 +92,8 @@ describe('db.primary', () => {
       expect(r.ctx.notes['lagBytes']).toBeNull();
       signalServer(pid, 'SIGCONT');
       thawed = true;
+      // the same attempt sees the thawed old primary again (two primaries: verify would not hold)
+      await waitFor(async () => (await kind.observe(p, r.ctx)).primaries.length === 2, 'the thawed pg-hz-a to be seen as a primary again');
       // after the thaw pg-hz-a is a second, diverged primary: rollback stops it, rewinds it, switches back
       const back = await rollbackTo(kind, p, r.before, makeKindContext({ timeoutMs: 60_000 }));
       expect(back.primary).toBe('pg-hz-a');
