@@ -12,7 +12,9 @@ import { loadPgClient } from './client.js';
 export type { DbPrimaryParams, DbPrimaryState } from './params.js';
 
 /** Members with dataDir/binDir resolved against the runbook's folder. */
-const resolved = (p: DbPrimaryParams, ctx: KindContext): DbPrimaryParams => ({ ...p, members: p.members.map((m) => resolveMember(m, ctx.baseDir)) });
+const resolved = async (p: DbPrimaryParams, ctx: KindContext): Promise<DbPrimaryParams> => ({
+  ...p, members: await Promise.all(p.members.map((m) => resolveMember(m, ctx.baseDir))),
+});
 
 /**
  * The member to fail back to: the primary observed before; or, when none answered (a cut data center),
@@ -47,7 +49,7 @@ export const dbPrimaryKind = defineKind<DbPrimaryParams, DbPrimaryState>({
     return problems;
   },
   async observe(p, ctx) {
-    const s = await observeDb(resolved(p, ctx), ctx);
+    const s = await observeDb(await resolved(p, ctx), ctx);
     watchElection(p, s, ctx);
     return s;
   },
@@ -60,13 +62,13 @@ export const dbPrimaryKind = defineKind<DbPrimaryParams, DbPrimaryState>({
       awaitElection(ctx);
       return;
     }
-    await promote(resolved(p, ctx), change.current, target, ctx);
+    await promote(await resolved(p, ctx), change.current, target, ctx);
   },
   holds: (_p, desired, current) => holdsDb(desired, current),
   async rollback(p, change, ctx) {
     const want = formerPrimary(change.desired);
     if (want === null) return; // no single member was (or could have been) primary before: nothing to go back to
-    await failBack(resolved(p, ctx), change.current, want, ctx);
+    await failBack(await resolved(p, ctx), change.current, want, ctx);
   },
   reversible: (p) => p.members.every((m) => m.dataDir !== undefined),
   describe: (_p, before, after) => describeDb(before, after),

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, appendFile, readFile } from 'node:fs/promises';
+import { access, appendFile, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { tail } from '../../util/exec.js';
 import { stepError, type KindContext } from '../types.js';
@@ -20,11 +20,16 @@ export interface ControlData {
 
 export const isManaged = (m: PgMember): m is PgMember & { dataDir: string } => m.dataDir !== undefined;
 
-/** dataDir and binDir relative to the runbook's folder become absolute. */
-export function resolveMember(m: PgMember, baseDir: string): PgMember {
+/**
+ * dataDir and binDir relative to the runbook's folder become absolute, and a dataDir reached through a
+ * link is followed here (as drctl's user): the tools run as osUser, who may not be able to pass through
+ * the folders the link lives in (the lab's DIR/pg → a private folder under /tmp).
+ */
+export async function resolveMember(m: PgMember, baseDir: string): Promise<PgMember> {
+  const dataDir = m.dataDir === undefined ? undefined : path.resolve(baseDir, m.dataDir);
   return {
     ...m,
-    ...(m.dataDir === undefined ? {} : { dataDir: path.resolve(baseDir, m.dataDir) }),
+    ...(dataDir === undefined ? {} : { dataDir: await realpath(dataDir).catch(() => dataDir) }),
     ...(m.binDir === undefined ? {} : { binDir: path.resolve(baseDir, m.binDir) }),
   };
 }

@@ -7,7 +7,7 @@ import { toolPath } from '../../../src/kinds/db-primary/local.js';
 import type { PgMember } from '../../../src/kinds/db-primary/params.js';
 import { isStepError } from '../../../src/kinds/types.js';
 import { startPgPair } from '../../../src/lab/pg-pair.js';
-import { cloneStandby, PG_OS_USER, startPostgres } from '../../../src/lab/postgres.js';
+import { cloneStandby, PG_OS_USER, preparePgRoot, startPostgres } from '../../../src/lab/postgres.js';
 import { asUser, mustRun, pgBinDir } from '../../../src/lab/run.js';
 import { freePort } from '../../helpers/free-port.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
@@ -29,6 +29,7 @@ beforeAll(async () => {
   tmpDir = tmp.dir;
   const root = path.join(tmp.dir, 'pg');
   const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
+  await preparePgRoot(root); // opens the temp folder to the postgres user
   const pair = await startPgPair(root, p1, p2, async (p) => procs.add(p.pid, 'SIGINT', p.pidFile));
   const szDir = path.join(root, 'sz-a');
   await cloneStandby(szDir, p1, p3);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbPrimaryKind as kind, type DbPrimaryParams } from '../../../src/kinds/db-primary/index.js';
 import { isStepError } from '../../../src/kinds/types.js';
 import { startPgPair } from '../../../src/lab/pg-pair.js';
+import { preparePgRoot } from '../../../src/lab/postgres.js';
 import { readPidFile, signalServer } from '../../../src/lab/process.js';
 import type { LabPgMember } from '../../../src/lab/types.js';
 import { freePort } from '../../helpers/free-port.js';
@@ -23,6 +24,7 @@ beforeAll(async () => {
   const tmp = await makeTmpDir('drctl-pg-kind-');
   cleanup = tmp.cleanup;
   const [p1, p2] = [await freePort(), await freePort()];
+  await preparePgRoot(path.join(tmp.dir, 'pg')); // opens the temp folder to the postgres user
   members = await startPgPair(path.join(tmp.dir, 'pg'), p1, p2, async (p) => procs.add(p.pid, 'SIGINT', p.pidFile));
 }, 90_000);
 
