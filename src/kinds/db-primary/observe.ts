@@ -28,7 +28,11 @@ export async function observeMember(p: DbPrimaryParams, m: PgMember, ctx: KindCo
   } catch (e) {
     if (ctx.signal.aborted || (isStepError(e) && !e.retryable)) throw e;
     const detail = e instanceof Error ? e.message : String(e);
-    if (isNoAnswer(e)) leaveProbe(ctx, host, port, started);
+    if (isNoAnswer(e)) {
+      // Silent, not stopped: a stopped local cluster refuses at once; its control file would say "in production".
+      leaveProbe(ctx, host, port, started);
+      return { name: m.name, dc: m.dc, role: 'unreachable', detail };
+    }
     if (isManaged(m)) {
       const cd = await controlData(m, ctx).catch(() => undefined);
       if (cd && cd.state.startsWith('shut down')) {
