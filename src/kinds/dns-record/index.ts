@@ -77,7 +77,7 @@ export const dnsRecordKind = defineKind<DnsRecordParams, DnsRecordState>({
     if (holdsRecord(p, desired, current).ok && (current.ttl === undefined || current.ttl === ttl)) {
       return { action: 'noop', reason: `${current.fqdn} ${p.type} already ${show(current.values)}` };
     }
-    if (current.values.length === 0 && desired.values.length > 0 && p.create !== true) {
+    if (current.values.length === 0 && desired.values.length > 0 && p.create !== true && p.create !== 'true') {
       throw stepError(`dns.record: no ${p.type} record ${current.fqdn} on ${updateServer(p)} (zone ${p.zone}): check the name, or set create: true to create it`, { retryable: false });
     }
     return { action: 'change', desired };

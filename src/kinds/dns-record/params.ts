@@ -24,7 +24,7 @@ export interface DnsRecordParams {
   /** TTL of the new records, seconds (default: the record's current TTL, else 60). */
   readonly ttl?: number;
   /** Create the record when it does not exist (default false: a name that resolves to nothing is a mistake, e.g. a typo). */
-  readonly create?: boolean;
+  readonly create?: boolean | string;
   /** TSIG key given as a secret... */
   readonly key?: TsigKey;
   /** ...or a tsig-keygen key file (relative to the runbook). */
