@@ -91,3 +91,47 @@ export async function readTsigSecret(keyFile: string): Promise<string> {
   if (!m?.[1]) throw new Error(`no secret in key file ${keyFile}`);
   return m[1];
 }
+
+export interface BindSecondaryOptions {
+  readonly dir: string;
+  readonly port: number;
+  readonly zone: string;
+  /** The primary's port on 127.0.0.1 (zone transfers from it; NOTIFY is accepted from 127.0.0.1). */
+  readonly primaryPort: number;
+  /** A name in the zone and its A address: the secondary is ready once it answers them. */
+  readonly probe: readonly [string, string];
+}
+
+/** A second authoritative server: a secondary of the zone, loaded by zone transfer from the primary. */
+export async function startBindSecondary(o: BindSecondaryOptions): Promise<{ pid: number; logFile: string }> {
+  await mkdir(o.dir, { recursive: true });
+  const conf = path.join(o.dir, 'named.conf');
+  const logFile = path.join(o.dir, 'named.log');
+  await writeFile(conf, `options {
+  directory "${o.dir}";
+  pid-file "${path.join(o.dir, 'named.pid')}";
+  session-keyfile "${path.join(o.dir, 'session.key')}";
+  managed-keys-directory "${o.dir}";
+  listen-on port ${o.port} { 127.0.0.1; };
+  listen-on-v6 { none; };
+  recursion no;
+  dnssec-validation no;
+  notify no;
+};
+controls { };
+zone "${o.zone}" {
+  type secondary;
+  primaries { 127.0.0.1 port ${o.primaryPort}; };
+  file "${path.join(o.dir, `${o.zone}.zone`)}";
+};
+`);
+  await mustRun(['named-checkconf', conf]);
+  const pid = spawnDetached(['named', '-g', '-c', conf], { logFile, cwd: o.dir, env: labEnv() });
+  const [name, addr] = o.probe;
+  await pollFor(async () => {
+    const r = new dnsPromises.Resolver({ timeout: 300, tries: 1 });
+    r.setServers([`127.0.0.1:${o.port}`]);
+    return (await r.resolve4(`${name}.${o.zone}`)).includes(addr);
+  }, `secondary named on 127.0.0.1:${o.port} to load ${o.zone} (see ${logFile})`);
+  return { pid, logFile };
+}

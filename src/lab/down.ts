@@ -1,9 +1,11 @@
 import { isAlive, stopPid } from './process.js';
+import { removePrivatePgRoot } from './pg-root.js';
 import { livePid, loadLabState } from './state-file.js';
 
 /**
  * Stop every process of the lab in dir by its pid (its stop signal, thawing it if frozen, then SIGKILL
- * after a grace). Idempotent: no lab.json or dead pids are fine. The folder stays (logs) until the next up.
+ * after a grace). Idempotent: no lab.json or dead pids are fine. The folder stays (logs) until the next up;
+ * a private PostgreSQL folder under /tmp (pg-root.ts) is removed.
  * Returns the names of the processes that were still running.
  */
 export async function labDown(dir: string, options: { graceMs?: number } = {}): Promise<readonly string[]> {
@@ -28,5 +30,6 @@ export async function labDown(dir: string, options: { graceMs?: number } = {}): 
         }),
     );
   }
+  await removePrivatePgRoot(state.pg.privateRoot);
   return stopped;
 }

@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { cloneStandby, initPrimary, PG_DB_USER, PG_OS_USER, preparePgRoot, startPostgres } from './postgres.js';
+import { cloneStandby, initPrimary, ownPgRoot, PG_DB_USER, PG_OS_USER, startPostgres } from './postgres.js';
 import { pgBinDir } from './run.js';
 import { PG_PRIMARY, PG_STANDBY } from './topology.js';
 import type { LabPgMember, LabProcess } from './types.js';
 
 /**
- * PostgreSQL primary (hz-a) + streaming standby (sh-a) under root (a folder owned by postgres).
+ * PostgreSQL primary (hz-a) + streaming standby (sh-a) under root (made a folder owned by postgres; the
+ * postgres user must be able to reach it: see pg-root.ts).
  * Each process is reported through onStarted as soon as it runs, so a failed start can be cleaned up.
  */
 export async function startPgPair(
@@ -14,7 +15,7 @@ export async function startPgPair(
   standbyPort: number,
   onStarted: (p: LabProcess) => Promise<void>,
 ): Promise<LabPgMember[]> {
-  await preparePgRoot(root);
+  await ownPgRoot(root);
   const socketDir = root;
   const members: LabPgMember[] = [];
   const nodes = [

@@ -41,3 +41,17 @@ export function canConnect(port: number, timeoutMs = 500): Promise<boolean> {
     sock.once('error', () => done(false));
   });
 }
+
+/**
+ * Ports the Debian packages' own services (started on install where systemd runs) or common tools
+ * listen on: the lab never takes one (lab.md), or it would collide with, or be mistaken for, them.
+ */
+export const PACKAGE_DEFAULT_PORTS: Readonly<Record<number, string>> = {
+  53: 'DNS (named)', 80: 'HTTP', 443: 'HTTPS', 953: 'BIND rndc', 5353: 'mDNS (avahi)', 5432: 'PostgreSQL',
+  6379: 'Redis', 8404: 'HAProxy stats', 26379: 'Redis Sentinel',
+};
+
+/** "redis cache-a-hz-a on 6379, the default port of Redis" for every lab port that is a package default. */
+export function packageDefaultClashes(ports: readonly { port: number; what: string }[]): string[] {
+  return ports.filter((p) => PACKAGE_DEFAULT_PORTS[p.port] !== undefined).map((p) => `${p.what} on ${p.port}, the default port of ${PACKAGE_DEFAULT_PORTS[p.port] ?? ''}`);
+}

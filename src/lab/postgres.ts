@@ -1,4 +1,4 @@
-import { appendFile, chmod, chown, mkdir, rm } from 'node:fs/promises';
+import { appendFile, chmod, chown, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pollFor, readPidFile } from './process.js';
 import { asUser, isRoot, mustRun, pgBinDir } from './run.js';
@@ -29,16 +29,24 @@ export function pgSettings(port: number, socketDir: string): string {
   ].join('\n');
 }
 
-/** The folder PostgreSQL writes into must belong to its OS user (root runs it through runuser). */
-export async function preparePgRoot(root: string): Promise<void> {
+/** The folder PostgreSQL writes into must belong to its OS user, mode 0700 (root runs it through runuser). */
+export async function ownPgRoot(root: string): Promise<void> {
   await mkdir(root, { recursive: true });
   if (isRoot()) {
     const { uid, gid } = await osUserIds(PG_OS_USER);
     await chown(root, uid, gid);
     await chmod(root, 0o700);
-    // The parents must be traversable by postgres (mkdtemp makes 0700 folders).
-    await chmod(path.dirname(root), 0o755);
   }
+}
+
+/**
+ * ownPgRoot for a root inside a folder the caller just made (mkdtemp: 0700): that folder is opened
+ * (0755) so the postgres user can reach the root. Never a shared sticky folder such as /tmp itself.
+ */
+export async function preparePgRoot(root: string): Promise<void> {
+  await ownPgRoot(root);
+  const parent = path.dirname(root);
+  if (isRoot() && ((await stat(parent)).mode & 0o1000) === 0) await chmod(parent, 0o755);
 }
 
 async function osUserIds(user: string): Promise<{ uid: number; gid: number }> {

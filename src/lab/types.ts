@@ -50,7 +50,8 @@ export interface LabState {
   readonly sentinels: readonly string[];
   readonly configCentre: string;
   readonly middlewareKey: string;
-  readonly pg: { readonly members: readonly LabPgMember[] };
+  /** privateRoot: the folder under /tmp holding the PostgreSQL data when the postgres user cannot reach the lab folder (DIR/pg links to it). */
+  readonly pg: { readonly members: readonly LabPgMember[]; readonly privateRoot?: string };
   readonly haproxy: { readonly socket: string; readonly admin: string; readonly frontend: string; readonly backend: string };
   readonly dns: {
     readonly server: string;

@@ -1,23 +1,16 @@
 import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { assertLabBinaries } from './binaries.js';
-import { startBind } from './bind.js';
-import { startDcApp } from './dc-apps.js';
 import { labDown } from './down.js';
-import { startHaproxy } from './haproxy.js';
-import { assertPortsFree } from './ports.js';
-import { startPgPair } from './pg-pair.js';
-import { isAlive } from './process.js';
-import { redisCli, startRedisServer, waitReplicaLinked } from './redis.js';
-import { isRoot } from './run.js';
-import { startSentinel, waitSentinelsConverged } from './sentinel.js';
-import { livePid, loadLabState, saveLabState } from './state-file.js';
-import {
-  allPorts, CITY_ADDRESSES, CONFIG_CENTRE, DATA_CENTERS, DEFAULT_BASE_PORT, DNS, HAPROXY, HAPROXY_READY, labPorts,
-  MIDDLEWARE_INITIAL_DC, MIDDLEWARE_KEY, REDIS_GROUPS, SENTINEL_QUORUM, SENTINELS,
-} from './topology.js';
-import { LAB_STATE_FILE, LAB_STATE_VERSION, type LabProcess, type LabState } from './types.js';
 import { labFailed, labInvalid, labRefused } from './errors.js';
+import { removePrivatePgRoot } from './pg-root.js';
+import { assertPortsFree, packageDefaultClashes } from './ports.js';
+import { isAlive } from './process.js';
+import { isRoot } from './run.js';
+import { livePid, loadLabState, saveLabState } from './state-file.js';
+import { startAppTier, startDnsTier, startPgTier, startRedisTier, type Recorder } from './tiers.js';
+import { allPorts, CITY_ADDRESSES, DEFAULT_BASE_PORT, DNS, HAPROXY, labPorts, MIDDLEWARE_KEY, REDIS_GROUPS, SENTINELS } from './topology.js';
+import { LAB_STATE_FILE, LAB_STATE_VERSION, type LabProcess, type LabState } from './types.js';
 
 export interface LabUpOptions {
   /** The lab folder (all state, logs and lab.json); created. */
@@ -38,10 +31,14 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   const basePort = options.basePort ?? DEFAULT_BASE_PORT;
   await refuseIfRunning(dir);
   if (!Number.isInteger(basePort) || basePort < 1024 || basePort + 70 > 65535) {
-    throw labInvalid(`base port must be an integer between 1024 and 65465, got ${basePort}`);
+    throw labInvalid(`--base-port must be an integer between 1024 and 65465, got ${basePort}`);
+  }
+  const ports = labPorts(basePort);
+  const clashes = packageDefaultClashes(portList(ports));
+  if (clashes.length > 0) {
+    throw labInvalid(`--base-port ${basePort} would put ${clashes.join('; ')}: the lab never uses the packages' ports; pick another base port (default ${DEFAULT_BASE_PORT})`);
   }
   assertLabBinaries();
-  const ports = labPorts(basePort);
   await assertPortsFree(portList(ports));
   await resetLabDir(dir);
   if (isRoot()) await chmod(dir, 0o755);
@@ -88,6 +85,7 @@ async function resetLabDir(dir: string): Promise<void> {
   if (entries.length > 0 && !entries.includes(LAB_STATE_FILE)) {
     throw labInvalid(`${dir} exists and is not a lab folder (no ${LAB_STATE_FILE}): pick an empty or new folder`);
   }
+  if (entries.length > 0) await removePrivatePgRoot((await loadLabState(dir))?.pg.privateRoot);
   for (const e of entries) await rm(path.join(dir, e), { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
 }
@@ -132,12 +130,6 @@ function initialState(dir: string, basePort: number): LabState {
   };
 }
 
-export interface Recorder {
-  add(p: LabProcess): Promise<void>;
-  set(patch: Partial<LabState>): Promise<void>;
-  flush(): Promise<LabState>;
-}
-
 /** Collects processes as they start and rewrites lab.json each time, so a failed up can still be downed. */
 function recorder(initial: LabState): Recorder {
   let state = initial;
@@ -157,66 +149,4 @@ function recorder(initial: LabState): Recorder {
       return state;
     },
   };
-}
-
-async function startRedisTier(dir: string, ports: ReturnType<typeof labPorts>, o: LabUpOptions, rec: Recorder): Promise<void> {
-  const cc = await startRedisServer({ dir: path.join(dir, 'redis', CONFIG_CENTRE.name), port: ports.configCentre });
-  await rec.add({ name: CONFIG_CENTRE.name, kind: 'config-centre', dc: CONFIG_CENTRE.dc, port: ports.configCentre, pid: cc.pid, role: 'master', stopSignal: 'SIGTERM', logFile: cc.logFile });
-  await redisCli(ports.configCentre, ['SET', MIDDLEWARE_KEY, MIDDLEWARE_INITIAL_DC]);
-  await Promise.all(
-    REDIS_GROUPS.map(async (g) => {
-      const mPort = ports.redis[g.master.name] ?? 0;
-      const m = await startRedisServer({ dir: path.join(dir, 'redis', g.master.name), port: mPort, priority: g.master.priority });
-      await rec.add({ name: g.master.name, kind: 'redis', dc: g.master.dc, port: mPort, pid: m.pid, role: `master of ${g.name}`, stopSignal: 'SIGTERM', logFile: m.logFile });
-      await Promise.all(
-        g.replicas.map(async (r) => {
-          const port = ports.redis[r.name] ?? 0;
-          const s = await startRedisServer({ dir: path.join(dir, 'redis', r.name), port, replicaOf: mPort, priority: r.priority });
-          await rec.add({ name: r.name, kind: 'redis', dc: r.dc, port, pid: s.pid, role: `replica of ${g.name}`, stopSignal: 'SIGTERM', logFile: s.logFile });
-          await waitReplicaLinked(port);
-        }),
-      );
-    }),
-  );
-  await Promise.all(
-    SENTINELS.map(async (s, i) => {
-      const port = ports.sentinels[i] ?? 0;
-      const monitors = REDIS_GROUPS.map((g) => ({ name: g.name, masterPort: ports.redis[g.master.name] ?? 0 }));
-      const started = await startSentinel({
-        dir: path.join(dir, 'sentinel', s.name), port, monitors, quorum: SENTINEL_QUORUM,
-        ...(o.sentinelDownAfterMs === undefined ? {} : { downAfterMs: o.sentinelDownAfterMs }),
-        ...(o.sentinelFailoverTimeoutMs === undefined ? {} : { failoverTimeoutMs: o.sentinelFailoverTimeoutMs }),
-      });
-      await rec.add({ name: s.name, kind: 'sentinel', dc: s.dc, port, pid: started.pid, role: 'sentinel', stopSignal: 'SIGTERM', logFile: started.logFile });
-    }),
-  );
-  await waitSentinelsConverged(ports.sentinels, REDIS_GROUPS.map((g) => ({ name: g.name, replicas: g.replicas.length })));
-}
-
-async function startAppTier(dir: string, ports: ReturnType<typeof labPorts>, rec: Recorder): Promise<void> {
-  const appDir = path.join(dir, 'apps');
-  await mkdir(appDir, { recursive: true });
-  await Promise.all(
-    DATA_CENTERS.map(async (dc) => {
-      const port = ports.dcApps[dc];
-      const app = await startDcApp({ dir: appDir, dc, port, configPort: ports.configCentre, key: MIDDLEWARE_KEY });
-      await rec.add({ name: `app-${dc}`, kind: 'dc-app', dc, port, pid: app.pid, role: 'app', stopSignal: 'SIGTERM', logFile: app.logFile });
-    }),
-  );
-  const servers = DATA_CENTERS.map((dc) => ({ name: dc, port: ports.dcApps[dc], ready: HAPROXY_READY.includes(dc) }));
-  const h = await startHaproxy({ dir: path.join(dir, 'haproxy'), frontendPort: ports.haproxyFrontend, adminPort: ports.haproxyAdmin, backend: HAPROXY.backend, servers });
-  await rec.add({ name: HAPROXY.name, kind: 'haproxy', dc: HAPROXY.dc, port: ports.haproxyFrontend, pid: h.pid, role: 'load balancer', stopSignal: 'SIGTERM', pidFile: h.pidFile, logFile: h.logFile });
-}
-
-async function startDnsTier(dir: string, ports: ReturnType<typeof labPorts>, rec: Recorder): Promise<void> {
-  const b = await startBind({
-    dir: path.join(dir, 'dns'), port: ports.dns, zone: DNS.zone, keyName: DNS.keyName, ttlSeconds: DNS.ttlSeconds,
-    records: { [DNS.record]: CITY_ADDRESSES.hz },
-  });
-  await rec.add({ name: DNS.name, kind: 'named', dc: DNS.dc, port: ports.dns, pid: b.pid, role: `primary for ${DNS.zone}`, stopSignal: 'SIGTERM', logFile: b.logFile });
-}
-
-async function startPgTier(dir: string, ports: ReturnType<typeof labPorts>, rec: Recorder): Promise<void> {
-  const pair = await startPgPair(path.join(dir, 'pg'), ports.pgPrimary, ports.pgStandby, (p) => rec.add(p));
-  await rec.set({ pg: { members: pair } });
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOME, startPrivateLab, SWITCHED, type PrivateLab } from '../helpers/private-lab.js';
 
-// The lab city cut through the CLI on real servers: a private lab on free ports in a temp folder.
+// The lab city cut through the CLI on real servers: a private lab on free ports in a temp folder that the
+// postgres user cannot reach (as a clone under /root): PostgreSQL's data is in a private folder under /tmp.
 let lab: PrivateLab;
 let labDir = '';
 let base = 0;
@@ -10,7 +11,7 @@ const status = () => lab.status();
 const book = (name: string) => lab.book(name);
 
 beforeAll(async () => {
-  lab = await startPrivateLab('drctl-lab-e2e-');
+  lab = await startPrivateLab('drctl-lab-e2e-', { openParent: false });
   labDir = lab.labDir;
   base = lab.base;
 });
@@ -58,5 +59,18 @@ describe('the lab city cut on real Redis/Sentinel, PostgreSQL, HAProxy and BIND9
     expect(report.steps.find((s: { id: string }) => s.id === 'dns').notes).toHaveProperty('ttlSeconds', 5);
     const applied = report.steps.filter((s: { status: string }) => s.status === 'applied');
     expect(applied.every((s: { rollback?: { status: string } }) => s.rollback?.status === 'rolled-back')).toBe(true);
+    // timing: every stage that changed something has its duration and its observe/apply/verify phases, and
+    // the phases fit in the stage (no thresholds: how long is bench/'s business)
+    for (const step of applied as { id: string; durationMs: number; phases: Record<string, number>; startedAt: string; endedAt: string }[]) {
+      expect(Object.keys(step.phases).sort(), step.id).toEqual(['apply', 'observe', 'verify']);
+      expect(Object.values(step.phases).every((ms) => Number.isFinite(ms) && ms >= 0), step.id).toBe(true);
+      expect(step.durationMs, step.id).toBeGreaterThan(0);
+      expect(Object.values(step.phases).reduce((a, b) => a + b, 0), step.id).toBeLessThanOrEqual(step.durationMs + 1);
+      expect(Date.parse(step.endedAt) - Date.parse(step.startedAt), step.id).toBeGreaterThanOrEqual(0);
+    }
+    // the summary on stdout shows each stage with its status and time
+    for (const [id, status] of Object.entries(stages)) {
+      expect(drill.stdout, id).toMatch(new RegExp(`^ +${id} +${status} +\\d+(\\.\\d+)?(ms|s)$`, 'm'));
+    }
   });
 });

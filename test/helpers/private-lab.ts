@@ -39,9 +39,13 @@ export const SWITCHED: LabView = {
   lb: { 'hz-a': 'maint', 'hz-b': 'maint', 'sh-a': 'ready', 'sh-b': 'ready', 'sz-a': 'maint' }, dns: ['127.0.0.20'], middleware: 'sh-a',
 };
 
-export async function startPrivateLab(prefix: string): Promise<PrivateLab> {
+/**
+ * openParent false keeps the temp folder 0700, as a clone under /root is: the postgres user cannot reach
+ * the lab folder, so the lab puts PostgreSQL's data in a private folder under /tmp (DIR/pg links to it).
+ */
+export async function startPrivateLab(prefix: string, options: { openParent?: boolean } = {}): Promise<PrivateLab> {
   const tmp = await makeTmpDir(prefix);
-  await chmod(tmp.dir, 0o755); // PostgreSQL runs as the postgres user: its data folder must be reachable
+  if (options.openParent ?? true) await chmod(tmp.dir, 0o755); // PostgreSQL's data then lives in the lab folder itself
   const base = await freeBasePort();
   const labDir = path.join(tmp.dir, 'lab');
   const books = path.join(tmp.dir, 'runbooks');

@@ -1,33 +1,25 @@
 import type pg from 'pg';
-import { isSecret } from '../../util/secret.js';
 import { stepError } from '../types.js';
+import { createPgClient, endpointOf } from './connection.js';
 import type { PgMember } from './params.js';
 
-export const memberAddr = (m: PgMember): string => (m.url ? redactUrl(m.url) : `${m.host ?? '127.0.0.1'}:${m.port ?? 5432}`);
-
-function redactUrl(url: string): string {
+/** "host:port" of a member, for messages (never its password). */
+export function memberAddr(m: PgMember): string {
   try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '5432'}`;
+    const e = endpointOf(m);
+    return `${e.host}:${e.port}`;
   } catch {
     return 'postgres (bad url)';
   }
 }
 
-/** A short-lived connection with connect/query timeouts, closed in finally and on abort. */
 /** pg, imported on first use (or by the kind's preload): validate and other kinds never pay for it. */
 export const loadPgClient = (): Promise<typeof import('pg')> => import('pg');
 
+/** A short-lived connection with connect/query timeouts, closed in finally and on abort; reads no environment. */
 export async function withPg<T>(m: PgMember, timeoutMs: number, signal: AbortSignal, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const password = isSecret(m.password) ? m.password.reveal() : m.password;
-  const { Client } = (await loadPgClient()).default;
-  const client = new Client({
-    ...(m.url ? { connectionString: m.url } : { host: m.host ?? '127.0.0.1', port: m.port ?? 5432, user: m.user ?? 'postgres', database: m.database ?? 'postgres' }),
-    ...(password === undefined ? {} : { password }),
-    connectionTimeoutMillis: timeoutMs,
-    query_timeout: timeoutMs,
-    application_name: 'drctl',
-  });
+  const endpoint = endpointOf(m);
+  const client = createPgClient((await loadPgClient()).default.Client, endpoint, timeoutMs);
   client.on('error', () => undefined);
   const onAbort = (): void => void client.end().catch(() => undefined);
   signal.addEventListener('abort', onAbort, { once: true });
@@ -48,15 +40,20 @@ export async function withPg<T>(m: PgMember, timeoutMs: number, signal: AbortSig
 }
 
 function connectError(m: PgMember, e: unknown): Error {
-  const err = e as { code?: string; message?: string };
+  const err = e as { code?: string; message?: string; noPassword?: boolean };
   const msg = err.message ?? String(e);
   const at = `postgres ${m.name} (${memberAddr(m)})`;
+  if (err.noPassword === true) return stepError(`${at}: authentication failed: ${msg}`, { retryable: false });
   if (err.code === '28P01' || err.code === '28000' || /password authentication failed|no pg_hba.conf entry/i.test(msg)) {
     return stepError(`${at}: authentication failed (${msg})`, { retryable: false });
   }
   if (err.code === '3D000') return stepError(`${at}: ${msg}`, { retryable: false });
-  return stepError(`${at}: unreachable (${err.code ?? msg})`);
+  return stepError(`${at}: unreachable (${err.code ?? msg})`, { cause: e });
 }
+
+/** The member gave no answer at all within the connect timeout (pg's own message for it): silent, not refusing. */
+export const isNoAnswer = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && (e as { cause?: unknown }).cause instanceof Error && ((e as { cause: Error }).cause.message === 'timeout expired');
 
 export interface NodeInfo {
   readonly inRecovery: boolean;

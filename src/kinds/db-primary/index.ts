@@ -1,6 +1,7 @@
 import { parseDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
 import { decideDb, describeDb, holdsDb } from './decide.js';
+import { awaitElection, watchElection } from './election-watch.js';
 import { resolveMember } from './local.js';
 import { observeDb } from './observe.js';
 import type { KindContext } from '../types.js';
@@ -11,7 +12,9 @@ import { loadPgClient } from './client.js';
 export type { DbPrimaryParams, DbPrimaryState } from './params.js';
 
 /** Members with dataDir/binDir resolved against the runbook's folder. */
-const resolved = (p: DbPrimaryParams, ctx: KindContext): DbPrimaryParams => ({ ...p, members: p.members.map((m) => resolveMember(m, ctx.baseDir)) });
+const resolved = async (p: DbPrimaryParams, ctx: KindContext): Promise<DbPrimaryParams> => ({
+  ...p, members: await Promise.all(p.members.map((m) => resolveMember(m, ctx.baseDir))),
+});
 
 /**
  * The member to fail back to: the primary observed before; or, when none answered (a cut data center),
@@ -45,22 +48,27 @@ export const dbPrimaryKind = defineKind<DbPrimaryParams, DbPrimaryState>({
     }
     return problems;
   },
-  observe: (p, ctx) => observeDb(resolved(p, ctx), ctx),
+  async observe(p, ctx) {
+    const s = await observeDb(await resolved(p, ctx), ctx);
+    watchElection(p, s, ctx);
+    return s;
+  },
   decide: decideDb,
   async apply(p, change, ctx) {
     const target = change.desired.primary;
     if (target === null) {
       // No promotion asked: the database elects its own primary (Patroni, OceanBase...); verify waits for it.
       ctx.progress(`waiting for the database to elect a primary in ${p.expectDcs.join(', ')}`);
+      awaitElection(ctx);
       return;
     }
-    await promote(resolved(p, ctx), change.current, target, ctx);
+    await promote(await resolved(p, ctx), change.current, target, ctx);
   },
   holds: (_p, desired, current) => holdsDb(desired, current),
   async rollback(p, change, ctx) {
     const want = formerPrimary(change.desired);
     if (want === null) return; // no single member was (or could have been) primary before: nothing to go back to
-    await failBack(resolved(p, ctx), change.current, want, ctx);
+    await failBack(await resolved(p, ctx), change.current, want, ctx);
   },
   reversible: (p) => p.members.every((m) => m.dataDir !== undefined),
   describe: (_p, before, after) => describeDb(before, after),

@@ -1,21 +1,38 @@
 import { parseDuration } from '../../util/duration.js';
 import { isStepError, stepError, type KindContext } from '../types.js';
-import { readNode, withPg } from './client.js';
+import { isNoAnswer, readNode, withPg } from './client.js';
+import { endpointOf } from './connection.js';
 import { controlData, isManaged } from './local.js';
+import { leaveProbe, silentFor } from './silence.js';
 import { lagOf, type DbPrimaryParams, type DbPrimaryState, type MemberView, type PgMember } from './params.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
 export const connectTimeoutMs = (p: DbPrimaryParams): number =>
   (p.connectTimeout ? parseDuration(p.connectTimeout) : undefined) ?? DEFAULT_CONNECT_TIMEOUT_MS;
 
-/** Read-only: each member's role and WAL position; a managed member that is down shows its last checkpoint. */
+/**
+ * Read-only: each member's role and WAL position; a managed member that is down shows its last
+ * checkpoint. A member that stayed silent earlier in this step attempt and still is (silence.ts) is
+ * reported at once: verify does not wait connectTimeout on a frozen or cut member at every poll.
+ */
 export async function observeMember(p: DbPrimaryParams, m: PgMember, ctx: KindContext): Promise<MemberView> {
+  const { host, port } = endpointOf(m);
+  const silent = silentFor(ctx, host, port);
+  if (silent !== undefined) {
+    return { name: m.name, dc: m.dc, role: 'unreachable', detail: `postgres ${m.name} (${host}:${port}): unreachable (no answer for ${Math.round(silent)} ms)` };
+  }
+  const started = ctx.clock.monotonic();
   try {
     const n = await withPg(m, connectTimeoutMs(p), ctx.signal, readNode);
     return { name: m.name, dc: m.dc, role: n.inRecovery ? 'standby' : 'primary', lsn: n.lsn, timeline: n.timeline };
   } catch (e) {
     if (ctx.signal.aborted || (isStepError(e) && !e.retryable)) throw e;
     const detail = e instanceof Error ? e.message : String(e);
+    if (isNoAnswer(e)) {
+      // Silent, not stopped: a stopped local cluster refuses at once; its control file would say "in production".
+      leaveProbe(ctx, host, port, started);
+      return { name: m.name, dc: m.dc, role: 'unreachable', detail };
+    }
     if (isManaged(m)) {
       const cd = await controlData(m, ctx).catch(() => undefined);
       if (cd && cd.state.startsWith('shut down')) {

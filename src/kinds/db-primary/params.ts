@@ -17,7 +17,10 @@ export interface PgMember {
   readonly dataDir?: string;
   /** OS user that owns dataDir (commands run as it through runuser when drctl runs as root). */
   readonly osUser?: string;
-  /** Folder of pg_ctl, pg_rewind, pg_controldata (default: found on PATH). */
+  /**
+   * Folder of pg_ctl, pg_rewind, pg_controldata. Default: the bin folder of the server's own major version
+   * (dataDir/PG_VERSION → /usr/lib/postgresql/V/bin or /usr/pgsql-V/bin), else PATH.
+   */
   readonly binDir?: string;
 }
 
@@ -76,7 +79,7 @@ const member = {
     database: { type: 'string', description: 'Default postgres.' },
     dataDir: { type: 'string', description: 'Data folder on this host: lets drctl fence (pg_ctl stop), prove RPO 0 and fail back with pg_rewind.' },
     osUser: { type: 'string', description: 'OS user owning dataDir (runuser when drctl runs as root).' },
-    binDir: { type: 'string', description: 'Folder of pg_ctl/pg_rewind/pg_controldata (default: PATH).' },
+    binDir: { type: 'string', description: 'Folder of pg_ctl/pg_rewind/pg_controldata (default: the bin folder of the version in dataDir/PG_VERSION, /usr/lib/postgresql/V/bin or /usr/pgsql-V/bin; else PATH).' },
   },
 } as const;
 

@@ -16,6 +16,8 @@ const timeoutOf = (p: DnsRecordParams): number => (p.queryTimeout ? parseDuratio
 const wanted = (p: DnsRecordParams): string[] => toValues(p.to).map((v) => normalizeValue(p.type, v)).sort();
 const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 const show = (values: readonly string[]): string => (values.length === 0 ? '(none)' : values.join(', '));
+/** How long clients may keep the answer `s` gives (a record's TTL, or the negative-caching TTL of "none"). */
+const oldAnswerTtl = (s: DnsRecordState): number | undefined => (s.values.length > 0 ? s.ttl : s.negativeTtl);
 
 async function observeRecord(p: DnsRecordParams, ctx: KindContext): Promise<DnsRecordState> {
   const fqdn = fqdnOf(p);
@@ -27,18 +29,21 @@ async function observeRecord(p: DnsRecordParams, ctx: KindContext): Promise<DnsR
   if (!primary || answers.every(([, a]) => a.error !== undefined)) {
     throw stepError(`dns ${answers.map(([s, a]) => `${s}: ${a.error ?? 'no answer'}`).join('; ')}`);
   }
-  return { fqdn, type: p.type, values: primary.values, ...(primary.ttl === undefined ? {} : { ttl: primary.ttl }), servers: byServer };
+  return {
+    fqdn, type: p.type, values: primary.values, servers: byServer,
+    ...(primary.ttl === undefined ? {} : { ttl: primary.ttl }), ...(primary.negativeTtl === undefined ? {} : { negativeTtl: primary.negativeTtl }),
+  };
 }
 
-/** Every server named in the runbook answers exactly the desired rrset. */
+/** Every server named in the runbook answers exactly the desired rrset, with the desired TTL or less. */
 function holdsRecord(p: DnsRecordParams, desired: DnsRecordState, current: DnsRecordState): Holds {
   for (const s of verifyServers(p).length ? verifyServers(p) : [updateServer(p)]) {
     const a = current.servers[s];
     if (!a || a.error) return notYet(`dns ${s}: ${a?.error ?? 'no answer'} for ${current.fqdn} ${current.type}`);
     if (!same(a.values, desired.values)) return notYet(`dns ${s}: ${current.fqdn} ${current.type} is ${show(a.values)}, want ${show(desired.values)}`);
-  }
-  if (desired.values.length > 0 && desired.ttl !== undefined && current.ttl !== undefined && current.ttl > desired.ttl) {
-    return notYet(`dns ${updateServer(p)}: ${current.fqdn} TTL is ${current.ttl}, want ${desired.ttl}`);
+    if (desired.values.length > 0 && desired.ttl !== undefined && a.ttl !== undefined && a.ttl > desired.ttl) {
+      return notYet(`dns ${s}: ${current.fqdn} ${current.type} TTL is ${a.ttl}, want ${desired.ttl}`);
+    }
   }
   return HOLDS;
 }
@@ -47,7 +52,6 @@ async function update(p: DnsRecordParams, current: DnsRecordState, values: reado
   const at = updateServer(p);
   const primary = current.servers[at];
   if (!primary || primary.error) throw stepError(`dns ${at}: ${primary?.error ?? 'no answer'}: cannot update ${current.fqdn}`);
-  ctx.note('ttlSeconds', current.ttl ?? ttl);
   await sendUpdate(p, { server: at, zone: p.zone, fqdn: current.fqdn, type: p.type, expect: primary.values, values, ttl, timeoutMs: timeoutOf(p) }, ctx);
 }
 
@@ -70,22 +74,27 @@ export const dnsRecordKind = defineKind<DnsRecordParams, DnsRecordState>({
   decide(p, current) {
     const ttl = p.ttl ?? current.ttl ?? DEFAULT_TTL;
     const desired: DnsRecordState = { fqdn: current.fqdn, type: p.type, values: wanted(p), ttl, servers: {} };
-    return holdsRecord(p, desired, current).ok && (current.ttl === undefined || current.ttl === ttl)
-      ? { action: 'noop', reason: `${current.fqdn} ${p.type} already ${show(current.values)}` }
-      : { action: 'change', desired };
+    if (holdsRecord(p, desired, current).ok && (current.ttl === undefined || current.ttl === ttl)) {
+      return { action: 'noop', reason: `${current.fqdn} ${p.type} already ${show(current.values)}` };
+    }
+    if (current.values.length === 0 && desired.values.length > 0 && p.create !== true && p.create !== 'true') {
+      throw stepError(`dns.record: no ${p.type} record ${current.fqdn} on ${updateServer(p)} (zone ${p.zone}): check the name, or set create: true to create it`, { retryable: false });
+    }
+    return { action: 'change', desired };
   },
   async apply(p, change, ctx) {
+    ctx.note('ttlSeconds', oldAnswerTtl(change.current) ?? null); // clients may keep the old answer this long
     await update(p, change.current, change.desired.values, change.desired.ttl ?? p.ttl ?? DEFAULT_TTL, ctx);
   },
   holds: holdsRecord,
   async rollback(p, change, ctx) {
-    // Restore the rrset (and TTL) observed before; an empty before deletes the record.
+    // Restore the rrset and its TTL as observed before; an empty before deletes the record.
     await update(p, change.current, change.desired.values, change.desired.ttl ?? p.ttl ?? DEFAULT_TTL, ctx);
   },
   describe(p, before, after) {
     const head = `dns ${before.fqdn} ${p.type}: ${show(before.values)}`;
     if (!after) return head;
-    const ttl = before.ttl ?? after.ttl;
+    const ttl = oldAnswerTtl(before);
     return `${head} → ${show(after.values)}${ttl === undefined ? '' : ` (clients may keep the old answer up to ${ttl}s)`}`;
   },
   outputs: (_p, s) => ({ values: s.values, ttlSeconds: s.ttl ?? null }),

@@ -1,10 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { tail } from '../../util/exec.js';
 import { isSecret } from '../../util/secret.js';
 import { stepError, type KindContext } from '../types.js';
-import type { DnsRecordParams, RecordType } from './params.js';
+import type { DnsRecordParams, RecordType, TsigKey } from './params.js';
+import { splitServer } from './query.js';
 
 export interface UpdateRequest {
   readonly server: string;
@@ -38,36 +37,31 @@ export function renderUpdate(u: UpdateRequest): string {
   return lines.join('\n');
 }
 
-export function splitServer(server: string): [string, string] {
-  const m = /^(.*):(\d+)$/.exec(server);
-  return m ? [m[1] ?? server, m[2] ?? '53'] : [server, '53'];
+/** nsupdate's `key ALGORITHM:NAME SECRET` command: the secret travels on its stdin, never on argv or disk. */
+export function renderKey(k: TsigKey): string {
+  const secret = isSecret(k.secret) ? k.secret.reveal() : k.secret;
+  const algorithm = k.algorithm ?? 'hmac-sha256';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(k.name)) throw stepError(`dns.record: bad TSIG key name ${JSON.stringify(k.name)}`, { retryable: false });
+  if (!/^hmac-[a-z0-9-]+$/i.test(algorithm)) throw stepError(`dns.record: bad TSIG algorithm ${JSON.stringify(algorithm)}`, { retryable: false });
+  if (!/^[A-Za-z0-9+/]+=*$/.test(secret)) throw stepError('dns.record: the TSIG secret is not base64', { retryable: false });
+  return `key ${algorithm}:${k.name} ${secret}\n`;
 }
 
 /**
- * Send a TSIG-signed conditional update with nsupdate. A key given as a secret goes through a temporary
- * key file (mode 600, deleted afterwards), never on argv.
+ * Send a TSIG-signed conditional update with nsupdate. A key file (keyFile) is named with -k; a key
+ * given as a secret goes in as nsupdate's first input line: no temporary file, nothing on argv.
  */
 export async function sendUpdate(p: DnsRecordParams, u: UpdateRequest, ctx: KindContext): Promise<void> {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'drctl-tsig-'));
-  try {
-    const keyFile = p.keyFile !== undefined ? path.resolve(ctx.baseDir, p.keyFile) : path.join(tmp, 'key.conf');
-    if (p.keyFile === undefined) {
-      if (!p.key) throw stepError('dns.record: give key (name, secret) or keyFile', { retryable: false });
-      const secret = isSecret(p.key.secret) ? p.key.secret.reveal() : p.key.secret;
-      const body = `key "${p.key.name}" {\n  algorithm ${p.key.algorithm ?? 'hmac-sha256'};\n  secret "${secret}";\n};\n`;
-      await writeFile(keyFile, body, { mode: 0o600 });
-    }
-    const seconds = String(Math.max(1, Math.ceil(u.timeoutMs / 1000)));
-    const r = await ctx.exec(['nsupdate', '-k', keyFile, '-t', seconds, '-u', seconds, '-r', '0'], {
-      input: renderUpdate(u),
-      timeoutMs: u.timeoutMs * 2 + 1000,
-    });
-    if (r.spawnError) throw stepError(`dns ${u.server}: ${r.spawnError} (install bind9-dnsutils)`, { retryable: false });
-    if (r.cancelled) throw stepError(`dns ${u.server}: update cancelled`);
-    if (r.exitCode !== 0 || r.timedOut) throw updateError(u, `${r.stderr}\n${r.stdout}`, r.timedOut);
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+  if (p.keyFile === undefined && !p.key) throw stepError('dns.record: give key (name, secret) or keyFile', { retryable: false });
+  const seconds = String(Math.max(1, Math.ceil(u.timeoutMs / 1000)));
+  const keyArgs = p.keyFile !== undefined ? ['-k', path.resolve(ctx.baseDir, p.keyFile)] : [];
+  const r = await ctx.exec(['nsupdate', ...keyArgs, '-t', seconds, '-u', seconds, '-r', '0'], {
+    input: (p.key && p.keyFile === undefined ? renderKey(p.key) : '') + renderUpdate(u),
+    timeoutMs: u.timeoutMs * 2 + 1000,
+  });
+  if (r.spawnError) throw stepError(`dns ${u.server}: ${r.spawnError} (install bind9-dnsutils)`, { retryable: false });
+  if (r.cancelled) throw stepError(`dns ${u.server}: update cancelled`);
+  if (r.exitCode !== 0 || r.timedOut) throw updateError(u, `${r.stderr}\n${r.stdout}`, r.timedOut);
 }
 
 function updateError(u: UpdateRequest, output: string, timedOut: boolean): Error {
@@ -75,7 +69,7 @@ function updateError(u: UpdateRequest, output: string, timedOut: boolean): Error
   if (/tsig|BADKEY|BADSIG|NOTAUTH/i.test(output)) {
     return stepError(`${at}: update of ${u.fqdn} ${u.type} refused: TSIG verification failed (wrong key name or secret?)`, { retryable: false });
   }
-  if (/could not read key|bad key|failed to load/i.test(output)) return stepError(`${at}: cannot use the TSIG key: ${tail(output, 2)}`, { retryable: false });
+  if (/could not read key|bad key|failed to load|invalid key|bad secret/i.test(output)) return stepError(`${at}: cannot use the TSIG key: ${tail(output, 2)}`, { retryable: false });
   if (/REFUSED/.test(output)) return stepError(`${at}: update of ${u.fqdn} ${u.type} refused (the key may not update zone ${u.zone})`, { retryable: false });
   if (/NOTZONE/.test(output)) return stepError(`${at}: ${u.fqdn} is not in zone ${u.zone}`, { retryable: false });
   if (/NXRRSET|YXRRSET|NXDOMAIN|YXDOMAIN/.test(output)) {

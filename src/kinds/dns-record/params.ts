@@ -1,4 +1,5 @@
 import type { Secret } from '../../util/secret.js';
+import { canonicalIpv6 } from './wire.js';
 
 export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
@@ -20,8 +21,10 @@ export interface DnsRecordParams {
   readonly name: string;
   readonly type: RecordType;
   readonly to: string | readonly string[];
-  /** TTL of the new records, seconds (default 60). */
+  /** TTL of the new records, seconds (default: the record's current TTL, else 60). */
   readonly ttl?: number;
+  /** Create the record when it does not exist (default false: a name that resolves to nothing is a mistake, e.g. a typo). */
+  readonly create?: boolean | string;
   /** TSIG key given as a secret... */
   readonly key?: TsigKey;
   /** ...or a tsig-keygen key file (relative to the runbook). */
@@ -32,8 +35,10 @@ export interface DnsRecordParams {
 
 export interface ServerAnswer {
   readonly values: readonly string[];
-  /** TTL of the answer (A/AAAA only: Node's resolver gives no TTL for other types). */
+  /** TTL of the rrset (when it has records). */
   readonly ttl?: number;
+  /** No such rrset: how long resolvers may cache that answer (RFC 2308: the SOA's TTL or MINIMUM, the lower). */
+  readonly negativeTtl?: number;
   readonly error?: string;
 }
 
@@ -43,7 +48,10 @@ export interface DnsRecordState {
   readonly type: RecordType;
   /** What the update server answers (sorted); the rrset the conditional update requires. */
   readonly values: readonly string[];
+  /** TTL of the rrset on the update server; a desired state: the TTL to set. */
   readonly ttl?: number;
+  /** When the rrset does not exist: how long resolvers may remember that. */
+  readonly negativeTtl?: number;
   /** Every authoritative server's answer. */
   readonly servers: Readonly<Record<string, ServerAnswer>>;
 }
@@ -59,7 +67,8 @@ export const dnsRecordSchema = {
     name: { type: 'string', description: 'Record name relative to the zone (cashier) or absolute with a final dot.' },
     type: { type: 'string', enum: [...RECORD_TYPES] },
     to: { oneOf: [{ type: 'string' }, { type: 'array', minItems: 0, items: { type: 'string' } }], description: 'New value(s): the whole rrset; [] deletes it.' },
-    ttl: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'TTL of the new records in seconds (default 60).' },
+    ttl: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'TTL of the new records in seconds (default: the current TTL, else 60).' },
+    create: { type: 'boolean', description: 'Create the record when it does not exist (default false: a missing record fails the step, naming server, zone and name).' },
     key: {
       type: 'object', additionalProperties: false, required: ['name', 'secret'],
       description: 'TSIG key: name, algorithm (default hmac-sha256), secret (use ${secret.NAME}).',
@@ -82,6 +91,6 @@ export function fqdnOf(p: Pick<DnsRecordParams, 'name' | 'zone'>): string {
 /** Canonical form for comparing values (case of names, the final dot of CNAME targets). */
 export function normalizeValue(type: RecordType, v: string): string {
   if (type === 'CNAME') return v.replace(/\.$/, '').toLowerCase();
-  if (type === 'AAAA') return v.toLowerCase();
+  if (type === 'AAAA') return canonicalIpv6(v);
   return v;
 }

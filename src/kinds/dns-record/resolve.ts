@@ -1,34 +1,32 @@
-import { promises as dnsPromises } from 'node:dns';
 import { stepError } from '../types.js';
 import { normalizeValue, type RecordType, type ServerAnswer } from './params.js';
+import { NoReply, queryDns } from './query.js';
+import { RCODE, recordText, soaMinimum, TYPE } from './wire.js';
 
-/** Ask one authoritative server (host:port) for the rrset; NXDOMAIN/NODATA is an empty answer. */
+const sameName = (a: string, b: string): boolean => a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();
+
+/**
+ * Ask one authoritative server (host:port) for the rrset, with its TTL (every type). NXDOMAIN/NODATA is
+ * an empty answer whose negativeTtl (the SOA's, RFC 2308) is how long resolvers may remember "none".
+ * A server that refuses the zone fails the step; no reply, or a non-authoritative one, is an error value.
+ */
 export async function queryServer(server: string, fqdn: string, type: RecordType, timeoutMs: number, signal: AbortSignal): Promise<ServerAnswer> {
-  const r = new dnsPromises.Resolver({ timeout: timeoutMs, tries: 1 });
-  r.setServers([server]);
-  const onAbort = (): void => r.cancel();
-  signal.addEventListener('abort', onAbort, { once: true });
+  let reply;
   try {
-    switch (type) {
-      case 'A':
-      case 'AAAA': {
-        const rows = type === 'A' ? await r.resolve4(fqdn, { ttl: true }) : await r.resolve6(fqdn, { ttl: true });
-        return { values: rows.map((x) => normalizeValue(type, x.address)).sort(), ...(rows[0] ? { ttl: rows[0].ttl } : {}) };
-      }
-      case 'CNAME':
-        return { values: (await r.resolveCname(fqdn)).map((v) => normalizeValue(type, v)).sort() };
-      case 'TXT':
-        return { values: (await r.resolveTxt(fqdn)).map((chunks) => chunks.join('')).sort() };
-    }
+    reply = await queryDns(server, fqdn, TYPE[type], timeoutMs, signal);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    if (code === 'ENODATA' || code === 'ENOTFOUND') return { values: [] };
-    if (code === 'EREFUSED') {
-      throw stepError(`dns ${server}: refuses queries for ${fqdn} (not authoritative for the zone?)`, { retryable: false });
-    }
     if (signal.aborted) throw stepError(`dns ${server}: cancelled`);
-    return { values: [], error: code === 'ETIMEOUT' || code === 'ECANCELLED' ? `no answer within ${timeoutMs}ms` : `unreachable (${code || String(e)})` };
-  } finally {
-    signal.removeEventListener('abort', onAbort);
+    return { values: [], error: e instanceof NoReply ? e.message : `unreachable (${String(e)})` };
   }
+  if (reply.rcode === RCODE.REFUSED) {
+    throw stepError(`dns ${server}: refuses queries for ${fqdn} (not authoritative for the zone?)`, { retryable: false });
+  }
+  if (reply.rcode !== RCODE.NOERROR && reply.rcode !== RCODE.NXDOMAIN) return { values: [], error: `answered rcode ${reply.rcode} for ${fqdn}` };
+  if (!reply.authoritative) return { values: [], error: `answer for ${fqdn} is not authoritative (zone not loaded?)` };
+  const rrs = reply.answers.filter((rr) => rr.type === TYPE[type] && sameName(rr.name, fqdn));
+  if (rrs.length === 0) {
+    const soa = reply.authority.find((rr) => rr.type === TYPE.SOA);
+    return { values: [], ...(soa ? { negativeTtl: Math.min(soa.ttl, soaMinimum(soa)) } : {}) };
+  }
+  return { values: rrs.map((rr) => normalizeValue(type, recordText(rr))).sort(), ttl: Math.min(...rrs.map((rr) => rr.ttl)) };
 }

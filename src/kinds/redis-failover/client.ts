@@ -9,6 +9,8 @@ export interface RedisTarget {
   /** Connect and per-command timeout. */
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
+  /** Told when a password is configured but the server requires none (AUTH was not needed). */
+  readonly onPasswordUnused?: (addr: string) => void;
 }
 
 export function splitAddr(addr: string): { host: string; port: number } {
@@ -20,14 +22,17 @@ export function splitAddr(addr: string): { host: string; port: number } {
   return { host: addr.slice(0, i), port };
 }
 
-/**
- * Open a connection that can never hang a CLI (stack-notes.md): lazy connect, connect and command
- * timeouts, no offline queue, no reconnects, an error listener; closed in finally and on abort.
- * Errors become one-line StepErrors naming the server.
- */
 /** ioredis, imported on first use (or by the kind's preload): validate and other kinds never pay for it. */
 export const loadRedisClient = async (): Promise<{ Redis: typeof Redis }> => import('ioredis');
 
+/**
+ * Open a connection that can never hang a CLI (stack-notes.md): lazy connect, connect and command
+ * timeouts, no offline queue, no reconnects, an error listener; closed in finally and on abort.
+ * Errors become one-line StepErrors naming the server. The password is not given to ioredis (which
+ * sends AUTH in its handshake, turns a refusal into "Connection is closed" and console.warns when the
+ * server has no password): AUTH is the first command, so a wrong password fails as an authentication
+ * error (not retryable, never "unreachable"), and a password the server does not need is reported.
+ */
 export async function withRedis<T>(t: RedisTarget, fn: (r: Redis) => Promise<T>): Promise<T> {
   const { host, port } = splitAddr(t.addr);
   const password = isSecret(t.password) ? t.password.reveal() : t.password;
@@ -35,7 +40,6 @@ export async function withRedis<T>(t: RedisTarget, fn: (r: Redis) => Promise<T>)
   const { Redis } = await loadRedisClient();
   const r = new Redis({
     host, port,
-    ...(password === undefined ? {} : { password }),
     lazyConnect: true,
     connectTimeout: t.timeoutMs,
     commandTimeout: t.timeoutMs,
@@ -57,6 +61,7 @@ export async function withRedis<T>(t: RedisTarget, fn: (r: Redis) => Promise<T>)
       throw stepError(`redis ${t.addr}: unreachable (${describeError(lastError ?? e)})`);
     }
     try {
+      if (password !== undefined) await authenticate(r, t, password);
       return await fn(r);
     } catch (e) {
       if (isStep(e)) throw e;
@@ -68,11 +73,27 @@ export async function withRedis<T>(t: RedisTarget, fn: (r: Redis) => Promise<T>)
   }
 }
 
+/** AUTH; a server without a password says so (not an error: reported through onPasswordUnused). */
+async function authenticate(r: Redis, t: RedisTarget, password: string): Promise<void> {
+  try {
+    await r.call('AUTH', password);
+  } catch (e) {
+    if (/no password is set|without any password configured/i.test(describeError(e))) {
+      t.onPasswordUnused?.(t.addr);
+      return;
+    }
+    throw e;
+  }
+}
+
 const isStep = (e: unknown): boolean => typeof e === 'object' && e !== null && (e as { stepError?: unknown }).stepError === true;
 
 function toStepError(addr: string, e: unknown): Error {
   const msg = describeError(e);
-  if (/NOAUTH|WRONGPASS|invalid password|invalid username/i.test(msg)) {
+  if (/NOAUTH/i.test(msg)) {
+    return stepError(`redis ${addr}: authentication failed: the server requires a password and none is configured (${msg})`, { retryable: false });
+  }
+  if (/WRONGPASS|invalid password|invalid username/i.test(msg)) {
     return stepError(`redis ${addr}: authentication failed (${msg}): check the password`, { retryable: false });
   }
   if (/timed out|timeout/i.test(msg)) return stepError(`redis ${addr}: no answer (${msg})`);

@@ -1,13 +1,9 @@
-import { parseDuration } from '../../util/duration.js';
 import { isStepError, stepError, type KindContext } from '../types.js';
 import { flatToRecord, readRole, withRedis } from './client.js';
 import type { NodeView, RedisFailoverParams, RedisFailoverState } from './params.js';
+import { nodeTarget, sentinelTarget } from './targets.js';
 
-export const DEFAULT_NODE_TIMEOUT_MS = 1000;
 export const UNREACHABLE = 'unreachable';
-
-export const nodeTimeoutMs = (p: RedisFailoverParams): number =>
-  p.nodeTimeout === undefined ? DEFAULT_NODE_TIMEOUT_MS : (parseDuration(p.nodeTimeout) ?? DEFAULT_NODE_TIMEOUT_MS);
 
 export const dcOf = (p: RedisFailoverParams, addr: string | null): string | null =>
   addr === null ? null : (p.nodes?.find((n) => n.addr === addr)?.dc ?? null);
@@ -25,11 +21,10 @@ export async function observeGroup(p: RedisFailoverParams, ctx: KindContext): Pr
 }
 
 async function observeSentinel(p: RedisFailoverParams, sentinels: readonly string[], ctx: KindContext): Promise<RedisFailoverState> {
-  const timeoutMs = nodeTimeoutMs(p);
   const views = await Promise.all(
     sentinels.map(async (addr) => {
       try {
-        return await withRedis({ addr, password: p.sentinelPassword, timeoutMs, signal: ctx.signal }, async (r) => {
+        return await withRedis(sentinelTarget(p, addr, ctx), async (r) => {
           const m = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', p.master)) as string[] | null;
           if (!m) return { addr, view: 'unknown group', replicas: [] as string[] };
           const reps = (await r.call('SENTINEL', 'REPLICAS', p.master)) as unknown[];
@@ -65,12 +60,11 @@ function majority(values: readonly string[]): string {
 }
 
 async function readNodes(p: RedisFailoverParams, addrs: readonly string[], ctx: KindContext): Promise<NodeView[]> {
-  const timeoutMs = nodeTimeoutMs(p);
   const views = await Promise.all(
     addrs.map(async (addr): Promise<NodeView> => {
       const dc = dcOf(p, addr);
       try {
-        const role = await withRedis({ addr, password: p.password, timeoutMs, signal: ctx.signal }, readRole);
+        const role = await withRedis(nodeTarget(p, addr, ctx), readRole);
         if (role.role === 'master') return { addr, dc, role: 'master', ...(role.offset === undefined ? {} : { offset: role.offset }) };
         if (role.role === 'replica') {
           return { addr, dc, role: 'replica', masterAddr: role.masterAddr ?? '', link: role.link ?? '', offset: role.offset ?? 0 };

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haproxyServersKind as kind, type HaproxyServersParams } from '../../../src/kinds/haproxy-servers/index.js';
@@ -45,6 +46,12 @@ const params = (): HaproxyServersParams => ({
   probe: { url: frontend, expect: 'sh-a', samples: 6 },
 });
 
+/** `show servers state` of the backend in full, but for the seconds since each server's last change (a clock). */
+async function serversState(): Promise<string[]> {
+  const text = await haproxyCommand(socket, 'show servers state app');
+  return text.split('\n').filter((l) => /^\d+ /.test(l)).map((l) => l.split(' ').filter((_, i) => i !== 9).join(' '));
+}
+
 describe('haproxy.servers', () => {
   it('switches servers and traffic, is a skip when run again, and rolls back states and weights', async () => {
     const r = await runStepLife(kind, params(), { timeoutMs: 30_000 });
@@ -62,13 +69,16 @@ describe('haproxy.servers', () => {
     expect(r.restored?.probe?.seen).toEqual({ 'hz-a': 6 });
   });
 
-  it('works over the TCP admin socket too, and observe changes nothing', async () => {
+  it('works over the TCP admin socket too, and observe and plan change nothing (the full server state)', async () => {
     const ctx = makeKindContext();
     const p = { ...params(), socket: adminTcp };
+    const before = await serversState();
+    expect(before.map((l) => l.split(' ')[3])).toEqual(['hz-a', 'sh-a', 'sz-a']);
     const a = await kind.observe(p, ctx);
-    const b = await kind.observe(p, ctx);
-    expect(b.servers).toEqual(a.servers);
     expect(kind.decide(p, a).action).toBe('change');
+    kind.describe(p, a, undefined);
+    await kind.observe({ socket, backend: 'app', drain: ['sz-a'] }, ctx);
+    expect(await serversState()).toEqual(before);
   });
 
   it('drain is a state of its own', async () => {
@@ -84,6 +94,29 @@ describe('haproxy.servers', () => {
     expect((e1 as Error).message).toBe(`haproxy ${socket}: no backend "nope"`);
     const e2 = await kind.observe({ socket, backend: 'app', ready: ['zz-9'] }, ctx).catch((x: unknown) => x);
     expect((e2 as Error).message).toBe(`haproxy ${socket}: backend app has no server "zz-9" (has hz-a, sh-a, sz-a)`);
+  });
+
+  it('fails within the timeout on a silent admin socket (accepts, never answers: a frozen HAProxy), naming it', async () => {
+    const dir = await makeTmpDir('drctl-haproxy-silent-');
+    const held: net.Socket[] = [];
+    const tcp = net.createServer((c) => void held.push(c));
+    const unix = net.createServer((c) => void held.push(c));
+    await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => unix.listen(path.join(dir.dir, 'admin.sock'), r));
+    try {
+      for (const at of [`127.0.0.1:${(tcp.address() as net.AddressInfo).port}`, path.join(dir.dir, 'admin.sock')]) {
+        const ctx = makeKindContext({ timeoutMs: 10_000 });
+        const e = await kind.observe({ ...params(), socket: at, commandTimeout: '500ms' }, ctx).catch((x: unknown) => x);
+        expect(ctx.signal.aborted).toBe(false);
+        expect(isStepError(e) && e.retryable).toBe(true);
+        expect((e as Error).message).toBe(`haproxy ${at}: no answer to "show servers state app" within 500ms`);
+      }
+    } finally {
+      for (const c of held) c.destroy();
+      tcp.close();
+      unix.close();
+      await dir.cleanup();
+    }
   });
 
   it('fails fast on a socket nobody listens on', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +59,23 @@ afterAll(async () => {
 
 const role = async (a: string): Promise<string> => (await redisCli(Number(a.split(':')[1]), ['ROLE'])).split('\n')[0] ?? '';
 
+/** What a plan must not touch: replication (without offsets and lags, which move) and CONFIG GET * of every node; each sentinel's master and epoch. */
+async function snapshot(): Promise<unknown> {
+  const nodes = [...(sentinelParams.nodes ?? []), ...(directParams.nodes ?? [])].map((n) => Number(n.addr.split(':')[1]));
+  const volatile = /^(master_repl_offset|second_repl_offset|repl_backlog_\w+|master_last_io_seconds_ago|slave_read_repl_offset|slave_repl_offset|master_sync_\w+)$/;
+  return {
+    nodes: await Promise.all(nodes.map(async (port) => ({
+      replication: (await redisCli(port, ['INFO', 'replication'])).split('\r\n').filter((l) => l.includes(':') && !volatile.test(l.split(':')[0] ?? ''))
+        .map((l) => l.replace(/,offset=\d+,lag=\d+/, '')),
+      config: createHash('sha256').update(await redisCli(port, ['CONFIG', 'GET', '*'])).digest('hex'),
+    }))),
+    sentinels: await Promise.all((sentinelParams.sentinels ?? []).map(async (a) => {
+      const m = (await redisCli(Number(a.split(':')[1]), ['SENTINEL', 'MASTER', 'grp'])).split('\n');
+      return ['ip', 'port', 'config-epoch', 'num-slaves'].map((k) => m[m.indexOf(k) + 1]);
+    })),
+  };
+}
+
 describe('redis.failover through Sentinel', () => {
   it('moves mastership to the data center, is a skip when run again, and rolls back', async () => {
     const nodes = sentinelParams.nodes ?? [];
@@ -86,12 +104,15 @@ describe('redis.failover through Sentinel', () => {
     expect([await prio(nodes[0]?.addr), await prio(nodes[1]?.addr), await prio(nodes[2]?.addr)]).toEqual(['100', '10', '200']);
   });
 
-  it('observe changes nothing', async () => {
+  it('observe and plan change nothing: every node\'s replication and whole config, every sentinel\'s view', async () => {
+    const before = await snapshot();
     const ctx = makeKindContext();
-    const a = await kind.observe(sentinelParams, ctx);
-    const b = await kind.observe(sentinelParams, ctx);
-    expect(b.master).toBe(a.master);
-    expect(b.nodes.map((n) => n.role)).toEqual(a.nodes.map((n) => n.role));
+    for (const p of [sentinelParams, { ...sentinelParams, to: { dc: 'sz-a' } }, directParams]) {
+      const s = await kind.observe(p, ctx);
+      kind.decide(p, s);
+      kind.describe(p, s, undefined);
+    }
+    expect(await snapshot()).toEqual(before);
   });
 
   it('refuses a target that is not a replica of the group', async () => {

@@ -1,17 +1,25 @@
+import { lstat, readlink, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dbPrimaryKind } from '../../../src/kinds/db-primary/index.js';
+import { isRunning, resolveMember } from '../../../src/kinds/db-primary/local.js';
 import { labDown, labFreeze, labStatus, labThaw, labUp, loadLabState, type LabState } from '../../../src/lab/index.js';
 import { isAlive } from '../../../src/lab/process.js';
+import { runCommand } from '../../../src/util/exec.js';
+import { makeKindContext } from '../../helpers/kind-context.js';
 import { freeBasePort } from '../../helpers/lab-processes.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
 
-// The whole estate once, in a temp folder on a free range of ports; labDown in afterAll stops it by pid.
+// The whole estate once, on a free range of ports, in a lab folder under a 0700 parent (as a clone
+// under /root is): the postgres user cannot reach it. labDown in afterAll stops it by pid.
 let dir = '';
 let cleanup: () => Promise<void> = async () => undefined;
 let state: LabState;
 
 beforeAll(async () => {
   const tmp = await makeTmpDir('drctl-lab-');
-  dir = tmp.dir;
+  expect((await stat(tmp.dir)).mode & 0o777).toBe(0o700);
+  dir = path.join(tmp.dir, 'lab');
   cleanup = tmp.cleanup;
   state = await labUp({ dir, basePort: await freeBasePort() });
 }, 120_000);
@@ -41,6 +49,23 @@ describe('lab', () => {
     expect(s.processes.find((p) => p.name === 'cache-a-sh-a')?.role).toBe('replica');
   });
 
+  it('PostgreSQL lives in a private folder under /tmp (owned by postgres, 0700) linked from DIR/pg; db.primary follows the link', async () => {
+    const priv = state.pg.privateRoot ?? '';
+    expect(priv).toMatch(/^\/tmp\/drctl-lab-pg-/);
+    const st = await stat(priv);
+    expect([st.uid, st.mode & 0o777]).toEqual([Number((await runCommand(['id', '-u', 'postgres'])).stdout), 0o700]);
+    expect((await lstat(path.join(dir, 'pg'))).isSymbolicLink()).toBe(true);
+    expect(await readlink(path.join(dir, 'pg'))).toBe(priv);
+    expect(state.pg.members.map((m) => path.dirname(m.dataDir))).toEqual([priv, priv]);
+    // what a runbook names (${labDir}/pg/hz-a): the postgres user cannot pass that way; the kind resolves it
+    const named = { name: 'pg-hz-a', dc: 'hz-a', host: '127.0.0.1', port: state.ports.pgPrimary, dataDir: path.join(dir, 'pg', 'hz-a'), osUser: 'postgres' };
+    const ctx = makeKindContext();
+    expect(await isRunning(named, ctx)).toBe(false);
+    expect(await isRunning(await resolveMember(named, '/'), ctx)).toBe(true);
+    const s = await dbPrimaryKind.observe({ members: [named], expectDcs: ['hz-a'] }, ctx);
+    expect(s.primary).toBe('pg-hz-a');
+  });
+
   it('refuses a second up on the same folder', async () => {
     await expect(labUp({ dir, basePort: state.basePort })).rejects.toThrow(/a lab is already running in .* run "drctl lab down" first/);
   });
@@ -49,6 +74,23 @@ describe('lab', () => {
     const other = await makeTmpDir('drctl-lab-busy-');
     try {
       await expect(labUp({ dir: other.dir, basePort: state.basePort })).rejects.toThrow(`lab ports already in use: 127.0.0.1:${state.basePort} (redis cache-a-hz-a)`);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it.each([
+    [6379, 'redis cache-a-hz-a on 6379, the default port of Redis'],
+    [5402, 'postgres primary on 5432, the default port of PostgreSQL'],
+    [26369, 'sentinel sentinel-sh-a on 26379, the default port of Redis Sentinel'],
+    [8364, 'haproxy frontend on 8404, the default port of HAProxy stats'],
+  ])('refuses --base-port %i: a lab port would be a package default (invalid input, nothing started)', async (base, clash) => {
+    const other = await makeTmpDir('drctl-lab-default-');
+    try {
+      const e = await labUp({ dir: other.dir, basePort: base }).catch((x: unknown) => x);
+      expect((e as Error).message).toBe(`--base-port ${base} would put ${clash}: the lab never uses the packages' ports; pick another base port (default 27100)`);
+      expect((e as { exitCode?: number }).exitCode).toBe(3);
+      expect(await loadLabState(other.dir)).toBeUndefined();
     } finally {
       await other.cleanup();
     }
@@ -63,10 +105,11 @@ describe('lab', () => {
     await expect(labFreeze(dir, 'xx-9')).rejects.toThrow(/unknown data center "xx-9"/);
   });
 
-  it('down stops every process by pid and is idempotent', async () => {
+  it('down stops every process by pid, removes the private PostgreSQL folder, and is idempotent', async () => {
     const pids = (await labStatus(dir)).processes.map((p) => p.pid);
     await labDown(dir);
     expect(pids.filter((pid) => isAlive(pid))).toEqual([]);
+    await expect(stat(state.pg.privateRoot ?? '/nonexistent')).rejects.toThrow(/ENOENT/);
     expect(await labDown(dir)).toEqual([]);
     expect((await labStatus(dir)).running).toBe(false);
   });
