@@ -22,7 +22,8 @@ export function createContextFactory(o: ContextFactoryOptions) {
     signal,
     clock: o.clock,
     log: o.log.child({ stepId }),
-    exec: (argv, options) => runCommand(argv, { ...options, signal }),
+    // commands run in the runbook's folder (as exec steps do), whatever folder drctl was started from
+    exec: (argv, options) => runCommand(argv, { cwd: o.baseDir, ...options, signal }),
     progress: (message) => void o.emit({ type: 'step.progress', stepId, message }).catch(() => undefined),
     note: (key, value) => {
       notes[key] = value;
