@@ -3,7 +3,7 @@ import type { EventListener } from '../../engine/events.js';
 import { runSession, type SessionOptions, type SessionOutcome } from '../../engine/session.js';
 import type { OnFailure } from '../../runbook/types.js';
 import { openStateStore } from '../../state/open-store.js';
-import { parseDuration } from '../../util/duration.js';
+import { formatDuration, MAX_TIMER_MS, parseDuration } from '../../util/duration.js';
 import { confirmationRequired, ExitCode, usageError } from '../../util/errors.js';
 import { loadValidRunbook } from '../load-runbook.js';
 import { assertInputsPresent } from '../required-inputs.js';
@@ -133,6 +133,6 @@ export function leaseOf(flag: string | undefined): number | undefined {
   const text = flag ?? process.env.DRCTL_LEASE;
   if (text === undefined) return undefined;
   const ms = parseDuration(text);
-  if (ms === undefined || ms < 300) throw usageError(`--lease ${text}: a duration of at least 300ms (e.g. 15s)`);
+  if (ms === undefined || ms < 300 || ms > MAX_TIMER_MS) throw usageError(`--lease ${text}: a duration from 300ms to ${formatDuration(MAX_TIMER_MS)} (e.g. 15s)`);
   return ms;
 }

@@ -1,9 +1,11 @@
 import type { Check } from './context.js';
 import { checkDuplicateIds } from './duplicate-ids.js';
+import { checkDurations } from './durations.js';
 import { checkIrreversibleSteps } from './irreversible-steps.js';
 import { checkFault } from './fault.js';
 import { checkKindParams } from './kind-params.js';
 import { checkNeedsCycles } from './needs-cycles.js';
+import { checkProbes } from './probes.js';
 import { checkReferences } from './references.js';
 import { checkSchedule } from './schedule.js';
 import { checkUnknownKinds } from './unknown-kinds.js';
@@ -18,6 +20,8 @@ export const RUNBOOK_CHECKS: readonly Check[] = [
   checkUnknownNeeds,
   checkNeedsCycles,
   checkKindParams,
+  checkDurations,
+  checkProbes,
   checkFault,
   checkSchedule,
   checkReferences,
