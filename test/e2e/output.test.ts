@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { drctl, exampleWorkspace, ROOT } from '../helpers/cli.js';
-import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, drctl, exampleWorkspace, ROOT } from '../helpers/cli.js';
 
 type Ws = Awaited<ReturnType<typeof exampleWorkspace>>;
 let ws: Ws | undefined;
@@ -88,5 +89,63 @@ describe('plug-in kinds', () => {
     const r = await ws.run(['drill', 'plugin.yaml', '--yes']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(await ws.changes()).toEqual(['lb.active=sh-a', 'lb.active=hz-a']);
+  });
+});
+
+/**
+ * Spawn drctl and close our end of one of its output pipes, as `| head` does: at once, or after the
+ * first chunk. Returns the exit code and the text of the other stream.
+ */
+function withClosedPipe(args: readonly string[], o: { cwd: string; env?: Record<string, string>; close: 'stdout' | 'stderr'; after: 'start' | 'first-chunk' }) {
+  const child = spawn('node', [BIN, ...args], { cwd: o.cwd, env: { ...process.env, NO_COLOR: '1', CI: 'true', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const closing = child[o.close];
+  const keeping = o.close === 'stdout' ? child.stderr : child.stdout;
+  let kept = '';
+  keeping.on('data', (d: Buffer) => (kept += d.toString()));
+  closing.on('error', () => undefined);
+  if (o.after === 'start') closing.destroy();
+  else closing.once('data', () => closing.destroy());
+  return new Promise<{ code: number | null; kept: string }>((resolve) => child.on('close', (code) => resolve({ code, kept })));
+}
+
+describe('a reader that goes away (| head) never stops a run', () => {
+  const SWITCHED = { 'db.primary': 'sh-a', 'cache.master': 'sh-a', 'rules.hz-shards': 'sh-a', 'mq.active': 'sh-a', 'lb.active': 'sh-a', 'dns.cashier': '127.0.0.3' };
+  const finishedRecord = async (state: string) => {
+    const [runId] = await readdir(path.join(state, 'runs'));
+    const dir = path.join(state, 'runs', runId ?? '');
+    const meta = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8'));
+    const journal = (await readFile(path.join(dir, 'journal.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const locks = (await readdir(path.join(state, 'locks'))).filter((f) => f.endsWith('.lock'));
+    return { meta, last: journal.at(-1), locks };
+  };
+
+  it('run --json | head -1: the run finishes, is journaled, releases its lock, switches everything; no stack', async () => {
+    ws = await exampleWorkspace();
+    const r = await withClosedPipe(['run', 'city-cut.yaml', '--yes', '--json', '--state', ws.state], { cwd: ws.dir, env: ws.env, close: 'stdout', after: 'first-chunk' });
+    expect(r.kept).not.toMatch(/EPIPE|internal error|\n\s+at /);
+    expect(r.code).toBe(0);
+    const { meta, last, locks } = await finishedRecord(ws.state);
+    expect(meta.status).toBe('succeeded');
+    expect(last.type).toBe('run.finished');
+    expect(locks).toEqual([]);
+    expect(await ws.estate()).toEqual(SWITCHED);
+  });
+
+  it('run 2>&1 | head -1 (the progress stream closed): same, and the summary still reaches stdout', async () => {
+    ws = await exampleWorkspace();
+    const r = await withClosedPipe(['run', 'city-cut.yaml', '--yes', '--state', ws.state], { cwd: ws.dir, env: ws.env, close: 'stderr', after: 'first-chunk' });
+    expect(r.code).toBe(0);
+    expect(r.kept).toContain('run example-city-cut succeeded');
+    expect((await finishedRecord(ws.state)).meta.status).toBe('succeeded');
+    expect(await ws.estate()).toEqual(SWITCHED);
+  });
+
+  it('schema, history and --help into a closed pipe: exit 0, nothing on stderr', async () => {
+    ws = await exampleWorkspace();
+    for (const args of [['schema'], ['history', '--state', ws.state], ['--help']]) {
+      const r = await withClosedPipe(args, { cwd: ws.dir, close: 'stdout', after: 'start' });
+      expect(r.kept, args.join(' ')).toBe('');
+      expect(r.code, args.join(' ')).toBe(0);
+    }
   });
 });

@@ -39,6 +39,20 @@ describe('safety of runs', () => {
     await waitFor(() => pids.every((p) => !alive(p)), 'the step processes to be gone', 5000);
   });
 
+  it('a timed-out step also kills a descendant that started its own session (setsid)', async () => {
+    ws = await exampleWorkspace();
+    const r = await ws.run(['run', 'setsid.yaml', '--yes']);
+    const pids = (await readFile(path.join(ws.dir, 'pids.txt'), 'utf8')).trim().split('\n').map(Number);
+    try {
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout).toContain('step "escape" failed in apply: apply timed out after 500ms');
+      expect(pids).toHaveLength(2);
+      await waitFor(() => pids.every((p) => !alive(p)), 'the step processes, the setsid one included, to be gone', 5000);
+    } finally {
+      for (const p of pids.filter(alive)) process.kill(p, 'SIGKILL');
+    }
+  });
+
   it('SIGINT mid-run starts no new step, lets the running one finish, and leaves a consistent record', async () => {
     ws = await exampleWorkspace();
     const child = spawnDrctl(['run', 'slow.yaml', '--yes', '--state', ws.state], { cwd: ws.dir, env: ws.env });
