@@ -92,14 +92,26 @@ describe('plan / run / drill on the example city cut', () => {
     expect(md.stdout).toMatch(/\| db-election \| exec \| applied \| \d/);
   });
 
-  it('a failing step with onFailure: rollback leaves the world as it was before the run', async () => {
+  it('a failing step with onFailure: rollback leaves the world as it was before the run, the half-applied failed step included', async () => {
     ws = await exampleWorkspace();
     const r = await ws.run(['run', 'failing.yaml', '--yes']);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain('step "lb" failed in apply');
-    expect(r.stdout).toContain('every applied step was rolled back');
-    expect(await ws.estate()).toMatchObject({ 'db.primary': 'hz-a', 'cache.master': 'hz-a' });
-    expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a', 'cache.master=hz-a', 'db.primary=hz-a']);
+    expect(r.stdout).toContain('step "lb" failed in apply: apply: sh -c');
+    expect(r.stdout).toContain('rolled back every step that changed something: lb (failed after it began applying), cache, db');
+    expect(await ws.estate()).toEqual(INITIAL);
+    // the failed step's own change is undone first, then the applied ones, newest first
+    expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a', 'lb.active=sh-a', 'lb.active=hz-a', 'cache.master=hz-a', 'db.primary=hz-a']);
+    const journal = await journalOf(ws.state, runIdFrom(r.stdout));
+    expect(journal.filter((e) => e.type === 'step.rolled-back').map((e) => e.stepId)).toEqual(['lb', 'cache', 'db']);
+  });
+
+  it('a drill fails back a failed step that half-applied too', async () => {
+    ws = await exampleWorkspace();
+    const r = await ws.run(['drill', 'failing.yaml', '--yes']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('switch: failed, fail-back: succeeded');
+    expect(await ws.estate()).toEqual(INITIAL);
+    expect((await ws.changes()).slice(3)).toEqual(['lb.active=hz-a', 'cache.master=hz-a', 'db.primary=hz-a']);
   });
 
   it('a budget overrun fails the drill, naming the step, its time and its budget', async () => {
