@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, drctl, exampleWorkspace, ROOT } from '../helpers/cli.js';
@@ -69,6 +69,55 @@ describe('machine output and bad input', () => {
       expect(r.stderr).toMatch(c.want);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+  });
+
+  it('a user path that cannot be used is one line naming the flag and the path, exit 3, never a stack', async () => {
+    ws = await exampleWorkspace();
+    const file = path.join(ws.dir, 'a-file');
+    await writeFile(file, 'not a folder\n');
+    const done = await ws.run(['run', 'city-cut.yaml', '--yes']);
+    const runId = /\(run ([^)]+)\)/.exec(done.stdout)?.[1] ?? '';
+    const cases = [
+      { args: ['run', 'city-cut.yaml', '--yes', '--state', 'a-file'], want: 'error: --state a-file: is a file, not a directory' },
+      { args: ['plan', 'city-cut.yaml', '--params-file', '.'], want: 'error: --params-file .: is a directory' },
+      { args: ['plan', 'city-cut.yaml', '-o', '/nonexistent/dir/plan.json'], want: 'error: -o /nonexistent/dir/plan.json: cannot write it: no such directory /nonexistent/dir' },
+      { args: ['report', runId, '--format', 'md', '-o', '/nonexistent/x.md', '--state', ws.state], want: 'error: -o /nonexistent/x.md: cannot write it: no such directory /nonexistent' },
+      { args: ['run', '.', '--yes'], want: `error: runbook .: is a directory` },
+      { args: ['plan', 'city-cut.yaml', '--plugin', 'nope.mjs'], want: `error: --plugin nope.mjs: file not found (looked for ${path.join(ws.dir, 'nope.mjs')})` },
+    ];
+    for (const c of cases) {
+      const r = await drctl(c.args, { cwd: ws.dir, env: ws.env });
+      expect(r.stderr.trim(), c.args.join(' ')).toBe(c.want);
+      expect(r.exitCode, c.args.join(' ')).toBe(3);
+    }
+    expect(await readFile(file, 'utf8')).toBe('not a folder\n');
+  });
+
+  it('validate: a missing file, a directory, an unclosed quote and a bad --plugin are each one error where they are', async () => {
+    ws = await exampleWorkspace();
+    const quote = ['apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: q }', 'spec:', '  steps:', '    - id: a', '      kind: exec', '      with: { apply: [echo, "hello] }', '', ''];
+    await writeFile(path.join(ws.dir, 'quote.yaml'), quote.join('\n'));
+    const r = await drctl(['validate', 'nope.yaml', '.', 'quote.yaml'], { cwd: ws.dir });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr.split('\n').filter((l) => / error: /.test(l))).toEqual([
+      'nope.yaml: error: no such file or directory',
+      '.: error: is a directory',
+      'quote.yaml:8:29: error: YAML syntax: this quoted text is never closed (no closing " before the end of the file)',
+    ]);
+    const plugin = await drctl(['validate', 'city-cut.yaml', '--plugin', 'nope.mjs'], { cwd: ws.dir });
+    expect(plugin.exitCode).toBe(3);
+    expect(plugin.stderr).toContain(`--plugin: error: plugin "nope.mjs": file not found (looked for ${path.join(ws.dir, 'nope.mjs')})`);
+    expect(plugin.stderr).not.toMatch(/city-cut\.yaml:\d+:\d+/);
+  });
+
+  it('--params-file: an unknown name is reported at its file:line:column', async () => {
+    ws = await exampleWorkspace();
+    await writeFile(path.join(ws.dir, 'params.yaml'), 'to: sh-a\nzz: 1\n');
+    const r = await ws.run(['plan', 'city-cut.yaml', '--params-file', 'params.yaml']);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain('params.yaml:2:1: error: unknown param "zz"');
+    expect(r.stderr).toContain('hint: declared params: from, to, vip, oldVip');
+    expect(await ws.changes()).toEqual([]);
   });
 
   it('the committed JSON Schema is what `drctl schema` prints', async () => {
