@@ -87,6 +87,25 @@ describe('safety of runs', () => {
     expect(journalText).toContain('***');
   });
 
+  it('a secret full of special characters is masked in its JSON, URL, form and base64 forms everywhere', async () => {
+    ws = await exampleWorkspace();
+    const token = 'pa"ss w/rd\\9Xq&=+%';
+    const r = await ws.run(['run', 'secret-forms.yaml', '--yes'], { TOK: token });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('exited with code 3');
+    const { runId, meta, journalText, logText } = await onlyRun(ws.state);
+    const reports = await Promise.all(['json', 'md', 'junit', 'html'].map((f) => ws.run(['report', runId, '--format', f])));
+    const json = JSON.stringify(token).slice(1, -1);
+    const forms = [
+      token, json, JSON.stringify(json).slice(1, -1), encodeURIComponent(token), new URLSearchParams({ t: token }).toString().slice(2),
+      Buffer.from(token).toString('base64'), Buffer.from(`ops:${token}`).toString('base64'),
+    ];
+    const texts = { stdout: r.stdout, stderr: r.stderr, journal: journalText, log: logText, record: JSON.stringify(meta), ...Object.fromEntries(reports.map((x, i) => [`report ${i}`, x.stdout])) };
+    for (const [where, text] of Object.entries(texts)) for (const form of forms) expect(text.includes(form), `${where} holds ${form}`).toBe(false);
+    expect(journalText).toContain('***');
+    expect(journalText.trim().split('\n').every((l) => JSON.parse(l) !== null)).toBe(true);
+  });
+
   it('a run whose secret is not set is refused before any change, naming the variable and its users', async () => {
     ws = await exampleWorkspace();
     const r = await ws.run(['run', 'secret.yaml', '--yes']);
