@@ -120,6 +120,26 @@ describe('machine output and bad input', () => {
     expect(await ws.changes()).toEqual([]);
   });
 
+  it('a damaged run record is reported, never hidden: history warns naming the file, report fails naming it', async () => {
+    ws = await exampleWorkspace();
+    const runIds: string[] = [];
+    for (let i = 0; i < 2; i++) runIds.push(/\(run ([^)]+)\)/.exec((await ws.run(['run', 'city-cut.yaml', '--yes'])).stdout)?.[1] ?? '');
+    const [damaged, intact] = runIds as [string, string];
+    const file = path.join(ws.state, 'runs', damaged, 'run.json');
+    await writeFile(file, '{"runId": "half-writ');
+    const history = await ws.run(['history']);
+    expect(history.exitCode).toBe(0);
+    expect(history.stdout).toContain(intact);
+    expect(history.stdout).not.toContain(damaged);
+    expect(history.stderr).toContain(`warning: the record of run ${damaged} is unreadable: ${file}: not valid JSON`);
+    const json = JSON.parse((await ws.run(['history', '--json'])).stdout);
+    expect(json.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'run-record-unreadable', file })]);
+    const report = await ws.run(['report', damaged]);
+    expect(report.exitCode).toBe(1);
+    expect(report.stderr).toContain(`error: the record of run ${damaged} is unreadable: ${file}: not valid JSON`);
+    expect(report.stderr).not.toMatch(/no run "|\n\s+at /);
+  });
+
   it('the committed JSON Schema is what `drctl schema` prints', async () => {
     const r = await drctl(['schema']);
     expect(r.exitCode).toBe(0);
