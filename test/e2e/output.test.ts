@@ -17,6 +17,8 @@ describe('machine output and bad input', () => {
     expect(lines[0]).toMatchObject({ type: 'version', schemaVersion: 1 });
     expect(lines[1]).toMatchObject({ type: 'run.started', mode: 'run' });
     expect(lines.at(-1)).toMatchObject({ type: 'summary', status: 'succeeded', mode: 'run' });
+    // one version for the whole stream: every line that carries one says the same
+    expect(lines.filter((l) => 'schemaVersion' in l).map((l) => l.schemaVersion)).toEqual([1, 1]);
     expect(lines.filter((l) => l.type === 'step.applied')).toHaveLength(6);
     const timing = lines.find((l) => l.type === 'step.timing' && l.stepId === 'db-election');
     expect(Object.keys(timing.timing.phases).sort()).toEqual(['apply', 'observe', 'verify']);
@@ -33,10 +35,11 @@ describe('machine output and bad input', () => {
     expect(status.result).toMatchObject({ runs: [], locks: [] });
     const report = JSON.parse((await ws.run(['report', run.runId, '--format', 'json'])).stdout);
     expect(report.schemaVersion).toBe(1);
-    expect(report.steps).toHaveLength(7);
-    expect(report.steps[0]).toMatchObject({ id: 'db-election', status: 'applied', rollback: { status: 'rolled-back' } });
+    expect(report.steps).toHaveLength(8);
+    expect(report.steps.find((x: { id: string }) => x.id === 'db-election')).toMatchObject({ status: 'applied', rollback: { status: 'rolled-back' } });
+    expect(report.steps.find((x: { id: string }) => x.id === 'lb')).toMatchObject({ kind: 'http', status: 'applied', rollback: { status: 'rolled-back' } });
     const junit = (await ws.run(['report', run.runId, '--format', 'junit'])).stdout;
-    expect(junit.match(/<testcase /g)).toHaveLength(7 + 4); // 7 steps, 1 readiness check, 3 steady-state checks
+    expect(junit.match(/<testcase /g)).toHaveLength(8 + 4); // 8 steps, 1 readiness check, 3 steady-state checks
     const plan = await ws.run(['plan', 'city-cut.yaml']);
     expect(plan.stdout).toMatch(/Predicted duration: \S+ \(median of 1 earlier run\(s\)\)/);
   });

@@ -23,7 +23,8 @@ describe('plan / run / drill on the example city cut', () => {
     expect(plan.stderr).toBe('');
     expect(plan.exitCode).toBe(2);
     expect(plan.stdout).toContain('+ db-election');
-    expect(plan.stdout).toMatch(/Layers[\s\S]*1\. db-election\n\s+2\. cache, rules/);
+    expect(plan.stdout).toMatch(/Layers[\s\S]*1\. estate-api, db-election\n\s+2\. cache, rules/);
+    expect(plan.stdout).toMatch(/\+ lb +http +PUT http:\/\/127\.0\.0\.1:\d+\/estate\/lb\.active/);
     expect(plan.stdout).toContain('Critical path: db-election → rules → middleware → lb → dns → settle');
     expect(await ws.changes()).toEqual([]);
     const run = await ws.run(['run', 'city-cut.yaml', '--yes']);
@@ -33,7 +34,7 @@ describe('plan / run / drill on the example city cut', () => {
     expect(after.exitCode).toBe(0);
     const doc = JSON.parse(after.stdout);
     expect(doc).toMatchObject({ schemaVersion: 1, command: 'plan', ok: true });
-    expect(doc.result.counts).toEqual({ change: 0, noop: 7, unknown: 0, gate: 0 });
+    expect(doc.result.counts).toEqual({ change: 0, noop: 8, unknown: 0, gate: 0 });
   });
 
   it('run applies every stage once; a second run skips every step as already done', async () => {
@@ -44,7 +45,7 @@ describe('plan / run / drill on the example city cut', () => {
     expect((await ws.changes()).length).toBe(6);
     const second = await ws.run(['run', 'city-cut.yaml', '--yes']);
     expect(second.exitCode).toBe(0);
-    expect(second.stderr.match(/skipped: already done|skipped: condition already holds/g)).toHaveLength(7);
+    expect(second.stderr.match(/skipped: already done|skipped: condition already holds/g)).toHaveLength(8);
     expect((await ws.changes()).length).toBe(6);
     const journal = await journalOf(ws.state, runIdFrom(second.stdout));
     expect(journal.filter((r) => r.type === 'step.intent')).toHaveLength(0);

@@ -121,6 +121,15 @@ describe('safety of runs', () => {
     expect(denied.exitCode).toBe(1);
     expect(denied.stdout).toContain('gate "approve-dns" not approved');
     expect(await ws.changes()).toEqual([]);
+    for (const [step, want] of [
+      ['approve-dsn', '--approve approve-dsn: the runbook has no step "approve-dsn" (did you mean "approve-dns"?)'],
+      ['dns', '--approve dns: step "dns" is of kind exec, not a gate (only gates ask for approval)'],
+    ]) {
+      const wrong = await ws.run(['run', 'gate.yaml', '--yes', '--approve', step as string]);
+      expect(wrong.exitCode).toBe(3);
+      expect(wrong.stderr).toContain(`error: ${want}`);
+    }
+    expect(await ws.changes()).toEqual([]);
     const approved = await ws.run(['run', 'gate.yaml', '--yes', '--approve', 'approve-dns']);
     expect(approved.exitCode, approved.stderr).toBe(0);
     expect(await ws.changes()).toEqual(['dns.cashier=127.0.0.3']);
