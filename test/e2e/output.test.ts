@@ -58,6 +58,28 @@ describe('machine output and bad input', () => {
     expect(ok.exitCode, ok.stderr).toBe(0);
   });
 
+  it('validate, the real CLI, on every invalid fixture: exactly their errors, at their positions', async () => {
+    const first: Record<string, string> = {
+      'bad-duration.yaml': '8:16 bad-duration', 'cycle.yaml': '8:15 needs-cycle', 'duplicate-id.yaml': '9:11 duplicate-id',
+      'ref-not-needed.yaml': '12:34 ref-not-needed', 'syntax.yaml': '8:32 yaml-syntax', 'unknown-field.yaml': '8:7 unknown-field',
+      'unknown-kind.yaml': '7:13 unknown-kind', 'unknown-need.yaml': '11:15 unknown-need', 'unknown-output.yaml': '12:30 unknown-output',
+      'unknown-param.yaml': '10:21 unknown-param', 'wrong-type.yaml': '5:16 wrong-type',
+    };
+    const dir = 'test/fixtures/runbooks/invalid';
+    const r = await drctl(['validate', '--json', ...Object.keys(first).map((f) => `${dir}/${f}`)]);
+    expect(r.exitCode).toBe(3);
+    const doc = JSON.parse(r.stdout);
+    const byFile = new Map<string, string[]>();
+    for (const d of doc.diagnostics as { file: string; line: number; column: number; code: string }[]) {
+      const name = path.basename(d.file);
+      byFile.set(name, [...(byFile.get(name) ?? []), `${d.line}:${d.column} ${d.code}`]);
+    }
+    for (const [file, want] of Object.entries(first)) {
+      // one problem per fixture (the syntax fixture's broken flow collection is two)
+      expect(byFile.get(file), file).toEqual(file === 'syntax.yaml' ? [want, '8:33 yaml-syntax'] : [want]);
+    }
+  });
+
   it('bad flags, missing files and unknown runs are one clear line and exit 3', async () => {
     const cases = [
       { args: ['run', 'nope.yaml', '--yes'], want: /runbook not found: nope\.yaml/ },

@@ -24,7 +24,7 @@ describe('loadRunbookFile', () => {
 
   test('syntax errors carry their position', async () => {
     const loaded = await loadRunbookFile(resolve(FIXTURES, 'invalid/syntax.yaml'));
-    expect(loaded.diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['8:30 yaml-syntax', '8:31 yaml-syntax']);
+    expect(loaded.diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['8:32 yaml-syntax', '8:33 yaml-syntax']);
   });
 });
 
