@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exampleWorkspace, spawnDrctl } from '../helpers/cli.js';
@@ -51,6 +51,20 @@ describe('safety of runs', () => {
     } finally {
       for (const p of pids.filter(alive)) process.kill(p, 'SIGKILL');
     }
+  });
+
+  it('a 1ms timeout fails its steps cleanly: no stack, a finished record, the lock released', async () => {
+    ws = await exampleWorkspace();
+    const steps = ['exec', 'wait'].map((kind) => `    - { id: ${kind}-step, kind: ${kind}, timeout: 1ms, with: ${kind === 'exec' ? '{ apply: [node, estate.mjs, get, db.primary] }' : '{ duration: 1s }'} }`);
+    await writeFile(path.join(ws.dir, 'tiny.yaml'), ['apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: tiny-timeout }', 'spec:', '  steps:', ...steps, ''].join('\n'));
+    const r = await ws.run(['run', 'tiny.yaml', '--yes']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(r.stdout).toMatch(/failed in apply: apply timed out after 1ms/);
+    const { meta, journalText } = await onlyRun(ws.state);
+    expect(meta.status).toBe('failed');
+    expect(JSON.parse(journalText.trim().split('\n').at(-1) ?? '{}').type).toBe('run.finished');
+    expect((await readdir(path.join(ws.state, 'locks'))).filter((f) => f.endsWith('.lock'))).toEqual([]);
   });
 
   it('SIGINT mid-run starts no new step, lets the running one finish, and leaves a consistent record', async () => {
