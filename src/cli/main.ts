@@ -5,6 +5,7 @@ import { createCliIO } from './output/context.js';
 import { envelope } from './output/json.js';
 import { createStyle } from './output/style.js';
 import { buildProgram } from './program.js';
+import { flagPathError } from './user-files.js';
 import type { CliIO } from './io.js';
 import { ExitCode, isDrctlError, type DrctlError } from '../util/errors.js';
 
@@ -33,6 +34,8 @@ function report(e: unknown, io: CliIO, argv: readonly string[], debug: boolean):
     if (io.json) io.out(envelope(commandName(argv), false, null, [], { code: 'usage', message: e.message.replace(/^error: /, '') }));
     return ExitCode.invalidInput;
   }
+  const pathError = isDrctlError(e) ? undefined : flagPathError(e, argv);
+  if (pathError) return report(pathError, io, argv, debug);
   if (isDrctlError(e)) {
     printDrctlError(e, io, argv);
     if (debug && e.cause) io.err(String((e.cause as Error).stack ?? e.cause));

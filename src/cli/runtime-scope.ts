@@ -1,6 +1,7 @@
 import type { Runbook } from '../runbook/types.js';
 import { interpolate, loadParamsFile, parseSetFlag, resolveParams } from '../runbook/interpolate.js';
 import { DrctlError, ExitCode, usageError } from '../util/errors.js';
+import { isFileProblem } from '../util/fs-problem.js';
 import { redact, Secret } from '../util/secret.js';
 
 export interface ScopeFlags {
@@ -24,7 +25,7 @@ export interface RuntimeScope {
  * never printed). Every secret value seen is redacted from events, logs and messages.
  */
 export async function buildRuntimeScope(runbook: Runbook, flags: ScopeFlags, env: NodeJS.ProcessEnv = process.env, options: ScopeOptions = {}): Promise<RuntimeScope> {
-  const overrides: Record<string, unknown> = { ...options.baseParams, ...(flags.paramsFile ? await loadParamsFile(flags.paramsFile) : {}) };
+  const overrides: Record<string, unknown> = { ...options.baseParams, ...(flags.paramsFile ? await readParamsFile(flags.paramsFile, Object.keys(runbook.params)) : {}) };
   for (const text of flags.set ?? []) {
     let parsed: { key: string; value: unknown };
     try {
@@ -55,4 +56,14 @@ export async function buildRuntimeScope(runbook: Runbook, flags: ScopeFlags, env
     interpolate: (value, outputsOf) => interpolate(value, { params, env, secrets: secretOf, stepOutputs: outputsOf ?? (() => undefined) }),
     redactText,
   };
+}
+
+/** --params-file FILE: a file that cannot be read is the flag's problem (named with the flag). */
+async function readParamsFile(file: string, declared: readonly string[]): Promise<Record<string, unknown>> {
+  try {
+    return await loadParamsFile(file, declared);
+  } catch (e) {
+    if (isFileProblem(e)) throw usageError(`--params-file ${file}: ${e.problem}`);
+    throw e;
+  }
 }

@@ -1,3 +1,5 @@
+import { timerDelay } from '../util/duration.js';
+
 /** Settle with the promise, or reject as soon as the signal aborts (the kind may keep running in the background). */
 export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
@@ -27,10 +29,13 @@ export class TimeoutReason extends Error {
   }
 }
 
-/** A signal that aborts with TimeoutReason after ms, or when the parent aborts. Call dispose() when done. */
+/**
+ * A signal that aborts with TimeoutReason after ms, or when the parent aborts. Call dispose() when done.
+ * A deadline beyond what a timer can hold waits that longest time (never the 1 ms of an overflowed timer).
+ */
 export function deadlineSignal(parent: AbortSignal, ms: number): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new TimeoutReason(ms)), ms);
+  const timer = setTimeout(() => controller.abort(new TimeoutReason(ms)), timerDelay(ms));
   const onParent = (): void => controller.abort(parent.reason);
   if (parent.aborted) onParent();
   else parent.addEventListener('abort', onParent, { once: true });

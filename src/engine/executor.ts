@@ -8,6 +8,8 @@ import { runStepLife, type StepLifeResult } from './step-life.js';
 export interface StepRecord {
   readonly status: StepStatus;
   readonly before: unknown;
+  /** Its intent was journaled: it may have changed something (see StepLifeResult.intended). */
+  readonly intended?: boolean;
   readonly after: unknown;
   readonly outputs: Readonly<Record<string, unknown>>;
   readonly params: unknown;
@@ -52,8 +54,13 @@ export interface ExecuteOptions {
 export interface ExecuteOutcome {
   readonly status: 'succeeded' | 'failed' | 'interrupted';
   readonly steps: ReadonlyMap<string, StepRecord>;
-  /** Steps that changed something, in completion order (what a rollback undoes, reversed). */
+  /** Steps that changed something, in completion order. */
   readonly appliedOrder: readonly string[];
+  /**
+   * What a rollback undoes (reversed): the applied steps and the failed or cancelled ones whose intent
+   * was journaled (their apply may have half-applied), in completion order.
+   */
+  readonly undoOrder: readonly string[];
   /** Set when emitting failed (the journal could not be written): no step was started after it. */
   readonly fatal?: unknown;
 }
@@ -65,6 +72,7 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
   const records = new Map<string, StepRecord>();
   const queuedAt = new Map<string, string>();
   const appliedOrder: string[] = [];
+  const undoOrder: string[] = [];
   const running = new Map<string, Promise<void>>();
   let failed = false;
   let fatal: unknown;
@@ -72,7 +80,10 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
 
   for (const [id, p] of o.prior ?? []) {
     records.set(id, { status: p.status, before: p.before, after: undefined, outputs: p.outputs, params: undefined, error: undefined, timing: p.timing ?? emptyTiming(iso(), p.status) });
-    if (p.status === 'applied') appliedOrder.push(id);
+    if (p.status === 'applied') {
+      appliedOrder.push(id);
+      undoOrder.push(id);
+    }
   }
   const done = (id: string): boolean => { const s = records.get(id)?.status; return s === 'applied' || s === 'skipped'; };
   const outputsOf = (id: string) => (done(id) ? records.get(id)?.outputs : undefined);
@@ -134,9 +145,10 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
         queuedAt: queuedAt.get(s.id) ?? startedAt, startedAt, endedAt: iso(),
         durationMs: o.clock.monotonic() - t0, attempts: life.attempts, phases: life.phases, status: life.status,
       };
-      records.set(s.id, { status: life.status, before: life.before, after: life.after, outputs: life.outputs, params: life.params, error: life.error, timing });
+      records.set(s.id, { status: life.status, before: life.before, intended: life.intended, after: life.after, outputs: life.outputs, params: life.params, error: life.error, timing });
       finished(s.id);
       if (life.status === 'applied') appliedOrder.push(s.id);
+      if (life.status === 'applied' || (life.intended && (life.status === 'failed' || life.status === 'cancelled'))) undoOrder.push(s.id);
       if (life.status === 'failed' || life.status === 'cancelled') failed = true;
       await o.emit({ type: 'step.timing', stepId: s.id, timing }).catch((e: unknown) => void (fatal ??= e));
     })();
@@ -163,7 +175,7 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
     records.set(s.id, { status: 'cancelled', before: undefined, after: undefined, outputs: {}, params: undefined, error: undefined, timing: emptyTiming(queuedAt.get(s.id) ?? iso(), 'cancelled') });
   }
   const status = fatal !== undefined ? 'failed' : o.stop.aborted ? 'interrupted' : failed ? 'failed' : 'succeeded';
-  return { status, steps: records, appliedOrder, ...(fatal === undefined ? {} : { fatal }) };
+  return { status, steps: records, appliedOrder, undoOrder, ...(fatal === undefined ? {} : { fatal }) };
 }
 
 async function runOne(o: ExecuteOptions, s: StepSpec, outputsOf: (id: string) => Readonly<Record<string, unknown>> | undefined): Promise<StepLifeResult & { params: unknown }> {
@@ -176,7 +188,7 @@ async function runOne(o: ExecuteOptions, s: StepSpec, outputsOf: (id: string) =>
     const error: StepErrorInfo = { phase: 'observe', message: (e as Error).message, retryable: false };
     await o.emit({ type: 'step.started', stepId: s.id, attempt: 1 });
     await o.emit({ type: 'step.failed', stepId: s.id, error, notes: {} });
-    return { status: 'failed', before: undefined, after: undefined, outputs: {}, error, attempts: 1, phases: {}, notes: {}, params: undefined };
+    return { status: 'failed', before: undefined, intended: false, after: undefined, outputs: {}, error, attempts: 1, phases: {}, notes: {}, params: undefined };
   }
   const life = await runStepLife({
     step: s, kind, params, abort: o.abort, clock: o.clock, emit: o.emit,
@@ -196,17 +208,18 @@ export function outcomeOfPrior(runbook: Runbook, prior: ReadonlyMap<string, Prio
     if (!steps.has(s.id)) steps.set(s.id, { status: 'cancelled', before: undefined, after: undefined, outputs: {}, params: undefined, error: undefined, timing: { ...empty, status: 'cancelled' } });
   }
   const appliedOrder = [...prior].filter(([, p]) => p.status === 'applied').map(([id]) => id);
-  return { status: 'succeeded', steps, appliedOrder };
+  return { status: 'succeeded', steps, appliedOrder, undoOrder: appliedOrder };
 }
 
 /** Resume: a step with a journaled intent keeps that intent's before-state; found done, it was applied. */
 async function recovered(o: ExecuteOptions, s: StepSpec, life: StepLifeResult & { params: unknown }): Promise<StepLifeResult & { params: unknown }> {
   if (!o.intents?.has(s.id)) return life;
   const before = o.intents.get(s.id);
-  if (life.status !== 'skipped') return life.before === undefined ? life : { ...life, before };
+  // an earlier process journaled its intent: whatever happens now, its apply may be in place
+  if (life.status !== 'skipped') return life.params === undefined ? life : { ...life, before, intended: true };
   const reason = 'the effect of an apply interrupted before its outcome was journaled is in place: not applied again';
   await o.emit({ type: 'step.recovered', stepId: s.id, before, outputs: life.outputs, reason });
-  return { ...life, status: 'applied', before };
+  return { ...life, status: 'applied', before, intended: true };
 }
 
 function emptyTiming(at: string, status: StepStatus): StepTiming {

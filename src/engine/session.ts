@@ -171,8 +171,10 @@ async function phases(
   let error = firstError(executed);
 
   const onFailure = o.onFailure ?? o.runbook.onFailure;
+  // every step that changed something, newest first: the applied ones and a failed one whose apply
+  // had begun (its intent is journaled: it may have half-applied)
   const items = (): RollbackItem[] =>
-    [...executed.appliedOrder].reverse().map((id) => {
+    [...executed.undoOrder].reverse().map((id) => {
       const step = o.runbook.steps.find((s) => s.id === id);
       const rec = executed.steps.get(id);
       const kind = o.registry.get(step?.kind ?? '');
@@ -182,9 +184,10 @@ async function phases(
   const rollback = (reason: string) => rollbackSteps(items(), { reason, clock, emit, abort: o.abort, makeContext });
 
   if (o.mode === 'run') {
-    if (status === 'failed' && onFailure === 'rollback' && executed.appliedOrder.length > 0) {
+    if (status === 'failed' && onFailure === 'rollback' && executed.undoOrder.length > 0) {
+      const undone = [...executed.undoOrder].reverse();
       const back = await rollback('a step failed and onFailure is rollback');
-      error = `${error ?? 'a step failed'}; ${back ? 'every applied step was rolled back' : 'ROLLBACK INCOMPLETE: see the journal'}`;
+      error = `${error ?? 'a step failed'}; ${back ? `rolled back every step that changed something: ${undone.map((id) => rolledBackLabel(id, executed)).join(', ')}` : 'ROLLBACK INCOMPLETE: see the journal'}`;
     }
     return { status, executed, overruns, error, halves: undefined };
   }
@@ -214,4 +217,10 @@ async function phases(
   }
   const overall: RunStatus = executed.status === 'interrupted' ? 'interrupted' : status === 'succeeded' && failBack === 'succeeded' ? 'succeeded' : 'failed';
   return { status: overall, executed, overruns, error, halves: { switch: status, failBack } };
+}
+
+/** "lb (failed after it began applying)" for a step rolled back although it failed. */
+function rolledBackLabel(id: string, executed: ExecuteOutcome): string {
+  const status = executed.steps.get(id)?.status;
+  return status === 'failed' || status === 'cancelled' ? `${id} (${status} after it began applying)` : id;
 }

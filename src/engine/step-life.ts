@@ -24,6 +24,11 @@ export interface StepLifeResult {
   readonly status: Extract<StepStatus, 'skipped' | 'applied' | 'failed' | 'cancelled'>;
   /** State observed before the change (what rollback restores); set once an intent was recorded. */
   readonly before: unknown;
+  /**
+   * An intent was journaled: apply may have changed something, even if the step then failed (an apply
+   * that half-applied and exited 1). Such a step is rolled back with the applied ones.
+   */
+  readonly intended: boolean;
   readonly after: unknown;
   readonly outputs: Readonly<Record<string, unknown>>;
   readonly error: StepErrorInfo | undefined;
@@ -44,6 +49,7 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
   const phases: Partial<Record<StepPhase, number>> = {};
   const notes: Record<string, unknown> = {};
   let before: unknown;
+  let intended = false;
   const timed = async <T>(phase: StepPhase, fn: () => Promise<T>, lastMiss?: () => string | undefined): Promise<T> => {
     const t0 = clock.monotonic();
     try {
@@ -58,7 +64,7 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
     }
   };
   const result = (status: StepLifeResult['status'], extra: Partial<StepLifeResult> & { attempts: number }): StepLifeResult => ({
-    status, before, after: undefined, outputs: {}, error: undefined, phases, notes, ...extra,
+    status, before, intended, after: undefined, outputs: {}, error: undefined, phases, notes, ...extra,
   });
 
   for (let attempt = 1; ; attempt++) {
@@ -72,14 +78,20 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
       const decision = kind.decide(params, current);
       if (decision.action === 'noop') {
         const outputs = kind.outputs?.(params, current) ?? {};
+        if (intended) {
+          // an earlier attempt's apply took effect before it failed: the step did change the world
+          await emit({ type: 'step.applied', stepId: step.id, after: current, describe: kind.describe(params, before, current), outputs, notes: { ...notes } });
+          return result('applied', { after: current, outputs, attempts: attempt });
+        }
         await emit({ type: 'step.skipped', stepId: step.id, reason: decision.reason ?? 'already done', state: current, outputs });
         return result('skipped', { after: current, outputs, attempts: attempt });
       }
-      if (before === undefined) before = current;
+      if (!intended) before = current;
       await emit({
         type: 'step.intent', stepId: step.id, attempt, before, desired: decision.desired,
         describe: kind.describe(params, current, decision.desired),
       });
+      intended = true;
       await timed('apply', () => race(kind.apply(params, { current, desired: decision.desired }, ctx)));
       const interval = step.verifyIntervalMs ?? kind.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
       const after = await timed(

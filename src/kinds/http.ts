@@ -3,7 +3,8 @@ import { checkHttp, type HttpExpectation } from './probe/expect.js';
 import { displayUrl, sendHttp, type HttpRequestParams } from './probe/http-request.js';
 import { httpRequestSchema } from './probe/schema.js';
 import { HOLDS, notYet, stepError, type KindContext } from './types.js';
-import { parseDuration } from '../util/duration.js';
+import { durationProblem, parseDuration } from '../util/duration.js';
+import { httpCallProblems } from './probe/http-check.js';
 
 type Req = HttpRequestParams & { readonly expect?: HttpExpectation };
 
@@ -36,6 +37,13 @@ export const httpKind = defineKind<HttpParams, HttpState>({
     },
   },
   outputNames: ['status', 'body'],
+  check(p) {
+    const timeout = p.requestTimeout === undefined ? undefined : durationProblem(p.requestTimeout, { positive: true, timer: true });
+    return [
+      ...(['observe', 'request', 'rollback'] as const).flatMap((key) => httpCallProblems(p[key], [key])),
+      ...(timeout ? [{ path: ['requestTimeout'], message: timeout }] : []),
+    ];
+  },
   async observe(p, ctx) {
     if (!p.observe) return { done: null };
     const res = await send(p, p.observe, ctx);

@@ -1,6 +1,6 @@
-import { parseDuration } from '../util/duration.js';
+import { durationProblem, parseDuration } from '../util/duration.js';
 import { defineKind } from './define-kind.js';
-import { runProbe, type ProbeParams } from './probe/run-probe.js';
+import { probeParamProblems, probeTimeoutMs, runProbe, type ProbeParams } from './probe/run-probe.js';
 import { probeSchema } from './probe/schema.js';
 import { HOLDS, notYet } from './types.js';
 
@@ -33,14 +33,16 @@ export const waitKind = defineKind<WaitParams, WaitState>({
     oneOf: [{ required: ['duration'] }, { required: ['until'] }],
   },
   check(p) {
-    if (p.duration !== undefined && !p.duration.includes('${') && parseDuration(p.duration) === undefined) {
-      return [{ path: ['duration'], message: `bad duration "${p.duration}": use e.g. 500ms, 30s, 1m30s` }];
-    }
-    return [];
+    const durations = (['duration', 'interval'] as const).flatMap((key) => {
+      const text = p[key];
+      const problem = text === undefined ? undefined : durationProblem(text, { timer: true });
+      return problem ? [{ path: [key], message: problem }] : [];
+    });
+    return [...durations, ...probeParamProblems(p.until, ['until'])];
   },
   async observe(p, ctx) {
     if (!p.until) return { holds: false, detail: `pause ${p.duration ?? ''}` };
-    const held = await runProbe(p.until, ctx);
+    const held = await runProbe(p.until, ctx, probeTimeoutMs(p.until));
     return { holds: held.ok, detail: held.ok ? 'holds' : held.detail };
   },
   decide(p, current) {
@@ -52,7 +54,7 @@ export const waitKind = defineKind<WaitParams, WaitState>({
     if (!p.until) return;
     // poll at the runbook's interval (verify then finds it holding at once); bounded by the step timeout
     const intervalMs = p.interval === undefined ? DEFAULT_INTERVAL_MS : (parseDuration(p.interval) ?? DEFAULT_INTERVAL_MS);
-    while (!(await runProbe(p.until, ctx)).ok) await ctx.clock.sleep(intervalMs, ctx.signal);
+    while (!(await runProbe(p.until, ctx, probeTimeoutMs(p.until))).ok) await ctx.clock.sleep(intervalMs, ctx.signal);
   },
   holds(p, _desired, current) {
     if (!p.until) return HOLDS;

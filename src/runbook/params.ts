@@ -52,8 +52,11 @@ export function parseSetFlag(text: string): { key: string; value: unknown } {
   }
 }
 
-/** A YAML map of param values (`--params file.yaml`). Bad YAML or a non-map → DrctlError with diagnostics. */
-export async function loadParamsFile(file: string): Promise<Record<string, unknown>> {
+/**
+ * A YAML map of param values (`--params-file file.yaml`). Bad YAML, a non-map or (given the declared
+ * params) an unknown name → DrctlError with diagnostics at their file:line:column.
+ */
+export async function loadParamsFile(file: string, declared?: readonly string[]): Promise<Record<string, unknown>> {
   const loaded = await loadYamlFile(file, 'params file');
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   const data = loaded.data;
@@ -63,6 +66,16 @@ export async function loadParamsFile(file: string): Promise<Record<string, unkno
       severity: 'error', code: 'wrong-type', message: 'a params file must be a map of name: value',
       ...loaded.sourceMap.locate([]),
     });
+  }
+  if (!hasErrors(diagnostics) && isMap && declared) {
+    for (const key of Object.keys(data as object).filter((k) => !declared.includes(k))) {
+      diagnostics.push({
+        severity: 'error', code: 'unknown-param',
+        message: `unknown param "${key}"${suggestionSuffix(didYouMean(key, declared))}`,
+        hint: declared.length > 0 ? `declared params: ${declared.join(', ')}` : 'the runbook declares no params',
+        ...loaded.sourceMap.locateKey([key]),
+      });
+    }
   }
   if (hasErrors(diagnostics)) {
     throw new DrctlError('params-invalid', ExitCode.invalidInput, `${file} is not a valid params file`, { diagnostics });

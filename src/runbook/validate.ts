@@ -72,7 +72,8 @@ function pluginRequests(loaded: LoadedRunbook, extra: readonly string[]): Plugin
     // `at` is looked up only for a problem: locating may need the full YAML parse (see yaml-file.ts)
     typeof p === 'string' ? [{ specifier: p, baseDir: dirname(loaded.file), get at() { return loaded.sourceMap.locate(['spec', 'plugins', i]); } }] : [],
   );
-  const fromFlags = extra.map((p) => ({ specifier: p, baseDir: process.cwd(), at: { file: loaded.file, line: 1, column: 1 } }));
+  // a --plugin problem is the flag's, not the runbook's: it has no position in the file
+  const fromFlags = extra.map((p) => ({ specifier: p, baseDir: process.cwd(), at: { file: '--plugin', line: 0, column: 0 } }));
   return [...fromRunbook, ...fromFlags];
 }
 

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { FileJournal, readJournal } from './journal-file.js';
 import { acquireFileLock, fencedWrite, forceRemoveFileLock, listFileLocks, readLock } from './lock-file.js';
 import type { JournalRecord, RunMeta } from './records.js';
-import { createRunDir, listRuns, readRunMeta, runDirOf, writeRunMeta } from './run-store.js';
+import { createRunDir, listRuns, runDirOf, writeRunMeta } from './run-store.js';
 import type { AuditEntry, Fence, StateStore } from './store.js';
+import { DrctlError, ExitCode } from '../util/errors.js';
 
 /**
  * The embedded store, a folder (default .drctl): runs/<id>/{run.json, journal.ndjson, log.ndjson,
@@ -27,7 +28,7 @@ export function createFileStore(stateDir: string): StateStore {
     },
     writeRunMeta: (meta: RunMeta, fence?: Fence) =>
       fence ? fencedWrite(stateDir, fence.scope, fence.token, () => writeRunMeta(stateDir, meta)) : writeRunMeta(stateDir, meta),
-    readRunMeta: (runId) => readRunMeta(stateDir, runId),
+    readRunMeta: (runId) => readRunRecord(stateDir, runId),
     readRunbookCopy: (runId) => readFile(path.join(runDirOf(stateDir, runId), 'runbook.yaml'), 'utf8').catch(() => undefined),
     listRuns: () => listRuns(stateDir),
     openJournal: (runId, fence) => FileJournal.open(journalOf(runId), (write) => fencedWrite(stateDir, fence.scope, fence.token, write)),
@@ -49,3 +50,32 @@ export function createFileStore(stateDir: string): StateStore {
     close: async () => undefined,
   };
 }
+
+/**
+ * A run's record: undefined when the run has none; an error naming the file when it is there but cannot
+ * be read (a damaged run.json must not look like "no such run").
+ */
+async function readRunRecord(stateDir: string, runId: string): Promise<RunMeta | undefined> {
+  const file = path.join(runDirOf(stateDir, runId), 'run.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw unreadableRecord(runId, file, (e as Error).message);
+  }
+  let meta: unknown;
+  try {
+    meta = JSON.parse(text);
+  } catch (e) {
+    throw unreadableRecord(runId, file, `not valid JSON: ${(e as Error).message}`);
+  }
+  if (meta === null || typeof meta !== 'object' || typeof (meta as { runId?: unknown }).runId !== 'string') throw unreadableRecord(runId, file, 'not a run record');
+  return meta as RunMeta;
+}
+
+const unreadableRecord = (runId: string, file: string, why: string): DrctlError =>
+  new DrctlError('run-record-unreadable', ExitCode.failed, `the record of run ${runId} is unreadable: ${file}: ${why}`, {
+    hint: 'its journal (journal.ndjson beside it) still holds what happened',
+  });

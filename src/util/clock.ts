@@ -1,3 +1,5 @@
+import { timerDelay } from './duration.js';
+
 export interface Clock {
   /** Wall-clock ms since epoch (for records). */
   now(): number;
@@ -23,7 +25,7 @@ export const realClock: Clock = {
       const t = setTimeout(() => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
-      }, ms);
+      }, timerDelay(ms));
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };

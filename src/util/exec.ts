@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { timerDelay } from './duration.js';
+import { descendantsOf, signalFound, stillRunning, type FoundProcess } from './process-tree.js';
 
 export interface CommandOptions {
   readonly signal?: AbortSignal | undefined;
@@ -37,8 +39,10 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
- * Run a command given as argv (never through a shell). The child gets its own process group so that a
- * timeout or cancellation kills the whole tree, grandchildren included. Never throws for a failing
+ * Run a command given as argv (never through a shell). The child gets its own process group, and a
+ * timeout or cancellation kills the whole tree: the group, and every descendant found through /proc
+ * (those that started their own session with setsid too). Not found: a process that double-forked
+ * away (its parent exited, so it was re-parented to init) before the kill. Never throws for a failing
  * command: the result says what happened. Plain node:child_process (execa cost 100 ms of imports at
  * start and 1.5 ms more per command: a step's time must be the command's, not drctl's).
  */
@@ -64,10 +68,24 @@ export function runCommand(argv: readonly string[], options: CommandOptions = {}
     let timedOut = false;
     let cancelled = false;
     let killTimer: NodeJS.Timeout | undefined;
+    let tree: readonly FoundProcess[] = [];
+    /**
+     * Find the tree as it is now (before a kill re-parents it to init), then signal the group and every
+     * descendant. Once the leader has exited (and its pid may be reused) only the known ones are roots.
+     */
+    const sweep = (signal: NodeJS.Signals): void => {
+      if (pid === undefined) return;
+      const leaderRuns = child.exitCode === null && child.signalCode === null;
+      const known = stillRunning(tree);
+      const found = descendantsOf([...(leaderRuns ? [pid] : []), ...known.map((p) => p.pid)]);
+      tree = [...known, ...found.filter((f) => !known.some((k) => k.pid === f.pid))];
+      killGroup(pid, signal);
+      signalFound(tree, signal);
+    };
     const terminate = (): void => {
       if (pid === undefined || killTimer !== undefined) return;
-      killGroup(pid, 'SIGTERM');
-      killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
+      sweep('SIGTERM');
+      killTimer = setTimeout(() => sweep('SIGKILL'), timerDelay(options.killGraceMs ?? DEFAULT_KILL_GRACE_MS));
       killTimer.unref();
     };
     const stdout = capture(child.stdout, terminate);
@@ -78,7 +96,7 @@ export function runCommand(argv: readonly string[], options: CommandOptions = {}
         : setTimeout(() => {
             timedOut = true;
             terminate();
-          }, options.timeoutMs);
+          }, timerDelay(options.timeoutMs));
     const onAbort = (): void => {
       cancelled = true;
       terminate();
@@ -96,8 +114,8 @@ export function runCommand(argv: readonly string[], options: CommandOptions = {}
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
-      // Reap anything of the group that outlived its leader (e.g. a backgrounded grandchild on timeout).
-      if ((timedOut || cancelled) && pid !== undefined) killGroup(pid, 'SIGKILL');
+      // Reap anything of the tree that outlived its leader (e.g. a backgrounded grandchild on timeout).
+      if (timedOut || cancelled) sweep('SIGKILL');
       resolve({ argv, exitCode, stdout: stdout.text(), stderr: stderr.text(), durationMs: performance.now() - started, timedOut, cancelled, spawnError, pid });
     };
     child.on('error', (e: NodeJS.ErrnoException) => {

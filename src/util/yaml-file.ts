@@ -3,10 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { YAMLError } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
-import { fileNotFound } from './errors.js';
+import { unreadableFile } from './fs-problem.js';
 import { createSourceMap, type SourceMap } from './source-map.js';
 import { parseSimpleYaml } from './yaml-fast.js';
 import { yamlLib } from './yaml-lib.js';
+import { unclosedQuoteAt } from './yaml-unclosed-quote.js';
 
 /** A parsed YAML file: plain data for every later stage, plus the map back to positions. */
 export interface LoadedYaml {
@@ -22,16 +23,14 @@ export interface LoadedYaml {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Read and parse any YAML file (runbooks, topologies, params files). Missing file → fileNotFound(what). */
+/** Read and parse any YAML file (runbooks, topologies, params files). Unreadable (missing, a directory...) → FileProblem. */
 export async function loadYamlFile(file: string, what = 'file'): Promise<LoadedYaml> {
   const absolute = resolve(file);
   let bytes: Buffer;
   try {
     bytes = await readFile(absolute);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw fileNotFound(what, file);
-    throw e;
+    throw unreadableFile(what, file, e);
   }
   const hash = createHash('sha256').update(bytes).digest('hex');
   return { ...parseYamlText(absolute, bytes.toString('utf8')), hash };
@@ -72,10 +71,17 @@ function parseFully(file: string, text: string): Omit<LoadedYaml, 'hash'> {
       ...(duplicate ? { hint: 'a key may appear only once in a map: the later value would silently win' } : {}),
     };
   };
+  // an unclosed quote: one error at the opening quote, not a cascade where the parser gave up (the end)
+  const runaway = doc.errors.some((e) => e.code === 'MISSING_CHAR' && /quote/i.test(e.message)) ? unclosedQuoteAt(text) : undefined;
+  const kept = (e: YAMLError): boolean => runaway === undefined || e.pos[0] < runaway.offset;
   const diagnostics = [
-    ...doc.errors.map((e) => toDiagnostic(e, 'error')),
-    ...doc.warnings.map((e) => toDiagnostic(e, 'warning')),
+    ...doc.errors.filter(kept).map((e) => toDiagnostic(e, 'error')),
+    ...doc.warnings.filter(kept).map((e) => toDiagnostic(e, 'warning')),
   ];
+  if (runaway) {
+    const { line, col } = lineCounter.linePos(runaway.offset);
+    diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: `YAML syntax: this quoted text is never closed (no closing ${runaway.quote} before the end of the file)`, file, line, column: col });
+  }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 }) ?? undefined;

@@ -210,8 +210,8 @@ describe('drctl report --format html of a real `drctl run`', () => {
       expect(html).toContain(`data-run-id="${runId}"`);
       expect(html).toContain('id="timeline"');
       const rows = [...html.matchAll(/<g class="step-row[^"]*" data-step="([^"]+)"/g)].map((m) => m[1]);
-      expect(rows).toHaveLength(7);
-      expect(rows).toEqual(expect.arrayContaining(['db-election', 'cache', 'rules', 'middleware', 'lb', 'dns', 'settle']));
+      expect(rows).toHaveLength(8);
+      expect(rows).toEqual(expect.arrayContaining(['estate-api', 'db-election', 'cache', 'rules', 'middleware', 'lb', 'dns', 'settle']));
       expect(html).toMatch(/class="step-row critical" data-step="db-election"/);
       expect(html).not.toContain('id="rto-section"');
       expect(html).toContain('No rehearsal with a measured RTO yet.');

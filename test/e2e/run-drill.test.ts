@@ -23,7 +23,8 @@ describe('plan / run / drill on the example city cut', () => {
     expect(plan.stderr).toBe('');
     expect(plan.exitCode).toBe(2);
     expect(plan.stdout).toContain('+ db-election');
-    expect(plan.stdout).toMatch(/Layers[\s\S]*1\. db-election\n\s+2\. cache, rules/);
+    expect(plan.stdout).toMatch(/Layers[\s\S]*1\. estate-api, db-election\n\s+2\. cache, rules/);
+    expect(plan.stdout).toMatch(/\+ lb +http +PUT http:\/\/127\.0\.0\.1:\d+\/estate\/lb\.active/);
     expect(plan.stdout).toContain('Critical path: db-election → rules → middleware → lb → dns → settle');
     expect(await ws.changes()).toEqual([]);
     const run = await ws.run(['run', 'city-cut.yaml', '--yes']);
@@ -33,7 +34,7 @@ describe('plan / run / drill on the example city cut', () => {
     expect(after.exitCode).toBe(0);
     const doc = JSON.parse(after.stdout);
     expect(doc).toMatchObject({ schemaVersion: 1, command: 'plan', ok: true });
-    expect(doc.result.counts).toEqual({ change: 0, noop: 7, unknown: 0, gate: 0 });
+    expect(doc.result.counts).toEqual({ change: 0, noop: 8, unknown: 0, gate: 0 });
   });
 
   it('run applies every stage once; a second run skips every step as already done', async () => {
@@ -44,7 +45,7 @@ describe('plan / run / drill on the example city cut', () => {
     expect((await ws.changes()).length).toBe(6);
     const second = await ws.run(['run', 'city-cut.yaml', '--yes']);
     expect(second.exitCode).toBe(0);
-    expect(second.stderr.match(/skipped: already done|skipped: condition already holds/g)).toHaveLength(7);
+    expect(second.stderr.match(/skipped: already done|skipped: condition already holds/g)).toHaveLength(8);
     expect((await ws.changes()).length).toBe(6);
     const journal = await journalOf(ws.state, runIdFrom(second.stdout));
     expect(journal.filter((r) => r.type === 'step.intent')).toHaveLength(0);
@@ -92,14 +93,26 @@ describe('plan / run / drill on the example city cut', () => {
     expect(md.stdout).toMatch(/\| db-election \| exec \| applied \| \d/);
   });
 
-  it('a failing step with onFailure: rollback leaves the world as it was before the run', async () => {
+  it('a failing step with onFailure: rollback leaves the world as it was before the run, the half-applied failed step included', async () => {
     ws = await exampleWorkspace();
     const r = await ws.run(['run', 'failing.yaml', '--yes']);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain('step "lb" failed in apply');
-    expect(r.stdout).toContain('every applied step was rolled back');
-    expect(await ws.estate()).toMatchObject({ 'db.primary': 'hz-a', 'cache.master': 'hz-a' });
-    expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a', 'cache.master=hz-a', 'db.primary=hz-a']);
+    expect(r.stdout).toContain('step "lb" failed in apply: apply: sh -c');
+    expect(r.stdout).toContain('rolled back every step that changed something: lb (failed after it began applying), cache, db');
+    expect(await ws.estate()).toEqual(INITIAL);
+    // the failed step's own change is undone first, then the applied ones, newest first
+    expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a', 'lb.active=sh-a', 'lb.active=hz-a', 'cache.master=hz-a', 'db.primary=hz-a']);
+    const journal = await journalOf(ws.state, runIdFrom(r.stdout));
+    expect(journal.filter((e) => e.type === 'step.rolled-back').map((e) => e.stepId)).toEqual(['lb', 'cache', 'db']);
+  });
+
+  it('a drill fails back a failed step that half-applied too', async () => {
+    ws = await exampleWorkspace();
+    const r = await ws.run(['drill', 'failing.yaml', '--yes']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('switch: failed, fail-back: succeeded');
+    expect(await ws.estate()).toEqual(INITIAL);
+    expect((await ws.changes()).slice(3)).toEqual(['lb.active=hz-a', 'cache.master=hz-a', 'db.primary=hz-a']);
   });
 
   it('a budget overrun fails the drill, naming the step, its time and its budget', async () => {

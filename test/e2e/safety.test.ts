@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exampleWorkspace, spawnDrctl } from '../helpers/cli.js';
@@ -39,6 +39,34 @@ describe('safety of runs', () => {
     await waitFor(() => pids.every((p) => !alive(p)), 'the step processes to be gone', 5000);
   });
 
+  it('a timed-out step also kills a descendant that started its own session (setsid)', async () => {
+    ws = await exampleWorkspace();
+    const r = await ws.run(['run', 'setsid.yaml', '--yes']);
+    const pids = (await readFile(path.join(ws.dir, 'pids.txt'), 'utf8')).trim().split('\n').map(Number);
+    try {
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout).toContain('step "escape" failed in apply: apply timed out after 500ms');
+      expect(pids).toHaveLength(2);
+      await waitFor(() => pids.every((p) => !alive(p)), 'the step processes, the setsid one included, to be gone', 5000);
+    } finally {
+      for (const p of pids.filter(alive)) process.kill(p, 'SIGKILL');
+    }
+  });
+
+  it('a 1ms timeout fails its steps cleanly: no stack, a finished record, the lock released', async () => {
+    ws = await exampleWorkspace();
+    const steps = ['exec', 'wait'].map((kind) => `    - { id: ${kind}-step, kind: ${kind}, timeout: 1ms, with: ${kind === 'exec' ? '{ apply: [node, estate.mjs, get, db.primary] }' : '{ duration: 1s }'} }`);
+    await writeFile(path.join(ws.dir, 'tiny.yaml'), ['apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: tiny-timeout }', 'spec:', '  steps:', ...steps, ''].join('\n'));
+    const r = await ws.run(['run', 'tiny.yaml', '--yes']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(r.stdout).toMatch(/failed in apply: apply timed out after 1ms/);
+    const { meta, journalText } = await onlyRun(ws.state);
+    expect(meta.status).toBe('failed');
+    expect(JSON.parse(journalText.trim().split('\n').at(-1) ?? '{}').type).toBe('run.finished');
+    expect((await readdir(path.join(ws.state, 'locks'))).filter((f) => f.endsWith('.lock'))).toEqual([]);
+  });
+
   it('SIGINT mid-run starts no new step, lets the running one finish, and leaves a consistent record', async () => {
     ws = await exampleWorkspace();
     const child = spawnDrctl(['run', 'slow.yaml', '--yes', '--state', ws.state], { cwd: ws.dir, env: ws.env });
@@ -73,6 +101,25 @@ describe('safety of runs', () => {
     expect(journalText).toContain('***');
   });
 
+  it('a secret full of special characters is masked in its JSON, URL, form and base64 forms everywhere', async () => {
+    ws = await exampleWorkspace();
+    const token = 'pa"ss w/rd\\9Xq&=+%';
+    const r = await ws.run(['run', 'secret-forms.yaml', '--yes'], { TOK: token });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('exited with code 3');
+    const { runId, meta, journalText, logText } = await onlyRun(ws.state);
+    const reports = await Promise.all(['json', 'md', 'junit', 'html'].map((f) => ws.run(['report', runId, '--format', f])));
+    const json = JSON.stringify(token).slice(1, -1);
+    const forms = [
+      token, json, JSON.stringify(json).slice(1, -1), encodeURIComponent(token), new URLSearchParams({ t: token }).toString().slice(2),
+      Buffer.from(token).toString('base64'), Buffer.from(`ops:${token}`).toString('base64'),
+    ];
+    const texts = { stdout: r.stdout, stderr: r.stderr, journal: journalText, log: logText, record: JSON.stringify(meta), ...Object.fromEntries(reports.map((x, i) => [`report ${i}`, x.stdout])) };
+    for (const [where, text] of Object.entries(texts)) for (const form of forms) expect(text.includes(form), `${where} holds ${form}`).toBe(false);
+    expect(journalText).toContain('***');
+    expect(journalText.trim().split('\n').every((l) => JSON.parse(l) !== null)).toBe(true);
+  });
+
   it('a run whose secret is not set is refused before any change, naming the variable and its users', async () => {
     ws = await exampleWorkspace();
     const r = await ws.run(['run', 'secret.yaml', '--yes']);
@@ -87,6 +134,15 @@ describe('safety of runs', () => {
     const denied = await ws.run(['run', 'gate.yaml', '--yes']);
     expect(denied.exitCode).toBe(1);
     expect(denied.stdout).toContain('gate "approve-dns" not approved');
+    expect(await ws.changes()).toEqual([]);
+    for (const [step, want] of [
+      ['approve-dsn', '--approve approve-dsn: the runbook has no step "approve-dsn" (did you mean "approve-dns"?)'],
+      ['dns', '--approve dns: step "dns" is of kind exec, not a gate (only gates ask for approval)'],
+    ]) {
+      const wrong = await ws.run(['run', 'gate.yaml', '--yes', '--approve', step as string]);
+      expect(wrong.exitCode).toBe(3);
+      expect(wrong.stderr).toContain(`error: ${want}`);
+    }
     expect(await ws.changes()).toEqual([]);
     const approved = await ws.run(['run', 'gate.yaml', '--yes', '--approve', 'approve-dns']);
     expect(approved.exitCode, approved.stderr).toBe(0);

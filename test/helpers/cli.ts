@@ -35,8 +35,21 @@ export async function exampleWorkspace() {
   const estateDir = path.join(dir, '.estate');
   const env = { ESTATE_DIR: estateDir };
   const state = path.join(dir, '.drctl');
+  /** The example estate's HTTP API (started by the runbook's estate-api step) is stopped by its pid. */
+  const stopEstateApi = async (): Promise<void> => {
+    try {
+      const { pid } = JSON.parse(await readFile(path.join(estateDir, 'api.json'), 'utf8')) as { pid: number };
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // never started, or already gone
+    }
+  };
   return {
-    dir, env, state, cleanup,
+    dir, env, state,
+    cleanup: async () => {
+      await stopEstateApi();
+      await cleanup();
+    },
     run: (args: readonly string[], extraEnv: Record<string, string> = {}) => drctl([...args, '--state', state], { cwd: dir, env: { ...env, ...extraEnv } }),
     estate: async (): Promise<Record<string, string>> => {
       try {

@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
+import path from 'node:path';
 import { REGRESSION_THRESHOLD, percentAbove, rehearsalTrend, type RegressionVerdict } from '../../report/regression.js';
 import { summarizeTrend, trendLine, type TrendSummary } from '../../report/trend-summary.js';
 import { openStateStore } from '../../state/open-store.js';
 import type { RunMeta } from '../../state/records.js';
 import { formatDuration } from '../../util/duration.js';
+import type { Diagnostic } from '../../util/diagnostic.js';
 import { ExitCode } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
 import { envelope } from '../output/json.js';
+import { unreadableRuns } from '../unreadable-runs.js';
 
 export interface HistoryFlags {
   readonly runbook?: string | undefined;
@@ -32,10 +35,13 @@ export function historyView(all: readonly RunMeta[], flags: HistoryFlags): Histo
 export async function historyCommand(io: CliIO, flags: HistoryFlags, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
   const store = await openStateStore(state);
-  const all = await store.listRuns().finally(() => store.close());
+  const [all, unreadable] = await store.listRuns().then(async (runs) => [runs, await unreadableRuns(state, store, runs)] as const).finally(() => store.close());
+  // a run whose record cannot be read is not listed: say so, naming the file, instead of hiding it
+  for (const u of unreadable) io.err(`warning: ${u.message}; it is left out`);
   const view = historyView(all, flags);
   if (io.json) {
-    io.out(envelope('history', true, historyJson(view)));
+    const diagnostics = unreadable.map((u): Diagnostic => ({ severity: 'warning', code: 'run-record-unreadable', message: u.message, file: path.join(u.dir, 'run.json'), line: 0, column: 0 }));
+    io.out(envelope('history', true, historyJson(view), diagnostics));
     return ExitCode.ok;
   }
   if (view.runs.length === 0) {

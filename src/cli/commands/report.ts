@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { writeFile } from 'node:fs/promises';
 import { buildReport, type RunReport } from '../../report/build-report.js';
 import { renderHtml } from '../../report/html.js';
 import { renderJunit } from '../../report/junit.js';
@@ -9,6 +8,7 @@ import type { RunMeta } from '../../state/records.js';
 import { DrctlError, ExitCode } from '../../util/errors.js';
 import { unreachable } from '../../util/unreachable.js';
 import type { CliIO } from '../io.js';
+import { writeUserFile } from '../user-files.js';
 
 type Format = 'json' | 'md' | 'junit' | 'html';
 
@@ -27,7 +27,7 @@ export async function reportCommand(io: CliIO, runId: string, flags: { format: F
   const report = buildReport(meta, journal.records);
   const text = render(report, flags.format, history);
   if (flags.out) {
-    await writeFile(flags.out, text);
+    await writeUserFile('-o', flags.out, text);
     io.err(`wrote ${flags.out}`);
   } else {
     io.out(text);

@@ -3,13 +3,14 @@ import type { EventListener } from '../../engine/events.js';
 import { runSession, type SessionOptions, type SessionOutcome } from '../../engine/session.js';
 import type { OnFailure } from '../../runbook/types.js';
 import { openStateStore } from '../../state/open-store.js';
-import { parseDuration } from '../../util/duration.js';
+import { formatDuration, MAX_TIMER_MS, parseDuration } from '../../util/duration.js';
 import { confirmationRequired, ExitCode, usageError } from '../../util/errors.js';
+import { assertApprovable } from '../approvals.js';
 import { loadValidRunbook } from '../load-runbook.js';
 import { assertInputsPresent } from '../required-inputs.js';
 import { buildRuntimeScope } from '../runtime-scope.js';
 import type { CliIO } from '../io.js';
-import { envelope, ndjsonEvent, ndjsonVersionLine } from '../output/json.js';
+import { envelope, ndjsonEvent, ndjsonSummary, ndjsonVersionLine } from '../output/json.js';
 import { renderPlan } from '../output/plan-human.js';
 import { createPlainRenderer } from '../output/progress-plain.js';
 import { renderRunSummary } from '../output/run-summary.js';
@@ -38,6 +39,7 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
     const { state } = cmd.optsWithGlobals<{ state: string }>();
     const leaseMs = leaseOf(flags.lease);
     const { runbook, registry, text } = await loadValidRunbook(file, flags.plugin ?? []);
+    assertApprovable(runbook, flags.approve ?? []);
     const scope = await buildRuntimeScope(runbook, flags);
     if (!flags.dryRun) assertInputsPresent(runbook);
     const saved = flags.plan === undefined ? undefined : await loadSavedPlan(flags.plan);
@@ -107,7 +109,7 @@ export async function runWithView(
   try {
     const outcome = await start(listeners, { stop: interrupts.stop, abort: interrupts.abort });
     await finish();
-    if (io.json) io.out(JSON.stringify({ type: 'summary', ...outcome.meta }));
+    if (io.json) io.out(ndjsonSummary(outcome.meta));
     else io.out(redact(renderRunSummary(outcome.meta, createStyle(io.color.out))));
     if (outcome.status === 'skipped') return ExitCode.skipped;
     if (outcome.status === 'interrupted') {
@@ -133,6 +135,6 @@ export function leaseOf(flag: string | undefined): number | undefined {
   const text = flag ?? process.env.DRCTL_LEASE;
   if (text === undefined) return undefined;
   const ms = parseDuration(text);
-  if (ms === undefined || ms < 300) throw usageError(`--lease ${text}: a duration of at least 300ms (e.g. 15s)`);
+  if (ms === undefined || ms < 300 || ms > MAX_TIMER_MS) throw usageError(`--lease ${text}: a duration from 300ms to ${formatDuration(MAX_TIMER_MS)} (e.g. 15s)`);
   return ms;
 }

@@ -1,15 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import type { Plan } from '../../plan/types.js';
 import type { Runbook } from '../../runbook/types.js';
-import { DrctlError, ExitCode, fileNotFound, usageError } from '../../util/errors.js';
+import { DrctlError, ExitCode, usageError } from '../../util/errors.js';
+import { fsProblem } from '../../util/fs-problem.js';
 
 /** Read a plan saved by `drctl plan -o FILE`. */
 export async function loadSavedPlan(file: string): Promise<Plan> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
-  } catch {
-    throw fileNotFound('plan', file);
+  } catch (e) {
+    throw usageError(`--plan ${file}: ${fsProblem(e) ?? (e as Error).message}`, 'make one with `drctl plan RUNBOOK -o plan.json`');
   }
   let plan: Plan;
   try {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { hasErrors, type Diagnostic } from '../../util/diagnostic.js';
 import { ExitCode } from '../../util/errors.js';
+import { isFileProblem } from '../../util/fs-problem.js';
 import { validateRunbookFile } from '../../runbook/validate.js';
 import { baseRegistry } from '../load-runbook.js';
 import type { CliIO } from '../io.js';
@@ -16,8 +17,9 @@ export async function validateCommand(io: CliIO, files: string[], opts: { plugin
       const v = await validateRunbookFile(file, baseRegistry, { plugins: opts.plugin ?? [] });
       results.push({ file, valid: !hasErrors(v.diagnostics), steps: v.runbook?.steps.length ?? 0, diagnostics: v.diagnostics });
     } catch (e) {
-      const message = (e as Error).message;
-      results.push({ file, valid: false, steps: 0, diagnostics: [{ severity: 'error', code: 'file-not-found', message, file, line: 0, column: 0 }] });
+      if (!isFileProblem(e)) throw e;
+      // no position: the file itself is the problem ("nope.yaml: error: no such file or directory")
+      results.push({ file, valid: false, steps: 0, diagnostics: [{ severity: 'error', code: e.code, message: e.problem, file, line: 0, column: 0 }] });
     }
   }
   const allDiagnostics = results.flatMap((r) => r.diagnostics);

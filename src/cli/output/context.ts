@@ -13,12 +13,33 @@ export function colorFor(stream: NodeJS.WriteStream, flag: boolean | undefined, 
   return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
+/**
+ * A line writer that outlives its reader: once the stream fails (EPIPE: `drctl ... | head -1` closed the
+ * pipe) it stops writing to it, and nothing is thrown. A run goes on and is journaled as usual: the
+ * journal and the audit log are the record, not the terminal. The listener also covers anyone else
+ * writing to the stream (commander's help, listr2).
+ */
+export function pipeSafeWriter(stream: NodeJS.WritableStream & { destroyed?: boolean }): (text: string) => void {
+  let open = true;
+  stream.on('error', () => {
+    open = false;
+  });
+  return (text) => {
+    if (!open || stream.destroyed === true) return;
+    try {
+      stream.write(text.endsWith('\n') ? text : `${text}\n`);
+    } catch {
+      open = false;
+    }
+  };
+}
+
 /** Decided once, in main.ts. */
 export function createCliIO(flags: OutputFlags, env: NodeJS.ProcessEnv = process.env): CliIO {
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true && !env.CI;
   return {
-    out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    out: pipeSafeWriter(process.stdout),
+    err: pipeSafeWriter(process.stderr),
     json: flags.json,
     interactive,
     color: { out: colorFor(process.stdout, flags.color, env), err: colorFor(process.stderr, flags.color, env) },

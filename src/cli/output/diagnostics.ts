@@ -13,7 +13,7 @@ const PLAIN: Palette = { red: same, yellow: same, cyan: same, dim: same, bold: s
 const COLORED: Palette = { red: ansi(31, 39), yellow: ansi(33, 39), cyan: ansi(36, 39), dim: ansi(2, 22), bold: ansi(1, 22) };
 
 /**
- * file:line:column: error: message
+ * file:line:column: error: message   (file: error: message when it has no position)
  *    12 |     tiemout: 30s
  *       |     ^~~~~~~
  *   hint: ...
@@ -59,9 +59,9 @@ function excerpt(source: string, d: Diagnostic, c: Palette): string[] {
   ];
 }
 
-/** Path relative to the current directory when inside it. */
+/** file:line:column, the path relative to the current directory when inside it; line 0 = the whole file (or a flag). */
 function where(p: SourcePosition): string {
-  return `${displayPath(p.file)}:${p.line}:${p.column}`;
+  return p.line > 0 ? `${displayPath(p.file)}:${p.line}:${p.column}` : displayPath(p.file);
 }
 
 export function displayPath(file: string): string {

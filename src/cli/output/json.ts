@@ -1,4 +1,5 @@
 import { EVENT_SCHEMA_VERSION, type EngineEvent } from '../../engine/events.js';
+import type { RunMeta } from '../../state/records.js';
 import type { Diagnostic } from '../../util/diagnostic.js';
 
 export const JSON_SCHEMA_VERSION = 1;
@@ -18,6 +19,12 @@ export function envelope(command: string, ok: boolean, result: unknown, diagnost
   return JSON.stringify(doc, null, 2);
 }
 
-/** NDJSON for long commands: first line is the version, then engine events, then a summary line. */
-export const ndjsonVersionLine = (version: string): string => JSON.stringify({ type: 'version', schemaVersion: EVENT_SCHEMA_VERSION, drctl: version });
+/**
+ * NDJSON for long commands: first a version line, then engine events, then a summary line (the run
+ * record). One version for the whole stream, NDJSON_SCHEMA_VERSION: the version line and the summary
+ * line both carry it (the summary's own record, run.json, has a version of its own on disk).
+ */
+export const NDJSON_SCHEMA_VERSION = EVENT_SCHEMA_VERSION;
+export const ndjsonVersionLine = (version: string): string => JSON.stringify({ type: 'version', schemaVersion: NDJSON_SCHEMA_VERSION, drctl: version });
 export const ndjsonEvent = (e: EngineEvent): string => JSON.stringify(e);
+export const ndjsonSummary = (meta: RunMeta): string => JSON.stringify({ type: 'summary', ...meta, schemaVersion: NDJSON_SCHEMA_VERSION });

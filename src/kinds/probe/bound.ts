@@ -1,3 +1,4 @@
+import { timerDelay } from '../../util/duration.js';
 import { errorOutcome, type ProbeOutcome } from './outcome.js';
 
 /**
@@ -8,7 +9,7 @@ export async function bounded(work: Promise<ProbeOutcome>, timeoutMs: number, si
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const bound = new Promise<ProbeOutcome>((resolve) => {
-    timer = setTimeout(() => resolve(errorOutcome(`${where}: no answer within ${timeoutMs}ms`)), timeoutMs);
+    timer = setTimeout(() => resolve(errorOutcome(`${where}: no answer within ${timeoutMs}ms`)), timerDelay(timeoutMs));
     onAbort = () => resolve(errorOutcome(`${where}: aborted`));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });

@@ -1,3 +1,4 @@
+import { timerDelay } from '../../util/duration.js';
 import { isSecret, revealDeep } from '../../util/secret.js';
 import { stepError } from '../types.js';
 
@@ -31,7 +32,7 @@ export async function sendHttp(req: HttpRequestParams, signal: AbortSignal, time
       method,
       headers,
       ...(body === undefined ? {} : { body }),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(timerDelay(timeoutMs))]),
     });
     return { status: res.status, body: await res.text() };
   } catch (e) {

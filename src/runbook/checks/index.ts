@@ -1,10 +1,12 @@
 import type { Check } from './context.js';
 import { checkDuplicateIds } from './duplicate-ids.js';
+import { checkDurations } from './durations.js';
 import { checkIrreversibleSteps } from './irreversible-steps.js';
 import { checkFault } from './fault.js';
 import { checkFaultReversible } from './fault-reversible.js';
 import { checkKindParams } from './kind-params.js';
 import { checkNeedsCycles } from './needs-cycles.js';
+import { checkProbes } from './probes.js';
 import { checkReferences } from './references.js';
 import { checkSchedule } from './schedule.js';
 import { checkUnknownKinds } from './unknown-kinds.js';
@@ -19,6 +21,8 @@ export const RUNBOOK_CHECKS: readonly Check[] = [
   checkUnknownNeeds,
   checkNeedsCycles,
   checkKindParams,
+  checkDurations,
+  checkProbes,
   checkFault,
   checkFaultReversible,
   checkSchedule,

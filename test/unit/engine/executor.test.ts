@@ -4,6 +4,7 @@ import type { EngineEvent, EventInput } from '../../../src/engine/events.js';
 import { executeSteps } from '../../../src/engine/executor.js';
 import { rollbackSteps } from '../../../src/engine/rollback.js';
 import { createKindRegistry } from '../../../src/kinds/registry.js';
+import { stepError } from '../../../src/kinds/types.js';
 import type { Runbook } from '../../../src/runbook/types.js';
 import { realClock } from '../../../src/util/clock.js';
 import { nullLogger } from '../../../src/util/logger.js';
@@ -156,5 +157,63 @@ describe('executeSteps', () => {
     expect(world.values.has('b')).toBe(false);
     const rolled = (events as EngineEvent[]).filter((e) => e.type === 'step.rolled-back').map((e) => (e as { stepId: string }).stepId);
     expect(rolled).toEqual(['b', 'a']);
+  });
+
+  /** A mem kind whose apply changes the world, then fails (the first `times` times). */
+  const halfApplying = (world: MemWorld, times: number, retryable: boolean) => {
+    const kind = memKind(world);
+    let left = times;
+    return {
+      ...kind,
+      apply: async (p: { key: string; to: string }, change: { current: unknown; desired: { value: string | undefined } }, ctx: Parameters<typeof kind.apply>[2]) => {
+        if (left-- <= 0) return kind.apply(p, change, ctx);
+        world.values.set(p.key, String(change.desired.value));
+        throw stepError(`mem ${p.key}: changed, then failed`, { retryable });
+      },
+    };
+  };
+  const execute = (world: MemWorld, kind: ReturnType<typeof memKind>, rb: Runbook) => {
+    const events: EventInput[] = [];
+    const emit = async (e: EventInput) => void events.push(e);
+    const out = executeSteps({
+      runbook: rb, registry: createKindRegistry([kind]), emit, clock: realClock,
+      stop: new AbortController().signal, abort: new AbortController().signal, resolveParams: (s) => s.with,
+      makeContext: createContextFactory({ runId: 'r', baseDir: '/tmp', clock: realClock, log: nullLogger, emit, approve: async () => false }),
+    });
+    return { out, events };
+  };
+
+  it('a step that failed after its intent was journaled is in undoOrder (it may have half-applied), after the applied ones', async () => {
+    const world = createWorld();
+    world.values.set('b', 'old-b');
+    const rb = runbookOf([step('a', [], { key: 'a', to: 'new' }), step('b', ['a'], { key: 'b', to: 'new' }), step('c', ['b'], { key: 'c', to: 'new' })]);
+    const kind = memKind(world);
+    const halfOnB = halfApplying(world, 1, false);
+    const failsOnB = { ...kind, apply: (p: { key: string; to: string }, ch: Parameters<typeof kind.apply>[1], ctx: Parameters<typeof kind.apply>[2]) => (p.key === 'b' ? halfOnB.apply(p, ch, ctx) : kind.apply(p, ch, ctx)) };
+    const failed = await execute(world, failsOnB as ReturnType<typeof memKind>, rb).out;
+    expect(failed.status).toBe('failed');
+    expect(failed.appliedOrder).toEqual(['a']);
+    expect(failed.undoOrder).toEqual(['a', 'b']);
+    expect(failed.steps.get('b')).toMatchObject({ status: 'failed', intended: true, before: { value: 'old-b' } });
+    expect(failed.steps.get('c')?.status).toBe('cancelled');
+  });
+
+  it('a step that fails before any intent (observe failed) is not in undoOrder', async () => {
+    const world = createWorld();
+    const kind = memKind(world);
+    const blind = { ...kind, observe: async () => { throw stepError('cannot read', { retryable: false }); } };
+    const out = await execute(world, blind as unknown as ReturnType<typeof memKind>, runbookOf([step('a', [], { key: 'a', to: '1' })])).out;
+    expect(out.steps.get('a')).toMatchObject({ status: 'failed', intended: false });
+    expect(out.undoOrder).toEqual([]);
+  });
+
+  it('a retry that finds the change of its failed first attempt in place counts the step as applied, not skipped', async () => {
+    const world = createWorld();
+    const rb = runbookOf([step('a', [], { key: 'a', to: 'new' }, { retry: { retries: 1, backoffMs: 1, backoffFactor: 1, maxBackoffMs: 1 } })]);
+    const { out, events } = execute(world, halfApplying(world, 1, true) as ReturnType<typeof memKind>, rb);
+    const done = await out;
+    expect(done.steps.get('a')).toMatchObject({ status: 'applied', before: { value: undefined } });
+    expect(done.appliedOrder).toEqual(['a']);
+    expect(events.map((e) => e.type).filter((t) => t === 'step.applied' || t === 'step.skipped')).toEqual(['step.applied']);
   });
 });

@@ -119,4 +119,16 @@ describe('loadParamsFile', () => {
     writeFileSync(list, '\n- a\n');
     await expect(loadParamsFile(list)).rejects.toMatchObject({ diagnostics: [expect.objectContaining({ code: 'wrong-type', line: 2, column: 1 })] });
   });
+
+  test('given the declared params, an unknown name is an error at its key (with a did-you-mean)', async () => {
+    const file = join(dir, 'unknown.yaml');
+    writeFileSync(file, 'cut: [hz-a]\n# the target\n  \ntoo: sh-a\nzz: 1\n');
+    await expect(loadParamsFile(file, ['cut', 'to'])).rejects.toMatchObject({
+      code: 'params-invalid',
+      diagnostics: [
+        expect.objectContaining({ code: 'unknown-param', message: 'unknown param "too" (did you mean "to"?)', hint: 'declared params: cut, to', file, line: 4, column: 1 }),
+        expect.objectContaining({ code: 'unknown-param', message: 'unknown param "zz"', line: 5, column: 1 }),
+      ],
+    });
+  });
 });

@@ -24,11 +24,25 @@ describe('loadRunbookFile', () => {
 
   test('syntax errors carry their position', async () => {
     const loaded = await loadRunbookFile(resolve(FIXTURES, 'invalid/syntax.yaml'));
-    expect(loaded.diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['8:30 yaml-syntax', '8:31 yaml-syntax']);
+    expect(loaded.diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['8:32 yaml-syntax', '8:33 yaml-syntax']);
   });
 });
 
 describe('parseYamlText', () => {
+  test('an unclosed quote is one error at the opening quote, not a cascade at the end of the file', () => {
+    const text = ['apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: q }', 'spec:', '  steps:', '    - id: a', '      kind: exec', '      with: { apply: [echo, "hello] }', '', ''].join('\n');
+    expect(parseYamlText('/q.yaml', text).diagnostics).toEqual([
+      { severity: 'error', code: 'yaml-syntax', file: '/q.yaml', line: 8, column: 29, message: 'YAML syntax: this quoted text is never closed (no closing " before the end of the file)' },
+    ]);
+    const single = parseYamlText('/s.yaml', "a: ok\nb: 'it''s fine'\nc: 'runs away\nd: [1, 2]\n").diagnostics;
+    expect(single.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["3:4 YAML syntax: this quoted text is never closed (no closing ' before the end of the file)"]);
+  });
+
+  test('a directory or an unreadable path is a FileProblem saying why, with the code a missing file has', async () => {
+    await expect(loadRunbookFile(FIXTURES)).rejects.toMatchObject({ code: 'file-unusable', problem: 'is a directory', message: `runbook ${FIXTURES}: is a directory` });
+    await expect(loadRunbookFile('nope/missing.yaml')).rejects.toMatchObject({ problem: 'no such file or directory' });
+  });
+
   test('duplicate keys are errors at the second key; the data is still read', () => {
     const parsed = parseYamlText('/x.yaml', 'a: 1\nb:\n  c: 2\n  c: 3\n');
     expect(parsed.diagnostics).toEqual([

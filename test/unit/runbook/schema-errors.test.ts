@@ -19,7 +19,7 @@ describe('schema error translation', () => {
   });
 
   test('probes need exactly one of exec/http; expect is checked per probe type', () => {
-    expect(check('  readiness:\n    - { name: a }\n    - { name: b, exec: [x], http: { url: u } }\n    - { name: c, exec: [x], expect: { status: [200] } }\n  steps: [{ id: s, kind: exec, with: { cmd: [a] } }]\n')).toEqual([
+    expect(check('  readiness:\n    - { name: a }\n    - { name: b, exec: [x], http: { url: "http://h/" } }\n    - { name: c, exec: [x], expect: { status: [200] } }\n  steps: [{ id: s, kind: exec, with: { cmd: [a] } }]\n')).toEqual([
       '6:7 bad-value: spec.readiness[0] needs exactly one of "exec" or "http" or "redis" or "sql"',
       '7:7 bad-value: spec.readiness[1] must have only one of "exec" or "http" or "redis" or "sql", not several',
       '8:39 unknown-field: unknown field "status" in spec.readiness[2].expect',

@@ -54,6 +54,14 @@ describe('renderDiagnostics', () => {
     expect(colored.replace(/\u001b\[\d+m/g, '')).toBe(renderDiagnostics([unknownField], sources, { color: false }));
   });
 
+  test('a problem with the file itself, or with a flag, has no position: no fake :0:0', () => {
+    const missing: Diagnostic = { severity: 'error', code: 'file-not-found', message: 'no such file or directory', file: resolve(process.cwd(), 'nope.yaml'), line: 0, column: 0 };
+    const flag: Diagnostic = { severity: 'error', code: 'bad-plugin', message: 'plugin "x.mjs": file not found', file: '--plugin', line: 0, column: 0 };
+    expect(renderDiagnostics([missing, flag], sources, { color: false })).toBe(
+      ['nope.yaml: error: no such file or directory', '', '--plugin: error: plugin "x.mjs": file not found', '', '2 errors, 0 warnings', ''].join('\n'),
+    );
+  });
+
   test('plural summary', () => {
     expect(renderDiagnostics([], sources, { color: false })).toBe('0 errors, 0 warnings\n');
   });

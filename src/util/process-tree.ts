@@ -1,0 +1,88 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** A process as found at one moment: its pid and start time (so a reused pid is never signalled). */
+export interface FoundProcess {
+  readonly pid: number;
+  /** Field 22 of /proc/PID/stat: clock ticks after boot when it started. */
+  readonly startTime: string;
+}
+
+interface Entry {
+  readonly ppid: number;
+  readonly startTime: string;
+}
+
+/** pid, ppid and start time from /proc/PID/stat; undefined when it is gone (or there is no /proc). */
+function readStat(pid: number): Entry | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // "pid (comm) state ppid ..." — comm may hold spaces and parentheses: split after the last ')'
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const ppid = Number(fields[1]);
+  const startTime = fields[19];
+  return Number.isInteger(ppid) && startTime !== undefined ? { ppid, startTime } : undefined;
+}
+
+function processTable(): Map<number, Entry> {
+  const table = new Map<number, Entry>();
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return table; // not Linux: only the process group is signalled
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const entry = readStat(Number(name));
+    if (entry) table.set(Number(name), entry);
+  }
+  return table;
+}
+
+/**
+ * Every live descendant of the given processes (children, grandchildren, ...), found by walking the
+ * ppid links of /proc (Linux). This finds the ones a process-group kill misses: those that started
+ * their own group or session (setsid). Limit: a process whose parent exited before the walk was
+ * re-parented to init (a double fork, a daemon) and is no longer anyone's descendant: it is not found.
+ */
+export function descendantsOf(roots: readonly number[]): FoundProcess[] {
+  const table = processTable();
+  const children = new Map<number, number[]>();
+  for (const [pid, e] of table) {
+    const list = children.get(e.ppid);
+    if (list) list.push(pid);
+    else children.set(e.ppid, [pid]);
+  }
+  const found: FoundProcess[] = [];
+  const seen = new Set<number>(roots);
+  const queue = [...roots];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    for (const child of children.get(pid) ?? []) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      found.push({ pid: child, startTime: table.get(child)?.startTime ?? '' });
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** Signal each process that is still the one found (same start time); gone ones are skipped. */
+export function signalFound(processes: readonly FoundProcess[], signal: NodeJS.Signals): void {
+  for (const p of stillRunning(processes)) {
+    try {
+      process.kill(p.pid, signal);
+    } catch {
+      // exited meanwhile
+    }
+  }
+}
+
+/** Those of the processes found earlier that still run (same pid and start time). */
+export function stillRunning(processes: readonly FoundProcess[]): FoundProcess[] {
+  return processes.filter((p) => readStat(p.pid)?.startTime === p.startTime);
+}

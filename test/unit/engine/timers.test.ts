@@ -1,0 +1,34 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { deadlineSignal } from '../../../src/engine/abort.js';
+import { realClock } from '../../../src/util/clock.js';
+import { MAX_TIMER_MS, timerDelay } from '../../../src/util/duration.js';
+
+describe('timers never overflow (a delay above 2^31-1 ms would fire after 1 ms)', () => {
+  it('timerDelay keeps a delay within what setTimeout can hold', () => {
+    expect(timerDelay(30_000)).toBe(30_000);
+    expect(timerDelay(2 ** 40)).toBe(MAX_TIMER_MS);
+    expect(timerDelay(Number.POSITIVE_INFINITY)).toBe(MAX_TIMER_MS);
+    expect(timerDelay(-5)).toBe(0);
+  });
+
+  it('a step deadline of 700h has not fired after the 1 ms an overflowed timer would take', async () => {
+    const deadline = deadlineSignal(new AbortController().signal, 700 * 3_600_000);
+    try {
+      await sleep(50);
+      expect(deadline.signal.aborted).toBe(false);
+    } finally {
+      deadline.dispose();
+    }
+  });
+
+  it('a sleep of 800h is still sleeping after 50 ms, and its signal still ends it', async () => {
+    const stop = new AbortController();
+    let settled = false;
+    const slept = realClock.sleep(800 * 3_600_000, stop.signal).finally(() => (settled = true));
+    await sleep(50);
+    expect(settled).toBe(false);
+    stop.abort(new Error('stopped'));
+    await expect(slept).rejects.toThrow('stopped');
+  });
+});
