@@ -89,3 +89,19 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
   const outputs = new Map([...done].map(([id, d]) => [id, d.outputs] as const));
   return { started, params: started?.params ?? {}, prior, intents, toUndo, outputs, rollbackStarted, lastSeq };
 }
+
+/**
+ * The operator's decision for in-flight steps (resume --assume-applied): each counts as applied, done by
+ * the earlier process, with its intent's before-state (rollback still restores it). Pure.
+ */
+export function assumeApplied(run: ReplayedRun, stepIds: readonly string[]): ReplayedRun {
+  if (stepIds.length === 0) return run;
+  const prior = new Map(run.prior);
+  const intents = new Map(run.intents);
+  for (const id of stepIds) {
+    if (!intents.has(id)) continue;
+    prior.set(id, { status: 'applied', outputs: {}, before: intents.get(id) });
+    intents.delete(id);
+  }
+  return { ...run, prior, intents, toUndo: run.toUndo.map((u) => (stepIds.includes(u.stepId) ? { ...u, inFlight: false } : u)) };
+}

@@ -23,7 +23,7 @@ const stores: [string, () => string | undefined][] = [
 ];
 
 describe.each(stores)('the lock (%s)', (_name, stateOf) => {
-  it('of three concurrent runs exactly one proceeds; the others exit 4 naming the holder', async () => {
+  it('of three concurrent runs exactly one proceeds; the others exit 6 (lock held) naming the holder', async () => {
     ws = await durableWorkspace(stateOf());
     await ws.hold('a.before');
     const runs = [0, 1, 2].map(() => ws?.start(['run', 'chain.yaml', '--yes']));
@@ -32,7 +32,7 @@ describe.each(stores)('the lock (%s)', (_name, stateOf) => {
     const winner = runs.find((c) => c?.exitCode === null);
     for (const loser of runs.filter((c) => c !== winner)) {
       const r = await loser;
-      expect(r?.exitCode).toBe(4);
+      expect(r?.exitCode).toBe(6);
       expect(String(r?.stderr)).toMatch(new RegExp(`another run holds the lock "durable-chain": run \\S+ \\(run\\) by \\S+@\\S+ pid ${winner?.pid} since \\S+`));
     }
     await ws.release('a.before');

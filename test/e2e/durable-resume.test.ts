@@ -37,7 +37,7 @@ describe('durable runs: crash and resume', () => {
     expect(fences).toEqual([...fences].sort((x, y) => x - y));
     expect(new Set(fences).size).toBe(POINTS.length + 1);
     const status = JSON.parse((await ws.run(['status', '--json'])).stdout);
-    expect(status.result).toEqual({ runs: [], locks: [] });
+    expect(status.result).toEqual({ runs: [], resumable: [], locks: [] });
 
     const rb = await ws.run(['rollback', runId, '--yes']);
     expect(rb.exitCode, rb.stderr).toBe(0);
@@ -78,7 +78,12 @@ describe('durable runs: crash and resume', () => {
     expect(records.at(-1)?.['type']).toBe('run.finished');
     expect(records.filter((x) => x['stepId'] === 'b' && x['type'] === 'step.cancelled')).toHaveLength(1);
     const status = JSON.parse((await ws.run(['status', '--json'])).stdout);
-    expect(status.result).toEqual({ runs: [], locks: [] }); // lock released, run recorded as interrupted
+    // lock released, run recorded as interrupted: listed as resumable, with its steps
+    expect(status.result).toMatchObject({ runs: [], locks: [], resumable: [{ runId, mode: 'run', steps: [{ id: 'a', status: 'applied' }, { id: 'b', status: 'cancelled' }, { id: 'c', status: 'cancelled' }] }] });
+    const human = await ws.run(['status']);
+    expect(human.stdout).toContain(`${runId} (run of durable-chain) by `);
+    expect(human.stdout).toContain(`INTERRUPTED at `);
+    expect(human.stdout).toContain(`resume it with \`drctl resume ${runId}\``);
     expect(JSON.parse((await ws.run(['history', '--json'])).stdout).result.runs).toMatchObject([{ runId, status: 'interrupted' }]);
     await ws.release('b.before');
     const resumed = await ws.run(['resume', runId, '--yes']);
