@@ -8,7 +8,7 @@ const STALE_MS = 30_000;
 const WAIT_MS = 5;
 const GIVE_UP_MS = 45_000;
 
-interface Owner {
+export interface MutexOwner {
   readonly pid: number;
   readonly host: string;
   readonly hostId: string | undefined;
@@ -16,7 +16,7 @@ interface Owner {
 }
 
 interface Seen {
-  readonly owner: Owner | undefined;
+  readonly owner: MutexOwner | undefined;
   readonly ino: number;
   readonly mtimeMs: number;
 }
@@ -40,7 +40,7 @@ export async function withFsMutex<T>(target: string, fn: () => Promise<T>): Prom
 }
 
 async function acquire(path: string, breakAbandoned: (seen: Seen) => Promise<void>): Promise<() => Promise<void>> {
-  const me: Owner = { pid: process.pid, host: os.hostname(), hostId: hostIdentity(), nonce: randomBytes(8).toString('hex') };
+  const me: MutexOwner = { pid: process.pid, host: os.hostname(), hostId: hostIdentity(), nonce: randomBytes(8).toString('hex') };
   const mine = `${path}.${me.nonce}.tmp`;
   await writeFile(mine, JSON.stringify(me), { mode: 0o600 });
   const deadline = Date.now() + GIVE_UP_MS;
@@ -81,10 +81,12 @@ async function breakUnderBreaker(path: string, seen: Seen): Promise<void> {
   }
 }
 
-function abandoned(seen: Seen): boolean {
-  const o = seen.owner;
-  if (o && processGone(o.host, o.hostId, o.pid)) return true;
-  return Date.now() - seen.mtimeMs > STALE_MS;
+const abandoned = (seen: Seen): boolean => mutexAbandoned(seen.owner, seen.mtimeMs, Date.now());
+
+/** Abandoned: its owner's process is gone on this machine, or (owner elsewhere or unknown) it is older than 30 s. */
+export function mutexAbandoned(owner: MutexOwner | undefined, mtimeMs: number, nowMs: number): boolean {
+  if (owner && processGone(owner.host, owner.hostId, owner.pid)) return true;
+  return nowMs - mtimeMs > STALE_MS;
 }
 
 const same = (a: Seen | undefined, b: Seen): boolean =>
@@ -98,10 +100,10 @@ async function inspect(path: string): Promise<Seen | undefined> {
   } catch {
     return undefined;
   }
-  let owner: Owner | undefined;
+  let owner: MutexOwner | undefined;
   if (st.isFile()) {
     try {
-      owner = JSON.parse(await readFile(path, 'utf8')) as Owner;
+      owner = JSON.parse(await readFile(path, 'utf8')) as MutexOwner;
     } catch {
       owner = undefined;
     }
