@@ -1,5 +1,6 @@
 import { execa } from 'execa';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHAIN_CHANGES, durableWorkspace, type DurableWorkspace } from './durable-kit.js';
@@ -90,5 +91,91 @@ describe('saved plans, changed runbooks and damaged journals', () => {
     const forced = await ws.run(['resume', second, '--yes', '--force']);
     expect(forced.exitCode, forced.stderr).toBe(0);
     expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+  });
+
+  it('a missing journal, one without run.started, or one from a newer drctl: resume and rollback refuse (exit 4), changing nothing', async () => {
+    ws = await durableWorkspace();
+    const runId = await cutOffRun(ws);
+    const journal = ws.journalFile(runId);
+    const text = await readFile(journal, 'utf8');
+    await rm(journal);
+    for (const cmd of ['resume', 'rollback']) {
+      const r = await ws.run([cmd, runId, '--yes', '--force']);
+      expect(r.exitCode, r.stderr).toBe(4);
+      expect(r.stderr).toContain(`error: run ${runId} has no journal in `);
+      expect(r.stderr).toContain('refusing, since what the run applied cannot be known; nothing was changed');
+    }
+    await writeFile(journal, '');
+    const empty = await ws.run(['rollback', runId, '--yes']);
+    expect(empty.exitCode).toBe(4);
+    expect(empty.stderr).toContain(`journal of ${runId} has no run.started record (0 record(s))`);
+    const lines = text.trim().split('\n');
+    const newer = { ...JSON.parse(lines.at(-1) ?? '{}'), schemaVersion: 99 };
+    await writeFile(journal, `${[...lines.slice(0, -1), JSON.stringify(newer)].join('\n')}\n`);
+    const future = await ws.run(['resume', runId, '--yes']);
+    expect(future.exitCode).toBe(4);
+    expect(future.stderr).toMatch(/record \d+ has schemaVersion 99, newer than this drctl reads \(2\)/);
+    expect(await ws.changes()).toEqual(['db.primary=sh-a']);
+  });
+
+  it('a complete last record without its newline is kept (not moved to .torn), and resume goes on after it', async () => {
+    ws = await durableWorkspace();
+    const runId = await cutOffRun(ws);
+    const journal = ws.journalFile(runId);
+    const text = await readFile(journal, 'utf8');
+    await writeFile(journal, text.slice(0, -1)); // the process died between the record and its newline
+    const last = JSON.parse(text.trim().split('\n').at(-1) ?? '{}') as { seq: number; type: string };
+    const r = await ws.run(['resume', runId, '--yes']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('torn');
+    expect(existsSync(`${journal}.torn`)).toBe(false);
+    const records = await ws.journal(runId);
+    expect(records.find((x) => x['seq'] === last.seq)).toMatchObject({ type: last.type });
+    expect(records.map((x) => x['seq'])).toEqual(records.map((_, i) => i + 1));
+    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+  });
+
+  it('unlock --force after a torn write repairs the tail first: its record is kept and resume then proceeds', async () => {
+    ws = await durableWorkspace();
+    const runId = await cutOffRun(ws);
+    const journal = ws.journalFile(runId);
+    await appendFile(journal, '{"type":"step.applied","stepId":"b","aft'); // the crash hit mid-append
+    const unlock = await ws.run(['unlock', 'durable-chain', '--force']);
+    expect(unlock.exitCode, unlock.stderr).toBe(0);
+    expect(unlock.stderr).toContain(`warning: the journal of run ${runId} ended in a torn write`);
+    expect(await readFile(`${journal}.torn`, 'utf8')).toContain('"stepId":"b","aft');
+    const resumed = await ws.run(['resume', runId, '--yes']);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(resumed.stderr).not.toContain('unreadable');
+    const records = await ws.journal(runId);
+    expect(records.filter((x) => x['type'] === 'lock.force-released')).toHaveLength(1);
+    expect(records.map((x) => x['seq'])).toEqual(records.map((_, i) => i + 1));
+    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+  });
+
+  it('a saved plan covers params: run --plan with another --set is refused naming the param; the lock scope interpolates params', async () => {
+    ws = await durableWorkspace();
+    const plan = path.join(ws.dir, 'plan.json');
+    expect((await ws.run(['plan', 'param.yaml', '-o', plan])).exitCode).toBe(2);
+    const other = await ws.run(['run', 'param.yaml', '--plan', plan, '--set', 'to=sh-b']);
+    expect(other.exitCode).toBe(4);
+    expect(other.stderr).toContain('error: params differ: to (plan: "sh-a"; now: "sh-b"); what the plan approved differs for step(s) cache (its resolved params differ); nothing was changed');
+    expect(other.stderr).toContain('; nothing was changed');
+    expect(await ws.changes()).toEqual([]);
+
+    await ws.hold('cache.after');
+    const run = ws.start(['run', 'param.yaml', '--yes', '--set', 'to=sh-b']);
+    await ws.killAt(run, 'cache.after');
+    await ws.release('cache.after');
+    const runId = await ws.onlyRunId();
+    expect(JSON.parse((await ws.run(['status', '--json'])).stdout).result.locks).toMatchObject([{ scope: 'cache-to-sh-b', holder: { runId } }]);
+    // the runbook's lock scope is edited meanwhile: resume --force still locks the scope the run was locked under
+    const file = path.join(ws.dir, 'param.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace("lockScope: 'cache-to-${params.to}'", "lockScope: 'renamed'"));
+    const resumed = await ws.run(['resume', runId, '--yes', '--force']);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const locks = (await ws.journal(runId)).filter((x) => x['type'] === 'lock.acquired').map((x) => x['scope']);
+    expect(locks).toEqual(['cache-to-sh-b', 'cache-to-sh-b']);
+    expect(await ws.changes()).toEqual(['cache.master=sh-b']);
   });
 });
