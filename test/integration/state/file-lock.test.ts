@@ -7,6 +7,7 @@ import { createFileStore } from '../../../src/state/file-store.js';
 import { mutexAbandoned, withFsMutex } from '../../../src/state/fs-mutex.js';
 import { hostIdentity } from '../../../src/state/host-id.js';
 import { lockFileOf } from '../../../src/state/lock-file.js';
+import { livenessOf } from '../../../src/state/store.js';
 import { JOURNAL_SCHEMA_VERSION, type JournalRecord } from '../../../src/state/records.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
 
@@ -96,5 +97,16 @@ describe('fencing in the folder store', () => {
     await expect(lease.renew()).rejects.toMatchObject({ code: 'fenced-out' });
     await journal.close();
     expect((await store.readJournal('r1')).records.map((r) => r.seq)).toEqual([1]);
+  });
+});
+
+describe('judging a lock holder dead (folder and Redis stores alike)', () => {
+  it('needs the same hostname AND the same machine/boot/PID namespace: a dead pid in another container with the same hostname is not a dead holder', async () => {
+    const gone = await deadPid();
+    const base = { runId: 'r', mode: 'run', user: 'u', host: os.hostname(), pid: gone, since: '', expiresAt: new Date(Date.now() + 60_000).toISOString(), token: 3 };
+    expect(livenessOf({ ...base, hostId: hostIdentity() })).toBe('dead');
+    expect(livenessOf({ ...base, hostId: 'another-machine/boot/pid:[1]' })).toBe('live');
+    expect(livenessOf(base)).toBe('live'); // a holder recorded without a host identity: only its lease can expire
+    expect(livenessOf({ ...base, hostId: 'another-machine/boot/pid:[1]', expiresAt: new Date(Date.now() - 1).toISOString() })).toBe('expired');
   });
 });
