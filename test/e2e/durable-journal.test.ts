@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { BIN } from '../helpers/cli.js';
 import { existsSync } from 'node:fs';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -178,4 +179,59 @@ describe('saved plans, changed runbooks and damaged journals', () => {
     expect(locks).toEqual(['cache-to-sh-b', 'cache-to-sh-b']);
     expect(await ws.changes()).toEqual(['cache.master=sh-b']);
   });
+
+  it('a new journal is fsync\'d with its folder before its first record is written (strace)', async () => {
+    ws = await durableWorkspace();
+    const trace = path.join(ws.dir, 'strace.txt');
+    const r = await execa('strace', ['-f', '-qq', '-e', 'trace=openat,close,fsync,write,writev,pwrite64,pwritev', '-o', trace, 'node', BIN, 'run', 'chain.yaml', '--yes', '--state', ws.state], {
+      cwd: ws.dir, env: { ...ws.env, NO_COLOR: '1', CI: 'true' }, reject: false, stdin: 'ignore',
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const runDir = path.join(ws.state, 'runs', await ws.onlyRunId());
+    // replay the trace: which fd is open on what, and what happens first to the new journal and to its folder
+    const open = new Map<string, string>();
+    let created = false;
+    let folderSynced = false;
+    let firstWriteAfterSync: boolean | undefined;
+    for (const line of joinResumed((await readFile(trace, 'utf8')).split('\n'))) {
+      const o = /openat\(AT_FDCWD, "([^"]+)", ([A-Z_|]+)(?:, \d+)?\)\s+= (\d+)/.exec(line);
+      if (o?.[1] && o[3]) {
+        open.set(o[3], o[1]);
+        if (o[1] === path.join(runDir, 'journal.ndjson') && o[2]?.includes('O_CREAT')) created = true;
+        continue;
+      }
+      const c = /close\((\d+)\)/.exec(line);
+      if (c?.[1]) {
+        open.delete(c[1]);
+        continue;
+      }
+      const f = /fsync\((\d+)\)\s+= 0/.exec(line);
+      if (f?.[1] && created && open.get(f[1]) === runDir) folderSynced = true;
+      const w = /(?:write|writev|pwrite64|pwritev)\((\d+),/.exec(line);
+      if (w?.[1] && firstWriteAfterSync === undefined && open.get(w[1]) === path.join(runDir, 'journal.ndjson')) firstWriteAfterSync = folderSynced;
+    }
+    expect(created).toBe(true);
+    expect(firstWriteAfterSync).toBe(true);
+  });
 });
+
+/** strace -f splits a call interrupted by another thread: "TID call(args <unfinished ...>" + "TID <... call resumed>rest". */
+function joinResumed(lines: readonly string[]): string[] {
+  const pending = new Map<string, string>();
+  const out: string[] = [];
+  for (const line of lines) {
+    const tid = line.split(' ', 1)[0] ?? '';
+    if (line.endsWith('<unfinished ...>')) {
+      pending.set(tid, line.slice(0, -'<unfinished ...>'.length).trimEnd());
+      continue;
+    }
+    const resumed = /^\S+\s+<\.\.\. \w+ resumed>(.*)$/.exec(line);
+    if (resumed) {
+      out.push(`${pending.get(tid) ?? ''}${resumed[1] ?? ''}`);
+      pending.delete(tid);
+      continue;
+    }
+    out.push(line);
+  }
+  return out;
+}
