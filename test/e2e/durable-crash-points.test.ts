@@ -92,6 +92,9 @@ describe('SIGKILL at more crash points: every change is made exactly once (chang
     const records = await expectConsistentJournal(ws, runId);
     // each rollback action was preceded by its durable, fenced intent; the killed ones too
     expect(records.filter((x) => x['type'] === 'step.rollback-intent').map((x) => x['stepId'])).toEqual(['c', 'c', 'b', 'a', 'a']);
+    // each rollback after a killed one took over the dead holder's lock, and says so
+    expect(records.filter((x) => x['type'] === 'lock.acquired').map((x) => (x['tookOver'] as { why?: string } | undefined)?.why ?? null))
+      .toEqual([null, null, 'its process is gone', 'its process is gone', 'its process is gone']);
     const again = await ws.run(['rollback', runId, '--yes']);
     expect(again.stderr).toContain('nothing to roll back');
     expect(await ws.changes()).toHaveLength(6);
