@@ -3,7 +3,6 @@ import type { KindRegistry } from '../kinds/registry.js';
 import type { OnFailure, Runbook } from '../runbook/types.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { JOURNAL_SCHEMA_VERSION, type RunMeta } from '../state/records.js';
-import { assumeApplied, type ReplayedRun } from '../state/journal-replay.js';
 import { lockAcquiredEvent, openRunHandle, type HeldLock } from '../state/run-handle.js';
 import { newRunId } from '../state/run-store.js';
 import { DEFAULT_LEASE_MS, type StateStore } from '../state/store.js';
@@ -16,17 +15,9 @@ import { firstError } from './first-error.js';
 import { rollbackSteps, type RollbackItem } from './rollback.js';
 import { buildSummary } from './summary.js';
 import { rehearsalPhases } from '../rehearsal/session-phases.js';
+import { journalResumption, type ResumeInput } from './resume-input.js';
 
-/** Continue a run an earlier process left (drctl resume): what its journal says happened. */
-export interface ResumeInput {
-  readonly meta: RunMeta;
-  readonly replay: ReplayedRun;
-  readonly forced: boolean;
-  readonly runbookChanges: readonly string[];
-  readonly journalWarning: string | undefined;
-  /** The operator's decisions for in-flight steps that cannot be observed (resume --assume-applied / --reapply). */
-  readonly decisions?: { readonly assumeApplied: readonly string[]; readonly reapply: readonly string[] };
-}
+export type { ResumeInput } from './resume-input.js';
 
 export interface SessionOptions {
   readonly runbook: Runbook;
@@ -106,19 +97,7 @@ export async function runSession(o: SessionOptions): Promise<SessionOutcome> {
       steps: o.runbook.steps.map((s) => ({ id: s.id, kind: s.kind, needs: s.needs })), host, user, pid,
     });
     await emit(lockAcquiredEvent(run.lease));
-    let resume = o.resume;
-    if (resume) {
-      const r = resume.replay;
-      const decisions = resume.decisions ?? { assumeApplied: [], reapply: [] };
-      await emit({
-        type: 'run.resumed', mode: resume.meta.mode, fromSeq: r.lastSeq, forced: resume.forced, runbookChanges: resume.runbookChanges,
-        journalWarning: resume.journalWarning, done: [...r.prior.keys()], inFlight: [...r.intents.keys()], decisions,
-      });
-      for (const stepId of decisions.assumeApplied) {
-        await emit({ type: 'step.recovered', stepId, before: r.intents.get(stepId), outputs: {}, reason: 'recorded as applied by the operator (resume --assume-applied): not applied again' });
-      }
-      resume = { ...resume, replay: assumeApplied(r, decisions.assumeApplied) };
-    }
+    const resume = o.resume && (await journalResumption(o.resume, emit));
     const halted = { ...o, ...(resume ? { resume } : {}), stop: AbortSignal.any([o.stop, run.lost]) };
     const result = o.mode === 'rehearse' ? await rehearsalPhases(halted, clock, emit, makeContext) : await phases(halted, run.lost, clock, emit, makeContext);
     const failure = run.failure();

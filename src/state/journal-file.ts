@@ -1,12 +1,10 @@
-import { appendFile, open, readFile, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
+import { openForAppend, repairTail, type WriteGuard } from './journal-tail.js';
 import type { JournalRecord } from './records.js';
-import type { JournalRead } from './store.js';
 
 export type { JournalRead } from './store.js';
-
-/** Runs a write inside a check (the fencing token) — or as is. */
-export type WriteGuard = (write: () => Promise<void>) => Promise<void>;
+export { parseJournalText, readJournal } from './journal-read.js';
+export { appendRecordAfterTail, repairTail, type TailRepair, type WriteGuard } from './journal-tail.js';
 
 /** How long a lazy record may wait for the next durable one before it is written on its own. */
 const LAZY_FLUSH_MS = 100;
@@ -84,130 +82,4 @@ export class FileJournal {
     await this.#fh?.close();
     this.#fh = undefined;
   }
-}
-
-/** Open for appending; a journal created here is fsync'd with its folder, so the new file itself survives a crash. */
-async function openForAppend(file: string): Promise<FileHandle> {
-  try {
-    const fh = await open(file, 'ax', 0o600);
-    await fh.sync();
-    await syncDir(path.dirname(file));
-    return fh;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    return open(file, 'a', 0o600);
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
-}
-
-/** What repairTail found at the end of a journal. */
-export interface TailRepair {
-  /** The bytes of a torn last write, moved aside to FILE.torn (undefined: none). */
-  readonly torn: string | undefined;
-  /** A complete last record lacked its newline: the newline was added, the record kept. */
-  readonly terminated: boolean;
-}
-
-/**
- * Before appending to a journal that does not end in a newline: a last line that parses as a record is
- * complete (the process died right before its newline) and is kept — its newline is added; anything else
- * is a torn write (the process died mid-append: that record never durably happened), moved aside to
- * FILE.torn and cut off. Either way the next record starts on a line of its own. Call inside the scope's guard.
- */
-export async function repairTail(file: string): Promise<TailRepair> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { torn: undefined, terminated: false };
-    throw e;
-  }
-  if (text === '' || text.endsWith('\n')) return { torn: undefined, terminated: false };
-  const keep = text.lastIndexOf('\n') + 1;
-  const tail = text.slice(keep);
-  const fh = await open(file, 'r+');
-  try {
-    if (parseRecord(tail) !== undefined) {
-      await fh.write('\n', Buffer.byteLength(text));
-      await fh.sync();
-      return { torn: undefined, terminated: true };
-    }
-    await appendFile(`${file}.torn`, `${tail}\n`, { mode: 0o600 });
-    await fh.truncate(Buffer.byteLength(text.slice(0, keep)));
-    await fh.sync();
-    return { torn: tail, terminated: false };
-  } finally {
-    await fh.close();
-  }
-}
-
-/**
- * An admin record written without a fence (drctl unlock --force), inside `guard` (the scope's mutex, so
- * no fenced writer appends meanwhile): the tail is repaired first, the record gets the next seq.
- */
-export async function appendRecordAfterTail(file: string, guard: WriteGuard, make: (seq: number) => JournalRecord): Promise<TailRepair & { readonly seq: number }> {
-  let out: TailRepair & { readonly seq: number } = { torn: undefined, terminated: false, seq: 0 };
-  await guard(async () => {
-    const repair = await repairTail(file);
-    const { records } = await readJournal(file);
-    const seq = records.reduce((m, r) => Math.max(m, r.seq ?? 0), 0) + 1;
-    const fh = await openForAppend(file);
-    try {
-      await fh.write(`${JSON.stringify(make(seq))}\n`);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    out = { ...repair, seq };
-  });
-  return out;
-}
-
-/** A missing journal reads as `missing` (never silently as an empty one); other read errors throw. */
-export async function readJournal(file: string): Promise<JournalRead> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], corrupt: undefined, missing: true };
-    throw e;
-  }
-  return parseJournalText(text);
-}
-
-/** One journal line → its record, or undefined when it is not a complete JSON record. */
-function parseRecord(line: string): JournalRecord | undefined {
-  try {
-    const v = JSON.parse(line) as unknown;
-    return v !== null && typeof v === 'object' && typeof (v as { type?: unknown }).type === 'string' ? (v as JournalRecord) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * NDJSON → records; unparsable lines are reported. A last line without its newline is kept when it is a
- * complete record (the newline is added before the next append); when it is not, it is a torn write.
- */
-export function parseJournalText(text: string): JournalRead {
-  const lines = text.split('\n');
-  const records: JournalRecord[] = [];
-  const bad: number[] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    const r = parseRecord(line);
-    if (r) records.push(r);
-    else bad.push(i + 1);
-  });
-  const lastNonEmpty = lines.reduce((acc, l, i) => (l.trim() === '' ? acc : i + 1), 0);
-  const corrupt = bad.length === 0 ? undefined : { lines: bad, tornTail: bad.length === 1 && bad[0] === lastNonEmpty && !text.endsWith('\n') };
-  return { records, corrupt, missing: false };
 }

@@ -30,12 +30,19 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
   const rolledBack = new Set<string>();
   let rollbackStarted = false;
   let lastSeq = 0;
+  let fence = 0;
   const moveToEnd = (id: string, seq: number): void => {
     order.delete(id);
     order.set(id, seq);
   };
   for (const r of records) {
     lastSeq = Math.max(lastSeq, r.seq ?? 0);
+    // a record with an older fencing token after a newer one was written by a controller that had lost
+    // the lock (a write it began before the takeover): it does not count
+    if (typeof r.fence === 'number') {
+      if (r.fence < fence) continue;
+      fence = r.fence;
+    }
     const e = r as EngineEvent;
     switch (e.type) {
       case 'run.started':

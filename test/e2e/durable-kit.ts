@@ -67,6 +67,21 @@ export async function durableWorkspace(stateArg?: string) {
       child.kill('SIGKILL');
       await child;
     },
+    /**
+     * SIGSTOP a controller (its host freezes) at a moment it is not inside the folder store's mutex (a
+     * few ms per journal write or lease renewal): frozen inside, it would hold every other process off
+     * for the mutex's 30 s stale age. Retries until the mutex is not its own.
+     */
+    freezeOutsideMutex: async (pid: number): Promise<void> => {
+      const mutex = path.join(state, 'locks', 'durable-chain.lock.mutex');
+      for (;;) {
+        process.kill(pid, 'SIGSTOP');
+        const owner = await readFile(mutex, 'utf8').then((t) => (JSON.parse(t) as { pid: number }).pid, () => undefined);
+        if (owner !== pid) return;
+        process.kill(pid, 'SIGCONT');
+        await new Promise((r) => setTimeout(r, 7));
+      }
+    },
     onlyRunId: async (): Promise<string> => {
       const ids = (await withStore(state, (s) => s.listRuns())).map((r) => r.runId);
       if (ids.length !== 1 || !ids[0]) throw new Error(`expected one run, found ${ids.join(', ')}`);
@@ -76,7 +91,8 @@ export async function durableWorkspace(stateArg?: string) {
       (await withStore(state, (s) => s.readJournal(runId))).records as unknown as Record<string, unknown>[],
     journalFile: (runId: string): string => path.join(ws.state, 'runs', runId, 'journal.ndjson'),
     cleanup: async () => {
-      for (const c of started) if (c.exitCode === undefined && c.pid !== undefined) c.kill('SIGKILL');
+      // a child still running has exitCode null: kill it by pid (a test that failed midway leaves some held at a point)
+      for (const c of started) if (c.exitCode === null && c.pid !== undefined) c.kill('SIGKILL');
       await Promise.allSettled(started);
       await ws.cleanup();
     },

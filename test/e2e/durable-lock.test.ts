@@ -59,7 +59,7 @@ describe.each(stores)('the lock (%s)', (_name, stateOf) => {
     await ws.reached('b.before');
     const runId = await ws.onlyRunId();
     const pid = old.pid ?? 0;
-    process.kill(pid, 'SIGSTOP');
+    await ws.freezeOutsideMutex(pid);
     let taker: ReturnType<DurableWorkspace['start']> | undefined;
     try {
       const stale = async () => JSON.parse((await ws?.run(['status', '--json']))?.stdout ?? '{}').result?.locks?.[0]?.stale === true;
@@ -67,7 +67,7 @@ describe.each(stores)('the lock (%s)', (_name, stateOf) => {
       // the taker takes the lock and stops right there, before reading the journal
       await ws.hold('resume.locked');
       taker = ws.start(['resume', runId, '--yes']);
-      await waitFor(() => readFile(path.join(ws?.dir ?? '', 'at.resume.locked'), 'utf8').then(() => true, () => false), 'the taker to hold the lock');
+      await waitFor(() => readFile(path.join(ws?.dir ?? '', 'at.resume.locked'), 'utf8').then(() => true, () => false), 'the taker to hold the lock', 30_000);
     } finally {
       process.kill(pid, 'SIGCONT');
     }
