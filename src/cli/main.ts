@@ -49,7 +49,7 @@ function report(e: unknown, io: CliIO, argv: readonly string[], debug: boolean):
 
 function printDrctlError(e: DrctlError, io: CliIO, argv: readonly string[]): void {
   if (io.json) {
-    io.out(envelope(commandName(argv), false, null, e.diagnostics, { code: e.code, message: e.message, hint: e.hint }));
+    io.out(envelope(commandName(argv), false, null, e.diagnostics, { code: e.code, message: e.message, hint: e.hint, ...(e.details ? { details: e.details } : {}) }));
     return;
   }
   if (e.diagnostics.length > 0) {

@@ -84,6 +84,8 @@ export function buildProgram(io: CliIO, setExit: SetExit): Command {
   program.command('resume').description('continue an interrupted run where it stopped (refuses a changed runbook unless --force)').argument('<run-id>')
     .option('--force', 'resume although the runbook changed or the journal has unreadable lines').option('-y, --yes', 'confirm without asking')
     .option('--runbook <file>', 'the runbook file, when it is not where the run found it')
+    .option('--assume-applied <step>', 'an in-flight step that cannot be observed: its change is in place, record it applied (repeatable)', collect)
+    .option('--reapply <step>', 'an in-flight step that cannot be observed: apply it again (repeatable)', collect)
     .option('--approve <step>', 'pre-approve a gate step (repeatable)', collect).option('--plugin <module>', 'plugin module with step kinds (repeatable)', collect)
     .option('--lease <duration>', 'lock lease (default 15s; also DRCTL_LEASE)')
     .action(act(async () => (await import('./commands/resume.js')).resumeCommand));

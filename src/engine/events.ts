@@ -79,6 +79,13 @@ export type EngineEvent =
   | (Base & { readonly type: 'step.timing'; readonly stepId: string; readonly timing: StepTiming })
   | (Base & { readonly type: 'rollback.started'; readonly reason: string; readonly steps: readonly string[] })
   | (Base & { readonly type: 'step.rolling-back'; readonly stepId: string })
+  | (Base & {
+      /** Written (durably, fenced) right before a rollback action: the state found, and the before-state it restores. */
+      readonly type: 'step.rollback-intent';
+      readonly stepId: string;
+      readonly current: unknown;
+      readonly before: unknown;
+    })
   | (Base & { readonly type: 'step.rolled-back'; readonly stepId: string; readonly describe: string; readonly durationMs: number })
   | (Base & { readonly type: 'step.rollback-failed'; readonly stepId: string; readonly error: StepErrorInfo; readonly durationMs: number })
   | (Base & { readonly type: 'rollback.finished'; readonly ok: boolean })
@@ -102,6 +109,8 @@ export type EngineEvent =
       readonly journalWarning: string | undefined;
       readonly done: readonly string[];
       readonly inFlight: readonly string[];
+      /** In-flight steps the operator decided for (resume --assume-applied / --reapply). */
+      readonly decisions?: { readonly assumeApplied: readonly string[]; readonly reapply: readonly string[] };
     })
   | (Base & {
       readonly type: 'lock.acquired';

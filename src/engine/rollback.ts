@@ -21,18 +21,23 @@ export interface RollbackOptions {
   readonly emit: (e: EventInput) => Promise<void>;
   /** Aborts rollbacks still running (a second interrupt during rollback). */
   readonly abort: AbortSignal;
+  /** The run lost its lock or its journal: no further rollback starts (throws the reason). */
+  readonly halt?: AbortSignal | undefined;
   readonly makeContext: (stepId: string, signal: AbortSignal, notes: Record<string, unknown>) => KindContext;
 }
 
 /**
  * Undo steps in the given order (callers pass reverse completion order), each with undoToBefore().
- * A failing rollback does not stop the others. Returns true when every step is back.
+ * A failing rollback does not stop the others. Each rollback action is preceded by a durable
+ * `step.rollback-intent` record (fenced: a controller that lost its lock changes nothing more), and
+ * none starts once `halt` is aborted. Returns true when every step is back.
  */
 export async function rollbackSteps(items: readonly RollbackItem[], options: RollbackOptions): Promise<boolean> {
   const { emit, clock } = options;
   await emit({ type: 'rollback.started', reason: options.reason, steps: items.map((i) => i.stepId) });
   let allOk = true;
   for (const item of items) {
+    if (options.halt?.aborted) throw options.halt.reason;
     const t0 = clock.monotonic();
     await emit({ type: 'step.rolling-back', stepId: item.stepId });
     const { kind, params, before } = item;
@@ -51,6 +56,7 @@ export async function rollbackSteps(items: readonly RollbackItem[], options: Rol
       const interval = item.verifyIntervalMs ?? kind.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
       const { current } = await undoToBefore({
         kind, params, before, ctx, signal: deadline.signal, clock, intervalMs: interval, onMiss: (d) => (lastMiss = d),
+        beforeChange: (current) => emit({ type: 'step.rollback-intent', stepId: item.stepId, current, before }),
       });
       await emit({ type: 'step.rolled-back', stepId: item.stepId, describe: kind.describe(params, current, before), durationMs: clock.monotonic() - t0 });
     } catch (e) {

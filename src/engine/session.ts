@@ -3,8 +3,7 @@ import type { KindRegistry } from '../kinds/registry.js';
 import type { OnFailure, Runbook } from '../runbook/types.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { JOURNAL_SCHEMA_VERSION, type RunMeta } from '../state/records.js';
-import type { ReplayedRun } from '../state/journal-replay.js';
-import { openRunHandle } from '../state/run-handle.js';
+import { lockAcquiredEvent, openRunHandle, type HeldLock } from '../state/run-handle.js';
 import { newRunId } from '../state/run-store.js';
 import { DEFAULT_LEASE_MS, type StateStore } from '../state/store.js';
 import { findBudgetOverruns } from './budgets.js';
@@ -16,15 +15,9 @@ import { firstError } from './first-error.js';
 import { rollbackSteps, type RollbackItem } from './rollback.js';
 import { buildSummary } from './summary.js';
 import { rehearsalPhases } from '../rehearsal/session-phases.js';
+import { journalResumption, type ResumeInput } from './resume-input.js';
 
-/** Continue a run an earlier process left (drctl resume): what its journal says happened. */
-export interface ResumeInput {
-  readonly meta: RunMeta;
-  readonly replay: ReplayedRun;
-  readonly forced: boolean;
-  readonly runbookChanges: readonly string[];
-  readonly journalWarning: string | undefined;
-}
+export type { ResumeInput } from './resume-input.js';
 
 export interface SessionOptions {
   readonly runbook: Runbook;
@@ -49,6 +42,16 @@ export interface SessionOptions {
   readonly resume?: ResumeInput;
   /** Runs under the lock before anything is written (a saved plan's staleness check). */
   readonly beforeStart?: () => Promise<void>;
+  /** The run's lock, already taken (resume: before its journal was read). */
+  readonly held?: HeldLock | undefined;
+  /** Test-only crash points (cli/failpoints.ts): 'run.before-finish', 'run.before-record'. */
+  readonly failpoint?: (name: string) => Promise<void>;
+}
+
+/** The runbook's lock scope with params interpolated (`lockScope: switch-${params.estate}`). */
+export function resolveLockScope(runbook: Runbook, interpolate: SessionOptions['interpolate']): string {
+  const v = interpolate(runbook.lockScope);
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 export interface SessionOutcome {
@@ -66,16 +69,18 @@ export async function runSession(o: SessionOptions): Promise<SessionOutcome> {
   const user = os.userInfo().username;
   const host = os.hostname();
   const pid = process.pid;
+  // a resumed run keeps the scope it was locked under, whatever the runbook says now
+  const lockScope = o.held?.lease.scope ?? o.resume?.meta.lockScope ?? resolveLockScope(o.runbook, o.interpolate);
   const baseMeta: RunMeta = o.resume
     ? { ...o.resume.meta, status: 'running', endedAt: undefined, durationMs: undefined, resumes: [...(o.resume.meta.resumes ?? []), { at: startedAt.toISOString(), host, user, pid, forced: o.resume.forced }] }
     : {
         schemaVersion: JOURNAL_SCHEMA_VERSION, runId, mode: o.mode,
-        runbook: { name: o.runbook.name, file: o.runbook.file, hash: o.runbook.hash }, lockScope: o.runbook.lockScope,
+        runbook: { name: o.runbook.name, file: o.runbook.file, hash: o.runbook.hash }, lockScope,
         status: 'running', startedAt: startedAt.toISOString(), endedAt: undefined, durationMs: undefined,
         host, user, pid, summary: undefined,
       };
   const run = await openRunHandle({
-    store: o.store, runId, scope: o.runbook.lockScope, leaseMs: o.leaseMs ?? DEFAULT_LEASE_MS, clock, redact: o.redact, listeners: o.listeners,
+    store: o.store, runId, scope: lockScope, held: o.held, leaseMs: o.leaseMs ?? DEFAULT_LEASE_MS, clock, redact: o.redact, listeners: o.listeners,
     holder: { runId, mode: o.resume ? 'resume' : o.mode, user, host, pid, since: startedAt.toISOString() },
     ...(o.resume ? { meta: baseMeta, startSeq: o.resume.replay.lastSeq } : { create: { meta: baseMeta, runbookText: o.runbookText } }),
     ...(o.beforeStart ? { beforeStart: o.beforeStart } : {}),
@@ -89,25 +94,17 @@ export async function runSession(o: SessionOptions): Promise<SessionOutcome> {
       type: 'run.started', mode: o.resume ? 'resume' : o.mode, runbook: { name: o.runbook.name, file: o.runbook.file, hash: o.runbook.hash }, params: o.params,
       steps: o.runbook.steps.map((s) => ({ id: s.id, kind: s.kind, needs: s.needs })), host, user, pid,
     });
-    const took = run.lease.tookOver;
-    await emit({
-      type: 'lock.acquired', scope: run.fence.scope, token: run.fence.token, expiresAt: run.lease.holder.expiresAt,
-      tookOver: took && { runId: took.holder.runId, holder: `${took.holder.user}@${took.holder.host} pid ${took.holder.pid}`, token: took.holder.token, why: took.why === 'dead' ? 'its process is gone' : `its lease expired at ${took.holder.expiresAt}` },
-    });
-    if (o.resume) {
-      const r = o.resume.replay;
-      await emit({
-        type: 'run.resumed', mode: o.resume.meta.mode, fromSeq: r.lastSeq, forced: o.resume.forced, runbookChanges: o.resume.runbookChanges,
-        journalWarning: o.resume.journalWarning, done: [...r.prior.keys()], inFlight: [...r.intents.keys()],
-      });
-    }
-    const halted = { ...o, stop: AbortSignal.any([o.stop, run.lost]) };
+    await emit(lockAcquiredEvent(run.lease));
+    const resume = o.resume && (await journalResumption(o.resume, emit));
+    const halted = { ...o, ...(resume ? { resume } : {}), stop: AbortSignal.any([o.stop, run.lost]) };
     const result = o.mode === 'rehearse' ? await rehearsalPhases(halted, clock, emit, makeContext) : await phases(halted, run.lost, clock, emit, makeContext);
     const failure = run.failure();
     if (failure) throw failure;
     const durationMs = clock.monotonic() - t0;
     const summary = buildSummary(o.runbook, result.executed, result.overruns.map((b) => b.stepId ?? '(total)'), result.error);
+    await o.failpoint?.('run.before-finish');
     await emit({ type: 'run.finished', status: result.status, durationMs, summary });
+    await o.failpoint?.('run.before-record');
     const meta: RunMeta = { ...baseMeta, status: result.status, endedAt: new Date(clock.now()).toISOString(), durationMs, summary, halves: result.halves, ...(result.rehearsal ? { rehearsal: result.rehearsal } : {}) };
     await run.writeMeta(meta);
     return { runId, status: result.status, meta: JSON.parse(o.redact(JSON.stringify(meta))) as RunMeta, budgetExceeded: result.overruns.length > 0 };
@@ -181,7 +178,8 @@ async function phases(
       if (!step || !rec || !kind) throw new Error(`internal: no record of applied step ${id}`);
       return { stepId: id, kind, params: rec.params ?? o.interpolate(step.with, (sid) => executed.steps.get(sid)?.outputs), before: rec.before, timeoutMs: step.timeoutMs, verifyIntervalMs: step.verifyIntervalMs };
     });
-  const rollback = (reason: string) => rollbackSteps(items(), { reason, clock, emit, abort: o.abort, makeContext });
+  // a run that lost its lock or its journal fails back no further (another controller may own the switch now)
+  const rollback = (reason: string) => rollbackSteps(items(), { reason, clock, emit, abort: o.abort, halt, makeContext });
 
   if (o.mode === 'run') {
     if (status === 'failed' && onFailure === 'rollback' && executed.undoOrder.length > 0) {
@@ -200,6 +198,7 @@ async function phases(
       error = `steady state does not hold after the switch (${off.join(', ')})`;
     }
   }
+  if (halt.aborted) return { status: 'failed', executed, overruns, error: String(halt.reason), halves: { switch: status, failBack: 'skipped' } };
   if (o.abort.aborted) return { status: 'interrupted', executed, overruns, error, halves: { switch: status, failBack: 'skipped' } };
   const back = await rollback(status === 'succeeded' ? 'drill: fail back' : `drill: fail back after ${status} switch`);
   let failBack: RunStatus = back ? 'succeeded' : 'failed';

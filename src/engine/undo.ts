@@ -15,6 +15,11 @@ export interface UndoOptions {
   readonly intervalMs: number;
   /** The last "not yet" of the verify poll, for the error message. */
   readonly onMiss?: (detail: string) => void;
+  /**
+   * Runs right before the rollback action, once it is known to be needed (the journal's durable, fenced
+   * record of it); when it throws, nothing is changed.
+   */
+  readonly beforeChange?: (current: unknown) => Promise<void>;
 }
 
 export interface UndoResult {
@@ -37,6 +42,7 @@ export async function undoToBefore(o: UndoOptions): Promise<UndoResult> {
   const current: unknown = await race(kind.observe(params, ctx));
   if (observable && kind.holds(params, before, current).ok) return { current, changed: false };
   const change = { current, desired: before };
+  await o.beforeChange?.(current);
   await race(kind.rollback ? kind.rollback(params, change, ctx) : kind.apply(params, change, ctx));
   if (observable) {
     await pollUntil(() => race(kind.observe(params, ctx)), (s) => kind.holds(params, before, s), { intervalMs: o.intervalMs, signal, clock: o.clock }, o.onMiss);

@@ -12,6 +12,8 @@ export interface BuildPlanInput {
   readonly predicted: ReadonlyMap<string, number>;
   readonly historyRuns: number;
   readonly now: Date;
+  /** The resolved run params (defaults, --params-file, --set): part of what a saved plan approves. */
+  readonly params: Readonly<Record<string, unknown>>;
 }
 
 /** Pure: observations + history → the plan (what each step would do, layers, critical path, prediction). */
@@ -20,7 +22,10 @@ export function buildPlan(input: BuildPlanInput): Plan {
   const steps: PlannedStep[] = runbook.steps.map((s) => {
     const obs = observations.get(s.id);
     const kind = registry.get(s.kind);
-    const base = { id: s.id, kind: s.kind, needs: s.needs, observeMs: obs?.durationMs ?? 0, predictedMs: predicted.get(s.id), budgetMs: s.budgetMs };
+    const base = {
+      id: s.id, kind: s.kind, needs: s.needs, observeMs: obs?.durationMs ?? 0, predictedMs: predicted.get(s.id), budgetMs: s.budgetMs,
+      paramsHash: obs && obs.params !== undefined ? sha256(canonicalJson(obs.params)) : undefined,
+    };
     if (!kind || !obs || obs.error !== undefined) {
       return { ...base, action: 'unknown', describe: 'could not observe', reason: undefined, before: undefined, desired: undefined, error: obs?.error ?? 'not observed' };
     }
@@ -49,15 +54,34 @@ export function buildPlan(input: BuildPlanInput): Plan {
     predictedMs: hasHistory ? cp.totalMs : undefined,
     budgetMs: runbook.budgetMs,
     counts,
-    fingerprint: fingerprintOf(runbook.hash, steps),
+    params: input.params,
+    fingerprint: fingerprintOf(runbook.hash, input.params, steps),
     historyRuns: input.historyRuns,
   };
 }
 
-export function fingerprintOf(runbookHash: string, steps: readonly PlannedStep[]): string {
-  const h = createHash('sha256').update(runbookHash);
-  for (const s of steps) h.update(`\0${s.id}\0${s.action}\0${JSON.stringify(s.before ?? null)}`);
+/**
+ * What a saved plan approves: the runbook (hash), the resolved params, and per step its action, observed
+ * before-state, desired state and resolved params (`with:` after interpolation). Secret values are left
+ * out (a Secret serializes as ***): a changed secret does not make a plan stale.
+ */
+export function fingerprintOf(runbookHash: string, params: Readonly<Record<string, unknown>>, steps: readonly PlannedStep[]): string {
+  const h = createHash('sha256').update(runbookHash).update(`\0${canonicalJson(params)}`);
+  for (const s of steps) {
+    h.update(`\0${s.id}\0${s.action}\0${canonicalJson(s.before ?? null)}\0${canonicalJson(s.desired ?? null)}\0${s.paramsHash ?? ''}`);
+  }
   return h.digest('hex');
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** JSON with object keys sorted (at every depth), so equal values hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  }) ?? 'null';
 }
 
 /** A plan has pending changes when any step would change, ask, or could not be observed. */

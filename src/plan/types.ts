@@ -19,6 +19,8 @@ export interface PlannedStep {
   /** Median duration of this step in earlier runs, if any. */
   readonly predictedMs: number | undefined;
   readonly budgetMs: number | undefined;
+  /** sha256 of the step's resolved params (secrets as ***): a saved plan names the steps whose params changed. */
+  readonly paramsHash: string | undefined;
 }
 
 export interface Plan {
@@ -31,7 +33,9 @@ export interface Plan {
   readonly predictedMs: number | undefined;
   readonly budgetMs: number | undefined;
   readonly counts: Readonly<Record<PlanAction, number>>;
-  /** sha256 over the runbook hash and every step's observed state: a saved plan is stale when it changes. */
+  /** The resolved run params the plan was made with. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** sha256 over the runbook hash, the params and every step's action, observed and desired state and resolved params: a saved plan is stale when it changes. */
   readonly fingerprint: string;
   readonly historyRuns: number;
 }

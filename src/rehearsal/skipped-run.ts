@@ -54,10 +54,9 @@ export async function recordSkippedRehearsal(o: SkippedRehearsalOptions): Promis
     rehearsal: { outcome: 'SKIPPED', rtoMs: undefined, budgetMs, reasons: [o.reason] },
   });
   await o.store.createRun(meta, o.runbookText);
-  let seq = 0;
   for (const input of events) {
     const event = scrub({ ...input, runId, at } as EngineEvent);
-    await o.store.appendUnfenced(runId, { ...event, schemaVersion: JOURNAL_SCHEMA_VERSION, seq: ++seq } as JournalRecord);
+    await o.store.appendUnfenced(runId, runbook.lockScope, (seq) => ({ ...event, schemaVersion: JOURNAL_SCHEMA_VERSION, seq }) as JournalRecord);
     for (const l of o.listeners) l(event);
   }
   return { runId, status: 'skipped', meta, budgetExceeded: false };

@@ -1,4 +1,5 @@
-import { DrctlError, ExitCode } from '../util/errors.js';
+import { DrctlError, ExitCode, lockHeld } from '../util/errors.js';
+import { holderText, type LockHolder } from './store.js';
 
 /** Errors of the state store: DrctlErrors, so the CLI prints them as one clear line (exit 1). */
 
@@ -41,4 +42,13 @@ export function journalFailure(e: unknown, store: string, runId: string): DrctlE
   const resume = `the run stopped safely: no step started after the journal failed. When the store is back: drctl resume ${runId}`;
   const cause = isStoreUnreachable(e) ? (e.cause ?? e) : e;
   return new StoreUnreachable(store, cause, resume);
+}
+
+/** Another run holds the lock (exit 6): the holder in words on stderr and as data under --json. */
+export function lockHeldBy(scope: string, h: LockHolder): DrctlError {
+  return lockHeld(
+    `another run holds the lock "${scope}": ${holderText(h)} (lease until ${h.expiresAt}, token ${h.token})`,
+    { scope, holder: h },
+    'wait for it to finish, or inspect it with `drctl status`',
+  );
 }

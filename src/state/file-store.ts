@@ -1,11 +1,12 @@
-import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FileJournal, readJournal } from './journal-file.js';
-import { acquireFileLock, fencedWrite, forceRemoveFileLock, listFileLocks, readLock } from './lock-file.js';
+import { appendRecordAfterTail, FileJournal, readJournal } from './journal-file.js';
+import { acquireFileLock, fencedWrite, forceRemoveFileLock, listFileLocks, lockFileOf, readLock } from './lock-file.js';
+import { withFsMutex } from './fs-mutex.js';
+import { DrctlError, ExitCode } from '../util/errors.js';
 import type { JournalRecord, RunMeta } from './records.js';
 import { createRunDir, listRuns, runDirOf, writeRunMeta } from './run-store.js';
 import type { AuditEntry, Fence, StateStore } from './store.js';
-import { DrctlError, ExitCode } from '../util/errors.js';
 
 /**
  * The embedded store, a folder (default .drctl): runs/<id>/{run.json, journal.ndjson, log.ndjson,
@@ -27,20 +28,19 @@ export function createFileStore(stateDir: string): StateStore {
       await writeRunMeta(stateDir, meta);
     },
     writeRunMeta: (meta: RunMeta, fence?: Fence) =>
-      fence ? fencedWrite(stateDir, fence.scope, fence.token, () => writeRunMeta(stateDir, meta)) : writeRunMeta(stateDir, meta),
+      fence ? fencedWrite(stateDir, fence, () => writeRunMeta(stateDir, meta)) : writeRunMeta(stateDir, meta),
     readRunMeta: (runId) => readRunRecord(stateDir, runId),
     readRunbookCopy: (runId) => readFile(path.join(runDirOf(stateDir, runId), 'runbook.yaml'), 'utf8').catch(() => undefined),
     listRuns: () => listRuns(stateDir),
-    openJournal: (runId, fence) => FileJournal.open(journalOf(runId), (write) => fencedWrite(stateDir, fence.scope, fence.token, write)),
-    readJournal: (runId) => readJournal(journalOf(runId)).catch(() => ({ records: [], corrupt: undefined })),
-    appendUnfenced: async (runId, record: JournalRecord) => {
-      const fh = await open(journalOf(runId), 'a', 0o600);
-      try {
-        await fh.write(`${JSON.stringify(record)}\n`);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+    openJournal: (runId, fence) => FileJournal.open(journalOf(runId), (write) => fencedWrite(stateDir, fence, write)),
+    readJournal: (runId) => readJournal(journalOf(runId)).catch((e: unknown) => {
+      throw new DrctlError('journal-unreadable', ExitCode.refused, `cannot read the journal of run ${runId}: ${(e as Error).message}`, {
+        cause: e, hint: 'check the file and its permissions; nothing was changed',
+      });
+    }),
+    appendUnfenced: async (runId, scope, make: (seq: number) => JournalRecord) => {
+      const { seq, torn } = await appendRecordAfterTail(journalOf(runId), (w) => withFsMutex(lockFileOf(stateDir, scope), w), make);
+      return { seq, torn };
     },
     audit: async (entry: AuditEntry) => {
       await mkdir(stateDir, { recursive: true, mode: 0o700 });

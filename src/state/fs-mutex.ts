@@ -1,35 +1,112 @@
-import { mkdir, rmdir, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, lstat, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { hostIdentity, processGone } from './host-id.js';
 
-const STALE_MUTEX_MS = 2_000;
+/** A mutex whose owner cannot be checked (another host, or no owner recorded) is broken only after this. */
+const STALE_MS = 30_000;
 const WAIT_MS = 5;
-const GIVE_UP_MS = 10_000;
+const GIVE_UP_MS = 45_000;
+
+export interface MutexOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly hostId: string | undefined;
+  readonly nonce: string;
+}
+
+interface Seen {
+  readonly owner: MutexOwner | undefined;
+  readonly ino: number;
+  readonly mtimeMs: number;
+}
 
 /**
- * A short critical section across processes: mkdir is atomic on every local filesystem. Held for a
- * few ms (check a token + append + fsync); a mutex older than 2 s is left over by a killed process
- * and is broken.
+ * A short critical section across processes (check a token + append + fsync: milliseconds). TARGET.mutex
+ * is created by link(2) from a file already holding its owner (pid, host, host identity, nonce), so it
+ * never exists without one. A mutex is broken only when it is abandoned: its owner's process is gone on
+ * this very host (same host identity), or — owner on another host or unknown — it is older than 30 s.
+ * Breakers take TARGET.mutex.breaking first and re-check under it, so two waiters after a SIGKILL
+ * cannot both break (and one remove the other's fresh mutex).
  */
 export async function withFsMutex<T>(target: string, fn: () => Promise<T>): Promise<T> {
-  const dir = `${target}.mutex`;
-  const deadline = Date.now() + GIVE_UP_MS;
-  for (;;) {
-    try {
-      await mkdir(dir);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const st = await stat(dir).catch(() => undefined);
-      if (st && Date.now() - st.mtimeMs > STALE_MUTEX_MS) {
-        await rmdir(dir).catch(() => undefined);
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`could not enter ${dir} within ${GIVE_UP_MS} ms`);
-      await new Promise((r) => setTimeout(r, WAIT_MS));
-    }
-  }
+  const path = `${target}.mutex`;
+  const release = await acquire(path, (seen) => breakUnderBreaker(path, seen));
   try {
     return await fn();
   } finally {
-    await rmdir(dir).catch(() => undefined);
+    await release();
   }
+}
+
+async function acquire(path: string, breakAbandoned: (seen: Seen) => Promise<void>): Promise<() => Promise<void>> {
+  const me: MutexOwner = { pid: process.pid, host: os.hostname(), hostId: hostIdentity(), nonce: randomBytes(8).toString('hex') };
+  const mine = `${path}.${me.nonce}.tmp`;
+  await writeFile(mine, JSON.stringify(me), { mode: 0o600 });
+  const deadline = Date.now() + GIVE_UP_MS;
+  try {
+    for (;;) {
+      try {
+        await link(mine, path);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const seen = await inspect(path);
+      if (seen && abandoned(seen)) {
+        await breakAbandoned(seen);
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`could not enter ${path} within ${GIVE_UP_MS} ms${seen?.owner ? ` (held by pid ${seen.owner.pid} on ${seen.owner.host})` : ''}`);
+      await new Promise((r) => setTimeout(r, WAIT_MS));
+    }
+  } finally {
+    await unlink(mine).catch(() => undefined);
+  }
+  return async () => {
+    if ((await inspect(path))?.owner?.nonce === me.nonce) await unlink(path).catch(() => undefined);
+  };
+}
+
+/** Break an abandoned mutex under the breaker mutex, and only if it is still the one judged abandoned. */
+async function breakUnderBreaker(path: string, seen: Seen): Promise<void> {
+  const release = await acquire(`${path}.breaking`, async (stale) => {
+    // a breaker died mid-break (a few ms of work): remove its breaker mutex if it is still that one
+    if (same(await inspect(`${path}.breaking`), stale)) await rm(`${path}.breaking`, { force: true, recursive: true });
+  });
+  try {
+    if (same(await inspect(path), seen)) await rm(path, { force: true, recursive: true });
+  } finally {
+    await release();
+  }
+}
+
+const abandoned = (seen: Seen): boolean => mutexAbandoned(seen.owner, seen.mtimeMs, Date.now());
+
+/** Abandoned: its owner's process is gone on this machine, or (owner elsewhere or unknown) it is older than 30 s. */
+export function mutexAbandoned(owner: MutexOwner | undefined, mtimeMs: number, nowMs: number): boolean {
+  if (owner && processGone(owner.host, owner.hostId, owner.pid)) return true;
+  return nowMs - mtimeMs > STALE_MS;
+}
+
+const same = (a: Seen | undefined, b: Seen): boolean =>
+  a !== undefined && a.ino === b.ino && (a.owner?.nonce ?? '') === (b.owner?.nonce ?? '');
+
+/** The mutex's owner (undefined for a folder left by an older drctl), or undefined when there is none. */
+async function inspect(path: string): Promise<Seen | undefined> {
+  let st;
+  try {
+    st = await lstat(path);
+  } catch {
+    return undefined;
+  }
+  let owner: MutexOwner | undefined;
+  if (st.isFile()) {
+    try {
+      owner = JSON.parse(await readFile(path, 'utf8')) as MutexOwner;
+    } catch {
+      owner = undefined;
+    }
+  }
+  return { owner, ino: st.ino, mtimeMs: st.mtimeMs };
 }

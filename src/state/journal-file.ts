@@ -1,11 +1,10 @@
-import { appendFile, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openForAppend, repairTail, type WriteGuard } from './journal-tail.js';
 import type { JournalRecord } from './records.js';
-import type { JournalRead } from './store.js';
 
 export type { JournalRead } from './store.js';
-
-/** Runs a write inside a check (the fencing token) — or as is. */
-export type WriteGuard = (write: () => Promise<void>) => Promise<void>;
+export { parseJournalText, readJournal } from './journal-read.js';
+export { appendRecordAfterTail, repairTail, type TailRepair, type WriteGuard } from './journal-tail.js';
 
 /** How long a lazy record may wait for the next durable one before it is written on its own. */
 const LAZY_FLUSH_MS = 100;
@@ -16,7 +15,7 @@ const LAZY_FLUSH_MS = 100;
  * write is in flight (steps run in parallel) are written together, in order, with one guard check and
  * one fsync, and all resolve after that fsync — never before their line is on disk. A lazy append
  * (progress) waits for the next durable one, or LAZY_FLUSH_MS. A failed batch rejects every append in
- * it. A torn last line (crash mid-write) is detected on read.
+ * it. A torn last line (crash mid-write) is detected on read and repaired (repairTail) before the next append.
  */
 export class FileJournal {
   #fh: FileHandle | undefined;
@@ -29,8 +28,8 @@ export class FileJournal {
 
   static async open(file: string, guard: WriteGuard = (w) => w()): Promise<FileJournal> {
     const j = new FileJournal(file, guard);
-    await guard(() => cutTornTail(file));
-    j.#fh = await open(file, 'a', 0o600);
+    await guard(async () => void (await repairTail(file)));
+    j.#fh = await openForAppend(file);
     return j;
   }
 
@@ -83,44 +82,4 @@ export class FileJournal {
     await this.#fh?.close();
     this.#fh = undefined;
   }
-}
-
-/**
- * A journal not ending in a newline ends in a torn write (the process died mid-append): that record never
- * durably happened. Before appending again, move those bytes aside (FILE.torn) and cut them off, so the
- * next record starts on a line of its own.
- */
-async function cutTornTail(file: string): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return;
-  }
-  if (text === '' || text.endsWith('\n')) return;
-  const keep = text.lastIndexOf('\n') + 1;
-  await appendFile(`${file}.torn`, `${text.slice(keep)}\n`, { mode: 0o600 });
-  await truncate(file, Buffer.byteLength(text.slice(0, keep)));
-}
-
-export async function readJournal(file: string): Promise<JournalRead> {
-  return parseJournalText(await readFile(file, 'utf8'));
-}
-
-/** NDJSON → records; unparsable lines are reported, and a bad last line without a newline is a torn write. */
-export function parseJournalText(text: string): JournalRead {
-  const lines = text.split('\n');
-  const records: JournalRecord[] = [];
-  const bad: number[] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      records.push(JSON.parse(line) as JournalRecord);
-    } catch {
-      bad.push(i + 1);
-    }
-  });
-  const lastNonEmpty = lines.reduce((acc, l, i) => (l.trim() === '' ? acc : i + 1), 0);
-  const corrupt = bad.length === 0 ? undefined : { lines: bad, tornTail: bad.length === 1 && bad[0] === lastNonEmpty && !text.endsWith('\n') };
-  return { records, corrupt };
 }

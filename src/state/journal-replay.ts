@@ -30,12 +30,19 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
   const rolledBack = new Set<string>();
   let rollbackStarted = false;
   let lastSeq = 0;
+  let fence = 0;
   const moveToEnd = (id: string, seq: number): void => {
     order.delete(id);
     order.set(id, seq);
   };
   for (const r of records) {
     lastSeq = Math.max(lastSeq, r.seq ?? 0);
+    // a record with an older fencing token after a newer one was written by a controller that had lost
+    // the lock (a write it began before the takeover): it does not count
+    if (typeof r.fence === 'number') {
+      if (r.fence < fence) continue;
+      fence = r.fence;
+    }
     const e = r as EngineEvent;
     switch (e.type) {
       case 'run.started':
@@ -88,4 +95,20 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
     .map((id) => ({ stepId: id, before: before.get(id), inFlight: !done.has(id) }));
   const outputs = new Map([...done].map(([id, d]) => [id, d.outputs] as const));
   return { started, params: started?.params ?? {}, prior, intents, toUndo, outputs, rollbackStarted, lastSeq };
+}
+
+/**
+ * The operator's decision for in-flight steps (resume --assume-applied): each counts as applied, done by
+ * the earlier process, with its intent's before-state (rollback still restores it). Pure.
+ */
+export function assumeApplied(run: ReplayedRun, stepIds: readonly string[]): ReplayedRun {
+  if (stepIds.length === 0) return run;
+  const prior = new Map(run.prior);
+  const intents = new Map(run.intents);
+  for (const id of stepIds) {
+    if (!intents.has(id)) continue;
+    prior.set(id, { status: 'applied', outputs: {}, before: intents.get(id) });
+    intents.delete(id);
+  }
+  return { ...run, prior, intents, toUndo: run.toUndo.map((u) => (stepIds.includes(u.stepId) ? { ...u, inFlight: false } : u)) };
 }

@@ -1,16 +1,16 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { lockHeld } from '../util/errors.js';
-import { FencedOut } from './errors.js';
+import { FencedOut, lockHeldBy } from './errors.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { withFsMutex } from './fs-mutex.js';
-import { holderText, livenessOf, type HolderInput, type LockHolder, type LockLease } from './store.js';
+import { hostIdentity } from './host-id.js';
+import { livenessOf, type Fence, type HolderInput, type LockHolder, type LockLease } from './store.js';
 
 /**
  * The file store's lock: STATE/locks/<scope>.lock holds the holder, its lease expiry and its fencing
- * token; <scope>.fence holds the scope's last token (never reset, so tokens only grow). Every change
- * of either, and every fenced journal append, happens inside the scope's fs mutex.
+ * token; <scope>.fence holds the scope's last token (never reset, so tokens only grow; each one claimed
+ * in <scope>.fence.d). Every change of either, and every fenced journal append, happens inside the
+ * scope's fs mutex, and a fenced write checks the token and the holder's run id.
  */
 export const lockFileOf = (stateDir: string, scope: string): string =>
   path.join(stateDir, 'locks', `${scope.replace(/[^a-zA-Z0-9._-]/g, '_')}.lock`);
@@ -29,10 +29,6 @@ async function readLockFile(file: string): Promise<LockHolder | undefined> {
   }
 }
 
-export function heldMessage(scope: string, h: LockHolder): string {
-  return `another run holds the lock "${scope}": ${holderText(h)} (lease until ${h.expiresAt}, token ${h.token})`;
-}
-
 export async function acquireFileLock(stateDir: string, scope: string, input: HolderInput, leaseMs: number): Promise<LockLease> {
   const file = lockFileOf(stateDir, scope);
   await mkdir(path.dirname(file), { recursive: true });
@@ -42,41 +38,42 @@ export async function acquireFileLock(stateDir: string, scope: string, input: Ho
     const liveness = current && livenessOf(current);
     if (current && liveness && liveness !== 'live') tookOver = { holder: current, why: liveness };
     if (current && liveness === 'live') {
-      throw lockHeld(heldMessage(scope, current), 'wait for it to finish, or inspect it with `drctl status`');
+      throw lockHeldBy(scope, current);
     }
-    const token = (await readCounter(`${file.slice(0, -'.lock'.length)}.fence`)) + 1;
-    await writeFileAtomic(`${file.slice(0, -'.lock'.length)}.fence`, `${token}\n`);
-    const h: LockHolder = { ...input, token, expiresAt: new Date(Date.now() + leaseMs).toISOString() };
+    const token = await nextToken(file.slice(0, -'.lock'.length), current?.token ?? 0);
+    const h: LockHolder = { ...input, hostId: hostIdentity(), token, expiresAt: new Date(Date.now() + leaseMs).toISOString() };
     await writeFileAtomic(file, JSON.stringify(h));
     return h;
   });
   let latest = holder;
+  const fence: Fence = { scope, token: holder.token, runId: holder.runId };
   return {
-    scope, token: holder.token, holder, tookOver,
+    ...fence, holder, tookOver,
     renew: () => withFsMutex(file, async () => {
-      await assertFence(file, scope, holder.token);
+      await assertFence(file, fence);
       latest = { ...latest, expiresAt: new Date(Date.now() + leaseMs).toISOString() };
       await writeFileAtomic(file, JSON.stringify(latest));
       return latest;
     }),
     release: () => withFsMutex(file, async () => {
-      if ((await readLockFile(file))?.token === holder.token) await rm(file, { force: true });
+      const current = await readLockFile(file);
+      if (current?.token === holder.token && current.runId === holder.runId) await rm(file, { force: true });
     }),
   };
 }
 
-/** Throws FencedOut unless the scope's lock still carries `token`. Call inside the scope's mutex. */
-export async function assertFence(lockFile: string, scope: string, token: number): Promise<void> {
+/** Throws FencedOut unless the scope's lock still carries the fence's token and run. Call inside the scope's mutex. */
+export async function assertFence(lockFile: string, fence: Fence): Promise<void> {
   const current = await readLockFile(lockFile);
-  if (current?.token !== token) {
-    throw new FencedOut(scope, token, current && { token: current.token, runId: current.runId, holder: `${current.user}@${current.host} pid ${current.pid}` });
+  if (current?.token !== fence.token || current.runId !== fence.runId) {
+    throw new FencedOut(fence.scope, fence.token, current && { token: current.token, runId: current.runId, holder: `${current.user}@${current.host} pid ${current.pid}` });
   }
 }
 
-export const fencedWrite = <T>(stateDir: string, scope: string, token: number, write: () => Promise<T>): Promise<T> => {
-  const file = lockFileOf(stateDir, scope);
+export const fencedWrite = <T>(stateDir: string, fence: Fence, write: () => Promise<T>): Promise<T> => {
+  const file = lockFileOf(stateDir, fence.scope);
   return withFsMutex(file, async () => {
-    await assertFence(file, scope, token);
+    await assertFence(file, fence);
     return write();
   });
 };
@@ -110,5 +107,28 @@ async function readCounter(file: string): Promise<number> {
   return Number.isFinite(n) ? n : 0;
 }
 
-/** The host this process runs on (holder records). */
-export const thisHost = (): string => os.hostname();
+/**
+ * The scope's next fencing token: above the counter (BASE.fence) and the lock's current token, and
+ * claimed by creating BASE.fence.d/<token> exclusively — so no two acquisitions ever get one token, even
+ * if the mutex were broken under a live holder. Claims more than 100 tokens old are pruned.
+ */
+async function nextToken(base: string, currentToken: number): Promise<number> {
+  const claims = `${base}.fence.d`;
+  await mkdir(claims, { recursive: true, mode: 0o700 });
+  let token = Math.max(await readCounter(`${base}.fence`), currentToken) + 1;
+  for (;;) {
+    try {
+      await (await open(path.join(claims, String(token)), 'wx', 0o600)).close();
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      token++;
+    }
+  }
+  await writeFileAtomic(`${base}.fence`, `${token}\n`);
+  if (token % 100 === 0) {
+    for (const f of await readdir(claims)) if (Number(f) < token - 100) await rm(path.join(claims, f), { force: true });
+  }
+  return token;
+}
+

@@ -12,16 +12,24 @@ const COMMAND_TIMEOUT_MS = 3_000;
  * Connect the CLI way (stack-notes: lazyConnect, timeouts, no offline queue, bounded retries, an
  * 'error' listener): a dead store fails fast with StoreUnreachable instead of hanging. A list of
  * endpoints is tried in order and the first primary wins (replicas are skipped); Sentinel asks the
- * Sentinels for the current master.
+ * Sentinels for the current master. A dropped connection is re-made for up to `spec.retryMs` (a blip,
+ * a Sentinel failover: a READONLY reply from a demoted primary reconnects too); after that the client
+ * ends and every command fails, so the run stops safely (the store retries within the same window).
  */
 export async function connectRedis(spec: RedisSpec): Promise<Redis> {
   const label = specLabel(spec);
   const { Redis } = await import('ioredis'); // loaded on first use: folder-store runs never pay for it
+  let spentMs = 0;
   const common = {
     db: spec.db, lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, commandTimeout: COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 0, enableOfflineQueue: false, disableClientInfo: true,
-    // no reconnect: without the offline queue a command in a gap fails anyway, and the run stops on it
-    retryStrategy: () => null,
+    retryStrategy: (times: number) => {
+      if (times === 1) spentMs = 0;
+      const delay = Math.min(50 * times, 500);
+      spentMs += delay;
+      return spentMs > spec.retryMs ? null : delay;
+    },
+    reconnectOnError: (e: Error) => e.message.startsWith('READONLY'),
     ...(spec.username ? { username: spec.username } : {}),
     ...(spec.password ? { password: spec.password } : {}),
     ...(spec.tls ? { tls: {} } : {}),

@@ -18,29 +18,51 @@ redis.call('SET', KEYS[1], s)
 redis.call('SADD', KEYS[3], ARGV[3])
 return {1, s, cur or ''}`;
 
-/** KEYS lock; ARGV token, lease ms. */
+/** KEYS lock; ARGV token, lease ms, run id. */
 export const RENEW = `${NOW}
 local cur = redis.call('GET', KEYS[1])
 if not cur then return {0, ''} end
 local h = cjson.decode(cur)
-if tostring(h.token) ~= ARGV[1] then return {0, cur} end
+if tostring(h.token) ~= ARGV[1] or h.runId ~= ARGV[3] then return {0, cur} end
 h.expiresAtMs = now + tonumber(ARGV[2])
 local s = cjson.encode(h)
 redis.call('SET', KEYS[1], s)
 return {1, s}`;
 
-/** KEYS lock; ARGV token. */
+/** KEYS lock; ARGV token, run id. */
 export const RELEASE = `local cur = redis.call('GET', KEYS[1])
-if cur and tostring(cjson.decode(cur).token) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+if cur then
+  local h = cjson.decode(cur)
+  if tostring(h.token) == ARGV[1] and h.runId == ARGV[2] then redis.call('DEL', KEYS[1]) return 1 end
+end
 return 0`;
 
-/** KEYS lock, target; ARGV token, 'rpush' | 'set', value. Writes only while the lock has the token. */
+/** KEYS lock, target; ARGV token, 'rpush' | 'set', value, run id. Writes only while the lock has the token and run. */
 export const FENCED_WRITE = `local cur = redis.call('GET', KEYS[1])
-if not cur or tostring(cjson.decode(cur).token) ~= ARGV[1] then return {0, cur or ''} end
-if ARGV[2] == 'rpush' then redis.call('RPUSH', KEYS[2], ARGV[3]) else redis.call('SET', KEYS[2], ARGV[3]) end
+if not cur then return {0, ''} end
+local h = cjson.decode(cur)
+if tostring(h.token) ~= ARGV[1] or h.runId ~= ARGV[4] then return {0, cur} end
+if ARGV[2] == 'rpush' then
+  -- a retried append (its reply was lost) is not made twice: every record is unique (its seq)
+  if redis.call('LINDEX', KEYS[2], -1) ~= ARGV[3] then redis.call('RPUSH', KEYS[2], ARGV[3]) end
+else
+  redis.call('SET', KEYS[2], ARGV[3])
+end
 return {1, ''}`;
 
 /** KEYS lock. */
 export const FORCE_UNLOCK = `local cur = redis.call('GET', KEYS[1])
 redis.call('DEL', KEYS[1])
 return cur or ''`;
+
+/** KEYS journal; ARGV record JSON. An unfenced admin record (unlock --force): the next seq, atomically with the append. */
+export const APPEND_ADMIN = `local last = redis.call('LINDEX', KEYS[1], -1)
+local seq = 0
+if last then
+  local ok, r = pcall(cjson.decode, last)
+  if ok and type(r) == 'table' and tonumber(r.seq) then seq = tonumber(r.seq) end
+end
+local rec = cjson.decode(ARGV[1])
+rec.seq = seq + 1
+redis.call('RPUSH', KEYS[1], cjson.encode(rec))
+return rec.seq`;

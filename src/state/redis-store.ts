@@ -1,13 +1,12 @@
-import os from 'node:os';
 import type { Redis } from 'ioredis';
-import { isDrctlError, lockHeld } from '../util/errors.js';
-import { FencedOut, StoreUnreachable } from './errors.js';
+import { FencedOut, lockHeldBy } from './errors.js';
 import { parseJournalText } from './journal-file.js';
-import { heldMessage } from './lock-file.js';
 import type { JournalRecord, RunMeta } from './records.js';
 import { connectRedis } from './redis-connect.js';
-import { ACQUIRE, FENCED_WRITE, FORCE_UNLOCK, RELEASE, RENEW } from './redis-scripts.js';
-import { alive, type Fence, type LockHolder, type LockLease, type StateStore } from './store.js';
+import { createRedisIO } from './redis-io.js';
+import { ACQUIRE, APPEND_ADMIN, FENCED_WRITE, FORCE_UNLOCK, RELEASE, RENEW } from './redis-scripts.js';
+import { hostIdentity } from './host-id.js';
+import { livenessOf, type Fence, type LockHolder, type LockLease, type StateStore } from './store.js';
 import { specLabel, type StoreSpec } from './store-url.js';
 
 type Stored = Omit<LockHolder, 'expiresAt'> & { expiresAtMs: number };
@@ -31,44 +30,45 @@ export async function openRedisStateStore(spec: Extract<StoreSpec, { kind: 'redi
     run: (id: string) => `${p}run:${id}`, runbook: (id: string) => `${p}runbook:${id}`, journal: (id: string) => `${p}journal:${id}`,
     runs: `${p}runs`, audit: `${p}audit`,
   };
-  /** Any failure to talk to Redis becomes StoreUnreachable; our own errors pass through. */
-  const io = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (e) {
-      if (isDrctlError(e)) throw e;
-      throw new StoreUnreachable(label, e);
-    }
-  };
+  const redis = createRedisIO(client, label, spec.retryMs, spec.replicas);
+  /** Reads and writes that may run twice: retried across a reconnect (redis-io.ts). */
+  const io = <T>(fn: () => Promise<T>): Promise<T> => redis.run(fn);
+  /** Writes that must not run twice: retried only when they certainly did not run. */
+  const once = <T>(fn: () => Promise<T>): Promise<T> => redis.run(fn, { idempotent: false });
   const evalScript = (script: string, keys: readonly string[], args: readonly (string | number)[]) =>
     client.eval(script, keys.length, ...keys, ...args.map(String)) as Promise<unknown>;
+  // idempotent: an append whose value is already the list's last item is not made again
   const fenced = (fence: Fence, target: string, op: 'rpush' | 'set', value: string): Promise<void> => io(async () => {
-    const [ok, cur] = (await evalScript(FENCED_WRITE, [k.lock(fence.scope), target], [fence.token, op, value])) as [number, string];
+    const [ok, cur] = (await evalScript(FENCED_WRITE, [k.lock(fence.scope), target], [fence.token, op, value, fence.runId])) as [number, string];
     if (ok !== 1) throw fencedOut(fence, cur);
+    await redis.replicated();
   });
   const readLock = (scope: string) => io(async () => toHolder((await client.get(k.lock(scope))) ?? ''));
 
   return {
     label,
-    acquireLock: (scope, input, leaseMs) => io(async () => {
+    acquireLock: async (scope, input, leaseMs) => {
       const current = await readLock(scope);
-      const dead = current && current.host === os.hostname() && current.pid !== process.pid && !alive(current.pid);
-      const [ok, json, previous] = (await evalScript(ACQUIRE, [k.lock(scope), k.fence(scope), k.locks], [JSON.stringify(input), leaseMs, scope, dead ? current.token : ''])) as [number, string, string];
+      // dead: on this machine (same host identity) and its process gone; the script re-checks the token
+      const dead = current !== undefined && livenessOf(current) === 'dead';
+      const [ok, json, previous] = await once(async () => (await evalScript(ACQUIRE, [k.lock(scope), k.fence(scope), k.locks], [JSON.stringify({ ...input, hostId: hostIdentity() }), leaseMs, scope, dead ? current.token : ''])) as [number, string, string]);
       const holder = toHolder(json) as LockHolder;
-      if (ok !== 1) throw lockHeld(heldMessage(scope, holder), 'wait for it to finish, or inspect it with `drctl status`');
+      if (ok !== 1) throw lockHeldBy(scope, holder);
+      await io(() => redis.replicated()); // the fence counter and the lock survive a failover
       const prev = toHolder(previous);
+      const fence: Fence = { scope, token: holder.token, runId: holder.runId };
       const lease: LockLease = {
-        scope, token: holder.token, holder,
+        ...fence, holder,
         tookOver: prev && { holder: prev, why: dead && prev.token === current?.token ? 'dead' : 'expired' },
         renew: () => io(async () => {
-          const [renewed, cur] = (await evalScript(RENEW, [k.lock(scope)], [holder.token, leaseMs])) as [number, string];
-          if (renewed !== 1) throw fencedOut({ scope, token: holder.token }, cur);
+          const [renewed, cur] = (await evalScript(RENEW, [k.lock(scope)], [holder.token, leaseMs, holder.runId])) as [number, string];
+          if (renewed !== 1) throw fencedOut(fence, cur);
           return toHolder(cur) as LockHolder;
         }),
-        release: () => io(async () => void (await evalScript(RELEASE, [k.lock(scope)], [holder.token]))),
+        release: () => io(async () => void (await evalScript(RELEASE, [k.lock(scope)], [holder.token, holder.runId]))),
       };
       return lease;
-    }),
+    },
     readLock,
     listLocks: () => io(async () => {
       const scopes = (await client.smembers(k.locks)).sort();
@@ -79,9 +79,14 @@ export async function openRedisStateStore(spec: Extract<StoreSpec, { kind: 'redi
       }
       return out;
     }),
-    forceUnlock: (scope) => io(async () => toHolder(String(await evalScript(FORCE_UNLOCK, [k.lock(scope)], [])))),
+    forceUnlock: async (scope) => {
+      const removed = toHolder(String(await once(() => evalScript(FORCE_UNLOCK, [k.lock(scope)], []))));
+      await io(() => redis.replicated());
+      return removed;
+    },
     createRun: (meta, text) => io(async () => {
       await client.multi().set(k.runbook(meta.runId), text).set(k.run(meta.runId), JSON.stringify(meta)).zadd(k.runs, Date.parse(meta.startedAt), meta.runId).exec();
+      await redis.replicated();
     }),
     writeRunMeta: (meta: RunMeta, fence?: Fence) =>
       fence ? fenced(fence, k.run(meta.runId), 'set', JSON.stringify(meta)) : io(async () => void (await client.set(k.run(meta.runId), JSON.stringify(meta)))),
@@ -96,13 +101,30 @@ export async function openRedisStateStore(spec: Extract<StoreSpec, { kind: 'redi
       const metas = await client.mget(...ids.map(k.run));
       return metas.flatMap((m) => (m ? [JSON.parse(m) as RunMeta] : []));
     }),
-    openJournal: async (runId, fence) => ({
-      append: (record: JournalRecord) => fenced(fence, k.journal(runId), 'rpush', JSON.stringify(record)),
-      close: async () => undefined,
+    openJournal: async (runId, fence) => {
+      // one append at a time, in order: a retried append never lands after a later one
+      let last: Promise<void> = Promise.resolve();
+      return {
+        append: (record: JournalRecord) => {
+          const next = last.catch(() => undefined).then(() => fenced(fence, k.journal(runId), 'rpush', JSON.stringify(record)));
+          last = next;
+          return next;
+        },
+        close: () => last.catch(() => undefined),
+      };
+    },
+    readJournal: (runId) => io(async () => {
+      // a Redis list is never empty: no items means no journal (never created, or lost)
+      const items = await client.lrange(k.journal(runId), 0, -1);
+      return items.length === 0 ? { records: [], corrupt: undefined, missing: true } : parseJournalText(items.map((l) => `${l}\n`).join(''));
     }),
-    readJournal: (runId) => io(async () => parseJournalText((await client.lrange(k.journal(runId), 0, -1)).map((l) => `${l}\n`).join(''))),
-    appendUnfenced: (runId, record) => io(async () => void (await client.rpush(k.journal(runId), JSON.stringify(record)))),
-    audit: (entry) => io(async () => void (await client.rpush(k.audit, JSON.stringify(entry)))),
+    // one item per record: a Redis journal has no torn tail to repair
+    appendUnfenced: async (runId, _scope, make) => {
+      const seq = Number(await once(() => evalScript(APPEND_ADMIN, [k.journal(runId)], [JSON.stringify(make(0))])));
+      await io(() => redis.replicated());
+      return { seq, torn: undefined };
+    },
+    audit: (entry) => once(async () => void (await client.rpush(k.audit, JSON.stringify(entry)))),
     logFile: () => undefined,
     close: async () => {
       await client.quit().catch(() => client.disconnect());

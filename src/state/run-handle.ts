@@ -7,12 +7,37 @@ import { keepLease } from './lease-keeper.js';
 import { JOURNAL_SCHEMA_VERSION, type RunMeta } from './records.js';
 import type { Fence, HolderInput, JournalWriter, LockLease, StateStore } from './store.js';
 
+/** A lock held (and its lease renewed) before the run's journal is read or written (resume, rollback). */
+export interface HeldLock {
+  readonly lease: LockLease;
+  /** Aborts when the lease is lost (fenced out). */
+  readonly lost: AbortSignal;
+  /** Stop renewing and release the lock if still ours (idempotent). */
+  release(): Promise<void>;
+}
+
+/** Take the lock and keep renewing its lease every lease/3 until release(). */
+export async function holdLock(store: StateStore, scope: string, holder: HolderInput, leaseMs: number): Promise<HeldLock> {
+  const lease = await store.acquireLock(scope, holder, leaseMs);
+  const lost = new AbortController();
+  const keeper = keepLease(lease, leaseMs, (e) => lost.abort(e));
+  return {
+    lease, lost: lost.signal,
+    release: async () => {
+      keeper.stop();
+      await lease.release().catch(() => undefined);
+    },
+  };
+}
+
 export interface RunHandleOptions {
   readonly store: StateStore;
   readonly runId: string;
   readonly scope: string;
   readonly holder: HolderInput;
   readonly leaseMs: number;
+  /** A lock already held (resume, rollback: taken before the journal was read); else it is taken here. */
+  readonly held?: HeldLock | undefined;
   readonly clock: Clock;
   /** Redacts secret values from every record before anyone sees it. */
   readonly redact: (text: string) => string;
@@ -43,10 +68,13 @@ export interface RunHandle {
 }
 
 export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
-  const lease = await o.store.acquireLock(o.scope, o.holder, o.leaseMs);
-  const fence: Fence = { scope: o.scope, token: lease.token };
+  const held = o.held ?? (await holdLock(o.store, o.scope, o.holder, o.leaseMs));
+  const { lease } = held;
+  const fence: Fence = { scope: lease.scope, token: lease.token, runId: lease.runId };
   const lost = new AbortController();
-  const keeper = keepLease(lease, o.leaseMs, (e) => lost.abort(e));
+  const onLost = (): void => void (lost.signal.aborted || lost.abort(held.lost.reason));
+  if (held.lost.aborted) onLost();
+  else held.lost.addEventListener('abort', onLost, { once: true });
   let journal: JournalWriter | undefined;
   let failure: Error | undefined;
   const fail = (e: unknown): Error => {
@@ -60,8 +88,7 @@ export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
     else if (o.meta) await o.store.writeRunMeta(o.meta, fence);
     journal = await o.store.openJournal(o.runId, fence);
   } catch (e) {
-    keeper.stop();
-    await lease.release().catch(() => undefined);
+    await held.release();
     throw e;
   }
   const logFile = o.store.logFile(o.runId);
@@ -96,11 +123,19 @@ export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
       await o.store.writeRunMeta(scrub(meta), fence).catch((e: unknown) => Promise.reject(fail(e)));
     },
     async close() {
-      keeper.stop();
       await writer.close().catch(() => undefined);
       fileLog?.flush();
-      await lease.release().catch(() => undefined);
+      await held.release();
     },
+  };
+}
+
+/** The lock.acquired record: scope, token, lease, and the stale holder taken over (if any). */
+export function lockAcquiredEvent(lease: LockLease): EventInput {
+  const took = lease.tookOver;
+  return {
+    type: 'lock.acquired', scope: lease.scope, token: lease.token, expiresAt: lease.holder.expiresAt,
+    tookOver: took && { runId: took.holder.runId, holder: `${took.holder.user}@${took.holder.host} pid ${took.holder.pid}`, token: took.holder.token, why: took.why === 'dead' ? 'its process is gone' : `its lease expired at ${took.holder.expiresAt}` },
   };
 }
 

@@ -1,3 +1,4 @@
+import { parseDuration } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
 
 export interface Endpoint {
@@ -18,13 +19,19 @@ export type StoreSpec =
       readonly username: string | undefined;
       readonly password: string | undefined;
       readonly tls: boolean;
+      /** How long a lost connection is retried (commands wait for it) before the store counts as unreachable. */
+      readonly retryMs: number;
+      /** Replicas that must acknowledge each journal write and lock change (WAIT); undefined: 1 when the primary has replicas. */
+      readonly replicas: number | undefined;
     };
 
 export const DEFAULT_STATE_PREFIX = 'drctl:';
+export const DEFAULT_RETRY_MS = 5_000;
 const URL_RE = /^(redis|rediss|redis\+sentinel):\/\/(?:([^@/]*)@)?([^/?]+)(?:\/([^?]*))?(?:\?(.*))?$/;
 
 /**
  * redis://[user:pass@]host:port[/db][?prefix=P]         one Redis
+ *   query: prefix=P, retry=DURATION (reconnect window, default 5s), replicas=N (WAIT for N replicas)
  * redis://a:6379,b:6379[/db]                            endpoints tried in order (the first primary wins)
  * redis+sentinel://h1:26379,h2:26379/MASTER[/db]        Sentinel
  * anything else                                         a folder (the embedded store)
@@ -45,10 +52,16 @@ export function parseStoreSpec(text: string): StoreSpec {
   if (!Number.isInteger(db) || db < 0 || segments.length > 0) throw usageError(`--state ${text}: the path must be /DB (a number)${sentinel ? ' after the master name' : ''}`);
   const params = new URLSearchParams(query);
   const [user, pass] = auth === undefined ? [] : auth.split(':', 2).map(decodeURIComponent);
+  const retryText = params.get('retry');
+  const retryMs = retryText === null ? DEFAULT_RETRY_MS : retryText === '0' ? 0 : parseDuration(retryText);
+  if (retryMs === undefined) throw usageError(`--state ${text}: retry=${retryText ?? ''} is not a duration (e.g. retry=5s, retry=0 to never reconnect)`);
+  const replicasText = params.get('replicas');
+  const replicas = replicasText === null ? undefined : Number(replicasText);
+  if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0)) throw usageError(`--state ${text}: replicas=${replicasText ?? ''} must be a whole number (0 to never wait for replicas)`);
   return {
     kind: sentinel ? 'sentinel' : 'redis', endpoints, masterName, db,
     prefix: params.get('prefix') ?? DEFAULT_STATE_PREFIX,
-    username: user || undefined, password: pass || undefined, tls: scheme === 'rediss',
+    username: user || undefined, password: pass || undefined, tls: scheme === 'rediss', retryMs, replicas,
   };
 }
 

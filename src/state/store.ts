@@ -1,4 +1,4 @@
-import os from 'node:os';
+import { processGone } from './host-id.js';
 import type { JournalRecord, RunMeta } from './records.js';
 
 /** Who holds a lock scope, until when, and with which fencing token. */
@@ -8,6 +8,8 @@ export interface LockHolder {
   readonly user: string;
   readonly host: string;
   readonly pid: number;
+  /** Machine, boot and PID namespace of the holder (host-id.ts): only a process with the same one may judge its pid gone. */
+  readonly hostId?: string | undefined;
   readonly since: string;
   /** ISO: the lease ends here unless renewed. */
   readonly expiresAt: string;
@@ -15,12 +17,14 @@ export interface LockHolder {
   readonly token: number;
 }
 
-export type HolderInput = Omit<LockHolder, 'expiresAt' | 'token'>;
+export type HolderInput = Omit<LockHolder, 'expiresAt' | 'token' | 'hostId'>;
 
-/** The writer's proof of ownership: the store appends only while the scope's lock has this token. */
+/** The writer's proof of ownership: the store appends only while the scope's lock has this token and run. */
 export interface Fence {
   readonly scope: string;
   readonly token: number;
+  /** The holder's run id: checked with the token. */
+  readonly runId: string;
 }
 
 export interface LockLease extends Fence {
@@ -47,6 +51,8 @@ export interface JournalRead {
   readonly records: readonly JournalRecord[];
   /** Set when lines could not be parsed: which line numbers, and whether only the last one (a torn write). */
   readonly corrupt: { readonly lines: readonly number[]; readonly tornTail: boolean } | undefined;
+  /** There is no journal at all (never created, or lost): never to be taken for an empty one. */
+  readonly missing: boolean;
 }
 
 export interface AuditEntry {
@@ -79,28 +85,25 @@ export interface StateStore {
   listRuns(): Promise<RunMeta[]>;
   openJournal(runId: string, fence: Fence): Promise<JournalWriter>;
   readJournal(runId: string): Promise<JournalRead>;
-  /** Admin records (unlock --force) written without a fence. */
-  appendUnfenced(runId: string, record: JournalRecord): Promise<void>;
+  /**
+   * An admin record (unlock --force) written without a fence but serialized with the scope's fenced
+   * writes: a torn tail is repaired first, and the record gets the next seq.
+   */
+  appendUnfenced(runId: string, scope: string, make: (seq: number) => JournalRecord): Promise<{ readonly seq: number; readonly torn: string | undefined }>;
   audit(entry: AuditEntry): Promise<void>;
   /** A local file for the run's pino log, when the store has one. */
   logFile(runId: string): string | undefined;
   close(): Promise<void>;
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export type LockLiveness = 'live' | 'expired' | 'dead';
 
-/** expired: the lease ran out; dead: the holder is on this host and its process is gone. */
+/**
+ * expired: the lease ran out; dead: the holder is on this host — same hostname and same machine, boot
+ * and PID namespace (host-id.ts) — and its process is gone. A holder elsewhere is only ever expired.
+ */
 export function livenessOf(h: LockHolder, nowMs = Date.now()): LockLiveness {
-  if (h.host === os.hostname() && h.pid !== process.pid && !alive(h.pid)) return 'dead';
+  if (processGone(h.host, h.hostId, h.pid)) return 'dead';
   if (Date.parse(h.expiresAt) <= nowMs) return 'expired';
   return 'live';
 }

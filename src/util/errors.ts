@@ -9,6 +9,8 @@ export const ExitCode = {
   refused: 4,
   /** rehearse: the schedule policy (window, blackout, minimum interval) skipped it; recorded as SKIPPED. */
   skipped: 5,
+  /** run/drill/rehearse/resume/rollback: another run holds the lock (cron: "still running" is not "failed"). */
+  lockHeld: 6,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -17,6 +19,8 @@ export interface DrctlErrorOptions {
   readonly hint?: string | undefined;
   readonly cause?: unknown;
   readonly diagnostics?: readonly Diagnostic[] | undefined;
+  /** Machine-readable facts for --json (e.g. the lock holder). */
+  readonly details?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** An expected failure: printed as one message (plus hint), never with a stack. */
@@ -24,6 +28,7 @@ export class DrctlError extends Error {
   readonly drctl = true as const;
   readonly hint: string | undefined;
   readonly diagnostics: readonly Diagnostic[];
+  readonly details: Readonly<Record<string, unknown>> | undefined;
   constructor(
     readonly code: string,
     readonly exitCode: ExitCode,
@@ -34,6 +39,7 @@ export class DrctlError extends Error {
     this.name = 'DrctlError';
     this.hint = options.hint;
     this.diagnostics = options.diagnostics ?? [];
+    this.details = options.details;
   }
 }
 
@@ -58,8 +64,9 @@ export const confirmationRequired = (what: string): DrctlError =>
     { hint: 'pass --yes to confirm from automation (cron, CI)' },
   );
 
-export const lockHeld = (message: string, hint?: string): DrctlError =>
-  new DrctlError('lock-held', ExitCode.refused, message, { hint });
+/** Another run holds the lock: its own exit code (6), the holder in the message and in `details`. */
+export const lockHeld = (message: string, details: Readonly<Record<string, unknown>>, hint?: string): DrctlError =>
+  new DrctlError('lock-held', ExitCode.lockHeld, message, { hint, details });
 
 export const interrupted = (message: string): DrctlError =>
   new DrctlError('interrupted', ExitCode.interrupted, message);

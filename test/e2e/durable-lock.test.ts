@@ -23,7 +23,7 @@ const stores: [string, () => string | undefined][] = [
 ];
 
 describe.each(stores)('the lock (%s)', (_name, stateOf) => {
-  it('of three concurrent runs exactly one proceeds; the others exit 4 naming the holder', async () => {
+  it('of three concurrent runs exactly one proceeds; the others exit 6 (lock held) naming the holder', async () => {
     ws = await durableWorkspace(stateOf());
     await ws.hold('a.before');
     const runs = [0, 1, 2].map(() => ws?.start(['run', 'chain.yaml', '--yes']));
@@ -32,43 +32,61 @@ describe.each(stores)('the lock (%s)', (_name, stateOf) => {
     const winner = runs.find((c) => c?.exitCode === null);
     for (const loser of runs.filter((c) => c !== winner)) {
       const r = await loser;
-      expect(r?.exitCode).toBe(4);
+      expect(r?.exitCode).toBe(6);
       expect(String(r?.stderr)).toMatch(new RegExp(`another run holds the lock "durable-chain": run \\S+ \\(run\\) by \\S+@\\S+ pid ${winner?.pid} since \\S+`));
+    }
+    // the same for resume and rollback of the held run, and under --json the holder is data
+    const runId = await ws.onlyRunId();
+    for (const args of [['resume', runId, '--yes'], ['rollback', runId, '--yes'], ['drill', 'chain.yaml', '--yes', '--json']]) {
+      const r = await ws.run(args);
+      expect(r.exitCode, `${args[0]}: ${r.stderr}`).toBe(6);
+      if (args.includes('--json')) {
+        const doc = JSON.parse(r.stdout.slice(r.stdout.indexOf('\n{') + 1));
+        expect(doc).toMatchObject({ ok: false, error: { code: 'lock-held', details: { scope: 'durable-chain', holder: { runId, pid: winner?.pid, token: 1 } } } });
+      } else {
+        expect(r.stderr).toContain(`another run holds the lock "durable-chain": run ${runId} (run)`);
+      }
     }
     await ws.release('a.before');
     expect((await winner)?.exitCode).toBe(0);
     expect(await ws.changes()).toEqual(CHAIN_CHANGES);
   });
 
-  it('a stale lease is taken over, and the old holder is fenced out: its late writes are rejected and it applies nothing more', async () => {
+  it('a stale lease is taken over (lock first, journal read after), and the old holder is fenced out while the new one holds the lock', async () => {
     ws = await durableWorkspace(stateOf());
     await ws.hold('b.before');
     const old = ws.start(['run', 'chain.yaml', '--yes', '--lease', '1s']);
     await ws.reached('b.before');
     const runId = await ws.onlyRunId();
     const pid = old.pid ?? 0;
-    process.kill(pid, 'SIGSTOP');
+    await ws.freezeOutsideMutex(pid);
+    let taker: ReturnType<DurableWorkspace['start']> | undefined;
     try {
       const stale = async () => JSON.parse((await ws?.run(['status', '--json']))?.stdout ?? '{}').result?.locks?.[0]?.stale === true;
       await waitFor(stale, 'the stopped holder\'s lease to expire', 20_000);
-      await ws.release('b.before'); // its in-flight apply lands while it is stopped
-      await waitFor(async () => (await ws?.changes())?.includes('cache.master=sh-a'), 'the in-flight apply to land');
-      const taker = await ws.run(['resume', runId, '--yes']);
-      expect(taker.exitCode, taker.stderr).toBe(0);
-      expect(taker.stderr).toMatch(/took over the lock "durable-chain" from run \S+ \(\S+ pid \d+\): its lease expired/);
+      // the taker takes the lock and stops right there, before reading the journal
+      await ws.hold('resume.locked');
+      taker = ws.start(['resume', runId, '--yes']);
+      await waitFor(() => readFile(path.join(ws?.dir ?? '', 'at.resume.locked'), 'utf8').then(() => true, () => false), 'the taker to hold the lock', 30_000);
     } finally {
       process.kill(pid, 'SIGCONT');
     }
+    await ws.release('b.before'); // the old holder's in-flight apply lands; its outcome is a late write
     const late = await old;
     expect(late.exitCode).toBe(1);
-    // the taker has finished and released the lock by now; either way the old token is refused
-    expect(String(late.stderr)).toMatch(/fenced out: the lock "durable-chain" (now belongs to run \S+ .*token 2\); this controller's token 1|is no longer held by this controller \(token 1\))/);
+    expect(String(late.stderr)).toMatch(/fenced out: the lock "durable-chain" now belongs to run \S+ \(\S+ pid \d+, token 2\); this controller's token 1 is no longer valid/);
     expect(String(late.stderr)).not.toMatch(/\n\s+at /);
+    await ws.release('resume.locked');
+    const took = await taker;
+    expect(took?.exitCode, String(took?.stderr)).toBe(0);
+    expect(String(took?.stderr)).toMatch(/took over the lock "durable-chain" from run \S+ \(\S+ pid \d+\): its lease expired/);
     expect(await ws.changes()).toEqual(CHAIN_CHANGES);
     const records = await ws.journal(runId);
+    expect(records.map((r) => r['seq'])).toEqual(records.map((_, i) => i + 1));
     const takeover = records.findIndex((r) => r['type'] === 'lock.acquired' && r['fence'] === 2);
     expect(takeover).toBeGreaterThan(0);
     expect(records.slice(takeover).every((r) => r['fence'] === 2)).toBe(true);
+    expect(records.filter((r) => r['type'] === 'step.recovered').map((r) => r['stepId'])).toEqual(['b']);
   });
 
   it('unlock --force removes a held lock, says what it removed, records it, and fences the holder out', async () => {
@@ -97,5 +115,23 @@ describe.each(stores)('the lock (%s)', (_name, stateOf) => {
     const resumed = await ws.run(['resume', runId, '--yes']);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
     expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+  });
+
+  it('unlock --force during a drill\'s fail-back: the fenced-out controller rolls back nothing more', async () => {
+    ws = await durableWorkspace(stateOf());
+    await ws.hold('c.undone');
+    const drill = ws.start(['drill', 'chain.yaml', '--yes']);
+    await ws.reached('c.undone');
+    await ws.hold('b.observe'); // the observe before b's rollback: no journal record comes between it and the action
+    await ws.clearMarkers();
+    await ws.release('c.undone');
+    await ws.reached('b.observe');
+    const r = await ws.run(['unlock', 'durable-chain', '--force']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    await ws.release('b.observe');
+    const d = await drill;
+    expect(d.exitCode).toBe(1);
+    expect(String(d.stderr)).toContain('fenced out: the lock "durable-chain" is no longer held by this controller');
+    expect(await ws.changes()).toEqual([...CHAIN_CHANGES, 'lb.active=hz-a']); // c was undone before the unlock; b and a were not
   });
 });

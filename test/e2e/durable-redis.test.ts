@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.js';
 import { makeTmpDir } from '../helpers/tmp-dir.js';
 import { CHAIN_CHANGES, CHAIN_SWITCHED, durableWorkspace, type DurableWorkspace } from './durable-kit.js';
-import { startPersistentRedis, startSentinel } from './durable-redis-kit.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { replicationInfo, sentinelView, startPersistentRedis, startSentinel } from './durable-redis-kit.js';
 
 let ws: DurableWorkspace | undefined;
 const cleanups: (() => Promise<void>)[] = [];
@@ -100,5 +101,85 @@ describe('durable runs through the Redis state store', () => {
     const { drctl } = await import('../helpers/cli.js');
     const direct = JSON.parse((await drctl(['history', '--json', '--state', `redis://127.0.0.1:${redis.port}/0?prefix=sent:`])).stdout);
     expect(direct.result.runs).toMatchObject([{ runbook: 'durable-chain', status: 'succeeded' }]);
+  });
+
+  it('a short blip of the store (Redis restarted within the reconnect window) does not stop the run', async () => {
+    const redis = await persistentRedis();
+    ws = await durableWorkspace(`redis://127.0.0.1:${redis.port}/0?prefix=blip:&retry=30s`);
+    await ws.hold('b.before');
+    const run = ws.start(['run', 'chain.yaml', '--yes']);
+    await ws.reached('b.before');
+    const runId = await ws.onlyRunId();
+    await redis.stop();
+    await redis.restart();
+    await ws.release('b.before');
+    const r = await run;
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+    const records = await ws.journal(runId);
+    expect(records.map((x) => x['seq'])).toEqual(records.map((_, i) => i + 1));
+  });
+
+  it('a Sentinel failover of the state store mid-run: the run goes on with the promoted replica, its journal whole', async () => {
+    const { dir, cleanup } = await makeTmpDir('drctl-failover-');
+    const [p1, p2, sp] = [await freePort(), await freePort(), await freePort()];
+    const primary = await startPersistentRedis(dir, p1);
+    const replica = await startPersistentRedis(dir, p2, ['--replicaof', '127.0.0.1', String(p1)]);
+    const sentinel = await startSentinel(dir, sp, p1, ['sentinel down-after-milliseconds drctl-master 500', 'sentinel failover-timeout drctl-master 5000']);
+    cleanups.push(async () => {
+      await sentinel.stop();
+      await replica.stop();
+      await primary.stop();
+      await cleanup();
+    });
+    await waitFor(async () => (await sentinelView(sp)).replicas === 1, 'the Sentinel to discover the replica', 30_000);
+    ws = await durableWorkspace(`redis+sentinel://127.0.0.1:${sp}/drctl-master?prefix=fo:&retry=30s`);
+    await ws.hold('b.before');
+    const run = ws.start(['run', 'chain.yaml', '--yes']);
+    await ws.reached('b.before');
+    const runId = await ws.onlyRunId();
+    expect((await replicationInfo(p1))['connected_slaves']).toBe('1');
+    await primary.stop(); // the primary's host dies
+    await waitFor(async () => (await sentinelView(sp)).masterPort === p2, 'the Sentinel to promote the replica', 60_000);
+    await ws.release('b.before');
+    const r = await run;
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+    const records = await ws.journal(runId);
+    expect(records.map((x) => x['seq'])).toEqual(records.map((_, i) => i + 1));
+    expect(records.filter((x) => x['type'] === 'step.intent').map((x) => x['stepId'])).toEqual(['a', 'b', 'c']);
+    expect(records.at(-1)).toMatchObject({ type: 'run.finished', status: 'succeeded', fence: 1 });
+    const history = JSON.parse((await ws.run(['history', '--json'])).stdout);
+    expect(history.result.runs).toMatchObject([{ runId, status: 'succeeded' }]);
+  });
+
+  it('a replica that does not acknowledge a journal write (WAIT) stops the run safely: no step starts after it', async () => {
+    const { dir, cleanup } = await makeTmpDir('drctl-wait-');
+    const [p1, p2] = [await freePort(), await freePort()];
+    const primary = await startPersistentRedis(dir, p1);
+    const replica = await startPersistentRedis(dir, p2, ['--replicaof', '127.0.0.1', String(p1)]);
+    cleanups.push(async () => {
+      process.kill(replica.pid, 'SIGCONT');
+      await replica.stop();
+      await primary.stop();
+      await cleanup();
+    });
+    await waitFor(async () => (await replicationInfo(p1))['slave0']?.includes('state=online'), 'the replica to be in sync');
+    ws = await durableWorkspace(`redis://127.0.0.1:${p1}/0?prefix=wait:`);
+    await ws.hold('b.before');
+    const run = ws.start(['run', 'chain.yaml', '--yes']);
+    await ws.reached('b.before');
+    const runId = await ws.onlyRunId();
+    process.kill(replica.pid, 'SIGSTOP'); // the replica hangs: still connected, acknowledges nothing
+    await ws.release('b.before');
+    const r = await run;
+    expect(r.exitCode).toBe(1);
+    expect(String(r.stderr)).toMatch(/state store unreachable: redis:\/\/127\.0\.0\.1:\d+\/0: the write was acknowledged by 0 of 1 replica\(s\) within 1000 ms: a failover now could lose it/);
+    expect(String(r.stderr)).toContain(`drctl resume ${runId}`);
+    expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a']); // c never started
+    process.kill(replica.pid, 'SIGCONT');
+    const resumed = await ws.run(['resume', runId, '--yes']);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
   });
 });

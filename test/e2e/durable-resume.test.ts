@@ -37,7 +37,7 @@ describe('durable runs: crash and resume', () => {
     expect(fences).toEqual([...fences].sort((x, y) => x - y));
     expect(new Set(fences).size).toBe(POINTS.length + 1);
     const status = JSON.parse((await ws.run(['status', '--json'])).stdout);
-    expect(status.result).toEqual({ runs: [], locks: [] });
+    expect(status.result).toEqual({ runs: [], resumable: [], locks: [] });
 
     const rb = await ws.run(['rollback', runId, '--yes']);
     expect(rb.exitCode, rb.stderr).toBe(0);
@@ -78,11 +78,57 @@ describe('durable runs: crash and resume', () => {
     expect(records.at(-1)?.['type']).toBe('run.finished');
     expect(records.filter((x) => x['stepId'] === 'b' && x['type'] === 'step.cancelled')).toHaveLength(1);
     const status = JSON.parse((await ws.run(['status', '--json'])).stdout);
-    expect(status.result).toEqual({ runs: [], locks: [] }); // lock released, run recorded as interrupted
+    // lock released, run recorded as interrupted: listed as resumable, with its steps
+    expect(status.result).toMatchObject({ runs: [], locks: [], resumable: [{ runId, mode: 'run', steps: [{ id: 'a', status: 'applied' }, { id: 'b', status: 'cancelled' }, { id: 'c', status: 'cancelled' }] }] });
+    const human = await ws.run(['status']);
+    expect(human.stdout).toContain(`${runId} (run of durable-chain) by `);
+    expect(human.stdout).toContain(`INTERRUPTED at `);
+    expect(human.stdout).toContain(`resume it with \`drctl resume ${runId}\``);
     expect(JSON.parse((await ws.run(['history', '--json'])).stdout).result.runs).toMatchObject([{ runId, status: 'interrupted' }]);
     await ws.release('b.before');
     const resumed = await ws.run(['resume', runId, '--yes']);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
     expect(await ws.changes()).toEqual(CHAIN_CHANGES);
+  });
+
+  it('an in-flight step that cannot observe is never applied twice silently: resume refuses naming it, then --assume-applied or --reapply decides', async () => {
+    ws = await durableWorkspace();
+    // b (exec without observe) made its change, then the controller died before journaling the outcome
+    await ws.hold('b.after');
+    await ws.killAt(ws.start(['run', 'blind.yaml', '--yes']), 'b.after');
+    await ws.release('b.after');
+    const runId = await ws.onlyRunId();
+    const refused = await ws.run(['resume', runId, '--yes']);
+    expect(refused.exitCode).toBe(4);
+    expect(refused.stderr).toContain(`error: run ${runId}: step(s) b journaled an intent but no outcome, and cannot be observed (no observe)`);
+    expect(refused.stderr).toContain('hint: check it by hand, then resume with --assume-applied b (the change is in place: record it applied; rollback still restores its before-state) or --reapply b (apply it again)');
+    expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a']);
+    const bad = await ws.run(['resume', runId, '--yes', '--assume-applied', 'c']);
+    expect(bad.exitCode).toBe(3);
+    expect(bad.stderr).toContain('--assume-applied c: step "c" is not in flight');
+    const resumed = await ws.run(['resume', runId, '--yes', '--assume-applied', 'b']);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('recorded as applied (--assume-applied): b');
+    expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a', 'lb.active=sh-a']);
+    const records = await ws.journal(runId);
+    expect(records.find((r) => r['type'] === 'run.resumed')).toMatchObject({ inFlight: ['b'], decisions: { assumeApplied: ['b'], reapply: [] } });
+    expect(records.find((r) => r['type'] === 'step.recovered')).toMatchObject({ stepId: 'b', reason: expect.stringContaining('--assume-applied') });
+    // rollback still restores b (its rollback always runs: it cannot be observed)
+    const rb = await ws.run(['rollback', runId, '--yes']);
+    expect(rb.exitCode, rb.stderr).toBe(0);
+    expect((await ws.changes()).slice(3)).toEqual(['lb.active=hz-a', 'cache.master=hz-a', 'db.primary=hz-a']);
+    await ws.cleanup();
+
+    // b died before making its change: --reapply makes it (once)
+    ws = await durableWorkspace();
+    await ws.hold('b.before');
+    await ws.killAt(ws.start(['run', 'blind.yaml', '--yes']), 'b.before');
+    await ws.release('b.before');
+    const second = await ws.onlyRunId();
+    expect((await ws.run(['resume', second, '--yes'])).exitCode).toBe(4);
+    const again = await ws.run(['resume', second, '--yes', '--reapply', 'b']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).toContain('applying again (--reapply): b');
+    expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a', 'lb.active=sh-a']);
   });
 });

@@ -149,12 +149,12 @@ describe('safety of runs', () => {
     expect(await ws.changes()).toEqual(['dns.cashier=127.0.0.3']);
   });
 
-  it('a second run while one holds the lock is refused with exit 4 naming the holder', async () => {
+  it('a second run while one holds the lock is refused with exit 6 (lock held) naming the holder', async () => {
     ws = await exampleWorkspace();
     const child = spawnDrctl(['run', 'slow.yaml', '--yes', '--state', ws.state], { cwd: ws.dir, env: ws.env });
     await waitFor(() => readFile(path.join(ws.dir, 'slow.started')).then(() => true, () => false), 'the slow step to start', 20_000);
     const second = await ws.run(['run', 'slow.yaml', '--yes']);
-    expect(second.exitCode).toBe(4);
+    expect(second.exitCode).toBe(6);
     expect(second.stderr).toMatch(/another run holds the lock "slow-switch": run \S+ \(run\) by \S+@\S+ pid \d+/);
     const status = JSON.parse((await ws.run(['status', '--json'])).stdout);
     expect(status.result.runs).toHaveLength(1);

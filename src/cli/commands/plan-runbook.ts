@@ -24,7 +24,7 @@ export async function planRunbook(runbook: Runbook, registry: KindRegistry, scop
     makeContext: (stepId, sig) => makeContext(stepId, sig, {}),
   });
   const history = runs.filter((r) => r.runbook.name === runbook.name && r.status === 'succeeded');
-  return buildPlan({ runbook, registry, observations, predicted: predictStepDurations(history), historyRuns: history.length, now: new Date() });
+  return buildPlan({ runbook, registry, observations, predicted: predictStepDurations(history), historyRuns: history.length, now: new Date(), params: scope.params });
 }
 
 /** Exit code of a plan: 1 when a step could not be observed, 2 when changes are pending, else 0. */

@@ -7,13 +7,15 @@ import { restoreFault } from '../../rehearsal/fault-life.js';
 import { unrestoredFault } from '../../rehearsal/fault-journal.js';
 import { openStateStore } from '../../state/open-store.js';
 import type { RunMeta } from '../../state/records.js';
-import { openRunHandle } from '../../state/run-handle.js';
-import { DEFAULT_LEASE_MS } from '../../state/store.js';
+import { holdLock, lockAcquiredEvent, openRunHandle, type HeldLock } from '../../state/run-handle.js';
+import { DEFAULT_LEASE_MS, type StateStore } from '../../state/store.js';
+import type { KindRegistry } from '../../kinds/registry.js';
+import type { Runbook } from '../../runbook/types.js';
 import { realClock } from '../../util/clock.js';
 import { confirmationRequired, DrctlError, ExitCode } from '../../util/errors.js';
 import { buildRuntimeScope } from '../runtime-scope.js';
 import type { CliIO } from '../io.js';
-import { loadRunRecord } from './run-record.js';
+import { loadRunRecord, readRunHeader } from './run-record.js';
 import { leaseOf, runWithView } from './run.js';
 import { loadSavedRunbook } from './saved-runbook.js';
 
@@ -34,76 +36,97 @@ export async function rollbackCommand(io: CliIO, runId: string, flags: RollbackF
   const leaseMs = leaseOf(flags.lease) ?? DEFAULT_LEASE_MS;
   const store = await openStateStore(state);
   try {
-    const { meta, replay, records } = await loadRunRecord(store, runId, flags.force === true, (t) => io.err(t));
+    const header = await readRunHeader(store, runId);
     const text = await store.readRunbookCopy(runId);
     if (text === undefined) throw new DrctlError('runbook-missing', ExitCode.invalidInput, `run ${runId} has no saved runbook copy in ${store.label}`);
-    const { runbook, registry } = await loadSavedRunbook(meta.runbook.file, text, flags.plugin ?? []);
-    const declared = Object.entries(replay.params).filter(([k]) => k in runbook.params);
-    const scope = await buildRuntimeScope(runbook, { set: declared.map(([k, v]) => `${k}=${JSON.stringify(v)}`) });
-    const items: RollbackItem[] = [...replay.toUndo].reverse().map((u) => {
-      const step = runbook.steps.find((s) => s.id === u.stepId);
-      const kind = registry.get(step?.kind ?? '');
-      if (!step || !kind) throw new DrctlError('runbook-mismatch', ExitCode.invalidInput, `step "${u.stepId}" of the journal is not in the saved runbook`);
-      return { stepId: u.stepId, kind, params: scope.interpolate(step.with, (sid) => replay.outputs.get(sid)), before: u.before, timeoutMs: step.timeoutMs, verifyIntervalMs: step.verifyIntervalMs };
-    });
-    // a rehearsal cut off with its fault in place: restore the fault first, as the rehearsal itself would have
-    const pendingFault = meta.mode === 'rehearse' ? unrestoredFault(records) : undefined;
-    const faultKind = pendingFault && runbook.fault ? registry.get(runbook.fault.kind) : undefined;
-    if (pendingFault && (!runbook.fault || !faultKind)) {
-      throw new DrctlError('runbook-mismatch', ExitCode.invalidInput, `run ${runId} left a fault in place (${pendingFault.describe}) but its saved runbook has no usable spec.fault to restore it with`);
-    }
-    if (items.length === 0 && !pendingFault) {
-      io.err(`run ${runId} applied no step that is not already rolled back: nothing to roll back`);
-      return ExitCode.ok;
-    }
-    io.err(`rolling back run ${runId}: ${[...(pendingFault ? [`restore the fault (${pendingFault.describe})`] : []), ...items.map((i) => i.stepId)].join(' → ')}`);
-    if (!flags.yes) {
-      if (!io.interactive) throw confirmationRequired(`roll back ${runId}`);
-      if (!(await io.confirm(`Roll back ${items.length} step(s) of ${runId}?`))) return ExitCode.refused;
-    }
+    const { runbook, registry } = await loadSavedRunbook(header.runbook.file, text, flags.plugin ?? []);
     const user = os.userInfo().username;
     const host = os.hostname();
-    const code = await runWithView(io, scope.redactText, async (listeners, signals) => {
-      const t0 = realClock.monotonic();
-      const run = await openRunHandle({
-        store, runId, scope: runbook.lockScope, leaseMs, clock: realClock, redact: scope.redactText, listeners, startSeq: replay.lastSeq,
-        holder: { runId, mode: 'rollback', user, host, pid: process.pid, since: new Date().toISOString() },
-      });
-      try {
-        const { emit } = run;
-        const abort = AbortSignal.any([signals.stop, signals.abort, run.lost]);
-        await emit({ type: 'run.started', mode: 'rollback', runbook: meta.runbook, params: scope.params, steps: runbook.steps.map((s) => ({ id: s.id, kind: s.kind, needs: s.needs })), host, user, pid: process.pid });
-        await emit({ type: 'lock.acquired', scope: run.fence.scope, token: run.fence.token, expiresAt: run.lease.holder.expiresAt, tookOver: undefined });
-        const makeContext = createContextFactory({ runId, baseDir: runbook.baseDir, clock: realClock, log: run.log, emit, approve: async () => false });
-        let restored = true;
-        if (pendingFault && faultKind && runbook.fault) {
-          const injected = { kind: faultKind, params: scope.interpolate(runbook.fault.with), ...pendingFault };
-          const error = await restoreFault({ spec: runbook.fault, clock: realClock, makeContext: (signal) => makeContext('fault', signal, {}) }, injected)
-            .then(() => undefined, (e: unknown) => (e as Error).message);
-          await emit({ type: 'fault.restored', describe: pendingFault.describe, ok: error === undefined });
-          if (error !== undefined) io.err(`restoring the fault failed: ${error}`);
-          restored = error === undefined;
-        }
-        const ok = (await rollbackSteps(items, { reason: `drctl rollback by ${user}@${host}`, clock: realClock, emit, abort, makeContext })) && restored;
-        const failure = run.failure();
-        if (failure) throw failure;
-        const error = ok ? undefined : 'ROLLBACK INCOMPLETE: see the journal (drctl report)';
-        const summary = meta.summary ?? buildSummary(runbook, undefined, [], error);
-        const status = !ok || signals.stop.aborted ? (signals.stop.aborted ? 'interrupted' : 'failed') : meta.status === 'running' ? 'interrupted' : meta.status;
-        const durationMs = realClock.monotonic() - t0;
-        await emit({ type: 'run.finished', status, durationMs, summary: { ...summary, ...(error ? { error } : {}) } });
-        const next: RunMeta = { ...meta, status, summary: { ...summary, ...(error ? { error } : {}) }, rolledBack: { at: new Date().toISOString(), ok } };
-        await run.writeMeta(next);
-        return { runId, status: ok ? 'succeeded' : status, meta: next, budgetExceeded: false };
-      } catch (e) {
-        throw run.failure() ?? e;
-      } finally {
-        await run.close();
-      }
-    });
-    if (!io.json) io.err(code === ExitCode.ok ? `rolled back ${items.length} step(s) of run ${runId}` : `the rollback of run ${runId} did not complete: see \`drctl report ${runId}\``);
-    return code;
+    // the lock first (the scope the run was locked under), then the journal: nothing a just-expired holder wrote is missed
+    const held = await holdLock(store, header.lockScope ?? runbook.lockScope, { runId, mode: 'rollback', user, host, pid: process.pid, since: new Date().toISOString() }, leaseMs);
+    try {
+      return await rollBackUnderLock(io, store, runId, flags, { runbook, registry, held, user, host, leaseMs });
+    } finally {
+      await held.release();
+    }
   } finally {
     await store.close();
   }
+}
+
+interface Locked {
+  readonly runbook: Runbook;
+  readonly registry: KindRegistry;
+  readonly held: HeldLock;
+  readonly user: string;
+  readonly host: string;
+  readonly leaseMs: number;
+}
+
+async function rollBackUnderLock(io: CliIO, store: StateStore, runId: string, flags: RollbackFlags, l: Locked): Promise<ExitCode> {
+  const { runbook, registry, user, host } = l;
+  const { meta, replay, records } = await loadRunRecord(store, runId, flags.force === true, (t) => io.err(t));
+  const declared = Object.entries(replay.params).filter(([k]) => k in runbook.params);
+  const scope = await buildRuntimeScope(runbook, { set: declared.map(([k, v]) => `${k}=${JSON.stringify(v)}`) });
+  const items: RollbackItem[] = [...replay.toUndo].reverse().map((u) => {
+    const step = runbook.steps.find((s) => s.id === u.stepId);
+    const kind = registry.get(step?.kind ?? '');
+    if (!step || !kind) throw new DrctlError('runbook-mismatch', ExitCode.invalidInput, `step "${u.stepId}" of the journal is not in the saved runbook`);
+    return { stepId: u.stepId, kind, params: scope.interpolate(step.with, (sid) => replay.outputs.get(sid)), before: u.before, timeoutMs: step.timeoutMs, verifyIntervalMs: step.verifyIntervalMs };
+  });
+  // a rehearsal cut off with its fault in place: restore the fault first, as the rehearsal itself would have
+  const pendingFault = meta.mode === 'rehearse' ? unrestoredFault(records) : undefined;
+  const faultKind = pendingFault && runbook.fault ? registry.get(runbook.fault.kind) : undefined;
+  if (pendingFault && (!runbook.fault || !faultKind)) {
+    throw new DrctlError('runbook-mismatch', ExitCode.invalidInput, `run ${runId} left a fault in place (${pendingFault.describe}) but its saved runbook has no usable spec.fault to restore it with`);
+  }
+  if (items.length === 0 && !pendingFault) {
+    io.err(`run ${runId} applied no step that is not already rolled back: nothing to roll back`);
+    return ExitCode.ok;
+  }
+  io.err(`rolling back run ${runId}: ${[...(pendingFault ? [`restore the fault (${pendingFault.describe})`] : []), ...items.map((i) => i.stepId)].join(' → ')}`);
+  if (!flags.yes) {
+    if (!io.interactive) throw confirmationRequired(`roll back ${runId}`);
+    if (!(await io.confirm(`Roll back ${items.length} step(s) of ${runId}?`))) return ExitCode.refused;
+  }
+  const code = await runWithView(io, scope.redactText, async (listeners, signals) => {
+    const t0 = realClock.monotonic();
+    const run = await openRunHandle({
+      store, runId, scope: l.held.lease.scope, held: l.held, leaseMs: l.leaseMs, clock: realClock, redact: scope.redactText, listeners, startSeq: replay.lastSeq,
+      holder: { runId, mode: 'rollback', user, host, pid: process.pid, since: l.held.lease.holder.since },
+    });
+    try {
+      const { emit } = run;
+      const abort = AbortSignal.any([signals.stop, signals.abort, run.lost]);
+      await emit({ type: 'run.started', mode: 'rollback', runbook: meta.runbook, params: scope.params, steps: runbook.steps.map((s) => ({ id: s.id, kind: s.kind, needs: s.needs })), host, user, pid: process.pid });
+      await emit(lockAcquiredEvent(run.lease));
+      const makeContext = createContextFactory({ runId, baseDir: runbook.baseDir, clock: realClock, log: run.log, emit, approve: async () => false });
+      let restored = true;
+      if (pendingFault && faultKind && runbook.fault) {
+        const injected = { kind: faultKind, params: scope.interpolate(runbook.fault.with), ...pendingFault };
+        const error = await restoreFault({ spec: runbook.fault, clock: realClock, makeContext: (signal) => makeContext('fault', signal, {}) }, injected)
+          .then(() => undefined, (e: unknown) => (e as Error).message);
+        await emit({ type: 'fault.restored', describe: pendingFault.describe, ok: error === undefined });
+        if (error !== undefined) io.err(`restoring the fault failed: ${error}`);
+        restored = error === undefined;
+      }
+      const ok = (await rollbackSteps(items, { reason: `drctl rollback by ${user}@${host}`, clock: realClock, emit, abort, halt: run.lost, makeContext })) && restored;
+      const failure = run.failure();
+      if (failure) throw failure;
+      const error = ok ? undefined : 'ROLLBACK INCOMPLETE: see the journal (drctl report)';
+      const summary = meta.summary ?? buildSummary(runbook, undefined, [], error);
+      const status = !ok || signals.stop.aborted ? (signals.stop.aborted ? 'interrupted' : 'failed') : meta.status === 'running' ? 'interrupted' : meta.status;
+      const durationMs = realClock.monotonic() - t0;
+      await emit({ type: 'run.finished', status, durationMs, summary: { ...summary, ...(error ? { error } : {}) } });
+      const next: RunMeta = { ...meta, status, summary: { ...summary, ...(error ? { error } : {}) }, rolledBack: { at: new Date().toISOString(), ok } };
+      await run.writeMeta(next);
+      return { runId, status: ok ? 'succeeded' : status, meta: next, budgetExceeded: false };
+    } catch (e) {
+      throw run.failure() ?? e;
+    } finally {
+      await run.close();
+    }
+  });
+  if (!io.json) io.err(code === ExitCode.ok ? `rolled back ${items.length} step(s) of run ${runId}` : `the rollback of run ${runId} did not complete: see \`drctl report ${runId}\``);
+  return code;
 }

@@ -19,6 +19,7 @@ import { drctlVersion } from '../version.js';
 import { planExitCode, planRunbook, readRunHistory } from './plan-runbook.js';
 import { assertPlanFresh, assertPlanRunbook, loadSavedPlan } from './saved-plan.js';
 import { trapInterrupts } from './signals.js';
+import { failpointsFromEnv } from '../failpoints.js';
 
 export interface RunFlags {
   readonly set?: string[];
@@ -86,7 +87,7 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
 export async function runWithView(
   io: CliIO,
   redact: (text: string) => string,
-  start: (listeners: EventListener[], signals: Pick<SessionOptions, 'stop' | 'abort'>) => Promise<SessionOutcome>,
+  start: (listeners: EventListener[], signals: Pick<SessionOptions, 'stop' | 'abort' | 'failpoint'>) => Promise<SessionOutcome>,
 ): Promise<ExitCode> {
   const listeners: EventListener[] = [];
   let finish: () => Promise<void> = async () => undefined;
@@ -107,7 +108,7 @@ export async function runWithView(
   });
   const interrupts = trapInterrupts((signal) => io.err(`${signal}: no new step will start; press Ctrl-C again to cancel running steps`));
   try {
-    const outcome = await start(listeners, { stop: interrupts.stop, abort: interrupts.abort });
+    const outcome = await start(listeners, { stop: interrupts.stop, abort: interrupts.abort, failpoint: failpointsFromEnv() });
     await finish();
     if (io.json) io.out(ndjsonSummary(outcome.meta));
     else io.out(redact(renderRunSummary(outcome.meta, createStyle(io.color.out))));

@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
 import { buildReport } from '../../report/build-report.js';
 import { openStateStore } from '../../state/open-store.js';
+import type { RunMeta } from '../../state/records.js';
 import { livenessOf, type LockHolder } from '../../state/store.js';
 import { ExitCode } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
 import { envelope } from '../output/json.js';
 
 /**
- * drctl status: runs still marked running (live, or left by a dead controller: resumable), their steps,
- * and every lock: holder, lease expiry, fencing token; stale ones (lease expired, or holder process gone) flagged.
+ * drctl status: runs still marked running (live, or left by a dead controller: resumable), runs that were
+ * interrupted and can be resumed or rolled back, their steps, and every lock: holder, lease expiry,
+ * fencing token; stale ones (lease expired, or holder process gone) flagged.
  */
 export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
@@ -19,23 +21,32 @@ export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): P
       const liveness = livenessOf(holder);
       return { scope, holder, stale: liveness !== 'live', why: liveness === 'dead' ? 'holder process is gone' : liveness === 'expired' ? 'lease expired' : undefined };
     });
-    const running = (await store.listRuns()).filter((r) => r.status === 'running');
+    const all = await store.listRuns();
+    const running = all.filter((r) => r.status === 'running');
+    const stepsOf = async (meta: RunMeta) => buildReport(meta, (await store.readJournal(meta.runId)).records).steps.map((s) => ({ id: s.id, status: s.status }));
+    const resumable = await Promise.all(latestPerScope(all).filter(isResumable).map(async (meta) => ({
+      runId: meta.runId, runbook: meta.runbook.name, mode: meta.mode, startedAt: meta.startedAt, endedAt: meta.endedAt ?? null,
+      holder: `${meta.user}@${meta.host} pid ${meta.pid}`, steps: await stepsOf(meta),
+    })));
     const active = await Promise.all(running.map(async (meta) => {
-      const report = buildReport(meta, (await store.readJournal(meta.runId)).records);
       const lock = locks.find((l) => l.holder.runId === meta.runId);
       return {
         runId: meta.runId, runbook: meta.runbook.name, mode: meta.mode, startedAt: meta.startedAt,
         holder: lock ? holderOf(lock.holder) : `${meta.user}@${meta.host} pid ${meta.pid}`,
         lock: lock ? { scope: lock.scope, expiresAt: lock.holder.expiresAt, token: lock.holder.token, stale: lock.stale } : null,
         orphaned: !lock || lock.stale,
-        steps: report.steps.map((s) => ({ id: s.id, status: s.status })),
+        steps: await stepsOf(meta),
       };
     }));
     if (io.json) {
-      io.out(envelope('status', true, { runs: active, locks }));
+      io.out(envelope('status', true, { runs: active, resumable, locks }));
       return ExitCode.ok;
     }
     if (active.length === 0) io.out('no run in progress');
+    for (const r of resumable) {
+      io.out(`${r.runId} (${r.mode} of ${r.runbook}) by ${r.holder} INTERRUPTED at ${r.endedAt ?? '?'}: resume it with \`drctl resume ${r.runId}\` or undo it with \`drctl rollback ${r.runId}\``);
+      for (const s of r.steps) io.out(`  ${s.status.padEnd(12)} ${s.id}`);
+    }
     for (const r of active) {
       const flag = r.orphaned ? ' — NOT LIVE (no controller holds its lock): resume it with `drctl resume ' + r.runId + '` or undo it with `drctl rollback ' + r.runId + '`' : '';
       io.out(`${r.runId} (${r.mode} of ${r.runbook}) by ${r.holder} since ${r.startedAt}${flag}`);
@@ -51,3 +62,17 @@ export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): P
 }
 
 const holderOf = (h: LockHolder): string => `${h.user}@${h.host} pid ${h.pid}`;
+
+/** The newest run of each lock scope (runs come newest first): an older interrupted run was superseded. */
+function latestPerScope(runs: readonly RunMeta[]): RunMeta[] {
+  const seen = new Set<string>();
+  return runs.filter((r) => {
+    const scope = r.lockScope ?? r.runbook.name;
+    if (seen.has(scope)) return false;
+    seen.add(scope);
+    return true;
+  });
+}
+
+/** Interrupted (SIGINT/SIGTERM) runs and drills, not rolled back: `drctl resume` continues them. */
+const isResumable = (r: RunMeta): boolean => r.status === 'interrupted' && (r.mode === 'run' || r.mode === 'drill') && !r.rolledBack;

@@ -34,9 +34,9 @@ export async function unlockCommand(io: CliIO, scope: string, flags: { force?: b
     const at = new Date().toISOString();
     await store.audit({ at, action: 'unlock.forced', scope, by, removed });
     if (removed && (await store.readRunMeta(removed.runId))) {
-      const { records } = await store.readJournal(removed.runId);
-      const seq = records.reduce((m, r) => Math.max(m, r.seq ?? 0), 0) + 1;
-      await store.appendUnfenced(removed.runId, { type: 'lock.force-released', runId: removed.runId, at, scope, token: removed.token, by, schemaVersion: JOURNAL_SCHEMA_VERSION, seq });
+      const runId = removed.runId;
+      const { torn } = await store.appendUnfenced(runId, scope, (seq) => ({ type: 'lock.force-released', runId, at, scope, token: removed.token, by, schemaVersion: JOURNAL_SCHEMA_VERSION, seq }));
+      if (torn !== undefined) io.err(`warning: the journal of run ${runId} ended in a torn write (its process died mid-append; that record never durably happened): moved aside to journal.ndjson.torn before recording the unlock`);
     }
     if (io.json) io.out(envelope('unlock', true, { scope, removed: removed ?? null, by }));
     else io.out(`removed lock "${scope}": ${described}${removed ? `; recorded in the audit log and in the journal of run ${removed.runId}` : ''}`);

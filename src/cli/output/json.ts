@@ -11,7 +11,7 @@ export interface JsonEnvelope {
   readonly ok: boolean;
   readonly result: unknown;
   readonly diagnostics: readonly Diagnostic[];
-  readonly error?: { readonly code: string; readonly message: string; readonly hint?: string | undefined };
+  readonly error?: { readonly code: string; readonly message: string; readonly hint?: string | undefined; readonly details?: Readonly<Record<string, unknown>> | undefined };
 }
 
 export function envelope(command: string, ok: boolean, result: unknown, diagnostics: readonly Diagnostic[] = [], error?: JsonEnvelope['error']): string {

@@ -38,7 +38,7 @@ describe.each([['file', () => `${tmp?.dir}/state`], ['redis', () => `${redis?.ur
   it('one holder at a time; an expired lease is taken over with a bigger token, and the old token can no longer write, renew or release', () =>
     withStore(async (store) => {
       const held = await store.acquireLock('held', holder('r0'), 60_000);
-      await expect(store.acquireLock('held', holder('r2'), 10_000)).rejects.toMatchObject({ exitCode: 4, message: expect.stringContaining('another run holds the lock "held": run r0 (run) by u@elsewhere pid 1 since') });
+      await expect(store.acquireLock('held', holder('r2'), 10_000)).rejects.toMatchObject({ exitCode: 6, code: 'lock-held', details: { scope: 'held', holder: { runId: 'r0' } }, message: expect.stringContaining('another run holds the lock "held": run r0 (run) by u@elsewhere pid 1 since') });
       await held.release();
       // a lease of 1 ms: expired at once (a holder that stopped renewing); its token still writes until someone takes over
       const first = await store.acquireLock('scope', holder('r1'), 1);

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { FileJournal } from '../../../src/state/journal-file.js';
+import { FileJournal, parseJournalText, readJournal, repairTail } from '../../../src/state/journal-file.js';
 import type { JournalRecord } from '../../../src/state/records.js';
 
 const dirs: string[] = [];
@@ -87,5 +87,40 @@ describe('FileJournal (group commit)', () => {
     await j.append(rec(3));
     expect(seqsIn(file)).toEqual([3]);
     await j.close();
+  });
+});
+
+describe('the end of a journal after a crash', () => {
+  const line = (n: number): string => JSON.stringify(rec(n));
+
+  test('a complete last record without its newline is a record (kept), not a torn write; the next append starts a line of its own', async () => {
+    const file = journalFile();
+    writeFileSync(file, `${line(1)}\n${line(2)}`); // the process died between the record and its newline
+    expect(parseJournalText(readFileSync(file, 'utf8'))).toMatchObject({ corrupt: undefined, missing: false });
+    expect((await readJournal(file)).records.map((r) => r.seq)).toEqual([1, 2]);
+    const j = await FileJournal.open(file);
+    await j.append(rec(3));
+    await j.close();
+    expect(seqsIn(file)).toEqual([1, 2, 3]);
+    expect(existsSync(`${file}.torn`)).toBe(false);
+  });
+
+  test('an unparseable last line without a newline is torn: reported, moved aside, cut off', async () => {
+    const file = journalFile();
+    writeFileSync(file, `${line(1)}\n{"type":"step.applied","se`);
+    const read = await readJournal(file);
+    expect(read.records.map((r) => r.seq)).toEqual([1]);
+    expect(read.corrupt).toEqual({ lines: [2], tornTail: true });
+    expect(await repairTail(file)).toEqual({ torn: '{"type":"step.applied","se', terminated: false });
+    expect(readFileSync(file, 'utf8')).toBe(`${line(1)}\n`);
+    expect(readFileSync(`${file}.torn`, 'utf8')).toBe('{"type":"step.applied","se\n');
+    expect(await repairTail(file)).toEqual({ torn: undefined, terminated: false });
+  });
+
+  test('a missing journal reads as missing, never as an empty one', async () => {
+    const file = journalFile();
+    expect(await readJournal(file)).toEqual({ records: [], corrupt: undefined, missing: true });
+    writeFileSync(file, '');
+    expect((await readJournal(file)).missing).toBe(false);
   });
 });

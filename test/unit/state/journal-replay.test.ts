@@ -47,4 +47,18 @@ describe('replayJournal: what a journal says happened', () => {
     expect(out.rollbackStarted).toBe(true);
     expect(out.toUndo.map((u) => u.stepId)).toEqual(['a']);
   });
+
+  it('a record with an older fencing token after a newer one (a fenced-out controller\'s late write) does not count', () => {
+    const out = replayJournal([
+      started,
+      rec({ type: 'step.intent', stepId: 'a', attempt: 1, before: 'A0', desired: 'A1', describe: '' }),
+      rec({ type: 'lock.acquired', scope: 's', token: 2, expiresAt: '', tookOver: undefined, fence: 2 }),
+      rec({ type: 'step.recovered', stepId: 'a', before: 'A0', outputs: {}, reason: '', fence: 2 }),
+      rec({ type: 'step.intent', stepId: 'b', attempt: 1, before: 'B0', desired: 'B1', describe: '', fence: 1 }),
+      rec({ type: 'step.applied', stepId: 'b', after: 'B1', describe: '', outputs: {}, notes: {}, fence: 1 }),
+    ]);
+    expect([...out.prior.keys()]).toEqual(['a']);
+    expect(out.intents.size).toBe(0);
+    expect(out.lastSeq).toBe(seq);
+  });
 });

@@ -1,0 +1,40 @@
+import { readFileSync, readlinkSync } from 'node:fs';
+import os from 'node:os';
+
+let cached: string | undefined | null = null;
+
+/**
+ * Where a pid means something: machine id, boot id and PID namespace (Linux). Two containers can share a
+ * hostname (and an image's machine id) yet not see each other's processes; a holder's pid is checked only
+ * by a process with the same identity. undefined where it cannot be told (then no pid is judged dead).
+ */
+export function hostIdentity(): string | undefined {
+  if (cached !== null) return cached;
+  const read = (fn: () => string): string | undefined => {
+    try {
+      return fn().trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const machine = read(() => readFileSync('/etc/machine-id', 'utf8'));
+  const boot = read(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8'));
+  const pidNs = read(() => readlinkSync('/proc/self/ns/pid'));
+  cached = boot && pidNs ? `${machine ?? '-'}/${boot}/${pidNs}` : undefined;
+  return cached;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The process `pid` on host `host` with identity `hostId` is known to be gone (never a guess). */
+export function processGone(host: string, hostId: string | undefined, pid: number): boolean {
+  const here = hostIdentity();
+  return host === os.hostname() && here !== undefined && hostId === here && pid !== process.pid && !alive(pid);
+}
