@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # What `npm test` needs on a fresh machine: the lab's Debian packages (real Redis, Sentinel, HAProxy,
-# BIND9, PostgreSQL), headless Chromium (the HTML report is checked in a real browser), and the built
-# CLI (the e2e tests spawn bin/drctl.js).
+# BIND9, PostgreSQL), headless Chromium (the HTML report is checked in a real browser), strace, and the
+# built CLI (the e2e tests spawn bin/drctl.js).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash bin/install-lab-deps.sh
-if [ ! -x /usr/bin/chromium ]; then
+# test tools: headless Chromium (the HTML report in a real browser), strace (a journal's folder fsync)
+tools=()
+[ -x /usr/bin/chromium ] || tools+=(chromium)
+command -v strace >/dev/null 2>&1 || tools+=(strace)
+if [ "${#tools[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "installing chromium (headless browser for the HTML report test)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    echo "installing test tools: ${tools[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tools[@]}" >/dev/null
   else
-    echo "missing /usr/bin/chromium: run as root: apt-get install chromium" >&2
+    echo "missing test tools: run as root: apt-get install ${tools[*]}" >&2
     exit 1
   fi
 fi
