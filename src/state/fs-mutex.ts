@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { link, lstat, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import os from 'node:os';
 import { hostIdentity, processGone } from './host-id.js';
 
@@ -42,6 +43,7 @@ export async function withFsMutex<T>(target: string, fn: () => Promise<T>): Prom
 async function acquire(path: string, breakAbandoned: (seen: Seen) => Promise<void>): Promise<() => Promise<void>> {
   const me: MutexOwner = { pid: process.pid, host: os.hostname(), hostId: hostIdentity(), nonce: randomBytes(8).toString('hex') };
   const mine = `${path}.${me.nonce}.tmp`;
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 }); // a fresh state folder has no locks/ yet
   await writeFile(mine, JSON.stringify(me), { mode: 0o600 });
   const deadline = Date.now() + GIVE_UP_MS;
   try {
