@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { hostIdentity, processStart } from '../util/process-identity.js';
 import type { FenceOwner } from './fence.js';
 
 /** How long a fence stays owned without a renewal; the owner renews every third of it while it runs. */
@@ -10,6 +10,7 @@ export const DEFAULT_FENCE_LEASE_MS = 15_000;
 export interface HostProbe {
   readonly host: string;
   readonly pid: number;
+  /** Where its pids mean something (machine, boot, PID namespace: util/process-identity.ts); null if unknown. */
   readonly machineId: string | null;
   /** The start time of `pid` as the OS records it, or null where unknown; undefined when no such process. */
   processStart(pid: number): string | null | undefined;
@@ -18,7 +19,7 @@ export interface HostProbe {
 export const localHost: HostProbe = {
   host: os.hostname(),
   pid: process.pid,
-  machineId: readMachineId(),
+  machineId: hostIdentity() ?? null,
   processStart,
 };
 
@@ -79,36 +80,7 @@ export function describeOwner(owner: FenceOwner | null): string {
   return `pid ${owner.pid} on host ${owner.host} (run ${owner.id.slice(0, 8)}, started ${owner.startedAtIso}, lease until ${owner.leaseUntilIso})`;
 }
 
+/** Never a guess: without a known identity on both sides (no /proc), only the lease decides (as for state locks). */
 function sameMachine(owner: FenceOwner, probe: HostProbe): boolean {
-  if (owner.machineId !== null && probe.machineId !== null) return owner.machineId === probe.machineId;
-  return owner.host === probe.host;
-}
-
-function readMachineId(): string | null {
-  for (const file of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
-    try {
-      const id = readFileSync(file, 'utf8').trim();
-      if (id !== '') return id;
-    } catch {
-      // not there: try the next one
-    }
-  }
-  return null;
-}
-
-/** Linux: field 22 of /proc/PID/stat (start time in clock ticks since boot). Elsewhere: signal 0. */
-function processStart(pid: number): string | null | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[0] === 'Z' ? undefined : fields[19] ?? null; // a zombie has exited
-  } catch {
-    // no /proc entry: either no such process, or no /proc on this system
-  }
-  try {
-    process.kill(pid, 0);
-    return null;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM' ? null : undefined;
-  }
+  return owner.machineId !== null && probe.machineId !== null && owner.machineId === probe.machineId && owner.host === probe.host;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { FencedOut, lockHeldBy } from './errors.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { withFsMutex } from './fs-mutex.js';
-import { hostIdentity } from './host-id.js';
+import { hostIdentity } from '../util/process-identity.js';
 import { livenessOf, type Fence, type HolderInput, type LockHolder, type LockLease } from './store.js';
 
 /**

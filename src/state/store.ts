@@ -1,4 +1,4 @@
-import { processGone } from './host-id.js';
+import { processGone } from '../util/process-identity.js';
 import type { JournalRecord, RunMeta } from './records.js';
 
 /** Who holds a lock scope, until when, and with which fencing token. */
@@ -8,7 +8,7 @@ export interface LockHolder {
   readonly user: string;
   readonly host: string;
   readonly pid: number;
-  /** Machine, boot and PID namespace of the holder (host-id.ts): only a process with the same one may judge its pid gone. */
+  /** Machine, boot and PID namespace of the holder (util/process-identity.ts): only a process with the same one may judge its pid gone. */
   readonly hostId?: string | undefined;
   readonly since: string;
   /** ISO: the lease ends here unless renewed. */
@@ -100,7 +100,7 @@ export type LockLiveness = 'live' | 'expired' | 'dead';
 
 /**
  * expired: the lease ran out; dead: the holder is on this host — same hostname and same machine, boot
- * and PID namespace (host-id.ts) — and its process is gone. A holder elsewhere is only ever expired.
+ * and PID namespace (util/process-identity.ts) — and its process is gone. A holder elsewhere is only ever expired.
  */
 export function livenessOf(h: LockHolder, nowMs = Date.now()): LockLiveness {
   if (processGone(h.host, h.hostId, h.pid)) return 'dead';

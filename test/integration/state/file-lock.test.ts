@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFileStore } from '../../../src/state/file-store.js';
 import { mutexAbandoned, withFsMutex } from '../../../src/state/fs-mutex.js';
-import { hostIdentity } from '../../../src/state/host-id.js';
+import { hostIdentity } from '../../../src/util/process-identity.js';
 import { lockFileOf } from '../../../src/state/lock-file.js';
 import { livenessOf } from '../../../src/state/store.js';
 import { JOURNAL_SCHEMA_VERSION, type JournalRecord } from '../../../src/state/records.js';

@@ -49,7 +49,8 @@ describe('fence owner liveness', () => {
     ['on another machine with the same host name: only the lease counts', owner, probe({}, 'm-2'), 'live'],
     ['on another machine, lease over', { ...owner, leaseUntilIso: '2026-01-01T00:00:09Z' }, probe({}, 'm-2'), 'expired'],
     ['alive but its lease ran out (frozen, or a stuck renewal)', { ...owner, leaseUntilIso: '2026-01-01T00:00:10Z' }, probe({ 42: 's42' }), 'expired'],
-    ['no machine id anywhere: same host name is same machine', { ...owner, machineId: null }, probe({}, null), 'dead'],
+    ['no machine identity anywhere: never judged dead, the lease decides', { ...owner, machineId: null }, probe({}, null), 'live'],
+    ['no machine identity, lease over', { ...owner, machineId: null, leaseUntilIso: '2026-01-01T00:00:09Z' }, probe({}, null), 'expired'],
   ])('%s', (_what, o, p, state) => {
     expect(ownerLiveness(o, o.startedAtIso, now, p).state).toBe(state);
   });

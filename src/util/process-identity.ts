@@ -1,6 +1,11 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 
+/**
+ * Who a process is, for judging another process dead rather than guessing: state locks (src/state) and
+ * routing-rule fences (src/rules) both record this of their holder and check it the same way.
+ */
+
 let cached: string | undefined | null = null;
 
 /**
@@ -17,7 +22,7 @@ export function hostIdentity(): string | undefined {
       return undefined;
     }
   };
-  const machine = read(() => readFileSync('/etc/machine-id', 'utf8'));
+  const machine = read(() => readFileSync('/etc/machine-id', 'utf8')) ?? read(() => readFileSync('/var/lib/dbus/machine-id', 'utf8'));
   const boot = read(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8'));
   const pidNs = read(() => readlinkSync('/proc/self/ns/pid'));
   cached = boot && pidNs ? `${machine ?? '-'}/${boot}/${pidNs}` : undefined;
@@ -31,6 +36,22 @@ export function alive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * The start time of `pid` as the OS records it (Linux: field 22 of /proc/PID/stat, clock ticks since
+ * boot), so that a pid reused by a later process is not taken for the recorded one. null where unknown
+ * (no /proc); undefined when there is no such process (a zombie has exited).
+ */
+export function processStart(pid: number): string | null | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : fields[19] ?? null;
+  } catch {
+    // no /proc entry: either no such process, or no /proc on this system
+  }
+  return alive(pid) ? null : undefined;
 }
 
 /** The process `pid` on host `host` with identity `hostId` is known to be gone (never a guess). */
