@@ -23,21 +23,26 @@ export interface StartedBind {
 
 export const TSIG_ALGORITHM = 'hmac-sha256';
 
-export function renderNamedConf(o: BindOptions, files: { keyFile: string; zoneFile: string; pidFile: string }): string {
-  return `include "${files.keyFile}";
-options {
-  directory "${o.dir}";
-  pid-file "${files.pidFile}";
-  session-keyfile "${path.join(o.dir, 'session.key')}";
-  managed-keys-directory "${o.dir}";
-  listen-on port ${o.port} { 127.0.0.1; };
+/** The options every lab named shares: its own folder, loopback only on `port`, no recursion, no rndc. */
+function namedOptions(dir: string, pidFile: string, port: number): string {
+  return `options {
+  directory "${dir}";
+  pid-file "${pidFile}";
+  session-keyfile "${path.join(dir, 'session.key')}";
+  managed-keys-directory "${dir}";
+  listen-on port ${port} { 127.0.0.1; };
   listen-on-v6 { none; };
   recursion no;
   dnssec-validation no;
   notify no;
 };
 controls { };
-zone "${o.zone}" {
+`;
+}
+
+export function renderNamedConf(o: BindOptions, files: { keyFile: string; zoneFile: string; pidFile: string }): string {
+  return `include "${files.keyFile}";
+${namedOptions(o.dir, files.pidFile, o.port)}zone "${o.zone}" {
   type primary;
   file "${files.zoneFile}";
   allow-update { key "${o.keyName}"; };
@@ -107,19 +112,7 @@ export async function startBindSecondary(o: BindSecondaryOptions): Promise<{ pid
   await mkdir(o.dir, { recursive: true });
   const conf = path.join(o.dir, 'named.conf');
   const logFile = path.join(o.dir, 'named.log');
-  await writeFile(conf, `options {
-  directory "${o.dir}";
-  pid-file "${path.join(o.dir, 'named.pid')}";
-  session-keyfile "${path.join(o.dir, 'session.key')}";
-  managed-keys-directory "${o.dir}";
-  listen-on port ${o.port} { 127.0.0.1; };
-  listen-on-v6 { none; };
-  recursion no;
-  dnssec-validation no;
-  notify no;
-};
-controls { };
-zone "${o.zone}" {
+  await writeFile(conf, `${namedOptions(o.dir, path.join(o.dir, 'named.pid'), o.port)}zone "${o.zone}" {
   type secondary;
   primaries { 127.0.0.1 port ${o.primaryPort}; };
   file "${path.join(o.dir, `${o.zone}.zone`)}";
