@@ -98,7 +98,12 @@ export const probeSchema = {
   ],
 } as const;
 
-const probes = (description: string) => ({ type: 'array', items: probeSchema, description }) as const;
+/**
+ * Probe lists refer to one definition (`#/$defs/probe` of the runbook shape): with ajv's inlineRefs off,
+ * the compiled validator checks every probe with one function instead of four inlined copies (the shape's
+ * validator was 319 KB of code, 29 ms to compile at its first call: a tenth of a cold `drctl validate`).
+ */
+const probes = (description: string) => ({ type: 'array', items: { $ref: '#/$defs/probe' }, description }) as const;
 
 /** spec.fault: what `rehearse` injects at t0 and always restores. */
 const faultSchema = {
@@ -173,6 +178,7 @@ export const specSchema = {
 } as const;
 
 export const runbookShape = {
+  $defs: { probe: probeSchema },
   type: 'object',
   additionalProperties: false,
   required: ['apiVersion', 'kind', 'metadata', 'spec'],
