@@ -14,7 +14,6 @@ import { executeSteps, outcomeOfPrior, type ExecuteOutcome } from './executor.js
 import { firstError } from './first-error.js';
 import { rollbackSteps, type RollbackItem } from './rollback.js';
 import { buildSummary } from './summary.js';
-import { rehearsalPhases } from '../rehearsal/session-phases.js';
 import { journalResumption, type ResumeInput } from './resume-input.js';
 
 export type { ResumeInput } from './resume-input.js';
@@ -97,7 +96,8 @@ export async function runSession(o: SessionOptions): Promise<SessionOutcome> {
     await emit(lockAcquiredEvent(run.lease));
     const resume = o.resume && (await journalResumption(o.resume, emit));
     const halted = { ...o, ...(resume ? { resume } : {}), stop: AbortSignal.any([o.stop, run.lost]) };
-    const result = o.mode === 'rehearse' ? await rehearsalPhases(halted, clock, emit, makeContext) : await phases(halted, run.lost, clock, emit, makeContext);
+    // the rehearsal's phases are imported only by a rehearsal
+    const result = o.mode === 'rehearse' ? await (await import('../rehearsal/session-phases.js')).rehearsalPhases(halted, clock, emit, makeContext) : await phases(halted, run.lost, clock, emit, makeContext);
     const failure = run.failure();
     if (failure) throw failure;
     const durationMs = clock.monotonic() - t0;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { EventListener } from '../../engine/events.js';
 import { runSession, type SessionOptions, type SessionOutcome } from '../../engine/session.js';
-import type { OnFailure } from '../../runbook/types.js';
+import type { OnFailure, Runbook } from '../../runbook/types.js';
 import { openStateStore } from '../../state/open-store.js';
 import { formatDuration, MAX_TIMER_MS, parseDuration } from '../../util/duration.js';
 import { confirmationRequired, ExitCode, usageError } from '../../util/errors.js';
@@ -11,13 +11,11 @@ import { assertInputsPresent } from '../required-inputs.js';
 import { buildRuntimeScope } from '../runtime-scope.js';
 import type { CliIO } from '../io.js';
 import { envelope, ndjsonEvent, ndjsonSummary, ndjsonVersionLine } from '../output/json.js';
-import { renderPlan } from '../output/plan-human.js';
 import { createPlainRenderer } from '../output/progress-plain.js';
 import { renderRunSummary } from '../output/run-summary.js';
 import { createStyle } from '../output/style.js';
 import { drctlVersion } from '../version.js';
-import { planExitCode, planRunbook, readRunHistory } from './plan-runbook.js';
-import { assertPlanFresh, assertPlanRunbook, loadSavedPlan } from './saved-plan.js';
+import type { Plan } from '../../plan/types.js';
 import { trapInterrupts } from './signals.js';
 import { failpointsFromEnv } from '../failpoints.js';
 
@@ -43,15 +41,16 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
     assertApprovable(runbook, flags.approve ?? []);
     const scope = await buildRuntimeScope(runbook, flags);
     if (!flags.dryRun) assertInputsPresent(runbook);
-    const saved = flags.plan === undefined ? undefined : await loadSavedPlan(flags.plan);
-    if (saved) assertPlanRunbook(saved, file, runbook);
-    const out = createStyle(io.color.out);
+    // planning is imported only by a run that plans (--dry-run, a terminal's confirmation, --plan):
+    // an unattended `run --yes` starts without it
+    const saved = flags.plan === undefined ? undefined : await loadCheckedPlan(flags.plan, file, runbook);
     // a saved plan is the approval (as `terraform apply plan`): it is re-checked against the live state under the lock
     if (!saved && (flags.dryRun || (!flags.yes && io.interactive))) {
+      const [{ planExitCode, planRunbook, readRunHistory }, { renderPlan }] = await Promise.all([import('./plan-runbook.js'), import('../output/plan-human.js')]);
       const plan = await planRunbook(runbook, registry, scope, await readRunHistory(state), new AbortController().signal);
       const code = planExitCode(plan);
       if (flags.dryRun) {
-        io.out(scope.redactText(io.json ? envelope(mode, code !== 1, plan) : renderPlan(plan, out)));
+        io.out(scope.redactText(io.json ? envelope(mode, code !== 1, plan) : renderPlan(plan, createStyle(io.color.out))));
         return code;
       }
       io.err(scope.redactText(renderPlan(plan, createStyle(io.color.err))));
@@ -72,13 +71,26 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
         ...signals,
         ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
         ...(flags.onFailure === undefined ? {} : { onFailure: flags.onFailure }),
-        ...(saved ? { beforeStart: async () => assertPlanFresh(saved, await planRunbook(runbook, registry, scope, await store.listRuns(), new AbortController().signal)) } : {}),
+        ...(saved ? {
+          beforeStart: async () => {
+            const [{ planRunbook }, { assertPlanFresh }] = await Promise.all([import('./plan-runbook.js'), import('./saved-plan.js')]);
+            assertPlanFresh(saved, await planRunbook(runbook, registry, scope, await store.listRuns(), new AbortController().signal));
+          },
+        } : {}),
         shuffle: process.env.DRCTL_SHUFFLE === '1',
       }));
     } finally {
       await store.close();
     }
   };
+
+/** A plan saved by `plan -o`, checked to be of this runbook. */
+async function loadCheckedPlan(file: string, runbookFile: string, runbook: Runbook): Promise<Plan> {
+  const { assertPlanRunbook, loadSavedPlan } = await import('./saved-plan.js');
+  const saved = await loadSavedPlan(file);
+  assertPlanRunbook(saved, runbookFile, runbook);
+  return saved;
+}
 
 /**
  * The live view (listr on a terminal, plain lines in CI, NDJSON with --json), interrupts, the summary
