@@ -271,8 +271,8 @@ export async function run({ quick, log }) {
     return [label, f ? fmtStats(f) : 'not measured', stageLabel, fmtMs(stageMs), f ? fmtRatio(ratio(stageMs, f.median)) : 'n/a'];
   };
   const floorRows = [
-    floorRow('Sentinel detection: master frozen → quorum flags it o_down', floors.detect, 'detection', st((s) => s.detection).median),
-    floorRow('Sentinel detection + election: frozen → another master named', floors.elect, 'detection + cache-a', st((s) => s.detection).median + stage('cache-a')),
+    floorRow('Sentinel detection: master frozen → quorum flags it o_down', floors.detect, 'detection (includes the election)', st((s) => s.detection).median),
+    floorRow('Sentinel detection + election: frozen → another master named', floors.elect, 'detection (Sentinel elected both groups)', st((s) => s.detection).median),
     floorRow('PostgreSQL promote: pg_promote(true) on the standby', floors.promote, 'db-election', stage('db-election')),
     floorRow('HAProxy runtime API: one `set server … state` (connect + command)', floors.haproxy, 'lb (4 servers + 10 probe requests)', stage('lb')),
     floorRow('DNS: one nsupdate (process + TSIG-signed update)', floors.nsupdate, 'dns', stage('dns')),
@@ -281,7 +281,9 @@ export async function run({ quick, log }) {
     "drctl's own share = the switch minus the union of every step's observe/apply/verify segments (from `drctl report RUN_ID --format json`): scheduling, journal writes (intent and outcome fsync'd per step), interpolation, spawning commands. Detection and convergence are polling of servers (their granularity is the probes' interval: 200 ms for detection's exec probes, 100-200 ms for steady state).",
     'the floors are measured on the same lab after the rehearsals: the Sentinel and promote floors change it (a frozen master is failed over, the standby promoted), so they come last, once per group / once.',
     `Sentinel's down-after-milliseconds in the lab is what detection cannot go below; the rehearsal freezes every hz-a/hz-b process at once, the floor freezes one master.`,
+    "detection ends when Sentinel has elected new masters for both cache groups by itself (the lab runbook's detect probe): the rehearsal proves Sentinel's own election, so the cache steps then only verify, and Sentinel's election time is in detection, not in the switch.",
   );
+  const rtoGoalMs = 4_000 * 1.1; // issue 6: "the RTO should stay within about 4 s" on the lab (down-after 1 s)
   return {
     title,
     intro: `\`drctl rehearse city-cut.yaml --yes --ignore-schedule\` on a private \`drctl lab up\` (base port ${base}, a port-rebased copy of runbooks/lab), ${reps} repetition(s); figures from \`drctl report RUN_ID --format json\`.`,
@@ -289,7 +291,10 @@ export async function run({ quick, log }) {
       { caption: 'RTO breakdown (medians; share of the RTO):', columns: ['part', 'time', 'share of RTO'], rows },
       { caption: 'Each component alone, measured directly on the same lab, against the stage that waits on it:', columns: ['component floor', 'time', 'rehearsal stage', 'stage time', 'stage ÷ floor'], rows: floorRows },
     ],
-    goals: [{ goal: "drctl's own share of the lab switch under 10%", figure: `${fmtMs(own.median)} of an RTO of ${fmtMs(rto.median)} = ${(100 * share).toFixed(1)}%`, met: share < 0.1 }],
+    goals: [
+      { goal: "drctl's own share of the lab switch under 10%", figure: `${fmtMs(own.median)} of an RTO of ${fmtMs(rto.median)} = ${(100 * share).toFixed(1)}%`, met: share < 0.1 },
+      { goal: 'lab RTO within about 4 s (Sentinel down-after 1 s; ≤ 4.4 s counted as met)', figure: `median ${fmtMs(rto.median)} (detection and election ${fmtMs(st((s) => s.detection).median)}, floor ${floors.elect.length ? fmtMs(stats(floors.elect).median) : 'not measured'})`, met: rto.median <= rtoGoalMs },
+    ],
     notes,
   };
 }
