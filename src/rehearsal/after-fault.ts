@@ -8,7 +8,8 @@ import { checkSteady } from './steady.js';
 
 /**
  * Put the fault back, on its own deadline: whatever stopped the rehearsal (a failure, a breach, one or
- * two interrupts), the restore runs to its end. Journals fault.restored with what it did.
+ * two interrupts), the restore runs to its end. Journals fault.restored with what it did. Not fenced,
+ * on purpose: putting the fault back is always the safe direction, even for a controller that lost its lock.
  */
 export async function restoreAfterFault(o: RehearsalInput, injected: InjectedFault, reasons: string[]): Promise<void> {
   const spec = o.runbook.fault;

@@ -143,6 +143,11 @@ describe('safety of runs', () => {
       expect(wrong.exitCode).toBe(3);
       expect(wrong.stderr).toContain(`error: ${want}`);
     }
+    // resume checks --approve the same way, before touching the run
+    const deniedRun = /\(run (\S+)\)/.exec(denied.stdout)?.[1] ?? '';
+    const wrongResume = await ws.run(['resume', deniedRun, '--yes', '--approve', 'approve-dsn']);
+    expect(wrongResume.exitCode, wrongResume.stderr).toBe(3);
+    expect(wrongResume.stderr).toContain('error: --approve approve-dsn: the runbook has no step "approve-dsn" (did you mean "approve-dns"?)');
     expect(await ws.changes()).toEqual([]);
     const approved = await ws.run(['run', 'gate.yaml', '--yes', '--approve', 'approve-dns']);
     expect(approved.exitCode, approved.stderr).toBe(0);

@@ -6,6 +6,7 @@ import { holdLock } from '../../state/run-handle.js';
 import { diffRunbookTexts } from '../../state/runbook-diff.js';
 import { DEFAULT_LEASE_MS } from '../../state/store.js';
 import { confirmationRequired, DrctlError, ExitCode } from '../../util/errors.js';
+import { assertApprovable } from '../approvals.js';
 import { loadValidRunbook } from '../load-runbook.js';
 import { assertInputsPresent } from '../required-inputs.js';
 import { buildRuntimeScope } from '../runtime-scope.js';
@@ -41,6 +42,7 @@ export async function resumeCommand(io: CliIO, runId: string, flags: ResumeFlags
     const header = await readRunHeader(store, runId);
     const file = flags.runbook ?? header.runbook.file;
     const { runbook, registry, text } = await loadValidRunbook(file, flags.plugin ?? []);
+    assertApprovable(runbook, flags.approve ?? []);
     // records from before lock scopes were recorded: the runbook's (uninterpolated) scope
     const held = await holdLock(store, header.lockScope ?? runbook.lockScope, { runId, mode: 'resume', user: os.userInfo().username, host: os.hostname(), pid: process.pid, since: new Date().toISOString() }, leaseMs);
     try {

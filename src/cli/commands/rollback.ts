@@ -3,7 +3,7 @@ import os from 'node:os';
 import { createContextFactory } from '../../engine/context.js';
 import { rollbackSteps, type RollbackItem } from '../../engine/rollback.js';
 import { buildSummary } from '../../engine/summary.js';
-import { restoreFault } from '../../rehearsal/fault-life.js';
+import { describeRestore, restoreFault } from '../../rehearsal/fault-life.js';
 import { unrestoredFault } from '../../rehearsal/fault-journal.js';
 import { openStateStore } from '../../state/open-store.js';
 import type { RunMeta } from '../../state/records.js';
@@ -104,9 +104,12 @@ async function rollBackUnderLock(io: CliIO, store: StateStore, runId: string, fl
       let restored = true;
       if (pendingFault && faultKind && runbook.fault) {
         const injected = { kind: faultKind, params: scope.interpolate(runbook.fault.with), ...pendingFault };
-        const error = await restoreFault({ spec: runbook.fault, clock: realClock, makeContext: (signal) => makeContext('fault', signal, {}) }, injected)
-          .then(() => undefined, (e: unknown) => (e as Error).message);
-        await emit({ type: 'fault.restored', describe: pendingFault.describe, ok: error === undefined });
+        // not fenced, on purpose: putting a fault back is always the safe direction, even for a
+        // controller that lost its lock (a cut left in place is the one outcome a rehearsal must not have)
+        const restore = await restoreFault({ spec: runbook.fault, clock: realClock, makeContext: (signal) => makeContext('fault', signal, {}) }, injected)
+          .then((describe) => ({ describe, error: undefined }), (e: unknown) => ({ describe: `${describeRestore(injected, undefined)}: ${(e as Error).message}`, error: (e as Error).message }));
+        const { error } = restore;
+        await emit({ type: 'fault.restored', describe: restore.describe, ok: error === undefined });
         if (error !== undefined) io.err(`restoring the fault failed: ${error}`);
         restored = error === undefined;
       }
