@@ -16,6 +16,18 @@ const CHILD_SCHEMAS = ['items', 'additionalProperties', 'then', 'else'] as const
 export function allowTemplates(schema: unknown): unknown {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return schema;
   const s = schema as Schema;
+  const out = withTemplatesInside(s);
+  // a oneOf's branches keep their own roots: a template alternative on each would make one `${...}`
+  // match several branches, which oneOf refuses; the alternative goes on the oneOf as a whole
+  const branchWants = Array.isArray(s['oneOf']) && (s['oneOf'] as unknown[]).some((b) => wantsTemplate(b as Schema));
+  if (!wantsTemplate(s) && !branchWants) return out;
+  const description = s['description'];
+  const alternative = wantsTemplate(s) && !isConstrainedString(s) ? TEMPLATE_STRING : ANY_TEMPLATE;
+  return { ...(typeof description === 'string' ? { description } : {}), anyOf: [out, branchWants && !wantsTemplate(s) ? TEMPLATE_STRING : alternative] };
+}
+
+/** The schema with templates allowed in its children (a oneOf's branches: inside them, not at their roots). */
+function withTemplatesInside(s: Schema): Record<string, unknown> {
   const out: Record<string, unknown> = { ...s };
   for (const key of CHILD_MAPS) {
     const map = s[key];
@@ -23,13 +35,22 @@ export function allowTemplates(schema: unknown): unknown {
       out[key] = Object.fromEntries(Object.entries(map).map(([k, v]) => [k, allowTemplates(v)]));
     }
   }
-  for (const key of CHILD_LISTS) if (Array.isArray(s[key])) out[key] = (s[key] as unknown[]).map(allowTemplates);
+  for (const key of CHILD_LISTS) {
+    if (!Array.isArray(s[key])) continue;
+    out[key] = (s[key] as unknown[]).map((b) => (key === 'oneOf' && b !== null && typeof b === 'object' && !Array.isArray(b) ? withTemplatesInside(b as Schema) : allowTemplates(b)));
+  }
   for (const key of CHILD_SCHEMAS) if (s[key] !== undefined) out[key] = allowTemplates(s[key]);
-  const types = Array.isArray(s['type']) ? (s['type'] as unknown[]) : s['type'] === undefined ? [] : [s['type']];
-  const constrainedString = types.includes('string') && ('pattern' in s || 'enum' in s || 'const' in s || 'format' in s);
+  return out;
+}
+
+const typesOf = (s: Schema): unknown[] => (Array.isArray(s['type']) ? (s['type'] as unknown[]) : s['type'] === undefined ? [] : [s['type']]);
+const isConstrainedString = (s: Schema): boolean => typesOf(s).includes('string') && ('pattern' in s || 'enum' in s || 'const' in s || 'format' in s);
+
+/** A non-string, a constrained string or a value set: a `${...}` would not pass it as it is. */
+function wantsTemplate(s: Schema): boolean {
+  if (s === null || typeof s !== 'object') return false;
+  const types = typesOf(s);
   const nonString = types.length > 0 && !types.includes('string');
   const valueSet = types.length === 0 && ('enum' in s || 'const' in s);
-  if (!nonString && !constrainedString && !valueSet) return out;
-  const description = s['description'];
-  return { ...(typeof description === 'string' ? { description } : {}), anyOf: [out, nonString || valueSet ? TEMPLATE_STRING : ANY_TEMPLATE] };
+  return nonString || isConstrainedString(s) || valueSet;
 }

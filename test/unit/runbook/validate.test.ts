@@ -88,7 +88,7 @@ describe('validateRunbookFile with the real built-in kinds: one problem per fixt
 
 describe('validateRunbookFile: valid runbooks', () => {
   test('normalizes defaults, durations and probes', async () => {
-    const result = await validateRunbookFile(valid('city-cut.yaml'), fakeRegistry());
+    const result = await validateRunbookFile(valid('city-cut.yaml'), builtin);
     expect(result.diagnostics).toEqual([]);
     const rb = result.runbook;
     expect(rb).toMatchObject({
@@ -99,13 +99,13 @@ describe('validateRunbookFile: valid runbooks', () => {
     expect(rb?.steps.map((s) => [s.id, s.timeoutMs, s.retry.retries])).toEqual([
       ['db-election', 20_000, 1], ['cache', 90_000, 1], ['rules', 20_000, 1], ['announce', 20_000, 0],
     ]);
-    expect(rb?.steps[1]?.with).toEqual({ master: 'zoneA-cache', to: '${params.target}' });
+    expect(rb?.steps[1]?.with).toMatchObject({ master: 'zoneA-cache', to: '${params.target}' });
     expect(rb?.readiness[0]).toEqual({ type: 'exec', name: 'sentinel-up', exec: ['redis-cli', '-p', '26379', 'ping'], expect: { stdoutEquals: 'PONG' }, timeoutMs: 5000 });
     expect(rb?.steadyState[0]).toMatchObject({ type: 'http', timeoutMs: 2000, http: { url: 'http://127.0.0.1:8080/health' } });
   });
 
   test('minimal runbook gets every default', async () => {
-    const { runbook } = await validateRunbookFile(valid('minimal.yaml'), fakeRegistry());
+    const { runbook } = await validateRunbookFile(valid('minimal.yaml'), builtin);
     expect(runbook).toMatchObject({ concurrency: 4, onFailure: 'stop', lockScope: 'minimal', budgetMs: undefined, fault: undefined, stopConditions: [], schedule: undefined });
     expect(runbook?.steps[0]).toEqual({
       id: 'pause', kind: 'wait', description: undefined, needs: [], with: { duration: '5s' }, timeoutMs: 30_000,
@@ -114,7 +114,7 @@ describe('validateRunbookFile: valid runbooks', () => {
   });
 
   test('plugin kinds join a new registry; the base registry is untouched', async () => {
-    const base = fakeRegistry();
+    const base = await loadBuiltinRegistry();
     const result = await validateRunbookFile(valid('with-plugin.yaml'), base);
     expect(result.diagnostics).toEqual([]);
     expect(result.registry.get('acme.toggle')?.outputNames).toEqual(['previous']);
