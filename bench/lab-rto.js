@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DRCTL, ROOT, childEnv, fmtMs, fmtRatio, fmtStats, mustSucceed, ratio, stats, tempDir, timeSpawn, which } from './measure.js';
 
 export const id = 'lab';
@@ -25,22 +26,6 @@ async function hasCommand(dir, command) {
   return r.code === 0 && new RegExp(`^\\s+${command}\\b`, 'm').test(readFileSync(r.stdout, 'utf8'));
 }
 
-const portFree = (port) => new Promise((resolve) => {
-  const s = net.createServer();
-  s.once('error', () => resolve(false));
-  s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-});
-
-/** A base port with base..base+70 free (the lab uses base + 0..60). */
-async function freeBasePort() {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 32_000 + Math.floor(Math.random() * 2_000) * 10;
-    let ok = true;
-    for (let p = base; p <= base + 70 && ok; p++) ok = await portFree(p);
-    if (ok) return base;
-  }
-  throw new Error('no free range of 70 loopback ports');
-}
 
 /** Union length of [start, end] intervals (ms). */
 export function unionMs(intervals) {
@@ -183,7 +168,8 @@ export async function run({ quick, log }) {
 
   // a private lab: free ports, a temp folder PostgreSQL can reach, a port-rebased copy of runbooks/lab
   chmodSync(dir, 0o755);
-  const base = await freeBasePort();
+  const { pickFreeBasePort } = await import(pathToFileURL(path.join(ROOT, 'dist', 'lab', 'ports.js')).href);
+  const base = await pickFreeBasePort();
   const labDir = path.join(dir, 'lab');
   const books = path.join(dir, 'runbooks');
   cpSync(BOOKS, books, { recursive: true });

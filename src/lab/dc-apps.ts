@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { canConnect } from './ports.js';
-import { pollFor, spawnDetached } from './process.js';
+import { isAlive, pollFor, spawnDetached } from './process.js';
 
 /**
  * argv that runs the dc-app script: the compiled dist/lab/dc-app.js next to this module, or (when
@@ -41,6 +41,26 @@ export async function startDcApp(o: StartDcAppOptions): Promise<{ pid: number; l
     [...dcAppCommand(), '--dc', o.dc, '--port', String(o.port), '--config-port', String(o.configPort), '--key', o.key],
     { logFile, cwd: o.dir },
   );
-  await pollFor(() => canConnect(o.port), `dc app ${o.dc} on 127.0.0.1:${o.port} (see ${logFile})`);
+  // ready = this very process answers as its data center: a port merely accepting connections could be
+  // another server's (a port taken between the free-check and the bind), and the app would have died
+  await pollFor(async () => {
+    if (!isAlive(pid)) throw new Error(`dc app ${o.dc} exited at start (see ${logFile})`);
+    return (await httpText(o.port, '/')) === o.dc;
+  }, `dc app ${o.dc} on 127.0.0.1:${o.port} (see ${logFile})`);
   return { pid, logFile };
+}
+
+/** GET path on 127.0.0.1:port: the body, or undefined when nothing answers within 500 ms. */
+function httpText(port: number, urlPath: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 500 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body.trim()));
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import net from 'node:net';
 import { labRefused } from './errors.js';
@@ -54,4 +55,46 @@ export const PACKAGE_DEFAULT_PORTS: Readonly<Record<number, string>> = {
 /** "redis cache-a-hz-a on 6379, the default port of Redis" for every lab port that is a package default. */
 export function packageDefaultClashes(ports: readonly { port: number; what: string }[]): string[] {
   return ports.filter((p) => PACKAGE_DEFAULT_PORTS[p.port] !== undefined).map((p) => `${p.what} on ${p.port}, the default port of ${PACKAGE_DEFAULT_PORTS[p.port] ?? ''}`);
+}
+
+/** Ports a lab spans above its base (base + 0..LAB_PORT_SPAN). */
+export const LAB_PORT_SPAN = 70;
+
+/**
+ * The kernel's ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range; else the IANA range).
+ * A lab never goes there: every outgoing connection and every `listen(0)` takes a port from it, and
+ * one landing in a lab's range between the free-check and the bind would take a server's port.
+ */
+export function ephemeralPortRange(): readonly [number, number] {
+  try {
+    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (lo !== undefined && hi !== undefined && Number.isInteger(lo) && Number.isInteger(hi) && lo <= hi) return [lo, hi];
+  } catch {
+    // not Linux: fall through
+  }
+  return [49152, 65535];
+}
+
+/**
+ * A base port for a private lab (tests, the benchmark): its whole span free on loopback (TCP and UDP),
+ * outside the ephemeral range and clear of the packages' default ports, picked at random so labs
+ * started at the same time rarely meet. Between 10000 and the ephemeral range (or above it).
+ */
+export async function pickFreeBasePort(): Promise<number> {
+  const [lo, hi] = ephemeralPortRange();
+  const candidates: number[] = [];
+  const add = (from: number, to: number): void => {
+    for (let b = Math.ceil(from / 10) * 10; b + LAB_PORT_SPAN <= to; b += 10) candidates.push(b);
+  };
+  add(10_000, lo - 1);
+  add(hi + 1, 65_535);
+  for (let attempt = 0; attempt < 50 && candidates.length > 0; attempt++) {
+    const base = candidates.splice(Math.floor(Math.random() * candidates.length), 1)[0] as number;
+    const span = Array.from({ length: LAB_PORT_SPAN + 1 }, (_, i) => base + i);
+    if (span.some((p) => PACKAGE_DEFAULT_PORTS[p] !== undefined)) continue;
+    let free = true;
+    for (const p of span) if (!(free = await isPortFree(p, true))) break;
+    if (free) return base;
+  }
+  throw new Error('no free range of lab ports below the ephemeral range');
 }

@@ -1,5 +1,5 @@
 import { readPidFile, stopPid } from '../../src/lab/process.js';
-import { isPortFree } from '../../src/lab/ports.js';
+import { pickFreeBasePort } from '../../src/lab/ports.js';
 
 /** Every server a test file starts, stopped by pid in afterAll (pid files win: postgres restarts change the pid). */
 export function processTracker() {
@@ -20,13 +20,5 @@ export function processTracker() {
   };
 }
 
-/** A base port whose lab offsets (0..70) are all free on loopback (TCP, and UDP for DNS). */
-export async function freeBasePort(span = 70): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 30_000 + Math.floor(Math.random() * 2_500) * 10;
-    let ok = true;
-    for (let p = base; p <= base + span && ok; p++) ok = await isPortFree(p, true);
-    if (ok) return base;
-  }
-  throw new Error('no free range of lab ports found');
-}
+/** A base port whose lab offsets are all free, below the ephemeral range (src/lab/ports.ts). */
+export const freeBasePort = (): Promise<number> => pickFreeBasePort();
