@@ -7,6 +7,7 @@ import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../sta
 import { newRunId } from '../state/run-store.js';
 import type { StateStore } from '../state/store.js';
 import { realClock, type Clock } from '../util/clock.js';
+import { scrubValue } from '../util/secret.js';
 
 export interface SkippedRehearsalOptions {
   readonly runbook: Runbook;
@@ -45,7 +46,7 @@ export async function recordSkippedRehearsal(o: SkippedRehearsalOptions): Promis
     { type: 'rehearsal.finished', outcome: 'SKIPPED', rto: null, budgetMs, reasons: [o.reason], stepBudgetsMs },
     { type: 'run.finished', status: 'skipped', durationMs: 0, summary },
   ];
-  const scrub = <T>(value: T): T => JSON.parse(o.redact(JSON.stringify(value))) as T;
+  const scrub = <T>(value: T): T => scrubValue(value, o.redact);
   const at = new Date(started).toISOString();
   const meta: RunMeta = scrub({
     schemaVersion: JOURNAL_SCHEMA_VERSION, runId, mode: 'rehearse',

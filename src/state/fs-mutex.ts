@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readFile, rm, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import os from 'node:os';
 import { hostIdentity, processGone } from '../util/process-identity.js';
@@ -40,11 +40,12 @@ export async function withFsMutex<T>(target: string, fn: () => Promise<T>): Prom
   }
 }
 
+let sequence = 0;
+
 async function acquire(path: string, breakAbandoned: (seen: Seen) => Promise<void>): Promise<() => Promise<void>> {
-  const me: MutexOwner = { pid: process.pid, host: os.hostname(), hostId: hostIdentity(), nonce: randomBytes(8).toString('hex') };
+  const me: MutexOwner = { pid: process.pid, host: os.hostname(), hostId: hostIdentity(), nonce: `${process.pid}-${nonceBase}-${++sequence}` };
   const mine = `${path}.${me.nonce}.tmp`;
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 }); // a fresh state folder has no locks/ yet
-  await writeFile(mine, JSON.stringify(me), { mode: 0o600 });
+  const made = await writeOwnerFile(mine, me);
   const deadline = Date.now() + GIVE_UP_MS;
   try {
     for (;;) {
@@ -65,9 +66,34 @@ async function acquire(path: string, breakAbandoned: (seen: Seen) => Promise<voi
   } finally {
     await unlink(mine).catch(() => undefined);
   }
+  // ours while TARGET.mutex is still the file we linked: same inode and mtime (a broken and re-made
+  // mutex is a new file); a stat instead of reading the owner back (the hot path: every journal write)
   return async () => {
-    if ((await inspect(path))?.owner?.nonce === me.nonce) await unlink(path).catch(() => undefined);
+    const st = await lstat(path).catch(() => undefined);
+    if (st && st.ino === made.ino && st.mtimeMs === made.mtimeMs) await unlink(path).catch(() => undefined);
   };
+}
+
+/** Random per process, so nonces of two processes never meet (pids are reused); a counter within it. */
+const nonceBase = randomBytes(4).toString('hex');
+
+/** The owner file, created exclusively; its inode and mtime identify the mutex once linked. */
+async function writeOwnerFile(file: string, owner: MutexOwner): Promise<{ ino: number; mtimeMs: number }> {
+  let fh;
+  try {
+    fh = await open(file, 'wx', 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 }); // a fresh state folder has no locks/ yet
+    fh = await open(file, 'wx', 0o600);
+  }
+  try {
+    await fh.writeFile(JSON.stringify(owner));
+    const st = await fh.stat();
+    return { ino: st.ino, mtimeMs: st.mtimeMs };
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Break an abandoned mutex under the breaker mutex, and only if it is still the one judged abandoned. */

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FencedOut, lockHeldBy } from './errors.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
@@ -62,9 +62,30 @@ export async function acquireFileLock(stateDir: string, scope: string, input: Ho
   };
 }
 
+/**
+ * The lock file as last read, by its identity (inode, mtime, size): every journal write checks the fence,
+ * and the file changes only at a renewal or a takeover (each writes a new file), so a stat says whether
+ * it must be read again.
+ */
+const lockCache = new Map<string, { readonly key: string; readonly holder: LockHolder | undefined }>();
+
+async function readLockFileCached(file: string): Promise<LockHolder | undefined> {
+  const st = await stat(file).catch(() => undefined);
+  if (!st) {
+    lockCache.delete(file);
+    return undefined;
+  }
+  const key = `${st.ino}:${st.mtimeMs}:${st.size}`;
+  const cached = lockCache.get(file);
+  if (cached?.key === key) return cached.holder;
+  const holder = await readLockFile(file);
+  lockCache.set(file, { key, holder });
+  return holder;
+}
+
 /** Throws FencedOut unless the scope's lock still carries the fence's token and run. Call inside the scope's mutex. */
 export async function assertFence(lockFile: string, fence: Fence): Promise<void> {
-  const current = await readLockFile(lockFile);
+  const current = await readLockFileCached(lockFile);
   if (current?.token !== fence.token || current.runId !== fence.runId) {
     throw new FencedOut(fence.scope, fence.token, current && { token: current.token, runId: current.runId, holder: `${current.user}@${current.host} pid ${current.pid}` });
   }

@@ -6,6 +6,7 @@ import { journalFailure } from './errors.js';
 import { keepLease } from './lease-keeper.js';
 import { JOURNAL_SCHEMA_VERSION, type RunMeta } from './records.js';
 import type { Fence, HolderInput, JournalWriter, LockLease, StateStore } from './store.js';
+import { scrubValue } from '../util/secret.js';
 
 /** A lock held (and its lease renewed) before the run's journal is read or written (resume, rollback). */
 export interface HeldLock {
@@ -96,7 +97,7 @@ export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
   const log: Logger = fileLog ?? nullLogger;
   let seq = o.startSeq ?? 0;
   const writer = journal;
-  const scrub = <T>(value: T): T => JSON.parse(o.redact(JSON.stringify(value))) as T;
+  const scrub = <T>(value: T): T => scrubValue(value, o.redact);
   return {
     runId: o.runId, lease, fence, log, lost: lost.signal,
     failure: () => failure ?? (isLostByFence(lost.signal) ? fail(lost.signal.reason) : undefined),
