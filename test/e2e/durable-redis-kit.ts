@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from '../helpers/wait-for.js';
@@ -12,6 +12,8 @@ const run = promisify(execFile);
  */
 export async function startPersistentRedis(dir: string, port: number, extraArgs: readonly string[] = []): Promise<{ pid: number; stop(): Promise<void> }> {
   const pidfile = path.join(dir, `redis-${port}.pid`);
+  // a SIGKILLed server leaves its pidfile: read back, it would name the dead pid and leak the restarted server
+  await rm(pidfile, { force: true });
   await run('redis-server', [
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always',
     '--appendfilename', `appendonly-${port}.aof`, '--appenddirname', `aof-${port}`, '--dbfilename', `dump-${port}.rdb`,
