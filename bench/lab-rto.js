@@ -264,7 +264,7 @@ export async function run({ quick, log }) {
     floorRow('DNS: one nsupdate (process + TSIG-signed update)', floors.nsupdate, 'dns', stage('dns')),
   ];
   notes.push(
-    "drctl's own share = the switch minus the union of every step's observe/apply/verify segments (from `drctl report RUN_ID --format json`): scheduling, journal writes (intent and outcome fsync'd per step), interpolation, spawning commands. Detection and convergence are polling of servers (their granularity is the probes' interval: 200 ms for detection's exec probes, 100-200 ms for steady state).",
+    "drctl's own share = the switch minus the union of every step's observe/apply/verify segments (from `drctl report RUN_ID --format json`): scheduling, journal writes (intent and outcome fsync'd per step), interpolation, spawning commands. Detection and convergence are polling of servers (their granularity is the probes' interval: 100 ms for detection, 100-200 ms for steady state).",
     'the floors are measured on the same lab after the rehearsals: the Sentinel and promote floors change it (a frozen master is failed over, the standby promoted), so they come last, once per group / once.',
     `Sentinel's down-after-milliseconds in the lab is what detection cannot go below; the rehearsal freezes every hz-a/hz-b process at once, the floor freezes one master.`,
     "detection ends when Sentinel has elected new masters for both cache groups by itself (the lab runbook's detect probe): the rehearsal proves Sentinel's own election, so the cache steps then only verify, and Sentinel's election time is in detection, not in the switch.",
