@@ -22,22 +22,19 @@ export function buildPlan(input: BuildPlanInput): Plan {
   const steps: PlannedStep[] = runbook.steps.map((s) => {
     const obs = observations.get(s.id);
     const kind = registry.get(s.kind);
-    const base = {
+    // one object literal per outcome (no spread of a shared base): 10,000 steps are planned in one go
+    const planned = (action: PlanAction, describe: string, reason: string | undefined, before: unknown, desired: unknown, error: string | undefined): PlannedStep => ({
       id: s.id, kind: s.kind, needs: s.needs, observeMs: obs?.durationMs ?? 0, predictedMs: predicted.get(s.id), budgetMs: s.budgetMs,
       paramsHash: obs && obs.params !== undefined ? sha256(canonicalJson(obs.params)) : undefined,
-    };
-    if (!kind || !obs || obs.error !== undefined) {
-      return { ...base, action: 'unknown', describe: 'could not observe', reason: undefined, before: undefined, desired: undefined, error: obs?.error ?? 'not observed' };
-    }
+      action, describe, reason, before, desired, error,
+    });
+    if (!kind || !obs || obs.error !== undefined) return planned('unknown', 'could not observe', undefined, undefined, undefined, obs?.error ?? 'not observed');
     try {
       const d = kind.decide(obs.params, obs.state);
-      if (d.action === 'noop') {
-        return { ...base, action: 'noop', describe: kind.describe(obs.params, obs.state, undefined), reason: d.reason ?? 'already done', before: obs.state, desired: undefined, error: undefined };
-      }
-      const action: PlanAction = s.kind === 'gate' ? 'gate' : 'change';
-      return { ...base, action, describe: kind.describe(obs.params, obs.state, d.desired), reason: undefined, before: obs.state, desired: d.desired, error: undefined };
+      if (d.action === 'noop') return planned('noop', kind.describe(obs.params, obs.state, undefined), d.reason ?? 'already done', obs.state, undefined, undefined);
+      return planned(s.kind === 'gate' ? 'gate' : 'change', kind.describe(obs.params, obs.state, d.desired), undefined, obs.state, d.desired, undefined);
     } catch (e) {
-      return { ...base, action: 'unknown', describe: 'could not decide', reason: undefined, before: obs.state, desired: undefined, error: (e as Error).message };
+      return planned('unknown', 'could not decide', undefined, obs.state, undefined, (e as Error).message);
     }
   });
   const hasHistory = runbook.steps.some((s) => predicted.has(s.id));
@@ -77,11 +74,22 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 
 /** JSON with object keys sorted (at every depth), so equal values hash equally whatever their key order. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const o = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
-  }) ?? 'null';
+  return canonical(value) ?? 'null';
+}
+
+/** JSON.stringify's rules (toJSON, undefined/functions dropped in objects, null in arrays), keys sorted. */
+function canonical(v: unknown): string | undefined {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  const json = (v as { toJSON?: unknown }).toJSON;
+  if (typeof json === 'function') return canonical((json as () => unknown).call(v));
+  if (Array.isArray(v)) return `[${v.map((x) => canonical(x) ?? 'null').join(',')}]`;
+  const o = v as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const k of Object.keys(o).sort()) {
+    const c = canonical(o[k]);
+    if (c !== undefined) parts.push(`${JSON.stringify(k)}:${c}`);
+  }
+  return `{${parts.join(',')}}`;
 }
 
 /** A plan has pending changes when any step would change, ask, or could not be observed. */

@@ -4,40 +4,45 @@ export interface GraphNode {
   readonly needs: readonly string[];
 }
 
-/** Layers: layer 0 has no needs; layer k needs only earlier layers. Assumes no cycles / unknown needs. */
+/** Layers of each node list already computed (step lists are readonly data: plan and run ask several times). */
+const layersOf = new WeakMap<readonly GraphNode[], string[][]>();
+
+/** Layers: layer 0 has no needs; layer k needs only earlier layers. Throws on a cycle; unknown needs are ignored. */
 export function computeLayers(nodes: readonly GraphNode[]): string[][] {
-  // Kahn's walk (no recursion: a chain of 10,000 steps is 10,000 deep): depth = 1 + deepest need
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const waiting = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  const depth = new Map<string, number>();
-  const ready: string[] = [];
-  for (const n of nodes) {
-    const needs = new Set(n.needs.filter((x) => byId.has(x)));
-    waiting.set(n.id, needs.size);
-    for (const x of needs) {
-      const list = dependents.get(x);
-      if (list) list.push(n.id);
-      else dependents.set(x, [n.id]);
+  const known = layersOf.get(nodes);
+  if (known) return known.map((l) => [...l]);
+  // Kahn's walk over indices (no recursion: a chain of 10,000 steps is 10,000 deep): depth = 1 + deepest need
+  const index = new Map<string, number>();
+  nodes.forEach((n, i) => index.set(n.id, i));
+  const waiting = new Int32Array(nodes.length);
+  const depth = new Int32Array(nodes.length);
+  const dependents: number[][] = nodes.map(() => []);
+  const ready: number[] = [];
+  nodes.forEach((n, i) => {
+    let count = 0;
+    for (let k = 0; k < n.needs.length; k++) {
+      const j = index.get(n.needs[k] as string);
+      if (j === undefined || n.needs.indexOf(n.needs[k] as string) !== k) continue; // unknown or repeated
+      (dependents[j] as number[]).push(i);
+      count++;
     }
-    if (needs.size === 0) ready.push(n.id);
-  }
-  for (let i = 0; i < ready.length; i++) {
-    const id = ready[i] as string;
-    const d = depth.get(id) ?? 0;
-    depth.set(id, d);
-    for (const next of dependents.get(id) ?? []) {
-      depth.set(next, Math.max(depth.get(next) ?? 0, d + 1));
-      const left = (waiting.get(next) ?? 1) - 1;
-      waiting.set(next, left);
-      if (left === 0) ready.push(next);
+    waiting[i] = count;
+    if (count === 0) ready.push(i);
+  });
+  for (let r = 0; r < ready.length; r++) {
+    const i = ready[r] as number;
+    for (const next of dependents[i] as number[]) {
+      if ((depth[i] as number) + 1 > (depth[next] as number)) depth[next] = (depth[i] as number) + 1;
+      if (--(waiting[next] as number) === 0) ready.push(next);
     }
   }
-  const stuck = nodes.find((n) => (waiting.get(n.id) ?? 0) > 0);
-  if (stuck) throw new Error(`cycle through ${stuck.id}`);
+  const stuck = nodes.findIndex((_, i) => (waiting[i] as number) > 0);
+  if (stuck >= 0) throw new Error(`cycle through ${(nodes[stuck] as GraphNode).id}`);
   const layers: string[][] = [];
-  for (const n of nodes) (layers[depth.get(n.id) ?? 0] ??= []).push(n.id);
-  return layers.filter((l) => l !== undefined);
+  nodes.forEach((n, i) => (layers[depth[i] as number] ??= []).push(n.id));
+  const out = layers.filter((l) => l !== undefined);
+  layersOf.set(nodes, out);
+  return out.map((l) => [...l]);
 }
 
 /** Every cycle's path (each reported once, starting at its first node in file order): [a, b, c, a]. */
