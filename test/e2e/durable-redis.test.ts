@@ -14,6 +14,15 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** The run finished, each change made once, and its journal has every record (seq 1..n, no gap). */
+async function expectFinishedWhole(w: DurableWorkspace, r: { exitCode?: number | null; stderr: unknown }, runId: string): Promise<Record<string, unknown>[]> {
+  expect(r.exitCode, String(r.stderr)).toBe(0);
+  expect(await w.changes()).toEqual(CHAIN_CHANGES);
+  const records = await w.journal(runId);
+  expect(records.map((x) => x['seq'])).toEqual(records.map((_, i) => i + 1));
+  return records;
+}
+
 async function persistentRedis() {
   const { dir, cleanup } = await makeTmpDir('drctl-redis-data-');
   const port = await freePort();
@@ -114,10 +123,7 @@ describe('durable runs through the Redis state store', () => {
     await redis.restart();
     await ws.release('b.before');
     const r = await run;
-    expect(r.exitCode, String(r.stderr)).toBe(0);
-    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
-    const records = await ws.journal(runId);
-    expect(records.map((x) => x['seq'])).toEqual(records.map((_, i) => i + 1));
+    const records = await expectFinishedWhole(ws, r, runId);
   });
 
   it('a Sentinel failover of the state store mid-run: the run goes on with the promoted replica, its journal whole', async () => {
@@ -143,10 +149,7 @@ describe('durable runs through the Redis state store', () => {
     await waitFor(async () => (await sentinelView(sp)).masterPort === p2, 'the Sentinel to promote the replica', 60_000);
     await ws.release('b.before');
     const r = await run;
-    expect(r.exitCode, String(r.stderr)).toBe(0);
-    expect(await ws.changes()).toEqual(CHAIN_CHANGES);
-    const records = await ws.journal(runId);
-    expect(records.map((x) => x['seq'])).toEqual(records.map((_, i) => i + 1));
+    const records = await expectFinishedWhole(ws, r, runId);
     expect(records.filter((x) => x['type'] === 'step.intent').map((x) => x['stepId'])).toEqual(['a', 'b', 'c']);
     expect(records.at(-1)).toMatchObject({ type: 'run.finished', status: 'succeeded', fence: 1 });
     const history = JSON.parse((await ws.run(['history', '--json'])).stdout);
