@@ -2,6 +2,7 @@ import type { KindContext } from '../kinds/types.js';
 import type { Clock } from '../util/clock.js';
 import { runCommand } from '../util/exec.js';
 import type { Logger } from '../util/logger.js';
+import type { SignalLike } from './abort.js';
 import type { EventInput } from './events.js';
 
 export interface ContextFactoryOptions {
@@ -13,21 +14,32 @@ export interface ContextFactoryOptions {
   readonly approve: (stepId: string, question: string) => Promise<boolean>;
 }
 
-/** Build the KindContext for one step attempt: everything a kind may use, and nothing else. */
+/**
+ * Build the KindContext for one step attempt: everything a kind may use, and nothing else. The signal and
+ * the step's logger are made when the kind first reads them (a Deadline's signal is lazy; so is a child logger).
+ */
 export function createContextFactory(o: ContextFactoryOptions) {
-  return (stepId: string, signal: AbortSignal, notes: Record<string, unknown>): KindContext => ({
+  return (stepId: string, signalLike: SignalLike, notes: Record<string, unknown>): KindContext => {
+    const source = signalLike instanceof AbortSignal ? { signal: signalLike } : signalLike;
+    let log: Logger | undefined;
+    return {
     runId: o.runId,
     stepId,
     baseDir: o.baseDir,
-    signal,
+    get signal() {
+      return source.signal;
+    },
     clock: o.clock,
-    log: o.log.child({ stepId }),
+    get log() {
+      return (log ??= o.log.child({ stepId }));
+    },
     // commands run in the runbook's folder (as exec steps do), whatever folder drctl was started from
-    exec: (argv, options) => runCommand(argv, { cwd: o.baseDir, ...options, signal }),
+    exec: (argv, options) => runCommand(argv, { cwd: o.baseDir, ...options, signal: source.signal }),
     progress: (message) => void o.emit({ type: 'step.progress', stepId, message }).catch(() => undefined),
     note: (key, value) => {
       notes[key] = value;
     },
     approve: (question) => o.approve(stepId, question),
-  });
+    };
+  };
 }

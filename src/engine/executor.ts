@@ -2,6 +2,7 @@ import type { KindContext } from '../kinds/types.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import type { OnFailure, Runbook, StepSpec } from '../runbook/types.js';
 import type { Clock } from '../util/clock.js';
+import type { SignalLike } from './abort.js';
 import type { EventInput, StepErrorInfo, StepPhase, StepStatus, StepTiming } from './events.js';
 import { runStepLife, type StepLifeResult } from './step-life.js';
 
@@ -37,7 +38,7 @@ export interface ExecuteOptions {
   readonly stop: AbortSignal;
   /** Aborted on a second interrupt: cancel running steps. */
   readonly abort: AbortSignal;
-  readonly makeContext: (stepId: string, signal: AbortSignal, notes: Record<string, unknown>) => KindContext;
+  readonly makeContext: (stepId: string, signal: SignalLike, notes: Record<string, unknown>) => KindContext;
   readonly concurrency?: number;
   readonly onFailure?: OnFailure;
   readonly prior?: ReadonlyMap<string, PriorStep>;

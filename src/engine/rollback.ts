@@ -1,6 +1,6 @@
 import type { AnyKind, KindContext } from '../kinds/types.js';
 import type { Clock } from '../util/clock.js';
-import { deadlineSignal } from './abort.js';
+import { Deadline, type SignalLike } from './abort.js';
 import type { EventInput } from './events.js';
 import { DEFAULT_VERIFY_INTERVAL_MS, toErrorInfo } from './step-life.js';
 import { undoToBefore } from './undo.js';
@@ -23,7 +23,7 @@ export interface RollbackOptions {
   readonly abort: AbortSignal;
   /** The run lost its lock or its journal: no further rollback starts (throws the reason). */
   readonly halt?: AbortSignal | undefined;
-  readonly makeContext: (stepId: string, signal: AbortSignal, notes: Record<string, unknown>) => KindContext;
+  readonly makeContext: (stepId: string, signal: SignalLike, notes: Record<string, unknown>) => KindContext;
 }
 
 /**
@@ -49,8 +49,8 @@ export async function rollbackSteps(items: readonly RollbackItem[], options: Rol
       });
       continue;
     }
-    const deadline = deadlineSignal(options.abort, item.timeoutMs);
-    const ctx = options.makeContext(item.stepId, deadline.signal, {});
+    const deadline = new Deadline(options.abort, item.timeoutMs);
+    const ctx = options.makeContext(item.stepId, deadline, {});
     let lastMiss: string | undefined;
     try {
       const interval = item.verifyIntervalMs ?? kind.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;

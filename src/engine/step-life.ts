@@ -2,7 +2,7 @@ import { isStepError, type AnyKind, type KindContext } from '../kinds/types.js';
 import type { StepSpec } from '../runbook/types.js';
 import type { Clock } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
-import { deadlineSignal, raceSignal, TimeoutReason } from './abort.js';
+import { Deadline, type SignalLike, TimeoutReason } from './abort.js';
 import type { EventInput, StepErrorInfo, StepPhase, StepStatus } from './events.js';
 import { pollUntil } from './poll.js';
 import { backoffDelayMs } from './retry.js';
@@ -17,7 +17,7 @@ export interface StepLifeInput {
   readonly abort: AbortSignal;
   readonly clock: Clock;
   readonly emit: (e: EventInput) => Promise<void>;
-  readonly makeContext: (signal: AbortSignal, notes: Record<string, unknown>) => KindContext;
+  readonly makeContext: (signal: SignalLike, notes: Record<string, unknown>) => KindContext;
 }
 
 export interface StepLifeResult {
@@ -69,9 +69,9 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
 
   for (let attempt = 1; ; attempt++) {
     await emit({ type: 'step.started', stepId: step.id, attempt });
-    const deadline = deadlineSignal(input.abort, step.timeoutMs);
-    const ctx = input.makeContext(deadline.signal, notes);
-    const race = <T>(p: Promise<T>): Promise<T> => raceSignal(p, deadline.signal);
+    const deadline = new Deadline(input.abort, step.timeoutMs);
+    const ctx = input.makeContext(deadline, notes);
+    const race = <T>(p: Promise<T>): Promise<T> => deadline.race(p);
     let lastMiss: string | undefined;
     try {
       const current = await timed('observe', () => race(kind.observe(params, ctx)));
@@ -96,7 +96,7 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
       const interval = step.verifyIntervalMs ?? kind.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
       const after = await timed(
         'verify',
-        () => pollUntil(() => race(kind.observe(params, ctx)), (s) => kind.holds(params, decision.desired, s), { intervalMs: interval, signal: deadline.signal, clock }, (d) => (lastMiss = d)),
+        () => pollUntil(() => race(kind.observe(params, ctx)), (s) => kind.holds(params, decision.desired, s), { intervalMs: interval, get signal() { return deadline.signal; }, clock }, (d) => (lastMiss = d)),
         () => lastMiss,
       );
       const outputs = kind.outputs?.(params, after) ?? {};

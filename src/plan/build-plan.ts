@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { KindRegistry } from '../kinds/registry.js';
 import type { Runbook } from '../runbook/types.js';
 import { computeLayers, criticalPath } from './graph.js';
@@ -70,7 +70,8 @@ export function fingerprintOf(runbookHash: string, params: Readonly<Record<strin
   return h.digest('hex');
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+// one-shot hash (Node ≥ 20.12): no Hash object per step
+const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
 /** JSON with object keys sorted (at every depth), so equal values hash equally whatever their key order. */
 export function canonicalJson(value: unknown): string {

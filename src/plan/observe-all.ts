@@ -1,7 +1,7 @@
 import type { KindContext } from '../kinds/types.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import type { Runbook, StepSpec } from '../runbook/types.js';
-import { deadlineSignal, raceSignal } from '../engine/abort.js';
+import { Deadline, type SignalLike } from '../engine/abort.js';
 import { computeLayers } from './graph.js';
 
 export interface Observation {
@@ -16,7 +16,7 @@ export interface ObserveAllOptions {
   readonly runbook: Runbook;
   readonly registry: KindRegistry;
   readonly interpolate: (step: StepSpec, outputsOf: (id: string) => Readonly<Record<string, unknown>> | undefined) => unknown;
-  readonly makeContext: (stepId: string, signal: AbortSignal) => KindContext;
+  readonly makeContext: (stepId: string, signal: SignalLike) => KindContext;
   readonly signal: AbortSignal;
 }
 
@@ -35,11 +35,11 @@ export async function observeAll(o: ObserveAllOptions): Promise<Map<string, Obse
     return kind.outputs?.(obs.params, obs.state) ?? {};
   };
   for (const layer of computeLayers(o.runbook.steps)) {
-    const queue = [...layer];
+    let next = 0; // an index, not queue.shift(): shifting a 10,000-id layer copies it each time
     const worker = async (): Promise<void> => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        const step = byId.get(id);
-        if (step) out.set(id, await observeOne(o, step, outputsOf));
+      while (next < layer.length) {
+        const step = byId.get(layer[next++]!);
+        if (step) out.set(step.id, await observeOne(o, step, outputsOf));
       }
     };
     await Promise.all(Array.from({ length: Math.min(o.runbook.concurrency, layer.length) }, worker));
@@ -51,14 +51,14 @@ async function observeOne(o: ObserveAllOptions, step: StepSpec, outputsOf: (id: 
   const t0 = performance.now();
   const kind = o.registry.get(step.kind);
   let params: unknown;
-  const deadline = deadlineSignal(o.signal, step.timeoutMs);
+  const deadline = new Deadline(o.signal, step.timeoutMs);
   try {
     if (!kind) throw new Error(`unknown kind "${step.kind}"`);
     params = o.interpolate(step, outputsOf);
-    const state = await raceSignal(kind.observe(params, o.makeContext(step.id, deadline.signal)), deadline.signal);
+    const state = await deadline.race(kind.observe(params, o.makeContext(step.id, deadline)));
     return { stepId: step.id, params, state, error: undefined, durationMs: performance.now() - t0 };
   } catch (e) {
-    const message = deadline.signal.aborted && !o.signal.aborted ? `observe timed out after ${step.timeoutMs}ms` : e instanceof Error ? e.message : String(e);
+    const message = deadline.aborted && !o.signal.aborted ? `observe timed out after ${step.timeoutMs}ms` : e instanceof Error ? e.message : String(e);
     return { stepId: step.id, params, state: undefined, error: message, durationMs: performance.now() - t0 };
   } finally {
     deadline.dispose();

@@ -1,4 +1,4 @@
-import { deadlineSignal } from '../engine/abort.js';
+import { Deadline } from '../engine/abort.js';
 import { runProbeOnce, type Interpolate } from '../kinds/probe/run-once.js';
 import type { KindContext } from '../kinds/types.js';
 import type { Probe } from '../runbook/types.js';
@@ -21,7 +21,7 @@ export interface Detection {
 export async function waitForDetection(probes: readonly Probe[], ctx: KindContext, deadlineMs: number, interpolate: Interpolate): Promise<Detection | undefined> {
   if (probes.length === 0) return undefined;
   const done = new AbortController();
-  const deadline = deadlineSignal(AbortSignal.any([ctx.signal, done.signal]), deadlineMs);
+  const deadline = new Deadline(AbortSignal.any([ctx.signal, done.signal]), deadlineMs);
   const probeCtx: KindContext = { ...ctx, signal: deadline.signal };
   const watchOne = async (p: Probe): Promise<Detection | undefined> => {
     while (!deadline.signal.aborted) {

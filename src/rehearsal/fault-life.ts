@@ -1,4 +1,4 @@
-import { deadlineSignal, raceSignal, TimeoutReason } from '../engine/abort.js';
+import { Deadline, raceSignal, TimeoutReason } from '../engine/abort.js';
 import { pollUntil } from '../engine/poll.js';
 import { undoToBefore } from '../engine/undo.js';
 import type { AnyKind, KindContext } from '../kinds/types.js';
@@ -40,7 +40,7 @@ export type OnCut = (intent: { readonly describe: string; readonly before: unkno
  */
 export async function injectFault(o: FaultLifeOptions, cancel: AbortSignal, onCut: OnCut): Promise<InjectedFault> {
   const { kind, params, spec } = o;
-  const deadline = deadlineSignal(cancel, spec.timeoutMs);
+  const deadline = new Deadline(cancel, spec.timeoutMs);
   try {
     const ctx = o.makeContext(deadline.signal);
     const before = await raceSignal(kind.observe(params, ctx), deadline.signal);
@@ -68,7 +68,7 @@ export async function injectFault(o: FaultLifeOptions, cancel: AbortSignal, onCu
  */
 export async function restoreFault(o: Pick<FaultLifeOptions, 'spec' | 'clock' | 'makeContext'>, fault: InjectedFault): Promise<string> {
   const { kind, params, before } = fault;
-  const deadline = deadlineSignal(new AbortController().signal, o.spec.timeoutMs);
+  const deadline = new Deadline(new AbortController().signal, o.spec.timeoutMs);
   try {
     const ctx = o.makeContext(deadline.signal);
     const { current } = await undoToBefore({ kind, params, before, ctx, signal: deadline.signal, clock: o.clock, intervalMs: 50 });

@@ -1,3 +1,4 @@
+import type { SignalLike } from '../engine/abort.js';
 import type { EventInput, RehearsalOutcome, RtoBreakdown } from '../engine/events.js';
 import type { ExecuteOutcome } from '../engine/executor.js';
 import type { findBudgetOverruns } from '../engine/budgets.js';
@@ -11,7 +12,7 @@ export interface RehearsalInput {
   readonly registry: KindRegistry;
   readonly clock: Clock;
   readonly emit: (e: EventInput) => Promise<void>;
-  readonly makeContext: (id: string, signal: AbortSignal, notes: Record<string, unknown>) => KindContext;
+  readonly makeContext: (id: string, signal: SignalLike, notes: Record<string, unknown>) => KindContext;
   readonly interpolate: (value: unknown, outputsOf?: (stepId: string) => Readonly<Record<string, unknown>> | undefined) => unknown;
   /** First interrupt (or a lost lease): inject nothing more, start no new step; restore and fail back. */
   readonly stop: AbortSignal;

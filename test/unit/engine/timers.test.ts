@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { deadlineSignal } from '../../../src/engine/abort.js';
+import { Deadline } from '../../../src/engine/abort.js';
 import { realClock } from '../../../src/util/clock.js';
 import { MAX_TIMER_MS, timerDelay } from '../../../src/util/duration.js';
 
@@ -13,7 +13,7 @@ describe('timers never overflow (a delay above 2^31-1 ms would fire after 1 ms)'
   });
 
   it('a step deadline of 700h has not fired after the 1 ms an overflowed timer would take', async () => {
-    const deadline = deadlineSignal(new AbortController().signal, 700 * 3_600_000);
+    const deadline = new Deadline(new AbortController().signal, 700 * 3_600_000);
     try {
       await sleep(50);
       expect(deadline.signal.aborted).toBe(false);
