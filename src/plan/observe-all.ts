@@ -42,7 +42,8 @@ export async function observeAll(o: ObserveAllOptions): Promise<Map<string, Obse
         if (step) out.set(step.id, await observeOne(o, step, outputsOf));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(o.runbook.concurrency, layer.length) }, worker));
+    // a layer of one step (a chain) needs no pool of workers
+    await (layer.length === 1 ? worker() : Promise.all(Array.from({ length: Math.min(o.runbook.concurrency, layer.length) }, worker)));
   }
   return out;
 }

@@ -28,22 +28,25 @@ export const checkDurations: Check = (ctx) => {
   const spec = asRecord(asRecord(ctx.data)?.['spec']);
   if (!spec) return [];
   const fault = asRecord(spec['fault']);
-  return [
-    ...fields(ctx, spec, ['spec'], { budget: BUDGET }),
-    ...fields(ctx, asRecord(spec['defaults']), ['spec', 'defaults'], DEFAULT_FIELDS),
-    ...asList(spec['steps']).flatMap((s, i) => fields(ctx, asRecord(s), ['spec', 'steps', i], STEP_FIELDS)),
-    ...PROBE_LISTS.flatMap((list) => asList(spec[list]).flatMap((p, i) => fields(ctx, asRecord(p), ['spec', list, i], PROBE_FIELDS))),
-    ...fields(ctx, fault, ['spec', 'fault'], FAULT_FIELDS),
-    ...asList(fault?.['detect']).flatMap((p, i) => fields(ctx, asRecord(p), ['spec', 'fault', 'detect', i], PROBE_FIELDS)),
-  ];
+  const out: Diagnostic[] = [];
+  const check = (owner: Readonly<Record<string, unknown>> | undefined, at: () => DataPath, rules: Readonly<Record<string, DurationRules>>): void => {
+    if (owner) fields(ctx, owner, at, rules, out);
+  };
+  check(spec, () => ['spec'], { budget: BUDGET });
+  check(asRecord(spec['defaults']), () => ['spec', 'defaults'], DEFAULT_FIELDS);
+  asList(spec['steps']).forEach((s, i) => check(asRecord(s), () => ['spec', 'steps', i], STEP_FIELDS));
+  for (const list of PROBE_LISTS) asList(spec[list]).forEach((p, i) => check(asRecord(p), () => ['spec', list, i], PROBE_FIELDS));
+  check(fault, () => ['spec', 'fault'], FAULT_FIELDS);
+  asList(fault?.['detect']).forEach((p, i) => check(asRecord(p), () => ['spec', 'fault', 'detect', i], PROBE_FIELDS));
+  return out;
 };
 
-function fields(ctx: CheckContext, owner: Readonly<Record<string, unknown>> | undefined, at: DataPath, rules: Readonly<Record<string, DurationRules>>): Diagnostic[] {
-  if (!owner) return [];
-  return Object.entries(rules).flatMap(([key, rule]): Diagnostic[] => {
+/** The owner's duration fields against their rules; the path is built only for a problem (10,000 steps have none). */
+function fields(ctx: CheckContext, owner: Readonly<Record<string, unknown>>, at: () => DataPath, rules: Readonly<Record<string, DurationRules>>, out: Diagnostic[]): void {
+  for (const key in rules) {
     const text = owner[key];
-    if (typeof text !== 'string' || parseDuration(text) === undefined) return [];
-    const problem = durationProblem(text, rule);
-    return problem ? [{ severity: 'error', code: 'bad-duration', message: `${key}: ${problem}`, ...ctx.sourceMap.locate([...at, key]) }] : [];
-  });
+    if (typeof text !== 'string' || parseDuration(text) === undefined) continue;
+    const problem = durationProblem(text, rules[key]!);
+    if (problem) out.push({ severity: 'error', code: 'bad-duration', message: `${key}: ${problem}`, ...ctx.sourceMap.locate([...at(), key]) });
+  }
 }
