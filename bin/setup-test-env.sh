@@ -9,6 +9,7 @@ bash bin/install-lab-deps.sh
 tools=()
 [ -x /usr/bin/chromium ] || tools+=(chromium)
 command -v strace >/dev/null 2>&1 || tools+=(strace)
+command -v script >/dev/null 2>&1 || tools+=(bsdutils)   # script(1): a pseudo-terminal for the prompt tests
 if [ "${#tools[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing test tools: ${tools[*]}"

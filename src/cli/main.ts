@@ -2,7 +2,7 @@ import { CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { renderDiagnostics } from './output/diagnostics.js';
 import { createCliIO } from './output/context.js';
-import { envelope } from './output/json.js';
+import { envelope, NDJSON_COMMANDS, ndjsonError } from './output/json.js';
 import { createStyle } from './output/style.js';
 import { buildProgram } from './program.js';
 import { flagPathError } from './user-files.js';
@@ -49,7 +49,9 @@ function report(e: unknown, io: CliIO, argv: readonly string[], debug: boolean):
 
 function printDrctlError(e: DrctlError, io: CliIO, argv: readonly string[]): void {
   if (io.json) {
-    io.out(envelope(commandName(argv), false, null, e.diagnostics, { code: e.code, message: e.message, hint: e.hint, ...(e.details ? { details: e.details } : {}) }));
+    const command = commandName(argv);
+    const error = { code: e.code, message: e.message, hint: e.hint, ...(e.details ? { details: e.details } : {}) };
+    io.out(NDJSON_COMMANDS.has(command) ? ndjsonError(command, e.diagnostics, error) : envelope(command, false, null, e.diagnostics, error));
     return;
   }
   if (e.diagnostics.length > 0) {

@@ -23,6 +23,8 @@ export interface RollbackOptions {
   readonly abort: AbortSignal;
   /** The run lost its lock or its journal: no further rollback starts (throws the reason). */
   readonly halt?: AbortSignal | undefined;
+  /** An interrupt (`drctl rollback`'s first signal): the running rollback ends, no further one starts, the result is false. */
+  readonly stop?: AbortSignal | undefined;
   readonly makeContext: (stepId: string, signal: SignalLike, notes: Record<string, unknown>) => KindContext;
 }
 
@@ -38,6 +40,11 @@ export async function rollbackSteps(items: readonly RollbackItem[], options: Rol
   let allOk = true;
   for (const item of items) {
     if (options.halt?.aborted) throw options.halt.reason;
+    if (options.stop?.aborted) {
+      // left for the next `drctl rollback`, which undoes what is not rolled back yet
+      allOk = false;
+      break;
+    }
     const t0 = clock.monotonic();
     await emit({ type: 'step.rolling-back', stepId: item.stepId });
     const { kind, params, before } = item;

@@ -166,6 +166,13 @@ async function phases(
   for (const b of overruns) await emit(b);
   let status: RunStatus = executed.status;
   let error = firstError(executed);
+  // a resumed drill that was cut off while failing back a switch that had not finished: only the fail-back
+  // is left to do, and the drill as a whole did not switch
+  const notSwitched = replay?.rollbackStarted && o.mode === 'drill' ? o.runbook.steps.filter((s) => !replay.prior.has(s.id)).map((s) => s.id) : [];
+  if (notSwitched.length > 0) {
+    status = 'failed';
+    error = `the drill was cut off before its switch finished (not done: ${notSwitched.join(', ')}); resumed, it only failed back`;
+  }
 
   const onFailure = o.onFailure ?? o.runbook.onFailure;
   // every step that changed something, newest first: the applied ones and a failed one whose apply

@@ -72,6 +72,8 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
         break;
       case 'step.started':
         attempt.set(r.stepId, r.attempt);
+        // running until its step.timing says how it ended (a run in progress, or one cut off mid-step)
+        if (s && s.status === 'waiting') s.status = 'running';
         break;
       case 'step.phase':
         if (s) s.segments = push(s.segments, { phase: r.phase, startAt: shift(r.at, -r.durationMs), endAt: r.at, ok: r.ok, attempt: attempt.get(r.stepId) ?? 1 });

@@ -18,6 +18,8 @@ export interface ReplayedRun {
   readonly outputs: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
   /** A fail-back / rollback began in this run. */
   readonly rollbackStarted: boolean;
+  /** A fail-back (rollback) that began also ended with every step undone (rollback.finished ok). */
+  readonly rollbackFinished: boolean;
   readonly lastSeq: number;
 }
 
@@ -29,6 +31,7 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
   const order = new Map<string, number>();
   const rolledBack = new Set<string>();
   let rollbackStarted = false;
+  let rollbackFinished = false;
   let lastSeq = 0;
   let fence = 0;
   const moveToEnd = (id: string, seq: number): void => {
@@ -73,6 +76,10 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
         break;
       case 'rollback.started':
         rollbackStarted = true;
+        rollbackFinished = false;
+        break;
+      case 'rollback.finished':
+        rollbackFinished = e.ok;
         break;
       case 'step.rolled-back':
         rolledBack.add(e.stepId);
@@ -94,7 +101,7 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
     .filter((id) => before.has(id) && !rolledBack.has(id))
     .map((id) => ({ stepId: id, before: before.get(id), inFlight: !done.has(id) }));
   const outputs = new Map([...done].map(([id, d]) => [id, d.outputs] as const));
-  return { started, params: started?.params ?? {}, prior, intents, toUndo, outputs, rollbackStarted, lastSeq };
+  return { started, params: started?.params ?? {}, prior, intents, toUndo, outputs, rollbackStarted, rollbackFinished, lastSeq };
 }
 
 /**

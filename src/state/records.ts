@@ -38,3 +38,10 @@ export interface RunMeta {
   /** Set by `drctl rollback RUN_ID`. */
   readonly rolledBack?: { readonly at: string; readonly ok: boolean } | undefined;
 }
+
+/**
+ * A run a later `drctl resume` can continue: interrupted, a run or a drill, not rolled back, and not a drill
+ * whose fail-back already completed (the estate is back as it was: there is nothing left to continue).
+ */
+export const isResumableRun = (m: RunMeta): boolean =>
+  m.status === 'interrupted' && (m.mode === 'run' || m.mode === 'drill') && !m.rolledBack && !(m.mode === 'drill' && m.halves?.failBack === 'succeeded');

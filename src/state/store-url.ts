@@ -44,6 +44,7 @@ export function parseStoreSpec(text: string): StoreSpec {
   const sentinel = scheme === 'redis+sentinel';
   const defaultPort = sentinel ? 26379 : 6379;
   const endpoints = hosts.split(',').filter(Boolean).map((h) => endpointOf(h, defaultPort, text));
+  if (endpoints.length === 0) throw usageError(`--state ${text}: no host:port given`);
   const segments = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
   const masterName = sentinel ? segments.shift() : undefined;
   if (sentinel && !masterName) throw usageError(`--state ${text}: name the Sentinel master: redis+sentinel://h1:26379,h2:26379/MASTER`);
@@ -66,9 +67,12 @@ export function parseStoreSpec(text: string): StoreSpec {
 }
 
 function endpointOf(text: string, defaultPort: number, whole: string): Endpoint {
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(text);
-  if (!m?.[1]) throw usageError(`--state ${whole}: bad endpoint "${text}" (host:port)`);
-  return { host: m[1].replace(/^\[|\]$/g, ''), port: m[2] ? Number(m[2]) : defaultPort };
+  // a host is a name, an IPv4 address or a bracketed IPv6 address ([::1]); a port is 1-65535
+  const m = /^(\[[^\]]+\]|[^:[\]]+)(?::(\d+))?$/.exec(text);
+  if (!m?.[1]) throw usageError(`--state ${whole}: bad endpoint "${text}" (host:port, [IPv6]:port)`);
+  const port = m[2] ? Number(m[2]) : defaultPort;
+  if (port < 1 || port > 65535) throw usageError(`--state ${whole}: port ${m[2] ?? ''} of "${text}" is not 1-65535`);
+  return { host: m[1].replace(/^\[|\]$/g, ''), port };
 }
 
 /** For messages: never the password. */

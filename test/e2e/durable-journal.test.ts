@@ -25,6 +25,13 @@ describe('saved plans, changed runbooks and damaged journals', () => {
     ws = await durableWorkspace();
     const plan = path.join(ws.dir, 'plan.json');
     expect((await ws.run(['plan', 'chain.yaml', '-o', plan])).exitCode).toBe(2);
+    // --dry-run with --plan is a plan that also checks the saved one: it changes nothing, run or drill
+    for (const mode of ['run', 'drill']) {
+      const dry = await ws.run([mode, 'chain.yaml', '--plan', plan, '--dry-run']);
+      expect(dry.exitCode, dry.stderr).toBe(2);
+      expect(dry.stdout).toContain('3 to change');
+    }
+    expect(await ws.changes()).toEqual([]);
     // the world moves: someone switched the cache by hand
     await execa('node', ['estate.mjs', 'set', 'cache.master', 'sh-a'], { cwd: ws.dir, env: ws.env });
     const stale = await ws.run(['run', 'chain.yaml', '--plan', plan]);
@@ -32,6 +39,9 @@ describe('saved plans, changed runbooks and damaged journals', () => {
     expect(stale.stderr).toMatch(/error: the live state changed since the plan was made \(\S+\): observed state differs for step\(s\) b \(was change: .*; now noop: already done .*\); nothing was changed\n/);
     expect(JSON.parse((await ws.run(['history', '--json'])).stdout).result.runs).toEqual([]);
     expect(await ws.changes()).toEqual(['cache.master=sh-a']);
+    const staleDry = await ws.run(['run', 'chain.yaml', '--plan', plan, '--dry-run']);
+    expect(staleDry.exitCode).toBe(4);
+    expect(staleDry.stderr).toContain('the live state changed since the plan was made');
 
     await ws.run(['plan', 'chain.yaml', '-o', plan]);
     const text = await readFile(path.join(ws.dir, 'chain.yaml'), 'utf8');
@@ -169,7 +179,10 @@ describe('saved plans, changed runbooks and damaged journals', () => {
     await ws.killAt(run, 'cache.after');
     await ws.release('cache.after');
     const runId = await ws.onlyRunId();
-    expect(JSON.parse((await ws.run(['status', '--json'])).stdout).result.locks).toMatchObject([{ scope: 'cache-to-sh-b', holder: { runId } }]);
+    const status = JSON.parse((await ws.run(['status', '--json'])).stdout).result;
+    expect(status.locks).toMatchObject([{ scope: 'cache-to-sh-b', holder: { runId } }]);
+    // its controller is dead: the step it was applying shows as cut off mid-step
+    expect(status.runs).toMatchObject([{ runId, steps: [{ id: 'cache', status: 'cut-off' }] }]);
     // the runbook's lock scope is edited meanwhile: resume --force still locks the scope the run was locked under
     const file = path.join(ws.dir, 'param.yaml');
     await writeFile(file, (await readFile(file, 'utf8')).replace("lockScope: 'cache-to-${params.to}'", "lockScope: 'renamed'"));

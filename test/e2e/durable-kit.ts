@@ -82,6 +82,7 @@ export async function durableWorkspace(stateArg?: string) {
         await new Promise((r) => setTimeout(r, 7));
       }
     },
+    runIds: async (): Promise<string[]> => (await withStore(state, (s) => s.listRuns())).map((r) => r.runId),
     onlyRunId: async (): Promise<string> => {
       const ids = (await withStore(state, (s) => s.listRuns())).map((r) => r.runId);
       if (ids.length !== 1 || !ids[0]) throw new Error(`expected one run, found ${ids.join(', ')}`);

@@ -41,8 +41,10 @@ describe.each(stores)('the lock (%s)', (_name, stateOf) => {
       const r = await ws.run(args);
       expect(r.exitCode, `${args[0]}: ${r.stderr}`).toBe(6);
       if (args.includes('--json')) {
-        const doc = JSON.parse(r.stdout.slice(r.stdout.indexOf('\n{') + 1));
-        expect(doc).toMatchObject({ ok: false, error: { code: 'lock-held', details: { scope: 'durable-chain', holder: { runId, pid: winner?.pid, token: 1 } } } });
+        // still NDJSON: the version line, then the error as one line of its own
+        const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+        expect(lines.map((l) => l.type)).toEqual(['version', 'error']);
+        expect(lines[1]).toMatchObject({ ok: false, error: { code: 'lock-held', details: { scope: 'durable-chain', holder: { runId, pid: winner?.pid, token: 1 } } } });
       } else {
         expect(r.stderr).toContain(`another run holds the lock "durable-chain": run ${runId} (run)`);
       }

@@ -59,6 +59,68 @@ describe('durable runs: crash and resume', () => {
     expect(await ws.changes()).toEqual([...CHAIN_CHANGES, 'lb.active=hz-a', 'cache.master=hz-a', 'db.primary=hz-a']);
   });
 
+  it('a drill cut off mid-switch fails back; if that fail-back completed nothing is resumable, and a resumed fail-back does not count as a drill that switched', async () => {
+    ws = await durableWorkspace();
+    // 1. SIGTERM while b applies: b finishes, c never starts, a and b are failed back in the same process
+    await ws.hold('b.before');
+    const child = ws.start(['drill', 'chain.yaml', '--yes']);
+    await ws.reached('b.before');
+    child.kill('SIGTERM');
+    await ws.release('b.before');
+    const first = await child;
+    expect(first.exitCode).toBe(130);
+    expect(first.stderr).toContain('has failed back: the estate is as it was before');
+    expect(first.stderr).not.toContain('drctl resume');
+    expect(await ws.estate()).toMatchObject({ 'db.primary': 'hz-a', 'cache.master': 'hz-a' });
+    const runId = await ws.onlyRunId();
+    expect(JSON.parse((await ws.run(['status', '--json'])).stdout).result.resumable).toEqual([]);
+    const again = await ws.run(['resume', runId, '--yes']);
+    expect(again.exitCode).toBe(4);
+    expect(again.stderr).toContain(`drill ${runId} was cut off during its switch and has already failed back`);
+
+    // 2. a drill cut off mid-switch whose fail-back is itself killed: resume finishes the fail-back, and the
+    //    drill is reported failed (its switch never finished), not succeeded
+    await ws.clearMarkers();
+    await ws.hold('b.before');
+    await ws.hold('a.undo');
+    const second = ws.start(['drill', 'chain.yaml', '--yes']);
+    await ws.reached('b.before');
+    second.kill('SIGTERM');
+    await ws.release('b.before');
+    await ws.killAt(second, 'a.undo');
+    await ws.release('a.undo');
+    const secondId = (await ws.runIds()).find((id) => id !== runId);
+    if (!secondId) throw new Error('no second run');
+    const resumed = await ws.run(['resume', secondId, '--yes']);
+    expect(resumed.exitCode, resumed.stderr).toBe(1);
+    expect(resumed.stdout).toContain('switch: failed, fail-back: succeeded');
+    expect(resumed.stderr + resumed.stdout).toContain('the drill was cut off before its switch finished (not done: c)');
+    expect(await ws.estate()).toMatchObject({ 'db.primary': 'hz-a', 'cache.master': 'hz-a' });
+  });
+
+  it('drctl rollback interrupted once: the running undo finishes, no other starts; a second rollback undoes the rest', async () => {
+    ws = await durableWorkspace();
+    expect((await ws.run(['run', 'chain.yaml', '--yes'])).exitCode).toBe(0);
+    const runId = await ws.onlyRunId();
+    await ws.hold('b.undo');
+    const child = ws.start(['rollback', runId, '--yes']);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    await ws.reached('b.undo');
+    child.kill('SIGINT');
+    await waitFor(() => stderr.includes('SIGINT: no new step will start'), 'the signal to be handled');
+    await ws.release('b.undo');
+    const r = await child;
+    expect(r.exitCode, stderr).toBe(130);
+    // c and b were undone (b's command was let finish), a was not started
+    expect(await ws.estate()).toMatchObject({ 'lb.active': 'hz-a', 'cache.master': 'hz-a', 'db.primary': 'sh-a' });
+    expect(r.stdout + stderr).toContain(`rollback interrupted: what is not rolled back yet is left for \`drctl rollback ${runId}\``);
+    const rest = await ws.run(['rollback', runId, '--yes']);
+    expect(rest.exitCode, rest.stderr).toBe(0);
+    expect(rest.stderr).toContain(`rolling back run ${runId}: a`);
+    expect(await ws.estate()).toMatchObject({ 'lb.active': 'hz-a', 'cache.master': 'hz-a', 'db.primary': 'hz-a' });
+  });
+
   it('SIGTERM then SIGINT: the second signal cancels the running step at once; the journal stays consistent and the run resumes', async () => {
     ws = await durableWorkspace();
     await ws.hold('b.before');
@@ -66,6 +128,9 @@ describe('durable runs: crash and resume', () => {
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     await ws.reached('b.before');
+    // status while b runs: a done, b running (not "waiting"), c waiting
+    const live = JSON.parse((await ws.run(['status', '--json'])).stdout);
+    expect(live.result.runs).toMatchObject([{ orphaned: false, steps: [{ id: 'a', status: 'applied' }, { id: 'b', status: 'running' }, { id: 'c', status: 'waiting' }] }]);
     child.kill('SIGTERM');
     await waitFor(() => stderr.includes('SIGTERM: no new step will start'), 'the first signal to be handled');
     child.kill('SIGINT');

@@ -243,3 +243,23 @@ describe('a reader that goes away (| head) never stops a run', () => {
     }
   });
 });
+
+describe('on a terminal', () => {
+  it('Ctrl+C at the confirmation prompt cancels cleanly: exit 130, no stack trace, nothing changed', async () => {
+    ws = await exampleWorkspace();
+    const { execa } = await import('execa');
+    // script(1) gives drctl a pseudo-terminal; its stdin feeds the terminal (\x03 is Ctrl+C, read by readline)
+    const cmd = `node ${BIN} run city-cut.yaml --state ${ws.state}`;
+    const child = execa('script', ['-qfec', cmd, '/dev/null'], { cwd: ws.dir, reject: false, env: { ...ws.env, CI: '', TERM: 'xterm' }, stdin: 'pipe' });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    const { waitFor } = await import('../helpers/wait-for.js');
+    await waitFor(() => out.includes('[y/N]'), 'the confirmation prompt', 30_000);
+    child.stdin?.write('\x03');
+    const r = await child;
+    expect(r.exitCode, out).toBe(130);
+    expect(out).toContain('cancelled at the prompt (Ctrl+C): nothing was changed');
+    expect(out).not.toMatch(/internal error|at .*\.js:\d+/);
+    expect(await ws.changes()).toEqual([]);
+  });
+});

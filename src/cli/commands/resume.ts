@@ -61,6 +61,9 @@ export async function resumeCommand(io: CliIO, runId: string, flags: ResumeFlags
         io.err(`run ${runId} already succeeded: nothing to resume`);
         return ExitCode.ok;
       }
+      if (meta.mode === 'drill' && (replay.rollbackFinished || meta.halves?.failBack === 'succeeded')) {
+        throw new DrctlError('run-finished', ExitCode.refused, `drill ${runId} was cut off during its switch and has already failed back: the estate is as it was before; nothing to resume`, { hint: 'start a new drill' });
+      }
       if (meta.mode === 'drill' && meta.status === 'failed') {
         throw new DrctlError('run-finished', ExitCode.refused, `drill ${runId} finished (failed) and failed back: start a new drill`);
       }

@@ -97,7 +97,8 @@ async function rollBackUnderLock(io: CliIO, store: StateStore, runId: string, fl
     });
     try {
       const { emit } = run;
-      const abort = AbortSignal.any([signals.stop, signals.abort, run.lost]);
+      // the first interrupt lets the running rollback end and starts no other; the second cancels it
+      const abort = AbortSignal.any([signals.abort, run.lost]);
       await emit({ type: 'run.started', mode: 'rollback', runbook: meta.runbook, params: scope.params, steps: runbook.steps.map((s) => ({ id: s.id, kind: s.kind, needs: s.needs })), host, user, pid: process.pid });
       await emit(lockAcquiredEvent(run.lease));
       const makeContext = createContextFactory({ runId, baseDir: runbook.baseDir, clock: realClock, log: run.log, emit, approve: async () => false });
@@ -113,10 +114,12 @@ async function rollBackUnderLock(io: CliIO, store: StateStore, runId: string, fl
         if (error !== undefined) io.err(`restoring the fault failed: ${error}`);
         restored = error === undefined;
       }
-      const ok = (await rollbackSteps(items, { reason: `drctl rollback by ${user}@${host}`, clock: realClock, emit, abort, halt: run.lost, makeContext })) && restored;
+      const ok = (await rollbackSteps(items, { reason: `drctl rollback by ${user}@${host}`, clock: realClock, emit, abort, halt: run.lost, stop: signals.stop, makeContext })) && restored;
       const failure = run.failure();
       if (failure) throw failure;
-      const error = ok ? undefined : 'ROLLBACK INCOMPLETE: see the journal (drctl report)';
+      const error = ok ? undefined : signals.stop.aborted
+        ? `rollback interrupted: what is not rolled back yet is left for \`drctl rollback ${runId}\``
+        : 'ROLLBACK INCOMPLETE: see the journal (drctl report)';
       const summary = meta.summary ?? buildSummary(runbook, undefined, [], error);
       const status = !ok || signals.stop.aborted ? (signals.stop.aborted ? 'interrupted' : 'failed') : meta.status === 'running' ? 'interrupted' : meta.status;
       const durationMs = realClock.monotonic() - t0;

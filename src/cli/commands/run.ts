@@ -3,6 +3,7 @@ import type { EventListener } from '../../engine/events.js';
 import { runSession, type SessionOptions, type SessionOutcome } from '../../engine/session.js';
 import type { OnFailure, Runbook } from '../../runbook/types.js';
 import { openStateStore } from '../../state/open-store.js';
+import { isResumableRun } from '../../state/records.js';
 import { formatDuration, MAX_TIMER_MS, parseDuration } from '../../util/duration.js';
 import { confirmationRequired, ExitCode, usageError } from '../../util/errors.js';
 import { assertApprovable } from '../approvals.js';
@@ -44,12 +45,14 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
     // planning is imported only by a run that plans (--dry-run, a terminal's confirmation, --plan):
     // an unattended `run --yes` starts without it
     const saved = flags.plan === undefined ? undefined : await loadCheckedPlan(flags.plan, file, runbook);
-    // a saved plan is the approval (as `terraform apply plan`): it is re-checked against the live state under the lock
-    if (!saved && (flags.dryRun || (!flags.yes && io.interactive))) {
+    // a saved plan is the approval (as `terraform apply plan`): it is re-checked against the live state under the lock.
+    // --dry-run is a plan whatever else is given: with --plan it also says whether the saved plan still holds
+    if (flags.dryRun || (!saved && !flags.yes && io.interactive)) {
       const [{ planExitCode, planRunbook, readRunHistory }, { renderPlan }] = await Promise.all([import('./plan-runbook.js'), import('../output/plan-human.js')]);
       const plan = await planRunbook(runbook, registry, scope, await readRunHistory(state), new AbortController().signal);
       const code = planExitCode(plan);
       if (flags.dryRun) {
+        if (saved) (await import('./saved-plan.js')).assertPlanFresh(saved, plan);
         io.out(scope.redactText(io.json ? envelope(mode, code !== 1, plan) : renderPlan(plan, createStyle(io.color.out))));
         return code;
       }
@@ -127,7 +130,8 @@ export async function runWithView(
     if (outcome.status === 'skipped') return ExitCode.skipped;
     if (outcome.status === 'interrupted') {
       // a rehearsal restores and fails back by itself; a run or drill is continued where it stopped
-      if (outcome.meta.mode !== 'rehearse') io.err(`the run is resumable: drctl resume ${outcome.runId}`);
+      if (isResumableRun(outcome.meta)) io.err(`the run is resumable: drctl resume ${outcome.runId}`);
+      else if (outcome.meta.mode === 'drill') io.err(`the drill was cut off during its switch and has failed back: the estate is as it was before (start a new drill)`);
       return ExitCode.interrupted;
     }
     return outcome.status === 'succeeded' ? ExitCode.ok : ExitCode.failed;

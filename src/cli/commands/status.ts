@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { buildReport } from '../../report/build-report.js';
 import { openStateStore } from '../../state/open-store.js';
-import type { RunMeta } from '../../state/records.js';
+import { isResumableRun, type RunMeta } from '../../state/records.js';
 import { livenessOf, type LockHolder } from '../../state/store.js';
 import { ExitCode } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
@@ -23,19 +23,22 @@ export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): P
     });
     const all = await store.listRuns();
     const running = all.filter((r) => r.status === 'running');
-    const stepsOf = async (meta: RunMeta) => buildReport(meta, (await store.readJournal(meta.runId)).records).steps.map((s) => ({ id: s.id, status: s.status }));
-    const resumable = await Promise.all(latestPerScope(all).filter(isResumable).map(async (meta) => ({
+    // a step of a run that no controller runs any more, started with no outcome journaled, was cut off mid-step
+    const stepsOf = async (meta: RunMeta, live = true) => buildReport(meta, (await store.readJournal(meta.runId)).records).steps
+      .map((s) => ({ id: s.id, status: !live && s.status === 'running' ? 'cut-off' : s.status }));
+    const resumable = await Promise.all(latestPerScope(all).filter(isResumableRun).map(async (meta) => ({
       runId: meta.runId, runbook: meta.runbook.name, mode: meta.mode, startedAt: meta.startedAt, endedAt: meta.endedAt ?? null,
-      holder: `${meta.user}@${meta.host} pid ${meta.pid}`, steps: await stepsOf(meta),
+      holder: `${meta.user}@${meta.host} pid ${meta.pid}`, steps: await stepsOf(meta, false),
     })));
     const active = await Promise.all(running.map(async (meta) => {
       const lock = locks.find((l) => l.holder.runId === meta.runId);
+      const orphaned = !lock || lock.stale;
       return {
         runId: meta.runId, runbook: meta.runbook.name, mode: meta.mode, startedAt: meta.startedAt,
         holder: lock ? holderOf(lock.holder) : `${meta.user}@${meta.host} pid ${meta.pid}`,
         lock: lock ? { scope: lock.scope, expiresAt: lock.holder.expiresAt, token: lock.holder.token, stale: lock.stale } : null,
-        orphaned: !lock || lock.stale,
-        steps: await stepsOf(meta),
+        orphaned,
+        steps: await stepsOf(meta, !orphaned),
       };
     }));
     if (io.json) {
@@ -44,11 +47,11 @@ export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): P
     }
     if (active.length === 0) io.out('no run in progress');
     for (const r of resumable) {
-      io.out(`${r.runId} (${r.mode} of ${r.runbook}) by ${r.holder} INTERRUPTED at ${r.endedAt ?? '?'}: resume it with \`drctl resume ${r.runId}\` or undo it with \`drctl rollback ${r.runId}\``);
+      io.out(`${r.runId} (${r.mode} of ${r.runbook}) by ${r.holder} INTERRUPTED at ${r.endedAt ?? '?'}: ${nextStep(r.mode, r.runId)}`);
       for (const s of r.steps) io.out(`  ${s.status.padEnd(12)} ${s.id}`);
     }
     for (const r of active) {
-      const flag = r.orphaned ? ' — NOT LIVE (no controller holds its lock): resume it with `drctl resume ' + r.runId + '` or undo it with `drctl rollback ' + r.runId + '`' : '';
+      const flag = r.orphaned ? ` — NOT LIVE (no controller holds its lock): ${nextStep(r.mode, r.runId)}` : '';
       io.out(`${r.runId} (${r.mode} of ${r.runbook}) by ${r.holder} since ${r.startedAt}${flag}`);
       for (const s of r.steps) io.out(`  ${s.status.padEnd(12)} ${s.id}`);
     }
@@ -75,4 +78,7 @@ function latestPerScope(runs: readonly RunMeta[]): RunMeta[] {
 }
 
 /** Interrupted (SIGINT/SIGTERM) runs and drills, not rolled back: `drctl resume` continues them. */
-const isResumable = (r: RunMeta): boolean => r.status === 'interrupted' && (r.mode === 'run' || r.mode === 'drill') && !r.rolledBack;
+
+/** What to do with a run no controller finishes: a rehearsal is only undone (its RTO would mean nothing resumed). */
+const nextStep = (mode: string, runId: string): string =>
+  mode === 'rehearse' ? `undo it with \`drctl rollback ${runId}\` (a rehearsal is not resumed)` : `resume it with \`drctl resume ${runId}\` or undo it with \`drctl rollback ${runId}\``;

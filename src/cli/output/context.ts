@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { interrupted } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
 
 export interface OutputFlags {
@@ -48,6 +49,10 @@ export function createCliIO(flags: OutputFlags, env: NodeJS.ProcessEnv = process
       try {
         const answer = await rl.question(`${question} [y/N] `);
         return /^y(es)?$/i.test(answer.trim());
+      } catch (e) {
+        // Ctrl+C at the prompt (readline rejects with an AbortError): an interrupt, not a bug; end of input: no
+        if ((e as Error)?.name === 'AbortError' && /ctrl\+c/i.test((e as Error).message)) throw interrupted('cancelled at the prompt (Ctrl+C): nothing was changed');
+        return false;
       } finally {
         rl.close();
       }

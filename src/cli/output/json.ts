@@ -19,6 +19,13 @@ export function envelope(command: string, ok: boolean, result: unknown, diagnost
   return JSON.stringify(doc, null, 2);
 }
 
+/** Commands whose --json output is an NDJSON stream (a version line, events, a summary). */
+export const NDJSON_COMMANDS: ReadonlySet<string> = new Set(['run', 'drill', 'resume', 'rollback', 'rehearse']);
+
+/** An error of an NDJSON command: the envelope's fields on one line, typed "error", so the stream stays NDJSON. */
+export const ndjsonError = (command: string, diagnostics: readonly Diagnostic[], error: NonNullable<JsonEnvelope['error']>): string =>
+  JSON.stringify({ type: 'error', schemaVersion: NDJSON_SCHEMA_VERSION, command, ok: false, diagnostics, error });
+
 /**
  * NDJSON for long commands: first a version line, then engine events, then a summary line (the run
  * record). One version for the whole stream, NDJSON_SCHEMA_VERSION: the version line and the summary

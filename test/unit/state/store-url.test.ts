@@ -26,7 +26,10 @@ describe('--state URL forms', () => {
   });
 
   it('bad forms are usage errors (exit 3) with the expected form', () => {
-    for (const bad of ['redis+sentinel://s1:26379', 'redis://a:1/notanumber', 'redis://a:x', 'mongodb://x']) {
+    const forms = ['redis+sentinel://s1:26379', 'redis://a:1/notanumber', 'redis://a:x', 'mongodb://x'];
+    // a port out of range, an unclosed IPv6 bracket, no host at all
+    const endpoints = ['redis://127.0.0.1:99999', 'redis://127.0.0.1:0', 'redis://[bad', 'redis://[::1:6379', 'redis://,/0'];
+    for (const bad of [...forms, ...endpoints]) {
       expect(() => parseStoreSpec(bad), bad).toThrow(expect.objectContaining({ exitCode: 3 }));
     }
   });
