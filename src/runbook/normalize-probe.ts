@@ -46,6 +46,7 @@ function execExpect(raw: Raw): ExecExpect {
     ...(Array.isArray(raw['exitCode']) ? { exitCode: raw['exitCode'] as number[] } : {}),
     ...(typeof raw['stdoutMatches'] === 'string' ? { stdoutMatches: raw['stdoutMatches'] } : {}),
     ...(typeof raw['stdoutEquals'] === 'string' ? { stdoutEquals: raw['stdoutEquals'] } : {}),
+    ...(Array.isArray(raw['range']) ? { range: raw['range'] as [number, number] } : {}),
   };
 }
 

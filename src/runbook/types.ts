@@ -4,6 +4,7 @@
  * outputs of the steps they need are known.
  */
 import type { ProbeRunOptions, RedisProbe, SqlProbe } from './probe-types.js';
+import type { ExecExpectation, HttpExpectation, JsonExpectation } from '../kinds/probe/expect.js';
 
 export type { ProbeRunOptions, RedisProbe, RedisProbeSpec, SqlProbe, SqlProbeSpec, Tolerance } from './probe-types.js';
 
@@ -44,12 +45,10 @@ export type Probe = (
 ) &
   ProbeRunOptions;
 
-export interface ExecExpect {
-  /** Default [0]. */
-  readonly exitCode?: readonly number[];
-  readonly stdoutMatches?: string;
-  readonly stdoutEquals?: string;
-}
+/** What an exec / http probe's answer must be: the kinds' own expectation shapes (one definition). */
+export type ExecExpect = ExecExpectation;
+export type HttpExpect = HttpExpectation;
+export type JsonExpect = JsonExpectation;
 
 export interface HttpRequestSpec {
   readonly url: unknown;
@@ -57,21 +56,6 @@ export interface HttpRequestSpec {
   readonly headers?: Readonly<Record<string, unknown>>;
   readonly body?: unknown;
   readonly json?: unknown;
-}
-
-export interface HttpExpect {
-  /** Default [200..299]. */
-  readonly status?: readonly number[];
-  /** A dotted/JSONPath-like path ($.a.b[0].c) into the JSON body and what it must equal / match. */
-  readonly json?: readonly JsonExpect[];
-  readonly bodyMatches?: string;
-}
-
-export interface JsonExpect {
-  readonly path: string;
-  readonly equals?: unknown;
-  readonly matches?: string;
-  readonly in?: readonly unknown[];
 }
 
 export interface FaultSpec {

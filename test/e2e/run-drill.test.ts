@@ -123,3 +123,27 @@ describe('plan / run / drill on the example city cut', () => {
     expect(await ws.estate()).toMatchObject({ 'dns.cashier': '127.0.0.2' });
   });
 });
+
+describe('steady-state tolerances from the CLI', () => {
+  it('a numeric range on an exec probe holds the drill back when the value is out of range, and lets it run when in range', async () => {
+    ws = await exampleWorkspace();
+    const { writeFile } = await import('node:fs/promises');
+    const runbook = (lag: number) => [
+      'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: lag-guard }', 'spec:',
+      '  steadyState:',
+      `    - { name: replication-lag, exec: [echo, "${lag}"], expect: { range: [0, 5] } }`,
+      '  steps:',
+      '    - id: mark', '      kind: exec',
+      '      with: { apply: [touch, marked], rollback: [rm, marked], observe: { cmd: [test, -e, marked] } }', '',
+    ].join('\n');
+    await writeFile(path.join(ws.dir, 'lag.yaml'), runbook(9));
+    expect((await ws.run(['validate', 'lag.yaml'])).exitCode).toBe(0);
+    const held = await ws.run(['drill', 'lag.yaml', '--yes']);
+    expect(held.exitCode).toBe(1);
+    expect(held.stdout + held.stderr).toContain('output is 9, want [0, 5]');
+    expect(held.stdout + held.stderr).toContain('steady state does not hold before the drill (replication-lag): nothing was changed');
+    await writeFile(path.join(ws.dir, 'lag.yaml'), runbook(3));
+    const ran = await ws.run(['drill', 'lag.yaml', '--yes']);
+    expect(ran.exitCode, ran.stderr).toBe(0);
+  });
+});

@@ -1,11 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import { HOLDS, notYet, type Holds } from '../types.js';
 import { readJsonPath } from './json-path.js';
+import { checkRange } from './tolerance.js';
 
 export interface ExecExpectation {
   readonly exitCode?: readonly number[];
   readonly stdoutMatches?: string;
   readonly stdoutEquals?: string;
+  /** The output (trimmed) read as a number, within [lo, hi]: a lag, a count, an error rate. */
+  readonly range?: readonly [number, number];
 }
 
 export interface JsonExpectation {
@@ -13,6 +16,8 @@ export interface JsonExpectation {
   readonly equals?: unknown;
   readonly matches?: string;
   readonly in?: readonly unknown[];
+  /** A number (or text that reads as one) within [lo, hi]. */
+  readonly range?: readonly [number, number];
 }
 
 export interface HttpExpectation {
@@ -34,6 +39,7 @@ export function checkExec(expect: ExecExpectation | undefined, exitCode: number 
   if (expect?.stdoutMatches !== undefined && !new RegExp(expect.stdoutMatches).test(stdout)) {
     return notYet(`output ${show(clip(stdout))} does not match /${expect.stdoutMatches}/`);
   }
+  if (expect?.range !== undefined) return checkRange(expect.range, stdout.trim(), 'output');
   return HOLDS;
 }
 
@@ -68,6 +74,7 @@ function checkJson(j: JsonExpectation, actual: unknown): Holds {
   if (j.in !== undefined && !j.in.some((v) => isDeepStrictEqual(v, actual))) {
     return notYet(`${j.path} is ${show(actual)}, want one of ${show(j.in)}`);
   }
+  if (j.range !== undefined) return checkRange(j.range, actual, j.path);
   return HOLDS;
 }
 

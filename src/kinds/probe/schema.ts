@@ -1,4 +1,6 @@
 /** JSON Schemas shared by kinds that take requests and probes. */
+const rangeSchema = { type: 'array', minItems: 2, maxItems: 2, items: { type: 'number' }, description: 'Inclusive numeric range [lo, hi].' } as const;
+
 export const httpExpectSchema = {
   type: 'object',
   additionalProperties: false,
@@ -11,7 +13,7 @@ export const httpExpectSchema = {
         type: 'object',
         additionalProperties: false,
         required: ['path'],
-        properties: { path: { type: 'string', description: 'JSON path, e.g. $.role' }, equals: {}, matches: { type: 'string' }, in: { type: 'array' } },
+        properties: { path: { type: 'string', description: 'JSON path, e.g. $.role' }, equals: {}, matches: { type: 'string' }, in: { type: 'array' }, range: rangeSchema },
       },
     },
   },
@@ -38,6 +40,7 @@ export const execExpectSchema = {
     exitCode: { type: 'array', items: { type: 'integer' } },
     stdoutMatches: { type: 'string' },
     stdoutEquals: { type: 'string' },
+    range: { ...rangeSchema, description: 'The output (trimmed) as a number within [lo, hi].' },
   },
 } as const;
 

@@ -23,13 +23,20 @@ export function checkTolerance(t: Tolerance | undefined, value: unknown, what = 
   if (t.equals !== undefined && !sameValue(v, t.equals)) return notYet(`${label} is ${show(v)}, want ${show(t.equals)}`);
   if (t.in !== undefined && !t.in.some((x) => sameValue(v, x))) return notYet(`${label} is ${show(v)}, want one of ${show(t.in)}`);
   if (t.range !== undefined) {
-    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
-    const [lo, hi] = t.range;
-    if (Number.isNaN(n)) return notYet(`${label} is ${show(v)}, want a number in [${lo}, ${hi}]`);
-    if (n < lo || n > hi) return notYet(`${label} is ${n}, want [${lo}, ${hi}]`);
+    const held = checkRange(t.range, v, label);
+    if (!held.ok) return held;
   }
   if (t.matches !== undefined && !new RegExp(t.matches).test(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))) {
     return notYet(`${label} is ${show(v)}, want /${t.matches}/`);
   }
+  return HOLDS;
+}
+
+/** A numeric tolerance: `value` (a number, or text that reads as one: "3" from a command or a reply) within [lo, hi]. */
+export function checkRange(range: readonly [number, number], v: unknown, label: string): Holds {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  const [lo, hi] = range;
+  if (Number.isNaN(n)) return notYet(`${label} is ${show(v)}, want a number in [${lo}, ${hi}]`);
+  if (n < lo || n > hi) return notYet(`${label} is ${n}, want [${lo}, ${hi}]`);
   return HOLDS;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkExec, checkHttp } from '../../../src/kinds/probe/expect.js';
 import { checkTolerance } from '../../../src/kinds/probe/tolerance.js';
 import { normalizeProbe } from '../../../src/runbook/normalize-probe.js';
 import { validateShape } from '../../../src/runbook/schema.js';
@@ -16,6 +17,20 @@ describe('probe tolerances', () => {
     expect(checkTolerance({ matches: '^conn' }, 'connected_slaves:1')).toEqual({ ok: true });
     expect(checkTolerance({ path: '$.a.b', matches: '^x', equals: 'xy' }, { a: { b: 'xz' } })).toMatchObject({ ok: false });
     expect(checkTolerance(undefined, 'anything')).toEqual({ ok: true });
+  });
+
+  it('range on every probe type: an exec probe\'s output and an http probe\'s JSON path', () => {
+    expect(checkExec({ range: [0, 5] }, 0, '3\n')).toEqual({ ok: true });
+    expect(checkExec({ range: [0, 5] }, 0, '9\n')).toEqual({ ok: false, detail: 'output is 9, want [0, 5]' });
+    expect(checkExec({ range: [0, 5] }, 0, 'lagging')).toMatchObject({ ok: false, detail: 'output is "lagging", want a number in [0, 5]' });
+    expect(checkExec({ range: [0, 5] }, 1, '3')).toMatchObject({ ok: false, detail: 'exit code 1, want 0' });
+    const body = JSON.stringify({ lag: 7, errors: { rate: '0.01' } });
+    expect(checkHttp({ json: [{ path: '$.errors.rate', range: [0, 0.05] }] }, 200, body)).toEqual({ ok: true });
+    expect(checkHttp({ json: [{ path: '$.lag', range: [0, 5] }] }, 200, body)).toEqual({ ok: false, detail: '$.lag is 7, want [0, 5]' });
+    const doc = (probe: unknown) => ({ apiVersion: 'drctl/v1', kind: 'Runbook', metadata: { name: 'x' }, spec: { steadyState: [probe], steps: [{ id: 'a', kind: 'exec' }] } });
+    expect(validateShape(doc({ name: 'e', exec: ['echo', '3'], expect: { range: [0, 5] } }))).toEqual([]);
+    expect(validateShape(doc({ name: 'h', http: { url: 'http://127.0.0.1:1/' }, expect: { json: [{ path: '$.lag', range: [0, 5] }] } }))).toEqual([]);
+    expect(validateShape(doc({ name: 'h', http: { url: 'http://127.0.0.1:1/' }, expect: { json: [{ path: '$.lag', range: [5] }] } })).length).toBeGreaterThan(0);
   });
 
   it('normalizes redis / sql probes with their run properties', () => {
