@@ -23,6 +23,8 @@ export interface StepErrorInfo {
   readonly phase: StepPhase;
   readonly retryable: boolean;
   readonly timedOut?: boolean;
+  /** Its apply never began (no earlier attempt's either): the step changed nothing and is not undone. */
+  readonly unchanged?: boolean;
 }
 
 interface Base {

@@ -65,7 +65,7 @@ export async function rollbackSteps(items: readonly RollbackItem[], options: Rol
         kind, params, before, ctx, signal: deadline.signal, clock, intervalMs: interval, onMiss: (d) => (lastMiss = d),
         beforeChange: (current) => emit({ type: 'step.rollback-intent', stepId: item.stepId, current, before }),
       });
-      await emit({ type: 'step.rolled-back', stepId: item.stepId, describe: kind.describe(params, current, before), durationMs: clock.monotonic() - t0 });
+      await emit({ type: 'step.rolled-back', stepId: item.stepId, describe: kind.describeUndo?.(params, current, before) ?? kind.describe(params, current, before), durationMs: clock.monotonic() - t0 });
     } catch (e) {
       allOk = false;
       const info = toErrorInfo(e, item.timeoutMs);

@@ -49,6 +49,7 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
   const phases: Partial<Record<StepPhase, number>> = {};
   const notes: Record<string, unknown> = {};
   let before: unknown;
+  let intentJournaled = false;
   let intended = false;
   const timed = async <T>(phase: StepPhase, fn: () => Promise<T>, lastMiss?: () => string | undefined): Promise<T> => {
     const t0 = clock.monotonic();
@@ -91,8 +92,14 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
         type: 'step.intent', stepId: step.id, attempt, before, desired: decision.desired,
         describe: kind.describe(params, current, decision.desired),
       });
+      intentJournaled = true;
+      const intendedEarlier = intended;
       intended = true;
-      await timed('apply', () => race(kind.apply(params, { current, desired: decision.desired }, ctx)));
+      await timed('apply', () => race(kind.apply(params, { current, desired: decision.desired }, ctx))).catch((e: unknown) => {
+        // an apply that could not even begin (a command not found) changed nothing, if no earlier attempt's did
+        if (!intendedEarlier && e instanceof PhaseError && isStepError(e.original) && e.original.unchanged) intended = false;
+        throw e;
+      });
       const interval = step.verifyIntervalMs ?? kind.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
       const after = await timed(
         'verify',
@@ -119,8 +126,10 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
         }
         continue;
       }
-      await emit({ type: 'step.failed', stepId: step.id, error: info, notes: { ...notes } });
-      return result('failed', { error: info, attempts: attempt });
+      // its intent is in the journal, but nothing was changed: the record says so, and no rollback undoes it
+      const failed = intentJournaled && !intended ? { ...info, unchanged: true } : info;
+      await emit({ type: 'step.failed', stepId: step.id, error: failed, notes: { ...notes } });
+      return result('failed', { error: failed, attempts: attempt });
     } finally {
       deadline.dispose();
     }

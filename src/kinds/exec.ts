@@ -78,6 +78,7 @@ export const execKind = defineKind<ExecParams, ExecState>({
     if (before.done === true) return `already done (${show(p.observe?.cmd ?? [])})`;
     return `run ${show(p.apply)}`;
   },
+  describeUndo: (p) => `undo: run ${show(p.rollback ?? [])}`,
   outputs: (_p, s) => ({ stdout: s.stdout ?? '', exitCode: s.exitCode ?? null }),
 });
 
@@ -88,7 +89,7 @@ function run(p: ExecParams, argv: readonly unknown[], ctx: KindContext) {
 
 async function mustSucceed(p: ExecParams, argv: readonly unknown[], phase: string, ctx: KindContext): Promise<void> {
   const r = await run(p, argv, ctx);
-  if (r.spawnError) throw stepError(`${phase}: ${r.spawnError}`, { retryable: false });
+  if (r.spawnError) throw stepError(`${phase}: ${r.spawnError}`, { retryable: false, unchanged: true });
   if (r.cancelled) throw stepError(`${phase}: ${show(argv)} cancelled`);
   if (r.timedOut) throw stepError(`${phase}: ${show(argv)} timed out`);
   if (r.exitCode !== 0) {

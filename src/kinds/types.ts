@@ -55,6 +55,11 @@ export interface StepKind<P = unknown, S = unknown> {
   observable?(params: P): boolean;
   /** Short human line for plans and reports: "master 127.0.0.1:7001 (hz-a) → 127.0.0.1:7003 (sh-a)". */
   describe(params: P, before: S, after: S | undefined): string;
+  /**
+   * How an undo reads, from the state found to the before-state restored. Optional: describe(params,
+   * current, before) otherwise. For kinds whose states cannot tell an undo from an apply (unobservable).
+   */
+  describeUndo?(params: P, current: S, before: S): string;
   /** Values later steps may read as ${steps.ID.outputs.NAME}; computed from the final state. */
   outputs?(params: P, state: S): Readonly<Record<string, unknown>>;
   /** Default poll interval for verify, ms (default 200). */
@@ -100,18 +105,27 @@ export interface KindContext {
   approve(question: string): Promise<boolean>;
 }
 
+export interface StepErrorOptions {
+  readonly retryable?: boolean;
+  readonly cause?: unknown;
+  /** The action never began, so it changed nothing (a command that could not be started): nothing to undo. */
+  readonly unchanged?: boolean;
+}
+
 /** A step failure the kind knows about. retryable=false stops retries (wrong role, unknown backend). */
 export class StepError extends Error {
   readonly stepError = true as const;
   readonly retryable: boolean;
-  constructor(message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+  readonly unchanged: boolean;
+  constructor(message: string, options: StepErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StepError';
     this.retryable = options.retryable ?? true;
+    this.unchanged = options.unchanged ?? false;
   }
 }
 
-export const stepError = (message: string, options: { retryable?: boolean; cause?: unknown } = {}): StepError =>
+export const stepError = (message: string, options: StepErrorOptions = {}): StepError =>
   new StepError(message, options);
 
 export function isStepError(e: unknown): e is StepError {

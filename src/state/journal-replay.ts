@@ -30,6 +30,7 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
   const timing = new Map<string, StepTiming>();
   const order = new Map<string, number>();
   const rolledBack = new Set<string>();
+  const intentCount = new Map<string, number>();
   let rollbackStarted = false;
   let rollbackFinished = false;
   let lastSeq = 0;
@@ -52,6 +53,7 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
         started ??= e;
         break;
       case 'step.intent':
+        intentCount.set(e.stepId, (intentCount.get(e.stepId) ?? 0) + 1);
         if (!before.has(e.stepId)) before.set(e.stepId, e.before);
         if (!order.has(e.stepId)) order.set(e.stepId, r.seq);
         rolledBack.delete(e.stepId);
@@ -69,6 +71,14 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
           moveToEnd(e.stepId, r.seq);
         } else if (!done.has(e.stepId)) {
           done.set(e.stepId, { status: 'skipped', outputs: e.outputs });
+        }
+        break;
+      case 'step.failed':
+        // its one intent was journaled but its apply never began (e.g. command not found): nothing to undo.
+        // More than one intent (a retry, or a resume after a crash mid-apply): an earlier apply may have acted
+        if (e.error.unchanged === true && !done.has(e.stepId) && intentCount.get(e.stepId) === 1) {
+          before.delete(e.stepId);
+          order.delete(e.stepId);
         }
         break;
       case 'step.timing':

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { timerDelay } from './duration.js';
 import { descendantsOf, signalFound, stillRunning, type FoundProcess } from './process-tree.js';
@@ -61,7 +62,7 @@ export function runCommand(argv: readonly string[], options: CommandOptions = {}
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      resolve({ argv, exitCode: undefined, stdout: '', stderr: '', durationMs: 0, timedOut: false, cancelled: false, spawnError: spawnMessage(file, err.code, err.message), pid: undefined });
+      resolve({ argv, exitCode: undefined, stdout: '', stderr: '', durationMs: 0, timedOut: false, cancelled: false, spawnError: spawnMessage(file, err.code, err.message, options.cwd), pid: undefined });
       return;
     }
     const pid = child.pid;
@@ -119,7 +120,7 @@ export function runCommand(argv: readonly string[], options: CommandOptions = {}
       resolve({ argv, exitCode, stdout: stdout.text(), stderr: stderr.text(), durationMs: performance.now() - started, timedOut, cancelled, spawnError, pid });
     };
     child.on('error', (e: NodeJS.ErrnoException) => {
-      if (child.pid === undefined) finish(undefined, spawnMessage(file, e.code, e.message)); // could not start
+      if (child.pid === undefined) finish(undefined, spawnMessage(file, e.code, e.message, options.cwd)); // could not start
     });
     child.on('close', (code) => finish(code ?? undefined, undefined));
   });
@@ -143,10 +144,20 @@ function capture(stream: Readable | null, overflow: () => void): { text: () => s
   };
 }
 
-function spawnMessage(file: string, code: string | undefined, fallback: string): string {
+function spawnMessage(file: string, code: string | undefined, fallback: string, cwd: string | undefined): string {
+  // spawn says ENOENT for a missing working folder too: name the folder, not the command
+  if (code === 'ENOENT' && cwd !== undefined && !isFolder(cwd)) return `working folder not found: ${cwd}`;
   if (code === 'ENOENT') return `command not found: ${file}`;
   if (code === 'EACCES') return `permission denied: ${file}`;
   return fallback;
+}
+
+function isFolder(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Last lines of an output, for error messages. */

@@ -147,3 +147,41 @@ describe('steady-state tolerances from the CLI', () => {
     expect(ran.exitCode, ran.stderr).toBe(0);
   });
 });
+
+describe('a command that cannot start changed nothing', () => {
+  it('onFailure: rollback undoes only what changed (no false ROLLBACK INCOMPLETE); a missing cwd is named; an undo reads as the rollback command', async () => {
+    ws = await exampleWorkspace();
+    const { writeFile, access } = await import('node:fs/promises');
+    await writeFile(path.join(ws.dir, 'nocmd.yaml'), [
+      'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: nocmd }', 'spec:', '  onFailure: rollback', '  steps:',
+      '    - id: a', '      kind: exec', '      with: { apply: [touch, a.txt], rollback: [rm, a.txt] }',
+      '    - id: b', '      kind: exec', '      needs: [a]', '      with: { apply: [drctl-no-such-command-xyz] }', '',
+    ].join('\n'));
+    const r = await ws.run(['run', 'nocmd.yaml', '--yes']);
+    expect(r.exitCode).toBe(1);
+    const out = r.stdout + r.stderr;
+    expect(out).toContain('command not found: drctl-no-such-command-xyz');
+    expect(out).toContain('rolled back every step that changed something: a');
+    expect(out).not.toContain('ROLLBACK INCOMPLETE');
+    await expect(access(path.join(ws.dir, 'a.txt'))).rejects.toThrow();
+    const runId = runIdFrom(r.stdout);
+    const journal = await journalOf(ws.state, runId) as unknown as { type: string; stepId?: string; describe?: string; error?: { unchanged?: boolean } }[];
+    expect(journal.find((e) => e.type === 'step.failed' && e.stepId === 'b')?.error?.unchanged).toBe(true);
+    // a has no observe: its undo is described by its rollback command, not its apply
+    expect(journal.find((e) => e.type === 'step.rolled-back' && e.stepId === 'a')?.describe).toBe('undo: run rm a.txt');
+    // and drctl rollback of that run finds nothing left to undo (b never began)
+    const again = await ws.run(['rollback', runId, '--yes']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).toContain('nothing to roll back');
+    const json = await ws.run(['rollback', runId, '--yes', '--json']);
+    expect(json.stdout.trim().split('\n').map((l) => JSON.parse(l).type)).toEqual(['version', 'summary']);
+
+    await writeFile(path.join(ws.dir, 'nocwd.yaml'), [
+      'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: nocwd }', 'spec:', '  steps:',
+      '    - id: a', '      kind: exec', '      with: { apply: ["true"], cwd: no-such-folder }', '',
+    ].join('\n'));
+    const cwd = await ws.run(['run', 'nocwd.yaml', '--yes']);
+    expect(cwd.exitCode).toBe(1);
+    expect(cwd.stdout + cwd.stderr).toContain(`working folder not found: ${path.join(ws.dir, 'no-such-folder')}`);
+  });
+});

@@ -15,6 +15,8 @@ import { realClock } from '../../util/clock.js';
 import { confirmationRequired, DrctlError, ExitCode } from '../../util/errors.js';
 import { buildRuntimeScope } from '../runtime-scope.js';
 import type { CliIO } from '../io.js';
+import { ndjsonSummary, ndjsonVersionLine } from '../output/json.js';
+import { drctlVersion } from '../version.js';
 import { loadRunRecord, readRunHeader } from './run-record.js';
 import { leaseOf, runWithView } from './run.js';
 import { loadSavedRunbook } from './saved-runbook.js';
@@ -82,6 +84,8 @@ async function rollBackUnderLock(io: CliIO, store: StateStore, runId: string, fl
   }
   if (items.length === 0 && !pendingFault) {
     io.err(`run ${runId} applied no step that is not already rolled back: nothing to roll back`);
+    // --json: still a stream a reader can parse, with the run's record as it stands
+    if (io.json) io.out(`${ndjsonVersionLine(drctlVersion())}\n${ndjsonSummary(meta)}`);
     return ExitCode.ok;
   }
   io.err(`rolling back run ${runId}: ${[...(pendingFault ? [`restore the fault (${pendingFault.describe})`] : []), ...items.map((i) => i.stepId)].join(' → ')}`);

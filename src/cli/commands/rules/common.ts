@@ -17,7 +17,13 @@ export interface StoreFlag {
 
 /** Load and validate the topology; problems become a DrctlError carrying the diagnostics (exit 3). */
 export async function loadTopologyOrThrow(file: string, io: CliIO): Promise<Topology> {
-  const loaded = await loadTopologyFile(path.resolve(file));
+  const loaded = await loadTopologyFile(path.resolve(file)).catch((e: unknown) => {
+    // the file is the --topology flag's (default topology.yaml here): say so, not only the path
+    if (isDrctlError(e) && e.code === 'file-not-found') {
+      throw new DrctlError(e.code, e.exitCode, `--topology ${file}: ${e.message}`, { hint: 'pass --topology FILE or set DRCTL_TOPOLOGY (the default is topology.yaml in the current folder)' });
+    }
+    throw e;
+  });
   for (const d of loaded.diagnostics.filter((x) => x.severity === 'warning')) {
     if (!io.json) io.err(`${path.relative(process.cwd(), d.file) || d.file}:${d.line}:${d.column}: warning: ${d.message}`);
   }

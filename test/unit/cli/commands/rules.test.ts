@@ -184,7 +184,8 @@ describe('drctl rules', () => {
   test('an invalid topology is exit 3 with its diagnostics', async () => {
     const r = await rules(['show', '--topology', path.join(path.dirname(LAB_TOPOLOGY_FILE), 'missing.yaml')]);
     expect(r.code).toBe(3);
-    expect(r.err).toMatch(/^error: topology file not found: /);
+    expect(r.err).toMatch(/^error: --topology \S+missing\.yaml: topology file not found: /);
+    expect(r.err).toContain('hint: pass --topology FILE or set DRCTL_TOPOLOGY');
   });
 
   test('watch prints every change, one line each, in order', async () => {
