@@ -4,6 +4,7 @@ import { runCommand } from '../util/exec.js';
 import type { Logger } from '../util/logger.js';
 import type { SignalLike } from './abort.js';
 import type { EventInput } from './events.js';
+import { RUN_ID_ENV, STEP_ID_ENV } from './leftover-commands.js';
 
 export interface ContextFactoryOptions {
   readonly runId: string;
@@ -34,7 +35,8 @@ export function createContextFactory(o: ContextFactoryOptions) {
       return (log ??= o.log.child({ stepId }));
     },
     // commands run in the runbook's folder (as exec steps do), whatever folder drctl was started from
-    exec: (argv, options) => runCommand(argv, { cwd: o.baseDir, ...options, signal: source.signal }),
+    // every command carries the run's id: a later resume or rollback finds what a dead controller left running
+    exec: (argv, options) => runCommand(argv, { cwd: o.baseDir, ...options, env: { ...options?.env, [RUN_ID_ENV]: o.runId, [STEP_ID_ENV]: stepId }, signal: source.signal }),
     progress: (message) => void o.emit({ type: 'step.progress', stepId, message }).catch(() => undefined),
     note: (key, value) => {
       notes[key] = value;

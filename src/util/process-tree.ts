@@ -86,3 +86,37 @@ export function signalFound(processes: readonly FoundProcess[], signal: NodeJS.S
 export function stillRunning(processes: readonly FoundProcess[]): FoundProcess[] {
   return processes.filter((p) => readStat(p.pid)?.startTime === p.startTime);
 }
+
+/** A process found by a marker in its environment, with its command line for messages. */
+export interface MarkedProcess extends FoundProcess {
+  readonly command: string;
+}
+
+/**
+ * Processes whose environment holds NAME=VALUE (Linux: /proc/PID/environ; only processes this user may
+ * read). A marker survives what the parent links do not: setsid, a double fork, a parent that died.
+ * This process is never one of them. Empty where there is no /proc.
+ */
+export function processesWithEnv(name: string, value: string): MarkedProcess[] {
+  const marker = `${name}=${value}`;
+  const found: MarkedProcess[] = [];
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const entry of names) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(marker)) continue;
+      const stat = readStat(Number(entry));
+      if (!stat) continue;
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      found.push({ pid: Number(entry), startTime: stat.startTime, command });
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}

@@ -121,6 +121,25 @@ describe('durable runs: crash and resume', () => {
     expect(await ws.estate()).toMatchObject({ 'lb.active': 'hz-a', 'cache.master': 'hz-a', 'db.primary': 'hz-a' });
   });
 
+  it('a controller killed alone leaves its step\'s command running: rollback stops it first, so it cannot change the estate afterwards', async () => {
+    ws = await durableWorkspace();
+    await ws.hold('b.before');
+    const child = ws.start(['run', 'chain.yaml', '--yes']);
+    await ws.reached('b.before');
+    // only the controller dies (not the step's process group): b's command waits at b.before, in its own session
+    child.kill('SIGKILL');
+    await child;
+    const runId = await ws.onlyRunId();
+    const rb = await ws.run(['rollback', runId, '--yes']);
+    expect(rb.exitCode, rb.stderr).toBe(0);
+    expect(rb.stderr).toMatch(/stopped \d+ command\(s\) the run's earlier controller left running, before deciding anything: pid \d+ \(sh -c sh point\.sh b\.before/);
+    // were b's command still alive, releasing it now would set cache.master=sh-a after the rollback
+    await ws.release('b.before');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await ws.changes()).toEqual(['db.primary=sh-a', 'db.primary=hz-a']);
+    expect(await ws.estate()).toMatchObject({ 'db.primary': 'hz-a' });
+  });
+
   it('SIGTERM then SIGINT: the second signal cancels the running step at once; the journal stays consistent and the run resumes', async () => {
     ws = await durableWorkspace();
     await ws.hold('b.before');

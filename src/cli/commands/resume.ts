@@ -11,6 +11,7 @@ import { loadValidRunbook } from '../load-runbook.js';
 import { assertInputsPresent } from '../required-inputs.js';
 import { buildRuntimeScope } from '../runtime-scope.js';
 import type { CliIO } from '../io.js';
+import { stopLeftovers } from './leftovers.js';
 import { failpointsFromEnv } from '../failpoints.js';
 import { decideInFlight } from './resume-in-flight.js';
 import { loadRunRecord, readRunHeader } from './run-record.js';
@@ -49,6 +50,7 @@ export async function resumeCommand(io: CliIO, runId: string, flags: ResumeFlags
       await failpointsFromEnv()('resume.locked');
       const rec = await loadRunRecord(store, runId, flags.force === true, (t) => io.err(t));
       const { meta, replay } = rec;
+      await stopLeftovers(io, runId);
       if (meta.rolledBack || (meta.mode === 'run' && replay.rollbackStarted)) {
         throw new DrctlError('run-rolled-back', ExitCode.refused, `run ${runId} was rolled back: it cannot be resumed; start a new run`);
       }

@@ -15,6 +15,7 @@ import { realClock } from '../../util/clock.js';
 import { confirmationRequired, DrctlError, ExitCode } from '../../util/errors.js';
 import { buildRuntimeScope } from '../runtime-scope.js';
 import type { CliIO } from '../io.js';
+import { stopLeftovers } from './leftovers.js';
 import { ndjsonSummary, ndjsonVersionLine } from '../output/json.js';
 import { drctlVersion } from '../version.js';
 import { loadRunRecord, readRunHeader } from './run-record.js';
@@ -68,6 +69,7 @@ interface Locked {
 async function rollBackUnderLock(io: CliIO, store: StateStore, runId: string, flags: RollbackFlags, l: Locked): Promise<ExitCode> {
   const { runbook, registry, user, host } = l;
   const { meta, replay, records } = await loadRunRecord(store, runId, flags.force === true, (t) => io.err(t));
+  await stopLeftovers(io, runId);
   const declared = Object.entries(replay.params).filter(([k]) => k in runbook.params);
   const scope = await buildRuntimeScope(runbook, { set: declared.map(([k, v]) => `${k}=${JSON.stringify(v)}`) });
   const items: RollbackItem[] = [...replay.toUndo].reverse().map((u) => {
