@@ -10,6 +10,7 @@ export function buildSummary(runbook: Runbook, executed: ExecuteOutcome | undefi
     const rec = executed?.steps.get(s.id);
     steps[s.id] = { status: rec?.status ?? 'waiting', durationMs: rec?.timing.durationMs ?? 0 };
   }
-  const cp = criticalPath(runbook.steps, (id) => steps[id]?.durationMs ?? 0);
+  // no step ran (refused, skipped by the schedule): there is no critical path to speak of
+  const cp = executed ? criticalPath(runbook.steps, (id) => steps[id]?.durationMs ?? 0) : { path: [], totalMs: 0 };
   return { steps, criticalPath: cp.path, criticalPathMs: cp.totalMs, budgetExceeded, ...(error === undefined ? {} : { error }) };
 }

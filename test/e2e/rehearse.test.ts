@@ -65,6 +65,7 @@ describe('drctl rehearse', () => {
     const again = await estate.rehearse(file, '--yes');
     expect(again.exitCode, again.stdout + again.stderr).toBe(5);
     expect(again.stdout).toMatch(/rehearsal SKIPPED/);
+    expect(again.stdout).not.toContain('critical path'); // no step ran
     expect(again.stdout).toMatch(/last rehearsal \d+s ago, minInterval 1h/);
     expect(await estate.log()).toHaveLength(6);
     const { runs } = JSON.parse((await drctl(['history', '--json', '--state', estate.state])).stdout).result;
