@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { parseDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
 import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../types.js';
@@ -65,6 +66,13 @@ export const dnsRecordKind = defineKind<DnsRecordParams, DnsRecordState>({
     if (!p.server && !p.servers?.length) problems.push({ path: [], message: 'give server (host:port) or servers' });
     if (!p.key && !p.keyFile) problems.push({ path: [], message: 'give key {name, secret} or keyFile (a tsig-keygen key file)' });
     if (p.key && p.keyFile) problems.push({ path: ['keyFile'], message: 'give key or keyFile, not both' });
+    const literal = (v: string): boolean => !v.includes('${');
+    const values = typeof p.to === 'string' ? [p.to] : p.to;
+    values.forEach((v, i) => {
+      const path = typeof p.to === 'string' ? ['to'] : ['to', i];
+      if (p.type === 'A' && literal(v) && !isIPv4(v)) problems.push({ path, message: `"${v}" is not an IPv4 address (type A)` });
+      if (p.type === 'AAAA' && literal(v) && !isIPv6(v)) problems.push({ path, message: `"${v}" is not an IPv6 address (type AAAA)` });
+    });
     if (p.queryTimeout !== undefined && !p.queryTimeout.includes('${') && parseDuration(p.queryTimeout) === undefined) {
       problems.push({ path: ['queryTimeout'], message: `bad duration "${p.queryTimeout}": use e.g. 500ms, 2s` });
     }

@@ -100,6 +100,8 @@ export const haproxyServersKind = defineKind<HaproxyServersParams, HaproxyServer
       for (const n of p[list] ?? []) {
         const prev = seen.get(n);
         if (prev) problems.push({ path: [list], message: `server "${n}" is in both ${prev} and ${list}` });
+        const mapped = p.servers?.[n]?.state;
+        if (mapped !== undefined) problems.push({ path: [list], message: `server "${n}" is in ${list} and has state ${mapped} in servers: give its state once` });
         seen.set(n, list);
       }
     }

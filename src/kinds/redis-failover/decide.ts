@@ -21,6 +21,31 @@ export function pickTarget(p: RedisFailoverParams, s: RedisFailoverState): NodeV
   return [...inDc].sort((a, b) => rank(b) - rank(a) || (b.offset ?? 0) - (a.offset ?? 0))[0] as NodeView;
 }
 
+/**
+ * Direct mode moves mastership only along a replication link, or it would make the group copy the
+ * wrong data set: refuse a split (two nodes answer master), and a target that is not a replica of the
+ * group's master (a standalone node, a replica of another server). The group's master is the one
+ * reachable master, or, when it is unreachable (a cut), the master the reachable replicas follow.
+ */
+export function assertDirectPromotable(s: RedisFailoverState, target: NodeView): void {
+  const masters = s.nodes.filter((n) => n.role === 'master');
+  if (masters.length > 1) {
+    throw stepError(`redis group ${s.group}: ${masters.length} nodes answer ROLE master (${masters.map((n) => n.addr).join(', ')}), want one: a split; drctl will not pick which data set survives (resolve it by hand)`, { retryable: false });
+  }
+  if (target.role === 'master') return;
+  const groupMaster = masters[0]?.addr ?? mostFollowed(s.nodes);
+  if (target.role !== 'replica' || target.masterAddr !== groupMaster) {
+    throw stepError(`redis ${target.addr}: ROLE is ${roleText(target)}, want a replica of the group's master ${groupMaster ?? '(none found)'} to promote`, { retryable: false });
+  }
+}
+
+/** The master most reachable replicas follow (undefined when none replicates). */
+function mostFollowed(nodes: readonly NodeView[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const n of nodes) if (n.role === 'replica' && n.masterAddr) counts.set(n.masterAddr, (counts.get(n.masterAddr) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
 export function decideFailover(p: RedisFailoverParams, s: RedisFailoverState): Decision<RedisFailoverState> {
   const target = pickTarget(p, s);
   const to = targetOf(p);
@@ -28,6 +53,7 @@ export function decideFailover(p: RedisFailoverParams, s: RedisFailoverState): D
   if (inPlace && holdsFailover({ ...s, master: s.master }, s).ok) {
     return { action: 'noop', reason: `master already ${show(s.master, s.masterDc)}` };
   }
+  if (s.mode === 'direct') assertDirectPromotable(s, target);
   if (inPlace) return { action: 'change', desired: { ...s, nodes: [] } };
   return { action: 'change', desired: { group: s.group, mode: s.mode, master: target.addr, masterDc: target.dc, sentinels: {}, nodes: [] } };
 }

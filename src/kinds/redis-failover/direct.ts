@@ -1,6 +1,6 @@
 import { stepError, type KindContext } from '../types.js';
 import { splitAddr, withRedis } from './client.js';
-import { roleText } from './decide.js';
+import { assertDirectPromotable, roleText } from './decide.js';
 import type { RedisFailoverParams, RedisFailoverState } from './params.js';
 import { nodeTarget } from './targets.js';
 
@@ -10,6 +10,7 @@ export async function directSwitch(p: RedisFailoverParams, s: RedisFailoverState
   if (!t || t.role === 'unreachable' || t.role === 'other') {
     throw stepError(`redis ${target}: ROLE is ${t ? roleText(t) : 'unknown (not in nodes)'}, want a replica to promote`, { retryable: t?.role === 'unreachable' });
   }
+  assertDirectPromotable(s, t);
   const started = ctx.clock.monotonic();
   if (t.role !== 'master') await withRedis(nodeTarget(p, target, ctx), (r) => r.call('REPLICAOF', 'NO', 'ONE'));
   const { host, port } = splitAddr(target);

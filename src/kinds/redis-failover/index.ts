@@ -1,4 +1,5 @@
 import { defineKind } from '../define-kind.js';
+import { stepError } from '../types.js';
 import { parseDuration } from '../../util/duration.js';
 import { decideFailover, describeFailover, holdsFailover } from './decide.js';
 import { observeGroup } from './observe.js';
@@ -18,6 +19,23 @@ export const redisFailoverKind = defineKind<RedisFailoverParams, RedisFailoverSt
     const problems: { path: (string | number)[]; message: string }[] = [];
     if (!p.sentinels?.length && !p.nodes?.length) problems.push({ path: [], message: 'give sentinels (Sentinel mode) or nodes (direct mode)' });
     if (p.to !== undefined && 'dc' in targetOf(p) && !p.nodes?.length) problems.push({ path: ['to', 'dc'], message: 'to.dc needs nodes: [{addr, dc}] to know which node is in which data center' });
+    const addrProblem = (a: string): string | undefined => {
+      if (a.includes('${')) return undefined;
+      const m = /^(\[[^\]]+\]|[^:[\]]+):(\d+)$/.exec(a);
+      return m && Number(m[2]) >= 1 && Number(m[2]) <= 65535 ? undefined : `"${a}" is not host:port`;
+    };
+    (p.sentinels ?? []).forEach((a, i) => {
+      const bad = addrProblem(a);
+      if (bad) problems.push({ path: ['sentinels', i], message: bad });
+    });
+    const seenAddr = new Map<string, string>();
+    (p.nodes ?? []).forEach((n, i) => {
+      const bad = addrProblem(n.addr);
+      if (bad) problems.push({ path: ['nodes', i, 'addr'], message: bad });
+      const dc = seenAddr.get(n.addr);
+      if (dc !== undefined) problems.push({ path: ['nodes', i, 'addr'], message: `node ${n.addr} is listed twice (in ${dc} and ${n.dc})` });
+      seenAddr.set(n.addr, n.dc);
+    });
     if (p.nodeTimeout !== undefined && !p.nodeTimeout.includes('${') && parseDuration(p.nodeTimeout) === undefined) {
       problems.push({ path: ['nodeTimeout'], message: `bad duration "${p.nodeTimeout}": use e.g. 500ms, 1s` });
     }
@@ -31,7 +49,10 @@ export const redisFailoverKind = defineKind<RedisFailoverParams, RedisFailoverSt
   holds: (_p, desired, current) => holdsFailover(desired, current),
   async rollback(p, change, ctx) {
     // Mastership goes back to the node that was master before (now a replica of the new one).
-    await moveMaster(p, change.current, change.desired.master ?? '', ctx);
+    if (change.desired.master === null) {
+      throw stepError(`redis group ${change.desired.group}: no node answered ROLE master before the step (${describeFailover(change.desired, undefined)}): no master to move back to`, { retryable: false });
+    }
+    await moveMaster(p, change.current, change.desired.master, ctx);
   },
   describe: (_p, before, after) => describeFailover(before, after),
   outputs: (_p, s) => ({ master: s.master, masterDc: s.masterDc }),

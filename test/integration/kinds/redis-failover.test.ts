@@ -145,6 +145,24 @@ describe('redis.failover direct (no Sentinel)', () => {
     expect(await role(hz ?? '')).toBe('master');
     expect(await role(sh ?? '')).toBe('slave');
   });
+
+  it('never promotes a node that is not a replica of the group\'s master: a standalone target, or a split with two masters, is refused at decide and changes nothing', async () => {
+    const [hz] = (directParams.nodes ?? []).map((n) => n.addr);
+    const ctx = makeKindContext();
+    // a standalone node (its own master, another data set) as the target data center's only node
+    const withStandalone = { ...directParams, to: 'sz-b', nodes: [...(directParams.nodes ?? []), { addr: addr(standalone), dc: 'sz-b' }] };
+    const s = await kind.observe(withStandalone, ctx);
+    const before = await snapshot();
+    expect(() => kind.decide(withStandalone, s)).toThrow(/2 nodes answer ROLE master .*a split; drctl will not pick which data set survives/);
+    // the same node listed where the group has one master: a target that is not its replica
+    const stale = { ...s, nodes: s.nodes.map((n) => (n.addr === addr(standalone) ? { ...n, role: 'replica' as const, masterAddr: '127.0.0.1:1', link: 'connected', offset: 0 } : n)) };
+    expect(() => kind.decide(withStandalone, stale)).toThrow(new RegExp(`redis 127.0.0.1:${standalone}: ROLE is slave of 127.0.0.1:1 \\(link connected\\), want a replica of the group's master ${hz}`));
+    // apply refuses as well (a plan made elsewhere), and nothing moved
+    const e = await kind.apply(withStandalone, { current: s, desired: { ...s, master: addr(standalone), masterDc: 'sz-b', nodes: [] } }, ctx).catch((x: unknown) => x);
+    expect(isStepError(e) && !e.retryable).toBe(true);
+    expect(await snapshot()).toEqual(before);
+    expect(await role(hz ?? '')).toBe('master');
+  });
 });
 
 describe('redis.failover against servers that do not answer', () => {

@@ -14,6 +14,21 @@ const valid = (name: string) => resolve(FIXTURES, 'valid', name);
 const summarize = (diags: readonly { line: number; column: number; code: string; message: string; severity: string }[]) =>
   diags.map((d) => `${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`);
 
+describe('the kinds\' own parameter checks run in validate', () => {
+  test('an A record that is not an address, a server given two states, a node without a port or listed twice', async () => {
+    const result = await validateRunbookFile(invalid('bad-kind-params.yaml'), builtin);
+    expect(result.runbook).toBeUndefined();
+    const got = result.diagnostics.map((d) => `${d.line} ${d.message}`);
+    expect(got).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^8 .*"not-an-ip" is not an IPv4 address \(type A\)/),
+      expect.stringMatching(/^11 .*server "hz-a" is in maint and has state ready in servers: give its state once/),
+      expect.stringMatching(/^17 .*"nohostport" is not host:port/),
+      expect.stringMatching(/^17 .*node 127\.0\.0\.1:7001 is listed twice \(in sh-a and sz-a\)/),
+    ]));
+    expect(result.diagnostics).toHaveLength(4);
+  });
+});
+
 describe('validateRunbookFile with the real built-in kinds: one problem per fixture, exact positions', () => {
   test.each([
     ['syntax.yaml', '8:32', 'yaml-syntax', 'YAML syntax: flow sequence in block collection must be sufficiently indented and end with a ]'],
