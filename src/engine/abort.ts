@@ -32,6 +32,8 @@ export class TimeoutReason extends Error {
 /** What a step's context reads its cancellation from: a signal, made only when someone asks for it. */
 export interface SignalSource {
   readonly signal: AbortSignal;
+  /** Time left before the deadline fires (ms); absent: no deadline known. */
+  remainingMs?(): number;
 }
 
 /** A signal, or a source that makes one on demand (a Deadline). */
@@ -51,9 +53,11 @@ export class Deadline implements SignalSource {
   readonly #waiters = new Set<(reason: unknown) => void>();
   readonly #timer: ReturnType<typeof setTimeout>;
   readonly #parent: AbortSignal;
+  readonly #endsAt: number;
 
   constructor(parent: AbortSignal, ms: number) {
     this.#parent = parent;
+    this.#endsAt = performance.now() + ms;
     this.#timer = setTimeout(() => this.#fire(new TimeoutReason(ms)), timerDelay(ms));
     if (parent.aborted) this.#fire(parent.reason);
     else watchParent(parent, this);
@@ -61,6 +65,10 @@ export class Deadline implements SignalSource {
 
   get aborted(): boolean {
     return this.#fired;
+  }
+
+  remainingMs(): number {
+    return this.#fired ? 0 : Math.max(0, this.#endsAt - performance.now());
   }
 
   get signal(): AbortSignal {

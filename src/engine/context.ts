@@ -42,6 +42,7 @@ export function createContextFactory(o: ContextFactoryOptions) {
       notes[key] = value;
     },
     approve: (question) => o.approve(stepId, question),
+    remainingMs: () => source.remainingMs?.() ?? Number.POSITIVE_INFINITY,
     };
   };
 }

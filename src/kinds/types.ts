@@ -103,6 +103,11 @@ export interface KindContext {
   note(key: string, value: unknown): void;
   /** Ask for a human approval (gate kind). Resolves true/false; never waits when nobody can answer. */
   approve(question: string): Promise<boolean>;
+  /**
+   * Time left before the step attempt's timeout (ms; Infinity when none is known): a kind whose action
+   * must be undone when it cannot finish (a fenced primary restarted) keeps time to undo it.
+   */
+  remainingMs?(): number;
 }
 
 export interface StepErrorOptions {

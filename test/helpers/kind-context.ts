@@ -21,6 +21,7 @@ export interface KindContextOptions {
 /** A real KindContext (real clock, real commands through runCommand), as the engine builds it. */
 export function makeKindContext(options: KindContextOptions = {}): TestKindContext {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
+  const endsAt = performance.now() + (options.timeoutMs ?? 30_000);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   const notes: Record<string, unknown> = {};
   const progressLog: string[] = [];
@@ -35,6 +36,7 @@ export function makeKindContext(options: KindContextOptions = {}): TestKindConte
     progress: (m) => void progressLog.push(m),
     note: (k, v) => void (notes[k] = v),
     approve: () => Promise.resolve(false),
+    remainingMs: () => Math.max(0, endsAt - performance.now()),
     notes,
     progressLog,
   };

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { parseDuration } from '../../util/duration.js';
+import { runCommand } from '../../util/exec.js';
 import { stepError, type KindContext } from '../types.js';
 import { readNode, withPg } from './client.js';
 import { controlData, isManaged, isRunning, rewindAsStandby, start, stopFast } from './local.js';
@@ -33,15 +34,27 @@ export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName:
     if (!isManaged(old)) {
       throw stepError(`postgres ${old.name} is still primary and answers: promoting ${targetName} would make two primaries; give ${old.name} a dataDir so drctl can fence it, or stop it first`, { retryable: false });
     }
+    // fencing stops writes; if the step cannot finish, the old primary must be started again in time
+    const left = ctx.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+    if (left < 2 * RESTART_RESERVE_MS) {
+      throw stepError(`refusing to fence ${old.name}: the step has ${Math.round(left)}ms left, want at least ${2 * RESTART_RESERVE_MS}ms (to prove the lag and still restart ${old.name} if it is not zero): raise the step's timeout`, { retryable: false });
+    }
     ctx.progress(`fencing ${old.name} (fast shutdown)`);
     await stopFast(old, ctx);
     fenced = old;
-    const final = await controlData(old, ctx);
-    const lag = await waitReplay(p, target, final.checkpointLsn, ctx);
+    let lag: number;
+    try {
+      const final = await controlData(old, ctx);
+      const waitMs = Math.min(parseDuration(p.lagWait ?? '5s') ?? 5000, (ctx.remainingMs?.() ?? Number.POSITIVE_INFINITY) - RESTART_RESERVE_MS);
+      lag = await waitReplay(p, target, final.checkpointLsn, ctx, Math.max(0, waitMs));
+    } catch (e) {
+      await restartFenced(old, ctx);
+      throw e;
+    }
     ctx.note('lagBytes', lag);
     if (lag > (p.maxLagBytes ?? 0) && !lossOk) {
-      await start(old, ctx).catch(() => undefined);
-      throw stepError(`refusing to promote ${targetName}: ${lag} bytes behind ${old.name} after ${p.lagWait ?? '5s'}, want ≤ ${p.maxLagBytes ?? 0} (set acceptDataLoss: true to promote anyway)`, { retryable: false });
+      await restartFenced(old, ctx);
+      throw stepError(`refusing to promote ${targetName}: ${lag} bytes behind ${old.name} after waiting ${p.lagWait ?? '5s'} (or the step's time left), want ≤ ${p.maxLagBytes ?? 0}; ${old.name} was restarted as primary (set acceptDataLoss: true to promote anyway)`, { retryable: false });
     }
   } else {
     const stopped = s.members.find((m) => m.role === 'stopped' && m.name !== targetName && m.lsn);
@@ -72,7 +85,23 @@ async function promoteAndWait(c: pg.Client, ctx: KindContext): Promise<void> {
   }
 }
 
-/** Wait (up to lagWait) until target replays `lsn`; returns the remaining lag in bytes. */
+/** Time kept to start a fenced primary again when the step cannot go on (pg_ctl start -w). */
+const RESTART_RESERVE_MS = 1_500;
+
+/**
+ * Start the fenced old primary again, whatever the step's deadline says (it may have fired: the context's
+ * own exec would be cancelled with it), so a refused or timed-out promotion never leaves no primary.
+ */
+async function restartFenced(old: PgMember & { dataDir: string }, ctx: KindContext): Promise<void> {
+  ctx.progress(`restarting ${old.name} (the promotion did not go ahead)`);
+  const never = new AbortController().signal;
+  const uncancelled: KindContext = { ...ctx, signal: never, exec: (argv, options) => runCommand(argv, { cwd: ctx.baseDir, ...options, signal: never }) };
+  await start(old, uncancelled).catch((e: unknown) => {
+    ctx.log.error({ member: old.name, err: (e as Error).message }, 'could not restart the fenced primary');
+  });
+}
+
+/** Wait (up to waitMs) until target replays `lsn`; returns the remaining lag in bytes. */
 async function waitReplay(p: DbPrimaryParams, target: PgMember, lsn: string, ctx: KindContext, waitMs = parseDuration(p.lagWait ?? '5s') ?? 5000): Promise<number> {
   const deadline = ctx.clock.monotonic() + waitMs;
   for (;;) {

@@ -124,9 +124,26 @@ describe('db.primary', () => {
       if (d.action !== 'change') throw new Error('expected a change');
       const e = await kind.apply(p, { current: s, desired: d.desired }, ctx).catch((x: unknown) => x);
       expect(isStepError(e) && !e.retryable).toBe(true);
-      expect((e as Error).message).toMatch(/^refusing to promote pg-sh-a: \d+ bytes behind pg-hz-a after 300ms, want ≤ 0 \(set acceptDataLoss: true/);
+      expect((e as Error).message).toMatch(/^refusing to promote pg-sh-a: \d+ bytes behind pg-hz-a after waiting 300ms \(or the step's time left\), want ≤ 0; pg-hz-a was restarted as primary \(set acceptDataLoss: true/);
       expect(await inRecovery(hz)).toBe(false);
       expect(await inRecovery(sh)).toBe(true);
+
+      // a step timeout shorter than lagWait (5s by default): the wait is cut to the time left, minus the
+      // time to restart the fenced primary, which is then running as primary again within the timeout
+      const short = makeKindContext({ timeoutMs: 3_500 });
+      const s2 = await kind.observe(params(), short);
+      const d2 = kind.decide(params(), s2);
+      if (d2.action !== 'change') throw new Error('expected a change');
+      const e2 = await kind.apply(params(), { current: s2, desired: d2.desired }, short).catch((x: unknown) => x);
+      expect((e2 as Error).message).toMatch(/^refusing to promote pg-sh-a: \d+ bytes behind pg-hz-a/);
+      expect(short.signal.aborted).toBe(false);
+      expect(await inRecovery(hz)).toBe(false);
+
+      // too little time left to fence and restart: nothing is stopped at all
+      const tiny = makeKindContext({ timeoutMs: 2_000 });
+      const e3 = await kind.apply(params(), { current: s2, desired: d2.desired }, tiny).catch((x: unknown) => x);
+      expect((e3 as Error).message).toMatch(/^refusing to fence pg-hz-a: the step has \d+ms left, want at least 3000ms/);
+      expect(await inRecovery(hz)).toBe(false);
     } finally {
       await sql(sh?.port ?? 0, 'select pg_wal_replay_resume()');
     }
