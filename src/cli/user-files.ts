@@ -16,8 +16,8 @@ export async function writeUserFile(flag: string, file: string, text: string, op
   }
 }
 
-/** Flags whose value is a path (a folder for --state). */
-const PATH_FLAGS = ['--state', '--params-file', '-o', '--out', '--plan', '--runbook', '--plugin'] as const;
+/** Flags whose value is a path (a folder for --state and the lab's --dir). */
+const PATH_FLAGS = ['--state', '--params-file', '-o', '--out', '--plan', '--runbook', '--plugin', '--dir', '--topology'] as const;
 
 /**
  * A filesystem error (EEXIST, ENOTDIR, EACCES...) met on a path the user gave with a flag, told as a

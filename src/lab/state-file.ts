@@ -3,6 +3,8 @@ import path from 'node:path';
 import { isAlive, readPidFile } from './process.js';
 import { LAB_STATE_FILE, type LabProcess, type LabState } from './types.js';
 import { labFailed } from './errors.js';
+import { DrctlError, ExitCode } from '../util/errors.js';
+import { fsProblem } from '../util/fs-problem.js';
 
 export const labStatePath = (dir: string): string => path.join(path.resolve(dir), LAB_STATE_FILE);
 
@@ -13,6 +15,9 @@ export async function loadLabState(dir: string): Promise<LabState | undefined> {
     text = await readFile(labStatePath(dir), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // the lab folder is the user's --dir (or DRCTL_LAB_DIR): a path that cannot be one is bad input
+    const problem = fsProblem(e);
+    if (problem !== undefined) throw new DrctlError('bad-path', ExitCode.invalidInput, `--dir ${dir}: ${problem}`, { cause: e });
     throw e;
   }
   try {

@@ -165,6 +165,16 @@ describe('machine output and bad input', () => {
     expect(report.stderr).not.toMatch(/no run "|\n\s+at /);
   });
 
+  it('a lab --dir that is a file is bad input naming the flag (exit 3), for up and status alike', async () => {
+    ws = await exampleWorkspace();
+    const file = path.join(ws.dir, 'city-cut.yaml');
+    for (const cmd of ['up', 'status']) {
+      const r = await drctl(['lab', cmd, '--dir', file, '--base-port', '23700'].slice(0, cmd === 'up' ? 6 : 4));
+      expect(r.exitCode, r.stderr).toBe(3);
+      expect(r.stderr).toContain(`error: --dir ${file}: a part of the path is a file, not a directory`);
+    }
+  });
+
   it('the committed JSON Schema is what `drctl schema` prints', async () => {
     const r = await drctl(['schema']);
     expect(r.exitCode).toBe(0);
