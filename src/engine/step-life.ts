@@ -110,7 +110,7 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
       await emit({ type: 'step.applied', stepId: step.id, after, describe: kind.describe(params, before, after), outputs, notes: { ...notes } });
       return result('applied', { after, outputs, attempts: attempt });
     } catch (e) {
-      const info = toErrorInfo(e, step.timeoutMs);
+      const info = withTimeSpent(toErrorInfo(e, step.timeoutMs), e, phases);
       if (input.abort.aborted) {
         await emit({ type: 'step.cancelled', stepId: step.id, reason: `cancelled during ${info.phase}` });
         return result('cancelled', { error: info, attempts: attempt });
@@ -134,6 +134,16 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
       deadline.dispose();
     }
   }
+}
+
+/**
+ * A timeout with no "last seen" detail (the phase never got an answer: a silent server) says where the
+ * step's time went, so "verify timed out after 3s" is not all a user reads.
+ */
+function withTimeSpent(info: StepErrorInfo, e: unknown, phases: Partial<Record<StepPhase, number>>): StepErrorInfo {
+  if (!info.timedOut || (e instanceof PhaseError && e.lastMiss)) return info;
+  const spent = (['observe', 'apply', 'verify'] as const).filter((p) => phases[p] !== undefined).map((p) => `${p} ${formatDuration(phases[p] ?? 0)}`);
+  return { ...info, message: `${info.message}: no answer within the step's timeout (time spent: ${spent.join(', ')})` };
 }
 
 /** Map anything a kind threw into the recorded error shape. */

@@ -34,6 +34,8 @@ describe('safety of runs', () => {
     const r = await ws.run(['run', 'timeout.yaml', '--yes']);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain('step "hang" failed in apply: apply timed out after 500ms');
+    // nothing answered: the message says where the step's time went
+    expect(r.stdout).toMatch(/apply timed out after 500ms: no answer within the step's timeout \(time spent: observe \d+ms, apply 5\d\dms\)/);
     const pids = (await readFile(path.join(ws.dir, 'pids.txt'), 'utf8')).trim().split('\n').map(Number);
     expect(pids).toHaveLength(2);
     await waitFor(() => pids.every((p) => !alive(p)), 'the step processes to be gone', 5000);
