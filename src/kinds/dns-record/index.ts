@@ -103,7 +103,9 @@ export const dnsRecordKind = defineKind<DnsRecordParams, DnsRecordState>({
     const head = `dns ${before.fqdn} ${p.type}: ${show(before.values)}`;
     if (!after) return head;
     const ttl = oldAnswerTtl(before);
-    return `${head} → ${show(after.values)}${ttl === undefined ? '' : ` (clients may keep the old answer up to ${ttl}s)`}`;
+    // a TTL-only change reads as one (the values do not move)
+    const ttlChange = before.ttl !== undefined && after.ttl !== undefined && before.ttl !== after.ttl ? `, TTL ${before.ttl}s → ${after.ttl}s` : '';
+    return `${head} → ${show(after.values)}${ttlChange}${ttl === undefined ? '' : ` (clients may keep the old answer up to ${ttl}s)`}`;
   },
   outputs: (_p, s) => ({ values: s.values, ttlSeconds: s.ttl ?? null }),
   verifyIntervalMs: 50,

@@ -56,7 +56,7 @@ describe('dns.record', () => {
     expect(r.after).toMatchObject({ values: ['127.0.0.20'], ttl: 7 });
     expect(r.again?.action).toBe('noop');
     expect(r.ctx.notes['ttlSeconds']).toBe(5);
-    expect(r.describe).toBe('dns cashier.example.test A: 127.0.0.10 → 127.0.0.20 (clients may keep the old answer up to 5s)');
+    expect(r.describe).toBe('dns cashier.example.test A: 127.0.0.10 → 127.0.0.20, TTL 5s → 7s (clients may keep the old answer up to 5s)');
     expect(await dig(server, 'cashier.example.test', 'A')).toEqual(['5 127.0.0.10']);
   });
 
@@ -67,7 +67,7 @@ describe('dns.record', () => {
     const r = await runStepLife(kind, params({ name: 'alias', type: 'CNAME', to: 'ns1.example.test.', ttl: 3 }), { timeoutMs: 20_000 });
     expect(r.before).toMatchObject({ values: ['cashier.example.test'], ttl: 9 });
     expect(r.ctx.notes['ttlSeconds']).toBe(9);
-    expect(r.describe).toBe('dns alias.example.test CNAME: cashier.example.test → ns1.example.test (clients may keep the old answer up to 9s)');
+    expect(r.describe).toBe('dns alias.example.test CNAME: cashier.example.test → ns1.example.test, TTL 9s → 3s (clients may keep the old answer up to 9s)');
     expect(await dig(server, 'alias.example.test', 'CNAME')).toEqual(['9 cashier.example.test.']);
   });
 
