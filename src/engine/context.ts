@@ -24,25 +24,25 @@ export function createContextFactory(o: ContextFactoryOptions) {
     const source = signalLike instanceof AbortSignal ? { signal: signalLike } : signalLike;
     let log: Logger | undefined;
     return {
-    runId: o.runId,
-    stepId,
-    baseDir: o.baseDir,
-    get signal() {
-      return source.signal;
-    },
-    clock: o.clock,
-    get log() {
-      return (log ??= o.log.child({ stepId }));
-    },
-    // commands run in the runbook's folder (as exec steps do), whatever folder drctl was started from
-    // every command carries the run's id: a later resume or rollback finds what a dead controller left running
-    exec: (argv, options) => runCommand(argv, { cwd: o.baseDir, ...options, env: { ...options?.env, [RUN_ID_ENV]: o.runId, [STEP_ID_ENV]: stepId }, signal: source.signal }),
-    progress: (message) => void o.emit({ type: 'step.progress', stepId, message }).catch(() => undefined),
-    note: (key, value) => {
-      notes[key] = value;
-    },
-    approve: (question) => o.approve(stepId, question),
-    remainingMs: () => source.remainingMs?.() ?? Number.POSITIVE_INFINITY,
+      runId: o.runId,
+      stepId,
+      baseDir: o.baseDir,
+      get signal() {
+        return source.signal;
+      },
+      clock: o.clock,
+      get log() {
+        return (log ??= o.log.child({ stepId }));
+      },
+      // commands run in the runbook's folder (as exec steps do), whatever folder drctl was started from
+      // every command carries the run's id: a later resume or rollback finds what a dead controller left running
+      exec: (argv, options) => runCommand(argv, { cwd: o.baseDir, ...options, env: { ...options?.env, [RUN_ID_ENV]: o.runId, [STEP_ID_ENV]: stepId }, signal: source.signal }),
+      progress: (message) => void o.emit({ type: 'step.progress', stepId, message }).catch(() => undefined),
+      note: (key, value) => {
+        notes[key] = value;
+      },
+      approve: (question) => o.approve(stepId, question),
+      remainingMs: () => source.remainingMs?.() ?? Number.POSITIVE_INFINITY,
     };
   };
 }

@@ -131,7 +131,7 @@ export async function runWithView(
     if (outcome.status === 'interrupted') {
       // a rehearsal restores and fails back by itself; a run or drill is continued where it stopped
       if (isResumableRun(outcome.meta)) io.err(`the run is resumable: drctl resume ${outcome.runId}`);
-      else if (outcome.meta.mode === 'drill') io.err(`the drill was cut off during its switch and has failed back: the estate is as it was before (start a new drill)`);
+      else if (outcome.meta.mode === 'drill' && !outcome.meta.rolledBack) io.err(`the drill was cut off during its switch and has failed back: the estate is as it was before (start a new drill)`);
       return ExitCode.interrupted;
     }
     return outcome.status === 'succeeded' ? ExitCode.ok : ExitCode.failed;
