@@ -1,6 +1,7 @@
 import type { KindContext } from '../kinds/types.js';
 import type { Clock } from '../util/clock.js';
 import { runCommand } from '../util/exec.js';
+import { startTimeOf } from '../util/process-tree.js';
 import type { Logger } from '../util/logger.js';
 import type { SignalLike } from './abort.js';
 import type { EventInput } from './events.js';
@@ -34,9 +35,12 @@ export function createContextFactory(o: ContextFactoryOptions) {
       get log() {
         return (log ??= o.log.child({ stepId }));
       },
-      // commands run in the runbook's folder (as exec steps do), whatever folder drctl was started from
-      // every command carries the run's id: a later resume or rollback finds what a dead controller left running
-      exec: (argv, options) => runCommand(argv, { cwd: o.baseDir, ...options, env: { ...options?.env, [RUN_ID_ENV]: o.runId, [STEP_ID_ENV]: stepId }, signal: source.signal }),
+      // commands run in the runbook's folder (as exec steps do), whatever folder drctl was started from;
+      // each is journaled with its pid, so a later resume or rollback can stop what a dead controller left running
+      exec: (argv, options) => runCommand(argv, {
+        cwd: o.baseDir, ...options, env: { ...options?.env, [RUN_ID_ENV]: o.runId, [STEP_ID_ENV]: stepId }, signal: source.signal,
+        onSpawn: (pid) => void o.emit({ type: 'step.command', stepId, pid, startTime: startTimeOf(pid) ?? '', command: argv.join(' ') }).catch(() => undefined),
+      }),
       progress: (message) => void o.emit({ type: 'step.progress', stepId, message }).catch(() => undefined),
       note: (key, value) => {
         notes[key] = value;

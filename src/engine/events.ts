@@ -57,6 +57,8 @@ export type EngineEvent =
   | (Base & { readonly type: 'step.started'; readonly stepId: string; readonly attempt: number })
   | (Base & { readonly type: 'step.phase'; readonly stepId: string; readonly phase: StepPhase; readonly durationMs: number; readonly ok: boolean })
   | (Base & { readonly type: 'step.progress'; readonly stepId: string; readonly message: string })
+  /** A command a step started: a later resume or rollback stops it if a dead controller left it running. */
+  | (Base & { readonly type: 'step.command'; readonly stepId: string; readonly pid: number; readonly startTime: string; readonly command: string })
   | (Base & {
       /** Written (durably) right before apply: the observed before-state and the desired state. */
       readonly type: 'step.intent';

@@ -1,3 +1,4 @@
+import type { RecordedCommand } from '../engine/leftover-commands.js';
 import type { EngineEvent, StepTiming } from '../engine/events.js';
 import type { PriorStep } from '../engine/executor.js';
 import type { JournalRecord } from './records.js';
@@ -20,6 +21,8 @@ export interface ReplayedRun {
   readonly rollbackStarted: boolean;
   /** A fail-back (rollback) that began also ended with every step undone (rollback.finished ok). */
   readonly rollbackFinished: boolean;
+  /** Every command the run's steps started (step.command), oldest first. */
+  readonly commands: readonly RecordedCommand[];
   readonly lastSeq: number;
 }
 
@@ -31,6 +34,7 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
   const order = new Map<string, number>();
   const rolledBack = new Set<string>();
   const intentCount = new Map<string, number>();
+  const commands: RecordedCommand[] = [];
   let rollbackStarted = false;
   let rollbackFinished = false;
   let lastSeq = 0;
@@ -81,6 +85,9 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
           order.delete(e.stepId);
         }
         break;
+      case 'step.command':
+        commands.push({ stepId: e.stepId, pid: e.pid, startTime: e.startTime, command: e.command });
+        break;
       case 'step.timing':
         timing.set(e.stepId, e.timing);
         break;
@@ -111,7 +118,7 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
     .filter((id) => before.has(id) && !rolledBack.has(id))
     .map((id) => ({ stepId: id, before: before.get(id), inFlight: !done.has(id) }));
   const outputs = new Map([...done].map(([id, d]) => [id, d.outputs] as const));
-  return { started, params: started?.params ?? {}, prior, intents, toUndo, outputs, rollbackStarted, rollbackFinished, lastSeq };
+  return { started, params: started?.params ?? {}, prior, intents, toUndo, outputs, rollbackStarted, rollbackFinished, commands, lastSeq };
 }
 
 /**

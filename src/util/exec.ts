@@ -12,6 +12,8 @@ export interface CommandOptions {
   readonly input?: string | undefined;
   /** Grace between SIGTERM and SIGKILL of the process group. */
   readonly killGraceMs?: number | undefined;
+  /** Called once the command has started, with its pid (it leads its own session and process group). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 export interface CommandResult {
@@ -66,6 +68,7 @@ export function runCommand(argv: readonly string[], options: CommandOptions = {}
       return;
     }
     const pid = child.pid;
+    if (pid !== undefined) options.onSpawn?.(pid);
     let timedOut = false;
     let cancelled = false;
     let killTimer: NodeJS.Timeout | undefined;

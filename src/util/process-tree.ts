@@ -9,6 +9,8 @@ export interface FoundProcess {
 
 interface Entry {
   readonly ppid: number;
+  /** Session id (field 6 of stat). */
+  readonly session: number;
   readonly startTime: string;
 }
 
@@ -23,8 +25,9 @@ function readStat(pid: number): Entry | undefined {
   // "pid (comm) state ppid ..." — comm may hold spaces and parentheses: split after the last ')'
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const ppid = Number(fields[1]);
+  const session = Number(fields[3]);
   const startTime = fields[19];
-  return Number.isInteger(ppid) && startTime !== undefined ? { ppid, startTime } : undefined;
+  return Number.isInteger(ppid) && startTime !== undefined ? { ppid, session, startTime } : undefined;
 }
 
 function processTable(): Map<number, Entry> {
@@ -87,36 +90,22 @@ export function stillRunning(processes: readonly FoundProcess[]): FoundProcess[]
   return processes.filter((p) => readStat(p.pid)?.startTime === p.startTime);
 }
 
-/** A process found by a marker in its environment, with its command line for messages. */
-export interface MarkedProcess extends FoundProcess {
-  readonly command: string;
+/** A process's start time (field 22 of stat), to know it again later; undefined when gone or no /proc. */
+export function startTimeOf(pid: number): string | undefined {
+  return readStat(pid)?.startTime;
 }
 
 /**
- * Processes whose environment holds NAME=VALUE (Linux: /proc/PID/environ; only processes this user may
- * read). A marker survives what the parent links do not: setsid, a double fork, a parent that died.
- * This process is never one of them. Empty where there is no /proc.
+ * What is left of commands started earlier (each the leader of its own session: spawned detached): the
+ * ones still running as the same process, every process still in their sessions, and their descendants.
+ * A daemon a command started that left the session (setsid: pg_ctl's postmaster) is not among them.
  */
-export function processesWithEnv(name: string, value: string): MarkedProcess[] {
-  const marker = `${name}=${value}`;
-  const found: MarkedProcess[] = [];
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return found;
-  }
-  for (const entry of names) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (!readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(marker)) continue;
-      const stat = readStat(Number(entry));
-      if (!stat) continue;
-      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-      found.push({ pid: Number(entry), startTime: stat.startTime, command });
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return found;
+export function leftoversOf(commands: readonly FoundProcess[]): { readonly roots: FoundProcess[]; readonly all: FoundProcess[] } {
+  const roots = stillRunning(commands);
+  if (roots.length === 0) return { roots, all: [] };
+  const sessions = new Set(roots.map((r) => r.pid));
+  const inSession = [...processTable()].filter(([, e]) => sessions.has(e.session)).map(([pid, e]) => ({ pid, startTime: e.startTime }));
+  const all = new Map<number, FoundProcess>();
+  for (const p of [...roots, ...inSession, ...descendantsOf(roots.map((r) => r.pid))]) all.set(p.pid, p);
+  return { roots, all: [...all.values()] };
 }

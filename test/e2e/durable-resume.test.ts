@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait-for.js';
 import { CHAIN_CHANGES, CHAIN_SWITCHED, durableWorkspace, type DurableWorkspace } from './durable-kit.js';
@@ -132,12 +133,45 @@ describe('durable runs: crash and resume', () => {
     const runId = await ws.onlyRunId();
     const rb = await ws.run(['rollback', runId, '--yes']);
     expect(rb.exitCode, rb.stderr).toBe(0);
-    expect(rb.stderr).toMatch(/stopped \d+ command\(s\) the run's earlier controller left running, before deciding anything: pid \d+ \(sh -c sh point\.sh b\.before/);
+    expect(rb.stderr).toMatch(/stopped \d+ command\(s\) the run's earlier controller left running, before acting: pid \d+ of step b \(sh -c sh point\.sh b\.before/);
     // were b's command still alive, releasing it now would set cache.master=sh-a after the rollback
     await ws.release('b.before');
     await new Promise((r) => setTimeout(r, 500));
     expect(await ws.changes()).toEqual(['db.primary=sh-a', 'db.primary=hz-a']);
     expect(await ws.estate()).toMatchObject({ 'db.primary': 'hz-a' });
+  });
+
+  it('a daemon a step started in a session of its own (a database server) is not a leftover: resume leaves it running', async () => {
+    ws = await durableWorkspace();
+    const { writeFile, readFile: read } = await import('node:fs/promises');
+    await writeFile(path.join(ws.dir, 'daemon.yaml'), [
+      'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: daemon }', 'spec:', '  steps:',
+      '    - id: d', '      kind: exec',
+      '      with: { apply: [sh, -c, "setsid sleep 300 >/dev/null 2>&1 </dev/null & echo $! > daemon.pid"], rollback: ["true"] }',
+      '    - id: e', '      kind: exec', '      needs: [d]',
+      // only the first apply of e stops at e.before (it takes the file "first"); the resumed one goes straight on
+      '      with: { apply: [sh, -c, "if [ -f first ]; then rm first; sh point.sh e.before; fi; touch e.done"], rollback: [rm, -f, e.done], observe: { cmd: [test, -e, e.done] } }', '',
+    ].join('\n'));
+    await writeFile(path.join(ws.dir, 'first'), '');
+    await ws.hold('e.before');
+    const child = ws.start(['run', 'daemon.yaml', '--yes']);
+    await ws.reached('e.before');
+    child.kill('SIGKILL');
+    await child;
+    const daemon = Number((await read(path.join(ws.dir, 'daemon.pid'), 'utf8')).trim());
+    try {
+      const resumed = await ws.run(['resume', await ws.onlyRunId(), '--yes']);
+      expect(resumed.exitCode, resumed.stderr).toBe(0);
+      // e's command (cut off mid-apply) was stopped and e applied again; d's daemon was left alone
+      expect(resumed.stderr).toMatch(/stopped 1 command\(s\) .* pid \d+ of step e \(sh -c if \[ -f first \]/);
+      expect(() => process.kill(daemon, 0)).not.toThrow();
+    } finally {
+      try {
+        process.kill(daemon, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   });
 
   it('SIGTERM then SIGINT: the second signal cancels the running step at once; the journal stays consistent and the run resumes', async () => {

@@ -1,8 +1,8 @@
-import { describeLeftovers, stopLeftoverCommands } from '../../engine/leftover-commands.js';
+import { describeLeftovers, stopLeftoverCommands, type RecordedCommand } from '../../engine/leftover-commands.js';
 import type { CliIO } from '../io.js';
 
-/** resume / rollback under the run's lock: stop and name the commands an earlier controller left running. */
-export async function stopLeftovers(io: CliIO, runId: string): Promise<void> {
-  const found = await stopLeftoverCommands(runId);
-  if (found.length > 0) io.err(`stopped ${found.length} command(s) the run's earlier controller left running, before deciding anything: ${describeLeftovers(found)}`);
+/** resume / rollback, under the run's lock and about to act: stop and name the commands an earlier controller left running. */
+export async function stopLeftovers(io: CliIO, commands: readonly RecordedCommand[]): Promise<void> {
+  const found = await stopLeftoverCommands(commands);
+  if (found.length > 0) io.err(`stopped ${found.length} command(s) the run's earlier controller left running, before acting: ${describeLeftovers(found)}`);
 }

@@ -50,7 +50,6 @@ export async function resumeCommand(io: CliIO, runId: string, flags: ResumeFlags
       await failpointsFromEnv()('resume.locked');
       const rec = await loadRunRecord(store, runId, flags.force === true, (t) => io.err(t));
       const { meta, replay } = rec;
-      await stopLeftovers(io, runId);
       if (meta.rolledBack || (meta.mode === 'run' && replay.rollbackStarted)) {
         throw new DrctlError('run-rolled-back', ExitCode.refused, `run ${runId} was rolled back: it cannot be resumed; start a new run`);
       }
@@ -96,6 +95,7 @@ export async function resumeCommand(io: CliIO, runId: string, flags: ResumeFlags
           return ExitCode.refused;
         }
       }
+      await stopLeftovers(io, replay.commands);
       const approved = new Set(flags.approve ?? []);
       return await runWithView(io, scope.redactText, (listeners, signals) => runSession({
         runbook, runbookText: text, registry, mode: meta.mode === 'drill' ? 'drill' : 'run', params: scope.params,

@@ -69,7 +69,6 @@ interface Locked {
 async function rollBackUnderLock(io: CliIO, store: StateStore, runId: string, flags: RollbackFlags, l: Locked): Promise<ExitCode> {
   const { runbook, registry, user, host } = l;
   const { meta, replay, records } = await loadRunRecord(store, runId, flags.force === true, (t) => io.err(t));
-  await stopLeftovers(io, runId);
   const declared = Object.entries(replay.params).filter(([k]) => k in runbook.params);
   const scope = await buildRuntimeScope(runbook, { set: declared.map(([k, v]) => `${k}=${JSON.stringify(v)}`) });
   const items: RollbackItem[] = [...replay.toUndo].reverse().map((u) => {
@@ -95,6 +94,7 @@ async function rollBackUnderLock(io: CliIO, store: StateStore, runId: string, fl
     if (!io.interactive) throw confirmationRequired(`roll back ${runId}`);
     if (!(await io.confirm(`Roll back ${items.length} step(s) of ${runId}?`))) return ExitCode.refused;
   }
+  await stopLeftovers(io, replay.commands);
   const code = await runWithView(io, scope.redactText, async (listeners, signals) => {
     const t0 = realClock.monotonic();
     const run = await openRunHandle({
