@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { parseDuration } from '../../util/duration.js';
 import { runCommand } from '../../util/exec.js';
-import { stepError, type KindContext } from '../types.js';
+import { isStepError, stepError, type KindContext } from '../types.js';
 import { readNode, withPg } from './client.js';
 import { controlData, isManaged, isRunning, rewindAsStandby, start, stopFast } from './local.js';
 import { connectTimeoutMs, observeMember } from './observe.js';
@@ -37,24 +37,24 @@ export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName:
     // fencing stops writes; if the step cannot finish, the old primary must be started again in time
     const left = ctx.remainingMs?.() ?? Number.POSITIVE_INFINITY;
     if (left < 2 * RESTART_RESERVE_MS) {
-      throw stepError(`refusing to fence ${old.name}: the step has ${Math.round(left)}ms left, want at least ${2 * RESTART_RESERVE_MS}ms (to prove the lag and still restart ${old.name} if it is not zero): raise the step's timeout`, { retryable: false });
+      throw stepError(`refusing to fence ${old.name}: the step has ${Math.round(left)}ms left, want at least ${2 * RESTART_RESERVE_MS}ms (to prove the lag and still restart ${old.name} if it is not zero): raise the step's timeout`, { retryable: false, unchanged: true });
     }
-    ctx.progress(`fencing ${old.name} (fast shutdown)`);
-    await stopFast(old, ctx);
-    fenced = old;
+    // the waits end RESTART_RESERVE_MS before the step's deadline, so a restart still fits inside the step
+    const early: KindContext = { ...ctx, signal: Number.isFinite(left) ? AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.floor(left - RESTART_RESERVE_MS))]) : ctx.signal };
     let lag: number;
     try {
+      ctx.progress(`fencing ${old.name} (fast shutdown)`);
+      fenced = old;
+      await stopFast(old, ctx);
       const final = await controlData(old, ctx);
       const waitMs = Math.min(parseDuration(p.lagWait ?? '5s') ?? 5000, (ctx.remainingMs?.() ?? Number.POSITIVE_INFINITY) - RESTART_RESERVE_MS);
-      lag = await waitReplay(p, target, final.checkpointLsn, ctx, Math.max(0, waitMs));
+      lag = await waitReplay(p, target, final.checkpointLsn, early, Math.max(0, waitMs));
     } catch (e) {
-      await restartFenced(old, ctx);
-      throw e;
+      throw await afterRestart(old, ctx, e);
     }
     ctx.note('lagBytes', lag);
     if (lag > (p.maxLagBytes ?? 0) && !lossOk) {
-      await restartFenced(old, ctx);
-      throw stepError(`refusing to promote ${targetName}: ${lag} bytes behind ${old.name} after waiting ${p.lagWait ?? '5s'} (or the step's time left), want ≤ ${p.maxLagBytes ?? 0}; ${old.name} was restarted as primary (set acceptDataLoss: true to promote anyway)`, { retryable: false });
+      throw await afterRestart(old, ctx, stepError(`refusing to promote ${targetName}: ${lag} bytes behind ${old.name} after waiting ${p.lagWait ?? '5s'} (or the step's time left), want ≤ ${p.maxLagBytes ?? 0} (set acceptDataLoss: true to promote anyway)`, { retryable: false }));
     }
   } else {
     const stopped = s.members.find((m) => m.role === 'stopped' && m.name !== targetName && m.lsn);
@@ -66,7 +66,14 @@ export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName:
     }
   }
   ctx.progress(`promoting ${targetName}`);
-  await withPg(target, connectTimeoutMs(p), ctx.signal, (c) => promoteAndWait(c, ctx));
+  let issued = false;
+  try {
+    await withPg(target, connectTimeoutMs(p), ctx.signal, (c) => promoteAndWait(c, ctx, () => (issued = true)));
+  } catch (e) {
+    // not promoted (pg_promote never sent): the fenced primary goes back; once sent, two primaries could follow
+    if (fenced && !issued) throw await afterRestart(fenced, ctx, e);
+    throw e;
+  }
   ctx.note('electionMs', Math.round(ctx.clock.monotonic() - started));
   if (fenced) await rejoin(p, fenced, target, ctx);
 }
@@ -75,7 +82,8 @@ export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName:
  * pg_promote(false), then poll pg_is_in_recovery() every 10 ms until the standby is primary (about 40 ms).
  * pg_promote(true) would wait too, but checks only every 100 ms: a tenth of a second on every election.
  */
-async function promoteAndWait(c: pg.Client, ctx: KindContext): Promise<void> {
+async function promoteAndWait(c: pg.Client, ctx: KindContext, sending: () => void): Promise<void> {
+  sending();
   const r = await c.query<{ ok: boolean }>('select pg_promote(false) as ok');
   if (r.rows[0]?.ok !== true) throw stepError('pg_promote refused (not a standby any more?)');
   for (;;) {
@@ -90,15 +98,18 @@ const RESTART_RESERVE_MS = 1_500;
 
 /**
  * Start the fenced old primary again, whatever the step's deadline says (it may have fired: the context's
- * own exec would be cancelled with it), so a refused or timed-out promotion never leaves no primary.
+ * own exec would be cancelled with it), so a refused or failed promotion never leaves no primary. Returns
+ * the error to throw: the step's own, with what became of the fenced primary.
  */
-async function restartFenced(old: PgMember & { dataDir: string }, ctx: KindContext): Promise<void> {
+async function afterRestart(old: PgMember & { dataDir: string }, ctx: KindContext, cause: unknown): Promise<Error> {
   ctx.progress(`restarting ${old.name} (the promotion did not go ahead)`);
   const never = new AbortController().signal;
   const uncancelled: KindContext = { ...ctx, signal: never, exec: (argv, options) => runCommand(argv, { cwd: ctx.baseDir, ...options, signal: never }) };
-  await start(old, uncancelled).catch((e: unknown) => {
-    ctx.log.error({ member: old.name, err: (e as Error).message }, 'could not restart the fenced primary');
-  });
+  const failed = await start(old, uncancelled).then(() => undefined, (e: unknown) => (e as Error).message);
+  const why = cause instanceof Error ? cause.message : String(cause);
+  const outcome = failed === undefined ? `${old.name} was restarted as primary` : `restarting ${old.name} FAILED too (${failed}): no primary is running, start it by hand`;
+  // the step's own error, with what became of the fenced primary (never a claim that it was restarted when it was not)
+  return stepError(`${why}; ${outcome}`, { retryable: failed === undefined && isStepError(cause) ? cause.retryable : failed === undefined, cause });
 }
 
 /** Wait (up to waitMs) until target replays `lsn`; returns the remaining lag in bytes. */

@@ -124,7 +124,7 @@ describe('db.primary', () => {
       if (d.action !== 'change') throw new Error('expected a change');
       const e = await kind.apply(p, { current: s, desired: d.desired }, ctx).catch((x: unknown) => x);
       expect(isStepError(e) && !e.retryable).toBe(true);
-      expect((e as Error).message).toMatch(/^refusing to promote pg-sh-a: \d+ bytes behind pg-hz-a after waiting 300ms \(or the step's time left\), want ≤ 0; pg-hz-a was restarted as primary \(set acceptDataLoss: true/);
+      expect((e as Error).message).toMatch(/^refusing to promote pg-sh-a: \d+ bytes behind pg-hz-a after waiting 300ms \(or the step's time left\), want ≤ 0 \(set acceptDataLoss: true to promote anyway\); pg-hz-a was restarted as primary$/);
       expect(await inRecovery(hz)).toBe(false);
       expect(await inRecovery(sh)).toBe(true);
 
