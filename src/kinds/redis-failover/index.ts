@@ -52,7 +52,7 @@ export const redisFailoverKind = defineKind<RedisFailoverParams, RedisFailoverSt
     if (change.desired.master === null) {
       throw stepError(`redis group ${change.desired.group}: no node answered ROLE master before the step (${describeFailover(change.desired, undefined)}): no master to move back to`, { retryable: false });
     }
-    await moveMaster(p, change.current, change.desired.master, ctx);
+    await moveMaster(p, change.current, change.desired.master, ctx, true);
   },
   describe: (_p, before, after) => describeFailover(before, after),
   outputs: (_p, s) => ({ master: s.master, masterDc: s.masterDc }),

@@ -11,8 +11,8 @@ import { nodeTarget, sentinelTarget } from './targets.js';
 const RETRY_MS = 300;
 
 /** Make `target` the master of the group: Sentinel failover, or direct REPLICAOF. */
-export async function moveMaster(p: RedisFailoverParams, current: RedisFailoverState, target: string, ctx: KindContext): Promise<void> {
-  if (current.mode === 'direct') return directSwitch(p, current, target, ctx);
+export async function moveMaster(p: RedisFailoverParams, current: RedisFailoverState, target: string, ctx: KindContext, undo = false): Promise<void> {
+  if (current.mode === 'direct') return directSwitch(p, current, target, ctx, undo);
   if (current.master === target) return; // mastership in place: Sentinel reconfigures the replicas; verify waits
   const node = current.nodes.find((n) => n.addr === target);
   if (node?.role === 'master') {

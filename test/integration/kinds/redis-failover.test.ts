@@ -57,6 +57,15 @@ afterAll(async () => {
   await cleanup();
 });
 
+/** Poll until `ok` holds for what `observe` returns (20 s at most). */
+async function pollHoldsFor<S>(observe: () => Promise<S>, ok: (s: S) => boolean): Promise<void> {
+  const until = Date.now() + 20_000;
+  while (!ok(await observe())) {
+    if (Date.now() > until) throw new Error('did not hold within 20s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const role = async (a: string): Promise<string> => (await redisCli(Number(a.split(':')[1]), ['ROLE'])).split('\n')[0] ?? '';
 
 /** What a plan must not touch: replication (without offsets and lags, which move) and CONFIG GET * of every node; each sentinel's master and epoch. */
@@ -144,6 +153,28 @@ describe('redis.failover direct (no Sentinel)', () => {
     expect(r.restored?.master).toBe(hz);
     expect(await role(hz ?? '')).toBe('master');
     expect(await role(sh ?? '')).toBe('slave');
+  });
+
+  it('a fail-back that meets the old master back as master (a healed cut) keeps the writes made during the switch', async () => {
+    const [hz, sh] = (directParams.nodes ?? []).map((n) => n.addr ?? '');
+    const port = (a: string): number => Number(a.split(':')[1]);
+    const ctx = makeKindContext();
+    const before = await kind.observe(directParams, ctx);
+    expect(before.master).toBe(hz);
+    const d = kind.decide(directParams, before);
+    if (d.action !== 'change') throw new Error('expected a change');
+    await kind.apply(directParams, { current: before, desired: d.desired }, ctx);
+    await pollHoldsFor(() => kind.observe(directParams, ctx), (st) => kind.holds(directParams, d.desired, st).ok);
+    // written on the new master during the switch, then the old one comes back as a master of its own
+    await redisCli(port(sh), ['SET', 'written-during-switch', 'yes']);
+    await redisCli(port(hz), ['REPLICAOF', 'NO', 'ONE']);
+    const split = await kind.observe(directParams, ctx);
+    expect(split.nodes.filter((n) => n.role === 'master').map((n) => n.addr).sort()).toEqual([hz, sh].sort());
+    await kind.rollback?.(directParams, { current: split, desired: before }, ctx);
+    await pollHoldsFor(() => kind.observe(directParams, ctx), (st) => kind.holds(directParams, before, st).ok);
+    expect(await role(hz)).toBe('master');
+    expect(await role(sh)).toBe('slave');
+    expect(await redisCli(port(hz), ['GET', 'written-during-switch'])).toBe('yes');
   });
 
   it('never promotes a node that is not a replica of the group\'s master: a standalone target, or a split with two masters, is refused at decide and changes nothing', async () => {
