@@ -40,6 +40,21 @@ describe('SIGKILL at more crash points: every change is made exactly once (chang
     await expectConsistentJournal(ws, runId);
   });
 
+  it('a drill killed after its fail-back, before its record: resume finishes the record instead of leaving it running forever', async () => {
+    ws = await durableWorkspace();
+    await ws.hold('run.before-finish');
+    await ws.killAtFailpoint(ws.start(['drill', 'chain.yaml', '--yes']), 'run.before-finish');
+    await ws.release('run.before-finish');
+    const runId = await ws.onlyRunId();
+    expect(await ws.changes()).toEqual([...CHAIN_CHANGES, ...UNDONE]);
+    const r = await ws.run(['resume', runId, '--yes']);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain(`drill ${runId} had switched and failed back when its controller stopped: the estate is as it was before; nothing to resume`);
+    expect(JSON.parse((await ws.run(['history', '--json'])).stdout).result.runs).toMatchObject([{ runId, status: 'interrupted' }]);
+    expect(JSON.parse((await ws.run(['status', '--json'])).stdout).result).toMatchObject({ runs: [], resumable: [] });
+    expect(await ws.changes()).toEqual([...CHAIN_CHANGES, ...UNDONE]);
+  });
+
   it('during verify (the change made, its verify polling): the step is recovered by observing, not applied again', async () => {
     ws = await durableWorkspace();
     await ws.hold('a.after');

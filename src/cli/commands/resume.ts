@@ -63,7 +63,16 @@ export async function resumeCommand(io: CliIO, runId: string, flags: ResumeFlags
         return ExitCode.ok;
       }
       if (meta.mode === 'drill' && (replay.rollbackFinished || meta.halves?.failBack === 'succeeded')) {
-        throw new DrctlError('run-finished', ExitCode.refused, `drill ${runId} was cut off during its switch and has already failed back: the estate is as it was before; nothing to resume`, { hint: 'start a new drill' });
+        // a controller that died after the fail-back but before writing the run's record left it "running":
+        // the record is finished now (interrupted: its last checks did not run), so status stops offering it
+        const switched = runbook.steps.every((st) => replay.prior.has(st.id));
+        if (meta.status === 'running') {
+          const { lease } = held;
+          const halves = { switch: switched ? ('succeeded' as const) : ('interrupted' as const), failBack: 'succeeded' as const };
+          await store.writeRunMeta({ ...meta, status: 'interrupted', endedAt: new Date().toISOString(), halves }, { scope: lease.scope, token: lease.token, runId: lease.runId });
+        }
+        const what = switched ? 'had switched and failed back when its controller stopped' : 'was cut off during its switch and has already failed back';
+        throw new DrctlError('run-finished', ExitCode.refused, `drill ${runId} ${what}: the estate is as it was before; nothing to resume`, { hint: 'start a new drill' });
       }
       if (meta.mode === 'drill' && meta.status === 'failed') {
         throw new DrctlError('run-finished', ExitCode.refused, `drill ${runId} finished (failed) and failed back: start a new drill`);

@@ -127,7 +127,8 @@ async function rollBackUnderLock(io: CliIO, store: StateStore, runId: string, fl
         ? `rollback interrupted: what is not rolled back yet is left for \`drctl rollback ${runId}\``
         : 'ROLLBACK INCOMPLETE: see the journal (drctl report)';
       const summary = meta.summary ?? buildSummary(runbook, undefined, [], error);
-      const status = !ok || signals.stop.aborted ? (signals.stop.aborted ? 'interrupted' : 'failed') : meta.status === 'running' ? 'interrupted' : meta.status;
+      // a signal that came after the last undo finished changes nothing: only an unfinished rollback is interrupted
+      const status = !ok ? (signals.stop.aborted ? 'interrupted' : 'failed') : meta.status === 'running' ? 'interrupted' : meta.status;
       const durationMs = realClock.monotonic() - t0;
       await emit({ type: 'run.finished', status, durationMs, summary: { ...summary, ...(error ? { error } : {}) } });
       const next: RunMeta = { ...meta, status, summary: { ...summary, ...(error ? { error } : {}) }, rolledBack: { at: new Date().toISOString(), ok } };
