@@ -19,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     let exit: number = ExitCode.ok;
     const program = buildProgram(io, (c) => (exit = c));
+    commandNames = new Set(program.commands.map((c) => c.name()));
     await program.parseAsync([...argv]);
     code = exit;
   } catch (e) {
@@ -31,7 +32,11 @@ function report(e: unknown, io: CliIO, argv: readonly string[], debug: boolean):
   if (e instanceof CommanderError) {
     // help and version "errors" are successes; commander already printed them.
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
-    if (io.json) io.out(envelope(commandName(argv), false, null, [], { code: 'usage', message: e.message.replace(/^error: /, '') }));
+    if (io.json) {
+      const command = commandName(argv);
+      const error = { code: 'usage', message: e.message.replace(/^error: /, '') };
+      io.out(NDJSON_COMMANDS.has(command) ? ndjsonError(command, [], error) : envelope(command, false, null, [], error));
+    }
     return ExitCode.invalidInput;
   }
   const pathError = isDrctlError(e) ? undefined : flagPathError(e, argv);
@@ -70,6 +75,11 @@ function readSource(file: string): string | undefined {
   }
 }
 
+/** The program's top-level command names (known once the program is built). */
+let commandNames: ReadonlySet<string> = new Set();
+
+/** The command the user ran: the first argument that names one (an option's value before it is not one). */
 function commandName(argv: readonly string[]): string {
-  return argv.slice(2).find((a) => !a.startsWith('-')) ?? '';
+  const args = argv.slice(2);
+  return args.find((a) => commandNames.has(a)) ?? args.find((a) => !a.startsWith('-')) ?? '';
 }

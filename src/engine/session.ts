@@ -149,7 +149,7 @@ async function phases(
   const s0 = clock.monotonic();
   const replay = o.resume?.replay;
   // a resumed drill whose fail-back had begun goes straight back to failing back
-  const executed = replay && o.mode === 'drill' && replay.rollbackStarted ? outcomeOfPrior(o.runbook, replay.prior) : await executeSteps({
+  const executed = replay && o.mode === 'drill' && replay.rollbackStarted ? outcomeOfPrior(o.runbook, replay.prior, replay.toUndo) : await executeSteps({
     runbook: o.runbook, registry: o.registry, emit, clock, stop: o.stop, abort: o.abort, makeContext,
     resolveParams: (step, outputsOf) => o.interpolate(step.with, outputsOf),
     ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),

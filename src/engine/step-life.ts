@@ -18,6 +18,8 @@ export interface StepLifeInput {
   readonly clock: Clock;
   readonly emit: (e: EventInput) => Promise<void>;
   readonly makeContext: (signal: SignalLike, notes: Record<string, unknown>) => KindContext;
+  /** Resume: an earlier process journaled an intent for this step (its apply may have acted). */
+  readonly priorIntent?: boolean;
 }
 
 export interface StepLifeResult {
@@ -127,7 +129,7 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
         continue;
       }
       // its intent is in the journal, but nothing was changed: the record says so, and no rollback undoes it
-      const failed = intentJournaled && !intended ? { ...info, unchanged: true } : info;
+      const failed = intentJournaled && !intended && input.priorIntent !== true ? { ...info, unchanged: true } : info;
       await emit({ type: 'step.failed', stepId: step.id, error: failed, notes: { ...notes } });
       return result('failed', { error: failed, attempts: attempt });
     } finally {

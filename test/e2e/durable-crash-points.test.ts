@@ -55,6 +55,24 @@ describe('SIGKILL at more crash points: every change is made exactly once (chang
     expect(await ws.changes()).toEqual([...CHAIN_CHANGES, ...UNDONE]);
   });
 
+  it('a drill killed during its fail-back: resume undoes only what is left (an undo that ran is not run again)', async () => {
+    ws = await durableWorkspace();
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    // no observe: an undo cannot be seen, so running one twice would show twice in undo.log
+    await writeFile(path.join(ws.dir, 'blind-drill.yaml'), [
+      'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: blind-drill }', 'spec:', '  steps:',
+      '    - id: x', '      kind: exec', '      with: { apply: [touch, x], rollback: [sh, -c, "sh point.sh x.undo && echo undo-x >> undo.log"] }',
+      '    - id: y', '      kind: exec', '      needs: [x]', '      with: { apply: [touch, y], rollback: [sh, -c, "echo undo-y >> undo.log"] }', '',
+    ].join('\n'));
+    await ws.hold('x.undo');
+    await ws.killAt(ws.start(['drill', 'blind-drill.yaml', '--yes']), 'x.undo');
+    await ws.release('x.undo');
+    const r = await ws.run(['resume', await ws.onlyRunId(), '--yes']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((await readFile(path.join(ws.dir, 'undo.log'), 'utf8')).trim().split('\n')).toEqual(['undo-y', 'undo-x']);
+  });
+
   it('during verify (the change made, its verify polling): the step is recovered by observing, not applied again', async () => {
     ws = await durableWorkspace();
     await ws.hold('a.after');

@@ -165,6 +165,17 @@ describe('machine output and bad input', () => {
     expect(report.stderr).not.toMatch(/no run "|\n\s+at /);
   });
 
+  it('--json errors of NDJSON commands are one line, whatever comes before the command and for usage errors too', async () => {
+    ws = await exampleWorkspace();
+    for (const args of [['--state', ws.state, 'run', 'nope.yaml', '--yes', '--json'], ['run', '--bogus', '--json']]) {
+      const r = await drctl(args, { cwd: ws.dir });
+      expect(r.exitCode).toBe(3);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? '')).toMatchObject({ type: 'error', command: 'run', ok: false });
+    }
+  });
+
   it('a lab --dir that is a file is bad input naming the flag (exit 3), for up and status alike', async () => {
     ws = await exampleWorkspace();
     const file = path.join(ws.dir, 'city-cut.yaml');
