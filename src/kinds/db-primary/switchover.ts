@@ -41,7 +41,7 @@ export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName:
     }
     // the waits end RESTART_RESERVE_MS before the step's deadline, so a restart still fits inside the step
     const early: KindContext = { ...ctx, signal: Number.isFinite(left) ? AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.floor(left - RESTART_RESERVE_MS))]) : ctx.signal };
-    let lag: number;
+    let lag: number | undefined;
     try {
       ctx.progress(`fencing ${old.name} (fast shutdown)`);
       fenced = old;
@@ -52,8 +52,11 @@ export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName:
     } catch (e) {
       throw await afterRestart(old, ctx, e);
     }
-    ctx.note('lagBytes', lag);
-    if (lag > (p.maxLagBytes ?? 0) && !lossOk) {
+    ctx.note('lagBytes', lag ?? null);
+    if (lag === undefined && !lossOk) {
+      throw await afterRestart(old, ctx, stepError(`refusing to promote ${targetName}: its lag behind ${old.name} could not be read within the step's time (set acceptDataLoss: true to promote anyway)`, { retryable: false }));
+    }
+    if (lag !== undefined && lag > (p.maxLagBytes ?? 0) && !lossOk) {
       throw await afterRestart(old, ctx, stepError(`refusing to promote ${targetName}: ${lag} bytes behind ${old.name} after waiting ${p.lagWait ?? '5s'} (or the step's time left), want ≤ ${p.maxLagBytes ?? 0} (set acceptDataLoss: true to promote anyway)`, { retryable: false }));
     }
   } else {
@@ -94,7 +97,7 @@ async function promoteAndWait(c: pg.Client, ctx: KindContext, sending: () => voi
 }
 
 /** Time kept to start a fenced primary again when the step cannot go on (pg_ctl start -w). */
-const RESTART_RESERVE_MS = 1_500;
+const RESTART_RESERVE_MS = 3_000;
 
 /**
  * Start the fenced old primary again, whatever the step's deadline says (it may have fired: the context's
@@ -113,13 +116,20 @@ async function afterRestart(old: PgMember & { dataDir: string }, ctx: KindContex
 }
 
 /** Wait (up to waitMs) until target replays `lsn`; returns the remaining lag in bytes. */
-async function waitReplay(p: DbPrimaryParams, target: PgMember, lsn: string, ctx: KindContext, waitMs = parseDuration(p.lagWait ?? '5s') ?? 5000): Promise<number> {
+async function waitReplay(p: DbPrimaryParams, target: PgMember, lsn: string, ctx: KindContext, waitMs = parseDuration(p.lagWait ?? '5s') ?? 5000): Promise<number | undefined> {
   const deadline = ctx.clock.monotonic() + waitMs;
+  let lag: number | undefined;
+  // ctx.signal ends the wait early (the time kept to restart the fenced primary): the last lag read is the answer
   for (;;) {
-    const n = await withPg(target, connectTimeoutMs(p), ctx.signal, readNode);
-    const lag = lagOf(lsn, n.lsn) ?? Number.MAX_SAFE_INTEGER;
-    if (lag <= (p.maxLagBytes ?? 0) || ctx.clock.monotonic() > deadline) return lag;
-    await ctx.clock.sleep(20, ctx.signal);
+    try {
+      const n = await withPg(target, connectTimeoutMs(p), ctx.signal, readNode);
+      lag = lagOf(lsn, n.lsn) ?? Number.MAX_SAFE_INTEGER;
+      if (lag <= (p.maxLagBytes ?? 0) || ctx.clock.monotonic() > deadline) return lag;
+      await ctx.clock.sleep(20, ctx.signal);
+    } catch (e) {
+      if (ctx.signal.aborted) return lag;
+      throw e;
+    }
   }
 }
 
