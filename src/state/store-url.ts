@@ -1,10 +1,8 @@
 import { parseDuration } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
+import { parseHostPort, type HostPort } from '../util/host-port.js';
 
-export interface Endpoint {
-  readonly host: string;
-  readonly port: number;
-}
+export type Endpoint = HostPort;
 
 /** What --state names: a folder, Redis endpoints tried in order, or Redis behind Sentinels. */
 export type StoreSpec =
@@ -67,12 +65,10 @@ export function parseStoreSpec(text: string): StoreSpec {
 }
 
 function endpointOf(text: string, defaultPort: number, whole: string): Endpoint {
-  // a host is a name, an IPv4 address or a bracketed IPv6 address ([::1]); a port is 1-65535
-  const m = /^(\[[^\]]+\]|[^:[\]]+)(?::(\d+))?$/.exec(text);
-  if (!m?.[1]) throw usageError(`--state ${whole}: bad endpoint "${text}" (host:port, [IPv6]:port)`);
-  const port = m[2] ? Number(m[2]) : defaultPort;
-  if (port < 1 || port > 65535) throw usageError(`--state ${whole}: port ${m[2] ?? ''} of "${text}" is not 1-65535`);
-  return { host: m[1].replace(/^\[|\]$/g, ''), port };
+  const e = parseHostPort(text, defaultPort);
+  if (!('problem' in e)) return e;
+  if (e.problem === 'port') throw usageError(`--state ${whole}: port ${e.portText} of "${text}" is not 1-65535`);
+  throw usageError(`--state ${whole}: bad endpoint "${text}" (host:port, [IPv6]:port)`);
 }
 
 /** For messages: never the password. */

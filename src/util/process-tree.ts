@@ -53,7 +53,10 @@ function processTable(): Map<number, Entry> {
  * re-parented to init (a double fork, a daemon) and is no longer anyone's descendant: it is not found.
  */
 export function descendantsOf(roots: readonly number[]): FoundProcess[] {
-  const table = processTable();
+  return descendantsIn(processTable(), roots);
+}
+
+function descendantsIn(table: ReadonlyMap<number, Entry>, roots: readonly number[]): FoundProcess[] {
   const children = new Map<number, number[]>();
   for (const [pid, e] of table) {
     const list = children.get(e.ppid);
@@ -103,9 +106,10 @@ export function startTimeOf(pid: number): string | undefined {
 export function leftoversOf(commands: readonly FoundProcess[]): { readonly roots: FoundProcess[]; readonly all: FoundProcess[] } {
   const roots = stillRunning(commands);
   if (roots.length === 0) return { roots, all: [] };
+  const table = processTable();
   const sessions = new Set(roots.map((r) => r.pid));
-  const inSession = [...processTable()].filter(([, e]) => sessions.has(e.session)).map(([pid, e]) => ({ pid, startTime: e.startTime }));
+  const inSession = [...table].filter(([, e]) => sessions.has(e.session)).map(([pid, e]) => ({ pid, startTime: e.startTime }));
   const all = new Map<number, FoundProcess>();
-  for (const p of [...roots, ...inSession, ...descendantsOf(roots.map((r) => r.pid))]) all.set(p.pid, p);
+  for (const p of [...roots, ...inSession, ...descendantsIn(table, roots.map((r) => r.pid))]) all.set(p.pid, p);
   return { roots, all: [...all.values()] };
 }

@@ -77,8 +77,6 @@ function latestPerScope(runs: readonly RunMeta[]): RunMeta[] {
   });
 }
 
-/** Interrupted (SIGINT/SIGTERM) runs and drills, not rolled back: `drctl resume` continues them. */
-
 /** What to do with a run no controller finishes: a rehearsal is only undone (its RTO would mean nothing resumed). */
 const nextStep = (mode: string, runId: string): string =>
   mode === 'rehearse' ? `undo it with \`drctl rollback ${runId}\` (a rehearsal is not resumed)` : `resume it with \`drctl resume ${runId}\` or undo it with \`drctl rollback ${runId}\``;

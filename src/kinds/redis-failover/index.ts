@@ -1,6 +1,7 @@
 import { defineKind } from '../define-kind.js';
 import { stepError } from '../types.js';
 import { parseDuration } from '../../util/duration.js';
+import { parseHostPort } from '../../util/host-port.js';
 import { decideFailover, describeFailover, holdsFailover } from './decide.js';
 import { observeGroup } from './observe.js';
 import { redisFailoverSchema, targetOf, type RedisFailoverParams, type RedisFailoverState } from './params.js';
@@ -19,11 +20,8 @@ export const redisFailoverKind = defineKind<RedisFailoverParams, RedisFailoverSt
     const problems: { path: (string | number)[]; message: string }[] = [];
     if (!p.sentinels?.length && !p.nodes?.length) problems.push({ path: [], message: 'give sentinels (Sentinel mode) or nodes (direct mode)' });
     if (p.to !== undefined && 'dc' in targetOf(p) && !p.nodes?.length) problems.push({ path: ['to', 'dc'], message: 'to.dc needs nodes: [{addr, dc}] to know which node is in which data center' });
-    const addrProblem = (a: string): string | undefined => {
-      if (a.includes('${')) return undefined;
-      const m = /^(\[[^\]]+\]|[^:[\]]+):(\d+)$/.exec(a);
-      return m && Number(m[2]) >= 1 && Number(m[2]) <= 65535 ? undefined : `"${a}" is not host:port`;
-    };
+    const addrProblem = (a: string): string | undefined =>
+      a.includes('${') || !('problem' in parseHostPort(a)) ? undefined : `"${a}" is not host:port`;
     (p.sentinels ?? []).forEach((a, i) => {
       const bad = addrProblem(a);
       if (bad) problems.push({ path: ['sentinels', i], message: bad });
