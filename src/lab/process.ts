@@ -11,6 +11,8 @@ export interface SpawnDetachedOptions {
   readonly cwd?: string;
   readonly logFile: string;
   readonly env?: Readonly<Record<string, string>>;
+  /** `env` is the whole environment (nothing inherited): etcd refuses to start when an ETCD_* variable shadows a flag. */
+  readonly onlyEnv?: boolean;
 }
 
 /** Start argv detached (setsid), output appended to logFile; returns the pid. Does not wait for readiness. */
@@ -23,7 +25,7 @@ export function spawnDetached(argv: readonly string[], options: SpawnDetachedOpt
       detached: true,
       stdio: ['ignore', fd, fd],
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      env: { ...process.env, ...options.env },
+      env: options.onlyEnv ? { ...options.env } : { ...process.env, ...options.env },
     });
     child.on('error', () => undefined); // reported by the readiness check that follows
     child.unref();

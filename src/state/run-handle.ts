@@ -22,6 +22,9 @@ export async function holdLock(store: StateStore, scope: string, holder: HolderI
   const lease = await store.acquireLock(scope, holder, leaseMs);
   const lost = new AbortController();
   const keeper = keepLease(lease, leaseMs, (e) => lost.abort(e));
+  const onLapse = (): void => void (lost.signal.aborted || lost.abort(lease.lapsed?.reason));
+  if (lease.lapsed?.aborted) onLapse();
+  else lease.lapsed?.addEventListener('abort', onLapse, { once: true });
   return {
     lease, lost: lost.signal,
     release: async () => {
@@ -100,7 +103,8 @@ export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
   const scrub = <T>(value: T): T => scrubValue(value, o.redact);
   return {
     runId: o.runId, lease, fence, log, lost: lost.signal,
-    failure: () => failure ?? (isLostByFence(lost.signal) ? fail(lost.signal.reason) : undefined),
+    // the lock was lost (fenced out) or its lease could no longer be proven (etcd unreachable): the run stops as after a failed write
+    failure: () => failure ?? (held.lost.aborted ? fail(held.lost.reason) : undefined),
     async emit(input) {
       if (failure) throw failure;
       const event = scrub({ ...input, runId: o.runId, at: new Date(o.clock.now()).toISOString() } as EngineEvent);
@@ -150,4 +154,3 @@ const PROGRESS_EVENTS: ReadonlySet<EngineEvent['type']> = new Set([
   'step.queued', 'step.started', 'step.phase', 'step.progress', 'step.timing', 'step.retrying', 'step.rolling-back',
 ]);
 
-const isLostByFence = (s: AbortSignal): boolean => s.aborted && (s.reason as { fencedOut?: unknown } | undefined)?.fencedOut === true;

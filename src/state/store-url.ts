@@ -1,12 +1,14 @@
 import { parseDuration } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
 import { parseHostPort, type HostPort } from '../util/host-port.js';
+import { etcdLabel, isEtcdUrl, parseEtcdUrl, type EtcdSpec } from '../util/etcd-url.js';
 
 export type Endpoint = HostPort;
 
-/** What --state names: a folder, Redis endpoints tried in order, or Redis behind Sentinels. */
+/** What --state names: a folder, Redis endpoints tried in order, Redis behind Sentinels, or an etcd cluster. */
 export type StoreSpec =
   | { readonly kind: 'file'; readonly dir: string }
+  | { readonly kind: 'etcd'; readonly etcd: EtcdSpec }
   | {
       readonly kind: 'redis' | 'sentinel';
       readonly endpoints: readonly Endpoint[];
@@ -24,6 +26,8 @@ export type StoreSpec =
     };
 
 export const DEFAULT_STATE_PREFIX = 'drctl:';
+/** The key prefix of the state in etcd when the URL names none. */
+export const DEFAULT_ETCD_STATE_PREFIX = 'drctl';
 export const DEFAULT_RETRY_MS = 5_000;
 const URL_RE = /^(redis|rediss|redis\+sentinel):\/\/(?:([^@/]*)@)?([^/?]+)(?:\/([^?]*))?(?:\?(.*))?$/;
 
@@ -32,12 +36,18 @@ const URL_RE = /^(redis|rediss|redis\+sentinel):\/\/(?:([^@/]*)@)?([^/?]+)(?:\/(
  *   query: prefix=P, retry=DURATION (reconnect window, default 5s), replicas=N (WAIT for N replicas)
  * redis://a:6379,b:6379[/db]                            endpoints tried in order (the first primary wins)
  * redis+sentinel://h1:26379,h2:26379/MASTER[/db]        Sentinel
+ * etcd://[user[:pass]@]h1:2379,h2:2379,h3:2379[/prefix]  an etcd cluster (util/etcd-url.ts; etcds:// = TLS)
  * anything else                                         a folder (the embedded store)
  */
 export function parseStoreSpec(text: string): StoreSpec {
   if (!/^[a-z+]+:\/\//i.test(text)) return { kind: 'file', dir: text };
+  if (isEtcdUrl(text)) {
+    const etcd = parseEtcdUrl(text, DEFAULT_ETCD_STATE_PREFIX);
+    if ('problem' in etcd) throw usageError(`--state ${etcd.problem}`, 'e.g. etcd://127.0.0.1:2379,127.0.0.2:2379,127.0.0.3:2379/drctl');
+    return { kind: 'etcd', etcd };
+  }
   const m = URL_RE.exec(text);
-  if (!m) throw usageError(`--state ${text}: not a folder or a redis://, rediss:// or redis+sentinel:// URL`, 'e.g. redis://127.0.0.1:6379/0?prefix=drctl: or redis+sentinel://h1:26379,h2:26379/mymaster');
+  if (!m) throw usageError(`--state ${text}: not a folder or a redis://, rediss://, redis+sentinel://, etcd:// or etcds:// URL`, 'e.g. redis://127.0.0.1:6379/0?prefix=drctl: or etcd://h1:2379,h2:2379,h3:2379/drctl');
   const [, scheme = '', auth, hosts = '', pathPart = '', query = ''] = m;
   const sentinel = scheme === 'redis+sentinel';
   const defaultPort = sentinel ? 26379 : 6379;
@@ -74,6 +84,7 @@ function endpointOf(text: string, defaultPort: number, whole: string): Endpoint 
 /** For messages: never the password. */
 export function specLabel(spec: StoreSpec): string {
   if (spec.kind === 'file') return spec.dir;
+  if (spec.kind === 'etcd') return etcdLabel(spec.etcd);
   const hosts = spec.endpoints.map((e) => `${e.host}:${e.port}`).join(',');
   return spec.kind === 'sentinel' ? `redis+sentinel://${hosts}/${spec.masterName ?? ''}` : `redis://${hosts}/${spec.db}`;
 }

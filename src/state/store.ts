@@ -35,6 +35,11 @@ export interface LockLease extends Fence {
   renew(): Promise<LockHolder>;
   /** Remove the lock if it is still ours (never someone else's). */
   release(): Promise<void>;
+  /**
+   * Stores whose lock lives on a server-side lease (etcd): aborted, with the error as its reason, as soon
+   * as this process can no longer prove the lease alive — before the store could give the lock to anyone else.
+   */
+  readonly lapsed?: AbortSignal | undefined;
 }
 
 export interface JournalWriter {
@@ -64,11 +69,11 @@ export interface AuditEntry {
 }
 
 /**
- * Where runs, journals, history and locks live: the embedded folder (default) or Redis. Every method
+ * Where runs, journals, history and locks live: the embedded folder (default), Redis or etcd. Every method
  * of a remote store fails with StoreUnreachable when the store cannot be reached.
  */
 export interface StateStore {
-  /** For messages: the folder, or redis://host:port. */
+  /** For messages: the folder, redis://host:port, or etcd://members/prefix. */
   readonly label: string;
   acquireLock(scope: string, holder: HolderInput, leaseMs: number): Promise<LockLease>;
   readLock(scope: string): Promise<LockHolder | undefined>;
