@@ -1,19 +1,22 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Etcd3 } from 'etcd3';
 
 /**
- * An etcd lease kept alive while a run lives, and the proof that it still is. The client's keepalive
- * stream renews it every TTL/3; this module never waits for the client's 'lost' event alone (it comes
- * only after the network is back: lab.md). It counts from the moment each acknowledged keepalive was
- * *sent* — etcd keeps the lease at least TTL from then — and when no keepalive was acknowledged for
- * TTL minus a margin, it asks etcd for the lease's time to live (a unary call, with a deadline, that
- * fails over to another member). Gone → `lapsed` aborts with the error `gone()` makes (fenced out,
- * naming who holds the lock now); no answer within two thirds of the margin → `lapsed` aborts with the error
- * `unreachable()` makes. Either way the holder stops acting before etcd can give the lock to anyone else.
+ * An etcd lease kept alive while a run lives, and the proof that it still is. Every TTL/3 one
+ * keepalive goes to every member at once (each on its own connection, with a deadline): the first
+ * answer counts, so a cut or frozen member — even the one a stream would have been stuck on — costs
+ * nothing while a majority answers. The lease is counted from the moment an acknowledged keepalive
+ * was *sent* (etcd keeps it at least TTL from then). When no member acknowledged one until TTL minus
+ * a margin, `lapsed` aborts with the error `unreachable()` makes; when a member says the lease is gone
+ * (expired while this process was frozen, revoked), with the error `gone()` makes (fenced out, naming
+ * who holds the lock now). Either way the holder stops acting before etcd could give the lock to anyone
+ * else. The client's own keepalive is not used: its 'lost' event comes only after the network is back
+ * (lab.md), and its stream can stay on a silent member.
  */
 export interface EtcdLease {
   readonly id: string;
   readonly ttlMs: number;
-  /** Local clock: the lease lives at least until then (last acknowledged keepalive's send time + TTL). */
+  /** Local clock: the lease lives at least until then. */
   provenUntil(): number;
   /** Aborted (reason: the error) once this process can no longer prove the lease alive. */
   readonly lapsed: AbortSignal;
@@ -26,91 +29,98 @@ export interface EtcdLease {
 export interface LeaseHooks {
   /** The lease is gone: the error to stop with (fenced out, naming the lock's current holder). */
   gone(): Promise<Error>;
-  /** etcd could not be asked in time. */
+  /** No member acknowledged a keepalive in time. */
   unreachable(cause: unknown): Error;
 }
 
 export const leaseMarginMs = (ttlMs: number): number => Math.min(3_000, Math.max(500, Math.floor(ttlMs / 5)));
+const RETRY_MS = 200;
 
-export async function grantLease(client: Etcd3, ttlSeconds: number, hooks: LeaseHooks): Promise<EtcdLease> {
+/**
+ * Grant a lease through `client` and keep it alive through `members` (one client per member).
+ * `callTimeoutMs`: the most one keepalive round may take (it is also kept under the margin).
+ */
+export async function grantLease(client: Etcd3, members: readonly Etcd3[], ttlSeconds: number, callTimeoutMs: number, hooks: LeaseHooks): Promise<EtcdLease> {
   const grantSent = Date.now();
-  const lease = client.lease(ttlSeconds);
-  lease.on('lost', () => undefined); // handled below once granted; a failed grant rejects grant()
   let id: string;
+  let granted: number;
   try {
-    id = await lease.grant();
+    const r = await client.leaseClient.leaseGrant({ TTL: ttlSeconds });
+    id = r.ID;
+    granted = Number(r.TTL);
   } catch (e) {
-    lease.release();
     throw hooks.unreachable(e);
   }
-  const ttlMs = ttlSeconds * 1000;
+  const ttlMs = granted * 1000;
   const margin = leaseMarginMs(ttlMs);
+  const roundMs = Math.max(300, Math.min(callTimeoutMs, Math.floor((margin * 2) / 3)));
   let provenUntil = grantSent + ttlMs;
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
   const lapsed = new AbortController();
-  const fired: number[] = [];
+  const wake = new AbortController();
 
-  const lapse = (e: Error): void => {
-    if (stopped || lapsed.signal.aborted) return;
-    clearTimeout(timer);
-    lease.release();
-    lapsed.abort(e);
-  };
-  const arm = (): void => {
-    clearTimeout(timer);
-    if (stopped || lapsed.signal.aborted) return;
-    timer = setTimeout(() => void check(), Math.max(0, provenUntil - margin - Date.now()));
-    timer.unref();
-  };
-  const check = async (): Promise<void> => {
-    const sent = Date.now();
-    let ttl: number;
-    try {
-      ttl = Number((await within(client.leaseClient.leaseTimeToLive({ ID: id }), (margin * 2) / 3)).TTL);
-    } catch (e) {
-      return lapse(hooks.unreachable(e));
+  const loop = async (): Promise<void> => {
+    let next = grantSent + ttlMs / 3;
+    while (!stopped) {
+      await delay(Math.max(0, next - Date.now()), undefined, { signal: wake.signal, ref: false }).catch(() => undefined);
+      if (stopped) return;
+      const sent = Date.now();
+      const answer = await keepaliveRound(members, id, roundMs);
+      if (stopped) return;
+      if (answer === 'gone') return void lapsed.abort(await hooks.gone().catch((e: unknown) => e));
+      if (typeof answer === 'number') {
+        provenUntil = Math.max(provenUntil, sent + answer * 1000);
+        next = sent + ttlMs / 3;
+      } else if (Date.now() >= provenUntil - margin) {
+        return void lapsed.abort(hooks.unreachable(answer));
+      } else next = Date.now() + RETRY_MS;
     }
-    if (!(ttl > 0)) return lapse(await hooks.gone());
-    provenUntil = Math.max(provenUntil, sent + ttl * 1000);
-    if (provenUntil - margin <= Date.now()) return lapse(hooks.unreachable(new Error(`the lease could not be renewed: ${ttl}s left`)));
-    arm();
   };
-
-  lease.on('keepaliveEstablished', () => void fired.splice(0));
-  lease.on('keepaliveFired', () => void fired.push(Date.now()));
-  lease.on('keepaliveSucceeded', (res) => {
-    const sent = fired.shift() ?? Date.now();
-    provenUntil = Math.max(provenUntil, sent + Number(res.TTL) * 1000);
-    arm();
-  });
-  lease.on('lost', () => void hooks.gone().then(lapse, lapse));
-  arm();
+  void loop();
   const stop = (): void => {
     stopped = true;
-    clearTimeout(timer);
-    lease.release();
+    wake.abort();
   };
   return {
     id, ttlMs, lapsed: lapsed.signal, stop,
     provenUntil: () => provenUntil,
     async revoke() {
       stop();
-      await lease.revoke().catch(() => undefined);
+      await client.leaseClient.leaseRevoke({ ID: id }).catch(() => undefined);
     },
   };
 }
 
-/** The promise, or a rejection after ms (the call itself may still finish later). */
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer within ${Math.round(ms)} ms`)), ms);
-    p.then((v) => {
-      clearTimeout(t);
-      resolve(v);
-    }, (e: unknown) => {
-      clearTimeout(t);
+/** One keepalive to every member at once: the first TTL answered (seconds), 'gone' (TTL 0), or the last error. */
+function keepaliveRound(members: readonly Etcd3[], id: string, timeoutMs: number): Promise<number | 'gone' | Error> {
+  return new Promise((resolve) => {
+    let failed = 0;
+    let lastError: Error = new Error('no member answered');
+    for (const m of members) {
+      keepaliveOnce(m, id, timeoutMs).then((ttl) => resolve(ttl > 0 ? ttl : 'gone'), (e: unknown) => {
+        lastError = e instanceof Error ? e : new Error(String(e));
+        if (++failed === members.length) resolve(lastError);
+      });
+    }
+  });
+}
+
+async function keepaliveOnce(member: Etcd3, id: string, timeoutMs: number): Promise<number> {
+  const stream = await member.leaseClient.leaseKeepAlive({ deadline: Date.now() + timeoutMs });
+  return new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stream.cancel();
+      reject(new Error(`no keepalive answer within ${timeoutMs} ms`));
+    }, timeoutMs + 100);
+    stream.on('data', (res) => {
+      clearTimeout(timer);
+      resolve(Number(res.TTL));
+      stream.end();
+    });
+    stream.on('error', (e) => {
+      clearTimeout(timer);
       reject(e);
     });
+    stream.write({ ID: id });
   });
 }

@@ -19,6 +19,10 @@ export interface EtcdLockContext {
   readonly prefix: string;
   /** Run a store call: any failure to talk to etcd becomes StoreUnreachable (drctl's own errors pass). */
   io<T>(fn: () => Promise<T>): Promise<T>;
+  /** One client per member, for the lease's keepalives (etcd-lease.ts). */
+  members(): Promise<readonly Etcd3[]>;
+  /** The deadline of one call. */
+  readonly timeoutMs: number;
 }
 
 type Stored = Omit<LockHolder, 'expiresAt'>;
@@ -51,7 +55,7 @@ export function fencedOut(fence: Fence, current: Stored | undefined): FencedOut 
 export async function acquireEtcdLock(c: EtcdLockContext, scope: string, input: HolderInput, leaseMs: number): Promise<LockLease> {
   const k = lockKeys(c.prefix, scope);
   let fence: Fence = { scope, token: 0, runId: input.runId };
-  const lease = await grantLease(c.client, Math.max(1, Math.ceil(leaseMs / 1000)), {
+  const lease = await grantLease(c.client, await c.members(), Math.max(1, Math.ceil(leaseMs / 1000)), c.timeoutMs, {
     gone: () => fencedOutNow(c, fence),
     unreachable: (e) => new StoreUnreachable(c.label, new Error(`this controller's lease on the lock "${scope}" could not be confirmed in time (${(e as Error).message ?? String(e)}); it stopped acting as holder`)),
   });

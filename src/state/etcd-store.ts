@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Etcd3 } from 'etcd3';
 import { isDrctlError } from '../util/errors.js';
 import { etcdErrorText, makeEtcdClient } from '../util/etcd-client.js';
 import { cmp, getKv, getPrefix, op, text, txn } from '../util/etcd-ops.js';
@@ -35,7 +36,11 @@ export async function openEtcdStateStore(spec: EtcdSpec): Promise<StateStore> {
       throw isDrctlError(e) ? e : new StoreUnreachable(label, new Error(etcdErrorText(e)));
     }
   };
-  const c: EtcdLockContext = { client, label, prefix: p, io };
+  let members: Promise<Etcd3[]> | undefined;
+  const c: EtcdLockContext = {
+    client, label, prefix: p, io, timeoutMs: spec.timeoutMs,
+    members: () => (members ??= Promise.all(spec.endpoints.map((e) => makeEtcdClient({ ...spec, endpoints: [e] })))),
+  };
   /** Write only while the fence holds: one transaction comparing the scope's owner key. Retried writes put the same keys again. */
   const fenced = (fence: Fence, puts: readonly { key: string; value: string }[]): Promise<void> => io(async () => {
     const keys = lockKeys(p, fence.scope);
@@ -111,7 +116,10 @@ export async function openEtcdStateStore(spec: EtcdSpec): Promise<StateStore> {
       await client.kv.put({ key: Buffer.from(key), value: Buffer.from(JSON.stringify(entry)) });
     }),
     logFile: () => undefined,
-    close: async () => client.close(),
+    close: async () => {
+      for (const m of (await members) ?? []) m.close();
+      client.close();
+    },
   };
 }
 

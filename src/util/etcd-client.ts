@@ -19,7 +19,8 @@ export async function makeEtcdClient(spec: EtcdSpec): Promise<Etcd3> {
     grpcOptions: {
       'grpc.keepalive_time_ms': spec.keepaliveMs,
       'grpc.keepalive_timeout_ms': Math.max(1_000, spec.keepaliveMs),
-      'grpc.keepalive_permit_without_calls': 1,
+      // etcd counts pings on a connection without calls as abuse (GOAWAY too_many_pings): none then
+      'grpc.keepalive_permit_without_calls': 0,
     },
     ...(spec.username && spec.password ? { auth: { username: spec.username, password: spec.password } } : {}),
     // etcds:// without files: https:// hosts, verified against the system's roots
