@@ -2,17 +2,25 @@ import path from 'node:path';
 import { DrctlError, ExitCode } from '../util/errors.js';
 import type { RuleStore } from './store.js';
 import { openFileStore } from './store-file.js';
-import { storeUrlProblem } from './store-url.js';
+import { isEtcdUrl, parseEtcdUrl } from '../util/etcd-url.js';
+import { DEFAULT_ETCD_RULES_PREFIX, RULES_STORE_FORMS, storeUrlProblem } from './store-url.js';
 
 export { storeUrlProblem } from './store-url.js';
 
 /**
- * "redis://host:port[/prefix]" → Redis store; "file:path.json" → file store (relative paths resolve
- * against baseDir). Anything else is a usage error (exit 3).
+ * "redis://host:port[/prefix]" → Redis store; "etcd://h1:2379,h2:2379[/prefix]" → etcd store;
+ * "file:path.json" → file store (relative paths resolve against baseDir). Anything else is a usage
+ * error (exit 3). The Redis and etcd clients are imported only when used.
  */
 export async function openRuleStore(url: string, baseDir: string): Promise<RuleStore> {
   const problem = storeUrlProblem(url);
-  if (problem) throw new DrctlError('bad-store-url', ExitCode.invalidInput, problem, { hint: 'use redis://HOST:PORT[/PREFIX] or file:PATH.json' });
+  if (problem) throw new DrctlError('bad-store-url', ExitCode.invalidInput, problem, { hint: `use ${RULES_STORE_FORMS}` });
+  if (isEtcdUrl(url)) {
+    const spec = parseEtcdUrl(url, DEFAULT_ETCD_RULES_PREFIX);
+    if ('problem' in spec) throw new DrctlError('bad-store-url', ExitCode.invalidInput, spec.problem);
+    const { openEtcdRuleStore } = await import('./store-etcd.js');
+    return openEtcdRuleStore(spec);
+  }
   if (url.startsWith('redis://')) {
     // Loaded on first use: ioredis costs ~70 ms of start-up for commands that never touch Redis.
     const { openRedisStore } = await import('./store-redis.js');
@@ -28,5 +36,5 @@ export async function openRuleStore(url: string, baseDir: string): Promise<RuleS
 
 const badStoreUrl = (url: string): DrctlError =>
   new DrctlError('bad-store-url', ExitCode.invalidInput, `unsupported rules store "${url}"`, {
-    hint: 'use redis://HOST:PORT[/PREFIX] or file:PATH.json',
+    hint: `use ${RULES_STORE_FORMS}`,
   });

@@ -32,7 +32,7 @@ export async function loadTopologyOrThrow(file: string, io: CliIO): Promise<Topo
 }
 
 export function requireStore(flags: StoreFlag): string {
-  if (!flags.store) throw usageError('--store is required here', 'pass --store redis://HOST:PORT[/PREFIX] or --store file:PATH.json (or set DRCTL_RULES_STORE)');
+  if (!flags.store) throw usageError('--store is required here', 'pass --store redis://HOST:PORT[/PREFIX], --store etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or --store file:PATH.json (or set DRCTL_RULES_STORE)');
   return flags.store;
 }
 

@@ -1,28 +1,33 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { drctl, spawnDrctl } from '../../helpers/cli.js';
+import { startTestEtcd, type TestEtcd } from '../../helpers/etcd-cluster.js';
 import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { LAB_TOPOLOGY_FILE } from '../../unit/rules/lab-topology.js';
 
-// `drctl rules watch` as an application would use it: the built CLI subscribed to a real Redis over
-// pub/sub while other drctl processes flip, roll back and fail back. Needs `npm run build`.
+// `drctl rules watch` as an application would use it: the built CLI subscribed to a real Redis (pub/sub)
+// or a real etcd cluster (watch) while other drctl processes flip, roll back and fail back. Needs `npm run build`.
 
 let redis: TestRedis;
-beforeAll(async () => void (redis = await startRedis()));
-afterAll(async () => redis.stop());
+let etcd: TestEtcd;
+beforeAll(async () => void ([redis, etcd] = await Promise.all([startRedis(), startTestEtcd(3)])));
+afterAll(async () => Promise.all([redis?.stop(), etcd?.stop()]));
 
 const T = ['--topology', LAB_TOPOLOGY_FILE];
 
-describe('rules watch on a Redis store (built CLI)', () => {
+describe.each([
+  ['Redis', 'redis://', () => `${redis.url}/watch`],
+  ['etcd', 'etcd://', () => etcd.url('watch')],
+])('rules watch on a %s store (built CLI)', (_backend, scheme, urlOf) => {
   test('sees every version once, in order, while flips happen in other processes', async () => {
-    const url = `${redis.url}/watch`;
+    const url = urlOf();
     const init = await drctl(['rules', 'init', ...T, '--store', url]);
     expect(init.exitCode).toBe(0);
     const watch = spawnDrctl(['rules', 'watch', '--store', url, '--count', '12']);
     let stderr = '';
     watch.stderr?.on('data', (d: Buffer) => void (stderr += d.toString()));
     try {
-      await waitFor(() => stderr.includes('watching redis://'), 'the watcher to subscribe');
+      await waitFor(() => stderr.includes(`watching ${scheme}`), 'the watcher to subscribe');
       const steps = [
         ['rules', 'flip', '--cut', 'hz-a,hz-b', '--yes', '--no-catch-up', ...T, '--store', url],
         ['rules', 'flip', '--cut', 'sh-a', '--yes', '--no-catch-up', ...T, '--store', url],
