@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Install the Debian packages the lab needs (real Redis/Sentinel, HAProxy, BIND9, PostgreSQL, socat).
+# Install the Debian packages the lab needs (real Redis/Sentinel, HAProxy, BIND9, PostgreSQL, etcd, socat).
 # Idempotent: when every binary is present it says so and exits 0. As root it installs what is missing
 # (apt-get update first); otherwise it prints exactly what to install and exits 1.
 set -euo pipefail
 
-PACKAGES=(redis-server redis-sentinel haproxy bind9 bind9-dnsutils postgresql socat)
+PACKAGES=(redis-server redis-sentinel haproxy bind9 bind9-dnsutils postgresql etcd-server etcd-client socat)
 PG_BIN_GLOB=/usr/lib/postgresql/*/bin
 
 missing=()
@@ -23,6 +23,8 @@ need haproxy haproxy
 need bind9 named tsig-keygen named-checkconf
 need bind9-dnsutils nsupdate dig
 need socat socat
+need etcd-server etcd
+need etcd-client etcdctl
 # shellcheck disable=SC2086
 if ! ls $PG_BIN_GLOB/initdb >/dev/null 2>&1 || ! ls $PG_BIN_GLOB/pg_rewind >/dev/null 2>&1; then
   missing+=(postgresql)

@@ -13,7 +13,7 @@ export async function labDown(dir: string, options: { graceMs?: number } = {}): 
   if (!state) return [];
   const stopped: string[] = [];
   // Clients first (haproxy, apps), then the servers; all in parallel within a tier.
-  const order = ['haproxy', 'dc-app', 'sentinel', 'named', 'redis', 'config-centre', 'postgres'];
+  const order = ['haproxy', 'dc-app', 'sentinel', 'named', 'redis', 'config-centre', 'postgres', 'etcd'];
   for (const kind of order) {
     await Promise.all(
       state.processes

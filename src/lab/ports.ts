@@ -58,7 +58,7 @@ export function packageDefaultClashes(ports: readonly { port: number; what: stri
 }
 
 /** Ports a lab spans above its base (base + 0..LAB_PORT_SPAN). */
-export const LAB_PORT_SPAN = 70;
+export const LAB_PORT_SPAN = 80;
 
 /**
  * The kernel's ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range; else the IANA range).

@@ -1,5 +1,6 @@
 import { promises as dnsPromises } from 'node:dns';
 import pg from 'pg';
+import { etcdLabStatus } from './etcd-tier.js';
 import { haproxyCommand } from './haproxy.js';
 import { isAlive, processState } from './process.js';
 import { redisCli } from './redis.js';
@@ -15,17 +16,19 @@ export async function labStatus(dir: string): Promise<LabStatus> {
       dns: { name: '', answer: [] }, middlewareActiveDc: null,
     };
   }
-  const [processes, redis, pgPrimary, haproxy, dns, middleware] = await Promise.all([
+  const [processes, redis, pgPrimary, haproxy, dns, middleware, etcd] = await Promise.all([
     processStatuses(state),
     redisMasters(state),
     pgPrimaryOf(state),
     haproxyServers(state),
     dnsAnswer(state),
     redisCli(state.ports.configCentre, ['GET', state.middlewareKey], 800),
+    etcdLabStatus(state),
   ]);
   return {
     dir: state.dir, exists: true, running: processes.some((p) => p.alive), processes, redis, pgPrimary, haproxy, dns,
     middlewareActiveDc: middleware.trim() === '' ? null : middleware.trim(),
+    ...(etcd ? { etcd } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import type { DataCenter, LabPorts } from './topology.js';
 export const LAB_STATE_VERSION = 1;
 export const LAB_STATE_FILE = 'lab.json';
 
-export type LabServerKind = 'redis' | 'sentinel' | 'config-centre' | 'postgres' | 'haproxy' | 'dc-app' | 'named';
+export type LabServerKind = 'redis' | 'sentinel' | 'config-centre' | 'postgres' | 'haproxy' | 'dc-app' | 'named' | 'etcd';
 
 /** One process the lab started: enough to find it, stop it, and say what it is. */
 export interface LabProcess {
@@ -38,6 +38,13 @@ export interface LabPgMember {
   readonly binDir: string;
 }
 
+/** The lab's etcd cluster (etcd-tier.ts): `url` is what --state / --store take. */
+export interface LabEtcd {
+  readonly endpoints: readonly string[];
+  readonly url: string;
+  readonly members: readonly { readonly name: string; readonly dc: DataCenter; readonly clientPort: number; readonly peerPort: number }[];
+}
+
 /** lab.json: everything a runbook, a test or `drctl lab status` needs to find the estate. */
 export interface LabState {
   readonly schemaVersion: typeof LAB_STATE_VERSION;
@@ -62,6 +69,8 @@ export interface LabState {
     readonly algorithm: string;
     readonly addresses: Readonly<Record<string, string>>;
   };
+  /** Absent in labs started before etcd joined the lab. */
+  readonly etcd?: LabEtcd;
 }
 
 export interface LabProcessStatus {
@@ -87,4 +96,11 @@ export interface LabStatus {
   readonly haproxy: readonly { readonly server: string; readonly state: string; readonly weight: number; readonly up: boolean }[];
   readonly dns: { readonly name: string; readonly answer: readonly string[]; readonly error?: string };
   readonly middlewareActiveDc: string | null;
+  /** The etcd cluster: members (id as text: uint64), which answer, and the leader. */
+  readonly etcd?: {
+    readonly url: string;
+    readonly endpoints: readonly string[];
+    readonly leader: string | null;
+    readonly members: readonly { readonly name: string; readonly dc: string; readonly endpoint: string; readonly id: string | null; readonly reachable: boolean; readonly leader: boolean }[];
+  } | undefined;
 }

@@ -4,7 +4,8 @@ import { assertLabBinaries } from './binaries.js';
 import { labDown } from './down.js';
 import { labFailed, labInvalid, labRefused } from './errors.js';
 import { removePrivatePgRoot } from './pg-root.js';
-import { assertPortsFree, packageDefaultClashes } from './ports.js';
+import { assertPortsFree, LAB_PORT_SPAN, packageDefaultClashes } from './ports.js';
+import { etcdLabPorts, labEtcd, startEtcdTier } from './etcd-tier.js';
 import { isAlive } from './process.js';
 import { isRoot } from './run.js';
 import { livePid, loadLabState, saveLabState } from './state-file.js';
@@ -30,16 +31,16 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   const dir = path.resolve(options.dir);
   const basePort = options.basePort ?? DEFAULT_BASE_PORT;
   await refuseIfRunning(dir);
-  if (!Number.isInteger(basePort) || basePort < 1024 || basePort + 70 > 65535) {
-    throw labInvalid(`--base-port must be an integer between 1024 and 65465, got ${basePort}`);
+  if (!Number.isInteger(basePort) || basePort < 1024 || basePort + LAB_PORT_SPAN > 65535) {
+    throw labInvalid(`--base-port must be an integer between 1024 and ${65535 - LAB_PORT_SPAN}, got ${basePort}`);
   }
   const ports = labPorts(basePort);
-  const clashes = packageDefaultClashes(portList(ports));
+  const clashes = packageDefaultClashes(portList(ports, basePort));
   if (clashes.length > 0) {
     throw labInvalid(`--base-port ${basePort} would put ${clashes.join('; ')}: the lab never uses the packages' ports; pick another base port (default ${DEFAULT_BASE_PORT})`);
   }
   assertLabBinaries();
-  await assertPortsFree(portList(ports));
+  await assertPortsFree(portList(ports, basePort));
   await resetLabDir(dir);
   if (isRoot()) await chmod(dir, 0o755);
 
@@ -51,6 +52,7 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     startAppTier(dir, ports, rec),
     startDnsTier(dir, ports, rec),
     startPgTier(dir, ports, rec),
+    startEtcdTier(dir, basePort, (p) => rec.add(p)),
   ]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
@@ -90,7 +92,7 @@ async function resetLabDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
 }
 
-function portList(ports: ReturnType<typeof labPorts>): { port: number; what: string; udp?: boolean }[] {
+function portList(ports: ReturnType<typeof labPorts>, basePort: number): { port: number; what: string; udp?: boolean }[] {
   const names: Record<number, string> = {};
   for (const [n, p] of Object.entries(ports.redis)) names[p] = `redis ${n}`;
   ports.sentinels.forEach((p, i) => (names[p] = `sentinel ${SENTINELS[i]?.name ?? i}`));
@@ -101,7 +103,7 @@ function portList(ports: ReturnType<typeof labPorts>): { port: number; what: str
   names[ports.haproxyAdmin] = 'haproxy admin';
   for (const [dc, p] of Object.entries(ports.dcApps)) names[p] = `dc app ${dc}`;
   names[ports.dns] = 'named';
-  return allPorts(ports).map((port) => ({ port, what: names[port] ?? 'lab', udp: port === ports.dns }));
+  return [...allPorts(ports).map((port) => ({ port, what: names[port] ?? 'lab', udp: port === ports.dns })), ...etcdLabPorts(basePort)];
 }
 
 function initialState(dir: string, basePort: number): LabState {
@@ -127,6 +129,7 @@ function initialState(dir: string, basePort: number): LabState {
       server: addr(ports.dns), zone: DNS.zone, record: DNS.record, keyFile: path.join(dir, 'dns', `${DNS.keyName}.key`),
       keyName: DNS.keyName, algorithm: 'hmac-sha256', addresses: CITY_ADDRESSES,
     },
+    etcd: labEtcd(basePort),
   };
 }
 

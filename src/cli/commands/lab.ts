@@ -11,10 +11,10 @@ interface LabFlags {
 
 /** drctl lab up|down|status: the local estate of real servers (lab.md). */
 export function registerLabCommand(program: Command, io: CliIO, setExit: SetExit): void {
-  const lab = program.command('lab').description('a local lab of real servers on loopback: Redis+Sentinel, PostgreSQL, HAProxy, BIND9');
+  const lab = program.command('lab').description('a local lab of real servers on loopback: Redis+Sentinel, PostgreSQL, HAProxy, BIND9, etcd');
   const dirOption = () => new Option('--dir <dir>', 'the lab folder (state, logs, lab.json)').env('DRCTL_LAB_DIR').default('.lab');
   lab.command('up').description('start the three-city, five-data-center estate (refuses if one runs)')
-    .addOption(dirOption()).option('--base-port <port>', 'first port; the lab uses base..base+70', positiveInt('--base-port'))
+    .addOption(dirOption()).option('--base-port <port>', 'first port; the lab uses base..base+80', positiveInt('--base-port'))
     .action(async (flags: LabFlags) => setExit(await guard(() => labUpAction(io, flags))));
   lab.command('down').description('stop every lab process by its pid').addOption(dirOption())
     .action(async (flags: LabFlags) => setExit(await guard(() => labDownAction(io, flags))));

@@ -15,5 +15,9 @@ export function renderLabStatus(s: LabStatus): string {
   lines.push(`  haproxy: ${s.haproxy.map((h) => `${h.server}=${h.state}${h.up ? '' : '(down)'}`).join(' ')}`);
   lines.push(`  dns ${s.dns.name}: ${s.dns.error ?? s.dns.answer.join(', ')}`);
   lines.push(`  middleware active dc: ${s.middlewareActiveDc ?? '?'}`);
+  if (s.etcd) {
+    const members = s.etcd.members.map((m) => `${m.name}${m.leader ? '*' : ''}${m.reachable ? '' : '(unreachable)'}`).join(' ');
+    lines.push(`  etcd ${s.etcd.url}: leader ${s.etcd.leader ?? '? (no leader seen)'}; members ${members}`);
+  }
   return lines.join('\n');
 }

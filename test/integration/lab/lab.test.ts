@@ -31,10 +31,10 @@ afterAll(async () => {
 
 describe('lab', () => {
   it('starts every server, tracked by pid in lab.json', async () => {
-    expect((await loadLabState(dir))?.processes.length).toBe(18);
+    expect((await loadLabState(dir))?.processes.length).toBe(21);
     const kinds = new Set(state.processes.map((p) => p.kind));
-    expect([...kinds].sort()).toEqual(['config-centre', 'dc-app', 'haproxy', 'named', 'postgres', 'redis', 'sentinel']);
-    expect(state.processes.every((p) => p.port >= state.basePort && p.port <= state.basePort + 70)).toBe(true);
+    expect([...kinds].sort()).toEqual(['config-centre', 'dc-app', 'etcd', 'haproxy', 'named', 'postgres', 'redis', 'sentinel']);
+    expect(state.processes.every((p) => p.port >= state.basePort && p.port <= state.basePort + 80)).toBe(true);
   });
 
   it('status shows everything up with the right primaries', async () => {
@@ -47,6 +47,12 @@ describe('lab', () => {
     expect(s.dns).toEqual({ name: 'cashier.example.test', answer: ['127.0.0.10'] });
     expect(s.middlewareActiveDc).toBe('hz-a');
     expect(s.processes.find((p) => p.name === 'cache-a-sh-a')?.role).toBe('replica');
+    // the etcd cluster: one member per city, one leader, every member answering; ids are uint64 as text
+    const b = state.basePort;
+    expect(s.etcd).toMatchObject({ url: `etcd://127.0.0.1:${b + 72},127.0.0.1:${b + 73},127.0.0.1:${b + 74}/drctl`, endpoints: [`127.0.0.1:${b + 72}`, `127.0.0.1:${b + 73}`, `127.0.0.1:${b + 74}`] });
+    expect(s.etcd?.members.map((m) => [m.name, m.dc, m.reachable])).toEqual([['etcd-hz', 'hz-a', true], ['etcd-sh', 'sh-a', true], ['etcd-sz', 'sz-a', true]]);
+    expect(s.etcd?.members.filter((m) => m.leader).map((m) => m.name)).toEqual([s.etcd?.leader]);
+    expect(s.etcd?.members.every((m) => /^\d+$/.test(m.id ?? ''))).toBe(true);
   });
 
   it('PostgreSQL lives in a private folder under /tmp (owned by postgres, 0700) linked from DIR/pg; db.primary follows the link', async () => {
@@ -103,6 +109,21 @@ describe('lab', () => {
     await labThaw(dir, 'hz-b');
     expect((await labStatus(dir)).processes.filter((p) => p.frozen)).toEqual([]);
     await expect(labFreeze(dir, 'xx-9')).rejects.toThrow(/unknown data center "xx-9"/);
+  });
+
+  it('a cut of Hangzhou freezes its etcd member and leaves a majority: a leader in another city', async () => {
+    const frozen = await labFreeze(dir, 'hz-a');
+    try {
+      expect(frozen.map((p) => p.name)).toContain('etcd-hz');
+      const { waitFor } = await import('../../helpers/wait-for.js');
+      const s = await waitFor(async () => {
+        const now = await labStatus(dir);
+        return now.etcd?.leader && now.etcd.leader !== 'etcd-hz' ? now : undefined;
+      }, 'a leader outside Hangzhou', 20_000);
+      expect(s.etcd?.members.map((m) => [m.name, m.reachable])).toEqual([['etcd-hz', false], ['etcd-sh', true], ['etcd-sz', true]]);
+    } finally {
+      await labThaw(dir, 'hz-a');
+    }
   });
 
   it('down stops every process by pid, removes the private PostgreSQL folder, and is idempotent', async () => {
