@@ -49,7 +49,7 @@ export function canConnect(port: number, timeoutMs = 500): Promise<boolean> {
  */
 export const PACKAGE_DEFAULT_PORTS: Readonly<Record<number, string>> = {
   53: 'DNS (named)', 80: 'HTTP', 443: 'HTTPS', 953: 'BIND rndc', 5353: 'mDNS (avahi)', 5432: 'PostgreSQL',
-  6379: 'Redis', 8404: 'HAProxy stats', 26379: 'Redis Sentinel',
+  2379: 'etcd', 2380: 'etcd peers', 6379: 'Redis', 8404: 'HAProxy stats', 26379: 'Redis Sentinel',
 };
 
 /** "redis cache-a-hz-a on 6379, the default port of Redis" for every lab port that is a package default. */
