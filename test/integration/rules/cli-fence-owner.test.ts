@@ -3,22 +3,25 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { RuleStore } from '../../../src/rules/store.js';
 import { openFileStore } from '../../../src/rules/store-file.js';
+import { openRuleStore } from '../../../src/rules/open-store.js';
 import { openRedisStore } from '../../../src/rules/store-redis.js';
 import { drctl, spawnDrctl } from '../../helpers/cli.js';
+import { startTestEtcd, type TestEtcd } from '../../helpers/etcd-cluster.js';
 import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { LAB_TOPOLOGY_FILE } from '../../unit/rules/lab-topology.js';
 
 // Two copies of one `drctl rules flip` (the built CLI, as an SRE or cron would run it), on the file
-// store and on a real Redis: the second never takes over a live fence, and takes over a dead one
-// only with catch-up. Needs `npm run build` (spawns bin/drctl.js).
+// store, a real Redis and a real etcd cluster: the second never takes over a live fence, and takes over
+// a dead or frozen one only with catch-up. Needs `npm run build` (spawns bin/drctl.js).
 
 let redis: TestRedis;
+let etcd: TestEtcd;
 let prefixN = 0;
 const cleanups: (() => Promise<void>)[] = [];
-beforeAll(async () => void (redis = await startRedis()));
-afterAll(async () => redis.stop());
+beforeAll(async () => void ([redis, etcd] = await Promise.all([startRedis(), startTestEtcd(3)])));
+afterAll(async () => Promise.all([redis?.stop(), etcd?.stop()]));
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
@@ -37,6 +40,10 @@ const kinds = {
   redis: async () => {
     const url = `${redis.url}/owner${++prefixN}`;
     return { url, store: await openRedisStore(url) };
+  },
+  etcd: async () => {
+    const url = etcd.url(`owner${++prefixN}`);
+    return { url, store: await openRuleStore(url, process.cwd()) };
   },
 };
 
@@ -97,6 +104,34 @@ describe.each(Object.entries(kinds))('two copies of one flip on the %s store (bu
     const now = await store.read();
     expect(now).toMatchObject({ kind: 'unfence', fence: null, cut: ['hz-a'] });
     expect(now?.map.owners.slice(0, 20)).toEqual(Array(20).fill('RZ03'));
+  });
+
+  test('a flip frozen past its fence lease (SIGSTOP on drctl): a re-run takes the fence over, and the first, thawed, writes nothing more', async () => {
+    const { url, store, dir } = await fixture();
+    const gate = path.join(dir, 'caught-up');
+    const first = spawnDrctl(flipArgs(url, ['sh', '-c', `test -e ${gate}`]));
+    cleanups.unshift(async () => void first.kill('SIGKILL'));
+    await waitFor(async () => (await store.read())?.fence, 'the first flip to fence');
+    process.kill(first.pid ?? 0, 'SIGSTOP');
+    try {
+      // the frozen owner renews no more: wait until the store's own record says its lease has ended
+      await waitFor(async () => {
+        const until = (await store.read())?.fence?.owner?.leaseUntilIso;
+        return until !== undefined && Date.now() > Date.parse(until);
+      }, 'the frozen flip\'s fence lease to end', 60_000, 250);
+      const again = await drctl(flipArgs(url, ['true']));
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect(again.stderr).toContain(`taking over the fence of pid ${first.pid} on host `);
+    } finally {
+      await writeFile(gate, ''); // the first's catch-up would now pass: only the fence can stop it
+      process.kill(first.pid ?? 0, 'SIGCONT');
+    }
+    const settled = await store.read();
+    expect(settled).toMatchObject({ kind: 'unfence', fence: null, cut: ['hz-a'] });
+    const late = await first;
+    expect(late.exitCode).not.toBe(0);
+    expect(String(late.stderr)).toMatch(/the rules changed underneath this flip|lost the fence/);
+    expect((await store.read())?.version).toBe(settled?.version);
   });
 });
 
