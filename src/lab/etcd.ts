@@ -1,8 +1,9 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { labEnv } from './run.js';
-import { pollFor, spawnDetached } from './process.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { isAlive, spawnDetached } from './process.js';
 
 /**
  * An etcd cluster of real members (Debian's etcd-server) on loopback, one member per city in the lab
@@ -68,12 +69,22 @@ export async function startEtcdCluster(o: EtcdClusterOptions): Promise<StartedEt
     started.push(s);
     await o.onStart?.(s);
   }
-  await Promise.all(o.members.map((m) => waitEtcdHealthy(m.clientPort, o.readyTimeoutMs)));
+  await Promise.all(started.map((m) => waitEtcdHealthy(m.clientPort, o.readyTimeoutMs, m)));
   return started;
 }
 
-export const waitEtcdHealthy = (clientPort: number, timeoutMs = 20_000): Promise<true> =>
-  pollFor(async () => (await etcdHealthy(clientPort)) || undefined, `etcd 127.0.0.1:${clientPort} to be healthy`, timeoutMs);
+/** Wait until the member answers healthy; a member process that exited fails at once with its last log line. */
+export async function waitEtcdHealthy(clientPort: number, timeoutMs = 20_000, member?: StartedEtcdMember): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await etcdHealthy(clientPort))) {
+    if (member && !isAlive(member.pid)) {
+      const last = (await readFile(member.logFile, 'utf8').catch(() => '')).trim().split('\n').at(-1) ?? '';
+      throw new Error(`etcd ${member.name} (127.0.0.1:${clientPort}) exited: ${(/"error":"([^"]*)"/.exec(last)?.[1] ?? last) || 'see its log'}`);
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for etcd 127.0.0.1:${clientPort} to be healthy`);
+    await delay(50);
+  }
+}
 
 /** GET /health on the client port: true when the member has a leader and answers. */
 export async function etcdHealthy(clientPort: number, timeoutMs = 1_000): Promise<boolean> {

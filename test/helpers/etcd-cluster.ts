@@ -65,7 +65,7 @@ export async function startTestEtcd(size = 3): Promise<TestEtcd> {
     restart: async (name) => {
       const m = await startEtcdMember(options, spec(name), true);
       pids.set(name, m.pid);
-      await waitEtcdHealthy(m.clientPort);
+      await waitEtcdHealthy(m.clientPort, 20_000, m);
     },
     stop: async () => {
       await Promise.all([...pids.values()].map((pid) => stopPid(pid, 'SIGTERM', 3000)));
