@@ -8,7 +8,13 @@ bash bin/install-lab-deps.sh
 npm run --silent build
 
 drctl() { node bin/drctl.js "$@"; }
+# the state store: a folder (default), or a URL — e.g. the lab's own etcd cluster, which `lab up` below
+# starts before anything uses it: DRCTL_STATE=etcd://127.0.0.1:27172,127.0.0.1:27173,127.0.0.1:27174/drctl
 export DRCTL_STATE="${DRCTL_STATE:-.drctl}"
+case "$DRCTL_STATE" in
+  *://*) REPORT_DIR=.drctl-reports ;;  # a store URL: reports go to a folder of their own
+  *) REPORT_DIR=$DRCTL_STATE ;;
+esac
 LAB_DIR=.lab                      # the lab runbooks' default labDir (relative to runbooks/lab)
 
 drctl lab up --dir "$LAB_DIR"
@@ -29,5 +35,6 @@ echo; echo "== rehearse: cut Hangzhou for real (freeze its processes), detect, s
 # --ignore-schedule: the demo runs whenever you start it; cron would honour the runbook's schedule (exit 5 = skipped)
 drctl rehearse runbooks/lab/city-cut.yaml --yes --ignore-schedule
 rehearsal_id=$(drctl history --runbook lab-city-cut -n 1 --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.runs[0].runId))')
-drctl report "$rehearsal_id" --format html -o "$DRCTL_STATE/$rehearsal_id.html"
-echo "timeline of the rehearsal: $DRCTL_STATE/$rehearsal_id.html"
+mkdir -p "$REPORT_DIR"
+drctl report "$rehearsal_id" --format html -o "$REPORT_DIR/$rehearsal_id.html"
+echo "timeline of the rehearsal: $REPORT_DIR/$rehearsal_id.html"
