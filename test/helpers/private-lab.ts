@@ -43,7 +43,7 @@ export const SWITCHED: LabView = {
  * openParent false keeps the temp folder 0700, as a clone under /root is: the postgres user cannot reach
  * the lab folder, so the lab puts PostgreSQL's data in a private folder under /tmp (DIR/pg links to it).
  */
-export async function startPrivateLab(prefix: string, options: { openParent?: boolean } = {}): Promise<PrivateLab> {
+export async function startPrivateLab(prefix: string, options: { openParent?: boolean; stateOnLabEtcd?: boolean } = {}): Promise<PrivateLab> {
   const tmp = await makeTmpDir(prefix);
   if (options.openParent ?? true) await chmod(tmp.dir, 0o755); // PostgreSQL's data then lives in the lab folder itself
   const base = await freeBasePort();
@@ -54,7 +54,9 @@ export async function startPrivateLab(prefix: string, options: { openParent?: bo
     const text = await readFile(path.join(books, f), 'utf8');
     await writeFile(path.join(books, f), text.replace(/\b271(\d\d)\b/g, (_, off: string) => String(base + Number(off))));
   }
-  const env = { DRCTL_STATE: path.join(tmp.dir, 'state') };
+  // stateOnLabEtcd: DRCTL_STATE names the lab's own etcd cluster (known from the base port before `lab up` starts it)
+  const etcdState = `etcd://${[72, 73, 74].map((o) => `127.0.0.1:${base + o}`).join(',')}/drctl`;
+  const env = { DRCTL_STATE: options.stateOnLabEtcd ? etcdState : path.join(tmp.dir, 'state') };
   const cli = (args: readonly string[]) => drctl(args, { env });
   const up = await cli(['lab', 'up', '--dir', labDir, '--base-port', String(base)]);
   if (up.exitCode !== 0) {
