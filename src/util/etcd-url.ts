@@ -24,13 +24,14 @@ export const ETCD_DEFAULT_KEEPALIVE_MS = 1_000;
 export const ETCD_PASSWORD_ENV = 'DRCTL_ETCD_PASSWORD';
 
 const URL_RE = /^(etcd|etcds):\/\/(?:([^@/]*)@)?([^/?]+)(?:\/([^?]*))?(?:\?(.*))?$/;
-const OPTIONS = ['ca', 'cert', 'key', 'timeout', 'keepalive'] as const;
+const OPTIONS = ['prefix', 'ca', 'cert', 'key', 'timeout', 'keepalive'] as const;
 
 export const isEtcdUrl = (text: string): boolean => /^etcds?:\/\//i.test(text);
 
 /**
  * etcd://[USER[:PASSWORD]@]HOST:PORT[,HOST:PORT...][/PREFIX][?OPTIONS]   (etcds:// = TLS)
- *   OPTIONS: ca=FILE, cert=FILE, key=FILE (TLS), timeout=DURATION (per call, default 2s),
+ *   OPTIONS: prefix=P (the key prefix, as in the Redis URLs' query; the same as /P), ca=FILE, cert=FILE,
+ *            key=FILE (TLS), timeout=DURATION (per call, default 2s),
  *            keepalive=DURATION (gRPC ping, default 1s; etcd needs --grpc-keepalive-min-time at or below it)
  * A USER without a password takes it from DRCTL_ETCD_PASSWORD. Returns the spec or a problem (without the password).
  */
@@ -54,6 +55,9 @@ export function parseEtcdUrl(text: string, defaultPrefix: string, env: NodeJS.Pr
     return bad('the prefix is not valid percent-encoding');
   }
   const params = new URLSearchParams(query);
+  const queryPrefix = params.get('prefix')?.replace(/^\/+|\/+$/g, '');
+  if (queryPrefix !== undefined && prefix !== '' && queryPrefix !== prefix) return bad(`the prefix is given twice (/${prefix} and ?prefix=${queryPrefix})`);
+  prefix ||= queryPrefix ?? '';
   const unknown = [...params.keys()].filter((k) => !(OPTIONS as readonly string[]).includes(k));
   if (unknown.length > 0) return bad(`unknown option ${unknown.join(', ')} (known: ${OPTIONS.join(', ')})`);
   const duration = (name: 'timeout' | 'keepalive', fallback: number): number | { problem: string } => {

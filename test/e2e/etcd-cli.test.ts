@@ -38,7 +38,7 @@ describe('etcd:// URLs on the command line', () => {
     expect(r.stderr + r.stdout).not.toContain('s3cret-pw');
     const unknown = await drctl(['rules', 'show', '--store', 'etcd://127.0.0.1:2379/x?tls=yes', '--topology', path.join(ROOT, 'runbooks/lab/topology.yaml')]);
     expect(unknown.exitCode).toBe(3);
-    expect(unknown.stderr).toContain('unknown option tls (known: ca, cert, key, timeout, keepalive)');
+    expect(unknown.stderr).toContain('unknown option tls (known: prefix, ca, cert, key, timeout, keepalive)');
   });
 
   it('an unreachable cluster: one line naming the store (never the password), exit 1', async () => {

@@ -12,6 +12,9 @@ describe('etcd:// URLs', () => {
     });
     expect(parseEtcdUrl('etcd://h1', 'drctl/rules')).toMatchObject({ endpoints: [{ host: 'h1', port: 2379 }], prefix: 'drctl/rules' });
     expect(parseEtcdUrl('etcd://h1:2379/a%2Fb?timeout=5s&keepalive=500ms', 'x')).toMatchObject({ prefix: 'a/b', timeoutMs: 5000, keepaliveMs: 500 });
+    // the key prefix also as the Redis URLs' query option (one grammar for every store URL)
+    expect(parseEtcdUrl('etcd://h1:2379?prefix=ops/drctl', 'x')).toMatchObject({ prefix: 'ops/drctl' });
+    expect(parseEtcdUrl('etcd://h1:2379/a?prefix=b', 'x')).toEqual({ problem: 'etcd://h1:2379/a?prefix=b: the prefix is given twice (/a and ?prefix=b)' });
   });
 
   it('user and password: from the URL, or from DRCTL_ETCD_PASSWORD; a user without either is refused', () => {
@@ -30,7 +33,7 @@ describe('etcd:// URLs', () => {
     ['etcd://h1:0/x', 'port 0 of "h1:0" is not 1-65535'],
     ['etcd://h1:2379,/x', undefined],
     ['etcd:///x', 'not an etcd URL'],
-    ['etcd://h1/x?tls=1', 'unknown option tls (known: ca, cert, key, timeout, keepalive)'],
+    ['etcd://h1/x?tls=1', 'unknown option tls (known: prefix, ca, cert, key, timeout, keepalive)'],
     ['etcd://h1/x?timeout=50ms', 'timeout=50ms is not a duration of at least 100ms'],
     ['etcd://h1/x?keepalive=soon', 'keepalive=soon is not a duration of at least 100ms'],
   ])('%s → %s', (url, problem) => {
@@ -44,7 +47,7 @@ describe('etcd:// URLs', () => {
     expect('problem' in spec ? '' : etcdLabel(spec)).toBe('etcds://ops@h1:2379,h2:2379/p');
     expect(redactEtcdUrl('etcd://ops:s3cret@h1/p')).toBe('etcd://ops:***@h1/p');
     expect(() => parseStoreSpec('etcd://ops:s3cret@h1:99999/p')).toThrow(/^--state etcd:\/\/ops:\*\*\*@h1:99999\/p: port 99999/);
-    expect(storeUrlProblem('etcd://ops:s3cret@h1/p?x=1')).toBe('bad etcd URL etcd://ops:***@h1/p?x=1: unknown option x (known: ca, cert, key, timeout, keepalive)');
+    expect(storeUrlProblem('etcd://ops:s3cret@h1/p?x=1')).toBe('bad etcd URL etcd://ops:***@h1/p?x=1: unknown option x (known: prefix, ca, cert, key, timeout, keepalive)');
   });
 
   it('--state and rules --store take the same grammar, each with its own default prefix', () => {
