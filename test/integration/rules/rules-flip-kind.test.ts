@@ -3,7 +3,9 @@ import { rulesFlipKind } from '../../../src/kinds/rules-flip/index.js';
 import type { RulesFlipParams } from '../../../src/kinds/rules-flip/params.js';
 import { initialMap } from '../../../src/rules/shard-map.js';
 import type { RuleChange } from '../../../src/rules/store.js';
+import { openRuleStore } from '../../../src/rules/open-store.js';
 import { openRedisStore } from '../../../src/rules/store-redis.js';
+import { startTestEtcd, type TestEtcd } from '../../helpers/etcd-cluster.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { runStepLife } from '../../helpers/step-life.js';
@@ -126,9 +128,41 @@ describe('rules.flip kind on a real Redis', () => {
 
   test('static checks: bad store URL, empty cut, bad duration', () => {
     expect(rulesFlipKind.check?.({ store: 'mysql://x', topology: 't.yaml', cut: [], catchUpTimeout: 'soon' })).toEqual([
-      { path: ['store'], message: 'unsupported rules store "mysql://x": use redis://HOST:PORT[/PREFIX] or file:PATH.json' },
+      { path: ['store'], message: 'unsupported rules store "mysql://x": use redis://HOST:PORT[/PREFIX], etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or file:PATH.json' },
       { path: ['cut'], message: 'cut names no data center (or set home: true to fail back)' },
       { path: ['catchUpTimeout'], message: 'bad duration "soon": use e.g. 500ms, 30s, 1m30s' },
     ]);
+  });
+});
+
+describe('rules.flip kind on a real etcd cluster', () => {
+  let etcd: TestEtcd;
+  beforeAll(async () => void (etcd = await startTestEtcd(3)));
+  afterAll(async () => etcd?.stop());
+
+  test('full life with store etcd://…: apply (fence → catch-up → flip → unfence), again = noop, rollback restores the map', async () => {
+    const url = etcd.url('life');
+    const store = await openRuleStore(url, baseDir);
+    try {
+      await store.compareAndSet(0, { kind: 'init', map: initialMap(await labTopology()), fence: null });
+      const seen: RuleChange[] = [];
+      const sub = await store.subscribe((c) => seen.push(c));
+      const params: RulesFlipParams = { store: url, topology: 'topology.yaml', cut: 'hz-a, hz-b', catchUp: { exec: ['true'] }, catchUpTimeout: '5s' };
+      expect(rulesFlipKind.check?.(params)).toEqual([]);
+      const life = await runStepLife(rulesFlipKind, params, { baseDir });
+      expect(life.before).toMatchObject({ version: 1, ownedByCut: '00-39', fence: null });
+      expect(life.after).toMatchObject({ version: 4, ownedByCut: '', fence: null });
+      expect(life.again).toEqual({ action: 'noop', reason: 'already flipped: no shard owned by hz-a, hz-b' });
+      expect(life.restored?.map).toEqual(life.before.map);
+      await waitFor(() => seen.length >= 6, 'six changes watched');
+      await sub.close();
+      expect(seen.map((c) => `${c.version}:${c.kind}`)).toEqual(['2:fence', '3:map', '4:unfence', '5:fence', '6:rollback', '7:unfence']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a bad etcd URL is refused by the static check, naming it', () => {
+    expect(rulesFlipKind.check?.({ store: 'etcd://h1:99999/x', topology: 'topology.yaml', cut: 'hz-a' } as RulesFlipParams)).toMatchObject([{ message: expect.stringContaining('port 99999') }]);
   });
 });
