@@ -40,13 +40,27 @@ export async function getKv(client: Etcd3, key: string): Promise<IKeyValue | und
   return (await client.kv.range({ key: b(key) })).kvs[0];
 }
 
-/** Every key under prefix, in key order (limit 0: all); `last` reads only the greatest key. */
+/** Keys per range call: a long journal must not exceed gRPC's 4 MiB message limit in one answer. */
+const PAGE = 500;
+
+/**
+ * Every key under prefix, in key order, read in pages of PAGE keys (all at one revision, so a page
+ * read later never sees a write the first page did not); `last` reads only the greatest key.
+ */
 export async function getPrefix(client: Etcd3, prefix: string, o: { readonly last?: boolean } = {}): Promise<IKeyValue[]> {
-  const r = await client.kv.range({
-    key: b(prefix), range_end: prefixEnd(b(prefix)),
-    ...(o.last ? { sort_order: 'Descend', sort_target: 'Key', limit: 1 } : { sort_order: 'Ascend', sort_target: 'Key' }),
-  });
-  return r.kvs;
+  const end = prefixEnd(b(prefix));
+  if (o.last) return (await client.kv.range({ key: b(prefix), range_end: end, sort_order: 'Descend', sort_target: 'Key', limit: 1 })).kvs;
+  const out: IKeyValue[] = [];
+  let from = b(prefix);
+  let revision: string | undefined;
+  for (;;) {
+    const r = await client.kv.range({ key: from, range_end: end, sort_order: 'Ascend', sort_target: 'Key', limit: PAGE, ...(revision ? { revision } : {}) });
+    revision ??= r.header.revision;
+    out.push(...r.kvs);
+    const last = r.kvs[r.kvs.length - 1];
+    if (!r.more || !last) return out;
+    from = Buffer.concat([last.key, Buffer.from([0])]);
+  }
 }
 
 /** The first key after every key that starts with prefix. */

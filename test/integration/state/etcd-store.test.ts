@@ -111,10 +111,12 @@ describe('the etcd state store', () => {
       const lease = await store.acquireLock('j', holder('run-1'), 5000);
       await store.createRun(meta('run-1'), 'text');
       const j = await store.openJournal('run-1', lease);
-      await Promise.all(Array.from({ length: 30 }, (_, i) => j.append(record('run-1', i + 1), { lazy: i % 3 !== 0 })));
+      // more records than one read returns (it is paged): all of them, in order, each once
+      const N = 1234;
+      await Promise.all(Array.from({ length: N }, (_, i) => j.append(record('run-1', i + 1), { lazy: i % 3 !== 0 })));
       await j.close();
-      expect((await store.readJournal('run-1')).records.map((r) => r.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
-      expect(await store.appendUnfenced('run-1', 'j', (seq) => ({ ...record('run-1', seq), type: 'run.interrupted', signal: 'x' }) as JournalRecord)).toEqual({ seq: 31, torn: undefined });
+      expect((await store.readJournal('run-1')).records.map((r) => r.seq)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+      expect(await store.appendUnfenced('run-1', 'j', (seq) => ({ ...record('run-1', seq), type: 'run.interrupted', signal: 'x' }) as JournalRecord)).toEqual({ seq: N + 1, torn: undefined });
       expect((await store.readJournal('run-10')).missing).toBe(true);
       await store.createRun({ ...meta('run-2'), startedAt: new Date(Date.now() + 1000).toISOString() }, 'text');
       expect((await store.listRuns()).map((m) => m.runId)).toEqual(['run-2', 'run-1']);
