@@ -57,6 +57,13 @@ describe('durable runs through the etcd state store', () => {
     expect(history.result.runs).toMatchObject([{ runId, status: 'succeeded' }]);
     const report = JSON.parse((await drctl(['report', runId, '--format', 'json'], other)).stdout);
     expect(report.steps.map((s: { status: string }) => s.status)).toEqual(['applied', 'applied', 'applied']);
+    // and undone from the journal and the runbook copy kept in etcd (DRCTL_STATE only, no local state)
+    const rb = await drctl(['rollback', runId, '--yes'], { ...other, cwd: ws.dir });
+    expect(rb.exitCode, rb.stderr).toBe(0);
+    expect((await ws.changes()).slice(3)).toEqual(['lb.active=hz-a', 'cache.master=hz-a', 'db.primary=hz-a']);
+    const again = await drctl(['resume', runId, '--yes'], other);
+    expect(again.exitCode).toBe(4);
+    expect(again.stderr).toContain(`run ${runId} was rolled back: it cannot be resumed`);
   });
 
   it('SIGKILL of the etcd leader mid-run: the run goes on after the election, no record lost or doubled', async () => {
