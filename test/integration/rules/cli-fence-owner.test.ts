@@ -112,7 +112,14 @@ describe.each(Object.entries(kinds))('two copies of one flip on the %s store (bu
     const first = spawnDrctl(flipArgs(url, ['sh', '-c', `test -e ${gate}`]));
     cleanups.unshift(async () => void first.kill('SIGKILL'));
     await waitFor(async () => (await store.read())?.fence, 'the first flip to fence');
-    process.kill(first.pid ?? 0, 'SIGSTOP');
+    // freeze it outside the file store's write lock (held for the milliseconds of a write): frozen inside,
+    // it would hold every other writer off for the lock's stale age
+    for (;;) {
+      process.kill(first.pid ?? 0, 'SIGSTOP');
+      if (!url.startsWith('file:') || !(await exists(`${url.slice('file:'.length)}.lock`))) break;
+      process.kill(first.pid ?? 0, 'SIGCONT');
+      await new Promise((r) => setTimeout(r, 7));
+    }
     try {
       // the frozen owner renews no more: wait until the store's own record says its lease has ended
       await waitFor(async () => {
