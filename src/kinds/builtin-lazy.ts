@@ -15,6 +15,8 @@ const LOADERS: Readonly<Record<string, () => Promise<AnyKind>>> = {
   'redis.failover': async () => (await import('./redis-failover/index.js')).redisFailoverKind,
   'db.primary': async () => (await import('./db-primary/index.js')).dbPrimaryKind,
   'haproxy.servers': async () => (await import('./haproxy-servers/index.js')).haproxyServersKind,
+  'mysql.primary': async () => (await import('./mysql-primary/index.js')).mysqlPrimaryKind,
+  'nginx.upstream': async () => (await import('./nginx-upstream/index.js')).nginxUpstreamKind,
   'dns.record': async () => (await import('./dns-record/index.js')).dnsRecordKind,
   'fault.freeze': async () => (await import('./fault/freeze.js')).faultFreezeKind,
   'fault.link': async () => (await import('./fault/link.js')).faultLinkKind,

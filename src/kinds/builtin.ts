@@ -6,6 +6,8 @@ import { faultLinkKind } from './fault/link.js';
 import { gateKind } from './gate.js';
 import { haproxyServersKind } from './haproxy-servers/index.js';
 import { httpKind } from './http.js';
+import { mysqlPrimaryKind } from './mysql-primary/index.js';
+import { nginxUpstreamKind } from './nginx-upstream/index.js';
 import { redisFailoverKind } from './redis-failover/index.js';
 import { rulesFlipKind } from './rules-flip/index.js';
 import type { AnyKind } from './types.js';
@@ -21,6 +23,8 @@ export const BUILTIN_KINDS: readonly AnyKind[] = [
   redisFailoverKind,
   dbPrimaryKind,
   haproxyServersKind,
+  mysqlPrimaryKind,
+  nginxUpstreamKind,
   dnsRecordKind,
   faultFreezeKind,
   faultLinkKind,

@@ -32,6 +32,12 @@ export interface StepKind<P = unknown, S = unknown> {
   preload?(): Promise<unknown>;
   /** Extra static checks beyond the schema (pure). Paths are relative to the `with:` block. */
   check?(params: P): readonly ParamProblem[];
+  /**
+   * What this step changes that no other step of the same runbook may change (an include file): validate
+   * refuses two steps with one key. Pure; paths are relative to the `with:` block; keys compare as text
+   * (with `${params.X}` replaced by the param's default where it has one).
+   */
+  claims?(params: P): readonly { readonly path: readonly (string | number)[]; readonly key: string; readonly what: string }[];
   /** Read the current state. Must not change anything: plan calls it against production. */
   observe(params: P, ctx: KindContext): Promise<S>;
   /** Pure: compare current state with what the step wants. */

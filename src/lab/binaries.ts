@@ -5,7 +5,7 @@ import { labFailed } from './errors.js';
 
 export const LAB_BINARIES = [
   'redis-server', 'redis-sentinel', 'redis-cli', 'haproxy', 'named', 'named-checkconf', 'tsig-keygen', 'nsupdate',
-  'initdb', 'pg_ctl', 'pg_basebackup', 'pg_rewind', 'etcd',
+  'initdb', 'pg_ctl', 'pg_basebackup', 'pg_rewind', 'etcd', 'mariadbd', 'mariadb-install-db', 'mariadb', 'mariadb-admin', 'nginx',
 ] as const;
 
 /** Throw one message listing every missing server binary and how to install them. */

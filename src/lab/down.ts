@@ -1,5 +1,7 @@
 import { isAlive, stopPid } from './process.js';
 import { removePrivatePgRoot } from './pg-root.js';
+import { PRIVATE_MARIADB_PREFIX } from './mariadb-pair.js';
+import { removePrivateRoot } from './private-root.js';
 import { livePid, loadLabState } from './state-file.js';
 
 /**
@@ -13,7 +15,7 @@ export async function labDown(dir: string, options: { graceMs?: number } = {}): 
   if (!state) return [];
   const stopped: string[] = [];
   // Clients first (haproxy, apps), then the servers; all in parallel within a tier.
-  const order = ['haproxy', 'dc-app', 'sentinel', 'named', 'redis', 'config-centre', 'postgres', 'etcd'];
+  const order = ['haproxy', 'nginx', 'dc-app', 'sentinel', 'named', 'redis', 'config-centre', 'postgres', 'mariadb', 'etcd'];
   for (const kind of order) {
     await Promise.all(
       state.processes
@@ -31,5 +33,6 @@ export async function labDown(dir: string, options: { graceMs?: number } = {}): 
     );
   }
   await removePrivatePgRoot(state.pg.privateRoot);
+  await removePrivateRoot(state.mysql?.privateRoot, PRIVATE_MARIADB_PREFIX);
   return stopped;
 }

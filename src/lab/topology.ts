@@ -60,9 +60,15 @@ export const MIDDLEWARE_INITIAL_DC: DataCenter = 'hz-a';
 export const PG_PRIMARY = { name: 'pg-hz-a', dc: 'hz-a' as DataCenter, offset: 30 };
 export const PG_STANDBY = { name: 'pg-sh-a', dc: 'sh-a' as DataCenter, offset: 31 };
 
+/** MariaDB primary (hz-a) and its GTID replica (sh-a): the mysql.primary kind's estate (mariadb-pair.ts). */
+export const MARIADB_PRIMARY = { name: 'mariadb-hz-a', dc: 'hz-a' as DataCenter, offset: 32, serverId: 1 };
+export const MARIADB_REPLICA = { name: 'mariadb-sh-a', dc: 'sh-a' as DataCenter, offset: 33, serverId: 2 };
+
 export const HAPROXY = { name: 'haproxy', dc: 'sz-a' as DataCenter, frontendOffset: 40, adminOffset: 41, backend: 'app' };
 /** Servers that take traffic at start; the others start in maintenance (the switch moves traffic to them). */
 export const HAPROXY_READY: readonly DataCenter[] = ['hz-a', 'hz-b'];
+/** Nginx beside HAProxy in front of the same DC apps: upstream `app` in its own include file (nginx.ts). */
+export const NGINX = { name: 'nginx', dc: 'sz-a' as DataCenter, offset: 42, upstream: 'app' };
 export const DC_APP_OFFSETS: Readonly<Record<DataCenter, number>> = { 'hz-a': 50, 'hz-b': 51, 'sh-a': 52, 'sh-b': 53, 'sz-a': 54 };
 
 export const DNS = {
@@ -87,10 +93,13 @@ export function labPorts(base: number): LabPorts {
     configCentre: base + CONFIG_CENTRE.offset,
     pgPrimary: base + PG_PRIMARY.offset,
     pgStandby: base + PG_STANDBY.offset,
+    mariadbPrimary: base + MARIADB_PRIMARY.offset,
+    mariadbReplica: base + MARIADB_REPLICA.offset,
     haproxyFrontend: base + HAPROXY.frontendOffset,
     haproxyAdmin: base + HAPROXY.adminOffset,
     dcApps: Object.fromEntries(DATA_CENTERS.map((dc) => [dc, base + DC_APP_OFFSETS[dc]])) as Record<DataCenter, number>,
     dns: base + DNS.offset,
+    nginx: base + NGINX.offset,
   };
 }
 
@@ -100,16 +109,19 @@ export interface LabPorts {
   readonly configCentre: number;
   readonly pgPrimary: number;
   readonly pgStandby: number;
+  readonly mariadbPrimary: number;
+  readonly mariadbReplica: number;
   readonly haproxyFrontend: number;
   readonly haproxyAdmin: number;
   readonly dcApps: Readonly<Record<DataCenter, number>>;
   readonly dns: number;
+  readonly nginx: number;
 }
 
 export function allPorts(p: LabPorts): number[] {
   return [
-    ...Object.values(p.redis), ...p.sentinels, p.configCentre, p.pgPrimary, p.pgStandby,
-    p.haproxyFrontend, p.haproxyAdmin, ...Object.values(p.dcApps), p.dns,
+    ...Object.values(p.redis), ...p.sentinels, p.configCentre, p.pgPrimary, p.pgStandby, p.mariadbPrimary, p.mariadbReplica,
+    p.haproxyFrontend, p.haproxyAdmin, ...Object.values(p.dcApps), p.dns, p.nginx,
   ];
 }
 

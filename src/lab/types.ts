@@ -3,7 +3,7 @@ import type { DataCenter, LabPorts } from './topology.js';
 export const LAB_STATE_VERSION = 1;
 export const LAB_STATE_FILE = 'lab.json';
 
-export type LabServerKind = 'redis' | 'sentinel' | 'config-centre' | 'postgres' | 'haproxy' | 'dc-app' | 'named' | 'etcd';
+export type LabServerKind = 'redis' | 'sentinel' | 'config-centre' | 'postgres' | 'mariadb' | 'haproxy' | 'nginx' | 'dc-app' | 'named' | 'etcd';
 
 /** One process the lab started: enough to find it, stop it, and say what it is. */
 export interface LabProcess {
@@ -45,6 +45,17 @@ export interface LabEtcd {
   readonly members: readonly { readonly name: string; readonly dc: DataCenter; readonly clientPort: number; readonly peerPort: number }[];
 }
 
+/** A MariaDB member as a mysql.primary step names it (the password is in the lab's mariadb-password file). */
+export interface LabMysqlMember {
+  readonly name: string;
+  readonly dc: DataCenter;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  /** The node's my.cnf (its root can log in over the socket named there: the lab's own set-up). */
+  readonly cnf: string;
+}
+
 /** lab.json: everything a runbook, a test or `drctl lab status` needs to find the estate. */
 export interface LabState {
   readonly schemaVersion: typeof LAB_STATE_VERSION;
@@ -60,6 +71,10 @@ export interface LabState {
   /** privateRoot: the folder under /tmp holding the PostgreSQL data when the postgres user cannot reach the lab folder (DIR/pg links to it). */
   readonly pg: { readonly members: readonly LabPgMember[]; readonly privateRoot?: string };
   readonly haproxy: { readonly socket: string; readonly admin: string; readonly frontend: string; readonly backend: string };
+  /** passwordFile / clientCnf: the lab users' generated password (mode 600); privateRoot as for pg. */
+  readonly mysql: { readonly members: readonly LabMysqlMember[]; readonly passwordFile: string; readonly clientCnf: string; readonly privateRoot?: string };
+  /** nginx -p prefix -c conf; upstreamFile: the include file nginx.upstream rewrites; frontend and stub_status URLs. */
+  readonly nginx: { readonly prefix: string; readonly conf: string; readonly upstream: string; readonly upstreamFile: string; readonly frontend: string; readonly status: string };
   readonly dns: {
     readonly server: string;
     readonly zone: string;

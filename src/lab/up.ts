@@ -10,7 +10,10 @@ import { isAlive } from './process.js';
 import { isRoot } from './run.js';
 import { livePid, loadLabState, saveLabState } from './state-file.js';
 import { startAppTier, startDnsTier, startPgTier, startRedisTier, type Recorder } from './tiers.js';
-import { allPorts, CITY_ADDRESSES, DEFAULT_BASE_PORT, DNS, HAPROXY, labPorts, MIDDLEWARE_KEY, REDIS_GROUPS, SENTINELS } from './topology.js';
+import { startMariadbTier, startNginxTier } from './tiers-mariadb-nginx.js';
+import { PRIVATE_MARIADB_PREFIX } from './mariadb-pair.js';
+import { removePrivateRoot } from './private-root.js';
+import { allPorts, CITY_ADDRESSES, DEFAULT_BASE_PORT, DNS, HAPROXY, labPorts, MIDDLEWARE_KEY, NGINX, REDIS_GROUPS, SENTINELS } from './topology.js';
 import { LAB_STATE_FILE, LAB_STATE_VERSION, type LabProcess, type LabState } from './types.js';
 
 export interface LabUpOptions {
@@ -24,7 +27,7 @@ export interface LabUpOptions {
 
 /**
  * Start the estate on loopback: Redis groups + 3 Sentinels, the config centre, PostgreSQL primary +
- * streaming standby, 5 DC apps behind HAProxy, BIND9. Refuses when a lab described by dir/lab.json is
+ * streaming standby, MariaDB primary + GTID replica, 5 DC apps behind HAProxy and Nginx, BIND9. Refuses when a lab described by dir/lab.json is
  * running. On failure, stops whatever it started and throws.
  */
 export async function labUp(options: LabUpOptions): Promise<LabState> {
@@ -53,6 +56,8 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     startDnsTier(dir, ports, rec),
     startPgTier(dir, ports, rec),
     startEtcdTier(dir, basePort, (p) => rec.add(p)),
+    startMariadbTier(dir, ports, rec),
+    startNginxTier(dir, ports, rec),
   ]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
@@ -87,7 +92,11 @@ async function resetLabDir(dir: string): Promise<void> {
   if (entries.length > 0 && !entries.includes(LAB_STATE_FILE)) {
     throw labInvalid(`${dir} exists and is not a lab folder (no ${LAB_STATE_FILE}): pick an empty or new folder`);
   }
-  if (entries.length > 0) await removePrivatePgRoot((await loadLabState(dir))?.pg.privateRoot);
+  if (entries.length > 0) {
+    const previous = await loadLabState(dir);
+    await removePrivatePgRoot(previous?.pg.privateRoot);
+    await removePrivateRoot(previous?.mysql?.privateRoot, PRIVATE_MARIADB_PREFIX);
+  }
   for (const e of entries) await rm(path.join(dir, e), { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
 }
@@ -99,6 +108,9 @@ function portList(ports: ReturnType<typeof labPorts>, basePort: number): { port:
   names[ports.configCentre] = 'config centre';
   names[ports.pgPrimary] = 'postgres primary';
   names[ports.pgStandby] = 'postgres standby';
+  names[ports.mariadbPrimary] = 'mariadb primary';
+  names[ports.mariadbReplica] = 'mariadb replica';
+  names[ports.nginx] = 'nginx';
   names[ports.haproxyFrontend] = 'haproxy frontend';
   names[ports.haproxyAdmin] = 'haproxy admin';
   for (const [dc, p] of Object.entries(ports.dcApps)) names[p] = `dc app ${dc}`;
@@ -125,6 +137,11 @@ function initialState(dir: string, basePort: number): LabState {
     middlewareKey: MIDDLEWARE_KEY,
     pg: { members: [] },
     haproxy: { socket: path.join(dir, 'haproxy', 'admin.sock'), admin: addr(ports.haproxyAdmin), frontend: `http://${addr(ports.haproxyFrontend)}/`, backend: HAPROXY.backend },
+    mysql: { members: [], passwordFile: path.join(dir, 'mariadb-password'), clientCnf: path.join(dir, 'mariadb-client.cnf') },
+    nginx: {
+      prefix: path.join(dir, 'nginx'), conf: 'conf/nginx.conf', upstream: NGINX.upstream, upstreamFile: path.join(dir, 'nginx', 'conf', `upstream-${NGINX.upstream}.conf`),
+      frontend: `http://${addr(ports.nginx)}/`, status: `http://${addr(ports.nginx)}/nginx_status`,
+    },
     dns: {
       server: addr(ports.dns), zone: DNS.zone, record: DNS.record, keyFile: path.join(dir, 'dns', `${DNS.keyName}.key`),
       keyName: DNS.keyName, algorithm: 'hmac-sha256', addresses: CITY_ADDRESSES,

@@ -7,6 +7,8 @@ export interface AtomicWriteOptions {
   readonly mode?: number;
   /** Create the parent folder first (default false: a missing folder is an error). */
   readonly mkdir?: boolean;
+  /** Exactly this mode (not masked by the umask) and, when drctl runs as root, this owner: a replaced file keeps its own. */
+  readonly keep?: { readonly mode: number; readonly uid: number; readonly gid: number };
 }
 
 /**
@@ -19,8 +21,12 @@ export async function writeFileAtomic(file: string, content: string, o: AtomicWr
   if (o.mkdir) await mkdir(dir, { recursive: true });
   // unique per write: two writes of one file in one process must not share a temp file
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w', o.mode ?? 0o600);
+  const fh = await open(tmp, 'w', o.keep?.mode ?? o.mode ?? 0o600);
   try {
+    if (o.keep) {
+      await fh.chmod(o.keep.mode);
+      if (process.getuid?.() === 0) await fh.chown(o.keep.uid, o.keep.gid);
+    }
     await fh.writeFile(content);
     await fh.sync();
   } catch (e) {

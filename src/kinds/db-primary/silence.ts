@@ -33,8 +33,11 @@ export function silentFor(ctx: KindContext, host: string, port: number): number 
   return undefined;
 }
 
-/** The member just gave no answer within the connect timeout: watch for its first answer. */
-export function leaveProbe(ctx: KindContext, host: string, port: number, silentSinceMs: number): void {
+/**
+ * The member just gave no answer within the connect timeout: watch for its first answer. `hello` is what
+ * the probe says first (PostgreSQL's SSLRequest); null for servers that speak first (MySQL's greeting).
+ */
+export function leaveProbe(ctx: KindContext, host: string, port: number, silentSinceMs: number, hello: Buffer | null = SSL_REQUEST): void {
   const map = probes.get(ctx) ?? new Map<string, Probe>();
   probes.set(ctx, map);
   map.get(`${host}:${port}`)?.socket.destroy();
@@ -47,7 +50,9 @@ export function leaveProbe(ctx: KindContext, host: string, port: number, silentS
   };
   socket.unref();
   socket.setTimeout(TRUST_MS, end);
-  socket.on('connect', () => socket.write(SSL_REQUEST));
+  socket.on('connect', () => {
+    if (hello !== null) socket.write(hello);
+  });
   socket.on('data', end);
   socket.on('error', end);
   socket.on('close', end);

@@ -1,6 +1,7 @@
 import type { Check } from './context.js';
 import { checkDuplicateIds } from './duplicate-ids.js';
 import { checkDurations } from './durations.js';
+import { checkExclusiveClaims } from './exclusive-claims.js';
 import { checkIrreversibleSteps } from './irreversible-steps.js';
 import { checkFault } from './fault.js';
 import { checkFaultReversible } from './fault-reversible.js';
@@ -28,4 +29,5 @@ export const RUNBOOK_CHECKS: readonly Check[] = [
   checkSchedule,
   checkReferences,
   checkIrreversibleSteps,
+  checkExclusiveClaims,
 ];
