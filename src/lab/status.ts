@@ -4,6 +4,7 @@ import { etcdLabStatus } from './etcd-tier.js';
 import { haproxyCommand } from './haproxy.js';
 import { isAlive, processState } from './process.js';
 import { redisCli } from './redis.js';
+import { mysqlStatus, nginxStatus } from './status-mysql-nginx.js';
 import { livePid, loadLabState } from './state-file.js';
 import type { LabProcessStatus, LabState, LabStatus } from './types.js';
 
@@ -13,20 +14,22 @@ export async function labStatus(dir: string): Promise<LabStatus> {
   if (!state) {
     return {
       dir, exists: false, running: false, processes: [], redis: [], pgPrimary: { name: null, dc: null }, haproxy: [],
-      dns: { name: '', answer: [] }, middlewareActiveDc: null,
+      mysql: { primary: { name: null, dc: null }, members: [] }, nginx: [], dns: { name: '', answer: [] }, middlewareActiveDc: null,
     };
   }
-  const [processes, redis, pgPrimary, haproxy, dns, middleware, etcd] = await Promise.all([
+  const [processes, redis, pgPrimary, haproxy, mysql, nginx, dns, middleware, etcd] = await Promise.all([
     processStatuses(state),
     redisMasters(state),
     pgPrimaryOf(state),
     haproxyServers(state),
+    mysqlStatus(state),
+    nginxStatus(state),
     dnsAnswer(state),
     redisCli(state.ports.configCentre, ['GET', state.middlewareKey], 800),
     etcdLabStatus(state),
   ]);
   return {
-    dir: state.dir, exists: true, running: processes.some((p) => p.alive), processes, redis, pgPrimary, haproxy, dns,
+    dir: state.dir, exists: true, running: processes.some((p) => p.alive), processes, redis, pgPrimary, haproxy, mysql, nginx, dns,
     middlewareActiveDc: middleware.trim() === '' ? null : middleware.trim(),
     ...(etcd ? { etcd } : {}),
   };

@@ -109,6 +109,13 @@ export interface LabStatus {
   readonly redis: readonly { readonly group: string; readonly master: string | null; readonly masterDc: string | null; readonly sentinelViews: readonly string[] }[];
   readonly pgPrimary: { readonly name: string | null; readonly dc: string | null };
   readonly haproxy: readonly { readonly server: string; readonly state: string; readonly weight: number; readonly up: boolean }[];
+  /** MariaDB: the single writable member, and each member's live role (primary / replica / read-only / unreachable). */
+  readonly mysql: {
+    readonly primary: { readonly name: string | null; readonly dc: string | null };
+    readonly members: readonly { readonly name: string; readonly dc: string; readonly role: string; readonly source: string | null; readonly io: string | null; readonly sql: string | null; readonly gtid: string | null }[];
+  };
+  /** Nginx upstream servers as its include file has them (up / down / backup), named by data center. */
+  readonly nginx: readonly { readonly server: string; readonly addr: string; readonly state: string; readonly weight: number }[];
   readonly dns: { readonly name: string; readonly answer: readonly string[]; readonly error?: string };
   readonly middlewareActiveDc: string | null;
   /** The etcd cluster: members (id as text: uint64), which answer, and the leader. */

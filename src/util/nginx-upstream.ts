@@ -50,6 +50,12 @@ export function parseUpstream(text: string, upstream?: string): ParsedUpstream {
     name = block.name;
     from = block.line + 1;
     to = blockEnd(lines, block.line);
+    const open = stripComment(lines[block.line] ?? '');
+    const close = stripComment(lines[to] ?? '');
+    const inside = [open.slice(open.indexOf('{') + 1), ...(to === block.line ? [] : [close.slice(0, close.lastIndexOf('}'))])];
+    if (inside.some((t) => /\bserver\s/.test(t))) {
+      throw new Error(`line ${(/\bserver\s/.test(inside[0] ?? '') ? block.line : to) + 1}: put each server directive of upstream ${name} on its own line (drctl edits them line by line)`);
+    }
   }
   const servers: UpstreamServer[] = [];
   for (let i = from; i < to; i++) {

@@ -11,7 +11,7 @@ interface LabFlags {
 
 /** drctl lab up|down|status: the local estate of real servers (lab.md). */
 export function registerLabCommand(program: Command, io: CliIO, setExit: SetExit): void {
-  const lab = program.command('lab').description('a local lab of real servers on loopback: Redis+Sentinel, PostgreSQL, HAProxy, BIND9, etcd');
+  const lab = program.command('lab').description('a local lab of real servers on loopback: Redis+Sentinel, PostgreSQL, MariaDB, HAProxy, Nginx, BIND9, etcd');
   const dirOption = () => new Option('--dir <dir>', 'the lab folder (state, logs, lab.json)').env('DRCTL_LAB_DIR').default('.lab');
   lab.command('up').description('start the three-city, five-data-center estate (refuses if one runs)')
     .addOption(dirOption()).option('--base-port <port>', 'first port; the lab uses base..base+80', positiveInt('--base-port'))

@@ -12,7 +12,9 @@ export function renderLabStatus(s: LabStatus): string {
   lines.push('');
   for (const r of s.redis) lines.push(`  redis ${r.group}: master ${r.master ?? '?'} (${r.masterDc ?? '?'}); sentinels see ${r.sentinelViews.join(', ') || '-'}`);
   lines.push(`  postgres: primary ${s.pgPrimary.name ?? '?'} (${s.pgPrimary.dc ?? '?'})`);
+  lines.push(`  mariadb: primary ${s.mysql.primary.name ?? '?'} (${s.mysql.primary.dc ?? '?'}); ${s.mysql.members.map((m) => `${m.name} ${m.role}${m.source ? ` of ${m.source} (IO ${m.io ?? '?'}, SQL ${m.sql ?? '?'})` : ''}`).join(', ')}`);
   lines.push(`  haproxy: ${s.haproxy.map((h) => `${h.server}=${h.state}${h.up ? '' : '(down)'}`).join(' ')}`);
+  lines.push(`  nginx: ${s.nginx.map((n) => `${n.server}=${n.state}${n.weight !== 1 ? `/w${n.weight}` : ''}`).join(' ')}`);
   lines.push(`  dns ${s.dns.name}: ${s.dns.error ?? s.dns.answer.join(', ')}`);
   lines.push(`  middleware active dc: ${s.middlewareActiveDc ?? '?'}`);
   if (s.etcd) {

@@ -51,7 +51,7 @@ export async function openSession(m: MysqlMember, timeoutMs: number, signal: Abo
       if (signal.aborted) throw stepError(`${where(m)}: cancelled during "${sql}"`, { cause: e });
       if (err.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
         conn.destroy();
-        throw stepError(`${where(m)}: no answer to "${sql}" within ${t ?? timeoutMs}ms`, { cause: e });
+        throw stepError(`${where(m)}: no answer to "${sql}" within ${Math.round(t ?? timeoutMs)}ms`, { cause: e });
       }
       const denied = err.errno === 1227 || err.errno === 1045 || err.errno === 1142;
       throw stepError(`${where(m)}: "${sql}" failed: ${err.sqlMessage ?? err.message ?? String(e)}`, { retryable: !denied, cause: e });

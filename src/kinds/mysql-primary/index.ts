@@ -1,5 +1,6 @@
 import { parseDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
+import { stepError } from '../types.js';
 import { loadMysql } from './client.js';
 import { promoteWithoutPrimary } from './cut.js';
 import { checkExpectedPrimary, decideMysql, describeMysql, formerPrimary, holdsMysql } from './decide.js';
@@ -62,6 +63,8 @@ export const mysqlPrimaryKind = defineKind<MysqlPrimaryParams, MysqlPrimaryState
     }
     if (s.writable.includes(target)) return repair(p, s, target, ctx); // a split brain, or members not following it
     checkExpectedPrimary(p, s);
+    const tv = s.members.find((m) => m.name === target);
+    if (tv?.role === 'unreachable') throw stepError(`refusing to promote ${target}: it does not answer (${tv.detail ?? ''})`, { unchanged: true });
     const from = sourceOf(s, target);
     await (from !== undefined ? plannedSwitch(p, s, from, target, ctx) : promoteWithoutPrimary(p, s, target, ctx));
   },

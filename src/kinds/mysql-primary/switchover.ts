@@ -32,20 +32,26 @@ export async function plannedSwitch(p: MysqlPrimaryParams, s: MysqlPrimaryState,
   if (tv.logBin === false) throw stepError(`refusing to promote ${toName}: it has no binary log (log_bin OFF), so ${fromName} could not replicate from it`, { retryable: false, unchanged: true });
   const r = tv.replication;
   if (r?.source !== fromName) throw stepError(`refusing to promote ${toName}: it replicates from ${r?.source ?? 'nothing'}, not from ${fromName}, so it cannot catch up with it`, { retryable: false, unchanged: true });
-  if ((r.io !== 'Yes' || r.sql !== 'Yes') && !lossOk) {
-    const errors = [r.ioError, r.sqlError].filter(Boolean).join('; ');
-    throw stepError(`refusing to promote ${toName}: its replication from ${fromName} is not running (IO ${r.io}, SQL ${r.sql}${errors ? `: ${errors}` : ''}), so it cannot catch up (set acceptDataLoss: true to promote anyway)`, { retryable: false, unchanged: true });
-  }
   const lag = fv.flavor && fv.gtid !== undefined && tv.gtid !== undefined ? missingCount(fv.flavor, fv.gtid, tv.gtid) : null;
   if (p.maxLagTransactions !== undefined && lag !== null && lag > p.maxLagTransactions) {
     throw stepError(`refusing to promote ${toName}: ${lag} transactions behind ${fromName}, more than maxLagTransactions ${p.maxLagTransactions} (the primary was not fenced)`, { retryable: false, unchanged: true });
+  }
+  if ((r.io !== 'Yes' || r.sql !== 'Yes') && !lossOk) {
+    const errors = [r.ioError, r.sqlError].filter(Boolean).join('; ');
+    throw stepError(`refusing to promote ${toName}: its replication from ${fromName} is not running (IO ${r.io}, SQL ${r.sql}${errors ? `: ${errors}` : ''}), so it cannot catch up (set acceptDataLoss: true to promote anyway)`, { retryable: false, unchanged: true });
   }
   const reserve = unfenceReserveMs(p);
   const left = ctx.remainingMs?.() ?? Number.POSITIVE_INFINITY;
   if (left < 2 * reserve + ct) {
     throw stepError(`refusing to fence ${fromName}: the step has ${Math.round(left)}ms left, want at least ${2 * reserve + ct}ms (to wait for ${toName} and still lift the fence if it does not catch up): raise the step's timeout`, { retryable: false, unchanged: true });
   }
-  const [fs, ts] = await Promise.all([openSession(from, ct, ctx.signal), openSession(to, ct, ctx.signal)]);
+  const opened = await Promise.allSettled([openSession(from, ct, ctx.signal), openSession(to, ct, ctx.signal)]);
+  const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) {
+    await Promise.all(opened.map((o) => (o.status === 'fulfilled' ? o.value.close() : undefined)));
+    throw failed.reason;
+  }
+  const [fs, ts] = opened.map((o) => (o as PromiseFulfilledResult<Session>).value) as [Session, Session];
   try {
     const fd = dialectOf(fv.version ?? '');
     const td = dialectOf(tv.version ?? '');

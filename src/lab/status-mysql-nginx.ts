@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import { parseUpstream } from '../util/nginx-upstream.js';
+import type { LabState, LabStatus } from './types.js';
+
+/** Each MariaDB member's live role (read_only, whom it replicates from, its threads) and the single writable one. */
+export async function mysqlStatus(state: LabState): Promise<LabStatus['mysql']> {
+  const members = state.mysql?.members ?? [];
+  const password = (await readFile(state.mysql?.passwordFile ?? '', 'utf8').catch(() => '')).trim();
+  const mysql = members.length > 0 ? await import('mysql2/promise') : undefined;
+  const views = await Promise.all(members.map(async (m): Promise<LabStatus['mysql']['members'][number]> => {
+    const down = { name: m.name, dc: m.dc, role: 'unreachable', source: null, io: null, sql: null, gtid: null };
+    if (!mysql) return down;
+    let c;
+    try {
+      c = await mysql.createConnection({ host: m.host, port: m.port, user: m.user, password, connectTimeout: 800 });
+      c.on('error', () => undefined);
+      const [[v]] = (await c.query({ sql: 'SELECT @@global.read_only AS ro, @@global.gtid_binlog_pos AS gtid', timeout: 800 })) as unknown as [Record<string, unknown>[]];
+      const [rows] = (await c.query({ sql: 'SHOW SLAVE STATUS', timeout: 800 })) as unknown as [Record<string, unknown>[]];
+      const r = rows[0];
+      const port = r ? Number(r['Master_Port']) : undefined;
+      return {
+        name: m.name, dc: m.dc, role: Number(v?.['ro']) === 0 ? 'primary' : r ? 'replica' : 'read-only',
+        source: port === undefined ? null : (members.find((x) => x.port === port)?.name ?? `127.0.0.1:${port}`),
+        io: r ? String(r['Slave_IO_Running']) : null, sql: r ? String(r['Slave_SQL_Running']) : null, gtid: String(v?.['gtid'] ?? ''),
+      };
+    } catch {
+      return down;
+    } finally {
+      c?.destroy();
+    }
+  }));
+  const writable = views.filter((v) => v.role === 'primary');
+  const primary = writable.length === 1 && writable[0] ? { name: writable[0].name, dc: writable[0].dc } : { name: writable.length > 1 ? writable.map((w) => w.name).join('+') : null, dc: null };
+  return { primary, members: views };
+}
+
+/** The servers of the Nginx upstream as its include file says (each named by its data center), and what the frontend serves. */
+export async function nginxStatus(state: LabState): Promise<LabStatus['nginx']> {
+  if (!state.nginx) return [];
+  const byPort = new Map(Object.entries(state.ports.dcApps).map(([dc, port]) => [`127.0.0.1:${port}`, dc]));
+  try {
+    const parsed = parseUpstream(await readFile(state.nginx.upstreamFile, 'utf8'), state.nginx.upstream);
+    return parsed.servers.map((s) => ({ server: byPort.get(s.addr) ?? s.addr, addr: s.addr, state: s.state, weight: s.weight }));
+  } catch {
+    return [];
+  }
+}
