@@ -42,6 +42,7 @@ describe('validateRunbookFile with the real built-in kinds: one problem per fixt
     ['unknown-param.yaml', '10:21', 'unknown-param', 'unknown param "cutt" in ${params.cutt} (did you mean "cut"?)'],
     ['ref-not-needed.yaml', '12:34', 'ref-not-needed', 'step "announce" reads ${steps.cache.outputs.master} but does not need step "cache": the value would not exist yet'],
     ['unknown-output.yaml', '12:30', 'unknown-output', 'step "cache" (redis.failover) has no output "mastr" (did you mean "master"?)'],
+    ['shared-file.yaml', '12:21', 'shared-resource', 'step "lb-b" changes the nginx include file ${params.nginx}/conf/upstream.conf, which step "lb-a" changes too'],
   ])('%s → %s %s', async (file, position, code, message) => {
     const result = await validateRunbookFile(invalid(file), builtin);
     expect(result.runbook).toBeUndefined();
@@ -55,7 +56,7 @@ describe('validateRunbookFile with the real built-in kinds: one problem per fixt
 
   test('unknown kind: the suggestion is also in the hint', async () => {
     const [d] = (await validateRunbookFile(invalid('unknown-kind.yaml'), builtin)).diagnostics;
-    expect(d?.hint).toBe('did you mean "redis.failover"? known kinds: db.primary, dns.record, exec, fault.freeze, fault.link, gate, haproxy.servers, http, redis.failover, rules.flip, wait');
+    expect(d?.hint).toBe('did you mean "redis.failover"? known kinds: db.primary, dns.record, exec, fault.freeze, fault.link, gate, haproxy.servers, http, mysql.primary, nginx.upstream, redis.failover, rules.flip, wait');
     expect(d?.length).toBe('redis.failovr'.length);
   });
 
