@@ -1,4 +1,4 @@
-import { lstat, readlink, stat } from 'node:fs/promises';
+import { lstat, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbPrimaryKind } from '../../../src/kinds/db-primary/index.js';
@@ -31,9 +31,9 @@ afterAll(async () => {
 
 describe('lab', () => {
   it('starts every server, tracked by pid in lab.json', async () => {
-    expect((await loadLabState(dir))?.processes.length).toBe(21);
+    expect((await loadLabState(dir))?.processes.length).toBe(24);
     const kinds = new Set(state.processes.map((p) => p.kind));
-    expect([...kinds].sort()).toEqual(['config-centre', 'dc-app', 'etcd', 'haproxy', 'named', 'postgres', 'redis', 'sentinel']);
+    expect([...kinds].sort()).toEqual(['config-centre', 'dc-app', 'etcd', 'haproxy', 'mariadb', 'named', 'nginx', 'postgres', 'redis', 'sentinel']);
     expect(state.processes.every((p) => p.port >= state.basePort && p.port <= state.basePort + 80)).toBe(true);
   });
 
@@ -53,6 +53,23 @@ describe('lab', () => {
     expect(s.etcd?.members.map((m) => [m.name, m.dc, m.reachable])).toEqual([['etcd-hz', 'hz-a', true], ['etcd-sh', 'sh-a', true], ['etcd-sz', 'sz-a', true]]);
     expect(s.etcd?.members.filter((m) => m.leader).map((m) => m.name)).toEqual([s.etcd?.leader]);
     expect(s.etcd?.members.every((m) => /^\d+$/.test(m.id ?? ''))).toBe(true);
+    expect(s.mysql.primary).toEqual({ name: 'mariadb-hz-a', dc: 'hz-a' });
+    expect(s.mysql.members.map((m) => `${m.name} ${m.role} ${m.source ?? '-'} ${m.io ?? '-'}/${m.sql ?? '-'}`)).toEqual(['mariadb-hz-a primary - -/-', 'mariadb-sh-a replica mariadb-hz-a Yes/Yes']);
+    expect(s.nginx.map((n) => `${n.server}=${n.state}`)).toEqual(['hz-a=up', 'hz-b=up', 'sh-a=down', 'sh-b=down', 'sz-a=down']);
+  });
+
+  it('MariaDB lives in a private folder under /tmp (owned by mysql) linked from DIR/mariadb; its password is in a 0600 file; Nginx keeps every path in its prefix', async () => {
+    const priv = state.mysql.privateRoot ?? '';
+    expect(priv).toMatch(/^\/tmp\/drctl-lab-mariadb-/);
+    expect(await readlink(path.join(dir, 'mariadb'))).toBe(priv);
+    expect((await stat(path.join(priv, 'hz-a', 'data'))).uid).toBe(Number((await runCommand(['id', '-u', 'mysql'])).stdout));
+    expect((await stat(state.mysql.passwordFile)).mode & 0o777).toBe(0o600);
+    const conf = await readFile(path.join(state.nginx.prefix, state.nginx.conf), 'utf8');
+    for (const directive of ['pid', 'error_log', 'client_body_temp_path', 'proxy_temp_path', 'fastcgi_temp_path', 'uwsgi_temp_path', 'scgi_temp_path']) {
+      expect(conf, directive).toMatch(new RegExp(`^\\s*${directive} (logs|tmp)/`, 'm'));
+    }
+    const r = await runCommand(['nginx', '-p', `${state.nginx.prefix}/`, '-c', state.nginx.conf, '-e', 'logs/error.log', '-t', '-q'], { env: { PATH: `${process.env.PATH ?? ''}:/usr/sbin` } });
+    expect(r.exitCode, r.stderr).toBe(0);
   });
 
   it('PostgreSQL lives in a private folder under /tmp (owned by postgres, 0700) linked from DIR/pg; db.primary follows the link', async () => {
@@ -131,6 +148,7 @@ describe('lab', () => {
     await labDown(dir);
     expect(pids.filter((pid) => isAlive(pid))).toEqual([]);
     await expect(stat(state.pg.privateRoot ?? '/nonexistent')).rejects.toThrow(/ENOENT/);
+    await expect(stat(state.mysql.privateRoot ?? '/nonexistent')).rejects.toThrow(/ENOENT/);
     expect(await labDown(dir)).toEqual([]);
     expect((await labStatus(dir)).running).toBe(false);
   });
