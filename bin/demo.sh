@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: bring up the lab of real servers, show the plan, drill the six-stage city cut
-# (switch, verify, fail back) with the live view, print the timing report, rehearse a real network cut of
-# Hangzhou (RTO and an HTML timeline), and take the lab down.
+# (switch, verify, fail back) with the live view, print the timing report, drill its MariaDB + Nginx
+# variant, rehearse a real network cut of Hangzhou (RTO and an HTML timeline), and take the lab down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash bin/install-lab-deps.sh
@@ -30,6 +30,11 @@ drctl drill runbooks/lab/city-cut.yaml --yes
 run_id=$(drctl history --runbook lab-city-cut -n 1 --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.runs[0].runId))')
 echo; echo "== timing report of $run_id"
 drctl report "$run_id" --format md
+
+echo; echo "== the same city cut on MariaDB and Nginx: mysql.primary (fence, GTID catch-up, promote) and nginx.upstream (include file, nginx -t, reload)"
+export DRCTL_LAB_MYSQL_PASSWORD="$(cat "$LAB_DIR/mariadb-password")"   # the lab's generated password, a secret from the environment
+drctl plan runbooks/lab/city-cut-mysql.yaml || [ $? -eq 2 ]
+drctl drill runbooks/lab/city-cut-mysql.yaml --yes
 
 echo; echo "== rehearse: cut Hangzhou for real (freeze its processes), detect, switch, measure the RTO, restore, fail back"
 # --ignore-schedule: the demo runs whenever you start it; cron would honour the runbook's schedule (exit 5 = skipped)

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Install the Debian packages the lab needs (real Redis/Sentinel, HAProxy, BIND9, PostgreSQL, etcd, socat).
+# Install the Debian packages the lab needs (real Redis/Sentinel, HAProxy, BIND9, PostgreSQL, etcd, MariaDB,
+# Nginx, socat).
 # Idempotent: when every binary is present it says so and exits 0. As root it installs what is missing
 # (apt-get update first); otherwise it prints exactly what to install and exits 1.
 set -euo pipefail
 
-PACKAGES=(redis-server redis-sentinel haproxy bind9 bind9-dnsutils postgresql etcd-server etcd-client socat)
+PACKAGES=(redis-server redis-sentinel haproxy bind9 bind9-dnsutils postgresql etcd-server etcd-client mariadb-server mariadb-client nginx socat)
 PG_BIN_GLOB=/usr/lib/postgresql/*/bin
 
 missing=()
@@ -25,6 +26,9 @@ need bind9-dnsutils nsupdate dig
 need socat socat
 need etcd-server etcd
 need etcd-client etcdctl
+need mariadb-server mariadbd mariadb-install-db
+need mariadb-client mariadb mariadb-admin
+need nginx nginx
 # shellcheck disable=SC2086
 if ! ls $PG_BIN_GLOB/initdb >/dev/null 2>&1 || ! ls $PG_BIN_GLOB/pg_rewind >/dev/null 2>&1; then
   missing+=(postgresql)

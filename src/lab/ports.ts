@@ -48,7 +48,7 @@ export function canConnect(port: number, timeoutMs = 500): Promise<boolean> {
  * listen on: the lab never takes one (lab.md), or it would collide with, or be mistaken for, them.
  */
 export const PACKAGE_DEFAULT_PORTS: Readonly<Record<number, string>> = {
-  53: 'DNS (named)', 80: 'HTTP', 443: 'HTTPS', 953: 'BIND rndc', 5353: 'mDNS (avahi)', 5432: 'PostgreSQL',
+  53: 'DNS (named)', 80: 'HTTP', 443: 'HTTPS', 953: 'BIND rndc', 3306: 'MySQL/MariaDB', 5353: 'mDNS (avahi)', 5432: 'PostgreSQL',
   2379: 'etcd', 2380: 'etcd peers', 6379: 'Redis', 8404: 'HAProxy stats', 26379: 'Redis Sentinel',
 };
 

@@ -26,7 +26,9 @@ const where = (m: MysqlMember): string => `mysql ${m.name} (${addrOf(m)})`;
  */
 export async function openSession(m: MysqlMember, timeoutMs: number, signal: AbortSignal): Promise<Session> {
   if (signal.aborted) throw stepError(`${where(m)}: cancelled`);
-  const mysql = await loadMysql();
+  const mysql = await loadMysql().catch((e: unknown) => {
+    throw stepError(`mysql2 could not be loaded: ${(e as Error).message} (npm ci)`, { retryable: false, cause: e });
+  });
   const password = isSecret(m.password) ? m.password.reveal() : m.password;
   const connecting = mysql.createConnection({
     host: m.host ?? '127.0.0.1', port: m.port ?? 3306, user: m.user ?? 'root', ...(password === undefined ? {} : { password }),

@@ -26,7 +26,7 @@ async function loadGenerated(): Promise<Record<string, ValidateFunction>> {
 
 const yamlFiles = (sub: string): string[] => readdirSync(resolve(FIXTURES, sub)).filter((f) => f.endsWith('.yaml') && f !== 'syntax.yaml').map((f) => resolve(FIXTURES, sub, f));
 const samples = (): unknown[] => {
-  const files = [...yamlFiles('valid'), ...yamlFiles('invalid'), resolve(ROOT, 'runbooks/examples/city-cut.yaml'), resolve(ROOT, 'runbooks/lab/city-cut.yaml')];
+  const files = [...yamlFiles('valid'), ...yamlFiles('invalid'), resolve(ROOT, 'runbooks/examples/city-cut.yaml'), resolve(ROOT, 'runbooks/lab/city-cut.yaml'), resolve(ROOT, 'runbooks/lab/city-cut-mysql.yaml')];
   const docs = files.map((f) => parse(readFileSync(f, 'utf8')) as Record<string, unknown>);
   const base = docs[0] as { spec: Record<string, unknown> };
   const probe = { name: 'p', exec: ['true'], http: { url: 'http://x' }, timeout: 'soon', expect: { exitCode: 'zero' } };

@@ -28,7 +28,7 @@ describe('buildRunbookJsonSchema', () => {
       expect(validate(readYaml(name)), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
     // templates (`to: "${params.target}"`) must not trip a oneOf in the editor, as they once did
-    for (const name of ['runbooks/examples/city-cut.yaml', 'runbooks/lab/city-cut.yaml', 'runbooks/lab/fail-back.yaml']) {
+    for (const name of ['runbooks/examples/city-cut.yaml', 'runbooks/lab/city-cut.yaml', 'runbooks/lab/fail-back.yaml', 'runbooks/lab/city-cut-mysql.yaml']) {
       expect(validate(parse(readFileSync(resolve(root, name), 'utf8'))), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
   });
