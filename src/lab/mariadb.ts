@@ -1,4 +1,4 @@
-import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isAlive, pollFor, readPidFile, spawnDetached } from './process.js';
@@ -31,7 +31,8 @@ const osUser = (): string => (isRoot() ? MARIADB_OS_USER : os.userInfo().usernam
 /**
  * my.cnf for one lab node (lab.md): everything in its folder, loopback only, binary log with GTIDs in
  * strict mode, replicas logging what they apply (so any of them can become the primary), a short
- * slave_net_timeout (a silent primary is noticed in seconds, not the default 60 s), no fsync (a lab).
+ * slave_net_timeout (a silent primary is noticed in seconds, not the default 60 s), no fsync (a lab), its
+ * own tmpdir (bootstraps started at once in the shared /tmp collided on a temporary table's name).
  * [mysqld] is read by mariadbd and mariadb-install-db; [client] by mariadb and mariadb-admin.
  */
 export function renderMyCnf(o: MariadbNodeOptions, user: string): string {
@@ -39,6 +40,7 @@ export function renderMyCnf(o: MariadbNodeOptions, user: string): string {
   return `[mysqld]
 user=${user}
 datadir=${path.join(d, 'data')}
+tmpdir=${path.join(d, 'tmp')}
 socket=${path.join(d, 'mariadbd.sock')}
 pid-file=${path.join(d, 'mariadbd.pid')}
 port=${o.port}
@@ -73,19 +75,24 @@ port=${o.port}
 export async function startMariadbNode(o: MariadbNodeOptions): Promise<MariadbNode & { pid: number }> {
   const user = osUser();
   const dataDir = path.join(o.dir, 'data');
+  const tmpDir = path.join(o.dir, 'tmp');
   await rm(o.dir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
+  await mkdir(tmpDir, { recursive: true });
   const cnf = path.join(o.dir, 'my.cnf');
   await writeFile(cnf, renderMyCnf(o, user), { mode: 0o644 });
   if (isRoot()) {
     const [uid, gid] = await Promise.all([mustRun(['id', '-u', user]), mustRun(['id', '-g', user])]);
-    await chown(o.dir, Number(uid.trim()), Number(gid.trim()));
-    await chown(dataDir, Number(uid.trim()), Number(gid.trim()));
+    for (const d of [o.dir, dataDir, tmpDir]) await chown(d, Number(uid.trim()), Number(gid.trim()));
   }
   await mustRun([
     'mariadb-install-db', `--defaults-file=${cnf}`, '--auth-root-authentication-method=socket',
     `--auth-root-socket-user=${isRoot() ? 'root' : user}`, '--skip-test-db',
-  ]);
+  ]).catch(async (e: unknown) => {
+    // its output is mostly advice: the reason is in the error log named by my.cnf
+    const log = (await readFile(path.join(o.dir, 'error.log'), 'utf8').catch(() => '')).trim().split('\n').slice(-3).join('; ');
+    throw new Error(`mariadb-install-db for port ${o.port} failed${log ? `: ${log}` : ''} (${(e as Error).message.split('\n')[0] ?? ''})`);
+  });
   const logFile = path.join(o.dir, 'stdout.log');
   const pidFile = path.join(o.dir, 'mariadbd.pid');
   const spawned = spawnDetached(['mariadbd', `--defaults-file=${cnf}`], { logFile, cwd: o.dir, env: labEnv() });
