@@ -33,7 +33,8 @@ export function serversIn(p: NginxUpstreamParams, content: string, file: string)
 
 /**
  * Read-only: the include file (its content, kept for rollback, and its servers), whether the master
- * runs, and where given the stub_status endpoint and the probe through the frontend.
+ * runs, and where given the stub_status endpoint and (once the file has the wanted servers) the probe
+ * through the frontend.
  */
 export async function observeUpstream(p: NginxUpstreamParams, ctx: KindContext): Promise<NginxUpstreamState> {
   const file = fileOf(p, ctx);
@@ -46,10 +47,13 @@ export async function observeUpstream(p: NginxUpstreamParams, ctx: KindContext):
   }
   const { upstream, servers } = serversIn(p, content, file);
   const timeoutMs = timeoutOf(p);
+  // the probe proves the wanted servers serve: before the file has them it would prove nothing, and sent
+  // through a cut data center's servers it would wait on each of them (nginx's proxy timeouts) for nothing
+  const wanted = Object.entries(wantedServers(p)).every(([a, w]) => (w.state ?? servers[a]?.state) === servers[a]?.state && (w.weight ?? servers[a]?.weight) === servers[a]?.weight);
   const [master, status, probe] = await Promise.all([
     masterPid(targetOf(p, ctx.baseDir)),
     p.status === undefined ? undefined : stubStatus(p.status, timeoutMs, ctx.signal),
-    p.probe === undefined ? undefined : probeTraffic(p.probe.url, p.probe.samples ?? 10, timeoutMs, ctx.signal),
+    p.probe === undefined || !wanted ? undefined : probeTraffic(p.probe.url, p.probe.samples ?? 10, timeoutMs, ctx.signal),
   ]);
   return {
     file, upstream, content, servers, master,
