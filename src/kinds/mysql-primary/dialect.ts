@@ -7,7 +7,7 @@ import type { Flavor } from './params.js';
  */
 export interface Dialect {
   readonly flavor: Flavor;
-  /** One row: ro, sro, gtid (what the server has), binlog (written), logBin, serverId. */
+  /** One row: ro, sro, binlog (what it wrote / executed), applied (MariaDB gtid_slave_pos), logBin, serverId, gtidMode (MariaDB: always ON). */
   readonly readState: string;
   readonly replicaStatus: string;
   /** Stop writes (a user with SUPER / READ ONLY ADMIN still writes on MariaDB: give applications DML only). */
@@ -42,7 +42,7 @@ export function dialectOf(version: string): Dialect {
 
 const MARIADB: Dialect = {
   flavor: 'mariadb',
-  readState: 'SELECT @@global.read_only AS ro, 0 AS sro, @@global.gtid_binlog_pos AS binlog, @@global.gtid_slave_pos AS applied, @@global.log_bin AS logBin, @@global.server_id AS serverId',
+  readState: 'SELECT @@global.read_only AS ro, 0 AS sro, @@global.gtid_binlog_pos AS binlog, @@global.gtid_slave_pos AS applied, @@global.log_bin AS logBin, @@global.server_id AS serverId, \'ON\' AS gtidMode',
   replicaStatus: 'SHOW SLAVE STATUS',
   fence: ['SET GLOBAL read_only = 1'],
   unfence: ['SET GLOBAL read_only = 0'],
@@ -62,7 +62,7 @@ const MARIADB: Dialect = {
 
 const MYSQL_COMMON = {
   flavor: 'mysql' as const,
-  readState: 'SELECT @@global.read_only AS ro, @@global.super_read_only AS sro, @@global.gtid_executed AS binlog, \'\' AS applied, @@global.log_bin AS logBin, @@global.server_id AS serverId',
+  readState: 'SELECT @@global.read_only AS ro, @@global.super_read_only AS sro, @@global.gtid_executed AS binlog, \'\' AS applied, @@global.log_bin AS logBin, @@global.server_id AS serverId, @@global.gtid_mode AS gtidMode',
   fence: ['SET GLOBAL super_read_only = 1'],
   unfence: ['SET GLOBAL super_read_only = 0', 'SET GLOBAL read_only = 0'],
   waitApplied: 'SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS w',

@@ -47,7 +47,7 @@ export async function readMember(s: Session, members: readonly MysqlMember[]): P
     dialect,
     view: {
       name: m.name, dc: m.dc, role, flavor: dialect.flavor, version, serverId: Number(st?.['serverId'] ?? 0),
-      readOnly, ...(dialect.flavor === 'mysql' ? { superReadOnly } : {}), gtid, logBin: Number(st?.['logBin']) === 1,
+      readOnly, ...(dialect.flavor === 'mysql' ? { superReadOnly, gtidMode: String(st?.['gtidMode'] ?? '') } : {}), gtid, logBin: Number(st?.['logBin']) === 1,
       ...(replication ? { replication } : {}),
     },
   };

@@ -61,6 +61,8 @@ export interface MysqlMemberView {
   /** Every transaction it has (MariaDB: gtid_binlog_pos and gtid_slave_pos, newest per domain; MySQL: gtid_executed). */
   readonly gtid?: string;
   readonly logBin?: boolean;
+  /** MySQL's gtid_mode: the kind needs ON (positions, waits and auto-positioning are all by GTID). */
+  readonly gtidMode?: string;
   readonly replication?: ReplicationView;
   readonly detail?: string;
 }

@@ -29,6 +29,8 @@ export async function plannedSwitch(p: MysqlPrimaryParams, s: MysqlPrimaryState,
   const ct = connectTimeoutMs(p);
   const lossOk = isTrue(p.acceptDataLoss);
   replicationOf(p);
+  const noGtid = [fv, tv].find((v) => v.flavor === 'mysql' && v.gtidMode !== 'ON');
+  if (noGtid) throw stepError(`refusing to switch: ${noGtid.name} has gtid_mode ${noGtid.gtidMode ?? '?'}, want ON (the catch-up and the re-pointing are by GTID)`, { retryable: false, unchanged: true });
   if (tv.logBin === false) throw stepError(`refusing to promote ${toName}: it has no binary log (log_bin OFF), so ${fromName} could not replicate from it`, { retryable: false, unchanged: true });
   const r = tv.replication;
   if (r?.source !== fromName) throw stepError(`refusing to promote ${toName}: it replicates from ${r?.source ?? 'nothing'}, not from ${fromName}, so it cannot catch up with it`, { retryable: false, unchanged: true });

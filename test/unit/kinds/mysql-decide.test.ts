@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { mysqlPrimaryKind as kind, type MysqlPrimaryParams, type MysqlPrimaryState } from '../../../src/kinds/mysql-primary/index.js';
 import type { MysqlMemberView } from '../../../src/kinds/mysql-primary/params.js';
+import { makeKindContext } from '../../helpers/kind-context.js';
 
 const V = '10.11.19-MariaDB';
 const primary = (name: string, dc: string, gtid = '0-1-10'): MysqlMemberView => ({ name, dc, role: 'primary', flavor: 'mariadb', version: V, readOnly: false, gtid, logBin: true });
@@ -64,6 +65,15 @@ describe('mysql.primary decide and verify (pure)', () => {
   test('rollback\'s target after a cut is the silent member that was not a replica', () => {
     const before = state(silent('a', 'hz-a'), replica('b', 'sh-a', 'a'), replica('c', 'sz-a', 'a'));
     expect(kind.holds(P, before, state(replica('a', 'hz-a', 'b'), primary('b', 'sh-a'), replica('c', 'sz-a', 'b')))).toEqual({ ok: false, detail: 'primary is b (sh-a), want a (hz-a)' });
+  });
+
+  test('MySQL without GTIDs (gtid_mode OFF) is refused before anything is touched: positions, waits and re-pointing are by GTID', async () => {
+    const my = (v: MysqlMemberView): MysqlMemberView => ({ ...v, flavor: 'mysql', version: '8.0.36', gtidMode: v.name === 'a' ? 'OFF' : 'ON', gtid: '' });
+    const s = state(my(primary('a', 'hz-a')), my(replica('b', 'sh-a', 'a')), my(replica('c', 'sz-a', 'a')));
+    const p = { ...P, expectDcs: ['sh-a'], promote: 'b' };
+    const d = kind.decide(p, s);
+    if (d.action !== 'change') throw new Error('expected a change');
+    await expect(kind.apply(p, { current: s, desired: d.desired }, makeKindContext())).rejects.toThrow('refusing to switch: a has gtid_mode OFF, want ON (the catch-up and the re-pointing are by GTID)');
   });
 
   test('check names bad params with their path', () => {
