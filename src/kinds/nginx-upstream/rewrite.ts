@@ -5,6 +5,10 @@ import { masterPid, nginxArgv, reloadAndWait, targetOf, testConfig } from './ngi
 import { timeoutOf } from './observe.js';
 import type { NginxUpstreamParams } from './params.js';
 
+/** Time kept to put the previous file back (a local write and rename). */
+const PUT_BACK_RESERVE_MS = 300;
+const MIN_LEFT_MS = 1000;
+
 /**
  * Put `to` in the include file and have the running nginx serve it: write it atomically (a temp file
  * beside it, mode and owner kept, renamed over it), `nginx -t` with the estate's own -p/-c, then a
@@ -15,7 +19,12 @@ import type { NginxUpstreamParams } from './params.js';
  */
 export async function rewriteAndReload(p: NginxUpstreamParams, file: string, from: string, to: string, ctx: KindContext): Promise<void> {
   const t = targetOf(p, ctx.baseDir);
-  const timeoutMs = timeoutOf(p);
+  const left = ctx.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+  if (left < MIN_LEFT_MS) {
+    throw stepError(`refusing to rewrite ${file}: the step has ${Math.round(left)}ms left, want at least ${MIN_LEFT_MS}ms (nginx -t, the reload, and time to put the file back): raise the step's timeout`, { retryable: false, unchanged: true });
+  }
+  // the checks and the wait end before the step's deadline, so the previous file is back within it
+  const timeoutMs = Math.min(timeoutOf(p), left - PUT_BACK_RESERVE_MS);
   const master = await masterPid(t);
   if (master === null) throw stepError(`nginx is not running (no live master pid in ${t.pidFile})`, { unchanged: true });
   const [current, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
