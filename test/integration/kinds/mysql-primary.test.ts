@@ -81,6 +81,23 @@ describe('mysql.primary on real MariaDB', () => {
     await allHave(3);
   });
 
+  it('promote: true picks the most caught-up replica in expectDcs, and re-points a replica whose threads were stopped', async () => {
+    await g.sql('db-sh-a', 'STOP SLAVE');
+    await g.sql('db-hz-a', "INSERT INTO lab.writes (dc) VALUES ('hz-a')", { user: 'app' });
+    await waitFor(async () => (await kind.observe(params(), makeKindContext())).lag['db-sz-a'] === 0, 'db-sz-a to catch up');
+    const p = params({ promote: true, expectDcs: ['sh-a', 'sz-a'] });
+    const r = await runStepLife(kind, p, { timeoutMs: 60_000, skipRollback: true });
+    expect(r.before.lag).toEqual({ 'db-sh-a': 1, 'db-sz-a': 0 });
+    expect(r.after?.primary).toBe('db-sz-a');
+    expect(await topology()).toEqual({
+      'db-hz-a': 'replica of db-sz-a (IO Yes, SQL Yes)', 'db-sh-a': 'replica of db-sz-a (IO Yes, SQL Yes)', 'db-sz-a': 'primary',
+    });
+    await rollbackTo(kind, p, r.before, makeKindContext({ timeoutMs: 60_000 }));
+    expect(await topology()).toEqual(HOME);
+    const n = await rows('db-hz-a');
+    await allHave(n);
+  });
+
   it('observe, decide and describe change nothing: every server\'s variables and replication status are as before', async () => {
     const before = await snapshot();
     const ctx = makeKindContext();
