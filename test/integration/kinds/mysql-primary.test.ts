@@ -227,7 +227,7 @@ describe('mysql.primary on real MariaDB', () => {
       const members = g.members.map(({ password: _pw, ...m }) => m);
       const e = await kind.observe(params({ members }), makeKindContext()).catch((x: unknown) => x);
       expect(isStepError(e) && !e.retryable).toBe(true);
-      expect((e as Error).message).toMatch(/^mysql db-hz-a \(127\.0\.0\.1:\d+\): authentication failed \(Access denied for user 'drctl'@'127\.0\.0\.1' \(using password: NO\)\)$/);
+      expect((e as Error).message).toMatch(/^mysql db-(hz|sh|sz)-a \(127\.0\.0\.1:\d+\): authentication failed \(Access denied for user 'drctl'@'127\.0\.0\.1' \(using password: NO\)\)$/);
     } finally {
       if (saved === undefined) delete process.env.MYSQL_PWD;
       else process.env.MYSQL_PWD = saved;
