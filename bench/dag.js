@@ -42,7 +42,7 @@ export async function run({ quick, log }) {
   const reps = quick ? 3 : 5;
   const ansibleReps = 3;
   let states = 0;
-  const drctlRun = (file, name) => async (round) => {
+  const drctlRun = (file, name) => async () => {
     const state = path.join(dir, `state-${name}-${states++}`);
     const r = mustSucceed(`drctl run ${file}`, await timeSpawn([...DRCTL, 'run', file, '--yes', '--state', state], { env: drctlEnv, logDir: dir, logName: name }));
     return { ...r, ...runFacts(state) };

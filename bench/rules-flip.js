@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  DRCTL, ROOT, childEnv, fmtMs, fmtRatio, fmtStats, interleave, mustSucceed, ratio, stats, tempDir, timeSpawn, which,
+  DRCTL, ROOT, childEnv, fmtRatio, fmtStats, interleave, mustSucceed, ratio, stats, tempDir, timeSpawn, which,
 } from './measure.js';
 
 export const id = 'rules';

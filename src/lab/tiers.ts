@@ -8,7 +8,7 @@ import { placePgRoot } from './pg-root.js';
 import { redisCli, startRedisServer, waitReplicaLinked } from './redis.js';
 import { startSentinel, waitSentinelsConverged } from './sentinel.js';
 import {
-  CITY_ADDRESSES, CONFIG_CENTRE, DATA_CENTERS, DNS, HAPROXY, HAPROXY_READY, labPorts,
+  CITY_ADDRESSES, CONFIG_CENTRE, DATA_CENTERS, DNS, HAPROXY, HAPROXY_READY, type labPorts,
   MIDDLEWARE_INITIAL_DC, MIDDLEWARE_KEY, REDIS_GROUPS, SENTINEL_QUORUM, SENTINELS,
 } from './topology.js';
 import type { LabProcess, LabState } from './types.js';

@@ -1,5 +1,5 @@
 import type { RunReport } from './build-report.js';
-import { checkGroupText, rtoBreakdownLine, rtoHeadline } from './rehearsal-text.js';
+import { rtoBreakdownLine, rtoHeadline } from './rehearsal-text.js';
 
 const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');

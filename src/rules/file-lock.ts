@@ -21,7 +21,7 @@ export async function withLockFile<T>(lockFile: string, fn: () => Promise<T>, o:
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const age = await stat(lockFile).then((s) => Date.now() - s.mtimeMs, () => 0);
       if (age > (o.staleMs ?? 30_000)) await unlink(lockFile).catch(() => undefined);
-      else if (Date.now() > deadline) throw new Error(`rules store is locked by another writer: ${lockFile}`);
+      else if (Date.now() > deadline) throw new Error(`rules store is locked by another writer: ${lockFile}`, { cause: e });
       else await new Promise((r) => setTimeout(r, 5 + Math.random() * 10));
     }
   }

@@ -124,7 +124,7 @@ async function connect(redis: Redis, label: string): Promise<Redis> {
   } catch (e) {
     redis.disconnect();
     const why = lastError?.message ?? (e as Error).message;
-    throw new Error(`cannot reach rules store ${label}: ${why}`, { cause: lastError ?? e });
+    throw new Error(`cannot reach rules store ${label}: ${why}`, { cause: e });
   }
 }
 

@@ -48,7 +48,7 @@ export function parseSetFlag(text: string): { key: string; value: unknown } {
     return { key, value: yamlLib().parse(raw) as unknown };
   } catch (e) {
     const first = ((e as Error).message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    throw new Error(`--set ${key}: cannot read value "${raw}": ${first}; quote it to pass text`);
+    throw new Error(`--set ${key}: cannot read value "${raw}": ${first}; quote it to pass text`, { cause: e });
   }
 }
 

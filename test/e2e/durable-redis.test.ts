@@ -124,7 +124,7 @@ describe('durable runs through the Redis state store', () => {
     await redis.restart();
     await ws.release('b.before');
     const r = await run;
-    const records = await expectFinishedWhole(ws, r, runId);
+    await expectFinishedWhole(ws, r, runId);
   });
 
   it('a Sentinel failover of the state store mid-run: the run goes on with the promoted replica, its journal whole', async () => {

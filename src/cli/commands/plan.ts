@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExitCode } from '../../util/errors.js';
+import type { ExitCode } from '../../util/errors.js';
 import { loadValidRunbook } from '../load-runbook.js';
 import { buildRuntimeScope } from '../runtime-scope.js';
 import type { CliIO } from '../io.js';

@@ -75,7 +75,7 @@ export async function testConfig(t: NginxTarget, ctx: KindContext, timeoutMs: nu
 export function workersOf(master: number): Map<number, boolean> {
   const out = new Map<number, boolean>();
   for (const p of descendantsOf([master])) {
-    let title = '';
+    let title: string;
     try {
       title = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
     } catch {

@@ -86,7 +86,7 @@ describe('parseSimpleYaml', () => {
 
   test('random runbook-like documents in every layout `yaml` writes', () => {
     const key = fc.constantFrom('id', 'kind', 'needs', 'with', 'apply', 'a', 'b-c', 'x.y', 'k_1', '$k', 'url');
-    const text = fc.stringMatching(/^[a-zA-Z0-9 ${}.\/:#'"_-]{0,12}$/);
+    const text = fc.stringMatching(/^[a-zA-Z0-9 ${}./:#'"_-]{0,12}$/);
     const scalar = fc.oneof(text, fc.integer(), fc.integer().map((n) => n / 8), fc.boolean(), fc.constant(null));
     const before = read;
     fc.assert(fc.property(documents(key, scalar), options, (doc, o) => agrees(write(doc, o))), { numRuns: 1500 });

@@ -13,7 +13,7 @@ export function rulesRollback(io: CliIO, version: number, flags: StoreFlag & Con
       resolveCatchUp(flags, false);
       const [target, current] = [await store.readVersion(version), await store.read()];
       const moves = target && current && target.map.owners.length === current.map.owners.length ? diffMaps(current.map, target.map).length > 0 : false;
-      const catchUp = resolveCatchUp(flags, moves || current?.fence != null);
+      const catchUp = resolveCatchUp(flags, moves || (current?.fence ?? null) !== null);
       if (!(await confirmed(io, flags, `restore the map of version ${version} in ${store.label}`))) return ExitCode.refused;
       if (!io.json && catchUp.catchUp === undefined && moves) io.err('warning: --no-catch-up: shards move without waiting for their data to catch up');
       const r = await rollbackToVersion({ store, version, onStage: (e) => reportStage(io, e), ...catchUp });
