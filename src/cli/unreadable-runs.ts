@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunMeta } from '../state/records.js';
+import type { RunMeta } from '../model/records.js';
 import { runDirOf } from '../state/run-store.js';
 import type { StateStore } from '../state/store.js';
 import { parseStoreSpec } from '../state/store-url.js';

@@ -1,6 +1,6 @@
 import type { Runbook } from '../runbook/types.js';
 import { formatDuration } from '../util/duration.js';
-import type { EventInput } from './events.js';
+import type { EventInput } from '../model/events.js';
 import type { StepRecord } from './executor.js';
 
 /** Budget overruns of steps and of the whole switch, as events (pure). */

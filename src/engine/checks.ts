@@ -1,8 +1,8 @@
-import { runProbeOnce } from '../kinds/probe/run-once.js';
-import type { KindContext } from '../kinds/types.js';
+import { runProbeOnce } from '../probe/run-once.js';
+import type { KindContext } from '../model/kind.js';
 import type { Probe } from '../runbook/types.js';
 import type { Clock } from '../util/clock.js';
-import type { EventInput } from './events.js';
+import type { EventInput } from '../model/events.js';
 
 export interface CheckOptions {
   readonly group: 'readiness' | 'steadyState';

@@ -1,10 +1,10 @@
-import type { KindContext } from '../kinds/types.js';
+import type { KindContext } from '../model/kind.js';
 import type { Clock } from '../util/clock.js';
 import { runCommand } from '../util/exec.js';
 import { startTimeOf } from '../util/process-tree.js';
 import type { Logger } from '../util/logger.js';
-import type { SignalLike } from './abort.js';
-import type { EventInput } from './events.js';
+import type { SignalLike } from '../util/deadline.js';
+import type { EventInput } from '../model/events.js';
 import { RUN_ID_ENV, STEP_ID_ENV } from './leftover-commands.js';
 
 export interface ContextFactoryOptions {

@@ -1,9 +1,10 @@
-import type { KindContext } from '../kinds/types.js';
+import type { KindContext } from '../model/kind.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import type { OnFailure, Runbook, StepSpec } from '../runbook/types.js';
 import type { Clock } from '../util/clock.js';
-import type { SignalLike } from './abort.js';
-import type { EventInput, StepErrorInfo, StepPhase, StepStatus, StepTiming } from './events.js';
+import type { SignalLike } from '../util/deadline.js';
+import type { PriorStep } from '../model/replay.js';
+import type { EventInput, StepErrorInfo, StepPhase, StepStatus, StepTiming } from '../model/events.js';
 import { runStepLife, type StepLifeResult } from './step-life.js';
 
 export interface StepRecord {
@@ -16,15 +17,6 @@ export interface StepRecord {
   readonly params: unknown;
   readonly error: StepErrorInfo | undefined;
   readonly timing: StepTiming;
-}
-
-/** A step finished by an earlier process of the same run (resume). */
-export interface PriorStep {
-  readonly status: 'applied' | 'skipped';
-  readonly outputs: Readonly<Record<string, unknown>>;
-  readonly before: unknown;
-  /** Its timing as journaled by the earlier process. */
-  readonly timing?: StepTiming;
 }
 
 export interface ExecuteOptions {

@@ -1,14 +1,9 @@
-import { leftoversOf, signalFound, stillRunning, type FoundProcess } from '../util/process-tree.js';
+import type { RecordedCommand } from '../model/replay.js';
+import { leftoversOf, signalFound, stillRunning } from '../util/process-tree.js';
 
 /** Every command a run starts carries its run id and step id in its environment (for the command's own use). */
 export const RUN_ID_ENV = 'DRCTL_RUN_ID';
 export const STEP_ID_ENV = 'DRCTL_STEP_ID';
-
-/** A command recorded by a `step.command` journal record. */
-export interface RecordedCommand extends FoundProcess {
-  readonly stepId: string;
-  readonly command: string;
-}
 
 /**
  * Commands an earlier controller of the run started that still run: a controller killed mid-apply

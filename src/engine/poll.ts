@@ -1,5 +1,5 @@
 import type { Clock } from '../util/clock.js';
-import type { Holds } from '../kinds/types.js';
+import type { Holds } from '../model/kind.js';
 
 export interface PollOptions {
   readonly intervalMs: number;

@@ -1,6 +1,6 @@
 import { assumeApplied, type ReplayedRun } from '../state/journal-replay.js';
-import type { RunMeta } from '../state/records.js';
-import type { EventInput } from './events.js';
+import type { RunMeta } from '../model/records.js';
+import type { EventInput } from '../model/events.js';
 
 /** Continue a run an earlier process left (drctl resume): what its journal says happened. */
 export interface ResumeInput {

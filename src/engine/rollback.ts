@@ -1,7 +1,7 @@
-import type { AnyKind, KindContext } from '../kinds/types.js';
+import type { AnyKind, KindContext } from '../model/kind.js';
 import type { Clock } from '../util/clock.js';
-import { Deadline, type SignalLike } from './abort.js';
-import type { EventInput } from './events.js';
+import { Deadline, type SignalLike } from '../util/deadline.js';
+import type { EventInput } from '../model/events.js';
 import { DEFAULT_VERIFY_INTERVAL_MS, toErrorInfo } from './step-life.js';
 import { undoToBefore } from './undo.js';
 

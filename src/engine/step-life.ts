@@ -1,9 +1,9 @@
-import { isStepError, type AnyKind, type KindContext } from '../kinds/types.js';
+import { isStepError, type AnyKind, type KindContext } from '../model/kind.js';
 import type { StepSpec } from '../runbook/types.js';
 import type { Clock } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
-import { Deadline, type SignalLike, TimeoutReason } from './abort.js';
-import type { EventInput, StepErrorInfo, StepPhase, StepStatus } from './events.js';
+import { Deadline, type SignalLike, TimeoutReason } from '../util/deadline.js';
+import type { EventInput, StepErrorInfo, StepPhase, StepStatus } from '../model/events.js';
 import { pollUntil } from './poll.js';
 import { backoffDelayMs } from './retry.js';
 

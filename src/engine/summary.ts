@@ -1,6 +1,6 @@
 import { criticalPath } from '../plan/graph.js';
 import type { Runbook } from '../runbook/types.js';
-import type { RunSummary } from './events.js';
+import type { RunSummary } from '../model/events.js';
 import type { ExecuteOutcome } from './executor.js';
 
 /** The run's summary: each step's status and time, and the critical path by actual durations (pure). */

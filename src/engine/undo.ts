@@ -1,6 +1,6 @@
-import type { AnyKind, KindContext } from '../kinds/types.js';
+import type { AnyKind, KindContext } from '../model/kind.js';
 import type { Clock } from '../util/clock.js';
-import { raceSignal } from './abort.js';
+import { raceSignal } from '../util/deadline.js';
 import { pollUntil } from './poll.js';
 
 export interface UndoOptions {

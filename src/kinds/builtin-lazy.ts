@@ -1,5 +1,5 @@
 import { createKindRegistry, type KindRegistry } from './registry.js';
-import type { AnyKind } from './types.js';
+import type { AnyKind } from '../model/kind.js';
 
 /**
  * The built-in kinds by name, each imported only when a runbook uses it: all of them (with the rules,

@@ -10,7 +10,7 @@ import { mysqlPrimaryKind } from './mysql-primary/index.js';
 import { nginxUpstreamKind } from './nginx-upstream/index.js';
 import { redisFailoverKind } from './redis-failover/index.js';
 import { rulesFlipKind } from './rules-flip/index.js';
-import type { AnyKind } from './types.js';
+import type { AnyKind } from '../model/kind.js';
 import { waitKind } from './wait.js';
 
 /** The built-in kinds, listed explicitly (no scanning, no import side effects). */

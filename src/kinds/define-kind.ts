@@ -1,4 +1,4 @@
-import type { StepKind } from './types.js';
+import type { StepKind } from '../model/kind.js';
 
 /** Identity helper: lets TypeScript infer P and S from the object literal. */
 export function defineKind<P, S>(kind: StepKind<P, S>): StepKind<P, S> {

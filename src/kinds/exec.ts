@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { tail } from '../util/exec.js';
 import { defineKind } from './define-kind.js';
-import { toArgv } from './probe/argv.js';
-import { checkExec, type ExecExpectation } from './probe/expect.js';
-import { execExpectSchema } from './probe/schema.js';
-import { HOLDS, notYet, stepError, type KindContext } from './types.js';
+import { toArgv } from '../probe/argv.js';
+import { checkExec, type ExecExpectation } from '../probe/expect.js';
+import { execExpectSchema } from '../probe/schema.js';
+import { HOLDS, notYet, stepError, type KindContext } from '../model/kind.js';
 
 interface ExecParams {
   /** Read-only command saying whether the step is already done (exit code / output). */

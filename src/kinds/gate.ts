@@ -1,5 +1,5 @@
 import { defineKind } from './define-kind.js';
-import { HOLDS, stepError } from './types.js';
+import { HOLDS, stepError } from '../model/kind.js';
 
 interface GateParams {
   readonly message: string;

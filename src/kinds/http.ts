@@ -1,10 +1,10 @@
 import { defineKind } from './define-kind.js';
-import { checkHttp, type HttpExpectation } from './probe/expect.js';
-import { displayUrl, sendHttp, type HttpRequestParams } from './probe/http-request.js';
-import { httpRequestSchema } from './probe/schema.js';
-import { HOLDS, notYet, stepError, type KindContext } from './types.js';
+import { checkHttp, type HttpExpectation } from '../probe/expect.js';
+import { displayUrl, sendHttp, type HttpRequestParams } from '../probe/http-request.js';
+import { httpRequestSchema } from '../probe/schema.js';
+import { HOLDS, notYet, stepError, type KindContext } from '../model/kind.js';
 import { durationProblem, parseDuration } from '../util/duration.js';
-import { httpCallProblems } from './probe/http-check.js';
+import { httpCallProblems } from '../probe/http-check.js';
 
 type Req = HttpRequestParams & { readonly expect?: HttpExpectation };
 

@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic, SourcePosition } from '../util/diagnostic.js';
 import { createKindRegistry, type KindRegistry } from './registry.js';
-import type { AnyKind } from './types.js';
+import type { AnyKind } from '../model/kind.js';
 
 /** One plugin to load: a module path as written, the folder it is relative to, and where it was named. */
 export interface PluginRequest {

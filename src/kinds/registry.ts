@@ -1,4 +1,4 @@
-import type { AnyKind } from './types.js';
+import type { AnyKind } from '../model/kind.js';
 
 export interface KindRegistry {
   register(kind: AnyKind): void;

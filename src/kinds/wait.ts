@@ -1,8 +1,8 @@
 import { durationProblem, parseDuration } from '../util/duration.js';
 import { defineKind } from './define-kind.js';
-import { probeParamProblems, probeTimeoutMs, runProbe, type ProbeParams } from './probe/run-probe.js';
-import { probeSchema } from './probe/schema.js';
-import { HOLDS, notYet } from './types.js';
+import { probeParamProblems, probeTimeoutMs, runProbe, type ProbeParams } from '../probe/run-probe.js';
+import { probeSchema } from '../probe/schema.js';
+import { HOLDS, notYet } from '../model/kind.js';
 
 const DEFAULT_INTERVAL_MS = 500;
 

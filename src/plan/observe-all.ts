@@ -1,7 +1,7 @@
-import type { KindContext } from '../kinds/types.js';
+import type { KindContext } from '../model/kind.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import type { Runbook, StepSpec } from '../runbook/types.js';
-import { Deadline, type SignalLike } from '../engine/abort.js';
+import { Deadline, type SignalLike } from '../util/deadline.js';
 import { computeLayers } from './graph.js';
 
 export interface Observation {

@@ -1,4 +1,4 @@
-import type { RunMeta } from '../state/records.js';
+import type { RunMeta } from '../model/records.js';
 
 /** Median duration per step over earlier runs where the step applied (pure). */
 export function predictStepDurations(history: readonly RunMeta[]): Map<string, number> {

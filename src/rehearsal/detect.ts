@@ -1,6 +1,6 @@
-import { Deadline } from '../engine/abort.js';
-import { runProbeOnce, type Interpolate } from '../kinds/probe/run-once.js';
-import type { KindContext } from '../kinds/types.js';
+import { Deadline } from '../util/deadline.js';
+import { runProbeOnce, type Interpolate } from '../probe/run-once.js';
+import type { KindContext } from '../model/kind.js';
 import type { Probe } from '../runbook/types.js';
 
 /** How often a detection probe without its own `interval` is sampled. */

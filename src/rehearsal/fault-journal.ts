@@ -1,4 +1,4 @@
-import type { JournalRecord } from '../state/records.js';
+import type { JournalRecord } from '../model/records.js';
 
 /**
  * A fault a rehearsal's journal says was being injected and never restored (the controller died, or

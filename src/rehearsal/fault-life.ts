@@ -1,7 +1,7 @@
-import { Deadline, raceSignal, TimeoutReason } from '../engine/abort.js';
+import { Deadline, raceSignal, TimeoutReason } from '../util/deadline.js';
 import { pollUntil } from '../engine/poll.js';
 import { undoToBefore } from '../engine/undo.js';
-import type { AnyKind, KindContext } from '../kinds/types.js';
+import type { AnyKind, KindContext } from '../model/kind.js';
 import type { FaultSpec } from '../runbook/types.js';
 import type { Clock } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';

@@ -1,5 +1,5 @@
 import { median } from '../report/regression.js';
-import type { RunMeta } from '../state/records.js';
+import type { RunMeta } from '../model/records.js';
 
 /** Rehearsals of one runbook, newest first (as the store lists runs). */
 export const rehearsalsOf = (runs: readonly RunMeta[], runbookName: string): RunMeta[] =>

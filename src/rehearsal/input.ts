@@ -1,8 +1,8 @@
-import type { SignalLike } from '../engine/abort.js';
-import type { EventInput, RehearsalOutcome, RtoBreakdown } from '../engine/events.js';
+import type { SignalLike } from '../util/deadline.js';
+import type { EventInput, RehearsalOutcome, RtoBreakdown } from '../model/events.js';
 import type { ExecuteOutcome } from '../engine/executor.js';
 import type { findBudgetOverruns } from '../engine/budgets.js';
-import type { KindContext } from '../kinds/types.js';
+import type { KindContext } from '../model/kind.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import type { Runbook } from '../runbook/types.js';
 import type { Clock } from '../util/clock.js';

@@ -1,6 +1,6 @@
 import { executeSteps, type ExecuteOutcome } from '../engine/executor.js';
 import { firstError } from '../engine/first-error.js';
-import type { AnyKind } from '../kinds/types.js';
+import type { AnyKind } from '../model/kind.js';
 import type { FaultSpec } from '../runbook/types.js';
 import { formatDuration } from '../util/duration.js';
 import { messageOf } from '../util/errors.js';

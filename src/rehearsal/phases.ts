@@ -1,6 +1,6 @@
 import { findBudgetOverruns } from '../engine/budgets.js';
-import type { RehearsalOutcome } from '../engine/events.js';
-import { watchProbes } from '../kinds/probe/watch.js';
+import type { RehearsalOutcome } from '../model/events.js';
+import { watchProbes } from '../probe/watch.js';
 import { formatDuration } from '../util/duration.js';
 import { failBackAfterFault, restoreAfterFault } from './after-fault.js';
 import { NEVER, type RehearsalInput, type RehearsalResult } from './input.js';

@@ -1,5 +1,5 @@
-import type { CheckGroup } from '../engine/events.js';
-import type { AnyKind } from '../kinds/types.js';
+import type { CheckGroup } from '../model/events.js';
+import type { AnyKind } from '../model/kind.js';
 import { observeAll, type Observation } from '../plan/observe-all.js';
 import type { Probe } from '../runbook/types.js';
 import { messageOf } from '../util/errors.js';

@@ -1,4 +1,4 @@
-import type { RtoBreakdown } from '../engine/events.js';
+import type { RtoBreakdown } from '../model/events.js';
 import type { ExecuteOutcome } from '../engine/executor.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { createContextFactory } from '../engine/context.js';
-import type { EventInput, RehearsalOutcome, RunStatus } from '../engine/events.js';
+import type { EventInput, RehearsalOutcome, RunStatus } from '../model/events.js';
 import type { PhasesResult, SessionOptions } from '../engine/session.js';
 import type { Clock } from '../util/clock.js';
 import { runRehearsalPhases } from './phases.js';

@@ -1,9 +1,9 @@
 import os from 'node:os';
-import type { EngineEvent, EventInput, EventListener } from '../engine/events.js';
+import type { EngineEvent, EventInput, EventListener } from '../model/events.js';
 import type { SessionOutcome } from '../engine/session.js';
 import { buildSummary } from '../engine/summary.js';
 import type { Runbook } from '../runbook/types.js';
-import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../state/records.js';
+import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../model/records.js';
 import { newRunId } from '../state/run-store.js';
 import type { StateStore } from '../state/store.js';
 import { realClock, type Clock } from '../util/clock.js';

@@ -1,8 +1,8 @@
-import { runProbeUntilStable } from '../kinds/probe/stable.js';
-import type { Interpolate } from '../kinds/probe/run-once.js';
-import type { KindContext } from '../kinds/types.js';
+import { runProbeUntilStable } from '../probe/stable.js';
+import type { Interpolate } from '../probe/run-once.js';
+import type { KindContext } from '../model/kind.js';
 import type { Probe } from '../runbook/types.js';
-import type { CheckGroup, EventInput } from '../engine/events.js';
+import type { CheckGroup, EventInput } from '../model/events.js';
 
 export interface SteadyOptions {
   readonly group: CheckGroup;

@@ -1,5 +1,5 @@
-import type { EngineEvent, StepErrorInfo, StepPhase, StepStatus } from '../engine/events.js';
-import type { JournalRecord, RunMeta } from '../state/records.js';
+import type { EngineEvent, StepErrorInfo, StepPhase, StepStatus } from '../model/events.js';
+import type { JournalRecord, RunMeta } from '../model/records.js';
 import { buildRehearsalSection, type RehearsalReport } from './rehearsal-section.js';
 
 export type { RehearsalReport } from './rehearsal-section.js';

@@ -1,5 +1,5 @@
-import type { RehearsalOutcome } from '../engine/events.js';
-import type { RunMeta } from '../state/records.js';
+import type { RehearsalOutcome } from '../model/events.js';
+import type { RunMeta } from '../model/records.js';
 import { formatDuration } from '../util/duration.js';
 import type { RunReport } from './build-report.js';
 

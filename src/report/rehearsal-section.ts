@@ -1,4 +1,4 @@
-import type { EngineEvent, RehearsalOutcome, RtoBreakdown } from '../engine/events.js';
+import type { EngineEvent, RehearsalOutcome, RtoBreakdown } from '../model/events.js';
 
 /** The rehearsal part of a run report: the marks of the fault's life and the measured RTO. */
 export interface RehearsalReport {

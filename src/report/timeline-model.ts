@@ -1,4 +1,4 @@
-import type { StepPhase } from '../engine/events.js';
+import type { StepPhase } from '../model/events.js';
 import type { PhaseSegment, RunReport, StepReport } from './build-report.js';
 import { ms } from './svg-scale.js';
 

@@ -1,4 +1,4 @@
-import type { RehearsalOutcome } from '../engine/events.js';
+import type { RehearsalOutcome } from '../model/events.js';
 import { formatDuration } from '../util/duration.js';
 import { detectRegression, median, percentAbove, REGRESSION_THRESHOLD, type RegressionVerdict, type TrendPoint } from './regression.js';
 

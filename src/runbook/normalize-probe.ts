@@ -1,5 +1,5 @@
 import { parseDuration } from '../util/duration.js';
-import type { ProbeRunOptions, RedisProbeSpec, SqlProbeSpec, Tolerance } from './probe-types.js';
+import type { ProbeRunOptions, RedisProbeSpec, SqlProbeSpec, Tolerance } from '../model/probe.js';
 import type { ExecExpect, HttpExpect, HttpRequestSpec, JsonExpect, Probe } from './types.js';
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;

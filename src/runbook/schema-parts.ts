@@ -1,4 +1,4 @@
-import { execExpectSchema, httpExpectSchema } from '../kinds/probe/schema.js';
+import { execExpectSchema, httpExpectSchema } from '../probe/schema.js';
 import { DURATION_PATTERN } from '../util/duration.js';
 import { scheduleSchema } from './schema-schedule.js';
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { KindRegistry } from '../kinds/registry.js';
-import type { JsonSchema } from '../kinds/types.js';
+import type { JsonSchema } from '../model/kind.js';
 import { runbookShape, specSchema, stepSchema } from './schema-parts.js';
 import { allowTemplates } from './schema-templates.js';
 import { AJV_OPTIONS, loadCompiledValidators, META_KEY, schemaKey } from './schema-compiled.js';

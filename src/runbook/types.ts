@@ -3,10 +3,11 @@
  * `with:` are still raw (may contain `${...}`): they are interpolated per step at run time, once the
  * outputs of the steps they need are known.
  */
-import type { ProbeRunOptions, RedisProbe, SqlProbe } from './probe-types.js';
-import type { ExecExpectation, HttpExpectation, JsonExpectation } from '../kinds/probe/expect.js';
+import type { Probe } from '../model/probe.js';
 
-export type { ProbeRunOptions, RedisProbe, RedisProbeSpec, SqlProbe, SqlProbeSpec, Tolerance } from './probe-types.js';
+export type {
+  ExecExpect, HttpExpect, HttpRequestSpec, JsonExpect, Probe, ProbeRunOptions, RedisProbe, RedisProbeSpec, SqlProbe, SqlProbeSpec, Tolerance,
+} from '../model/probe.js';
 
 export const RUNBOOK_API_VERSION = 'drctl/v1';
 
@@ -34,28 +35,6 @@ export interface StepSpec {
   readonly verifyIntervalMs: number | undefined;
   /** Index in spec.steps (for positions and stable order). */
   readonly index: number;
-}
-
-/** A read-only check: readiness, steady state, wait.until. Extended by issue 6 (redis, sql...). */
-export type Probe = (
-  | { readonly type: 'exec'; readonly name: string; readonly exec: readonly unknown[]; readonly expect: ExecExpect; readonly timeoutMs: number }
-  | { readonly type: 'http'; readonly name: string; readonly http: HttpRequestSpec; readonly expect: HttpExpect; readonly timeoutMs: number }
-  | RedisProbe
-  | SqlProbe
-) &
-  ProbeRunOptions;
-
-/** What an exec / http probe's answer must be: the kinds' own expectation shapes (one definition). */
-export type ExecExpect = ExecExpectation;
-export type HttpExpect = HttpExpectation;
-export type JsonExpect = JsonExpectation;
-
-export interface HttpRequestSpec {
-  readonly url: unknown;
-  readonly method?: string;
-  readonly headers?: Readonly<Record<string, unknown>>;
-  readonly body?: unknown;
-  readonly json?: unknown;
 }
 
 export interface FaultSpec {

@@ -1,4 +1,4 @@
-import type { JournalRecord } from './records.js';
+import type { JournalRecord } from '../model/records.js';
 import type { JournalWriter } from './store.js';
 
 /** How long a lazy record may wait for the next durable one before it is written on its own. */

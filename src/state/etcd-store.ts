@@ -8,7 +8,7 @@ import { createBatchJournal } from './batch-journal.js';
 import { StoreUnreachable } from './errors.js';
 import { acquireEtcdLock, fencedOut, lockKeys, ownerValue, readEtcdLock, type EtcdLockContext } from './etcd-lock.js';
 import { parseJournalText } from './journal-file.js';
-import type { JournalRecord, RunMeta } from './records.js';
+import type { JournalRecord, RunMeta } from '../model/records.js';
 import type { Fence, LockHolder, StateStore } from './store.js';
 
 /** Journal keys sort by seq: PREFIX/journal/RUN/000000000042. */

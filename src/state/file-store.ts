@@ -4,7 +4,7 @@ import { appendRecordAfterTail, FileJournal, readJournal } from './journal-file.
 import { acquireFileLock, fencedWrite, forceRemoveFileLock, listFileLocks, lockFileOf, readLock } from './lock-file.js';
 import { withFsMutex } from './fs-mutex.js';
 import { DrctlError, ExitCode } from '../util/errors.js';
-import type { JournalRecord, RunMeta } from './records.js';
+import type { JournalRecord, RunMeta } from '../model/records.js';
 import { createRunDir, listRuns, runDirOf, writeRunMeta } from './run-store.js';
 import type { AuditEntry, Fence, StateStore } from './store.js';
 

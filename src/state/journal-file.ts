@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { openForAppend, repairTail, type WriteGuard } from './journal-tail.js';
-import type { JournalRecord } from './records.js';
+import type { JournalRecord } from '../model/records.js';
 
 export type { JournalRead } from './store.js';
 export { parseJournalText, readJournal } from './journal-read.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { JournalRecord } from './records.js';
+import type { JournalRecord } from '../model/records.js';
 import type { JournalRead } from './store.js';
 
 /** A missing journal reads as `missing` (never silently as an empty one); other read errors throw. */

@@ -1,7 +1,6 @@
-import type { RecordedCommand } from '../engine/leftover-commands.js';
-import type { EngineEvent, StepTiming } from '../engine/events.js';
-import type { PriorStep } from '../engine/executor.js';
-import type { JournalRecord } from './records.js';
+import type { EngineEvent, StepTiming } from '../model/events.js';
+import type { PriorStep, RecordedCommand } from '../model/replay.js';
+import type { JournalRecord } from '../model/records.js';
 
 type Started = Extract<EngineEvent, { type: 'run.started' }>;
 

@@ -1,7 +1,7 @@
 import { appendFile, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { parseRecord, readJournal } from './journal-read.js';
-import type { JournalRecord } from './records.js';
+import type { JournalRecord } from '../model/records.js';
 
 /** Runs a write inside a check (the fencing token) — or as is. */
 export type WriteGuard = (write: () => Promise<void>) => Promise<void>;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { FencedOut, lockHeldBy } from './errors.js';
 import { parseJournalText } from './journal-file.js';
-import type { JournalRecord, RunMeta } from './records.js';
+import type { JournalRecord, RunMeta } from '../model/records.js';
 import { connectRedis } from './redis-connect.js';
 import { createRedisIO } from './redis-io.js';
 import { ACQUIRE, APPEND_ADMIN, FENCED_WRITE, FORCE_UNLOCK, RELEASE, RENEW } from './redis-scripts.js';

@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { FileJournal, readJournal, type JournalRead } from './journal-file.js';
-import type { RunMeta } from './records.js';
+import type { RunMeta } from '../model/records.js';
 
 /** The embedded store: STATE_DIR/runs/<runId>/{run.json, journal.ndjson, log.ndjson, runbook.yaml}. */
 export const runDirOf = (stateDir: string, runId: string): string => path.join(stateDir, 'runs', runId);

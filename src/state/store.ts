@@ -1,5 +1,5 @@
 import { processGone } from '../util/process-identity.js';
-import type { JournalRecord, RunMeta } from './records.js';
+import type { JournalRecord, RunMeta } from '../model/records.js';
 
 /** Who holds a lock scope, until when, and with which fencing token. */
 export interface LockHolder {

@@ -2,32 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { timerDelay } from './duration.js';
+import type { CommandOptions, CommandResult } from '../model/command.js';
 import { descendantsOf, signalFound, stillRunning, type FoundProcess } from './process-tree.js';
-
-export interface CommandOptions {
-  readonly signal?: AbortSignal | undefined;
-  readonly timeoutMs?: number | undefined;
-  readonly cwd?: string | undefined;
-  readonly env?: Readonly<Record<string, string>> | undefined;
-  readonly input?: string | undefined;
-  /** Grace between SIGTERM and SIGKILL of the process group. */
-  readonly killGraceMs?: number | undefined;
-  /** Called once the command has started, with its pid (it leads its own session and process group). */
-  readonly onSpawn?: (pid: number) => void;
-}
-
-export interface CommandResult {
-  readonly argv: readonly string[];
-  readonly exitCode: number | undefined;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly durationMs: number;
-  readonly timedOut: boolean;
-  readonly cancelled: boolean;
-  /** Set when the command could not be started at all (e.g. ENOENT). */
-  readonly spawnError: string | undefined;
-  readonly pid: number | undefined;
-}
 
 const DEFAULT_KILL_GRACE_MS = 2000;
 const MAX_OUTPUT = 1024 * 1024;
@@ -168,3 +144,5 @@ export function tail(text: string, lines = 5): string {
   const all = text.trimEnd().split('\n');
   return all.slice(-lines).join('\n');
 }
+
+export type { CommandOptions, CommandResult } from '../model/command.js';

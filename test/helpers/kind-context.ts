@@ -1,4 +1,4 @@
-import type { KindContext } from '../../src/kinds/types.js';
+import type { KindContext } from '../../src/model/kind.js';
 import { realClock } from '../../src/util/clock.js';
 import { runCommand } from '../../src/util/exec.js';
 import { nullLogger } from '../../src/util/logger.js';

@@ -1,5 +1,5 @@
 import { defineKind } from '../../src/kinds/define-kind.js';
-import { HOLDS, notYet, stepError } from '../../src/kinds/types.js';
+import { HOLDS, notYet, stepError } from '../../src/model/kind.js';
 import type { Runbook, StepSpec } from '../../src/runbook/types.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { EngineEvent } from '../../src/engine/events.js';
+import type { EngineEvent } from '../../src/model/events.js';
 import { buildReport, type RunReport } from '../../src/report/build-report.js';
 import type { HistoryRun } from '../../src/report/regression.js';
-import type { JournalRecord, RunMeta } from '../../src/state/records.js';
+import type { JournalRecord, RunMeta } from '../../src/model/records.js';
 
 /**
  * A realistic rehearsal of a city cut: 6 steps (one retried, one over its budget), fault (t0, in place) / detection /

@@ -1,4 +1,4 @@
-import type { Decision, StepKind } from '../../src/kinds/types.js';
+import type { Decision, StepKind } from '../../src/model/kind.js';
 import { makeKindContext, type KindContextOptions, type TestKindContext } from './kind-context.js';
 
 export interface StepLifeOptions extends KindContextOptions {

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { JournalRecord, RunMeta } from '../../src/state/records.js';
+import type { JournalRecord, RunMeta } from '../../src/model/records.js';
 import type { StateStore } from '../../src/state/store.js';
 
 /**

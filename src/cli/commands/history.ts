@@ -3,7 +3,7 @@ import path from 'node:path';
 import { REGRESSION_THRESHOLD, percentAbove, rehearsalTrend, type RegressionVerdict } from '../../report/regression.js';
 import { summarizeTrend, trendLine, type TrendSummary } from '../../report/trend-summary.js';
 import { openStateStore } from '../../state/open-store.js';
-import type { RunMeta } from '../../state/records.js';
+import type { RunMeta } from '../../model/records.js';
 import { formatDuration } from '../../util/duration.js';
 import type { Diagnostic } from '../../util/diagnostic.js';
 import { ExitCode } from '../../util/errors.js';

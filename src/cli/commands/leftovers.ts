@@ -1,4 +1,5 @@
-import { describeLeftovers, stopLeftoverCommands, type RecordedCommand } from '../../engine/leftover-commands.js';
+import type { RecordedCommand } from '../../model/replay.js';
+import { describeLeftovers, stopLeftoverCommands } from '../../engine/leftover-commands.js';
 import type { CliIO } from '../io.js';
 
 /** resume / rollback, under the run's lock and about to act: stop and name the commands an earlier controller left running. */

@@ -4,7 +4,7 @@ import { buildPlan } from '../../plan/build-plan.js';
 import { predictStepDurations } from '../../plan/predict.js';
 import type { Plan } from '../../plan/types.js';
 import type { Runbook } from '../../runbook/types.js';
-import type { RunMeta } from '../../state/records.js';
+import type { RunMeta } from '../../model/records.js';
 import { openStateStore } from '../../state/open-store.js';
 import { createContextFactory } from '../../engine/context.js';
 import { realClock } from '../../util/clock.js';

@@ -1,12 +1,12 @@
 import { createContextFactory } from '../../engine/context.js';
-import type { CheckGroup, EngineEvent, EventInput } from '../../engine/events.js';
+import type { CheckGroup, EngineEvent, EventInput } from '../../model/events.js';
 import type { KindRegistry } from '../../kinds/registry.js';
 import type { Plan } from '../../plan/types.js';
 import type { RtoPrediction } from '../../rehearsal/history.js';
 import type { ScheduleVerdict } from '../../rehearsal/schedule.js';
 import { checkSteady } from '../../rehearsal/steady.js';
 import type { Probe, Runbook } from '../../runbook/types.js';
-import type { RunMeta } from '../../state/records.js';
+import type { RunMeta } from '../../model/records.js';
 import { realClock } from '../../util/clock.js';
 import { formatDuration } from '../../util/duration.js';
 import { nullLogger } from '../../util/logger.js';

@@ -4,7 +4,7 @@ import { lastRanAt, predictRto, rehearsalsOf } from '../../rehearsal/history.js'
 import { recordSkippedRehearsal } from '../../rehearsal/skipped-run.js';
 import { evaluateSchedule, parseSchedule } from '../../rehearsal/schedule.js';
 import type { Runbook } from '../../runbook/types.js';
-import type { RunMeta } from '../../state/records.js';
+import type { RunMeta } from '../../model/records.js';
 import { openStateStore } from '../../state/open-store.js';
 import { confirmationRequired, DrctlError, ExitCode } from '../../util/errors.js';
 import { loadValidRunbook } from '../load-runbook.js';

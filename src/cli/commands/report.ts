@@ -4,7 +4,7 @@ import { renderHtml } from '../../report/html.js';
 import { renderJunit } from '../../report/junit.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { openStateStore } from '../../state/open-store.js';
-import type { RunMeta } from '../../state/records.js';
+import type { RunMeta } from '../../model/records.js';
 import { DrctlError, ExitCode } from '../../util/errors.js';
 import { unreachable } from '../../util/unreachable.js';
 import type { CliIO } from '../io.js';

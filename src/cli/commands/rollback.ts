@@ -6,7 +6,7 @@ import { buildSummary } from '../../engine/summary.js';
 import { describeRestore, restoreFault } from '../../rehearsal/fault-life.js';
 import { unrestoredFault } from '../../rehearsal/fault-journal.js';
 import { openStateStore } from '../../state/open-store.js';
-import type { RunMeta } from '../../state/records.js';
+import type { RunMeta } from '../../model/records.js';
 import { holdLock, lockAcquiredEvent, openRunHandle, type HeldLock } from '../../state/run-handle.js';
 import { DEFAULT_LEASE_MS, type StateStore } from '../../state/store.js';
 import type { KindRegistry } from '../../kinds/registry.js';

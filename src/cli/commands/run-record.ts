@@ -1,5 +1,5 @@
 import { replayJournal, type ReplayedRun } from '../../state/journal-replay.js';
-import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../../state/records.js';
+import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../../model/records.js';
 import type { StateStore } from '../../state/store.js';
 import { DrctlError, ExitCode } from '../../util/errors.js';
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import type { EventListener } from '../../engine/events.js';
+import type { EventListener } from '../../model/events.js';
 import { runSession, type SessionOptions, type SessionOutcome } from '../../engine/session.js';
 import type { OnFailure, Runbook } from '../../runbook/types.js';
 import { openStateStore } from '../../state/open-store.js';
-import { isResumableRun } from '../../state/records.js';
+import { isResumableRun } from '../../model/records.js';
 import { formatDuration, MAX_TIMER_MS, parseDuration } from '../../util/duration.js';
 import { confirmationRequired, ExitCode, usageError } from '../../util/errors.js';
 import { assertApprovable } from '../approvals.js';

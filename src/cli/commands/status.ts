@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { buildReport } from '../../report/build-report.js';
 import { openStateStore } from '../../state/open-store.js';
-import { isResumableRun, type RunMeta } from '../../state/records.js';
+import { isResumableRun, type RunMeta } from '../../model/records.js';
 import { livenessOf, type LockHolder } from '../../state/store.js';
 import { ExitCode } from '../../util/errors.js';
 import type { CliIO } from '../io.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import os from 'node:os';
 import { openStateStore } from '../../state/open-store.js';
-import { JOURNAL_SCHEMA_VERSION } from '../../state/records.js';
+import { JOURNAL_SCHEMA_VERSION } from '../../model/records.js';
 import { holderText, livenessOf } from '../../state/store.js';
 import { DrctlError, ExitCode } from '../../util/errors.js';
 import type { CliIO } from '../io.js';

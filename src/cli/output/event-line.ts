@@ -1,4 +1,4 @@
-import type { EngineEvent } from '../../engine/events.js';
+import type { EngineEvent } from '../../model/events.js';
 import { formatDuration } from '../../util/duration.js';
 import type { Style } from './style.js';
 

@@ -1,5 +1,5 @@
-import { EVENT_SCHEMA_VERSION, type EngineEvent } from '../../engine/events.js';
-import type { RunMeta } from '../../state/records.js';
+import { EVENT_SCHEMA_VERSION, type EngineEvent } from '../../model/events.js';
+import type { RunMeta } from '../../model/records.js';
 import type { Diagnostic } from '../../util/diagnostic.js';
 
 export const JSON_SCHEMA_VERSION = 1;

@@ -1,5 +1,5 @@
 import { DefaultRenderer, Listr, type ListrTaskWrapper, type SimpleRenderer } from 'listr2';
-import type { EngineEvent, EventListener } from '../../engine/events.js';
+import type { EngineEvent, EventListener } from '../../model/events.js';
 import { formatDuration } from '../../util/duration.js';
 
 type TaskWrapper = ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>;

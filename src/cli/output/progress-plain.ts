@@ -1,4 +1,4 @@
-import type { EngineEvent, EventListener } from '../../engine/events.js';
+import type { EngineEvent, EventListener } from '../../model/events.js';
 import { eventLine } from './event-line.js';
 import type { Style } from './style.js';
 

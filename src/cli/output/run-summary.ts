@@ -1,4 +1,4 @@
-import type { RunMeta } from '../../state/records.js';
+import type { RunMeta } from '../../model/records.js';
 import { formatDuration } from '../../util/duration.js';
 import type { Style } from './style.js';
 

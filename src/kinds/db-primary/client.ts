@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { stepError } from '../types.js';
+import { stepError } from '../../model/kind.js';
 import { createPgClient, endpointOf } from './connection.js';
 import type { PgMember } from './params.js';
 

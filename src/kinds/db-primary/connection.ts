@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type pg from 'pg';
 import { isSecret } from '../../util/secret.js';
-import { stepError } from '../types.js';
+import { stepError } from '../../model/kind.js';
 import type { PgMember } from './params.js';
 
 /** Every field drctl connects with, explicit: nothing left for pg (or libpq) to take from PG* variables or ~/.pgpass. */

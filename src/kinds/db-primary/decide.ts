@@ -1,4 +1,4 @@
-import { HOLDS, notYet, stepError, type Decision, type Holds } from '../types.js';
+import { HOLDS, notYet, stepError, type Decision, type Holds } from '../../model/kind.js';
 import type { DbPrimaryParams, DbPrimaryState, MemberView } from './params.js';
 
 const where = (name: string | null, dc: string | null): string => (name ? `${name}${dc ? ` (${dc})` : ''}` : 'none');

@@ -1,4 +1,4 @@
-import type { KindContext } from '../types.js';
+import type { KindContext } from '../../model/kind.js';
 import type { DbPrimaryParams, DbPrimaryState } from './params.js';
 
 /**

@@ -4,7 +4,7 @@ import { decideDb, describeDb, holdsDb } from './decide.js';
 import { awaitElection, watchElection } from './election-watch.js';
 import { resolveMember } from './local.js';
 import { observeDb } from './observe.js';
-import type { KindContext } from '../types.js';
+import type { KindContext } from '../../model/kind.js';
 import { dbPrimarySchema, type DbPrimaryParams, type DbPrimaryState } from './params.js';
 import { failBack, promote } from './switchover.js';
 import { loadPgClient } from './client.js';

@@ -1,5 +1,5 @@
 import { parseDuration } from '../../util/duration.js';
-import { isStepError, stepError, type KindContext } from '../types.js';
+import { isStepError, stepError, type KindContext } from '../../model/kind.js';
 import { isNoAnswer, readNode, withPg } from './client.js';
 import { endpointOf } from './connection.js';
 import { controlData, isManaged } from './local.js';

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { KindContext } from '../types.js';
+import type { KindContext } from '../../model/kind.js';
 
 /**
  * A member that gave no answer within connectTimeout (frozen, or cut) is left a probe: one TCP

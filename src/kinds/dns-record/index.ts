@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { parseDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
-import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../types.js';
+import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../../model/kind.js';
 import { sendUpdate } from './nsupdate.js';
 import { dnsRecordSchema, fqdnOf, normalizeValue, toValues, type DnsRecordParams, type DnsRecordState } from './params.js';
 import { queryServer } from './resolve.js';

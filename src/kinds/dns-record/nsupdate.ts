@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { tail } from '../../util/exec.js';
 import { isSecret } from '../../util/secret.js';
-import { stepError, type KindContext } from '../types.js';
+import { stepError, type KindContext } from '../../model/kind.js';
 import type { DnsRecordParams, RecordType, TsigKey } from './params.js';
 import { splitServer } from './query.js';
 

@@ -1,4 +1,4 @@
-import { stepError } from '../types.js';
+import { stepError } from '../../model/kind.js';
 import { normalizeValue, type RecordType, type ServerAnswer } from './params.js';
 import { NoReply, queryDns } from './query.js';
 import { RCODE, recordText, soaMinimum, TYPE } from './wire.js';

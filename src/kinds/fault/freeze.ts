@@ -1,7 +1,7 @@
 import { labFreeze } from '../../lab/freeze.js';
 import { isDrctlError } from '../../util/errors.js';
 import { defineKind } from '../define-kind.js';
-import { HOLDS, notYet, stepError } from '../types.js';
+import { HOLDS, notYet, stepError } from '../../model/kind.js';
 import { dcProcesses, resolveLabDir, signalProcesses } from './lab-processes.js';
 
 export interface FreezeParams {

@@ -1,5 +1,5 @@
 import { tail, type CommandResult } from '../../util/exec.js';
-import { stepError, type StepError } from '../types.js';
+import { stepError, type StepError } from '../../model/kind.js';
 
 /** One network link inside a network namespace, as fault.link names it. */
 export interface LinkRef {

@@ -1,5 +1,5 @@
-import type { KindContext } from '../types.js';
-import { stepError } from '../types.js';
+import type { KindContext } from '../../model/kind.js';
+import { stepError } from '../../model/kind.js';
 import { ipFailure, linkName, parseLinkLine, type LinkRef } from './ip-link-output.js';
 
 /** One `ip` call never takes this long unless the machine is stuck; the step's own timeout still applies. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { isAlive, processState, signalServer } from '../../lab/process.js';
 import { livePid, loadLabState } from '../../lab/state-file.js';
 import { isDrctlError } from '../../util/errors.js';
-import { stepError } from '../types.js';
+import { stepError } from '../../model/kind.js';
 
 /** One lab process of the cut data centers, as fault.freeze sees it. */
 export interface DcProcess {

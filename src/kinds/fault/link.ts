@@ -1,5 +1,5 @@
 import { defineKind } from '../define-kind.js';
-import { HOLDS, notYet } from '../types.js';
+import { HOLDS, notYet } from '../../model/kind.js';
 import { eachLink, linkIsUp, setLink } from './ip-link.js';
 import { linkName, type LinkRef } from './ip-link-output.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
-import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../types.js';
+import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../../model/kind.js';
 import { haproxyServersSchema, wantedServers, type HaproxyServersParams, type HaproxyServersState, type ServerWant } from './params.js';
 import { probeTraffic } from './probe.js';
 import { parseServersState, runtimeCommand, type ServerView } from './runtime-api.js';

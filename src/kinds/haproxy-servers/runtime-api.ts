@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { stepError } from '../types.js';
+import { stepError } from '../../model/kind.js';
 
 /**
  * One command over HAProxy's runtime API (a unix socket path, or host:port for `stats socket ipv4@`).

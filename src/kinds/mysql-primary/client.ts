@@ -1,6 +1,6 @@
 import type { Connection } from 'mysql2/promise';
 import { isSecret } from '../../util/secret.js';
-import { isStepError, StepError, stepError } from '../types.js';
+import { isStepError, StepError, stepError } from '../../model/kind.js';
 import { addrOf, type MysqlMember } from './params.js';
 
 /** mysql2, imported on first use (or by the kind's preload): validate and other kinds never load it. */

@@ -1,5 +1,5 @@
 import { parseDuration } from '../../util/duration.js';
-import { stepError, type KindContext } from '../types.js';
+import { stepError, type KindContext } from '../../model/kind.js';
 import { withSession } from './client.js';
 import { dialectOf, readReplicaRow } from './dialect.js';
 import { countOf, missingText, newest } from './gtid.js';

@@ -1,4 +1,4 @@
-import { HOLDS, notYet, stepError, type Decision, type Holds } from '../types.js';
+import { HOLDS, notYet, stepError, type Decision, type Holds } from '../../model/kind.js';
 import { countOf } from './gtid.js';
 import { promoting, type MysqlMemberView, type MysqlPrimaryParams, type MysqlPrimaryState } from './params.js';
 

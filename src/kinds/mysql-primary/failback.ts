@@ -1,4 +1,4 @@
-import { isStepError, stepError, type KindContext } from '../types.js';
+import { isStepError, stepError, type KindContext } from '../../model/kind.js';
 import { withSession } from './client.js';
 import { dialectOf } from './dialect.js';
 import { fence } from './fence.js';

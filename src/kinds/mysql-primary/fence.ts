@@ -1,4 +1,4 @@
-import { isStepError, stepError, type KindContext } from '../types.js';
+import { isStepError, stepError, type KindContext } from '../../model/kind.js';
 import { openSession, type Session } from './client.js';
 import { SYSTEM_COMMANDS, SYSTEM_USERS, type Dialect } from './dialect.js';
 import type { MysqlMember } from './params.js';

@@ -1,6 +1,6 @@
 import { parseDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
-import { stepError } from '../types.js';
+import { stepError } from '../../model/kind.js';
 import { loadMysql } from './client.js';
 import { promoteWithoutPrimary } from './cut.js';
 import { checkExpectedPrimary, decideMysql, describeMysql, formerPrimary, holdsMysql } from './decide.js';

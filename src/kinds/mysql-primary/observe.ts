@@ -1,6 +1,6 @@
 import { parseDuration } from '../../util/duration.js';
 import { leaveProbe, silentFor } from '../db-primary/silence.js';
-import { isStepError, stepError, type KindContext } from '../types.js';
+import { isStepError, stepError, type KindContext } from '../../model/kind.js';
 import { isNoAnswer, withSession, type Session } from './client.js';
 import { dialectOf, readReplicaRow, type Dialect } from './dialect.js';
 import { missingCount, newest } from './gtid.js';

@@ -1,5 +1,5 @@
 import { isSecret } from '../../util/secret.js';
-import { stepError, type KindContext } from '../types.js';
+import { stepError, type KindContext } from '../../model/kind.js';
 import { withSession, type Session } from './client.js';
 import type { Dialect } from './dialect.js';
 import type { MysqlMember, MysqlPrimaryParams } from './params.js';

@@ -1,5 +1,5 @@
 import { parseDuration } from '../../util/duration.js';
-import { stepError, type KindContext } from '../types.js';
+import { stepError, type KindContext } from '../../model/kind.js';
 import { openSession, type Session } from './client.js';
 import { dialectOf, type Dialect } from './dialect.js';
 import { fence, withUnfence } from './fence.js';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseDuration } from '../../util/duration.js';
 import { editUpstream } from '../../util/nginx-upstream.js';
 import { defineKind } from '../define-kind.js';
-import { HOLDS, notYet, stepError, type Holds } from '../types.js';
+import { HOLDS, notYet, stepError, type Holds } from '../../model/kind.js';
 import { fileOf, observeUpstream } from './observe.js';
 import { nginxUpstreamSchema, wantedServers, type NginxServerView, type NginxUpstreamParams, type NginxUpstreamState } from './params.js';
 import { rewriteAndReload } from './rewrite.js';

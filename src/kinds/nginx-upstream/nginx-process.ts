@@ -4,7 +4,7 @@ import path from 'node:path';
 import { tail } from '../../util/exec.js';
 import { processStart } from '../../util/process-identity.js';
 import { descendantsOf } from '../../util/process-tree.js';
-import { stepError, type KindContext } from '../types.js';
+import { stepError, type KindContext } from '../../model/kind.js';
 import type { NginxUpstreamParams } from './params.js';
 
 /** Where the estate's nginx lives: every command names its prefix and main config (never /etc/nginx by accident). */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseDuration } from '../../util/duration.js';
 import { parseUpstream } from '../../util/nginx-upstream.js';
 import { probeTraffic } from '../haproxy-servers/probe.js';
-import { stepError, type KindContext } from '../types.js';
+import { stepError, type KindContext } from '../../model/kind.js';
 import { masterPid, targetOf } from './nginx-process.js';
 import { wantedServers, type NginxServerView, type NginxUpstreamParams, type NginxUpstreamState, type StubStatus } from './params.js';
 

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../../util/write-file-atomic.js';
-import { isStepError, stepError, type KindContext } from '../types.js';
+import { isStepError, stepError, type KindContext } from '../../model/kind.js';
 import { masterPid, nginxArgv, reloadAndWait, targetOf, testConfig } from './nginx-process.js';
 import { timeoutOf } from './observe.js';
 import type { NginxUpstreamParams } from './params.js';

@@ -1,6 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { isSecret, type Secret } from '../../util/secret.js';
-import { stepError } from '../types.js';
+import { stepError } from '../../model/kind.js';
 
 export interface RedisTarget {
   /** "host:port" */

@@ -1,4 +1,4 @@
-import { HOLDS, notYet, stepError, type Decision, type Holds } from '../types.js';
+import { HOLDS, notYet, stepError, type Decision, type Holds } from '../../model/kind.js';
 import { targetOf, type NodeView, type RedisFailoverParams, type RedisFailoverState } from './params.js';
 
 const show = (addr: string | null, dc: string | null): string => `${addr ?? 'none'}${dc ? ` (${dc})` : ''}`;

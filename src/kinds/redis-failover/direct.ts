@@ -1,4 +1,4 @@
-import { stepError, type KindContext } from '../types.js';
+import { stepError, type KindContext } from '../../model/kind.js';
 import { readRole, splitAddr, withRedis } from './client.js';
 import { assertDirectPromotable, roleText } from './decide.js';
 import type { RedisFailoverParams, RedisFailoverState } from './params.js';

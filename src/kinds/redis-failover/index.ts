@@ -1,5 +1,5 @@
 import { defineKind } from '../define-kind.js';
-import { stepError } from '../types.js';
+import { stepError } from '../../model/kind.js';
 import { parseDuration } from '../../util/duration.js';
 import { parseHostPort } from '../../util/host-port.js';
 import { decideFailover, describeFailover, holdsFailover } from './decide.js';

@@ -1,4 +1,4 @@
-import { isStepError, stepError, type KindContext } from '../types.js';
+import { isStepError, stepError, type KindContext } from '../../model/kind.js';
 import { flatToRecord, readRole, withRedis } from './client.js';
 import type { NodeView, RedisFailoverParams, RedisFailoverState } from './params.js';
 import { nodeTarget, sentinelTarget } from './targets.js';

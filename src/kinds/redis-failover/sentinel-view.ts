@@ -1,4 +1,4 @@
-import { isStepError, type KindContext } from '../types.js';
+import { isStepError, type KindContext } from '../../model/kind.js';
 import { flatToRecord, withRedis } from './client.js';
 import { UNREACHABLE } from './observe.js';
 import type { RedisFailoverParams, RedisFailoverState } from './params.js';

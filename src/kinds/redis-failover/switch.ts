@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { stepError, type KindContext } from '../types.js';
+import { stepError, type KindContext } from '../../model/kind.js';
 import { describeError, splitAddr, withRedis } from './client.js';
 import { roleText } from './decide.js';
 import { directSwitch } from './direct.js';

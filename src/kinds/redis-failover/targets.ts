@@ -1,5 +1,5 @@
 import { parseDuration } from '../../util/duration.js';
-import type { KindContext } from '../types.js';
+import type { KindContext } from '../../model/kind.js';
 import type { RedisTarget } from './client.js';
 import type { RedisFailoverParams } from './params.js';
 

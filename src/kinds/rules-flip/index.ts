@@ -1,11 +1,11 @@
-import { DEFAULT_PROBE_TIMEOUT_MS, runProbe } from '../probe/run-probe.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, runProbe } from '../../probe/run-probe.js';
 import { DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_CATCH_UP_TIMEOUT_MS, runFlip, runHomeMove } from '../../rules/flip-run.js';
 import { isFlipError } from '../../rules/flip-error.js';
 import type { StageEvent } from '../../rules/flip-stages.js';
 import { rollbackToVersion } from '../../rules/restore.js';
 import { formatDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
-import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../types.js';
+import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../../model/kind.js';
 import { describeChange, loadTopology, observeRules, withStore, type RulesFlipState } from './observe.js';
 import { checkRulesFlipParams, cutList, durationMs, rulesFlipSchema, type RulesFlipParams } from './params.js';
 

@@ -8,7 +8,7 @@ import { decodeMap, encodeMap, initialMap, shardCountProblem, shardsOwnedIn, typ
 import type { RuleStore } from '../../rules/store.js';
 import type { Topology } from '../../rules/topology.js';
 import { formatPosition } from '../../util/diagnostic.js';
-import { stepError, type KindContext } from '../types.js';
+import { stepError, type KindContext } from '../../model/kind.js';
 import { cutList, type RulesFlipParams } from './params.js';
 
 /** What the step sees (journaled as before/after): the published rules and what the cut would move. */

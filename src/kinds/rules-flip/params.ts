@@ -1,8 +1,8 @@
 import { parseDuration } from '../../util/duration.js';
 import { storeUrlProblem } from '../../rules/open-store.js';
-import type { ProbeParams } from '../probe/run-probe.js';
-import { probeSchema } from '../probe/schema.js';
-import type { ParamProblem } from '../types.js';
+import type { ProbeParams } from '../../probe/run-probe.js';
+import { probeSchema } from '../../probe/schema.js';
+import type { ParamProblem } from '../../model/kind.js';
 
 export interface RulesFlipParams {
   /** "redis://127.0.0.1:7100[/prefix]" or "file:relative/path.json" (relative to the runbook). */

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../../util/diagnostic.js';
 import { validateParams } from '../schema.js';
 import { translateSchemaErrors } from '../schema-errors.js';
-import type { AnyKind } from '../../kinds/types.js';
+import type { AnyKind } from '../../model/kind.js';
 import { nameOf, stepPath, type CheckContext } from './context.js';
 
 /** Each step's `with:` against its kind's params schema, then the kind's own check(), positioned inside `with:`. */

@@ -1,4 +1,4 @@
-import { httpExpectProblems, httpRequestProblems } from '../../kinds/probe/http-check.js';
+import { httpExpectProblems, httpRequestProblems } from '../../probe/http-check.js';
 import type { Diagnostic } from '../../util/diagnostic.js';
 import type { Check } from './context.js';
 

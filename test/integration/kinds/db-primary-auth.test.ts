@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dbPrimaryKind as kind, type DbPrimaryParams } from '../../../src/kinds/db-primary/index.js';
-import { isStepError } from '../../../src/kinds/types.js';
+import { isStepError } from '../../../src/model/kind.js';
 import { initPrimary, preparePgRoot, startPostgres } from '../../../src/lab/postgres.js';
 import { Secret } from '../../../src/util/secret.js';
 import { freePort } from '../../helpers/free-port.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbPrimaryKind as kind, type DbPrimaryParams } from '../../../src/kinds/db-primary/index.js';
 import { toolPath } from '../../../src/kinds/db-primary/local.js';
 import type { PgMember } from '../../../src/kinds/db-primary/params.js';
-import { isStepError } from '../../../src/kinds/types.js';
+import { isStepError } from '../../../src/model/kind.js';
 import { startPgPair } from '../../../src/lab/pg-pair.js';
 import { cloneStandby, PG_OS_USER, preparePgRoot, startPostgres } from '../../../src/lab/postgres.js';
 import { asUser, mustRun, pgBinDir } from '../../../src/lab/run.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbPrimaryKind as kind, type DbPrimaryParams } from '../../../src/kinds/db-primary/index.js';
-import { isStepError } from '../../../src/kinds/types.js';
+import { isStepError } from '../../../src/model/kind.js';
 import { startPgPair } from '../../../src/lab/pg-pair.js';
 import { preparePgRoot } from '../../../src/lab/postgres.js';
 import { readPidFile, signalServer } from '../../../src/lab/process.js';

@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dnsRecordKind as kind, type DnsRecordParams } from '../../../src/kinds/dns-record/index.js';
-import { isStepError, type KindContext } from '../../../src/kinds/types.js';
+import { isStepError, type KindContext } from '../../../src/model/kind.js';
 import { readTsigSecret, startBind } from '../../../src/lab/bind.js';
 import { Secret } from '../../../src/util/secret.js';
 import { dig, soaSerial } from '../../helpers/dig.js';

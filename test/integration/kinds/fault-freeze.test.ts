@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultFreezeKind } from '../../../src/kinds/fault/freeze.js';
-import { isStepError } from '../../../src/kinds/types.js';
+import { isStepError } from '../../../src/model/kind.js';
 import { processState } from '../../../src/lab/process.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { startRedis, type TestRedis } from '../../helpers/redis-server.js';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { faultLinkKind } from '../../../src/kinds/fault/link.js';
-import { isStepError } from '../../../src/kinds/types.js';
+import { isStepError } from '../../../src/model/kind.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { netnsUnavailable, startNetnsPair, type NetnsPair } from '../../helpers/netns-pair.js';
 import { rollbackTo, runStepLife } from '../../helpers/step-life.js';

@@ -2,7 +2,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haproxyServersKind as kind, type HaproxyServersParams } from '../../../src/kinds/haproxy-servers/index.js';
-import { isStepError } from '../../../src/kinds/types.js';
+import { isStepError } from '../../../src/model/kind.js';
 import { startDcApp } from '../../../src/lab/dc-apps.js';
 import { haproxyCommand, startHaproxy } from '../../../src/lab/haproxy.js';
 import { freePort } from '../../helpers/free-port.js';

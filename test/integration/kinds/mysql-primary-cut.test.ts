@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlPrimaryKind as kind, type MysqlPrimaryParams } from '../../../src/kinds/mysql-primary/index.js';
-import { isStepError } from '../../../src/kinds/types.js';
+import { isStepError } from '../../../src/model/kind.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { startGroup, type MariadbGroup } from '../../helpers/mariadb-group.js';
 import { rollbackTo, runStepLife } from '../../helpers/step-life.js';

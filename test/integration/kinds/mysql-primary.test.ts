@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlPrimaryKind as kind, type MysqlPrimaryParams, type MysqlPrimaryState } from '../../../src/kinds/mysql-primary/index.js';
-import { isStepError } from '../../../src/kinds/types.js';
+import { isStepError } from '../../../src/model/kind.js';
 import { freePort } from '../../helpers/free-port.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { startGroup, type MariadbGroup } from '../../helpers/mariadb-group.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nginxUpstreamKind as kind, type NginxUpstreamParams } from '../../../src/kinds/nginx-upstream/index.js';
 import { workersOf } from '../../../src/kinds/nginx-upstream/nginx-process.js';
-import { isStepError } from '../../../src/kinds/types.js';
+import { isStepError } from '../../../src/model/kind.js';
 import { startDcApp } from '../../../src/lab/dc-apps.js';
 import { nginxArgv, startNginx } from '../../../src/lab/nginx.js';
 import { mustRun } from '../../../src/lab/run.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { redisFailoverKind as kind, type RedisFailoverParams } from '../../../src/kinds/redis-failover/index.js';
-import { isStepError } from '../../../src/kinds/types.js';
+import { isStepError } from '../../../src/model/kind.js';
 import { redisCli, startRedisServer } from '../../../src/lab/redis.js';
 import { startSentinel } from '../../../src/lab/sentinel.js';
 import { Secret } from '../../../src/util/secret.js';

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisFailoverKind as kind, type RedisFailoverParams } from '../../../src/kinds/redis-failover/index.js';
-import { isStepError } from '../../../src/kinds/types.js';
+import { isStepError } from '../../../src/model/kind.js';
 import { redisCli, startRedisServer, waitReplicaLinked } from '../../../src/lab/redis.js';
 import { startSentinel, waitSentinelsConverged } from '../../../src/lab/sentinel.js';
 import { freePort } from '../../helpers/free-port.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStateStore } from '../../../src/state/open-store.js';
-import { JOURNAL_SCHEMA_VERSION, type JournalRecord } from '../../../src/state/records.js';
+import { JOURNAL_SCHEMA_VERSION, type JournalRecord } from '../../../src/model/records.js';
 import type { StateStore } from '../../../src/state/store.js';
 import { startTestEtcd, type TestEtcd } from '../../helpers/etcd-cluster.js';
 import { waitFor } from '../../helpers/wait-for.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Etcd3 } from 'etcd3';
 import { openStateStore } from '../../../src/state/open-store.js';
-import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../../../src/state/records.js';
+import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../../../src/model/records.js';
 import type { LockLease, StateStore } from '../../../src/state/store.js';
 import { startTestEtcd, type TestEtcd } from '../../helpers/etcd-cluster.js';
 import { waitFor } from '../../helpers/wait-for.js';

@@ -8,7 +8,7 @@ import { mutexAbandoned, withFsMutex } from '../../../src/state/fs-mutex.js';
 import { hostIdentity } from '../../../src/util/process-identity.js';
 import { lockFileOf } from '../../../src/state/lock-file.js';
 import { livenessOf } from '../../../src/state/store.js';
-import { JOURNAL_SCHEMA_VERSION, type JournalRecord } from '../../../src/state/records.js';
+import { JOURNAL_SCHEMA_VERSION, type JournalRecord } from '../../../src/model/records.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
 
 const cleanups: (() => Promise<void>)[] = [];

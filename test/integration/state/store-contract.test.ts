@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStateStore } from '../../../src/state/open-store.js';
-import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../../../src/state/records.js';
+import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../../../src/model/records.js';
 import { livenessOf, type StateStore } from '../../../src/state/store.js';
 import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createContextFactory } from '../../../src/engine/context.js';
-import type { EngineEvent, EventInput } from '../../../src/engine/events.js';
+import type { EngineEvent, EventInput } from '../../../src/model/events.js';
 import { executeSteps } from '../../../src/engine/executor.js';
 import { rollbackSteps } from '../../../src/engine/rollback.js';
 import { createKindRegistry } from '../../../src/kinds/registry.js';
-import { stepError } from '../../../src/kinds/types.js';
+import { stepError } from '../../../src/model/kind.js';
 import type { Runbook } from '../../../src/runbook/types.js';
 import { realClock } from '../../../src/util/clock.js';
 import { nullLogger } from '../../../src/util/logger.js';

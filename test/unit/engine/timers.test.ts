@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { Deadline } from '../../../src/engine/abort.js';
+import { Deadline } from '../../../src/util/deadline.js';
 import { realClock } from '../../../src/util/clock.js';
 import { MAX_TIMER_MS, timerDelay } from '../../../src/util/duration.js';
 

@@ -5,7 +5,7 @@ import { renderJunit } from '../../../src/report/junit.js';
 import { renderMarkdown } from '../../../src/report/markdown.js';
 import { detectRegression, median, rtoTrend } from '../../../src/report/regression.js';
 import { esc } from '../../../src/report/html-escape.js';
-import type { JournalRecord } from '../../../src/state/records.js';
+import type { JournalRecord } from '../../../src/model/records.js';
 import { rehearsalHistory, rehearsalMeta, rehearsalReport } from '../../helpers/rehearsal-fixture.js';
 
 describe('rehearsal report', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../../src/report/build-report.js';
 import { renderJunit } from '../../../src/report/junit.js';
 import { renderMarkdown } from '../../../src/report/markdown.js';
-import type { JournalRecord, RunMeta } from '../../../src/state/records.js';
+import type { JournalRecord, RunMeta } from '../../../src/model/records.js';
 
 const at = '2026-11-21T10:00:00.000Z';
 const meta: RunMeta = {

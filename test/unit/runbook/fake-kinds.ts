@@ -1,5 +1,5 @@
 import { createKindRegistry, type KindRegistry } from '../../../src/kinds/registry.js';
-import type { AnyKind, JsonSchema } from '../../../src/kinds/types.js';
+import type { AnyKind, JsonSchema } from '../../../src/model/kind.js';
 
 /** Fake kinds for validation tests (named as such): real shapes, no-op life. */
 function fakeKind(name: string, paramsSchema: JsonSchema, extra: Partial<AnyKind> = {}): AnyKind {

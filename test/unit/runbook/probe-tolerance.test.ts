@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkExec, checkHttp } from '../../../src/kinds/probe/expect.js';
-import { checkTolerance } from '../../../src/kinds/probe/tolerance.js';
+import { checkExec, checkHttp } from '../../../src/probe/expect.js';
+import { checkTolerance } from '../../../src/probe/tolerance.js';
 import { normalizeProbe } from '../../../src/runbook/normalize-probe.js';
 import { validateShape } from '../../../src/runbook/schema.js';
 

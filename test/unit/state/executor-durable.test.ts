@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createContextFactory } from '../../../src/engine/context.js';
-import type { EventInput } from '../../../src/engine/events.js';
+import type { EventInput } from '../../../src/model/events.js';
 import { executeSteps, type ExecuteOptions } from '../../../src/engine/executor.js';
 import { createKindRegistry } from '../../../src/kinds/registry.js';
 import { realClock } from '../../../src/util/clock.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { FileJournal, parseJournalText, readJournal, repairTail } from '../../../src/state/journal-file.js';
-import type { JournalRecord } from '../../../src/state/records.js';
+import type { JournalRecord } from '../../../src/model/records.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { replayJournal } from '../../../src/state/journal-replay.js';
-import type { JournalRecord } from '../../../src/state/records.js';
+import type { JournalRecord } from '../../../src/model/records.js';
 
 let seq = 0;
 const rec = (r: object): JournalRecord => ({ runId: 'r', at: '2026-01-01T00:00:00.000Z', schemaVersion: 2, seq: ++seq, fence: 1, ...r }) as JournalRecord;

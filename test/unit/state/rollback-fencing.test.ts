@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createContextFactory } from '../../../src/engine/context.js';
-import type { EventInput } from '../../../src/engine/events.js';
+import type { EventInput } from '../../../src/model/events.js';
 import { rollbackSteps, type RollbackItem } from '../../../src/engine/rollback.js';
 import { realClock } from '../../../src/util/clock.js';
 import { nullLogger } from '../../../src/util/logger.js';

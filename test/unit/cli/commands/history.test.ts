@@ -7,7 +7,7 @@ import { renderHtml } from '../../../../src/report/html.js';
 import { detectRegression, rehearsalTrend, rtoTrend } from '../../../../src/report/regression.js';
 import { sparkline, summarizeTrend, trendLine } from '../../../../src/report/trend-summary.js';
 import { createFileStore } from '../../../../src/state/file-store.js';
-import type { RunMeta } from '../../../../src/state/records.js';
+import type { RunMeta } from '../../../../src/model/records.js';
 import type { StateStore } from '../../../../src/state/store.js';
 import { rehearsalJournal, rehearsalMeta } from '../../../helpers/rehearsal-fixture.js';
 import { recordRun, rehearsalRun } from '../../../helpers/store-records.js';

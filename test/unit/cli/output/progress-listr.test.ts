@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import type { EngineEvent } from '../../../../src/engine/events.js';
+import type { EngineEvent } from '../../../../src/model/events.js';
 import { createListrRenderer } from '../../../../src/cli/output/progress-listr.js';
 
 // The live view settles (its done() resolves) once every step has, whether the list shows a task per

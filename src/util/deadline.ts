@@ -1,4 +1,4 @@
-import { timerDelay } from '../util/duration.js';
+import { timerDelay } from './duration.js';
 
 /** Settle with the promise, or reject as soon as the signal aborts (the kind may keep running in the background). */
 export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -1,5 +1,5 @@
-import type { Probe, RedisProbeSpec, SqlProbeSpec } from '../../runbook/types.js';
-import type { KindContext } from '../types.js';
+import type { Probe, RedisProbeSpec, SqlProbeSpec } from '../model/probe.js';
+import type { KindContext } from '../model/kind.js';
 import { toArgv } from './argv.js';
 import { checkExec, checkHttp } from './expect.js';
 import { sendHttp, type HttpRequestParams } from './http-request.js';

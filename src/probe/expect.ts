@@ -1,30 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { HOLDS, notYet, type Holds } from '../types.js';
+import { HOLDS, notYet, type Holds } from '../model/kind.js';
 import { readJsonPath } from './json-path.js';
 import { checkRange } from './tolerance.js';
+import type { ExecExpectation, HttpExpectation, JsonExpectation } from '../model/probe.js';
 
-export interface ExecExpectation {
-  readonly exitCode?: readonly number[];
-  readonly stdoutMatches?: string;
-  readonly stdoutEquals?: string;
-  /** The output (trimmed) read as a number, within [lo, hi]: a lag, a count, an error rate. */
-  readonly range?: readonly [number, number];
-}
-
-export interface JsonExpectation {
-  readonly path: string;
-  readonly equals?: unknown;
-  readonly matches?: string;
-  readonly in?: readonly unknown[];
-  /** A number (or text that reads as one) within [lo, hi]. */
-  readonly range?: readonly [number, number];
-}
-
-export interface HttpExpectation {
-  readonly status?: readonly number[];
-  readonly json?: readonly JsonExpectation[];
-  readonly bodyMatches?: string;
-}
+export type { ExecExpectation, HttpExpectation, JsonExpectation } from '../model/probe.js';
 
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? 'undefined');
 

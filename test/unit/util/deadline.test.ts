@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { Deadline, TimeoutReason } from '../../../src/engine/abort.js';
+import { Deadline, TimeoutReason } from '../../../src/util/deadline.js';
 
 describe('Deadline: a step attempt\'s timeout and cancellation, its AbortSignal made only on demand', () => {
   it('race rejects with TimeoutReason when the time runs out, though nobody read the signal', async () => {

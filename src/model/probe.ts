@@ -1,4 +1,7 @@
-/** Probe types added for rehearsals (issue 6): redis / sql probes, tolerances, run properties. */
+/**
+ * The probe model: a read-only check (readiness, steady state, stop conditions, detection, wait.until)
+ * as the runbook declares it and the probe library (src/probe) runs it.
+ */
 
 /** What a value must look like. Every given test must pass; `path` (JSON path) picks the value first. */
 export interface Tolerance {
@@ -55,4 +58,49 @@ export interface SqlProbe {
   readonly sql: SqlProbeSpec;
   readonly expect: Tolerance;
   readonly timeoutMs: number;
+}
+
+export interface ExecExpectation {
+  readonly exitCode?: readonly number[];
+  readonly stdoutMatches?: string;
+  readonly stdoutEquals?: string;
+  /** The output (trimmed) read as a number, within [lo, hi]: a lag, a count, an error rate. */
+  readonly range?: readonly [number, number];
+}
+
+export interface JsonExpectation {
+  readonly path: string;
+  readonly equals?: unknown;
+  readonly matches?: string;
+  readonly in?: readonly unknown[];
+  /** A number (or text that reads as one) within [lo, hi]. */
+  readonly range?: readonly [number, number];
+}
+
+export interface HttpExpectation {
+  readonly status?: readonly number[];
+  readonly json?: readonly JsonExpectation[];
+  readonly bodyMatches?: string;
+}
+
+/** A read-only check: readiness, steady state, wait.until. Extended by issue 6 (redis, sql...). */
+export type Probe = (
+  | { readonly type: 'exec'; readonly name: string; readonly exec: readonly unknown[]; readonly expect: ExecExpect; readonly timeoutMs: number }
+  | { readonly type: 'http'; readonly name: string; readonly http: HttpRequestSpec; readonly expect: HttpExpect; readonly timeoutMs: number }
+  | RedisProbe
+  | SqlProbe
+) &
+  ProbeRunOptions;
+
+/** What an exec / http probe's answer must be (the exec and http kinds' expectations too). */
+export type ExecExpect = ExecExpectation;
+export type HttpExpect = HttpExpectation;
+export type JsonExpect = JsonExpectation;
+
+export interface HttpRequestSpec {
+  readonly url: unknown;
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, unknown>>;
+  readonly body?: unknown;
+  readonly json?: unknown;
 }

@@ -1,4 +1,4 @@
-import { timerDelay } from '../../util/duration.js';
+import { timerDelay } from '../util/duration.js';
 import { errorOutcome, type ProbeOutcome } from './outcome.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { SqlProbeSpec, Tolerance } from '../../runbook/probe-types.js';
-import { isSecret } from '../../util/secret.js';
+import type { SqlProbeSpec, Tolerance } from '../model/probe.js';
+import { isSecret } from '../util/secret.js';
 import { bounded } from './bound.js';
 import { errorOutcome, failureOutcome, okOutcome, type ProbeOutcome } from './outcome.js';
 import { checkTolerance } from './tolerance.js';

@@ -1,6 +1,6 @@
-import { timerDelay } from '../../util/duration.js';
-import { isSecret, revealDeep } from '../../util/secret.js';
-import { stepError } from '../types.js';
+import { timerDelay } from '../util/duration.js';
+import { isSecret, revealDeep } from '../util/secret.js';
+import { stepError } from '../model/kind.js';
 
 export interface HttpRequestParams {
   readonly url: string;

@@ -1,4 +1,4 @@
-import { isSecret } from '../../util/secret.js';
+import { isSecret } from '../util/secret.js';
 
 /** argv elements as strings; secrets revealed only here, right before the process is started. */
 export function toArgv(values: readonly unknown[]): string[] {

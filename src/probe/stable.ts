@@ -1,5 +1,5 @@
-import type { Probe } from '../../runbook/types.js';
-import type { KindContext } from '../types.js';
+import type { Probe } from '../model/probe.js';
+import type { KindContext } from '../model/kind.js';
 import type { ProbeOutcome } from './outcome.js';
 import { runProbeOnce, type Interpolate } from './run-once.js';
 

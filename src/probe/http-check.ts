@@ -1,5 +1,5 @@
-import { didYouMean, suggestionSuffix } from '../../util/did-you-mean.js';
-import type { ParamProblem } from '../types.js';
+import { didYouMean, suggestionSuffix } from '../util/did-you-mean.js';
+import type { ParamProblem } from '../model/kind.js';
 import { parseJsonPath } from './json-path.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;

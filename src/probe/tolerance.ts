@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Tolerance } from '../../runbook/probe-types.js';
-import { HOLDS, notYet, type Holds } from '../types.js';
+import type { Tolerance } from '../model/probe.js';
+import { HOLDS, notYet, type Holds } from '../model/kind.js';
 import { readJsonPath } from './json-path.js';
 
 const show = (v: unknown): string => {

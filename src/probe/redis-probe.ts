@@ -1,6 +1,6 @@
 import type { Redis as RedisClient } from 'ioredis';
-import type { RedisProbeSpec, Tolerance } from '../../runbook/probe-types.js';
-import { isSecret } from '../../util/secret.js';
+import type { RedisProbeSpec, Tolerance } from '../model/probe.js';
+import { isSecret } from '../util/secret.js';
 import { toArgv } from './argv.js';
 import { bounded } from './bound.js';
 import { errorOutcome, failureOutcome, okOutcome, type ProbeOutcome } from './outcome.js';

@@ -1,5 +1,5 @@
-import { durationProblem, parseDuration } from '../../util/duration.js';
-import { notYet, type Holds, type KindContext, type ParamProblem } from '../types.js';
+import { durationProblem, parseDuration } from '../util/duration.js';
+import { notYet, type Holds, type KindContext, type ParamProblem } from '../model/kind.js';
 import { httpExpectProblems, httpRequestProblems } from './http-check.js';
 import { checkExec, checkHttp, type ExecExpectation, type HttpExpectation } from './expect.js';
 import { sendHttp, type HttpRequestParams } from './http-request.js';

@@ -1,4 +1,4 @@
-import type { CommandOptions, CommandResult } from '../util/exec.js';
+import type { CommandOptions, CommandResult } from './command.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 

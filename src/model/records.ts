@@ -1,4 +1,4 @@
-import type { EngineEvent, RehearsalOutcome, RtoBreakdown, RunMode, RunStatus, RunSummary } from '../engine/events.js';
+import type { EngineEvent, RehearsalOutcome, RtoBreakdown, RunMode, RunStatus, RunSummary } from './events.js';
 
 /** Version 2 added `fence` (the writer's fencing token) to every record. */
 export const JOURNAL_SCHEMA_VERSION = 2;

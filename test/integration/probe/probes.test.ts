@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runProbeOnce } from '../../../src/kinds/probe/run-once.js';
-import { runProbeUntilStable } from '../../../src/kinds/probe/stable.js';
-import { watchProbes, type Breach } from '../../../src/kinds/probe/watch.js';
+import { runProbeOnce } from '../../../src/probe/run-once.js';
+import { runProbeUntilStable } from '../../../src/probe/stable.js';
+import { watchProbes, type Breach } from '../../../src/probe/watch.js';
 import { initPrimary, preparePgRoot, startPostgres } from '../../../src/lab/postgres.js';
 import type { Probe } from '../../../src/runbook/types.js';
 import { freePort } from '../../helpers/free-port.js';
