@@ -1,4 +1,4 @@
-import { hasSyntaxErrors, loadYamlFile, parseYamlText, type LoadedYaml } from '../util/yaml-file.js';
+import { hasSyntaxErrors, loadYamlFile, parseYamlText, type LoadedYaml } from '../yaml/file.js';
 import { validateTopology, type TopologyValidation } from './validate-topology.js';
 import type { Locate } from './diagnostics.js';
 

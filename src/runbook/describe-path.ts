@@ -1,4 +1,4 @@
-import type { DataPath } from '../util/source-map.js';
+import type { DataPath } from '../yaml/source-map.js';
 
 /** Human names for places in a runbook, used in diagnostics. Pure. */
 

@@ -1,4 +1,4 @@
-import { loadYamlFile, type LoadedYaml } from '../util/yaml-file.js';
+import { loadYamlFile, type LoadedYaml } from '../yaml/file.js';
 
 export type LoadedRunbook = LoadedYaml;
 

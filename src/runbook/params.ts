@@ -1,9 +1,9 @@
-import { yamlLib } from '../util/yaml-lib.js';
+import { yamlLib } from '../yaml/lib.js';
 import { hasErrors, type Diagnostic } from '../util/diagnostic.js';
 import { DrctlError, ExitCode } from '../util/errors.js';
 import { err, ok, type Result } from '../util/result.js';
 import { didYouMean, suggestionSuffix } from '../util/did-you-mean.js';
-import { loadYamlFile } from '../util/yaml-file.js';
+import { loadYamlFile } from '../yaml/file.js';
 import type { ParamSpec } from './types.js';
 
 /**

@@ -4,7 +4,7 @@ import { containerLabel, fieldLabel, showValue, subjectLabel, valueAt } from './
 import { didYouMean, suggestionSuffix } from '../util/did-you-mean.js';
 import { expectation, patternMeaning } from './schema-expectation.js';
 import { isDurationPattern } from './schema-parts.js';
-import type { DataPath, SourceMap } from '../util/source-map.js';
+import type { DataPath, SourceMap } from '../yaml/source-map.js';
 
 export interface TranslateOptions {
   readonly sourceMap: SourceMap;

@@ -4,7 +4,7 @@ import type { KindRegistry } from '../kinds/registry.js';
 import { hasErrors, type Diagnostic } from '../util/diagnostic.js';
 import { RUNBOOK_CHECKS, buildCheckContext } from './checks/index.js';
 import { checkRulesFlipCuts } from './checks/rules-flip-cut.js';
-import { hasSyntaxErrors } from '../util/yaml-file.js';
+import { hasSyntaxErrors } from '../yaml/file.js';
 import { loadRunbookFile, type LoadedRunbook } from './load.js';
 import { normalizeRunbook } from './normalize.js';
 import { validateShape } from './schema.js';
@@ -69,7 +69,7 @@ function pluginRequests(loaded: LoadedRunbook, extra: readonly string[]): Plugin
   const spec = (loaded.data as { spec?: { plugins?: unknown } } | undefined)?.spec;
   const listed = Array.isArray(spec?.plugins) ? (spec.plugins as unknown[]) : [];
   const fromRunbook = listed.flatMap((p, i) =>
-    // `at` is looked up only for a problem: locating may need the full YAML parse (see yaml-file.ts)
+    // `at` is looked up only for a problem: locating may need the full YAML parse (see yaml/file.ts)
     typeof p === 'string' ? [{ specifier: p, baseDir: dirname(loaded.file), get at() { return loaded.sourceMap.locate(['spec', 'plugins', i]); } }] : [],
   );
   // a --plugin problem is the flag's, not the runbook's: it has no position in the file

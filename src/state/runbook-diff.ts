@@ -1,4 +1,4 @@
-import { yamlLib } from '../util/yaml-lib.js';
+import { yamlLib } from '../yaml/lib.js';
 
 type Obj = Readonly<Record<string, unknown>>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { loadPlugins } from '../../kinds/load-plugins.js';
-import { hasSyntaxErrors, parseYamlText } from '../../util/yaml-file.js';
+import { hasSyntaxErrors, parseYamlText } from '../../yaml/file.js';
 import { normalizeRunbook } from '../../runbook/normalize.js';
 import { validateRunbookData } from '../../runbook/validate.js';
 import { hasErrors } from '../../util/diagnostic.js';

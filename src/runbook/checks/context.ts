@@ -1,6 +1,6 @@
 import type { KindRegistry } from '../../kinds/registry.js';
 import type { Diagnostic } from '../../util/diagnostic.js';
-import type { SourceMap } from '../../util/source-map.js';
+import type { SourceMap } from '../../yaml/source-map.js';
 
 /** A step as written, read leniently so that checks still run when the schema found other problems. */
 export interface RawStep {

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../../util/diagnostic.js';
 import { durationProblem, parseDuration, type DurationRules } from '../../util/duration.js';
-import type { DataPath } from '../../util/source-map.js';
+import type { DataPath } from '../../yaml/source-map.js';
 import type { Check, CheckContext } from './context.js';
 
 /** A timeout: more than 0, and within what a timer can wait. */

@@ -62,7 +62,7 @@ describe('fault.link decide / holds / describe', () => {
 
 describe('validate checks fault.link params in spec.fault', () => {
   const diagnose = async (withBlock: string) => {
-    const { parseYamlText } = await import('../../../src/util/yaml-file.js');
+    const { parseYamlText } = await import('../../../src/yaml/file.js');
     const { validateRunbookData } = await import('../../../src/runbook/validate.js');
     const { createKindRegistry } = await import('../../../src/kinds/registry.js');
     const { BUILTIN_KINDS } = await import('../../../src/kinds/builtin.js');

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseYamlText } from '../../../src/util/yaml-file.js';
+import { parseYamlText } from '../../../src/yaml/file.js';
 import { validateRunbookData } from '../../../src/runbook/validate.js';
 import { fakeRegistry } from './fake-kinds.js';
 

@@ -4,7 +4,7 @@ import { httpKind } from '../../../src/kinds/http.js';
 import { faultFreezeKind } from '../../../src/kinds/fault/freeze.js';
 import { createKindRegistry } from '../../../src/kinds/registry.js';
 import { validateRunbookData } from '../../../src/runbook/validate.js';
-import { parseYamlText } from '../../../src/util/yaml-file.js';
+import { parseYamlText } from '../../../src/yaml/file.js';
 
 // spec.fault must be one a rehearsal can take back: validate rejects a fault whose params define no way back.
 const registry = createKindRegistry([execKind, httpKind, faultFreezeKind]);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { loadBuiltinRegistry } from '../../../src/kinds/builtin-lazy.js';
 import { validateRunbookData } from '../../../src/runbook/validate.js';
-import { parseYamlText } from '../../../src/util/yaml-file.js';
+import { parseYamlText } from '../../../src/yaml/file.js';
 
 // The real built-in kinds: these are the checks `drctl validate` runs.
 const registry = await loadBuiltinRegistry();

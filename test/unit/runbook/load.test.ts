@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadRunbookFile } from '../../../src/runbook/load.js';
-import { loadYamlFile, parseYamlText } from '../../../src/util/yaml-file.js';
+import { loadYamlFile, parseYamlText } from '../../../src/yaml/file.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/runbooks');
 

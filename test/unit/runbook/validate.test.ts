@@ -150,7 +150,7 @@ describe('validateRunbookFile: valid runbooks', () => {
 
 describe('spec.fault and spec.stopConditions', () => {
   test('a fault with an unknown kind or bad params is reported inside spec.fault', async () => {
-    const { parseYamlText } = await import('../../../src/util/yaml-file.js');
+    const { parseYamlText } = await import('../../../src/yaml/file.js');
     const { validateRunbookData } = await import('../../../src/runbook/validate.js');
     const text = [
       'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: f }', 'spec:',
@@ -162,7 +162,7 @@ describe('spec.fault and spec.stopConditions', () => {
   });
 
   test('spec.schedule: each problem once, where it is, in words (zone, weekday, hours, an impossible date, an empty range)', async () => {
-    const { parseYamlText } = await import('../../../src/util/yaml-file.js');
+    const { parseYamlText } = await import('../../../src/yaml/file.js');
     const { validateRunbookData } = await import('../../../src/runbook/validate.js');
     const text = [
       'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: f }', 'spec:',

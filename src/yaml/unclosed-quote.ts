@@ -1,5 +1,5 @@
 import type { CST } from 'yaml';
-import { yamlLib } from './yaml-lib.js';
+import { yamlLib } from './lib.js';
 
 const CLOSED: Readonly<Record<string, RegExp>> = {
   'double-quoted-scalar': /^"(?:[^"\\]|\\[\s\S])*"$/,

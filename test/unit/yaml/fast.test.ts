@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { parseDocument, stringify } from 'yaml';
 import { describe, expect, test } from 'vitest';
-import { parseSimpleYaml } from '../../../src/util/yaml-fast.js';
-import { parseYamlText } from '../../../src/util/yaml-file.js';
+import { parseSimpleYaml } from '../../../src/yaml/fast.js';
+import { parseYamlText } from '../../../src/yaml/file.js';
 
 // The fast reader must give exactly what the `yaml` package gives, or give up (undefined) — never a
 // different value, and never a value for a text `yaml` rejects.

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseYamlText } from '../../../src/util/yaml-file.js';
+import { parseYamlText } from '../../../src/yaml/file.js';
 
 const TEXT = `spec:
   steps:

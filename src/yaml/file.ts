@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { YAMLError } from 'yaml';
-import type { Diagnostic } from './diagnostic.js';
-import { unreadableFile } from './fs-problem.js';
+import type { Diagnostic } from '../util/diagnostic.js';
+import { unreadableFile } from '../util/fs-problem.js';
 import { createSourceMap, type SourceMap } from './source-map.js';
-import { parseSimpleYaml } from './yaml-fast.js';
-import { yamlLib } from './yaml-lib.js';
-import { unclosedQuoteAt } from './yaml-unclosed-quote.js';
+import { parseSimpleYaml } from './fast.js';
+import { yamlLib } from './lib.js';
+import { unclosedQuoteAt } from './unclosed-quote.js';
 
 /** A parsed YAML file: plain data for every later stage, plus the map back to positions. */
 export interface LoadedYaml {

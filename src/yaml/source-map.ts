@@ -1,6 +1,6 @@
 import type { Document, LineCounter, Node } from 'yaml';
-import { yamlLib } from './yaml-lib.js';
-import type { SourcePosition } from './diagnostic.js';
+import { yamlLib } from './lib.js';
+import type { SourcePosition } from '../util/diagnostic.js';
 
 /** A place in a file: 1-based line/column plus how many characters to underline. */
 export interface SourceSpan extends SourcePosition {
