@@ -1,7 +1,7 @@
 import type { KindContext } from '../model/kind.js';
 import type { Clock } from '../util/clock.js';
-import { runCommand } from '../util/exec.js';
-import { startTimeOf } from '../util/process-tree.js';
+import { runCommand } from '../infra/exec.js';
+import { startTimeOf } from '../infra/process-tree.js';
 import type { Logger } from '../util/logger.js';
 import type { SignalLike } from '../util/deadline.js';
 import type { EventInput } from '../model/events.js';

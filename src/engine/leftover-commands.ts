@@ -1,5 +1,5 @@
 import type { RecordedCommand } from '../model/replay.js';
-import { leftoversOf, signalFound, stillRunning } from '../util/process-tree.js';
+import { leftoversOf, signalFound, stillRunning } from '../infra/process-tree.js';
 
 /** Every command a run starts carries its run id and step id in its environment (for the command's own use). */
 export const RUN_ID_ENV = 'DRCTL_RUN_ID';

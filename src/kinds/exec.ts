@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { tail } from '../util/exec.js';
+import { tail } from '../infra/exec.js';
 import { defineKind } from './define-kind.js';
 import { toArgv } from '../probe/argv.js';
 import { checkExec, type ExecExpectation } from '../probe/expect.js';

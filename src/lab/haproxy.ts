@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { haproxyCommand } from '../infra/haproxy-api.js';
 import path from 'node:path';
 import { pollFor, readPidFile } from './process.js';
 import { mustRun } from './run.js';
@@ -51,23 +51,6 @@ export async function startHaproxy(o: HaproxyOptions): Promise<{ pid: number; lo
   await mustRun(['haproxy', '-c', '-q', '-f', cfg]);
   await mustRun(['haproxy', '-f', cfg, '-D', '-p', pidFile]);
   const pid = await pollFor(() => readPidFile(pidFile), 'haproxy pid file');
-  await pollFor(async () => (await haproxyCommand(socket, 'show info')).includes('Name:'), `haproxy admin socket ${socket}`);
+  await pollFor(async () => (await haproxyCommand(socket, 'show info', { timeoutMs: 2000 })).includes('Name:'), `haproxy admin socket ${socket}`);
   return { pid, logFile, pidFile, socket };
-}
-
-/** One runtime-API command over the unix socket (or "host:port"); the raw answer. */
-export function haproxyCommand(socketOrAddr: string, command: string, timeoutMs = 2000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const m = /^(.+):(\d+)$/.exec(socketOrAddr);
-    const sock = m && !socketOrAddr.startsWith('/') ? net.connect({ host: m[1] ?? '', port: Number(m[2]) }) : net.connect({ path: socketOrAddr });
-    let out = '';
-    sock.setTimeout(timeoutMs, () => {
-      sock.destroy();
-      reject(new Error(`haproxy ${socketOrAddr}: no answer within ${timeoutMs}ms`));
-    });
-    sock.on('connect', () => sock.write(`${command}\n`));
-    sock.on('data', (d) => (out += d.toString('utf8')));
-    sock.on('end', () => resolve(out));
-    sock.on('error', reject);
-  });
 }

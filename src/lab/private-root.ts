@@ -1,6 +1,6 @@
 import { chown, mkdtemp, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { runCommand } from '../util/exec.js';
+import { runCommand } from '../infra/exec.js';
 import { asUser, isRoot, mustRun } from './run.js';
 
 const PRIVATE_PARENT = '/tmp';

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
+import { pidAlive, readProcStat } from '../infra/proc.js';
 
 /**
  * Long-running lab servers: started in their own session (so a signal to the test runner's or the
@@ -37,36 +38,16 @@ export function spawnDetached(argv: readonly string[], options: SpawnDetachedOpt
 }
 
 /** Is pid a live process (not a zombie)? */
-export function isAlive(pid: number | undefined): boolean {
-  if (pid === undefined || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  const state = procStat(pid)?.state;
-  return state !== 'Z' && state !== 'X';
-}
+export const isAlive = pidAlive;
 
 /** 'T' when stopped (frozen), 'S'/'R' when running... undefined when unknown. */
 export function processState(pid: number): string | undefined {
-  return procStat(pid)?.state;
-}
-
-function procStat(pid: number): { state: string; pgrp: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // pid (comm) state ppid pgrp ...; comm may contain spaces and parentheses: split after the last ')'.
-    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: rest[0] ?? '', pgrp: Number(rest[2]) };
-  } catch {
-    return undefined;
-  }
+  return readProcStat(pid)?.state;
 }
 
 /** Signal a server and, when it leads its own process group (postgres, named, dc apps), its children too. */
 export function signalServer(pid: number, signal: NodeJS.Signals): void {
-  const leadsGroup = procStat(pid)?.pgrp === pid;
+  const leadsGroup = readProcStat(pid)?.pgrp === pid;
   try {
     process.kill(leadsGroup ? -pid : pid, signal);
   } catch {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { runCommand } from '../util/exec.js';
+import { runCommand } from '../infra/exec.js';
 import { pollFor, readPidFile } from './process.js';
 import { labEnv, mustRun } from './run.js';
 

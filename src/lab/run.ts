@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { runCommand, tail, type CommandOptions } from '../util/exec.js';
+import { runCommand, tail, type CommandOptions } from '../infra/exec.js';
 
 /** PostgreSQL's server binaries (initdb, pg_ctl, pg_rewind) live outside PATH on Debian. */
 export function pgBinDir(): string {

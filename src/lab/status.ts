@@ -1,7 +1,7 @@
 import { promises as dnsPromises } from 'node:dns';
 import pg from 'pg';
 import { etcdLabStatus } from './etcd-tier.js';
-import { haproxyCommand } from './haproxy.js';
+import { haproxyCommand } from '../infra/haproxy-api.js';
 import { isAlive, processState } from './process.js';
 import { redisCli } from './redis.js';
 import { mysqlStatus, nginxStatus } from './status-mysql-nginx.js';
@@ -92,7 +92,7 @@ async function pgPrimaryOf(state: LabState): Promise<LabStatus['pgPrimary']> {
 async function haproxyServers(state: LabState): Promise<LabStatus['haproxy']> {
   let text: string;
   try {
-    text = await haproxyCommand(state.haproxy.socket, `show servers state ${state.haproxy.backend}`, 800);
+    text = await haproxyCommand(state.haproxy.socket, `show servers state ${state.haproxy.backend}`, { timeoutMs: 2000 });
   } catch {
     return [];
   }

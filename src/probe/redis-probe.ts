@@ -1,5 +1,6 @@
 import type { Redis as RedisClient } from 'ioredis';
 import type { RedisProbeSpec, Tolerance } from '../model/probe.js';
+import { parseHostPort } from '../infra/host-port.js';
 import { isSecret } from '../util/secret.js';
 import { toArgv } from './argv.js';
 import { bounded } from './bound.js';
@@ -8,12 +9,6 @@ import { checkTolerance } from './tolerance.js';
 
 const reveal = (v: unknown): string => (isSecret(v) ? v.reveal() : String(v));
 
-/** host:port → parts; undefined when malformed. */
-export function parseAddr(addr: string): { readonly host: string; readonly port: number } | undefined {
-  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(addr.trim());
-  const port = Number(m?.[2]);
-  return m?.[1] && port > 0 && port < 65536 ? { host: m[1], port } : undefined;
-}
 
 /** Redis replies (Buffers, nested arrays) as plain JSON. */
 function plain(v: unknown): unknown {
@@ -25,8 +20,8 @@ function plain(v: unknown): unknown {
 /** Send one command with hard timeouts (no retry, no offline queue) and check the reply. */
 export async function runRedisProbe(spec: RedisProbeSpec, expect: Tolerance, timeoutMs: number, signal: AbortSignal): Promise<ProbeOutcome> {
   const addrText = reveal(spec.addr);
-  const addr = parseAddr(addrText);
-  if (!addr) return errorOutcome(`bad redis addr "${addrText}" (want host:port)`);
+  const addr = parseHostPort(addrText.trim());
+  if ('problem' in addr) return errorOutcome(`bad redis addr "${addrText}" (want host:port)`);
   const [command, ...args] = toArgv(spec.command);
   if (!command) return errorOutcome('empty redis command');
   const { Redis } = await import('ioredis'); // loaded on first use

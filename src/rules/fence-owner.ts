@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { hostIdentity, processStart } from '../util/process-identity.js';
+import { hostIdentity, processStart } from '../infra/process-identity.js';
 import type { FenceOwner } from './fence.js';
 
 /** How long a fence stays owned without a renewal; the owner renews every third of it while it runs. */

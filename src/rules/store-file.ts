@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
-import { withLockFile } from './file-lock.js';
+import { withFsMutex } from '../infra/fs-mutex.js';
 import { createOrderedDelivery } from './ordered-delivery.js';
 import type { RuleStore, RuleVersion, Subscription, VersionDocument } from './store.js';
 import { fileStoreError, storeInvalid, storeUnavailable } from './store-errors.js';
@@ -42,7 +42,7 @@ export function openFileStore(file: string, options: { readonly pollMs?: number 
     read: async () => pick(await load()),
     readVersion: async (version) => pick(await load(), version),
     compareAndSet: (expected, next) =>
-      withLockFile(`${file}.lock`, async () => {
+      withFsMutex(file, async () => {
         const doc = await load();
         const current = doc?.versions[doc.versions.length - 1]?.version ?? 0;
         if (current !== expected) return { ok: false, reason: 'conflict', currentVersion: current } as const;

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Etcd3, IKeyValue } from 'etcd3';
-import { hostIdentity } from '../util/process-identity.js';
+import { hostIdentity } from '../infra/process-identity.js';
 import { cmp, getKv, op, text, txn } from '../util/etcd-ops.js';
 import { grantLease, type EtcdLease } from './etcd-lease.js';
 import { FencedOut, lockHeldBy, StoreUnreachable } from './errors.js';

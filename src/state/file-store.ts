@@ -2,7 +2,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { appendRecordAfterTail, FileJournal, readJournal } from './journal-file.js';
 import { acquireFileLock, fencedWrite, forceRemoveFileLock, listFileLocks, lockFileOf, readLock } from './lock-file.js';
-import { withFsMutex } from './fs-mutex.js';
+import { withFsMutex } from '../infra/fs-mutex.js';
 import { DrctlError, ExitCode } from '../util/errors.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
 import { createRunDir, listRuns, runDirOf, writeRunMeta } from './run-store.js';

@@ -2,8 +2,8 @@ import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FencedOut, lockHeldBy } from './errors.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
-import { withFsMutex } from './fs-mutex.js';
-import { hostIdentity } from '../util/process-identity.js';
+import { withFsMutex } from '../infra/fs-mutex.js';
+import { hostIdentity } from '../infra/process-identity.js';
 import { livenessOf, type Fence, type HolderInput, type LockHolder, type LockLease } from './store.js';
 
 /**

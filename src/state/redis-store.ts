@@ -5,7 +5,7 @@ import type { JournalRecord, RunMeta } from '../model/records.js';
 import { connectRedis } from './redis-connect.js';
 import { createRedisIO } from './redis-io.js';
 import { ACQUIRE, APPEND_ADMIN, FENCED_WRITE, FORCE_UNLOCK, RELEASE, RENEW } from './redis-scripts.js';
-import { hostIdentity } from '../util/process-identity.js';
+import { hostIdentity } from '../infra/process-identity.js';
 import { livenessOf, type Fence, type LockHolder, type LockLease, type StateStore } from './store.js';
 import { specLabel, type StoreSpec } from './store-url.js';
 

@@ -1,7 +1,7 @@
 import type { EngineEvent, EventInput, EventListener } from '../model/events.js';
 import type { Clock } from '../util/clock.js';
 import { nullLogger, type Logger } from '../util/logger.js';
-import { createFileLogger } from '../util/pino-logger.js';
+import { createFileLogger } from '../infra/pino-logger.js';
 import { journalFailure } from './errors.js';
 import { keepLease } from './lease-keeper.js';
 import { JOURNAL_SCHEMA_VERSION, type RunMeta } from '../model/records.js';

@@ -1,6 +1,6 @@
 import { parseDuration } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
-import { parseHostPort, type HostPort } from '../util/host-port.js';
+import { parseHostPort, type HostPort } from '../infra/host-port.js';
 import { etcdLabel, isEtcdUrl, parseEtcdUrl, type EtcdSpec } from '../util/etcd-url.js';
 
 export type Endpoint = HostPort;

@@ -1,4 +1,4 @@
-import { processGone } from '../util/process-identity.js';
+import { processGone } from '../infra/process-identity.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
 
 /** Who holds a lock scope, until when, and with which fencing token. */

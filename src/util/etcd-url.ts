@@ -1,5 +1,5 @@
 import { parseDuration } from './duration.js';
-import { parseHostPort, type HostPort } from './host-port.js';
+import { parseHostPort, type HostPort } from '../infra/host-port.js';
 
 /** What an etcd:// URL names: a cluster (every member's client endpoint), a key prefix and how to talk to it. */
 export interface EtcdSpec {

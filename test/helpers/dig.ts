@@ -1,4 +1,4 @@
-import { runCommand } from '../../src/util/exec.js';
+import { runCommand } from '../../src/infra/exec.js';
 
 /** What `dig +noall +answer` (BIND's own client, independent of drctl's resolver) says: "TTL DATA" per record, sorted. */
 export async function dig(server: string, name: string, type: string): Promise<string[]> {

@@ -1,6 +1,6 @@
 import type { KindContext } from '../../src/model/kind.js';
 import { realClock } from '../../src/util/clock.js';
-import { runCommand } from '../../src/util/exec.js';
+import { runCommand } from '../../src/infra/exec.js';
 import { nullLogger } from '../../src/util/logger.js';
 
 export interface TestKindContext extends KindContext {

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, appendFile, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { tail } from '../../util/exec.js';
+import { tail } from '../../infra/exec.js';
 import { stepError, type KindContext } from '../../model/kind.js';
 import { endpointOf, libpqConninfo } from './connection.js';
 import type { PgMember } from './params.js';

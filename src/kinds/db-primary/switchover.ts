@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { parseDuration } from '../../util/duration.js';
-import { runCommand } from '../../util/exec.js';
+import { runCommand } from '../../infra/exec.js';
 import { isStepError, stepError, type KindContext } from '../../model/kind.js';
 import { readNode, withPg } from './client.js';
 import { controlData, isManaged, isRunning, rewindAsStandby, start, stopFast } from './local.js';

@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { hostPortProblemText, parseHostPort } from '../../infra/host-port.js';
 import { parseDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
 import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../../model/kind.js';
@@ -66,6 +67,12 @@ export const dnsRecordKind = defineKind<DnsRecordParams, DnsRecordState>({
     if (!p.server && !p.servers?.length) problems.push({ path: [], message: 'give server (host:port) or servers' });
     if (!p.key && !p.keyFile) problems.push({ path: [], message: 'give key {name, secret} or keyFile (a tsig-keygen key file)' });
     if (p.key && p.keyFile) problems.push({ path: ['keyFile'], message: 'give key or keyFile, not both' });
+    const serverProblem = (s: string, path: (string | number)[]): void => {
+      const e = s.includes('${') ? undefined : parseHostPort(s, 53);
+      if (e && 'problem' in e) problems.push({ path, message: hostPortProblemText(s, e, 'host[:port]') });
+    };
+    if (p.server !== undefined) serverProblem(p.server, ['server']);
+    (p.servers ?? []).forEach((s, i) => serverProblem(s, ['servers', i]));
     const literal = (v: string): boolean => !v.includes('${');
     const values = typeof p.to === 'string' ? [p.to] : p.to;
     values.forEach((v, i) => {

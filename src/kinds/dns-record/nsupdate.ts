@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { tail } from '../../util/exec.js';
+import { tail } from '../../infra/exec.js';
 import { isSecret } from '../../util/secret.js';
 import { stepError, type KindContext } from '../../model/kind.js';
 import type { DnsRecordParams, RecordType, TsigKey } from './params.js';
-import { splitServer } from './query.js';
+import { serverAddr } from './query.js';
 
 export interface UpdateRequest {
   readonly server: string;
@@ -26,7 +26,7 @@ function data(type: RecordType, v: string): string {
 }
 
 export function renderUpdate(u: UpdateRequest): string {
-  const [host, port] = splitServer(u.server);
+  const { host, port } = serverAddr(u.server);
   const name = `${u.fqdn}.`;
   const lines = [`server ${host} ${port}`, `zone ${u.zone.replace(/\.$/, '')}.`];
   if (u.expect.length === 0) lines.push(`prereq nxrrset ${name} IN ${u.type}`);

@@ -1,13 +1,14 @@
 import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import net from 'node:net';
+import { hostPortProblemText, parseHostPort, type HostPort } from '../../infra/host-port.js';
 import { decodeMessage, encodeQuery, OPCODE, type DnsMessage } from './wire.js';
 
-/** "host:port" (or "[v6]:port", or a bare host: port 53) → [host, port]. */
-export function splitServer(server: string): [string, string] {
-  const m = /^(.*):(\d+)$/.exec(server);
-  const [host, port] = m ? [m[1] ?? server, m[2] ?? '53'] : [server, '53'];
-  return [host.replace(/^\[|\]$/g, ''), port];
+/** "host:port", "[v6]:port" or a bare host (port 53); a malformed one is a NoReply (EINVAL) naming it. */
+export function serverAddr(server: string): HostPort {
+  const e = parseHostPort(server, 53);
+  if ('problem' in e) throw new NoReply('EINVAL', `bad server ${hostPortProblemText(server, e, 'host[:port]')}`);
+  return e;
 }
 
 /** A failure to get any reply: code ETIMEOUT (silence), ECONNREFUSED..., or ECANCELLED (the signal). */
@@ -22,12 +23,12 @@ export class NoReply extends Error {
  * over TCP when the reply is truncated. Rejects with NoReply within timeoutMs, or at once on abort.
  */
 export async function queryDns(server: string, name: string, type: number, timeoutMs: number, signal: AbortSignal, opcode: number = OPCODE.QUERY): Promise<DnsMessage> {
-  const [host, port] = splitServer(server);
+  const { host, port } = serverAddr(server);
   const id = randomInt(0, 0x10000);
   const query = encodeQuery(id, name, type, opcode);
-  const reply = await exchange(host, Number(port), query, id, timeoutMs, signal, 'udp');
+  const reply = await exchange(host, port, query, id, timeoutMs, signal, 'udp');
   if (!reply.truncated || opcode !== OPCODE.QUERY) return reply;
-  return exchange(host, Number(port), query, id, timeoutMs, signal, 'tcp');
+  return exchange(host, port, query, id, timeoutMs, signal, 'tcp');
 }
 
 function exchange(host: string, port: number, query: Buffer, id: number, timeoutMs: number, signal: AbortSignal, via: 'udp' | 'tcp'): Promise<DnsMessage> {

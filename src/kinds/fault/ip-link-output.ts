@@ -1,4 +1,4 @@
-import { tail, type CommandResult } from '../../util/exec.js';
+import { tail, type CommandResult } from '../../infra/exec.js';
 import { stepError, type StepError } from '../../model/kind.js';
 
 /** One network link inside a network namespace, as fault.link names it. */

@@ -1,34 +1,17 @@
-import net from 'node:net';
+import { HaproxyApiError, haproxyCommand } from '../../infra/haproxy-api.js';
 import { stepError } from '../../model/kind.js';
 
 /**
- * One command over HAProxy's runtime API (a unix socket path, or host:port for `stats socket ipv4@`).
- * Resolves with the answer text; fails within timeoutMs or on abort with a message naming the socket.
+ * One command over HAProxy's runtime API (infra/haproxy-api.ts), failing as a step does: a message naming
+ * the socket; retryable, except a permission refusal (running again as the same user will not help).
  */
-export function runtimeCommand(socket: string, command: string, timeoutMs: number, signal: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const m = /^([^/].*):(\d+)$/.exec(socket);
-    const conn = m ? net.connect({ host: m[1] ?? '', port: Number(m[2]) }) : net.connect({ path: socket });
-    let out = '';
-    const fail = (why: string, retryable = true): void => {
-      conn.destroy();
-      signal.removeEventListener('abort', onAbort);
-      reject(stepError(`haproxy ${socket}: ${why}`, { retryable }));
-    };
-    const onAbort = (): void => fail('cancelled');
-    signal.addEventListener('abort', onAbort, { once: true });
-    conn.setTimeout(timeoutMs, () => fail(`no answer to "${command}" within ${timeoutMs}ms`));
-    conn.on('connect', () => conn.write(`${command}\n`));
-    conn.on('data', (d) => (out += d.toString('utf8')));
-    conn.on('end', () => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(out);
-    });
-    conn.on('error', (e: NodeJS.ErrnoException) => {
-      const hint = e.code === 'EACCES' ? ' (permission denied: run as the socket owner)' : '';
-      fail(`unreachable (${e.code ?? e.message})${hint}`, e.code !== 'EACCES');
-    });
-  });
+export async function runtimeCommand(socket: string, command: string, timeoutMs: number, signal: AbortSignal): Promise<string> {
+  try {
+    return await haproxyCommand(socket, command, { timeoutMs, signal });
+  } catch (e) {
+    if (e instanceof HaproxyApiError) throw stepError(e.message, { retryable: e.failure !== 'denied', cause: e });
+    throw e;
+  }
 }
 
 export type ServerAdminState = 'ready' | 'drain' | 'maint';

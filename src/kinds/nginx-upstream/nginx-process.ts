@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { tail } from '../../util/exec.js';
-import { processStart } from '../../util/process-identity.js';
-import { descendantsOf } from '../../util/process-tree.js';
+import { tail } from '../../infra/exec.js';
+import { processStart } from '../../infra/process-identity.js';
+import { descendantsOf } from '../../infra/process-tree.js';
 import { stepError, type KindContext } from '../../model/kind.js';
 import type { NginxUpstreamParams } from './params.js';
 

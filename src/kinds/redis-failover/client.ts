@@ -1,4 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
+import { formatHostPort, parseHostPort, type HostPort } from '../../infra/host-port.js';
 import { isSecret, type Secret } from '../../util/secret.js';
 import { stepError } from '../../model/kind.js';
 
@@ -13,13 +14,11 @@ export interface RedisTarget {
   readonly onPasswordUnused?: (addr: string) => void;
 }
 
-export function splitAddr(addr: string): { host: string; port: number } {
-  const i = addr.lastIndexOf(':');
-  const port = Number(addr.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw stepError(`bad redis address "${addr}": want host:port`, { retryable: false });
-  }
-  return { host: addr.slice(0, i), port };
+/** host:port or [IPv6]:port (brackets removed); a bad one fails the step (not retryable). */
+export function splitAddr(addr: string): HostPort {
+  const e = parseHostPort(addr);
+  if ('problem' in e) throw stepError(`bad redis address "${addr}": want host:port`, { retryable: false });
+  return e;
 }
 
 /** ioredis, imported on first use (or by the kind's preload): validate and other kinds never pay for it. */
@@ -124,10 +123,10 @@ export async function readRole(r: Redis): Promise<RoleReply> {
   const kind = String(reply[0]);
   if (kind === 'master') {
     const reps = (reply[2] as unknown[][] | undefined) ?? [];
-    return { role: 'master', offset: Number(reply[1]), replicas: reps.map((x) => `${String(x[0])}:${String(x[1])}`) };
+    return { role: 'master', offset: Number(reply[1]), replicas: reps.map((x) => formatHostPort({ host: String(x[0]), port: Number(x[1]) })) };
   }
   if (kind === 'slave') {
-    return { role: 'replica', masterAddr: `${String(reply[1])}:${String(reply[2])}`, link: String(reply[3]), offset: Number(reply[4]) };
+    return { role: 'replica', masterAddr: formatHostPort({ host: String(reply[1]), port: Number(reply[2]) }), link: String(reply[3]), offset: Number(reply[4]) };
   }
   return { role: kind === 'sentinel' ? 'sentinel' : 'other' };
 }

@@ -1,7 +1,7 @@
 import { defineKind } from '../define-kind.js';
 import { stepError } from '../../model/kind.js';
 import { parseDuration } from '../../util/duration.js';
-import { parseHostPort } from '../../util/host-port.js';
+import { hostPortProblemText, parseHostPort } from '../../infra/host-port.js';
 import { decideFailover, describeFailover, holdsFailover } from './decide.js';
 import { observeGroup } from './observe.js';
 import { redisFailoverSchema, targetOf, type RedisFailoverParams, type RedisFailoverState } from './params.js';
@@ -20,8 +20,10 @@ export const redisFailoverKind = defineKind<RedisFailoverParams, RedisFailoverSt
     const problems: { path: (string | number)[]; message: string }[] = [];
     if (!p.sentinels?.length && !p.nodes?.length) problems.push({ path: [], message: 'give sentinels (Sentinel mode) or nodes (direct mode)' });
     if (p.to !== undefined && 'dc' in targetOf(p) && !p.nodes?.length) problems.push({ path: ['to', 'dc'], message: 'to.dc needs nodes: [{addr, dc}] to know which node is in which data center' });
-    const addrProblem = (a: string): string | undefined =>
-      a.includes('${') || !('problem' in parseHostPort(a)) ? undefined : `"${a}" is not host:port`;
+    const addrProblem = (a: string): string | undefined => {
+      const e = a.includes('${') ? undefined : parseHostPort(a);
+      return e && 'problem' in e ? hostPortProblemText(a, e) : undefined;
+    };
     (p.sentinels ?? []).forEach((a, i) => {
       const bad = addrProblem(a);
       if (bad) problems.push({ path: ['sentinels', i], message: bad });

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haproxyServersKind as kind, type HaproxyServersParams } from '../../../src/kinds/haproxy-servers/index.js';
 import { isStepError } from '../../../src/model/kind.js';
 import { startDcApp } from '../../../src/lab/dc-apps.js';
-import { haproxyCommand, startHaproxy } from '../../../src/lab/haproxy.js';
+import { haproxyCommand } from '../../../src/infra/haproxy-api.js';
+import { startHaproxy } from '../../../src/lab/haproxy.js';
 import { freePort } from '../../helpers/free-port.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { processTracker } from '../../helpers/lab-processes.js';
@@ -48,7 +49,7 @@ const params = (): HaproxyServersParams => ({
 
 /** `show servers state` of the backend in full, but for the seconds since each server's last change (a clock). */
 async function serversState(): Promise<string[]> {
-  const text = await haproxyCommand(socket, 'show servers state app');
+  const text = await haproxyCommand(socket, 'show servers state app', { timeoutMs: 2000 });
   return text.split('\n').filter((l) => /^\d+ /.test(l)).map((l) => l.split(' ').filter((_, i) => i !== 9).join(' '));
 }
 
@@ -63,7 +64,7 @@ describe('haproxy.servers', () => {
     expect(r.again?.action).toBe('noop');
     expect(r.describe).toBe('haproxy app: hz-a=ready sh-a=maint → hz-a=maint sh-a=ready/w5');
     // the real server is back as observed before
-    const state = await haproxyCommand(socket, 'show servers state app');
+    const state = await haproxyCommand(socket, 'show servers state app', { timeoutMs: 2000 });
     expect(state).toMatch(/ app \d+ sh-a 127\.0\.0\.1 \d+ [15] 1 /); // maint (admin bits 0x01 [+ 0x04 config]), weight 1
     expect(r.restored?.servers['hz-a']).toMatchObject({ state: 'ready', weight: 1, up: true });
     expect(r.restored?.probe?.seen).toEqual({ 'hz-a': 6 });

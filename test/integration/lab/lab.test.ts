@@ -5,7 +5,7 @@ import { dbPrimaryKind } from '../../../src/kinds/db-primary/index.js';
 import { isRunning, resolveMember } from '../../../src/kinds/db-primary/local.js';
 import { labDown, labFreeze, labStatus, labThaw, labUp, loadLabState, type LabState } from '../../../src/lab/index.js';
 import { isAlive } from '../../../src/lab/process.js';
-import { runCommand } from '../../../src/util/exec.js';
+import { runCommand } from '../../../src/infra/exec.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { freeBasePort } from '../../helpers/lab-processes.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ipFailure, parseLinkLine } from '../../../src/kinds/fault/ip-link-output.js';
 import { faultLinkKind } from '../../../src/kinds/fault/link.js';
-import type { CommandResult } from '../../../src/util/exec.js';
+import type { CommandResult } from '../../../src/infra/exec.js';
 
 const result = (over: Partial<CommandResult>): CommandResult => ({
   argv: ['ip'], exitCode: 1, stdout: '', stderr: '', durationMs: 1, timedOut: false, cancelled: false, spawnError: undefined, pid: 1, ...over,

@@ -1,7 +1,7 @@
 import type { CatchUpCheck, StageEvent } from '../../../rules/flip-stages.js';
 import { formatDuration, parseDuration } from '../../../util/duration.js';
 import { usageError } from '../../../util/errors.js';
-import { runCommand, tail } from '../../../util/exec.js';
+import { runCommand, tail } from '../../../infra/exec.js';
 import type { CliIO } from '../../io.js';
 import { parseCommandWords } from './command-words.js';
 

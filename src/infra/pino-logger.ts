@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
 
 export interface FileLogger extends Logger {
   flush(): void;

@@ -1,9 +1,10 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
+import { pidAlive, readProcStat } from './proc.js';
 
 /**
- * Who a process is, for judging another process dead rather than guessing: state locks (src/state) and
- * routing-rule fences (src/rules) both record this of their holder and check it the same way.
+ * Who a process is, for judging another process dead rather than guessing: state locks (src/state),
+ * routing-rule fences (src/rules) and file mutexes (fs-mutex.ts) record this of their holder (owner.ts).
  */
 
 let cached: string | undefined | null = null;
@@ -29,33 +30,20 @@ export function hostIdentity(): string | undefined {
   return cached;
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * The start time of `pid` as the OS records it (Linux: field 22 of /proc/PID/stat, clock ticks since
  * boot), so that a pid reused by a later process is not taken for the recorded one. null where unknown
  * (no /proc); undefined when there is no such process (a zombie has exited).
  */
 export function processStart(pid: number): string | null | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[0] === 'Z' ? undefined : fields[19] ?? null;
-  } catch {
-    // no /proc entry: either no such process, or no /proc on this system
-  }
-  return alive(pid) ? null : undefined;
+  const stat = readProcStat(pid);
+  if (stat) return stat.state === 'Z' || stat.state === 'X' ? undefined : stat.startTime;
+  // no /proc entry: either no such process, or no /proc on this system
+  return pidAlive(pid) ? null : undefined;
 }
 
 /** The process `pid` on host `host` with identity `hostId` is known to be gone (never a guess). */
 export function processGone(host: string, hostId: string | undefined, pid: number): boolean {
   const here = hostIdentity();
-  return host === os.hostname() && here !== undefined && hostId === here && pid !== process.pid && !alive(pid);
+  return host === os.hostname() && here !== undefined && hostId === here && pid !== process.pid && !pidAlive(pid);
 }

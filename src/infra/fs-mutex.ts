@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, open, readFile, rm, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import os from 'node:os';
-import { hostIdentity, processGone } from '../util/process-identity.js';
+import { hostIdentity, processGone } from './process-identity.js';
 
 /** A mutex whose owner cannot be checked (another host, or no owner recorded) is broken only after this. */
 const STALE_MS = 30_000;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { timerDelay } from './duration.js';
+import { timerDelay } from '../util/duration.js';
 import type { CommandOptions, CommandResult } from '../model/command.js';
 import { descendantsOf, signalFound, stillRunning, type FoundProcess } from './process-tree.js';
 

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readProcStat, type ProcStat } from './proc.js';
 
 /** A process as found at one moment: its pid and start time (so a reused pid is never signalled). */
 export interface FoundProcess {
@@ -7,28 +8,10 @@ export interface FoundProcess {
   readonly startTime: string;
 }
 
-interface Entry {
-  readonly ppid: number;
-  /** Session id (field 6 of stat). */
-  readonly session: number;
-  readonly startTime: string;
-}
+type Entry = Pick<ProcStat, 'ppid' | 'session' | 'startTime'>;
 
-/** pid, ppid and start time from /proc/PID/stat; undefined when it is gone (or there is no /proc). */
-function readStat(pid: number): Entry | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // "pid (comm) state ppid ..." — comm may hold spaces and parentheses: split after the last ')'
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const ppid = Number(fields[1]);
-  const session = Number(fields[3]);
-  const startTime = fields[19];
-  return Number.isInteger(ppid) && startTime !== undefined ? { ppid, session, startTime } : undefined;
-}
+/** pid, ppid, session and start time; undefined when it is gone (or there is no /proc). */
+const readStat = (pid: number): Entry | undefined => readProcStat(pid);
 
 function processTable(): Map<number, Entry> {
   const table = new Map<number, Entry>();
