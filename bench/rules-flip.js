@@ -168,7 +168,7 @@ export async function run({ quick, log }) {
       log(`Redis on 127.0.0.1:${redis.port}: flip vs raw write+publish, ${reps} repetitions`);
       for (let i = 0; i < reps + 1; i++) {
         // in-process flip, with a subscriber timing when the last change arrives
-        const url = `redis://127.0.0.1:${redis.port}/bench${i}`;
+        const url = `redis://127.0.0.1:${redis.port}?prefix=bench${i}:`;
         const store = await openRedisStore(url);
         await store.compareAndSet(0, { kind: 'init', map: map0, fence: null });
         await sub.subscribe(`bench${i}:changes`);
@@ -189,7 +189,7 @@ export async function run({ quick, log }) {
         await raw.multi().set(`raw${i}:version`, '2').hset(`raw${i}:versions`, '2', doc).publish(`raw${i}:changes`, '{"version":2}').exec();
         const t3 = performance.now();
         // the same flip as a whole CLI process on a fresh prefix
-        const cliUrl = `redis://127.0.0.1:${redis.port}/cli${i}`;
+        const cliUrl = `redis://127.0.0.1:${redis.port}?prefix=cli${i}:`;
         const cstore = await openRedisStore(cliUrl);
         await cstore.compareAndSet(0, { kind: 'init', map: map0, fence: null });
         await cstore.close();

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, open, readFile, rm, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import os from 'node:os';
-import { hostIdentity, processGone } from './process-identity.js';
+import { ownerGone } from './owner.js';
+import { hostIdentity } from './process-identity.js';
 
 /** A mutex whose owner cannot be checked (another host, or no owner recorded) is broken only after this. */
 const STALE_MS = 30_000;
@@ -113,7 +114,7 @@ const abandoned = (seen: Seen): boolean => mutexAbandoned(seen.owner, seen.mtime
 
 /** Abandoned: its owner's process is gone on this machine, or (owner elsewhere or unknown) it is older than 30 s. */
 export function mutexAbandoned(owner: MutexOwner | undefined, mtimeMs: number, nowMs: number): boolean {
-  if (owner && processGone(owner.host, owner.hostId, owner.pid)) return true;
+  if (owner && ownerGone(owner) !== undefined) return true;
   return nowMs - mtimeMs > STALE_MS;
 }
 

@@ -1,5 +1,4 @@
 import { readFileSync, readlinkSync } from 'node:fs';
-import os from 'node:os';
 import { pidAlive, readProcStat } from './proc.js';
 
 /**
@@ -40,10 +39,4 @@ export function processStart(pid: number): string | null | undefined {
   if (stat) return stat.state === 'Z' || stat.state === 'X' ? undefined : stat.startTime;
   // no /proc entry: either no such process, or no /proc on this system
   return pidAlive(pid) ? null : undefined;
-}
-
-/** The process `pid` on host `host` with identity `hostId` is known to be gone (never a guess). */
-export function processGone(host: string, hostId: string | undefined, pid: number): boolean {
-  const here = hostIdentity();
-  return host === os.hostname() && here !== undefined && hostId === here && pid !== process.pid && !pidAlive(pid);
 }

@@ -1,6 +1,6 @@
-import type { Redis as RedisClient } from 'ioredis';
 import type { RedisProbeSpec, Tolerance } from '../model/probe.js';
 import { parseHostPort } from '../infra/host-port.js';
+import { openRedisClient } from '../infra/redis-connect.js';
 import { isSecret } from '../util/secret.js';
 import { toArgv } from './argv.js';
 import { bounded } from './bound.js';
@@ -24,14 +24,11 @@ export async function runRedisProbe(spec: RedisProbeSpec, expect: Tolerance, tim
   if ('problem' in addr) return errorOutcome(`bad redis addr "${addrText}" (want host:port)`);
   const [command, ...args] = toArgv(spec.command);
   if (!command) return errorOutcome('empty redis command');
-  const { Redis } = await import('ioredis'); // loaded on first use
-  const client: RedisClient = new Redis({
-    host: addr.host, port: addr.port, lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0, enableOfflineQueue: false, enableReadyCheck: false, disableClientInfo: true, retryStrategy: () => null,
-    ...(spec.password === undefined ? {} : { password: reveal(spec.password) }),
-  });
-  let lastError = '';
-  client.on('error', (e: Error & { code?: string }) => void (lastError = e.code ?? e.message));
+  const { client, lastError: lastClientError } = await openRedisClient(addr, timeoutMs, spec.password === undefined ? {} : { password: reveal(spec.password) });
+  const lastError = (): string => {
+    const e = lastClientError() as (Error & { code?: string }) | undefined;
+    return e ? (e.code ?? e.message) : '';
+  };
   const where = `redis ${addrText} ${command}`;
   const work = (async (): Promise<ProbeOutcome> => {
     try {
@@ -41,7 +38,7 @@ export async function runRedisProbe(spec: RedisProbeSpec, expect: Tolerance, tim
       return held.ok ? okOutcome(`${command} → ${JSON.stringify(reply)}`) : failureOutcome(`${where}: ${held.detail}`);
     } catch (e) {
       if ((e as Error).name === 'ReplyError') return failureOutcome(`${where}: ${(e as Error).message}`);
-      const why = lastError && (e as Error).message === 'Connection is closed.' ? lastError : (e as Error).message;
+      const why = lastError() && (e as Error).message === 'Connection is closed.' ? lastError() : (e as Error).message;
       return errorOutcome(`${where}: ${why}`);
     }
   })();

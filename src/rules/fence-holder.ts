@@ -1,5 +1,5 @@
 import type { Clock } from '../util/clock.js';
-import type { Fence } from './fence.js';
+import type { ShardFence } from './fence.js';
 import { FlipError } from './flip-error.js';
 import type { RuleStore, RuleUpdate, RuleVersion } from './store.js';
 
@@ -55,7 +55,7 @@ export function createFenceHolder(o: FenceHolderOptions): FenceHolder {
     const fence = current.fence;
     if (!fence?.owner || lost.signal.aborted) return;
     const leaseUntilIso = new Date(o.clock.now() + o.leaseMs).toISOString();
-    const renewed: Fence = { ...fence, owner: { ...fence.owner, leaseUntilIso } };
+    const renewed: ShardFence = { ...fence, owner: { ...fence.owner, leaseUntilIso } };
     write((c) => ({ kind: 'fence', map: c.map, fence: renewed, cut: c.cut })).catch((e: unknown) => {
       if ((e as FlipError).reason === 'conflict') lost.abort(new FlipError('conflict', `lost the fence while waiting: ${(e as Error).message}`, { hint: 'another run took the fence over (this run\'s lease had run out); nothing more was written by this run' }));
       // a store that does not answer: the next tick tries again while the lease still has two thirds left

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
-import { hostIdentity, processStart } from '../infra/process-identity.js';
+import { ownerLiveness as infraOwnerLiveness, thisProcess, type OwnerLiveness } from '../infra/owner.js';
 import type { FenceOwner } from './fence.js';
 
 /** How long a fence stays owned without a renewal; the owner renews every third of it while it runs. */
@@ -10,18 +9,13 @@ export const DEFAULT_FENCE_LEASE_MS = 15_000;
 export interface HostProbe {
   readonly host: string;
   readonly pid: number;
-  /** Where its pids mean something (machine, boot, PID namespace: util/process-identity.ts); null if unknown. */
+  /** Where its pids mean something (machine, boot, PID namespace: infra/process-identity.ts); null if unknown. */
   readonly machineId: string | null;
   /** The start time of `pid` as the OS records it, or null where unknown; undefined when no such process. */
   processStart(pid: number): string | null | undefined;
 }
 
-export const localHost: HostProbe = {
-  host: os.hostname(),
-  pid: process.pid,
-  machineId: hostIdentity() ?? null,
-  processStart,
-};
+export const localHost: HostProbe = { ...thisProcess, machineId: thisProcess.hostId };
 
 /** Owner ids of the staged moves running in this process (a fence of this pid with another id is a finished run). */
 const runningHere = new Set<string>();
@@ -41,10 +35,7 @@ export function createFenceOwner(nowMs: number, leaseMs: number, probe: HostProb
   };
 }
 
-export type OwnerLiveness =
-  | { readonly state: 'live'; readonly why: string }
-  /** Provably gone: the fence may be taken over. */
-  | { readonly state: 'dead' | 'expired'; readonly why: string };
+export type { OwnerLiveness };
 
 /**
  * Is the owner of a fence still running? dead: on this machine and its process is gone (or the pid now
@@ -59,19 +50,11 @@ export function ownerLiveness(owner: FenceOwner | null, fencedAtIso: string, now
       ? { state: 'live', why: 'the fence has no owner record and is younger than the default lease' }
       : { state: 'expired', why: 'the fence has no owner record and is older than the default lease' };
   }
-  if (sameMachine(owner, probe)) {
-    if (owner.pid === probe.pid && probe === localHost && !runningHere.has(owner.id)) {
-      return { state: 'dead', why: `its run in this process (pid ${owner.pid}) has ended` };
-    }
-    const start = probe.processStart(owner.pid);
-    if (start === undefined) return { state: 'dead', why: `process ${owner.pid} on ${owner.host} is gone` };
-    if (start !== null && owner.processStart !== null && start !== owner.processStart) {
-      return { state: 'dead', why: `process ${owner.pid} on ${owner.host} is gone (the pid now belongs to a later process)` };
-    }
+  if (owner.pid === probe.pid && probe === localHost && sameMachine(owner, probe) && !runningHere.has(owner.id)) {
+    return { state: 'dead', why: `its run in this process (pid ${owner.pid}) has ended` };
   }
-  const until = Date.parse(owner.leaseUntilIso);
-  if (!Number.isFinite(until) || until <= nowMs) return { state: 'expired', why: `its lease ended at ${owner.leaseUntilIso}` };
-  return { state: 'live', why: `lease until ${owner.leaseUntilIso}` };
+  const asProcess = { host: owner.host, pid: owner.pid, hostId: owner.machineId, processStart: owner.processStart };
+  return infraOwnerLiveness(asProcess, owner.leaseUntilIso, nowMs, { ...probe, hostId: probe.machineId, processStart: (pid) => probe.processStart(pid) });
 }
 
 /** "pid 4242 on host db-ops-1 (run 1b2c…, started 2026-…)" */

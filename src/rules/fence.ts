@@ -19,8 +19,8 @@ export interface FenceOwner {
   readonly leaseUntilIso: string;
 }
 
-/** Shards whose writes are forbidden while they move, and the operation that fenced them. */
-export interface Fence {
+/** Shards whose writes are forbidden while they move, and the operation that fenced them (not the state store's fencing token: state/store.ts Fence). */
+export interface ShardFence {
   /** Sorted, disjoint, maximal ranges (a 1,000,000-shard fence is a handful of ranges, not a million numbers). */
   readonly ranges: readonly ShardRange[];
   /** The operation: "flip hz-a,hz-b", "rollback to v3", "restore home" (a later run of the same one may take it over). */
@@ -30,26 +30,26 @@ export interface Fence {
   readonly owner: FenceOwner | null;
 }
 
-export function fenceOf(shards: Iterable<number>, by: string, atIso: string, owner: FenceOwner | null): Fence {
+export function fenceOf(shards: Iterable<number>, by: string, atIso: string, owner: FenceOwner | null): ShardFence {
   return { ranges: toRanges(shards), by, atIso, owner };
 }
 
 /** Number of fenced shards. */
-export function fenceSize(fence: Fence): number {
+export function fenceSize(fence: ShardFence): number {
   return fence.ranges.reduce((n, r) => n + r.to - r.from + 1, 0);
 }
 
 /** Is `shard` fenced? Binary search over the ranges. */
-export function fenceCovers(fence: Fence | null, shard: number): boolean {
+export function fenceCovers(fence: ShardFence | null, shard: number): boolean {
   return rangeContaining(fence, shard) !== undefined;
 }
 
 /** Does the fence cover every one of `shards`? */
-export function fenceCoversAll(fence: Fence | null, shards: readonly number[]): boolean {
+export function fenceCoversAll(fence: ShardFence | null, shards: readonly number[]): boolean {
   return toRanges(shards).every((r) => (rangeContaining(fence, r.from)?.to ?? -1) >= r.to);
 }
 
-function rangeContaining(fence: Fence | null, shard: number): ShardRange | undefined {
+function rangeContaining(fence: ShardFence | null, shard: number): ShardRange | undefined {
   const ranges = fence?.ranges ?? [];
   let lo = 0;
   let hi = ranges.length - 1;
@@ -65,7 +65,7 @@ function rangeContaining(fence: Fence | null, shard: number): ShardRange | undef
 }
 
 /** "00-19, 40-59" */
-export function renderFence(fence: Fence, shardCount: number): string {
+export function renderFence(fence: ShardFence, shardCount: number): string {
   return fence.ranges.map((r) => formatRange(r, shardCount)).join(', ');
 }
 
@@ -77,7 +77,7 @@ export interface StoredFence {
   readonly owner: FenceOwner | null;
 }
 
-export function encodeFence(fence: Fence | null): StoredFence | null {
+export function encodeFence(fence: ShardFence | null): StoredFence | null {
   return fence ? { ranges: fence.ranges.map((r) => [r.from, r.to] as const), by: fence.by, atIso: fence.atIso, owner: fence.owner } : null;
 }
 
@@ -85,7 +85,7 @@ export function encodeFence(fence: Fence | null): StoredFence | null {
  * Parse a stored fence: the range form, or the shard-list form of older stores ({shards: [..]}).
  * Returns a message for a malformed one.
  */
-export function decodeFence(raw: unknown, shardCount: number): { fence: Fence | null } | { problem: string } {
+export function decodeFence(raw: unknown, shardCount: number): { fence: ShardFence | null } | { problem: string } {
   if (raw === null || raw === undefined) return { fence: null };
   if (typeof raw !== 'object' || Array.isArray(raw)) return { problem: 'fence is not an object' };
   const f = raw as Record<string, unknown>;

@@ -1,8 +1,8 @@
-import { fenceCovers, type Fence } from './fence.js';
+import { fenceCovers, type ShardFence } from './fence.js';
 import { formatShard } from './ranges.js';
 import { indexZones, type Topology } from './topology.js';
 
-export type { Fence } from './fence.js';
+export type { ShardFence } from './fence.js';
 
 /** Who owns each shard: owners[shard] = zone name. shardCount = owners.length. */
 export interface ShardMap {
@@ -15,7 +15,7 @@ export interface RuleMap {
   readonly version: number;
   readonly map: ShardMap;
   /** null when no shard is write-fenced. */
-  readonly fence: Fence | null;
+  readonly fence: ShardFence | null;
   /**
    * The data centers cut so far (sorted): a flip adds to them, a fail-back home clears them, a rollback
    * restores the set of the version it restores. A later flip never moves shards into a cut one.

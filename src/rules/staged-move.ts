@@ -2,7 +2,7 @@ import { realClock, type Clock } from '../util/clock.js';
 import { messageOf } from '../util/errors.js';
 import { waitForCatchUp, type CatchUpOptions } from './catch-up.js';
 import { diffMaps, describeMoves, type Move } from './diff.js';
-import { fenceCoversAll, fenceOf, renderFence, type Fence } from './fence.js';
+import { fenceCoversAll, fenceOf, renderFence, type ShardFence } from './fence.js';
 import { createFenceHolder, type FenceHolder } from './fence-holder.js';
 import { createFenceOwner, DEFAULT_FENCE_LEASE_MS, describeOwner, holdOwnership, ownerLiveness, type HostProbe, type OwnerLiveness } from './fence-owner.js';
 import { FlipError } from './flip-error.js';
@@ -74,7 +74,7 @@ export async function runStagedMove(o: StagedMoveOptions): Promise<StagedMoveRes
   const owner = createFenceOwner(clock.now(), leaseMs, o.hostProbe);
   const release = holdOwnership(owner);
   try {
-    const fence: Fence = previous ? { ...previous, atIso: new Date(clock.now()).toISOString(), owner } : fenceOf(moving, o.by, new Date(clock.now()).toISOString(), owner);
+    const fence: ShardFence = previous ? { ...previous, atIso: new Date(clock.now()).toISOString(), owner } : fenceOf(moving, o.by, new Date(clock.now()).toISOString(), owner);
     const detail = previous && takeover ? `taking over the fence of ${describeOwner(previous.owner)} (${takeover.why}): ` : '';
     await fencedMove(o, { fence, detail, moves, publish: moving.length > 0 || cutChanges, targetCut, holder, clock, stage });
     return result('moved', holder.current().version, stages);
@@ -85,7 +85,7 @@ export async function runStagedMove(o: StagedMoveOptions): Promise<StagedMoveRes
 }
 
 interface FencedMove {
-  readonly fence: Fence;
+  readonly fence: ShardFence;
   /** Prefix of the fence stage's detail (a takeover names the previous owner). */
   readonly detail: string;
   readonly moves: readonly Move[];
@@ -124,7 +124,7 @@ async function fencedMove(o: StagedMoveOptions, m: FencedMove): Promise<void> {
 }
 
 /** A fence is in place: may this run take it over? Throws a FlipError naming the owner when not. */
-function checkTakeover(o: StagedMoveOptions, fence: Fence, moving: readonly number[], nowMs: number): OwnerLiveness {
+function checkTakeover(o: StagedMoveOptions, fence: ShardFence, moving: readonly number[], nowMs: number): OwnerLiveness {
   const shardCount = o.target.owners.length;
   const shards = renderFence(fence, shardCount);
   const owner = describeOwner(fence.owner);

@@ -1,6 +1,6 @@
-import { makeEtcdClient, etcdErrorText } from '../util/etcd-client.js';
-import { cmp, getKv, op, text, txn } from '../util/etcd-ops.js';
-import { etcdLabel, type EtcdSpec } from '../util/etcd-url.js';
+import { makeEtcdClient, etcdErrorText } from '../infra/etcd-client.js';
+import { cmp, getKv, op, text, txn } from '../infra/etcd-ops.js';
+import { etcdLabel, type EtcdSpec } from '../infra/etcd-url.js';
 import { createOrderedDelivery } from './ordered-delivery.js';
 import { storeInvalid, storeUnavailable } from './store-errors.js';
 import { CHANGE_KINDS, type RuleChange, type RuleStore, type RuleVersion, type Subscription } from './store.js';

@@ -1,18 +1,16 @@
 import type { Redis } from 'ioredis';
 import { usageError } from '../util/errors.js';
-import { storeUrlProblem } from './store-url.js';
+import { connectRedis } from '../infra/redis-connect.js';
+import { parseRedisUrl, redisLabel, type RedisSpec } from '../infra/redis-url.js';
+import { RULES_STORE_FORMS, storeUrlProblem } from './store-url.js';
 import type { RuleStore, RuleChange, Subscription } from './store.js';
 import { CHANGE_KINDS } from './store.js';
 import { createOrderedDelivery } from './ordered-delivery.js';
 import { storeUnavailable } from './store-errors.js';
 import { parseVersionDocument, toVersionDocument } from './version-document.js';
 
-export const DEFAULT_REDIS_PREFIX = 'drctl:rules';
-
-export interface RedisStoreOptions {
-  readonly connectTimeoutMs?: number;
-  readonly commandTimeoutMs?: number;
-}
+/** Keys of a rules store start with this when the URL names no ?prefix=P. */
+export const DEFAULT_REDIS_PREFIX = 'drctl:rules:';
 
 /**
  * Compare-and-set in one script: write version expected+1 only if the current version is `expected`,
@@ -35,23 +33,19 @@ if not v then return false end
 return redis.call('HGET', KEYS[2], v)`;
 
 /**
- * Rules in Redis under a prefix: PREFIX:version (integer), PREFIX:versions (hash version → JSON),
- * channel PREFIX:changes ({version, kind, atIso} on every change). URL: redis://host:port[/prefix].
+ * Rules in Redis under a prefix P (default drctl:rules:): Pversion (integer), Pversions (hash version →
+ * JSON), channel Pchanges ({version, kind, atIso} on every change). The URL is the one Redis grammar
+ * (infra/redis-url.ts): redis://host:port[/DB][?prefix=P], endpoint lists and Sentinel included, and the
+ * connection is the state store's (connectRedis: the first primary, a bounded reconnect window).
  */
-export async function openRedisStore(url: string, options: RedisStoreOptions = {}): Promise<RuleStore> {
-  const u = parseRedisUrl(url);
-  const prefix = decodeURIComponent(u.pathname.replace(/^\//, '')) || DEFAULT_REDIS_PREFIX;
-  const label = `redis://${u.hostname}:${u.port || '6379'}/${prefix}`;
-  const keys = { version: `${prefix}:version`, versions: `${prefix}:versions`, channel: `${prefix}:changes` };
-  const connectionOptions = {
-    host: u.hostname, port: Number(u.port || 6379),
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    lazyConnect: true, connectTimeout: options.connectTimeoutMs ?? 2000, commandTimeout: options.commandTimeoutMs ?? 5000,
-    maxRetriesPerRequest: 1, enableOfflineQueue: false, disableClientInfo: true, retryStrategy: (times: number) => (times > 3 ? null : 100 * times),
-  };
-  const { Redis } = await import('ioredis'); // loaded on first use
-  const client = await connect(new Redis(connectionOptions), label);
+export async function openRedisStore(url: string): Promise<RuleStore> {
+  const spec = parseRulesRedisUrl(url);
+  const prefix = spec.prefix ?? DEFAULT_REDIS_PREFIX;
+  const label = `${redisLabel(spec)}?prefix=${prefix}`;
+  const keys = { version: `${prefix}version`, versions: `${prefix}versions`, channel: `${prefix}changes` };
+  const client = await connectRedis(spec).catch((e: unknown) => {
+    throw new Error(`cannot reach rules store ${label}: ${(e as Error).message}`, { cause: e });
+  });
   const subscribers = new Set<Redis>();
 
   /** A failing server (timeout, lost connection) is one line naming the store, not a stack. */
@@ -77,7 +71,7 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
       return won === 1 ? { ok: true, version } : { ok: false, reason: 'conflict', currentVersion: version };
     }),
     async subscribe(onChange, onError = () => undefined): Promise<Subscription> {
-      const sub = await connect(client.duplicate(), label);
+      const sub = await connectDuplicate(client.duplicate(), label);
       subscribers.add(sub);
       sub.on('end', () => {
         if (subscribers.has(sub)) onError(new Error(`${label}: subscription connection closed`));
@@ -106,14 +100,15 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
   return store;
 }
 
-/** redis://HOST:PORT[/PREFIX]; anything unparsable is a usage error (exit 3). */
-function parseRedisUrl(url: string): URL {
+/** The one Redis URL grammar; anything unparsable is a usage error (exit 3). */
+function parseRulesRedisUrl(url: string): RedisSpec {
   const problem = storeUrlProblem(url);
-  if (problem) throw usageError(problem, 'use redis://HOST:PORT[/PREFIX] or file:PATH.json');
-  return new URL(url);
+  if (problem) throw usageError(problem, `use ${RULES_STORE_FORMS}`);
+  return parseRedisUrl(url, 'rules store');
 }
 
-async function connect(redis: Redis, label: string): Promise<Redis> {
+/** The subscriber's own connection (a duplicate of the store's). */
+async function connectDuplicate(redis: Redis, label: string): Promise<Redis> {
   let lastError: Error | undefined;
   redis.on('error', (e: Error) => {
     lastError = e;

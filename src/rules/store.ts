@@ -1,4 +1,4 @@
-import type { Fence, StoredFence } from './fence.js';
+import type { ShardFence, StoredFence } from './fence.js';
 import type { RuleMap, ShardMap } from './shard-map.js';
 
 /** What a change did; published with every new version. */
@@ -21,7 +21,7 @@ export interface RuleVersion extends RuleMap {
 export interface RuleUpdate {
   readonly kind: ChangeKind;
   readonly map: ShardMap;
-  readonly fence: Fence | null;
+  readonly fence: ShardFence | null;
   /** The data centers cut in this version (default: none). */
   readonly cut?: readonly string[];
 }
@@ -41,7 +41,7 @@ export interface Subscription {
  * (compare-and-set), so two concurrent flips cannot both win. Every version is kept.
  */
 export interface RuleStore {
-  /** For messages: "redis://127.0.0.1:7100/drctl:rules", "file:/path/rules.json". */
+  /** For messages: "redis://127.0.0.1:7100/0?prefix=drctl:rules:", "file:/path/rules.json". */
   readonly label: string;
   /** The current rules; undefined when nothing was published yet. */
   read(): Promise<RuleVersion | undefined>;

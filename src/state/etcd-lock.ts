@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Etcd3, IKeyValue } from 'etcd3';
 import { hostIdentity } from '../infra/process-identity.js';
-import { cmp, getKv, op, text, txn } from '../util/etcd-ops.js';
+import { cmp, getKv, op, text, txn } from '../infra/etcd-ops.js';
 import { grantLease, type EtcdLease } from './etcd-lease.js';
 import { FencedOut, lockHeldBy, StoreUnreachable } from './errors.js';
 import { livenessOf, type Fence, type HolderInput, type LockHolder, type LockLease } from './store.js';

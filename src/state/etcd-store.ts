@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
 import { isDrctlError } from '../util/errors.js';
-import { etcdErrorText, makeEtcdClient } from '../util/etcd-client.js';
-import { cmp, getKv, getPrefix, op, text, txn } from '../util/etcd-ops.js';
-import { etcdLabel, type EtcdSpec } from '../util/etcd-url.js';
+import { etcdErrorText, makeEtcdClient } from '../infra/etcd-client.js';
+import { cmp, getKv, getPrefix, op, text, txn } from '../infra/etcd-ops.js';
+import { etcdLabel, type EtcdSpec } from '../infra/etcd-url.js';
 import { createBatchJournal } from './batch-journal.js';
 import { StoreUnreachable } from './errors.js';
 import { acquireEtcdLock, fencedOut, lockKeys, ownerValue, readEtcdLock, type EtcdLockContext } from './etcd-lock.js';

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import { FencedOut, lockHeldBy } from './errors.js';
+import { FencedOut, lockHeldBy, StoreUnreachable } from './errors.js';
 import { parseJournalText } from './journal-file.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
-import { connectRedis } from './redis-connect.js';
+import { connectRedis, RedisUnreachable } from '../infra/redis-connect.js';
 import { createRedisIO } from './redis-io.js';
 import { ACQUIRE, APPEND_ADMIN, FENCED_WRITE, FORCE_UNLOCK, RELEASE, RENEW } from './redis-scripts.js';
 import { hostIdentity } from '../infra/process-identity.js';
@@ -23,7 +23,9 @@ const toHolder = (json: string): LockHolder | undefined => {
  */
 export async function openRedisStateStore(spec: Extract<StoreSpec, { kind: 'redis' | 'sentinel' }>): Promise<StateStore> {
   const label = specLabel(spec);
-  const client: Redis = await connectRedis(spec);
+  const client: Redis = await connectRedis(spec).catch((e: unknown) => {
+    throw e instanceof RedisUnreachable ? new StoreUnreachable(label, new Error(e.message)) : e;
+  });
   const p = spec.prefix;
   const k = {
     lock: (s: string) => `${p}lock:${s}`, fence: (s: string) => `${p}fence:${s}`, locks: `${p}locks`,

@@ -1,4 +1,4 @@
-import { processGone } from '../infra/process-identity.js';
+import { ownerLiveness } from '../infra/owner.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
 
 /** Who holds a lock scope, until when, and with which fencing token. */
@@ -8,7 +8,7 @@ export interface LockHolder {
   readonly user: string;
   readonly host: string;
   readonly pid: number;
-  /** Machine, boot and PID namespace of the holder (util/process-identity.ts): only a process with the same one may judge its pid gone. */
+  /** Machine, boot and PID namespace of the holder (infra/process-identity.ts): only a process with the same one may judge its pid gone. */
   readonly hostId?: string | undefined;
   readonly since: string;
   /** ISO: the lease ends here unless renewed. */
@@ -105,12 +105,10 @@ export type LockLiveness = 'live' | 'expired' | 'dead';
 
 /**
  * expired: the lease ran out; dead: the holder is on this host — same hostname and same machine, boot
- * and PID namespace (util/process-identity.ts) — and its process is gone. A holder elsewhere is only ever expired.
+ * and PID namespace (infra/process-identity.ts) — and its process is gone. A holder elsewhere is only ever expired.
  */
 export function livenessOf(h: LockHolder, nowMs = Date.now()): LockLiveness {
-  if (processGone(h.host, h.hostId, h.pid)) return 'dead';
-  if (Date.parse(h.expiresAt) <= nowMs) return 'expired';
-  return 'live';
+  return ownerLiveness({ host: h.host, pid: h.pid, hostId: h.hostId }, h.expiresAt, nowMs).state;
 }
 
 export const holderText = (h: LockHolder): string =>

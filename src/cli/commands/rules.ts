@@ -21,7 +21,7 @@ export const rulesActions = {
 const topologyOption = (): Option =>
   new Option('--topology <file>', 'topology YAML (cities → data centers → zones, shards, partners)').env('DRCTL_TOPOLOGY').default('topology.yaml');
 const storeOption = (what: string): Option =>
-  new Option('--store <url>', `rules store: redis://HOST:PORT[/PREFIX], etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or file:PATH.json (${what})`).env('DRCTL_RULES_STORE').argParser(storeUrl);
+  new Option('--store <url>', `rules store: redis://HOST:PORT[/DB][?prefix=P], etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or file:PATH.json (${what})`).env('DRCTL_RULES_STORE').argParser(storeUrl);
 const storeUrl = (value: string): string => {
   const problem = storeUrlProblem(value);
   if (problem) throw new InvalidArgumentError(problem);

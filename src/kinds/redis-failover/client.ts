@@ -1,4 +1,5 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadIoredis, openRedisClient } from '../../infra/redis-connect.js';
 import { formatHostPort, parseHostPort, type HostPort } from '../../infra/host-port.js';
 import { isSecret, type Secret } from '../../util/secret.js';
 import { stepError } from '../../model/kind.js';
@@ -22,34 +23,20 @@ export function splitAddr(addr: string): HostPort {
 }
 
 /** ioredis, imported on first use (or by the kind's preload): validate and other kinds never pay for it. */
-export const loadRedisClient = async (): Promise<{ Redis: typeof Redis }> => import('ioredis');
+export const loadRedisClient = loadIoredis;
 
 /**
- * Open a connection that can never hang a CLI (stack-notes.md): lazy connect, connect and command
- * timeouts, no offline queue, no reconnects, an error listener; closed in finally and on abort.
+ * Open a connection that can never hang a CLI (infra/redis-connect.ts openRedisClient); closed in
+ * finally and on abort.
  * Errors become one-line StepErrors naming the server. The password is not given to ioredis (which
  * sends AUTH in its handshake, turns a refusal into "Connection is closed" and console.warns when the
  * server has no password): AUTH is the first command, so a wrong password fails as an authentication
  * error (not retryable, never "unreachable"), and a password the server does not need is reported.
  */
 export async function withRedis<T>(t: RedisTarget, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const { host, port } = splitAddr(t.addr);
+  const endpoint = splitAddr(t.addr);
   const password = isSecret(t.password) ? t.password.reveal() : t.password;
-  let lastError: Error | undefined;
-  const { Redis } = await loadRedisClient();
-  const r = new Redis({
-    host, port,
-    lazyConnect: true,
-    connectTimeout: t.timeoutMs,
-    commandTimeout: t.timeoutMs,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    enableReadyCheck: false,
-    disableClientInfo: true, // no CLIENT SETINFO round trips before the first command (a silent server costs each a timeout)
-    retryStrategy: () => null,
-    protocol: 2,
-  } satisfies RedisOptions);
-  r.on('error', (e: Error) => (lastError = e));
+  const { client: r, lastError } = await openRedisClient(endpoint, t.timeoutMs, { protocol: 2 });
   const onAbort = (): void => r.disconnect();
   t.signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -57,14 +44,14 @@ export async function withRedis<T>(t: RedisTarget, fn: (r: Redis) => Promise<T>)
     try {
       await r.connect();
     } catch (e) {
-      throw stepError(`redis ${t.addr}: unreachable (${describeError(lastError ?? e)})`);
+      throw stepError(`redis ${t.addr}: unreachable (${describeError(lastError() ?? e)})`);
     }
     try {
       if (password !== undefined) await authenticate(r, t, password);
       return await fn(r);
     } catch (e) {
       if (isStep(e)) throw e;
-      throw toStepError(t.addr, lastError ?? e);
+      throw toStepError(t.addr, lastError() ?? e);
     }
   } finally {
     t.signal.removeEventListener('abort', onAbort);

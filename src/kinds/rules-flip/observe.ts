@@ -4,7 +4,7 @@ import { computeCumulativeFlip } from '../../rules/flip.js';
 import { loadTopologyFile } from '../../rules/load-topology.js';
 import { openRuleStore } from '../../rules/open-store.js';
 import { renderRanges } from '../../rules/ranges.js';
-import { decodeMap, encodeMap, initialMap, shardCountProblem, shardsOwnedIn, type Fence, type StoredMap } from '../../rules/shard-map.js';
+import { decodeMap, encodeMap, initialMap, shardCountProblem, shardsOwnedIn, type ShardFence, type StoredMap } from '../../rules/shard-map.js';
 import type { RuleStore } from '../../rules/store.js';
 import type { Topology } from '../../rules/topology.js';
 import { formatPosition } from '../../util/diagnostic.js';
@@ -16,7 +16,7 @@ export interface RulesFlipState {
   /** 0 when the store holds no rules yet. */
   readonly version: number;
   readonly map: StoredMap | null;
-  readonly fence: Fence | null;
+  readonly fence: ShardFence | null;
   readonly cut: readonly string[];
   /** The data centers the store records as cut (earlier flips); they stay cut. */
   readonly recordedCut: readonly string[];

@@ -26,7 +26,7 @@ export const rulesFlipSchema = {
   additionalProperties: false,
   required: ['store', 'topology'],
   properties: {
-    store: { type: 'string', description: 'Rules store: redis://HOST:PORT[/PREFIX], etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or file:PATH.json (relative to the runbook).' },
+    store: { type: 'string', description: 'Rules store: redis://HOST:PORT[/DB][?prefix=P] (the grammar of --state), etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or file:PATH.json (relative to the runbook).' },
     topology: { type: 'string', description: 'Topology YAML file (relative to the runbook).' },
     cut: { type: ['array', 'string'], items: { type: 'string' }, description: 'Data centers to cut: [hz-a, hz-b] or "hz-a,hz-b".' },
     home: { type: 'boolean', description: 'Fail back: move every shard to the zone the topology assigns it (instead of cut).' },

@@ -38,7 +38,7 @@ const kinds = {
     return { url: `file:${file}`, store: openFileStore(file) };
   },
   redis: async () => {
-    const url = `${redis.url}/owner${++prefixN}`;
+    const url = `${redis.url}?prefix=owner${++prefixN}:`;
     return { url, store: await openRedisStore(url) };
   },
   etcd: async () => {

@@ -16,7 +16,7 @@ afterAll(async () => Promise.all([redis?.stop(), etcd?.stop()]));
 const T = ['--topology', LAB_TOPOLOGY_FILE];
 
 describe.each([
-  ['Redis', 'redis://', () => `${redis.url}/watch`],
+  ['Redis', 'redis://', () => `${redis.url}?prefix=watch:`],
   ['etcd', 'etcd://', () => etcd.url('watch')],
 ])('rules watch on a %s store (built CLI)', (_backend, scheme, urlOf) => {
   test('sees every version once, in order, while flips happen in other processes', async () => {

@@ -29,7 +29,7 @@ afterAll(async () => {
 
 // The same tests on both shared stores: Redis (a Lua compare-and-set, pub/sub) and etcd (a transaction, watch).
 const BACKENDS = [
-  ['Redis', (p: string) => `${redis.url}/${p}`],
+  ['Redis', (p: string) => `${redis.url}?prefix=${p}:`],
   ['etcd', (p: string) => etcd.url(p)],
 ] as const;
 
@@ -186,7 +186,7 @@ describe.each(BACKENDS)('%s rules store', (backend, urlOf) => {
   test(`an unreachable ${backend} fails fast with one clear line`, async () => {
     const port = await freePort();
     if (backend === 'Redis') {
-      await expect(openRedisStore(`redis://127.0.0.1:${port}/x`)).rejects.toThrow(/^cannot reach rules store redis:\/\/127\.0\.0\.1:\d+\/x: .*ECONNREFUSED/);
+      await expect(openRedisStore(`redis://127.0.0.1:${port}?prefix=x:`)).rejects.toThrow(/^cannot reach rules store redis:\/\/127\.0\.0\.1:\d+\/0\?prefix=x:: .*ECONNREFUSED/);
       return;
     }
     const s = await openRuleStore(`etcd://127.0.0.1:${port}/x`, process.cwd());

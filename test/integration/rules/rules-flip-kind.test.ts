@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 async function publishLab(prefix: string) {
-  const store = await openRedisStore(`${redis.url}/${prefix}`);
+  const store = await openRedisStore(`${redis.url}?prefix=${prefix}:`);
   await store.compareAndSet(0, { kind: 'init', map: initialMap(await labTopology()), fence: null });
   return store;
 }
@@ -36,7 +36,7 @@ describe('rules.flip kind on a real Redis', () => {
     const sub = await store.subscribe((c) => seen.push(c));
     try {
       const params: RulesFlipParams = {
-        store: `${redis.url}/life`, topology: 'topology.yaml', cut: 'hz-a, hz-b',
+        store: `${redis.url}?prefix=life:`, topology: 'topology.yaml', cut: 'hz-a, hz-b',
         catchUp: { exec: ['redis-cli', '-p', String(redis.port), 'ping'], expect: { stdoutMatches: 'PONG' } },
         catchUpTimeout: '5s',
       };
@@ -69,7 +69,7 @@ describe('rules.flip kind on a real Redis', () => {
     const store = await publishLab('fail');
     try {
       const params: RulesFlipParams = {
-        store: `${redis.url}/fail`, topology: 'topology.yaml', cut: ['sz-a'],
+        store: `${redis.url}?prefix=fail:`, topology: 'topology.yaml', cut: ['sz-a'],
         catchUp: { exec: ['false'] }, catchUpTimeout: '50ms', catchUpInterval: '10ms',
       };
       const ctx = makeKindContext({ baseDir });
@@ -89,7 +89,7 @@ describe('rules.flip kind on a real Redis', () => {
   test('an unsafe cut is described as refused and fails without retry, changing nothing', async () => {
     const store = await publishLab('refuse');
     try {
-      const params: RulesFlipParams = { store: `${redis.url}/refuse`, topology: 'topology.yaml', cut: ['hz-a', 'hz-b', 'sh-a', 'sh-b'] };
+      const params: RulesFlipParams = { store: `${redis.url}?prefix=refuse:`, topology: 'topology.yaml', cut: ['hz-a', 'hz-b', 'sh-a', 'sh-b'] };
       const ctx = makeKindContext({ baseDir });
       const before = await rulesFlipKind.observe(params, ctx);
       expect(rulesFlipKind.describe(params, before, undefined)).toBe('refusing to flip: zone RZ05 (sz-a) would own 100 shards but its capacity is 60: over by 40');
@@ -108,7 +108,7 @@ describe('rules.flip kind on a real Redis', () => {
     try {
       const ctx = makeKindContext({ baseDir });
       const step = async (cut: string[]) => {
-        const params: RulesFlipParams = { store: `${redis.url}/cumulative`, topology: 'topology.yaml', cut };
+        const params: RulesFlipParams = { store: `${redis.url}?prefix=cumulative:`, topology: 'topology.yaml', cut };
         const before = await rulesFlipKind.observe(params, ctx);
         const d = rulesFlipKind.decide(params, before);
         if (d.action === 'change') await rulesFlipKind.apply(params, { current: before, desired: d.desired }, ctx);
@@ -128,7 +128,7 @@ describe('rules.flip kind on a real Redis', () => {
 
   test('static checks: bad store URL, empty cut, bad duration', () => {
     expect(rulesFlipKind.check?.({ store: 'mysql://x', topology: 't.yaml', cut: [], catchUpTimeout: 'soon' })).toEqual([
-      { path: ['store'], message: 'unsupported rules store "mysql://x": use redis://HOST:PORT[/PREFIX], etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or file:PATH.json' },
+      { path: ['store'], message: 'unsupported rules store "mysql://x": use redis://HOST:PORT[/DB][?prefix=P] (the grammar of --state), etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or file:PATH.json' },
       { path: ['cut'], message: 'cut names no data center (or set home: true to fail back)' },
       { path: ['catchUpTimeout'], message: 'bad duration "soon": use e.g. 500ms, 30s, 1m30s' },
     ]);

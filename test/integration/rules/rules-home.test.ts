@@ -16,17 +16,17 @@ const baseDir = path.dirname(LAB_TOPOLOGY_FILE);
 
 describe('rules.flip home: true (the fail-back runbook\'s rules stage) on a real Redis', () => {
   test('moves every shard back to its home zone through the staged move, and is a skip once home', async () => {
-    const store = await openRedisStore(`${redis.url}/home`);
+    const store = await openRedisStore(`${redis.url}?prefix=home:`);
     try {
       await store.compareAndSet(0, { kind: 'init', map: initialMap(await labTopology()), fence: null });
       const ctx = makeKindContext({ baseDir });
-      const cutParams: RulesFlipParams = { store: `${redis.url}/home`, topology: 'topology.yaml', cut: ['hz-a', 'hz-b'] };
+      const cutParams: RulesFlipParams = { store: `${redis.url}?prefix=home:`, topology: 'topology.yaml', cut: ['hz-a', 'hz-b'] };
       const cut = await rulesFlipKind.observe(cutParams, ctx);
       const d = rulesFlipKind.decide(cutParams, cut);
       if (d.action !== 'change') throw new Error('expected a change');
       await rulesFlipKind.apply(cutParams, { current: cut, desired: d.desired }, ctx);
 
-      const homeParams: RulesFlipParams = { store: `${redis.url}/home`, topology: 'topology.yaml', home: true };
+      const homeParams: RulesFlipParams = { store: `${redis.url}?prefix=home:`, topology: 'topology.yaml', home: true };
       expect(rulesFlipKind.check?.(homeParams)).toEqual([]);
       const life = await runStepLife(rulesFlipKind, homeParams, { baseDir, skipRollback: true });
       expect(life.before).toMatchObject({ ownedByCut: '00-39', recordedCut: ['hz-a', 'hz-b'], cutToRecord: ['hz-a', 'hz-b'] });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseStoreSpec, specLabel } from '../../../src/state/store-url.js';
+import { parseRedisUrl } from '../../../src/infra/redis-url.js';
+import { storeUrlProblem } from '../../../src/rules/store-url.js';
 
 describe('--state URL forms', () => {
   it('a plain value is a folder', () => {
@@ -16,7 +18,7 @@ describe('--state URL forms', () => {
   it('a list of endpoints, tried in order', () => {
     const s = parseStoreSpec('redis://a:1,b:2,[::1]:3/1');
     expect(s).toMatchObject({ kind: 'redis', endpoints: [{ host: 'a', port: 1 }, { host: 'b', port: 2 }, { host: '::1', port: 3 }], db: 1 });
-    expect(specLabel(s)).toBe('redis://a:1,b:2,::1:3/1');
+    expect(specLabel(s)).toBe('redis://a:1,b:2,[::1]:3/1');
   });
 
   it('redis+sentinel://h1:p1,h2:p2/MASTER[/db]', () => {
@@ -32,5 +34,17 @@ describe('--state URL forms', () => {
     for (const bad of [...forms, ...endpoints]) {
       expect(() => parseStoreSpec(bad), bad).toThrow(expect.objectContaining({ exitCode: 3 }));
     }
+  });
+});
+
+describe('one Redis URL grammar for --state and for rules stores', () => {
+  it('/N is the database and ?prefix=P the key prefix in both (it was a key prefix for rules stores)', () => {
+    expect(parseStoreSpec('redis://h:1/2?prefix=p:')).toMatchObject({ db: 2, prefix: 'p:' });
+    expect(parseRedisUrl('redis://h:1/2?prefix=p:', '--store')).toMatchObject({ endpoints: [{ host: 'h', port: 1 }], db: 2, prefix: 'p:' });
+    expect(storeUrlProblem('redis://h:1/2?prefix=p:')).toBeUndefined();
+    expect(storeUrlProblem('redis+sentinel://s1:26379,s2:26379/mymaster')).toBeUndefined();
+    expect(storeUrlProblem('redis://h:1/myprefix')).toBe('rules store redis://h:1/myprefix: the path must be /DB (a database number)');
+    expect(storeUrlProblem('file:rules.json')).toBeUndefined();
+    expect(storeUrlProblem('${params.store}')).toBeUndefined();
   });
 });

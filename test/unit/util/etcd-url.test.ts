@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseStoreSpec } from '../../../src/state/store-url.js';
 import { storeUrlProblem } from '../../../src/rules/store-url.js';
-import { etcdLabel, parseEtcdUrl, redactEtcdUrl } from '../../../src/util/etcd-url.js';
+import { etcdLabel, parseEtcdUrl, redactEtcdUrl } from '../../../src/infra/etcd-url.js';
 
 // The etcd:// grammar shared by --state and rules --store (util/etcd-url.ts).
 describe('etcd:// URLs', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Etcd3, IOptions } from 'etcd3';
-import { usageError } from './errors.js';
+import { usageError } from '../util/errors.js';
 import { etcdLabel, type EtcdSpec } from './etcd-url.js';
 
 /**

@@ -1,4 +1,4 @@
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../util/duration.js';
 import { parseHostPort, type HostPort } from '../infra/host-port.js';
 
 /** What an etcd:// URL names: a cluster (every member's client endpoint), a key prefix and how to talk to it. */
