@@ -3,7 +3,7 @@
 // dist/runbook/schema-validators.generated.js, so drctl does not compile them at every start.
 import { writeFileSync } from 'node:fs';
 import { GENERATED_MODULE } from '../dist/runbook/schema-compiled.js';
-import { generateValidatorsModule } from '../dist/runbook/schema-standalone.js';
+import { buildTimeSchemas, generateValidatorsModule } from '../dist/runbook/schema-standalone.js';
 
 const file = new URL(`../dist/runbook/${GENERATED_MODULE}`, import.meta.url);
-writeFileSync(file, generateValidatorsModule());
+writeFileSync(file, generateValidatorsModule(await buildTimeSchemas()));

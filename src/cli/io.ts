@@ -20,3 +20,6 @@ export interface CliIO {
 }
 
 export type CommandResult = Promise<ExitCode>;
+
+/** How a command registered on the program hands its exit code to main.ts. */
+export type SetExit = (code: ExitCode) => void;

@@ -1,4 +1,4 @@
-import { loadBuiltinRegistry } from '../kinds/builtin-lazy.js';
+import { loadBuiltinRegistry } from '../kinds/builtin.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import type { Runbook } from '../runbook/types.js';
 import { validateRunbookFile } from '../runbook/validate.js';

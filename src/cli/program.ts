@@ -1,18 +1,12 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { ExitCode } from '../util/errors.js';
-import type { CliIO } from './io.js';
 import { registerLabCommand } from './commands/lab.js';
+import { positiveInt } from './options.js';
 import { registerRulesCommand } from './commands/rules.js';
 import { drctlVersion } from './version.js';
-
-export type SetExit = (code: ExitCode) => void;
+import type { CliIO, SetExit } from './io.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-export const positiveInt = (flag: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a positive integer, got "${value}"`);
-  return n;
-};
 
 /** Options shared by commands that resolve a runbook's params. */
 export function withParamOptions(cmd: Command): Command {

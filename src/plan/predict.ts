@@ -1,4 +1,5 @@
 import type { RunMeta } from '../model/records.js';
+import { median } from '../util/stats.js';
 
 /** Median duration per step over earlier runs where the step applied (pure). */
 export function predictStepDurations(history: readonly RunMeta[]): Map<string, number> {
@@ -11,11 +12,5 @@ export function predictStepDurations(history: readonly RunMeta[]): Map<string, n
       samples.set(id, list);
     }
   }
-  return new Map([...samples].map(([id, xs]) => [id, median(xs)]));
-}
-
-export function median(xs: readonly number[]): number {
-  const a = [...xs].sort((x, y) => x - y);
-  const mid = Math.floor(a.length / 2);
-  return a.length % 2 === 1 ? (a[mid] ?? 0) : ((a[mid - 1] ?? 0) + (a[mid] ?? 0)) / 2;
+  return new Map([...samples].map(([id, xs]) => [id, median(xs) ?? 0]));
 }

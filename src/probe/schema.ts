@@ -1,5 +1,26 @@
-/** JSON Schemas shared by kinds that take requests and probes. */
+import { DURATION_PATTERN } from '../util/duration.js';
+
+/**
+ * The probe JSON Schemas, written once: the runbook's probes (readiness, steady state, stop conditions,
+ * detection: exec, http, redis or sql with run properties) and the smaller exec/http probe that kinds
+ * take in `with:` (wait.until, rules.flip catchUp), plus the request and expectation parts the http and
+ * exec kinds share.
+ */
+const text = (description: string) => ({ type: 'string', description }) as const;
 const rangeSchema = { type: 'array', minItems: 2, maxItems: 2, items: { type: 'number' }, description: 'Inclusive numeric range [lo, hi].' } as const;
+
+/** A command as argv (never a shell). */
+const execArgvSchema = { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] }, description: 'Command as argv (never a shell).' } as const;
+
+const httpRequestProperties = {
+  url: text('URL to request.'),
+  method: text('HTTP method (default GET).'),
+  headers: { type: 'object', additionalProperties: { type: ['string', 'number'] }, description: 'Request headers.' },
+  body: text('Request body text.'),
+  json: { description: 'Request body sent as JSON.' },
+} as const;
+
+const httpProbeRequestSchema = { type: 'object', additionalProperties: false, required: ['url'], description: 'HTTP request to send.', properties: httpRequestProperties } as const;
 
 export const httpExpectSchema = {
   type: 'object',
@@ -19,18 +40,12 @@ export const httpExpectSchema = {
   },
 } as const;
 
+/** The http kind's request: the probe's request plus its expectation. */
 export const httpRequestSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['url'],
-  properties: {
-    url: { type: 'string' },
-    method: { type: 'string' },
-    headers: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
-    body: { type: 'string' },
-    json: {},
-    expect: httpExpectSchema,
-  },
+  properties: { ...httpRequestProperties, expect: httpExpectSchema },
 } as const;
 
 export const execExpectSchema = {
@@ -44,15 +59,83 @@ export const execExpectSchema = {
   },
 } as const;
 
-/** A probe in `with:` (wait.until): exactly one of exec / http. */
+/** What a redis or sql probe's reply must look like. */
+const toleranceSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'What the reply must look like (every given test must pass).',
+  properties: {
+    path: text('JSON path into the reply first, e.g. [0] for ROLE, [0].role for SQL rows.'),
+    equals: { description: 'Exact value (5 equals "5").' },
+    range: rangeSchema,
+    in: { type: 'array', description: 'One of these values.' },
+    matches: text('Regular expression the value must match.'),
+  },
+} as const;
+
+/** A probe in a kind's `with:` (wait.until, rules.flip catchUp): exactly one of exec / http. */
 export const probeSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    exec: { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] } },
-    http: { type: 'object', additionalProperties: false, required: ['url'], properties: { url: { type: 'string' }, method: { type: 'string' }, headers: { type: 'object' }, body: { type: 'string' }, json: {} } },
+    exec: execArgvSchema,
+    http: httpProbeRequestSchema,
     expect: { type: 'object' },
     timeout: { type: 'string' },
   },
   oneOf: [{ required: ['exec'] }, { required: ['http'] }],
+} as const;
+
+const duration = (description: string) => ({ type: 'string', pattern: DURATION_PATTERN, description }) as const;
+
+/** A runbook probe (readiness, steadyState, stopConditions, fault.detect): exactly one of exec, http, redis or sql. */
+export const runbookProbeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  description: 'A read-only check: exactly one of exec, http, redis or sql.',
+  properties: {
+    name: text('Shown in output and reports.'),
+    description: text('What the probe checks.'),
+    timeout: duration('Time limit for one probe attempt (default 5s).'),
+    interval: duration('Pause between samples (default 500ms).'),
+    successThreshold: { type: 'integer', minimum: 1, description: 'Consecutive successes needed (default 1).' },
+    failureThreshold: { type: 'integer', minimum: 1, description: 'Consecutive failures needed to fail / breach (default 1).' },
+    errorCountsAsFailure: { type: 'boolean', description: 'Does no answer (unreachable, timeout) count as a failure? (default true)' },
+    exec: execArgvSchema,
+    http: httpProbeRequestSchema,
+    redis: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['addr', 'command'],
+      description: 'One Redis command (strict timeouts, no retry).',
+      properties: {
+        addr: text('host:port'),
+        command: { type: 'array', minItems: 1, items: { type: ['string', 'number'] }, description: 'e.g. [ROLE] or [GET, key].' },
+        password: text('AUTH password (use ${secrets.NAME}).'),
+      },
+    },
+    sql: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host', 'port', 'user', 'query'],
+      description: 'One read-only PostgreSQL query.',
+      properties: {
+        host: text('Server host.'),
+        port: { type: ['integer', 'string'], description: 'Server port.' },
+        user: text('Role to connect as.'),
+        database: text('Database (default postgres).'),
+        password: text('Password (use ${secrets.NAME}).'),
+        query: text('Query; without expect.path the value is the first column of the first row.'),
+      },
+    },
+    expect: { type: 'object', description: 'What the result must look like.' },
+  },
+  oneOf: [{ required: ['exec'] }, { required: ['http'] }, { required: ['redis'] }, { required: ['sql'] }],
+  allOf: [
+    { if: { required: ['exec'] }, then: { properties: { expect: execExpectSchema } } },
+    { if: { required: ['http'] }, then: { properties: { expect: httpExpectSchema } } },
+    { if: { required: ['redis'] }, then: { properties: { expect: toleranceSchema } } },
+    { if: { required: ['sql'] }, then: { properties: { expect: toleranceSchema } } },
+  ],
 } as const;

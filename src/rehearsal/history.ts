@@ -1,4 +1,4 @@
-import { median } from '../report/regression.js';
+import { median } from '../util/stats.js';
 import type { RunMeta } from '../model/records.js';
 
 /** Rehearsals of one runbook, newest first (as the store lists runs). */

@@ -2,6 +2,7 @@ import type { RehearsalOutcome } from '../model/events.js';
 import type { RunMeta } from '../model/records.js';
 import { formatDuration } from '../util/duration.js';
 import type { RunReport } from './build-report.js';
+import { median } from '../util/stats.js';
 
 /** A latest RTO more than this fraction above the median of the earlier ones is a regression. */
 export const REGRESSION_THRESHOLD = 0.2;
@@ -11,14 +12,6 @@ export interface RegressionVerdict {
   /** Median of every RTO but the last; undefined with fewer than two values. */
   readonly medianMs: number | undefined;
   readonly latestMs: number | undefined;
-}
-
-export function median(values: readonly number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const hi = sorted[mid] ?? 0;
-  return sorted.length % 2 === 1 ? hi : ((sorted[mid - 1] ?? hi) + hi) / 2;
 }
 
 /** Pure: rtos oldest first; the last one regressed when it exceeds the median of the earlier ones by > 20%. */

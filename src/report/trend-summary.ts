@@ -1,6 +1,7 @@
 import type { RehearsalOutcome } from '../model/events.js';
 import { formatDuration } from '../util/duration.js';
-import { detectRegression, median, percentAbove, REGRESSION_THRESHOLD, type RegressionVerdict, type TrendPoint } from './regression.js';
+import { median } from '../util/stats.js';
+import { detectRegression, percentAbove, REGRESSION_THRESHOLD, type RegressionVerdict, type TrendPoint } from './regression.js';
 
 const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
 /** The sparkline shows at most this many of the latest rehearsals. */

@@ -1,4 +1,4 @@
-import { execExpectSchema, httpExpectSchema } from '../probe/schema.js';
+import { runbookProbeSchema } from '../probe/schema.js';
 import { DURATION_PATTERN } from '../util/duration.js';
 import { scheduleSchema } from './schema-schedule.js';
 
@@ -22,81 +22,8 @@ export const paramSchema = {
   },
 } as const;
 
-const toleranceSchema = {
-  type: 'object',
-  additionalProperties: false,
-  description: 'What the reply must look like (every given test must pass).',
-  properties: {
-    path: text('JSON path into the reply first, e.g. [0] for ROLE, [0].role for SQL rows.'),
-    equals: { description: 'Exact value (5 equals "5").' },
-    range: { type: 'array', minItems: 2, maxItems: 2, items: { type: 'number' }, description: 'Inclusive numeric range [lo, hi].' },
-    in: { type: 'array', description: 'One of these values.' },
-    matches: text('Regular expression the value must match.'),
-  },
-} as const;
-
-export const probeSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name'],
-  description: 'A read-only check: exactly one of exec, http, redis or sql.',
-  properties: {
-    name: text('Shown in output and reports.'),
-    description: text('What the probe checks.'),
-    timeout: duration('Time limit for one probe attempt (default 5s).'),
-    interval: duration('Pause between samples (default 500ms).'),
-    successThreshold: { type: 'integer', minimum: 1, description: 'Consecutive successes needed (default 1).' },
-    failureThreshold: { type: 'integer', minimum: 1, description: 'Consecutive failures needed to fail / breach (default 1).' },
-    errorCountsAsFailure: { type: 'boolean', description: 'Does no answer (unreachable, timeout) count as a failure? (default true)' },
-    exec: { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] }, description: 'Command as argv (never a shell).' },
-    http: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['url'],
-      description: 'HTTP request to send.',
-      properties: {
-        url: text('URL to request.'),
-        method: text('HTTP method (default GET).'),
-        headers: { type: 'object', additionalProperties: { type: ['string', 'number'] }, description: 'Request headers.' },
-        body: text('Request body text.'),
-        json: { description: 'Request body sent as JSON.' },
-      },
-    },
-    redis: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['addr', 'command'],
-      description: 'One Redis command (strict timeouts, no retry).',
-      properties: {
-        addr: text('host:port'),
-        command: { type: 'array', minItems: 1, items: { type: ['string', 'number'] }, description: 'e.g. [ROLE] or [GET, key].' },
-        password: text('AUTH password (use ${secrets.NAME}).'),
-      },
-    },
-    sql: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['host', 'port', 'user', 'query'],
-      description: 'One read-only PostgreSQL query.',
-      properties: {
-        host: text('Server host.'),
-        port: { type: ['integer', 'string'], description: 'Server port.' },
-        user: text('Role to connect as.'),
-        database: text('Database (default postgres).'),
-        password: text('Password (use ${secrets.NAME}).'),
-        query: text('Query; without expect.path the value is the first column of the first row.'),
-      },
-    },
-    expect: { type: 'object', description: 'What the result must look like.' },
-  },
-  oneOf: [{ required: ['exec'] }, { required: ['http'] }, { required: ['redis'] }, { required: ['sql'] }],
-  allOf: [
-    { if: { required: ['exec'] }, then: { properties: { expect: execExpectSchema } } },
-    { if: { required: ['http'] }, then: { properties: { expect: httpExpectSchema } } },
-    { if: { required: ['redis'] }, then: { properties: { expect: toleranceSchema } } },
-    { if: { required: ['sql'] }, then: { properties: { expect: toleranceSchema } } },
-  ],
-} as const;
+/** The runbook's probe: written once in the probe library (probe/schema.ts). */
+export const probeSchema = runbookProbeSchema;
 
 /**
  * Probe lists refer to one definition (`#/$defs/probe` of the runbook shape): with ajv's inlineRefs off,

@@ -1,16 +1,16 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { BUILTIN_KINDS } from '../kinds/builtin.js';
+import { loadBuiltinKinds } from '../kinds/builtin.js';
 import { AJV_OPTIONS, exportNameOf, META_KEY, schemaKey } from './schema-compiled.js';
 import { runbookShape } from './schema-parts.js';
 
 /** Build time: the schemas validated at every start — the runbook shape and each built-in kind's params. */
-export function buildTimeSchemas(): unknown[] {
-  return [runbookShape, ...BUILTIN_KINDS.map((k) => k.paramsSchema)];
+export async function buildTimeSchemas(): Promise<unknown[]> {
+  return [runbookShape, ...(await loadBuiltinKinds()).map((k) => k.paramsSchema)];
 }
 
 /** The source of an ES module exporting one validator per schema, named by schemaKey (see schema-compiled.ts). */
-export function generateValidatorsModule(schemas: readonly unknown[] = buildTimeSchemas()): string {
+export function generateValidatorsModule(schemas: readonly unknown[]): string {
   const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { source: true, esm: true } });
   const exports: Record<string, string> = {};
   for (const schema of schemas) {

@@ -2,7 +2,8 @@ import { Option, type Command } from 'commander';
 import { DrctlError, ExitCode, isDrctlError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
 import { envelope } from '../output/json.js';
-import { positiveInt, type SetExit } from '../program.js';
+import type { SetExit } from '../io.js';
+import { positiveInt } from '../options.js';
 
 interface LabFlags {
   readonly dir: string;

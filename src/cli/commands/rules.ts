@@ -1,9 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { positiveInt } from '../options.js';
 import { storeUrlProblem } from '../../rules/store-url.js';
 import type { ExitCode } from '../../util/errors.js';
-import type { CliIO } from '../io.js';
+import type { CliIO, SetExit } from '../io.js';
 
-type SetExit = (code: ExitCode) => void;
 type Flags = Record<string, unknown>;
 
 /** Each subcommand as a function returning its exit code; modules load only when the command runs. */
@@ -28,13 +28,8 @@ const storeUrl = (value: string): string => {
   return value;
 };
 const dcList = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
-const positive = (what: string) => (value: string): number => {
-  const n = Number(value.replace(/^@/, ''));
-  if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${what} is a positive integer, got "${value}"`);
-  return n;
-};
-const version = positive('a version');
-const count = positive('a count of changes');
+const version = positiveInt('a version', { at: true });
+const count = positiveInt('a count of changes');
 const catchUpOptions = (c: Command, what: string): Command =>
   c.option('--catch-up <command>', `command that exits 0 once data caught up, polled while the moving shards are fenced; shell-quoted words (no shell is run) or a JSON array: '["sh","-c","…"]'`)
     .option('--no-catch-up', `${what} without waiting for data to catch up (one of --catch-up / --no-catch-up is required when shards move)`)

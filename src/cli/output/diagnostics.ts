@@ -1,16 +1,12 @@
 import { isAbsolute, relative } from 'node:path';
 import type { Diagnostic, SourcePosition } from '../../util/diagnostic.js';
+import { createStyle, type Style } from './style.js';
 
 export interface RenderDiagnosticsOptions {
   readonly color: boolean;
 }
 
-type Paint = (text: string) => string;
-const ansi = (open: number, close: number): Paint => (t) => `\u001b[${open}m${t}\u001b[${close}m`;
-type Palette = Readonly<Record<'red' | 'yellow' | 'cyan' | 'dim' | 'bold', Paint>>;
-const same: Paint = (t) => t;
-const PLAIN: Palette = { red: same, yellow: same, cyan: same, dim: same, bold: same };
-const COLORED: Palette = { red: ansi(31, 39), yellow: ansi(33, 39), cyan: ansi(36, 39), dim: ansi(2, 22), bold: ansi(1, 22) };
+type Palette = Style;
 
 /**
  * file:line:column: error: message   (file: error: message when it has no position)
@@ -25,7 +21,7 @@ export function renderDiagnostics(
   sources: (file: string) => string | undefined,
   options: RenderDiagnosticsOptions,
 ): string {
-  const c = options.color ? COLORED : PLAIN;
+  const c = createStyle(options.color);
   const lineCache = new Map<string, readonly string[] | undefined>();
   const linesOf = (file: string): readonly string[] | undefined => {
     if (!lineCache.has(file)) lineCache.set(file, sources(file)?.split(/\r?\n/));

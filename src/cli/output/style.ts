@@ -1,4 +1,4 @@
-/** Minimal ANSI styling, off when colour is off. */
+/** Minimal ANSI styling, off when colour is off: the one palette (diagnostics, errors, summaries). */
 export interface Style {
   bold(s: string): string;
   dim(s: string): string;

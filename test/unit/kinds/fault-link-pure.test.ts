@@ -64,14 +64,14 @@ describe('validate checks fault.link params in spec.fault', () => {
   const diagnose = async (withBlock: string) => {
     const { parseYamlText } = await import('../../../src/yaml/file.js');
     const { validateRunbookData } = await import('../../../src/runbook/validate.js');
-    const { createKindRegistry } = await import('../../../src/kinds/registry.js');
-    const { BUILTIN_KINDS } = await import('../../../src/kinds/builtin.js');
+    const { loadBuiltinRegistry } = await import('../../../src/kinds/builtin.js');
+    const registry = await loadBuiltinRegistry();
     const text = [
       'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: f }', 'spec:',
       '  fault:', '    kind: fault.link', `    with: ${withBlock}`, '    detect: [{ name: down, exec: [true] }]',
       '  steps: [{ id: a, kind: wait, with: { duration: 1s } }]',
     ].join('\n');
-    return validateRunbookData(parseYamlText('/x/f.yaml', text), createKindRegistry(BUILTIN_KINDS)).map((d) => `${d.line}:${d.column} ${d.message}`);
+    return validateRunbookData(parseYamlText('/x/f.yaml', text), registry).map((d) => `${d.line}:${d.column} ${d.message}`);
   };
   it('accepts links, refuses an empty list or a link without its device', async () => {
     expect(await diagnose('{ links: [{ netns: dc-hz-a, dev: veth-hz-a }] }')).toEqual([]);

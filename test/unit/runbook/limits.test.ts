@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { loadBuiltinRegistry } from '../../../src/kinds/builtin-lazy.js';
+import { loadBuiltinRegistry } from '../../../src/kinds/builtin.js';
 import { validateRunbookData } from '../../../src/runbook/validate.js';
 import { parseYamlText } from '../../../src/yaml/file.js';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadBuiltinRegistry } from '../../../src/kinds/builtin-lazy.js';
+import { loadBuiltinRegistry } from '../../../src/kinds/builtin.js';
 import { validateRunbookFile } from '../../../src/runbook/validate.js';
 import { fakeRegistry } from './fake-kinds.js';
 

@@ -146,7 +146,7 @@ describe('drctl rules', () => {
     expect(folder.err).toMatch(/^error: file:.*sub is not a drctl rules store: it is a directory, not a file\n/);
     const url = await rules(['show', ...T, '--store', 'redis://[bad']);
     expect(url).toMatchObject({ code: 3, err: 'error: option \'--store <url>\' argument \'redis://[bad\' is invalid. rules store redis://[bad: bad endpoint "[bad" (host:port, [IPv6]:port)' });
-    expect((await rules(['watch', '--count', '0', '--store', 'file:x.json'])).err).toMatch(/a count of changes is a positive integer, got "0"$/);
+    expect((await rules(['watch', '--count', '0', '--store', 'file:x.json'])).err).toMatch(/a count of changes must be a positive integer, got "0"$/);
   });
 
   test('@previous is the map before the last flip, not the fenced version just before @current', async () => {
