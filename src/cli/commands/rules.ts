@@ -1,7 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { positiveInt } from '../options.js';
 import { storeUrlProblem } from '../../rules/store-url.js';
-import type { ExitCode } from '../../util/errors.js';
 import type { CliIO, SetExit } from '../io.js';
 
 type Flags = Record<string, unknown>;
