@@ -1,7 +1,7 @@
-import { localTime, previousDay, type LocalTime } from './local-time.js';
-import type { Blackout, SchedulePolicy, WeeklyHours } from './schedule-policy.js';
+import { localTime, previousDay, type LocalTime } from '../util/local-time.js';
+import type { Blackout, SchedulePolicy, WeeklyHours } from '../runbook/schedule-policy.js';
 
-export { parseSchedule, type Blackout, type SchedulePolicy, type WeeklyHours } from './schedule-policy.js';
+export { parseSchedule, type Blackout, type SchedulePolicy, type WeeklyHours } from '../runbook/schedule-policy.js';
 
 export type ScheduleVerdict = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
 

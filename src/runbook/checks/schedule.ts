@@ -1,4 +1,4 @@
-import { scheduleMeaningProblems } from '../../rehearsal/schedule-policy.js';
+import { scheduleMeaningProblems } from '../schedule-policy.js';
 import type { Diagnostic } from '../../util/diagnostic.js';
 import type { Check } from './context.js';
 

@@ -1,6 +1,6 @@
 import { parseDuration } from '../util/duration.js';
 import { err, ok, type Result } from '../util/result.js';
-import { isTimeZone, WEEKDAYS, type Weekday } from './local-time.js';
+import { isTimeZone, WEEKDAYS, type Weekday } from '../util/local-time.js';
 
 /** Local wall-clock hours on some weekdays; `to` < `from` crosses midnight (the day is the start's). */
 export interface WeeklyHours {
