@@ -37,6 +37,7 @@ export function buildProgram(io: CliIO, setExit: SetExit): Command {
     .description('Data-center and city failover as declarative, idempotent, timed runbooks')
     .version(drctlVersion(), '-V, --version')
     .option('--json', 'machine-readable output (one JSON document, or NDJSON events for run/drill)')
+    .option('--color', 'colours even when not on a terminal (also FORCE_COLOR)')
     .option('--no-color', 'no colours (also NO_COLOR)')
     .option('--debug', 'print stacks and causes of errors (also DRCTL_DEBUG=1)')
     .addOption(new Option('--state <dir|url>', 'state store: a folder, redis://host:port[/db][?prefix=P], redis://a:1,b:2 or redis+sentinel://h1:p1,h2:p2/MASTER').env('DRCTL_STATE').default('.drctl'))

@@ -45,16 +45,19 @@ export function timerDelay(ms: number): number {
   return Math.min(Math.max(0, ms), MAX_TIMER_MS);
 }
 
-/** 1234 → "1.23s", 65000 → "1m5s", 12 → "12ms", 7_200_000 → "2h0m". */
+/**
+ * 1234 → "1.23s", 12_345 → "12.3s", 65_000 → "1m5s", 12 → "12ms", 7_200_000 → "2h0m". The value is
+ * rounded to the precision shown before the unit is chosen, so a rounding never reads as an impossible
+ * value: 999.6 → "1.00s" (not "1000ms"), 59_999 → "1m0s" (not "60.0s"), 119_600 → "2m0s" (not "1m60s").
+ */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
-  if (ms < 3_600_000) {
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return `${minutes}m${seconds}s`;
-  }
-  const hours = Math.floor(ms / 3_600_000);
-  const minutes = Math.floor((ms % 3_600_000) / 60_000);
-  return `${hours}h${minutes}m`;
+  const whole = Math.round(ms);
+  if (whole < 1000) return `${whole}ms`;
+  const hundredths = Math.round(ms / 10);
+  if (hundredths < 1000) return `${(hundredths / 100).toFixed(2)}s`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)}s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
+  return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
 }

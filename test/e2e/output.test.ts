@@ -44,6 +44,17 @@ describe('machine output and bad input', () => {
     expect(plan.stdout).toMatch(/Predicted duration: \S+ \(median of 1 earlier run\(s\)\)/);
   });
 
+  it('--color and --no-color are global options (--color was refused as unknown, exit 3)', async () => {
+    for (const flag of ['--color', '--no-color']) {
+      const ok = await drctl([flag, 'validate', 'runbooks/examples/city-cut.yaml']);
+      expect(ok.exitCode, `${flag}: ${ok.stderr}`).toBe(0);
+      const bad = await drctl([flag, 'validate', 'test/fixtures/runbooks/invalid/many-errors.yaml']);
+      expect(bad.exitCode).toBe(3);
+      expect(bad.stderr).toMatch(/many-errors\.yaml:\d+:\d+: /);
+      expect(bad.stderr).not.toContain('unknown option');
+    }
+  });
+
   it('validate reports every problem with file:line:column, exit 3, and JSON with ok false', async () => {
     const file = 'test/fixtures/runbooks/invalid/many-errors.yaml';
     const r = await drctl(['validate', file]);
