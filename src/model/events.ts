@@ -1,6 +1,6 @@
 /**
- * The one typed stream the engine emits. The journal, the live view, --json NDJSON, the pino audit
- * log and the reports all consume these. Every event is plain JSON and carries the wall-clock time.
+ * The one typed stream the engine emits. The journal, the live view, --json NDJSON and the reports
+ * consume these (the run's pino log holds only what is not an event). Every event is plain JSON and carries the wall-clock time.
  */
 export const EVENT_SCHEMA_VERSION = 1;
 

@@ -4,6 +4,7 @@ import { isDrctlError } from '../util/errors.js';
 import { etcdErrorText, makeEtcdClient } from '../infra/etcd-client.js';
 import { cmp, getKv, getPrefix, op, text, txn } from '../infra/etcd-ops.js';
 import { etcdLabel, type EtcdSpec } from '../infra/etcd-url.js';
+import { batchedLogSink } from '../infra/pino-logger.js';
 import { createBatchJournal } from './batch-journal.js';
 import { StoreUnreachable } from './errors.js';
 import { acquireEtcdLock, fencedOut, lockKeys, ownerValue, readEtcdLock, type EtcdLockContext } from './etcd-lock.js';
@@ -27,7 +28,7 @@ export async function openEtcdStateStore(spec: EtcdSpec): Promise<StateStore> {
   const p = spec.prefix;
   const k = {
     run: (id: string) => `${p}/run/${id}`, runs: `${p}/run/`, runbook: (id: string) => `${p}/runbook/${id}`,
-    journal: (id: string) => `${p}/journal/${id}/`, audit: `${p}/audit/`, locks: `${p}/lock/`,
+    journal: (id: string) => `${p}/journal/${id}/`, audit: `${p}/audit/`, locks: `${p}/lock/`, log: (id: string) => `${p}/log/${id}/`,
   };
   const io = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
@@ -115,7 +116,13 @@ export async function openEtcdStateStore(spec: EtcdSpec): Promise<StateStore> {
       const key = `${k.audit}${entry.at}-${randomBytes(4).toString('hex')}`;
       await client.kv.put({ key: Buffer.from(key), value: Buffer.from(JSON.stringify(entry)) });
     }),
-    logFile: () => undefined,
+    // the run's operational log: one key per batch of lines, in time order (never waited for by a step)
+    openRunLog: (runId) => {
+      let n = 0;
+      const tag = randomBytes(4).toString('hex');
+      return batchedLogSink((lines) => client.kv.put({ key: Buffer.from(`${k.log(runId)}${seqKey(Date.now())}-${tag}-${seqKey(++n)}`), value: Buffer.from(lines.join('\n')) }));
+    },
+    readRunLog: (runId) => io(async () => (await getPrefix(client, k.log(runId))).flatMap((kv) => kv.value.toString('utf8').split('\n'))),
     close: async () => {
       for (const m of (await members) ?? []) m.close();
       client.close();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { appendRecordAfterTail, FileJournal, readJournal } from './journal-file.js';
 import { acquireFileLock, fencedWrite, forceRemoveFileLock, listFileLocks, lockFileOf, readLock } from './lock-file.js';
 import { withFsMutex } from '../infra/fs-mutex.js';
+import { fileLogSink } from '../infra/pino-logger.js';
 import { DrctlError, ExitCode } from '../util/errors.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
 import { createRunDir, listRuns, runDirOf, writeRunMeta } from './run-store.js';
@@ -14,6 +15,7 @@ import type { AuditEntry, Fence, StateStore } from './store.js';
  */
 export function createFileStore(stateDir: string): StateStore {
   const journalOf = (runId: string): string => path.join(runDirOf(stateDir, runId), 'journal.ndjson');
+  const logOf = (runId: string): string => path.join(runDirOf(stateDir, runId), 'log.ndjson');
   return {
     label: stateDir,
     acquireLock: async (scope, holder, leaseMs) => {
@@ -46,7 +48,8 @@ export function createFileStore(stateDir: string): StateStore {
       await mkdir(stateDir, { recursive: true, mode: 0o700 });
       await appendFile(path.join(stateDir, 'audit.ndjson'), `${JSON.stringify(entry)}\n`, { mode: 0o600 });
     },
-    logFile: (runId) => path.join(runDirOf(stateDir, runId), 'log.ndjson'),
+    openRunLog: (runId) => fileLogSink(logOf(runId)),
+    readRunLog: async (runId) => (await readFile(logOf(runId), 'utf8').catch(() => '')).split('\n').filter(Boolean),
     close: async () => undefined,
   };
 }

@@ -6,6 +6,7 @@ import { connectRedis, RedisUnreachable } from '../infra/redis-connect.js';
 import { createRedisIO } from './redis-io.js';
 import { ACQUIRE, APPEND_ADMIN, FENCED_WRITE, FORCE_UNLOCK, RELEASE, RENEW } from './redis-scripts.js';
 import { hostIdentity } from '../infra/process-identity.js';
+import { batchedLogSink, type LogSink } from '../infra/pino-logger.js';
 import { livenessOf, type Fence, type LockHolder, type LockLease, type StateStore } from './store.js';
 import { specLabel, type StoreSpec } from './store-url.js';
 
@@ -30,7 +31,7 @@ export async function openRedisStateStore(spec: Extract<StoreSpec, { kind: 'redi
   const k = {
     lock: (s: string) => `${p}lock:${s}`, fence: (s: string) => `${p}fence:${s}`, locks: `${p}locks`,
     run: (id: string) => `${p}run:${id}`, runbook: (id: string) => `${p}runbook:${id}`, journal: (id: string) => `${p}journal:${id}`,
-    runs: `${p}runs`, audit: `${p}audit`,
+    runs: `${p}runs`, audit: `${p}audit`, log: (id: string) => `${p}log:${id}`,
   };
   const redis = createRedisIO(client, label, spec.retryMs, spec.replicas);
   /** Reads and writes that may run twice: retried across a reconnect (redis-io.ts). */
@@ -127,7 +128,8 @@ export async function openRedisStateStore(spec: Extract<StoreSpec, { kind: 'redi
       return { seq, torn: undefined };
     },
     audit: (entry) => once(async () => void (await client.rpush(k.audit, JSON.stringify(entry)))),
-    logFile: () => undefined,
+    openRunLog: (runId) => redisLogSink(client, k.log(runId)),
+    readRunLog: (runId) => io(() => client.lrange(k.log(runId), 0, -1)),
     close: async () => {
       await client.quit().catch(() => client.disconnect());
     },
@@ -137,4 +139,11 @@ export async function openRedisStateStore(spec: Extract<StoreSpec, { kind: 'redi
 function fencedOut(fence: Fence, currentJson: string): FencedOut {
   const cur = toHolder(currentJson);
   return new FencedOut(fence.scope, fence.token, cur && { token: cur.token, runId: cur.runId, holder: `${cur.user}@${cur.host} pid ${cur.pid}` });
+}
+
+/** A run's log keeps its last lines only: it is the operational log, not the record (the journal is). */
+const RUN_LOG_MAX_LINES = 10_000;
+/** A run's operational log in a Redis list, capped (batched writes: infra/pino-logger.ts batchedLogSink). */
+function redisLogSink(client: Redis, key: string): LogSink {
+  return batchedLogSink((lines) => client.multi().rpush(key, ...lines).ltrim(key, -RUN_LOG_MAX_LINES, -1).exec());
 }

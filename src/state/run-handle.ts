@@ -1,7 +1,7 @@
 import type { EngineEvent, EventInput, EventListener } from '../model/events.js';
 import type { Clock } from '../util/clock.js';
-import { nullLogger, type Logger } from '../util/logger.js';
-import { createFileLogger } from '../infra/pino-logger.js';
+import type { Logger } from '../util/logger.js';
+import { createRunLogger } from '../infra/pino-logger.js';
 import { journalFailure } from './errors.js';
 import { keepLease } from './lease-keeper.js';
 import { JOURNAL_SCHEMA_VERSION, type RunMeta } from '../model/records.js';
@@ -61,7 +61,7 @@ export interface RunHandle {
   readonly lease: LockLease;
   readonly fence: Fence;
   readonly log: Logger;
-  /** Journal (durably, fenced) then log then listeners; after the first failed write every emit throws it. */
+  /** Journal (durably, fenced) then listeners; after the first failed write every emit throws it. */
   emit(e: EventInput): Promise<void>;
   /** The first journal failure (store unreachable, fenced out), mapped to a clear error. */
   failure(): Error | undefined;
@@ -95,9 +95,9 @@ export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
     await held.release();
     throw e;
   }
-  const logFile = o.store.logFile(o.runId);
-  const fileLog = logFile ? createFileLogger(logFile, { runId: o.runId }) : undefined;
-  const log: Logger = fileLog ?? nullLogger;
+  const runLog = createRunLogger(o.store.openRunLog(o.runId), { runId: o.runId });
+  const log: Logger = runLog;
+  log.info({ store: o.store.label, scope: lease.scope, token: lease.token }, 'run log opened');
   let seq = o.startSeq ?? 0;
   const writer = journal;
   const scrub = <T>(value: T): T => scrubValue(value, o.redact);
@@ -120,7 +120,6 @@ export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
           throw fail(e);
         }
       }
-      log.info({ event }, event.type);
       for (const l of o.listeners) l(event);
     },
     writeMeta: async (meta) => {
@@ -129,7 +128,7 @@ export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
     },
     async close() {
       await writer.close().catch(() => undefined);
-      fileLog?.flush();
+      await runLog.flush().catch(() => undefined);
       await held.release();
     },
   };

@@ -1,3 +1,4 @@
+import type { LogSink } from '../infra/pino-logger.js';
 import { ownerLiveness } from '../infra/owner.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
 
@@ -96,8 +97,13 @@ export interface StateStore {
    */
   appendUnfenced(runId: string, scope: string, make: (seq: number) => JournalRecord): Promise<{ readonly seq: number; readonly torn: string | undefined }>;
   audit(entry: AuditEntry): Promise<void>;
-  /** A local file for the run's pino log, when the store has one. */
-  logFile(runId: string): string | undefined;
+  /**
+   * Where the run's operational log goes (pino lines: what kinds and the engine say that is not an
+   * event; the journal is the record of events): RUN/log.ndjson in a folder, a capped list in Redis.
+   */
+  openRunLog(runId: string): LogSink;
+  /** The run's operational log lines, oldest first ([] when it has none). */
+  readRunLog(runId: string): Promise<readonly string[]>;
   close(): Promise<void>;
 }
 

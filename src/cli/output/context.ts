@@ -17,7 +17,7 @@ export function colorFor(stream: NodeJS.WriteStream, flag: boolean | undefined, 
 /**
  * A line writer that outlives its reader: once the stream fails (EPIPE: `drctl ... | head -1` closed the
  * pipe) it stops writing to it, and nothing is thrown. A run goes on and is journaled as usual: the
- * journal and the audit log are the record, not the terminal. The listener also covers anyone else
+ * journal (and the run log) are the record, not the terminal. The listener also covers anyone else
  * writing to the stream (commander's help, listr2).
  */
 export function pipeSafeWriter(stream: NodeJS.WritableStream & { destroyed?: boolean }): (text: string) => void {

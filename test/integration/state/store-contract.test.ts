@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStateStore } from '../../../src/state/open-store.js';
 import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../../../src/model/records.js';
+import { openRunHandle } from '../../../src/state/run-handle.js';
 import { livenessOf, type StateStore } from '../../../src/state/store.js';
+import { realClock } from '../../../src/util/clock.js';
 import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -74,5 +76,22 @@ describe.each([['file', () => `${tmp?.dir}/state`], ['redis', () => `${redis?.ur
       expect(b.token).toBe(a.token + 1);
       expect(b.tookOver).toBeUndefined();
       await b.release();
+    }));
+
+  it('the run log is the operational log, present with every store: what kinds say, never the events again', () =>
+    withStore(async (store) => {
+      const runId = `log-${Date.now()}`;
+      const handle = await openRunHandle({
+        store, runId, scope: `log-scope-${runId}`, holder: holder(runId), leaseMs: 10_000, clock: realClock, redact: (t) => t, listeners: [],
+        create: { meta: { ...meta(runId), lockScope: `log-scope-${runId}` }, runbookText: 'x' },
+      });
+      await handle.emit({ type: 'step.queued', stepId: 'a' });
+      handle.log.child({ stepId: 'a' }).warn({ addr: '127.0.0.1:7001' }, 'a password is configured but the server requires none');
+      await handle.close();
+      const lines = (await store.readRunLog(runId)).map((l) => JSON.parse(l) as { msg: string; runId: string; stepId?: string; event?: unknown });
+      expect(lines.map((l) => l.msg)).toEqual(['run log opened', 'a password is configured but the server requires none']);
+      expect(lines[1]).toMatchObject({ runId, stepId: 'a', addr: '127.0.0.1:7001' });
+      expect(lines.some((l) => 'event' in l)).toBe(false);
+      expect((await store.readJournal(runId)).records.map((r) => r.type)).toEqual(['step.queued']);
     }));
 });
