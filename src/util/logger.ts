@@ -1,4 +1,4 @@
-/** The logging surface kinds and the engine see; backed by pino in the CLI (util/pino-logger.ts). */
+/** The logging surface kinds and the engine see; backed by a run's pino log (infra/pino-logger.ts). */
 export interface Logger {
   debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
