@@ -46,3 +46,12 @@ export function pidAlive(pid: number | undefined): boolean {
   const state = readProcStat(pid)?.state;
   return state !== 'Z' && state !== 'X';
 }
+
+/** A process's command line as one text (/proc/PID/cmdline, NULs as spaces); undefined when it is gone. */
+export function readProcCmdline(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,21 +1,25 @@
 import { readFile } from 'node:fs/promises';
-import { parseUpstream } from '../util/nginx-upstream.js';
+import { loadMysql, mysqlConnectionOptions } from '../infra/mysql-connect.js';
+import { parseUpstream } from '../infra/nginx-upstream.js';
+
+/** Each status question's limit (never sub-second: a busy machine's answer is not "unreachable"). */
+const STATUS_TIMEOUT_MS = 2_000;
 import type { LabState, LabStatus } from './types.js';
 
 /** Each MariaDB member's live role (read_only, whom it replicates from, its threads) and the single writable one. */
 export async function mysqlStatus(state: LabState): Promise<LabStatus['mysql']> {
   const members = state.mysql?.members ?? [];
   const password = (await readFile(state.mysql?.passwordFile ?? '', 'utf8').catch(() => '')).trim();
-  const mysql = members.length > 0 ? await import('mysql2/promise') : undefined;
+  const mysql = members.length > 0 ? await loadMysql() : undefined;
   const views = await Promise.all(members.map(async (m): Promise<LabStatus['mysql']['members'][number]> => {
     const down = { name: m.name, dc: m.dc, role: 'unreachable', source: null, io: null, sql: null, gtid: null };
     if (!mysql) return down;
     let c;
     try {
-      c = await mysql.createConnection({ host: m.host, port: m.port, user: m.user, password, connectTimeout: 800 });
+      c = await mysql.createConnection(mysqlConnectionOptions({ host: m.host, port: m.port, user: m.user, password }, STATUS_TIMEOUT_MS));
       c.on('error', () => undefined);
-      const [[v]] = (await c.query({ sql: 'SELECT @@global.read_only AS ro, @@global.gtid_binlog_pos AS gtid', timeout: 800 })) as unknown as [Record<string, unknown>[]];
-      const [rows] = (await c.query({ sql: 'SHOW SLAVE STATUS', timeout: 800 })) as unknown as [Record<string, unknown>[]];
+      const [[v]] = (await c.query({ sql: 'SELECT @@global.read_only AS ro, @@global.gtid_binlog_pos AS gtid', timeout: STATUS_TIMEOUT_MS })) as unknown as [Record<string, unknown>[]];
+      const [rows] = (await c.query({ sql: 'SHOW SLAVE STATUS', timeout: STATUS_TIMEOUT_MS })) as unknown as [Record<string, unknown>[]];
       const r = rows[0];
       const port = r ? Number(r['Master_Port']) : undefined;
       return {

@@ -1,10 +1,11 @@
 import type { Connection } from 'mysql2/promise';
+import { loadMysql, mysqlConnectionOptions } from '../../infra/mysql-connect.js';
 import { isSecret } from '../../util/secret.js';
 import { isStepError, StepError, stepError } from '../../model/kind.js';
 import { addrOf, type MysqlMember } from './params.js';
 
 /** mysql2, imported on first use (or by the kind's preload): validate and other kinds never load it. */
-export const loadMysql = (): Promise<typeof import('mysql2/promise')> => import('mysql2/promise');
+export { loadMysql };
 
 /** One connection to one member: every statement with a timeout; closed on abort. */
 export interface Session {
@@ -30,11 +31,7 @@ export async function openSession(m: MysqlMember, timeoutMs: number, signal: Abo
     throw stepError(`mysql2 could not be loaded: ${(e as Error).message} (npm ci)`, { retryable: false, cause: e });
   });
   const password = isSecret(m.password) ? m.password.reveal() : m.password;
-  const connecting = mysql.createConnection({
-    host: m.host ?? '127.0.0.1', port: m.port ?? 3306, user: m.user ?? 'root', ...(password === undefined ? {} : { password }),
-    connectTimeout: timeoutMs, multipleStatements: false, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true,
-    flags: ['-LOCAL_FILES'], connectAttributes: { program_name: 'drctl' },
-  });
+  const connecting = mysql.createConnection(mysqlConnectionOptions({ host: m.host ?? '127.0.0.1', port: m.port ?? 3306, user: m.user ?? 'root', password }, timeoutMs));
   let conn: Connection;
   try {
     conn = await abortable(connecting, signal, () => void connecting.then((c) => c.destroy(), () => undefined));

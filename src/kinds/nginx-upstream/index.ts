@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseDuration } from '../../util/duration.js';
-import { editUpstream } from '../../util/nginx-upstream.js';
+import { editUpstream } from '../../infra/nginx-upstream.js';
 import { defineKind } from '../define-kind.js';
 import { HOLDS, notYet, stepError, type Holds } from '../../model/kind.js';
 import { fileOf, observeUpstream } from './observe.js';

@@ -3,6 +3,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { tail } from '../../infra/exec.js';
 import { processStart } from '../../infra/process-identity.js';
+import { readProcCmdline } from '../../infra/proc.js';
 import { descendantsOf } from '../../infra/process-tree.js';
 import { stepError, type KindContext } from '../../model/kind.js';
 import type { NginxUpstreamParams } from './params.js';
@@ -75,12 +76,8 @@ export async function testConfig(t: NginxTarget, ctx: KindContext, timeoutMs: nu
 export function workersOf(master: number): Map<number, boolean> {
   const out = new Map<number, boolean>();
   for (const p of descendantsOf([master])) {
-    let title: string;
-    try {
-      title = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-    } catch {
-      continue; // gone
-    }
+    const title = readProcCmdline(p.pid);
+    if (title === undefined) continue; // gone
     if (title.startsWith('nginx: worker process')) out.set(p.pid, title.includes('shutting down'));
   }
   return out;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { parseDuration } from '../../util/duration.js';
-import { parseUpstream } from '../../util/nginx-upstream.js';
+import { parseUpstream } from '../../infra/nginx-upstream.js';
 import { probeTraffic } from '../haproxy-servers/probe.js';
 import { stepError, type KindContext } from '../../model/kind.js';
 import { masterPid, targetOf } from './nginx-process.js';

@@ -1,4 +1,4 @@
-import type { ServerEdit, UpstreamServerState } from '../../util/nginx-upstream.js';
+import type { ServerEdit, UpstreamServerState } from '../../infra/nginx-upstream.js';
 import type { ProbeView } from '../haproxy-servers/params.js';
 
 export interface NginxUpstreamParams {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { editUpstream, parseUpstream } from '../../../src/util/nginx-upstream.js';
+import { editUpstream, parseUpstream } from '../../../src/infra/nginx-upstream.js';
 
 const BLOCK = `# upstream app (managed)
 upstream app {
