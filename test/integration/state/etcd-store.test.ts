@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Etcd3 } from 'etcd3';
 import { openStateStore } from '../../../src/state/open-store.js';
 import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../../../src/model/records.js';
+import { openRunHandle } from '../../../src/state/run-handle.js';
 import type { LockLease, StateStore } from '../../../src/state/store.js';
+import { realClock } from '../../../src/util/clock.js';
 import { startTestEtcd, type TestEtcd } from '../../helpers/etcd-cluster.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -125,4 +127,25 @@ describe('the etcd state store', () => {
       await store.close();
     }
   });
+
+  it('keeps the run log (the operational log, never the events) with the run, as the other stores do', async () => {
+    n++;
+    const store = await open();
+    try {
+      const runId = `log-${n}`;
+      const handle = await openRunHandle({
+        store, runId, scope: `log-${n}`, holder: holder(runId), leaseMs: 10_000, clock: realClock, redact: (t) => t, listeners: [],
+        create: { meta: { ...meta(runId), lockScope: `log-${n}` }, runbookText: 'x' },
+      });
+      await handle.emit({ type: 'step.queued', stepId: 'a' });
+      handle.log.child({ stepId: 'a' }).warn({ addr: '127.0.0.1:7001' }, 'a password is configured but the server requires none');
+      await handle.close();
+      const lines = (await store.readRunLog(runId)).map((l) => JSON.parse(l) as { msg: string });
+      expect(lines.map((l) => l.msg)).toEqual(['run log opened', 'a password is configured but the server requires none']);
+      expect((await store.readJournal(runId)).records.map((r) => r.type)).toEqual(['step.queued']);
+    } finally {
+      await store.close();
+    }
+  });
 });
+
