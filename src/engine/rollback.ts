@@ -2,7 +2,8 @@ import type { AnyKind, KindContext } from '../model/kind.js';
 import type { Clock } from '../util/clock.js';
 import { Deadline, type SignalLike } from '../util/deadline.js';
 import type { EventInput } from '../model/events.js';
-import { DEFAULT_VERIFY_INTERVAL_MS, toErrorInfo } from './step-life.js';
+import { InFlight } from './in-flight.js';
+import { awaitStop, DEFAULT_VERIFY_INTERVAL_MS, toErrorInfo } from './step-life.js';
 import { undoToBefore } from './undo.js';
 
 export interface RollbackItem {
@@ -56,18 +57,20 @@ export async function rollbackSteps(items: readonly RollbackItem[], options: Rol
       });
       continue;
     }
-    const deadline = new Deadline(options.abort, item.timeoutMs);
+    const deadline = new Deadline(options.abort, item.timeoutMs, clock);
     const ctx = options.makeContext(item.stepId, deadline, {});
+    const inFlight = new InFlight();
     let lastMiss: string | undefined;
     try {
       const interval = item.verifyIntervalMs ?? kind.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
       const { current } = await undoToBefore({
-        kind, params, before, ctx, signal: deadline.signal, clock, intervalMs: interval, onMiss: (d) => (lastMiss = d),
+        kind, params, before, ctx, signal: deadline.signal, clock, intervalMs: interval, onMiss: (d) => (lastMiss = d), inFlight,
         beforeChange: (current) => emit({ type: 'step.rollback-intent', stepId: item.stepId, current, before }),
       });
       await emit({ type: 'step.rolled-back', stepId: item.stepId, describe: kind.describeUndo?.(params, current, before) ?? kind.describe(params, current, before), durationMs: clock.monotonic() - t0 });
     } catch (e) {
       allOk = false;
+      if (deadline.aborted) await awaitStop(inFlight, clock, ctx, item.stepId);
       const info = toErrorInfo(e, item.timeoutMs);
       const message = lastMiss && !info.message.includes(lastMiss) ? `${info.message}: ${lastMiss}` : info.message;
       await emit({ type: 'step.rollback-failed', stepId: item.stepId, error: { ...info, phase: 'rollback', message }, durationMs: clock.monotonic() - t0 });

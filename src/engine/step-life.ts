@@ -1,9 +1,10 @@
-import { isStepError, type AnyKind, type KindContext } from '../model/kind.js';
+import { ABORT_GRACE_MS, isStepError, type AnyKind, type KindContext } from '../model/kind.js';
 import type { StepSpec } from '../runbook/types.js';
 import type { Clock } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
 import { Deadline, type SignalLike, TimeoutReason } from '../util/deadline.js';
 import type { EventInput, StepErrorInfo, StepPhase, StepStatus } from '../model/events.js';
+import { InFlight } from './in-flight.js';
 import { pollUntil } from './poll.js';
 import { backoffDelayMs } from './retry.js';
 
@@ -72,9 +73,10 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
 
   for (let attempt = 1; ; attempt++) {
     await emit({ type: 'step.started', stepId: step.id, attempt });
-    const deadline = new Deadline(input.abort, step.timeoutMs);
+    const deadline = new Deadline(input.abort, step.timeoutMs, clock);
     const ctx = input.makeContext(deadline, notes);
-    const race = <T>(p: Promise<T>): Promise<T> => deadline.race(p);
+    const inFlight = new InFlight();
+    const race = <T>(p: Promise<T>): Promise<T> => deadline.race(inFlight.track(p));
     let lastMiss: string | undefined;
     try {
       const current = await timed('observe', () => race(kind.observe(params, ctx)));
@@ -112,6 +114,7 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
       await emit({ type: 'step.applied', stepId: step.id, after, describe: kind.describe(params, before, after), outputs, notes: { ...notes } });
       return result('applied', { after, outputs, attempts: attempt });
     } catch (e) {
+      if (deadline.aborted) await awaitStop(inFlight, clock, ctx, step.id);
       const info = withTimeSpent(toErrorInfo(e, step.timeoutMs), e, phases);
       if (input.abort.aborted) {
         await emit({ type: 'step.cancelled', stepId: step.id, reason: `cancelled during ${info.phase}` });
@@ -135,6 +138,16 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
     } finally {
       deadline.dispose();
     }
+  }
+}
+
+/**
+ * After a timeout or a cancellation, wait (ABORT_GRACE_MS at most) for the kind's call to stop before a
+ * retry or a rollback acts on the same system; a kind that does not stop by then is logged.
+ */
+export async function awaitStop(inFlight: InFlight, clock: Clock, ctx: KindContext, stepId: string): Promise<void> {
+  if (!(await inFlight.settle(clock, ABORT_GRACE_MS))) {
+    ctx.log.warn({ stepId, graceMs: ABORT_GRACE_MS }, 'the step\'s kind did not stop within the grace after its deadline; going on');
   }
 }
 

@@ -1,6 +1,7 @@
 import type { AnyKind, KindContext } from '../model/kind.js';
 import type { Clock } from '../util/clock.js';
 import { raceSignal } from '../util/deadline.js';
+import type { InFlight } from './in-flight.js';
 import { pollUntil } from './poll.js';
 
 export interface UndoOptions {
@@ -20,6 +21,8 @@ export interface UndoOptions {
    * record of it); when it throws, nothing is changed.
    */
   readonly beforeChange?: (current: unknown) => Promise<void>;
+  /** Told every kind call made (so a caller can wait for the one in flight to stop after the deadline). */
+  readonly inFlight?: InFlight;
 }
 
 export interface UndoResult {
@@ -37,7 +40,7 @@ export interface UndoResult {
  */
 export async function undoToBefore(o: UndoOptions): Promise<UndoResult> {
   const { kind, params, before, ctx, signal } = o;
-  const race = <T>(p: Promise<T>): Promise<T> => raceSignal(p, signal);
+  const race = <T>(p: Promise<T>): Promise<T> => raceSignal(o.inFlight ? o.inFlight.track(p) : p, signal);
   const observable = kind.observable?.(params) ?? true;
   const current: unknown = await race(kind.observe(params, ctx));
   if (observable && kind.holds(params, before, current).ok) return { current, changed: false };

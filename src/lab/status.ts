@@ -1,5 +1,6 @@
 import { promises as dnsPromises } from 'node:dns';
 import pg from 'pg';
+import { closePgClient } from '../util/pg-close.js';
 import { etcdLabStatus } from './etcd-tier.js';
 import { haproxyCommand } from '../infra/haproxy-api.js';
 import { isAlive, processState } from './process.js';
@@ -7,6 +8,13 @@ import { redisCli } from './redis.js';
 import { mysqlStatus, nginxStatus } from './status-mysql-nginx.js';
 import { livePid, loadLabState } from './state-file.js';
 import type { LabProcessStatus, LabState, LabStatus } from './types.js';
+
+/**
+ * A lab server that gives no answer within this is shown down (frozen, cut). In-process clients: the
+ * time is the server's; redis-cli: its own start-up is inside the time too (up to ~1 s on a busy machine).
+ */
+const STATUS_TIMEOUT_MS = 2000;
+const STATUS_CLI_TIMEOUT_MS = 5000;
 
 /** What runs where: per process (pid alive, frozen, live role), masters, PG primary, LB states, DNS answer. */
 export async function labStatus(dir: string): Promise<LabStatus> {
@@ -25,7 +33,7 @@ export async function labStatus(dir: string): Promise<LabStatus> {
     mysqlStatus(state),
     nginxStatus(state),
     dnsAnswer(state),
-    redisCli(state.ports.configCentre, ['GET', state.middlewareKey], 800),
+    redisCli(state.ports.configCentre, ['GET', state.middlewareKey], STATUS_CLI_TIMEOUT_MS),
     etcdLabStatus(state),
   ]);
   return {
@@ -43,7 +51,7 @@ async function processStatuses(state: LabState): Promise<LabProcessStatus[]> {
       const frozen = alive && processState(pid) === 'T';
       let role = p.role;
       if (alive && !frozen && (p.kind === 'redis')) {
-        const first = (await redisCli(p.port, ['ROLE'], 800)).split('\n')[0];
+        const first = (await redisCli(p.port, ['ROLE'], STATUS_CLI_TIMEOUT_MS)).split('\n')[0];
         if (first) role = first === 'slave' ? 'replica' : first;
       }
       return { name: p.name, kind: p.kind, dc: p.dc, port: p.port, pid, alive, frozen, role };
@@ -57,7 +65,7 @@ async function redisMasters(state: LabState): Promise<LabStatus['redis']> {
       const views = await Promise.all(
         state.sentinels.map(async (s) => {
           const port = Number(s.split(':')[1]);
-          const out = (await redisCli(port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', g.name], 800)).split('\n');
+          const out = (await redisCli(port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', g.name], STATUS_CLI_TIMEOUT_MS)).split('\n');
           return out.length >= 2 && out[0] ? `${out[0]}:${out[1]}` : 'unreachable';
         }),
       );
@@ -72,7 +80,7 @@ async function pgPrimaryOf(state: LabState): Promise<LabStatus['pgPrimary']> {
   const primaries: { name: string; dc: string }[] = [];
   await Promise.all(
     state.pg.members.map(async (m) => {
-      const client = new pg.Client({ host: m.host, port: m.port, user: m.user, database: 'postgres', connectionTimeoutMillis: 800, query_timeout: 800 });
+      const client = new pg.Client({ host: m.host, port: m.port, user: m.user, database: 'postgres', connectionTimeoutMillis: STATUS_TIMEOUT_MS, query_timeout: STATUS_TIMEOUT_MS });
       client.on('error', () => undefined);
       try {
         await client.connect();
@@ -81,7 +89,7 @@ async function pgPrimaryOf(state: LabState): Promise<LabStatus['pgPrimary']> {
       } catch {
         // down or frozen: not a primary we can see
       } finally {
-        await client.end().catch(() => undefined);
+        closePgClient(client);
       }
     }),
   );
@@ -92,7 +100,7 @@ async function pgPrimaryOf(state: LabState): Promise<LabStatus['pgPrimary']> {
 async function haproxyServers(state: LabState): Promise<LabStatus['haproxy']> {
   let text: string;
   try {
-    text = await haproxyCommand(state.haproxy.socket, `show servers state ${state.haproxy.backend}`, { timeoutMs: 2000 });
+    text = await haproxyCommand(state.haproxy.socket, `show servers state ${state.haproxy.backend}`, { timeoutMs: STATUS_TIMEOUT_MS });
   } catch {
     return [];
   }
@@ -109,7 +117,7 @@ async function haproxyServers(state: LabState): Promise<LabStatus['haproxy']> {
 
 async function dnsAnswer(state: LabState): Promise<LabStatus['dns']> {
   const name = `${state.dns.record}.${state.dns.zone}`;
-  const r = new dnsPromises.Resolver({ timeout: 800, tries: 1 });
+  const r = new dnsPromises.Resolver({ timeout: STATUS_TIMEOUT_MS, tries: 1 });
   r.setServers([state.dns.server]);
   try {
     return { name, answer: (await r.resolve4(name)).sort() };

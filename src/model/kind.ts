@@ -97,7 +97,12 @@ export interface KindContext {
   readonly stepId: string;
   /** Folder of the runbook: relative paths in params resolve against it. */
   readonly baseDir: string;
-  /** Aborted on step timeout, on cancellation (SIGINT) and on run abort. Pass it to every IO call. */
+  /**
+   * Aborted on step timeout, on cancellation (SIGINT) and on run abort. Pass it to every IO call: once it
+   * aborts, the kind's observe/apply/rollback must settle within ABORT_GRACE_MS, also when its server is
+   * frozen or half-open (the engine waits that long for it before a retry or a rollback touches the same
+   * system).
+   */
   readonly signal: AbortSignal;
   readonly clock: Clock;
   readonly log: Logger;
@@ -115,6 +120,14 @@ export interface KindContext {
    */
   remainingMs?(): number;
 }
+
+/**
+ * How long a kind may take to stop after its signal aborts: a command's SIGTERM → SIGKILL grace (2 s)
+ * plus scheduling on a busy machine. Cleanup a kind must still do after an abort (restore a Redis
+ * replica's priority, lift a rules fence) fits inside it; the one documented exception is db.primary
+ * restarting a primary it fenced, which it starts early enough to finish within the step's own timeout.
+ */
+export const ABORT_GRACE_MS = 3000;
 
 export interface StepErrorOptions {
   readonly retryable?: boolean;

@@ -1,4 +1,5 @@
 import type { SqlProbeSpec, Tolerance } from '../model/probe.js';
+import { closePgClient } from '../util/pg-close.js';
 import { isSecret } from '../util/secret.js';
 import { bounded } from './bound.js';
 import { errorOutcome, failureOutcome, okOutcome, type ProbeOutcome } from './outcome.js';
@@ -40,5 +41,5 @@ export async function runSqlProbe(spec: SqlProbeSpec, expect: Tolerance, timeout
       return errorOutcome(`${where}: ${err.code ?? err.message}`);
     }
   })();
-  return bounded(work, timeoutMs, signal, where, () => void client.end().catch(() => undefined));
+  return bounded(work, timeoutMs, signal, where, () => closePgClient(client));
 }

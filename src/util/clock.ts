@@ -7,6 +7,12 @@ export interface Clock {
   monotonic(): number;
   /** Sleep; rejects with the signal's reason when aborted. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Call fn once, ms from now (monotonic); returns a function that cancels it. What deadlines are made
+   * of: a real timer keeps the process alive until it fires (a step waiting on nothing still times out);
+   * a test clock fires it when the test advances the time.
+   */
+  timer(ms: number, fn: () => void): () => void;
 }
 
 export const realClock: Clock = {
@@ -28,4 +34,8 @@ export const realClock: Clock = {
       }, timerDelay(ms));
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
+  timer: (ms, fn) => {
+    const t = setTimeout(fn, timerDelay(ms));
+    return () => clearTimeout(t);
+  },
 };

@@ -1,4 +1,4 @@
-import { timerDelay } from './duration.js';
+import { realClock, type Clock } from './clock.js';
 
 /** Settle with the promise, or reject as soon as the signal aborts (the kind may keep running in the background). */
 export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -40,8 +40,8 @@ export interface SignalSource {
 export type SignalLike = AbortSignal | SignalSource;
 
 /**
- * A step attempt's deadline: aborts with TimeoutReason after ms, or when the parent aborts. Call dispose()
- * when done. A deadline beyond what a timer can hold waits that longest time (never the 1 ms of an
+ * A step attempt's deadline: aborts with TimeoutReason after ms (on the given clock: a test advances it),
+ * or when the parent aborts. Call dispose() when done. A deadline beyond what a timer can hold waits that longest time (never the 1 ms of an
  * overflowed timer). Its AbortSignal is made only when read: a kind that never looks at its signal (most
  * in-process steps) costs a timer and no AbortController, and race() works without one. Plan and run create
  * one per step and phase; at 10,000 steps the eager controllers and their listeners were a sixth of a plan.
@@ -51,14 +51,16 @@ export class Deadline implements SignalSource {
   #fired = false;
   #reason: unknown;
   readonly #waiters = new Set<(reason: unknown) => void>();
-  readonly #timer: ReturnType<typeof setTimeout>;
+  readonly #cancelTimer: () => void;
   readonly #parent: AbortSignal;
   readonly #endsAt: number;
+  readonly #clock: Clock;
 
-  constructor(parent: AbortSignal, ms: number) {
+  constructor(parent: AbortSignal, ms: number, clock: Clock = realClock) {
     this.#parent = parent;
-    this.#endsAt = performance.now() + ms;
-    this.#timer = setTimeout(() => this.#fire(new TimeoutReason(ms)), timerDelay(ms));
+    this.#clock = clock;
+    this.#endsAt = clock.monotonic() + ms;
+    this.#cancelTimer = clock.timer(ms, () => this.#fire(new TimeoutReason(ms)));
     if (parent.aborted) this.#fire(parent.reason);
     else watchParent(parent, this);
   }
@@ -68,7 +70,7 @@ export class Deadline implements SignalSource {
   }
 
   remainingMs(): number {
-    return this.#fired ? 0 : Math.max(0, this.#endsAt - performance.now());
+    return this.#fired ? 0 : Math.max(0, this.#endsAt - this.#clock.monotonic());
   }
 
   get signal(): AbortSignal {
@@ -101,7 +103,7 @@ export class Deadline implements SignalSource {
   }
 
   dispose(): void {
-    clearTimeout(this.#timer);
+    this.#cancelTimer();
     unwatchParent(this.#parent, this);
   }
 
@@ -114,7 +116,7 @@ export class Deadline implements SignalSource {
     if (this.#fired) return;
     this.#fired = true;
     this.#reason = reason;
-    clearTimeout(this.#timer);
+    this.#cancelTimer();
     unwatchParent(this.#parent, this);
     this.#controller?.abort(reason);
     for (const reject of this.#waiters) reject(reason);

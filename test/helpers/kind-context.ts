@@ -16,6 +16,8 @@ export interface KindContextOptions {
   readonly signal?: AbortSignal;
   readonly baseDir?: string;
   readonly stepId?: string;
+  /** Called with each progress line as the kind reports it (a test acts at that point of the step). */
+  readonly onProgress?: (message: string) => void;
 }
 
 /** A real KindContext (real clock, real commands through runCommand), as the engine builds it. */
@@ -33,7 +35,10 @@ export function makeKindContext(options: KindContextOptions = {}): TestKindConte
     clock: realClock,
     log: nullLogger,
     exec: (argv, opts) => runCommand(argv, { ...opts, signal }),
-    progress: (m) => void progressLog.push(m),
+    progress: (m) => {
+      progressLog.push(m);
+      options.onProgress?.(m);
+    },
     note: (k, v) => void (notes[k] = v),
     approve: () => Promise.resolve(false),
     remainingMs: () => Math.max(0, endsAt - performance.now()),

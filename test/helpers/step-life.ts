@@ -52,14 +52,26 @@ export async function rollbackTo<P, S>(kind: StepKind<P, S>, params: P, before: 
   return pollHolds(kind, params, before, ctx, interval, 'rollback');
 }
 
+/**
+ * The engine's verify: observe until holds, every `interval`, until the context's deadline. The deadline
+ * may fire in the middle of an observe (which then stops at once: its error is the timeout's, as in the
+ * engine) or of a pause; either way the error names what the last complete observe saw.
+ */
 export async function pollHolds<P, S>(kind: StepKind<P, S>, params: P, desired: S, ctx: TestKindContext, interval: number, phase: string): Promise<S> {
   let last = '';
+  const timedOut = (): Error => new Error(`${kind.name} ${phase} did not hold before the timeout: ${last}`);
   for (;;) {
-    if (ctx.signal.aborted) throw new Error(`${kind.name} ${phase} did not hold before the timeout: ${last}`);
-    const s = await kind.observe(params, ctx);
+    if (ctx.signal.aborted) throw timedOut();
+    let s: S;
+    try {
+      s = await kind.observe(params, ctx);
+    } catch (e) {
+      if (ctx.signal.aborted) throw timedOut();
+      throw e;
+    }
     const h = kind.holds(params, desired, s);
     if (h.ok) return s;
     last = h.detail;
-    await new Promise((r) => setTimeout(r, interval));
+    await ctx.clock.sleep(interval, ctx.signal).catch(() => undefined);
   }
 }

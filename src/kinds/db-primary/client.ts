@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import { stepError } from '../../model/kind.js';
+import { untilAborted } from '../../util/abortable.js';
+import { closePgClient } from '../../util/pg-close.js';
 import { createPgClient, endpointOf } from './connection.js';
 import type { PgMember } from './params.js';
 
@@ -16,26 +18,29 @@ export function memberAddr(m: PgMember): string {
 /** pg, imported on first use (or by the kind's preload): validate and other kinds never pay for it. */
 export const loadPgClient = (): Promise<typeof import('pg')> => import('pg');
 
-/** A short-lived connection with connect/query timeouts, closed in finally and on abort; reads no environment. */
+/**
+ * A short-lived connection with connect/query timeouts; reads no environment. The signal ends it at once
+ * (connect, query, or fn's own waits): pg's own end() would hang a connect it interrupts, and a query to
+ * a frozen server would hold on until its query timeout. The client is closed in the background
+ * (closePgClient: never waits on a frozen server).
+ */
 export async function withPg<T>(m: PgMember, timeoutMs: number, signal: AbortSignal, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const endpoint = endpointOf(m);
   const client = createPgClient((await loadPgClient()).default.Client, endpoint, timeoutMs);
   client.on('error', () => undefined);
-  const onAbort = (): void => void client.end().catch(() => undefined);
-  signal.addEventListener('abort', onAbort, { once: true });
   try {
     try {
-      await client.connect();
+      await untilAborted(client.connect(), signal);
     } catch (e) {
-      throw connectError(m, e);
+      throw signal.aborted ? e : connectError(m, e);
     }
-    return await fn(client);
+    return await untilAborted(fn(client), signal);
   } catch (e) {
+    if (signal.aborted) throw stepError(`postgres ${m.name} (${memberAddr(m)}): stopped waiting (the step's time ran out, or it was cancelled)`, { cause: e });
     if (typeof e === 'object' && e !== null && 'stepError' in e) throw e;
     throw stepError(`postgres ${m.name} (${memberAddr(m)}): ${e instanceof Error ? e.message : String(e)}`);
   } finally {
-    signal.removeEventListener('abort', onAbort);
-    await client.end().catch(() => undefined);
+    closePgClient(client);
   }
 }
 

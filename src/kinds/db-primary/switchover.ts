@@ -30,6 +30,8 @@ export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName:
   const old = s.primary ? memberOf(p, s.primary) : undefined;
   const lossOk = isTrue(p.acceptDataLoss);
   let fenced: (PgMember & { dataDir: string }) | undefined;
+  // once a primary is fenced, every wait until the promotion is sent ends RESTART_RESERVE_MS early
+  let early: KindContext = ctx;
   if (old) {
     if (!isManaged(old)) {
       throw stepError(`postgres ${old.name} is still primary and answers: promoting ${targetName} would make two primaries; give ${old.name} a dataDir so drctl can fence it, or stop it first`, { retryable: false });
@@ -40,7 +42,7 @@ export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName:
       throw stepError(`refusing to fence ${old.name}: the step has ${Math.round(left)}ms left, want at least ${2 * RESTART_RESERVE_MS}ms (to prove the lag and still restart ${old.name} if it is not zero): raise the step's timeout`, { retryable: false, unchanged: true });
     }
     // the waits end RESTART_RESERVE_MS before the step's deadline, so a restart still fits inside the step
-    const early: KindContext = { ...ctx, signal: Number.isFinite(left) ? AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.floor(left - RESTART_RESERVE_MS))]) : ctx.signal };
+    early = { ...ctx, signal: Number.isFinite(left) ? AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.floor(left - RESTART_RESERVE_MS))]) : ctx.signal };
     let lag: number | undefined;
     try {
       ctx.progress(`fencing ${old.name} (fast shutdown)`);
@@ -71,7 +73,8 @@ export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName:
   ctx.progress(`promoting ${targetName}`);
   let issued = false;
   try {
-    await withPg(target, connectTimeoutMs(p), ctx.signal, (c) => promoteAndWait(c, ctx, () => (issued = true)));
+    // fenced: the promotion ends early too (a frozen target), so the restart of the fenced one fits in the step
+    await withPg(target, connectTimeoutMs(p), early.signal, (c) => promoteAndWait(c, early, () => (issued = true)));
   } catch (e) {
     // not promoted (pg_promote never sent): the fenced primary goes back; once sent, two primaries could follow
     if (fenced && !issued) throw await afterRestart(fenced, ctx, e);

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { loadIoredis, openRedisClient } from '../../infra/redis-connect.js';
 import { formatHostPort, parseHostPort, type HostPort } from '../../infra/host-port.js';
+import { untilAborted } from '../../util/abortable.js';
 import { isSecret, type Secret } from '../../util/secret.js';
 import { stepError } from '../../model/kind.js';
 
@@ -37,24 +38,27 @@ export async function withRedis<T>(t: RedisTarget, fn: (r: Redis) => Promise<T>)
   const endpoint = splitAddr(t.addr);
   const password = isSecret(t.password) ? t.password.reveal() : t.password;
   const { client: r, lastError } = await openRedisClient(endpoint, t.timeoutMs, { protocol: 2 });
-  const onAbort = (): void => r.disconnect();
-  t.signal.addEventListener('abort', onAbort, { once: true });
+  // the signal ends the call at once: ioredis's disconnect() waits for a frozen server's side of the
+  // close (up to its disconnectTimeout) before it fails the commands in flight
+  const cancelled = (): Error => stepError(`redis ${t.addr}: cancelled`, { cause: t.signal.reason });
   try {
-    if (t.signal.aborted) throw stepError(`redis ${t.addr}: cancelled`);
     try {
-      await r.connect();
+      await untilAborted(r.connect(), t.signal);
     } catch (e) {
+      if (t.signal.aborted) throw cancelled();
       throw stepError(`redis ${t.addr}: unreachable (${describeError(lastError() ?? e)})`);
     }
     try {
-      if (password !== undefined) await authenticate(r, t, password);
-      return await fn(r);
+      return await untilAborted((async () => {
+        if (password !== undefined) await authenticate(r, t, password);
+        return fn(r);
+      })(), t.signal);
     } catch (e) {
+      if (t.signal.aborted) throw cancelled();
       if (isStep(e)) throw e;
       throw toStepError(t.addr, lastError() ?? e);
     }
   } finally {
-    t.signal.removeEventListener('abort', onAbort);
     r.disconnect();
   }
 }

@@ -9,6 +9,8 @@ import { answeringSentinels, sentinelCandidates, sentinelMaster, type Candidate 
 import { nodeTarget, sentinelTarget } from './targets.js';
 
 const RETRY_MS = 300;
+/** Time to restore the replicas' priorities after the failover (or its timeout). */
+const RESTORE_MS = 2000;
 
 /** Make `target` the master of the group: Sentinel failover, or direct REPLICAOF. */
 export async function moveMaster(p: RedisFailoverParams, current: RedisFailoverState, target: string, ctx: KindContext, undo = false): Promise<void> {
@@ -59,11 +61,13 @@ async function withPriorities(p: RedisFailoverParams, s: RedisFailoverState, tar
     }
     await fn(sentinel);
   } finally {
-    for (const [addr, prio] of saved) {
-      await withRedis({ ...nodeTarget(p, addr, ctx), signal: new AbortController().signal }, (r) => r.call('CONFIG', 'SET', 'replica-priority', prio)).catch(() => {
+    // restored also after a timeout or a cancel (a replica left at priority 0 is never elected), all at
+    // once and within RESTORE_MS (inside the kind's abort grace): a frozen node cannot hold the step longer
+    const restoring = AbortSignal.timeout(RESTORE_MS);
+    await Promise.all([...saved].map(([addr, prio]) =>
+      withRedis({ ...nodeTarget(p, addr, ctx), signal: restoring }, (r) => r.call('CONFIG', 'SET', 'replica-priority', prio)).catch(() => {
         ctx.log.warn({ addr }, 'could not restore replica-priority');
-      });
-    }
+      })));
   }
 }
 

@@ -7,6 +7,7 @@ import { renderRanges } from '../../rules/ranges.js';
 import { decodeMap, encodeMap, initialMap, shardCountProblem, shardsOwnedIn, type ShardFence, type StoredMap } from '../../rules/shard-map.js';
 import type { RuleStore } from '../../rules/store.js';
 import type { Topology } from '../../rules/topology.js';
+import { untilAborted } from '../../util/abortable.js';
 import { formatPosition } from '../../util/diagnostic.js';
 import { stepError, type KindContext } from '../../model/kind.js';
 import { cutList, type RulesFlipParams } from './params.js';
@@ -32,17 +33,29 @@ export interface RulesFlipState {
   readonly dcOf: Readonly<Record<string, string>>;
 }
 
+/**
+ * How long, after the step's signal aborts, a move may still talk to the store to clean up (lift its
+ * own fence: milliseconds on a live store) before the step stops waiting on a frozen one.
+ */
+export const STORE_CLEANUP_MS = 1500;
+
 export async function withStore<T>(p: RulesFlipParams, ctx: KindContext, fn: (store: RuleStore) => Promise<T>): Promise<T> {
+  const opening = openRuleStore(p.store, ctx.baseDir);
   let store: RuleStore;
   try {
-    store = await openRuleStore(p.store, ctx.baseDir);
+    store = await untilAborted(opening, ctx.signal);
   } catch (e) {
+    if (ctx.signal.aborted) {
+      void opening.then((s) => s.close(), () => undefined);
+      throw stepError(`rules store ${p.store}: stopped waiting (the step's time ran out, or it was cancelled)`, { cause: e });
+    }
     throw stepError((e as Error).message, { retryable: !(e as { drctl?: boolean }).drctl, cause: e });
   }
   try {
-    return await fn(store);
+    // the store's own timeouts (seconds per command) do not follow the signal: a frozen store is left behind
+    return await untilAborted(fn(store), ctx.signal, STORE_CLEANUP_MS);
   } finally {
-    await store.close();
+    await store.close().catch(() => undefined);
   }
 }
 

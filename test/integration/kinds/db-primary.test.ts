@@ -3,11 +3,12 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbPrimaryKind as kind, type DbPrimaryParams } from '../../../src/kinds/db-primary/index.js';
-import { isStepError } from '../../../src/model/kind.js';
+import { ABORT_GRACE_MS, isStepError } from '../../../src/model/kind.js';
 import { startPgPair } from '../../../src/lab/pg-pair.js';
 import { preparePgRoot } from '../../../src/lab/postgres.js';
 import { readPidFile, signalServer } from '../../../src/lab/process.js';
 import type { LabPgMember } from '../../../src/lab/types.js';
+import { abortMidStep, expectStoppedInGrace, whileFrozen } from '../../helpers/abort-mid-step.js';
 import { freePort } from '../../helpers/free-port.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { processTracker } from '../../helpers/lab-processes.js';
@@ -171,6 +172,51 @@ describe('db.primary', () => {
     // verify, bounded by its own short deadline (the observe and apply above are not part of it)
     const r = await pollHolds(kind, p, d.desired, makeKindContext({ timeoutMs: 3_000 }), 100, 'verify').catch((x: unknown) => x);
     expect((r as Error).message).toBe('db.primary verify did not hold before the timeout: primary is pg-hz-a (hz-a), want one in sh-a');
+  });
+
+  describe('deadlines: a member frozen mid-step (SIGSTOP) never holds the step past its deadline', () => {
+    const pidOf = async (m: LabPgMember | undefined): Promise<number> => {
+      const pid = await readPidFile(path.join(m?.dataDir ?? '', 'postmaster.pid'));
+      if (pid === undefined) throw new Error(`no postmaster pid for ${m?.name ?? '?'}`);
+      return pid;
+    };
+
+    it('observe waiting on a frozen primary stops at once when the signal aborts (its connect timeout is minutes)', async () => {
+      const [hz] = members;
+      const r = await whileFrozen([await pidOf(hz)], () =>
+        abortMidStep((ctx) => kind.observe(params({ connectTimeout: '10m' }), ctx), { port: hz?.port ?? 0 }));
+      expectStoppedInGrace(r);
+    });
+
+    it('a promotion target frozen mid-apply: the wait ends early, the fenced primary runs again, all within the step\'s timeout', async () => {
+      const [hz, sh] = members;
+      const shPid = await pidOf(sh);
+      const timeoutMs = 12_000;
+      const p = params({ connectTimeout: '10m', lagWait: '1s' });
+      let frozen = false;
+      // frozen the moment the kind says it promotes: after the fence and the lag proof, before pg_promote
+      const ctx = makeKindContext({ timeoutMs, onProgress: (m) => {
+        if (m.startsWith('promoting ') && !frozen) {
+          frozen = true;
+          process.kill(shPid, 'SIGSTOP');
+        }
+      } });
+      try {
+        const s = await kind.observe(p, ctx);
+        const d = kind.decide(p, s);
+        if (d.action !== 'change') throw new Error('expected a change');
+        const t0 = performance.now();
+        const e = await kind.apply(p, { current: s, desired: d.desired }, ctx).catch((x: unknown) => x);
+        const tookMs = performance.now() - t0;
+        expect(frozen).toBe(true);
+        expect((e as Error).message).toMatch(/^postgres pg-sh-a \(127\.0\.0\.1:\d+\): stopped waiting .*; pg-hz-a was restarted as primary$/);
+        expect(tookMs, `apply took ${Math.round(tookMs)} ms`).toBeLessThan(timeoutMs + ABORT_GRACE_MS);
+      } finally {
+        process.kill(shPid, 'SIGCONT');
+      }
+      expect(await inRecovery(hz)).toBe(false);
+      expect(await inRecovery(sh)).toBe(true);
+    });
   });
 
   it('names bad input: an unknown member to promote', () => {

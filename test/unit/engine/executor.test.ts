@@ -6,18 +6,31 @@ import { rollbackSteps } from '../../../src/engine/rollback.js';
 import { createKindRegistry } from '../../../src/kinds/registry.js';
 import { stepError } from '../../../src/model/kind.js';
 import type { Runbook } from '../../../src/runbook/types.js';
-import { realClock } from '../../../src/util/clock.js';
+import { realClock, type Clock } from '../../../src/util/clock.js';
 import { nullLogger } from '../../../src/util/logger.js';
+import { ManualClock, turnsUntil } from '../../helpers/manual-clock.js';
 import { createWorld, memKind, runbookOf, step, type MemWorld } from '../../helpers/mem-kind.js';
 
-function setup(world: MemWorld, runbook: Runbook, stop = new AbortController(), abort = new AbortController()) {
+interface SetupOptions {
+  readonly stop?: AbortController;
+  readonly abort?: AbortController;
+  readonly clock?: Clock;
+  /** Sees every event as it is emitted (a test acts on the one that proves a moment was reached). */
+  readonly onEvent?: (e: EventInput) => void;
+}
+
+function setup(world: MemWorld, runbook: Runbook, o: SetupOptions = {}) {
+  const { stop = new AbortController(), abort = new AbortController(), clock = realClock } = o;
   const events: EventInput[] = [];
-  const emit = async (e: EventInput) => void events.push(e);
-  const makeContext = createContextFactory({ runId: 'r', baseDir: '/tmp', clock: realClock, log: nullLogger, emit, approve: async () => false });
+  const emit = async (e: EventInput) => {
+    events.push(e);
+    o.onEvent?.(e);
+  };
+  const makeContext = createContextFactory({ runId: 'r', baseDir: '/tmp', clock, log: nullLogger, emit, approve: async () => false });
   const registry = createKindRegistry([memKind(world)]);
   const run = () =>
     executeSteps({
-      runbook, registry, emit, clock: realClock, stop: stop.signal, abort: abort.signal, makeContext, shuffle: true,
+      runbook, registry, emit, clock, stop: stop.signal, abort: abort.signal, makeContext, shuffle: true,
       resolveParams: (s) => s.with,
     });
   return { events, run, registry, makeContext, emit };
@@ -78,7 +91,16 @@ describe('executeSteps', () => {
     const world = createWorld();
     const steps = Array.from({ length: 8 }, (_, i) => step(`s${i}`, [], { key: `k${i}`, to: 'x' }));
     for (let i = 0; i < 8; i++) world.delays.set(`k${i}`, 20);
-    const out = await setup(world, runbookOf(steps, { concurrency: 3 })).run();
+    const clock = new ManualClock();
+    const running = setup(world, runbookOf(steps, { concurrency: 3 }), { clock }).run();
+    // three applies are asleep on the clock, and no fourth starts however long the test waits
+    await turnsUntil(() => world.running === 3, 'three applies to run');
+    await clock.advance(19);
+    expect(world.running).toBe(3);
+    let finished = false;
+    void running.finally(() => (finished = true));
+    while (!finished) await clock.advance(20);
+    const out = await running;
     expect(out.status).toBe('succeeded');
     expect(world.maxRunning).toBe(3);
   });
@@ -128,13 +150,11 @@ describe('executeSteps', () => {
 
   it('stop: starts no new step after the first interrupt, lets running ones finish', async () => {
     const world = createWorld();
-    world.delays.set('a', 50);
     const stop = new AbortController();
     const rb = runbookOf([step('a', [], { key: 'a', to: '1' }), step('b', ['a'], { key: 'b', to: '1' })]);
-    const { run } = setup(world, rb, stop);
-    const p = run();
-    setTimeout(() => stop.abort('SIGINT'), 10);
-    const out = await p;
+    // the interrupt arrives while a runs (its start is the event that proves it is running)
+    const { run } = setup(world, rb, { stop, onEvent: (e) => e.type === 'step.started' && e.stepId === 'a' && stop.abort('SIGINT') });
+    const out = await run();
     expect(out.status).toBe('interrupted');
     expect(out.steps.get('a')?.status).toBe('applied');
     expect(out.steps.get('b')?.status).toBe('cancelled');

@@ -12,21 +12,27 @@ describe('timers never overflow (a delay above 2^31-1 ms would fire after 1 ms)'
     expect(timerDelay(-5)).toBe(0);
   });
 
-  it('a step deadline of 700h has not fired after the 1 ms an overflowed timer would take', async () => {
+  // Node fires timers in the order they are due: an overflowed timer (due after 1 ms) would fire before a
+  // 20 ms one set after it, however slow the machine. The later timer firing is the event that proves it.
+  it('a step deadline of 700h has not fired when a 20 ms timer set after it fires (an overflowed one fires after 1 ms)', async () => {
     const deadline = new Deadline(new AbortController().signal, 700 * 3_600_000);
     try {
-      await sleep(50);
+      await sleep(20);
       expect(deadline.signal.aborted).toBe(false);
     } finally {
       deadline.dispose();
     }
   });
 
-  it('a sleep of 800h is still sleeping after 50 ms, and its signal still ends it', async () => {
+  it('a sleep of 800h is still sleeping when a 20 ms timer set after it fires, and its signal still ends it', async () => {
     const stop = new AbortController();
     let settled = false;
     const slept = realClock.sleep(800 * 3_600_000, stop.signal).finally(() => (settled = true));
-    await sleep(50);
+    let fired = false;
+    const cancel = realClock.timer(900 * 3_600_000, () => (fired = true));
+    await sleep(20);
+    expect(fired).toBe(false);
+    cancel();
     expect(settled).toBe(false);
     stop.abort(new Error('stopped'));
     await expect(slept).rejects.toThrow('stopped');

@@ -1,14 +1,21 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { Deadline, TimeoutReason } from '../../../src/util/deadline.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 
 describe('Deadline: a step attempt\'s timeout and cancellation, its AbortSignal made only on demand', () => {
   it('race rejects with TimeoutReason when the time runs out, though nobody read the signal', async () => {
-    const d = new Deadline(new AbortController().signal, 20);
+    const clock = new ManualClock();
+    const d = new Deadline(new AbortController().signal, 20, clock);
     try {
-      const never = new Promise<never>(() => undefined);
-      await expect(d.race(never)).rejects.toBeInstanceOf(TimeoutReason);
+      const raced = d.race(new Promise<never>(() => undefined));
+      raced.catch(() => undefined);
+      await clock.advance(19);
+      expect(d.aborted).toBe(false);
+      expect(d.remainingMs()).toBe(1);
+      await clock.advance(1);
+      await expect(raced).rejects.toBeInstanceOf(TimeoutReason);
       expect(d.aborted).toBe(true);
+      expect(d.remainingMs()).toBe(0);
       // a signal read after the deadline fired is born aborted, with the same reason
       expect(d.signal.aborted).toBe(true);
       expect(d.signal.reason).toBeInstanceOf(TimeoutReason);
@@ -18,11 +25,14 @@ describe('Deadline: a step attempt\'s timeout and cancellation, its AbortSignal 
   });
 
   it('a signal read before the deadline fires is aborted when it fires', async () => {
-    const d = new Deadline(new AbortController().signal, 20);
+    const clock = new ManualClock();
+    const d = new Deadline(new AbortController().signal, 20, clock);
     const signal = d.signal;
+    await clock.advance(19);
     expect(signal.aborted).toBe(false);
-    await sleep(60);
+    await clock.advance(1);
     expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBeInstanceOf(TimeoutReason);
     d.dispose();
   });
 
@@ -46,11 +56,13 @@ describe('Deadline: a step attempt\'s timeout and cancellation, its AbortSignal 
   });
 
   it('race settles with the promise when it wins, and a later timeout changes nothing', async () => {
-    const d = new Deadline(new AbortController().signal, 30);
+    const clock = new ManualClock();
+    const d = new Deadline(new AbortController().signal, 30, clock);
     await expect(d.race(Promise.resolve('observed'))).resolves.toBe('observed');
     await expect(d.race(Promise.reject(new Error('kind failed')))).rejects.toThrow('kind failed');
     d.dispose();
-    await sleep(60);
-    expect(d.aborted).toBe(false); // disposed: its timer was cleared
+    expect(clock.pending).toBe(0); // disposed: its timer is gone
+    await clock.advance(60);
+    expect(d.aborted).toBe(false);
   });
 });
