@@ -54,6 +54,8 @@ export const execKind = defineKind<ExecParams, ExecState>({
     const r = await run(p, p.observe.cmd, ctx);
     if (r.spawnError) throw stepError(`observe: ${r.spawnError}`, { retryable: false });
     if (r.timedOut) throw stepError(`observe: ${show(p.observe.cmd)} timed out`);
+    // a command stopped by the step's signal observed nothing (its exit code is the kill's, not an answer)
+    if (r.cancelled) throw stepError(`observe: ${show(p.observe.cmd)} cancelled`);
     const held = checkExec(p.observe.doneWhen, r.exitCode, r.stdout);
     return { done: held.ok, stdout: r.stdout, exitCode: r.exitCode ?? null };
   },

@@ -6,6 +6,7 @@ import { isStepError, type KindContext } from '../../../src/model/kind.js';
 import { readTsigSecret, startBind } from '../../../src/lab/bind.js';
 import { Secret } from '../../../src/util/secret.js';
 import { dig, soaSerial } from '../../helpers/dig.js';
+import { abortMidStep, expectStoppedInGrace, whileFrozen } from '../../helpers/abort-mid-step.js';
 import { freePort } from '../../helpers/free-port.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { processTracker } from '../../helpers/lab-processes.js';
@@ -19,6 +20,7 @@ let cleanup: () => Promise<void> = async () => undefined;
 let server = '';
 let keyFile = '';
 let secret: Secret;
+let namedPid = 0;
 
 beforeAll(async () => {
   const tmp = await makeTmpDir('drctl-dns-kind-');
@@ -26,6 +28,7 @@ beforeAll(async () => {
   const port = await freePort();
   const b = await startBind({ dir: path.join(tmp.dir, 'dns'), port, zone: 'example.test', keyName: 'ddns-key', ttlSeconds: 5, records: { cashier: '127.0.0.10' } });
   procs.add(b.pid);
+  namedPid = b.pid;
   server = `127.0.0.1:${port}`;
   keyFile = b.keyFile;
   secret = new Secret(await readTsigSecret(b.keyFile), 'DRCTL_LAB_TSIG');
@@ -168,5 +171,33 @@ describe('dns.record', () => {
     const e = await kind.observe(params({ zone: 'other.test', name: 'x' }), makeKindContext()).catch((x: unknown) => x);
     expect(isStepError(e) && !e.retryable).toBe(true);
     expect((e as Error).message).toBe(`dns ${server}: refuses queries for x.other.test (not authoritative for the zone?)`);
+  });
+});
+
+describe('dns.record deadlines: BIND frozen mid-step (SIGSTOP) never holds the step past its deadline', () => {
+  // a query timeout of minutes (nsupdate's too): only the step's signal can end the calls
+  const slow = (): DnsRecordParams => params({ queryTimeout: '10m' });
+  const port = (): number => Number(server.split(':')[1]);
+
+  it('observe waiting on a frozen server stops at once when the signal aborts', async () => {
+    const r = await whileFrozen([namedPid], () => abortMidStep((ctx) => kind.observe(slow(), ctx), { port: port() }));
+    expectStoppedInGrace(r);
+  });
+
+  it('apply (nsupdate waiting on a frozen server) stops within the grace when the signal aborts: the command is killed', async () => {
+    const p = slow();
+    const s = await kind.observe(p, makeKindContext());
+    const d = kind.decide(p, s);
+    if (d.action !== 'change') throw new Error('expected a change');
+    try {
+      const r = await whileFrozen([namedPid], () => abortMidStep((ctx) => kind.apply(p, { current: s, desired: d.desired }, ctx), { port: port(), anyProcess: true }));
+      expectStoppedInGrace(r);
+    } finally {
+      // the update in the frozen server's socket may have been applied once thawed: the record is put back
+      const ctx = makeKindContext();
+      const now = await kind.observe(p, ctx);
+      if (!kind.holds(p, s, now).ok) await kind.rollback?.(p, { current: now, desired: s }, ctx);
+    }
+    expect(await dig(server, 'cashier.example.test', 'A')).toEqual([`${s.ttl ?? 5} 127.0.0.10`]);
   });
 });

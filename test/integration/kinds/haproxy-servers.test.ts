@@ -1,11 +1,12 @@
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haproxyServersKind as kind, type HaproxyServersParams } from '../../../src/kinds/haproxy-servers/index.js';
+import { haproxyServersKind as kind, type HaproxyServersParams, type HaproxyServersState } from '../../../src/kinds/haproxy-servers/index.js';
 import { isStepError } from '../../../src/model/kind.js';
 import { startDcApp } from '../../../src/lab/dc-apps.js';
 import { haproxyCommand } from '../../../src/infra/haproxy-api.js';
 import { startHaproxy } from '../../../src/lab/haproxy.js';
+import { abortMidStep, expectStoppedInGrace, whileFrozen } from '../../helpers/abort-mid-step.js';
 import { freePort } from '../../helpers/free-port.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { processTracker } from '../../helpers/lab-processes.js';
@@ -18,6 +19,7 @@ let cleanup: () => Promise<void> = async () => undefined;
 let socket = '';
 let adminTcp = '';
 let frontend = '';
+let haproxyPid = 0;
 
 beforeAll(async () => {
   const tmp = await makeTmpDir('drctl-haproxy-kind-');
@@ -32,6 +34,7 @@ beforeAll(async () => {
   const [frontendPort, adminPort] = [await freePort(), await freePort()];
   const h = await startHaproxy({ dir: path.join(tmp.dir, 'haproxy'), frontendPort, adminPort, backend: 'app', servers });
   procs.add(h.pid, 'SIGTERM', h.pidFile);
+  haproxyPid = h.pid;
   socket = h.socket;
   adminTcp = `127.0.0.1:${adminPort}`;
   frontend = `http://127.0.0.1:${frontendPort}/`;
@@ -136,5 +139,33 @@ describe('haproxy.servers', () => {
     const d = kind.decide(p, s);
     expect(d.action).toBe('change');
     if (d.action === 'change') expect(kind.holds(p, d.desired, s)).toEqual({ ok: false, detail: 'probe: traffic reaches hz-a, want only sz-a' });
+  });
+});
+
+describe('haproxy.servers deadlines: HAProxy frozen mid-step (SIGSTOP) never holds the step past its deadline', () => {
+  // over the TCP admin socket, with a command timeout of minutes: only the step's signal can end the calls
+  const slow = (): HaproxyServersParams => ({ ...params(), socket: adminTcp, commandTimeout: '10m' });
+  const adminPort = (): number => Number(adminTcp.split(':')[1]);
+
+  it('observe waiting on a frozen HAProxy stops at once when the signal aborts', async () => {
+    const r = await whileFrozen([haproxyPid], () => abortMidStep((ctx) => kind.observe(slow(), ctx), { port: adminPort() }));
+    expectStoppedInGrace(r);
+  });
+
+  it('apply waiting on a frozen HAProxy (a set server sent, no answer) stops at once when the signal aborts', async () => {
+    const p = slow();
+    const s = await kind.observe(p, makeKindContext());
+    const d = kind.decide(p, s);
+    if (d.action !== 'change') throw new Error('expected a change');
+    try {
+      const r = await whileFrozen([haproxyPid], () => abortMidStep((ctx) => kind.apply(p, { current: s, desired: d.desired }, ctx), { port: adminPort() }));
+      expectStoppedInGrace(r);
+    } finally {
+      // a command in the frozen HAProxy's socket may have run once thawed: the servers are put back
+      const ctx = makeKindContext();
+      await kind.rollback?.(p, { current: await kind.observe(p, ctx), desired: s }, ctx);
+    }
+    const stateAndWeight = (x: HaproxyServersState): unknown => Object.fromEntries(Object.entries(x.servers).map(([n, v]) => [n, [v.state, v.weight]]));
+    expect(stateAndWeight(await kind.observe(p, makeKindContext()))).toEqual(stateAndWeight(s));
   });
 });

@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpKind } from '../../../src/kinds/http.js';
 import { waitKind } from '../../../src/kinds/wait.js';
 import { freePort } from '../../helpers/free-port.js';
+import { startDcApp } from '../../../src/lab/dc-apps.js';
+import { stopPid } from '../../../src/lab/process.js';
+import { abortMidStep, expectStoppedInGrace, whileFrozen } from '../../helpers/abort-mid-step.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
+import { makeTmpDir } from '../../helpers/tmp-dir.js';
 import { runStepLife } from '../../helpers/step-life.js';
 
 // A real HTTP server standing for an LB/DNS/DB control API: GET /active, POST /active {dc}.
@@ -82,5 +86,39 @@ describe('http kind against a real server', () => {
     active = 'hz-a';
     const state = await waitKind.observe({ until }, ctx);
     expect(state).toEqual({ holds: false, detail: '$.active is "hz-a", want one of ["sh-a","sh-b"]' });
+  });
+});
+
+describe('http deadlines: a real HTTP server frozen mid-step (SIGSTOP) never holds the step past its deadline', () => {
+  let app: { pid: number; port: number };
+  let cleanupApp: () => Promise<void> = async () => undefined;
+  beforeAll(async () => {
+    const tmp = await makeTmpDir('drctl-http-frozen-');
+    const port = await freePort();
+    // the lab's data-center app, a process of its own (no config centre here: it answers with its name)
+    const started = await startDcApp({ dir: tmp.dir, dc: 'hz-a', port, configPort: await freePort(), key: 'k' });
+    app = { pid: started.pid, port };
+    cleanupApp = async () => {
+      await stopPid(started.pid);
+      await tmp.cleanup();
+    };
+  });
+  afterAll(async () => cleanupApp());
+
+  const slow = () => ({
+    observe: { url: `http://127.0.0.1:${app.port}/`, expect: { status: [200] } },
+    request: { url: `http://127.0.0.1:${app.port}/switch`, method: 'POST', json: { dc: 'sh-a' } },
+    requestTimeout: '10m',
+  });
+
+  it('observe waiting on a frozen server stops at once when the signal aborts', async () => {
+    const r = await whileFrozen([app.pid], () => abortMidStep((ctx) => httpKind.observe(slow(), ctx), { port: app.port }));
+    expectStoppedInGrace(r);
+  });
+
+  it('apply waiting on a frozen server stops at once when the signal aborts', async () => {
+    const r = await whileFrozen([app.pid], () =>
+      abortMidStep((ctx) => httpKind.apply(slow(), { current: { done: false }, desired: { done: true } }, ctx), { port: app.port }));
+    expectStoppedInGrace(r);
   });
 });

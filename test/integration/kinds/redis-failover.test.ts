@@ -6,6 +6,7 @@ import { redisFailoverKind as kind, type RedisFailoverParams } from '../../../sr
 import { isStepError } from '../../../src/model/kind.js';
 import { redisCli, startRedisServer, waitReplicaLinked } from '../../../src/lab/redis.js';
 import { startSentinel, waitSentinelsConverged } from '../../../src/lab/sentinel.js';
+import { abortMidStep, expectStoppedInGrace, whileFrozen } from '../../helpers/abort-mid-step.js';
 import { freePort } from '../../helpers/free-port.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { processTracker } from '../../helpers/lab-processes.js';
@@ -25,9 +26,12 @@ async function redis(dir: string, name: string, replicaOf?: number, priority?: n
   const port = await freePort();
   const s = await startRedisServer({ dir: path.join(dir, name), port, ...(replicaOf ? { replicaOf } : {}), ...(priority ? { priority } : {}) });
   procs.add(s.pid);
+  pidOf.set(port, s.pid);
   if (replicaOf) await waitReplicaLinked(port);
   return port;
 }
+const pidOf = new Map<number, number>();
+const portOf = (a: string | undefined): number => Number(a?.split(':')[1]);
 
 beforeAll(async () => {
   const tmp = await makeTmpDir('drctl-redis-kind-');
@@ -213,6 +217,34 @@ describe('redis.failover against servers that do not answer', () => {
       expect((e as Error).message).toContain(`redis 127.0.0.1:${silentPort}`);
     } finally {
       silent.close();
+    }
+  });
+});
+
+describe('redis.failover deadlines: a node frozen mid-step (SIGSTOP) never holds the step past its deadline', () => {
+  // the direct-mode pair (no Sentinel watches it: freezing it elects nothing); node timeouts of minutes,
+  // so only the step's signal can end the calls
+  const slow = (): RedisFailoverParams => ({ ...directParams, nodeTimeout: '10m' });
+  const [masterPort, replicaPort] = [(): number => portOf(directParams.nodes?.[0]?.addr), (): number => portOf(directParams.nodes?.[1]?.addr)];
+
+  it('observe waiting on a frozen master stops at once when the signal aborts', async () => {
+    const r = await whileFrozen([pidOf.get(masterPort()) ?? 0], () => abortMidStep((ctx) => kind.observe(slow(), ctx), { port: masterPort() }));
+    expectStoppedInGrace(r);
+  });
+
+  it('apply waiting on a frozen target (REPLICAOF NO ONE sent, no answer) stops at once when the signal aborts', async () => {
+    const p = slow();
+    const s = await kind.observe(p, makeKindContext());
+    const d = kind.decide(p, s);
+    if (d.action !== 'change') throw new Error('expected a change');
+    try {
+      const r = await whileFrozen([pidOf.get(replicaPort()) ?? 0], () =>
+        abortMidStep((ctx) => kind.apply(p, { current: s, desired: d.desired }, ctx), { port: replicaPort() }));
+      expectStoppedInGrace(r);
+    } finally {
+      // the command was in the frozen node's socket: it may have run once thawed; the pair is put back
+      await redisCli(replicaPort(), ['REPLICAOF', '127.0.0.1', String(masterPort())]);
+      await waitReplicaLinked(replicaPort());
     }
   });
 });

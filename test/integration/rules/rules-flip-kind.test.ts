@@ -5,6 +5,7 @@ import { initialMap } from '../../../src/rules/shard-map.js';
 import type { RuleChange } from '../../../src/rules/store.js';
 import { openRuleStore } from '../../../src/rules/open-store.js';
 import { openRedisStore } from '../../../src/rules/store-redis.js';
+import { abortMidStep, expectStoppedInGrace, whileFrozen } from '../../helpers/abort-mid-step.js';
 import { startTestEtcd, type TestEtcd } from '../../helpers/etcd-cluster.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
@@ -164,5 +165,40 @@ describe('rules.flip kind on a real etcd cluster', () => {
 
   test('a bad etcd URL is refused by the static check, naming it', () => {
     expect(rulesFlipKind.check?.({ store: 'etcd://h1:99999/x', topology: 'topology.yaml', cut: 'hz-a' } as RulesFlipParams)).toMatchObject([{ message: expect.stringContaining('port 99999') }]);
+  });
+});
+
+describe('rules.flip deadlines: its Redis store frozen mid-step (SIGSTOP) never holds the step past its deadline', () => {
+  test('observe waiting on a frozen store stops at once when the signal aborts', async () => {
+    await (await publishLab('frozen-observe')).close();
+    const params: RulesFlipParams = { store: `${redis.url}/frozen-observe`, topology: 'topology.yaml', cut: ['sz-a'] };
+    const r = await whileFrozen([redis.pid], () => abortMidStep((ctx) => rulesFlipKind.observe(params, ctx), { port: redis.port, baseDir }));
+    expectStoppedInGrace(r);
+  });
+
+  test('apply with the store frozen after the fence (the flip\'s write gets no answer) stops within the grace when the signal aborts', async () => {
+    await (await publishLab('frozen-apply')).close();
+    const params: RulesFlipParams = { store: `${redis.url}/frozen-apply`, topology: 'topology.yaml', cut: ['sz-a'] };
+    const before = await rulesFlipKind.observe(params, makeKindContext({ baseDir }));
+    const decision = rulesFlipKind.decide(params, before);
+    if (decision.action !== 'change') throw new Error('expected a change');
+    let frozen = false;
+    try {
+      const r = await abortMidStep((ctx) => rulesFlipKind.apply(params, { current: before, desired: decision.desired }, ctx), {
+        baseDir,
+        // the store freezes the moment the fence is in place; the step is aborted once the flip has been sent
+        onProgress: (m) => {
+          if (m.startsWith('fence done') && !frozen) {
+            frozen = true;
+            process.kill(redis.pid, 'SIGSTOP');
+          }
+        },
+        until: (ctx) => ctx.progressLog.some((m) => m.startsWith('flip: ')),
+      });
+      expect(frozen).toBe(true);
+      expectStoppedInGrace(r);
+    } finally {
+      process.kill(redis.pid, 'SIGCONT');
+    }
   });
 });
