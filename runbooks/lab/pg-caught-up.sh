@@ -2,14 +2,17 @@
 # Data catch-up check of the lab's rules step (city-cut.yaml, and fail-back.yaml for the way back).
 # Caught up = the two PostgreSQL sides hold the same data: one is the primary and the other a standby
 # streaming from it that has replayed everything the primary had flushed (RPO 0), so moving shards
-# either way loses nothing. A side that does not answer within 0.3 s (a cut, frozen data center; a
-# live server on loopback answers in milliseconds) cannot prove it: that passes only when the run
+# either way loses nothing. A side that does not answer cannot prove it: that passes only when the run
 # accepts data loss (a rehearsal's real cut); otherwise the caller polls until its deadline.
+# "Does not answer" is libpq's connect_timeout (2 s, its minimum), which times the connection and the
+# server's start-up reply only, not psql's own start-up (≈20 ms idle, up to ≈1 s on a busy machine):
+# a frozen server still fails it, a busy machine does not. A server frozen after it accepted the query
+# is bounded by the probe's own timeout (city-cut.yaml, catchUp.timeout), which kills this script.
 # Usage: pg-caught-up.sh HZ_PORT SH_PORT ACCEPT_DATA_LOSS(true|false). Prints "caught up: ..." or
 # "not caught up: ..."; exit code 0 either way (the caller matches the output).
 hz_port=$1; sh_port=$2; accept=$3
 q="select case when pg_is_in_recovery() then 'standby ' || coalesce(pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint, -1) || ' ' || coalesce((select sender_port::text from pg_stat_wal_receiver where status = 'streaming'), '-') else 'primary ' || pg_wal_lsn_diff(pg_current_wal_flush_lsn(), '0/0')::bigint end"
-ask() { timeout 0.3 psql -XtA -h 127.0.0.1 -U postgres -p "$1" -c "$q" 2>/dev/null || echo unreachable; }
+ask() { psql -XtA "host=127.0.0.1 port=$1 user=postgres dbname=postgres connect_timeout=2" -c "$q" 2>/dev/null || echo unreachable; }
 # accepting data loss (a rehearsal's cut): the surviving primary is all that is asked; whatever the cut
 # side would say (a replayed standby, or nothing within its timeout) the answer would be the same
 if [ "$accept" = true ]; then

@@ -217,9 +217,13 @@ async function phases(
     }
   }
   if (!back) error = error ?? 'fail-back incomplete: see the journal';
-  if (overruns.length > 0 && status === 'succeeded') {
+  // the runbook's budget is the switch's objective: a drill over it failed. A step over its own budget is
+  // a finding (event, summary, report), not a failure: step budgets say where the time went, and a busy
+  // CI runner must not fail a drill whose switch met its objective (README, Budgets).
+  const overObjective = overruns.filter((b) => b.stepId === undefined);
+  if (overObjective.length > 0 && status === 'succeeded') {
     status = 'failed';
-    error = overruns.map((b) => b.message).join('; ');
+    error = overObjective.map((b) => b.message).join('; ');
   }
   const overall: RunStatus = executed.status === 'interrupted' ? 'interrupted' : status === 'succeeded' && failBack === 'succeeded' ? 'succeeded' : 'failed';
   return { status: overall, executed, overruns, error, halves: { switch: status, failBack } };

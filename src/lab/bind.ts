@@ -83,7 +83,7 @@ export async function startBind(o: BindOptions): Promise<StartedBind> {
   const pid = spawnDetached(['named', '-g', '-c', conf], { logFile, cwd: o.dir, env: labEnv() });
   const [firstName, firstAddr] = Object.entries(o.records)[0] ?? ['ns1', '127.0.0.1'];
   await pollFor(async () => {
-    const r = new dnsPromises.Resolver({ timeout: 300, tries: 1 });
+    const r = new dnsPromises.Resolver({ timeout: READY_QUERY_TIMEOUT_MS, tries: 1 });
     r.setServers([`127.0.0.1:${o.port}`]);
     return (await r.resolve4(`${firstName}.${o.zone}`)).includes(firstAddr);
   }, `named on 127.0.0.1:${o.port} to answer for ${o.zone} (see ${logFile})`);
@@ -91,6 +91,12 @@ export async function startBind(o: BindOptions): Promise<StartedBind> {
 }
 
 /** The secret inside a tsig-keygen key file (for `${secret.DRCTL_LAB_TSIG}`). */
+/**
+ * One readiness query while named starts (polled until it answers): in-process, so the time is named's;
+ * long enough that a busy machine does not read a starting server as silent over and over.
+ */
+const READY_QUERY_TIMEOUT_MS = 2000;
+
 export async function readTsigSecret(keyFile: string): Promise<string> {
   const m = /secret\s+"([^"]+)"/.exec(await readFile(keyFile, 'utf8'));
   if (!m?.[1]) throw new Error(`no secret in key file ${keyFile}`);
@@ -122,7 +128,7 @@ export async function startBindSecondary(o: BindSecondaryOptions): Promise<{ pid
   const pid = spawnDetached(['named', '-g', '-c', conf], { logFile, cwd: o.dir, env: labEnv() });
   const [name, addr] = o.probe;
   await pollFor(async () => {
-    const r = new dnsPromises.Resolver({ timeout: 300, tries: 1 });
+    const r = new dnsPromises.Resolver({ timeout: READY_QUERY_TIMEOUT_MS, tries: 1 });
     r.setServers([`127.0.0.1:${o.port}`]);
     return (await r.resolve4(`${name}.${o.zone}`)).includes(addr);
   }, `secondary named on 127.0.0.1:${o.port} to load ${o.zone} (see ${logFile})`);

@@ -23,15 +23,18 @@ const port = Number(values.port);
 const configPort = Number(values['config-port']);
 const key = values.key ?? 'middleware:active-dc';
 
+/** A config centre that does not answer within this is an error the app reports (a busy machine does not trip it). */
+const CONFIG_TIMEOUT_MS = 2000;
+
 let activeDc: string | null = null;
 let configError: string | null = 'not read yet';
 
-/** GET key over RESP with a 500 ms budget: bulk string, or null when missing. */
+/** GET key over RESP within CONFIG_TIMEOUT_MS: bulk string, or null when missing. */
 function redisGet(k: string): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ port: configPort, host: '127.0.0.1' });
     let buf = '';
-    sock.setTimeout(500, () => {
+    sock.setTimeout(CONFIG_TIMEOUT_MS, () => {
       sock.destroy();
       reject(new Error('config centre timeout'));
     });

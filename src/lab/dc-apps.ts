@@ -50,10 +50,10 @@ export async function startDcApp(o: StartDcAppOptions): Promise<{ pid: number; l
   return { pid, logFile };
 }
 
-/** GET path on 127.0.0.1:port: the body, or undefined when nothing answers within 500 ms. */
+/** GET path on 127.0.0.1:port: the body, or undefined when nothing answers within 2 s (polled while the app starts). */
 function httpText(port: number, urlPath: string): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 500 }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 2000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));

@@ -30,7 +30,7 @@ export async function assertPortsFree(ports: readonly { port: number; what: stri
 }
 
 /** Resolve when something accepts TCP connections on 127.0.0.1:port. */
-export function canConnect(port: number, timeoutMs = 500): Promise<boolean> {
+export function canConnect(port: number, timeoutMs = 2000): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = net.connect({ port, host: '127.0.0.1' });
     const done = (ok: boolean): void => {

@@ -39,8 +39,14 @@ export async function startRedisServer(o: StartRedisOptions): Promise<StartedPro
   return { pid, logFile, pidFile };
 }
 
-/** One redis-cli command (short timeouts); stdout, or '' when the server does not answer. */
-export async function redisCli(port: number, args: readonly string[], timeoutMs = 1500): Promise<string> {
+/**
+ * redis-cli's time limit: its own start-up is inside it (≈ 5 ms idle, up to ≈ 1 s on a busy machine),
+ * so it is generous; a frozen server still fails it.
+ */
+const REDIS_CLI_TIMEOUT_MS = 10_000;
+
+/** One redis-cli command; stdout, or '' when the server does not answer within REDIS_CLI_TIMEOUT_MS. */
+export async function redisCli(port: number, args: readonly string[], timeoutMs = REDIS_CLI_TIMEOUT_MS): Promise<string> {
   const r = await runCommand(['redis-cli', '-h', '127.0.0.1', '-p', String(port), ...args], { timeoutMs, env: labEnv() });
   return r.exitCode === 0 ? r.stdout : '';
 }

@@ -8,7 +8,8 @@ const sec = (ms: number): string => (ms / 1000).toFixed(3);
 /** JUnit XML: one testcase per step with its time, so CI shows a drill like a test run. */
 export function renderJunit(r: RunReport): string {
   const m = r.run;
-  const failed = (s: RunReport['steps'][number]): boolean => s.status === 'failed' || s.overBudget !== undefined || s.rollback?.status === 'failed';
+  // a step over its budget is a finding (its testcase's system-out), not a failure: the run's objective is the runbook's budget
+  const failed = (s: RunReport['steps'][number]): boolean => s.status === 'failed' || s.rollback?.status === 'failed';
   const h = r.rehearsal;
   const extra = h ? 1 : 0;
   const rehearsalFailed = h !== undefined && (h.outcome === 'FAILED' || h.outcome === 'INTERRUPTED');
@@ -40,10 +41,10 @@ export function renderJunit(r: RunReport): string {
   for (const s of r.steps) {
     lines.push(`    <testcase classname="${esc(`${suite}.steps`)}" name="${esc(`${s.id} (${s.kind})`)}" time="${sec(s.durationMs)}">`);
     if (s.status === 'failed') lines.push(`      <failure message="${esc(`${s.error?.phase ?? ''} failed: ${s.error?.message ?? ''}`)}"/>`);
-    else if (s.overBudget) lines.push(`      <failure message="${esc(s.overBudget.message)}"/>`);
     else if (s.rollback?.status === 'failed') lines.push(`      <failure message="${esc(`rollback failed: ${s.rollback.message}`)}"/>`);
     else if (s.status !== 'applied') lines.push(`      <skipped message="${esc(s.describe ?? s.status)}"/>`);
-    if (s.describe) lines.push(`      <system-out>${esc(s.describe)}</system-out>`);
+    const out = [s.describe, s.overBudget ? `over budget: ${s.overBudget.message}` : undefined].filter((x) => x !== undefined);
+    if (out.length > 0) lines.push(`      <system-out>${esc(out.join('\n'))}</system-out>`);
     lines.push('    </testcase>');
   }
   lines.push('  </testsuite>', '</testsuites>');

@@ -69,7 +69,7 @@ metadata: { name: html-cut }
 spec:
   params:
     slow: { default: "0" }
-  budget: 8s
+  budget: 60s
   defaults: { timeout: 20s, retries: 1, retryBackoff: 100ms }
   fault:
     description: cut hz
@@ -112,7 +112,9 @@ describe('HTML report of a real rehearsal, in a real browser (headless Chromium)
     // three rehearsals through the CLI, as cron runs them; the last one slower (the trend's latest point)
     for (const slow of ['0', '0', '2']) {
       const r = await drctl(['rehearse', book, '--yes', '--set', `slow=${slow}`, '--state', state]);
-      expect(r.stdout, r.stderr).toMatch(/rehearsal FAILED/); // flip is over its 1ms budget, every time
+      // flip is over its 1ms budget every time: a finding in the report, not a failed rehearsal
+      expect(r.stdout, r.stderr).toMatch(/rehearsal SUCCEEDED/);
+      expect(r.stderr).toMatch(/step "flip" took \d+(\.\d+)?m?s, over its budget of 1ms/);
       runId = /\(run ([^)]+)\)/.exec(r.stdout)?.[1] ?? '';
     }
     // the file under test is what `drctl report RUN --format html -o FILE` writes from the state store

@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(async () => lab?.down());
 
 /** One PING with a deadline: does the server answer? (A frozen one accepts the connection, then says nothing.) */
-function answers(port: number, timeoutMs = 300): Promise<boolean> {
+function answers(port: number, timeoutMs = 2000): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = net.connect({ port, host: '127.0.0.1' });
     const done = (ok: boolean): void => {

@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exampleWorkspace } from '../helpers/cli.js';
@@ -115,11 +115,22 @@ describe('plan / run / drill on the example city cut', () => {
     expect((await ws.changes()).slice(3)).toEqual(['lb.active=hz-a', 'cache.master=hz-a', 'db.primary=hz-a']);
   });
 
-  it('a budget overrun fails the drill, naming the step, its time and its budget', async () => {
+  it('a step over its budget is a finding, named with its time and budget; the drill still succeeds', async () => {
     ws = await exampleWorkspace();
     const r = await ws.run(['drill', 'budget.yaml', '--yes']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/step "slow-dns" took \d+(\.\d+)?m?s, over its budget of 100ms/);
+    expect(r.stdout).toMatch(/slow-dns +applied +\S+ over budget/);
+    expect(await ws.estate()).toMatchObject({ 'dns.cashier': '127.0.0.2' });
+  });
+
+  it('a switch over the runbook\'s budget (its objective) fails the drill, naming its time and the budget', async () => {
+    ws = await exampleWorkspace();
+    const text = await readFile(path.join(ws.dir, 'budget.yaml'), 'utf8');
+    await writeFile(path.join(ws.dir, 'budget.yaml'), text.replace('spec:\n', 'spec:\n  budget: 100ms\n'));
+    const r = await ws.run(['drill', 'budget.yaml', '--yes']);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toMatch(/step "slow-dns" took \d+(\.\d+)?m?s, over its budget of 100ms/);
+    expect(r.stdout).toMatch(/the switch took \d+(\.\d+)?m?s, over the runbook's budget of 100ms/);
     expect(await ws.estate()).toMatchObject({ 'dns.cashier': '127.0.0.2' });
   });
 });

@@ -79,7 +79,7 @@ describe('db.primary', () => {
     signalServer(pid, 'SIGSTOP');
     let thawed = false;
     try {
-      const p = params({ connectTimeout: '500ms' });
+      const p = params({ connectTimeout: '2s' }); // pg-sh-a is live: a busy machine must not read it as silent
       const ctx = makeKindContext({ timeoutMs: 30_000 });
       const s = await kind.observe(p, ctx);
       expect(s.members.find((m) => m.name === 'pg-hz-a')?.role).toBe('unreachable');

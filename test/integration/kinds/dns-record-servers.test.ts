@@ -48,7 +48,7 @@ describe('dns.record with several authoritative servers', () => {
     if (d.action !== 'change') throw new Error('expected a change');
     await kind.apply(params, { current: before, desired: d.desired }, ctx);
     // the primary has it, the secondary does not (no NOTIFY, refresh in 60 s): verify does not hold, and says where
-    const lagging = await pollHolds(kind, params, d.desired, makeKindContext({ timeoutMs: 1_500 }), 50, 'verify').catch((e: unknown) => e);
+    const lagging = await pollHolds(kind, params, d.desired, makeKindContext({ timeoutMs: 3_000 }), 50, 'verify').catch((e: unknown) => e);
     expect((lagging as Error).message).toBe(`dns.record verify did not hold before the timeout: dns ${secondary}: cashier.example.test A is 127.0.0.10, want 127.0.0.20`);
     expect(await dig(primary, 'cashier.example.test', 'A')).toEqual(['5 127.0.0.20']);
     await notifySecondary();

@@ -42,7 +42,7 @@ beforeAll(async () => {
   for (const [g, n] of Object.entries(nodes)) {
     groups[g] = {
       masterPid: n.pid,
-      params: { sentinels: sentinelPorts.map(addr), master: g, to: 'sh-a', nodeTimeout: '300ms', nodes: [{ addr: addr(n.m), dc: 'hz-a' }, { addr: addr(n.r), dc: 'sh-a' }] },
+      params: { sentinels: sentinelPorts.map(addr), master: g, to: 'sh-a', nodes: [{ addr: addr(n.m), dc: 'hz-a' }, { addr: addr(n.r), dc: 'sh-a' }] },
     };
   }
 }, 60_000);
