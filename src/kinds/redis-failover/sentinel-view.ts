@@ -8,7 +8,7 @@ import { nodeTimeoutMs, sentinelTarget } from './targets.js';
 export interface Candidate {
   readonly addr: string;
   readonly priority: number;
-  /** Sentinel would consider it (flags exactly "slave": not down, not disconnected). */
+  /** Sentinel would consider it (flags exactly "slave": not down, not disconnected), and its INFO says it is a replica. */
   readonly ok: boolean;
 }
 
@@ -21,6 +21,12 @@ export interface SentinelView {
   readonly failingOver: boolean;
   readonly replicas: readonly Candidate[];
 }
+
+/** One entry of SENTINEL REPLICAS: usable = flags exactly "slave" (not down, not disconnected) and it reports itself a replica. */
+const toCandidate = (x: Record<string, string>): Candidate => ({
+  addr: `${x.ip}:${x.port}`, priority: Number(x['slave-priority']),
+  ok: x.flags === 'slave' && (x['role-reported'] ?? 'slave') === 'slave',
+});
 
 /** The sentinels that answered at observe time (any one of them will do for a command). */
 export const answeringSentinels = (s: RedisFailoverState): string[] =>
@@ -37,7 +43,7 @@ export async function sentinelMaster(p: RedisFailoverParams, addr: string, ctx: 
 export async function sentinelCandidates(p: RedisFailoverParams, sentinel: string, ctx: KindContext, timeoutMs = nodeTimeoutMs(p)): Promise<Candidate[]> {
   return withRedis(sentinelTarget(p, sentinel, ctx, timeoutMs), async (r) => {
     const reps = (await r.call('SENTINEL', 'REPLICAS', p.master)) as unknown[];
-    return reps.map(flatToRecord).map((x) => ({ addr: `${x.ip}:${x.port}`, priority: Number(x['slave-priority']), ok: x.flags === 'slave' }));
+    return reps.map(flatToRecord).map(toCandidate);
   });
 }
 
@@ -51,7 +57,7 @@ export async function readSentinels(p: RedisFailoverParams, ctx: KindContext): P
       const reps = ((await r.call('SENTINEL', 'REPLICAS', p.master)) as unknown[]).map(flatToRecord);
       return {
         addr, master: m ? `${m[0]}:${m[1]}` : null, failingOver: (info.flags ?? '').includes('failover_in_progress'),
-        replicas: reps.map((x) => ({ addr: `${x.ip}:${x.port}`, priority: Number(x['slave-priority']), ok: x.flags === 'slave' })),
+        replicas: reps.map(toCandidate),
       };
     }).catch((e: unknown) => {
       if (ctx.signal.aborted || (isStepError(e) && !e.retryable)) throw e;

@@ -5,7 +5,8 @@ import { roleText } from './decide.js';
 import { directSwitch } from './direct.js';
 import { electedMeanwhile, settleMasterTarget } from './election.js';
 import type { RedisFailoverParams, RedisFailoverState } from './params.js';
-import { answeringSentinels, sentinelCandidates, sentinelMaster, type Candidate } from './sentinel-view.js';
+import { untilSentinelsSeeReplica, sentinelFailoverView } from './sentinel-ready.js';
+import { answeringSentinels, sentinelCandidates, type Candidate } from './sentinel-view.js';
 import { nodeTarget, sentinelTarget } from './targets.js';
 
 const RETRY_MS = 300;
@@ -34,14 +35,9 @@ export async function moveMaster(p: RedisFailoverParams, current: RedisFailoverS
  */
 async function withPriorities(p: RedisFailoverParams, s: RedisFailoverState, target: string, ctx: KindContext, fn: (sentinel: string) => Promise<void>): Promise<void> {
   const sentinel = answeringSentinels(s)[0] ?? '';
-  let view = await sentinelCandidates(p, sentinel, ctx);
-  // Right after a failover the sentinel needs a moment to see the old master back as a healthy replica.
-  while (!view.find((c) => c.addr === target)?.ok) {
-    if (await electedMeanwhile(p, s, target, sentinel, ctx)) return;
-    ctx.progress(`waiting for sentinel ${sentinel} to see ${target} as a healthy replica of ${p.master}`);
-    await ctx.clock.sleep(RETRY_MS, ctx.signal);
-    view = await sentinelCandidates(p, sentinel, ctx);
-  }
+  // Right after a failover (or a stale master re-pointed) the sentinels need a moment to see the target as a healthy replica.
+  if (await untilSentinelsSeeReplica(p, s, target, sentinel, ctx)) return;
+  const view = await sentinelCandidates(p, sentinel, ctx);
   const mine = view.find((c) => c.addr === target);
   if (mine?.priority === 0) throw stepError(`redis ${target}: replica-priority is 0 (never promote), want a non-zero priority`, { retryable: false });
   if (isOnlyBest(view, target)) return fn(sentinel);
@@ -106,6 +102,13 @@ async function sentinelFailover(p: RedisFailoverParams, s: RedisFailoverState, t
     if (reply === 'OK') {
       ctx.progress(`sentinel ${addr}: failover of ${p.master} started`);
       const promoted = await waitSentinelReports(p, addr, s.master, ctx);
+      if (promoted === ABORTED) {
+        // Sentinel gave up (its failover-timeout: the promoted node did not report itself master in time,
+        // or another sentinel converted it back): the old master stays; try again within the step's time
+        ctx.progress(`sentinel ${addr}: the failover of ${p.master} was aborted by Sentinel; retrying until the step timeout`);
+        if (await untilSentinelsSeeReplica(p, s, target, addr, ctx)) return;
+        continue;
+      }
       ctx.note('failoverMs', Math.round(ctx.clock.monotonic() - started));
       if (promoted !== target) {
         throw stepError(`sentinel ${addr}: promoted ${promoted ?? 'nothing'}, want ${target}`, { retryable: false });
@@ -122,11 +125,18 @@ async function sentinelFailover(p: RedisFailoverParams, s: RedisFailoverState, t
   }
 }
 
-/** Wait until the sentinel that ran the failover reports a master other than `from`; returns it. */
-async function waitSentinelReports(p: RedisFailoverParams, addr: string, from: string | null, ctx: KindContext): Promise<string | null> {
+const ABORTED = Symbol('aborted');
+
+/**
+ * Wait until the sentinel that ran the failover reports a master other than `from` (returned), or ends
+ * its failover without one (ABORTED: Sentinel clears failover_in_progress and switches the master in
+ * the same step, so "not failing over, same master" is an abort, never a success not yet seen).
+ */
+async function waitSentinelReports(p: RedisFailoverParams, addr: string, from: string | null, ctx: KindContext): Promise<string | null | typeof ABORTED> {
   for (;;) {
-    const now = await sentinelMaster(p, addr, ctx).catch(() => from);
-    if (now !== from) return now;
+    const now = await sentinelFailoverView(p, addr, ctx).catch(() => undefined);
+    if (now && now.master !== from) return now.master;
+    if (now && !now.failingOver) return ABORTED;
     await ctx.clock.sleep(50, ctx.signal);
   }
 }

@@ -12,6 +12,7 @@ import { makeKindContext } from '../../helpers/kind-context.js';
 import { processTracker } from '../../helpers/lab-processes.js';
 import { runStepLife } from '../../helpers/step-life.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 // One real estate for the file: a Sentinel group (master hz-a, replicas sh-a, sz-a, 3 sentinels), a
 // direct-mode pair, and a standalone Redis that is nobody's replica.
@@ -118,6 +119,13 @@ describe('redis.failover through Sentinel', () => {
   });
 
   it('observe and plan change nothing: every node\'s replication and whole config, every sentinel\'s view', async () => {
+    // the failover leader of the previous test reports the old address (with the new epoch) until its
+    // replicas are reconfigured: wait until no sentinel is failing over and all name one master
+    await waitFor(async () => {
+      const views = await Promise.all((sentinelParams.sentinels ?? []).map((a) => redisCli(portOf(a), ['SENTINEL', 'MASTER', 'grp'])));
+      const field = (v: string, k: string): string | undefined => { const l = v.split('\n'); return l[l.indexOf(k) + 1]; };
+      return views.every((v) => !(field(v, 'flags') ?? '').includes('failover') && field(v, 'port') === field(views[0] ?? '', 'port'));
+    }, 'the sentinels to settle after the previous failover', 30_000);
     const before = await snapshot();
     const ctx = makeKindContext();
     for (const p of [sentinelParams, { ...sentinelParams, to: { dc: 'sz-a' } }, directParams]) {
