@@ -6,15 +6,20 @@ import type { KindContext } from '../../model/kind.js';
  * connection carrying PostgreSQL's SSLRequest, which any live postmaster answers with one byte. While
  * the probe waits, the member is still silent: the next observe in the same step attempt (verify's
  * polls) says so at once instead of waiting connectTimeout again. The moment it answers (thawed, link
- * back) or fails, the member is observed in full again; and never trusted for longer than TRUST_MS (a
- * dropped SYN is retried by the kernel with backoff: a fresh connection may get through sooner).
+ * back) or fails, the member is observed in full again; and never trusted for longer than TRUST_MS after
+ * it was left (a dropped SYN is retried by the kernel with backoff: a fresh connection may get through
+ * sooner). Counted from the probe, not from the first attempt: a connectTimeout of TRUST_MS or more must
+ * not make every verify poll wait it again.
  * Probes end with the attempt's signal or at TRUST_MS, and never keep the process alive.
  */
 const TRUST_MS = 2000;
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 
 interface Probe {
+  /** When the member was first asked and gave no answer (for "no answer for N ms"). */
   readonly sinceMs: number;
+  /** When the probe was left (the connect timeout over): it is trusted for TRUST_MS from then. */
+  readonly leftAtMs: number;
   open: boolean;
   readonly socket: net.Socket;
 }
@@ -26,8 +31,8 @@ export function silentFor(ctx: KindContext, host: string, port: number): number 
   const key = `${host}:${port}`;
   const p = probes.get(ctx)?.get(key);
   if (!p) return undefined;
-  const age = ctx.clock.monotonic() - p.sinceMs;
-  if (p.open && age < TRUST_MS) return age;
+  const now = ctx.clock.monotonic();
+  if (p.open && now - p.leftAtMs < TRUST_MS) return now - p.sinceMs;
   p.socket.destroy();
   probes.get(ctx)?.delete(key);
   return undefined;
@@ -42,7 +47,7 @@ export function leaveProbe(ctx: KindContext, host: string, port: number, silentS
   probes.set(ctx, map);
   map.get(`${host}:${port}`)?.socket.destroy();
   const socket = net.connect({ host, port });
-  const probe: Probe = { sinceMs: silentSinceMs, open: true, socket };
+  const probe: Probe = { sinceMs: silentSinceMs, leftAtMs: ctx.clock.monotonic(), open: true, socket };
   const end = (): void => {
     probe.open = false;
     socket.destroy();

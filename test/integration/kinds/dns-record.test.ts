@@ -185,19 +185,12 @@ describe('dns.record deadlines: BIND frozen mid-step (SIGSTOP) never holds the s
   });
 
   it('apply (nsupdate waiting on a frozen server) stops within the grace when the signal aborts: the command is killed', async () => {
-    const p = slow();
+    // a record of its own: the update left in the frozen server's socket may still be applied once thawed
+    const p = params({ name: 'deadline', to: '127.0.0.30', create: true, queryTimeout: '10m' });
     const s = await kind.observe(p, makeKindContext());
     const d = kind.decide(p, s);
     if (d.action !== 'change') throw new Error('expected a change');
-    try {
-      const r = await whileFrozen([namedPid], () => abortMidStep((ctx) => kind.apply(p, { current: s, desired: d.desired }, ctx), { port: port(), anyProcess: true }));
-      expectStoppedInGrace(r);
-    } finally {
-      // the update in the frozen server's socket may have been applied once thawed: the record is put back
-      const ctx = makeKindContext();
-      const now = await kind.observe(p, ctx);
-      if (!kind.holds(p, s, now).ok) await kind.rollback?.(p, { current: now, desired: s }, ctx);
-    }
-    expect(await dig(server, 'cashier.example.test', 'A')).toEqual([`${s.ttl ?? 5} 127.0.0.10`]);
+    const r = await whileFrozen([namedPid], () => abortMidStep((ctx) => kind.apply(p, { current: s, desired: d.desired }, ctx), { port: port(), anyProcess: true }));
+    expectStoppedInGrace(r);
   });
 });

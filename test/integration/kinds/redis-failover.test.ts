@@ -250,9 +250,14 @@ describe('redis.failover deadlines: a node frozen mid-step (SIGSTOP) never holds
         abortMidStep((ctx) => kind.apply(p, { current: s, desired: d.desired }, ctx), { port: replicaPort() }));
       expectStoppedInGrace(r);
     } finally {
-      // the command was in the frozen node's socket: it may have run once thawed; the pair is put back
-      await redisCli(replicaPort(), ['REPLICAOF', '127.0.0.1', String(masterPort())]);
-      await waitReplicaLinked(replicaPort());
+      // the command left in the frozen node's socket may run once thawed, before or after anything sent
+      // now: the pair is put back until it stays back
+      await waitFor(async () => {
+        const role = (await redisCli(replicaPort(), ['ROLE'])).split('\n');
+        if (role[0] === 'slave' && role[2] === String(masterPort()) && role[3] === 'connected') return true;
+        if (role[0] !== 'slave') await redisCli(replicaPort(), ['REPLICAOF', '127.0.0.1', String(masterPort())]);
+        return false;
+      }, 'the direct pair to be back', 20_000, 100);
     }
   });
 });
