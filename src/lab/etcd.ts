@@ -103,9 +103,10 @@ export interface EtcdMemberStatus {
 
 /**
  * Members and leader as the cluster reports them, through the JSON gateway of each member's client port
- * (no client library needed): a member that does not answer within timeoutMs is unreachable.
+ * (no client library needed): a member that does not answer within timeoutMs (2 s: in-process, so a busy
+ * machine does not trip it; a frozen member does) is unreachable.
  */
-export async function etcdClusterStatus(clientPorts: readonly number[], timeoutMs = 800): Promise<{ readonly members: readonly EtcdMemberStatus[]; readonly leader: string | null }> {
+export async function etcdClusterStatus(clientPorts: readonly number[], timeoutMs = 2000): Promise<{ readonly members: readonly EtcdMemberStatus[]; readonly leader: string | null }> {
   const statuses = await Promise.all(clientPorts.map((p) => gateway(p, 'POST', '/v3/maintenance/status', {}, timeoutMs).catch(() => undefined) as Promise<{ header?: { member_id?: string }; leader?: string } | undefined>));
   let list: { members?: { ID?: string; name?: string; clientURLs?: string[] }[] } | undefined;
   for (const p of clientPorts) {
