@@ -9,7 +9,7 @@ import { waitFor } from './wait-for.js';
  * it). The kind's own timeouts are set far beyond the test's time (minutes), so the only thing that can
  * end its call is the context's signal: the test aborts it once the call is waiting on the frozen server
  * (an event: a connection to the server's port is open) and measures how long the call takes to stop.
- * The contract (kinds/types.ts): ABORT_GRACE_MS at most, also when the server never answers.
+ * The contract (model/kind.ts): ABORT_GRACE_MS at most, also when the server never answers.
  */
 
 /** Socket inodes held by this process (its /proc/self/fd links "socket:[INODE]"). */

@@ -1,4 +1,4 @@
-import type { KindContext } from '../types.js';
+import type { KindContext } from '../../model/kind.js';
 import { flatToRecord, withRedis } from './client.js';
 import { electedMeanwhile } from './election.js';
 import type { RedisFailoverParams, RedisFailoverState } from './params.js';
