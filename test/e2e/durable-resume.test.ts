@@ -70,7 +70,7 @@ describe('durable runs: crash and resume', () => {
     child.kill('SIGTERM');
     await ws.release('b.before');
     const first = await child;
-    expect(first.exitCode).toBe(130);
+    expect(first.exitCode, `${String(first.signal)} ${first.stderr}`).toBe(130);
     expect(first.stderr).toContain('has failed back: the estate is as it was before');
     expect(first.stderr).not.toContain('drctl resume');
     expect(await ws.estate()).toMatchObject({ 'db.primary': 'hz-a', 'cache.master': 'hz-a' });

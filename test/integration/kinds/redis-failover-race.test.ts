@@ -57,13 +57,18 @@ const configEpoch = async (group: string): Promise<number> => {
   return Number(lines[lines.indexOf('config-epoch') + 1]);
 };
 
-/** Observe until the target already has ROLE master while the sentinels (by majority) still name the old master. */
-async function observeMidElection(p: RedisFailoverParams, ctx: TestKindContext): Promise<RedisFailoverState> {
-  const [hz, sh] = (p.nodes ?? []).map((n) => n.addr);
-  return waitFor(async () => {
-    const s = await kind.observe(p, ctx);
-    return s.master === hz && s.nodes.find((n) => n.addr === sh)?.role === 'master' ? s : undefined;
-  }, 'an observation in the middle of Sentinel\'s election', 15_000, 20);
+/**
+ * The step's observation in the middle of Sentinel's election: the target already has ROLE master while
+ * the sentinels (by majority) still name the old master. Catching that window by polling observe depends
+ * on how fast the machine is (on a busy one the sentinels often switch between two polls), so it is built
+ * from what the step really saw: its observation from before the election, with the target's ROLE as the
+ * target itself reports it once promoted (the event: its ROLE reads master).
+ */
+async function observeMidElection(p: RedisFailoverParams, before: RedisFailoverState): Promise<RedisFailoverState> {
+  const sh = p.nodes?.[1]?.addr ?? '';
+  expect(before.master).toBe(p.nodes?.[0]?.addr);
+  await waitFor(async () => (await redisCli(Number(sh.split(':')[1]), ['ROLE'])).startsWith('master'), `${sh} to be promoted`, 15_000);
+  return { ...before, nodes: before.nodes.map((n) => (n.addr === sh ? { addr: n.addr, dc: n.dc, role: 'master' as const } : n)) };
 }
 
 /** The step acts on that observation: apply must accept Sentinel's election, and verify must hold. */
@@ -81,8 +86,9 @@ describe('redis.failover while Sentinel elects the target by itself', () => {
     const [hz, sh] = (p.nodes ?? []).map((n) => n.addr);
     const ctx = makeKindContext({ timeoutMs: 40_000 });
     const epochBefore = await configEpoch('manual');
+    const before = await kind.observe(p, ctx);
     expect(await redisCli(sentinelPorts[0] ?? 0, ['SENTINEL', 'FAILOVER', 'manual'])).toBe('OK');
-    const mid = await observeMidElection(p, ctx);
+    const mid = await observeMidElection(p, before);
     const after = await applyAndVerify(p, mid, ctx);
     expect(after.master).toBe(sh);
     expect(Object.values(after.sentinels)).toEqual([sh, sh, sh]);
@@ -99,7 +105,10 @@ describe('redis.failover while Sentinel elects the target by itself', () => {
     const ctx = makeKindContext({ timeoutMs: 40_000 });
     signalServer(masterPid, 'SIGSTOP');
     try {
-      const mid = await observeMidElection(p, ctx);
+      // observed as the cut began: the master silent, the sentinels still naming it
+      const before = await kind.observe(p, ctx);
+      expect(before.nodes.find((n) => n.addr === p.nodes?.[0]?.addr)?.role).toBe('unreachable');
+      const mid = await observeMidElection(p, before);
       // the step's apply runs late: by then every sentinel names the target (the rehearsal's failure)
       await waitFor(async () => (await Promise.all(sentinelPorts.map((port) => redisCli(port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'cut'])))).every((v) => v.replace('\n', ':') === sh), 'every sentinel to name the target', 15_000);
       const after = await applyAndVerify(p, mid, ctx);

@@ -171,14 +171,14 @@ describe('rules.flip kind on a real etcd cluster', () => {
 describe('rules.flip deadlines: its Redis store frozen mid-step (SIGSTOP) never holds the step past its deadline', () => {
   test('observe waiting on a frozen store stops at once when the signal aborts', async () => {
     await (await publishLab('frozen-observe')).close();
-    const params: RulesFlipParams = { store: `${redis.url}/frozen-observe`, topology: 'topology.yaml', cut: ['sz-a'] };
+    const params: RulesFlipParams = { store: `${redis.url}?prefix=frozen-observe:`, topology: 'topology.yaml', cut: ['sz-a'] };
     const r = await whileFrozen([redis.pid], () => abortMidStep((ctx) => rulesFlipKind.observe(params, ctx), { port: redis.port, baseDir }));
     expectStoppedInGrace(r);
   });
 
   test('apply with the store frozen after the fence (the flip\'s write gets no answer) stops within the grace when the signal aborts', async () => {
     await (await publishLab('frozen-apply')).close();
-    const params: RulesFlipParams = { store: `${redis.url}/frozen-apply`, topology: 'topology.yaml', cut: ['sz-a'] };
+    const params: RulesFlipParams = { store: `${redis.url}?prefix=frozen-apply:`, topology: 'topology.yaml', cut: ['sz-a'] };
     const before = await rulesFlipKind.observe(params, makeKindContext({ baseDir }));
     const decision = rulesFlipKind.decide(params, before);
     if (decision.action !== 'change') throw new Error('expected a change');
