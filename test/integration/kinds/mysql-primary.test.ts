@@ -44,6 +44,19 @@ const change = (p: MysqlPrimaryParams, s: MysqlPrimaryState) => {
   return { current: s, desired: d.desired };
 };
 
+/** Replication at rest: every replica's IO thread has read, and its SQL thread applied, up to the primary's binlog
+ *  position. A replica re-pointed by the test before (GTID) connects on its own a moment later and then moves its
+ *  file and positions: a snapshot taken before that moment would differ from the next one without drctl doing anything. */
+async function settled(): Promise<void> {
+  await waitFor(async () => {
+    const [head] = await g.sql('db-hz-a', 'SHOW MASTER STATUS');
+    const replicas = await Promise.all(g.members.filter((m) => m.name !== 'db-hz-a').map(async (m) => (await g.sql(m.name, 'SHOW SLAVE STATUS'))[0]));
+    return replicas.every((r) => r?.['Slave_IO_Running'] === 'Yes' && r['Slave_SQL_Running'] === 'Yes'
+      && r['Master_Log_File'] === head?.['File'] && Number(r['Read_Master_Log_Pos']) === Number(head?.['Position'])
+      && r['Relay_Master_Log_File'] === head?.['File'] && Number(r['Exec_Master_Log_Pos']) === Number(head?.['Position']));
+  }, 'every replica to have read and applied up to the primary\'s binlog position');
+}
+
 /** Every server's variables and replication status: what plan must leave exactly as it found it. */
 async function snapshot(): Promise<unknown> {
   return Promise.all(g.members.map(async (m) => ({
@@ -99,6 +112,7 @@ describe('mysql.primary on real MariaDB', () => {
   });
 
   it('observe, decide and describe change nothing: every server\'s variables and replication status are as before', async () => {
+    await settled();
     const before = await snapshot();
     const ctx = makeKindContext();
     const s0 = await kind.observe(params(), ctx);
