@@ -7,6 +7,18 @@ export const DEFAULT_STATE_PREFIX = 'drctl:';
 /** The key prefix of the state in etcd when the URL names none. */
 export const DEFAULT_ETCD_STATE_PREFIX = 'drctl';
 
+/**
+ * The shortest lock lease (--lease) with an etcd state store. The holder proves its lease alive by
+ * keepalives (state/etcd-lease.ts) and stops acting TTL/5 (at least 0.5 s) before it could end; across a
+ * leader election the last answer can be up to 1 s old when the leader stops, the election takes
+ * 0.4-0.9 s on the lab's cluster with two busy loops per core (heartbeat 50 ms, election 500 ms; about
+ * 1.2-1.6 s idle with etcd's defaults 100/1000 ms), and the first renewal sent after it is answered
+ * within a retry (250 ms) and a round trip. 5 s leaves 5 - 1 - 1 - 0.25 - 0.3 ≈ 2.4 s for the election;
+ * 2 s left under 0.3 s and lost the lease to elections under load. A cluster with a longer
+ * --election-timeout needs a lease of at least about 2.5 times its election time.
+ */
+export const ETCD_MIN_LEASE_MS = 5_000;
+
 /** What --state names: a folder, Redis (endpoints or Sentinels), or an etcd cluster. */
 export type StoreSpec =
   | { readonly kind: 'file'; readonly dir: string }

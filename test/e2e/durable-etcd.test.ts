@@ -85,7 +85,7 @@ describe('durable runs through the etcd state store', () => {
   it('the leader frozen for longer than the lease (a minority cut): no effect on the run', async () => {
     ws = await durableWorkspace(etcd.url(`minority${++n}`));
     await ws.hold('b.before');
-    const run = ws.start(['run', 'chain.yaml', '--yes', '--lease', '2s']);
+    const run = ws.start(['run', 'chain.yaml', '--yes', '--lease', '5s']);
     await ws.reached('b.before');
     const runId = await ws.onlyRunId();
     freeze((await etcd.leader()).name);
@@ -95,7 +95,7 @@ describe('durable runs through the etcd state store', () => {
       const asked = Date.now();
       const locks = JSON.parse((await ws?.run(['status', '--json']))?.stdout ?? '{}').result?.locks as { holder: { runId: string; token: number } }[] | undefined;
       expect(locks?.map((l) => [l.holder.runId, l.holder.token])).toEqual([[runId, 1]]);
-      return asked > frozenAt + 4_000;
+      return asked > frozenAt + 10_000;
     }, 'the lease to outlive two TTLs with the leader frozen', 60_000, 500);
     await ws.release('b.before');
     await expectFinishedWhole(ws, await run, runId);
@@ -104,7 +104,7 @@ describe('durable runs through the etcd state store', () => {
   it('a frozen majority: the run stops safely (state store unreachable, no new step) and resume finishes it after the thaw', async () => {
     ws = await durableWorkspace(etcd.url(`majority${++n}`));
     await ws.hold('b.before');
-    const run = ws.start(['run', 'chain.yaml', '--yes', '--lease', '3s']);
+    const run = ws.start(['run', 'chain.yaml', '--yes', '--lease', '5s']);
     await ws.reached('b.before');
     const runId = await ws.onlyRunId();
     const [m1, m2] = etcd.members;

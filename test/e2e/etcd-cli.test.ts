@@ -41,6 +41,21 @@ describe('etcd:// URLs on the command line', () => {
     expect(unknown.stderr).toContain('unknown option tls (known: prefix, ca, cert, key, timeout, keepalive)');
   });
 
+  it('a lease shorter than an etcd store can keep across a leader election is bad input naming --lease (exit 3), before any connection', async () => {
+    // nothing listens there: exit 3 (not 1, unreachable) proves the flag is refused before etcd is asked
+    const state = `etcd://127.0.0.1:${await freePort()}/x`;
+    const runbook = path.join(ROOT, 'runbooks/examples/city-cut.yaml');
+    for (const args of [['run', runbook, '--yes', '--lease', '2s'], ['drill', runbook, '--yes', '--lease', '4500ms'], ['resume', 'r1', '--yes', '--lease', '2s'], ['rollback', 'r1', '--yes', '--lease', '2s']]) {
+      const r = await drctl([...args, '--state', state]);
+      expect(r.exitCode, `${args[0]}: ${r.stderr}`).toBe(3);
+      expect(r.stderr).toContain(`--lease ${args.at(-1)}: an etcd state store needs a lease of at least 5s`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    const fromEnv = await drctl(['resume', 'r1', '--yes', '--state', state], { env: { DRCTL_LEASE: '3s' } });
+    expect(fromEnv.exitCode).toBe(3);
+    expect(fromEnv.stderr).toContain('--lease 3s: an etcd state store needs a lease of at least 5s');
+  });
+
   it('an unreachable cluster: one line naming the store (never the password), exit 1', async () => {
     const port = await freePort();
     const r = await drctl(['status', '--state', `etcd://ops:s3cret-pw@127.0.0.1:${port}/x?timeout=500ms`]);

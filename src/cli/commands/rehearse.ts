@@ -36,7 +36,7 @@ export interface RehearseFlags {
  */
 export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFlags, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
-  const leaseMs = leaseOf(flags.lease);
+  const leaseMs = leaseOf(flags.lease, state);
   const { runbook, registry, text } = await loadValidRunbook(file, flags.plugin ?? []);
   if (!runbook.fault) {
     throw new DrctlError('no-fault', ExitCode.invalidInput, `${file}: drctl rehearse needs a spec.fault section (how to inject the fault and how to restore it)`, {

@@ -37,7 +37,7 @@ export interface ResumeFlags {
  */
 export async function resumeCommand(io: CliIO, runId: string, flags: ResumeFlags, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
-  const leaseMs = leaseOf(flags.lease) ?? DEFAULT_LEASE_MS;
+  const leaseMs = leaseOf(flags.lease, state) ?? DEFAULT_LEASE_MS;
   const store = await openStateStore(state);
   try {
     const header = await readRunHeader(store, runId);

@@ -36,7 +36,7 @@ export interface RollbackFlags {
  */
 export async function rollbackCommand(io: CliIO, runId: string, flags: RollbackFlags, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
-  const leaseMs = leaseOf(flags.lease) ?? DEFAULT_LEASE_MS;
+  const leaseMs = leaseOf(flags.lease, state) ?? DEFAULT_LEASE_MS;
   const store = await openStateStore(state);
   try {
     const header = await readRunHeader(store, runId);

@@ -3,6 +3,8 @@ import type { EventListener } from '../../model/events.js';
 import { runSession, type SessionOptions, type SessionOutcome } from '../../engine/session.js';
 import type { OnFailure, Runbook } from '../../runbook/types.js';
 import { openStateStore } from '../../state/open-store.js';
+import { ETCD_MIN_LEASE_MS } from '../../state/store-url.js';
+import { isEtcdUrl } from '../../infra/etcd-url.js';
 import { isResumableRun } from '../../model/records.js';
 import { formatDuration, MAX_TIMER_MS, parseDuration } from '../../util/duration.js';
 import { confirmationRequired, ExitCode, usageError } from '../../util/errors.js';
@@ -37,7 +39,7 @@ export interface RunFlags {
 export const runCommandAction = (mode: 'run' | 'drill') =>
   async (io: CliIO, file: string, flags: RunFlags, cmd: Command): Promise<ExitCode> => {
     const { state } = cmd.optsWithGlobals<{ state: string }>();
-    const leaseMs = leaseOf(flags.lease);
+    const leaseMs = leaseOf(flags.lease, state);
     const { runbook, registry, text } = await loadValidRunbook(file, flags.plugin ?? []);
     assertApprovable(runbook, flags.approve ?? []);
     const scope = await buildRuntimeScope(runbook, flags);
@@ -147,11 +149,14 @@ const humanView = (view: EventListener): EventListener => (e) => {
   for (const stepId of e.done) view({ type: 'step.skipped', stepId, reason: 'done by an earlier process', state: undefined, outputs: {}, runId: e.runId, at: e.at });
 };
 
-/** --lease DURATION (also DRCTL_LEASE): how long the lock lives without renewal (default 15s). */
-export function leaseOf(flag: string | undefined): number | undefined {
+/** --lease DURATION (also DRCTL_LEASE): how long the lock lives without renewal (default 15s); `state`: the --state it is for. */
+export function leaseOf(flag: string | undefined, state: string): number | undefined {
   const text = flag ?? process.env.DRCTL_LEASE;
   if (text === undefined) return undefined;
   const ms = parseDuration(text);
   if (ms === undefined || ms < 300 || ms > MAX_TIMER_MS) throw usageError(`--lease ${text}: a duration from 300ms to ${formatDuration(MAX_TIMER_MS)} (e.g. 15s)`);
+  if (ms < ETCD_MIN_LEASE_MS && isEtcdUrl(state)) {
+    throw usageError(`--lease ${text}: an etcd state store needs a lease of at least ${ETCD_MIN_LEASE_MS / 1000}s`, 'a shorter lease cannot be kept alive across an etcd leader election on a busy machine (the run would stop as "state store unreachable")');
+  }
   return ms;
 }
