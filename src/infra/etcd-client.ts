@@ -9,9 +9,14 @@ import { etcdLabel, type EtcdSpec } from './etcd-url.js';
  * keepalive lives for the whole run), gRPC pings so that a silent member (a cut, a frozen process) is
  * noticed on open streams within about two ping intervals. etcd must accept the pings: start it with
  * --grpc-keepalive-min-time at or below the interval (else GOAWAY too_many_pings), or raise ?keepalive=.
+ * By default etcd3 retries a failed call 3 times (a 2 s deadline can become 6 s) and stops using a host
+ * for 5 s after 3 failures in a row: right for reads and writes, wrong for a lease keeper (singleTry).
  */
-export async function makeEtcdClient(spec: EtcdSpec): Promise<Etcd3> {
+export async function makeEtcdClient(spec: EtcdSpec, o: { readonly singleTry?: boolean } = {}): Promise<Etcd3> {
   const { Etcd3 } = await import('etcd3');
+  // singleTry: every call goes to the host once, exactly when asked (no retry, no circuit breaker that
+  // would refuse a healthy member for 5 s after three calls timed out during an election)
+  const noop = o.singleTry ? (await import('cockatiel')).noop : undefined;
   const scheme = spec.tls ? 'https' : 'http';
   const options: IOptions = {
     hosts: spec.endpoints.map((e) => `${scheme}://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`),
@@ -22,6 +27,7 @@ export async function makeEtcdClient(spec: EtcdSpec): Promise<Etcd3> {
       // etcd counts pings on a connection without calls as abuse (GOAWAY too_many_pings): none then
       'grpc.keepalive_permit_without_calls': 0,
     },
+    ...(noop ? { faultHandling: { host: () => noop, global: noop } } : {}),
     ...(spec.username && spec.password ? { auth: { username: spec.username, password: spec.password } } : {}),
     // etcds:// without files: https:// hosts, verified against the system's roots
     ...(spec.tls && (spec.tls.ca ?? spec.tls.cert) !== undefined ? { credentials: tlsCredentials(spec) } : {}),

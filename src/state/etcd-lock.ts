@@ -23,7 +23,12 @@ export interface EtcdLockContext {
   members(): Promise<readonly Etcd3[]>;
   /** The deadline of one call. */
   readonly timeoutMs: number;
+  /** The locks this process holds: recover(fence) reclaims one whose keys etcd deleted too early (etcd-lease.ts). */
+  readonly held: Map<string, () => Promise<boolean>>;
 }
+
+/** The key of a held lock in EtcdLockContext.held. */
+export const heldKey = (f: Pick<Fence, 'scope' | 'token' | 'runId'>): string => `${f.scope}\n${ownerValue(f)}`;
 
 type Stored = Omit<LockHolder, 'expiresAt'>;
 
@@ -55,9 +60,16 @@ export function fencedOut(fence: Fence, current: Stored | undefined): FencedOut 
 export async function acquireEtcdLock(c: EtcdLockContext, scope: string, input: HolderInput, leaseMs: number): Promise<LockLease> {
   const k = lockKeys(c.prefix, scope);
   let fence: Fence = { scope, token: 0, runId: input.runId };
+  let mine: { json: string } | undefined; // set once the lock is this controller's
   const lease = await grantLease(c.client, await c.members(), Math.max(1, Math.ceil(leaseMs / 1000)), c.timeoutMs, {
     gone: () => fencedOutNow(c, fence),
     unreachable: (e) => new StoreUnreachable(c.label, new Error(`this controller's lease on the lock "${scope}" could not be confirmed in time (${(e as Error).message ?? String(e)}); it stopped acting as holder`)),
+    // the keys are gone but nobody took the lock: no new token since ours (the counter), our copy in held/
+    // (a forced unlock deletes it), lock and owner keys absent — then they are ours again, same token
+    reclaim: async (leaseId) => !!mine && (await txn(c.client,
+      [cmp.createdAt(k.lock, 0), cmp.createdAt(k.owner, 0), cmp.valueIs(k.held, mine.json), cmp.valueIs(k.token, String(fence.token))],
+      [op.put(k.lock, mine.json, leaseId), op.put(k.owner, ownerValue(fence), leaseId)],
+    )).succeeded,
   });
   try {
     for (let race = 0; race < MAX_RACES; race++) {
@@ -83,13 +95,14 @@ export async function acquireEtcdLock(c: EtcdLockContext, scope: string, input: 
       fence = { scope, token, runId: input.runId };
       const won = await c.io(() => txn(c.client,
         [cmp.createdAt(k.lock, lockKv?.create_revision ?? 0), cmp.modifiedAt(k.token, tokenKv?.mod_revision ?? 0)],
-        [op.put(k.lock, json, lease.id), op.put(k.owner, ownerValue(fence), lease.id), op.put(k.token, String(token)), op.put(k.held, json)],
+        [op.put(k.lock, json, lease.id()), op.put(k.owner, ownerValue(fence), lease.id()), op.put(k.token, String(token)), op.put(k.held, json)],
       )).then((r) => r.succeeded, async (e: unknown) => {
         // a write that timed out may still have committed: the owner key says whether it did
         const owner = await c.io(() => getKv(c.client, k.owner)).catch(() => Promise.reject(e));
-        return owner?.lease === lease.id && text(owner) === ownerValue(fence);
+        return owner?.lease === lease.id() && text(owner) === ownerValue(fence);
       });
       if (!won) continue; // another controller changed the lock or the counter in between: look again
+      mine = { json };
       if (current && lockKv?.lease && lockKv.lease !== '0') void c.client.leaseClient.leaseRevoke({ ID: lockKv.lease }).catch(() => undefined);
       return leaseOf(c, k, fence, { ...stored, expiresAt: new Date(lease.provenUntil()).toISOString() }, tookOver, lease);
     }
@@ -101,15 +114,22 @@ export async function acquireEtcdLock(c: EtcdLockContext, scope: string, input: 
 }
 
 function leaseOf(c: EtcdLockContext, k: ReturnType<typeof lockKeys>, fence: Fence, holder: LockHolder, tookOver: LockLease['tookOver'], lease: EtcdLease): LockLease {
+  const key = heldKey(fence);
+  c.held.set(key, () => lease.recover());
+  lease.lapsed.addEventListener('abort', () => c.held.delete(key), { once: true });
+  const ownerIsMine = async (): Promise<boolean> => {
+    const owner = await c.io(() => getKv(c.client, k.owner));
+    return owner?.lease === lease.id() && text(owner) === ownerValue(fence);
+  };
   return {
     ...fence, holder, tookOver, lapsed: lease.lapsed,
     renew: async () => {
       if (lease.lapsed.aborted) throw lease.lapsed.reason;
-      const owner = await c.io(() => getKv(c.client, k.owner));
-      if (owner?.lease !== lease.id || text(owner) !== ownerValue(fence)) throw await fencedOutNow(c, fence);
+      if (!(await ownerIsMine()) && !((await lease.recover()) && (await ownerIsMine()))) throw await fencedOutNow(c, fence);
       return { ...holder, expiresAt: new Date(lease.provenUntil()).toISOString() };
     },
     release: async () => {
+      c.held.delete(key);
       lease.stop();
       try {
         await c.io(() => txn(c.client, [cmp.valueIs(k.owner, ownerValue(fence))], [op.del(k.lock), op.del(k.owner), op.del(k.held)]));

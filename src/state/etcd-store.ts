@@ -7,7 +7,7 @@ import { etcdLabel, type EtcdSpec } from '../infra/etcd-url.js';
 import { batchedLogSink } from '../infra/pino-logger.js';
 import { createBatchJournal } from './batch-journal.js';
 import { StoreUnreachable } from './errors.js';
-import { acquireEtcdLock, fencedOut, lockKeys, ownerValue, readEtcdLock, type EtcdLockContext } from './etcd-lock.js';
+import { acquireEtcdLock, fencedOut, heldKey, lockKeys, ownerValue, readEtcdLock, type EtcdLockContext } from './etcd-lock.js';
 import { parseJournalText } from './journal-file.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
 import type { Fence, LockHolder, StateStore } from './store.js';
@@ -39,13 +39,20 @@ export async function openEtcdStateStore(spec: EtcdSpec): Promise<StateStore> {
   };
   let members: Promise<Etcd3[]> | undefined;
   const c: EtcdLockContext = {
-    client, label, prefix: p, io, timeoutMs: spec.timeoutMs,
-    members: () => (members ??= Promise.all(spec.endpoints.map((e) => makeEtcdClient({ ...spec, endpoints: [e] })))),
+    client, label, prefix: p, io, timeoutMs: spec.timeoutMs, held: new Map(),
+    members: () => (members ??= Promise.all(spec.endpoints.map((e) => makeEtcdClient({ ...spec, endpoints: [e] }, { singleTry: true })))),
   };
-  /** Write only while the fence holds: one transaction comparing the scope's owner key. Retried writes put the same keys again. */
+  /**
+   * Write only while the fence holds: one transaction comparing the scope's owner key. Retried writes put
+   * the same keys again. A lock of this process whose keys etcd deleted before its lease could end is
+   * recovered once (etcd-lease.ts) and the write tried again; nothing is written while the keys are gone.
+   */
   const fenced = (fence: Fence, puts: readonly { key: string; value: string }[]): Promise<void> => io(async () => {
     const keys = lockKeys(p, fence.scope);
-    const r = await txn(client, [cmp.valueIs(keys.owner, ownerValue(fence))], puts.map((x) => op.put(x.key, x.value)), [op.get(keys.lock)]);
+    const attempt = () => txn(client, [cmp.valueIs(keys.owner, ownerValue(fence))], puts.map((x) => op.put(x.key, x.value)), [op.get(keys.lock)]);
+    let r = await attempt();
+    const recover = c.held.get(heldKey(fence));
+    if (!r.succeeded && r.reads[0] === undefined && recover && (await recover())) r = await attempt();
     if (!r.succeeded) throw fencedOut(fence, parseHolder(text(r.reads[0])));
   });
   const readLock = async (scope: string): Promise<LockHolder | undefined> =>
