@@ -53,17 +53,21 @@ export async function openEtcdRuleStore(spec: EtcdSpec): Promise<RuleStore> {
       const doc = JSON.stringify(toVersionDocument(expected + 1, next, new Date().toISOString()));
       const guard = expected === 0 ? cmp.createdAt(currentKey, 0) : cmp.valueIs(currentKey, String(expected));
       const write = () => txn(client, [guard], [op.put(currentKey, String(expected + 1)), op.put(versionKey(p, expected + 1), doc)], [op.get(currentKey)]);
+      // a write that timed out may still have committed: our document at expected+1 says whether it did
+      const mine = async (): Promise<boolean> => text(await getKv(client, versionKey(p, expected + 1))) === doc;
       let r;
       try {
         r = await write();
       } catch (e) {
-        // a write that timed out may still have committed: our document at expected+1 says whether it did
-        const mine = text(await getKv(client, versionKey(p, expected + 1)).catch(() => Promise.reject(e)));
-        if (mine === doc) return { ok: true, version: expected + 1 } as const;
+        if (await mine().catch(() => Promise.reject(e))) return { ok: true, version: expected + 1 } as const;
         throw e;
       }
       if (r.succeeded) return { ok: true, version: expected + 1 } as const;
-      return { ok: false, reason: 'conflict', currentVersion: Number(text(r.reads[0]) ?? 0) } as const;
+      const currentVersion = Number(text(r.reads[0]) ?? 0);
+      // etcd3 retries a write that timed out: the retry's compare then fails on our own committed write
+      // (a fence renewal would take that for a lost fence)
+      if (currentVersion === expected + 1 && (await mine())) return { ok: true, version: expected + 1 } as const;
+      return { ok: false, reason: 'conflict', currentVersion } as const;
     }),
     async subscribe(onChange, onError = () => undefined): Promise<Subscription> {
       const start = await call(current);

@@ -93,14 +93,16 @@ export async function acquireEtcdLock(c: EtcdLockContext, scope: string, input: 
       const stored: Stored = { ...input, hostId: hostIdentity(), token };
       const json = JSON.stringify(stored);
       fence = { scope, token, runId: input.runId };
+      // a write that timed out may still have committed, and etcd3 retries it once it timed out (then the
+      // retry's compare fails on our own write): the owner key says whether this token is ours
+      const committed = async (): Promise<boolean> => {
+        const owner = await c.io(() => getKv(c.client, k.owner));
+        return owner?.lease === lease.id() && text(owner) === ownerValue(fence);
+      };
       const won = await c.io(() => txn(c.client,
         [cmp.createdAt(k.lock, lockKv?.create_revision ?? 0), cmp.modifiedAt(k.token, tokenKv?.mod_revision ?? 0)],
         [op.put(k.lock, json, lease.id()), op.put(k.owner, ownerValue(fence), lease.id()), op.put(k.token, String(token)), op.put(k.held, json)],
-      )).then((r) => r.succeeded, async (e: unknown) => {
-        // a write that timed out may still have committed: the owner key says whether it did
-        const owner = await c.io(() => getKv(c.client, k.owner)).catch(() => Promise.reject(e));
-        return owner?.lease === lease.id() && text(owner) === ownerValue(fence);
-      });
+      )).then((r) => r.succeeded || committed(), (e: unknown) => committed().catch(() => Promise.reject(e)));
       if (!won) continue; // another controller changed the lock or the counter in between: look again
       mine = { json };
       if (current && lockKv?.lease && lockKv.lease !== '0') void c.client.leaseClient.leaseRevoke({ ID: lockKv.lease }).catch(() => undefined);
