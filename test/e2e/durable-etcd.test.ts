@@ -1,4 +1,6 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { drctl } from '../helpers/cli.js';
 import { startTestEtcd, type TestEtcd } from '../helpers/etcd-cluster.js';
@@ -85,6 +87,11 @@ describe('durable runs through the etcd state store', () => {
 
   it('the leader frozen for longer than the lease (a minority cut): no effect on the run', async () => {
     ws = await durableWorkspace(etcd.url(`minority${++n}`));
+    // b waits at b.before while the test watches two TTLs go by (each `status` a process of its own, slow
+    // under load): its time limit is not what this test is about
+    const chain = path.join(ws.dir, 'chain.yaml');
+    await writeFile(chain, (await readFile(chain, 'utf8')).replace(/(- id: b\n)(\s+)(kind: exec\n)/, '$1$2$3$2timeout: 5m\n'));
+    expect(await readFile(chain, 'utf8')).toMatch(/- id: b\n\s+kind: exec\n\s+timeout: 5m\n/);
     await ws.hold('b.before');
     const run = ws.start(['run', 'chain.yaml', '--yes', '--lease', '5s']);
     await ws.reached('b.before');
