@@ -6,6 +6,8 @@ import type { EventInput } from '../model/events.js';
 
 export interface CheckOptions {
   readonly group: 'readiness' | 'steadyState';
+  /** When in the run (a drill's steady state: 'before the drill', 'after the switch', 'after fail-back'). */
+  readonly phase?: string;
   readonly clock: Clock;
   readonly emit: (e: EventInput) => Promise<void>;
   readonly interpolate: (value: unknown) => unknown;
@@ -29,7 +31,7 @@ export async function runChecks(probes: readonly Probe[], o: CheckOptions): Prom
         detail = (e as Error).message;
       }
       if (!ok) failed.push(probe.name);
-      await o.emit({ type: ok ? 'check.passed' : 'check.failed', group: o.group, name: probe.name, detail, durationMs: o.clock.monotonic() - t0 });
+      await o.emit({ type: ok ? 'check.passed' : 'check.failed', group: o.group, name: probe.name, detail, durationMs: o.clock.monotonic() - t0, ...(o.phase === undefined ? {} : { phase: o.phase }) });
     }),
   );
   return failed;

@@ -9,6 +9,7 @@ import { DEFAULT_LEASE_MS, type StateStore } from '../state/store.js';
 import { findBudgetOverruns } from './budgets.js';
 import { runChecks } from './checks.js';
 import { createContextFactory } from './context.js';
+import { startedSteps } from './run-started.js';
 import type { EventInput, EventListener, RunMode, RunStatus } from '../model/events.js';
 import { executeSteps, outcomeOfPrior, type ExecuteOutcome } from './executor.js';
 import { firstError } from './first-error.js';
@@ -91,7 +92,7 @@ export async function runSession(o: SessionOptions): Promise<SessionOutcome> {
     const makeContext = createContextFactory({ runId, baseDir: o.runbook.baseDir, clock, log: run.log, emit, approve: o.approve });
     await emit({
       type: 'run.started', mode: o.resume ? 'resume' : o.mode, runbook: { name: o.runbook.name, file: o.runbook.file, hash: o.runbook.hash }, params: o.params,
-      steps: o.runbook.steps.map((s) => ({ id: s.id, kind: s.kind, needs: s.needs })), host, user, pid,
+      ...startedSteps(o.runbook), host, user, pid,
     });
     await emit(lockAcquiredEvent(run.lease));
     const resume = o.resume && (await journalResumption(o.resume, emit));
@@ -132,9 +133,9 @@ async function phases(
   makeContext: ReturnType<typeof createContextFactory>,
 ): Promise<PhasesResult> {
   const never = new AbortController().signal;
-  const checks = (group: 'readiness' | 'steadyState') =>
+  const checks = (group: 'readiness' | 'steadyState', phase?: string) =>
     runChecks(group === 'readiness' ? o.runbook.readiness : o.runbook.steadyState, {
-      group, clock, emit, interpolate: (v) => o.interpolate(v),
+      group, clock, emit, ...(phase === undefined ? {} : { phase }), interpolate: (v) => o.interpolate(v),
       makeContext: (name) => makeContext(`${group}:${name}`, AbortSignal.any([o.abort, never]), {}),
     });
   const refuse = (error: string): PhasesResult => ({ status: 'failed', executed: undefined, overruns: [], error, halves: undefined });
@@ -142,7 +143,7 @@ async function phases(
   const notReady = await checks('readiness');
   if (notReady.length > 0) return refuse(`readiness failed (${notReady.join(', ')}): nothing was changed`);
   if (o.mode === 'drill' && o.runbook.steadyState.length > 0 && !o.resume) {
-    const off = await checks('steadyState');
+    const off = await checks('steadyState', 'before the drill');
     if (off.length > 0) return refuse(`steady state does not hold before the drill (${off.join(', ')}): nothing was changed`);
   }
 
@@ -199,7 +200,7 @@ async function phases(
 
   // drill: verify the switched state, then fail back everything in reverse order, then verify again.
   if (status === 'succeeded' && o.runbook.steadyState.length > 0) {
-    const off = await checks('steadyState');
+    const off = await checks('steadyState', 'after the switch');
     if (off.length > 0) {
       status = 'failed';
       error = `steady state does not hold after the switch (${off.join(', ')})`;
@@ -210,7 +211,7 @@ async function phases(
   const back = await rollback(status === 'succeeded' ? 'drill: fail back' : `drill: fail back after ${status} switch`);
   let failBack: RunStatus = back ? 'succeeded' : 'failed';
   if (back && o.runbook.steadyState.length > 0) {
-    const off = await checks('steadyState');
+    const off = await checks('steadyState', 'after fail-back');
     if (off.length > 0) {
       failBack = 'failed';
       error = error ?? `steady state does not hold after fail-back (${off.join(', ')})`;

@@ -39,7 +39,10 @@ export type EngineEvent =
       readonly mode: RunMode;
       readonly runbook: { readonly name: string; readonly file: string; readonly hash: string };
       readonly params: Readonly<Record<string, unknown>>;
-      readonly steps: readonly { readonly id: string; readonly kind: string; readonly needs: readonly string[] }[];
+      /** `budgetMs`: the step's `budget:` (absent in journals written before budgets were recorded here). */
+      readonly steps: readonly { readonly id: string; readonly kind: string; readonly needs: readonly string[]; readonly budgetMs?: number }[];
+      /** The runbook's `spec.budget`: the whole switch's (a rehearsal's: the RTO's). */
+      readonly budgetMs?: number;
       readonly host: string;
       readonly user: string;
       readonly pid: number;
@@ -50,7 +53,10 @@ export type EngineEvent =
       readonly name: string;
       readonly detail: string;
       readonly durationMs: number;
-      /** When the same group is checked more than once (a rehearsal: 'before the fault', 'recovered', 'after fail-back'). */
+      /**
+       * When in the run the group was checked: a drill's steady state 'before the drill', 'after the switch',
+       * 'after fail-back'; a rehearsal's 'before the fault', 'recovered', 'after fail-back'.
+       */
       readonly phase?: string;
     })
   | (Base & { readonly type: 'step.queued'; readonly stepId: string })

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { EngineEvent, EventInput, EventListener } from '../model/events.js';
 import type { SessionOutcome } from '../engine/session.js';
+import { startedSteps } from '../engine/run-started.js';
 import { buildSummary } from '../engine/summary.js';
 import type { Runbook } from '../runbook/types.js';
 import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../model/records.js';
@@ -40,7 +41,7 @@ export async function recordSkippedRehearsal(o: SkippedRehearsalOptions): Promis
   const events: EventInput[] = [
     {
       type: 'run.started', mode: 'rehearse', runbook: { name: runbook.name, file: runbook.file, hash: runbook.hash }, params: o.params,
-      steps: runbook.steps.map((s) => ({ id: s.id, kind: s.kind, needs: s.needs })), host, user, pid: process.pid,
+      ...startedSteps(runbook), host, user, pid: process.pid,
     },
     { type: 'rehearsal.skipped', reason: o.reason },
     { type: 'rehearsal.finished', outcome: 'SKIPPED', rto: null, budgetMs, reasons: [o.reason], stepBudgetsMs },

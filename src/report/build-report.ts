@@ -1,8 +1,11 @@
 import type { EngineEvent, StepErrorInfo, StepPhase, StepStatus } from '../model/events.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
+import { checkPhases } from './check-phase.js';
+import { failureCauses, overrunCounted, type FailureCause } from './failures.js';
 import { buildRehearsalSection, type RehearsalReport } from './rehearsal-section.js';
 
 export type { RehearsalReport } from './rehearsal-section.js';
+export type { FailureCause } from './failures.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -18,7 +21,7 @@ export interface StepReport {
   readonly attempts: number;
   readonly describe: string | undefined;
   readonly error: StepErrorInfo | undefined;
-  readonly overBudget: { readonly budgetMs: number; readonly message: string } | undefined;
+  readonly overBudget: { readonly budgetMs: number; readonly message: string; readonly counted: boolean } | undefined;
   readonly notes: Readonly<Record<string, unknown>>;
   readonly rollback: { readonly status: 'rolled-back' | 'failed'; readonly durationMs: number; readonly message: string; readonly endedAt?: string } | undefined;
   /** Every phase the step went through, in order, with wall-clock ends (from step.phase events): the timeline's bars. */
@@ -40,12 +43,31 @@ export interface RunReport {
   readonly schemaVersion: number;
   readonly run: RunMeta;
   readonly steps: readonly StepReport[];
-  /** `phase` tells apart the checks of one group run more than once (a rehearsal's steady state). */
-  readonly checks: readonly { readonly group: string; readonly phase?: string; readonly name: string; readonly ok: boolean; readonly detail: string; readonly durationMs: number; readonly at: string }[];
+  /**
+   * `phase`: when in the run the check ran ('before any change', a drill's 'before the drill', 'after the
+   * switch', 'after fail-back', a rehearsal's 'before the fault', 'recovered', ...): always set.
+   */
+  readonly checks: readonly CheckReport[];
   readonly budgetOverruns: readonly string[];
+  /** The budgets the run was held to: the runbook's (the switch; a rehearsal's RTO) and each step's. */
+  readonly budgets: { readonly switchMs: number | undefined; readonly steps: Readonly<Record<string, number>>; readonly switchTookMs?: number };
+  /** Why the run failed, one entry per cause; empty when it succeeded. */
+  readonly failures: readonly FailureCause[];
+  /** Budget overruns the run did not count against itself (a step over its budget, a real run over the runbook's): findings. */
+  readonly findings: readonly string[];
   readonly interrupted: boolean;
   /** Present for rehearsals (mode rehearse or any fault/rehearsal event in the journal). */
   readonly rehearsal?: RehearsalReport;
+}
+
+export interface CheckReport {
+  readonly group: string;
+  readonly phase: string;
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly durationMs: number;
+  readonly at: string;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -60,15 +82,17 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
   const attempt = new Map<string, number>();
   const rollbackStart = new Map<string, string>();
   const push = <T>(list: readonly T[] | undefined, item: T): readonly T[] => [...(list ?? []), item];
-  const checks: Mutable<RunReport['checks'][number]>[] = [];
-  const overruns: string[] = [];
-  let interrupted = false;
-  for (const r of records as readonly EngineEvent[]) {
+  const checks: CheckReport[] = [];
+  const overruns: { stepId: string | undefined; message: string; budgetMs: number; durationMs: number }[] = [];
+  let interrupted: string | undefined;
+  const events = records as readonly EngineEvent[];
+  const phases = checkPhases(events);
+  for (const r of events) {
     const s = 'stepId' in r && r.stepId !== undefined ? steps.get(r.stepId) : undefined;
     switch (r.type) {
       case 'check.passed':
       case 'check.failed':
-        checks.push({ group: r.group, ...(r.phase === undefined ? {} : { phase: r.phase }), name: r.name, ok: r.type === 'check.passed', detail: r.detail, durationMs: r.durationMs, at: r.at });
+        checks.push({ group: r.group, phase: phases.get(r) ?? r.group, name: r.name, ok: r.type === 'check.passed', detail: r.detail, durationMs: r.durationMs, at: r.at });
         break;
       case 'step.started':
         attempt.set(r.stepId, r.attempt);
@@ -103,8 +127,7 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
         if (s && s.status === 'waiting') s.status = 'cancelled';
         break;
       case 'budget.exceeded':
-        overruns.push(r.message);
-        if (s) s.overBudget = { budgetMs: r.budgetMs, message: r.message };
+        overruns.push({ stepId: r.stepId, message: r.message, budgetMs: r.budgetMs, durationMs: r.durationMs });
         break;
       case 'step.rolled-back':
         if (s) s.rollback = { status: 'rolled-back', durationMs: r.durationMs, message: r.describe, endedAt: r.at };
@@ -115,14 +138,34 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
         if (s) s.segments = push(s.segments, rollbackSegment(rollbackStart.get(r.stepId), r.at, r.durationMs, false));
         break;
       case 'run.interrupted':
-        interrupted = true;
+        interrupted = r.signal;
         break;
       default:
         break;
     }
   }
   const rehearsal = buildRehearsalSection(records, meta.mode === 'rehearse');
-  return { schemaVersion: REPORT_SCHEMA_VERSION, run: meta, steps: [...steps.values()], checks, budgetOverruns: overruns, interrupted, ...(rehearsal ? { rehearsal } : {}) };
+  for (const b of overruns) {
+    const s = b.stepId === undefined ? undefined : steps.get(b.stepId);
+    if (s) s.overBudget = { budgetMs: b.budgetMs, message: b.message, counted: overrunCounted(b.message, meta, rehearsal) };
+  }
+  const list = [...steps.values()];
+  const failures = failureCauses({ run: meta, steps: list, checks, overruns, interrupted, rehearsal });
+  const findings = overruns.filter((b) => !overrunCounted(b.message, meta, rehearsal)).map((b) => b.message);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION, run: meta, steps: list, checks, budgetOverruns: overruns.map((b) => b.message),
+    budgets: budgetsOf(started, rehearsal, overruns), failures, findings, interrupted: interrupted !== undefined, ...(rehearsal ? { rehearsal } : {}),
+  };
+}
+
+/** Budgets from run.started (every mode), else a rehearsal's record of them, else what the overruns say. */
+function budgetsOf(started: Extract<JournalRecord, { type: 'run.started' }> | undefined, h: RehearsalReport | undefined, overruns: readonly { stepId: string | undefined; budgetMs: number; durationMs: number }[]): RunReport['budgets'] {
+  const steps: Record<string, number> = { ...h?.stepBudgetsMs };
+  for (const b of overruns) if (b.stepId !== undefined) steps[b.stepId] ??= b.budgetMs;
+  for (const s of started?.steps ?? []) if (s.budgetMs !== undefined) steps[s.id] = s.budgetMs;
+  const total = overruns.find((b) => b.stepId === undefined);
+  const switchMs = started?.budgetMs ?? h?.budgetMs ?? total?.budgetMs;
+  return { switchMs, steps, ...(total ? { switchTookMs: total.durationMs } : {}) };
 }
 
 function shift(iso: string, ms: number): string {

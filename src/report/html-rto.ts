@@ -60,7 +60,7 @@ export function renderRtoBreakdown(r: RunReport): string {
   const left = 20;
   const width = W - 40;
   const k = width / scaleMs;
-  const out = [`<svg id="rto-breakdown" xmlns="http://www.w3.org/2000/svg" width="${W}" height="118" style="max-width:100%;height:auto" viewBox="0 0 ${W} 118" role="img" aria-label="RTO breakdown">`];
+  const out = [`<svg id="rto-breakdown" class="chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="118" viewBox="0 0 ${W} 118" role="img" aria-label="RTO breakdown">`];
   let x = left;
   const labels = placeLabels();
   parts.forEach((p) => {
@@ -100,7 +100,7 @@ export function renderTrend(points: readonly TrendPoint[], budgetMs: number | un
   const maxMs = Math.ceil(top / yStep) * yStep;
   const x = (i: number): number => (points.length === 1 ? (L + W - R) / 2 : L + (i * (W - L - R)) / (points.length - 1));
   const y = (v: number): number => T + (H - T - B) * (1 - v / maxMs);
-  const out = [`<svg id="rto-trend" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" style="max-width:100%;height:auto" viewBox="0 0 ${W} ${H}" role="img" aria-label="RTO trend" data-regressed="${verdict.regressed}">`];
+  const out = [`<svg id="rto-trend" class="chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="RTO trend" data-regressed="${verdict.regressed}">`];
   for (let v = 0; v <= maxMs; v += yStep) {
     out.push(`<line x1="${L}" x2="${W - R}" y1="${num(y(v))}" y2="${num(y(v))}" stroke="#eee"/><text x="${L - 6}" y="${num(y(v) + 4)}" text-anchor="end" class="tick">${esc(formatDuration(v))}</text>`);
   }

@@ -6,12 +6,16 @@ import { ms } from './svg-scale.js';
 import { stepBudget, stepStart } from './timeline-model.js';
 
 const d = (v: number | undefined): string => (v === undefined ? '' : esc(formatDuration(v)));
+const NUMERIC: ReadonlySet<number> = new Set([3, 4, 5, 6, 7, 8, 9]);
+/** A cell that names its column (data-label): on a phone each row becomes a card of "label value" lines. */
+const td = (label: string, html: string, numeric: boolean): string => `<td data-label="${esc(label)}"${numeric ? ' class="n"' : ''}>${html}</td>`;
 
 /** Steps with their times: start (from t0 or run start), duration, phases, attempts, budget, rollback. */
 export function renderStepTable(r: RunReport): string {
   const origin = ms(r.rehearsal?.t0) ?? ms(r.run.startedAt);
   const critical = new Set(r.run.summary?.criticalPath ?? []);
-  const head = `<tr><th>step</th><th>kind</th><th>status</th><th>start (${r.rehearsal?.t0 ? 't0+' : 'run+'})</th><th>time</th><th>observe</th><th>apply</th><th>verify</th><th>attempts</th><th>budget</th><th>rollback</th><th>what</th></tr>`;
+  const cols = ['step', 'kind', 'status', `start (${r.rehearsal?.t0 ? 't0+' : 'run+'})`, 'time', 'observe', 'apply', 'verify', 'attempts', 'budget', 'rollback', 'what'];
+  const head = `<tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
   const rows = r.steps.map((s) => {
     const start = stepStart(s);
     const startText = start !== undefined && origin !== undefined ? d(start - origin) : '';
@@ -19,17 +23,19 @@ export function renderStepTable(r: RunReport): string {
     const what = s.error ? `<strong>${esc(s.error.phase)} failed:</strong> ${esc(s.error.message)}` : esc(s.describe ?? '');
     const rb = s.rollback ? `${esc(s.rollback.status)} ${d(s.rollback.durationMs)}` : '';
     const cls = [critical.has(s.id) ? 'critical' : '', s.status === 'failed' || s.overBudget ? 'bad' : ''].filter(Boolean).join(' ');
-    return `<tr data-step-row="${esc(s.id)}"${cls ? ` class="${cls}"` : ''}><td>${esc(s.id)}</td><td>${esc(s.kind)}</td><td>${esc(s.status)}</td><td class="n">${startText}</td><td class="n">${d(s.durationMs)}</td>`
-      + `<td class="n">${d(s.phases.observe)}</td><td class="n">${d(s.phases.apply)}</td><td class="n">${d(s.phases.verify)}</td><td class="n">${s.attempts}</td>`
-      + `<td class="n">${d(budget)}${s.overBudget ? ' ⚠' : ''}</td><td>${rb}</td><td>${what}</td></tr>`;
+    const cells = [esc(s.id), esc(s.kind), esc(s.status), startText, d(s.durationMs), d(s.phases.observe), d(s.phases.apply), d(s.phases.verify), String(s.attempts), `${d(budget)}${s.overBudget ? ' ⚠' : ''}`, rb, what];
+    return `<tr data-step-row="${esc(s.id)}"${cls ? ` class="${cls}"` : ''}>${cells.map((c, i) => td(cols[i] ?? '', c, NUMERIC.has(i))).join('')}</tr>`;
   });
-  return `<table id="steps-table"><thead>${head}</thead><tbody>${rows.join('\n')}</tbody></table>`;
+  return `<table id="steps-table" class="cards"><thead>${head}</thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 /** Readiness and steady-state checks (before and after). */
 export function renderChecksTable(r: RunReport): string {
   if (r.checks.length === 0) return '<p class="empty">No checks recorded.</p>';
-  const rows = r.checks.map((c) =>
-    `<tr class="${c.ok ? 'ok' : 'bad'}" data-check="${esc(c.name)}"><td>${esc(checkGroupText(c))}</td><td>${esc(c.name)}</td><td>${c.ok ? 'passed' : 'FAILED'}</td><td>${esc(c.at)}</td><td class="n">${d(c.durationMs)}</td><td>${esc(c.detail)}</td></tr>`);
-  return `<table id="checks-table"><thead><tr><th>group</th><th>check</th><th>result</th><th>at</th><th>time</th><th>detail</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+  const cols = ['group', 'check', 'result', 'at', 'time', 'detail'];
+  const rows = r.checks.map((c) => {
+    const cells = [esc(checkGroupText(c)), esc(c.name), c.ok ? 'passed' : 'FAILED', esc(c.at), d(c.durationMs), esc(c.detail)];
+    return `<tr class="${c.ok ? 'ok' : 'bad'}" data-check="${esc(c.name)}" data-phase="${esc(c.phase)}">${cells.map((x, i) => td(cols[i] ?? '', x, i === 4)).join('')}</tr>`;
+  });
+  return `<table id="checks-table" class="cards"><thead><tr>${cols.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }

@@ -2,7 +2,7 @@ import { formatDuration } from '../util/duration.js';
 import type { RunReport, StepReport } from './build-report.js';
 import { esc, num } from './html-escape.js';
 import { ms, tickLabel, tickStep, timeScale, type TimeScale } from './svg-scale.js';
-import { marks, rollbackBar, stepBudget, stepStart, switchBars, type Bar, type Mark } from './timeline-model.js';
+import { budgetLine, marks, rollbackBar, stepBudget, stepStart, switchBars, type Bar, type Mark } from './timeline-model.js';
 
 export const PHASE_COLOURS = { observe: '#5b8fd0', apply: '#f0a030', verify: '#3fae6e', rollback: '#9c6ade' } as const;
 
@@ -23,7 +23,8 @@ export function renderTimeline(r: RunReport): string {
   }).sort((a, b) => a.bar.start - b.bar.start);
   const allMarks = marks(r);
   const t0 = ms(r.rehearsal?.t0);
-  const budgetAt = t0 !== undefined && r.rehearsal?.budgetMs !== undefined ? t0 + r.rehearsal.budgetMs : undefined;
+  const budget = budgetLine(r);
+  const budgetAt = budget?.at;
   const times = [
     ms(r.run.startedAt), ms(r.run.endedAt), budgetAt,
     ...allMarks.map((m) => m.at),
@@ -40,7 +41,7 @@ export function renderTimeline(r: RunReport): string {
   const bottom = failTop + rolled.length * ROW + 8;
   const height = bottom + 28;
   const out: string[] = [
-    `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" style="max-width:100%;height:auto" viewBox="0 0 ${W} ${height}" role="img" aria-label="timeline">`,
+    `<svg id="timeline" class="chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" role="img" aria-label="timeline">`,
     '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="3" height="6" fill="#d62728" fill-opacity="0.55"/></pattern></defs>',
   ];
   out.push(axis(sc, tMin, TOP, bottom));
@@ -55,8 +56,9 @@ export function renderTimeline(r: RunReport): string {
     const end = recovered ?? tMax;
     out.push(`<rect id="outage-window" x="${num(sc.x(t0))}" y="${TOP}" width="${num(sc.w(end - t0))}" height="${bottom - TOP}" fill="#e53935" fill-opacity="0.08" pointer-events="none"><title>outage: t0 (the cut) → recovered</title></rect>`);
   }
-  const budgetMark: readonly Mark[] = budgetAt !== undefined && t0 !== undefined
-    ? [{ id: 'mark-budget', at: budgetAt, label: `RTO budget ${formatDuration(budgetAt - t0)}`, colour: '#444' }]
+  const over = r.failures.some((c) => c.type === 'budget' && c.subject === 'switch');
+  const budgetMark: readonly Mark[] = budget !== undefined
+    ? [{ id: 'mark-budget', at: budget.at, label: `${budget.label} ${formatDuration(budget.at - budget.from)}${over ? ' (exceeded)' : ''}`, colour: over ? '#d62728' : '#444' }]
     : [];
   out.push(markLines([...allMarks, ...budgetMark], sc, bottom));
   out.push('</svg>');

@@ -37,18 +37,32 @@ export function renderHtml(report: RunReport, history: readonly HistoryRun[]): s
 ${h ? `<p id="rto-headline" class="headline${h.rto && h.budgetMs !== undefined && h.rto.totalMs > h.budgetMs ? ' bad' : ''}">${esc(rtoHeadline(h))}</p>` : ''}
 ${h && rtoBreakdownLine(h) ? `<p class="meta">${esc(`= ${rtoBreakdownLine(h) ?? ''}`)}</p>` : ''}
 <p class="meta">run <code>${esc(m.runId)}</code> · started ${esc(m.startedAt)} · ${m.durationMs === undefined ? 'still running' : `took ${esc(formatDuration(m.durationMs))}`} · by ${esc(m.user)}@${esc(m.host)} · runbook ${esc(m.runbook.file)} (sha256 ${esc(m.runbook.hash.slice(0, 12))})</p>
+${failureLines(report)}
 ${faultLines(report)}
 ${regression}
 </header>
 <section id="timeline-section"><h2>Timeline</h2>
-<p class="legend"><span><i class="sw sw-observe"></i>observe</span><span><i class="sw sw-apply"></i>apply</span><span><i class="sw sw-verify"></i>verify</span><span><i class="sw sw-rollback"></i>rollback (fail-back)</span><span><b style="color:#c2185b">▌bold, outlined</b> critical path</span><span>▼ step budget</span><span>┆ RTO budget</span><span style="color:#b71c1c">↻ retry (backoff)</span></p>
+<p class="legend"><span><i class="sw sw-observe"></i>observe</span><span><i class="sw sw-apply"></i>apply</span><span><i class="sw sw-verify"></i>verify</span><span><i class="sw sw-rollback"></i>rollback (fail-back)</span><span><b style="color:#c2185b">▌bold, outlined</b> critical path</span><span>▼ step budget</span><span>┆ ${h ? 'RTO' : 'switch'} budget</span><span style="color:#b71c1c">↻ retry (backoff)</span></p>
 <div class="scroll">${renderTimeline(report)}</div></section>
 ${h ? `<section id="rto-section"><h2>RTO breakdown</h2><div class="scroll">${renderRtoBreakdown(report)}</div></section>` : ''}
-<section id="steps-section"><h2>Steps</h2>${renderStepTable(report)}</section>
+<section id="steps-section"><h2>Steps</h2>${report.budgets.switchMs !== undefined ? `<p class="meta" id="switch-budget">Budget: ${esc(formatDuration(report.budgets.switchMs))} for the ${h ? 'RTO' : 'whole switch'}.</p>` : ''}${renderStepTable(report)}</section>
 <section id="checks-section"><h2>Checks</h2>${renderChecksTable(report)}</section>
 <section id="trend-section"><h2>RTO trend (${esc(m.runbook.name)})</h2><div class="scroll">${trend.svg}</div></section>
 </body></html>
 `;
+}
+
+/** Why the run failed, first thing on the page (every cause: a step, a budget, a check, a stop condition, an undo), and the findings. */
+function failureLines(r: RunReport): string {
+  const parts: string[] = [];
+  if (r.failures.length > 0) {
+    const items = r.failures.map((c) => `<li class="cause" data-cause="${esc(c.type)}"><span class="cause-type">${esc(c.type)}</span> <strong>${esc(c.subject)}</strong>: ${esc(c.message)}</li>`);
+    parts.push(`<section id="failure-cause" class="failure"><h2>Why it failed</h2><ul>${items.join('')}</ul></section>`);
+  }
+  if (r.findings.length > 0) {
+    parts.push(`<section id="findings"><h2>Findings</h2><ul>${r.findings.map((f) => `<li>${esc(f)} <span class="meta">(not counted against the run)</span></li>`).join('')}</ul></section>`);
+  }
+  return parts.join('\n');
 }
 
 function faultLines(r: RunReport): string {

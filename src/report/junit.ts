@@ -1,65 +1,58 @@
 import type { RunReport } from './build-report.js';
-import { rtoBreakdownLine, rtoHeadline } from './rehearsal-text.js';
+import { junitCases, type TestCase } from './junit-cases.js';
 
 const esc = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
-const sec = (ms: number): string => (ms / 1000).toFixed(3);
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+/** An attribute keeps its line breaks (a parser would fold a raw newline into a space). */
+const attr = (s: string): string => esc(s).replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+const sec = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(3);
 
-/** JUnit XML: one testcase per step with its time, so CI shows a drill like a test run. */
+/**
+ * JUnit XML as Jenkins, GitLab and junitparser read it: one testsuite of testcases (see junit-cases.ts),
+ * each `<failure type message>` with the details (phase, attempts, the command's stderr tail) as its text.
+ */
 export function renderJunit(r: RunReport): string {
   const m = r.run;
-  // a step over its budget is a finding (its testcase's system-out), not a failure: the run's objective is the runbook's budget
-  const failed = (s: RunReport['steps'][number]): boolean => s.status === 'failed' || s.rollback?.status === 'failed';
-  const h = r.rehearsal;
-  const extra = h ? 1 : 0;
-  const rehearsalFailed = h !== undefined && (h.outcome === 'FAILED' || h.outcome === 'INTERRUPTED');
-  const failures = r.steps.filter(failed).length + r.checks.filter((c) => !c.ok).length + (rehearsalFailed ? 1 : 0);
-  const skipped = r.steps.filter((s) => s.status === 'skipped' || s.status === 'cancelled' || s.status === 'waiting').length + (h?.outcome === 'SKIPPED' ? 1 : 0);
+  const cases = junitCases(r);
+  const failures = cases.filter((c) => c.failure).length;
+  const skipped = cases.filter((c) => c.skipped !== undefined).length;
   const suite = `drctl.${m.mode}.${m.runbook.name}`;
-  const lines = [
+  const time = sec(m.durationMs ?? 0);
+  const counts = `tests="${cases.length}" failures="${failures}" errors="0"`;
+  const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="drctl" tests="${r.steps.length + r.checks.length + extra}" failures="${failures}" time="${sec(m.durationMs ?? 0)}">`,
-    `  <testsuite name="${esc(suite)}" tests="${r.steps.length + r.checks.length + extra}" failures="${failures}" skipped="${skipped}" time="${sec(m.durationMs ?? 0)}" timestamp="${esc(m.startedAt)}">`,
-    `    <properties><property name="runId" value="${esc(m.runId)}"/><property name="status" value="${esc(m.status)}"/>${rehearsalProperties(r)}</properties>`,
+    `<testsuites name="drctl" ${counts} time="${time}">`,
+    `  <testsuite name="${attr(suite)}" ${counts} skipped="${skipped}" time="${time}" timestamp="${attr(m.startedAt)}" hostname="${attr(m.host)}">`,
+    `    <properties>${properties(r).map(([k, v]) => `<property name="${attr(k)}" value="${attr(v)}"/>`).join('')}</properties>`,
+    ...cases.map(testcase),
+    '  </testsuite>',
+    '</testsuites>',
   ];
-  if (h) {
-    const rtoSec = h.rto ? sec(h.rto.totalMs) : '0.000';
-    lines.push(`    <testcase classname="${esc(`${suite}.rehearsal`)}" name="${esc(`rehearsal ${h.outcome ?? 'unknown'}: ${rtoHeadline(h)}`)}" time="${rtoSec}">`);
-    const why = h.reasons.length > 0 ? h.reasons.join('; ') : (h.outcome ?? 'unknown');
-    if (rehearsalFailed) lines.push(`      <failure message="${esc(why)}"/>`);
-    else if (h.outcome === 'SKIPPED') lines.push(`      <skipped message="${esc(h.skippedReason ?? why)}"/>`);
-    const breakdown = rtoBreakdownLine(h);
-    if (breakdown) lines.push(`      <system-out>${esc(`RTO ${breakdown}`)}</system-out>`);
-    lines.push('    </testcase>');
-  }
-  for (const c of r.checks) {
-    // the same probe checked before the fault, once recovered and after fail-back: one testcase per phase
-    lines.push(`    <testcase classname="${esc(`${suite}.${c.group}`)}" name="${esc(c.phase === undefined ? c.name : `${c.name} (${c.phase})`)}" time="${sec(c.durationMs)}">`);
-    if (!c.ok) lines.push(`      <failure message="${esc(c.detail)}"/>`);
-    lines.push('    </testcase>');
-  }
-  for (const s of r.steps) {
-    lines.push(`    <testcase classname="${esc(`${suite}.steps`)}" name="${esc(`${s.id} (${s.kind})`)}" time="${sec(s.durationMs)}">`);
-    if (s.status === 'failed') lines.push(`      <failure message="${esc(`${s.error?.phase ?? ''} failed: ${s.error?.message ?? ''}`)}"/>`);
-    else if (s.rollback?.status === 'failed') lines.push(`      <failure message="${esc(`rollback failed: ${s.rollback.message}`)}"/>`);
-    else if (s.status !== 'applied') lines.push(`      <skipped message="${esc(s.describe ?? s.status)}"/>`);
-    const out = [s.describe, s.overBudget ? `over budget: ${s.overBudget.message}` : undefined].filter((x) => x !== undefined);
-    if (out.length > 0) lines.push(`      <system-out>${esc(out.join('\n'))}</system-out>`);
-    lines.push('    </testcase>');
-  }
-  lines.push('  </testsuite>', '</testsuites>');
-  return `${lines.join('\n')}\n`;
+  return `${out.join('\n')}\n`;
 }
 
-function rehearsalProperties(r: RunReport): string {
+function testcase(c: TestCase): string {
+  const time = c.timeMs === undefined ? '' : ` time="${sec(c.timeMs)}"`;
+  const inner: string[] = [];
+  if (c.failure) inner.push(`      <failure type="${attr(c.failure.type)}" message="${attr(c.failure.message)}">${esc(c.failure.body)}</failure>`);
+  if (c.skipped !== undefined) inner.push(`      <skipped message="${attr(c.skipped)}"/>`);
+  if (c.out) inner.push(`      <system-out>${esc(c.out)}</system-out>`);
+  const open = `    <testcase classname="${attr(c.classname)}" name="${attr(c.name)}"${time}`;
+  return inner.length === 0 ? `${open}/>` : `${open}>\n${inner.join('\n')}\n    </testcase>`;
+}
+
+function properties(r: RunReport): [string, string][] {
+  const m = r.run;
+  const props: [string, string][] = [['runId', m.runId], ['mode', m.mode], ['status', m.status], ['runbook', m.runbook.name]];
+  if (m.summary?.error) props.push(['error', m.summary.error]);
   const h = r.rehearsal;
-  if (!h) return '';
-  const props: [string, string][] = [['rehearsal.outcome', h.outcome ?? 'unknown']];
+  if (!h) return r.budgets.switchMs === undefined ? props : [...props, ['budget.switchMs', String(r.budgets.switchMs)]];
+  props.push(['rehearsal.outcome', h.outcome ?? 'unknown']);
   if (h.rto) {
     props.push(['rto.totalMs', String(Math.round(h.rto.totalMs))], ['rto.detectionMs', String(Math.round(h.rto.detectionMs))]);
     props.push(['rto.switchMs', String(Math.round(h.rto.switchMs))], ['rto.convergenceMs', String(Math.round(h.rto.convergenceMs))]);
     for (const [id, ms] of Object.entries(h.rto.steps)) props.push([`rto.step.${id}Ms`, String(Math.round(ms))]);
   }
   if (h.budgetMs !== undefined) props.push(['rto.budgetMs', String(h.budgetMs)]);
-  return props.map(([k, v]) => `<property name="${esc(k)}" value="${esc(v)}"/>`).join('');
+  return props;
 }

@@ -56,9 +56,22 @@ export function stepStart(s: StepReport): number | undefined {
   return bars.length > 0 ? Math.min(...bars.map((b) => b.start)) : ms(s.startedAt);
 }
 
-/** A step's budget, from the rehearsal's per-step budgets or its overrun. */
+/** A step's budget (every mode: recorded at the run's start, or in older journals by a rehearsal or the overrun). */
 export function stepBudget(r: RunReport, s: StepReport): number | undefined {
-  return r.rehearsal?.stepBudgetsMs[s.id] ?? s.overBudget?.budgetMs;
+  return r.budgets.steps[s.id] ?? r.rehearsal?.stepBudgetsMs[s.id] ?? s.overBudget?.budgetMs;
+}
+
+/** Where the runbook's budget ends on the timeline: t0 + budget for a rehearsal (the RTO), else the switch's start + budget. */
+export function budgetLine(r: RunReport): { readonly at: number; readonly from: number; readonly label: string } | undefined {
+  const budget = r.budgets.switchMs ?? r.rehearsal?.budgetMs;
+  if (budget === undefined) return undefined;
+  const t0 = ms(r.rehearsal?.t0);
+  if (t0 !== undefined) return { at: t0 + budget, from: t0, label: 'RTO budget' };
+  if (r.rehearsal) return undefined;
+  const starts = r.steps.flatMap((s) => stepStart(s) ?? []);
+  if (starts.length === 0) return undefined;
+  const from = Math.min(...starts);
+  return { at: from + budget, from, label: 'switch budget' };
 }
 
 const off = (r: RunReport, at: number): string => {

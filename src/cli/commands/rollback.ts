@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import os from 'node:os';
 import { createContextFactory } from '../../engine/context.js';
 import { rollbackSteps, type RollbackItem } from '../../engine/rollback.js';
+import { startedSteps } from '../../engine/run-started.js';
 import { buildSummary } from '../../engine/summary.js';
 import { describeRestore, restoreFault } from '../../rehearsal/fault-life.js';
 import { unrestoredFault } from '../../rehearsal/fault-journal.js';
@@ -105,7 +106,7 @@ async function rollBackUnderLock(io: CliIO, store: StateStore, runId: string, fl
       const { emit } = run;
       // the first interrupt lets the running rollback end and starts no other; the second cancels it
       const abort = AbortSignal.any([signals.abort, run.lost]);
-      await emit({ type: 'run.started', mode: 'rollback', runbook: meta.runbook, params: scope.params, steps: runbook.steps.map((s) => ({ id: s.id, kind: s.kind, needs: s.needs })), host, user, pid: process.pid });
+      await emit({ type: 'run.started', mode: 'rollback', runbook: meta.runbook, params: scope.params, ...startedSteps(runbook), host, user, pid: process.pid });
       await emit(lockAcquiredEvent(run.lease));
       const makeContext = createContextFactory({ runId, baseDir: runbook.baseDir, clock: realClock, log: run.log, emit, approve: async () => false });
       let restored = true;

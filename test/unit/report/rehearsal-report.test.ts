@@ -37,12 +37,13 @@ describe('rehearsal report', () => {
     const xml = renderJunit(report);
     expect(xml).toContain('<property name="rehearsal.outcome" value="FAILED"/><property name="rto.totalMs" value="5800"/>');
     expect(xml).toContain('<property name="rto.step.redis-electionMs" value="1200"/>');
-    expect(xml).toContain('name="rehearsal FAILED: RTO 5.80s (budget 6.00s)" time="5.800"');
-    expect(xml).toContain('<failure message="step &quot;db-election&quot; took 900ms, over its budget of 800ms"/>');
+    expect(xml).toContain('<testcase classname="drctl.rehearse.city-cut" name="rehearsal outcome" time="5.800">');
+    // the step over its budget was one of the rehearsal's reasons: a failing budget testcase of its own
+    expect(xml).toMatch(/<testcase classname="drctl\.rehearse\.city-cut\.budgets" name="step db-election" time="0\.900">\n\s+<failure type="budget" message="step &quot;db-election&quot; took 900ms, over its budget of 800ms">budget: 800ms\ntook: 900ms\n/);
   });
   it('JUnit puts the RTO breakdown in the rehearsal testcase\'s output and the per-phase figures in properties', () => {
     const xml = renderJunit(report);
-    expect(xml).toMatch(/<testcase classname="drctl\.rehearse\.city-cut\.rehearsal" name="rehearsal FAILED: [^"]*" time="5\.800">\n\s+<failure [^>]*\/>\n\s+<system-out>RTO 3\.10s detection \+ 2\.20s switch \(fence-hz 300ms, [^<]*\) \+ 500ms convergence<\/system-out>/);
+    expect(xml).toMatch(/<testcase classname="drctl\.rehearse\.city-cut" name="rehearsal outcome" time="5\.800">\n\s+<failure type="outcome" [^>]*>[^<]*<\/failure>\n\s+<system-out>FAILED: RTO 5\.80s \(budget 6\.00s\)\nRTO 3\.10s detection \+ 2\.20s switch \(fence-hz 300ms, [^<]*\) \+ 500ms convergence<\/system-out>/);
     for (const [k, v] of [['rto.detectionMs', 3100], ['rto.switchMs', 2200], ['rto.convergenceMs', 500], ['rto.budgetMs', 6000]] as const) {
       expect(xml).toContain(`<property name="${k}" value="${v}"/>`);
     }
@@ -60,14 +61,14 @@ describe('rehearsal report', () => {
     expect(md).not.toContain('RTO breakdown');
     const xml = renderJunit(skipped);
     expect(xml).toContain('<property name="rehearsal.outcome" value="SKIPPED"/><property name="rto.budgetMs" value="6000"/>');
-    expect(xml).toContain('name="rehearsal SKIPPED: RTO not measured" time="0.000">\n      <skipped message="inside blackout window &quot;year-end freeze&quot;"/>');
-    expect(xml).toMatch(/<testsuite [^>]*failures="0" skipped="1"/);
+    expect(xml).toMatch(/name="rehearsal outcome" time="[\d.]+">\n      <skipped message="inside blackout window &quot;year-end freeze&quot;"\/>/);
+    expect(xml).toMatch(/<testsuite [^>]*failures="0" errors="0" skipped="2"/); // the outcome, and the RTO budget (not measured)
     const interrupted = buildReport({ ...rehearsalMeta(), status: 'interrupted' }, [
       rec({ type: 'fault.injected', describe: 'freeze hz-a' }, 1),
       rec({ type: 'rehearsal.finished', outcome: 'INTERRUPTED', rto: null, budgetMs: undefined, reasons: ['interrupted (SIGTERM)'] }, 2),
     ]);
     expect(renderMarkdown(interrupted)).toContain('- outcome: **INTERRUPTED**, RTO not measured');
-    expect(renderJunit(interrupted)).toMatch(/name="rehearsal INTERRUPTED: RTO not measured" time="0\.000">\n\s+<failure message="interrupted \(SIGTERM\)"\/>/);
+    expect(renderJunit(interrupted)).toMatch(/name="rehearsal outcome" time="[\d.]+">\n\s+<failure type="outcome" message="interrupted \(SIGTERM\)">rehearsal INTERRUPTED\n- run run: interrupted \(SIGTERM\)<\/failure>/);
     expect(renderJunit(interrupted)).toMatch(/<testsuite [^>]*failures="1"/);
   });
   it('t0 is the fault\'s intent (its apply started); an inject that failed after it still shows t0 and the fault mark', () => {
@@ -97,7 +98,8 @@ describe('rehearsal report', () => {
     const names = [...renderJunit(r).matchAll(/classname="drctl\.rehearse\.city-cut\.steadyState" name="([^"]+)"/g)].map((m) => m[1]);
     expect(names).toEqual(['served (before the fault)', 'served (recovered)', 'served (after fail-back)']);
     expect(renderMarkdown(r)).toContain('| steadyState (after fail-back) | served | passed |');
-    expect(renderHtml(r, [])).toContain('<td>steadyState (recovered)</td><td>served</td>');
+    expect(renderHtml(r, [])).toContain('<td data-label="group">steadyState (recovered)</td><td data-label="check">served</td>');
+    expect(r.checks.map((c) => c.phase)).toEqual(['before the fault', 'recovered', 'after fail-back']);
   });
   it('detects a regression against the median of earlier RTOs (> 20%)', () => {
     expect(median([3, 1, 2])).toBe(2);
