@@ -61,7 +61,7 @@ describe('rehearsal report', () => {
     expect(md).not.toContain('RTO breakdown');
     const xml = renderJunit(skipped);
     expect(xml).toContain('<property name="rehearsal.outcome" value="SKIPPED"/><property name="rto.budgetMs" value="6000"/>');
-    expect(xml).toMatch(/name="rehearsal outcome" time="[\d.]+">\n      <skipped message="inside blackout window &quot;year-end freeze&quot;"\/>/);
+    expect(xml).toMatch(/name="rehearsal outcome" time="[\d.]+">\n {6}<skipped message="inside blackout window &quot;year-end freeze&quot;"\/>/);
     expect(xml).toMatch(/<testsuite [^>]*failures="0" errors="0" skipped="2"/); // the outcome, and the RTO budget (not measured)
     const interrupted = buildReport({ ...rehearsalMeta(), status: 'interrupted' }, [
       rec({ type: 'fault.injected', describe: 'freeze hz-a' }, 1),
