@@ -1,4 +1,6 @@
-import { InvalidArgumentError } from 'commander';
+import type { Command} from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { usageError } from '../util/errors.js';
 
 /**
  * The one parser of a positive whole number in an option or argument (commander calls it; a bad value
@@ -10,3 +12,42 @@ export const positiveInt = (what: string, o: { readonly at?: boolean } = {}) => 
   if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer, got "${value}"`);
   return n;
 };
+
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Options shared by commands that resolve a runbook's params. */
+export function withParamOptions(cmd: Command): Command {
+  return cmd
+    .option('--set <key=value>', 'set a runbook param (repeatable; YAML values: --set cut=[hz-a,hz-b]; also DRCTL_PARAM_<NAME>)', collect)
+    .option('--params-file <file>', 'YAML file of param values')
+    .option('--plugin <module>', 'load step kinds from a plugin module (repeatable)', collect);
+}
+
+/** Options shared by run and drill. */
+export function withRunOptions(cmd: Command): Command {
+  return withParamOptions(cmd)
+    .option('-y, --yes', 'confirm without asking (required without a terminal; also DRCTL_YES=1)')
+    .option('--dry-run', 'plan only: observe everything read-only, change nothing (exit 0 none, 2 pending)')
+    .option('--approve <step>', 'pre-approve a gate step (repeatable); unattended gates fail closed without it', collect)
+    .option('--concurrency <n>', 'steps to run at once (overrides the runbook)', positiveInt('--concurrency'))
+    .addOption(new Option('--on-failure <mode>', 'on a failed step: stop starting new ones, or roll back applied ones').choices(['stop', 'rollback']))
+    .option('--plan <file>', 'apply a plan saved by `plan -o`: refused (exit 4) if the runbook or the observed live state changed since')
+    .option('--lease <duration>', 'lock lease, renewed while the run lives (default 15s; also DRCTL_LEASE)');
+}
+
+const YES = new Set(['1', 'true', 'yes']);
+const NO = new Set(['', '0', 'false', 'no']);
+
+/**
+ * DRCTL_YES=1 (or true/yes) is --yes for every command that has it; 0/false/no/empty is not. Any other
+ * value is refused (exit 3): a typo must not confirm a switch. An explicit --yes needs no variable.
+ * Commander's own .env() would take any value of a boolean flag's variable, DRCTL_YES=0 included.
+ */
+export function applyYesFromEnv(command: Command, env: NodeJS.ProcessEnv = process.env): void {
+  const value = env['DRCTL_YES'];
+  if (value === undefined || !command.options.some((o) => o.attributeName() === 'yes')) return;
+  if (command.getOptionValue('yes') === true) return;
+  const v = value.trim().toLowerCase();
+  if (YES.has(v)) command.setOptionValueWithSource('yes', true, 'env');
+  else if (!NO.has(v)) throw usageError(`DRCTL_YES=${value}: use 1 (confirm without asking) or 0`);
+}

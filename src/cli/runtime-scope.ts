@@ -21,11 +21,30 @@ export interface RuntimeScope {
 }
 
 /**
- * Params (--params-file, then --set), env, secrets (${secret.X} reads the environment variable X and is
+ * DRCTL_PARAM_<NAME>=VALUE (a YAML value, as --set's; `-` in a name may be written `_`): a declared
+ * param from the environment, as Terraform's TF_VAR_<name>. Below --params-file and --set; a variable
+ * naming no param of this runbook is ignored (one environment serves several runbooks).
+ */
+export function paramsFromEnv(runbook: Runbook, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(runbook.params)) {
+    const name = [`DRCTL_PARAM_${key}`, `DRCTL_PARAM_${key.replace(/-/g, '_')}`].find((n) => env[n] !== undefined);
+    if (name === undefined) continue;
+    try {
+      out[key] = parseSetFlag(`${key}=${env[name] ?? ''}`).value;
+    } catch (e) {
+      throw usageError(`${name}: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Params (DRCTL_PARAM_<NAME>, --params-file, then --set), env, secrets (${secret.X} reads the environment variable X and is
  * never printed). Every secret value seen is redacted from events, logs and messages.
  */
 export async function buildRuntimeScope(runbook: Runbook, flags: ScopeFlags, env: NodeJS.ProcessEnv = process.env, options: ScopeOptions = {}): Promise<RuntimeScope> {
-  const overrides: Record<string, unknown> = { ...options.baseParams, ...(flags.paramsFile ? await readParamsFile(flags.paramsFile, Object.keys(runbook.params)) : {}) };
+  const overrides: Record<string, unknown> = { ...options.baseParams, ...paramsFromEnv(runbook, env), ...(flags.paramsFile ? await readParamsFile(flags.paramsFile, Object.keys(runbook.params)) : {}) };
   for (const text of flags.set ?? []) {
     let parsed: { key: string; value: unknown };
     try {

@@ -5,10 +5,11 @@ import { renderJunit } from '../../report/junit.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { openStateStore } from '../../state/open-store.js';
 import type { RunMeta } from '../../model/records.js';
-import { DrctlError, ExitCode } from '../../util/errors.js';
+import { DrctlError, ExitCode, usageError } from '../../util/errors.js';
 import { unreachable } from '../../util/unreachable.js';
 import type { CliIO } from '../io.js';
-import { writeUserFile } from '../user-files.js';
+import { envelope } from '../output/json.js';
+import { writeDocument } from '../output/document.js';
 
 type Format = 'json' | 'md' | 'junit' | 'html';
 
@@ -18,27 +19,26 @@ type Format = 'json' | 'md' | 'junit' | 'html';
  */
 export async function reportCommand(io: CliIO, runId: string, flags: { format: Format; out?: string }, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
+  // --json is --format json (the enveloped report); with another --format it is a contradiction, not a guess
+  const explicit = cmd.getOptionValueSource('format') === 'cli';
+  if (io.json && explicit && flags.format !== 'json') throw usageError(`--json and --format ${flags.format} ask for two formats`, 'drop one: --json prints the JSON report (the same as --format json)');
+  const format: Format = io.json ? 'json' : flags.format;
   const store = await openStateStore(state);
   const [meta, journal, history] = await Promise.all([
-    store.readRunMeta(runId), store.readJournal(runId), flags.format === 'html' ? store.listRuns() : Promise.resolve([]),
+    store.readRunMeta(runId), store.readJournal(runId), format === 'html' ? store.listRuns() : Promise.resolve([]),
   ]).finally(() => store.close());
   if (!meta) throw new DrctlError('run-not-found', ExitCode.invalidInput, `no run "${runId}" in ${state}`, { hint: 'list runs with `drctl history`' });
   if (journal.corrupt) io.err(`warning: journal of ${runId} has unreadable line(s) ${journal.corrupt.lines.join(', ')}${journal.corrupt.tornTail ? ' (a torn last write)' : ''}; reporting the intact records`);
   const report = buildReport(meta, journal.records);
-  const text = render(report, flags.format, history);
-  if (flags.out) {
-    await writeUserFile('-o', flags.out, text);
-    io.err(`wrote ${flags.out}`);
-  } else {
-    io.out(text);
-  }
+  await writeDocument(io, flags.out, render(report, format, history));
   return ExitCode.ok;
 }
 
 function render(report: RunReport, format: Format, history: readonly RunMeta[]): string {
   switch (format) {
     case 'json':
-      return `${JSON.stringify(report, null, 2)}\n`;
+      // the same envelope as every other document (schemaVersion, command, ok, result, diagnostics)
+      return `${envelope('report', true, report)}\n`;
     case 'md':
       return renderMarkdown(report);
     case 'junit':

@@ -1,10 +1,11 @@
 import type { Plan } from '../../plan/types.js';
 import { PLAN_GLYPHS } from '../../plan/types.js';
 import { formatDuration } from '../../util/duration.js';
+import { renderStepDiff } from './plan-diff.js';
 import type { Style } from './style.js';
 
 /** The human plan, rendered from the same Plan value that --json prints. */
-export function renderPlan(plan: Plan, st: Style): string {
+export function renderPlan(plan: Plan, st: Style, options: { readonly diff?: boolean } = {}): string {
   const lines: string[] = [`Plan for ${st.bold(plan.runbook.name)} (${plan.runbook.file})`, ''];
   const width = Math.max(...plan.steps.map((s) => s.id.length));
   for (const s of plan.steps) {
@@ -12,6 +13,7 @@ export function renderPlan(plan: Plan, st: Style): string {
     const colored = s.action === 'change' ? st.green(glyph) : s.action === 'noop' ? st.dim(glyph) : s.action === 'gate' ? st.yellow(glyph) : st.red(glyph);
     const what = s.action === 'unknown' ? `${s.describe}: ${s.error ?? ''}` : s.action === 'noop' ? `${s.describe} ${st.dim(`(${s.reason ?? 'already done'})`)}` : s.describe;
     lines.push(`  ${colored} ${s.id.padEnd(width)}  ${st.dim(s.kind.padEnd(16))} ${what}`);
+    if (options.diff) lines.push(...renderStepDiff(s, st, `  ${' '.repeat(width + 4)}`));
   }
   lines.push('', 'Layers (steps in one layer run in parallel):');
   plan.layers.forEach((layer, i) => lines.push(`  ${i + 1}. ${layer.join(', ')}`));
