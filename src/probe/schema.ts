@@ -7,6 +7,8 @@ import { DURATION_PATTERN } from '../util/duration.js';
  * exec kinds share.
  */
 const text = (description: string) => ({ type: 'string', description }) as const;
+/** "has this key" as a subschema that passes ajv's strictRequired (the key is declared where it is required). */
+const has = <K extends string>(key: K) => ({ required: [key], properties: { [key]: {} } as Record<K, object> }) as const;
 const rangeSchema = { type: 'array', minItems: 2, maxItems: 2, items: { type: 'number' }, description: 'Inclusive numeric range [lo, hi].' } as const;
 
 /** A command as argv (never a shell). */
@@ -51,10 +53,11 @@ export const httpRequestSchema = {
 export const execExpectSchema = {
   type: 'object',
   additionalProperties: false,
+  description: 'When the command counts as done / holding: every given test must pass (default: exit code 0).',
   properties: {
-    exitCode: { type: 'array', items: { type: 'integer' } },
-    stdoutMatches: { type: 'string' },
-    stdoutEquals: { type: 'string' },
+    exitCode: { type: 'array', items: { type: 'integer' }, description: 'Accepted exit codes (default [0]).' },
+    stdoutMatches: { type: 'string', description: 'Regular expression the output must match.' },
+    stdoutEquals: { type: 'string', description: 'The exact output (trimmed).' },
     range: { ...rangeSchema, description: 'The output (trimmed) as a number within [lo, hi].' },
   },
 } as const;
@@ -83,7 +86,7 @@ export const probeSchema = {
     expect: { type: 'object' },
     timeout: { type: 'string' },
   },
-  oneOf: [{ required: ['exec'] }, { required: ['http'] }],
+  oneOf: [has('exec'), has('http')],
 } as const;
 
 const duration = (description: string) => ({ type: 'string', pattern: DURATION_PATTERN, description }) as const;
@@ -131,11 +134,11 @@ export const runbookProbeSchema = {
     },
     expect: { type: 'object', description: 'What the result must look like.' },
   },
-  oneOf: [{ required: ['exec'] }, { required: ['http'] }, { required: ['redis'] }, { required: ['sql'] }],
+  oneOf: [has('exec'), has('http'), has('redis'), has('sql')],
   allOf: [
-    { if: { required: ['exec'] }, then: { properties: { expect: execExpectSchema } } },
-    { if: { required: ['http'] }, then: { properties: { expect: httpExpectSchema } } },
-    { if: { required: ['redis'] }, then: { properties: { expect: toleranceSchema } } },
-    { if: { required: ['sql'] }, then: { properties: { expect: toleranceSchema } } },
+    { if: has('exec'), then: { properties: { expect: execExpectSchema } } },
+    { if: has('http'), then: { properties: { expect: httpExpectSchema } } },
+    { if: has('redis'), then: { properties: { expect: toleranceSchema } } },
+    { if: has('sql'), then: { properties: { expect: toleranceSchema } } },
   ],
 } as const;

@@ -141,7 +141,8 @@ function valueDiagnostic(e: ErrorObject, options: TranslateOptions): Diagnostic 
 function alternatives(e: ErrorObject): string {
   const branches = Array.isArray(e.schema) ? (e.schema as unknown[]) : [];
   const names = branches.flatMap((b) => {
-    const keys = b !== null && typeof b === 'object' ? Object.keys(b) : [];
+    // a branch that only says "has key K" ({required: [K]}, with K declared as {} for ajv's strict mode)
+    const keys = b !== null && typeof b === 'object' ? Object.keys(b).filter((k) => k !== 'properties') : [];
     const required = (b as { required?: unknown }).required;
     return keys.length === 1 && Array.isArray(required) && required.length === 1 ? [String(required[0])] : [];
   });

@@ -4,6 +4,7 @@ import type { KindRegistry } from '../kinds/registry.js';
 import type { JsonSchema } from '../model/kind.js';
 import { runbookShape, specSchema, stepSchema } from './schema-parts.js';
 import { allowTemplates } from './schema-templates.js';
+import { strictForm } from './schema-strict.js';
 import { AJV_OPTIONS, loadCompiledValidators, META_KEY, schemaKey } from './schema-compiled.js';
 
 export const RUNBOOK_SCHEMA_ID = 'https://drctl.dev/schema/runbook-v1.json';
@@ -17,18 +18,17 @@ export function buildRunbookJsonSchema(registry: KindRegistry): JsonSchema {
     const kind = registry.get(name);
     return kind ? [{ name, kind }] : [];
   });
+  const kindValue = kindValueSchema(kinds.map(({ name, kind }) => ({ name, description: kind.description })));
   const step = {
     ...stepSchema,
-    properties: {
-      ...stepSchema.properties,
-      kind: { ...stepSchema.properties.kind, examples: kinds.map((k) => k.name) },
-    },
+    properties: { ...stepSchema.properties, kind: { ...kindValue, description: stepSchema.properties.kind.description } },
     allOf: kinds.map(({ name, kind }) => ({
       if: { properties: { kind: { const: name } }, required: ['kind'] },
-      then: { properties: { with: { ...(allowTemplates(kind.paramsSchema) as JsonSchema), description: kind.description } } },
+      then: { properties: { with: { ...(allowTemplates(kind.paramsSchema) as JsonSchema), title: `${name} parameters`, description: kind.description } } },
     })),
   };
-  return {
+  const fault = specSchema.properties.fault;
+  return strictForm(withTitles({
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: RUNBOOK_SCHEMA_ID,
     title: 'drctl runbook',
@@ -36,9 +36,52 @@ export function buildRunbookJsonSchema(registry: KindRegistry): JsonSchema {
     ...runbookShape,
     properties: {
       ...runbookShape.properties,
-      spec: { ...specSchema, properties: { ...specSchema.properties, steps: { ...specSchema.properties.steps, items: step } } },
+      spec: {
+        ...specSchema,
+        properties: {
+          ...specSchema.properties,
+          steps: { ...specSchema.properties.steps, items: step },
+          fault: { ...fault, properties: { ...fault.properties, kind: { ...kindValue, description: fault.properties.kind.description } } },
+        },
+      },
     },
+  })) as JsonSchema;
+}
+
+/**
+ * `kind:` in the editor: one of the built-in kinds (each completed with its description), or a plug-in
+ * kind's name. Plug-in names are dotted (`acme.toggle`) and outside the built-in namespaces, so a typo of a
+ * built-in kind (`exce`, `redis.failovr`) gets a diagnostic in the editor; `drctl validate` checks every
+ * name against the kinds really loaded (with a did-you-mean).
+ */
+export function kindValueSchema(kinds: readonly { readonly name: string; readonly description: string }[]): JsonSchema {
+  const namespaces = [...new Set(kinds.map((k) => k.name.split('.')[0] ?? k.name))].sort();
+  return {
+    anyOf: [
+      ...kinds.map((k) => ({ const: k.name, title: k.name, description: k.description })),
+      {
+        type: 'string', pattern: PLUGIN_KIND_PATTERN(namespaces), title: 'a plug-in kind',
+        description: `A kind from a plug-in module (spec.plugins or --plugin): a dotted name outside the built-in namespaces (${namespaces.join(', ')}), e.g. acme.toggle.`,
+      },
+    ],
   };
+}
+
+const PLUGIN_KIND_PATTERN = (namespaces: readonly string[]): string => `^(?!(?:${namespaces.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\.)[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$`;
+
+/** Every property gets a title (its key) where it has none: an editor's hover heading names the field, not the file. */
+function withTitles(schema: unknown, key?: string): unknown {
+  if (Array.isArray(schema)) return schema.map((x) => withTitles(x));
+  if (schema === null || typeof schema !== 'object') return schema;
+  const s = schema as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k === 'properties' && v && typeof v === 'object') out[k] = Object.fromEntries(Object.entries(v).map(([n, x]) => [n, withTitles(x, n)]));
+    else if (k === 'enum' || k === 'const' || k === 'examples' || k === 'default' || k === 'required') out[k] = v;
+    else out[k] = withTitles(v);
+  }
+  if (key !== undefined && out['title'] === undefined && Object.keys(out).length > 0) out['title'] = key;
+  return out;
 }
 
 /** Validation outcome in ajv's raw form; schema-errors.ts turns it into Diagnostics. */

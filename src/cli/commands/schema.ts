@@ -1,11 +1,35 @@
 import type { Command } from 'commander';
-import { ExitCode } from '../../util/errors.js';
+import { DOCUMENT_SCHEMAS } from '../../model/schemas/index.js';
+import { topologySchema } from '../../rules/topology-schema.js';
 import { buildRunbookJsonSchema } from '../../runbook/schema.js';
+import { ExitCode, usageError } from '../../util/errors.js';
+import { didYouMean } from '../../util/did-you-mean.js';
 import { baseRegistry } from '../load-runbook.js';
 import type { CliIO } from '../io.js';
 
-/** drctl schema: the runbook JSON Schema (built-in kinds' params included) for editor completion. */
-export async function schemaCommand(io: CliIO, _opts: unknown, _cmd: Command): Promise<ExitCode> {
-  io.out(JSON.stringify(buildRunbookJsonSchema(await baseRegistry()), null, 2));
+/** Every schema drctl publishes: name → its file under runbooks/schema/ and how to build it. */
+export const PUBLISHED: Readonly<Record<string, { readonly file: string; readonly what: string; readonly build: () => Promise<unknown> }>> = {
+  runbook: { file: 'runbook.schema.json', what: 'runbook files (kind: Runbook), with every built-in kind\'s params', build: async () => buildRunbookJsonSchema(await baseRegistry()) },
+  topology: { file: 'topology.schema.json', what: 'topology files (kind: Topology)', build: async () => topologySchema },
+  ...Object.fromEntries(Object.entries(DOCUMENT_SCHEMAS).map(([name, s]) => [name, {
+    file: s.file, what: name === 'events' ? `the NDJSON stream of ${s.commands.join(', ')} --json (one line)` : `${s.commands.join(', ')} --json`, build: async () => s.schema,
+  }])),
+};
+
+/** drctl schema [NAME] | --list: a published JSON Schema (default: the runbook's, for editors). */
+export async function schemaCommand(io: CliIO, name: string | undefined, flags: { list?: boolean }, _cmd: Command): Promise<ExitCode> {
+  if (flags.list) {
+    const rows = Object.entries(PUBLISHED).map(([n, s]) => ({ name: n, file: `runbooks/schema/${s.file}`, describes: s.what }));
+    if (io.json) io.out(JSON.stringify(rows, null, 2));
+    else for (const r of rows) io.out(`${r.name.padEnd(10)} ${r.file.padEnd(44)} ${r.describes}`);
+    return ExitCode.ok;
+  }
+  const wanted = name ?? 'runbook';
+  const entry = PUBLISHED[wanted];
+  if (!entry) {
+    const hint = didYouMean(wanted, Object.keys(PUBLISHED));
+    throw usageError(`no schema "${wanted}"${hint ? ` (did you mean "${hint}"?)` : ''}`, `the schemas: ${Object.keys(PUBLISHED).join(', ')} (drctl schema --list)`);
+  }
+  io.out(JSON.stringify(await entry.build(), null, 2));
   return ExitCode.ok;
 }

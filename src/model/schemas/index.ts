@@ -1,0 +1,35 @@
+import { documentSchema, versionResult } from './envelope.js';
+import { eventsSchema } from './events.js';
+import type { Schema } from './parts.js';
+import { explainResult, historyResult, kindsResult, labResult, planResult, rehearsePreviewResult, reportResult, rulesResult, statusResult, unlockResult, validateResult } from './results.js';
+
+/**
+ * Every published schema of drctl's output, by name: `drctl schema NAME` prints it, runbooks/schema/FILE
+ * is its committed copy. A new document command joins by adding its result schema here (under the
+ * command names it answers for) and writing its output through the envelope (cli/output/json.ts).
+ */
+export interface PublishedSchema {
+  readonly file: string;
+  /** The commands whose --json output it describes (`run` etc. for the event stream). */
+  readonly commands: readonly string[];
+  readonly schema: Schema;
+}
+
+const doc = (name: string, commands: readonly string[], result: Schema, description: string): PublishedSchema =>
+  ({ file: `${name}.v1.schema.json`, commands, schema: documentSchema(name, commands, result, description) });
+
+export const DOCUMENT_SCHEMAS: Readonly<Record<string, PublishedSchema>> = {
+  validate: doc('validate', ['validate'], validateResult, 'Every file checked, and every problem as a diagnostic with file:line:column.'),
+  plan: doc('plan', ['plan', 'run', 'drill'], planResult, 'What each step would change (plan; run/drill --dry-run), the DAG\'s layers, critical path and predicted duration.'),
+  status: doc('status', ['status'], statusResult, 'Runs in progress, resumable runs, and every lock.'),
+  history: doc('history', ['history'], historyResult, 'Past runs, the RTO trends of rehearsals, regressions.'),
+  report: doc('report', ['report'], reportResult, 'A run\'s report: why it failed, steps, checks (with their phase), budgets, rollbacks, a rehearsal\'s RTO.'),
+  version: doc('version', ['version'], versionResult, 'drctl --version --json: the versions of everything drctl reads and writes.'),
+  kinds: doc('kinds', ['kinds'], kindsResult, 'The step kinds.'),
+  explain: doc('explain', ['explain'], explainResult, 'One step kind: its description, params schema and outputs.'),
+  rehearse: doc('rehearse-preview', ['rehearse'], rehearsePreviewResult, 'rehearse --dry-run: the schedule verdict, checks once each, the fault target, the plan, a predicted RTO.'),
+  unlock: doc('unlock', ['unlock'], unlockResult, 'The lock removed (or none).'),
+  lab: doc('lab', ['lab up', 'lab down', 'lab status'], labResult, 'The local lab.'),
+  rules: doc('rules', ['rules show', 'rules route', 'rules diff', 'rules flip', 'rules init', 'rules unfence', 'rules rollback'], rulesResult, 'The routing rules.'),
+  events: { file: 'events.v1.schema.json', commands: ['run', 'drill', 'rehearse', 'resume', 'rollback'], schema: eventsSchema },
+};
