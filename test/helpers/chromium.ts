@@ -1,0 +1,23 @@
+import { spawn } from 'node:child_process';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Run headless Chromium once; the whole process group is killed by pid if it hangs. */
+export function chromium(args: readonly string[], profile: string): Promise<{ stdout: string; code: number | null }> {
+  const argv = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(CHROMIUM, argv, { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      reject(new Error(`chromium did not finish within 60s: ${args.join(' ')}`));
+    }, 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ stdout, code });
+    });
+  });
+}
