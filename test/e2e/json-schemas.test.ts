@@ -1,0 +1,111 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drctl, exampleWorkspace, ROOT } from '../helpers/cli.js';
+
+type Ws = Awaited<ReturnType<typeof exampleWorkspace>>;
+const SCHEMAS = path.join(ROOT, 'runbooks/schema');
+
+/** A published schema, compiled in ajv's strict mode (an unknown keyword or a loose type is an error). */
+async function compiled(file: string): Promise<ValidateFunction> {
+  const schema = JSON.parse(await readFile(path.join(SCHEMAS, file), 'utf8')) as object;
+  return new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+}
+function expectValid(validate: ValidateFunction, doc: unknown, what: string): void {
+  const ok = validate(doc);
+  expect(ok, `${what}: ${JSON.stringify(validate.errors?.slice(0, 5), null, 1)}`).toBe(true);
+}
+
+/** An exec "fault" and one step: enough for rehearse --dry-run and a real rehearsal's event stream. */
+const rehearsal = (d: string): string => `apiVersion: drctl/v1
+kind: Runbook
+metadata: { name: schema-cut }
+spec:
+  budget: 30s
+  fault:
+    kind: exec
+    with: { observe: { cmd: [test, -e, ${d}/fault] }, apply: [touch, ${d}/fault], rollback: [rm, -f, ${d}/fault] }
+    detect: [{ name: seen, exec: [test, -e, ${d}/fault], interval: 20ms }]
+    detectTimeout: 10s
+    recoverTimeout: 10s
+  steadyState:
+    - { name: served, exec: [sh, -c, "! [ -e ${d}/fault ] || [ -e ${d}/a ]"], interval: 50ms }
+  steps:
+    - id: a
+      kind: exec
+      with: { observe: { cmd: [test, -e, ${d}/a] }, apply: [touch, ${d}/a], rollback: [rm, -f, ${d}/a] }
+`;
+
+describe('every --json document validates against its published schema (runbooks/schema, ajv strict)', () => {
+  let ws: Ws;
+  let runId = '';
+  let drillLines: unknown[] = [];
+  beforeAll(async () => {
+    ws = await exampleWorkspace();
+    await writeFile(path.join(ws.dir, 'schema-cut.yaml'), rehearsal(ws.dir));
+    const r = await ws.run(['drill', 'city-cut.yaml', '--yes', '--json']);
+    // 1 too: on a loaded machine the example drill can go over its budget; the documents are what is checked here
+    expect([0, 1], r.stderr).toContain(r.exitCode);
+    drillLines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    runId = (drillLines.at(-1) as { runId: string }).runId;
+  });
+  afterAll(async () => ws.cleanup());
+
+  it('the committed schema files are what `drctl schema NAME` prints, and each compiles in strict mode', async () => {
+    const list = await drctl(['schema', '--list', '--json']);
+    const names = (JSON.parse(list.stdout) as { name: string; file: string }[]);
+    expect(names.map((n) => n.name)).toEqual(expect.arrayContaining(['runbook', 'topology', 'validate', 'plan', 'status', 'history', 'report', 'version', 'kinds', 'explain', 'events']));
+    for (const { name, file } of names) {
+      const printed = await drctl(['schema', name]);
+      expect(printed.exitCode, name).toBe(0);
+      expect(JSON.parse(printed.stdout), `${file} is stale: npm run schema`).toEqual(JSON.parse(await readFile(path.join(ROOT, file), 'utf8')));
+      await compiled(path.basename(file));
+    }
+  });
+
+  it('one-shot commands: validate, plan (and run/drill --dry-run), status, history, report, --version, kinds, explain, unlock, rehearse --dry-run', async () => {
+    const cases: [string, string[], number[]][] = [
+      ['validate.v1.schema.json', ['validate', 'city-cut.yaml', path.join(ROOT, 'runbooks/lab/topology.yaml'), '--json'], [0]],
+      ['validate.v1.schema.json', ['validate', path.join(ROOT, 'test/fixtures/runbooks/invalid/many-errors.yaml'), '--json'], [3]],
+      ['plan.v1.schema.json', ['plan', 'city-cut.yaml', '--json'], [2]],
+      ['plan.v1.schema.json', ['run', 'city-cut.yaml', '--dry-run', '--json'], [2]],
+      ['plan.v1.schema.json', ['drill', 'city-cut.yaml', '--dry-run', '--json'], [2]],
+      ['status.v1.schema.json', ['status', '--json'], [0]],
+      ['history.v1.schema.json', ['history', '--json'], [0]],
+      ['report.v1.schema.json', ['report', runId, '--json'], [0]],
+      ['report.v1.schema.json', ['report', runId, '--format', 'json'], [0]],
+      ['report.v1.schema.json', ['report', 'no-such-run', '--json'], [3]],
+      ['version.v1.schema.json', ['--version', '--json'], [0]],
+      ['kinds.v1.schema.json', ['kinds', '--json'], [0]],
+      ['explain.v1.schema.json', ['explain', 'redis.failover', '--json'], [0]],
+      ['unlock.v1.schema.json', ['unlock', 'example-city-cut', '--json'], [0]],
+      ['rehearse-preview.v1.schema.json', ['rehearse', 'schema-cut.yaml', '--dry-run', '--json'], [0]],
+      ['rules.v1.schema.json', ['rules', 'show', '--topology', path.join(ROOT, 'runbooks/lab/topology.yaml'), '--json'], [0]],
+      ['rules.v1.schema.json', ['rules', 'route', '12345666', '--topology', path.join(ROOT, 'runbooks/lab/topology.yaml'), '--json'], [0]],
+    ];
+    for (const [schema, args, codes] of cases) {
+      const r = await ws.run(args);
+      expect(codes, `${args.join(' ')}: ${r.stderr}`).toContain(r.exitCode);
+      const doc = JSON.parse(r.stdout) as { command: string; ok: boolean; result: { run?: unknown } | null };
+      expectValid(await compiled(schema), doc, args.join(' '));
+      if (args[0] === 'report' && args[1] === runId) expect(doc).toMatchObject({ command: 'report', ok: true, result: { run: { runId } } });
+    }
+  });
+
+  it('the NDJSON streams of drill and rehearse: every line validates against the events schema', async () => {
+    const events = await compiled('events.v1.schema.json');
+    drillLines.forEach((line, i) => expectValid(events, line, `drill line ${i + 1}: ${JSON.stringify(line).slice(0, 120)}`));
+    const types = new Set(drillLines.map((l) => (l as { type: string }).type));
+    for (const t of ['version', 'run.started', 'check.passed', 'step.intent', 'step.applied', 'step.timing', 'rollback.started', 'step.rolled-back', 'run.finished', 'summary']) expect(types, t).toContain(t);
+    const reh = await ws.run(['rehearse', 'schema-cut.yaml', '--yes', '--json']);
+    expect(reh.exitCode, reh.stderr).toBe(0);
+    const lines = reh.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    lines.forEach((line, i) => expectValid(events, line, `rehearse line ${i + 1}: ${JSON.stringify(line).slice(0, 120)}`));
+    expect(lines.map((l) => (l as { type: string }).type)).toEqual(expect.arrayContaining(['fault.intent', 'fault.injected', 'fault.detected', 'rehearsal.recovered', 'fault.restored', 'rehearsal.finished']));
+    // an error ends a stream with one error line: it validates too
+    const refused = await ws.run(['run', 'city-cut.yaml', '--json']);
+    expect(refused.exitCode).toBe(4);
+    expectValid(events, JSON.parse(refused.stdout.trim().split('\n').at(-1) ?? '{}'), 'the error line');
+  });
+});
