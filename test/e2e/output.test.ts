@@ -33,13 +33,19 @@ describe('machine output and bad input', () => {
     expect(run).toMatchObject({ runbook: 'example-city-cut', mode: 'drill', status: 'succeeded' });
     const status = JSON.parse((await ws.run(['status', '--json'])).stdout);
     expect(status.result).toMatchObject({ runs: [], locks: [] });
-    const report = JSON.parse((await ws.run(['report', run.runId, '--format', 'json'])).stdout);
+    // the report has the envelope every document has; --json and --format json are the same
+    const doc = JSON.parse((await ws.run(['report', run.runId, '--format', 'json'])).stdout);
+    expect(doc).toMatchObject({ schemaVersion: 1, command: 'report', ok: true });
+    expect(JSON.parse((await ws.run(['report', run.runId, '--json'])).stdout)).toEqual(doc);
+    const report = doc.result;
     expect(report.schemaVersion).toBe(1);
     expect(report.steps).toHaveLength(8);
     expect(report.steps.find((x: { id: string }) => x.id === 'db-election')).toMatchObject({ status: 'applied', rollback: { status: 'rolled-back' } });
     expect(report.steps.find((x: { id: string }) => x.id === 'lb')).toMatchObject({ kind: 'http', status: 'applied', rollback: { status: 'rolled-back' } });
+    expect(report.checks.map((c: { phase: string }) => c.phase)).toEqual(['before any change', 'before the drill', 'after the switch', 'after fail-back']);
     const junit = (await ws.run(['report', run.runId, '--format', 'junit'])).stdout;
-    expect(junit.match(/<testcase /g)).toHaveLength(8 + 4); // 8 steps, 1 readiness check, 3 steady-state checks
+    // the outcome, 1 readiness check, 3 steady-state checks (one per phase), 8 steps, 6 undos, 2 budgets, the fail-back
+    expect(junit.match(/<testcase /g)).toHaveLength(1 + 4 + 8 + 6 + 2 + 1);
     const plan = await ws.run(['plan', 'city-cut.yaml']);
     expect(plan.stdout).toMatch(/Predicted duration: \S+ \(median of 1 earlier run\(s\)\)/);
   });
