@@ -23,3 +23,6 @@ export type CommandResult = Promise<ExitCode>;
 
 /** How a command registered on the program hands its exit code to main.ts. */
 export type SetExit = (code: ExitCode) => void;
+
+/** How a command's module is loaded when it runs: (io, ...commander's args) → exit code, handed to main.ts. */
+export type Act = <A extends unknown[]>(load: () => Promise<(io: CliIO, ...args: A) => Promise<ExitCode>>) => (...args: A) => Promise<void>;

@@ -1,17 +1,14 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { ExitCode } from '../util/errors.js';
 import { registerLabCommand } from './commands/lab.js';
 import { registerRulesCommand } from './commands/rules.js';
 import { ENVIRONMENT_HELP, helpAfter } from './help-text.js';
-import type { CliIO, SetExit } from './io.js';
+import type { Act, CliIO, SetExit } from './io.js';
 import { applyYesFromEnv } from './options.js';
 import { versionDocument } from './output/version.js';
 import { registerRecordCommands } from './register-records.js';
 import { registerRunbookCommands } from './register-runbook.js';
 import { drctlVersion } from './version.js';
 
-/** How a command's module is loaded when it runs: (io, ...commander's args) → exit code. */
-export type Act = <A extends unknown[]>(load: () => Promise<(io: CliIO, ...args: A) => Promise<ExitCode>>) => (...args: A) => Promise<void>;
 
 /**
  * The commander program. Only commander is imported eagerly; each command's module (and with it

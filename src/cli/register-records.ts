@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { toFile } from './output/document-act.js';
 import { outOption } from './output/document.js';
 import { collect, positiveInt } from './options.js';
-import type { Act } from './program.js';
+import type { Act } from './io.js';
 
 /** Commands that read or act on recorded runs: status, history, report, resume, rollback, unlock. */
 export function registerRecordCommands(program: Command, act: Act): void {

@@ -2,7 +2,7 @@ import { Argument, type Command } from 'commander';
 import { toFile } from './output/document-act.js';
 import { outOption } from './output/document.js';
 import { collect, positiveInt, withParamOptions, withRunOptions } from './options.js';
-import type { Act } from './program.js';
+import type { Act } from './io.js';
 
 /** Commands that read runbooks and kinds: validate, schema, plan, run, drill, rehearse, kinds, explain, completion. */
 export function registerRunbookCommands(program: Command, act: Act): void {

@@ -28,13 +28,13 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
  * exec step's `{done: true}`): fields it leaves out keep their observed value and show as context.
  */
 export function stateDiff(before: unknown, desired: unknown): DiffLine[] {
-  const b = flatten(before);
-  const d = flatten(desired);
+  const b = before === undefined ? new Map<string, unknown>() : flatten(before);
+  const d = desired === undefined ? new Map<string, unknown>() : flatten(desired);
   const out: DiffLine[] = [];
   for (const [path, value] of b) {
     if (!d.has(path)) {
       // a field the desired state leaves out is unchanged, unless the desired state replaced its parent
-      const replaced = [...d.keys()].some((p) => p !== '' && path.startsWith(`${p}.`));
+      const replaced = (path === '' && d.size > 0) || [...d.keys()].some((p) => p !== '' && path.startsWith(`${p}.`));
       out.push(replaced ? { path, op: '-', before: value } : { path, op: ' ', before: value, after: value });
     } else {
       const after = d.get(path);
