@@ -12,7 +12,7 @@ test('a safe cut has no diagnostics', async () => {
 test('an overloading cut points at the zone capacity; an unknown dc at the runbook position', async () => {
   const ds = await checkStrandedShards(LAB_TOPOLOGY_FILE, ['hz-a', 'hz-b', 'sh-a', 'sh-b']);
   expect(ds.map((d) => `${path.basename(d.file)}:${d.line}:${d.column} ${d.code} ${d.message}`)).toEqual([
-    'topology.yaml:35:21 flip-over-capacity cutting hz-a, hz-b, sh-a, sh-b: zone RZ05 (sz-a) would own 100 shards but its capacity is 60: over by 40',
+    'topology.yaml:36:21 flip-over-capacity cutting hz-a, hz-b, sh-a, sh-b: zone RZ05 (sz-a) would own 100 shards but its capacity is 60: over by 40',
   ]);
   const unknown = await checkStrandedShards(LAB_TOPOLOGY_FILE, ['hz-x'], { file: 'rb.yaml', line: 9, column: 7 });
   expect(unknown.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}`)).toEqual(['rb.yaml:9:7 flip-unknown-dc']);
