@@ -54,7 +54,8 @@ describe('every --json document validates against its published schema (runbooks
 
   it('the committed schema files are what `drctl schema NAME` prints, and each compiles in strict mode', async () => {
     const list = await drctl(['schema', '--list', '--json']);
-    const names = (JSON.parse(list.stdout) as { name: string; file: string }[]);
+    expectValid(await compiled('schema.v1.schema.json'), JSON.parse(list.stdout), 'schema --list --json');
+    const names = (JSON.parse(list.stdout) as { result: { schemas: { name: string; file: string }[] } }).result.schemas;
     expect(names.map((n) => n.name)).toEqual(expect.arrayContaining(['runbook', 'topology', 'validate', 'plan', 'status', 'history', 'report', 'version', 'kinds', 'explain', 'events']));
     for (const { name, file } of names) {
       const printed = await drctl(['schema', name]);

@@ -6,6 +6,7 @@ import { ExitCode, usageError } from '../../util/errors.js';
 import { didYouMean } from '../../util/did-you-mean.js';
 import { baseRegistry } from '../load-runbook.js';
 import type { CliIO } from '../io.js';
+import { envelope } from '../output/json.js';
 
 /** Every schema drctl publishes: name → its file under runbooks/schema/ and how to build it. */
 export const PUBLISHED: Readonly<Record<string, { readonly file: string; readonly what: string; readonly build: () => Promise<unknown> }>> = {
@@ -16,11 +17,11 @@ export const PUBLISHED: Readonly<Record<string, { readonly file: string; readonl
   }])),
 };
 
-/** drctl schema [NAME] | --list: a published JSON Schema (default: the runbook's, for editors). */
+/** drctl schema [NAME] | --list: a published JSON Schema (default: the runbook's, for editors); a schema is JSON already, --list --json is a document. */
 export async function schemaCommand(io: CliIO, name: string | undefined, flags: { list?: boolean }, _cmd: Command): Promise<ExitCode> {
   if (flags.list) {
     const rows = Object.entries(PUBLISHED).map(([n, s]) => ({ name: n, file: `runbooks/schema/${s.file}`, describes: s.what }));
-    if (io.json) io.out(JSON.stringify(rows, null, 2));
+    if (io.json) io.out(envelope('schema', true, { schemas: rows }));
     else for (const r of rows) io.out(`${r.name.padEnd(10)} ${r.file.padEnd(44)} ${r.describes}`);
     return ExitCode.ok;
   }

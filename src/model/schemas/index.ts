@@ -1,7 +1,7 @@
 import { documentSchema, versionResult } from './envelope.js';
 import { eventsSchema } from './events.js';
 import type { Schema } from './parts.js';
-import { explainResult, historyResult, kindsResult, labResult, planResult, rehearsePreviewResult, reportResult, rulesResult, statusResult, unlockResult, validateResult } from './results.js';
+import { explainResult, historyResult, kindsResult, labResult, planResult, rehearsePreviewResult, reportResult, rulesResult, schemaListResult, statusResult, unlockResult, validateResult } from './results.js';
 
 /**
  * Every published schema of drctl's output, by name: `drctl schema NAME` prints it, runbooks/schema/FILE
@@ -28,6 +28,7 @@ export const DOCUMENT_SCHEMAS: Readonly<Record<string, PublishedSchema>> = {
   kinds: doc('kinds', ['kinds'], kindsResult, 'The step kinds.'),
   explain: doc('explain', ['explain'], explainResult, 'One step kind: its description, params schema and outputs.'),
   rehearse: doc('rehearse-preview', ['rehearse'], rehearsePreviewResult, 'rehearse --dry-run: the schedule verdict, checks once each, the fault target, the plan, a predicted RTO.'),
+  schema: doc('schema', ['schema'], schemaListResult, 'schema --list --json: the published schemas (drctl schema NAME prints one, a JSON Schema itself).'),
   unlock: doc('unlock', ['unlock'], unlockResult, 'The lock removed (or none).'),
   lab: doc('lab', ['lab up', 'lab down', 'lab status'], labResult, 'The local lab.'),
   rules: doc('rules', ['rules show', 'rules route', 'rules diff', 'rules flip', 'rules init', 'rules unfence', 'rules rollback'], rulesResult, 'The routing rules.'),

@@ -83,3 +83,6 @@ export const rehearsePreviewResult = obj({
 export const unlockResult = obj({ scope: str(), removed: nullable(anyMap('The holder that was removed')), by: str() }, { optional: ['by'] });
 export const labResult = anyMap('lab up: the lab\'s state; lab down: { stopped }; lab status: the servers and whether each runs');
 export const rulesResult = anyMap('rules show: the map per zone and data center; route: shard, zone, data center; diff: moves; flip/rollback/init/unfence: what changed');
+
+/** `schema --list --json`: the published schemas. */
+export const schemaListResult = obj({ schemas: arr(obj({ name: str(), file: str('Path in the repository'), describes: str() })) });
