@@ -17,10 +17,10 @@ svg text{font-family:system-ui,"DejaVu Sans",sans-serif}.tick{font-size:11px;fil
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}.chart{max-width:100%;height:auto}
 .failure{border:2px solid #c62828;border-radius:6px;padding:4px 12px;margin:10px 0;background:#fff5f5}.failure h2{margin:4px 0;border:0;color:#b71c1c}
 .failure ul{margin:4px 0;padding-left:18px}.cause-type{display:inline-block;font-size:12px;font-weight:700;color:#fff;background:#c62828;border-radius:3px;padding:0 6px;text-transform:uppercase}
-#findings h2{font-size:15px;margin:10px 0 4px;border:0}td{overflow-wrap:anywhere}
+#findings h2{font-size:15px;margin:10px 0 4px;border:0}td{overflow-wrap:break-word}
 @media (max-width:900px){body{margin:12px}.chart{max-width:none}h1{font-size:19px}}
 @media (max-width:640px){table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:auto}table.cards thead{display:none}
-table.cards tr{border:1px solid #ddd;border-radius:4px;margin:0 0 8px;padding:4px 6px}table.cards td{border:0;padding:1px 0;text-align:left}
+table.cards tr{border:1px solid #ddd;border-radius:4px;margin:0 0 8px;padding:4px 6px}table.cards td{border:0;padding:1px 0;text-align:left;overflow-wrap:anywhere}
 table.cards td::before{content:attr(data-label) ": ";color:#666;font-weight:600}table.cards td:empty{display:none}.legend span{margin-right:10px}}
 .sw-observe{background:${PHASE_COLOURS.observe}}.sw-apply{background:${PHASE_COLOURS.apply}}.sw-verify{background:${PHASE_COLOURS.verify}}.sw-rollback{background:${PHASE_COLOURS.rollback}}
 `;

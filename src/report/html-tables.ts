@@ -22,7 +22,7 @@ export function renderStepTable(r: RunReport): string {
     const budget = stepBudget(r, s);
     const what = s.error ? `<strong>${esc(s.error.phase)} failed:</strong> ${esc(s.error.message)}` : esc(s.describe ?? '');
     const rb = s.rollback ? `${esc(s.rollback.status)} ${d(s.rollback.durationMs)}` : '';
-    const cls = [critical.has(s.id) ? 'critical' : '', s.status === 'failed' || s.overBudget ? 'bad' : ''].filter(Boolean).join(' ');
+    const cls = [critical.has(s.id) ? 'critical' : '', s.status === 'failed' || s.overBudget?.counted ? 'bad' : ''].filter(Boolean).join(' ');
     const cells = [esc(s.id), esc(s.kind), esc(s.status), startText, d(s.durationMs), d(s.phases.observe), d(s.phases.apply), d(s.phases.verify), String(s.attempts), `${d(budget)}${s.overBudget ? ' ⚠' : ''}`, rb, what];
     return `<tr data-step-row="${esc(s.id)}"${cls ? ` class="${cls}"` : ''}>${cells.map((c, i) => td(cols[i] ?? '', c, NUMERIC.has(i))).join('')}</tr>`;
   });
