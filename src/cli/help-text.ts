@@ -24,6 +24,8 @@ export const HELP: Readonly<Record<string, HelpText>> = {
   unlock: { examples: ['drctl unlock city-cut', 'drctl unlock city-cut --force'], exit: '0 removed (or nothing to remove) · 3 bad input · 4 without --force: the holder is shown, nothing removed' },
   kinds: { examples: ['drctl kinds', 'drctl kinds --json', 'drctl kinds --plugin ./kinds/my-kinds.js'], exit: '0 · 3 a bad --plugin' },
   explain: { examples: ['drctl explain redis.failover', 'drctl explain exec --json'], exit: '0 · 3 unknown kind' },
+  rules: { examples: ['drctl rules show --topology topology.yaml', 'drctl rules route 12345666 --topology topology.yaml --json', 'drctl rules flip --cut hz-a,hz-b --store redis://127.0.0.1:7100 --catch-up \'["./caught-up.sh"]\' --yes', 'drctl rules diff @previous @current --store redis://127.0.0.1:7100'], exit: '0 done (flip --dry-run: no moves) · 1 failed (a store with no rules) · 2 flip --dry-run: moves pending · 3 bad input (a store whose shard count differs) · 4 refused (no --yes without a terminal, a fence its live owner holds, a conflicting version)' },
+  lab: { examples: ['drctl lab up', 'drctl lab status --json', 'drctl lab down'], exit: '0 · 1 a server failed to start (lab status: not running) · 3 bad --dir or ports · 4 a lab is already running or its ports are busy' },
   completion: { examples: ['source <(drctl completion bash)', 'drctl completion zsh > "${fpath[1]}/_drctl"'], exit: '0 · 3 unknown shell' },
 };
 
