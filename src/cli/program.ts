@@ -39,9 +39,13 @@ export function buildProgram(io: CliIO, setExit: SetExit): Command {
   registerRecordCommands(program, act);
   registerRulesCommand(program, io, setExit);
   registerLabCommand(program, io, setExit);
-  for (const c of program.commands) {
-    const after = helpAfter(c.name());
-    if (after) c.addHelpText('after', after);
-  }
+  for (const c of program.commands) addHelpAfter(c, helpAfter(c.name()));
   return program;
+}
+
+/** A command's examples and exit codes end its help and its subcommands' (`rules flip --help`). */
+function addHelpAfter(c: Command, after: string | undefined): void {
+  if (!after) return;
+  c.addHelpText('after', after);
+  for (const sub of c.commands) addHelpAfter(sub, after);
 }
