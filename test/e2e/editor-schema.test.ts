@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,6 +33,7 @@ describe('the editor schemas in yaml-language-server', () => {
     ((await lsp.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && (m.params as { uri: string }).uri === uri, `diagnostics of ${uri}`)).params as { diagnostics: Diagnostic[] }).diagnostics;
 
   beforeAll(async () => {
+    if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: npm ci installs yaml-language-server (a devDependency)`);
     ({ dir, cleanup } = await makeTmpDir('drctl-lsp-'));
     const yaml = { validate: true, hover: true, completion: true, schemaStore: { enable: false }, schemas: {}, format: { enable: false } };
     lsp = new LspClient('node', [SERVER, '--stdio'], (section) => (section === 'yaml' ? yaml : section === undefined ? { yaml } : null));

@@ -12,13 +12,26 @@ export class LspClient {
   private nextId = 1;
   private readonly pending = new Map<number, (m: Message) => void>();
   private readonly notes: Message[] = [];
-  private readonly waiters: { match: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
+  private readonly waiters: { match: (m: Message) => boolean; resolve: (m: Message) => void; reject: (e: Error) => void }[] = [];
   stderr = '';
+  /** Set when the server process ended (or could not start): every request and wait after that fails at once. */
+  private ended: Error | undefined;
 
   constructor(command: string, args: readonly string[], private readonly settings: (section: string | undefined) => unknown) {
     this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (d: Buffer) => this.read(d));
     this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.child.stdin.on('error', () => undefined); // a write after the server died: its exit says why
+    this.child.on('error', (e) => this.end(new Error(`${command} ${args.join(' ')} could not start: ${e.message}`)));
+    this.child.on('exit', (code, signal) => this.end(new Error(`the language server exited (${signal ?? code}); stderr: ${this.stderr.slice(-500)}`)));
+  }
+
+  /** A server that is gone fails what waits on it, loudly, instead of leaving it to a time limit. */
+  private end(e: Error): void {
+    this.ended ??= e;
+    for (const done of this.pending.values()) done({ error: this.ended.message });
+    this.pending.clear();
+    for (const w of this.waiters.splice(0)) w.reject(this.ended);
   }
 
   private read(d: Buffer): void {
@@ -59,6 +72,7 @@ export class LspClient {
 
   request<T>(method: string, params: unknown): Promise<T> {
     const id = this.nextId++;
+    if (this.ended) return Promise.reject(this.ended);
     return new Promise((resolve, reject) => {
       this.pending.set(id, (m) => (m.error ? reject(new Error(JSON.stringify(m.error))) : resolve(m.result as T)));
       this.send({ jsonrpc: '2.0', id, method, params });
@@ -73,9 +87,10 @@ export class LspClient {
   waitFor(match: (m: Message) => boolean, what: string, ms = 30_000): Promise<Message> {
     const seen = this.notes.find(match);
     if (seen) return Promise.resolve(seen);
+    if (this.ended) return Promise.reject(this.ended);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms; stderr: ${this.stderr.slice(-500)}`)), ms);
-      this.waiters.push({ match, resolve: (m) => { clearTimeout(timer); resolve(m); } });
+      this.waiters.push({ match, resolve: (m) => { clearTimeout(timer); resolve(m); }, reject: (e) => { clearTimeout(timer); reject(e); } });
     });
   }
 
