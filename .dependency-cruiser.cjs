@@ -30,18 +30,6 @@ const LAYERS = [
   ['util'],
 ];
 
-/** The one import allowed to run back up, until the session helper removes it (issue 14 §1). */
-const KNOWN_EXCEPTIONS = [
-  {
-    // engine/session.ts and rehearsal/session-phases.ts import each other: one session for every
-    // run-like command is the next step (issue 14 §1), which removes this exception.
-    from: '^src/engine/session\\.ts$',
-    to: '^src/rehearsal/session-phases\\.ts$',
-  },
-];
-
-const exceptionPaths = KNOWN_EXCEPTIONS.map((e) => e.to).join('|');
-
 const layerRules = LAYERS.flatMap((folders, rank) => {
   const above = LAYERS.slice(0, rank).flat();
   const siblings = folders.length > 1 ? folders : [];
@@ -49,7 +37,7 @@ const layerRules = LAYERS.flatMap((folders, rank) => {
     name: `layer-${folder}`,
     severity: 'error',
     comment: `src/${folder} may import only src/${folder} and the folders below it (${LAYERS.slice(rank + 1).flat().join(', ') || 'none'})`,
-    from: { path: `^src/${folder}/`, ...(folder === 'engine' ? { pathNot: KNOWN_EXCEPTIONS.map((e) => e.from) } : {}) },
+    from: { path: `^src/${folder}/` },
     to: { path: `^src/(${[...above, ...siblings.filter((s) => s !== folder)].join('|')})/` },
   })).filter((r) => r.to.path !== '^src/()/');
 });
@@ -60,18 +48,10 @@ module.exports = {
       name: 'no-circular',
       severity: 'error',
       comment: 'src/ has no import cycles (type-only imports count)',
-      // the named exception's two edges (from and to session-phases.ts) are left out until it is removed
-      from: { path: '^src/', pathNot: exceptionPaths },
-      to: { circular: true, pathNot: exceptionPaths },
+      from: { path: '^src/' },
+      to: { circular: true },
     },
     ...layerRules,
-    {
-      name: 'session-exception-only',
-      severity: 'error',
-      comment: 'engine/session.ts may import rehearsal/session-phases.ts only (the named exception), nothing else above it',
-      from: { path: KNOWN_EXCEPTIONS.map((e) => e.from) },
-      to: { path: `^src/(${LAYERS.slice(0, 2).flat().join('|')})/`, pathNot: exceptionPaths },
-    },
     {
       name: 'not-to-unresolvable',
       severity: 'error',

@@ -1,5 +1,8 @@
 import type { Command} from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
+import { isEtcdUrl } from '../infra/etcd-url.js';
+import { ETCD_MIN_LEASE_MS } from '../state/store-url.js';
+import { formatDuration, MAX_TIMER_MS, parseDuration } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
 
 /**
@@ -50,4 +53,16 @@ export function applyYesFromEnv(command: Command, env: NodeJS.ProcessEnv = proce
   const v = value.trim().toLowerCase();
   if (YES.has(v)) command.setOptionValueWithSource('yes', true, 'env');
   else if (!NO.has(v)) throw usageError(`DRCTL_YES=${value}: use 1 (confirm without asking) or 0`);
+}
+
+/** --lease DURATION (also DRCTL_LEASE): how long a run's lock lives without renewal (default 15s); `state`: the --state it is for. */
+export function leaseOf(flag: string | undefined, state: string): number | undefined {
+  const text = flag ?? process.env.DRCTL_LEASE;
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 300 || ms > MAX_TIMER_MS) throw usageError(`--lease ${text}: a duration from 300ms to ${formatDuration(MAX_TIMER_MS)} (e.g. 15s)`);
+  if (ms < ETCD_MIN_LEASE_MS && isEtcdUrl(state)) {
+    throw usageError(`--lease ${text}: an etcd state store needs a lease of at least ${ETCD_MIN_LEASE_MS / 1000}s`, 'a shorter lease cannot be kept alive across an etcd leader election on a busy machine (the run would stop as "state store unreachable")');
+  }
+  return ms;
 }

@@ -16,12 +16,15 @@ export interface ContextFactoryOptions {
   readonly approve: (stepId: string, question: string) => Promise<boolean>;
 }
 
+/** Makes the KindContext of one step attempt (or a check, the fault, a probe), with its signal and notes. */
+export type ContextFactory = (stepId: string, signal: SignalLike, notes: Record<string, unknown>) => KindContext;
+
 /**
  * Build the KindContext for one step attempt: everything a kind may use, and nothing else. The signal and
  * the step's logger are made when the kind first reads them (a Deadline's signal is lazy; so is a child logger).
  */
-export function createContextFactory(o: ContextFactoryOptions) {
-  return (stepId: string, signalLike: SignalLike, notes: Record<string, unknown>): KindContext => {
+export function createContextFactory(o: ContextFactoryOptions): ContextFactory {
+  return (stepId, signalLike, notes) => {
     const source = signalLike instanceof AbortSignal ? { signal: signalLike } : signalLike;
     let log: Logger | undefined;
     return {

@@ -36,5 +36,6 @@ export const gateKind = defineKind<GateParams, GateState>({
   holds: () => HOLDS,
   // An approval changes nothing in the estate: rolling it back is a no-op.
   async rollback() {},
+  changesNothing: true,
   describe: (p) => `approval: ${p.message}`,
 });

@@ -62,6 +62,7 @@ export const waitKind = defineKind<WaitParams, WaitState>({
   },
   // Waiting changes nothing, so there is nothing to undo.
   async rollback() {},
+  changesNothing: true,
   describe(p, before) {
     if (p.duration !== undefined) return `pause ${p.duration}`;
     return `wait until ${probeLabel(p.until)} (now: ${before.detail})`;

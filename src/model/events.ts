@@ -96,7 +96,18 @@ export type EngineEvent =
       readonly current: unknown;
       readonly before: unknown;
     })
-  | (Base & { readonly type: 'step.rolled-back'; readonly stepId: string; readonly describe: string; readonly durationMs: number })
+  | (Base & {
+      readonly type: 'step.rolled-back';
+      readonly stepId: string;
+      /** What the undo did, or ALREADY_AS_BEFORE when nothing had to be undone. */
+      readonly describe: string;
+      readonly durationMs: number;
+      /**
+       * false: the step's state already equalled the state it is rolled back to, so nothing was undone
+       * ("already as before"). Records written before this field existed lack it: read them as true.
+       */
+      readonly changed: boolean;
+    })
   | (Base & { readonly type: 'step.rollback-failed'; readonly stepId: string; readonly error: StepErrorInfo; readonly durationMs: number })
   | (Base & { readonly type: 'rollback.finished'; readonly ok: boolean })
   | (Base & { readonly type: 'budget.exceeded'; readonly stepId: string | undefined; readonly durationMs: number; readonly budgetMs: number; readonly message: string })
@@ -131,6 +142,17 @@ export type EngineEvent =
       readonly tookOver: { readonly runId: string; readonly holder: string; readonly token: number; readonly why: string } | undefined;
     })
   | (Base & { readonly type: 'lock.force-released'; readonly scope: string; readonly token: number; readonly by: string })
+  | (Base & {
+      /**
+       * The state of every step before anything changed (a rehearsal: observed before the fault), keyed by
+       * step id: what a later `drctl rollback` returns every step to, whatever changed it since — an apply,
+       * the estate by itself during the cut (an election), or an apply cut off. Steps whose observe failed
+       * are named in `unobserved` with the reason.
+       */
+      readonly type: 'run.baseline';
+      readonly states: Readonly<Record<string, unknown>>;
+      readonly unobserved: Readonly<Record<string, string>>;
+    })
   /** Journaled right before the fault's apply, with what restore must put back (a crashed rehearsal is restored from it). */
   | (Base & { readonly type: 'fault.intent'; readonly describe: string; readonly before: unknown })
   | (Base & { readonly type: 'fault.injected'; readonly describe: string })
@@ -189,3 +211,6 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
 export type EventInput = DistributiveOmit<EngineEvent, 'runId' | 'at'>;
 
 export type EventListener = (event: EngineEvent) => void;
+
+/** How a rollback that found nothing to undo describes it (event, journal, views, reports). */
+export const ALREADY_AS_BEFORE = 'already as before: nothing undone';

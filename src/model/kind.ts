@@ -54,6 +54,11 @@ export interface StepKind<P = unknown, S = unknown> {
   /** Can this step be undone? Default true. */
   reversible?(params: P): boolean;
   /**
+   * The kind changes nothing in the estate (wait, gate): a rollback passes its steps by without
+   * observing them (nothing to undo), whatever their condition says now.
+   */
+  readonly changesNothing?: boolean;
+  /**
    * Can observe() tell this step's state? Default true. When false (an exec/http step with no observe
    * request), observe returns a placeholder: an undo then always runs the rollback (it cannot know the
    * change is gone), and a resume cannot tell whether an interrupted apply took effect.

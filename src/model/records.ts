@@ -35,8 +35,29 @@ export interface RunMeta {
     /** detection, switch (per step) and convergence; absent when the RTO was not measured. */
     readonly rto?: RtoBreakdown | undefined;
   } | undefined;
-  /** Set by `drctl rollback RUN_ID`. */
-  readonly rolledBack?: { readonly at: string; readonly ok: boolean } | undefined;
+  /** Set by `drctl rollback RUN_ID`: when, whether everything is back, and what was and was not restored. */
+  readonly rolledBack?: RolledBack | undefined;
+}
+
+/** What `drctl rollback` did (absent fields: a record written before they existed). */
+export interface RolledBack {
+  readonly at: string;
+  /** Every step is back (and the fault, if one was left, restored). */
+  readonly ok: boolean;
+  /** What the steps were returned to: the run's baseline (drill, rehearsal) or each step's own before-state. */
+  readonly to?: 'baseline' | 'before-states';
+  /** Steps an undo changed back. */
+  readonly restored?: readonly string[];
+  /** Steps already as they were: nothing undone. */
+  readonly alreadyAsBefore?: readonly string[];
+  /** Steps whose undo failed, with why. */
+  readonly failed?: Readonly<Record<string, string>>;
+  /** Steps not reached (an interrupt, or the lock lost), left for the next `drctl rollback`. */
+  readonly notReached?: readonly string[];
+  /** Steps with no state to return to (their observe failed before the run changed anything). */
+  readonly unknown?: readonly string[];
+  /** The fault a dead rehearsal left in place: restored or not. */
+  readonly fault?: { readonly describe: string; readonly restored: boolean; readonly error?: string };
 }
 
 /**

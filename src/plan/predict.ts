@@ -1,12 +1,12 @@
 import type { RunMeta } from '../model/records.js';
 import { median } from '../util/stats.js';
 
-/** Median duration per step over earlier runs where the step applied (pure). */
+/** Median duration per step over earlier runs where the step applied (and maybe was failed back since) (pure). */
 export function predictStepDurations(history: readonly RunMeta[]): Map<string, number> {
   const samples = new Map<string, number[]>();
   for (const run of history) {
     for (const [id, s] of Object.entries(run.summary?.steps ?? {})) {
-      if (s.status !== 'applied') continue;
+      if (s.status !== 'applied' && s.status !== 'rolled-back') continue;
       const list = samples.get(id) ?? [];
       list.push(s.durationMs);
       samples.set(id, list);

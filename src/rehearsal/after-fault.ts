@@ -1,8 +1,8 @@
 import type { ExecuteOutcome } from '../engine/executor.js';
-import { rollbackSteps, type RollbackItem } from '../engine/rollback.js';
+import { rollbackSteps, type RollbackItem, type UndoOutcome } from '../engine/rollback.js';
 import type { Observation } from '../plan/observe-all.js';
 import { messageOf } from '../util/errors.js';
-import { describeRestore, restoreFault, type InjectedFault } from './fault-life.js';
+import { describeRestore, restoreFault, type InjectedFault } from '../engine/fault-restore.js';
 import { NEVER, type RehearsalInput } from './input.js';
 import { checkSteady } from './steady.js';
 
@@ -29,8 +29,14 @@ export async function restoreAfterFault(o: RehearsalInput, injected: InjectedFau
  * more: each on its own deadline (the steps' timeouts, the fault's recoverTimeout), never on the
  * interrupt's signal, so a second SIGINT cannot leave the estate half switched or the record unfinished.
  */
-export async function failBackAfterFault(o: RehearsalInput, executed: ExecuteOutcome | undefined, baseline: ReadonlyMap<string, Observation>, reasons: string[]): Promise<void> {
-  const back = await failBack(o, executed, baseline);
+export async function failBackAfterFault(
+  o: RehearsalInput,
+  executed: ExecuteOutcome | undefined,
+  baseline: ReadonlyMap<string, Observation>,
+  reasons: string[],
+  outcomes: Map<string, UndoOutcome>,
+): Promise<void> {
+  const back = await failBack(o, executed, baseline, outcomes);
   if (!back) {
     reasons.push('fail-back incomplete: see the journal');
     return;
@@ -49,7 +55,7 @@ export async function failBackAfterFault(o: RehearsalInput, executed: ExecuteOut
  * estate got there by itself) or that recorded an intent before it failed or was cancelled (its apply may
  * have done part of its work), back to the state observed before the fault.
  */
-async function failBack(o: RehearsalInput, executed: ExecuteOutcome | undefined, baseline: ReadonlyMap<string, Observation>): Promise<boolean> {
+async function failBack(o: RehearsalInput, executed: ExecuteOutcome | undefined, baseline: ReadonlyMap<string, Observation>, outcomes: Map<string, UndoOutcome>): Promise<boolean> {
   if (!executed) return true;
   const touched = [...executed.steps.entries()].filter(([, r]) => r.status === 'applied' || r.status === 'skipped' || r.before !== undefined);
   touched.sort(([, a], [, b]) => (b.timing.endedAt ?? '').localeCompare(a.timing.endedAt ?? ''));
@@ -64,5 +70,5 @@ async function failBack(o: RehearsalInput, executed: ExecuteOutcome | undefined,
     items.push({ stepId: id, kind, params, before, timeoutMs: step.timeoutMs, verifyIntervalMs: step.verifyIntervalMs });
   }
   if (items.length === 0) return true;
-  return rollbackSteps(items, { reason: 'rehearsal: fail back', clock: o.clock, emit: o.emit, abort: NEVER, makeContext: o.makeContext });
+  return rollbackSteps(items, { reason: 'rehearsal: fail back', clock: o.clock, emit: o.emit, abort: NEVER, makeContext: o.makeContext, outcomes });
 }

@@ -1,21 +1,11 @@
 import { Deadline, raceSignal, TimeoutReason } from '../util/deadline.js';
 import { pollUntil } from '../engine/poll.js';
-import { undoToBefore } from '../engine/undo.js';
+import type { InjectedFault } from '../engine/fault-restore.js';
 import type { AnyKind, KindContext } from '../model/kind.js';
 import type { FaultSpec } from '../runbook/types.js';
 import type { Clock } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
 import { messageOf } from '../util/errors.js';
-
-/** An injected fault: what it observed before, so restore can put that back. */
-export interface InjectedFault {
-  readonly kind: AnyKind;
-  readonly params: unknown;
-  readonly before: unknown;
-  readonly describe: string;
-  /** The state the inject aimed at (unknown when restoring from a journal): describes the way back. */
-  readonly desired?: unknown;
-}
 
 export interface FaultLifeOptions {
   readonly spec: FaultSpec;
@@ -60,31 +50,4 @@ export async function injectFault(o: FaultLifeOptions, cancel: AbortSignal, onCu
   } finally {
     deadline.dispose();
   }
-}
-
-/**
- * Restore: rollback (or apply toward `before`) and poll until the before-state holds, on its own
- * deadline (the fault's timeout): no interrupt and no abort skips it. Returns what it did, in words.
- */
-export async function restoreFault(o: Pick<FaultLifeOptions, 'spec' | 'clock' | 'makeContext'>, fault: InjectedFault): Promise<string> {
-  const { kind, params, before } = fault;
-  const deadline = new Deadline(new AbortController().signal, o.spec.timeoutMs);
-  try {
-    const ctx = o.makeContext(deadline.signal);
-    const { current } = await undoToBefore({ kind, params, before, ctx, signal: deadline.signal, clock: o.clock, intervalMs: 50 });
-    return describeRestore(fault, current);
-  } finally {
-    deadline.dispose();
-  }
-}
-
-/**
- * The restore in words: the kind's describe from the fault state back to `before`. A kind whose
- * state cannot tell the two directions apart (exec/http without observe) says what it injected: then
- * the line names it as the undo of that.
- */
-export function describeRestore(fault: InjectedFault, current: unknown): string {
-  const from = fault.desired ?? current;
-  const text = fault.kind.describe(fault.params, from, fault.before);
-  return text === fault.describe ? `undo of: ${fault.describe}` : text;
 }

@@ -2,6 +2,7 @@ import type { SignalLike } from '../util/deadline.js';
 import type { EventInput, RehearsalOutcome, RtoBreakdown } from '../model/events.js';
 import type { ExecuteOutcome } from '../engine/executor.js';
 import type { findBudgetOverruns } from '../engine/budgets.js';
+import type { UndoOutcome } from '../engine/rollback.js';
 import type { KindContext } from '../model/kind.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import type { Runbook } from '../runbook/types.js';
@@ -27,6 +28,8 @@ export interface RehearsalResult {
   readonly rto: RtoBreakdown | null;
   readonly executed: ExecuteOutcome | undefined;
   readonly overruns: ReturnType<typeof findBudgetOverruns>;
+  /** What the fail-back did to each step (the summary says rolled back). */
+  readonly undone?: ReadonlyMap<string, UndoOutcome>;
 }
 
 /** A signal that never aborts: the phases after the fault run on their own deadlines only. */

@@ -5,7 +5,8 @@ import type { FaultSpec } from '../runbook/types.js';
 import { formatDuration } from '../util/duration.js';
 import { messageOf } from '../util/errors.js';
 import { waitForDetection } from './detect.js';
-import { injectFault, InjectFailed, type InjectedFault } from './fault-life.js';
+import type { InjectedFault } from '../engine/fault-restore.js';
+import { injectFault, InjectFailed } from './fault-life.js';
 import type { RehearsalInput } from './input.js';
 import { checkSteady } from './steady.js';
 

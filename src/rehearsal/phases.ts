@@ -1,4 +1,5 @@
 import { findBudgetOverruns } from '../engine/budgets.js';
+import type { UndoOutcome } from '../engine/rollback.js';
 import type { RehearsalOutcome } from '../model/events.js';
 import { watchProbes } from '../probe/watch.js';
 import { formatDuration } from '../util/duration.js';
@@ -40,7 +41,8 @@ export async function runRehearsalPhases(o: RehearsalInput): Promise<RehearsalRe
     await stopWatching();
     if (marks.injected) await restoreAfterFault(o, marks.injected, reasons);
   }
-  await failBackAfterFault(o, marks.executed, pre.baseline, reasons);
+  const undone = new Map<string, UndoOutcome>();
+  await failBackAfterFault(o, marks.executed, pre.baseline, reasons, undone);
 
   const { t0, detectedAt, switchEnd, recoveredAt, executed } = marks;
   const rto = recoveredAt === undefined || executed === undefined || t0 === undefined ? null
@@ -54,5 +56,5 @@ export async function runRehearsalPhases(o: RehearsalInput): Promise<RehearsalRe
     reasons.push(message);
   }
   const outcome: RehearsalOutcome = interrupt.aborted ? 'INTERRUPTED' : reasons.length === 0 ? 'SUCCEEDED' : 'FAILED';
-  return { outcome, reasons, rto, executed, overruns };
+  return { outcome, reasons, rto, executed, overruns, undone };
 }

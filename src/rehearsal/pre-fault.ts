@@ -1,4 +1,4 @@
-import type { CheckGroup } from '../model/events.js';
+import type { CheckGroup, EventInput } from '../model/events.js';
 import type { AnyKind } from '../model/kind.js';
 import { observeAll, type Observation } from '../plan/observe-all.js';
 import type { Probe } from '../runbook/types.js';
@@ -39,6 +39,8 @@ export async function checkBeforeFault(o: RehearsalInput, halt: AbortSignal): Pr
       makeContext: (id, signal) => o.makeContext(id, signal, {}),
     });
     if (halt.aborted) return interrupted();
+    // journaled: a `drctl rollback` after this controller's death returns every step to it, whatever changed them
+    await o.emit(baselineEvent(baseline));
     const faultKind = o.registry.get(fault.kind);
     if (!faultKind) return refused(`unknown fault kind "${fault.kind}"`);
     const faultParams = o.interpolate(fault.with);
@@ -51,4 +53,15 @@ export async function checkBeforeFault(o: RehearsalInput, halt: AbortSignal): Pr
     if (halt.aborted) return interrupted();
     throw e;
   }
+}
+
+/** The run.baseline record: every observed step's state, and why the others could not be observed. */
+function baselineEvent(baseline: ReadonlyMap<string, Observation>): Extract<EventInput, { type: 'run.baseline' }> {
+  const states: Record<string, unknown> = {};
+  const unobserved: Record<string, string> = {};
+  for (const [id, obs] of baseline) {
+    if (obs.error === undefined) states[id] = obs.state;
+    else unobserved[id] = obs.error;
+  }
+  return { type: 'run.baseline', states, unobserved };
 }

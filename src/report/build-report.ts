@@ -23,7 +23,8 @@ export interface StepReport {
   readonly error: StepErrorInfo | undefined;
   readonly overBudget: { readonly budgetMs: number; readonly message: string; readonly counted: boolean } | undefined;
   readonly notes: Readonly<Record<string, unknown>>;
-  readonly rollback: { readonly status: 'rolled-back' | 'failed'; readonly durationMs: number; readonly message: string; readonly endedAt?: string } | undefined;
+  /** already-as-before: the undo found the step as it was and did nothing (message: "already as before: nothing undone"). */
+  readonly rollback: { readonly status: 'rolled-back' | 'already-as-before' | 'failed'; readonly durationMs: number; readonly message: string; readonly endedAt?: string } | undefined;
   /** Every phase the step went through, in order, with wall-clock ends (from step.phase events): the timeline's bars. */
   readonly segments?: readonly PhaseSegment[];
   /** Retries: when each failed attempt was retried, the pause and why. */
@@ -130,7 +131,8 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
         overruns.push({ stepId: r.stepId, message: r.message, budgetMs: r.budgetMs, durationMs: r.durationMs });
         break;
       case 'step.rolled-back':
-        if (s) s.rollback = { status: 'rolled-back', durationMs: r.durationMs, message: r.describe, endedAt: r.at };
+        // records from before `changed` existed lack it: they were undos that ran
+        if (s) s.rollback = { status: r.changed === false ? 'already-as-before' : 'rolled-back', durationMs: r.durationMs, message: r.describe, endedAt: r.at };
         if (s) s.segments = push(s.segments, rollbackSegment(rollbackStart.get(r.stepId), r.at, r.durationMs, true));
         break;
       case 'step.rollback-failed':

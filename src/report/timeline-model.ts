@@ -47,7 +47,7 @@ export function rollbackBar(s: StepReport): Bar | undefined {
   if (seg) return toBar(seg);
   const end = ms(s.rollback?.endedAt);
   if (!s.rollback || end === undefined) return undefined;
-  return { phase: 'rollback', start: end - s.rollback.durationMs, end, ok: s.rollback.status === 'rolled-back', attempt: 1 };
+  return { phase: 'rollback', start: end - s.rollback.durationMs, end, ok: s.rollback.status !== 'failed', attempt: 1 };
 }
 
 /** Start of the step's first bar (for its budget marker). */

@@ -16,6 +16,15 @@ export interface ReplayedRun {
   /** What a rollback undoes, in completion order (in-flight intents at their intent's place); rolled-back ones left out. */
   readonly toUndo: readonly { readonly stepId: string; readonly before: unknown; readonly inFlight: boolean }[];
   readonly outputs: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /**
+   * Every step the run reached (an intent, or an outcome: applied, recovered, skipped), in completion
+   * order (a step still in flight at its intent's place), rolled back ones included.
+   */
+  readonly touched: readonly string[];
+  /** The run's baseline (run.baseline), if it journaled one: every step's state before anything changed. */
+  readonly baseline: { readonly states: Readonly<Record<string, unknown>>; readonly unobserved: Readonly<Record<string, string>> } | undefined;
+  /** Each step's first observed state (its first intent's before, or the state it was skipped in). */
+  readonly firstSeen: ReadonlyMap<string, unknown>;
   /** A fail-back / rollback began in this run. */
   readonly rollbackStarted: boolean;
   /** A fail-back (rollback) that began also ended with every step undone (rollback.finished ok). */
@@ -34,6 +43,9 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
   const rolledBack = new Set<string>();
   const intentCount = new Map<string, number>();
   const commands: RecordedCommand[] = [];
+  const touched = new Map<string, number>();
+  const firstSeen = new Map<string, unknown>();
+  let baseline: ReplayedRun['baseline'];
   let rollbackStarted = false;
   let rollbackFinished = false;
   let lastSeq = 0;
@@ -51,9 +63,13 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
       fence = r.fence;
     }
     const e = r as EngineEvent;
+    noteTouched(e, r.seq, touched, firstSeen);
     switch (e.type) {
       case 'run.started':
         started ??= e;
+        break;
+      case 'run.baseline':
+        baseline ??= { states: e.states, unobserved: e.unobserved };
         break;
       case 'step.intent':
         intentCount.set(e.stepId, (intentCount.get(e.stepId) ?? 0) + 1);
@@ -117,7 +133,22 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
     .filter((id) => before.has(id) && !rolledBack.has(id))
     .map((id) => ({ stepId: id, before: before.get(id), inFlight: !done.has(id) }));
   const outputs = new Map([...done].map(([id, d]) => [id, d.outputs] as const));
-  return { started, params: started?.params ?? {}, prior, intents, toUndo, outputs, rollbackStarted, rollbackFinished, commands, lastSeq };
+  return {
+    started, params: started?.params ?? {}, prior, intents, toUndo, outputs, rollbackStarted, rollbackFinished, commands, lastSeq,
+    touched: [...touched.keys()], baseline, firstSeen,
+  };
+}
+
+/** A step reached: at its intent (first seen), moved to its completion when an outcome comes. */
+function noteTouched(e: EngineEvent, seq: number, touched: Map<string, number>, firstSeen: Map<string, unknown>): void {
+  if (e.type === 'step.intent') {
+    if (!firstSeen.has(e.stepId)) firstSeen.set(e.stepId, e.before);
+    if (!touched.has(e.stepId)) touched.set(e.stepId, seq);
+  } else if (e.type === 'step.applied' || e.type === 'step.recovered' || e.type === 'step.skipped') {
+    if (e.type === 'step.skipped' && !firstSeen.has(e.stepId)) firstSeen.set(e.stepId, e.state);
+    touched.delete(e.stepId);
+    touched.set(e.stepId, seq);
+  }
 }
 
 /**

@@ -38,10 +38,11 @@ export interface RunHandleOptions {
   readonly store: StateStore;
   readonly runId: string;
   readonly scope: string;
-  readonly holder: HolderInput;
-  readonly leaseMs: number;
-  /** A lock already held (resume, rollback: taken before the journal was read); else it is taken here. */
-  readonly held?: HeldLock | undefined;
+  /**
+   * The run's lock, held by the session (engine/session.ts, the one place that takes it). Undefined: a
+   * new run that changes nothing and that nobody else writes (a skipped rehearsal): its records go unfenced.
+   */
+  readonly held: HeldLock | undefined;
   readonly clock: Clock;
   /** Redacts secret values from every record before anyone sees it. */
   readonly redact: (text: string) => string;
@@ -58,8 +59,8 @@ export interface RunHandleOptions {
 /** A process's hold on one run: the lease (renewed), the fenced journal, and emit(). */
 export interface RunHandle {
   readonly runId: string;
-  readonly lease: LockLease;
-  readonly fence: Fence;
+  /** Undefined for a run written without a lock (a skipped rehearsal). */
+  readonly lease: LockLease | undefined;
   readonly log: Logger;
   /** Journal (durably, fenced) then listeners; after the first failed write every emit throws it. */
   emit(e: EventInput): Promise<void>;
@@ -72,13 +73,14 @@ export interface RunHandle {
 }
 
 export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
-  const held = o.held ?? (await holdLock(o.store, o.scope, o.holder, o.leaseMs));
-  const { lease } = held;
-  const fence: Fence = { scope: lease.scope, token: lease.token, runId: lease.runId };
+  const { held } = o;
+  const lease = held?.lease;
+  const fence: Fence | undefined = lease && { scope: lease.scope, token: lease.token, runId: lease.runId };
   const lost = new AbortController();
-  const onLost = (): void => void (lost.signal.aborted || lost.abort(held.lost.reason));
-  if (held.lost.aborted) onLost();
-  else held.lost.addEventListener('abort', onLost, { once: true });
+  const heldLost = held?.lost ?? new AbortController().signal;
+  const onLost = (): void => void (lost.signal.aborted || lost.abort(heldLost.reason));
+  if (heldLost.aborted) onLost();
+  else heldLost.addEventListener('abort', onLost, { once: true });
   let journal: JournalWriter | undefined;
   let failure: Error | undefined;
   const fail = (e: unknown): Error => {
@@ -90,26 +92,26 @@ export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
     await o.beforeStart?.();
     if (o.create) await o.store.createRun(o.create.meta, o.create.runbookText);
     else if (o.meta) await o.store.writeRunMeta(o.meta, fence);
-    journal = await o.store.openJournal(o.runId, fence);
+    journal = fence ? await o.store.openJournal(o.runId, fence) : unfencedJournal(o.store, o.runId, o.scope);
   } catch (e) {
-    await held.release();
+    await held?.release();
     throw e;
   }
   const runLog = createRunLogger(o.store.openRunLog(o.runId), { runId: o.runId });
   const log: Logger = runLog;
-  log.info({ store: o.store.label, scope: lease.scope, token: lease.token }, 'run log opened');
+  log.info({ store: o.store.label, scope: o.scope, token: lease?.token }, 'run log opened');
   let seq = o.startSeq ?? 0;
   const writer = journal;
   const scrub = <T>(value: T): T => scrubValue(value, o.redact);
   return {
-    runId: o.runId, lease, fence, log, lost: lost.signal,
+    runId: o.runId, lease, log, lost: lost.signal,
     // the lock was lost (fenced out) or its lease could no longer be proven (etcd unreachable): the run stops as after a failed write
-    failure: () => failure ?? (held.lost.aborted ? fail(held.lost.reason) : undefined),
+    failure: () => failure ?? (heldLost.aborted ? fail(heldLost.reason) : undefined),
     async emit(input) {
       if (failure) throw failure;
       const event = scrub({ ...input, runId: o.runId, at: new Date(o.clock.now()).toISOString() } as EngineEvent);
       const progress = PROGRESS_EVENTS.has(event.type);
-      const written = writer.append({ ...event, schemaVersion: JOURNAL_SCHEMA_VERSION, seq: ++seq, fence: lease.token }, { lazy: progress });
+      const written = writer.append({ ...event, schemaVersion: JOURNAL_SCHEMA_VERSION, seq: ++seq, ...(lease ? { fence: lease.token } : {}) }, { lazy: progress });
       if (progress) {
         // written in order with the next durable record (group commit); a failed write surfaces at the next emit
         written.catch((e: unknown) => void fail(e));
@@ -129,8 +131,16 @@ export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
     async close() {
       await writer.close().catch(() => undefined);
       await runLog.flush().catch(() => undefined);
-      await held.release();
+      await held?.release();
     },
+  };
+}
+
+/** A run nobody else writes (no lock): each record is appended unfenced, with the next seq the store gives it. */
+function unfencedJournal(store: StateStore, runId: string, scope: string): JournalWriter {
+  return {
+    append: async (record) => void (await store.appendUnfenced(runId, scope, (seq) => ({ ...record, seq }))),
+    close: async () => undefined,
   };
 }
 

@@ -9,7 +9,7 @@ import { openStateStore } from '../../state/open-store.js';
 import { createContextFactory } from '../../engine/context.js';
 import { realClock } from '../../util/clock.js';
 import { nullLogger } from '../../util/logger.js';
-import type { RuntimeScope } from '../runtime-scope.js';
+import type { RuntimeScope } from '../../runbook/runtime-scope.js';
 
 /** observe → plan: read-only against the live world, with predictions from this runbook's history. */
 export async function planRunbook(runbook: Runbook, registry: KindRegistry, scope: RuntimeScope, runs: readonly RunMeta[], signal: AbortSignal): Promise<Plan> {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ExitCode } from '../../util/errors.js';
 import { loadValidRunbook } from '../load-runbook.js';
-import { buildRuntimeScope } from '../runtime-scope.js';
+import { buildRuntimeScope } from '../../runbook/runtime-scope.js';
 import type { CliIO } from '../io.js';
 import { writeDocument } from '../output/document.js';
 import { envelope } from '../output/json.js';

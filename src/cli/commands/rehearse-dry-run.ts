@@ -10,7 +10,7 @@ import type { RunMeta } from '../../model/records.js';
 import { realClock } from '../../util/clock.js';
 import { formatDuration } from '../../util/duration.js';
 import { nullLogger } from '../../util/logger.js';
-import type { RuntimeScope } from '../runtime-scope.js';
+import type { RuntimeScope } from '../../runbook/runtime-scope.js';
 import { renderPlan } from '../output/plan-human.js';
 import type { Style } from '../output/style.js';
 import { planExitCode, planRunbook } from './plan-runbook.js';

@@ -1,20 +1,21 @@
 import type { Command } from 'commander';
-import { runSession } from '../../engine/session.js';
 import { lastRanAt, predictRto, rehearsalsOf } from '../../rehearsal/history.js';
-import { recordSkippedRehearsal } from '../../rehearsal/skipped-run.js';
 import { evaluateSchedule, parseSchedule } from '../../rehearsal/schedule.js';
+import { rehearsalPhases } from '../../rehearsal/session-phases.js';
+import { skippedRehearsalPhases } from '../../rehearsal/skipped-run.js';
+import { assertInputsPresent } from '../../runbook/required-inputs.js';
+import { buildRuntimeScope } from '../../runbook/runtime-scope.js';
 import type { Runbook } from '../../runbook/types.js';
 import type { RunMeta } from '../../model/records.js';
 import { openStateStore } from '../../state/open-store.js';
 import { confirmationRequired, DrctlError, ExitCode } from '../../util/errors.js';
 import { loadValidRunbook } from '../load-runbook.js';
-import { assertInputsPresent } from '../required-inputs.js';
-import { buildRuntimeScope } from '../runtime-scope.js';
 import type { CliIO } from '../io.js';
 import { envelope } from '../output/json.js';
 import { createStyle } from '../output/style.js';
 import { previewExitCode, previewRehearsal, renderPreview, type RehearsalPreview } from './rehearse-dry-run.js';
-import { leaseOf, runWithView } from './run.js';
+import { leaseOf } from '../options.js';
+import { runCommandSession } from '../run-session.js';
 
 export interface RehearseFlags {
   readonly set?: string[];
@@ -55,12 +56,10 @@ export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFl
       io.out(scope.redactText(io.json ? envelope('rehearse', code === 0, preview) : renderPreview(preview, createStyle(io.color.out))));
       return code;
     }
+    const target = { kind: 'new' as const, runbook, registry, runbookText: text, scope };
     if (!schedule.allowed) {
       // cron's "not now": recorded as SKIPPED without the lock (a run holding it does not turn this into a refusal)
-      const reason = schedule.reason;
-      return await runWithView(io, scope.redactText, (listeners) => recordSkippedRehearsal({
-        runbook, runbookText: text, store, params: scope.params, reason, redact: scope.redactText, listeners,
-      }));
+      return await runCommandSession(io, { store, leaseMs, yes: true, target: { ...target, phases: skippedRehearsalPhases(schedule.reason) } });
     }
     assertInputsPresent(runbook);
     if (!flags.yes) {
@@ -71,14 +70,8 @@ export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFl
         return ExitCode.refused;
       }
     }
-    return await runWithView(io, scope.redactText, (listeners, signals) => runSession({
-      runbook, runbookText: text, registry, mode: 'rehearse', params: scope.params,
-      interpolate: scope.interpolate, redact: scope.redactText, store, listeners, leaseMs,
-      // a rehearsal never prompts: gates inside it fail closed
-      approve: async () => false,
-      ...signals,
-      ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
-    }));
+    // a rehearsal never prompts: gates inside it fail closed (the session's default approve)
+    return await runCommandSession(io, { store, leaseMs, yes: true, target: { ...target, phases: rehearsalPhases({ concurrency: flags.concurrency }) } });
   } finally {
     await store.close();
   }

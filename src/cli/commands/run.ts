@@ -1,26 +1,18 @@
 import type { Command } from 'commander';
-import type { EventListener } from '../../model/events.js';
-import { runSession, type SessionOptions, type SessionOutcome } from '../../engine/session.js';
+import { runPhases } from '../../engine/run-phases.js';
+import type { Plan } from '../../plan/types.js';
+import { assertInputsPresent } from '../../runbook/required-inputs.js';
+import { buildRuntimeScope } from '../../runbook/runtime-scope.js';
 import type { OnFailure, Runbook } from '../../runbook/types.js';
 import { openStateStore } from '../../state/open-store.js';
-import { ETCD_MIN_LEASE_MS } from '../../state/store-url.js';
-import { isEtcdUrl } from '../../infra/etcd-url.js';
-import { isResumableRun } from '../../model/records.js';
-import { formatDuration, MAX_TIMER_MS, parseDuration } from '../../util/duration.js';
-import { confirmationRequired, ExitCode, usageError } from '../../util/errors.js';
+import { confirmationRequired, ExitCode } from '../../util/errors.js';
 import { assertApprovable } from '../approvals.js';
-import { loadValidRunbook } from '../load-runbook.js';
-import { assertInputsPresent } from '../required-inputs.js';
-import { buildRuntimeScope } from '../runtime-scope.js';
 import type { CliIO } from '../io.js';
-import { envelope, ndjsonEvent, ndjsonSummary, ndjsonVersionLine } from '../output/json.js';
-import { createPlainRenderer } from '../output/progress-plain.js';
-import { renderRunSummary } from '../output/run-summary.js';
+import { loadValidRunbook } from '../load-runbook.js';
+import { leaseOf } from '../options.js';
+import { envelope } from '../output/json.js';
 import { createStyle } from '../output/style.js';
-import { drctlVersion } from '../version.js';
-import type { Plan } from '../../plan/types.js';
-import { trapInterrupts } from './signals.js';
-import { failpointsFromEnv } from '../failpoints.js';
+import { runCommandSession } from '../run-session.js';
 
 export interface RunFlags {
   readonly set?: string[];
@@ -35,7 +27,7 @@ export interface RunFlags {
   readonly lease?: string;
 }
 
-/** drctl run|drill RUNBOOK. */
+/** drctl run|drill RUNBOOK: parse flags → the session's input (run or drill phases) → the view → the exit code. */
 export const runCommandAction = (mode: 'run' | 'drill') =>
   async (io: CliIO, file: string, flags: RunFlags, cmd: Command): Promise<ExitCode> => {
     const { state } = cmd.optsWithGlobals<{ state: string }>();
@@ -69,21 +61,22 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
     const approved = new Set(flags.approve ?? []);
     const store = await openStateStore(state);
     try {
-      return await runWithView(io, scope.redactText, (listeners, signals) => runSession({
-        runbook, runbookText: text, registry, mode, params: scope.params,
-        interpolate: scope.interpolate, redact: scope.redactText, store, listeners, leaseMs,
+      const phases = runPhases({ mode, concurrency: flags.concurrency, onFailure: flags.onFailure, shuffle: process.env.DRCTL_SHUFFLE === '1' });
+      return await runCommandSession(io, {
+        store, leaseMs, yes: true,
         approve: async (stepId, question) => approved.has(stepId) || (io.interactive && (await io.confirm(`[${stepId}] ${question}`))),
-        ...signals,
-        ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
-        ...(flags.onFailure === undefined ? {} : { onFailure: flags.onFailure }),
-        ...(saved ? {
-          beforeStart: async () => {
-            const [{ planRunbook }, { assertPlanFresh }] = await Promise.all([import('./plan-runbook.js'), import('./saved-plan.js')]);
-            assertPlanFresh(saved, await planRunbook(runbook, registry, scope, await store.listRuns(), new AbortController().signal));
-          },
-        } : {}),
-        shuffle: process.env.DRCTL_SHUFFLE === '1',
-      }));
+        target: {
+          kind: 'new', runbook, registry, runbookText: text, scope, phases,
+          // a saved plan is re-checked under the lock before anything is written: the run then re-decides each
+          // step, and any decision that differs from the plan's was refused here (README: Architecture)
+          ...(saved ? {
+            beforeStart: async () => {
+              const [{ planRunbook }, { assertPlanFresh }] = await Promise.all([import('./plan-runbook.js'), import('./saved-plan.js')]);
+              assertPlanFresh(saved, await planRunbook(runbook, registry, scope, await store.listRuns(), new AbortController().signal));
+            },
+          } : {}),
+        },
+      });
     } finally {
       await store.close();
     }
@@ -95,68 +88,4 @@ async function loadCheckedPlan(file: string, runbookFile: string, runbook: Runbo
   const saved = await loadSavedPlan(file);
   assertPlanRunbook(saved, runbookFile, runbook);
   return saved;
-}
-
-/**
- * The live view (listr on a terminal, plain lines in CI, NDJSON with --json), interrupts, the summary
- * and the exit code around one session (run, drill, resume).
- */
-export async function runWithView(
-  io: CliIO,
-  redact: (text: string) => string,
-  start: (listeners: EventListener[], signals: Pick<SessionOptions, 'stop' | 'abort' | 'failpoint'>) => Promise<SessionOutcome>,
-): Promise<ExitCode> {
-  const listeners: EventListener[] = [];
-  let finish: () => Promise<void> = async () => undefined;
-  if (io.json) {
-    io.out(ndjsonVersionLine(drctlVersion()));
-    listeners.push((e) => io.out(ndjsonEvent(e)));
-  } else if (io.interactive) {
-    const { createListrRenderer } = await import('../output/progress-listr.js');
-    const view = createListrRenderer();
-    // rollback: the task list starts at rollback.started (its run.started would leave a list of steps never run)
-    listeners.push(humanView((e) => (e.type === 'run.started' && e.mode === 'rollback' ? undefined : view.listener(e))));
-    finish = view.done;
-  } else {
-    listeners.push(humanView(createPlainRenderer((line) => io.err(line), createStyle(io.color.err))));
-  }
-  listeners.push((e) => {
-    if (e.type === 'lock.acquired' && e.tookOver) io.err(`warning: took over the lock "${e.scope}" from run ${e.tookOver.runId} (${e.tookOver.holder}): ${e.tookOver.why}`);
-  });
-  const interrupts = trapInterrupts((signal) => io.err(`${signal}: no new step will start; press Ctrl-C again to cancel running steps`));
-  try {
-    const outcome = await start(listeners, { stop: interrupts.stop, abort: interrupts.abort, failpoint: failpointsFromEnv() });
-    await finish();
-    if (io.json) io.out(ndjsonSummary(outcome.meta));
-    else io.out(redact(renderRunSummary(outcome.meta, createStyle(io.color.out))));
-    if (outcome.status === 'skipped') return ExitCode.skipped;
-    if (outcome.status === 'interrupted') {
-      // a rehearsal restores and fails back by itself; a run or drill is continued where it stopped
-      if (isResumableRun(outcome.meta)) io.err(`the run is resumable: drctl resume ${outcome.runId}`);
-      else if (outcome.meta.mode === 'drill' && !outcome.meta.rolledBack) io.err(`the drill was cut off during its switch and has failed back: the estate is as it was before (start a new drill)`);
-      return ExitCode.interrupted;
-    }
-    return outcome.status === 'succeeded' ? ExitCode.ok : ExitCode.failed;
-  } finally {
-    interrupts.dispose();
-  }
-}
-
-/** Human views of a resumed run also show the steps an earlier process finished (not journaled again). */
-const humanView = (view: EventListener): EventListener => (e) => {
-  view(e);
-  if (e.type !== 'run.resumed') return;
-  for (const stepId of e.done) view({ type: 'step.skipped', stepId, reason: 'done by an earlier process', state: undefined, outputs: {}, runId: e.runId, at: e.at });
-};
-
-/** --lease DURATION (also DRCTL_LEASE): how long the lock lives without renewal (default 15s); `state`: the --state it is for. */
-export function leaseOf(flag: string | undefined, state: string): number | undefined {
-  const text = flag ?? process.env.DRCTL_LEASE;
-  if (text === undefined) return undefined;
-  const ms = parseDuration(text);
-  if (ms === undefined || ms < 300 || ms > MAX_TIMER_MS) throw usageError(`--lease ${text}: a duration from 300ms to ${formatDuration(MAX_TIMER_MS)} (e.g. 15s)`);
-  if (ms < ETCD_MIN_LEASE_MS && isEtcdUrl(state)) {
-    throw usageError(`--lease ${text}: an etcd state store needs a lease of at least ${ETCD_MIN_LEASE_MS / 1000}s`, 'a shorter lease cannot be kept alive across an etcd leader election on a busy machine (the run would stop as "state store unreachable")');
-  }
-  return ms;
 }

@@ -1,4 +1,4 @@
-import type { EngineEvent } from '../../model/events.js';
+import { ALREADY_AS_BEFORE, type EngineEvent } from '../../model/events.js';
 import { formatDuration } from '../../util/duration.js';
 import type { Style } from './style.js';
 
@@ -7,6 +7,8 @@ export function eventLine(e: EngineEvent, st: Style): string | undefined {
   switch (e.type) {
     case 'run.started':
       return `${st.bold('▶')} ${e.mode} ${st.bold(e.runbook.name)} as run ${e.runId} (${e.steps.length} steps)`;
+    case 'run.resumed':
+      return e.done.length > 0 ? `${st.dim('=')} done by an earlier process: ${e.done.join(', ')}` : undefined;
     case 'check.passed':
       return `${st.green('✓')} ${e.group} ${e.name} (${formatDuration(e.durationMs)})`;
     case 'check.failed':
@@ -32,7 +34,8 @@ export function eventLine(e: EngineEvent, st: Style): string | undefined {
     case 'rollback.started':
       return `${st.bold('↩')} rolling back ${e.steps.length} step(s): ${e.reason}`;
     case 'step.rolled-back':
-      return `${st.green('↩')} ${e.stepId} rolled back in ${formatDuration(e.durationMs)}: ${e.describe}`;
+      // an undo that found the step as it was did nothing: it never says it ran a command
+      return e.changed === false ? `${st.dim('=')} ${e.stepId} ${ALREADY_AS_BEFORE}` : `${st.green('↩')} ${e.stepId} rolled back in ${formatDuration(e.durationMs)}: ${e.describe}`;
     case 'step.rollback-failed':
       return `${st.red('✗')} ${e.stepId} rollback failed: ${e.error.message}`;
     case 'budget.exceeded':

@@ -56,7 +56,7 @@ const MARKS = [
  * The live view on a terminal: one listr2 task per step, driven only by engine events (listr2 owns
  * no behaviour: no retry, no rollback). Returns a listener and a `done` promise to await before exit.
  */
-export function createListrRenderer(): { listener: EventListener; done: () => Promise<void> } {
+export function createListrRenderer(): { listener: EventListener; done: () => Promise<void>; abandon: () => void } {
   const steps = new Map<string, Deferred>();
   const lists: Promise<unknown>[] = [];
   const progress = new Map<string, Progress>();
@@ -139,12 +139,18 @@ export function createListrRenderer(): { listener: EventListener; done: () => Pr
     const d = 'stepId' in e && e.stepId !== undefined ? steps.get(e.stepId) : undefined;
     switch (e.type) {
       case 'run.started':
+        // a rollback's list starts at rollback.started (a list of the run's steps would show steps never run)
+        if (e.mode === 'rollback') return;
         // a rehearsal's own milestones run as a second list beside the steps
         if (e.mode === 'rehearse') startList(MARKS.map((m) => m.id), (id) => MARKS.find((m) => m.id === id)?.title ?? id);
         {
           const kinds = new Map(e.steps.map((s) => [s.id, s.kind] as const));
           startList(e.steps.map((s) => s.id), (id) => `${id} (${kinds.get(id) ?? ''})`);
         }
+        return;
+      case 'run.resumed':
+        // the steps an earlier process finished are not journaled again: they settle here
+        for (const id of e.done) steps.get(id)?.resolve('done by an earlier process');
         return;
       case 'fault.injected':
         mark('#fault', `fault in place: ${e.describe}`);
@@ -203,7 +209,12 @@ export function createListrRenderer(): { listener: EventListener; done: () => Pr
         return;
     }
   };
-  return { listener, done: async () => void (await Promise.all(lists)) };
+  // the session failed (an error line follows): settle every task still waiting, so the view ends
+  const abandon = (): void => {
+    for (const d of steps.values()) d.resolve('not reached');
+    for (const pr of new Set(progress.values())) pr.settle();
+  };
+  return { listener, done: async () => void (await Promise.all(lists)), abandon };
 }
 
 interface Progress {

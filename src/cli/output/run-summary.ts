@@ -1,4 +1,5 @@
-import type { RunMeta } from '../../model/records.js';
+import type { SessionOutcome } from '../../engine/phases.js';
+import type { RolledBack, RunMeta } from '../../model/records.js';
 import { formatDuration } from '../../util/duration.js';
 import type { Style } from './style.js';
 
@@ -36,3 +37,28 @@ function rehearsalLines(r: NonNullable<RunMeta['rehearsal']>, st: Style): string
 }
 
 const statusText = (status: string, st: Style): string => (status === 'succeeded' ? st.green(status) : status === 'skipped' ? st.yellow(status) : st.red(status));
+
+/** The result a session prints: the run's table, or what a rollback did (not the run's table of steps it never ran). */
+export function renderSessionSummary(outcome: Extract<SessionOutcome, { kind: 'finished' }>, st: Style): string {
+  const rb = outcome.meta.rolledBack;
+  return outcome.mode === 'rollback' && rb ? renderRollbackSummary(outcome.meta, rb, outcome.durationMs, st) : renderRunSummary(outcome.meta, st);
+}
+
+/** `drctl rollback`'s own account: the fault, then each step rolled back, already as before, failed, not reached. */
+export function renderRollbackSummary(meta: RunMeta, rb: RolledBack, durationMs: number, st: Style): string {
+  const to = rb.to === 'baseline' ? (meta.mode === 'rehearse' ? ': every step back to the baseline observed before the fault' : ': every step back to the state the drill found it in') : '';
+  const verdict = rb.ok ? st.green('succeeded') : st.red(meta.status === 'interrupted' ? 'interrupted' : 'incomplete');
+  const lines = [`rollback of run ${meta.runId} (${meta.mode} of ${st.bold(meta.runbook.name)}) ${verdict} in ${formatDuration(durationMs)}${rb.ok ? to : ''}`];
+  if (rb.fault) lines.push(rb.fault.restored ? `  fault restored: ${rb.fault.describe}` : `  ${st.red('fault NOT restored:')} ${rb.fault.describe}`);
+  const list = (label: string, ids: readonly string[] | undefined, paint = (t: string) => t): void => {
+    if (ids && ids.length > 0) lines.push(`  ${paint(`${label} (${ids.length}):`)} ${ids.join(', ')}`);
+  };
+  list('rolled back', rb.restored);
+  list('already as before', rb.alreadyAsBefore);
+  for (const [id, why] of Object.entries(rb.failed ?? {})) lines.push(`  ${st.red('NOT rolled back:')} ${id}: ${why}`);
+  list('not reached (left for the next `drctl rollback`)', rb.notReached, st.yellow);
+  list('unknown (no state recorded before the run: check by hand)', rb.unknown, st.yellow);
+  if (!rb.ok && meta.summary?.error) lines.push(`  ${st.red('error:')} ${meta.summary.error}`);
+  lines.push(`  report: drctl report ${meta.runId} --format md|json|junit|html`);
+  return lines.join('\n');
+}

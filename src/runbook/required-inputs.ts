@@ -1,5 +1,5 @@
-import type { Runbook } from '../runbook/types.js';
-import { collectReferences } from '../runbook/interpolate.js';
+import type { Runbook } from './types.js';
+import { collectReferences } from './interpolate.js';
 import { DrctlError, ExitCode } from '../util/errors.js';
 
 /**

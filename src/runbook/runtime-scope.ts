@@ -1,5 +1,5 @@
-import type { Runbook } from '../runbook/types.js';
-import { interpolate, loadParamsFile, parseSetFlag, resolveParams } from '../runbook/interpolate.js';
+import type { Runbook } from './types.js';
+import { interpolate, loadParamsFile, parseSetFlag, resolveParams } from './interpolate.js';
 import { DrctlError, ExitCode, usageError } from '../util/errors.js';
 import { isFileProblem } from '../util/fs-problem.js';
 import { redact, Secret } from '../util/secret.js';
@@ -12,6 +12,11 @@ export interface ScopeFlags {
 export interface ScopeOptions {
   /** Param values under --params-file and --set (rehearse: the fault's params, e.g. acceptDataLoss). */
   readonly baseParams?: Readonly<Record<string, unknown>>;
+  /**
+   * Param values as recorded by a run (resume, rollback): taken as they are (params the runbook no
+   * longer declares are left out), never turned back into --set text.
+   */
+  readonly values?: Readonly<Record<string, unknown>>;
 }
 
 export interface RuntimeScope {
@@ -40,11 +45,19 @@ export function paramsFromEnv(runbook: Runbook, env: NodeJS.ProcessEnv): Record<
 }
 
 /**
- * Params (DRCTL_PARAM_<NAME>, --params-file, then --set), env, secrets (${secret.X} reads the environment variable X and is
- * never printed). Every secret value seen is redacted from events, logs and messages.
+ * Params (DRCTL_PARAM_<NAME>, --params-file, then --set; or the values a run recorded), env, secrets
+ * (${secret.X} reads the environment variable X and is never printed). Every secret value seen is
+ * redacted from events, logs and messages.
  */
 export async function buildRuntimeScope(runbook: Runbook, flags: ScopeFlags, env: NodeJS.ProcessEnv = process.env, options: ScopeOptions = {}): Promise<RuntimeScope> {
-  const overrides: Record<string, unknown> = { ...options.baseParams, ...paramsFromEnv(runbook, env), ...(flags.paramsFile ? await readParamsFile(flags.paramsFile, Object.keys(runbook.params)) : {}) };
+  // a recorded run (resume, rollback) acts with the values it recorded, not with today's environment
+  const recorded = options.values ? Object.entries(options.values).filter(([k]) => k in runbook.params) : undefined;
+  const overrides: Record<string, unknown> = {
+    ...options.baseParams,
+    ...(recorded ? {} : paramsFromEnv(runbook, env)),
+    ...(flags.paramsFile ? await readParamsFile(flags.paramsFile, Object.keys(runbook.params)) : {}),
+    ...Object.fromEntries(recorded ?? []),
+  };
   for (const text of flags.set ?? []) {
     let parsed: { key: string; value: unknown };
     try {

@@ -1,7 +1,7 @@
-import { replayJournal, type ReplayedRun } from '../../state/journal-replay.js';
-import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../../model/records.js';
-import type { StateStore } from '../../state/store.js';
-import { DrctlError, ExitCode } from '../../util/errors.js';
+import { replayJournal, type ReplayedRun } from '../state/journal-replay.js';
+import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../model/records.js';
+import type { StateStore } from '../state/store.js';
+import { DrctlError, ExitCode } from '../util/errors.js';
 
 export interface RunRecord {
   readonly meta: RunMeta;

@@ -1,8 +1,8 @@
-import type { KindRegistry } from '../../kinds/registry.js';
-import type { Runbook } from '../../runbook/types.js';
-import type { ReplayedRun } from '../../state/journal-replay.js';
-import { DrctlError, ExitCode, usageError } from '../../util/errors.js';
-import type { RuntimeScope } from '../runtime-scope.js';
+import type { KindRegistry } from '../kinds/registry.js';
+import type { Runbook } from '../runbook/types.js';
+import type { ReplayedRun } from '../state/journal-replay.js';
+import { DrctlError, ExitCode, usageError } from '../util/errors.js';
+import type { RuntimeScope } from '../runbook/runtime-scope.js';
 
 export interface InFlightFlags {
   readonly assumeApplied?: readonly string[] | undefined;
