@@ -33,7 +33,8 @@ export interface UndoResult {
 }
 
 /**
- * Put a step (or a fault) back to its observed before-state: observe; if `before` already holds,
+ * Put a step (or a fault) back to its observed before-state: wait for the estate to settle (an election
+ * in flight), observe; if `before` already holds,
  * nothing to do; else rollback (or apply toward `before`), then poll observe until `before` holds.
  * A kind that cannot observe these params (exec/http without an observe request) cannot show that the
  * change is gone, so its rollback always runs, and is trusted once it succeeds.
@@ -42,6 +43,7 @@ export async function undoToBefore(o: UndoOptions): Promise<UndoResult> {
   const { kind, params, before, ctx, signal } = o;
   const race = <T>(p: Promise<T>): Promise<T> => raceSignal(o.inFlight ? o.inFlight.track(p) : p, signal);
   const observable = kind.observable?.(params) ?? true;
+  if (kind.settle) await race(kind.settle(params, ctx));
   const current: unknown = await race(kind.observe(params, ctx));
   if (observable && kind.holds(params, before, current).ok) return { current, changed: false };
   const change = { current, desired: before };

@@ -54,6 +54,12 @@ export interface StepKind<P = unknown, S = unknown> {
   /** Can this step be undone? Default true. */
   reversible?(params: P): boolean;
   /**
+   * Wait until the estate has stopped changing this step's state by itself (Redis Sentinel electing a
+   * new master after a cut), within ctx.signal. An undo calls it before it observes: deciding "already as
+   * before" while an election is under way would leave the estate to it.
+   */
+  settle?(params: P, ctx: KindContext): Promise<void>;
+  /**
    * The kind changes nothing in the estate (wait, gate): a rollback passes its steps by without
    * observing them (nothing to undo), whatever their condition says now.
    */

@@ -107,11 +107,28 @@ describe('drctl rehearse', () => {
     const resume = await drctl(['resume', runId, '--yes', '--state', estate.state]);
     expect(resume.exitCode).toBe(4);
     expect(resume.stderr).toContain('is a rehearsal');
+    // status names the run as needing rollback, with the fault it left in place (text and --json)
+    const status = await drctl(['status', '--state', estate.state]);
+    expect(status.stdout).toContain(`${runId} (rehearse of `);
+    expect(status.stdout).toContain(`NEEDS ROLLBACK (its controller stopped mid-rehearsal): \`drctl rollback ${runId}\``);
+    expect(status.stdout).toMatch(/\n {2}FAULT LEFT IN PLACE: \S/);
+    const statusJson = JSON.parse((await drctl(['status', '--json', '--state', estate.state])).stdout);
+    expect(statusJson.result.runs).toMatchObject([{ runId, needsRollback: true, faultLeft: expect.any(String) }]);
     const back = await drctl(['rollback', runId, '--yes', '--state', estate.state]);
     expect(back.exitCode, back.stdout + back.stderr).toBe(0);
     expect(back.stderr).toContain('restore the fault (');
     expect(await estate.log()).toEqual(['inject', 'drain', 'restore', 'undrain']);
     expect(estate.faultInPlace()).toBe(false);
+    // its own summary (not the run's table of steps never run), and a record that says what was restored
+    expect(back.stdout).toMatch(new RegExp(`^rollback of run ${runId} \\(rehearse of \\S+\\) succeeded in \\S+: every step back to the baseline observed before the fault$`, 'm'));
+    expect(back.stdout).toMatch(/^ {2}fault restored: /m);
+    expect(back.stdout).not.toMatch(/waiting/);
+    const record = JSON.parse((await drctl(['report', runId, '--format', 'json', '--state', estate.state])).stdout).run;
+    expect(record.rolledBack).toMatchObject({ ok: true, to: 'baseline', fault: { restored: true } });
+    expect(record.rolledBack.restored).toContain('drain');
+    expect(record.status).toBe('interrupted');
+    expect(record.rehearsal.outcome).toBe('INTERRUPTED');
+    expect((await drctl(['status', '--state', estate.state])).stdout).not.toContain(runId);
     // nothing left to do: a second rollback changes nothing
     const again = await drctl(['rollback', runId, '--yes', '--state', estate.state]);
     expect(again.exitCode).toBe(0);

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { buildReport } from '../../report/build-report.js';
 import { openStateStore } from '../../state/open-store.js';
-import { isResumableRun, type RunMeta } from '../../model/records.js';
+import { unrestoredFault } from '../../engine/fault-restore.js';
+import { isResumableRun, type JournalRecord, type RunMeta } from '../../model/records.js';
 import { livenessOf, type LockHolder } from '../../state/store.js';
 import { ExitCode } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
@@ -24,21 +25,26 @@ export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): P
     const all = await store.listRuns();
     const running = all.filter((r) => r.status === 'running');
     // a step of a run that no controller runs any more, started with no outcome journaled, was cut off mid-step
-    const stepsOf = async (meta: RunMeta, live = true) => buildReport(meta, (await store.readJournal(meta.runId)).records).steps
+    const stepsOf = (meta: RunMeta, records: readonly JournalRecord[], live = true) => buildReport(meta, records).steps
       .map((s) => ({ id: s.id, status: !live && s.status === 'running' ? 'cut-off' : s.status }));
     const resumable = await Promise.all(latestPerScope(all).filter(isResumableRun).map(async (meta) => ({
       runId: meta.runId, runbook: meta.runbook.name, mode: meta.mode, startedAt: meta.startedAt, endedAt: meta.endedAt ?? null,
-      holder: `${meta.user}@${meta.host} pid ${meta.pid}`, steps: await stepsOf(meta, false),
+      holder: `${meta.user}@${meta.host} pid ${meta.pid}`, steps: stepsOf(meta, (await store.readJournal(meta.runId)).records, false),
     })));
     const active = await Promise.all(running.map(async (meta) => {
       const lock = locks.find((l) => l.holder.runId === meta.runId);
       const orphaned = !lock || lock.stale;
+      const { records } = await store.readJournal(meta.runId);
+      // a rehearsal no controller finishes any more is only undone (never resumed): with the fault it left in place, if any
+      const left = meta.mode === 'rehearse' ? unrestoredFault(records) : undefined;
       return {
         runId: meta.runId, runbook: meta.runbook.name, mode: meta.mode, startedAt: meta.startedAt,
         holder: lock ? holderOf(lock.holder) : `${meta.user}@${meta.host} pid ${meta.pid}`,
         lock: lock ? { scope: lock.scope, expiresAt: lock.holder.expiresAt, token: lock.holder.token, stale: lock.stale } : null,
         orphaned,
-        steps: await stepsOf(meta, !orphaned),
+        needsRollback: orphaned && meta.mode === 'rehearse',
+        faultLeft: left ? left.describe : null,
+        steps: stepsOf(meta, records, !orphaned),
       };
     }));
     if (io.json) {
@@ -51,8 +57,11 @@ export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): P
       for (const s of r.steps) io.out(`  ${s.status.padEnd(12)} ${s.id}`);
     }
     for (const r of active) {
-      const flag = r.orphaned ? ` — NOT LIVE (no controller holds its lock): ${nextStep(r.mode, r.runId)}` : '';
+      const flag = !r.orphaned ? '' : r.needsRollback
+        ? ` — NOT LIVE, NEEDS ROLLBACK (its controller stopped mid-rehearsal): \`drctl rollback ${r.runId}\` restores the fault and returns every step to the baseline observed before it`
+        : ` — NOT LIVE (no controller holds its lock): ${nextStep(r.mode, r.runId)}`;
       io.out(`${r.runId} (${r.mode} of ${r.runbook}) by ${r.holder} since ${r.startedAt}${flag}`);
+      if (r.faultLeft) io.out(`  FAULT LEFT IN PLACE: ${r.faultLeft}`);
       for (const s of r.steps) io.out(`  ${s.status.padEnd(12)} ${s.id}`);
     }
     for (const l of locks) {

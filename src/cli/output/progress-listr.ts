@@ -1,41 +1,7 @@
-import { DefaultRenderer, Listr, type ListrTaskWrapper, type SimpleRenderer } from 'listr2';
-import type { EngineEvent, EventListener } from '../../model/events.js';
+import { Listr } from 'listr2';
+import { ALREADY_AS_BEFORE, type EngineEvent, type EventListener } from '../../model/events.js';
 import { formatDuration } from '../../util/duration.js';
-
-type TaskWrapper = ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>;
-
-interface Deferred {
-  resolve: (skipReason?: string) => void;
-  reject: (e: Error) => void;
-  task?: TaskWrapper;
-  title: string;
-}
-
-/**
- * listr2 redraws the whole list on every title or output change; a run of many quick steps changes
- * them thousands of times a second and the redraws (wrapping every line) starve the engine. This
- * renderer redraws at most every FRAME_MS (the last change always shows).
- */
-const FRAME_MS = 100;
-class ThrottledRenderer extends DefaultRenderer {
-  #last = 0;
-  #timer: NodeJS.Timeout | undefined;
-  override update(): void {
-    const wait = this.#last + FRAME_MS - performance.now();
-    if (wait <= 0) this.#draw();
-    else this.#timer ??= setTimeout(() => this.#draw(), wait);
-  }
-  #draw(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#last = performance.now();
-    super.update();
-  }
-  override end(): void {
-    clearTimeout(this.#timer);
-    super.end();
-  }
-}
+import { EventTask, FRAME_MS, ThrottledRenderer, type Task, type TaskWrapper } from './listr-tasks.js';
 
 /**
  * A list longer than the terminal is one progress task (counts, the steps running): the terminal would
@@ -44,7 +10,7 @@ class ThrottledRenderer extends DefaultRenderer {
  */
 const maxTasks = (): number => Math.max(10, (process.stdout.rows || 40) - 8);
 
-/** A rehearsal's milestones, shown as tasks that settle when their event arrives. */
+/** A rehearsal's milestones (and a rollback's fault restore), shown as tasks that settle when their event arrives. */
 const MARKS = [
   { id: '#fault', title: 'inject the fault (t0)' },
   { id: '#detect', title: 'detect the outage' },
@@ -52,169 +18,172 @@ const MARKS = [
   { id: '#restore', title: 'restore the fault' },
 ] as const;
 
+export interface ListrView {
+  readonly listener: EventListener;
+  /** Resolves once the list has finished drawing (after run.finished). */
+  done(): Promise<void>;
+  /** The session failed: settle every task still open, so the view ends. */
+  abandon(): void;
+}
+
 /**
- * The live view on a terminal: one listr2 task per step, driven only by engine events (listr2 owns
- * no behaviour: no retry, no rollback). Returns a listener and a `done` promise to await before exit.
+ * The live view on a terminal: one listr2 list per session, driven only by engine events (listr2 owns no
+ * behaviour: no retry, no rollback). Its lines: the checks (readiness, steady state) as they finish;
+ * a rehearsal's milestones; one line per step, waiting (◼) until the step starts, spinning while it
+ * runs; the fail-back, one undo after another, "already as before" for those that had nothing to undo.
  */
-export function createListrRenderer(): { listener: EventListener; done: () => Promise<void>; abandon: () => void } {
-  const steps = new Map<string, Deferred>();
-  const lists: Promise<unknown>[] = [];
+export function createListrRenderer(): ListrView {
+  const tasks = new Map<string, EventTask>();
   const progress = new Map<string, Progress>();
-  const startList = (ids: readonly string[], label: (id: string) => string): void => {
-    if (ids.length > maxTasks()) {
-      startProgress(ids);
-      return;
-    }
-    const tasks = ids.map((id) => {
-      const d: Deferred = { resolve: () => undefined, reject: () => undefined, title: label(id) };
-      const promise = new Promise<string | undefined>((resolve, reject) => {
-        d.resolve = resolve;
-        d.reject = reject;
-      });
-      steps.set(id, d);
-      return {
-        title: d.title,
-        task: async (_ctx: unknown, task: TaskWrapper) => {
-          d.task = task;
-          const skip = await promise;
-          if (skip !== undefined) task.skip(`${d.title}: ${skip}`);
-        },
-      };
+  const checks = new EventTask('', { persistentOutput: true });
+  const checkLines: string[] = [];
+  const failBack = new Deferred<{ title: string; tasks: Task[] }>();
+  let list: Promise<unknown> = Promise.resolve();
+  let failedChecks = 0;
+
+  const taskList = (ids: readonly string[], label: (id: string) => string): Task[] => {
+    if (ids.length > maxTasks()) return [progressTask(ids, progress)];
+    return ids.map((id) => {
+      const t = new EventTask(label(id));
+      tasks.set(id, t);
+      return t.task;
     });
-    run(tasks);
   };
-  const run = (tasks: { title: string; task: (ctx: unknown, task: TaskWrapper) => Promise<void> }[]): void => {
-    const list = new Listr(tasks, {
+  const start = (e: Extract<EngineEvent, { type: 'run.started' }>): void => {
+    const kinds = new Map(e.steps.map((s) => [s.id, s.kind] as const));
+    const marks = e.mode === 'rehearse' ? MARKS : e.mode === 'rollback' ? MARKS.filter((m) => m.id === '#restore') : [];
+    const markTasks = marks.map((m) => {
+      // a rollback's fault restore shows only when a fault was left in place
+      const t = new EventTask(e.mode === 'rollback' ? '' : m.title);
+      tasks.set(m.id, t);
+      return t.task;
+    });
+    // a rollback's list is its undos (the run's steps would show steps it never runs)
+    const stepTasks = e.mode === 'rollback' ? [] : taskList(e.steps.map((s) => s.id), (id) => `${id} (${kinds.get(id) ?? ''})`);
+    const back: Task = {
+      title: '',
+      task: async (_ctx: unknown, w: TaskWrapper) => {
+        const { title, tasks: undos } = await failBack.promise;
+        w.title = title;
+        return w.newListr(undos, { concurrent: true, exitOnError: false });
+      },
+    };
+    const listr = new Listr([checks.task, ...markTasks, ...stepTasks, back], {
       concurrent: true, exitOnError: false, collectErrors: 'minimal', registerSignalListeners: false, renderer: ThrottledRenderer,
       // a line longer than the terminal is cut, not wrapped: wrapping measures every word of every line at each frame
-      rendererOptions: { formatOutput: 'truncate' },
+      rendererOptions: { formatOutput: 'truncate', collapseSubtasks: false },
     });
-    lists.push(list.run().catch(() => undefined));
+    list = listr.run().catch(() => undefined);
   };
-  /** One task for a long list: "1,234/10,000 steps done, 8 running, 0 failed" and the running ones. */
-  const startProgress = (ids: readonly string[]): void => {
-    const p: Progress = { total: ids.length, done: new Set(), failed: 0, running: new Set(), settle: () => undefined };
-    // settles when every step has (or at run.finished), also before listr has started the task
-    const settled = new Promise<void>((resolve, reject) => {
-      p.settle = () => (p.failed > 0 ? reject(new Error(progressTitle(p))) : resolve());
-    });
-    settled.catch(() => undefined);
-    for (const id of ids) progress.set(id, p);
-    run([{
-      title: progressTitle(p),
-      task: async (_ctx: unknown, task: TaskWrapper) => {
-        // the counts change thousands of times a second: show them once a frame, not per event
-        const show = (): void => {
-          task.title = progressTitle(p);
-          task.output = [...p.running].slice(0, 8).join(', ') + (p.running.size > 8 ? ', …' : '');
-        };
-        show();
-        const timer = setInterval(show, FRAME_MS);
-        try {
-          await settled;
-        } finally {
-          clearInterval(timer);
-          show();
-        }
-      },
-    }]);
+  const check = (e: Extract<EngineEvent, { type: 'check.passed' | 'check.failed' }>): void => {
+    if (e.type === 'check.failed') failedChecks++;
+    checkLines.push(`${e.type === 'check.passed' ? '✓' : '✗'} ${e.group}${e.phase ? ` (${e.phase})` : ''} ${e.name}: ${e.type === 'check.passed' ? formatDuration(e.durationMs) : e.detail}`);
+    checks.start();
+    checks.title = `checks: ${checkLines.length - failedChecks} passed${failedChecks ? `, ${failedChecks} failed` : ''}`;
+    checks.output = checkLines.join('\n');
   };
-  const onProgress = (p: Progress, e: EngineEvent & { stepId: string }): void => {
-    if (e.type === 'step.started' || e.type === 'step.rolling-back') p.running.add(e.stepId);
-    else if (SETTLED.has(e.type) && !p.done.has(e.stepId)) {
-      p.running.delete(e.stepId);
-      p.done.add(e.stepId);
-      if (e.type === 'step.failed' || e.type === 'step.rollback-failed') p.failed++;
-    } else return;
-    if (p.done.size === p.total) p.settle();
+  const settleAll = (why: string): void => {
+    if (failedChecks > 0) checks.fail(checks.title);
+    else checks.done();
+    // a line that never showed (a rollback with no fault left) ends hidden
+    for (const t of tasks.values()) t.done(t.title ? `not reached (${why})` : undefined);
+    for (const p of new Set(progress.values())) p.settle();
+    failBack.resolve({ title: '', tasks: [] });
   };
-  const mark = (id: string, title: string): void => {
-    const d = steps.get(id);
-    if (d?.task) d.task.title = title;
-    d?.resolve();
-  };
-  const listener: EventListener = (e: EngineEvent) => {
-    const p = 'stepId' in e && e.stepId !== undefined ? progress.get(e.stepId) : undefined;
-    if (p && e.type !== 'budget.exceeded') return onProgress(p, e as EngineEvent & { stepId: string });
-    const d = 'stepId' in e && e.stepId !== undefined ? steps.get(e.stepId) : undefined;
+  const listener: EventListener = (e) => {
+    const stepId = 'stepId' in e ? e.stepId : undefined;
+    const p = stepId !== undefined ? progress.get(stepId) : undefined;
+    if (p && e.type !== 'budget.exceeded') return onProgress(p, e);
+    const t = stepId !== undefined ? tasks.get(stepId) : undefined;
     switch (e.type) {
       case 'run.started':
-        // a rollback's list starts at rollback.started (a list of the run's steps would show steps never run)
-        if (e.mode === 'rollback') return;
-        // a rehearsal's own milestones run as a second list beside the steps
-        if (e.mode === 'rehearse') startList(MARKS.map((m) => m.id), (id) => MARKS.find((m) => m.id === id)?.title ?? id);
-        {
-          const kinds = new Map(e.steps.map((s) => [s.id, s.kind] as const));
-          startList(e.steps.map((s) => s.id), (id) => `${id} (${kinds.get(id) ?? ''})`);
-        }
-        return;
+        return start(e);
+      case 'check.passed':
+      case 'check.failed':
+        return check(e);
       case 'run.resumed':
         // the steps an earlier process finished are not journaled again: they settle here
-        for (const id of e.done) steps.get(id)?.resolve('done by an earlier process');
+        for (const id of e.done) tasks.get(id)?.done('done by an earlier process');
         return;
+      case 'fault.intent':
+        return tasks.get('#fault')?.start();
       case 'fault.injected':
-        mark('#fault', `fault in place: ${e.describe}`);
-        return;
+        return mark(tasks, '#fault', `fault in place: ${e.describe}`, '#detect');
       case 'fault.detected':
-        mark('#detect', `detected by ${e.probe} after ${formatDuration(e.afterMs)}`);
-        return;
+        return mark(tasks, '#detect', `detected by ${e.probe} after ${formatDuration(e.afterMs)}`, '#recovered');
       case 'rehearsal.recovered':
-        mark('#recovered', `recovered: RTO ${formatDuration(e.rtoMs)}`);
-        return;
+        return mark(tasks, '#recovered', `recovered: RTO ${formatDuration(e.rtoMs)}`);
       case 'stop.breached':
-        steps.get('#recovered')?.reject(new Error(`stop condition ${e.name} breached: ${e.detail}`));
-        return;
+        return tasks.get('#recovered')?.fail(`stop condition ${e.name} breached: ${e.detail}`);
       case 'fault.restored':
-        if (e.ok) mark('#restore', `fault restored: ${e.describe}`);
-        else steps.get('#restore')?.reject(new Error(`restoring the fault failed: ${e.describe}`));
-        return;
+        if (e.ok) return mark(tasks, '#restore', `fault restored: ${e.describe}`);
+        return tasks.get('#restore')?.fail(`restoring the fault failed: ${e.describe}`);
       case 'rehearsal.finished':
-        for (const m of MARKS) steps.get(m.id)?.resolve(`not reached (${e.outcome})`);
+        for (const m of MARKS) tasks.get(m.id)?.done(`not reached (${e.outcome})`);
         return;
       case 'run.finished':
-        for (const pr of new Set(progress.values())) pr.settle();
-        return;
+        return settleAll(e.status);
       case 'rollback.started':
-        startList(e.steps, (id) => `↩ ${id}`);
-        return;
+        if (failBack.resolved) return;
+        for (const id of e.steps) {
+          tasks.delete(id);
+          progress.delete(id);
+        }
+        return failBack.resolve({ title: `↩ ${e.reason}`, tasks: taskList(e.steps, (id) => `↩ ${id}`) });
       case 'step.started':
-        if (d?.task) d.task.title = `${d.title}${e.attempt > 1 ? ` attempt ${e.attempt}` : ''}`;
-        return;
+      case 'step.rolling-back':
+        if (t && e.type === 'step.started' && e.attempt > 1) t.title = `${t.base} attempt ${e.attempt}`;
+        return t?.start();
       case 'step.intent':
       case 'step.progress':
-        if (d?.task) d.task.output = e.type === 'step.intent' ? e.describe : e.message;
+        if (t) t.output = e.type === 'step.intent' ? e.describe : e.message;
         return;
       case 'step.applied':
-        if (d?.task) d.task.title = `${d.title}: ${e.describe}`;
+        if (t) t.title = `${t.base}: ${e.describe}`;
         return;
       case 'step.timing':
-        if (d?.task && e.timing.startedAt) d.task.title = `${d.task.title} [${formatDuration(e.timing.durationMs)}]`;
-        if (e.timing.status === 'applied') d?.resolve();
+        if (t && e.timing.startedAt) t.title = `${t.title} [${formatDuration(e.timing.durationMs)}]`;
+        if (e.timing.status === 'applied') t?.done();
         return;
       case 'step.skipped':
-        d?.resolve(e.reason);
-        return;
+      case 'step.cancelled':
+        return t?.done(e.reason);
       case 'step.failed':
       case 'step.rollback-failed':
-        d?.reject(new Error(`${e.stepId}: ${e.error.message}`));
-        return;
-      case 'step.cancelled':
-        d?.resolve(e.reason);
-        return;
+        return t?.fail(`${e.stepId}: ${e.error.message}`);
       case 'step.rolled-back':
-        if (d?.task) d.task.title = `${d.title}: ${e.describe} [${formatDuration(e.durationMs)}]`;
-        d?.resolve();
-        return;
+        // nothing undone reads as such, never as the command an undo would have run
+        if (e.changed === false) return t?.done(ALREADY_AS_BEFORE);
+        if (t) t.title = `${t.base}: ${e.describe} [${formatDuration(e.durationMs)}]`;
+        return t?.done();
       default:
         return;
     }
   };
-  // the session failed (an error line follows): settle every task still waiting, so the view ends
-  const abandon = (): void => {
-    for (const d of steps.values()) d.resolve('not reached');
-    for (const pr of new Set(progress.values())) pr.settle();
+  return {
+    listener,
+    done: async () => void (await list),
+    abandon: () => settleAll('the run stopped'),
   };
-  return { listener, done: async () => void (await Promise.all(lists)), abandon };
+}
+
+/** A milestone reached; the next one is now awaited (it spins). */
+function mark(tasks: ReadonlyMap<string, EventTask>, id: string, title: string, next?: string): void {
+  const t = tasks.get(id);
+  if (t) t.title = title;
+  t?.done();
+  if (next) tasks.get(next)?.start();
+}
+
+class Deferred<T> {
+  resolved = false;
+  resolve: (value: T) => void = () => undefined;
+  readonly promise = new Promise<T>((resolve) => {
+    this.resolve = (v) => {
+      this.resolved = true;
+      resolve(v);
+    };
+  });
 }
 
 interface Progress {
@@ -223,6 +192,46 @@ interface Progress {
   failed: number;
   readonly running: Set<string>;
   settle: () => void;
+}
+
+/** One task for a long list: "1,234/10,000 steps done, 8 running, 0 failed" and the running ones. */
+function progressTask(ids: readonly string[], progress: Map<string, Progress>): Task {
+  const p: Progress = { total: ids.length, done: new Set(), failed: 0, running: new Set(), settle: () => undefined };
+  // settles when every step has (or at run.finished), also before listr has started the task
+  const settled = new Promise<void>((resolve, reject) => {
+    p.settle = () => (p.failed > 0 ? reject(new Error(progressTitle(p))) : resolve());
+  });
+  settled.catch(() => undefined);
+  for (const id of ids) progress.set(id, p);
+  return {
+    title: progressTitle(p),
+    task: async (_ctx: unknown, task: TaskWrapper) => {
+      // the counts change thousands of times a second: show them once a frame, not per event
+      const show = (): void => {
+        task.title = progressTitle(p);
+        task.output = [...p.running].slice(0, 8).join(', ') + (p.running.size > 8 ? ', …' : '');
+      };
+      show();
+      const timer = setInterval(show, FRAME_MS);
+      try {
+        await settled;
+      } finally {
+        clearInterval(timer);
+        show();
+      }
+    },
+  };
+}
+
+function onProgress(p: Progress, e: EngineEvent): void {
+  if (!('stepId' in e) || e.stepId === undefined) return;
+  if (e.type === 'step.started' || e.type === 'step.rolling-back') p.running.add(e.stepId);
+  else if (SETTLED.has(e.type) && !p.done.has(e.stepId)) {
+    p.running.delete(e.stepId);
+    p.done.add(e.stepId);
+    if (e.type === 'step.failed' || e.type === 'step.rollback-failed') p.failed++;
+  } else return;
+  if (p.done.size === p.total) p.settle();
 }
 
 /** The events that end a step's line in a progress task (a step settles once). */

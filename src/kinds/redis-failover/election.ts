@@ -60,3 +60,20 @@ export async function settleMasterTarget(p: RedisFailoverParams, s: RedisFailove
     await ctx.clock.sleep(POLL_MS, ctx.signal);
   }
 }
+
+/**
+ * Before an undo decides (kind.settle): wait until no answering sentinel is failing over the group or
+ * sees its master down. Right after a cut is restored, Sentinel may still be electing (or about to): an
+ * undo that found the old master "in place" would leave the group to that election. Bounded by
+ * ctx.signal (the undo's deadline). Direct mode has no one electing.
+ */
+export async function waitSentinelsQuiet(p: RedisFailoverParams, ctx: KindContext): Promise<void> {
+  if (!p.sentinels || p.sentinels.length === 0) return;
+  for (;;) {
+    const views = await readSentinels(p, ctx);
+    const busy = views.filter((v) => v.failingOver || v.masterDown);
+    if (views.length > 0 && busy.length === 0) return;
+    ctx.progress(views.length === 0 ? `no sentinel of ${p.master} answers yet` : `sentinel ${busy.map((v) => v.addr).join(', ')}: ${p.master} ${busy.some((v) => v.failingOver) ? 'failover in progress' : 'master seen down'}; waiting before deciding`);
+    await ctx.clock.sleep(POLL_MS, ctx.signal);
+  }
+}

@@ -6,6 +6,7 @@ import { decideFailover, describeFailover, holdsFailover } from './decide.js';
 import { observeGroup } from './observe.js';
 import { redisFailoverSchema, targetOf, type RedisFailoverParams, type RedisFailoverState } from './params.js';
 import { moveMaster } from './switch.js';
+import { waitSentinelsQuiet } from './election.js';
 import { loadRedisClient } from './client.js';
 
 export type { RedisFailoverParams, RedisFailoverState } from './params.js';
@@ -47,6 +48,8 @@ export const redisFailoverKind = defineKind<RedisFailoverParams, RedisFailoverSt
     await moveMaster(p, change.current, change.desired.master ?? '', ctx);
   },
   holds: (_p, desired, current) => holdsFailover(desired, current),
+  // an undo after a cut waits for Sentinel's own election to end before it decides anything
+  settle: waitSentinelsQuiet,
   async rollback(p, change, ctx) {
     // Mastership goes back to the node that was master before (now a replica of the new one).
     if (change.desired.master === null) {

@@ -19,6 +19,8 @@ export interface SentinelView {
   readonly master: string | null;
   /** It is running a failover of the group (it is the leader of an election). */
   readonly failingOver: boolean;
+  /** It sees the group's master down (s_down or o_down): a failover may be about to start. */
+  readonly masterDown: boolean;
   readonly replicas: readonly Candidate[];
 }
 
@@ -56,7 +58,7 @@ export async function readSentinels(p: RedisFailoverParams, ctx: KindContext): P
       const info = flatToRecord(await r.call('SENTINEL', 'MASTER', p.master));
       const reps = ((await r.call('SENTINEL', 'REPLICAS', p.master)) as unknown[]).map(flatToRecord);
       return {
-        addr, master: m ? `${m[0]}:${m[1]}` : null, failingOver: (info.flags ?? '').includes('failover_in_progress'),
+        addr, master: m ? `${m[0]}:${m[1]}` : null, failingOver: (info.flags ?? '').includes('failover_in_progress'), masterDown: /\b[so]_down\b/.test(info.flags ?? ''),
         replicas: reps.map(toCandidate),
       };
     }).catch((e: unknown) => {
