@@ -20,7 +20,7 @@ const MARKS = [
 
 export interface ListrView {
   readonly listener: EventListener;
-  /** Resolves once the list has finished drawing (after run.finished). */
+  /** The session is over: settle what is still open; resolves once the list has finished drawing. */
   done(): Promise<void>;
   /** The session failed: settle every task still open, so the view ends. */
   abandon(): void;
@@ -162,7 +162,11 @@ export function createListrRenderer(): ListrView {
   };
   return {
     listener,
-    done: async () => void (await list),
+    // the session is over (no event comes after this): close what is still open, then let the list finish drawing
+    done: async () => {
+      settleAll('the run ended');
+      await list;
+    },
     abandon: () => settleAll('the run stopped'),
   };
 }
