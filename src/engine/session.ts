@@ -69,6 +69,11 @@ export function runSession(input: SessionInput): Promise<SessionOutcome> {
 
 const whoAmI = () => ({ user: os.userInfo().username, host: os.hostname(), pid: process.pid });
 
+/** The one place a run's lock is taken (and its lease renewed until the run handle closes or release()). */
+function takeLock(input: SessionInput, scope: string, holder: Parameters<typeof holdLock>[2]): Promise<HeldLock> {
+  return holdLock(input.store, scope, holder, input.leaseMs ?? DEFAULT_LEASE_MS);
+}
+
 async function startRun(input: SessionInput, t: NewRun): Promise<SessionOutcome> {
   const clock = input.clock ?? realClock;
   const startedAt = new Date(clock.now());
@@ -82,7 +87,7 @@ async function startRun(input: SessionInput, t: NewRun): Promise<SessionOutcome>
     status: 'running', startedAt: startedAt.toISOString(), endedAt: undefined, durationMs: undefined, ...who, summary: undefined,
   };
   // a strategy that changes nothing (a skipped rehearsal) takes no lock: a run holding it does not turn "not now" into "refused"
-  const held = phases.locks === false ? undefined : await holdLock(input.store, lockScope, { runId, mode: phases.mode, ...who, since: meta.startedAt }, input.leaseMs ?? DEFAULT_LEASE_MS);
+  const held = phases.locks === false ? undefined : await takeLock(input, lockScope, { runId, mode: phases.mode, ...who, since: meta.startedAt });
   return openAndRun(input, {
     runId, runbook, registry: t.registry, scope: t.scope, phases, held, lockScope, base: meta,
     open: { create: { meta, runbookText: t.runbookText }, ...(t.beforeStart ? { beforeStart: t.beforeStart } : {}) },
@@ -99,7 +104,7 @@ async function continueRun(input: SessionInput, t: RecordedRun): Promise<Session
   // recorded: the runbook's (uninterpolated) scope.
   const lockScope = header.lockScope ?? runbook.lockScope;
   const holder = { runId: t.runId, mode: t.continuation.mode, ...who, since: new Date().toISOString() };
-  const held = await holdLock(store, lockScope, holder, input.leaseMs ?? DEFAULT_LEASE_MS);
+  const held = await takeLock(input, lockScope, holder);
   try {
     await input.failpoint?.(`${t.continuation.mode}.locked`);
     const rec = await loadRunRecord(store, t.runId, t.force, (line) => view.note(line));
