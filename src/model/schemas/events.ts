@@ -30,7 +30,10 @@ export const EVENT_SCHEMAS: readonly Schema[] = [
   ev('rollback.started', { reason: str(), steps: arr(str()) }),
   ev('step.rolling-back', step),
   ev('step.rollback-intent', { ...step, current: any('State found'), before: any('The before-state restored') }, ['current', 'before']),
-  ev('step.rolled-back', { ...step, describe: str(), durationMs: num() }),
+  ev('step.rolled-back', {
+    ...step, describe: str('What the undo did, or "already as before: nothing undone"'), durationMs: num(),
+    changed: bool('false: the state already equalled the one rolled back to, nothing was undone (absent in older records: true)'),
+  }, ['changed']),
   ev('step.rollback-failed', { ...step, error: stepError, durationMs: num() }),
   ev('rollback.finished', { ok: bool() }),
   ev('budget.exceeded', { stepId: str('Absent: the runbook\'s budget (the whole switch, or a rehearsal\'s RTO)'), durationMs: num(), budgetMs: num(), message: str() }, ['stepId']),
@@ -42,6 +45,10 @@ export const EVENT_SCHEMAS: readonly Schema[] = [
   }, ['journalWarning', 'decisions']),
   ev('lock.acquired', { scope: str(), token: int(), expiresAt: iso(), tookOver: obj({ runId: str(), holder: str(), token: int(), why: str() }) }, ['tookOver']),
   ev('lock.force-released', { scope: str(), token: int(), by: str() }),
+  ev('run.baseline', {
+    states: anyMap('Each step\'s observed state before the fault (what `drctl rollback` returns it to)'),
+    unobserved: mapOf(str(), 'Steps whose baseline could not be observed, with why'),
+  }),
   ev('fault.intent', { describe: str(), before: any('What restore puts back') }, ['before']),
   ev('fault.injected', { describe: str() }),
   ev('fault.detected', { probe: str(), afterMs: num() }),

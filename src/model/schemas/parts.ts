@@ -63,7 +63,14 @@ export const runMeta = obj({
   halves: obj({ switch: oneOfConst(RUN_STATUSES), failBack: oneOfConst([...RUN_STATUSES]) }),
   resumes: arr(obj({ at: iso(), host: str(), user: str(), pid: int(), forced: bool() })),
   rehearsal: obj({ outcome: oneOfConst(OUTCOMES), rtoMs: num(), budgetMs: num(), reasons: arr(str()), rto: rtoBreakdown }, { optional: ['rtoMs', 'budgetMs', 'rto'] }),
-  rolledBack: obj({ at: iso(), ok: bool() }),
+  rolledBack: obj({
+    at: iso(), ok: bool('Every step is back, and a fault left in place restored'),
+    to: oneOfConst(['baseline', 'before-states'], 'A drill or rehearsal: the baseline; a run: each step\'s before-state'),
+    restored: arr(str(), 'Steps an undo changed back'), alreadyAsBefore: arr(str(), 'Steps already as they were: nothing undone'),
+    failed: mapOf(str(), 'Steps whose undo failed, with why'), notReached: arr(str(), 'Left for the next drctl rollback'),
+    unknown: arr(str(), 'Steps with no observed state to return to'),
+    fault: obj({ describe: str(), restored: bool(), error: str() }, { optional: ['error'], description: 'The fault a dead rehearsal left in place' }),
+  }, { optional: ['to', 'restored', 'alreadyAsBefore', 'failed', 'notReached', 'unknown', 'fault'] }),
 }, { optional: ['lockScope', 'endedAt', 'durationMs', 'summary', 'halves', 'resumes', 'rehearsal', 'rolledBack'] });
 
 export const stepError = obj({ message: str(), phase: oneOfConst(STEP_PHASES), retryable: bool(), timedOut: bool(), unchanged: bool() }, { optional: ['timedOut', 'unchanged'] });

@@ -23,7 +23,9 @@ const stepLine = obj({ id: str(), status: str('A step status, or cut-off (starte
 export const statusResult = obj({
   runs: arr(obj({
     runId: str(), runbook: str(), mode: oneOfConst(RUN_MODES), startedAt: iso(), holder: str(),
-    lock: nullable(obj({ scope: str(), expiresAt: iso(), token: int(), stale: bool() })), orphaned: bool(), steps: arr(stepLine),
+    lock: nullable(obj({ scope: str(), expiresAt: iso(), token: int(), stale: bool() })), orphaned: bool(),
+    needsRollback: bool('An orphaned rehearsal: undo it with drctl rollback (a rehearsal is never resumed)'),
+    faultLeft: nullable(str('The fault a dead rehearsal left in place')), steps: arr(stepLine),
   })),
   resumable: arr(obj({ runId: str(), runbook: str(), mode: oneOfConst(RUN_MODES), startedAt: iso(), endedAt: nullable(iso()), holder: str(), steps: arr(stepLine) })),
   locks: arr(obj({ scope: str(), holder: anyMap('runId, mode, user, host, hostId, pid, since, expiresAt, token'), stale: bool(), why: str() }, { optional: ['why'] })),
@@ -55,7 +57,7 @@ export const reportResult = obj({
     phases: mapOf(num()), attempts: int(), describe: str(), error: obj({ message: str(), phase: str(), retryable: bool(), timedOut: bool(), unchanged: bool() }, { optional: ['timedOut', 'unchanged'] }),
     overBudget: obj({ budgetMs: num(), message: str(), counted: bool('Counted against the run (else a finding)') }),
     notes: anyMap('Kind-specific notes: lag, election time, TTL...'),
-    rollback: obj({ status: oneOfConst(['rolled-back', 'failed']), durationMs: num(), message: str(), endedAt: iso() }, { optional: ['endedAt'] }),
+    rollback: obj({ status: oneOfConst(['rolled-back', 'already-as-before', 'failed']), durationMs: num(), message: str(), endedAt: iso() }, { optional: ['endedAt'] }),
     segments: arr(segment), retries: arr(obj({ at: iso(), attempt: int(), delayMs: num(), message: str() })),
   }, { optional: ['queuedAt', 'startedAt', 'endedAt', 'describe', 'error', 'overBudget', 'rollback', 'segments', 'retries'] })),
   checks: arr(obj({ group: str(), phase: str('When in the run: before any change, before the drill, after the switch, after fail-back, before the fault, recovered...'), name: str(), ok: bool(), detail: str(), durationMs: num(), at: iso() })),
