@@ -58,7 +58,7 @@ describe('durable runs through the etcd state store', () => {
     expect(await ws.estate()).toMatchObject(CHAIN_SWITCHED);
     const history = JSON.parse((await drctl(['history', '--json'], other)).stdout);
     expect(history.result.runs).toMatchObject([{ runId, status: 'succeeded' }]);
-    const report = JSON.parse((await drctl(['report', runId, '--format', 'json'], other)).stdout);
+    const report = JSON.parse((await drctl(['report', runId, '--format', 'json'], other)).stdout).result;
     expect(report.steps.map((s: { status: string }) => s.status)).toEqual(['applied', 'applied', 'applied']);
     // and undone from the journal and the runbook copy kept in etcd (DRCTL_STATE only, no local state)
     const rb = await drctl(['rollback', runId, '--yes'], { ...other, cwd: ws.dir });

@@ -86,7 +86,7 @@ describe('saved plans, changed runbooks and damaged journals', () => {
     expect(await readFile(`${journal}.torn`, 'utf8')).toContain('"stepId":"b","aft');
     const report = await ws.run(['report', runId, '--format', 'json']);
     expect(report.stderr).not.toContain('warning');
-    expect(JSON.parse(report.stdout).steps.map((s: { status: string }) => s.status)).toEqual(['applied', 'applied', 'applied']);
+    expect(JSON.parse(report.stdout).result.steps.map((s: { status: string }) => s.status)).toEqual(['applied', 'applied', 'applied']);
     await ws.cleanup();
 
     ws = await durableWorkspace();

@@ -64,7 +64,7 @@ describe('durable runs through the Redis state store', () => {
     expect(await ws.estate()).toMatchObject(CHAIN_SWITCHED);
     const history = JSON.parse((await drctl(['history', '--json', '--state', other.state], { cwd: other.cwd })).stdout);
     expect(history.result.runs).toMatchObject([{ runId, status: 'succeeded' }]);
-    const report = JSON.parse((await drctl(['report', runId, '--format', 'json', '--state', other.state], { cwd: other.cwd })).stdout);
+    const report = JSON.parse((await drctl(['report', runId, '--format', 'json', '--state', other.state], { cwd: other.cwd })).stdout).result;
     expect(report.steps.map((s: { status: string }) => s.status)).toEqual(['applied', 'applied', 'applied']);
   });
 

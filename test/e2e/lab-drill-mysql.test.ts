@@ -27,7 +27,7 @@ describe('city-cut-mysql.yaml on real MariaDB and Nginx (with Redis/Sentinel, th
     expect(drill.stdout).toContain('switch: succeeded, fail-back: succeeded');
     expect(await lab.status()).toEqual(HOME);
     const runId = /\(run ([^)]+)\)/.exec(drill.stdout)?.[1] ?? '';
-    const report = JSON.parse((await lab.cli(['report', runId, '--format', 'json'])).stdout);
+    const report = JSON.parse((await lab.cli(['report', runId, '--format', 'json'])).stdout).result;
     const step = (id: string) => report.steps.find((s: { id: string }) => s.id === id);
     expect(step('db-election')).toMatchObject({ status: 'applied', rollback: { status: 'rolled-back' } });
     expect(step('db-election').notes).toMatchObject({ lagTransactions: 0, electionMs: expect.any(Number), writesBlockedMs: expect.any(Number) });

@@ -48,7 +48,7 @@ describe('the lab city cut on real Redis/Sentinel, PostgreSQL, HAProxy and BIND9
     expect(drill.stdout).toContain('switch: succeeded, fail-back: succeeded');
     expect(await status()).toEqual(HOME);
     const runId = /\(run ([^)]+)\)/.exec(drill.stdout)?.[1] ?? '';
-    const report = JSON.parse((await cli(['report', runId, '--format', 'json'])).stdout);
+    const report = JSON.parse((await cli(['report', runId, '--format', 'json'])).stdout).result;
     const stages = Object.fromEntries(report.steps.map((s: { id: string; status: string; durationMs: number }) => [s.id, s.status]));
     // the wait step is a skip when the consumers switched before it first looked: both are correct
     const { 'middleware-consumers': consumers, ...changes } = stages;

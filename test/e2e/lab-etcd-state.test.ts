@@ -59,7 +59,7 @@ describe('the demo with its state on the lab\'s etcd cluster', () => {
     expect(report.exitCode, report.stderr).toBe(0);
     expect((await stat(html)).size).toBeGreaterThan(0);
     // the cut froze etcd-hz (hz-a): the journal was written under one token all along
-    const json = JSON.parse((await lab.cli(['report', rehearsalId, '--format', 'json'])).stdout);
+    const json = JSON.parse((await lab.cli(['report', rehearsalId, '--format', 'json'])).stdout).result;
     expect(json.steps.length).toBeGreaterThan(0);
     const runs = JSON.parse((await lab.cli(['history', '--json'])).stdout).result.runs as { runId: string; status: string }[];
     expect(runs.map((r) => r.runId)).toEqual(expect.arrayContaining([drillId, rehearsalId]));

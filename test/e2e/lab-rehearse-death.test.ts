@@ -122,7 +122,7 @@ describe('a controller killed after the cut: drctl rollback returns the lab to w
 
     expect(await asBefore(before)).toEqual(before);
     expect(await planOf()).toEqual(planBefore);
-    const record = JSON.parse((await drctl(['report', runId, '--format', 'json'], { env })).stdout).run;
+    const record = JSON.parse((await drctl(['report', runId, '--format', 'json'], { env })).stdout).result.run;
     expect(record.rolledBack).toMatchObject({ ok: true, to: 'baseline', failed: {}, notReached: [] });
     expect([...record.rolledBack.restored, ...record.rolledBack.alreadyAsBefore].sort()).toEqual(['cache-a', 'cache-b', 'db-election', 'dns', 'lb', 'middleware', 'middleware-consumers', 'rules']);
     expect((await drctl(['status'], { env })).stdout).not.toContain(runId);

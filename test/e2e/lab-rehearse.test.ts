@@ -81,7 +81,7 @@ describe('drctl rehearse on the lab: a real network cut of Hangzhou', () => {
     expect(out).toMatch(/rehearsal SUCCEEDED, RTO [\d.]+m?s \(budget 26\.0s\)/);
 
     const runId = /\(run ([^)]+)\)/.exec(out)?.[1] ?? '';
-    const report = JSON.parse((await cli('state-cut', ['report', runId, '--format', 'json'])).stdout);
+    const report = JSON.parse((await cli('state-cut', ['report', runId, '--format', 'json'])).stdout).result;
     const { rto } = report.rehearsal;
     expect(report.rehearsal.outcome).toBe('SUCCEEDED');
     // the report carries the RTO and its breakdown, and the parts add up to it

@@ -59,7 +59,7 @@ describe('the live view on a terminal', () => {
     // the readiness and steady-state checks are on the screen
     expect(holding).toMatch(/checks: 2 passed/);
     expect(holding).toMatch(/✓ readiness ready-probe/);
-    expect(holding).toMatch(/✓ steadyState steady-probe/);
+    expect(holding).toMatch(/✓ steadyState \(before the drill\) steady-probe/);
 
     await writeFile(path.join(d, 'go-a'), '');
     // the fail-back undoes c first; b and a wait behind it

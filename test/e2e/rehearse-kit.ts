@@ -106,7 +106,8 @@ spec:
     faultInPlace: (): boolean => existsSync(f('fault')),
     report: async (runId: string, format = 'json') => {
       const r = await drctl(['report', runId, '--format', format, '--state', state]);
-      return format === 'json' ? JSON.parse(r.stdout) : r.stdout;
+      // --format json is the enveloped document ({schemaVersion, command, ok, result, ...}): the report is its result
+      return format === 'json' ? JSON.parse(r.stdout).result : r.stdout;
     },
     /** The run's journal records, as written. */
     journal: async (runId: string): Promise<{ type: string; at: string; [k: string]: unknown }[]> =>

@@ -123,7 +123,7 @@ describe('drctl rehearse', () => {
     expect(back.stdout).toMatch(new RegExp(`^rollback of run ${runId} \\(rehearse of \\S+\\) succeeded in \\S+: every step back to the baseline observed before the fault$`, 'm'));
     expect(back.stdout).toMatch(/^ {2}fault restored: /m);
     expect(back.stdout).not.toMatch(/waiting/);
-    const record = JSON.parse((await drctl(['report', runId, '--format', 'json', '--state', estate.state])).stdout).run;
+    const record = JSON.parse((await drctl(['report', runId, '--format', 'json', '--state', estate.state])).stdout).result.run;
     expect(record.rolledBack).toMatchObject({ ok: true, to: 'baseline', fault: { restored: true } });
     expect(record.rolledBack.restored).toContain('drain');
     expect(record.status).toBe('interrupted');
