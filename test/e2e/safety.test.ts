@@ -35,7 +35,9 @@ describe('safety of runs', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain('step "hang" failed in apply: apply timed out after 500ms');
     // nothing answered: the message says where the step's time went
-    expect(r.stdout).toMatch(/apply timed out after 500ms: no answer within the step's timeout \(time spent: observe \d+ms, apply 5\d\dms\)/);
+    const spent = /apply timed out after 500ms: no answer within the step's timeout \(time spent: observe \d+ms, apply (\d+)ms\)/.exec(r.stdout);
+    // the apply's own time is the timeout it ran into (a timer may fire a millisecond early; a busy machine, late)
+    expect(Number(spent?.[1]), r.stdout).toBeGreaterThanOrEqual(450);
     const pids = (await readFile(path.join(ws.dir, 'pids.txt'), 'utf8')).trim().split('\n').map(Number);
     expect(pids).toHaveLength(2);
     await waitFor(() => pids.every((p) => !alive(p)), 'the step processes to be gone', 5000);
