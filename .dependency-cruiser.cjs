@@ -5,6 +5,7 @@
  * that made it.
  *
  *   cli                     the terminal: commands, output, exit codes
+ *   assess                  what-if over the catalog: assess, inspect (reads rehearsals' history)
  *   rehearsal               rehearse: fault, detection, RTO, schedule
  *   engine                  the executor, a run's session, rollback
  *   plan, report            dry-run plans; reports read from journals
@@ -18,6 +19,7 @@
  */
 const LAYERS = [
   ['cli'],
+  ['assess'],
   ['rehearsal'],
   ['engine'],
   ['plan', 'report'],

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: bring up the lab of real servers, show the plan, drill the six-stage city cut
 # (switch, verify, fail back) with the live view, print the timing report, drill its MariaDB + Nginx
-# variant, rehearse a real network cut of Hangzhou (RTO and an HTML timeline), and take the lab down.
+# variant, rehearse a real network cut of Hangzhou (RTO and an HTML timeline), end with the assessment of
+# which losses the lab survives (a matrix and an HTML heat map), and take the lab down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash bin/install-lab-deps.sh
@@ -43,3 +44,10 @@ rehearsal_id=$(drctl history --runbook lab-city-cut -n 1 --json | node -e 'let s
 mkdir -p "$REPORT_DIR"
 drctl report "$rehearsal_id" --format html -o "$REPORT_DIR/$rehearsal_id.html"
 echo "timeline of the rehearsal: $REPORT_DIR/$rehearsal_id.html"
+
+echo; echo "== assess: which losses the lab survives now (each data center, city and cross-city pair), with which plan; its level and score"
+# exit 1 = findings: the lab has no plan for Shenzhen (its config centre, load balancers and DNS live only
+# there) nor for two data centers in different cities; the rehearsal above counts for Hangzhou's scopes
+drctl assess runbooks/lab || [ $? -eq 1 ]
+drctl assess runbooks/lab --format html -o "$REPORT_DIR/assessment.html" || [ $? -eq 1 ]
+echo "heat map of the assessment: $REPORT_DIR/assessment.html"

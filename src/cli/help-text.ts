@@ -26,6 +26,9 @@ export const HELP: Readonly<Record<string, HelpText>> = {
   explain: { examples: ['drctl explain redis.failover', 'drctl explain exec --json'], exit: '0 · 3 unknown kind' },
   rules: { examples: ['drctl rules show --topology topology.yaml', 'drctl rules route 12345666 --topology topology.yaml --json', 'drctl rules flip --cut hz-a,hz-b --store redis://127.0.0.1:7100 --catch-up \'["./caught-up.sh"]\' --yes', 'drctl rules diff @previous @current --store redis://127.0.0.1:7100'], exit: '0 done (flip --dry-run: no moves) · 1 failed (a store with no rules) · 2 flip --dry-run: moves pending · 3 bad input (a store whose shard count differs) · 4 refused (no --yes without a terminal, a fence its live owner holds, a conflicting version)' },
   lab: { examples: ['drctl lab up', 'drctl lab status --json', 'drctl lab down'], exit: '0 · 1 a server failed to start (lab status: not running) · 3 bad --dir or ports · 4 a lab is already running or its ports are busy' },
+  scenarios: { examples: ['drctl scenarios runbooks/lab', 'drctl scenarios runbooks/ --json'], exit: '0 · 3 bad input (an invalid runbook, scenario names that do not fit the topology)' },
+  assess: { examples: ['drctl assess runbooks/lab --set labDir=.lab', 'drctl assess runbooks/ --scope hz-a,sh-b', 'drctl assess runbooks/ --format html -o assessment.html'], exit: '0 every scope survivable within budget · 1 a finding · 3 bad input' },
+  inspect: { examples: ['drctl inspect runbooks/', 'drctl inspect runbooks/ --plan plan.json --json'], exit: '0 clean · 1 findings · 3 bad input' },
   completion: { examples: ['source <(drctl completion bash)', 'drctl completion zsh > "${fpath[1]}/_drctl"'], exit: '0 · 3 unknown shell' },
 };
 

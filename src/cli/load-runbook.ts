@@ -5,6 +5,7 @@ import { validateRunbookFile } from '../runbook/validate.js';
 import type { Diagnostic } from '../util/diagnostic.js';
 import { hasErrors } from '../util/diagnostic.js';
 import { runbookInvalid, usageError } from '../util/errors.js';
+import { preloadKinds } from '../runbook/preload.js';
 
 export interface ValidRunbook {
   readonly runbook: Runbook;
@@ -27,15 +28,4 @@ export async function loadValidRunbook(file: string, plugins: readonly string[] 
   if (!v.runbook || hasErrors(v.diagnostics)) throw runbookInvalid(file, v.diagnostics);
   await preloadKinds(v.runbook, v.registry);
   return { runbook: v.runbook, registry: v.registry, text: v.loaded.text, warnings: v.diagnostics };
-}
-
-/**
- * Load the client libraries the runbook's kinds use now: they are imported lazily (validate and other
- * commands start without them), and a step — the RTO of a switch — must not include loading them. A
- * library that fails to load fails its step later, clearly.
- */
-async function preloadKinds(runbook: Runbook, registry: KindRegistry): Promise<void> {
-  const kinds = new Set([...runbook.steps.map((s) => s.kind), ...(runbook.fault ? [runbook.fault.kind] : [])]);
-  const loads = [...kinds].map((name) => registry.get(name)?.preload?.());
-  await Promise.all(loads.map((p) => Promise.resolve(p).catch(() => undefined)));
 }

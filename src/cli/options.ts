@@ -66,3 +66,10 @@ export function leaseOf(flag: string | undefined, state: string): number | undef
   }
   return ms;
 }
+
+/** A percentage 0-100 (decimals allowed) in an option: a bad value is a usage error (exit 3). */
+export const percent = (what: string) => (value: string): number => {
+  const n = Number(value.replace(/%$/, ''));
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError(`${what} must be a percentage from 0 to 100, got "${value}"`);
+  return n;
+};

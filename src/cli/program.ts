@@ -5,6 +5,7 @@ import { ENVIRONMENT_HELP, helpAfter } from './help-text.js';
 import type { Act, CliIO, SetExit } from './io.js';
 import { applyYesFromEnv } from './options.js';
 import { versionDocument } from './output/version.js';
+import { registerCatalogCommands } from './register-catalog.js';
 import { registerRecordCommands } from './register-records.js';
 import { registerRunbookCommands } from './register-runbook.js';
 import { drctlVersion } from './version.js';
@@ -37,6 +38,7 @@ export function buildProgram(io: CliIO, setExit: SetExit): Command {
   const act: Act = (load) => async (...args) => setExit(await (await load())(io, ...args));
   registerRunbookCommands(program, act);
   registerRecordCommands(program, act);
+  registerCatalogCommands(program, act);
   registerRulesCommand(program, io, setExit);
   registerLabCommand(program, io, setExit);
   for (const c of program.commands) addHelpAfter(c, helpAfter(c.name()));

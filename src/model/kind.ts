@@ -1,3 +1,4 @@
+import type { StepAssessment } from './assess.js';
 import type { CommandOptions, CommandResult } from './command.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -77,6 +78,13 @@ export interface StepKind<P = unknown, S = unknown> {
    * current, before) otherwise. For kinds whose states cannot tell an undo from an apply (unobservable).
    */
   describeUndo?(params: P, current: S, before: S): string;
+  /**
+   * What-if (drctl assess, inspect): from the state observe read now, would this step succeed if the data
+   * centers in `lost` were gone, and at what cost (data lost, headroom, quorum, TTL)? Pure: no I/O at all
+   * (observe reads every fact it needs). Optional: without it a step is judged `unknown`, unless it
+   * declares the data center it needs (`dc:` on the step).
+   */
+  assess?(params: P, observed: S, lost: readonly string[]): StepAssessment;
   /** Values later steps may read as ${steps.ID.outputs.NAME}; computed from the final state. */
   outputs?(params: P, state: S): Readonly<Record<string, unknown>>;
   /** Default poll interval for verify, ms (default 200). */

@@ -1,7 +1,7 @@
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseDuration } from '../util/duration.js';
 import { normalizeProbe } from './normalize-probe.js';
-import { RUNBOOK_API_VERSION, type FaultSpec, type OnFailure, type ParamSpec, type Runbook, type StepSpec } from './types.js';
+import { RUNBOOK_API_VERSION, type FaultSpec, type OnFailure, type ParamSpec, type Runbook, type ScenarioSpec, type StepSpec } from './types.js';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 export const DEFAULT_RETRIES = 0;
@@ -49,8 +49,20 @@ export function normalizeRunbook(data: unknown, source: NormalizeSource): Runboo
     fault: spec['fault'] === undefined ? undefined : normalizeFault(spec['fault'] as Raw),
     stopConditions: asArray(spec['stopConditions']).map((p) => normalizeProbe(p as Raw)),
     schedule: spec['schedule'],
+    topology: typeof spec['topology'] === 'string' ? resolve(dirname(source.file), spec['topology']) : undefined,
+    scenarios: asArray(spec['scenarios']).map((x, index) => normalizeScenario(x as Raw, index)),
   };
 }
+
+function normalizeScenario(s: Raw, index: number): ScenarioSpec {
+  return {
+    name: String(s['name']), description: optionalString(s['description']), lost: namesOf(s['lost']),
+    params: (s['params'] ?? {}) as Readonly<Record<string, unknown>>, index,
+  };
+}
+
+/** `hz` or `[hz-a, hz-b]` → a list of names. */
+export const namesOf = (v: unknown): string[] => (typeof v === 'string' ? [v] : asArray(v).map(String));
 
 function normalizeFault(f: Raw): FaultSpec {
   return {
@@ -83,6 +95,7 @@ function normalizeStep(step: Raw, index: number, defaults: Raw): StepSpec {
     budgetMs: optionalMs(step['budget']),
     verifyIntervalMs: optionalMs(pick('verifyInterval')),
     index,
+    ...(step['dc'] === undefined ? {} : { dcs: namesOf(step['dc']) }),
   };
 }
 

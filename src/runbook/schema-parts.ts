@@ -65,6 +65,26 @@ export const stepSchema = {
     retryBackoff: duration('First pause between attempts (doubles each time).'),
     budget: duration('Time this step should take; reported when exceeded.'),
     verifyInterval: duration('Poll interval while verifying.'),
+    dc: {
+      oneOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { type: 'string' } }],
+      description: 'The data center(s) this step needs: where its system lives (an API, a store, a socket). drctl assess judges the step impossible when one is lost; an exec, http or wait step without it is judged unknown.',
+    },
+  },
+} as const;
+
+/** spec.scenarios: the disasters this runbook answers (the catalog of recovery plans). */
+const scenarioSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'lost'],
+  properties: {
+    name: { type: 'string', pattern: KEBAB_PATTERN, description: 'The disaster, e.g. hangzhou-down (kebab-case). Several runbooks may answer one scenario, one part of the estate each.' },
+    description: text('What is lost, in words.'),
+    lost: {
+      oneOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { type: 'string' } }],
+      description: 'The data centers lost, or a city of spec.topology (its data centers): [hz-a, hz-b] or hz.',
+    },
+    params: { type: 'object', description: 'Param values this disaster needs (e.g. { acceptDataLoss: true }): used by assess, inspect and rehearse --scenario.' },
   },
 } as const;
 
@@ -83,6 +103,8 @@ export const specSchema = {
     concurrency: { type: 'integer', minimum: 1, default: 4, description: 'Independent steps run in parallel up to this limit.' },
     onFailure: { enum: ['stop', 'rollback'], default: 'stop', description: 'What to do when a step fails.' },
     lockScope: text('Runs sharing a lock scope never overlap (default: metadata.name).'),
+    topology: text('The estate\'s topology file (relative to the runbook): scenario and step data-center names are checked against it.'),
+    scenarios: { type: 'array', items: scenarioSchema, description: 'The disasters this runbook answers: a name, the data centers (or city) lost, the params to use.' },
     defaults: {
       type: 'object',
       additionalProperties: false,

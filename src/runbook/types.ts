@@ -35,6 +35,19 @@ export interface StepSpec {
   readonly verifyIntervalMs: number | undefined;
   /** Index in spec.steps (for positions and stable order). */
   readonly index: number;
+  /** `dc:` — the data centers this step needs (assess: lost → the step cannot run). */
+  readonly dcs?: readonly string[];
+}
+
+/** A disaster this runbook answers (spec.scenarios). */
+export interface ScenarioSpec {
+  readonly name: string;
+  readonly description: string | undefined;
+  /** As written: data-center or city names of the topology (the catalog resolves cities). */
+  readonly lost: readonly string[];
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Index in spec.scenarios. */
+  readonly index: number;
 }
 
 export interface FaultSpec {
@@ -84,4 +97,8 @@ export interface Runbook {
   readonly stopConditions: readonly Probe[];
   /** Rehearsal schedule policy, as written (checked by rehearsal/schedule.ts parseSchedule). */
   readonly schedule: unknown;
+  /** spec.topology, absolute. */
+  readonly topology?: string | undefined;
+  /** spec.scenarios: the disasters this runbook answers. */
+  readonly scenarios?: readonly ScenarioSpec[];
 }

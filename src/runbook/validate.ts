@@ -4,6 +4,7 @@ import type { KindRegistry } from '../kinds/registry.js';
 import { hasErrors, type Diagnostic } from '../util/diagnostic.js';
 import { RUNBOOK_CHECKS, buildCheckContext } from './checks/index.js';
 import { checkRulesFlipCuts } from './checks/rules-flip-cut.js';
+import { checkScenarioNames } from './checks/scenario-names.js';
 import { hasSyntaxErrors } from '../yaml/file.js';
 import { loadRunbookFile, type LoadedRunbook } from './load.js';
 import { normalizeRunbook } from './normalize.js';
@@ -43,7 +44,7 @@ export async function validateRunbookFile(file: string, base: BaseKinds, options
     ({ registry, diagnostics: pluginDiagnostics } = await loadPlugins(await base(undefined), requests));
   }
   const found = [...loaded.diagnostics, ...pluginDiagnostics, ...validateRunbookData(loaded, registry)];
-  if (!hasErrors(found)) found.push(...(await checkRulesFlipCuts(loaded)));
+  if (!hasErrors(found)) found.push(...(await checkRulesFlipCuts(loaded)), ...(await checkScenarioNames(loaded)));
   const diagnostics = sortDiagnostics(found);
   const runbook = hasErrors(diagnostics) ? undefined : normalizeRunbook(loaded.data, loaded);
   return { runbook, diagnostics, registry, loaded };

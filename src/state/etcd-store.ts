@@ -9,7 +9,9 @@ import { createBatchJournal } from './batch-journal.js';
 import { StoreUnreachable } from './errors.js';
 import { acquireEtcdLock, fencedOut, heldKey, lockKeys, ownerValue, readEtcdLock, type EtcdLockContext } from './etcd-lock.js';
 import { parseJournalText } from './journal-file.js';
+import type { InspectionMeta, InspectionRecord } from '../model/inspection.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
+import { byNewest, inspectionMeta } from './inspection-files.js';
 import type { Fence, LockHolder, StateStore } from './store.js';
 
 /** Journal keys sort by seq: PREFIX/journal/RUN/000000000042. */
@@ -19,7 +21,8 @@ const seqKey = (seq: number): string => String(seq).padStart(12, '0');
  * The store for several controllers, on an etcd cluster (Raft: every write below is committed by a
  * majority of members before it is acknowledged, so no leader change loses it). Keys under PREFIX:
  * lock/, owner/, token/, held/ (etcd-lock.ts), run/ID (run record), runbook/ID (its runbook copy),
- * journal/ID/SEQ (one record per key), audit/TIME-RANDOM. Every fenced write is one transaction that
+ * journal/ID/SEQ (one record per key), audit/TIME-RANDOM, inspection/ID and inspection-meta/ID (an inspection
+ * and its header). Every fenced write is one transaction that
  * compares the scope's owner key (bound to the holder's lease) with the writer's token and run.
  */
 export async function openEtcdStateStore(spec: EtcdSpec): Promise<StateStore> {
@@ -29,6 +32,7 @@ export async function openEtcdStateStore(spec: EtcdSpec): Promise<StateStore> {
   const k = {
     run: (id: string) => `${p}/run/${id}`, runs: `${p}/run/`, runbook: (id: string) => `${p}/runbook/${id}`,
     journal: (id: string) => `${p}/journal/${id}/`, audit: `${p}/audit/`, locks: `${p}/lock/`, log: (id: string) => `${p}/log/${id}/`,
+    inspection: (id: string) => `${p}/inspection/${id}`, inspectionMeta: (id: string) => `${p}/inspection-meta/${id}`, inspectionMetas: `${p}/inspection-meta/`,
   };
   const io = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
@@ -130,6 +134,21 @@ export async function openEtcdStateStore(spec: EtcdSpec): Promise<StateStore> {
       return batchedLogSink((lines) => client.kv.put({ key: Buffer.from(`${k.log(runId)}${seqKey(Date.now())}-${tag}-${seqKey(++n)}`), value: Buffer.from(lines.join('\n')) }));
     },
     readRunLog: (runId) => io(async () => (await getPrefix(client, k.log(runId))).flatMap((kv) => kv.value.toString('utf8').split('\n'))),
+    // one transaction: the header is there only with its record
+    saveInspection: (record: InspectionRecord) => io(async () => {
+      await txn(client, [], [op.put(k.inspection(record.id), JSON.stringify(record)), op.put(k.inspectionMeta(record.id), JSON.stringify(inspectionMeta(record)))]);
+    }),
+    listInspections: () => io(async () => (await getPrefix(client, k.inspectionMetas)).flatMap((kv) => {
+      try {
+        return [JSON.parse(kv.value.toString('utf8')) as InspectionMeta];
+      } catch {
+        return [];
+      }
+    }).sort(byNewest)),
+    readInspection: (id) => io(async () => {
+      const json = text(await getKv(client, k.inspection(id)));
+      return json ? (JSON.parse(json) as InspectionRecord) : undefined;
+    }),
     close: async () => {
       for (const m of (await members) ?? []) m.close();
       client.close();

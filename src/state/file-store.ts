@@ -6,12 +6,13 @@ import { withFsMutex } from '../infra/fs-mutex.js';
 import { fileLogSink } from '../infra/pino-logger.js';
 import { DrctlError, ExitCode } from '../util/errors.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
+import { listInspectionFiles, readInspectionFile, saveInspectionFiles } from './inspection-files.js';
 import { createRunDir, listRuns, runDirOf, writeRunMeta } from './run-store.js';
 import type { AuditEntry, Fence, StateStore } from './store.js';
 
 /**
  * The embedded store, a folder (default .drctl): runs/<id>/{run.json, journal.ndjson, log.ndjson,
- * runbook.yaml}, locks/<scope>.{lock,fence}, audit.ndjson. Journal appends are fsync'd and fenced.
+ * runbook.yaml}, locks/<scope>.{lock,fence}, audit.ndjson, inspections/<id>{.json,.meta.json}. Journal appends are fsync'd and fenced.
  */
 export function createFileStore(stateDir: string): StateStore {
   const journalOf = (runId: string): string => path.join(runDirOf(stateDir, runId), 'journal.ndjson');
@@ -50,6 +51,9 @@ export function createFileStore(stateDir: string): StateStore {
     },
     openRunLog: (runId) => fileLogSink(logOf(runId)),
     readRunLog: async (runId) => (await readFile(logOf(runId), 'utf8').catch(() => '')).split('\n').filter(Boolean),
+    saveInspection: (record) => saveInspectionFiles(stateDir, record),
+    listInspections: () => listInspectionFiles(stateDir),
+    readInspection: (id) => readInspectionFile(stateDir, id),
     close: async () => undefined,
   };
 }

@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import { FencedOut, lockHeldBy, StoreUnreachable } from './errors.js';
 import { parseJournalText } from './journal-file.js';
+import type { InspectionMeta, InspectionRecord } from '../model/inspection.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
+import { inspectionMeta } from './inspection-files.js';
 import { connectRedis, RedisUnreachable } from '../infra/redis-connect.js';
 import { createRedisIO } from './redis-io.js';
 import { ACQUIRE, APPEND_ADMIN, FENCED_WRITE, FORCE_UNLOCK, RELEASE, RENEW } from './redis-scripts.js';
@@ -20,7 +22,8 @@ const toHolder = (json: string): LockHolder | undefined => {
 /**
  * The shared store: PREFIX run:<id> (run record), runbook:<id> (its runbook copy), journal:<id> (a list,
  * one record per item), runs (sorted set: history), lock:<scope> (holder JSON with token and lease
- * expiry in server time), fence:<scope> (token counter), locks (set of scopes), audit (list).
+ * expiry in server time), fence:<scope> (token counter), locks (set of scopes), audit (list), inspection:<id>
+ * and inspection-meta:<id> (an inspection and its header), inspections (sorted set: their history).
  */
 export async function openRedisStateStore(spec: Extract<StoreSpec, { kind: 'redis' | 'sentinel' }>): Promise<StateStore> {
   const label = specLabel(spec);
@@ -32,6 +35,7 @@ export async function openRedisStateStore(spec: Extract<StoreSpec, { kind: 'redi
     lock: (s: string) => `${p}lock:${s}`, fence: (s: string) => `${p}fence:${s}`, locks: `${p}locks`,
     run: (id: string) => `${p}run:${id}`, runbook: (id: string) => `${p}runbook:${id}`, journal: (id: string) => `${p}journal:${id}`,
     runs: `${p}runs`, audit: `${p}audit`, log: (id: string) => `${p}log:${id}`,
+    inspection: (id: string) => `${p}inspection:${id}`, inspectionMeta: (id: string) => `${p}inspection-meta:${id}`, inspections: `${p}inspections`,
   };
   const redis = createRedisIO(client, label, spec.retryMs, spec.replicas);
   /** Reads and writes that may run twice: retried across a reconnect (redis-io.ts). */
@@ -130,6 +134,20 @@ export async function openRedisStateStore(spec: Extract<StoreSpec, { kind: 'redi
     audit: (entry) => once(async () => void (await client.rpush(k.audit, JSON.stringify(entry)))),
     openRunLog: (runId) => redisLogSink(client, k.log(runId)),
     readRunLog: (runId) => io(() => client.lrange(k.log(runId), 0, -1)),
+    saveInspection: (record: InspectionRecord) => io(async () => {
+      await client.multi().set(k.inspection(record.id), JSON.stringify(record)).set(k.inspectionMeta(record.id), JSON.stringify(inspectionMeta(record)))
+        .zadd(k.inspections, Date.parse(record.startedAt), record.id).exec();
+      await redis.replicated();
+    }),
+    listInspections: () => io(async () => {
+      const ids = await client.zrevrange(k.inspections, 0, -1);
+      if (ids.length === 0) return [];
+      return (await client.mget(...ids.map(k.inspectionMeta))).flatMap((m) => (m ? [JSON.parse(m) as InspectionMeta] : []));
+    }),
+    readInspection: (id) => io(async () => {
+      const json = await client.get(k.inspection(id));
+      return json ? (JSON.parse(json) as InspectionRecord) : undefined;
+    }),
     close: async () => {
       await client.quit().catch(() => client.disconnect());
     },

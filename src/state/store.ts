@@ -1,5 +1,6 @@
 import type { LogSink } from '../infra/pino-logger.js';
 import { ownerLiveness } from '../infra/owner.js';
+import type { InspectionMeta, InspectionRecord } from '../model/inspection.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
 
 /** Who holds a lock scope, until when, and with which fencing token. */
@@ -104,6 +105,11 @@ export interface StateStore {
   openRunLog(runId: string): LogSink;
   /** The run's operational log lines, oldest first ([] when it has none). */
   readRunLog(runId: string): Promise<readonly string[]>;
+  /** An inspection (drctl inspect), kept beside the runs: its header for `history`, the whole record for `report`. */
+  saveInspection(record: InspectionRecord): Promise<void>;
+  /** Every inspection's header, newest first. */
+  listInspections(): Promise<InspectionMeta[]>;
+  readInspection(id: string): Promise<InspectionRecord | undefined>;
   close(): Promise<void>;
 }
 

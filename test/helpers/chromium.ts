@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { expect } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -21,3 +22,15 @@ export function chromium(args: readonly string[], profile: string): Promise<{ st
     });
   });
 }
+
+/** Self-contained: no script, and no reference that would make a browser fetch anything. */
+export function expectSelfContained(html: string): void {
+  expect(html).not.toMatch(/<script/i);
+  expect(html).not.toMatch(/\s(src|href|xlink:href|action|srcset|poster|data)=["']?[^"'\s>]*:?\/\//i);
+  expect(html).not.toMatch(/@import|url\(\s*(?!["']?#)/i);
+  expect(html).not.toMatch(/<(link|iframe|object|embed|img|image|use)\b/i);
+  expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
+  expect(html).not.toMatch(/<[^>]*https?:\/\//i);
+}
+
+export const hex = (css: string): number => Number.parseInt(css.slice(1), 16);

@@ -8,7 +8,7 @@ import { buildRuntimeScope } from '../../runbook/runtime-scope.js';
 import type { Runbook } from '../../runbook/types.js';
 import type { RunMeta } from '../../model/records.js';
 import { openStateStore } from '../../state/open-store.js';
-import { confirmationRequired, DrctlError, ExitCode } from '../../util/errors.js';
+import { confirmationRequired, DrctlError, ExitCode, usageError } from '../../util/errors.js';
 import { loadValidRunbook } from '../load-runbook.js';
 import type { CliIO } from '../io.js';
 import { envelope } from '../output/json.js';
@@ -26,6 +26,7 @@ export interface RehearseFlags {
   readonly concurrency?: number;
   readonly lease?: string;
   readonly ignoreSchedule?: boolean;
+  readonly scenario?: string;
 }
 
 /**
@@ -44,7 +45,7 @@ export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFl
       hint: 'add spec.fault: { kind: fault.freeze | exec | http | a plug-in kind, with: ..., detect: [probes] }, or use drctl drill to switch and fail back without a fault',
     });
   }
-  const scope = await buildRuntimeScope(runbook, flags, process.env, { baseParams: runbook.fault.params });
+  const scope = await buildRuntimeScope(runbook, flags, process.env, { baseParams: { ...runbook.fault.params, ...scenarioParams(runbook, flags.scenario) } });
   const store = await openStateStore(state);
   try {
     const history = await store.listRuns();
@@ -75,6 +76,17 @@ export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFl
   } finally {
     await store.close();
   }
+}
+
+/**
+ * --scenario NAME: rehearse that scenario of the runbook, with its params (over the fault's; --set still
+ * wins). The rehearsal then counts for that scenario in drctl assess (linked by its params).
+ */
+function scenarioParams(runbook: Runbook, name: string | undefined): Readonly<Record<string, unknown>> {
+  if (name === undefined) return {};
+  const s = (runbook.scenarios ?? []).find((x) => x.name === name);
+  if (!s) throw usageError(`--scenario ${name}: ${runbook.name} answers no scenario "${name}"`, `its scenarios: ${(runbook.scenarios ?? []).map((x) => x.name).join(', ') || '(none: spec.scenarios)'}`);
+  return s.params;
 }
 
 /** May it run now? The runbook's schedule policy against the clock and the last rehearsal that ran. */

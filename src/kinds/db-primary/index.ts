@@ -1,5 +1,6 @@
 import { parseDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
+import { assessDb } from './assess.js';
 import { decideDb, describeDb, holdsDb } from './decide.js';
 import { awaitElection, watchElection } from './election-watch.js';
 import { resolveMember } from './local.js';
@@ -71,6 +72,7 @@ export const dbPrimaryKind = defineKind<DbPrimaryParams, DbPrimaryState>({
     await failBack(await resolved(p, ctx), change.current, want, ctx);
   },
   reversible: (p) => p.members.every((m) => m.dataDir !== undefined),
+  assess: assessDb,
   describe: (_p, before, after) => describeDb(before, after),
   outputs: (_p, s) => ({ primary: s.primary, primaryDc: s.primaryDc }),
   verifyIntervalMs: 100,

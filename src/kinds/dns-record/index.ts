@@ -3,6 +3,7 @@ import { hostPortProblemText, parseHostPort } from '../../infra/host-port.js';
 import { parseDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
 import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../../model/kind.js';
+import { assessRecord } from './assess.js';
 import { sendUpdate } from './nsupdate.js';
 import { dnsRecordSchema, fqdnOf, normalizeValue, toValues, type DnsRecordParams, type DnsRecordState } from './params.js';
 import { queryServer } from './resolve.js';
@@ -102,6 +103,7 @@ export const dnsRecordKind = defineKind<DnsRecordParams, DnsRecordState>({
     await update(p, change.current, change.desired.values, change.desired.ttl ?? p.ttl ?? DEFAULT_TTL, ctx);
   },
   holds: holdsRecord,
+  assess: assessRecord,
   async rollback(p, change, ctx) {
     // Restore the rrset and its TTL as observed before; an empty before deletes the record.
     await update(p, change.current, change.desired.values, change.desired.ttl ?? p.ttl ?? DEFAULT_TTL, ctx);

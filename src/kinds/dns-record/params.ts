@@ -31,6 +31,8 @@ export interface DnsRecordParams {
   readonly keyFile?: string;
   /** Timeout of one query or update (default 2s). */
   readonly queryTimeout?: string;
+  /** Where each server lives (host:port → data center): what drctl assess weighs against the lost ones. */
+  readonly dcs?: Readonly<Record<string, string>>;
 }
 
 export interface ServerAnswer {
@@ -76,6 +78,7 @@ export const dnsRecordSchema = {
     },
     keyFile: { type: 'string', description: 'Alternative to key: a tsig-keygen key file, relative to the runbook.' },
     queryTimeout: { type: 'string', description: 'Timeout of one query or update (default 2s).' },
+    dcs: { type: 'object', additionalProperties: { type: 'string' }, description: 'Where each server lives: host:port → data center (drctl assess checks an authoritative server survives).' },
   },
 } as const;
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
 import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../../model/kind.js';
+import { assessServers } from './assess.js';
 import { haproxyServersSchema, wantedServers, type HaproxyServersParams, type HaproxyServersState, type ServerWant } from './params.js';
 import { probeTraffic } from './probe.js';
 import { parseServersState, runtimeCommand, type ServerView } from './runtime-api.js';
@@ -118,6 +119,7 @@ export const haproxyServersKind = defineKind<HaproxyServersParams, HaproxyServer
     await setServers(p, change.current, change.desired.servers, ctx);
   },
   holds: (p, desired, current) => holdsServers(desired, current, p.socket),
+  assess: assessServers,
   async rollback(p, change, ctx) {
     // Restore every server's state and weight as observed before (not only the ones the step named).
     const before = Object.fromEntries(Object.entries(change.desired.servers).map(([n, v]) => [n, { state: v.state, weight: v.weight }]));

@@ -17,6 +17,8 @@ export interface HaproxyServersParams {
   readonly probe?: { readonly url: string; readonly expect: string | readonly string[]; readonly samples?: number };
   /** Timeout of one runtime-API command or probe request (default 2s). */
   readonly commandTimeout?: string;
+  /** Where each server lives (server name → data center): what drctl assess weighs against the lost ones. */
+  readonly dcs?: Readonly<Record<string, string>>;
 }
 
 export interface ProbeView {
@@ -65,6 +67,7 @@ export const haproxyServersSchema = {
       },
     },
     commandTimeout: { type: 'string', description: 'Timeout of one runtime-API command or probe request (default 2s).' },
+    dcs: { type: 'object', additionalProperties: { type: 'string' }, description: 'Where each server lives: server name → data center (drctl assess checks the servers to make ready survive).' },
   },
 } as const;
 

@@ -1,3 +1,4 @@
+import { assessMysql } from './assess.js';
 import { parseDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
 import { stepError } from '../../model/kind.js';
@@ -75,6 +76,7 @@ export const mysqlPrimaryKind = defineKind<MysqlPrimaryParams, MysqlPrimaryState
     await failBack(p, change.current, want, ctx);
   },
   reversible: (p) => p.replication !== undefined,
+  assess: assessMysql,
   describe: (_p, before, after) => describeMysql(before, after),
   outputs: (_p, s) => ({ primary: s.primary, primaryDc: s.primaryDc }),
   verifyIntervalMs: 50,

@@ -3,6 +3,7 @@ import { parseDuration } from '../../util/duration.js';
 import { editUpstream } from '../../infra/nginx-upstream.js';
 import { defineKind } from '../define-kind.js';
 import { HOLDS, notYet, stepError, type Holds } from '../../model/kind.js';
+import { assessUpstream } from './assess.js';
 import { fileOf, observeUpstream } from './observe.js';
 import { nginxUpstreamSchema, wantedServers, type NginxServerView, type NginxUpstreamParams, type NginxUpstreamState } from './params.js';
 import { rewriteAndReload } from './rewrite.js';
@@ -82,6 +83,7 @@ export const nginxUpstreamKind = defineKind<NginxUpstreamParams, NginxUpstreamSt
     await rewriteAndReload(p, fileOf(p, ctx), from, to, ctx);
   },
   holds: (_p, desired, current) => holdsUpstream(desired, current),
+  assess: assessUpstream,
   async rollback(p, change, ctx) {
     // the file's previous content as observed before the step (comments and all), then a checked reload
     const before = change.desired.content;

@@ -27,6 +27,8 @@ export interface NginxUpstreamParams {
   readonly status?: string;
   /** Timeout of nginx -t, of the wait for the reload, and of one probe or status request (default 5s). */
   readonly commandTimeout?: string;
+  /** Where each server lives (address as written → data center): what drctl assess weighs against the lost ones. */
+  readonly dcs?: Readonly<Record<string, string>>;
 }
 
 export interface NginxServerView {
@@ -88,6 +90,7 @@ export const nginxUpstreamSchema = {
     },
     status: { type: 'string', description: 'stub_status URL, read by observe.' },
     commandTimeout: { type: 'string', description: 'Timeout of nginx -t, of the reload, and of one probe request (default 5s).' },
+    dcs: { type: 'object', additionalProperties: { type: 'string' }, description: 'Where each server lives: address → data center (drctl assess checks the servers to bring up survive).' },
   },
 } as const;
 

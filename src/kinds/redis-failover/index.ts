@@ -2,6 +2,7 @@ import { defineKind } from '../define-kind.js';
 import { stepError } from '../../model/kind.js';
 import { parseDuration } from '../../util/duration.js';
 import { hostPortProblemText, parseHostPort } from '../../infra/host-port.js';
+import { assessFailover } from './assess.js';
 import { decideFailover, describeFailover, holdsFailover } from './decide.js';
 import { observeGroup } from './observe.js';
 import { redisFailoverSchema, targetOf, type RedisFailoverParams, type RedisFailoverState } from './params.js';
@@ -57,6 +58,7 @@ export const redisFailoverKind = defineKind<RedisFailoverParams, RedisFailoverSt
     }
     await moveMaster(p, change.current, change.desired.master, ctx, true);
   },
+  assess: assessFailover,
   describe: (_p, before, after) => describeFailover(before, after),
   outputs: (_p, s) => ({ master: s.master, masterDc: s.masterDc }),
   verifyIntervalMs: 100,

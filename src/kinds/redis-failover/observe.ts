@@ -28,7 +28,8 @@ async function observeSentinel(p: RedisFailoverParams, sentinels: readonly strin
           const m = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', p.master)) as string[] | null;
           if (!m) return { addr, view: 'unknown group', replicas: [] as string[] };
           const reps = (await r.call('SENTINEL', 'REPLICAS', p.master)) as unknown[];
-          return { addr, view: `${m[0]}:${m[1]}`, replicas: reps.map((x) => flatToRecord(x)).map((x) => `${x.ip}:${x.port}`) };
+          const quorum = Number(flatToRecord(await r.call('SENTINEL', 'MASTER', p.master)).quorum);
+          return { addr, view: `${m[0]}:${m[1]}`, replicas: reps.map((x) => flatToRecord(x)).map((x) => `${x.ip}:${x.port}`), quorum };
         });
       } catch (e) {
         if (ctx.signal.aborted || (isStepError(e) && !e.retryable)) throw e;
@@ -47,9 +48,11 @@ async function observeSentinel(p: RedisFailoverParams, sentinels: readonly strin
   const master = majority(known.map((v) => v.view));
   const addrs = new Set<string>([master, ...(p.nodes ?? []).map((n) => n.addr), ...known.flatMap((v) => v.replicas)]);
   const nodes = await readNodes(p, [...addrs], ctx);
+  const quorums = known.flatMap((v) => ('quorum' in v && Number.isInteger(v.quorum) ? [v.quorum] : []));
   return {
     group: p.master, mode: 'sentinel', master, masterDc: dcOf(p, master),
     sentinels: Object.fromEntries(views.map((v) => [v.addr, v.view])), nodes,
+    ...(quorums.length > 0 ? { quorum: Math.max(...quorums) } : {}),
   };
 }
 

@@ -21,6 +21,8 @@ export interface RedisFailoverParams {
   readonly sentinelPassword?: string | Secret;
   /** Connect/command timeout for each server (default 1s). */
   readonly nodeTimeout?: string;
+  /** Where each sentinel lives (address → data center): assess counts the quorum left outside lost ones. */
+  readonly dcs?: Readonly<Record<string, string>>;
 }
 
 export const redisFailoverSchema = {
@@ -52,6 +54,7 @@ export const redisFailoverSchema = {
     password: { type: 'string', description: 'Password of the Redis nodes (use ${secret.NAME}).' },
     sentinelPassword: { type: 'string', description: 'Password of the sentinels (use ${secret.NAME}).' },
     nodeTimeout: { type: 'string', description: 'Connect and command timeout for each server (default 1s).' },
+    dcs: { type: 'object', additionalProperties: { type: 'string' }, description: 'Where each sentinel lives: address → data center (drctl assess counts the sentinels left to elect a new master).' },
   },
 } as const;
 
@@ -78,4 +81,6 @@ export interface RedisFailoverState {
   /** Sentinel address → the master it reports, or "unreachable: ..." / "unknown group". */
   readonly sentinels: Readonly<Record<string, string>>;
   readonly nodes: readonly NodeView[];
+  /** Sentinel mode: the group's quorum (SENTINEL MASTER), as the answering sentinels report it (the largest). */
+  readonly quorum?: number;
 }

@@ -6,6 +6,7 @@ import { rollbackToVersion } from '../../rules/restore.js';
 import { formatDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
 import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../../model/kind.js';
+import { assessRules } from './assess.js';
 import { describeChange, loadTopology, observeRules, withStore, type RulesFlipState } from './observe.js';
 import { checkRulesFlipParams, cutList, durationMs, rulesFlipSchema, type RulesFlipParams } from './params.js';
 
@@ -60,6 +61,7 @@ export const rulesFlipKind = defineKind<RulesFlipParams, RulesFlipState>({
       }
     });
   },
+  assess: assessRules,
   describe(p, before, after) {
     if (before.version === 0) return before.refusal ?? 'the store holds no rules yet';
     if (after === undefined && before.ownedByCut === '' && !before.fence && before.cutToRecord.length === 0) return `already flipped: no shard owned by ${before.cut.join(', ')}`;

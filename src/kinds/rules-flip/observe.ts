@@ -31,6 +31,8 @@ export interface RulesFlipState {
   readonly refusal: string | null;
   /** zone → data center, for describing moves. */
   readonly dcOf: Readonly<Record<string, string>>;
+  /** zone → most shards it may own (the topology's capacity): what assess weighs the flip's load against. */
+  readonly capacity?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -73,9 +75,10 @@ export async function observeRules(p: RulesFlipParams, ctx: KindContext): Promis
   const topology = await loadTopology(p, ctx);
   const cut = cutList(p.cut);
   const dcOf = Object.fromEntries(topology.zones.map((z) => [z.name, z.dc]));
+  const capacity = Object.fromEntries(topology.zones.map((z) => [z.name, z.capacity]));
   const rules = await withStore(p, ctx, (store) => store.read());
-  if (!rules) return { version: 0, map: null, fence: null, cut, recordedCut: [], cutToRecord: [], ownedByCut: '', target: null, refusal: `${p.store} holds no rules yet (drctl rules init)`, dcOf };
-  const seen = { version: rules.version, map: encodeMap(rules.map), fence: rules.fence, cut, recordedCut: rules.cut, dcOf };
+  if (!rules) return { version: 0, map: null, fence: null, cut, recordedCut: [], cutToRecord: [], ownedByCut: '', target: null, refusal: `${p.store} holds no rules yet (drctl rules init)`, dcOf, capacity };
+  const seen = { version: rules.version, map: encodeMap(rules.map), fence: rules.fence, cut, recordedCut: rules.cut, dcOf, capacity };
   const mismatch = shardCountProblem(topology, rules.map, `${p.store} version ${rules.version}`);
   if (mismatch) return { ...seen, cutToRecord: [], ownedByCut: '', target: null, refusal: mismatch };
   if (p.home === true) {

@@ -9,6 +9,7 @@ import { checkKindParams } from './kind-params.js';
 import { checkNeedsCycles } from './needs-cycles.js';
 import { checkProbes } from './probes.js';
 import { checkReferences } from './references.js';
+import { checkScenarios } from './scenarios.js';
 import { checkSchedule } from './schedule.js';
 import { checkUnknownKinds } from './unknown-kinds.js';
 import { checkUnknownNeeds } from './unknown-needs.js';
@@ -30,4 +31,5 @@ export const RUNBOOK_CHECKS: readonly Check[] = [
   checkReferences,
   checkIrreversibleSteps,
   checkExclusiveClaims,
+  checkScenarios,
 ];

@@ -7,6 +7,7 @@ import type { LockLease, StateStore } from '../../../src/state/store.js';
 import { realClock } from '../../../src/util/clock.js';
 import { startTestEtcd, type TestEtcd } from '../../helpers/etcd-cluster.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { expectInspectionsKept } from '../../helpers/inspection-records.js';
 
 // The etcd store on a real 3-member cluster: the same contract as the folder and Redis stores
 // (store-contract.test.ts), and what only a consensus store can promise.
@@ -123,6 +124,16 @@ describe('the etcd state store', () => {
       await store.createRun({ ...meta('run-2'), startedAt: new Date(Date.now() + 1000).toISOString() }, 'text');
       expect((await store.listRuns()).map((m) => m.runId)).toEqual(['run-2', 'run-1']);
       await lease.release();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps inspections beside runs, as the other stores do (one transaction: the header only with its record)', async () => {
+    n++;
+    const store = await open();
+    try {
+      await expectInspectionsKept(store);
     } finally {
       await store.close();
     }

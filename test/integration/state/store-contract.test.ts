@@ -7,6 +7,7 @@ import { realClock } from '../../../src/util/clock.js';
 import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { expectInspectionsKept } from '../../helpers/inspection-records.js';
 
 let redis: TestRedis | undefined;
 let tmp: { dir: string; cleanup: () => Promise<void> } | undefined;
@@ -93,5 +94,10 @@ describe.each([['file', () => `${tmp?.dir}/state`], ['redis', () => `${redis?.ur
       expect(lines[1]).toMatchObject({ runId, stepId: 'a', addr: '127.0.0.1:7001' });
       expect(lines.some((l) => 'event' in l)).toBe(false);
       expect((await store.readJournal(runId)).records.map((r) => r.type)).toEqual(['step.queued']);
+    }));
+
+  it('keeps inspections beside runs: headers newest first for history, the whole record for report', () =>
+    withStore(async (store) => {
+      await expectInspectionsKept(store);
     }));
 });
