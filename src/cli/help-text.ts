@@ -14,8 +14,8 @@ export const HELP: Readonly<Record<string, HelpText>> = {
   schema: { examples: ['drctl schema > runbook.schema.json', 'drctl schema topology', 'drctl schema --list', 'drctl schema report'], exit: '0 · 3 unknown schema name' },
   plan: { examples: ['drctl plan city-cut.yaml', 'drctl plan city-cut.yaml --diff', 'drctl plan city-cut.yaml -o plan.json && drctl run city-cut.yaml --plan plan.json', 'drctl plan city-cut.yaml --json'], exit: '0 nothing to change · 2 changes pending · 1 a step could not be observed · 3 bad input' },
   run: { examples: ['drctl run city-cut.yaml', 'drctl run city-cut.yaml --yes --set cut=[hz-a,hz-b]', 'drctl run city-cut.yaml --yes --json > run.ndjson'], exit: RUN_EXIT },
-  drill: { examples: ['drctl drill city-cut.yaml --yes', 'drctl drill city-cut.yaml --dry-run'], exit: RUN_EXIT },
-  rehearse: { examples: ['drctl rehearse city-cut.yaml --yes', 'drctl rehearse city-cut.yaml --dry-run'], exit: '0 SUCCEEDED (--dry-run: ready) · 1 FAILED · 3 bad input · 4 refused · 5 SKIPPED by the schedule · 6 another run holds the lock · 130 INTERRUPTED (restored and failed back)' },
+  drill: { examples: ['drctl drill city-cut.yaml --yes', 'drctl drill city-cut.yaml --dry-run'], exit: `${RUN_EXIT} · 5 SKIPPED: the safety lever is engaged` },
+  rehearse: { examples: ['drctl rehearse city-cut.yaml --yes', 'drctl rehearse city-cut.yaml --dry-run', 'drctl rehearse city-cut.yaml --ack RUN_ID'], exit: '0 SUCCEEDED (--dry-run: ready; --ack: acknowledged) · 1 FAILED · 3 bad input · 4 refused · 5 SKIPPED by the schedule, the safety lever, or paused after a failed rehearsal · 6 another run holds the lock · 130 INTERRUPTED (restored and failed back)' },
   status: { examples: ['drctl status', 'drctl status --json', 'drctl --state redis://10.0.0.5:6379 status'], exit: '0 · 3 bad --state' },
   history: { examples: ['drctl history -n 10', 'drctl history --runbook city-cut --json'], exit: '0 (also on an RTO regression) · 3 bad --state' },
   report: { examples: ['drctl report RUN_ID', 'drctl report RUN_ID --format junit -o drill.xml', 'drctl report RUN_ID --format html -o drill.html', 'drctl report RUN_ID --json'], exit: '0 · 1 the run record cannot be read · 3 unknown run or bad flags' },
@@ -29,6 +29,8 @@ export const HELP: Readonly<Record<string, HelpText>> = {
   scenarios: { examples: ['drctl scenarios runbooks/lab', 'drctl scenarios runbooks/ --json'], exit: '0 · 3 bad input (an invalid runbook, scenario names that do not fit the topology)' },
   assess: { examples: ['drctl assess runbooks/lab --set labDir=.lab', 'drctl assess runbooks/ --scope hz-a,sh-b', 'drctl assess runbooks/ --format html -o assessment.html'], exit: '0 every scope survivable within budget · 1 a finding · 3 bad input' },
   inspect: { examples: ['drctl inspect runbooks/', 'drctl inspect runbooks/ --plan plan.json --json'], exit: '0 clean · 1 findings · 3 bad input' },
+  respond: { examples: ['drctl respond --lost hz-a,hz-b runbooks/ --dry-run', 'drctl respond --lost hz runbooks/ --yes', 'drctl respond --lost sh-a runbooks/ --scenario sh-a-down --yes'], exit: `${RUN_EXIT} (the first non-zero of its runbooks) · 3 also: NO PLAN for the loss, or two scenarios answer it equally` },
+  lever: { examples: ['drctl lever engage --reason "storage maintenance in sh-b"', 'drctl lever status --json', 'drctl lever release'], exit: '0 · 3 engage without --reason, bad --state' },
   completion: { examples: ['source <(drctl completion bash)', 'drctl completion zsh > "${fpath[1]}/_drctl"'], exit: '0 · 3 unknown shell' },
 };
 
@@ -50,5 +52,5 @@ Environment:
   NO_COLOR / FORCE_COLOR    colours off / on (--no-color / --color)
   CI                        set: never interactive (plain progress, no prompts)
 
-Exit codes: 0 ok · 1 failed · 2 changes pending (plan) · 3 bad input · 4 refused · 5 skipped (rehearse) · 6 lock held · 130 interrupted
+Exit codes: 0 ok · 1 failed · 2 changes pending (plan) · 3 bad input · 4 refused · 5 skipped (rehearse, drill: the schedule, the safety lever, a pause) · 6 lock held · 130 interrupted
 Run drctl COMMAND --help for a command's examples and exit codes.`;

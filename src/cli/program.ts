@@ -7,6 +7,7 @@ import { applyYesFromEnv } from './options.js';
 import { versionDocument } from './output/version.js';
 import { registerCatalogCommands } from './register-catalog.js';
 import { registerRecordCommands } from './register-records.js';
+import { registerSafetyCommands } from './register-safety.js';
 import { registerRunbookCommands } from './register-runbook.js';
 import { drctlVersion } from './version.js';
 
@@ -39,6 +40,7 @@ export function buildProgram(io: CliIO, setExit: SetExit): Command {
   registerRunbookCommands(program, act);
   registerRecordCommands(program, act);
   registerCatalogCommands(program, act);
+  registerSafetyCommands(program, act);
   registerRulesCommand(program, io, setExit);
   registerLabCommand(program, io, setExit);
   for (const c of program.commands) addHelpAfter(c, helpAfter(c.name()));

@@ -26,6 +26,7 @@ export function registerRunbookCommands(program: Command, act: Act): void {
     .option('--dry-run', 'read-only: schedule verdict, readiness, steady state, stop conditions, the fault target, the plan and a predicted RTO (exit 0 ready, 1 not, 5 would be skipped)')
     .option('--ignore-schedule', 'run outside the schedule policy (an SRE at a terminal; cron should not)')
     .option('--scenario <name>', 'rehearse one of the runbook\'s scenarios (spec.scenarios): its params; assess counts the rehearsal for it')
+    .option('--ack <run-id>', 'acknowledge the failed rehearsal that paused this runbook\'s schedule (rehearses nothing)')
     .option('--concurrency <n>', 'steps to run at once (overrides the runbook)', positiveInt('--concurrency'))
     .option('--lease <duration>', 'lock lease, renewed while the rehearsal lives (default 15s; also DRCTL_LEASE)')
     .action(act(async () => (await import('./commands/rehearse.js')).rehearseCommand));

@@ -1,6 +1,7 @@
 import type { ExecuteOutcome } from '../engine/executor.js';
 import { rollbackSteps, type RollbackItem, type UndoOutcome } from '../engine/rollback.js';
 import type { Observation } from '../plan/observe-all.js';
+import { Deadline, raceSignal } from '../util/deadline.js';
 import { messageOf } from '../util/errors.js';
 import { describeRestore, restoreFault, type InjectedFault } from '../engine/fault-restore.js';
 import { NEVER, type RehearsalInput } from './input.js';
@@ -35,8 +36,9 @@ export async function failBackAfterFault(
   baseline: ReadonlyMap<string, Observation>,
   reasons: string[],
   outcomes: Map<string, UndoOutcome>,
+  cutBeforeSwitch = false,
 ): Promise<void> {
-  const back = await failBack(o, executed, baseline, outcomes);
+  const back = executed === undefined && cutBeforeSwitch ? await failBackUntouched(o, baseline, outcomes) : await failBack(o, executed, baseline, outcomes);
   if (!back) {
     reasons.push('fail-back incomplete: see the journal');
     return;
@@ -71,4 +73,34 @@ async function failBack(o: RehearsalInput, executed: ExecuteOutcome | undefined,
   }
   if (items.length === 0) return true;
   return rollbackSteps(items, { reason: 'rehearsal: fail back', clock: o.clock, emit: o.emit, abort: NEVER, makeContext: o.makeContext, outcomes });
+}
+
+/**
+ * The outage was cut short after the fault, before the switch ran (a breached stop condition or the
+ * safety lever during detection): the estate may have acted on the cut by itself (Sentinel elected new
+ * masters). Every step observed away from its baseline now goes back to it, last step first. A step
+ * that cannot be observed is left alone (its rollback would run blind).
+ */
+async function failBackUntouched(o: RehearsalInput, baseline: ReadonlyMap<string, Observation>, outcomes: Map<string, UndoOutcome>): Promise<boolean> {
+  const candidates: RollbackItem[] = [];
+  for (const step of [...o.runbook.steps].reverse()) {
+    const kind = o.registry.get(step.kind);
+    const seen = baseline.get(step.id);
+    if (!kind || seen?.state === undefined || kind.observable?.(seen.params) === false) continue;
+    candidates.push({ stepId: step.id, kind, params: seen.params, before: seen.state, timeoutMs: step.timeoutMs, verifyIntervalMs: step.verifyIntervalMs });
+  }
+  const moved = await Promise.all(candidates.map(async (c) => {
+    const deadline = new Deadline(NEVER, c.timeoutMs, o.clock);
+    try {
+      const now = await raceSignal(c.kind.observe(c.params, o.makeContext(c.stepId, deadline, {})), deadline.signal);
+      return c.kind.holds(c.params, c.before, now).ok ? undefined : c;
+    } catch {
+      return c; // cannot tell now: the undo observes again and says what it finds
+    } finally {
+      deadline.dispose();
+    }
+  }));
+  const items = moved.filter((c): c is RollbackItem => c !== undefined);
+  if (items.length === 0) return true;
+  return rollbackSteps(items, { reason: 'rehearsal: fail back what the estate did by itself', clock: o.clock, emit: o.emit, abort: NEVER, makeContext: o.makeContext, outcomes });
 }

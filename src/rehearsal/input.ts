@@ -7,6 +7,7 @@ import type { KindContext } from '../model/kind.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import type { Runbook } from '../runbook/types.js';
 import type { Clock } from '../util/clock.js';
+import type { LeverReader } from './lever-watch.js';
 
 export interface RehearsalInput {
   readonly runbook: Runbook;
@@ -20,6 +21,8 @@ export interface RehearsalInput {
   /** Second interrupt: also cancel the running steps (restore and fail back still run). */
   readonly abort: AbortSignal;
   readonly concurrency?: number | undefined;
+  /** The safety lever: watched from the stop conditions on; engaged = aborted like a breached stop condition. */
+  readonly lever?: LeverReader | undefined;
 }
 
 export interface RehearsalResult {

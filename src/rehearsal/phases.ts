@@ -6,6 +6,7 @@ import { formatDuration } from '../util/duration.js';
 import { failBackAfterFault, restoreAfterFault } from './after-fault.js';
 import { NEVER, type RehearsalInput, type RehearsalResult } from './input.js';
 import { runOutage, type OutageMarks } from './outage.js';
+import { leverStopReason, watchLever } from './lever-watch.js';
 import { checkBeforeFault } from './pre-fault.js';
 import { computeRto } from './rto.js';
 
@@ -34,15 +35,20 @@ export async function runRehearsalPhases(o: RehearsalInput): Promise<RehearsalRe
     void emit({ type: 'stop.breached', name: b.name, detail: b.detail }).catch(() => undefined); // stamped now, before what the abort cancels
     breach.abort(`stop condition "${b.name}" breached`);
   }, { interpolate: (v) => o.interpolate(v) });
+  const stopLever = o.lever ? watchLever(o.lever, o.clock, (l) => {
+    reasons.push(leverStopReason(l));
+    void emit({ type: 'stop.breached', name: 'safety lever', detail: `engaged by ${l.by} since ${l.since}: ${l.reason}` }).catch(() => undefined);
+    breach.abort('the safety lever was engaged');
+  }) : async () => undefined;
   const marks: OutageMarks = { injected: undefined, t0: undefined, detectedAt: undefined, switchEnd: undefined, recoveredAt: undefined, executed: undefined };
   try {
     await runOutage(o, { kind: pre.faultKind, params: pre.faultParams }, { halt: AbortSignal.any([interrupt, breach.signal]), breach: breach.signal }, marks, reasons);
   } finally {
-    await stopWatching();
+    await Promise.all([stopWatching(), stopLever()]);
     if (marks.injected) await restoreAfterFault(o, marks.injected, reasons);
   }
   const undone = new Map<string, UndoOutcome>();
-  await failBackAfterFault(o, marks.executed, pre.baseline, reasons, undone);
+  await failBackAfterFault(o, marks.executed, pre.baseline, reasons, undone, marks.injected !== undefined);
 
   const { t0, detectedAt, switchEnd, recoveredAt, executed } = marks;
   const rto = recoveredAt === undefined || executed === undefined || t0 === undefined ? null

@@ -5,14 +5,17 @@ import { buildSummary } from '../engine/summary.js';
  * A rehearsal the schedule policy skipped, as a strategy of the session: its own run (record, runbook
  * copy, a short journal) with outcome SKIPPED and the policy's reason. It changes nothing, so it takes no
  * lock (locks: false): another run holding the runbook's lock does not turn cron's "not now" into
- * "refused". Nobody else writes this new run, so its records need no fence.
+ * "refused". Nobody else writes this new run, so its records need no fence. A drill the safety lever
+ * refused (mode drill) is recorded the same way, without the rehearsal's events.
  */
-export function skippedRehearsalPhases(reason: string): Phases {
+export function skippedRehearsalPhases(reason: string, mode: 'rehearse' | 'drill' = 'rehearse'): Phases {
   return {
-    mode: 'rehearse',
+    mode,
     locks: false,
     async run(ctx) {
       const { runbook } = ctx;
+      // a drill the safety lever refused: the same record, without the rehearsal's part
+      if (mode === 'drill') return { status: 'skipped', summary: buildSummary(runbook, undefined, [], `skipped: ${reason}`) };
       const budgetMs = runbook.budgetMs;
       const stepBudgetsMs = Object.fromEntries(runbook.steps.flatMap((s) => (s.budgetMs === undefined ? [] : [[s.id, s.budgetMs]])));
       await ctx.emit({ type: 'rehearsal.skipped', reason });

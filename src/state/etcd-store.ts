@@ -11,6 +11,7 @@ import { acquireEtcdLock, fencedOut, heldKey, lockKeys, ownerValue, readEtcdLock
 import { parseJournalText } from './journal-file.js';
 import type { InspectionMeta, InspectionRecord } from '../model/inspection.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
+import { parseControl } from './control-files.js';
 import { byNewest, inspectionMeta } from './inspection-files.js';
 import type { Fence, LockHolder, StateStore } from './store.js';
 
@@ -22,7 +23,7 @@ const seqKey = (seq: number): string => String(seq).padStart(12, '0');
  * majority of members before it is acknowledged, so no leader change loses it). Keys under PREFIX:
  * lock/, owner/, token/, held/ (etcd-lock.ts), run/ID (run record), runbook/ID (its runbook copy),
  * journal/ID/SEQ (one record per key), audit/TIME-RANDOM, inspection/ID and inspection-meta/ID (an inspection
- * and its header). Every fenced write is one transaction that
+ * and its header), control/NAME (a safety control: the lever, a runbook's pause). Every fenced write is one transaction that
  * compares the scope's owner key (bound to the holder's lease) with the writer's token and run.
  */
 export async function openEtcdStateStore(spec: EtcdSpec): Promise<StateStore> {
@@ -33,6 +34,7 @@ export async function openEtcdStateStore(spec: EtcdSpec): Promise<StateStore> {
     run: (id: string) => `${p}/run/${id}`, runs: `${p}/run/`, runbook: (id: string) => `${p}/runbook/${id}`,
     journal: (id: string) => `${p}/journal/${id}/`, audit: `${p}/audit/`, locks: `${p}/lock/`, log: (id: string) => `${p}/log/${id}/`,
     inspection: (id: string) => `${p}/inspection/${id}`, inspectionMeta: (id: string) => `${p}/inspection-meta/${id}`, inspectionMetas: `${p}/inspection-meta/`,
+    control: (name: string) => `${p}/control/${name}`,
   };
   const io = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
@@ -148,6 +150,11 @@ export async function openEtcdStateStore(spec: EtcdSpec): Promise<StateStore> {
     readInspection: (id) => io(async () => {
       const json = text(await getKv(client, k.inspection(id)));
       return json ? (JSON.parse(json) as InspectionRecord) : undefined;
+    }),
+    readControl: (name) => io(async () => parseControl(text(await getKv(client, k.control(name))))),
+    writeControl: (name, value) => io(async () => {
+      if (value === undefined) await client.delete().key(k.control(name));
+      else await client.put(k.control(name)).value(JSON.stringify(value));
     }),
     close: async () => {
       for (const m of (await members) ?? []) m.close();

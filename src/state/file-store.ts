@@ -6,13 +6,15 @@ import { withFsMutex } from '../infra/fs-mutex.js';
 import { fileLogSink } from '../infra/pino-logger.js';
 import { DrctlError, ExitCode } from '../util/errors.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
+import { readControlFile, writeControlFile } from './control-files.js';
 import { listInspectionFiles, readInspectionFile, saveInspectionFiles } from './inspection-files.js';
 import { createRunDir, listRuns, runDirOf, writeRunMeta } from './run-store.js';
 import type { AuditEntry, Fence, StateStore } from './store.js';
 
 /**
  * The embedded store, a folder (default .drctl): runs/<id>/{run.json, journal.ndjson, log.ndjson,
- * runbook.yaml}, locks/<scope>.{lock,fence}, audit.ndjson, inspections/<id>{.json,.meta.json}. Journal appends are fsync'd and fenced.
+ * runbook.yaml}, locks/<scope>.{lock,fence}, audit.ndjson, inspections/<id>{.json,.meta.json}, controls/<name>.json
+ * (the safety lever, pauses). Journal appends are fsync'd and fenced.
  */
 export function createFileStore(stateDir: string): StateStore {
   const journalOf = (runId: string): string => path.join(runDirOf(stateDir, runId), 'journal.ndjson');
@@ -54,6 +56,8 @@ export function createFileStore(stateDir: string): StateStore {
     saveInspection: (record) => saveInspectionFiles(stateDir, record),
     listInspections: () => listInspectionFiles(stateDir),
     readInspection: (id) => readInspectionFile(stateDir, id),
+    readControl: (name) => readControlFile(stateDir, name),
+    writeControl: (name, value) => writeControlFile(stateDir, name, value),
     close: async () => undefined,
   };
 }

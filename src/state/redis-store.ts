@@ -3,6 +3,7 @@ import { FencedOut, lockHeldBy, StoreUnreachable } from './errors.js';
 import { parseJournalText } from './journal-file.js';
 import type { InspectionMeta, InspectionRecord } from '../model/inspection.js';
 import type { JournalRecord, RunMeta } from '../model/records.js';
+import { parseControl } from './control-files.js';
 import { inspectionMeta } from './inspection-files.js';
 import { connectRedis, RedisUnreachable } from '../infra/redis-connect.js';
 import { createRedisIO } from './redis-io.js';
@@ -23,7 +24,8 @@ const toHolder = (json: string): LockHolder | undefined => {
  * The shared store: PREFIX run:<id> (run record), runbook:<id> (its runbook copy), journal:<id> (a list,
  * one record per item), runs (sorted set: history), lock:<scope> (holder JSON with token and lease
  * expiry in server time), fence:<scope> (token counter), locks (set of scopes), audit (list), inspection:<id>
- * and inspection-meta:<id> (an inspection and its header), inspections (sorted set: their history).
+ * and inspection-meta:<id> (an inspection and its header), inspections (sorted set: their history),
+ * control:<name> (a safety control: the lever, a runbook's pause).
  */
 export async function openRedisStateStore(spec: Extract<StoreSpec, { kind: 'redis' | 'sentinel' }>): Promise<StateStore> {
   const label = specLabel(spec);
@@ -36,6 +38,7 @@ export async function openRedisStateStore(spec: Extract<StoreSpec, { kind: 'redi
     run: (id: string) => `${p}run:${id}`, runbook: (id: string) => `${p}runbook:${id}`, journal: (id: string) => `${p}journal:${id}`,
     runs: `${p}runs`, audit: `${p}audit`, log: (id: string) => `${p}log:${id}`,
     inspection: (id: string) => `${p}inspection:${id}`, inspectionMeta: (id: string) => `${p}inspection-meta:${id}`, inspections: `${p}inspections`,
+    control: (name: string) => `${p}control:${name}`,
   };
   const redis = createRedisIO(client, label, spec.retryMs, spec.replicas);
   /** Reads and writes that may run twice: retried across a reconnect (redis-io.ts). */
@@ -147,6 +150,12 @@ export async function openRedisStateStore(spec: Extract<StoreSpec, { kind: 'redi
     readInspection: (id) => io(async () => {
       const json = await client.get(k.inspection(id));
       return json ? (JSON.parse(json) as InspectionRecord) : undefined;
+    }),
+    readControl: (name) => io(async () => parseControl(await client.get(k.control(name)))),
+    writeControl: (name, value) => io(async () => {
+      if (value === undefined) await client.del(k.control(name));
+      else await client.set(k.control(name), JSON.stringify(value));
+      await redis.replicated();
     }),
     close: async () => {
       await client.quit().catch(() => client.disconnect());

@@ -110,6 +110,13 @@ export interface StateStore {
   /** Every inspection's header, newest first. */
   listInspections(): Promise<InspectionMeta[]>;
   readInspection(id: string): Promise<InspectionRecord | undefined>;
+  /**
+   * A safety control by name (model/safety.ts: the lever, a runbook's pause): a small JSON record, or
+   * undefined when there is none. Read at every rehearsal start and polled while one runs.
+   */
+  readControl(name: string): Promise<unknown>;
+  /** Write a control (undefined removes it); durable before it resolves. */
+  writeControl(name: string, value: unknown): Promise<void>;
   close(): Promise<void>;
 }
 

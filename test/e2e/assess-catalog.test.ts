@@ -186,3 +186,53 @@ describe('drctl inspect', () => {
     expect(JSON.parse(await readFile(planFile, 'utf8')).runbook.name).toBe('east-cut');
   });
 });
+
+describe('drctl respond (one-click recovery) on the catalog', () => {
+  it('picks the scenario for the loss (exact, else the smallest covering it; a city name works), plans it, runs it like run', async () => {
+    const dry = await cli(['respond', '--lost', 'e-1', '.', '--dry-run']);
+    expect(dry.exitCode, dry.stdout + dry.stderr).toBe(2); // east-down covers e-1: its step would change something
+    expect(dry.stderr).toContain('respond to the loss of e-1: scenario east-down, 1 runbook');
+    expect(dry.stdout).toContain('== east-cut (');
+    expect(dry.stdout).toContain('{"mode":"cut"}');
+    const doc = json((await cli(['--json', 'respond', '--lost', 'east', '.', '--dry-run'])).stdout);
+    expect(doc).toMatchObject({ lost: ['e-1', 'e-2'], scenario: { name: 'east-down' }, plans: [{ runbook: 'east-cut', params: { mode: 'cut' }, code: 2 }] });
+    expect(doc.plans[0].plan.counts.change).toBe(1);
+
+    const noYes = await cli(['respond', '--lost', 'e-1,e-2', '.']);
+    expect(noYes.exitCode).toBe(4);
+    expect(noYes.stderr).toContain('refusing to respond to the loss of e-1, e-2 without --yes');
+    try {
+      const r = await cli(['respond', '--lost', 'e-1,e-2', '.', '--yes']);
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      expect(r.stderr).toContain('east-cut (');
+      expect(r.stderr).toContain('with {"mode":"cut"}: move (exec)');
+      expect(await readFile(path.join(dir, 'moved'), 'utf8')).toBe(''); // the step ran
+      const runId = /\(run ([^)]+)\)/.exec(r.stdout)?.[1] ?? '';
+      const report = JSON.parse((await cli(['report', runId, '--format', 'json'])).stdout);
+      expect(report.run).toMatchObject({ mode: 'run', status: 'succeeded' });
+    } finally {
+      await rm(path.join(dir, 'moved'), { force: true });
+    }
+  });
+
+  it('refuses, exit 3: NO PLAN, an unknown name, two scenarios that tie (listed; --scenario picks one)', async () => {
+    const none = await cli(['respond', '--lost', 'e-1,w-1', '.', '--yes']);
+    expect(none.exitCode).toBe(3);
+    expect(none.stderr).toContain('NO PLAN: no scenario of the catalog covers the loss of e-1, w-1');
+    const unknown = await cli(['respond', '--lost', 'e-3', '.', '--yes']);
+    expect(unknown.exitCode).toBe(3);
+    expect(unknown.stderr).toContain('e-3');
+    const other = path.join(dir, 'east2.yaml');
+    try {
+      await writeFile(other, EAST.replace('name: east-cut', 'name: east-other').replace('east-down', 'east-lost'));
+      const tie = await cli(['respond', '--lost', 'east', '.', '--yes']);
+      expect(tie.exitCode).toBe(3);
+      expect(tie.stderr).toContain('2 scenarios answer the loss of e-1, e-2 equally (exact): east-down (loses e-1, e-2; east-cut); east-lost (loses e-1, e-2; east-other)');
+      const picked = await cli(['respond', '--lost', 'east', '.', '--scenario', 'east-lost', '--dry-run']);
+      expect(picked.exitCode, picked.stdout + picked.stderr).toBe(2);
+      expect(picked.stdout).toContain('== east-other (');
+    } finally {
+      await rm(other, { force: true });
+    }
+  });
+});

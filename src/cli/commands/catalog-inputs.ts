@@ -6,7 +6,7 @@ import { parseSetFlag } from '../../runbook/interpolate.js';
 import type { StateStore } from '../../state/store.js';
 import { usageError } from '../../util/errors.js';
 import { baseRegistry } from '../load-runbook.js';
-import { buildRuntimeScope } from '../runtime-scope.js';
+import { buildRuntimeScope } from '../../runbook/runtime-scope.js';
 
 export interface CatalogFlags {
   readonly topology?: string;

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { lastRanAt, predictRto, rehearsalsOf } from '../../rehearsal/history.js';
+import { safetyRefusal } from '../../rehearsal/safety-gate.js';
+import { engagedLever } from '../../state/safety.js';
 import { evaluateSchedule, parseSchedule } from '../../rehearsal/schedule.js';
 import { rehearsalPhases } from '../../rehearsal/session-phases.js';
 import { skippedRehearsalPhases } from '../../rehearsal/skipped-run.js';
@@ -16,6 +18,7 @@ import { createStyle } from '../output/style.js';
 import { previewExitCode, previewRehearsal, renderPreview, type RehearsalPreview } from './rehearse-dry-run.js';
 import { leaseOf } from '../options.js';
 import { runCommandSession } from '../run-session.js';
+import { acknowledgePause, pauseAfterFailedRehearsal } from './safety-notes.js';
 
 export interface RehearseFlags {
   readonly set?: string[];
@@ -27,6 +30,7 @@ export interface RehearseFlags {
   readonly lease?: string;
   readonly ignoreSchedule?: boolean;
   readonly scenario?: string;
+  readonly ack?: string;
 }
 
 /**
@@ -34,7 +38,9 @@ export interface RehearseFlags {
  * switch → recovered → restore → fail back → steady state → report. Exit 0 SUCCEEDED, 1 FAILED,
  * 130 INTERRUPTED, 5 SKIPPED (by the schedule; recorded, even while another run holds the lock),
  * refused (no --yes without a terminal, or another run holds the lock: the ExitCode of those errors),
- * 3 bad input. --dry-run: 0 ready, 1 something does not hold, 5 the schedule would skip it.
+ * 3 bad input. --dry-run: 0 ready, 1 something does not hold, 5 the schedule would skip it. The safety
+ * lever and a pause after a failed rehearsal skip it whatever the schedule (--ignore-schedule too);
+ * --ack RUN_ID acknowledges the failed rehearsal that paused it.
  */
 export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFlags, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
@@ -48,9 +54,11 @@ export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFl
   const scope = await buildRuntimeScope(runbook, flags, process.env, { baseParams: { ...runbook.fault.params, ...scenarioParams(runbook, flags.scenario) } });
   const store = await openStateStore(state);
   try {
+    if (flags.ack !== undefined) return await acknowledgePause(io, store, runbook.name, flags.ack, file);
     const history = await store.listRuns();
     const rehearsals = rehearsalsOf(history, runbook.name);
-    const schedule = scheduleVerdict(runbook, rehearsals, Date.now(), flags.ignoreSchedule === true);
+    const refusal = await safetyRefusal(store, runbook.name, 'rehearse');
+    const schedule = refusal !== undefined ? { allowed: false as const, reason: refusal } : scheduleVerdict(runbook, rehearsals, Date.now(), flags.ignoreSchedule === true);
     if (flags.dryRun) {
       const preview = await previewRehearsal({ runbook, registry, scope, history, schedule, predictedRto: predictRto(rehearsals) });
       const code = previewExitCode(preview);
@@ -72,7 +80,9 @@ export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFl
       }
     }
     // a rehearsal never prompts: gates inside it fail closed (the session's default approve)
-    return await runCommandSession(io, { store, leaseMs, yes: true, target: { ...target, phases: rehearsalPhases({ concurrency: flags.concurrency }) } });
+    const code = await runCommandSession(io, { store, leaseMs, yes: true, target: { ...target, phases: rehearsalPhases({ concurrency: flags.concurrency, lever: () => engagedLever(store) }) } });
+    if (code === ExitCode.failed) await pauseAfterFailedRehearsal(io, store, runbook.name, file);
+    return code;
   } finally {
     await store.close();
   }

@@ -36,6 +36,12 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
     assertApprovable(runbook, flags.approve ?? []);
     const scope = await buildRuntimeScope(runbook, flags);
     if (!flags.dryRun) assertInputsPresent(runbook);
+    // the safety lever: a drill it holds is refused (exit 5, recorded), a run only says so
+    const held = flags.dryRun ? undefined : await (await import('./safety-notes.js')).leverGate(io, state, mode, runbook.name, async (store, reason) => {
+      const { skippedRehearsalPhases } = await import('../../rehearsal/skipped-run.js');
+      return runCommandSession(io, { store, leaseMs, yes: true, target: { kind: 'new', runbook, registry, runbookText: text, scope, phases: skippedRehearsalPhases(reason, 'drill') } });
+    });
+    if (held !== undefined) return held;
     // planning is imported only by a run that plans (--dry-run, a terminal's confirmation, --plan):
     // an unattended `run --yes` starts without it
     const saved = flags.plan === undefined ? undefined : await loadCheckedPlan(flags.plan, file, runbook);

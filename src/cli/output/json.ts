@@ -20,7 +20,7 @@ export function envelope(command: string, ok: boolean, result: unknown, diagnost
 }
 
 /** Commands whose --json output is an NDJSON stream (a version line, events, a summary). */
-export const NDJSON_COMMANDS: ReadonlySet<string> = new Set(['run', 'drill', 'resume', 'rollback', 'rehearse']);
+export const NDJSON_COMMANDS: ReadonlySet<string> = new Set(['run', 'drill', 'resume', 'rollback', 'rehearse', 'respond']);
 
 /** An error of an NDJSON command: the envelope's fields on one line, typed "error", so the stream stays NDJSON. */
 export const ndjsonError = (command: string, diagnostics: readonly Diagnostic[], error: NonNullable<JsonEnvelope['error']>): string =>

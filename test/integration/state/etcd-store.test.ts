@@ -8,6 +8,7 @@ import { realClock } from '../../../src/util/clock.js';
 import { startTestEtcd, type TestEtcd } from '../../helpers/etcd-cluster.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { expectInspectionsKept } from '../../helpers/inspection-records.js';
+import { expectSafetyControlsKept } from '../../helpers/safety-controls.js';
 
 // The etcd store on a real 3-member cluster: the same contract as the folder and Redis stores
 // (store-contract.test.ts), and what only a consensus store can promise.
@@ -136,6 +137,16 @@ describe('the etcd state store', () => {
       await expectInspectionsKept(store);
     } finally {
       await store.close();
+    }
+  });
+
+  it('keeps the safety controls (the lever, a runbook\'s pause), seen by every controller, as the other stores do', async () => {
+    n++;
+    const [store, other] = [await open(), await open()];
+    try {
+      await expectSafetyControlsKept(store, other);
+    } finally {
+      await Promise.all([store.close(), other.close()]);
     }
   });
 

@@ -8,6 +8,7 @@ import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { expectInspectionsKept } from '../../helpers/inspection-records.js';
+import { expectSafetyControlsKept } from '../../helpers/safety-controls.js';
 
 let redis: TestRedis | undefined;
 let tmp: { dir: string; cleanup: () => Promise<void> } | undefined;
@@ -100,4 +101,7 @@ describe.each([['file', () => `${tmp?.dir}/state`], ['redis', () => `${redis?.ur
     withStore(async (store) => {
       await expectInspectionsKept(store);
     }));
+
+  it('keeps the safety controls (the lever, a runbook\'s pause) for every controller sharing the store', () =>
+    withStore(async (store) => withStore((other) => expectSafetyControlsKept(store, other))));
 });
