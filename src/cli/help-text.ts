@@ -43,7 +43,7 @@ export function helpAfter(name: string): string | undefined {
 export const ENVIRONMENT_HELP = `
 Environment:
   DRCTL_STATE=DIR|URL       the state store (--state)
-  DRCTL_YES=1               confirm without asking (--yes) for run, drill, rehearse, resume, rollback, rules
+  DRCTL_YES=1               confirm without asking (--yes) for run, drill, rehearse, respond, resume, rollback, rules
   DRCTL_PARAM_<NAME>=VALUE  a runbook param (YAML value), below --set and --params-file
   DRCTL_LEASE=DURATION      lock lease (--lease)
   DRCTL_TOPOLOGY, DRCTL_RULES_STORE   the rules commands' --topology and --store
