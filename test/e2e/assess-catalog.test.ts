@@ -208,7 +208,7 @@ describe('drctl respond (one-click recovery) on the catalog', () => {
       expect(r.stderr).toContain('with {"mode":"cut"}: move (exec)');
       expect(await readFile(path.join(dir, 'moved'), 'utf8')).toBe(''); // the step ran
       const runId = /\(run ([^)]+)\)/.exec(r.stdout)?.[1] ?? '';
-      const report = JSON.parse((await cli(['report', runId, '--format', 'json'])).stdout);
+      const report = json((await cli(['report', runId, '--format', 'json'])).stdout);
       expect(report.run).toMatchObject({ mode: 'run', status: 'succeeded' });
     } finally {
       await rm(path.join(dir, 'moved'), { force: true });

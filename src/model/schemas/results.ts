@@ -42,7 +42,9 @@ export const historyResult = obj({
     points: arr(obj({ runId: str(), startedAt: iso(), rtoMs: num(), outcome: nullable(oneOfConst(OUTCOMES)) })), regression,
   })),
   regression: obj({ regressed: bool(), thresholdPct: num(), runbooks: arr({ type: 'object' }) }),
-});
+  // drctl inspect's inspections, newest first (drctl report ID renders one)
+  inspections: arr(obj({ id: str(), startedAt: iso(), durationMs: num(), findings: int(), appeared: int(), resolved: int(), runbooks: arr(str()) })),
+}, { optional: ['inspections'] });
 
 const segment = obj({ phase: oneOfConst(['observe', 'apply', 'verify', 'rollback']), startAt: iso(), endAt: iso(), ok: bool(), attempt: int() });
 const failureCause = obj({
