@@ -138,9 +138,15 @@ export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
 
 /** A run nobody else writes (no lock): each record is appended unfenced, with the next seq the store gives it. */
 function unfencedJournal(store: StateStore, runId: string, scope: string): JournalWriter {
+  // appended in order; close() waits for the last one (a progress record is not awaited by emit)
+  let last: Promise<void> = Promise.resolve();
   return {
-    append: async (record) => void (await store.appendUnfenced(runId, scope, (seq) => ({ ...record, seq }))),
-    close: async () => undefined,
+    append: (record) => {
+      const written = last.then(async () => void (await store.appendUnfenced(runId, scope, (seq) => ({ ...record, seq }))));
+      last = written.catch(() => undefined);
+      return written;
+    },
+    close: () => last,
   };
 }
 

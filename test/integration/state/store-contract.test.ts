@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStateStore } from '../../../src/state/open-store.js';
 import { JOURNAL_SCHEMA_VERSION, type JournalRecord, type RunMeta } from '../../../src/model/records.js';
-import { openRunHandle } from '../../../src/state/run-handle.js';
+import { holdLock, openRunHandle } from '../../../src/state/run-handle.js';
 import { livenessOf, type StateStore } from '../../../src/state/store.js';
 import { realClock } from '../../../src/util/clock.js';
 import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
@@ -83,8 +83,9 @@ describe.each([['file', () => `${tmp?.dir}/state`], ['redis', () => `${redis?.ur
   it('the run log is the operational log, present with every store: what kinds say, never the events again', () =>
     withStore(async (store) => {
       const runId = `log-${Date.now()}`;
+      const held = await holdLock(store, `log-scope-${runId}`, holder(runId), 10_000);
       const handle = await openRunHandle({
-        store, runId, scope: `log-scope-${runId}`, holder: holder(runId), leaseMs: 10_000, clock: realClock, redact: (t) => t, listeners: [],
+        store, runId, scope: `log-scope-${runId}`, held, clock: realClock, redact: (t) => t, listeners: [],
         create: { meta: { ...meta(runId), lockScope: `log-scope-${runId}` }, runbookText: 'x' },
       });
       await handle.emit({ type: 'step.queued', stepId: 'a' });
