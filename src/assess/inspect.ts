@@ -1,4 +1,4 @@
-import type { InspectionRecord } from '../model/inspection.js';
+import type { InspectionRecord, InspectionSafety } from '../model/inspection.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { assertPlanFresh, assertPlanRunbook } from '../plan/saved-plan-fresh.js';
 import type { Plan } from '../plan/types.js';
@@ -20,6 +20,8 @@ export interface InspectInput extends Omit<EstateInput, 'scopes' | 'ladder'> {
   readonly previous: InspectionRecord | undefined;
   /** Scopes the catalog no longer covers are expected from now on (not findings). */
   readonly acceptCoverage: boolean;
+  /** The lever and the catalog's paused runbooks, read from the store. */
+  readonly safety: InspectionSafety;
 }
 
 /**
@@ -72,6 +74,6 @@ export async function inspectCatalog(i: InspectInput): Promise<InspectionRecord>
   return buildInspection({
     id: i.id, startedAt, durationMs: Math.round(performance.now() - t0), host: i.host, user: i.user,
     checks: inspected.flatMap((x) => x.checks), plans: inspected.map((x) => x.plan), savedPlans, assessment,
-    coverage: { expected, covered }, previous: i.previous,
+    coverage: { expected, covered }, safety: i.safety, previous: i.previous,
   });
 }

@@ -1,5 +1,5 @@
 import type { AssessmentDocument } from '../model/assessment.js';
-import { INSPECTION_SCHEMA_VERSION, type InspectionCheck, type InspectionFinding, type InspectionPlan, type InspectionRecord } from '../model/inspection.js';
+import { INSPECTION_SCHEMA_VERSION, type InspectionCheck, type InspectionFinding, type InspectionPlan, type InspectionRecord, type InspectionSafety } from '../model/inspection.js';
 import type { Plan } from '../plan/types.js';
 
 export interface InspectionInput {
@@ -13,6 +13,7 @@ export interface InspectionInput {
   readonly savedPlans: InspectionRecord['savedPlans'];
   readonly assessment: AssessmentDocument;
   readonly coverage: InspectionRecord['coverage'];
+  readonly safety: InspectionSafety;
   /** The previous inspection in this store, for drift. */
   readonly previous: InspectionRecord | undefined;
 }
@@ -32,6 +33,13 @@ function findingsOf(i: InspectionInput): Found[] {
   }
   for (const s of i.savedPlans) {
     if (!s.fresh) out.push({ key: `stale-plan|${s.file}`, what: 'stale-plan', runbook: s.runbook, message: `saved plan ${s.file} (${s.runbook}) has gone stale: ${s.detail}` });
+  }
+  const { lever, paused } = i.safety;
+  if (lever?.engaged) {
+    out.push({ key: `lever|${lever.since}`, what: 'lever', message: `safety lever engaged by ${lever.by} since ${lever.since}: ${lever.reason} (rehearse and drill refuse to start; drctl lever release)` });
+  }
+  for (const p of paused) {
+    out.push({ key: `paused|${p.runbook}|${p.runId}`, what: 'paused', runbook: p.runbook, message: `${p.runbook}: rehearsals paused after failed rehearsal ${p.runId} since ${p.since}${p.reasons.length > 0 ? ` (${p.reasons.join('; ')})` : ''} (drctl rehearse ${p.runbook} --ack ${p.runId})` });
   }
   for (const f of i.assessment.findings) out.push({ key: f.key, what: f.what, scope: f.scope, runbook: f.runbook, message: f.message });
   return out;
@@ -53,7 +61,7 @@ export function buildInspection(i: InspectionInput): InspectionRecord {
   return {
     schemaVersion: INSPECTION_SCHEMA_VERSION, kind: 'inspection', id: i.id, startedAt: i.startedAt, durationMs: i.durationMs, host: i.host, user: i.user,
     runbooks: i.plans.map((p) => p.runbook.name), findings: findingList.length, appeared: appeared.length, resolved: resolved.length,
-    checks: i.checks, plans: i.plans.map(planSummary), savedPlans: i.savedPlans, assessment: i.assessment, coverage: i.coverage, findingList,
+    checks: i.checks, plans: i.plans.map(planSummary), savedPlans: i.savedPlans, assessment: i.assessment, coverage: i.coverage, safety: i.safety, findingList,
     drift: { previous: i.previous ? { id: i.previous.id, startedAt: i.previous.startedAt } : null, appeared, resolved },
   };
 }

@@ -14,7 +14,7 @@ export function registerCatalogCommands(program: Command, act: Act): void {
     .addOption(new Option('--format <format>', 'text (a matrix), md, or html (a heat map, one self-contained file)').choices(['text', 'md', 'html']).default('text'))
     .addOption(outOption('write the md/html report (or, with text, the JSON document) to a file'))
     .action(act(async () => (await import('./commands/assess.js')).assessCommand));
-  catalogOptions(program.command('inspect').description('for cron: readiness and steady state, plans, and the assessment of every catalogued scenario; recorded as an inspection with its findings and drift (exit 0 clean, 1 findings)'))
+  catalogOptions(program.command('inspect').description('for cron: readiness and steady state, plans, the assessment of every catalogued scenario, an engaged safety lever and paused runbooks; recorded as an inspection with its findings and drift (exit 0 clean, 1 findings)'))
     .option('--set <key=value>', 'set a param of every runbook that declares it (repeatable)', collect)
     .option('--plan <file>', 'a saved plan (`plan -o`) to check it has not gone stale (repeatable)', collect)
     .option('--min-headroom <pct>', 'report a flip leaving a zone less headroom than this, in % (default 10)', percent('--min-headroom'))

@@ -1,4 +1,5 @@
 import type { AssessmentDocument } from './assessment.js';
+import type { LeverRecord, PauseRecord } from './safety.js';
 
 /**
  * An inspection (巡检, `drctl inspect`, made for cron): readiness and steady-state probes, plans, saved
@@ -28,7 +29,7 @@ export interface InspectionMeta {
 export interface InspectionFinding {
   /** Stable across inspections: drift is tracked by it. */
   readonly key: string;
-  readonly what: 'check' | 'plan' | 'stale-plan' | 'no-plan' | 'ambiguous' | 'step' | 'data-loss' | 'over-budget' | 'ttl' | 'headroom';
+  readonly what: 'check' | 'plan' | 'stale-plan' | 'no-plan' | 'ambiguous' | 'step' | 'data-loss' | 'over-budget' | 'ttl' | 'headroom' | 'lever' | 'paused';
   readonly message: string;
   readonly runbook?: string | undefined;
   readonly scope?: string | undefined;
@@ -51,6 +52,12 @@ export interface InspectionPlan {
   readonly unobservable: readonly { readonly step: string; readonly error: string }[];
 }
 
+/** What an inspection reads of the safety controls: an engaged lever and each pause are findings. */
+export interface InspectionSafety {
+  readonly lever: LeverRecord | null;
+  readonly paused: readonly PauseRecord[];
+}
+
 export interface InspectionRecord extends InspectionMeta {
   readonly checks: readonly InspectionCheck[];
   readonly plans: readonly InspectionPlan[];
@@ -59,6 +66,8 @@ export interface InspectionRecord extends InspectionMeta {
   readonly assessment: AssessmentDocument;
   /** Scopes the catalog is expected to cover (carried from earlier inspections) and those it covers now. */
   readonly coverage: { readonly expected: readonly string[]; readonly covered: readonly string[] };
+  /** The safety lever (null: never engaged) and the catalog's runbooks paused after a failed rehearsal; absent in older records. */
+  readonly safety?: InspectionSafety | undefined;
   readonly findingList: readonly InspectionFinding[];
   readonly drift: {
     readonly previous: { readonly id: string; readonly startedAt: string } | null;

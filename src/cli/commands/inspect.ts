@@ -4,6 +4,7 @@ import { DEFAULT_MIN_HEADROOM_PCT } from '../../assess/estate.js';
 import { inspectCatalog } from '../../assess/inspect.js';
 import type { Plan } from '../../plan/types.js';
 import { openStateStore } from '../../state/open-store.js';
+import { readLever, readPause } from '../../state/safety.js';
 import { newRunId } from '../../state/run-store.js';
 import { ExitCode } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
@@ -31,13 +32,16 @@ export async function inspectCommand(io: CliIO, paths: string[], flags: InspectF
   for (const file of flags.plan ?? []) savedPlans.push({ file, plan: await loadSavedPlan(file) });
   const store = await openStateStore(state);
   try {
-    const [{ runs, rehearsalParams }, list] = await Promise.all([historyOf(store), store.listInspections()]);
+    const [{ runs, rehearsalParams }, list, lever, pauses] = await Promise.all([
+      historyOf(store), store.listInspections(), readLever(store), Promise.all([...new Set(catalog.runbooks.map((r) => r.runbook.name))].map((name) => readPause(store, name))),
+    ]);
     const previous = list[0] ? await store.readInspection(list[0].id) : undefined;
     const started = new Date();
     const record = await inspectCatalog({
       catalog, partOf: partMaker(catalog, flags), runs, rehearsalParams, now: () => new Date(), signal: new AbortController().signal,
       minHeadroomPct: flags.minHeadroom ?? DEFAULT_MIN_HEADROOM_PCT, id: newRunId('inspect', started), host: os.hostname(), user: os.userInfo().username,
       savedPlans, previous, acceptCoverage: flags.acceptCoverage === true,
+      safety: { lever: lever ?? null, paused: pauses.filter((p) => p !== undefined) },
     });
     await store.saveInspection(record);
     if (io.json) io.out(envelope('inspect', record.findings === 0, record));

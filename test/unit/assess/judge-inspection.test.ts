@@ -33,8 +33,8 @@ const doc = (findings: { key: string; message: string }[]): AssessmentDocument =
   scopes: [], level: null, score: null, options: { minHeadroomPct: 10, freshDays: 30 },
   findings: findings.map((f) => ({ ...f, scope: f.key.split('|')[0] ?? '', what: 'step' })),
 });
-const input = (startedAt: string, findings: { key: string; message: string }[], previous?: ReturnType<typeof buildInspection>): InspectionInput => ({
-  id: `id-${startedAt}`, startedAt, durationMs: 1, host: 'h', user: 'u', checks: [], plans: [], savedPlans: [], assessment: doc(findings), coverage: { expected: [], covered: [] }, previous,
+const input = (startedAt: string, findings: { key: string; message: string }[], previous?: ReturnType<typeof buildInspection>, safety: InspectionInput['safety'] = { lever: null, paused: [] }): InspectionInput => ({
+  id: `id-${startedAt}`, startedAt, durationMs: 1, host: 'h', user: 'u', checks: [], plans: [], savedPlans: [], assessment: doc(findings), coverage: { expected: [], covered: [] }, previous, safety,
 });
 
 describe('an inspection\'s drift', () => {
@@ -50,5 +50,21 @@ describe('an inspection\'s drift', () => {
     const third = buildInspection(input('04:00', [], second));
     expect(third).toMatchObject({ findings: 0, appeared: 0, resolved: 2 });
     expect(third.drift.resolved).toEqual([{ key: 'hz-b|cache-b', message: 'cache-b: no replica in sh-b (still)', since: '02:00' }, { key: 'hz|dns', message: 'TTL', since: '03:00' }]);
+  });
+});
+
+describe('an inspection and the safety controls', () => {
+  const lever = { engaged: true, reason: 'storage maintenance', by: 'ops@h', since: '01:00' };
+  const pause = { runbook: 'city-cut', runId: 'R1', since: '01:30', reasons: ['stop condition breached'] };
+  test('an engaged lever and each paused runbook are findings, kept by key while they last; a released lever is none', () => {
+    const first = buildInspection(input('02:00', [], undefined, { lever, paused: [pause] }));
+    expect(first.findingList).toEqual([
+      { key: 'lever|01:00', what: 'lever', message: 'safety lever engaged by ops@h since 01:00: storage maintenance (rehearse and drill refuse to start; drctl lever release)', since: '02:00' },
+      { key: 'paused|city-cut|R1', what: 'paused', runbook: 'city-cut', message: 'city-cut: rehearsals paused after failed rehearsal R1 since 01:30 (stop condition breached) (drctl rehearse city-cut --ack R1)', since: '02:00' },
+    ]);
+    expect(first.safety).toEqual({ lever, paused: [pause] });
+    const second = buildInspection(input('03:00', [], first, { lever: { ...lever, engaged: false }, paused: [pause] }));
+    expect(second).toMatchObject({ findings: 1, appeared: 0, resolved: 1, drift: { resolved: [{ key: 'lever|01:00' }] } });
+    expect(second.findingList[0]).toMatchObject({ key: 'paused|city-cut|R1', since: '02:00' });
   });
 });
