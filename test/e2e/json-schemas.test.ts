@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drctl, exampleWorkspace, ROOT } from '../helpers/cli.js';
+import { writeMiniCatalog } from '../helpers/mini-catalog.js';
 
 type Ws = Awaited<ReturnType<typeof exampleWorkspace>>;
 const SCHEMAS = path.join(ROOT, 'runbooks/schema');
@@ -56,7 +57,8 @@ describe('every --json document validates against its published schema (runbooks
     const list = await drctl(['schema', '--list', '--json']);
     expectValid(await compiled('schema.v1.schema.json'), JSON.parse(list.stdout), 'schema --list --json');
     const names = (JSON.parse(list.stdout) as { result: { schemas: { name: string; file: string }[] } }).result.schemas;
-    expect(names.map((n) => n.name)).toEqual(expect.arrayContaining(['runbook', 'topology', 'validate', 'plan', 'status', 'history', 'report', 'version', 'kinds', 'explain', 'events']));
+    expect(names.map((n) => n.name)).toEqual(expect.arrayContaining(['runbook', 'topology', 'validate', 'plan', 'status', 'history', 'report', 'version', 'kinds', 'explain', 'events',
+      'scenarios', 'assess', 'inspect', 'respond', 'lever', 'assessment', 'inspection']));
     for (const { name, file } of names) {
       const printed = await drctl(['schema', name]);
       expect(printed.exitCode, name).toBe(0);
@@ -108,5 +110,41 @@ describe('every --json document validates against its published schema (runbooks
     const refused = await ws.run(['run', 'city-cut.yaml', '--json']);
     expect(refused.exitCode).toBe(4);
     expectValid(events, JSON.parse(refused.stdout.trim().split('\n').at(-1) ?? '{}'), 'the error line');
+  });
+
+  it('the catalog and safety commands: scenarios, assess (and assess -o), inspect (and its record), respond --dry-run and its run\'s stream, lever engage|status|release', async () => {
+    await writeMiniCatalog(path.join(ws.dir, 'catalog'));
+    const cases: [string, string[], number[]][] = [
+      ['scenarios.v1.schema.json', ['scenarios', 'catalog', '--json'], [0]],
+      ['assess.v1.schema.json', ['assess', 'catalog', '--json', '-o', 'assessment.json'], [0, 1]],
+      ['assess.v1.schema.json', ['assess', 'catalog', '--scope', 'e-9', '--json'], [3]],
+      ['inspect.v1.schema.json', ['inspect', 'catalog', '--json'], [0, 1]],
+      ['respond.v1.schema.json', ['respond', 'catalog', '--lost', 'east', '--dry-run', '--json'], [2]],
+      ['lever.v1.schema.json', ['lever', 'status', '--json'], [0]],
+      ['lever.v1.schema.json', ['lever', 'engage', '--reason', 'schema check', '--json'], [0]],
+      ['lever.v1.schema.json', ['lever', 'status', '--json'], [0]],
+      ['lever.v1.schema.json', ['lever', 'release', '--json'], [0]],
+      ['lever.v1.schema.json', ['lever', 'engage', '--reason', ' ', '--json'], [3]],
+    ];
+    const results: Record<string, { ok: boolean; result: unknown }> = {};
+    for (const [schema, args, codes] of cases) {
+      const r = await ws.run(args);
+      expect(codes, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toContain(r.exitCode);
+      const doc = JSON.parse(r.stdout) as { ok: boolean; result: unknown };
+      expectValid(await compiled(schema), doc, args.join(' '));
+      results[args.slice(0, 2).join(' ')] = doc;
+    }
+    expect(results['respond catalog']).toMatchObject({ ok: true, result: { scenario: { name: 'east-down' }, plans: [{ runbook: 'east-cut', code: 2, plan: { counts: { change: 1 } } }] } });
+    expect(results['lever release']).toMatchObject({ ok: true, result: { engaged: false, reason: 'schema check', released: {} } });
+    // the records kept on their own (not enveloped): assess -o FILE, and the inspection the store keeps (inspect --json's result)
+    expectValid(await compiled('assessment.schema.json'), JSON.parse(await readFile(path.join(ws.dir, 'assessment.json'), 'utf8')), 'assess -o');
+    expectValid(await compiled('inspection.schema.json'), results['inspect catalog']?.result, 'the inspection record');
+    // respond --yes --json: each runbook's run streams NDJSON; every line is an events line
+    const events = await compiled('events.v1.schema.json');
+    const run = await ws.run(['respond', 'catalog', '--lost', 'east', '--yes', '--json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    lines.forEach((line, i) => expectValid(events, line, `respond line ${i + 1}: ${JSON.stringify(line).slice(0, 120)}`));
+    expect(lines.map((l) => l.type)).toEqual(expect.arrayContaining(['version', 'run.started', 'step.applied', 'run.finished', 'summary']));
   });
 });

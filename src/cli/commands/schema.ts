@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DOCUMENT_SCHEMAS } from '../../model/schemas/index.js';
+import { DOCUMENT_SCHEMAS, RECORD_SCHEMAS } from '../../model/schemas/index.js';
 import { topologySchema } from '../../rules/topology-schema.js';
 import { buildRunbookJsonSchema } from '../../runbook/schema.js';
 import { ExitCode, usageError } from '../../util/errors.js';
@@ -15,6 +15,7 @@ export const PUBLISHED: Readonly<Record<string, { readonly file: string; readonl
   ...Object.fromEntries(Object.entries(DOCUMENT_SCHEMAS).map(([name, s]) => [name, {
     file: s.file, what: name === 'events' ? `the NDJSON stream of ${s.commands.join(', ')} --json (one line)` : `${s.commands.join(', ')} --json`, build: async () => s.schema,
   }])),
+  ...Object.fromEntries(Object.entries(RECORD_SCHEMAS).map(([name, s]) => [name, { file: s.file, what: s.what, build: async () => s.schema }])),
 };
 
 /** drctl schema [NAME] | --list: a published JSON Schema (default: the runbook's, for editors); a schema is JSON already, --list --json is a document. */

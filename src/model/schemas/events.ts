@@ -73,7 +73,7 @@ const errorLine = obj({ type: { const: 'error' }, schemaVersion: { const: 1 }, c
 export const eventsSchema: Schema = {
   $schema: SCHEMA_DIALECT,
   $id: schemaId('events', 1),
-  title: 'drctl run|drill|rehearse|resume|rollback --json: one NDJSON line',
+  title: 'drctl run|drill|rehearse|resume|rollback|respond --json: one NDJSON line',
   description: 'Each line of the stream validates on its own: the version line, an engine event (the journal records the same), then a summary line, or an error line.',
   oneOf: [versionLine, summaryLine, errorLine, ...EVENT_SCHEMAS],
 };

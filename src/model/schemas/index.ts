@@ -1,5 +1,7 @@
 import { documentSchema, versionResult } from './envelope.js';
 import { eventsSchema } from './events.js';
+import { assessmentResult } from './assessment.js';
+import { inspectionResult, leverRecord, recordSchema, respondResult, scenariosResult } from './catalog.js';
 import type { Schema } from './parts.js';
 import { explainResult, historyResult, kindsResult, labResult, planResult, rehearsePreviewResult, reportResult, rulesResult, schemaListResult, statusResult, unlockResult, validateResult } from './results.js';
 
@@ -32,5 +34,16 @@ export const DOCUMENT_SCHEMAS: Readonly<Record<string, PublishedSchema>> = {
   unlock: doc('unlock', ['unlock'], unlockResult, 'The lock removed (or none).'),
   lab: doc('lab', ['lab up', 'lab down', 'lab status'], labResult, 'The local lab.'),
   rules: doc('rules', ['rules show', 'rules route', 'rules diff', 'rules flip', 'rules init', 'rules unfence', 'rules rollback'], rulesResult, 'The routing rules.'),
-  events: { file: 'events.v1.schema.json', commands: ['run', 'drill', 'rehearse', 'resume', 'rollback'], schema: eventsSchema },
+  scenarios: doc('scenarios', ['scenarios'], scenariosResult, 'The catalog of recovery plans: each scenario, the data centers it loses and the runbooks (with params) that answer it.'),
+  assess: doc('assess', ['assess'], assessmentResult, 'Which failure scopes the estate survives now, with which plan, at what cost; level and score. ok: false when there is a finding (exit 1).'),
+  inspect: doc('inspect', ['inspect'], inspectionResult, 'The inspection recorded: checks, plans, saved plans, the assessment, the lever and paused runbooks, findings and drift. ok: false when there is a finding (exit 1).'),
+  respond: doc('respond', ['respond'], respondResult, 'respond --dry-run: the scenario chosen for the loss and each of its runbooks\' plan with the scenario\'s params (respond --yes --json streams each run\'s events: events.v1).'),
+  lever: doc('lever', ['lever'], leverRecord, 'lever engage | release | status: the safety lever\'s record ({ engaged: false } alone: never engaged).'),
+  events: { file: 'events.v1.schema.json', commands: ['run', 'drill', 'rehearse', 'resume', 'rollback', 'respond'], schema: eventsSchema },
+};
+
+/** Records kept as files of their own, not enveloped (assess -o FILE; an inspection in the state store): same parts as their documents. */
+export const RECORD_SCHEMAS: Readonly<Record<string, { readonly file: string; readonly what: string; readonly schema: Schema }>> = {
+  assessment: { file: 'assessment.schema.json', what: 'an assessment (assess -o FILE; assess --json\'s result)', schema: recordSchema('assessment-v1', 'drctl assessment', assessmentResult) },
+  inspection: { file: 'inspection.schema.json', what: 'an inspection record (inspect --json\'s result; drctl report ID)', schema: recordSchema('inspection-v1', 'drctl inspection', inspectionResult) },
 };
