@@ -14,10 +14,15 @@ export interface ContextFactoryOptions {
   readonly log: Logger;
   readonly emit: (e: EventInput) => Promise<void>;
   readonly approve: (stepId: string, question: string) => Promise<boolean>;
+  /** The data centers the run knows are lost (ctx.lost of the switch's steps; undo gets none). */
+  readonly lost?: readonly string[];
 }
 
 /** Makes the KindContext of one step attempt (or a check, the fault, a probe), with its signal and notes. */
 export type ContextFactory = (stepId: string, signal: SignalLike, notes: Record<string, unknown>) => KindContext;
+
+/** Commands a step runs see the run's lost data centers, comma-separated (empty: none known). */
+export const LOST_ENV = 'DRCTL_LOST';
 
 /**
  * Build the KindContext for one step attempt: everything a kind may use, and nothing else. The signal and
@@ -27,6 +32,7 @@ export function createContextFactory(o: ContextFactoryOptions): ContextFactory {
   return (stepId, signalLike, notes) => {
     const source = signalLike instanceof AbortSignal ? { signal: signalLike } : signalLike;
     let log: Logger | undefined;
+    const lost = [...(o.lost ?? [])];
     return {
       runId: o.runId,
       stepId,
@@ -35,13 +41,14 @@ export function createContextFactory(o: ContextFactoryOptions): ContextFactory {
         return source.signal;
       },
       clock: o.clock,
+      lost,
       get log() {
         return (log ??= o.log.child({ stepId }));
       },
       // commands run in the runbook's folder (as exec steps do), whatever folder drctl was started from;
       // each is journaled with its pid, so a later resume or rollback can stop what a dead controller left running
       exec: (argv, options) => runCommand(argv, {
-        cwd: o.baseDir, ...options, env: { ...options?.env, [RUN_ID_ENV]: o.runId, [STEP_ID_ENV]: stepId }, signal: source.signal,
+        cwd: o.baseDir, ...options, env: { ...options?.env, [RUN_ID_ENV]: o.runId, [STEP_ID_ENV]: stepId, [LOST_ENV]: lost.join(',') }, signal: source.signal,
         onSpawn: (pid) => void o.emit({ type: 'step.command', stepId, pid, startTime: startTimeOf(pid) ?? '', command: argv.join(' ') }).catch(() => undefined),
       }),
       progress: (message) => void o.emit({ type: 'step.progress', stepId, message }).catch(() => undefined),

@@ -156,7 +156,7 @@ export type EngineEvent =
   /** Journaled right before the fault's apply, with what restore must put back (a crashed rehearsal is restored from it). */
   | (Base & { readonly type: 'fault.intent'; readonly describe: string; readonly before: unknown })
   | (Base & { readonly type: 'fault.injected'; readonly describe: string })
-  | (Base & { readonly type: 'fault.detected'; readonly probe: string; readonly afterMs: number })
+  | (Base & { readonly type: 'fault.detected'; readonly probe: string; readonly afterMs: number; readonly notified?: readonly string[] })
   | (Base & { readonly type: 'fault.restored'; readonly describe: string; readonly ok: boolean })
   | (Base & { readonly type: 'rehearsal.recovered'; readonly rtoMs: number })
   | (Base & { readonly type: 'stop.breached'; readonly name: string; readonly detail: string })

@@ -89,6 +89,12 @@ export interface StepKind<P = unknown, S = unknown> {
   outputs?(params: P, state: S): Readonly<Record<string, unknown>>;
   /** Default poll interval for verify, ms (default 200). */
   readonly verifyIntervalMs?: number;
+  /**
+   * Fault kinds: the data centers this fault cuts, from its params (fault.freeze: its `dcs`). A rehearsal
+   * gives them to the switch's steps as `ctx.lost`. Absent: the fault says nothing (the runbook's
+   * `fault.lost` may).
+   */
+  lostDcs?(params: P): readonly string[];
 }
 
 export interface Change<S> {
@@ -125,6 +131,16 @@ export interface KindContext {
   readonly signal: AbortSignal;
   readonly clock: Clock;
   readonly log: Logger;
+  /**
+   * The data centers this run knows are lost (`--lost`, a scenario's `lost`, a rehearsal's fault targets);
+   * empty when none. A kind asks every member at once and does not wait on members there: it decides on
+   * the survivors' answers (Sentinel rather than the old master, the standby rather than the old primary),
+   * uses a lost member's answer only if it came by then, and records the others as silent, expected.
+   * It still refuses what is unsafe without them (a promotion that needs the old primary's position waits
+   * for it, or accepts data loss only where the runbook says so). Undo (rollback, fail-back) gets none:
+   * going back means the lost side is back.
+   */
+  readonly lost: readonly string[];
   /** Run argv (never a shell); kills the whole process tree on timeout/abort. */
   exec(argv: readonly string[], options?: Omit<CommandOptions, 'signal'>): Promise<CommandResult>;
   /** Progress text for the live view (heartbeat). */

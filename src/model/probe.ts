@@ -32,6 +32,8 @@ export interface RedisProbeSpec {
   /** Command and args, e.g. [ROLE] or [GET, key]. */
   readonly command: readonly unknown[];
   readonly password?: unknown;
+  /** Channels (patterns with * ? [) whose messages wake a detection probe (probe/notify.ts). */
+  readonly subscribe?: unknown;
 }
 
 export interface SqlProbeSpec {

@@ -116,6 +116,10 @@ export const runbookProbeSchema = {
         addr: text('host:port'),
         command: { type: 'array', minItems: 1, items: { type: ['string', 'number'] }, description: 'e.g. [ROLE] or [GET, key].' },
         password: text('AUTH password (use ${secrets.NAME}).'),
+        subscribe: {
+          oneOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { type: 'string' } }],
+          description: 'Pub/sub channels (or patterns, with * ? [) on the same server: each message samples the probe at once (fault.detect: Sentinel\'s +switch-master, a keyspace event), the interval stays as a fallback.',
+        },
       },
     },
     sql: {

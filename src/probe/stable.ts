@@ -25,12 +25,26 @@ export interface StableOptions {
    * false: keep polling until stable or the deadline (waiting for recovery after the switch).
    */
   readonly stopOnFailure?: boolean;
+  /**
+   * Sample at the rate the answer can change: after a sample that did not succeed, the next one comes
+   * ADAPT_FIRST_MS later, doubling up to the interval; confirmations after a success keep the interval.
+   * For waiting on recovery: the first success is seen within ADAPT_FIRST_MS, not a whole interval, late.
+   */
+  readonly adaptive?: boolean;
 }
+
+/** The first pause of an adaptive probe after a sample that did not succeed. */
+export const ADAPT_FIRST_MS = 10;
 
 export interface StableResult {
   readonly ok: boolean;
   readonly detail: string;
   readonly samples: readonly ProbeSample[];
+  /**
+   * ok: clock.monotonic() when the first sample of the run of successes that made it ok ended — when it
+   * held; the other successThreshold − 1 samples only confirmed it.
+   */
+  readonly heldSince?: number;
 }
 
 /** Counts a sample: does it count as a success, a failure, or neither (an error that does not count)? */
@@ -53,21 +67,27 @@ export async function runProbeUntilStable(probe: Probe, ctx: KindContext, opts: 
   const samples: ProbeSample[] = [];
   let okRun = 0;
   let failRun = 0;
+  let heldSince = 0;
+  let pause = ADAPT_FIRST_MS;
   for (;;) {
     const t = ctx.clock.monotonic();
     const o = await runProbeOnce(probe, ctx, opts.interpolate);
-    samples.push({ at: new Date(ctx.clock.now()).toISOString(), outcome: o.kind, detail: o.detail, durationMs: ctx.clock.monotonic() - t });
+    const ended = ctx.clock.monotonic();
+    samples.push({ at: new Date(ctx.clock.now()).toISOString(), outcome: o.kind, detail: o.detail, durationMs: ended - t });
     const c = classify(probe, o);
     okRun = c === 'success' ? okRun + 1 : 0;
+    if (okRun === 1) heldSince = ended;
     failRun = c === 'failure' ? failRun + 1 : c === 'success' ? 0 : failRun;
-    if (okRun >= needOk) return { ok: true, detail: needOk > 1 ? `${o.detail} (${needOk} consecutive)` : o.detail, samples };
+    if (okRun >= needOk) return { ok: true, detail: needOk > 1 ? `${o.detail} (${needOk} consecutive)` : o.detail, samples, heldSince };
     if (failRun >= needFail && opts.stopOnFailure !== false) {
       return { ok: false, detail: `${o.kind === 'error' ? 'error' : 'failed'}: ${o.detail}${needFail > 1 ? ` (${needFail} consecutive)` : ''}`, samples };
     }
+    const wait = opts.adaptive === true && okRun === 0 ? Math.min(pause, interval) : interval;
+    pause = okRun === 0 ? pause * 2 : ADAPT_FIRST_MS;
     const elapsed = ctx.clock.monotonic() - start;
-    if (elapsed + interval > deadlineMs) {
+    if (elapsed + wait > deadlineMs) {
       return { ok: false, detail: `not stable within ${deadlineMs}ms: ${o.kind === 'ok' ? `${okRun}/${needOk} consecutive successes` : o.detail}`, samples };
     }
-    await ctx.clock.sleep(interval, ctx.signal);
+    await ctx.clock.sleep(wait, ctx.signal);
   }
 }

@@ -114,15 +114,18 @@ async function switchAndRecover(w: OutageWindow): Promise<void> {
     return;
   }
   w.phase = 'while waiting for steady state to return';
+  // sampled from the switch's end at the rate it can change; recovered = when the last probe held (the
+  // first sample of its confirming run), not when the confirmations were counted
+  const heldSince = new Map<string, number>();
   const notBack = await checkSteady(runbook.steadyState, {
-    group: 'steadyState', phase: 'recovered', emit, interpolate: (v) => o.interpolate(v), untilMs: spec.recoverTimeoutMs,
+    group: 'steadyState', phase: 'recovered', emit, interpolate: (v) => o.interpolate(v), untilMs: spec.recoverTimeoutMs, heldSince,
     makeContext: (name) => o.makeContext(`steadyState:${name}`, w.halt, {}),
   });
   if (notBack.length > 0) {
     w.reasons.push(`steady state did not return within ${formatDuration(spec.recoverTimeoutMs)} (${notBack.join(', ')})`);
     return;
   }
-  marks.recoveredAt = clock.monotonic();
+  marks.recoveredAt = Math.max(marks.switchEnd, ...heldSince.values());
   await emit({ type: 'rehearsal.recovered', rtoMs: Math.round(marks.recoveredAt - (marks.t0 ?? 0)) });
 }
 
@@ -130,8 +133,8 @@ async function switchAndRecover(w: OutageWindow): Promise<void> {
 async function detect(o: RehearsalInput, signal: AbortSignal, t0: number): Promise<number | undefined> {
   const spec = o.runbook.fault;
   if (!spec || spec.detect.length === 0) return undefined;
-  const seen = await waitForDetection(spec.detect, o.makeContext('detect', signal, {}), spec.detectTimeoutMs, (v) => o.interpolate(v));
+  const seen = await waitForDetection(spec.detect, o.makeContext('detect', signal, {}), spec.detectTimeoutMs, (v) => o.interpolate(v), { all: spec.detectAll });
   if (seen === undefined) return undefined;
-  await o.emit({ type: 'fault.detected', probe: seen.probe, afterMs: seen.at - t0 });
+  await o.emit({ type: 'fault.detected', probe: seen.probe, afterMs: seen.at - t0, ...(seen.notified.length > 0 ? { notified: seen.notified } : {}) });
   return seen.at;
 }

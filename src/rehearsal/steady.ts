@@ -13,6 +13,11 @@ export interface SteadyOptions {
   readonly interpolate: Interpolate;
   /** Wait for recovery until this deadline (ms) instead of failing at the first failure. */
   readonly untilMs?: number;
+  /**
+   * Waiting for recovery: sample at the rate the answer can change (probe/stable.ts adaptive) and record,
+   * per probe that held, when it held (the first sample of its confirming run: clock.monotonic()).
+   */
+  readonly heldSince?: Map<string, number>;
 }
 
 /**
@@ -28,8 +33,10 @@ export async function checkSteady(probes: readonly Probe[], o: SteadyOptions): P
     const r = await runProbeUntilStable(p, ctx, {
       interpolate: o.interpolate,
       ...(o.untilMs === undefined ? {} : { deadlineMs: o.untilMs, stopOnFailure: false }),
+      ...(o.heldSince === undefined ? {} : { adaptive: true }),
     });
     if (!r.ok) failed.push(p.name);
+    else if (r.heldSince !== undefined) o.heldSince?.set(p.name, r.heldSince);
     const streak = r.samples.length > 1 ? ` (${r.samples.length} samples)` : '';
     await o.emit({
       type: r.ok ? 'check.passed' : 'check.failed', group: o.group, name: p.name, detail: `${r.detail}${streak}`, durationMs: ctx.clock.monotonic() - t0,

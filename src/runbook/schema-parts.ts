@@ -43,7 +43,12 @@ const faultSchema = {
     kind: text('The kind that injects and restores: fault.freeze, fault.link, exec, http, or a plug-in kind.'),
     with: { type: 'object', description: "The kind's params." },
     timeout: duration('Time limit to inject, and to restore (default 30s).'),
-    detect: probes('Probes that hold once the outage is seen; detection time = the first time one holds.'),
+    detect: probes('Probes that hold once the outage is seen; detection time = the first time one holds (detectWhen: all: the time the last one does). A redis probe with subscribe is sampled on each message (Sentinel +switch-master), not only at its interval.'),
+    detectWhen: { enum: ['any', 'all'], default: 'any', description: 'any: detected when the first detect probe holds; all: when every one has held (e.g. Sentinel elected every cache group).' },
+    lost: {
+      type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string' },
+      description: 'The data centers this fault cuts: the switch\'s steps do not wait on members there (ctx.lost). Default: what the fault kind says (fault.freeze: its dcs); give it for fault.link, exec and http faults.',
+    },
     detectTimeout: duration('Give up when nothing detects the fault within this (default 30s).'),
     recoverTimeout: duration('After the switch, steady state must hold again within this (default 60s).'),
     params: { type: 'object', description: 'Param values used while rehearsing a real cut, e.g. { acceptDataLoss: true }.' },

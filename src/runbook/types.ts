@@ -56,8 +56,12 @@ export interface FaultSpec {
   /** Raw params, interpolated when the rehearsal injects. */
   readonly with: unknown;
   readonly timeoutMs: number;
-  /** Probes that hold once the outage is seen: detection = the first time one holds. */
+  /** Probes that hold once the outage is seen: detection = the first time one holds (detectAll: the last). */
   readonly detect: readonly Probe[];
+  /** detectWhen: all — detected when every detect probe has held once. */
+  readonly detectAll: boolean;
+  /** `lost:` — the data centers the fault cuts (ctx.lost of the switch); undefined: the fault kind's lostDcs(). */
+  readonly lost: readonly string[] | undefined;
   readonly detectTimeoutMs: number;
   /** After the switch, steady state must hold again within this. */
   readonly recoverTimeoutMs: number;

@@ -18,6 +18,8 @@ export interface KindContextOptions {
   readonly stepId?: string;
   /** Called with each progress line as the kind reports it (a test acts at that point of the step). */
   readonly onProgress?: (message: string) => void;
+  /** ctx.lost: the data centers the run knows are lost (default none). */
+  readonly lost?: readonly string[];
 }
 
 /** A real KindContext (real clock, real commands through runCommand), as the engine builds it. */
@@ -33,6 +35,7 @@ export function makeKindContext(options: KindContextOptions = {}): TestKindConte
     baseDir: options.baseDir ?? process.cwd(),
     signal,
     clock: realClock,
+    lost: options.lost ?? [],
     log: nullLogger,
     exec: (argv, opts) => runCommand(argv, { ...opts, signal }),
     progress: (m) => {

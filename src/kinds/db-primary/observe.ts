@@ -4,7 +4,8 @@ import { isNoAnswer, readNode, withPg } from './client.js';
 import { endpointOf } from './connection.js';
 import { controlData, isManaged } from './local.js';
 import { leaveProbe, silentFor } from './silence.js';
-import { lagOf, type DbPrimaryParams, type DbPrimaryState, type MemberView, type PgMember } from './params.js';
+import { askAll, notWaitedText } from '../survivors.js';
+import { isTrue, lagOf, type DbPrimaryParams, type DbPrimaryState, type MemberView, type PgMember } from './params.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
 export const connectTimeoutMs = (p: DbPrimaryParams): number =>
@@ -43,9 +44,20 @@ export async function observeMember(p: DbPrimaryParams, m: PgMember, ctx: KindCo
   }
 }
 
+/**
+ * Every member at once. A member in a lost data center (ctx.lost) is not waited for — the standby is what
+ * the step acts on — except when a promotion must prove the old primary's position (promote without
+ * acceptDataLoss): then its answer (or its own connectTimeout) decides, as without ctx.lost.
+ */
 export async function observeDb(p: DbPrimaryParams, ctx: KindContext): Promise<DbPrimaryState> {
   if (p.members.length === 0) throw stepError('db.primary: no members', { retryable: false });
-  const members = await Promise.all(p.members.map((m) => observeMember(p, m, ctx)));
+  const promoting = p.promote !== undefined && p.promote !== false && p.promote !== 'false';
+  const members = await askAll({
+    members: p.members, ctx, dcOf: (m) => m.dc, waitForLost: promoting && !isTrue(p.acceptDataLoss),
+    ask: (m, ctx) => observeMember(p, m, ctx),
+    silent: (m, dc): MemberView => ({ name: m.name, dc: m.dc, role: 'unreachable', detail: `postgres ${m.name}: ${notWaitedText(dc)}` }),
+    onNotWaited: (ms) => ctx.note('membersNotWaitedFor', ms.map((m) => m.name)),
+  });
   const primaries = members.filter((m) => m.role === 'primary');
   const one = primaries.length === 1 ? primaries[0] : undefined;
   const lagBytes: Record<string, number | null> = {};

@@ -7,6 +7,7 @@ import { assessRecord } from './assess.js';
 import { sendUpdate } from './nsupdate.js';
 import { dnsRecordSchema, fqdnOf, normalizeValue, toValues, type DnsRecordParams, type DnsRecordState } from './params.js';
 import { queryServer } from './resolve.js';
+import { askAll, notWaitedText } from '../survivors.js';
 
 export type { DnsRecordParams, DnsRecordState } from './params.js';
 
@@ -26,7 +27,13 @@ async function observeRecord(p: DnsRecordParams, ctx: KindContext): Promise<DnsR
   const fqdn = fqdnOf(p);
   const servers = [...new Set([updateServer(p), ...verifyServers(p)])].filter((s) => s !== '');
   if (servers.length === 0) throw stepError('dns.record: give server or servers', { retryable: false });
-  const answers = await Promise.all(servers.map(async (s) => [s, await queryServer(s, fqdn, p.type, timeoutOf(p), ctx.signal)] as const));
+  // every server at once; one in a lost data center (ctx.lost) is not waited for
+  const answers = await askAll({
+    members: servers, ctx, dcOf: (s) => p.dcs?.[s],
+    ask: async (s, ctx) => [s, await queryServer(s, fqdn, p.type, timeoutOf(p), ctx.signal)] as const,
+    silent: (s, dc) => [s, { values: [], error: notWaitedText(dc), lostDc: dc }] as const,
+    onNotWaited: (ss) => ctx.note('serversNotWaitedFor', ss),
+  });
   const byServer = Object.fromEntries(answers);
   const primary = byServer[updateServer(p)];
   if (!primary || answers.every(([, a]) => a.error !== undefined)) {
@@ -40,7 +47,10 @@ async function observeRecord(p: DnsRecordParams, ctx: KindContext): Promise<DnsR
 
 /** Every server named in the runbook answers exactly the desired rrset, with the desired TTL or less. */
 function holdsRecord(p: DnsRecordParams, desired: DnsRecordState, current: DnsRecordState): Holds {
-  for (const s of verifyServers(p).length ? verifyServers(p) : [updateServer(p)]) {
+  const named = verifyServers(p).length ? verifyServers(p) : [updateServer(p)];
+  // a server in a lost data center is verified once it is back, not waited for; the update server always is
+  const checked = named.filter((s) => current.servers[s]?.lostDc === undefined);
+  for (const s of checked.length > 0 ? checked : [updateServer(p)]) {
     const a = current.servers[s];
     if (!a || a.error) return notYet(`dns ${s}: ${a?.error ?? 'no answer'} for ${current.fqdn} ${current.type}`);
     if (!same(a.values, desired.values)) return notYet(`dns ${s}: ${current.fqdn} ${current.type} is ${show(a.values)}, want ${show(desired.values)}`);

@@ -42,6 +42,8 @@ export interface ServerAnswer {
   /** No such rrset: how long resolvers may cache that answer (RFC 2308: the SOA's TTL or MINIMUM, the lower). */
   readonly negativeTtl?: number;
   readonly error?: string;
+  /** A server in a lost data center (ctx.lost) that had not answered when the others had: not waited for, not verified. */
+  readonly lostDc?: string;
 }
 
 export interface DnsRecordState {

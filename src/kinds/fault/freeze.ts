@@ -78,5 +78,7 @@ export const faultFreezeKind = defineKind<FreezeParams, FreezeState>({
   outputs(_p, state) {
     return { frozen: state.frozen, running: state.running };
   },
+  // a rehearsal's switch knows these are lost (ctx.lost): its steps do not wait on them
+  lostDcs: (p) => p.dcs,
   verifyIntervalMs: 50,
 });

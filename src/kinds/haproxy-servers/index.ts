@@ -5,6 +5,7 @@ import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../../mo
 import { assessServers } from './assess.js';
 import { haproxyServersSchema, wantedServers, type HaproxyServersParams, type HaproxyServersState, type ServerWant } from './params.js';
 import { probeTraffic } from './probe.js';
+import { lostDc, lostOf } from '../survivors.js';
 import { parseServersState, runtimeCommand, type ServerView } from './runtime-api.js';
 
 export type { HaproxyServersParams, HaproxyServersState } from './params.js';
@@ -34,9 +35,20 @@ async function observeServers(p: HaproxyServersParams, ctx: KindContext): Promis
   if (unknown.length > 0) {
     throw stepError(`haproxy ${p.socket}: backend ${p.backend} has no server ${unknown.map((n) => `"${n}"`).join(', ')} (has ${Object.keys(servers).join(', ')})`, { retryable: false });
   }
-  if (!p.probe) return { backend: p.backend, servers };
+  const lost = lostOf(ctx);
+  const lostServers = Object.keys(servers).filter((n) => lostDc(lost, p.dcs?.[n]) !== undefined);
+  const seen = { backend: p.backend, servers, ...(lostServers.length > 0 ? { lostServers } : {}) };
+  // with servers in a lost data center (ctx.lost) the probe waits only for a switch already made: sent
+  // through the cut servers before they are set, it would wait on HAProxy's own timeouts for nothing
+  if (!p.probe || (lostServers.length > 0 && !statesAsWanted(p, servers))) return seen;
   const probe = await probeTraffic(p.probe.url, p.probe.samples ?? 10, timeoutOf(p), ctx.signal);
-  return { backend: p.backend, servers, probe };
+  return { ...seen, probe };
+}
+
+/** Every named server already has the state and weight the step wants. */
+function statesAsWanted(p: HaproxyServersParams, servers: Readonly<Record<string, ServerView>>): boolean {
+  return Object.entries(wantedServers(p)).every(([name, want]) =>
+    (want.state === undefined || servers[name]?.state === want.state) && (want.weight === undefined || servers[name]?.weight === want.weight));
 }
 
 function holdsServers(desired: HaproxyServersState, current: HaproxyServersState, socket: string): Holds {
@@ -45,7 +57,7 @@ function holdsServers(desired: HaproxyServersState, current: HaproxyServersState
     if (!now) return notYet(`haproxy ${socket}: server ${desired.backend}/${name} is gone`);
     if (now.state !== want.state) return notYet(`haproxy ${desired.backend}/${name}: state is ${now.state}, want ${want.state}`);
     if (now.weight !== want.weight) return notYet(`haproxy ${desired.backend}/${name}: weight is ${now.weight}, want ${want.weight}`);
-    if (want.state === 'ready' && want.up && !now.up) return notYet(`haproxy ${desired.backend}/${name}: ready but DOWN (health check failing), want UP`);
+    if (want.state === 'ready' && want.up && !now.up && !current.lostServers?.includes(name)) return notYet(`haproxy ${desired.backend}/${name}: ready but DOWN (health check failing), want UP`);
   }
   if (desired.expectProbe) {
     const probe = current.probe;

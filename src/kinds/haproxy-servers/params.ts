@@ -34,6 +34,8 @@ export interface HaproxyServersState {
   readonly probe?: ProbeView;
   /** Only in a desired state: every probe answer must be one of these. */
   readonly expectProbe?: readonly string[];
+  /** Servers in a lost data center (ctx.lost): set as asked, but not waited for to come UP. */
+  readonly lostServers?: readonly string[];
 }
 
 const stateSchema = { type: 'string', enum: ['ready', 'drain', 'maint'] };

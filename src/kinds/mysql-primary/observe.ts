@@ -4,7 +4,8 @@ import { isStepError, stepError, type KindContext } from '../../model/kind.js';
 import { isNoAnswer, withSession, type Session } from './client.js';
 import { dialectOf, readReplicaRow, type Dialect } from './dialect.js';
 import { missingCount, newest } from './gtid.js';
-import { addrOf, type MysqlMember, type MysqlMemberView, type MysqlPrimaryParams, type MysqlPrimaryState, type ReplicationView } from './params.js';
+import { askAll, notWaitedText } from '../survivors.js';
+import { addrOf, isTrue, promoting, type MysqlMember, type MysqlMemberView, type MysqlPrimaryParams, type MysqlPrimaryState, type ReplicationView } from './params.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
 export const connectTimeoutMs = (p: MysqlPrimaryParams): number =>
@@ -75,10 +76,19 @@ export async function observeMember(p: MysqlPrimaryParams, m: MysqlMember, ctx: 
   }
 }
 
-/** Every member at once (a silent one costs one connect timeout and holds up no other), then who is primary and each replica's lag. */
+/**
+ * Every member at once (a silent one costs one connect timeout and holds up no other), then who is
+ * primary and each replica's lag. A member in a lost data center (ctx.lost) is not waited for, unless a
+ * promotion must prove the old primary's position (promote without acceptDataLoss).
+ */
 export async function observeMysql(p: MysqlPrimaryParams, ctx: KindContext): Promise<MysqlPrimaryState> {
   if (p.members.length === 0) throw stepError('mysql.primary: no members', { retryable: false });
-  const members = await Promise.all(p.members.map((m) => observeMember(p, m, ctx)));
+  const members = await askAll({
+    members: p.members, ctx, dcOf: (m) => m.dc, waitForLost: promoting(p) && !isTrue(p.acceptDataLoss),
+    ask: (m, ctx) => observeMember(p, m, ctx),
+    silent: (m, dc): MysqlMemberView => ({ name: m.name, dc: m.dc, role: 'unreachable', detail: `mysql ${m.name} (${addrOf(m)}): ${notWaitedText(dc)}` }),
+    onNotWaited: (ms) => ctx.note('membersNotWaitedFor', ms.map((m) => m.name)),
+  });
   if (members.every((m) => m.role === 'unreachable')) {
     throw stepError(`mysql: no member answers (${members.map((m) => m.detail ?? m.name).join('; ')})`);
   }

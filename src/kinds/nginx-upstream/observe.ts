@@ -6,11 +6,15 @@ import { parseUpstream } from '../../infra/nginx-upstream.js';
 import { probeTraffic } from '../haproxy-servers/probe.js';
 import { stepError, type KindContext } from '../../model/kind.js';
 import { masterPid, targetOf } from './nginx-process.js';
+import { lostDc, lostOf } from '../survivors.js';
 import { wantedServers, type NginxServerView, type NginxUpstreamParams, type NginxUpstreamState, type StubStatus } from './params.js';
 
 const DEFAULT_TIMEOUT_MS = 5000;
 export const timeoutOf = (p: NginxUpstreamParams): number =>
   (p.commandTimeout === undefined ? undefined : parseDuration(p.commandTimeout)) ?? DEFAULT_TIMEOUT_MS;
+
+/** Step attempts already told about servers left up in a lost data center (verify polls observe again). */
+const warned = new WeakSet<KindContext>();
 
 export const fileOf = (p: NginxUpstreamParams, ctx: KindContext): string => path.resolve(ctx.baseDir, p.file);
 
@@ -50,6 +54,15 @@ export async function observeUpstream(p: NginxUpstreamParams, ctx: KindContext):
   // the probe proves the wanted servers serve: before the file has them it would prove nothing, and sent
   // through a cut data center's servers it would wait on each of them (nginx's proxy timeouts) for nothing
   const wanted = Object.entries(wantedServers(p)).every(([a, w]) => (w.state ?? servers[a]?.state) === servers[a]?.state && (w.weight ?? servers[a]?.weight) === servers[a]?.weight);
+  // nothing here talks to another data center but the probe, through the servers the file keeps up: one
+  // the step leaves up in a lost data center (ctx.lost) would make nginx wait on it, so it is said
+  const lost = lostOf(ctx);
+  const upInLost = Object.keys(servers).filter((a) => (wantedServers(p)[a]?.state ?? servers[a]?.state) === 'up' && lostDc(lost, p.dcs?.[a]) !== undefined);
+  if (upInLost.length > 0 && !warned.has(ctx)) {
+    warned.add(ctx);
+    ctx.note('upInLostDataCenters', upInLost);
+    ctx.log.warn({ servers: upInLost }, 'servers left up in a lost data center: nginx tries them first and waits its proxy timeouts on each');
+  }
   const [master, status, probe] = await Promise.all([
     masterPid(targetOf(p, ctx.baseDir)),
     p.status === undefined ? undefined : stubStatus(p.status, timeoutMs, ctx.signal),

@@ -1,4 +1,5 @@
 import { isStepError, stepError, type KindContext } from '../../model/kind.js';
+import { askAll, notWaitedText } from '../survivors.js';
 import { flatToRecord, readRole, withRedis } from './client.js';
 import type { NodeView, RedisFailoverParams, RedisFailoverState } from './params.js';
 import { nodeTarget, sentinelTarget } from './targets.js';
@@ -20,9 +21,19 @@ export async function observeGroup(p: RedisFailoverParams, ctx: KindContext): Pr
   return { group: p.master, mode: 'direct', master, masterDc: dcOf(p, master), sentinels: {}, nodes };
 }
 
+/** Where a sentinel lives (params.dcs), when the runbook says. */
+export const sentinelDc = (p: RedisFailoverParams, addr: string): string | null => p.dcs?.[addr] ?? null;
+
+/**
+ * Sentinel mode: the survivors first. The sentinels are asked at once (a lost one is not waited for),
+ * then the nodes they name; the old master in a lost data center is recorded, not waited for (ctx.lost).
+ */
 async function observeSentinel(p: RedisFailoverParams, sentinels: readonly string[], ctx: KindContext): Promise<RedisFailoverState> {
-  const views = await Promise.all(
-    sentinels.map(async (addr) => {
+  const views = await askAll({
+    members: sentinels, ctx, dcOf: (addr) => sentinelDc(p, addr),
+    silent: (addr, dc) => ({ addr, view: `${UNREACHABLE}: ${notWaitedText(dc)}`, replicas: [] as string[] }),
+    onNotWaited: (addrs) => ctx.note('sentinelsNotWaitedFor', addrs),
+    ask: async (addr, ctx) => {
       try {
         return await withRedis(sentinelTarget(p, addr, ctx), async (r) => {
           const m = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', p.master)) as string[] | null;
@@ -35,8 +46,8 @@ async function observeSentinel(p: RedisFailoverParams, sentinels: readonly strin
         if (ctx.signal.aborted || (isStepError(e) && !e.retryable)) throw e;
         return { addr, view: `${UNREACHABLE}: ${e instanceof Error ? e.message : String(e)}`, replicas: [] as string[] };
       }
-    }),
-  );
+    },
+  });
   const answering = views.filter((v) => !v.view.startsWith(UNREACHABLE));
   if (answering.length === 0) {
     throw stepError(`redis sentinels unreachable: ${views.map((v) => v.view.replace(`${UNREACHABLE}: `, '')).join('; ')}`);
@@ -63,8 +74,11 @@ function majority(values: readonly string[]): string {
 }
 
 async function readNodes(p: RedisFailoverParams, addrs: readonly string[], ctx: KindContext): Promise<NodeView[]> {
-  const views = await Promise.all(
-    addrs.map(async (addr): Promise<NodeView> => {
+  const views = await askAll({
+    members: addrs, ctx, dcOf: (addr) => dcOf(p, addr),
+    silent: (addr, dc): NodeView => ({ addr, dc, role: 'unreachable', detail: notWaitedText(dc) }),
+    onNotWaited: (lost) => ctx.note('nodesNotWaitedFor', lost),
+    ask: async (addr, ctx): Promise<NodeView> => {
       const dc = dcOf(p, addr);
       try {
         const role = await withRedis(nodeTarget(p, addr, ctx), readRole);
@@ -77,7 +91,7 @@ async function readNodes(p: RedisFailoverParams, addrs: readonly string[], ctx: 
         if (ctx.signal.aborted || (isStepError(e) && !e.retryable)) throw e;
         return { addr, dc, role: 'unreachable', detail: e instanceof Error ? e.message : String(e) };
       }
-    }),
-  );
+    },
+  });
   return views.sort((a, b) => a.addr.localeCompare(b.addr));
 }

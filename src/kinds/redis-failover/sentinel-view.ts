@@ -1,6 +1,7 @@
 import { isStepError, type KindContext } from '../../model/kind.js';
 import { flatToRecord, withRedis } from './client.js';
-import { UNREACHABLE } from './observe.js';
+import { askAll } from '../survivors.js';
+import { sentinelDc, UNREACHABLE } from './observe.js';
 import type { RedisFailoverParams, RedisFailoverState } from './params.js';
 import { nodeTimeoutMs, sentinelTarget } from './targets.js';
 
@@ -52,7 +53,8 @@ export async function sentinelCandidates(p: RedisFailoverParams, sentinel: strin
 /** Every sentinel's view now; the ones that do not answer are left out (at least 1 s each: a slow answer is still an answer). */
 export async function readSentinels(p: RedisFailoverParams, ctx: KindContext): Promise<SentinelView[]> {
   const timeoutMs = Math.max(nodeTimeoutMs(p), 1000);
-  const views = await Promise.all((p.sentinels ?? []).map(async (addr) =>
+  // a sentinel in a lost data center is not waited for (ctx.lost): left out, as one that does not answer
+  const views = await askAll({ members: p.sentinels ?? [], ctx, dcOf: (addr) => sentinelDc(p, addr), silent: () => undefined, ask: async (addr, ctx) =>
     withRedis(sentinelTarget(p, addr, ctx, timeoutMs), async (r): Promise<SentinelView> => {
       const m = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', p.master)) as string[] | null;
       const info = flatToRecord(await r.call('SENTINEL', 'MASTER', p.master));
@@ -65,6 +67,6 @@ export async function readSentinels(p: RedisFailoverParams, ctx: KindContext): P
       if (ctx.signal.aborted || (isStepError(e) && !e.retryable)) throw e;
       return undefined;
     }),
-  ));
+  });
   return views.filter((v): v is SentinelView => v !== undefined);
 }

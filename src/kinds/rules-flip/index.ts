@@ -8,6 +8,7 @@ import { defineKind } from '../define-kind.js';
 import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../../model/kind.js';
 import { assessRules } from './assess.js';
 import { describeChange, loadTopology, observeRules, withStore, type RulesFlipState } from './observe.js';
+import { lostOf } from '../survivors.js';
 import { checkRulesFlipParams, cutList, durationMs, rulesFlipSchema, type RulesFlipParams } from './params.js';
 
 /**
@@ -21,7 +22,11 @@ export const rulesFlipKind = defineKind<RulesFlipParams, RulesFlipState>({
   outputNames: ['version'],
   preload: () => import('ioredis'), // a redis:// store's client
   check: checkRulesFlipParams,
-  observe: observeRules,
+  async observe(p, ctx) {
+    const s = await observeRules(p, ctx);
+    noteLostNotCut(p, s, ctx);
+    return s;
+  },
   decide(p, current) {
     if (current.version > 0 && current.ownedByCut === '' && current.fence === null && current.cutToRecord.length === 0) {
       return { action: 'noop', reason: p.home ? 'already home: every shard is owned by its home zone' : `already flipped: no shard owned by ${current.cut.join(', ')}` };
@@ -75,6 +80,21 @@ export const rulesFlipKind = defineKind<RulesFlipParams, RulesFlipState>({
   outputs: (_p, s) => ({ version: s.version }),
   verifyIntervalMs: 200,
 });
+
+/**
+ * The store and the catch-up probe are all this step asks (the probe's command sees the lost data centers
+ * in DRCTL_LOST). A lost data center the flip does not cut keeps its shards routed to it: said, not refused
+ * (the runbook decides what it cuts).
+ */
+const warned = new WeakSet<KindContext>();
+function noteLostNotCut(p: RulesFlipParams, s: RulesFlipState, ctx: KindContext): void {
+  if (p.home === true || warned.has(ctx)) return;
+  const notCut = [...lostOf(ctx)].filter((dc) => !s.cut.includes(dc) && !s.recordedCut.includes(dc));
+  if (notCut.length === 0) return;
+  warned.add(ctx);
+  ctx.note('lostNotCut', notCut);
+  ctx.log.warn({ lost: notCut }, 'lost data centers the flip does not cut: their zones keep their shards');
+}
 
 /** What every staged move of this step shares: the clock, the signal, progress, and the catch-up probe. */
 function stagedOptions(p: RulesFlipParams, ctx: KindContext) {
