@@ -35,7 +35,8 @@ export function withRunOptions(cmd: Command): Command {
     .option('--concurrency <n>', 'steps to run at once (overrides the runbook)', positiveInt('--concurrency'))
     .addOption(new Option('--on-failure <mode>', 'on a failed step: stop starting new ones, or roll back applied ones').choices(['stop', 'rollback']))
     .option('--plan <file>', 'apply a plan saved by `plan -o`: refused (exit 4) if the runbook or the observed live state changed since')
-    .option('--lease <duration>', 'lock lease, renewed while the run lives (default 15s; also DRCTL_LEASE)');
+    .option('--lease <duration>', 'lock lease, renewed while the run lives (default 15s; also DRCTL_LEASE)')
+    .option('--lost <dcs>', 'data centers known lost, comma-separated (e.g. hz-a,hz-b): steps do not wait on members there');
 }
 
 const YES = new Set(['1', 'true', 'yes']);
@@ -73,3 +74,17 @@ export const percent = (what: string) => (value: string): number => {
   if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError(`${what} must be a percentage from 0 to 100, got "${value}"`);
   return n;
 };
+
+/**
+ * --lost DCS: the data centers known lost, comma-separated (`--lost hz-a,hz-b`). Each must be named
+ * somewhere in the runbook or its params (`known`: their text): a typo would otherwise make no step skip
+ * anything, silently.
+ */
+export function lostOption(value: string | undefined, known: string): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  const dcs = value.split(',').map((d) => d.trim());
+  if (dcs.some((d) => d === '')) throw usageError(`--lost "${value}": data center names, comma-separated (e.g. --lost hz-a,hz-b)`);
+  const unknown = dcs.filter((d) => !new RegExp(`(^|[^\\w.-])${d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w.-])`).test(known));
+  if (unknown.length > 0) throw usageError(`--lost ${unknown.join(',')}: no data center of that name in the runbook or its params`);
+  return [...new Set(dcs)];
+}

@@ -14,12 +14,13 @@ export interface ContextFactoryOptions {
   readonly log: Logger;
   readonly emit: (e: EventInput) => Promise<void>;
   readonly approve: (stepId: string, question: string) => Promise<boolean>;
-  /** The data centers the run knows are lost (ctx.lost of the switch's steps; undo gets none). */
-  readonly lost?: readonly string[];
 }
 
-/** Makes the KindContext of one step attempt (or a check, the fault, a probe), with its signal and notes. */
-export type ContextFactory = (stepId: string, signal: SignalLike, notes: Record<string, unknown>) => KindContext;
+/**
+ * Makes the KindContext of one step attempt (or a check, the fault, a probe), with its signal and notes;
+ * `lost`: the data centers its ctx.lost names (none unless given).
+ */
+export type ContextFactory = (stepId: string, signal: SignalLike, notes: Record<string, unknown>, lost?: readonly string[]) => KindContext;
 
 /** Commands a step runs see the run's lost data centers, comma-separated (empty: none known). */
 export const LOST_ENV = 'DRCTL_LOST';
@@ -27,12 +28,18 @@ export const LOST_ENV = 'DRCTL_LOST';
 /**
  * Build the KindContext for one step attempt: everything a kind may use, and nothing else. The signal and
  * the step's logger are made when the kind first reads them (a Deadline's signal is lazy; so is a child logger).
+ * `lost`: the data centers the run knows are lost (ctx.lost) — given to the switch's steps only; checks,
+ * probes and undo (rollback, fail-back: going back means the lost side is back) get none.
  */
+/** The same factory with `lost` given to every context it makes (the switch's steps). */
+export const withLost = (make: ContextFactory, lost: readonly string[] | undefined): ContextFactory =>
+  lost === undefined || lost.length === 0 ? make : (stepId, signal, notes) => make(stepId, signal, notes, lost);
+
 export function createContextFactory(o: ContextFactoryOptions): ContextFactory {
-  return (stepId, signalLike, notes) => {
+  return (stepId, signalLike, notes, lostDcs = []) => {
     const source = signalLike instanceof AbortSignal ? { signal: signalLike } : signalLike;
     let log: Logger | undefined;
-    const lost = [...(o.lost ?? [])];
+    const lost = [...lostDcs];
     return {
       runId: o.runId,
       stepId,

@@ -65,6 +65,8 @@ export interface Phases {
   readonly mode: RunMode;
   /** false: it changes nothing, takes no lock and writes its (new) run unfenced: a skipped rehearsal. */
   readonly locks?: boolean;
+  /** The data centers known lost (`--lost`): the switch's steps do not wait on members there (ctx.lost); run.started carries them. */
+  readonly lostDcs?: readonly string[];
   run(ctx: PhasesContext): Promise<PhasesResult>;
 }
 

@@ -1,6 +1,7 @@
 import type { RunStatus } from '../model/events.js';
 import type { OnFailure } from '../runbook/types.js';
 import { findBudgetOverruns } from './budgets.js';
+import { withLost } from './context.js';
 import { failBackDrill } from './drill-phases.js';
 import { executeSteps, outcomeOfPrior, type ExecuteOutcome } from './executor.js';
 import { firstError } from './first-error.js';
@@ -17,11 +18,13 @@ export interface RunPhasesOptions {
   readonly shuffle?: boolean | undefined;
   /** A resumed run: what its journal says happened (journaled again as run.resumed first). */
   readonly resume?: ResumeInput;
+  /** `--lost`: the data centers the switch's steps do not wait on (ctx.lost); undo is told none. */
+  readonly lostDcs?: readonly string[] | undefined;
 }
 
 /** The phases of `run` and `drill` (and of their resumption): readiness → (steady state) → steps → (fail back). */
 export function runPhases(o: RunPhasesOptions): Phases {
-  return { mode: o.resume ? 'resume' : o.mode, run: (ctx) => runOrDrill(ctx, o) };
+  return { mode: o.resume ? 'resume' : o.mode, ...(o.lostDcs === undefined ? {} : { lostDcs: o.lostDcs }), run: (ctx) => runOrDrill(ctx, o) };
 }
 
 async function runOrDrill(ctx: PhasesContext, o: RunPhasesOptions): Promise<PhasesResult> {
@@ -41,7 +44,7 @@ async function runOrDrill(ctx: PhasesContext, o: RunPhasesOptions): Promise<Phas
   // a resumed drill whose fail-back had begun goes straight back to failing back
   const failingBack = replay !== undefined && o.mode === 'drill' && replay.rollbackStarted;
   const executed = failingBack ? outcomeOfPrior(runbook, replay.prior, replay.toUndo) : await executeSteps({
-    runbook, registry: ctx.registry, emit, clock, stop: ctx.stop, abort: ctx.abort, makeContext: ctx.makeContext,
+    runbook, registry: ctx.registry, emit, clock, stop: ctx.stop, abort: ctx.abort, makeContext: withLost(ctx.makeContext, o.lostDcs),
     resolveParams: (step, outputsOf) => ctx.scope.interpolate(step.with, outputsOf),
     ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
     ...(o.onFailure === undefined ? {} : { onFailure: o.onFailure }),

@@ -153,6 +153,7 @@ async function openAndRun(input: SessionInput, o: Opening): Promise<SessionOutco
     await emit({
       type: 'run.started', mode: phases.mode, runbook: { name: runbook.name, file: runbook.file, hash: runbook.hash }, params: scope.params,
       ...startedSteps(runbook), host, user, pid,
+      ...(phases.lostDcs !== undefined && phases.lostDcs.length > 0 ? { lost: phases.lostDcs } : {}),
     });
     if (run.lease) await emit(lockAcquiredEvent(run.lease));
     const result = await phases.run({

@@ -46,6 +46,8 @@ export type EngineEvent =
       readonly host: string;
       readonly user: string;
       readonly pid: number;
+      /** The data centers the run was told are lost (`--lost`): its steps did not wait on members there. */
+      readonly lost?: readonly string[];
     })
   | (Base & {
       readonly type: 'check.passed' | 'check.failed';
@@ -155,7 +157,7 @@ export type EngineEvent =
     })
   /** Journaled right before the fault's apply, with what restore must put back (a crashed rehearsal is restored from it). */
   | (Base & { readonly type: 'fault.intent'; readonly describe: string; readonly before: unknown })
-  | (Base & { readonly type: 'fault.injected'; readonly describe: string })
+  | (Base & { readonly type: 'fault.injected'; readonly describe: string; readonly lost?: readonly string[] })
   | (Base & { readonly type: 'fault.detected'; readonly probe: string; readonly afterMs: number; readonly notified?: readonly string[] })
   | (Base & { readonly type: 'fault.restored'; readonly describe: string; readonly ok: boolean })
   | (Base & { readonly type: 'rehearsal.recovered'; readonly rtoMs: number })

@@ -14,7 +14,8 @@ export interface RehearsalInput {
   readonly registry: KindRegistry;
   readonly clock: Clock;
   readonly emit: (e: EventInput) => Promise<void>;
-  readonly makeContext: (id: string, signal: SignalLike, notes: Record<string, unknown>) => KindContext;
+  /** `lost`: the data centers the switch's steps do not wait on (ctx.lost); none for everything else. */
+  readonly makeContext: (id: string, signal: SignalLike, notes: Record<string, unknown>, lost?: readonly string[]) => KindContext;
   readonly interpolate: (value: unknown, outputsOf?: (stepId: string) => Readonly<Record<string, unknown>> | undefined) => unknown;
   /** First interrupt (or a lost lease): inject nothing more, start no new step; restore and fail back. */
   readonly stop: AbortSignal;

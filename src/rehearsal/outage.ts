@@ -37,7 +37,7 @@ export interface OutageSignals {
 export async function runOutage(o: RehearsalInput, fault: { kind: AnyKind; params: unknown }, signals: OutageSignals, marks: OutageMarks, reasons: string[]): Promise<void> {
   const spec = o.runbook.fault;
   if (!spec) throw new Error('internal: rehearse needs spec.fault');
-  const w: OutageWindow = { o, spec, ...signals, marks, reasons, phase: 'before the fault was injected', detection: undefined, detectDone: new AbortController() };
+  const w: OutageWindow = { o, spec, ...signals, marks, reasons, phase: 'before the fault was injected', lost: [], detection: undefined, detectDone: new AbortController() };
   try {
     if (await injectAndDetect(w, fault)) await switchAndRecover(w);
   } catch (e) {
@@ -57,6 +57,8 @@ interface OutageWindow extends OutageSignals {
   readonly marks: OutageMarks;
   readonly reasons: string[];
   phase: string;
+  /** The data centers the fault cuts: the switch's steps do not wait on members there (ctx.lost). */
+  lost: readonly string[];
   detection: Promise<number | undefined> | undefined;
   readonly detectDone: AbortController;
 }
@@ -81,7 +83,8 @@ async function injectAndDetect(w: OutageWindow, fault: { kind: AnyKind; params: 
     await written;
   });
   marks.injected = injected;
-  await emit({ type: 'fault.injected', describe: injected.describe });
+  w.lost = lostOf(spec, fault);
+  await emit({ type: 'fault.injected', describe: injected.describe, ...(w.lost.length > 0 ? { lost: w.lost } : {}) });
   const t0 = marks.t0 ?? clock.monotonic();
   w.phase = 'before the fault was detected';
   if (spec.detect.length === 0) {
@@ -102,7 +105,7 @@ async function switchAndRecover(w: OutageWindow): Promise<void> {
   const { runbook, clock, emit } = o;
   w.phase = 'during the switch';
   marks.executed = await executeSteps({
-    runbook, registry: o.registry, emit, clock, makeContext: o.makeContext,
+    runbook, registry: o.registry, emit, clock, makeContext: (id, signal, notes) => o.makeContext(id, signal, notes, w.lost),
     stop: AbortSignal.any([o.stop, breach]), abort: AbortSignal.any([o.abort, breach]),
     resolveParams: (step, outputsOf) => o.interpolate(step.with, outputsOf),
     ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
@@ -127,6 +130,11 @@ async function switchAndRecover(w: OutageWindow): Promise<void> {
   }
   marks.recoveredAt = Math.max(marks.switchEnd, ...heldSince.values());
   await emit({ type: 'rehearsal.recovered', rtoMs: Math.round(marks.recoveredAt - (marks.t0 ?? 0)) });
+}
+
+/** What the fault cuts: the runbook's `fault.lost`, else what the fault kind says (fault.freeze: its dcs). */
+export function lostOf(spec: FaultSpec, fault: { kind: AnyKind; params: unknown }): readonly string[] {
+  return spec.lost ?? fault.kind.lostDcs?.(fault.params) ?? [];
 }
 
 /** The detection probes from t0: fault.detected (with its time after t0) when one holds. */

@@ -9,7 +9,7 @@ import { confirmationRequired, ExitCode } from '../../util/errors.js';
 import { assertApprovable } from '../approvals.js';
 import type { CliIO } from '../io.js';
 import { loadValidRunbook } from '../load-runbook.js';
-import { leaseOf } from '../options.js';
+import { leaseOf, lostOption } from '../options.js';
 import { envelope } from '../output/json.js';
 import { createStyle } from '../output/style.js';
 import { runCommandSession } from '../run-session.js';
@@ -25,6 +25,7 @@ export interface RunFlags {
   readonly onFailure?: OnFailure;
   readonly plan?: string;
   readonly lease?: string;
+  readonly lost?: string;
 }
 
 /** drctl run|drill RUNBOOK: parse flags → the session's input (run or drill phases) → the view → the exit code. */
@@ -35,6 +36,7 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
     const { runbook, registry, text } = await loadValidRunbook(file, flags.plugin ?? []);
     assertApprovable(runbook, flags.approve ?? []);
     const scope = await buildRuntimeScope(runbook, flags);
+    const lostDcs = lostOption(flags.lost, `${text}\n${JSON.stringify(scope.params)}`);
     if (!flags.dryRun) assertInputsPresent(runbook);
     // the safety lever: a drill it holds is refused (exit 5, recorded), a run only says so
     const held = flags.dryRun ? undefined : await (await import('./safety-notes.js')).leverGate(io, state, mode, runbook.name, async (store, reason) => {
@@ -67,7 +69,7 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
     const approved = new Set(flags.approve ?? []);
     const store = await openStateStore(state);
     try {
-      const phases = runPhases({ mode, concurrency: flags.concurrency, onFailure: flags.onFailure, shuffle: process.env.DRCTL_SHUFFLE === '1' });
+      const phases = runPhases({ mode, concurrency: flags.concurrency, onFailure: flags.onFailure, shuffle: process.env.DRCTL_SHUFFLE === '1', lostDcs });
       return await runCommandSession(io, {
         store, leaseMs, yes: true,
         approve: async (stepId, question) => approved.has(stepId) || (io.interactive && (await io.confirm(`[${stepId}] ${question}`))),

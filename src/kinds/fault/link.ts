@@ -6,6 +6,8 @@ import { linkName, type LinkRef } from './ip-link-output.js';
 export interface LinkParams {
   /** The links to cut, each inside its network namespace. */
   readonly links: readonly LinkRef[];
+  /** The data centers the links join to the rest: a rehearsal's switch does not wait on them (ctx.lost). */
+  readonly dcs?: readonly string[];
 }
 
 /** Each link with its administrative state (the UP flag), in params order. */
@@ -46,6 +48,7 @@ export const faultLinkKind = defineKind<LinkParams, LinkCutState>({
           },
         },
       },
+      dcs: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string' }, description: 'The data centers these links cut off, e.g. [hz-a]: a rehearsal\'s switch does not wait on members there.' },
     },
   },
   outputNames: ['up', 'down'],
@@ -86,5 +89,7 @@ export const faultLinkKind = defineKind<LinkParams, LinkCutState>({
   outputs(_p, state) {
     return { up: names(state.links.filter((l) => l.up)), down: names(state.links.filter((l) => !l.up)) };
   },
+  // a rehearsal's switch knows these are lost (ctx.lost): its steps do not wait on them
+  lostDcs: (p) => p.dcs ?? [],
   verifyIntervalMs: 50,
 });

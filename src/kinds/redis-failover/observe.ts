@@ -21,6 +21,14 @@ export async function observeGroup(p: RedisFailoverParams, ctx: KindContext): Pr
   return { group: p.master, mode: 'direct', master, masterDc: dcOf(p, master), sentinels: {}, nodes };
 }
 
+/** One sentinel's answer: the master it names (or why none), the replicas it knows, its quorum. */
+interface SentinelAnswer {
+  readonly addr: string;
+  readonly view: string;
+  readonly replicas: readonly string[];
+  readonly quorum?: number;
+}
+
 /** Where a sentinel lives (params.dcs), when the runbook says. */
 export const sentinelDc = (p: RedisFailoverParams, addr: string): string | null => p.dcs?.[addr] ?? null;
 
@@ -29,7 +37,7 @@ export const sentinelDc = (p: RedisFailoverParams, addr: string): string | null 
  * then the nodes they name; the old master in a lost data center is recorded, not waited for (ctx.lost).
  */
 async function observeSentinel(p: RedisFailoverParams, sentinels: readonly string[], ctx: KindContext): Promise<RedisFailoverState> {
-  const views = await askAll({
+  const views = await askAll<string, SentinelAnswer>({
     members: sentinels, ctx, dcOf: (addr) => sentinelDc(p, addr),
     silent: (addr, dc) => ({ addr, view: `${UNREACHABLE}: ${notWaitedText(dc)}`, replicas: [] as string[] }),
     onNotWaited: (addrs) => ctx.note('sentinelsNotWaitedFor', addrs),
@@ -59,7 +67,7 @@ async function observeSentinel(p: RedisFailoverParams, sentinels: readonly strin
   const master = majority(known.map((v) => v.view));
   const addrs = new Set<string>([master, ...(p.nodes ?? []).map((n) => n.addr), ...known.flatMap((v) => v.replicas)]);
   const nodes = await readNodes(p, [...addrs], ctx);
-  const quorums = known.flatMap((v) => ('quorum' in v && Number.isInteger(v.quorum) ? [v.quorum] : []));
+  const quorums = known.flatMap((v) => (v.quorum !== undefined && Number.isInteger(v.quorum) ? [v.quorum] : []));
   return {
     group: p.master, mode: 'sentinel', master, masterDc: dcOf(p, master),
     sentinels: Object.fromEntries(views.map((v) => [v.addr, v.view])), nodes,

@@ -80,9 +80,17 @@ describe('db.primary', () => {
     let thawed = false;
     try {
       const p = params({ connectTimeout: '2s' }); // pg-sh-a is live: a busy machine must not read it as silent
-      const ctx = makeKindContext({ timeoutMs: 30_000 });
+      // hz-a known lost (ctx.lost): a promotion that must prove the old primary's position still asks it
+      const ctx = makeKindContext({ timeoutMs: 30_000, lost: ['hz-a'] });
       const s = await kind.observe(p, ctx);
-      expect(s.members.find((m) => m.name === 'pg-hz-a')?.role).toBe('unreachable');
+      expect(s.members.find((m) => m.name === 'pg-hz-a')).toMatchObject({ role: 'unreachable', detail: expect.not.stringContaining('not waited for') });
+      expect(ctx.notes['membersNotWaitedFor']).toBeUndefined();
+      // with acceptDataLoss it is not waited for, whatever its connect timeout (5 min: the context's 30 s would end a wait first)
+      const lostCtx = makeKindContext({ timeoutMs: 30_000, lost: ['hz-a'] });
+      const fast = await kind.observe({ ...p, acceptDataLoss: true, connectTimeout: '5m' }, lostCtx);
+      expect(fast.members.find((m) => m.name === 'pg-hz-a')?.detail).toBe('postgres pg-hz-a: in lost data center hz-a: no answer by the time the survivors answered (not waited for)');
+      expect(fast.members.find((m) => m.name === 'pg-sh-a')?.role).toBe('standby');
+      expect(lostCtx.notes['membersNotWaitedFor']).toEqual(['pg-hz-a']);
       // observed again in the same attempt (verify's polls): still silent, said at once from the probe left behind
       expect((await kind.observe(p, ctx)).members.find((m) => m.name === 'pg-hz-a')?.detail).toMatch(/: unreachable \(no answer for \d+ ms\)$/);
       const d = kind.decide(p, s);

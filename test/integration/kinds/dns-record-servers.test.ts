@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dnsRecordKind as kind, type DnsRecordParams } from '../../../src/kinds/dns-record/index.js';
@@ -60,5 +61,31 @@ describe('dns.record with several authoritative servers', () => {
     await notifySecondary();
     await pollHolds(kind, params, before, ctx, 50, 'rollback');
     expect(await dig(secondary, 'cashier.example.test', 'A')).toEqual(['5 127.0.0.10']);
+  });
+
+  it('a server in a lost data center (ctx.lost) is not waited for: the update is verified on the others, its silence recorded', async () => {
+    const silent = createSocket('udp4'); // takes every query, never answers: a cut server
+    await new Promise<void>((r) => silent.bind(0, '127.0.0.1', r));
+    try {
+      const cut = `127.0.0.1:${silent.address().port}`;
+      // a 5 min query timeout: waiting on the cut server would outlast the context's 30 s deadline
+      const params: DnsRecordParams = {
+        server: primary, servers: [primary, cut], dcs: { [cut]: 'hz-a' }, zone: 'example.test', name: 'cashier', type: 'A', to: '127.0.0.30', ttl: 5, keyFile, queryTimeout: '5m',
+      };
+      const ctx = makeKindContext({ timeoutMs: 30_000, lost: ['hz-a'] });
+      const before = await kind.observe(params, ctx);
+      expect(before.servers[cut]).toMatchObject({ values: [], lostDc: 'hz-a', error: 'in lost data center hz-a: no answer by the time the survivors answered (not waited for)' });
+      expect(ctx.notes['serversNotWaitedFor']).toEqual([cut]);
+      const d = kind.decide(params, before);
+      if (d.action !== 'change') throw new Error('expected a change');
+      await kind.apply(params, { current: before, desired: d.desired }, ctx);
+      const after = await pollHolds(kind, params, d.desired, ctx, 50, 'verify');
+      expect(after.servers[primary]?.values).toEqual(['127.0.0.30']);
+      await kind.rollback?.(params, { current: after, desired: before }, ctx);
+      await pollHolds(kind, params, before, ctx, 50, 'rollback');
+      expect(await dig(primary, 'cashier.example.test', 'A')).toEqual(['5 127.0.0.10']);
+    } finally {
+      silent.close();
+    }
   });
 });

@@ -266,4 +266,28 @@ describe('mysql.primary on real MariaDB', () => {
       silent.close();
     }
   });
+
+  it('a member in a lost data center (ctx.lost) is not waited for, whatever its connect timeout; a promotion that must prove positions still waits for it', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      const cut = { name: 'db-xx', dc: 'xx-a', host: '127.0.0.1', port, user: 'drctl' };
+      // wait mode: the survivors decide; a production connect timeout (5 min) on the cut member is never
+      // waited (the context's 30 s deadline would end the observe first)
+      const { promote: _promote, ...waitMode } = params({ members: [...g.members, cut], connectTimeout: '5m' });
+      const ctx = makeKindContext({ timeoutMs: 30_000, lost: ['xx-a'] });
+      const s = await kind.observe(waitMode, ctx);
+      expect(s.primary).toBe('db-hz-a');
+      expect(s.members.find((m) => m.name === 'db-xx')).toMatchObject({ role: 'unreachable', detail: `mysql db-xx (127.0.0.1:${port}): in lost data center xx-a: no answer by the time the survivors answered (not waited for)` });
+      expect(ctx.notes['membersNotWaitedFor']).toEqual(['db-xx']);
+      // promote without acceptDataLoss: every position must be known, so the lost member is asked until its own timeout
+      const promoting = makeKindContext({ timeoutMs: 30_000, lost: ['xx-a'] });
+      const q = await kind.observe(params({ members: [...g.members, cut], connectTimeout: '500ms' }), promoting);
+      expect(q.members.find((m) => m.name === 'db-xx')?.detail).toBe(`mysql db-xx (127.0.0.1:${port}): unreachable (no answer within 500ms)`);
+      expect(promoting.notes['membersNotWaitedFor']).toBeUndefined();
+    } finally {
+      silent.close();
+    }
+  });
 });

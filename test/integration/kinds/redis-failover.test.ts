@@ -223,6 +223,12 @@ describe('redis.failover against servers that do not answer', () => {
       expect(isStepError(e)).toBe(true);
       expect((e as Error).message).toContain(`redis 127.0.0.1:${closed}: unreachable`);
       expect((e as Error).message).toContain(`redis 127.0.0.1:${silentPort}`);
+      // the same silent sentinel in a lost data center: not waited for (a 10 min timeout), the others decide
+      const lostCtx = makeKindContext({ timeoutMs: 30_000, lost: ['hz-a'] });
+      const s = await kind.observe({ ...sentinelParams, sentinels: [...(sentinelParams.sentinels ?? []), addr(silentPort)], dcs: { [addr(silentPort)]: 'hz-a' }, nodeTimeout: '10m' }, lostCtx);
+      expect(s.master).toBe(sentinelParams.nodes?.[0]?.addr);
+      expect(s.sentinels[addr(silentPort)]).toBe('unreachable: in lost data center hz-a: no answer by the time the survivors answered (not waited for)');
+      expect(lostCtx.notes['sentinelsNotWaitedFor']).toEqual([addr(silentPort)]);
     } finally {
       silent.close();
     }
@@ -238,6 +244,16 @@ describe('redis.failover deadlines: a node frozen mid-step (SIGSTOP) never holds
   it('observe waiting on a frozen master stops at once when the signal aborts', async () => {
     const r = await whileFrozen([pidOf.get(masterPort()) ?? 0], () => abortMidStep((ctx) => kind.observe(slow(), ctx), { port: masterPort() }));
     expectStoppedInGrace(r);
+  });
+
+  it('a node in a lost data center (ctx.lost) is not waited for: observe reads the others and records its silence', async () => {
+    // node timeouts of minutes: waiting on the frozen master would outlast the context's 30 s deadline
+    const ctx = makeKindContext({ timeoutMs: 30_000, lost: ['hz-b'] });
+    const s = await whileFrozen([pidOf.get(masterPort()) ?? 0], () => kind.observe(slow(), ctx));
+    const [m, r] = [directParams.nodes?.[0]?.addr, directParams.nodes?.[1]?.addr];
+    expect(s.nodes.find((n) => n.addr === m)).toMatchObject({ role: 'unreachable', dc: 'hz-b', detail: 'in lost data center hz-b: no answer by the time the survivors answered (not waited for)' });
+    expect(s.nodes.find((n) => n.addr === r)?.role).toBe('replica');
+    expect(ctx.notes['nodesNotWaitedFor']).toEqual([m]);
   });
 
   it('apply waiting on a frozen target (REPLICAOF NO ONE sent, no answer) stops at once when the signal aborts', async () => {

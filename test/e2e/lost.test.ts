@@ -1,0 +1,76 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { drctl } from '../helpers/cli.js';
+import { rehearsalEstate, runIdOf, type Estate } from './rehearse-kit.js';
+
+// The lost data centers reach the switch's steps (ctx.lost; a command sees DRCTL_LOST): from `--lost`
+// on run and drill, and from a rehearsal's fault. Undo (fail-back, restore) is told none: going back
+// means the lost side is back. What each kind does with it: test/integration/kinds (real servers).
+
+let estate: Estate;
+beforeEach(async () => {
+  estate = await rehearsalEstate();
+});
+afterEach(async () => estate.cleanup());
+
+const sh = (script: string): string => JSON.stringify(['sh', '-c', script]);
+
+/** One exec step that logs the lost data centers it was told, on apply and on rollback. */
+async function writeRunbook(): Promise<string> {
+  const { dir } = estate;
+  const file = estate.f('lost.yaml');
+  await writeFile(file, `apiVersion: drctl/v1
+kind: Runbook
+metadata: { name: lost-dcs }
+spec:
+  params:
+    cut: { default: [hz-a, hz-b] }
+  steps:
+    - id: flip
+      kind: exec
+      with:
+        observe: { cmd: [test, -e, ${dir}/flipped] }
+        apply: ${sh(`touch ${dir}/flipped; echo "apply lost=$DRCTL_LOST" >> ${dir}/log`)}
+        rollback: ${sh(`rm -f ${dir}/flipped; echo "rollback lost=$DRCTL_LOST" >> ${dir}/log`)}
+`);
+  return file;
+}
+
+describe('--lost DCS and the lost side of a rehearsal', () => {
+  it('drill --lost: the switch is told the lost data centers (journaled in run.started), its fail-back none', async () => {
+    const file = await writeRunbook();
+    const r = await drctl(['drill', file, '--yes', '--lost', 'hz-a,hz-b', '--state', estate.state]);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(await estate.log()).toEqual(['apply lost=hz-a,hz-b', 'rollback lost=']);
+    const started = (await estate.journal(runIdOf(r.stdout))).find((e) => e.type === 'run.started');
+    expect(started?.['lost']).toEqual(['hz-a', 'hz-b']);
+  });
+
+  it('--lost naming a data center the runbook and its params never name is bad input (exit 3), nothing run', async () => {
+    const file = await writeRunbook();
+    const r = await drctl(['run', file, '--yes', '--lost', 'hz-a,hz-x', '--state', estate.state]);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain('--lost hz-x: no data center of that name in the runbook or its params');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const empty = await drctl(['run', file, '--yes', '--lost', 'hz-a,', '--state', estate.state]);
+    expect(empty.exitCode).toBe(3);
+    expect(empty.stderr).toContain('--lost "hz-a,": data center names, comma-separated');
+    expect(await estate.log()).toEqual([]);
+  });
+
+  it("rehearse: the fault's lost data centers (fault.lost) reach the switch's steps, not the fail-back", async () => {
+    const file = await estate.writeRunbook();
+    const text = await readFile(file, 'utf8');
+    const withLost = text
+      .replace('    description: cut hz\n', '    description: cut hz\n    lost: [hz]\n')
+      .replace(`echo flip >> ${estate.dir}/log`, 'echo flip lost=$DRCTL_LOST >> ' + `${estate.dir}/log`)
+      .replace(`echo unflip >> ${estate.dir}/log`, 'echo unflip lost=$DRCTL_LOST >> ' + `${estate.dir}/log`);
+    expect(withLost).not.toBe(text);
+    await writeFile(file, withLost);
+    const r = await estate.rehearse(file, '--yes');
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(await estate.log()).toEqual(['inject', 'drain', 'flip lost=hz', 'restore', 'unflip lost=', 'undrain']);
+    const injected = (await estate.journal(runIdOf(r.stdout))).find((e) => e.type === 'fault.injected');
+    expect(injected?.['lost']).toEqual(['hz']);
+  });
+});
