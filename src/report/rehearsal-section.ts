@@ -55,7 +55,8 @@ export function buildRehearsalSection(events: readonly EngineEvent[], isRehearsa
         r.detectedBy ??= e.probe;
         break;
       case 'rehearsal.recovered':
-        r.recoveredAt ??= e.at;
+        // recovered = when steady state first held (t0 + RTO), not when its confirmations were counted
+        r.recoveredAt ??= r.t0 === undefined ? e.at : new Date(Date.parse(r.t0) + e.rtoMs).toISOString();
         break;
       case 'fault.restored':
         r.restoredAt = e.at;
