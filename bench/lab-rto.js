@@ -214,7 +214,8 @@ export async function run({ quick, log }) {
       }
       const runId = /\(run ([^)]+)\)/.exec(out)?.[1] ?? readdirSync(path.join(state, 'runs')).sort().at(-1);
       const rep = mustSucceed('drctl report', await timeSpawn([...DRCTL, 'report', runId, '--format', 'json'], { env, logDir: dir, logName: `report-${i}` }));
-      const b = breakdown(JSON.parse(readFileSync(rep.stdout, 'utf8')));
+      const doc = JSON.parse(readFileSync(rep.stdout, 'utf8'));
+      const b = breakdown(doc.result ?? doc); // --format json is enveloped ({ schemaVersion, command, ok, result })
       samples.push(b);
       wall.push(r.ms);
       log(`  rehearse #${i + 1}: RTO ${fmtMs(b.rto)} (detection ${fmtMs(b.detection)}, switch ${fmtMs(b.switch)} of which drctl ${fmtMs(b.own)}, convergence ${fmtMs(b.convergence)}), whole rehearsal ${fmtMs(r.ms)}`);
