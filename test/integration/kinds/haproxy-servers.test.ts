@@ -76,12 +76,15 @@ describe('haproxy.servers', () => {
 
   it('a server in a lost data center (ctx.lost): no traffic probe before the switch (it would go through the cut server), one after', async () => {
     const p = { ...params(), dcs: { 'hz-a': 'hz-a', 'sh-a': 'sh-a', 'sz-a': 'sz-a' } };
+    const settled = await serversState();
     const r = await runStepLife(kind, p, { timeoutMs: 30_000, lost: ['hz-a'] });
     expect(r.before.lostServers).toEqual(['hz-a']);
     expect(r.before.probe).toBeUndefined();
     expect(r.after?.servers['hz-a']?.state).toBe('maint');
     expect(r.after?.probe?.seen).toEqual({ 'sh-a': 6 });
     expect(r.restored?.servers['hz-a']?.state).toBe('ready');
+    // the next test compares full server states: hz-a's health checks back where they were
+    await waitFor(async () => JSON.stringify(await serversState()) === JSON.stringify(settled), 'hz-a\'s health checks to settle after its maintenance', 30_000);
   });
 
   it('works over the TCP admin socket too, and observe and plan change nothing (the full server state)', async () => {
