@@ -2,7 +2,7 @@
 // the physical floor, measured side by side in one run, printed and appended to bench/RESULTS.md.
 //
 //   BENCH_QUICK=1        a fast subset (fewer repetitions, smaller scale, no Ansible): about a minute
-//   BENCH_ONLY=dag,cold  only these benchmarks (ids: dag, scale, cold, rules, lab, stores, mysql-nginx, assess)
+//   BENCH_ONLY=dag,cold  only these benchmarks (ids: dag, scale, cold, rules, lab, stores, mysql-nginx, assess, link)
 //   BENCH_RESULTS=FILE   append to FILE instead of bench/RESULTS.md (BENCH_RESULTS=/dev/null: nowhere)
 //   BENCH_KEEP=1         keep the temporary folders (runbooks, logs, state) for a look
 import { existsSync } from 'node:fs';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ROOT, cleanupTemp } from './measure.js';
 import { RESULTS_FILE, appendResults, renderGoals, renderSection, runHeader } from './report.js';
 
-const MODULES = [['dag', './dag.js'], ['scale', './scale.js'], ['cold', './cold-start.js'], ['rules', './rules-flip.js'], ['lab', './lab-rto.js'], ['stores', './stores.js'], ['mysql-nginx', './mysql-nginx.js'], ['assess', './assess.js']];
+const MODULES = [['dag', './dag.js'], ['scale', './scale.js'], ['cold', './cold-start.js'], ['rules', './rules-flip.js'], ['lab', './lab-rto.js'], ['stores', './stores.js'], ['mysql-nginx', './mysql-nginx.js'], ['assess', './assess.js'], ['link', './link-cut.js']];
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
