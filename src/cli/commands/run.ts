@@ -26,6 +26,8 @@ export interface RunFlags {
   readonly plan?: string;
   readonly lease?: string;
   readonly lost?: string;
+  /** The lost data centers already resolved (respond: its scenario's, from the topology): --lost is not read. */
+  readonly lostDcs?: readonly string[];
 }
 
 /** drctl run|drill RUNBOOK: parse flags → the session's input (run or drill phases) → the view → the exit code. */
@@ -36,7 +38,7 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
     const { runbook, registry, text } = await loadValidRunbook(file, flags.plugin ?? []);
     assertApprovable(runbook, flags.approve ?? []);
     const scope = await buildRuntimeScope(runbook, flags);
-    const lostDcs = lostOption(flags.lost, `${text}\n${JSON.stringify(scope.params)}`);
+    const lostDcs = flags.lostDcs ?? lostOption(flags.lost, `${text}\n${JSON.stringify(scope.params)}`);
     if (!flags.dryRun) assertInputsPresent(runbook);
     // the safety lever: a drill it holds is refused (exit 5, recorded), a run only says so
     const held = flags.dryRun ? undefined : await (await import('./safety-notes.js')).leverGate(io, state, mode, runbook.name, async (store, reason) => {
