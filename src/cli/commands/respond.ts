@@ -41,8 +41,7 @@ export async function respondCommand(io: CliIO, paths: string[], flags: RespondF
   }
   const header = `respond to the loss of ${lost.join(', ')}: scenario ${scenario.name}${scenario.description ? ` (${scenario.description})` : ''}, ${parts.length} runbook${parts.length === 1 ? '' : 's'}, one after the other`;
   const runFlags = (p: (typeof parts)[number], extra: Partial<RunFlags>): RunFlags => ({
-    // the switch's steps do not wait on members in the lost data centers (ctx.lost)
-    set: p.set, plugin: flags.plugin ?? [], approve: flags.approve ?? [], lostDcs: lost, ...extra,
+    set: p.set, plugin: flags.plugin ?? [], approve: flags.approve ?? [], ...extra,
     ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }), ...(flags.lease === undefined ? {} : { lease: flags.lease }),
   });
   const run = runCommandAction('run');
