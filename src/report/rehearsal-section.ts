@@ -51,7 +51,8 @@ export function buildRehearsalSection(events: readonly EngineEvent[], isRehearsa
         r.injectedAt ??= e.at;
         break;
       case 'fault.detected':
-        r.detectedAt ??= e.at;
+        // detected = t0 + the detection time the RTO counts (the event is written a moment after the probe saw the fault)
+        r.detectedAt ??= r.t0 === undefined ? e.at : new Date(Date.parse(r.t0) + e.afterMs).toISOString();
         r.detectedBy ??= e.probe;
         break;
       case 'rehearsal.recovered':
