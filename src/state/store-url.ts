@@ -25,21 +25,38 @@ export type StoreSpec =
   | { readonly kind: 'etcd'; readonly etcd: EtcdSpec }
   | (RedisSpec & { readonly prefix: string });
 
+/** The forms --state takes, for messages. */
+export const STATE_FORMS = 'a folder, redis://HOST:PORT[/DB][?prefix=P], rediss://…, redis+sentinel://H1:P1,H2:P2/MASTER, etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or etcds://…';
+
+/**
+ * How a message names the state store's value: `--state X`, or `DRCTL_STATE=X` when the value came from
+ * the variable (the flag wins over it; when both give the same value either name is true).
+ */
+export function stateNamed(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env['DRCTL_STATE'] === text ? `DRCTL_STATE=${text}` : `--state ${text}`;
+}
+
+/** A value that starts like a URL (`word:`): never taken as a folder, so a mistyped URL cannot silently become a local store. */
+export const looksLikeUrl = (text: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(text);
+
 /**
  * A folder (the embedded store), or a URL: redis://, rediss://, redis+sentinel:// (the one Redis URL
- * grammar: infra/redis-url.ts) or etcd://, etcds:// (infra/etcd-url.ts).
+ * grammar: infra/redis-url.ts) or etcd://, etcds:// (infra/etcd-url.ts). Anything else that starts like
+ * a URL (etcd:/x, redis:x, http://…) is refused (exit 3): a folder of that name would bypass the shared
+ * lock. A folder whose name has a colon is written ./NAME.
  */
-export function parseStoreSpec(text: string): StoreSpec {
-  if (!/^[a-z+]+:\/\//i.test(text)) return { kind: 'file', dir: text };
+export function parseStoreSpec(text: string, env: NodeJS.ProcessEnv = process.env): StoreSpec {
+  if (!looksLikeUrl(text)) return { kind: 'file', dir: text };
+  const named = stateNamed(text, env);
   if (isEtcdUrl(text)) {
-    const etcd = parseEtcdUrl(text, DEFAULT_ETCD_STATE_PREFIX);
-    if ('problem' in etcd) throw usageError(`--state ${etcd.problem}`, 'e.g. etcd://127.0.0.1:2379,127.0.0.2:2379,127.0.0.3:2379/drctl');
+    const etcd = parseEtcdUrl(text, DEFAULT_ETCD_STATE_PREFIX, env);
+    if ('problem' in etcd) throw usageError(`${named}: ${etcd.problem}`, 'e.g. etcd://127.0.0.1:2379,127.0.0.2:2379,127.0.0.3:2379/drctl');
     return { kind: 'etcd', etcd };
   }
   if (!isRedisUrl(text)) {
-    throw usageError(`--state ${text}: not a folder or a redis://, rediss://, redis+sentinel://, etcd:// or etcds:// URL`, 'e.g. redis://127.0.0.1:6379/0?prefix=drctl: or etcd://h1:2379,h2:2379,h3:2379/drctl');
+    throw usageError(`${named}: not a folder or a well-formed store URL`, `use ${STATE_FORMS} (a folder whose name has a colon: ./NAME)`);
   }
-  const spec = parseRedisUrl(text, '--state');
+  const spec = parseRedisUrl(text, named.startsWith('DRCTL_STATE') ? 'DRCTL_STATE' : '--state');
   return { ...spec, prefix: spec.prefix ?? DEFAULT_STATE_PREFIX };
 }
 

@@ -37,6 +37,19 @@ describe('--state URL forms', () => {
   });
 });
 
+describe('a value that starts like a URL is never a folder', () => {
+  it('etcd:/x, redis:x, etcds:, rediss:, http://, unknown schemes: exit 3 naming --state and the forms; ./a:b stays a folder', () => {
+    for (const bad of ['etcd:/127.0.0.1:27172', 'redis:/127.0.0.1:6379', 'redis:x', 'etcds:', 'rediss:', 'http://127.0.0.1:2379', 'consul:x']) {
+      expect(() => parseStoreSpec(bad, {}), bad).toThrow(expect.objectContaining({ exitCode: 3, message: `--state ${bad}: not a folder or a well-formed store URL`, hint: expect.stringContaining('etcd://HOST:PORT') }));
+    }
+    expect(parseStoreSpec('./a:b', {})).toEqual({ kind: 'file', dir: './a:b' });
+  });
+
+  it('names DRCTL_STATE when the value came from it', () => {
+    expect(() => parseStoreSpec('etcd:/x', { DRCTL_STATE: 'etcd:/x' })).toThrow(expect.objectContaining({ exitCode: 3, message: 'DRCTL_STATE=etcd:/x: not a folder or a well-formed store URL' }));
+  });
+});
+
 describe('one Redis URL grammar for --state and for rules stores', () => {
   it('/N is the database and ?prefix=P the key prefix in both (it was a key prefix for rules stores)', () => {
     expect(parseStoreSpec('redis://h:1/2?prefix=p:')).toMatchObject({ db: 2, prefix: 'p:' });
