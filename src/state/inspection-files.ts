@@ -23,7 +23,11 @@ export async function saveInspectionFiles(stateDir: string, record: InspectionRe
 }
 
 export async function listInspectionFiles(stateDir: string): Promise<InspectionMeta[]> {
-  const names = await readdir(dirOf(stateDir)).catch(() => [] as string[]);
+  // none yet; any other error (a file in the way, unreadable) is told, not read as "no inspections"
+  const names = await readdir(dirOf(stateDir)).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [] as string[];
+    throw e;
+  });
   const metas = await Promise.all(names.filter((n) => n.endsWith('.meta.json')).map(async (n) => {
     try {
       return JSON.parse(await readFile(path.join(dirOf(stateDir), n), 'utf8')) as InspectionMeta;

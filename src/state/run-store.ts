@@ -36,8 +36,10 @@ export async function listRuns(stateDir: string): Promise<RunMeta[]> {
   let ids: string[];
   try {
     ids = await readdir(path.join(stateDir, 'runs'));
-  } catch {
-    return [];
+  } catch (e) {
+    // no runs yet; any other error (runs/ is a file, unreadable) must not read as "no runs": the CLI names --state
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
   }
   const metas = await Promise.all(ids.map((id) => readRunMeta(stateDir, id)));
   return metas.filter((m): m is RunMeta => m !== undefined).sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId));

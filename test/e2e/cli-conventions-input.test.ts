@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { drctl, exampleWorkspace } from '../helpers/cli.js';
+
+type Ws = Awaited<ReturnType<typeof exampleWorkspace>>;
+let ws: Ws | undefined;
+afterEach(async () => ws?.cleanup());
+
+describe('--state / DRCTL_STATE values a command must refuse before it acts', () => {
+  it('a mistyped store URL (etcd:/…, redis:…) is exit 3, never a local folder of that name under a local lock', async () => {
+    ws = await exampleWorkspace();
+    for (const bad of ['etcd:/127.0.0.1:27172', 'redis:/127.0.0.1:6379']) {
+      const r = await drctl(['--state', bad, 'run', 'city-cut.yaml', '--yes'], { cwd: ws.dir, env: ws.env });
+      expect(r.exitCode, r.stderr).toBe(3);
+      expect(r.stderr).toContain(`error: --state ${bad}: not a folder or a well-formed store URL`);
+      expect(r.stderr).toContain('etcd://HOST:PORT');
+      const env = await drctl(['status'], { cwd: ws.dir, env: { ...ws.env, DRCTL_STATE: bad } });
+      expect(env.exitCode).toBe(3);
+      expect(env.stderr).toContain(`error: DRCTL_STATE=${bad}: not a folder`);
+    }
+    expect(existsSync(path.join(ws.dir, 'etcd:'))).toBe(false);
+    expect(existsSync(path.join(ws.dir, 'redis:'))).toBe(false);
+    expect(await ws.changes()).toEqual([]);
+  });
+
+  it('a --state that is a file is exit 3 naming it, for every command that opens the store (no "no run in progress", no raw ENOTDIR)', async () => {
+    ws = await exampleWorkspace();
+    const file = path.join(ws.dir, 'not-a-folder');
+    await writeFile(file, 'x\n');
+    for (const args of [['status'], ['history'], ['plan', 'city-cut.yaml'], ['report', 'x'], ['unlock', 'city-cut'], ['run', 'city-cut.yaml', '--yes']]) {
+      const r = await drctl(['--state', file, ...args], { cwd: ws.dir, env: ws.env });
+      expect(r.exitCode, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(3);
+      expect(r.stderr).toContain(`error: --state ${file}: is a file, not a folder`);
+      expect(r.stderr).not.toMatch(/ENOTDIR|no run in progress/);
+    }
+    const env = await drctl(['history'], { cwd: ws.dir, env: { ...ws.env, DRCTL_STATE: file } });
+    expect(env.exitCode).toBe(3);
+    expect(env.stderr).toContain(`error: DRCTL_STATE=${file}: is a file, not a folder`);
+    // a store folder whose runs/ is a file: told, not read as "no runs"
+    await mkdir(path.join(ws.dir, 'broken'));
+    await writeFile(path.join(ws.dir, 'broken', 'runs'), 'x\n');
+    for (const args of [['history'], ['status']]) {
+      const r = await drctl(['--state', 'broken', ...args], { cwd: ws.dir, env: ws.env });
+      expect(r.exitCode, r.stdout).toBe(3);
+      expect(r.stderr).toContain('error: --state broken: a part of the path is a file, not a directory (at broken/runs)');
+    }
+    expect(await ws.changes()).toEqual([]);
+  });
+});
