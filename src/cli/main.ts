@@ -30,11 +30,15 @@ export async function main(argv: readonly string[]): Promise<void> {
 
 function report(e: unknown, io: CliIO, argv: readonly string[], debug: boolean): number {
   if (e instanceof CommanderError) {
-    // help and version "errors" are successes; commander already printed them.
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+    // help and version "errors" asked for are successes; commander already printed them.
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) return ExitCode.ok;
+    // a command group without its subcommand (`drctl rules`): commander printed the help on stderr; a usage error
+    const missing = e.code === 'commander.help';
+    const need = groupOf(argv).length > 0 ? `drctl ${groupOf(argv).join(' ')} needs a subcommand` : 'drctl needs a command';
+    if (missing) io.err(`error: ${need}`);
     if (io.json) {
       const command = commandName(argv);
-      const error = { code: 'usage', message: e.message.replace(/^error: /, '') };
+      const error = { code: 'usage', message: missing ? need : e.message.replace(/^error: /, '') };
       io.out(NDJSON_COMMANDS.has(command) ? ndjsonError(command, [], error) : envelope(command, false, null, [], error));
     }
     return ExitCode.invalidInput;
@@ -77,6 +81,12 @@ function readSource(file: string): string | undefined {
 
 /** The program's top-level command names (known once the program is built). */
 let commandNames: ReadonlySet<string> = new Set();
+
+/** The command group the user named without a subcommand (`rules`), or nothing for the program itself. */
+function groupOf(argv: readonly string[]): string[] {
+  const name = commandName(argv);
+  return commandNames.has(name) ? [name] : [];
+}
 
 /** The command the user ran: the first argument that names one (an option's value before it is not one). */
 function commandName(argv: readonly string[]): string {

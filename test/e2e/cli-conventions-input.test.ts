@@ -49,3 +49,26 @@ describe('--state / DRCTL_STATE values a command must refuse before it acts', ()
     expect(await ws.changes()).toEqual([]);
   });
 });
+
+describe('a command group without its subcommand', () => {
+  it('rules, lab, lever (and drctl alone) print their help on stderr and exit 3; --help and `help rules` stay exit 0 on stdout', async () => {
+    for (const group of ['rules', 'lab', 'lever']) {
+      const r = await drctl([group]);
+      expect(r.exitCode, group).toBe(3);
+      expect(r.stdout, group).toBe('');
+      expect(r.stderr, group).toContain(`Usage: drctl ${group} [options] [command]`);
+      expect(r.stderr, group).toContain(`error: drctl ${group} needs a subcommand`);
+      const json = await drctl([group, '--json']);
+      expect(json.exitCode).toBe(3);
+      expect(JSON.parse(json.stdout)).toMatchObject({ command: group, ok: false, error: { code: 'usage', message: `drctl ${group} needs a subcommand` } });
+    }
+    const bare = await drctl([]);
+    expect(bare.exitCode).toBe(3);
+    expect(bare.stderr).toContain('error: drctl needs a command');
+    for (const asked of [['rules', '--help'], ['help', 'rules']]) {
+      const r = await drctl(asked);
+      expect(r.exitCode, asked.join(' ')).toBe(0);
+      expect(r.stdout).toContain('Usage: drctl rules [options] [command]');
+    }
+  });
+});
