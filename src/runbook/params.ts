@@ -1,6 +1,6 @@
 import { yamlLib } from '../yaml/lib.js';
 import { hasErrors, type Diagnostic } from '../util/diagnostic.js';
-import { DrctlError, ExitCode } from '../util/errors.js';
+import { DrctlError, ExitCode, usageError } from '../util/errors.js';
 import { err, ok, type Result } from '../util/result.js';
 import { didYouMean, suggestionSuffix } from '../util/did-you-mean.js';
 import { loadYamlFile } from '../yaml/file.js';
@@ -36,19 +36,23 @@ export function resolveParams(
   return errors.length > 0 ? err(errors) : ok(values);
 }
 
-/** `--set key=value`: the value is read as a YAML scalar or flow collection (`cut=[hz-a,hz-b]` → array). */
-export function parseSetFlag(text: string): { key: string; value: unknown } {
+/**
+ * `--set key=value`: the value is read as a YAML scalar or flow collection (`cut=[hz-a,hz-b]` → array).
+ * A bad one is a usage error (exit 3) told once, as `named` (default `--set TEXT`; DRCTL_PARAM_X=V for the
+ * environment's): callers pass it on as it is.
+ */
+export function parseSetFlag(text: string, named = `--set ${text}`): { key: string; value: unknown } {
   const eq = text.indexOf('=');
-  if (eq === -1) throw new Error(`--set "${text}": expected key=value (e.g. --set cut=[hz-a,hz-b])`);
+  if (eq === -1) throw usageError(`${named}: expected key=value (e.g. --set cut=[hz-a,hz-b])`);
   const key = text.slice(0, eq).trim();
-  if (key === '') throw new Error(`--set "${text}": the key before "=" is empty`);
+  if (key === '') throw usageError(`${named}: the key before "=" is empty`);
   const raw = text.slice(eq + 1);
   if (raw.trim() === '') return { key, value: '' };
   try {
     return { key, value: yamlLib().parse(raw) as unknown };
   } catch (e) {
     const first = ((e as Error).message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    throw new Error(`--set ${key}: cannot read value "${raw}": ${first}; quote it to pass text`, { cause: e });
+    throw new DrctlError('usage', ExitCode.invalidInput, `${named}: cannot read value "${raw}": ${first}; quote it to pass text`, { cause: e });
   }
 }
 

@@ -35,11 +35,7 @@ export function paramsFromEnv(runbook: Runbook, env: NodeJS.ProcessEnv): Record<
   for (const key of Object.keys(runbook.params)) {
     const name = [`DRCTL_PARAM_${key}`, `DRCTL_PARAM_${key.replace(/-/g, '_')}`].find((n) => env[n] !== undefined);
     if (name === undefined) continue;
-    try {
-      out[key] = parseSetFlag(`${key}=${env[name] ?? ''}`).value;
-    } catch (e) {
-      throw usageError(`${name}: ${(e as Error).message}`);
-    }
+    out[key] = parseSetFlag(`${key}=${env[name] ?? ''}`, `${name}=${env[name] ?? ''}`).value;
   }
   return out;
 }
@@ -59,12 +55,7 @@ export async function buildRuntimeScope(runbook: Runbook, flags: ScopeFlags, env
     ...Object.fromEntries(recorded ?? []),
   };
   for (const text of flags.set ?? []) {
-    let parsed: { key: string; value: unknown };
-    try {
-      parsed = parseSetFlag(text);
-    } catch (e) {
-      throw usageError(`--set ${text}: ${(e as Error).message}`);
-    }
+    const parsed = parseSetFlag(text);
     if (!(parsed.key in runbook.params)) throw usageError(`--set ${parsed.key}: the runbook declares no param "${parsed.key}"`, `declared params: ${Object.keys(runbook.params).join(', ') || '(none)'}`);
     overrides[parsed.key] = parsed.value;
   }

@@ -72,3 +72,15 @@ describe('a command group without its subcommand', () => {
     }
   });
 });
+
+describe('--set and DRCTL_PARAM_<NAME> errors', () => {
+  it('name the flag (or the variable) once: `--set nope: expected key=value`', async () => {
+    const set = await drctl(['plan', 'runbooks/examples/city-cut.yaml', '--set', 'nope']);
+    expect(set.exitCode).toBe(3);
+    expect(set.stderr).toContain('error: --set nope: expected key=value (e.g. --set cut=[hz-a,hz-b])');
+    expect(set.stderr.match(/--set/g)).toHaveLength(2); // the prefix and the example, not a second prefix
+    const env = await drctl(['plan', 'runbooks/examples/city-cut.yaml'], { env: { DRCTL_PARAM_to: '[x' } });
+    expect(env.exitCode).toBe(3);
+    expect(env.stderr).toMatch(/^error: DRCTL_PARAM_to=\[x: cannot read value "\[x": .*; quote it to pass text$/m);
+  });
+});

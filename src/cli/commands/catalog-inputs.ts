@@ -23,13 +23,7 @@ export const catalogOf = (paths: readonly string[], flags: CatalogFlags): Promis
  * credential); a KEY no runbook declares is a usage error.
  */
 export function setFlagsFor(catalog: Catalog, set: readonly string[] = []): (r: CatalogRunbook) => string[] {
-  const parsed = set.map((text) => {
-    try {
-      return { text, key: parseSetFlag(text).key };
-    } catch (e) {
-      throw usageError(`--set ${text}: ${(e as Error).message}`);
-    }
-  });
+  const parsed = set.map((text) => ({ text, key: parseSetFlag(text).key }));
   for (const { key } of parsed) {
     if (!catalog.runbooks.some((r) => key in r.runbook.params)) throw usageError(`--set ${key}: no runbook of the catalog declares a param "${key}"`);
   }

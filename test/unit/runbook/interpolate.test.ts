@@ -97,9 +97,10 @@ describe('parseSetFlag', () => {
     expect(parseSetFlag(text)).toEqual({ key, value });
   });
 
-  test('a missing = is a clear error', () => {
-    expect(() => parseSetFlag('cut')).toThrow('--set "cut": expected key=value (e.g. --set cut=[hz-a,hz-b])');
-    expect(() => parseSetFlag('=1')).toThrow('the key before "=" is empty');
+  test('a missing = is a clear usage error (exit 3), its prefix told once', () => {
+    expect(() => parseSetFlag('cut')).toThrow(expect.objectContaining({ exitCode: 3, message: '--set cut: expected key=value (e.g. --set cut=[hz-a,hz-b])' }));
+    expect(() => parseSetFlag('=1')).toThrow(expect.objectContaining({ exitCode: 3, message: '--set =1: the key before "=" is empty' }));
+    expect(() => parseSetFlag('to=[x', 'DRCTL_PARAM_to=[x')).toThrow(expect.objectContaining({ exitCode: 3, message: expect.stringMatching(/^DRCTL_PARAM_to=\[x: cannot read value "\[x": /) }));
   });
 });
 
