@@ -60,10 +60,12 @@ export function applyYesFromEnv(command: Command, env: NodeJS.ProcessEnv = proce
 export function leaseOf(flag: string | undefined, state: string): number | undefined {
   const text = flag ?? process.env.DRCTL_LEASE;
   if (text === undefined) return undefined;
+  // named as the user gave it: the flag, or the variable (DRCTL_LEASE=2s), as DRCTL_YES and DRCTL_STATE are
+  const named = flag !== undefined ? `--lease ${text}` : `DRCTL_LEASE=${text}`;
   const ms = parseDuration(text);
-  if (ms === undefined || ms < 300 || ms > MAX_TIMER_MS) throw usageError(`--lease ${text}: a duration from 300ms to ${formatDuration(MAX_TIMER_MS)} (e.g. 15s)`);
+  if (ms === undefined || ms < 300 || ms > MAX_TIMER_MS) throw usageError(`${named}: a duration from 300ms to ${formatDuration(MAX_TIMER_MS)} (e.g. 15s)`);
   if (ms < ETCD_MIN_LEASE_MS && isEtcdUrl(state)) {
-    throw usageError(`--lease ${text}: an etcd state store needs a lease of at least ${ETCD_MIN_LEASE_MS / 1000}s`, 'a shorter lease cannot be kept alive across an etcd leader election on a busy machine (the run would stop as "state store unreachable")');
+    throw usageError(`${named}: an etcd state store needs a lease of at least ${ETCD_MIN_LEASE_MS / 1000}s`, 'a shorter lease cannot be kept alive across an etcd leader election on a busy machine (the run would stop as "state store unreachable")');
   }
   return ms;
 }

@@ -53,7 +53,14 @@ describe('etcd:// URLs on the command line', () => {
     }
     const fromEnv = await drctl(['resume', 'r1', '--yes', '--state', state], { env: { DRCTL_LEASE: '3s' } });
     expect(fromEnv.exitCode).toBe(3);
-    expect(fromEnv.stderr).toContain('--lease 3s: an etcd state store needs a lease of at least 5s');
+    // named as the user gave it: the variable (as DRCTL_YES=…, DRCTL_STATE=…), not a flag they never typed
+    expect(fromEnv.stderr).toContain('error: DRCTL_LEASE=3s: an etcd state store needs a lease of at least 5s');
+    expect(fromEnv.stderr).not.toContain('--lease 3s');
+    const badEnv = await drctl(['resume', 'r1', '--yes', '--state', state], { env: { DRCTL_LEASE: 'soon' } });
+    expect(badEnv.exitCode).toBe(3);
+    expect(badEnv.stderr).toContain('error: DRCTL_LEASE=soon: a duration from 300ms to');
+    const flagWins = await drctl(['resume', 'r1', '--yes', '--lease', '2s', '--state', state], { env: { DRCTL_LEASE: '3s' } });
+    expect(flagWins.stderr).toContain('error: --lease 2s: an etcd state store needs');
   });
 
   it('an unreachable cluster: one line naming the store (never the password), exit 1', async () => {
