@@ -84,3 +84,20 @@ describe('--set and DRCTL_PARAM_<NAME> errors', () => {
     expect(env.stderr).toMatch(/^error: DRCTL_PARAM_to=\[x: cannot read value "\[x": .*; quote it to pass text$/m);
   });
 });
+
+describe('schema --list names what `drctl schema NAME` prints', () => {
+  it('every listed name prints its schema; rehearse-preview is labelled rehearse --dry-run --json; the columns line up; `rehearse` stays an alias', async () => {
+    const list = await drctl(['schema', '--list']);
+    expect(list.exitCode).toBe(0);
+    const rows = list.stdout.trimEnd().split('\n');
+    const row = rows.find((r) => r.startsWith('rehearse-preview '));
+    expect(row).toMatch(/^rehearse-preview +runbooks\/schema\/rehearse-preview\.v1\.schema\.json +rehearse --dry-run --json$/);
+    // the file column starts at the same place on every row
+    expect(new Set(rows.map((r) => r.indexOf('runbooks/schema/'))).size).toBe(1);
+    const doc = JSON.parse((await drctl(['schema', '--list', '--json'])).stdout) as { result: { schemas: { name: string }[] } };
+    for (const { name } of doc.result.schemas) expect((await drctl(['schema', name])).exitCode, name).toBe(0);
+    const preview = await drctl(['schema', 'rehearse-preview']);
+    expect(JSON.parse(preview.stdout)).toMatchObject({ $id: 'https://drctl.dev/schema/rehearse-preview.v1.json' });
+    expect((await drctl(['schema', 'rehearse'])).stdout).toBe(preview.stdout);
+  });
+});

@@ -15,6 +15,8 @@ export interface PublishedSchema {
   /** The commands whose --json output it describes (`run` etc. for the event stream). */
   readonly commands: readonly string[];
   readonly schema: Schema;
+  /** What prints it, when more than `COMMAND --json` (rehearse --dry-run --json). */
+  readonly usage?: string;
 }
 
 const doc = (name: string, commands: readonly string[], result: Schema, description: string): PublishedSchema =>
@@ -29,8 +31,8 @@ export const DOCUMENT_SCHEMAS: Readonly<Record<string, PublishedSchema>> = {
   version: doc('version', ['version'], versionResult, 'drctl --version --json: the versions of everything drctl reads and writes.'),
   kinds: doc('kinds', ['kinds'], kindsResult, 'The step kinds.'),
   explain: doc('explain', ['explain'], explainResult, 'One step kind: its description, params schema and outputs.'),
-  rehearse: doc('rehearse-preview', ['rehearse'], rehearsePreviewResult, 'rehearse --dry-run: the schedule verdict, checks once each, the fault target, the plan, a predicted RTO.'),
-  schema: doc('schema', ['schema'], schemaListResult, 'schema --list --json: the published schemas (drctl schema NAME prints one, a JSON Schema itself).'),
+  'rehearse-preview': { ...doc('rehearse-preview', ['rehearse'], rehearsePreviewResult, 'rehearse --dry-run: the schedule verdict, checks once each, the fault target, the plan, a predicted RTO.'), usage: 'rehearse --dry-run --json' },
+  schema: { ...doc('schema', ['schema'], schemaListResult, 'schema --list --json: the published schemas (drctl schema NAME prints one, a JSON Schema itself).'), usage: 'schema --list --json' },
   unlock: doc('unlock', ['unlock'], unlockResult, 'The lock removed (or none).'),
   lab: doc('lab', ['lab up', 'lab down', 'lab status'], labResult, 'The local lab.'),
   rules: doc('rules', ['rules show', 'rules route', 'rules diff', 'rules flip', 'rules init', 'rules unfence', 'rules rollback'], rulesResult, 'The routing rules.'),
