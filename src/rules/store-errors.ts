@@ -1,4 +1,5 @@
 import { DrctlError, ExitCode } from '../util/errors.js';
+import { RULES_STORE_FORMS } from './store-url.js';
 
 /**
  * The store holds something that is not drctl rules (bad JSON, `{}`, a version of the wrong shape),
@@ -6,7 +7,7 @@ import { DrctlError, ExitCode } from '../util/errors.js';
  */
 export const storeInvalid = (label: string, why: string): DrctlError =>
   new DrctlError('rules-store-invalid', ExitCode.invalidInput, `${label} is not a drctl rules store: ${why}`, {
-    hint: 'point --store at a file written by `drctl rules init` (file:PATH.json) or a Redis or etcd prefix holding rules (redis://HOST:PORT/PREFIX, etcd://HOST:PORT/PREFIX)',
+    hint: `point --store at a file written by \`drctl rules init\` or a Redis or etcd prefix holding rules: ${RULES_STORE_FORMS}`,
   });
 
 /** The store could not be read or written (permissions, an unreachable or failing server): exit 1. */

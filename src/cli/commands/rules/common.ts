@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadTopologyFile } from '../../../rules/load-topology.js';
 import { openRuleStore } from '../../../rules/open-store.js';
 import { shardCountProblem } from '../../../rules/shard-map.js';
+import { RULES_STORE_FORMS } from '../../../rules/store-url.js';
 import type { RuleStore, RuleVersion } from '../../../rules/store.js';
 import type { Topology } from '../../../rules/topology.js';
 import { DrctlError, ExitCode, isDrctlError, usageError } from '../../../util/errors.js';
@@ -32,7 +33,7 @@ export async function loadTopologyOrThrow(file: string, io: CliIO): Promise<Topo
 }
 
 export function requireStore(flags: StoreFlag): string {
-  if (!flags.store) throw usageError('--store is required here', 'pass --store redis://HOST:PORT[/PREFIX], --store etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or --store file:PATH.json (or set DRCTL_RULES_STORE)');
+  if (!flags.store) throw usageError('--store is required here', `pass --store ${RULES_STORE_FORMS} (or set DRCTL_RULES_STORE)`);
   return flags.store;
 }
 

@@ -6,6 +6,7 @@ import type { CliIO } from '../../../../src/cli/io.js';
 import { registerRulesCommand } from '../../../../src/cli/commands/rules.js';
 import { parseCommandWords } from '../../../../src/cli/commands/rules/command-words.js';
 import { openFileStore } from '../../../../src/rules/store-file.js';
+import { storeUrlProblem } from '../../../../src/rules/store-url.js';
 import { isDrctlError, type ExitCode } from '../../../../src/util/errors.js';
 import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 import { waitFor } from '../../../helpers/wait-for.js';
@@ -144,6 +145,14 @@ describe('drctl rules', () => {
     const folder = await rules(['show', ...T, '--store', `file:${path.join(dir, 'sub')}`]);
     expect(folder.code).toBe(3);
     expect(folder.err).toMatch(/^error: file:.*sub is not a drctl rules store: it is a directory, not a file\n/);
+    // the hints show the grammar the parser accepts: a Redis key prefix is ?prefix=P, never /PREFIX (refused: "the path must be /DB")
+    const forms = 'redis://HOST:PORT[/DB][?prefix=P] (the grammar of --state), etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or file:PATH.json';
+    expect(folder.err).toContain(forms);
+    const none = await rules(['watch', '--count', '1']);
+    expect(none).toMatchObject({ code: 3, err: expect.stringContaining(`hint: pass --store ${forms} (or set DRCTL_RULES_STORE)`) });
+    for (const r of [folder, none]) expect(r.err).not.toMatch(/redis:\/\/HOST:PORT\[?\/PREFIX/);
+    expect(storeUrlProblem('redis://127.0.0.1:6379/2?prefix=rules:')).toBeUndefined();
+    expect(storeUrlProblem('redis://127.0.0.1:6379/foo')).toMatch(/the path must be \/DB/);
     const url = await rules(['show', ...T, '--store', 'redis://[bad']);
     expect(url).toMatchObject({ code: 3, err: 'error: option \'--store <url>\' argument \'redis://[bad\' is invalid. rules store redis://[bad: bad endpoint "[bad" (host:port, [IPv6]:port)' });
     expect((await rules(['watch', '--count', '0', '--store', 'file:x.json'])).err).toMatch(/a count of changes must be a positive integer, got "0"$/);
