@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadMysql, mysqlConnectionOptions } from '../infra/mysql-connect.js';
 import { parseUpstream } from '../infra/nginx-upstream.js';
+import { httpGet } from './nginx.js';
 
 /** Each status question's limit (never sub-second: a busy machine's answer is not "unreachable"). */
 const STATUS_TIMEOUT_MS = 2_000;
@@ -38,9 +39,16 @@ export async function mysqlStatus(state: LabState): Promise<LabStatus['mysql']> 
   return { primary, members: views };
 }
 
-/** The servers of the Nginx upstream as its include file says (each named by its data center), and what the frontend serves. */
+/**
+ * The servers of the Nginx upstream (each named by its data center), only while the live server answers
+ * its stub_status: a stopped or frozen Nginx serves nothing, whatever its include file still says. The
+ * servers are those of the include file the running server loaded (the nginx.upstream kind reloads it
+ * after each write).
+ */
 export async function nginxStatus(state: LabState): Promise<LabStatus['nginx']> {
   if (!state.nginx) return [];
+  const answer = await httpGet(state.ports.nginx, '/nginx_status', STATUS_TIMEOUT_MS);
+  if (!answer?.startsWith('Active connections')) return [];
   const byPort = new Map(Object.entries(state.ports.dcApps).map(([dc, port]) => [`127.0.0.1:${port}`, dc]));
   try {
     const parsed = parseUpstream(await readFile(state.nginx.upstreamFile, 'utf8'), state.nginx.upstream);

@@ -49,8 +49,10 @@ async function processStatuses(state: LabState): Promise<LabProcessStatus[]> {
       const pid = await livePid(p);
       const alive = isAlive(pid);
       const frozen = alive && processState(pid) === 'T';
+      // a process that is down or frozen cannot be asked: it has no role now (never the role lab.json recorded at start)
+      if (!alive || frozen) return { name: p.name, kind: p.kind, dc: p.dc, port: p.port, pid, alive, frozen, role: null };
       let role = p.role;
-      if (alive && !frozen && (p.kind === 'redis')) {
+      if (p.kind === 'redis') {
         const first = (await redisCli(p.port, ['ROLE'], STATUS_CLI_TIMEOUT_MS)).split('\n')[0];
         if (first) role = first === 'slave' ? 'replica' : first;
       }

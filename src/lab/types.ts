@@ -96,8 +96,8 @@ export interface LabProcessStatus {
   readonly pid: number;
   readonly alive: boolean;
   readonly frozen: boolean;
-  /** Live role where the lab can ask (master/replica, primary/standby), else the role at start. */
-  readonly role: string;
+  /** Live role where the lab can ask (master/replica), else the role at start; null when the process is down or frozen. */
+  readonly role: string | null;
 }
 
 export interface LabStatus {

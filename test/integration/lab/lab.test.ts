@@ -5,6 +5,7 @@ import { dbPrimaryKind } from '../../../src/kinds/db-primary/index.js';
 import { isRunning, resolveMember } from '../../../src/kinds/db-primary/local.js';
 import { labDown, labFreeze, labStatus, labThaw, labUp, loadLabState, type LabState } from '../../../src/lab/index.js';
 import { isAlive } from '../../../src/lab/process.js';
+import { renderLabStatus } from '../../../src/cli/output/lab-status.js';
 import { runCommand } from '../../../src/infra/exec.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { freeBasePort } from '../../helpers/lab-processes.js';
@@ -150,6 +151,14 @@ describe('lab', () => {
     await expect(stat(state.pg.privateRoot ?? '/nonexistent')).rejects.toThrow(/ENOENT/);
     await expect(stat(state.mysql.privateRoot ?? '/nonexistent')).rejects.toThrow(/ENOENT/);
     expect(await labDown(dir)).toEqual([]);
-    expect((await labStatus(dir)).running).toBe(false);
+    const after = await labStatus(dir);
+    expect(after.running).toBe(false);
+    // status tells what it observes, not what lab.json recorded: a down process has no role, a stopped Nginx serves nothing
+    expect(after.processes.filter((p) => p.alive || p.role !== null)).toEqual([]);
+    expect(after.nginx).toEqual([]);
+    expect(after.haproxy).toEqual([]);
+    const text = renderLabStatus(after);
+    expect(text).toContain('  nginx: no answer');
+    expect(text).not.toMatch(/DOWN +\S/);
   });
 });
