@@ -92,6 +92,8 @@ describe('schema --list names what `drctl schema NAME` prints', () => {
     const rows = list.stdout.trimEnd().split('\n');
     const row = rows.find((r) => r.startsWith('rehearse-preview '));
     expect(row).toMatch(/^rehearse-preview +runbooks\/schema\/rehearse-preview\.v1\.schema\.json +rehearse --dry-run --json$/);
+    expect(rows.find((r) => r.startsWith('schema '))).toMatch(/ schema --list --json$/);
+    expect(rows.find((r) => r.startsWith('respond '))).toMatch(/ respond --dry-run --json$/);
     // the file column starts at the same place on every row
     expect(new Set(rows.map((r) => r.indexOf('runbooks/schema/'))).size).toBe(1);
     const doc = JSON.parse((await drctl(['schema', '--list', '--json'])).stdout) as { result: { schemas: { name: string }[] } };

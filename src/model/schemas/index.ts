@@ -39,8 +39,8 @@ export const DOCUMENT_SCHEMAS: Readonly<Record<string, PublishedSchema>> = {
   scenarios: doc('scenarios', ['scenarios'], scenariosResult, 'The catalog of recovery plans: each scenario, the data centers it loses and the runbooks (with params) that answer it.'),
   assess: doc('assess', ['assess'], assessmentResult, 'Which failure scopes the estate survives now, with which plan, at what cost; level and score. ok: false when there is a finding (exit 1).'),
   inspect: doc('inspect', ['inspect'], inspectionResult, 'The inspection recorded: checks, plans, saved plans, the assessment, the lever and paused runbooks, findings and drift. ok: false when there is a finding (exit 1).'),
-  respond: doc('respond', ['respond'], respondResult, 'respond --dry-run: the scenario chosen for the loss and each of its runbooks\' plan with the scenario\'s params (respond --yes --json streams each run\'s events: events.v1).'),
-  lever: doc('lever', ['lever'], leverRecord, 'lever engage | release | status: the safety lever\'s record ({ engaged: false } alone: never engaged).'),
+  respond: { ...doc('respond', ['respond'], respondResult, 'respond --dry-run: the scenario chosen for the loss and each of its runbooks\' plan with the scenario\'s params (respond --yes --json streams each run\'s events: events.v1).'), usage: 'respond --dry-run --json' },
+  lever: { ...doc('lever', ['lever'], leverRecord, 'lever engage | release | status: the safety lever\'s record ({ engaged: false } alone: never engaged).'), usage: 'lever engage, lever release, lever status --json' },
   events: { file: 'events.v1.schema.json', commands: ['run', 'drill', 'rehearse', 'resume', 'rollback', 'respond'], schema: eventsSchema },
 };
 
