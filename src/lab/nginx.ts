@@ -81,8 +81,8 @@ export async function startNginx(o: NginxOptions): Promise<StartedNginx> {
   return { pid, pidFile, logFile: path.join(o.prefix, 'logs', 'error.log'), conf, upstreamFile };
 }
 
-/** GET path on 127.0.0.1:port: the body, or undefined when nothing answers within 800 ms. */
-export function httpGet(port: number, urlPath: string, timeoutMs = 800): Promise<string | undefined> {
+/** GET path on 127.0.0.1:port: the body, or undefined when nothing answers within timeoutMs (2 s: no sub-second client limits). */
+export function httpGet(port: number, urlPath: string, timeoutMs = 2000): Promise<string | undefined> {
   return new Promise((resolve) => {
     const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: timeoutMs, agent: false }, (res) => {
       let body = '';

@@ -105,7 +105,7 @@ describe('flags and documents in the shapes users know', () => {
 });
 
 describe('shell completion', () => {
-  it('bash: sourcing it registers drctl; completing "drctl re" offers report, resume, rehearse; --format offers the formats', async () => {
+  it('bash: sourcing it registers drctl; completing "drctl re" offers rehearse, report, resume, respond; --format offers the formats', async () => {
     const script = `source <(node ${BIN} completion bash)
 complete -p drctl
 COMP_WORDS=(drctl re); COMP_CWORD=1; _drctl; echo "words: \${COMPREPLY[*]}"
@@ -114,7 +114,7 @@ COMP_WORDS=(drctl --state x rules fl); COMP_CWORD=4; _drctl; echo "rules: \${COM
 COMP_WORDS=(drctl drill --dr); COMP_CWORD=2; _drctl; echo "options: \${COMPREPLY[*]}"`;
     const { stdout } = await sh('bash', ['-c', script], { cwd: ROOT });
     expect(stdout).toContain('complete -o bashdefault -o default -F _drctl drctl');
-    expect(stdout).toMatch(/^words: rehearse report resume$/m);
+    expect(stdout).toMatch(/^words: rehearse report resume respond$/m);
     expect(stdout).toMatch(/^formats: json md junit html$/m);
     expect(stdout).toMatch(/^rules: flip$/m);
     expect(stdout).toMatch(/^options: --dry-run$/m);
