@@ -34,6 +34,11 @@ export function fenceOf(shards: Iterable<number>, by: string, atIso: string, own
   return { ranges: toRanges(shards), by, atIso, owner };
 }
 
+/** A fence over the shards of `fence` and `shards` (merged ranges), now held by `by` / `owner` (a takeover by another operation). */
+export function widenFence(fence: ShardFence, shards: Iterable<number>, by: string, atIso: string, owner: FenceOwner | null): ShardFence {
+  return { ranges: normalize([...fence.ranges, ...toRanges(shards)]), by, atIso, owner };
+}
+
 /** Number of fenced shards. */
 export function fenceSize(fence: ShardFence): number {
   return fence.ranges.reduce((n, r) => n + r.to - r.from + 1, 0);

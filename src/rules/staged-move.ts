@@ -2,7 +2,7 @@ import { realClock, type Clock } from '../util/clock.js';
 import { messageOf } from '../util/errors.js';
 import { waitForCatchUp, type CatchUpOptions } from './catch-up.js';
 import { diffMaps, describeMoves, type Move } from './diff.js';
-import { fenceCoversAll, fenceOf, renderFence, type ShardFence } from './fence.js';
+import { fenceCoversAll, fenceOf, renderFence, widenFence, type ShardFence } from './fence.js';
 import { createFenceHolder, type FenceHolder } from './fence-holder.js';
 import { createFenceOwner, DEFAULT_FENCE_LEASE_MS, describeOwner, holdOwnership, ownerLiveness, type HostProbe, type OwnerLiveness } from './fence-owner.js';
 import { FlipError } from './flip-error.js';
@@ -29,6 +29,8 @@ export interface StagedMoveOptions extends CatchUpOptions {
   readonly leaseMs?: number;
   /** This process and how to tell whether another one lives (tests inject one). */
   readonly hostProbe?: HostProbe;
+  /** The break-glass command to print in hints, as the user can run it (with its --store); default without. */
+  readonly unfenceCommand?: string;
 }
 
 export interface StagedMoveResult {
@@ -74,7 +76,10 @@ export async function runStagedMove(o: StagedMoveOptions): Promise<StagedMoveRes
   const owner = createFenceOwner(clock.now(), leaseMs, o.hostProbe);
   const release = holdOwnership(owner);
   try {
-    const fence: ShardFence = previous ? { ...previous, atIso: new Date(clock.now()).toISOString(), owner } : fenceOf(moving, o.by, new Date(clock.now()).toISOString(), owner);
+    const atIso = new Date(clock.now()).toISOString();
+    // a dead run of another operation: its fence (widened to what this run moves) becomes this run's
+    const fence: ShardFence = !previous ? fenceOf(moving, o.by, atIso, owner)
+      : previous.by === o.by ? { ...previous, atIso, owner } : widenFence(previous, moving, o.by, atIso, owner);
     const detail = previous && takeover ? `taking over the fence of ${describeOwner(previous.owner)} (${takeover.why}): ` : '';
     await fencedMove(o, { fence, detail, moves, publish: moving.length > 0 || cutChanges, targetCut, holder, clock, stage });
     return result('moved', holder.current().version, stages);
@@ -118,22 +123,28 @@ async function fencedMove(o: StagedMoveOptions, m: FencedMove): Promise<void> {
     await stage('unfence', `shards ${shardsText} writable`, () => holder.write((c) => ({ kind: 'unfence', map: c.map, fence: null, cut: c.cut })));
   } catch (e) {
     throw new FlipError('unfence-failed', `the new map is published (version ${flipped.version}) but the fence could not be lifted: ${messageOf(e)}`, {
-      hint: `re-run the same ${o.kind === 'rollback' ? 'rollback' : 'flip'} to lift it, or \`drctl rules unfence --yes\``, cause: e,
+      hint: `re-run the same ${o.kind === 'rollback' ? 'rollback' : 'flip'} to lift it, or \`${unfenceCommand(o)}\``, cause: e,
     });
   }
 }
 
-/** A fence is in place: may this run take it over? Throws a FlipError naming the owner when not. */
+/**
+ * A fence is in place: may this run take it over? Throws a FlipError naming the owner when not. A fence
+ * whose owner is provably gone (dead process on this machine, or an expired lease) is taken over by a
+ * later run of the same operation (if it covers what this run moves), or by another operation (a rollback
+ * after a killed flip), which widens it to what it moves; a live owner's fence is never taken.
+ */
 function checkTakeover(o: StagedMoveOptions, fence: ShardFence, moving: readonly number[], nowMs: number): OwnerLiveness {
   const shardCount = o.target.owners.length;
   const shards = renderFence(fence, shardCount);
   const owner = describeOwner(fence.owner);
+  const liveness = ownerLiveness(fence.owner, fence.atIso, nowMs, o.hostProbe);
   if (fence.by !== o.by) {
+    if (liveness.state !== 'live') return liveness;
     throw new FlipError('fenced', `shards ${shards} are write-fenced by "${fence.by}" since ${fence.atIso}, held by ${owner}`, {
-      hint: 'another operation is moving shards: wait for it to finish; if it crashed, `drctl rules unfence --yes` lifts its fence',
+      hint: `another operation is moving shards: wait for it to finish; it is taken over once its process is gone (same machine) or its lease expires, or \`${unfenceCommand(o)}\` lifts its fence`,
     });
   }
-  const liveness = ownerLiveness(fence.owner, fence.atIso, nowMs, o.hostProbe);
   if (liveness.state === 'live') {
     throw new FlipError('fenced', `"${fence.by}" is already running: shards ${shards} are write-fenced by ${owner}`, {
       hint: 'wait for that run to finish; a run whose process died (same machine) or whose lease expired is taken over by running the same command again',
@@ -141,11 +152,13 @@ function checkTakeover(o: StagedMoveOptions, fence: ShardFence, moving: readonly
   }
   if (!fenceCoversAll(fence, moving)) {
     throw new FlipError('fenced', `the fence left by "${fence.by}" (${owner}, ${liveness.why}) covers shards ${shards}, but this run would move ${renderRanges(moving, shardCount)}`, {
-      hint: 'the rules or the topology changed since that run: `drctl rules unfence --yes` lifts its fence, then re-run',
+      hint: `the rules or the topology changed since that run: \`${unfenceCommand(o)}\` lifts its fence, then re-run`,
     });
   }
   return liveness;
 }
+
+const unfenceCommand = (o: StagedMoveOptions): string => o.unfenceCommand ?? 'drctl rules unfence --store URL --yes';
 
 type Stage = (name: FlipStage, detail: string, fn: () => Promise<RuleVersion | void>) => Promise<void>;
 

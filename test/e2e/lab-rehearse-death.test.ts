@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => lab?.down());
 
-type Event = { type: string; stepId?: string; runId?: string };
+type Event = { type: string; stepId?: string; runId?: string; message?: string };
 
 /** Everything a switch touches, as `lab status` and `rules show` tell it, plus what is frozen or dead. */
 async function estate(): Promise<Record<string, unknown>> {
@@ -98,6 +98,8 @@ describe('a controller killed after the cut: drctl rollback returns the lab to w
     ['before detection', (e: Event) => e.type === 'fault.injected', true],
     // the database promoted in Shanghai, the caches elected by Sentinel, the routing-rule flip cut off mid-apply
     ['during the switch, a step cut off mid-apply', (e: Event) => e.type === 'step.intent' && e.stepId === 'rules', true],
+    // the routing-rule flip's fence is up (its owner, this process, then dies): the rollback takes it over
+    ['right after the rules step fenced its shards', (e: Event) => e.type === 'step.progress' && e.stepId === 'rules' && /^fence done/.test(e.message ?? ''), true],
     // the fault restored, the fail-back undid one step, then the controller died
     ['during the fail-back', (e: Event) => e.type === 'step.rolled-back', false],
   ])('killed %s', async (_when, at, faultLeft) => {

@@ -9,6 +9,7 @@ import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../../mo
 import { assessRules } from './assess.js';
 import { describeChange, loadTopology, observeRules, withStore, type RulesFlipState } from './observe.js';
 import { lostOf } from '../survivors.js';
+import { unfenceCommand } from '../../rules/unfence-command.js';
 import { checkRulesFlipParams, cutList, durationMs, rulesFlipSchema, type RulesFlipParams } from './params.js';
 
 /**
@@ -100,6 +101,7 @@ function noteLostNotCut(p: RulesFlipParams, s: RulesFlipState, ctx: KindContext)
 function stagedOptions(p: RulesFlipParams, ctx: KindContext) {
   return {
     clock: ctx.clock, signal: ctx.signal, onStage: reportStage(ctx), catchUp: catchUpCheck(p, ctx),
+    unfenceCommand: unfenceCommand(p.store, ctx.baseDir),
     catchUpTimeoutMs: durationMs(p.catchUpTimeout, DEFAULT_CATCH_UP_TIMEOUT_MS),
     catchUpIntervalMs: durationMs(p.catchUpInterval, DEFAULT_CATCH_UP_INTERVAL_MS),
   };

@@ -92,7 +92,7 @@ describe.each(Object.entries(stores))('staged flip on the %s store', (_name, ope
   test('a fence held by another operation is refused, naming the operation and its owner', async () => {
     const t = await labTopology();
     const store = await initialized();
-    await store.compareAndSet(1, { kind: 'fence', map: initialMap(t), fence: { ranges: [{ from: 40, to: 41 }], by: 'flip sh-a', atIso: 'x', owner: owner({ pid: 4242 }) } });
+    await store.compareAndSet(1, { kind: 'fence', map: initialMap(t), fence: { ranges: [{ from: 40, to: 41 }], by: 'flip sh-a', atIso: 'x', owner: owner({ pid: 4242, processStart: 'start-4242' }) } });
     const e = await runFlip({ store, topology: t, cut: ['hz-a'], hostProbe: host([4242]) }).catch((x: unknown) => x);
     expect(isFlipError(e) && e.reason).toBe('fenced');
     expect((e as Error).message).toMatch(/^shards 40-41 are write-fenced by "flip sh-a" since x, held by pid 4242 on host ops-1 \(run other-ru, started .*, lease until .*\)$/);
@@ -150,6 +150,39 @@ describe.each(Object.entries(stores))('staged flip on the %s store', (_name, ope
     const retry = await runFlip({ store: flaky, topology: t, cut: ['sz-a'] });
     expect(retry.tookOver?.why).toBe(`its run in this process (pid ${process.pid}) has ended`);
     expect(await store.read()).toMatchObject({ version: 5, kind: 'unfence', fence: null, cut: ['sz-a'] });
+  });
+
+  test.each([
+    ['its process is gone (same machine)', owner({}), host([]), /process 200 on ops-1 is gone/],
+    ['its lease expired', owner({ leaseUntilIso: new Date(Date.now() - 1).toISOString() }), host([200]), /its lease ended at/],
+  ])('a rollback takes over the fence of a killed flip (another operation) when %s, widened to what it moves', async (_why, dead, probe, why) => {
+    const t = await labTopology();
+    const store = await initialized();
+    // the flip of hz-a was killed right after its fence (version 2): the map is still the initial one
+    await store.compareAndSet(1, { kind: 'fence', map: initialMap(t), fence: { ranges: [{ from: 0, to: 39 }], by: 'flip hz-a,hz-b', atIso: 'y', owner: dead } });
+    const during: string[] = [];
+    const r = await rollbackToVersion({
+      store, version: 1, hostProbe: probe,
+      catchUp: async () => {
+        const f = (await store.read())?.fence;
+        during.push(`${f ? renderFence(f, 100) : '-'} ${f?.by} ${f?.owner?.pid}`);
+        return { ok: true };
+      },
+    });
+    expect(r.tookOver?.why).toMatch(why);
+    expect(during).toEqual(['00-39 rollback to v1 100']); // caught up under its own fence, over the dead one's shards
+    expect(await store.read()).toMatchObject({ fence: null, cut: [] });
+    expect((await store.read())?.map).toEqual(initialMap(t));
+  });
+
+  test('a live fence of another operation is refused with a remedy that names the store', async () => {
+    const t = await labTopology();
+    const store = await initialized();
+    await store.compareAndSet(1, { kind: 'fence', map: initialMap(t), fence: { ranges: [{ from: 0, to: 39 }], by: 'flip hz-a,hz-b', atIso: 'y', owner: owner({}) } });
+    const e = await rollbackToVersion({ store, version: 1, hostProbe: host([200]), unfenceCommand: 'drctl rules unfence --store file:/x/rules.json --yes' }).catch((x: unknown) => x);
+    expect(isFlipError(e) && e.reason).toBe('fenced');
+    expect(isFlipError(e) && e.hint).toMatch(/`drctl rules unfence --store file:\/x\/rules\.json --yes` lifts its fence/);
+    expect((await store.read())?.version).toBe(2);
   });
 
   test('a live owner on another machine keeps its fence until its lease expires', async () => {

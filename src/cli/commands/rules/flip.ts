@@ -1,3 +1,4 @@
+import { unfenceCommand } from '../../../rules/unfence-command.js';
 import { describeMove, moveToJson } from '../../../rules/diff.js';
 import { describeOwner } from '../../../rules/fence-owner.js';
 import { flipLabel, readRules, runFlip } from '../../../rules/flip-run.js';
@@ -54,7 +55,7 @@ export function rulesFlip(io: CliIO, flags: FlipFlags): Promise<ExitCode> {
         }
       }
       if (!io.json && catchUp.catchUp === undefined && moves) io.err('warning: --no-catch-up: shards move without waiting for their data to catch up');
-      const r = await runFlip({ store, topology, cut: flags.cut, onStage: (e) => reportStage(io, e), ...catchUp });
+      const r = await runFlip({ store, topology, cut: flags.cut, onStage: (e) => reportStage(io, e), unfenceCommand: unfenceCommand(requireStore(flags), process.cwd()), ...catchUp });
       if (io.json) {
         printJson(io, 'rules flip', {
           cut: r.cut, addedCut: added, fromVersion: r.fromVersion, toVersion: r.toVersion, moves: r.moves.map(moveToJson),

@@ -1,3 +1,4 @@
+import { unfenceCommand } from '../../../rules/unfence-command.js';
 import { describeMove, diffMaps, moveToJson } from '../../../rules/diff.js';
 import { rollbackToVersion } from '../../../rules/restore.js';
 import { ExitCode } from '../../../util/errors.js';
@@ -16,7 +17,7 @@ export function rulesRollback(io: CliIO, version: number, flags: StoreFlag & Con
       const catchUp = resolveCatchUp(flags, moves || (current?.fence ?? null) !== null);
       if (!(await confirmed(io, flags, `restore the map of version ${version} in ${store.label}`))) return ExitCode.refused;
       if (!io.json && catchUp.catchUp === undefined && moves) io.err('warning: --no-catch-up: shards move without waiting for their data to catch up');
-      const r = await rollbackToVersion({ store, version, onStage: (e) => reportStage(io, e), ...catchUp });
+      const r = await rollbackToVersion({ store, version, onStage: (e) => reportStage(io, e), unfenceCommand: unfenceCommand(requireStore(flags), process.cwd()), ...catchUp });
       if (io.json) printJson(io, 'rules rollback', { fromVersion: r.fromVersion, toVersion: r.toVersion, moves: r.moves.map(moveToJson), stages: r.stages.map((s) => ({ stage: s.stage, durationMs: Math.round(s.durationMs * 10) / 10 })) });
       else {
         for (const m of r.moves) io.out(describeMove(m));
