@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { buildReport } from '../../report/build-report.js';
 import { openStateStore } from '../../state/open-store.js';
 import { unrestoredFault } from '../../engine/fault-restore.js';
-import { isResumableRun, type JournalRecord, type RunMeta } from '../../model/records.js';
+import { isResumableRun, type JournalRecord, type RolledBack, type RunMeta } from '../../model/records.js';
 import { livenessOf, type LockHolder } from '../../state/store.js';
 import { ExitCode } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
@@ -47,11 +47,30 @@ export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): P
         steps: stepsOf(meta, records, !orphaned),
       };
     }));
+    // a run whose last rollback did not get everything back stays on the list until a later rollback does
+    const unfinished = await Promise.all(all.filter((m) => m.status !== 'running' && m.rolledBack && !m.rolledBack.ok).map(async (meta) => {
+      const rb = meta.rolledBack as RolledBack;
+      const { records } = await store.readJournal(meta.runId);
+      return {
+        runId: meta.runId, runbook: meta.runbook.name, mode: meta.mode, startedAt: meta.startedAt,
+        holder: `${meta.user}@${meta.host} pid ${meta.pid}`, lock: null, orphaned: true, needsRollback: true,
+        faultLeft: rb.fault && !rb.fault.restored ? rb.fault.describe : null,
+        rollbackIncomplete: { at: rb.at, failed: rb.failed ?? {}, notReached: rb.notReached ?? [], unknown: rb.unknown ?? [] },
+        steps: stepsOf(meta, records, false),
+      };
+    }));
     if (io.json) {
-      io.out(envelope('status', true, { runs: active, resumable, locks }));
+      io.out(envelope('status', true, { runs: [...active, ...unfinished], resumable, locks }));
       return ExitCode.ok;
     }
-    if (active.length === 0) io.out('no run in progress');
+    if (active.length === 0 && unfinished.length === 0) io.out('no run in progress');
+    for (const r of unfinished) {
+      io.out(`${r.runId} (${r.mode} of ${r.runbook}) by ${r.holder} since ${r.startedAt} — ROLLBACK INCOMPLETE at ${r.rollbackIncomplete.at}, NEEDS ROLLBACK: \`drctl rollback ${r.runId}\` retries what is left`);
+      if (r.faultLeft) io.out(`  FAULT LEFT IN PLACE: ${r.faultLeft}`);
+      for (const [id, why] of Object.entries(r.rollbackIncomplete.failed)) io.out(`  NOT rolled back: ${id}: ${why}`);
+      if (r.rollbackIncomplete.notReached.length > 0) io.out(`  not reached: ${r.rollbackIncomplete.notReached.join(', ')}`);
+      if (r.rollbackIncomplete.unknown.length > 0) io.out(`  unknown: ${r.rollbackIncomplete.unknown.join(', ')}`);
+    }
     for (const r of resumable) {
       io.out(`${r.runId} (${r.mode} of ${r.runbook}) by ${r.holder} INTERRUPTED at ${r.endedAt ?? '?'}: ${nextStep(r.mode, r.runId)}`);
       for (const s of r.steps) io.out(`  ${s.status.padEnd(12)} ${s.id}`);

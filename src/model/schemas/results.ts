@@ -26,7 +26,10 @@ export const statusResult = obj({
     lock: nullable(obj({ scope: str(), expiresAt: iso(), token: int(), stale: bool() })), orphaned: bool(),
     needsRollback: bool('An orphaned rehearsal: undo it with drctl rollback (a rehearsal is never resumed)'),
     faultLeft: nullable(str('The fault a dead rehearsal left in place')), steps: arr(stepLine),
-  })),
+    rollbackIncomplete: obj({
+      at: iso(), failed: anyMap('Step id → why its undo failed'), notReached: arr(str()), unknown: arr(str()),
+    }, { description: 'Set on a run whose last drctl rollback did not get everything back: what is left (drctl rollback retries it)' }),
+  }, { optional: ['rollbackIncomplete'] })),
   resumable: arr(obj({ runId: str(), runbook: str(), mode: oneOfConst(RUN_MODES), startedAt: iso(), endedAt: nullable(iso()), holder: str(), steps: arr(stepLine) })),
   locks: arr(obj({ scope: str(), holder: anyMap('runId, mode, user, host, hostId, pid, since, expiresAt, token'), stale: bool(), why: str() }, { optional: ['why'] })),
 });
