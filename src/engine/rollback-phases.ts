@@ -36,3 +36,16 @@ export function undoOutcomes(outcomes: ReadonlyMap<string, UndoOutcome>): Pick<R
   const failed = Object.fromEntries([...outcomes].flatMap(([id, o]) => (o.status === 'failed' ? [[id, o.error]] : [])));
   return { restored: of('rolled-back'), alreadyAsBefore: of('already-as-before'), failed, notReached: of('not-reached') };
 }
+
+/**
+ * The record of every `drctl rollback` of a run so far: steps restored by any attempt stay restored (a
+ * later attempt finds them already as before), the rest is the latest attempt's outcome; a fault restored
+ * by an earlier attempt stays restored.
+ */
+export function mergeRolledBack(previous: RolledBack | undefined, latest: RolledBack): RolledBack {
+  if (!previous) return latest;
+  const restored = [...new Set([...(previous.restored ?? []), ...(latest.restored ?? [])])];
+  const alreadyAsBefore = [...new Set([...(previous.alreadyAsBefore ?? []), ...(latest.alreadyAsBefore ?? [])])].filter((id) => !restored.includes(id));
+  const fault = latest.fault ?? previous.fault;
+  return { ...latest, restored, alreadyAsBefore, ...(fault ? { fault } : {}) };
+}

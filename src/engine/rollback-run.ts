@@ -4,7 +4,7 @@ import { buildRuntimeScope } from '../runbook/runtime-scope.js';
 import { DrctlError, ExitCode } from '../util/errors.js';
 import { unrestoredFault } from './fault-restore.js';
 import type { Continuation, LoadedRun, Phases, Prepared } from './phases.js';
-import { restoreLeftFault, undoOutcomes, type PendingFault } from './rollback-phases.js';
+import { mergeRolledBack, restoreLeftFault, undoOutcomes, type PendingFault } from './rollback-phases.js';
 import { planUndo, type UndoPlan } from './rollback-plan.js';
 import { rollbackSteps, type RollbackItem, type UndoOutcome } from './rollback.js';
 import { buildSummary } from './summary.js';
@@ -65,15 +65,22 @@ function rollbackPhases(meta: RunMeta, items: readonly RollbackItem[], plan: Und
       const error = ok ? undefined : ctx.interrupt.aborted
         ? `rollback interrupted: what is not rolled back yet is left for \`drctl rollback ${runId}\``
         : 'ROLLBACK INCOMPLETE: see the journal (drctl report)';
-      const summary = meta.summary ?? buildSummary(ctx.runbook, undefined, [], error);
+      // the run's own status and error, as they were before any rollback (an earlier failed attempt overwrote the record's)
+      const previous = meta.rolledBack;
+      const runStatus = previous?.runStatus ?? (meta.status === 'running' ? 'interrupted' : meta.status);
+      const runError = previous ? previous.runError : meta.summary?.error;
+      const { error: _replaced, ...base } = meta.summary ?? buildSummary(ctx.runbook, undefined, [], error);
+      const summaryError = error ?? runError;
+      const summary = { ...base, ...(summaryError !== undefined ? { error: summaryError } : {}) };
       // a signal that came after the last undo finished changes nothing: only an unfinished rollback is interrupted
-      const status = !ok ? (ctx.interrupt.aborted ? 'interrupted' : 'failed') : meta.status === 'running' ? 'interrupted' : meta.status;
-      const rolledBack: RolledBack = { at: new Date(ctx.clock.now()).toISOString(), ok, to: plan.to, ...undoOutcomes(outcomes), ...(plan.unknown.length ? { unknown: plan.unknown } : {}), ...(fault ? { fault } : {}) };
-      // a rehearsal whose controller died never wrote its outcome: it was interrupted, and rolled back
-      const rehearsal = meta.mode === 'rehearse' && !meta.rehearsal
+      const status = !ok ? (ctx.interrupt.aborted ? 'interrupted' : 'failed') : runStatus;
+      const latest: RolledBack = { at: new Date(ctx.clock.now()).toISOString(), ok, to: plan.to, ...undoOutcomes(outcomes), ...(plan.unknown.length ? { unknown: plan.unknown } : {}), ...(fault ? { fault } : {}), runStatus, ...(runError !== undefined ? { runError } : {}) };
+      const rolledBack = mergeRolledBack(previous, latest);
+      // a rehearsal whose controller died never wrote its outcome: it was interrupted, and rolled back (again by a later attempt)
+      const rehearsal = meta.mode === 'rehearse' && (!meta.rehearsal || (previous && meta.rehearsal.outcome === 'INTERRUPTED'))
         ? { rehearsal: { outcome: 'INTERRUPTED' as const, rtoMs: undefined, budgetMs: ctx.runbook.budgetMs, reasons: [`its controller stopped before the rehearsal finished; rolled back by drctl rollback${ok ? '' : ' (incomplete)'}`] } }
         : {};
-      return { status, summary: { ...summary, ...(error ? { error } : {}) }, record: { rolledBack, ...rehearsal, ...(meta.endedAt ? {} : { endedAt: rolledBack.at }) }, keepTimes: true, verdict: ok ? 'succeeded' : status };
+      return { status, summary, record: { rolledBack, ...rehearsal, ...(meta.endedAt ? {} : { endedAt: rolledBack.at }) }, keepTimes: true, verdict: ok ? 'succeeded' : status };
     },
   };
 }

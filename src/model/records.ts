@@ -58,6 +58,9 @@ export interface RolledBack {
   readonly unknown?: readonly string[];
   /** The fault a dead rehearsal left in place: restored or not. */
   readonly fault?: { readonly describe: string; readonly restored: boolean; readonly error?: string };
+  /** The run's own status and error before any rollback (a later attempt's outcome is computed from them). */
+  readonly runStatus?: RunStatus;
+  readonly runError?: string;
 }
 
 /**

@@ -70,7 +70,8 @@ export const runMeta = obj({
     failed: mapOf(str(), 'Steps whose undo failed, with why'), notReached: arr(str(), 'Left for the next drctl rollback'),
     unknown: arr(str(), 'Steps with no observed state to return to'),
     fault: obj({ describe: str(), restored: bool(), error: str() }, { optional: ['error'], description: 'The fault a dead rehearsal left in place' }),
-  }, { optional: ['to', 'restored', 'alreadyAsBefore', 'failed', 'notReached', 'unknown', 'fault'] }),
+    runStatus: oneOfConst(RUN_STATUSES, 'The run\'s own status before any rollback'), runError: str('The run\'s own error before any rollback'),
+  }, { optional: ['to', 'restored', 'alreadyAsBefore', 'failed', 'notReached', 'unknown', 'fault', 'runStatus', 'runError'] }),
 }, { optional: ['lockScope', 'endedAt', 'durationMs', 'summary', 'halves', 'resumes', 'rehearsal', 'rolledBack'] });
 
 export const stepError = obj({ message: str(), phase: oneOfConst(STEP_PHASES), retryable: bool(), timedOut: bool(), unchanged: bool() }, { optional: ['timedOut', 'unchanged'] });
