@@ -6,7 +6,8 @@ import type { UndoOutcome } from './rollback.js';
 
 /**
  * The run's summary: each step's status and time, and the critical path by actual durations (pure). A
- * step a fail-back (or onFailure: rollback) put back as it was is `rolled-back`, not `applied`.
+ * step a fail-back (or onFailure: rollback) put back as it was is `rolled-back`, not `applied`; one its undo
+ * found already as it was (nothing undone) is `already-as-before`.
  */
 export function buildSummary(
   runbook: Runbook,
@@ -19,7 +20,7 @@ export function buildSummary(
   for (const s of runbook.steps) {
     const rec = executed?.steps.get(s.id);
     const back = undone?.get(s.id)?.status;
-    const status = back === 'rolled-back' || back === 'already-as-before' ? 'rolled-back' : (rec?.status ?? 'waiting');
+    const status = back === 'rolled-back' || back === 'already-as-before' ? back : (rec?.status ?? 'waiting');
     steps[s.id] = { status, durationMs: rec?.timing.durationMs ?? 0 };
   }
   // no step ran (refused, skipped by the schedule): there is no critical path to speak of

@@ -1,4 +1,4 @@
-import type { AnyKind, KindContext } from '../model/kind.js';
+import { NOTHING_UNDONE, type AnyKind, type KindContext } from '../model/kind.js';
 import type { Clock } from '../util/clock.js';
 import { raceSignal } from '../util/deadline.js';
 import type { InFlight } from './in-flight.js';
@@ -48,9 +48,10 @@ export async function undoToBefore(o: UndoOptions): Promise<UndoResult> {
   if (observable && kind.holds(params, before, current).ok) return { current, changed: false };
   const change = { current, desired: before };
   await o.beforeChange?.(current);
-  await race(kind.rollback ? kind.rollback(params, change, ctx) : kind.apply(params, change, ctx));
+  const done: unknown = await race(kind.rollback ? kind.rollback(params, change, ctx) : kind.apply(params, change, ctx));
   if (observable) {
     await pollUntil(() => race(kind.observe(params, ctx)), (s) => kind.holds(params, before, s), { intervalMs: o.intervalMs, signal, clock: o.clock }, o.onMiss);
   }
-  return { current, changed: true };
+  // a rollback that sent nothing (the difference settled by itself) changed nothing
+  return { current, changed: done !== NOTHING_UNDONE };
 }

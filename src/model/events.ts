@@ -16,6 +16,8 @@ export type StepStatus =
   | 'retrying'
   | 'rolling-back'
   | 'rolled-back'
+  /** An undo (fail-back or rollback) found the step already as before: nothing undone. */
+  | 'already-as-before'
   | 'cancelled';
 
 export interface StepErrorInfo {

@@ -13,6 +13,9 @@ import type { Logger } from '../util/logger.js';
  * P = the step's params (its `with:` block, after interpolation; secrets arrive as Secret objects),
  * S = the observed state (plain JSON data: it is journaled as the step's `before` and `after`).
  */
+
+/** What a kind's rollback resolves to when it sent nothing (kind.ts Kind.rollback). */
+export const NOTHING_UNDONE = 'nothing-undone' as const;
 export interface StepKind<P = unknown, S = unknown> {
   /** Dotted lowercase name used in runbooks: 'exec', 'redis.failover'. */
   readonly name: string;
@@ -50,8 +53,11 @@ export interface StepKind<P = unknown, S = unknown> {
   /**
    * Restore `change.desired` (= the `before` state the step observed). Optional: when absent the
    * engine calls apply() with desired = before. Kinds that cannot go back set reversible() false.
+   * Resolves to NOTHING_UNDONE when it found nothing to send (what differs settles by itself, e.g. a
+   * health check coming back UP): the engine still waits for `before` to hold, and reports the step
+   * "already as before", not rolled back.
    */
-  rollback?(params: P, change: Change<S>, ctx: KindContext): Promise<void>;
+  rollback?(params: P, change: Change<S>, ctx: KindContext): Promise<void | typeof NOTHING_UNDONE>;
   /** Can this step be undone? Default true. */
   reversible?(params: P): boolean;
   /**

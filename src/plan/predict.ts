@@ -6,7 +6,9 @@ export function predictStepDurations(history: readonly RunMeta[]): Map<string, n
   const samples = new Map<string, number[]>();
   for (const run of history) {
     for (const [id, s] of Object.entries(run.summary?.steps ?? {})) {
-      if (s.status !== 'applied' && s.status !== 'rolled-back') continue;
+      // already-as-before: its undo found nothing to undo; it applied in the forward half only if it took time
+      const ran = s.status === 'applied' || s.status === 'rolled-back' || (s.status === 'already-as-before' && s.durationMs > 0);
+      if (!ran) continue;
       const list = samples.get(id) ?? [];
       list.push(s.durationMs);
       samples.set(id, list);

@@ -11,9 +11,10 @@ export function renderRunSummary(meta: RunMeta, st: Style): string {
   if (meta.rehearsal) lines.push(...rehearsalLines(meta.rehearsal, st));
   if (s) {
     const width = Math.max(4, ...Object.keys(s.steps).map((k) => k.length));
+    const statusWidth = Math.max(11, ...Object.values(s.steps).map((x) => x.status.length + 1));
     for (const [id, step] of Object.entries(s.steps)) {
       const over = s.budgetExceeded.includes(id) ? st.red(' over budget') : '';
-      lines.push(`  ${id.padEnd(width)}  ${step.status.padEnd(11)} ${formatDuration(step.durationMs).padStart(8)}${over}`);
+      lines.push(`  ${id.padEnd(width)}  ${step.status.padEnd(statusWidth)} ${formatDuration(step.durationMs).padStart(8)}${over}`);
     }
     if (s.criticalPath.length > 0) lines.push(`  critical path: ${s.criticalPath.join(' → ')} (${formatDuration(s.criticalPathMs)})`);
     if (s.budgetExceeded.includes('(total)')) lines.push(st.red('  the switch exceeded the runbook budget'));

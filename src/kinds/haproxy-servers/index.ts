@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseDuration } from '../../util/duration.js';
 import { defineKind } from '../define-kind.js';
-import { HOLDS, notYet, stepError, type Holds, type KindContext } from '../../model/kind.js';
+import { HOLDS, NOTHING_UNDONE, notYet, stepError, type Holds, type KindContext } from '../../model/kind.js';
 import { assessServers } from './assess.js';
 import { haproxyServersSchema, wantedServers, type HaproxyServersParams, type HaproxyServersState, type ServerWant } from './params.js';
 import { probeTraffic } from './probe.js';
@@ -82,7 +82,8 @@ function desiredOf(p: HaproxyServersParams, current: HaproxyServersState): Hapro
 }
 
 /** Send `set server ... state` and `set weight` for every server whose state or weight differs. */
-async function setServers(p: HaproxyServersParams, current: HaproxyServersState, desired: Readonly<Record<string, ServerWant>>, ctx: KindContext): Promise<void> {
+async function setServers(p: HaproxyServersParams, current: HaproxyServersState, desired: Readonly<Record<string, ServerWant>>, ctx: KindContext): Promise<number> {
+  let sent = 0;
   for (const [name, want] of Object.entries(desired)) {
     const now = current.servers[name];
     const cmds: string[] = [];
@@ -91,8 +92,10 @@ async function setServers(p: HaproxyServersParams, current: HaproxyServersState,
     for (const cmd of cmds) {
       const answer = (await command(p, cmd, ctx)).trim();
       if (answer !== '') throw stepError(`haproxy ${p.socket}: "${cmd}" refused: ${answer}`, { retryable: false });
+      sent += 1;
     }
   }
+  return sent;
 }
 
 const line = (servers: Readonly<Record<string, ServerView>>, names: readonly string[]): string =>
@@ -135,7 +138,8 @@ export const haproxyServersKind = defineKind<HaproxyServersParams, HaproxyServer
   async rollback(p, change, ctx) {
     // Restore every server's state and weight as observed before (not only the ones the step named).
     const before = Object.fromEntries(Object.entries(change.desired.servers).map(([n, v]) => [n, { state: v.state, weight: v.weight }]));
-    await setServers(p, change.current, before, ctx);
+    // only a health check still DOWN differs (it comes back by itself): nothing to send, nothing undone
+    return (await setServers(p, change.current, before, ctx)) === 0 ? NOTHING_UNDONE : undefined;
   },
   describe(p, before, after) {
     const names = Object.keys(wantedServers(p)).sort();

@@ -35,7 +35,7 @@ export function obj(props: Readonly<Record<string, Schema>>, o: { readonly optio
 
 export const RUN_MODES = ['run', 'drill', 'rollback', 'resume', 'rehearse'] as const;
 export const RUN_STATUSES = ['succeeded', 'failed', 'interrupted', 'running', 'skipped'] as const;
-export const STEP_STATUSES = ['waiting', 'running', 'skipped', 'applied', 'failed', 'retrying', 'rolling-back', 'rolled-back', 'cancelled'] as const;
+export const STEP_STATUSES = ['waiting', 'running', 'skipped', 'applied', 'failed', 'retrying', 'rolling-back', 'rolled-back', 'already-as-before', 'cancelled'] as const;
 export const STEP_PHASES = ['observe', 'apply', 'verify', 'rollback'] as const;
 export const OUTCOMES = ['SUCCEEDED', 'FAILED', 'INTERRUPTED', 'SKIPPED'] as const;
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createContextFactory } from '../../../src/engine/context.js';
 import { rollbackSteps, type UndoOutcome } from '../../../src/engine/rollback.js';
 import { planUndo } from '../../../src/engine/rollback-plan.js';
+import { buildSummary } from '../../../src/engine/summary.js';
+import { NOTHING_UNDONE } from '../../../src/model/kind.js';
 import { ALREADY_AS_BEFORE, type EngineEvent, type EventInput } from '../../../src/model/events.js';
 import type { JournalRecord } from '../../../src/model/records.js';
 import { replayJournal } from '../../../src/state/journal-replay.js';
@@ -81,5 +83,29 @@ describe('rollbackSteps: an undo that finds the step as it was says so', () => {
     expect(back).toMatchObject([{ stepId: 'b', changed: true, describe: 'b: 1 → 0' }, { stepId: 'a', changed: false, describe: ALREADY_AS_BEFORE }]);
     expect(world.applies).toEqual(['b=0']);
     expect([...outcomes]).toEqual([['b', { status: 'rolled-back' }], ['a', { status: 'already-as-before' }]]);
+  });
+});
+
+describe('an undo whose rollback sent nothing (the difference settled by itself) is "already as before"', () => {
+  it('changed: false, counted already as before; the run summary says already-as-before, not rolled-back', async () => {
+    const world = createWorld();
+    world.values.set('lb', 'DOWN');
+    const base = memKind(world);
+    // like haproxy.servers whose health check is still DOWN after the thaw: nothing to send, it comes back UP by itself
+    const kind = { ...base, rollback: async () => {
+      setTimeout(() => world.values.set('lb', 'UP'), 20);
+      return NOTHING_UNDONE;
+    } };
+    const events: EngineEvent[] = [];
+    const emit = async (e: EventInput) => void events.push({ ...e, runId: 'r', at: '' } as EngineEvent);
+    const outcomes = new Map<string, UndoOutcome>();
+    const makeContext = createContextFactory({ runId: 'r', baseDir: '/tmp', clock: realClock, log: nullLogger, emit, approve: async () => false });
+    const item = { stepId: 'lb', kind, params: { key: 'lb', to: 'x' }, before: { value: 'UP' }, timeoutMs: 5000, verifyIntervalMs: 5 };
+    expect(await rollbackSteps([item], { reason: 'test', clock: realClock, emit, abort: new AbortController().signal, makeContext, outcomes })).toBe(true);
+    expect(events.filter((e) => e.type === 'step.rolled-back')).toMatchObject([{ stepId: 'lb', changed: false, describe: ALREADY_AS_BEFORE }]);
+    expect([...outcomes]).toEqual([['lb', { status: 'already-as-before' }]]);
+    const rb = runbookOf([step('lb', [], { key: 'lb', to: 'x' }), step('db', [], { key: 'db', to: 'x' })]);
+    const summary = buildSummary(rb, undefined, [], undefined, new Map([...outcomes, ['db', { status: 'rolled-back' }]]));
+    expect([summary.steps['lb']?.status, summary.steps['db']?.status]).toEqual(['already-as-before', 'rolled-back']);
   });
 });
