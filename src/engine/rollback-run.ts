@@ -45,11 +45,20 @@ async function prepareRollback(run: LoadedRun): Promise<Prepared> {
   return {
     action: 'go', scope, announce: `rolling back run ${runId}: ${steps.join(' → ') || 'nothing left to undo'}${to}`,
     question: `Roll back ${items.length} step(s) of ${runId}?`, what: `roll back ${runId}`, leftovers: replay.commands,
-    phases: rollbackPhases(meta, items, plan, pending),
+    phases: rollbackPhases(meta, items, plan, pending, lastEventAt(records)),
   };
 }
 
-function rollbackPhases(meta: RunMeta, items: readonly RollbackItem[], plan: UndoPlan, pending: PendingFault | undefined): Phases {
+/** When a run whose controller died last journaled something: its end (its duration ends there, not at the rollback). */
+function lastEventAt(records: LoadedRun['records']): string | undefined {
+  for (let i = records.length - 1; i >= 0; i--) {
+    const at = (records[i] as { at?: unknown }).at;
+    if (typeof at === 'string' && Number.isFinite(Date.parse(at))) return at;
+  }
+  return undefined;
+}
+
+function rollbackPhases(meta: RunMeta, items: readonly RollbackItem[], plan: UndoPlan, pending: PendingFault | undefined, lastAt: string | undefined): Phases {
   return {
     mode: 'rollback',
     async run(ctx) {
@@ -72,15 +81,21 @@ function rollbackPhases(meta: RunMeta, items: readonly RollbackItem[], plan: Und
       const { error: _replaced, ...base } = meta.summary ?? buildSummary(ctx.runbook, undefined, [], error);
       const summaryError = error ?? runError;
       const summary = { ...base, ...(summaryError !== undefined ? { error: summaryError } : {}) };
-      // a signal that came after the last undo finished changes nothing: only an unfinished rollback is interrupted
-      const status = !ok ? (ctx.interrupt.aborted ? 'interrupted' : 'failed') : runStatus;
+      // the run keeps its own status (a killed rehearsal stays interrupted, whether or not its rollback is complete:
+      // rolledBack says that); a succeeded run whose rollback is incomplete has failed. The rollback's own outcome
+      // is the verdict (exit code). A signal after the last undo finished changes nothing.
+      const verdict = ok ? 'succeeded' : ctx.interrupt.aborted ? 'interrupted' : 'failed';
+      const status = !ok && runStatus === 'succeeded' ? verdict : runStatus;
       const latest: RolledBack = { at: new Date(ctx.clock.now()).toISOString(), ok, to: plan.to, ...undoOutcomes(outcomes), ...(plan.unknown.length ? { unknown: plan.unknown } : {}), ...(fault ? { fault } : {}), runStatus, ...(runError !== undefined ? { runError } : {}) };
       const rolledBack = mergeRolledBack(previous, latest);
       // a rehearsal whose controller died never wrote its outcome: it was interrupted, and rolled back (again by a later attempt)
       const rehearsal = meta.mode === 'rehearse' && (!meta.rehearsal || (previous && meta.rehearsal.outcome === 'INTERRUPTED'))
         ? { rehearsal: { outcome: 'INTERRUPTED' as const, rtoMs: undefined, budgetMs: ctx.runbook.budgetMs, reasons: [`its controller stopped before the rehearsal finished; rolled back by drctl rollback${ok ? '' : ' (incomplete)'}`] } }
         : {};
-      return { status, summary, record: { rolledBack, ...rehearsal, ...(meta.endedAt ? {} : { endedAt: rolledBack.at }) }, keepTimes: true, verdict: ok ? 'succeeded' : status };
+      // a killed run ended with the last event it journaled (not when it was rolled back): its duration too
+      const endedAt = meta.endedAt ?? lastAt ?? rolledBack.at;
+      const times = meta.endedAt && meta.durationMs !== undefined ? {} : { endedAt, durationMs: Math.max(0, Date.parse(endedAt) - Date.parse(meta.startedAt)) };
+      return { status, summary, record: { rolledBack, ...rehearsal, ...times }, keepTimes: true, verdict };
     },
   };
 }

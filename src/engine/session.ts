@@ -164,7 +164,8 @@ async function openAndRun(input: SessionInput, o: Opening): Promise<SessionOutco
     if (failure) throw failure;
     const durationMs = clock.monotonic() - t0;
     await input.failpoint?.('run.before-finish');
-    await emit({ type: 'run.finished', status: result.status, durationMs, summary: result.summary });
+    const rollback = phases.mode === 'rollback' ? { rollback: result.verdict ?? result.status } : {};
+    await emit({ type: 'run.finished', status: result.status, durationMs, summary: result.summary, ...rollback });
     await input.failpoint?.('run.before-record');
     const times = result.keepTimes ? {} : { endedAt: new Date(clock.now()).toISOString(), durationMs };
     const meta: RunMeta = { ...o.base, status: result.status, ...times, summary: result.summary, ...result.record };

@@ -174,7 +174,11 @@ export type EngineEvent =
       /** Per-step budgets (for the report's timeline), optional. */
       readonly stepBudgetsMs?: Readonly<Record<string, number>>;
     })
-  | (Base & { readonly type: 'run.finished'; readonly status: RunStatus; readonly durationMs: number; readonly summary: RunSummary });
+  | (Base & {
+      readonly type: 'run.finished'; readonly status: RunStatus; readonly durationMs: number; readonly summary: RunSummary;
+      /** A `drctl rollback` session: what the rollback itself did (the run keeps its own status: a killed rehearsal stays interrupted). */
+      readonly rollback?: RunStatus;
+    });
 
 export type EngineEventType = EngineEvent['type'];
 

@@ -56,7 +56,7 @@ export function failureCauses(r: FailureInput): FailureCause[] {
   if (r.run.halves?.failBack === 'failed' && !failBackExplained) out.push({ type: 'fail-back', subject: 'fail-back', message: r.run.summary?.error ?? 'fail-back incomplete: see the journal' });
   if (r.interrupted !== undefined) out.push({ type: 'interrupted', subject: 'run', message: `interrupted (${r.interrupted})` });
   if (out.length === 0) {
-    const why = r.rehearsal?.reasons.join('; ') || r.run.summary?.error || `the ${r.run.mode} ${r.run.status}`;
+    const why = r.rehearsal?.reasons.join('; ') || r.run.summary?.error || `the ${r.run.mode === 'rehearse' ? 'rehearsal' : r.run.mode} ${r.run.status === 'interrupted' ? 'was interrupted' : r.run.status}`;
     out.push({ type: 'run', subject: 'run', message: why });
   }
   return out;

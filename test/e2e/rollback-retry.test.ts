@@ -31,6 +31,9 @@ describe('drctl rollback, incomplete then retried', () => {
     expect(first.exitCode, first.stdout + first.stderr).toBe(1);
     expect(first.stdout).toMatch(/NOT rolled back.*drain/s);
     expect(await estate.log()).toEqual(['inject', 'drain', 'flip', 'restore', 'unflip']);
+    expect(first.stdout + first.stderr).toMatch(/■ rollback incomplete in /);
+    // the killed rehearsal stays interrupted (its rollback's outcome is in rolledBack), as one whose rollback succeeded
+    expect((await estate.report(runId)).run.status).toBe('interrupted');
 
     // status keeps the run, says the rollback is incomplete and what is left (text and --json)
     const status = await drctl(['status', '--state', estate.state]);
@@ -46,6 +49,9 @@ describe('drctl rollback, incomplete then retried', () => {
     const second = await drctl(['rollback', runId, '--yes', '--state', estate.state]);
     expect(second.exitCode, second.stdout + second.stderr).toBe(0);
     expect(second.stdout).not.toContain('ROLLBACK INCOMPLETE');
+    // the rollback's own line says what it did, never the run's status
+    expect(second.stdout + second.stderr).toMatch(/■ rollback succeeded in /);
+    expect(second.stdout + second.stderr).not.toMatch(/■ interrupted/);
     expect(second.stdout).toMatch(new RegExp(`^rollback of run ${runId} \\(rehearse of files-cut\\) succeeded in `, 'm'));
     expect(await estate.log()).toEqual(['inject', 'drain', 'flip', 'restore', 'unflip', 'undrain']);
 
@@ -57,5 +63,17 @@ describe('drctl rollback, incomplete then retried', () => {
     expect(report.run.rolledBack.alreadyAsBefore).toEqual([]);
     expect(JSON.stringify(report.failures)).not.toContain('ROLLBACK INCOMPLETE');
     expect((await drctl(['status', '--state', estate.state])).stdout).not.toContain(runId);
+
+    // the killed run's duration ends at its last journaled event (not 0, not "-"), in every report
+    const journal = await estate.journal(runId);
+    const killedAt = journal.filter((e) => e.type !== 'run.started' && !String(e.type).startsWith('rollback') && e.type !== 'lock.acquired').map((e) => e.at);
+    expect(report.run.durationMs).toBeGreaterThan(0);
+    expect(Date.parse(report.run.endedAt) - Date.parse(report.run.startedAt)).toBe(report.run.durationMs);
+    expect(Date.parse(report.run.endedAt)).toBeLessThan(Date.parse(report.run.rolledBack.at));
+    expect(killedAt).toContain(report.run.endedAt);
+    expect(await estate.report(runId, 'md')).not.toMatch(/duration[^\n]*\b0ms\b/i);
+    expect(await estate.report(runId, 'junit')).not.toMatch(/<testsuite [^>]*time="0\.000"/);
+    const history = await drctl(['history', '--state', estate.state]);
+    expect(history.stdout).toMatch(new RegExp(`^${runId} +rehearse +interrupted +[\\d.]+m?s +- INTERRUPTED`, 'm'));
   });
 });

@@ -57,6 +57,8 @@ export function eventLine(e: EngineEvent, st: Style): string | undefined {
     case 'run.interrupted':
       return `${st.yellow('!')} ${e.signal}: no new step will start (again to cancel running steps)`;
     case 'run.finished': {
+      // a rollback's line says what the rollback did, not the run's status (a killed rehearsal stays interrupted)
+      if (e.rollback) return `${e.rollback === 'succeeded' ? st.green('■') : st.red('■')} rollback ${e.rollback === 'failed' ? 'incomplete' : e.rollback} in ${formatDuration(e.durationMs)}`;
       const mark = e.status === 'succeeded' ? st.green('■') : st.red('■');
       const cp = e.summary.criticalPath.length > 0 ? `; critical path ${e.summary.criticalPath.join(' → ')} ${formatDuration(e.summary.criticalPathMs)}` : '';
       return `${mark} ${e.status} in ${formatDuration(e.durationMs)}${cp}${e.summary.error ? `\n  ${e.summary.error}` : ''}`;

@@ -122,7 +122,7 @@ export function createListrRenderer(): ListrView {
         for (const m of MARKS) tasks.get(m.id)?.done(`not reached (${e.outcome})`);
         return;
       case 'run.finished':
-        return settleAll(e.status);
+        return settleAll(e.rollback ?? e.status);
       case 'rollback.started':
         if (failBack.resolved) return;
         for (const id of e.steps) {

@@ -42,13 +42,13 @@ const statusText = (status: string, st: Style): string => (status === 'succeeded
 /** The result a session prints: the run's table, or what a rollback did (not the run's table of steps it never ran). */
 export function renderSessionSummary(outcome: Extract<SessionOutcome, { kind: 'finished' }>, st: Style): string {
   const rb = outcome.meta.rolledBack;
-  return outcome.mode === 'rollback' && rb ? renderRollbackSummary(outcome.meta, rb, outcome.durationMs, st) : renderRunSummary(outcome.meta, st);
+  return outcome.mode === 'rollback' && rb ? renderRollbackSummary(outcome.meta, rb, outcome.durationMs, st, outcome.verdict) : renderRunSummary(outcome.meta, st);
 }
 
 /** `drctl rollback`'s own account: the fault, then each step rolled back, already as before, failed, not reached. */
-export function renderRollbackSummary(meta: RunMeta, rb: RolledBack, durationMs: number, st: Style): string {
+export function renderRollbackSummary(meta: RunMeta, rb: RolledBack, durationMs: number, st: Style, verdictOf?: string): string {
   const to = rb.to === 'baseline' ? (meta.mode === 'rehearse' ? ': every step back to the baseline observed before the fault' : ': every step back to the state the drill found it in') : '';
-  const verdict = rb.ok ? st.green('succeeded') : st.red(meta.status === 'interrupted' ? 'interrupted' : 'incomplete');
+  const verdict = rb.ok ? st.green('succeeded') : st.red((verdictOf ?? meta.status) === 'interrupted' ? 'interrupted' : 'incomplete');
   const lines = [`rollback of run ${meta.runId} (${meta.mode} of ${st.bold(meta.runbook.name)}) ${verdict} in ${formatDuration(durationMs)}${rb.ok ? to : ''}`];
   if (rb.fault) lines.push(rb.fault.restored ? `  fault restored: ${rb.fault.describe}` : `  ${st.red('fault NOT restored:')} ${rb.fault.describe}`);
   const list = (label: string, ids: readonly string[] | undefined, paint = (t: string) => t): void => {

@@ -57,7 +57,7 @@ export const EVENT_SCHEMAS: readonly Schema[] = [
   ev('stop.breached', { name: str(), detail: str() }),
   ev('rehearsal.skipped', { reason: str() }),
   ev('rehearsal.finished', { outcome: oneOfConst(OUTCOMES), rto: nullable(rtoBreakdown), budgetMs: num(), reasons: arr(str()), stepBudgetsMs: mapOf(num()) }, ['budgetMs', 'stepBudgetsMs']),
-  ev('run.finished', { status: oneOfConst(RUN_STATUSES), durationMs: num(), summary: runSummary }),
+  ev('run.finished', { status: oneOfConst(RUN_STATUSES), durationMs: num(), summary: runSummary, rollback: oneOfConst(RUN_STATUSES, 'A drctl rollback session: the rollback\'s own outcome (status stays the run\'s)') }, ['rollback']),
 ];
 
 export const EVENT_TYPES: readonly string[] = EVENT_SCHEMAS.map((s) => ((s['properties'] as Record<string, { const: string }>)['type'] as { const: string }).const);
