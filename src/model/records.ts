@@ -69,3 +69,16 @@ export interface RolledBack {
  */
 export const isResumableRun = (m: RunMeta): boolean =>
   m.status === 'interrupted' && (m.mode === 'run' || m.mode === 'drill') && !m.rolledBack && !(m.mode === 'drill' && m.halves?.failBack === 'succeeded');
+
+/**
+ * The run that took over the lock of a run still recorded as running: a later run of the same lock scope
+ * (not a skipped rehearsal, which takes no lock) could only start once this one's lock was free or taken
+ * over — this one was fenced out (frozen past its lease, say) and can no longer record its end. undefined
+ * when the run is not running or no later run of its scope exists.
+ */
+export function takenOverBy(run: RunMeta, runs: readonly RunMeta[]): string | undefined {
+  if (run.status !== 'running') return undefined;
+  const scope = run.lockScope ?? run.runbook.name;
+  const later = runs.filter((r) => r.runId !== run.runId && r.status !== 'skipped' && (r.lockScope ?? r.runbook.name) === scope && r.startedAt > run.startedAt);
+  return later.sort((a, b) => a.startedAt.localeCompare(b.startedAt))[0]?.runId;
+}

@@ -4,7 +4,7 @@ import { REGRESSION_THRESHOLD, percentAbove, rehearsalTrend, type RegressionVerd
 import { summarizeTrend, trendLine, type TrendSummary } from '../../report/trend-summary.js';
 import { openStateStore } from '../../state/open-store.js';
 import type { InspectionMeta } from '../../model/inspection.js';
-import type { RunMeta } from '../../model/records.js';
+import { takenOverBy, type RunMeta } from '../../model/records.js';
 import { formatDuration } from '../../util/duration.js';
 import type { Diagnostic } from '../../util/diagnostic.js';
 import { ExitCode } from '../../util/errors.js';
@@ -59,7 +59,7 @@ export async function historyCommand(io: CliIO, flags: HistoryFlags, cmd: Comman
 /** The table (one line per run, with an RTO column for rehearsals) and one trend line per runbook. */
 export function historyText(view: HistoryView): string[] {
   const rows = view.runs.map((r) => [
-    r.runId, r.mode, r.status, r.durationMs === undefined ? '-' : formatDuration(r.durationMs), rtoCell(r), r.startedAt,
+    r.runId, r.mode, statusCell(r, view.runs), r.durationMs === undefined ? '-' : formatDuration(r.durationMs), rtoCell(r), r.startedAt,
   ]);
   const head = ['RUN', 'MODE', 'STATUS', 'DURATION', 'RTO', 'STARTED'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
@@ -82,6 +82,12 @@ function inspectionLines(list: readonly InspectionMeta[]): string[] {
   return [head, ...rows].map((cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  '));
 }
 
+/** A run still recorded as running whose lock another run took over reads as fenced out, naming that run. */
+function statusCell(r: RunMeta, runs: readonly RunMeta[]): string {
+  const taker = takenOverBy(r, runs);
+  return taker ? `fenced-out (taken over by ${taker})` : r.status;
+}
+
 /** "5.80s FAILED", "- SKIPPED" (a rehearsal without a measured RTO), "-" (not a rehearsal). */
 function rtoCell(r: RunMeta): string {
   const h = r.rehearsal;
@@ -96,6 +102,7 @@ export function historyJson(view: HistoryView): unknown {
   return {
     runs: view.runs.map((r) => ({
       runId: r.runId, runbook: r.runbook.name, mode: r.mode, status: r.status, startedAt: r.startedAt, durationMs: r.durationMs ?? null,
+      ...(takenOverBy(r, view.runs) ? { takenOverBy: takenOverBy(r, view.runs) } : {}),
       outcome: r.rehearsal?.outcome ?? null, rtoMs: r.rehearsal?.rtoMs ?? null, budgetMs: r.rehearsal?.budgetMs ?? null,
       criticalPath: r.summary?.criticalPath ?? [], budgetExceeded: r.summary?.budgetExceeded ?? [],
     })),

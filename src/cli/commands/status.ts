@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { buildReport } from '../../report/build-report.js';
 import { openStateStore } from '../../state/open-store.js';
 import { unrestoredFault } from '../../engine/fault-restore.js';
-import { isResumableRun, type JournalRecord, type RolledBack, type RunMeta } from '../../model/records.js';
+import { isResumableRun, takenOverBy, type JournalRecord, type RolledBack, type RunMeta } from '../../model/records.js';
 import { livenessOf, type LockHolder } from '../../state/store.js';
 import { ExitCode } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
@@ -34,6 +34,7 @@ export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): P
     const active = await Promise.all(running.map(async (meta) => {
       const lock = locks.find((l) => l.holder.runId === meta.runId);
       const orphaned = !lock || lock.stale;
+      const takenOver = lock ? undefined : takenOverBy(meta, all);
       const { records } = await store.readJournal(meta.runId);
       // a rehearsal no controller finishes any more is only undone (never resumed): with the fault it left in place, if any
       const left = meta.mode === 'rehearse' ? unrestoredFault(records) : undefined;
@@ -42,7 +43,8 @@ export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): P
         holder: lock ? holderOf(lock.holder) : `${meta.user}@${meta.host} pid ${meta.pid}`,
         lock: lock ? { scope: lock.scope, expiresAt: lock.holder.expiresAt, token: lock.holder.token, stale: lock.stale } : null,
         orphaned,
-        needsRollback: orphaned && meta.mode === 'rehearse',
+        needsRollback: orphaned && meta.mode === 'rehearse' && !takenOver,
+        ...(takenOver ? { takenOverBy: takenOver } : {}),
         faultLeft: left ? left.describe : null,
         steps: stepsOf(meta, records, !orphaned),
       };
@@ -76,7 +78,9 @@ export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): P
       for (const s of r.steps) io.out(`  ${s.status.padEnd(12)} ${s.id}`);
     }
     for (const r of active) {
-      const flag = !r.orphaned ? '' : r.needsRollback
+      const flag = !r.orphaned ? '' : 'takenOverBy' in r && r.takenOverBy
+        ? ` — FENCED OUT: its lock was taken over by run ${r.takenOverBy} (it can no longer act or record its end; see that run)`
+        : r.needsRollback
         ? ` — NOT LIVE, NEEDS ROLLBACK (its controller stopped mid-rehearsal): \`drctl rollback ${r.runId}\` restores the fault and returns every step to the baseline observed before it`
         : ` — NOT LIVE (no controller holds its lock): ${nextStep(r.mode, r.runId)}`;
       io.out(`${r.runId} (${r.mode} of ${r.runbook}) by ${r.holder} since ${r.startedAt}${flag}`);

@@ -29,7 +29,8 @@ export const statusResult = obj({
     rollbackIncomplete: obj({
       at: iso(), failed: anyMap('Step id → why its undo failed'), notReached: arr(str()), unknown: arr(str()),
     }, { description: 'Set on a run whose last drctl rollback did not get everything back: what is left (drctl rollback retries it)' }),
-  }, { optional: ['rollbackIncomplete'] })),
+    takenOverBy: str('A run still recorded as running whose lock another run took over (it was fenced out): that run'),
+  }, { optional: ['rollbackIncomplete', 'takenOverBy'] })),
   resumable: arr(obj({ runId: str(), runbook: str(), mode: oneOfConst(RUN_MODES), startedAt: iso(), endedAt: nullable(iso()), holder: str(), steps: arr(stepLine) })),
   locks: arr(obj({ scope: str(), holder: anyMap('runId, mode, user, host, hostId, pid, since, expiresAt, token'), stale: bool(), why: str() }, { optional: ['why'] })),
 });
@@ -38,8 +39,9 @@ const regression = obj({ regressed: bool(), runId: str(), latestMs: nullable(num
 export const historyResult = obj({
   runs: arr(obj({
     runId: str(), runbook: str(), mode: oneOfConst(RUN_MODES), status: oneOfConst(RUN_STATUSES), startedAt: iso(), durationMs: nullable(num()),
+    takenOverBy: str('Recorded as running, but another run took over its lock (fenced out): that run'),
     outcome: nullable(oneOfConst(OUTCOMES)), rtoMs: nullable(num()), budgetMs: nullable(num()), criticalPath: arr(str()), budgetExceeded: arr(str()),
-  })),
+  }, { optional: ['takenOverBy'] })),
   trends: arr(obj({
     runbook: str(), rehearsals: int(), minMs: num(), maxMs: num(), medianMs: num(), last: anyMap('The latest point'),
     points: arr(obj({ runId: str(), startedAt: iso(), rtoMs: num(), outcome: nullable(oneOfConst(OUTCOMES)) })), regression,
