@@ -1,5 +1,6 @@
 import { parseDuration } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
+import { hidePassword } from '../util/hide-password.js';
 import { formatHostPort, parseHostPort, type HostPort } from './host-port.js';
 
 /** A Redis endpoint list (tried in order) or Sentinels, with the database, key prefix and credentials. */
@@ -24,7 +25,8 @@ export const DEFAULT_RETRY_MS = 5_000;
 const URL_RE = /^(redis|rediss|redis\+sentinel):\/\/(?:([^@/]*)@)?([^/?]+)(?:\/([^?]*))?(?:\?(.*))?$/;
 
 /** The one Redis URL grammar, for --state and for rules stores (README: "Redis URLs"). */
-export const REDIS_URL_FORMS = 'redis://[user:pass@]host:port[,host:port...][/DB][?prefix=P], rediss://... or redis+sentinel://h1:26379,h2:26379/MASTER[/DB]';
+export const REDIS_URL_FORMS =
+  'redis://[user:pass@]host:port[,host:port...][/DB][?prefix=P], rediss://... or redis+sentinel://h1:26379,h2:26379/MASTER[/DB]';
 
 export const isRedisUrl = (text: string): boolean => /^(redis|rediss|redis\+sentinel):\/\//.test(text);
 
@@ -38,32 +40,53 @@ export const isRedisUrl = (text: string): boolean => /^(redis|rediss|redis\+sent
  * `what` names the flag or param in messages ("--state", "--store"). A bad URL is a usage error (exit 3).
  */
 export function parseRedisUrl(text: string, what: string): RedisSpec {
+  const shown = hidePassword(text);
   const m = URL_RE.exec(text);
-  if (!m) throw usageError(`${what} ${text}: not a redis://, rediss:// or redis+sentinel:// URL`, `e.g. redis://127.0.0.1:6379/0?prefix=drctl: or redis+sentinel://h1:26379,h2:26379/mymaster`);
+  if (!m)
+    throw usageError(
+      `${what} ${shown}: not a redis://, rediss:// or redis+sentinel:// URL`,
+      `e.g. redis://127.0.0.1:6379/0?prefix=drctl: or redis+sentinel://h1:26379,h2:26379/mymaster`,
+    );
   const [, scheme = '', auth, hosts = '', pathPart = '', query = ''] = m;
   const sentinel = scheme === 'redis+sentinel';
   const defaultPort = sentinel ? 26379 : 6379;
-  const endpoints = hosts.split(',').filter(Boolean).map((h) => endpointOf(h, defaultPort, text, what));
-  if (endpoints.length === 0) throw usageError(`${what} ${text}: no host:port given`);
+  const endpoints = hosts
+    .split(',')
+    .filter(Boolean)
+    .map((h) => endpointOf(h, defaultPort, shown, what));
+  if (endpoints.length === 0) throw usageError(`${what} ${shown}: no host:port given`);
   const segments = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
   const masterName = sentinel ? segments.shift() : undefined;
-  if (sentinel && !masterName) throw usageError(`${what} ${text}: name the Sentinel master: redis+sentinel://h1:26379,h2:26379/MASTER`);
+  if (sentinel && !masterName) throw usageError(`${what} ${shown}: name the Sentinel master: redis+sentinel://h1:26379,h2:26379/MASTER`);
   const dbText = segments.shift();
   const db = dbText === undefined ? 0 : Number(dbText);
   if (!Number.isInteger(db) || db < 0 || segments.length > 0) {
-    throw usageError(`${what} ${text}: the path must be /DB (a database number)${sentinel ? ' after the master name' : ''}`, 'a key prefix goes in the query: ?prefix=P');
+    throw usageError(
+      `${what} ${shown}: the path must be /DB (a database number)${sentinel ? ' after the master name' : ''}`,
+      'a key prefix goes in the query: ?prefix=P',
+    );
   }
   const params = new URLSearchParams(query);
   const [user, pass] = auth === undefined ? [] : auth.split(':', 2).map(decodeURIComponent);
   const retryText = params.get('retry');
   const retryMs = retryText === null ? DEFAULT_RETRY_MS : retryText === '0' ? 0 : parseDuration(retryText);
-  if (retryMs === undefined) throw usageError(`${what} ${text}: retry=${retryText ?? ''} is not a duration (e.g. retry=5s, retry=0 to never reconnect)`);
+  if (retryMs === undefined)
+    throw usageError(`${what} ${shown}: retry=${retryText ?? ''} is not a duration (e.g. retry=5s, retry=0 to never reconnect)`);
   const replicasText = params.get('replicas');
   const replicas = replicasText === null ? undefined : Number(replicasText);
-  if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0)) throw usageError(`${what} ${text}: replicas=${replicasText ?? ''} must be a whole number (0 to never wait for replicas)`);
+  if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0))
+    throw usageError(`${what} ${shown}: replicas=${replicasText ?? ''} must be a whole number (0 to never wait for replicas)`);
   return {
-    kind: sentinel ? 'sentinel' : 'redis', endpoints, masterName, db, prefix: params.get('prefix') ?? undefined,
-    username: user || undefined, password: pass || undefined, tls: scheme === 'rediss', retryMs, replicas,
+    kind: sentinel ? 'sentinel' : 'redis',
+    endpoints,
+    masterName,
+    db,
+    prefix: params.get('prefix') ?? undefined,
+    username: user || undefined,
+    password: pass || undefined,
+    tls: scheme === 'rediss',
+    retryMs,
+    replicas,
   };
 }
 

@@ -1,6 +1,7 @@
-import { etcdLabel, isEtcdUrl, parseEtcdUrl, type EtcdSpec } from '../infra/etcd-url.js';
+import { etcdLabel, isEtcdUrl, parseEtcdUrl, redactEtcdUrl, type EtcdSpec } from '../infra/etcd-url.js';
 import { isRedisUrl, parseRedisUrl, redisLabel, type RedisSpec } from '../infra/redis-url.js';
 import { usageError } from '../util/errors.js';
+import { hidePassword } from '../util/hide-password.js';
 
 /** The key prefix of the state store in Redis when the URL names none. */
 export const DEFAULT_STATE_PREFIX = 'drctl:';
@@ -26,14 +27,16 @@ export type StoreSpec =
   | (RedisSpec & { readonly prefix: string });
 
 /** The forms --state takes, for messages. */
-export const STATE_FORMS = 'a folder, redis://HOST:PORT[/DB][?prefix=P], rediss://…, redis+sentinel://H1:P1,H2:P2/MASTER, etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or etcds://…';
+export const STATE_FORMS =
+  'a folder, redis://HOST:PORT[/DB][?prefix=P], rediss://…, redis+sentinel://H1:P1,H2:P2/MASTER, etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or etcds://…';
 
 /**
  * How a message names the state store's value: `--state X`, or `DRCTL_STATE=X` when the value came from
  * the variable (the flag wins over it; when both give the same value either name is true).
  */
 export function stateNamed(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  return env['DRCTL_STATE'] === text ? `DRCTL_STATE=${text}` : `--state ${text}`;
+  const shown = hidePassword(text);
+  return env['DRCTL_STATE'] === text ? `DRCTL_STATE=${shown}` : `--state ${shown}`;
 }
 
 /** A value that starts like a URL (`word:`): never taken as a folder, so a mistyped URL cannot silently become a local store. */
@@ -50,7 +53,12 @@ export function parseStoreSpec(text: string, env: NodeJS.ProcessEnv = process.en
   const named = stateNamed(text, env);
   if (isEtcdUrl(text)) {
     const etcd = parseEtcdUrl(text, DEFAULT_ETCD_STATE_PREFIX, env);
-    if ('problem' in etcd) throw usageError(`${named}: ${etcd.problem}`, 'e.g. etcd://127.0.0.1:2379,127.0.0.2:2379,127.0.0.3:2379/drctl');
+    if ('problem' in etcd) {
+      // the problem starts with the (redacted) URL itself: named already shows it
+      const url = `${redactEtcdUrl(text)}: `;
+      const problem = etcd.problem.startsWith(url) ? etcd.problem.slice(url.length) : etcd.problem;
+      throw usageError(`${named}: ${problem}`, 'e.g. etcd://127.0.0.1:2379,127.0.0.2:2379,127.0.0.3:2379/drctl');
+    }
     return { kind: 'etcd', etcd };
   }
   if (!isRedisUrl(text)) {
