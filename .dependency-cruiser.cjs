@@ -35,13 +35,19 @@ const LAYERS = [
 const layerRules = LAYERS.flatMap((folders, rank) => {
   const above = LAYERS.slice(0, rank).flat();
   const siblings = folders.length > 1 ? folders : [];
-  return folders.map((folder) => ({
-    name: `layer-${folder}`,
-    severity: 'error',
-    comment: `src/${folder} may import only src/${folder} and the folders below it (${LAYERS.slice(rank + 1).flat().join(', ') || 'none'})`,
-    from: { path: `^src/${folder}/` },
-    to: { path: `^src/(${[...above, ...siblings.filter((s) => s !== folder)].join('|')})/` },
-  })).filter((r) => r.to.path !== '^src/()/');
+  return folders
+    .map((folder) => ({
+      name: `layer-${folder}`,
+      severity: 'error',
+      comment: `src/${folder} may import only src/${folder} and the folders below it (${
+        LAYERS.slice(rank + 1)
+          .flat()
+          .join(', ') || 'none'
+      })`,
+      from: { path: `^src/${folder}/` },
+      to: { path: `^src/(${[...above, ...siblings.filter((s) => s !== folder)].join('|')})/` },
+    }))
+    .filter((r) => r.to.path !== '^src/()/');
 });
 
 module.exports = {

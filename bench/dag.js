@@ -18,16 +18,22 @@ const CHAIN = 50;
 function runFacts(stateDir) {
   const runs = path.join(stateDir, 'runs');
   const last = readdirSync(runs).sort().at(-1);
-  const journal = readFileSync(path.join(runs, last, 'journal.ndjson'), 'utf8').split('\n').filter(Boolean).length;
+  const journal = readFileSync(path.join(runs, last, 'journal.ndjson'), 'utf8')
+    .split('\n')
+    .filter(Boolean).length;
   const engineMs = JSON.parse(readFileSync(path.join(runs, last, 'run.json'), 'utf8')).durationMs;
   return { journal, engineMs };
 }
 
 function ansibleEnv(dir) {
   return childEnv({
-    ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3', ANSIBLE_LOCALHOST_WARNING: 'false',
-    ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'false',
-    ANSIBLE_LOCAL_TEMP: path.join(dir, 'ansible-tmp'), ANSIBLE_ASYNC_DIR: path.join(dir, 'ansible-async'),
+    ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+    ANSIBLE_LOCALHOST_WARNING: 'false',
+    ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false',
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_RETRY_FILES_ENABLED: 'false',
+    ANSIBLE_LOCAL_TEMP: path.join(dir, 'ansible-tmp'),
+    ANSIBLE_ASYNC_DIR: path.join(dir, 'ansible-async'),
   });
 }
 
@@ -44,7 +50,10 @@ export async function run({ quick, log }) {
   let states = 0;
   const drctlRun = (file, name) => async () => {
     const state = path.join(dir, `state-${name}-${states++}`);
-    const r = mustSucceed(`drctl run ${file}`, await timeSpawn([...DRCTL, 'run', file, '--yes', '--state', state], { env: drctlEnv, logDir: dir, logName: name }));
+    const r = mustSucceed(
+      `drctl run ${file}`,
+      await timeSpawn([...DRCTL, 'run', file, '--yes', '--state', state], { env: drctlEnv, logDir: dir, logName: name }),
+    );
     return { ...r, ...runFacts(state) };
   };
 
@@ -59,15 +68,47 @@ export async function run({ quick, log }) {
   if (!make) notes.push('make not installed (apt-get install make): make row skipped.');
 
   log(`DAG: ${LAYERS} layers × ${WIDTH} × \`${argv.join(' ')}\`, ${reps} repetitions`);
-  const dag = await interleave([
-    { name: 'node', once: async () => mustSucceed('node -e 0', await timeSpawn([process.execPath, '-e', '0'], { logDir: dir, logName: 'node' })) },
-    { name: 'drctl', once: drctlRun(dagFile, 'drctl-dag') },
-    ...(make ? [{ name: 'make', once: async () => mustSucceed('make', await timeSpawn([make, `-j${WIDTH}`, '-s', '-f', 'Makefile'], { cwd: dir, logDir: dir, logName: 'make' })) }] : []),
-    ...(useAnsible ? [{
-      name: 'ansible', reps: ansibleReps, warmup: 0,
-      once: async () => mustSucceed('ansible-playbook', await timeSpawn([ansible, '-i', 'localhost,', '-c', 'local', 'dag-playbook.yml'], { cwd: dir, env: ansibleEnv(dir), logDir: dir, logName: 'ansible-dag' })),
-    }] : []),
-  ], { reps, log });
+  const dag = await interleave(
+    [
+      {
+        name: 'node',
+        once: async () => mustSucceed('node -e 0', await timeSpawn([process.execPath, '-e', '0'], { logDir: dir, logName: 'node' })),
+      },
+      { name: 'drctl', once: drctlRun(dagFile, 'drctl-dag') },
+      ...(make
+        ? [
+            {
+              name: 'make',
+              once: async () =>
+                mustSucceed(
+                  'make',
+                  await timeSpawn([make, `-j${WIDTH}`, '-s', '-f', 'Makefile'], { cwd: dir, logDir: dir, logName: 'make' }),
+                ),
+            },
+          ]
+        : []),
+      ...(useAnsible
+        ? [
+            {
+              name: 'ansible',
+              reps: ansibleReps,
+              warmup: 0,
+              once: async () =>
+                mustSucceed(
+                  'ansible-playbook',
+                  await timeSpawn([ansible, '-i', 'localhost,', '-c', 'local', 'dag-playbook.yml'], {
+                    cwd: dir,
+                    env: ansibleEnv(dir),
+                    logDir: dir,
+                    logName: 'ansible-dag',
+                  }),
+                ),
+            },
+          ]
+        : []),
+    ],
+    { reps, log },
+  );
 
   const critical = LAYERS * SLEEP * 1000;
   const st = (name) => (dag.get(name)?.length ? stats(dag.get(name).map((s) => s.ms)) : undefined);
@@ -79,8 +120,19 @@ export async function run({ quick, log }) {
   const dagRows = [
     ['critical path (floor)', fmtMs(critical), '1.00×', fmtRatio(ratio(dDrctl.median, critical))],
     ['`node -e 0` (start-up floor of any Node CLI)', fmtStats(dNode), '–', '–'],
-    ...(dMake ? [[`make -j${WIDTH}`, fmtStats(dMake), fmtRatio(ratio(dMake.median, critical)), fmtRatio(ratio(dDrctl.median, dMake.median))]] : []),
-    ...(dAnsible ? [['ansible-playbook (serial tasks)', fmtStats(dAnsible), fmtRatio(ratio(dAnsible.median, critical)), fmtRatio(ratio(dDrctl.median, dAnsible.median))]] : []),
+    ...(dMake
+      ? [[`make -j${WIDTH}`, fmtStats(dMake), fmtRatio(ratio(dMake.median, critical)), fmtRatio(ratio(dDrctl.median, dMake.median))]]
+      : []),
+    ...(dAnsible
+      ? [
+          [
+            'ansible-playbook (serial tasks)',
+            fmtStats(dAnsible),
+            fmtRatio(ratio(dAnsible.median, critical)),
+            fmtRatio(ratio(dDrctl.median, dAnsible.median)),
+          ],
+        ]
+      : []),
     [`drctl run (concurrency ${WIDTH}, plain renderer)`, fmtStats(dDrctl), fmtRatio(ratio(dDrctl.median, critical)), '1.00×'],
     ['  of which the engine (run.started → run.finished)', fmtStats(dEngine), fmtRatio(ratio(dEngine.median, critical)), '–'],
   ];
@@ -96,14 +148,39 @@ export async function run({ quick, log }) {
     writeFileSync(longFile, dagRunbook({ layers: LAYERS, width: WIDTH, argv: longArgv, concurrency: WIDTH }));
     writeFileSync(path.join(longDir, 'Makefile'), dagMakefile({ layers: LAYERS, width: WIDTH, argv: longArgv }));
     log(`DAG with \`sleep 1\` (critical path ${LAYERS} s), 3 repetitions`);
-    const l = await interleave([
-      { name: 'drctl', warmup: 0, once: drctlRun(longFile, 'drctl-dag-long') },
-      { name: 'make', warmup: 0, once: async () => mustSucceed('make', await timeSpawn([make, `-j${WIDTH}`, '-s', '-f', 'Makefile'], { cwd: longDir, logDir: dir, logName: 'make-long' })) },
-    ], { reps: 3, warmup: 0, log });
-    long = { drctl: stats(l.get('drctl').map((x) => x.ms)), engine: stats(l.get('drctl').map((x) => x.engineMs)), make: stats(l.get('make').map((x) => x.ms)) };
+    const l = await interleave(
+      [
+        { name: 'drctl', warmup: 0, once: drctlRun(longFile, 'drctl-dag-long') },
+        {
+          name: 'make',
+          warmup: 0,
+          once: async () =>
+            mustSucceed(
+              'make',
+              await timeSpawn([make, `-j${WIDTH}`, '-s', '-f', 'Makefile'], { cwd: longDir, logDir: dir, logName: 'make-long' }),
+            ),
+        },
+      ],
+      { reps: 3, warmup: 0, log },
+    );
+    long = {
+      drctl: stats(l.get('drctl').map((x) => x.ms)),
+      engine: stats(l.get('drctl').map((x) => x.engineMs)),
+      make: stats(l.get('make').map((x) => x.ms)),
+    };
     dagRows.push(
-      [`make -j${WIDTH}, \`sleep 1\` DAG (critical path ${LAYERS} s)`, fmtStats(long.make), fmtRatio(ratio(long.make.median, LAYERS * 1000)), fmtRatio(ratio(long.drctl.median, long.make.median))],
-      [`drctl run, \`sleep 1\` DAG (critical path ${LAYERS} s)`, fmtStats(long.drctl), fmtRatio(ratio(long.drctl.median, LAYERS * 1000)), '1.00×'],
+      [
+        `make -j${WIDTH}, \`sleep 1\` DAG (critical path ${LAYERS} s)`,
+        fmtStats(long.make),
+        fmtRatio(ratio(long.make.median, LAYERS * 1000)),
+        fmtRatio(ratio(long.drctl.median, long.make.median)),
+      ],
+      [
+        `drctl run, \`sleep 1\` DAG (critical path ${LAYERS} s)`,
+        fmtStats(long.drctl),
+        fmtRatio(ratio(long.drctl.median, LAYERS * 1000)),
+        '1.00×',
+      ],
       ['  of which the engine', fmtStats(long.engine), fmtRatio(ratio(long.engine.median, LAYERS * 1000)), '–'],
     );
   }
@@ -115,17 +192,41 @@ export async function run({ quick, log }) {
   writeFileSync(chainFile, chainRunbook({ n: CHAIN, argv: trueArgv }));
   writeFileSync(oneFile, chainRunbook({ n: 1, argv: trueArgv, name: 'bench-one' }));
   writeFileSync(path.join(dir, 'chain.sh'), chainScript({ n: CHAIN, argv: trueArgv }));
-  writeFileSync(path.join(dir, 'chain-playbook.yml'), serialPlaybook({ ids: Array.from({ length: CHAIN }, (_, i) => `s${i}`), argv: trueArgv }));
+  writeFileSync(
+    path.join(dir, 'chain-playbook.yml'),
+    serialPlaybook({ ids: Array.from({ length: CHAIN }, (_, i) => `s${i}`), argv: trueArgv }),
+  );
   log(`chain: ${CHAIN} × ${trueArgv[0]}, ${reps} repetitions`);
-  const chain = await interleave([
-    { name: 'drctl', once: drctlRun(chainFile, 'drctl-chain') },
-    { name: 'drctl1', once: drctlRun(oneFile, 'drctl-one') },
-    { name: 'bash', once: async () => mustSucceed('bash', await timeSpawn(['bash', 'chain.sh'], { cwd: dir, logDir: dir, logName: 'bash' })) },
-    ...(useAnsible ? [{
-      name: 'ansible', reps: ansibleReps, warmup: 0,
-      once: async () => mustSucceed('ansible-playbook', await timeSpawn([ansible, '-i', 'localhost,', '-c', 'local', 'chain-playbook.yml'], { cwd: dir, env: ansibleEnv(dir), logDir: dir, logName: 'ansible-chain' })),
-    }] : []),
-  ], { reps, log });
+  const chain = await interleave(
+    [
+      { name: 'drctl', once: drctlRun(chainFile, 'drctl-chain') },
+      { name: 'drctl1', once: drctlRun(oneFile, 'drctl-one') },
+      {
+        name: 'bash',
+        once: async () => mustSucceed('bash', await timeSpawn(['bash', 'chain.sh'], { cwd: dir, logDir: dir, logName: 'bash' })),
+      },
+      ...(useAnsible
+        ? [
+            {
+              name: 'ansible',
+              reps: ansibleReps,
+              warmup: 0,
+              once: async () =>
+                mustSucceed(
+                  'ansible-playbook',
+                  await timeSpawn([ansible, '-i', 'localhost,', '-c', 'local', 'chain-playbook.yml'], {
+                    cwd: dir,
+                    env: ansibleEnv(dir),
+                    logDir: dir,
+                    logName: 'ansible-chain',
+                  }),
+                ),
+            },
+          ]
+        : []),
+    ],
+    { reps, log },
+  );
   const cs = (name) => (chain.get(name)?.length ? stats(chain.get(name).map((s) => s.ms)) : undefined);
   const cDrctl = cs('drctl');
   const cOne = cs('drctl1');
@@ -135,7 +236,16 @@ export async function run({ quick, log }) {
   const bashPerStep = cBash.median / CHAIN;
   const chainRows = [
     ['bash script', fmtStats(cBash), fmtMs(bashPerStep), fmtRatio(ratio(cDrctl.median, cBash.median))],
-    ...(cAnsible ? [['ansible-playbook (serial tasks)', fmtStats(cAnsible), fmtMs(cAnsible.median / CHAIN), fmtRatio(ratio(cDrctl.median, cAnsible.median))]] : []),
+    ...(cAnsible
+      ? [
+          [
+            'ansible-playbook (serial tasks)',
+            fmtStats(cAnsible),
+            fmtMs(cAnsible.median / CHAIN),
+            fmtRatio(ratio(cDrctl.median, cAnsible.median)),
+          ],
+        ]
+      : []),
     ['drctl run, 1 step (start-up + one step)', fmtStats(cOne), '–', fmtRatio(ratio(cDrctl.median, cOne.median))],
     [`drctl run, chain of ${CHAIN}`, fmtStats(cDrctl), `${fmtMs(perStep)} (marginal)`, '1.00×'],
   ];
@@ -152,25 +262,51 @@ export async function run({ quick, log }) {
     const r = ratio(dDrctl.median, dMake.median);
     // the floor of any Node program on this DAG: the critical path plus Node's own start-up
     const nodeFloor = ratio(critical + dNode.median, dMake.median);
-    const unreachable = nodeFloor > 1.05 ? `; unreachable for any Node CLI: critical path + \`node -e 0\` alone = ${fmtRatio(nodeFloor)} make` : '';
-    goals.push({ goal: `DAG within 5% of make -j${WIDTH}`, figure: `drctl ${fmtMs(dDrctl.median)} / make ${fmtMs(dMake.median)} = ${fmtRatio(r)} (Node's own start-up alone is ${fmtMs(dNode.median)} = ${(100 * ratio(dNode.median, dMake.median)).toFixed(0)}% of make's time${unreachable})`, met: r <= 1.05 });
+    const unreachable =
+      nodeFloor > 1.05 ? `; unreachable for any Node CLI: critical path + \`node -e 0\` alone = ${fmtRatio(nodeFloor)} make` : '';
+    goals.push({
+      goal: `DAG within 5% of make -j${WIDTH}`,
+      figure: `drctl ${fmtMs(dDrctl.median)} / make ${fmtMs(dMake.median)} = ${fmtRatio(r)} (Node's own start-up alone is ${fmtMs(dNode.median)} = ${(100 * ratio(dNode.median, dMake.median)).toFixed(0)}% of make's time${unreachable})`,
+      met: r <= 1.05,
+    });
     if (long) {
       const rl = ratio(long.drctl.median, long.make.median);
-      goals.push({ goal: `DAG within 5% of make -j${WIDTH}, \`sleep 1\` steps`, figure: `drctl ${fmtMs(long.drctl.median)} / make ${fmtMs(long.make.median)} = ${fmtRatio(rl)}`, met: rl <= 1.05 });
+      goals.push({
+        goal: `DAG within 5% of make -j${WIDTH}, \`sleep 1\` steps`,
+        figure: `drctl ${fmtMs(long.drctl.median)} / make ${fmtMs(long.make.median)} = ${fmtRatio(rl)}`,
+        met: rl <= 1.05,
+      });
     }
   } else goals.push({ goal: 'DAG within 5% of make -j', figure: 'make not installed', met: null });
   if (dAnsible && cAnsible) {
     const r1 = ratio(dAnsible.median, dDrctl.median);
     const r2 = ratio(cAnsible.median, cDrctl.median);
-    goals.push({ goal: 'more than 10× faster than Ansible', figure: `Ansible / drctl: DAG ${fmtRatio(r1)}, chain ${fmtRatio(r2)}`, met: r1 > 10 && r2 > 10 });
-  } else goals.push({ goal: 'more than 10× faster than Ansible', figure: ansible ? 'skipped (BENCH_QUICK)' : 'ansible-playbook not installed', met: null });
+    goals.push({
+      goal: 'more than 10× faster than Ansible',
+      figure: `Ansible / drctl: DAG ${fmtRatio(r1)}, chain ${fmtRatio(r2)}`,
+      met: r1 > 10 && r2 > 10,
+    });
+  } else
+    goals.push({
+      goal: 'more than 10× faster than Ansible',
+      figure: ansible ? 'skipped (BENCH_QUICK)' : 'ansible-playbook not installed',
+      met: null,
+    });
 
   return {
     title,
     intro: `${LAYERS} dependent layers of ${WIDTH} exec steps of \`${argv.join(' ')}\` (each step needs the whole layer before; critical path ${fmtMs(critical)})${quick ? '' : ', the same DAG with `sleep 1` (critical path 5 s)'}, and a chain of ${CHAIN} × \`${trueArgv[0]}\`. drctl: \`CI=1 drctl run FILE --yes --state TMP\` (a fresh state folder per run, plain renderer, output to a file).`,
     tables: [
-      { caption: 'DAG (wall time; ratio to the critical path; drctl ÷ this row):', columns: ['runner', 'wall time', '÷ critical path', 'drctl ÷ this'], rows: dagRows },
-      { caption: `Chain of ${CHAIN} × /bin/true (wall time; per step; drctl ÷ this row):`, columns: ['runner', 'wall time', 'per step', 'drctl ÷ this'], rows: chainRows },
+      {
+        caption: 'DAG (wall time; ratio to the critical path; drctl ÷ this row):',
+        columns: ['runner', 'wall time', '÷ critical path', 'drctl ÷ this'],
+        rows: dagRows,
+      },
+      {
+        caption: `Chain of ${CHAIN} × /bin/true (wall time; per step; drctl ÷ this row):`,
+        columns: ['runner', 'wall time', 'per step', 'drctl ÷ this'],
+        rows: chainRows,
+      },
     ],
     goals,
     notes,

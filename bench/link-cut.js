@@ -47,16 +47,46 @@ async function startEstate(dir) {
   await ip('link', 'add', devA, 'netns', a, 'type', 'veth', 'peer', 'name', devB, 'netns', b);
   await ip('-n', a, 'addr', 'add', `${addrA}/30`, 'dev', devA);
   await ip('-n', b, 'addr', 'add', `${addrB}/30`, 'dev', devB);
-  for (const [ns, dev] of [[a, 'lo'], [b, 'lo'], [a, devA], [b, devB]]) await ip('-n', ns, 'link', 'set', 'dev', dev, 'up');
+  for (const [ns, dev] of [
+    [a, 'lo'],
+    [b, 'lo'],
+    [a, devA],
+    [b, devB],
+  ])
+    await ip('-n', ns, 'link', 'set', 'dev', dev, 'up');
   const redis = (ns, bind, extra) => {
-    const c = spawn('ip', ['netns', 'exec', ns, 'redis-server', '--port', '16379', '--bind', bind, '--save', '', '--appendonly', 'no', '--protected-mode', 'no',
-      '--repl-diskless-sync-delay', '0', '--dir', dir, ...extra], { detached: true, stdio: 'ignore' });
+    const c = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns,
+        'redis-server',
+        '--port',
+        '16379',
+        '--bind',
+        bind,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+        '--repl-diskless-sync-delay',
+        '0',
+        '--dir',
+        dir,
+        ...extra,
+      ],
+      { detached: true, stdio: 'ignore' },
+    );
     c.unref();
     pids.push(c.pid);
   };
   redis(b, addrB, []);
   redis(a, addrA, ['--replicaof', addrB, '16379']);
-  const role = async (host) => (await exec('ip', ['netns', 'exec', a, 'timeout', '5', 'redis-cli', '-h', host, '-p', '16379', 'ROLE'])).stdout.trim().split('\n');
+  const role = async (host) =>
+    (await exec('ip', ['netns', 'exec', a, 'timeout', '5', 'redis-cli', '-h', host, '-p', '16379', 'ROLE'])).stdout.trim().split('\n');
   await until('the replica in A linked to the master in B', async () => (await role(addrA))[3] === 'connected').catch(async (e) => {
     await stop();
     throw e;
@@ -66,7 +96,9 @@ async function startEstate(dir) {
 
 function writeRunbook(dir, e, knowsLost) {
   const file = path.join(dir, `link-cut-${knowsLost ? 'lost' : 'unknown'}.yaml`);
-  writeFileSync(file, `apiVersion: drctl/v1
+  writeFileSync(
+    file,
+    `apiVersion: drctl/v1
 kind: Runbook
 metadata: { name: link-cut-${knowsLost ? 'lost' : 'unknown'} }
 spec:
@@ -86,13 +118,19 @@ spec:
         nodes:
           - { addr: "${e.addrB}:16379", dc: hz-a }
           - { addr: "${e.addrA}:16379", dc: sh-a }
-`);
+`,
+  );
   return file;
 }
 
 export async function run({ quick, log }) {
   const dir = tempDir('drctl-bench-link-');
-  const skip = (why) => ({ title, tables: [], goals: [{ goal: 'switch under 1 s with a packet-dropping cut and 2 s timeouts', figure: 'not measured', met: null }], notes: [`SKIPPED: ${why}`] });
+  const skip = (why) => ({
+    title,
+    tables: [],
+    goals: [{ goal: 'switch under 1 s with a packet-dropping cut and 2 s timeouts', figure: 'not measured', met: null }],
+    notes: [`SKIPPED: ${why}`],
+  });
   if (process.getuid?.() !== 0) return skip('network namespaces need root.');
   if (!which('redis-server') || !which('ip')) return skip('redis-server or iproute2 missing.');
   const e = await startEstate(dir);
@@ -104,14 +142,22 @@ export async function run({ quick, log }) {
     for (let i = 0; i < reps; i++) {
       for (const which of ['lost', 'unknown']) {
         const state = path.join(dir, `state-${which}`);
-        const r = await exec('ip', ['netns', 'exec', e.a, ...DRCTL, 'rehearse', files[which], '--yes', '--ignore-schedule', '--state', state], { timeout: 240_000 }).catch((x) => x);
+        const r = await exec(
+          'ip',
+          ['netns', 'exec', e.a, ...DRCTL, 'rehearse', files[which], '--yes', '--ignore-schedule', '--state', state],
+          { timeout: 240_000 },
+        ).catch((x) => x);
         const runId = /\(run ([^)]+)\)/.exec(String(r.stdout))?.[1];
         if (!runId || r.code) throw new Error(`rehearse (${which}) failed: ${String(r.stdout).split('\n').slice(-4).join(' ')}`);
-        const rep = JSON.parse((await exec('ip', ['netns', 'exec', e.a, ...DRCTL, 'report', runId, '--format', 'json', '--state', state])).stdout);
+        const rep = JSON.parse(
+          (await exec('ip', ['netns', 'exec', e.a, ...DRCTL, 'report', runId, '--format', 'json', '--state', state])).stdout,
+        );
         const rto1 = (rep.result ?? rep).rehearsal.rto;
         switchMs[which].push(rto1.switchMs);
         rto[which].push(rto1.totalMs);
-        log(`  rehearse #${i + 1} (${which === 'lost' ? 'dcs known: ctx.lost' : 'dcs not given'}): RTO ${fmtMs(rto1.totalMs)}, switch ${fmtMs(rto1.switchMs)}`);
+        log(
+          `  rehearse #${i + 1} (${which === 'lost' ? 'dcs known: ctx.lost' : 'dcs not given'}): RTO ${fmtMs(rto1.totalMs)}, switch ${fmtMs(rto1.switchMs)}`,
+        );
         // the fail-back re-linked the replica: wait until it follows the master again before the next cut
         await until('the replica linked again', async () => (await e.role(e.addrA))[3] === 'connected');
       }
@@ -124,21 +170,31 @@ export async function run({ quick, log }) {
   return {
     title,
     intro: `\`ip netns exec A drctl rehearse link-cut.yaml --yes\`, ${reps} repetition(s) of each, interleaved; figures from \`drctl report RUN_ID --format json\`. Node timeout 2 s.`,
-    tables: [{
-      caption: 'Switch (detected → last step) and RTO, medians:',
-      columns: ['rehearsal', 'switch', 'RTO'],
-      rows: [
-        ['fault.link with dcs: [hz-a] (the switch knows the lost side: ctx.lost)', fmtStats(lost), fmtStats(stats(rto.lost))],
-        ['fault.link without dcs (the switch asks the cut master, waits its timeout)', fmtStats(unknown), fmtStats(stats(rto.unknown))],
-      ],
-    }],
+    tables: [
+      {
+        caption: 'Switch (detected → last step) and RTO, medians:',
+        columns: ['rehearsal', 'switch', 'RTO'],
+        rows: [
+          ['fault.link with dcs: [hz-a] (the switch knows the lost side: ctx.lost)', fmtStats(lost), fmtStats(stats(rto.lost))],
+          ['fault.link without dcs (the switch asks the cut master, waits its timeout)', fmtStats(unknown), fmtStats(stats(rto.unknown))],
+        ],
+      },
+    ],
     goals: [
-      { goal: 'switch under 1 s with a packet-dropping cut and 2 s timeouts (ctx.lost known)', figure: `median ${fmtMs(lost.median)}`, met: lost.median < 1000 },
-      { goal: 'not waiting on the dead: switch without ctx.lost ÷ with it', figure: fmtRatio(ratio(unknown.median, lost.median)), met: null },
+      {
+        goal: 'switch under 1 s with a packet-dropping cut and 2 s timeouts (ctx.lost known)',
+        figure: `median ${fmtMs(lost.median)}`,
+        met: lost.median < 1000,
+      },
+      {
+        goal: 'not waiting on the dead: switch without ctx.lost ÷ with it',
+        figure: fmtRatio(ratio(unknown.median, lost.median)),
+        met: null,
+      },
     ],
     notes: [
       'one redis.failover step in direct mode: the master in namespace B (hz-a, cut), its replica in A promoted; the fail-back after the link is restored makes B master again (writes made during the switch kept).',
-      'the two runbooks differ only in the fault\'s `dcs`; no timeout differs.',
+      "the two runbooks differ only in the fault's `dcs`; no timeout differs.",
     ],
   };
 }

@@ -109,11 +109,14 @@ export function timeSpawn(argv, { env = process.env, cwd = ROOT, logDir, logName
       }
     };
     let hard;
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      killGroup('SIGTERM');
-      hard = setTimeout(() => killGroup('SIGKILL'), 2000);
-    }, timeoutMs);
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            killGroup('SIGTERM');
+            hard = setTimeout(() => killGroup('SIGKILL'), 2000);
+          }, timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
       closeSync(out);
@@ -131,7 +134,15 @@ export function timeSpawn(argv, { env = process.env, cwd = ROOT, logDir, logName
         const m = /(\d+)\s*$/.exec(readFileSync(rssFile, 'utf8').trim());
         if (m) rssKb = Number(m[1]);
       }
-      resolve({ ms, code, signal, timedOut, rssKb, stdout: path.join(dir, `${logName}.stdout`), stderr: path.join(dir, `${logName}.stderr`) });
+      resolve({
+        ms,
+        code,
+        signal,
+        timedOut,
+        rssKb,
+        stdout: path.join(dir, `${logName}.stdout`),
+        stderr: path.join(dir, `${logName}.stderr`),
+      });
     });
   });
 }

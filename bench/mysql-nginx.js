@@ -22,9 +22,12 @@ const SBIN = ['/usr/sbin', '/sbin'];
 const have = (b) => which(b) ?? SBIN.map((d) => path.join(d, b)).find((p) => existsSync(p));
 
 function mysqlBook(dir, base, to, from) {
-  const member = (name, dc, off) => `          - { name: ${name}, dc: ${dc}, host: 127.0.0.1, port: ${base + off}, user: drctl, password: "\${secret.DRCTL_LAB_MYSQL_PASSWORD}" }`;
+  const member = (name, dc, off) =>
+    `          - { name: ${name}, dc: ${dc}, host: 127.0.0.1, port: ${base + off}, user: drctl, password: "\${secret.DRCTL_LAB_MYSQL_PASSWORD}" }`;
   const file = path.join(dir, `mysql-to-${to}.yaml`);
-  writeFileSync(file, `apiVersion: drctl/v1
+  writeFileSync(
+    file,
+    `apiVersion: drctl/v1
 kind: Runbook
 metadata: { name: bench-mysql-to-${to} }
 spec:
@@ -41,7 +44,8 @@ spec:
         members:
 ${member('mariadb-hz-a', 'hz-a', 32)}
 ${member('mariadb-sh-a', 'sh-a', 33)}
-`);
+`,
+  );
   return file;
 }
 
@@ -52,7 +56,9 @@ const APP = { 'hz-a': 50, 'hz-b': 51, 'sh-a': 52 };
 function nginxBook(dir, base, labDir, to, from) {
   const file = path.join(dir, `nginx-to-${to}.yaml`);
   const addrs = (dcs) => `[${dcs.map((dc) => `127.0.0.1:${base + APP[dc]}`).join(', ')}]`;
-  writeFileSync(file, `apiVersion: drctl/v1
+  writeFileSync(
+    file,
+    `apiVersion: drctl/v1
 kind: Runbook
 metadata: { name: bench-nginx-to-${to} }
 spec:
@@ -69,15 +75,22 @@ spec:
         down: ${addrs(SIDES[from])}
         up: ${addrs(SIDES[to])}
         probe: { url: "http://127.0.0.1:${base + 42}/", expect: [${SIDES[to].join(', ')}], samples: 10 }
-`);
+`,
+  );
   return file;
 }
 
 /** The step's time, phases and notes from `drctl run` + `drctl report --format json`. */
 async function runStep(book, env, dir, name) {
-  const r = mustSucceed(`drctl run ${path.basename(book)}`, await timeSpawn([...DRCTL, 'run', book, '--yes'], { env, logDir: dir, logName: name, timeoutMs: 60_000 }));
+  const r = mustSucceed(
+    `drctl run ${path.basename(book)}`,
+    await timeSpawn([...DRCTL, 'run', book, '--yes'], { env, logDir: dir, logName: name, timeoutMs: 60_000 }),
+  );
   const runId = /\(run ([^)]+)\)/.exec(readFileSync(r.stdout, 'utf8'))?.[1];
-  const rep = mustSucceed('drctl report', await timeSpawn([...DRCTL, 'report', runId, '--format', 'json'], { env, logDir: dir, logName: `${name}-report` }));
+  const rep = mustSucceed(
+    'drctl report',
+    await timeSpawn([...DRCTL, 'report', runId, '--format', 'json'], { env, logDir: dir, logName: `${name}-report` }),
+  );
   const step = JSON.parse(readFileSync(rep.stdout, 'utf8')).steps[0];
   if (step.status !== 'applied') throw new Error(`${name}: step ${step.status}`);
   return { ms: step.durationMs, phases: step.phases, notes: step.notes ?? {} };
@@ -101,7 +114,10 @@ async function sqlFloor(mysql, base, password, from, to) {
     await p.query('STOP SLAVE');
     await p.query('RESET SLAVE ALL');
     await p.query('SET GLOBAL gtid_slave_pos = @@global.gtid_binlog_pos');
-    await p.query("CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ?, MASTER_USER = 'repl', MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1", [base + off[to], password]);
+    await p.query(
+      "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ?, MASTER_USER = 'repl', MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1",
+      [base + off[to], password],
+    );
     await p.query('START SLAVE');
     return { promoted, all: performance.now() - t0 };
   } finally {
@@ -155,21 +171,32 @@ export async function run({ quick, log }) {
   const labDir = path.join(dir, 'lab');
   const env0 = childEnv({ CI: '1', NO_COLOR: '1', DRCTL_STATE: path.join(dir, 'state') });
   log(`drctl lab up --dir ${labDir} --base-port ${base}`);
-  const up = await timeSpawn([...DRCTL, 'lab', 'up', '--dir', labDir, '--base-port', String(base)], { env: env0, logDir: dir, logName: 'lab-up', timeoutMs: 180_000 });
+  const up = await timeSpawn([...DRCTL, 'lab', 'up', '--dir', labDir, '--base-port', String(base)], {
+    env: env0,
+    logDir: dir,
+    logName: 'lab-up',
+    timeoutMs: 180_000,
+  });
   if (up.code !== 0) {
     await timeSpawn([...DRCTL, 'lab', 'down', '--dir', labDir], { env: env0, logDir: dir, logName: 'lab-down', timeoutMs: 60_000 });
     return skip(`drctl lab up failed (exit ${up.code}): ${readFileSync(up.stderr, 'utf8').trim().split('\n').at(-1) ?? ''}`);
   }
   const password = readFileSync(path.join(labDir, 'mariadb-password'), 'utf8').trim();
   const env = { ...env0, DRCTL_LAB_MYSQL_PASSWORD: password };
-  const books = { mysql: { 'sh-a': mysqlBook(dir, base, 'sh-a', 'hz-a'), 'hz-a': mysqlBook(dir, base, 'hz-a', 'sh-a') }, nginx: { 'sh-a': nginxBook(dir, base, labDir, 'sh-a', 'hz-a'), 'hz-a': nginxBook(dir, base, labDir, 'hz-a', 'sh-a') } };
+  const books = {
+    mysql: { 'sh-a': mysqlBook(dir, base, 'sh-a', 'hz-a'), 'hz-a': mysqlBook(dir, base, 'hz-a', 'sh-a') },
+    nginx: { 'sh-a': nginxBook(dir, base, labDir, 'sh-a', 'hz-a'), 'hz-a': nginxBook(dir, base, labDir, 'hz-a', 'sh-a') },
+  };
   const mysql = (await import(pathToFileURL(path.join(ROOT, 'node_modules', 'mysql2', 'promise.js')).href)).default;
   const reps = quick ? 2 : 5;
   const m = { step: [], apply: [], blocked: [], floorPromote: [], floorAll: [] };
   const n = { step: [], apply: [], verify: [], test: [], reload: [], served: [] };
   try {
     for (let i = 0; i < reps; i++) {
-      for (const [to, from] of [['sh-a', 'hz-a'], ['hz-a', 'sh-a']]) {
+      for (const [to, from] of [
+        ['sh-a', 'hz-a'],
+        ['hz-a', 'sh-a'],
+      ]) {
         const s = await runStep(books.mysql[to], env, dir, `mysql-${i}-${to}`);
         m.step.push(s.ms);
         m.apply.push(s.phases.apply ?? NaN);
@@ -190,36 +217,67 @@ export async function run({ quick, log }) {
           n.reload.push(g.reload);
           n.served.push(g.served);
         }
-        log(`  #${i + 1} → ${to}: mysql.primary ${fmtMs(s.ms)} (writes refused ${fmtMs(s.notes.writesBlockedMs)}; SQL floor ${fmtMs(f1.promoted)}), nginx.upstream ${fmtMs(w.ms)} (reload floor ${fmtMs(g1.reload)}, serving ${fmtMs(g1.served)})`);
+        log(
+          `  #${i + 1} → ${to}: mysql.primary ${fmtMs(s.ms)} (writes refused ${fmtMs(s.notes.writesBlockedMs)}; SQL floor ${fmtMs(f1.promoted)}), nginx.upstream ${fmtMs(w.ms)} (reload floor ${fmtMs(g1.reload)}, serving ${fmtMs(g1.served)})`,
+        );
       }
     }
   } finally {
     await timeSpawn([...DRCTL, 'lab', 'down', '--dir', labDir], { env: env0, logDir: dir, logName: 'lab-down', timeoutMs: 120_000 });
   }
   const st = stats;
-  const row = (label, xs, floorLabel, fs) => [label, fmtStats(st(xs)), floorLabel, fmtStats(st(fs)), fmtRatio(ratio(st(xs).median, st(fs).median))];
+  const row = (label, xs, floorLabel, fs) => [
+    label,
+    fmtStats(st(xs)),
+    floorLabel,
+    fmtStats(st(fs)),
+    fmtRatio(ratio(st(xs).median, st(fs).median)),
+  ];
   return {
     title,
     intro: `\`drctl run\` of one-step runbooks on a private \`drctl lab up\` (base port ${base}), switching hz-a → sh-a and back ${reps} times each; step figures from \`drctl report RUN_ID --format json\`; floors measured on the same lab between the runs.`,
-    tables: [{
-      caption: 'Each kind against its floor (medians):',
-      columns: ['drctl', 'time', 'floor', 'time', 'drctl ÷ floor'],
-      rows: [
-        row('mysql.primary: writes refused (fence → new primary writable)', m.blocked, 'SQL alone: read_only=1 … new primary read_only=0', m.floorPromote),
-        row('mysql.primary: apply (connect, fence, wait, promote, re-point)', m.apply, 'SQL alone: every statement, re-pointing included', m.floorAll),
-        row('mysql.primary: whole step (observe, apply, verify)', m.step, 'SQL alone: every statement', m.floorAll),
-        row('nginx.upstream: apply (write, nginx -t, reload, new workers)', n.apply, 'one `nginx -s reload` (the command)', n.reload),
-        row('nginx.upstream: whole step (observe + 10-sample probe, apply, verify)', n.step, 'hand rewrite + `nginx -s reload` until new connections land on the new server', n.served),
-      ],
-    }, {
-      caption: 'Parts of the Nginx switch:',
-      columns: ['part', 'time'],
-      rows: [['`nginx -t`', fmtStats(st(n.test))], ['`nginx -s reload` (the command)', fmtStats(st(n.reload))], ['reload → 5 new connections in a row on the new server', fmtStats(st(n.served))], ['nginx.upstream verify (10 probe requests through the frontend)', fmtStats(st(n.verify))]],
-    }],
+    tables: [
+      {
+        caption: 'Each kind against its floor (medians):',
+        columns: ['drctl', 'time', 'floor', 'time', 'drctl ÷ floor'],
+        rows: [
+          row(
+            'mysql.primary: writes refused (fence → new primary writable)',
+            m.blocked,
+            'SQL alone: read_only=1 … new primary read_only=0',
+            m.floorPromote,
+          ),
+          row(
+            'mysql.primary: apply (connect, fence, wait, promote, re-point)',
+            m.apply,
+            'SQL alone: every statement, re-pointing included',
+            m.floorAll,
+          ),
+          row('mysql.primary: whole step (observe, apply, verify)', m.step, 'SQL alone: every statement', m.floorAll),
+          row('nginx.upstream: apply (write, nginx -t, reload, new workers)', n.apply, 'one `nginx -s reload` (the command)', n.reload),
+          row(
+            'nginx.upstream: whole step (observe + 10-sample probe, apply, verify)',
+            n.step,
+            'hand rewrite + `nginx -s reload` until new connections land on the new server',
+            n.served,
+          ),
+        ],
+      },
+      {
+        caption: 'Parts of the Nginx switch:',
+        columns: ['part', 'time'],
+        rows: [
+          ['`nginx -t`', fmtStats(st(n.test))],
+          ['`nginx -s reload` (the command)', fmtStats(st(n.reload))],
+          ['reload → 5 new connections in a row on the new server', fmtStats(st(n.served))],
+          ['nginx.upstream verify (10 probe requests through the frontend)', fmtStats(st(n.verify))],
+        ],
+      },
+    ],
     goals: [],
     notes: [
-      'mysql.primary\'s apply opens one connection per member (the floor\'s are open before the clock starts), reads the replication state again on the fenced primary, kills its client connections, checks the old primary is still fenced after the promotion, and re-points it; its verify waits until every replica runs both threads against the new primary.',
-      'nginx.upstream\'s apply waits for the new worker generation (the proof the master loaded the new file), which `nginx -s reload` does not: the command returns once the signal is sent.',
+      "mysql.primary's apply opens one connection per member (the floor's are open before the clock starts), reads the replication state again on the fenced primary, kills its client connections, checks the old primary is still fenced after the promotion, and re-points it; its verify waits until every replica runs both threads against the new primary.",
+      "nginx.upstream's apply waits for the new worker generation (the proof the master loaded the new file), which `nginx -s reload` does not: the command returns once the signal is sent.",
     ],
   };
 }

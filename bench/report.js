@@ -16,7 +16,10 @@ export function machineInfo() {
     memGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
-    load: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    load: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
 }
 
@@ -33,7 +36,10 @@ export function commandLine() {
     .filter(([k]) => /^BENCH_/.test(k) && k !== 'BENCH_RSS_FILE')
     .map(([k, v]) => `${k}=${v}`)
     .sort();
-  const cmd = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : `node ${path.relative(ROOT, process.argv[1] ?? 'bench/run.js')}${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
+  const cmd =
+    process.env.npm_lifecycle_event === 'bench'
+      ? 'npm run bench'
+      : `node ${path.relative(ROOT, process.argv[1] ?? 'bench/run.js')}${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
   return [...vars, cmd].join(' ');
 }
 
@@ -45,7 +51,7 @@ export function runHeader(startedAt) {
     `- command: \`${commandLine()}\` (in ${ROOT === process.cwd() ? 'the repository root' : ROOT})`,
     `- machine: ${m.nproc} CPUs (nproc), ${m.cpu}, ${m.memGiB} GiB, ${m.os}; Node ${m.node}; load average at start ${m.load}`,
     `- drctl: ${gitRevision()}`,
-    '- figures: medians over interleaved repetitions (min–max, n); ratios are medians divided by the peer\'s median of the same run',
+    "- figures: medians over interleaved repetitions (min–max, n); ratios are medians divided by the peer's median of the same run",
     '',
   ].join('\n');
 }
@@ -85,13 +91,16 @@ export function renderGoals(sections) {
 
 export function appendResults(text) {
   if (!existsSync(RESULTS_FILE)) {
-    writeFileSync(RESULTS_FILE, [
-      '# drctl benchmark results',
-      '',
-      'Written by `npm run bench` (bench/run.js); every run appends its figures below, newest last.',
-      'See bench/README.md for what each benchmark measures and how.',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      RESULTS_FILE,
+      [
+        '# drctl benchmark results',
+        '',
+        'Written by `npm run bench` (bench/run.js); every run appends its figures below, newest last.',
+        'See bench/README.md for what each benchmark measures and how.',
+        '',
+      ].join('\n'),
+    );
   }
   appendFileSync(RESULTS_FILE, text.endsWith('\n') ? text : `${text}\n`);
 }

@@ -7,9 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  DRCTL, ROOT, childEnv, fmtRatio, fmtStats, interleave, mustSucceed, ratio, stats, tempDir, timeSpawn, which,
-} from './measure.js';
+import { DRCTL, ROOT, childEnv, fmtRatio, fmtStats, interleave, mustSucceed, ratio, stats, tempDir, timeSpawn, which } from './measure.js';
 
 export const id = 'rules';
 export const title = '4. Rules flip at 10,000 shards over 100 zones';
@@ -36,7 +34,11 @@ async function startRedis(dir) {
   const bin = which('redis-server');
   if (!bin) return undefined;
   const port = await freePort();
-  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'yes'], { stdio: 'ignore', detached: true });
+  const child = spawn(
+    bin,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'yes'],
+    { stdio: 'ignore', detached: true },
+  );
   const { Redis } = await import('ioredis');
   const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => {});
@@ -51,7 +53,8 @@ async function startRedis(dir) {
     }
   }
   return {
-    port, probe,
+    port,
+    probe,
     stop() {
       probe.disconnect();
       try {
@@ -66,7 +69,12 @@ async function startRedis(dir) {
 export async function run({ quick, log }) {
   const missing = NEEDED.filter((f) => !existsSync(path.join(ROOT, 'dist', 'rules', f)));
   if (missing.length) {
-    return { title, tables: [], goals: [], notes: [`SKIPPED: rules module not built yet (dist/rules/${missing.join(', dist/rules/')} missing: run npm run build).`] };
+    return {
+      title,
+      tables: [],
+      goals: [],
+      notes: [`SKIPPED: rules module not built yet (dist/rules/${missing.join(', dist/rules/')} missing: run npm run build).`],
+    };
   }
   const { generateTopology, toTopologyDocument } = await import(dist('generate.js'));
   const { computeFlip } = await import(dist('flip.js'));
@@ -84,7 +92,10 @@ export async function run({ quick, log }) {
   const map0 = initialMap(topology);
   // the cut: a whole city if the flip accepts it, else the first data center it accepts
   const cities = [...new Set(topology.dcs.map((d) => d.city))];
-  const candidates = [...cities.map((c) => topology.dcs.filter((d) => d.city === c).map((d) => d.name)), ...topology.dcs.map((d) => [d.name])];
+  const candidates = [
+    ...cities.map((c) => topology.dcs.filter((d) => d.city === c).map((d) => d.name)),
+    ...topology.dcs.map((d) => [d.name]),
+  ];
   const cut = candidates.find((c) => computeFlip(topology, map0, c).ok);
   if (!cut) return { title, tables: [], goals: [], notes: ['SKIPPED: no cut of the generated topology is accepted by computeFlip.'] };
   const probe = computeFlip(topology, map0, cut).value;
@@ -110,13 +121,25 @@ export async function run({ quick, log }) {
   // ---- a topology with two zones overlapping on 40,000 shards: the check must stay linear
   const overlapFile = path.join(dir, 'overlap.yaml');
   const OVERLAP = 40_000;
-  writeFileSync(overlapFile, stringify({
-    apiVersion: 'drctl/v1', kind: 'Topology', metadata: { name: 'overlap' },
-    spec: { shardCount: OVERLAP, cities: { c: { dcs: {
-      d1: { zones: { A: { capacity: OVERLAP, shards: [`0-${OVERLAP - 1}`], partners: ['B'] } } },
-      d2: { zones: { B: { capacity: OVERLAP, shards: [`0-${OVERLAP - 1}`], partners: ['A'] } } },
-    } } } },
-  }));
+  writeFileSync(
+    overlapFile,
+    stringify({
+      apiVersion: 'drctl/v1',
+      kind: 'Topology',
+      metadata: { name: 'overlap' },
+      spec: {
+        shardCount: OVERLAP,
+        cities: {
+          c: {
+            dcs: {
+              d1: { zones: { A: { capacity: OVERLAP, shards: [`0-${OVERLAP - 1}`], partners: ['B'] } } },
+              d2: { zones: { B: { capacity: OVERLAP, shards: [`0-${OVERLAP - 1}`], partners: ['A'] } } },
+            },
+          },
+        },
+      },
+    }),
+  );
   const overlapMs = [];
   for (let i = 0; i < reps * 3; i++) {
     const t = performance.now();
@@ -128,14 +151,27 @@ export async function run({ quick, log }) {
 
   // ---- whole process: drctl rules flip --dry-run against a file store, and drctl --version
   const fileStore = `file:${path.join(dir, 'rules.json')}`;
-  mustSucceed('rules init', await timeSpawn([...DRCTL, 'rules', 'init', '--topology', topoFile, '--store', fileStore, '--yes'], { logDir: dir, logName: 'init' }));
+  mustSucceed(
+    'rules init',
+    await timeSpawn([...DRCTL, 'rules', 'init', '--topology', topoFile, '--store', fileStore, '--yes'], { logDir: dir, logName: 'init' }),
+  );
   const env = childEnv({ CI: '1', NO_COLOR: '1' });
   const dry = [...DRCTL, 'rules', 'flip', '--dry-run', '--cut', cut.join(','), '--topology', topoFile, '--store', fileStore];
   log(`drctl rules flip --dry-run vs drctl --version, ${reps} repetitions`);
-  const cli = await interleave([
-    { name: 'version', once: async () => mustSucceed('drctl --version', await timeSpawn([...DRCTL, '--version'], { env, logDir: dir, logName: 'version' })) },
-    { name: 'dry', once: async () => mustSucceed('rules flip --dry-run', await timeSpawn(dry, { env, logDir: dir, logName: 'dry' }), [2]) },
-  ], { reps, log });
+  const cli = await interleave(
+    [
+      {
+        name: 'version',
+        once: async () =>
+          mustSucceed('drctl --version', await timeSpawn([...DRCTL, '--version'], { env, logDir: dir, logName: 'version' })),
+      },
+      {
+        name: 'dry',
+        once: async () => mustSucceed('rules flip --dry-run', await timeSpawn(dry, { env, logDir: dir, logName: 'dry' }), [2]),
+      },
+    ],
+    { reps, log },
+  );
   const verSt = stats(cli.get('version').map((s) => s.ms));
   const drySt = stats(cli.get('dry').map((s) => s.ms));
   const rows = [
@@ -194,7 +230,13 @@ export async function run({ quick, log }) {
         await cstore.compareAndSet(0, { kind: 'init', map: map0, fence: null });
         await cstore.close();
         // --no-catch-up: the bench measures drctl's own stages, not a replication check's
-        const c = mustSucceed('rules flip', await timeSpawn([...DRCTL, 'rules', 'flip', '--yes', '--no-catch-up', '--cut', cut.join(','), '--topology', topoFile, '--store', cliUrl], { env, logDir: dir, logName: 'flip-cli' }));
+        const c = mustSucceed(
+          'rules flip',
+          await timeSpawn(
+            [...DRCTL, 'rules', 'flip', '--yes', '--no-catch-up', '--cut', cut.join(','), '--topology', topoFile, '--store', cliUrl],
+            { env, logDir: dir, logName: 'flip-cli' },
+          ),
+        );
         if (i === 0) continue; // warm-up
         if (res.status !== 'moved') throw new Error(`flip did not move (status ${res.status})`);
         flipMs.push(t1 - t0);
@@ -209,13 +251,23 @@ export async function run({ quick, log }) {
       const rSt = stats(rawMs);
       const redisRows = [
         ['raw MULTI SET+HSET+PUBLISH of the new map (floor)', fmtStats(rSt), '1.00×'],
-        ...[...stageMs].map(([stage, xs]) => [`  flip stage: ${stage}`, fmtStats(stats(xs)), fmtRatio(ratio(stats(xs).median, rSt.median))]),
+        ...[...stageMs].map(([stage, xs]) => [
+          `  flip stage: ${stage}`,
+          fmtStats(stats(xs)),
+          fmtRatio(ratio(stats(xs).median, rSt.median)),
+        ]),
         ['drctl runFlip in-process: read + fence + flip + unfence', fmtStats(fSt), fmtRatio(ratio(fSt.median, rSt.median))],
         ['  … last change received by a subscriber', fmtStats(stats(seenMs)), fmtRatio(ratio(stats(seenMs).median, rSt.median))],
         ['`drctl rules flip --yes` (Redis store), whole process', fmtStats(stats(cliMs)), fmtRatio(ratio(stats(cliMs).median, rSt.median))],
       ];
-      tables.push({ caption: `Redis write + publish (redis-server on loopback, no persistence; document ${(doc.length / 1024).toFixed(1)} KiB):`, columns: ['what', 'time', '÷ floor'], rows: redisRows });
-      notes.push('a flip writes three versions (fence, new map, unfence), each a compare-and-set Lua script that also PUBLISHes; the floor is one write of the new map with its publish, so about 3× the floor is the price of the fence.');
+      tables.push({
+        caption: `Redis write + publish (redis-server on loopback, no persistence; document ${(doc.length / 1024).toFixed(1)} KiB):`,
+        columns: ['what', 'time', '÷ floor'],
+        rows: redisRows,
+      });
+      notes.push(
+        'a flip writes three versions (fence, new map, unfence), each a compare-and-set Lua script that also PUBLISHes; the floor is one write of the new map with its publish, so about 3× the floor is the price of the fence.',
+      );
     } finally {
       redis.stop();
     }
@@ -224,6 +276,8 @@ export async function run({ quick, log }) {
   return {
     title,
     intro: `A topology generated by drctl's own generator (dist/rules/generate.js): ${SHARDS.toLocaleString('en-US')} shards over ${ZONES} zones in ${topology.dcs.length} data centers and ${cities.length} cities, 2 partners per zone; the cut evacuates ${cutText}.`,
-    tables, goals: [], notes,
+    tables,
+    goals: [],
+    notes,
   };
 }

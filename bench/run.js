@@ -10,7 +10,17 @@ import path from 'node:path';
 import { ROOT, cleanupTemp } from './measure.js';
 import { RESULTS_FILE, appendResults, renderGoals, renderSection, runHeader } from './report.js';
 
-const MODULES = [['dag', './dag.js'], ['scale', './scale.js'], ['cold', './cold-start.js'], ['rules', './rules-flip.js'], ['lab', './lab-rto.js'], ['stores', './stores.js'], ['mysql-nginx', './mysql-nginx.js'], ['assess', './assess.js'], ['link', './link-cut.js']];
+const MODULES = [
+  ['dag', './dag.js'],
+  ['scale', './scale.js'],
+  ['cold', './cold-start.js'],
+  ['rules', './rules-flip.js'],
+  ['lab', './lab-rto.js'],
+  ['stores', './stores.js'],
+  ['mysql-nginx', './mysql-nginx.js'],
+  ['assess', './assess.js'],
+  ['link', './link-cut.js'],
+];
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
@@ -42,7 +52,11 @@ for (const [id, spec] of MODULES) {
     section = await mod.run({ quick, log });
   } catch (e) {
     log(e?.stack ?? String(e));
-    section = { title: mod.title, notes: [`FAILED: ${String(e?.message ?? e).split('\n')[0]} (see the console output of the run)`], goals: [] };
+    section = {
+      title: mod.title,
+      notes: [`FAILED: ${String(e?.message ?? e).split('\n')[0]} (see the console output of the run)`],
+      goals: [],
+    };
   }
   section.notes = [...(section.notes ?? []), `this benchmark took ${((performance.now() - started) / 1000).toFixed(0)} s.`];
   sections.push(section);

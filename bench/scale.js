@@ -5,7 +5,20 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeNoopRunbook } from './gen.js';
 import {
-  BENCH_DIR, DRCTL, childEnv, fmtMiB, fmtMs, fmtRatio, fmtStats, interleave, mustSucceed, ratio, stats, tempDir, timeSpawn, which,
+  BENCH_DIR,
+  DRCTL,
+  childEnv,
+  fmtMiB,
+  fmtMs,
+  fmtRatio,
+  fmtStats,
+  interleave,
+  mustSucceed,
+  ratio,
+  stats,
+  tempDir,
+  timeSpawn,
+  which,
 } from './measure.js';
 
 export const id = 'scale';
@@ -26,13 +39,16 @@ function runFacts(stateDir) {
   } catch {
     /* a run killed while writing it */
   }
-  const events = readFileSync(path.join(runs, last, 'journal.ndjson'), 'utf8').split('\n').filter(Boolean).flatMap((l) => {
-    try {
-      return [JSON.parse(l)];
-    } catch {
-      return [];
-    }
-  });
+  const events = readFileSync(path.join(runs, last, 'journal.ndjson'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l)];
+      } catch {
+        return [];
+      }
+    });
   const at = (e) => Date.parse(e.at);
   const started = events.find((e) => e.type === 'run.started');
   const timings = events.filter((e) => e.type === 'step.timing');
@@ -70,15 +86,36 @@ export async function run({ quick, log }) {
   // ---- validate and plan (whole processes, as a user runs them)
   const reps = quick ? 3 : 5;
   log(`validate and plan of ${nStr} steps, ${reps} repetitions`);
-  const vp = await interleave(variants.flatMap((v) => [
-    { name: `validate ${v}`, once: async () => mustSucceed(`validate ${v}`, await timeSpawn([...DRCTL, 'validate', files[v]], { env, logDir: dir, logName: `validate-${v}`, rss: true })) },
-    { name: `plan ${v}`, once: async () => mustSucceed(`plan ${v}`, await timeSpawn([...DRCTL, 'plan', files[v], '--state', freshState()], { env, logDir: dir, logName: `plan-${v}`, rss: true }), [2]) },
-  ]), { reps, log });
+  const vp = await interleave(
+    variants.flatMap((v) => [
+      {
+        name: `validate ${v}`,
+        once: async () =>
+          mustSucceed(
+            `validate ${v}`,
+            await timeSpawn([...DRCTL, 'validate', files[v]], { env, logDir: dir, logName: `validate-${v}`, rss: true }),
+          ),
+      },
+      {
+        name: `plan ${v}`,
+        once: async () =>
+          mustSucceed(
+            `plan ${v}`,
+            await timeSpawn([...DRCTL, 'plan', files[v], '--state', freshState()], { env, logDir: dir, logName: `plan-${v}`, rss: true }),
+            [2],
+          ),
+      },
+    ]),
+    { reps, log },
+  );
 
   // ---- in-process validate (drctl's modules imported once; first call, then warm calls)
   const inproc = {};
   for (const v of variants) {
-    const r = await timeSpawn([process.execPath, path.join(BENCH_DIR, 'inproc-validate.mjs'), files[v], String(quick ? 2 : 4)], { logDir: dir, logName: `inproc-${v}` });
+    const r = await timeSpawn([process.execPath, path.join(BENCH_DIR, 'inproc-validate.mjs'), files[v], String(quick ? 2 : 4)], {
+      logDir: dir,
+      logName: `inproc-${v}`,
+    });
     try {
       mustSucceed('in-process validate', r);
       inproc[v] = JSON.parse(readFileSync(r.stdout, 'utf8'));
@@ -93,17 +130,27 @@ export async function run({ quick, log }) {
   // (steps finished / engine time), so a slow drctl cannot make the bench overrun its 10 minutes.
   const cap = Number(process.env.BENCH_RUN_CAP_S ?? (quick ? 20 : 30)) * 1000;
   log(`run of ${nStr} steps (plain renderer), ${runReps} repetitions, each capped at ${cap / 1000} s`);
-  const runs = await interleave(variants.map((v) => ({
-    name: `run ${v}`, warmup: 0,
-    once: async () => {
-      const state = freshState();
-      const r = await timeSpawn([...DRCTL, 'run', files[v], '--yes', '--state', state], { env, logDir: dir, logName: `run-${v}`, rss: true, timeoutMs: cap });
-      const facts = runFacts(state);
-      if (!r.timedOut) mustSucceed(`run ${v}`, r);
-      else reap(facts.pid);
-      return { ...r, ...facts };
-    },
-  })), { reps: runReps, warmup: 0, log });
+  const runs = await interleave(
+    variants.map((v) => ({
+      name: `run ${v}`,
+      warmup: 0,
+      once: async () => {
+        const state = freshState();
+        const r = await timeSpawn([...DRCTL, 'run', files[v], '--yes', '--state', state], {
+          env,
+          logDir: dir,
+          logName: `run-${v}`,
+          rss: true,
+          timeoutMs: cap,
+        });
+        const facts = runFacts(state);
+        if (!r.timedOut) mustSucceed(`run ${v}`, r);
+        else reap(facts.pid);
+        return { ...r, ...facts };
+      },
+    })),
+    { reps: runReps, warmup: 0, log },
+  );
 
   const row = (name) => stats(vp.get(name).map((s) => s.ms));
   const rssOf = (samples) => stats(samples.map((s) => s.rssKb).filter(Number.isFinite));
@@ -112,7 +159,9 @@ export async function run({ quick, log }) {
     const plan = row(`plan ${v}`);
     const ip = inproc[v];
     return [
-      v, fmtStats(val), fmtStats(plan),
+      v,
+      fmtStats(val),
+      fmtStats(plan),
       fmtMiB(Math.max(rssOf(vp.get(`validate ${v}`)).median, rssOf(vp.get(`plan ${v}`)).median)),
       ip ? `${fmtMs(ip.firstMs)} first, ${fmtMs(stats(ip.warmMs).median)} warm (imports ${fmtMs(ip.importMs)})` : 'n/a',
     ];
@@ -143,7 +192,12 @@ export async function run({ quick, log }) {
     notes.push('live view not measured: util-linux `script` (a pseudo-terminal for listr2) is not installed.');
   } else {
     const liveEnv = childEnv({ CI: undefined, NO_COLOR: '1', TERM: 'xterm-256color', DRCTL_STATE: undefined });
-    const live = (file, state) => [script, '-qfec', `stty cols 120 rows 40; exec ${[...DRCTL, 'run', file, '--yes', '--state', state].map(sh).join(' ')}`, '/dev/null'];
+    const live = (file, state) => [
+      script,
+      '-qfec',
+      `stty cols 120 rows 40; exec ${[...DRCTL, 'run', file, '--yes', '--state', state].map(sh).join(' ')}`,
+      '/dev/null',
+    ];
     // the plain renderer on the same pseudo-terminal (CI=1 picks it): both pay for \`script\` alike
     const plainEnv = childEnv({ CI: '1', NO_COLOR: '1', TERM: 'xterm-256color', DRCTL_STATE: undefined });
     const rate = (x) => (x.finished > 0 ? x.finished / (x.engineMs / 1000) : 0);
@@ -162,27 +216,59 @@ export async function run({ quick, log }) {
       const lk = lv.filter((x) => x.timedOut).length;
       const pw = stats(plain.map((x) => x.ms));
       const lw = stats(lv.map((x) => x.ms));
-      const wall = (w, k, c, xs) => (k ? `> ${fmtMs(c)} (${k} of ${xs.length} killed at the cap; ${stats(xs.map((x) => x.finished)).median} steps done)` : fmtStats(w));
+      const wall = (w, k, c, xs) =>
+        k ? `> ${fmtMs(c)} (${k} of ${xs.length} killed at the cap; ${stats(xs.map((x) => x.finished)).median} steps done)` : fmtStats(w);
       liveRows.push([label, plainLabel, wall(pw, pk, plainCap, plain), fmtRate(pr), '1.00×']);
-      liveRows.push([label, 'live view (listr2 on a pty, 120×40)', wall(lw, lk, liveCap, lv), fmtRate(lr),
-        lr === 0 ? 'no step finished within the cap' : lk || pk ? `throughput ÷ ${fmtRatio(ratio(pr, lr))}` : `${fmtRatio(ratio(lw.median, pw.median))} the wall time`]);
+      liveRows.push([
+        label,
+        'live view (listr2 on a pty, 120×40)',
+        wall(lw, lk, liveCap, lv),
+        fmtRate(lr),
+        lr === 0
+          ? 'no step finished within the cap'
+          : lk || pk
+            ? `throughput ÷ ${fmtRatio(ratio(pr, lr))}`
+            : `${fmtRatio(ratio(lw.median, pw.median))} the wall time`,
+      ]);
       return { pr, lr, pw, lw, slow: lr === 0 ? Infinity : lk || pk ? ratio(pr, lr) : ratio(lw.median, pw.median) };
     };
     let small;
     if (!quick) {
       const smallFile = writeNoopRunbook(dir, 'small.yaml', { n: 100, chained: false });
       log('100 independent steps: plain vs live view, 3 repetitions, live capped at 60 s');
-      const s = await interleave([
-        { name: 'plain', warmup: 0, once: async () => { const st = freshState(); const r = mustSucceed('run', await timeSpawn(live(smallFile, st), { env: plainEnv, logDir: dir, logName: 'plain' })); return { ...r, ...runFacts(st) }; } },
-        { name: 'live', warmup: 0, once: liveOnce(smallFile, 60_000) },
-      ], { reps: 3, warmup: 0, log });
+      const s = await interleave(
+        [
+          {
+            name: 'plain',
+            warmup: 0,
+            once: async () => {
+              const st = freshState();
+              const r = mustSucceed('run', await timeSpawn(live(smallFile, st), { env: plainEnv, logDir: dir, logName: 'plain' }));
+              return { ...r, ...runFacts(st) };
+            },
+          },
+          { name: 'live', warmup: 0, once: liveOnce(smallFile, 60_000) },
+        ],
+        { reps: 3, warmup: 0, log },
+      );
       small = addRows('100 independent', s.get('plain'), s.get('live'), 60_000, Infinity, 'plain (CI=1, same pty)');
     }
     const liveCap = quick ? 10_000 : 20_000;
     const liveReps = quick ? 2 : 3;
     log(`${nStr} independent steps with the live view, ${liveReps} repetitions capped at ${liveCap / 1000} s (plain: the runs above)`);
-    const lv = await interleave([{ name: 'live', warmup: 0, once: liveOnce(files.independent, liveCap) }], { reps: liveReps, warmup: 0, log });
-    const big = addRows(`${nStr} independent`, runs.get('run independent'), lv.get('live'), liveCap, cap, 'plain (CI=1, no TTY: the runs above)');
+    const lv = await interleave([{ name: 'live', warmup: 0, once: liveOnce(files.independent, liveCap) }], {
+      reps: liveReps,
+      warmup: 0,
+      log,
+    });
+    const big = addRows(
+      `${nStr} independent`,
+      runs.get('run independent'),
+      lv.get('live'),
+      liveCap,
+      cap,
+      'plain (CI=1, no TTY: the runs above)',
+    );
     // "not the bottleneck" is a throughput question: it is judged where the view has work to keep up
     // with (10,000 quick steps). A 100-step run lasts a few hundred ms, so there the view's fixed cost
     // (importing listr2, the first and the last frame) shows as a wall-time ratio: reported, not judged.
@@ -191,10 +277,15 @@ export async function run({ quick, log }) {
       figure: `${nStr} steps: plain ${fmtRate(big.pr)}, live ${fmtRate(big.lr)}`,
       met: big.slow <= 1.1,
     };
-    if (small) notes.push(`live view on 100 quick steps: ${fmtMs(small.lw.median - small.pw.median)} more wall time than plain (${fmtRatio(small.slow)}): the view's fixed cost (importing listr2, about 40 ms here, and drawing its first and last frame), not a per-step one.`);
+    if (small)
+      notes.push(
+        `live view on 100 quick steps: ${fmtMs(small.lw.median - small.pw.median)} more wall time than plain (${fmtRatio(small.slow)}): the view's fixed cost (importing listr2, about 40 ms here, and drawing its first and last frame), not a per-step one.`,
+      );
     tables.push({
-      caption: 'Live view against the plain renderer (steps/s of the engine from run.started to the last finished step, read from the journal, so a run killed at its cap still counts):',
-      columns: ['runbook', 'renderer', 'wall time', 'engine steps/s', 'live ÷ plain'], rows: liveRows,
+      caption:
+        'Live view against the plain renderer (steps/s of the engine from run.started to the last finished step, read from the journal, so a run killed at its cap still counts):',
+      columns: ['runbook', 'renderer', 'wall time', 'engine steps/s', 'live ÷ plain'],
+      rows: liveRows,
     });
   }
 
@@ -208,12 +299,24 @@ export async function run({ quick, log }) {
     title: n === 10_000 ? title : `2. Scale: ${nStr} steps of an in-process no-op kind`,
     intro: `Generated runbooks of ${nStr} \`bench.noop\` steps (plugin loaded through \`spec.plugins\`), concurrency 10: independent, and chained (each step needs the one before). Whole processes: \`drctl validate FILE\`, \`drctl plan FILE\`, \`CI=1 drctl run FILE --yes --state TMP\`; peak RSS from ${existsSync('/usr/bin/time') ? 'GNU time' : 'process.resourceUsage()'}.`,
     tables: [
-      { caption: 'Validate and plan (wall time of the whole process; in-process: drctl\'s validateRunbookFile called in one process):', columns: ['variant', 'validate', 'plan', 'peak RSS', 'in-process validate'], rows: vpRows },
-      { caption: `Run (plain renderer; each run time-boxed at ${cap / 1000} s, steps/s (engine) = steps finished ÷ time from run.started to the last finished step, read from the journal):`, columns: ['variant', 'wall time', 'engine time', 'steps/s (wall)', 'steps/s (engine)', 'peak RSS', 'journal events'], rows: runRows },
+      {
+        caption: "Validate and plan (wall time of the whole process; in-process: drctl's validateRunbookFile called in one process):",
+        columns: ['variant', 'validate', 'plan', 'peak RSS', 'in-process validate'],
+        rows: vpRows,
+      },
+      {
+        caption: `Run (plain renderer; each run time-boxed at ${cap / 1000} s, steps/s (engine) = steps finished ÷ time from run.started to the last finished step, read from the journal):`,
+        columns: ['variant', 'wall time', 'engine time', 'steps/s (wall)', 'steps/s (engine)', 'peak RSS', 'journal events'],
+        rows: runRows,
+      },
       ...tables,
     ],
     goals: [
-      { goal: `${nStr} steps validated and planned in under a second`, figure: `slowest validate ${fmtMs(worstValidate)}, slowest plan (includes validate) ${fmtMs(worstPlan)}`, met: worstPlan < 1000 && worstValidate < 1000 },
+      {
+        goal: `${nStr} steps validated and planned in under a second`,
+        figure: `slowest validate ${fmtMs(worstValidate)}, slowest plan (includes validate) ${fmtMs(worstPlan)}`,
+        met: worstPlan < 1000 && worstValidate < 1000,
+      },
       liveGoal,
     ],
     notes,

@@ -10,14 +10,20 @@ export default defineConfig({
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 } },
       {
         test: {
-          name: 'integration', include: ['test/integration/**/*.test.ts'],
-          testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false,
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
       {
         test: {
-          name: 'e2e', include: ['test/e2e/**/*.test.ts'],
-          testTimeout: 180_000, hookTimeout: 180_000, fileParallelism: false,
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
         },
       },
     ],

@@ -56,24 +56,39 @@ export async function assessEstate(i: EstateInput): Promise<AssessmentDocument> 
   }
   const [observed, linked] = await Promise.all([
     observeParts([...parts.values()], i.signal, i.concurrency),
-    linkRehearsals(catalog.runbooks.map((r) => r.runbook), i.runs, i.rehearsalParams),
+    linkRehearsals(
+      catalog.runbooks.map((r) => r.runbook),
+      i.runs,
+      i.rehearsalParams,
+    ),
   ]);
   const now = i.now();
   const rto = new Map<string, ScopeRto>(catalog.runbooks.map((r) => [r.runbook.name, predictedRto(r.runbook, i.runs)]));
   const minHeadroomPct = i.minHeadroomPct ?? DEFAULT_MIN_HEADROOM_PCT;
   const freshDays = i.freshDays ?? FRESH_DAYS;
-  const needs = catalog.runbooks.flatMap((r) => r.runbook.steps.filter((s) => (s.dcs ?? []).length > 0).map((s) => ({ runbook: r.runbook.name, step: s.id, dcs: s.dcs ?? [] })));
+  const needs = catalog.runbooks.flatMap((r) =>
+    r.runbook.steps.filter((s) => (s.dcs ?? []).length > 0).map((s) => ({ runbook: r.runbook.name, step: s.id, dcs: s.dcs ?? [] })),
+  );
   const scopes: ScopeAssessment[] = lookups.map(({ scope, lookup }) => {
     const scenario = lookup.status === 'plan' ? lookup.scenario : undefined;
     const ops = (scenario?.parts ?? []).flatMap((p) => observed.get(keyOf(p.runbook.file, p.params)) ?? []) as ObservedPart[];
-    const rehearsal = scenario ? scenarioRehearsal(scenario, linked, now) : { latestOutcome: null, latestAt: null, lastSucceededAt: null, lastSucceededRunId: null, ageDays: null };
+    const rehearsal = scenario
+      ? scenarioRehearsal(scenario, linked, now)
+      : { latestOutcome: null, latestAt: null, lastSucceededAt: null, lastSucceededRunId: null, ageDays: null };
     return assessScope({ scope, lookup, parts: ops, rto, rehearsal, minHeadroomPct, freshDays, needs });
   });
   return {
-    schemaVersion: ASSESSMENT_SCHEMA_VERSION, kind: 'assessment', generatedAt: now.toISOString(), durationMs: Math.round(performance.now() - t0),
+    schemaVersion: ASSESSMENT_SCHEMA_VERSION,
+    kind: 'assessment',
+    generatedAt: now.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
     topology: { name: catalog.topology.name, file: catalog.topologyFile, cities: citiesOf(catalog.topology) },
     catalog: {
-      runbooks: catalog.runbooks.map((r) => ({ name: r.runbook.name, file: r.runbook.file, scenarios: (r.runbook.scenarios ?? []).map((s) => s.name) })),
+      runbooks: catalog.runbooks.map((r) => ({
+        name: r.runbook.name,
+        file: r.runbook.file,
+        scenarios: (r.runbook.scenarios ?? []).map((s) => s.name),
+      })),
       scenarios: catalog.scenarios.map((s) => ({ name: s.name, lost: s.lost, runbooks: s.parts.map((p) => p.runbook.name) })),
     },
     scopes,

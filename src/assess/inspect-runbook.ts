@@ -24,21 +24,43 @@ export async function inspectRunbook(part: Part, runs: readonly RunMeta[], signa
   const { runbook } = part;
   const checks: InspectionCheck[] = [];
   const makeContext = createContextFactory({
-    runId: 'inspect', baseDir: runbook.baseDir, clock: realClock, log: nullLogger, emit: async () => undefined, approve: async () => false,
+    runId: 'inspect',
+    baseDir: runbook.baseDir,
+    clock: realClock,
+    log: nullLogger,
+    emit: async () => undefined,
+    approve: async () => false,
   });
   const record = async (e: EventInput): Promise<void> => {
     if (e.type === 'check.passed' || e.type === 'check.failed') {
-      checks.push({ runbook: runbook.name, group: e.group === 'steadyState' ? 'steadyState' : 'readiness', name: e.name, ok: e.type === 'check.passed', detail: e.detail });
+      checks.push({
+        runbook: runbook.name,
+        group: e.group === 'steadyState' ? 'steadyState' : 'readiness',
+        name: e.name,
+        ok: e.type === 'check.passed',
+        detail: e.detail,
+      });
     }
   };
-  const probe = (group: 'readiness' | 'steadyState') => runChecks(group === 'readiness' ? runbook.readiness : runbook.steadyState, {
-    group, clock: realClock, emit: record, interpolate: part.interpolateValue, makeContext: (name) => makeContext(name, signal, {}),
-  });
+  const probe = (group: 'readiness' | 'steadyState') =>
+    runChecks(group === 'readiness' ? runbook.readiness : runbook.steadyState, {
+      group,
+      clock: realClock,
+      emit: record,
+      interpolate: part.interpolateValue,
+      makeContext: (name) => makeContext(name, signal, {}),
+    });
   const [observed] = await Promise.all([observeParts([part], signal, 1), probe('readiness'), probe('steadyState')]);
   const observations = observed.get(part.key)?.observations ?? new Map();
   const history = runs.filter((r) => r.runbook.name === runbook.name && r.status === 'succeeded');
   const plan = buildPlan({
-    runbook, registry: part.registry, observations, predicted: predictStepDurations(history), historyRuns: history.length, now: new Date(), params: part.params,
+    runbook,
+    registry: part.registry,
+    observations,
+    predicted: predictStepDurations(history),
+    historyRuns: history.length,
+    now: new Date(),
+    params: part.params,
   });
   checks.sort((a, b) => a.group.localeCompare(b.group) || a.name.localeCompare(b.name));
   return { checks, plan };

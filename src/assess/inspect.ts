@@ -32,12 +32,17 @@ export interface InspectInput extends Omit<EstateInput, 'scopes' | 'ladder'> {
 function inspectedScopes(i: InspectInput): { scopes: FailureScope[]; covered: string[]; expected: string[] } {
   const { catalog } = i;
   const all = enumerateScopes(catalog.topology);
-  for (const s of catalog.scenarios) if (!all.some((x) => x.lost.join(',') === s.lost.join(','))) all.push(scopeOf(catalog.topology, s.lost));
+  for (const s of catalog.scenarios)
+    if (!all.some((x) => x.lost.join(',') === s.lost.join(','))) all.push(scopeOf(catalog.topology, s.lost));
   const covered = all.filter((s) => lookupScenario(catalog.scenarios, s.lost).status !== 'none');
   const coveredIds = covered.map((s) => s.id);
   const before = i.acceptCoverage ? [] : (i.previous?.coverage.expected ?? []);
   const missing = all.filter((s) => before.includes(s.id) && !coveredIds.includes(s.id));
-  return { scopes: all.filter((s) => coveredIds.includes(s.id) || missing.includes(s)), covered: coveredIds, expected: [...new Set([...before, ...coveredIds])] };
+  return {
+    scopes: all.filter((s) => coveredIds.includes(s.id) || missing.includes(s)),
+    covered: coveredIds,
+    expected: [...new Set([...before, ...coveredIds])],
+  };
 }
 
 async function partFor(i: InspectInput, r: CatalogRunbook, params: Readonly<Record<string, unknown>>, tag: string): Promise<Part> {
@@ -46,13 +51,23 @@ async function partFor(i: InspectInput, r: CatalogRunbook, params: Readonly<Reco
 
 /** A saved plan against a fresh plan made now with its params: stale when the runbook or what it approved changed. */
 async function checkSavedPlan(i: InspectInput, file: string, saved: Plan): Promise<InspectionRecord['savedPlans'][number]> {
-  const r = i.catalog.runbooks.find((x) => x.runbook.file === saved.runbook.file) ?? i.catalog.runbooks.find((x) => x.runbook.name === saved.runbook.name);
+  const r =
+    i.catalog.runbooks.find((x) => x.runbook.file === saved.runbook.file) ??
+    i.catalog.runbooks.find((x) => x.runbook.name === saved.runbook.name);
   if (!r) return { file, runbook: saved.runbook.name, fresh: false, detail: `its runbook ${saved.runbook.file} is not in the catalog` };
   try {
     assertPlanRunbook(saved, r.runbook.file, r.runbook);
     const part = await partFor(i, r, saved.params, 'saved');
     const observed = (await observeParts([part], i.signal, 1)).get(part.key);
-    const live = buildPlan({ runbook: r.runbook, registry: r.registry, observations: observed?.observations ?? new Map(), predicted: new Map(), historyRuns: 0, now: i.now(), params: part.params });
+    const live = buildPlan({
+      runbook: r.runbook,
+      registry: r.registry,
+      observations: observed?.observations ?? new Map(),
+      predicted: new Map(),
+      historyRuns: 0,
+      now: i.now(),
+      params: part.params,
+    });
     assertPlanFresh(saved, live);
     return { file, runbook: r.runbook.name, fresh: true, detail: `still what ${saved.createdAt} approved` };
   } catch (e) {
@@ -72,8 +87,17 @@ export async function inspectCatalog(i: InspectInput): Promise<InspectionRecord>
     assessEstate({ ...i, scopes, ladder: false }),
   ]);
   return buildInspection({
-    id: i.id, startedAt, durationMs: Math.round(performance.now() - t0), host: i.host, user: i.user,
-    checks: inspected.flatMap((x) => x.checks), plans: inspected.map((x) => x.plan), savedPlans, assessment,
-    coverage: { expected, covered }, safety: i.safety, previous: i.previous,
+    id: i.id,
+    startedAt,
+    durationMs: Math.round(performance.now() - t0),
+    host: i.host,
+    user: i.user,
+    checks: inspected.flatMap((x) => x.checks),
+    plans: inspected.map((x) => x.plan),
+    savedPlans,
+    assessment,
+    coverage: { expected, covered },
+    safety: i.safety,
+    previous: i.previous,
   });
 }

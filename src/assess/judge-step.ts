@@ -6,8 +6,13 @@ import type { StepSpec } from '../runbook/types.js';
 import { messageOf } from '../util/errors.js';
 
 const CATEGORY: Readonly<Record<string, CheckCategory>> = {
-  'db.primary': 'database', 'mysql.primary': 'database', 'redis.failover': 'cache', 'rules.flip': 'routing',
-  'haproxy.servers': 'lb', 'nginx.upstream': 'lb', 'dns.record': 'dns',
+  'db.primary': 'database',
+  'mysql.primary': 'database',
+  'redis.failover': 'cache',
+  'rules.flip': 'routing',
+  'haproxy.servers': 'lb',
+  'nginx.upstream': 'lb',
+  'dns.record': 'dns',
 };
 
 /** The heat map's column of a kind. */
@@ -21,7 +26,13 @@ export const isAssessed = (step: StepSpec): boolean => !step.kind.startsWith('fa
  * observed now fails; otherwise its kind's assess decides, or without one, `dc:` (ok when not lost) or
  * unknown. A wait of a fixed duration and a gate (an approval) need nothing.
  */
-export function judgeStep(runbook: string, step: StepSpec, kind: AnyKind | undefined, obs: Observation | undefined, lost: readonly string[]): AssessedStep {
+export function judgeStep(
+  runbook: string,
+  step: StepSpec,
+  kind: AnyKind | undefined,
+  obs: Observation | undefined,
+  lost: readonly string[],
+): AssessedStep {
   const base = { runbook, step: step.id, kind: step.kind, category: categoryOf(step.kind) };
   const done = (a: StepAssessment): AssessedStep => ({ ...base, ...a, leaves: a.leaves ?? [] });
   const needs = step.dcs ?? [];

@@ -65,8 +65,18 @@ export function estateLevel(scopes: readonly ScopeAssessment[]): NonNullable<Ass
     if (failing.length > 0) {
       const rung = LADDER[reached] ?? LADDER[0];
       const next = LADDER[reached + 1]?.name ?? '';
-      const list = failing.slice(0, 4).map((s) => `${s.id} (${s.plan.status === 'none' ? 'NO PLAN' : s.verdict === 'survivable' ? 'not within budget or not judged' : s.verdict})`).join(', ');
-      return { level: rung?.level ?? 'L0', name: rung?.name ?? '', reason: `not ${next.replace('survives', 'surviving')}: ${list}${failing.length > 4 ? `, and ${failing.length - 4} more` : ''}` };
+      const list = failing
+        .slice(0, 4)
+        .map(
+          (s) =>
+            `${s.id} (${s.plan.status === 'none' ? 'NO PLAN' : s.verdict === 'survivable' ? 'not within budget or not judged' : s.verdict})`,
+        )
+        .join(', ');
+      return {
+        level: rung?.level ?? 'L0',
+        name: rung?.name ?? '',
+        reason: `not ${next.replace('survives', 'surviving')}: ${list}${failing.length > 4 ? `, and ${failing.length - 4} more` : ''}`,
+      };
     }
     reached++;
   }

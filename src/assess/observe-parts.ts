@@ -30,7 +30,11 @@ export const DEFAULT_PART_CONCURRENCY = 4;
  * Observe every part read-only (observe only: no kind is ever asked to apply). Parts run concurrently,
  * `limit` at a time, so a lost member's connect timeout is paid once, in parallel, not once per step.
  */
-export async function observeParts(parts: readonly Part[], signal: AbortSignal, limit = DEFAULT_PART_CONCURRENCY): Promise<Map<string, ObservedPart>> {
+export async function observeParts(
+  parts: readonly Part[],
+  signal: AbortSignal,
+  limit = DEFAULT_PART_CONCURRENCY,
+): Promise<Map<string, ObservedPart>> {
   const out = new Map<string, ObservedPart>();
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -38,11 +42,18 @@ export async function observeParts(parts: readonly Part[], signal: AbortSignal, 
       const part = parts[next++] as Part;
       const t0 = performance.now();
       const makeContext = createContextFactory({
-        runId: 'assess', baseDir: part.runbook.baseDir, clock: realClock, log: nullLogger,
-        emit: async () => undefined, approve: async () => false,
+        runId: 'assess',
+        baseDir: part.runbook.baseDir,
+        clock: realClock,
+        log: nullLogger,
+        emit: async () => undefined,
+        approve: async () => false,
       });
       const observations = await observeAll({
-        runbook: part.runbook, registry: part.registry, signal, interpolate: part.interpolate,
+        runbook: part.runbook,
+        registry: part.registry,
+        signal,
+        interpolate: part.interpolate,
         makeContext: (stepId, sig) => makeContext(stepId, sig, {}),
       });
       out.set(part.key, { part, observations, durationMs: performance.now() - t0 });

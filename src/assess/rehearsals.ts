@@ -19,7 +19,9 @@ const DAY_MS = 86_400_000;
  * Of several matching scenarios, the one setting the most params wins (ties: all of them).
  */
 export function scenariosOf(runbook: Runbook, params: Readonly<Record<string, unknown>>): string[] {
-  const matching = (runbook.scenarios ?? []).filter((s) => Object.entries(s.params).every(([k, v]) => canonicalJson(params[k]) === canonicalJson(v)));
+  const matching = (runbook.scenarios ?? []).filter((s) =>
+    Object.entries(s.params).every(([k, v]) => canonicalJson(params[k]) === canonicalJson(v)),
+  );
   const most = Math.max(0, ...matching.map((s) => Object.keys(s.params).length));
   return matching.filter((s) => Object.keys(s.params).length === most).map((s) => s.name);
 }
@@ -33,26 +35,38 @@ interface Linked {
 /** Every rehearsal that ran (not SKIPPED) of the runbooks, linked to the scenarios it rehearsed. */
 export async function linkRehearsals(runbooks: readonly Runbook[], runs: readonly RunMeta[], paramsOf: RehearsalParams): Promise<Linked[]> {
   const out: Linked[] = [];
-  await Promise.all(runbooks.filter((r) => (r.scenarios ?? []).length > 0).map(async (runbook) => {
-    const ran = rehearsalsOf(runs, runbook.name).filter((r) => r.rehearsal && r.rehearsal.outcome !== 'SKIPPED' && r.status !== 'running').slice(0, LINK_DEPTH);
-    const params = await Promise.all(ran.map((r) => paramsOf(r.runId).catch(() => undefined)));
-    ran.forEach((run, i) => {
-      const p = params[i];
-      if (p) for (const scenario of scenariosOf(runbook, p)) out.push({ runbook: runbook.name, scenario, run });
-    });
-  }));
+  await Promise.all(
+    runbooks
+      .filter((r) => (r.scenarios ?? []).length > 0)
+      .map(async (runbook) => {
+        const ran = rehearsalsOf(runs, runbook.name)
+          .filter((r) => r.rehearsal && r.rehearsal.outcome !== 'SKIPPED' && r.status !== 'running')
+          .slice(0, LINK_DEPTH);
+        const params = await Promise.all(ran.map((r) => paramsOf(r.runId).catch(() => undefined)));
+        ran.forEach((run, i) => {
+          const p = params[i];
+          if (p) for (const scenario of scenariosOf(runbook, p)) out.push({ runbook: runbook.name, scenario, run });
+        });
+      }),
+  );
   return out;
 }
 
 /** A scenario's rehearsals, over every runbook that answers it: the latest outcome, and the last success (the oldest part's). */
 export function scenarioRehearsal(scenario: CatalogScenario, linked: readonly Linked[], now: Date): ScopeRehearsal {
-  const perPart = scenario.parts.map((part) => linked.filter((l) => l.scenario === scenario.name && l.runbook === part.runbook.name).map((l) => l.run)
-    .sort((a, b) => b.startedAt.localeCompare(a.startedAt)));
+  const perPart = scenario.parts.map((part) =>
+    linked
+      .filter((l) => l.scenario === scenario.name && l.runbook === part.runbook.name)
+      .map((l) => l.run)
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt)),
+  );
   const latest = perPart.map((runs) => runs[0]);
   const succeeded = perPart.map((runs) => runs.find((r) => r.rehearsal?.outcome === 'SUCCEEDED'));
   const failing = latest.find((r) => r !== undefined && r.rehearsal?.outcome !== 'SUCCEEDED');
   const newest = [...latest].filter((r): r is RunMeta => r !== undefined).sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
-  const oldestSuccess = succeeded.every((r) => r !== undefined) ? [...succeeded].sort((a, b) => (a?.startedAt ?? '').localeCompare(b?.startedAt ?? ''))[0] : undefined;
+  const oldestSuccess = succeeded.every((r) => r !== undefined)
+    ? [...succeeded].sort((a, b) => (a?.startedAt ?? '').localeCompare(b?.startedAt ?? ''))[0]
+    : undefined;
   const outcome = (failing ?? newest)?.rehearsal?.outcome;
   return {
     latestOutcome: outcome === 'SUCCEEDED' || outcome === 'FAILED' || outcome === 'INTERRUPTED' ? outcome : null,
@@ -68,8 +82,13 @@ export function predictedRto(runbook: Runbook, runs: readonly RunMeta[]): ScopeR
   const p = predictRto(rehearsalsOf(runs, runbook.name));
   const budgetMs = runbook.budgetMs ?? null;
   return {
-    runbook: runbook.name, predictedMs: p?.totalMs ?? null, detectionMs: p?.detectionMs ?? null, switchMs: p?.switchMs ?? null,
-    convergenceMs: p?.convergenceMs ?? null, basedOn: p?.basedOn ?? 0, budgetMs,
+    runbook: runbook.name,
+    predictedMs: p?.totalMs ?? null,
+    detectionMs: p?.detectionMs ?? null,
+    switchMs: p?.switchMs ?? null,
+    convergenceMs: p?.convergenceMs ?? null,
+    basedOn: p?.basedOn ?? 0,
+    budgetMs,
     withinBudget: p === undefined || budgetMs === null ? null : p.totalMs <= budgetMs,
   };
 }

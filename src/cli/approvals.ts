@@ -9,6 +9,7 @@ export function assertApprovable(runbook: Runbook, approve: readonly string[]): 
   for (const id of approve) {
     const step = runbook.steps.find((s) => s.id === id);
     if (!step) throw usageError(`--approve ${id}: the runbook has no step "${id}"${suggestionSuffix(didYouMean(id, gates))}`, hint);
-    if (step.kind !== 'gate') throw usageError(`--approve ${id}: step "${id}" is of kind ${step.kind}, not a gate (only gates ask for approval)`, hint);
+    if (step.kind !== 'gate')
+      throw usageError(`--approve ${id}: step "${id}" is of kind ${step.kind}, not a gate (only gates ask for approval)`, hint);
   }
 }

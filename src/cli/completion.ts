@@ -13,8 +13,11 @@ interface Node {
 }
 
 function walk(cmd: Command, path: string, out: Node[]): void {
-  const subs = cmd.commands.filter((c) => !(c as Command & { _hidden?: boolean })._hidden).map((c) => ({ name: c.name(), description: c.description() }));
-  const options = path === '' ? [] : [...cmd.options.flatMap((o) => [o.short, o.long].filter((x): x is string => x !== undefined)), '--help'];
+  const subs = cmd.commands
+    .filter((c) => !(c as Command & { _hidden?: boolean })._hidden)
+    .map((c) => ({ name: c.name(), description: c.description() }));
+  const options =
+    path === '' ? [] : [...cmd.options.flatMap((o) => [o.short, o.long].filter((x): x is string => x !== undefined)), '--help'];
   out.push({ path, subs, options });
   for (const c of cmd.commands) walk(c, path === '' ? c.name() : `${path} ${c.name()}`, out);
 }
@@ -27,12 +30,20 @@ function core(program: Command): string {
   const globals = program.options.flatMap((o) => [o.short, o.long].filter((x): x is string => x !== undefined));
   const every = (c: Command): Command[] => [c, ...c.commands.flatMap(every)];
   const options = every(program).flatMap((c) => c.options);
-  const valued = [...new Set(options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long].filter((x): x is string => x !== undefined)))];
+  const valued = [
+    ...new Set(
+      options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long].filter((x): x is string => x !== undefined)),
+    ),
+  ];
   const choices = options.filter((o) => o.argChoices && o.argChoices.length > 0);
   const lines = [
     '__drctl_subcommands() {',
     '  case "$1" in',
-    ...nodes.filter((n) => n.subs.length > 0).map((n) => `    ${q(n.path)}) printf '%s\\n' ${n.subs.map((s) => q(`${s.name}:${s.description.replace(/:/g, '\\:')}`)).join(' ')} ;;`),
+    ...nodes
+      .filter((n) => n.subs.length > 0)
+      .map(
+        (n) => `    ${q(n.path)}) printf '%s\\n' ${n.subs.map((s) => q(`${s.name}:${s.description.replace(/:/g, '\\:')}`)).join(' ')} ;;`,
+      ),
     '  esac',
     '}',
     '__drctl_options() {',
@@ -47,7 +58,13 @@ function core(program: Command): string {
     '}',
     '__drctl_values() {',
     '  case "$1" in',
-    ...choices.map((o) => `    ${[o.short, o.long].filter((x): x is string => x !== undefined).map(q).join('|')}) echo ${q((o.argChoices ?? []).join(' '))} ;;`),
+    ...choices.map(
+      (o) =>
+        `    ${[o.short, o.long]
+          .filter((x): x is string => x !== undefined)
+          .map(q)
+          .join('|')}) echo ${q((o.argChoices ?? []).join(' '))} ;;`,
+    ),
     '  esac',
     '}',
     '# prints a tag line (cmds, opts, vals, runs, files) and the candidates: the words after "drctl", the current one last',
@@ -61,7 +78,7 @@ function core(program: Command): string {
     '    case "$w" in',
     '      -*=*) ;;',
     '      -*) __drctl_takes_value "$w" && prev="$w" ;;',
-    '      *) names=" $(__drctl_subcommands "$cmd" | sed \'s/:.*//\' | tr \'\\n\' \' \')"',
+    "      *) names=\" $(__drctl_subcommands \"$cmd\" | sed 's/:.*//' | tr '\\n' ' ')\"",
     '         case "$names" in *" $w "*) cmd="${cmd:+$cmd }$w" ;; esac ;;',
     '    esac',
     '  done',

@@ -31,7 +31,8 @@ export async function main(argv: readonly string[]): Promise<void> {
 function report(e: unknown, io: CliIO, argv: readonly string[], debug: boolean): number {
   if (e instanceof CommanderError) {
     // help and version "errors" asked for are successes; commander already printed them.
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) return ExitCode.ok;
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0))
+      return ExitCode.ok;
     // a command group without its subcommand (`drctl rules`): commander printed the help on stderr; a usage error
     const missing = e.code === 'commander.help';
     const need = groupOf(argv).length > 0 ? `drctl ${groupOf(argv).join(' ')} needs a subcommand` : 'drctl needs a command';
@@ -60,7 +61,9 @@ function printDrctlError(e: DrctlError, io: CliIO, argv: readonly string[]): voi
   if (io.json) {
     const command = commandName(argv);
     const error = { code: e.code, message: e.message, hint: e.hint, ...(e.details ? { details: e.details } : {}) };
-    io.out(NDJSON_COMMANDS.has(command) ? ndjsonError(command, e.diagnostics, error) : envelope(command, false, null, e.diagnostics, error));
+    io.out(
+      NDJSON_COMMANDS.has(command) ? ndjsonError(command, e.diagnostics, error) : envelope(command, false, null, e.diagnostics, error),
+    );
     return;
   }
   if (e.diagnostics.length > 0) {

@@ -1,4 +1,4 @@
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { isEtcdUrl } from '../infra/etcd-url.js';
 import { ETCD_MIN_LEASE_MS } from '../state/store-url.js';
@@ -10,11 +10,14 @@ import { usageError } from '../util/errors.js';
  * is a usage error, exit 3): `what` names it in the message ("--limit", "a version"). `at` accepts a
  * leading @ (version references: @3).
  */
-export const positiveInt = (what: string, o: { readonly at?: boolean } = {}) => (value: string): number => {
-  const n = Number(o.at ? value.replace(/^@/, '') : value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer, got "${value}"`);
-  return n;
-};
+export const positiveInt =
+  (what: string, o: { readonly at?: boolean } = {}) =>
+  (value: string): number => {
+    const n = Number(o.at ? value.replace(/^@/, '') : value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${what} must be a positive integer, got "${value}"`);
+    return n;
+  };
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -33,7 +36,12 @@ export function withRunOptions(cmd: Command): Command {
     .option('--dry-run', 'plan only: observe everything read-only, change nothing (exit 0 none, 2 pending)')
     .option('--approve <step>', 'pre-approve a gate step (repeatable); unattended gates fail closed without it', collect)
     .option('--concurrency <n>', 'steps to run at once (overrides the runbook)', positiveInt('--concurrency'))
-    .addOption(new Option('--on-failure <mode>', 'on a failed step: stop starting new ones, or roll back applied ones').choices(['stop', 'rollback']))
+    .addOption(
+      new Option('--on-failure <mode>', 'on a failed step: stop starting new ones, or roll back applied ones').choices([
+        'stop',
+        'rollback',
+      ]),
+    )
     .option('--plan <file>', 'apply a plan saved by `plan -o`: refused (exit 4) if the runbook or the observed live state changed since')
     .option('--lease <duration>', 'lock lease, renewed while the run lives (default 15s; also DRCTL_LEASE)')
     .option('--lost <dcs>', 'data centers known lost, comma-separated (e.g. hz-a,hz-b): steps do not wait on members there');
@@ -63,19 +71,26 @@ export function leaseOf(flag: string | undefined, state: string): number | undef
   // named as the user gave it: the flag, or the variable (DRCTL_LEASE=2s), as DRCTL_YES and DRCTL_STATE are
   const named = flag !== undefined ? `--lease ${text}` : `DRCTL_LEASE=${text}`;
   const ms = parseDuration(text);
-  if (ms === undefined || ms < 300 || ms > MAX_TIMER_MS) throw usageError(`${named}: a duration from 300ms to ${formatDuration(MAX_TIMER_MS)} (e.g. 15s)`);
+  if (ms === undefined || ms < 300 || ms > MAX_TIMER_MS)
+    throw usageError(`${named}: a duration from 300ms to ${formatDuration(MAX_TIMER_MS)} (e.g. 15s)`);
   if (ms < ETCD_MIN_LEASE_MS && isEtcdUrl(state)) {
-    throw usageError(`${named}: an etcd state store needs a lease of at least ${ETCD_MIN_LEASE_MS / 1000}s`, 'a shorter lease cannot be kept alive across an etcd leader election on a busy machine (the run would stop as "state store unreachable")');
+    throw usageError(
+      `${named}: an etcd state store needs a lease of at least ${ETCD_MIN_LEASE_MS / 1000}s`,
+      'a shorter lease cannot be kept alive across an etcd leader election on a busy machine (the run would stop as "state store unreachable")',
+    );
   }
   return ms;
 }
 
 /** A percentage 0-100 (decimals allowed) in an option: a bad value is a usage error (exit 3). */
-export const percent = (what: string) => (value: string): number => {
-  const n = Number(value.replace(/%$/, ''));
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError(`${what} must be a percentage from 0 to 100, got "${value}"`);
-  return n;
-};
+export const percent =
+  (what: string) =>
+  (value: string): number => {
+    const n = Number(value.replace(/%$/, ''));
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
+      throw new InvalidArgumentError(`${what} must be a percentage from 0 to 100, got "${value}"`);
+    return n;
+  };
 
 /**
  * --lost DCS: the data centers known lost, comma-separated (`--lost hz-a,hz-b`). Each must be named

@@ -11,7 +11,6 @@ import { registerSafetyCommands } from './register-safety.js';
 import { registerRunbookCommands } from './register-runbook.js';
 import { drctlVersion } from './version.js';
 
-
 /**
  * The commander program. Only commander is imported eagerly; each command's module (and with it
  * yaml, ajv, execa, listr2, pino, ioredis) is imported when that command runs, to keep start-up fast.
@@ -26,7 +25,14 @@ export function buildProgram(io: CliIO, setExit: SetExit): Command {
     .option('--color', 'colours even when not on a terminal (also FORCE_COLOR)')
     .option('--no-color', 'no colours (also NO_COLOR)')
     .option('--debug', 'print stacks and causes of errors (also DRCTL_DEBUG=1)')
-    .addOption(new Option('--state <dir|url>', 'state store: a folder, redis://host:port[/db][?prefix=P], redis://a:1,b:2, redis+sentinel://h1:p1,h2:p2/MASTER or etcd://h1:p1,h2:p2[/PREFIX]').env('DRCTL_STATE').default('.drctl'))
+    .addOption(
+      new Option(
+        '--state <dir|url>',
+        'state store: a folder, redis://host:port[/db][?prefix=P], redis://a:1,b:2, redis+sentinel://h1:p1,h2:p2/MASTER or etcd://h1:p1,h2:p2[/PREFIX]',
+      )
+        .env('DRCTL_STATE')
+        .default('.drctl'),
+    )
     .exitOverride()
     .showHelpAfterError('(run drctl --help for usage)')
     .addHelpText('after', ENVIRONMENT_HELP)
@@ -36,7 +42,10 @@ export function buildProgram(io: CliIO, setExit: SetExit): Command {
     throw new CommanderError(0, 'commander.version', drctlVersion());
   });
   program.hook('preAction', (_program, action) => applyYesFromEnv(action));
-  const act: Act = (load) => async (...args) => setExit(await (await load())(io, ...args));
+  const act: Act =
+    (load) =>
+    async (...args) =>
+      setExit(await (await load())(io, ...args));
   registerRunbookCommands(program, act);
   registerRecordCommands(program, act);
   registerCatalogCommands(program, act);

@@ -25,9 +25,12 @@ export async function runCommandSession(io: CliIO, request: SessionRequest): Pro
   let outcome: SessionOutcome | undefined;
   try {
     outcome = await runSession({
-      store: request.store, target: request.target, leaseMs: request.leaseMs,
+      store: request.store,
+      target: request.target,
+      leaseMs: request.leaseMs,
       view: {
-        listeners: [(e) => logger.log(e)], note: (text) => logger.note(text),
+        listeners: [(e) => logger.log(e)],
+        note: (text) => logger.note(text),
         confirm: async (what, question) => {
           if (request.yes) return true;
           if (!io.interactive) throw confirmationRequired(what);
@@ -35,7 +38,9 @@ export async function runCommandSession(io: CliIO, request: SessionRequest): Pro
         },
         approve: request.approve ?? (async () => false),
       },
-      stop: interrupts.stop, abort: interrupts.abort, failpoint: failpointsFromEnv(),
+      stop: interrupts.stop,
+      abort: interrupts.abort,
+      failpoint: failpointsFromEnv(),
     });
   } finally {
     interrupts.dispose();
@@ -56,7 +61,8 @@ function exitCodeOf(outcome: SessionOutcome, io: CliIO): ExitCode {
   if (status === 'interrupted') {
     // a rehearsal restores and fails back by itself; a run or drill is continued where it stopped
     if (isResumableRun(outcome.meta)) io.err(`the run is resumable: drctl resume ${outcome.runId}`);
-    else if (outcome.meta.mode === 'drill' && !outcome.meta.rolledBack) io.err(`the drill was cut off during its switch and has failed back: the estate is as it was before (start a new drill)`);
+    else if (outcome.meta.mode === 'drill' && !outcome.meta.rolledBack)
+      io.err(`the drill was cut off during its switch and has failed back: the estate is as it was before (start a new drill)`);
     return ExitCode.interrupted;
   }
   return status === 'succeeded' ? ExitCode.ok : ExitCode.failed;

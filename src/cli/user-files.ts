@@ -31,7 +31,8 @@ export function flagPathError(e: unknown, argv: readonly string[], env: NodeJS.P
   if (problem === undefined || typeof at !== 'string') return undefined;
   const target = resolve(at);
   const given = flagValues(argv);
-  if (!given.some(([flag]) => flag === '--state')) given.push([env.DRCTL_STATE === undefined ? '--state (default)' : '--state (DRCTL_STATE)', env.DRCTL_STATE ?? '.drctl']);
+  if (!given.some(([flag]) => flag === '--state'))
+    given.push([env.DRCTL_STATE === undefined ? '--state (default)' : '--state (DRCTL_STATE)', env.DRCTL_STATE ?? '.drctl']);
   for (const [flag, value] of given) {
     const base = resolve(value);
     if (target !== base && !target.startsWith(`${base}${sep}`)) continue;

@@ -31,7 +31,14 @@ export async function runChecks(probes: readonly Probe[], o: CheckOptions): Prom
         detail = (e as Error).message;
       }
       if (!ok) failed.push(probe.name);
-      await o.emit({ type: ok ? 'check.passed' : 'check.failed', group: o.group, name: probe.name, detail, durationMs: o.clock.monotonic() - t0, ...(o.phase === undefined ? {} : { phase: o.phase }) });
+      await o.emit({
+        type: ok ? 'check.passed' : 'check.failed',
+        group: o.group,
+        name: probe.name,
+        detail,
+        durationMs: o.clock.monotonic() - t0,
+        ...(o.phase === undefined ? {} : { phase: o.phase }),
+      });
     }),
   );
   return failed;

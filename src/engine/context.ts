@@ -54,10 +54,17 @@ export function createContextFactory(o: ContextFactoryOptions): ContextFactory {
       },
       // commands run in the runbook's folder (as exec steps do), whatever folder drctl was started from;
       // each is journaled with its pid, so a later resume or rollback can stop what a dead controller left running
-      exec: (argv, options) => runCommand(argv, {
-        cwd: o.baseDir, ...options, env: { ...options?.env, [RUN_ID_ENV]: o.runId, [STEP_ID_ENV]: stepId, [LOST_ENV]: lost.join(',') }, signal: source.signal,
-        onSpawn: (pid) => void o.emit({ type: 'step.command', stepId, pid, startTime: startTimeOf(pid) ?? '', command: argv.join(' ') }).catch(() => undefined),
-      }),
+      exec: (argv, options) =>
+        runCommand(argv, {
+          cwd: o.baseDir,
+          ...options,
+          env: { ...options?.env, [RUN_ID_ENV]: o.runId, [STEP_ID_ENV]: stepId, [LOST_ENV]: lost.join(',') },
+          signal: source.signal,
+          onSpawn: (pid) =>
+            void o
+              .emit({ type: 'step.command', stepId, pid, startTime: startTimeOf(pid) ?? '', command: argv.join(' ') })
+              .catch(() => undefined),
+        }),
       progress: (message) => void o.emit({ type: 'step.progress', stepId, message }).catch(() => undefined),
       note: (key, value) => {
         notes[key] = value;

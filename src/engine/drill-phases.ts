@@ -27,12 +27,25 @@ export async function failBackDrill(ctx: PhasesContext, half: SwitchHalf): Promi
       error = `steady state does not hold after the switch (${off.join(', ')})`;
     }
   }
-  if (ctx.lost.aborted) return phasesResult(ctx, { status: 'failed', executed, overruns, error: String(ctx.lost.reason), halves: { switch: status, failBack: 'skipped' } });
-  if (ctx.abort.aborted) return phasesResult(ctx, { status: 'interrupted', executed, overruns, error, halves: { switch: status, failBack: 'skipped' } });
+  if (ctx.lost.aborted)
+    return phasesResult(ctx, {
+      status: 'failed',
+      executed,
+      overruns,
+      error: String(ctx.lost.reason),
+      halves: { switch: status, failBack: 'skipped' },
+    });
+  if (ctx.abort.aborted)
+    return phasesResult(ctx, { status: 'interrupted', executed, overruns, error, halves: { switch: status, failBack: 'skipped' } });
   const undone = new Map<string, UndoOutcome>();
   const back = await rollbackSteps(undoItems(ctx, executed), {
     reason: status === 'succeeded' ? 'drill: fail back' : `drill: fail back after ${status} switch`,
-    clock, emit, abort: ctx.abort, halt: ctx.lost, makeContext: ctx.makeContext, outcomes: undone,
+    clock,
+    emit,
+    abort: ctx.abort,
+    halt: ctx.lost,
+    makeContext: ctx.makeContext,
+    outcomes: undone,
   });
   let failBack: RunStatus = back ? 'succeeded' : 'failed';
   if (back && runbook.steadyState.length > 0) {
@@ -51,6 +64,7 @@ export async function failBackDrill(ctx: PhasesContext, half: SwitchHalf): Promi
     status = 'failed';
     error = overObjective.map((b) => b.message).join('; ');
   }
-  const overall: RunStatus = executed.status === 'interrupted' ? 'interrupted' : status === 'succeeded' && failBack === 'succeeded' ? 'succeeded' : 'failed';
+  const overall: RunStatus =
+    executed.status === 'interrupted' ? 'interrupted' : status === 'succeeded' && failBack === 'succeeded' ? 'succeeded' : 'failed';
   return phasesResult(ctx, { status: overall, executed, overruns, error, halves: { switch: status, failBack }, undone });
 }

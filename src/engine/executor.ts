@@ -73,13 +73,24 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
   const iso = (): string => new Date(o.clock.now()).toISOString();
 
   for (const [id, p] of o.prior ?? []) {
-    records.set(id, { status: p.status, before: p.before, after: undefined, outputs: p.outputs, params: undefined, error: undefined, timing: p.timing ?? emptyTiming(iso(), p.status) });
+    records.set(id, {
+      status: p.status,
+      before: p.before,
+      after: undefined,
+      outputs: p.outputs,
+      params: undefined,
+      error: undefined,
+      timing: p.timing ?? emptyTiming(iso(), p.status),
+    });
     if (p.status === 'applied') {
       appliedOrder.push(id);
       undoOrder.push(id);
     }
   }
-  const done = (id: string): boolean => { const s = records.get(id)?.status; return s === 'applied' || s === 'skipped'; };
+  const done = (id: string): boolean => {
+    const s = records.get(id)?.status;
+    return s === 'applied' || s === 'skipped';
+  };
   const outputsOf = (id: string) => (done(id) ? records.get(id)?.outputs : undefined);
 
   // Kahn's walk: each step counts its needs not yet done; a step is ready when that count reaches 0.
@@ -132,21 +143,46 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
       } catch (e) {
         // only emitting can throw here: the journal is gone, so this step's outcome is unknown
         fatal ??= e;
-        records.set(s.id, { status: 'cancelled', before: o.intents?.get(s.id), after: undefined, outputs: {}, params: undefined, error: { phase: 'apply', message: `journal write failed: ${(e as Error).message}`, retryable: false }, timing: emptyTiming(queuedAt.get(s.id) ?? startedAt, 'cancelled') });
+        records.set(s.id, {
+          status: 'cancelled',
+          before: o.intents?.get(s.id),
+          after: undefined,
+          outputs: {},
+          params: undefined,
+          error: { phase: 'apply', message: `journal write failed: ${(e as Error).message}`, retryable: false },
+          timing: emptyTiming(queuedAt.get(s.id) ?? startedAt, 'cancelled'),
+        });
         return;
       }
       const timing: StepTiming = {
-        queuedAt: queuedAt.get(s.id) ?? startedAt, startedAt, endedAt: iso(),
-        durationMs: o.clock.monotonic() - t0, attempts: life.attempts, phases: life.phases, status: life.status,
+        queuedAt: queuedAt.get(s.id) ?? startedAt,
+        startedAt,
+        endedAt: iso(),
+        durationMs: o.clock.monotonic() - t0,
+        attempts: life.attempts,
+        phases: life.phases,
+        status: life.status,
       };
-      records.set(s.id, { status: life.status, before: life.before, intended: life.intended, after: life.after, outputs: life.outputs, params: life.params, error: life.error, timing });
+      records.set(s.id, {
+        status: life.status,
+        before: life.before,
+        intended: life.intended,
+        after: life.after,
+        outputs: life.outputs,
+        params: life.params,
+        error: life.error,
+        timing,
+      });
       finished(s.id);
       if (life.status === 'applied') appliedOrder.push(s.id);
       if (life.status === 'applied' || (life.intended && (life.status === 'failed' || life.status === 'cancelled'))) undoOrder.push(s.id);
       if (life.status === 'failed' || life.status === 'cancelled') failed = true;
       await o.emit({ type: 'step.timing', stepId: s.id, timing }).catch((e: unknown) => void (fatal ??= e));
     })();
-    running.set(s.id, task.finally(() => running.delete(s.id)));
+    running.set(
+      s.id,
+      task.finally(() => running.delete(s.id)),
+    );
   };
 
   for (;;) {
@@ -164,15 +200,32 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
 
   for (const s of steps) {
     if (records.has(s.id)) continue;
-    const reason = fatal !== undefined ? 'not started: the journal could not be written' : o.stop.aborted ? 'not started: run interrupted' : 'not started: an earlier step failed';
+    const reason =
+      fatal !== undefined
+        ? 'not started: the journal could not be written'
+        : o.stop.aborted
+          ? 'not started: run interrupted'
+          : 'not started: an earlier step failed';
     if (fatal === undefined) await o.emit({ type: 'step.cancelled', stepId: s.id, reason }).catch((e: unknown) => void (fatal ??= e));
-    records.set(s.id, { status: 'cancelled', before: undefined, after: undefined, outputs: {}, params: undefined, error: undefined, timing: emptyTiming(queuedAt.get(s.id) ?? iso(), 'cancelled') });
+    records.set(s.id, {
+      status: 'cancelled',
+      before: undefined,
+      after: undefined,
+      outputs: {},
+      params: undefined,
+      error: undefined,
+      timing: emptyTiming(queuedAt.get(s.id) ?? iso(), 'cancelled'),
+    });
   }
   const status = fatal !== undefined ? 'failed' : o.stop.aborted ? 'interrupted' : failed ? 'failed' : 'succeeded';
   return { status, steps: records, appliedOrder, undoOrder, ...(fatal === undefined ? {} : { fatal }) };
 }
 
-async function runOne(o: ExecuteOptions, s: StepSpec, outputsOf: (id: string) => Readonly<Record<string, unknown>> | undefined): Promise<StepLifeResult & { params: unknown }> {
+async function runOne(
+  o: ExecuteOptions,
+  s: StepSpec,
+  outputsOf: (id: string) => Readonly<Record<string, unknown>> | undefined,
+): Promise<StepLifeResult & { params: unknown }> {
   const kind = o.registry.get(s.kind);
   let params: unknown;
   try {
@@ -182,42 +235,38 @@ async function runOne(o: ExecuteOptions, s: StepSpec, outputsOf: (id: string) =>
     const error: StepErrorInfo = { phase: 'observe', message: (e as Error).message, retryable: false };
     await o.emit({ type: 'step.started', stepId: s.id, attempt: 1 });
     await o.emit({ type: 'step.failed', stepId: s.id, error, notes: {} });
-    return { status: 'failed', before: undefined, intended: false, after: undefined, outputs: {}, error, attempts: 1, phases: {}, notes: {}, params: undefined };
+    return {
+      status: 'failed',
+      before: undefined,
+      intended: false,
+      after: undefined,
+      outputs: {},
+      error,
+      attempts: 1,
+      phases: {},
+      notes: {},
+      params: undefined,
+    };
   }
   const life = await runStepLife({
-    step: s, kind, params, abort: o.abort, clock: o.clock, emit: o.emit,
+    step: s,
+    kind,
+    params,
+    abort: o.abort,
+    clock: o.clock,
+    emit: o.emit,
     makeContext: (signal, notes) => o.makeContext(s.id, signal, notes),
     priorIntent: o.intents?.has(s.id) === true,
   });
   return { ...life, params };
 }
 
-/** The outcome of the steps already done by earlier processes (nothing new runs). */
-export function outcomeOfPrior(
-  runbook: Runbook,
-  prior: ReadonlyMap<string, PriorStep>,
-  toUndo?: readonly { readonly stepId: string; readonly before: unknown; readonly inFlight: boolean }[],
-): ExecuteOutcome {
-  const steps = new Map<string, StepRecord>();
-  const empty = { queuedAt: '', startedAt: undefined, endedAt: undefined, durationMs: 0, attempts: 0, phases: {} };
-  for (const [id, p] of prior) {
-    steps.set(id, { status: p.status, before: p.before, after: undefined, outputs: p.outputs, params: undefined, error: undefined, timing: p.timing ?? { ...empty, status: p.status } });
-  }
-  // a step whose apply began but has no outcome (in flight when the controller died) is undone too
-  for (const u of toUndo ?? []) {
-    if (u.inFlight && !steps.has(u.stepId)) steps.set(u.stepId, { status: 'cancelled', before: u.before, intended: true, after: undefined, outputs: {}, params: undefined, error: undefined, timing: { ...empty, status: 'cancelled' } });
-  }
-  for (const s of runbook.steps) {
-    if (!steps.has(s.id)) steps.set(s.id, { status: 'cancelled', before: undefined, after: undefined, outputs: {}, params: undefined, error: undefined, timing: { ...empty, status: 'cancelled' } });
-  }
-  const appliedOrder = [...prior].filter(([, p]) => p.status === 'applied').map(([id]) => id);
-  // what is left to undo, in completion order: not the steps an earlier fail-back already rolled back
-  const undoOrder = toUndo ? toUndo.map((u) => u.stepId) : appliedOrder;
-  return { status: 'succeeded', steps, appliedOrder, undoOrder };
-}
-
 /** Resume: a step with a journaled intent keeps that intent's before-state; found done, it was applied. */
-async function recovered(o: ExecuteOptions, s: StepSpec, life: StepLifeResult & { params: unknown }): Promise<StepLifeResult & { params: unknown }> {
+async function recovered(
+  o: ExecuteOptions,
+  s: StepSpec,
+  life: StepLifeResult & { params: unknown },
+): Promise<StepLifeResult & { params: unknown }> {
   if (!o.intents?.has(s.id)) return life;
   const before = o.intents.get(s.id);
   // an earlier process journaled its intent: whatever happens now, its apply may be in place
@@ -228,5 +277,13 @@ async function recovered(o: ExecuteOptions, s: StepSpec, life: StepLifeResult & 
 }
 
 function emptyTiming(at: string, status: StepStatus): StepTiming {
-  return { queuedAt: at, startedAt: undefined, endedAt: undefined, durationMs: 0, attempts: 0, phases: {} as Partial<Record<StepPhase, number>>, status };
+  return {
+    queuedAt: at,
+    startedAt: undefined,
+    endedAt: undefined,
+    durationMs: 0,
+    attempts: 0,
+    phases: {} as Partial<Record<StepPhase, number>>,
+    status,
+  };
 }

@@ -21,11 +21,21 @@ export interface InFlightDecisions {
  * observe these params (exec/http without `observe`) would just be applied a second time. Resume
  * refuses those (exit 4) unless the operator decides each one: --assume-applied STEP or --reapply STEP.
  */
-export function decideInFlight(runId: string, runbook: Runbook, registry: KindRegistry, replay: ReplayedRun, scope: RuntimeScope, flags: InFlightFlags): InFlightDecisions {
+export function decideInFlight(
+  runId: string,
+  runbook: Runbook,
+  registry: KindRegistry,
+  replay: ReplayedRun,
+  scope: RuntimeScope,
+  flags: InFlightFlags,
+): InFlightDecisions {
   const inFlight = [...replay.intents.keys()];
   const assume = [...new Set(flags.assumeApplied ?? [])];
   const again = [...new Set(flags.reapply ?? [])];
-  for (const [flag, ids] of [['--assume-applied', assume], ['--reapply', again]] as const) {
+  for (const [flag, ids] of [
+    ['--assume-applied', assume],
+    ['--reapply', again],
+  ] as const) {
     for (const id of ids) {
       if (!replay.intents.has(id)) {
         throw usageError(`${flag} ${id}: step "${id}" is not in flight in run ${runId} (in flight: ${inFlight.join(', ') || 'none'})`);
@@ -34,13 +44,19 @@ export function decideInFlight(runId: string, runbook: Runbook, registry: KindRe
   }
   const both = assume.filter((id) => again.includes(id));
   if (both.length > 0) throw usageError(`--assume-applied and --reapply both name ${both.join(', ')}: decide one per step`);
-  const undecided = inFlight.filter((id) => !assume.includes(id) && !again.includes(id) && !observable(id, runbook, registry, replay, scope));
+  const undecided = inFlight.filter(
+    (id) => !assume.includes(id) && !again.includes(id) && !observable(id, runbook, registry, replay, scope),
+  );
   if (undecided.length > 0) {
     const list = undecided.join(', ');
-    throw new DrctlError('in-flight-unobservable', ExitCode.refused,
-      `run ${runId}: step(s) ${list} journaled an intent but no outcome, and cannot be observed (no observe): whether the change was made cannot be known, and applying it again may do it twice; nothing was changed`, {
+    throw new DrctlError(
+      'in-flight-unobservable',
+      ExitCode.refused,
+      `run ${runId}: step(s) ${list} journaled an intent but no outcome, and cannot be observed (no observe): whether the change was made cannot be known, and applying it again may do it twice; nothing was changed`,
+      {
         hint: `check ${undecided.length > 1 ? 'each one' : 'it'} by hand, then resume with ${undecided.map((id) => `--assume-applied ${id}`).join(' ')} (the change is in place: record it applied; rollback still restores its before-state) or ${undecided.map((id) => `--reapply ${id}`).join(' ')} (apply it again)`,
-      });
+      },
+    );
   }
   return { assumeApplied: assume, reapply: again };
 }

@@ -18,9 +18,15 @@ export class InFlight {
   async settle(clock: Clock, graceMs: number): Promise<boolean> {
     const current = this.#current;
     if (!current) return true;
-    const settled = current.then(() => true, () => true);
+    const settled = current.then(
+      () => true,
+      () => true,
+    );
     const stop = new AbortController();
-    const timedOut = clock.sleep(graceMs, stop.signal).then(() => false, () => false);
+    const timedOut = clock.sleep(graceMs, stop.signal).then(
+      () => false,
+      () => false,
+    );
     try {
       return await Promise.race([settled, timedOut]);
     } finally {

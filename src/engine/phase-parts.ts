@@ -9,9 +9,22 @@ import { buildSummary } from './summary.js';
 /** A run's or a drill's result, and the record fields they own. */
 export function phasesResult(
   ctx: PhasesContext,
-  r: { status: RunStatus; executed: ExecuteOutcome | undefined; overruns: readonly Extract<EventInput, { type: 'budget.exceeded' }>[]; error: string | undefined; halves?: RunMeta['halves']; undone?: ReadonlyMap<string, UndoOutcome> },
+  r: {
+    status: RunStatus;
+    executed: ExecuteOutcome | undefined;
+    overruns: readonly Extract<EventInput, { type: 'budget.exceeded' }>[];
+    error: string | undefined;
+    halves?: RunMeta['halves'];
+    undone?: ReadonlyMap<string, UndoOutcome>;
+  },
 ): PhasesResult {
-  const summary = buildSummary(ctx.runbook, r.executed, r.overruns.map((b) => b.stepId ?? '(total)'), r.error, r.undone);
+  const summary = buildSummary(
+    ctx.runbook,
+    r.executed,
+    r.overruns.map((b) => b.stepId ?? '(total)'),
+    r.error,
+    r.undone,
+  );
   return { status: r.status, summary, record: { halves: r.halves }, budgetExceeded: r.overruns.length > 0 };
 }
 
@@ -22,7 +35,11 @@ export function phasesResult(
 export function checkGroup(ctx: PhasesContext, group: 'readiness' | 'steadyState', phase?: string): Promise<string[]> {
   const never = new AbortController().signal;
   return runChecks(group === 'readiness' ? ctx.runbook.readiness : ctx.runbook.steadyState, {
-    group, clock: ctx.clock, emit: ctx.emit, ...(phase === undefined ? {} : { phase }), interpolate: (v) => ctx.scope.interpolate(v),
+    group,
+    clock: ctx.clock,
+    emit: ctx.emit,
+    ...(phase === undefined ? {} : { phase }),
+    interpolate: (v) => ctx.scope.interpolate(v),
     makeContext: (name) => ctx.makeContext(`${group}:${name}`, AbortSignal.any([ctx.abort, never]), {}),
   });
 }

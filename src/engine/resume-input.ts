@@ -18,11 +18,24 @@ export async function journalResumption(resume: ResumeInput, emit: (e: EventInpu
   const r = resume.replay;
   const decisions = resume.decisions ?? { assumeApplied: [], reapply: [] };
   await emit({
-    type: 'run.resumed', mode: resume.meta.mode, fromSeq: r.lastSeq, forced: resume.forced, runbookChanges: resume.runbookChanges,
-    journalWarning: resume.journalWarning, done: [...r.prior.keys()], inFlight: [...r.intents.keys()], decisions,
+    type: 'run.resumed',
+    mode: resume.meta.mode,
+    fromSeq: r.lastSeq,
+    forced: resume.forced,
+    runbookChanges: resume.runbookChanges,
+    journalWarning: resume.journalWarning,
+    done: [...r.prior.keys()],
+    inFlight: [...r.intents.keys()],
+    decisions,
   });
   for (const stepId of decisions.assumeApplied) {
-    await emit({ type: 'step.recovered', stepId, before: r.intents.get(stepId), outputs: {}, reason: 'recorded as applied by the operator (resume --assume-applied): not applied again' });
+    await emit({
+      type: 'step.recovered',
+      stepId,
+      before: r.intents.get(stepId),
+      outputs: {},
+      reason: 'recorded as applied by the operator (resume --assume-applied): not applied again',
+    });
   }
   return { ...resume, replay: assumeApplied(r, decisions.assumeApplied) };
 }

@@ -33,9 +33,14 @@ async function prepareResume(run: LoadedRun, flags: ResumeFlags): Promise<Prepar
     throw new DrctlError('run-rolled-back', ExitCode.refused, `run ${runId} was rolled back: it cannot be resumed; start a new run`);
   }
   if (meta.mode === 'rehearse') {
-    throw new DrctlError('rehearsal-not-resumable', ExitCode.refused, `run ${runId} is a rehearsal: a rehearsal is not resumed (its RTO would mean nothing)`, {
-      hint: `drctl rollback ${runId} restores its fault if still in place and returns every step to the rehearsal's baseline; then rehearse again`,
-    });
+    throw new DrctlError(
+      'rehearsal-not-resumable',
+      ExitCode.refused,
+      `run ${runId} is a rehearsal: a rehearsal is not resumed (its RTO would mean nothing)`,
+      {
+        hint: `drctl rollback ${runId} restores its fault if still in place and returns every step to the rehearsal's baseline; then rehearse again`,
+      },
+    );
   }
   if (meta.status === 'succeeded') return { action: 'none', message: `run ${runId} already succeeded: nothing to resume` };
   if (meta.mode === 'drill') await refuseFinishedDrill(run);
@@ -47,17 +52,30 @@ async function prepareResume(run: LoadedRun, flags: ResumeFlags): Promise<Prepar
   const decisions = failingBack ? { assumeApplied: [], reapply: [] } : decideInFlight(runId, runbook, registry, replay, scope, flags);
   const done = [...replay.prior.keys()];
   const pending = [...replay.intents.keys()].filter((id) => !decisions.assumeApplied.includes(id));
-  const announce = `resuming ${meta.mode} ${runId} (${meta.status}): ${done.length} step(s) done${done.length ? ` (${done.join(', ')})` : ''}`
-    + `${decisions.assumeApplied.length ? `; recorded as applied (--assume-applied): ${decisions.assumeApplied.join(', ')}` : ''}`
-    + `${pending.length ? `; observing again before deciding: ${pending.join(', ')} (intent journaled, outcome not)` : ''}`
-    + `${decisions.reapply.length ? `; applying again (--reapply): ${decisions.reapply.join(', ')}` : ''}`;
+  const announce =
+    `resuming ${meta.mode} ${runId} (${meta.status}): ${done.length} step(s) done${done.length ? ` (${done.join(', ')})` : ''}` +
+    `${decisions.assumeApplied.length ? `; recorded as applied (--assume-applied): ${decisions.assumeApplied.join(', ')}` : ''}` +
+    `${pending.length ? `; observing again before deciding: ${pending.join(', ')} (intent journaled, outcome not)` : ''}` +
+    `${decisions.reapply.length ? `; applying again (--reapply): ${decisions.reapply.join(', ')}` : ''}`;
   const forced = flags.force && (changes.length > 0 || run.journalWarning !== undefined);
   const resumed: RunMeta = {
-    ...meta, status: 'running', endedAt: undefined, durationMs: undefined,
-    resumes: [...(meta.resumes ?? []), { at: new Date().toISOString(), host: os.hostname(), user: os.userInfo().username, pid: process.pid, forced }],
+    ...meta,
+    status: 'running',
+    endedAt: undefined,
+    durationMs: undefined,
+    resumes: [
+      ...(meta.resumes ?? []),
+      { at: new Date().toISOString(), host: os.hostname(), user: os.userInfo().username, pid: process.pid, forced },
+    ],
   };
   return {
-    action: 'go', scope, meta: resumed, announce, question: `Resume ${meta.mode} ${runId}?`, what: `resume ${runId}`, leftovers: replay.commands,
+    action: 'go',
+    scope,
+    meta: resumed,
+    announce,
+    question: `Resume ${meta.mode} ${runId}?`,
+    what: `resume ${runId}`,
+    leftovers: replay.commands,
     phases: runPhases({
       mode: meta.mode === 'drill' ? 'drill' : 'run',
       resume: { meta, replay, decisions, forced, runbookChanges: changes, journalWarning: run.journalWarning },
@@ -78,12 +96,20 @@ async function refuseFinishedDrill(run: LoadedRun): Promise<void> {
     if (meta.status === 'running') {
       const { lease } = held;
       const halves = { switch: switched ? ('succeeded' as const) : ('interrupted' as const), failBack: 'succeeded' as const };
-      await run.store.writeRunMeta({ ...meta, status: 'interrupted', endedAt: new Date().toISOString(), halves }, { scope: lease.scope, token: lease.token, runId: lease.runId });
+      await run.store.writeRunMeta(
+        { ...meta, status: 'interrupted', endedAt: new Date().toISOString(), halves },
+        { scope: lease.scope, token: lease.token, runId: lease.runId },
+      );
     }
-    const what = switched ? 'had switched and failed back when its controller stopped' : 'was cut off during its switch and has already failed back';
-    throw new DrctlError('run-finished', ExitCode.refused, `drill ${runId} ${what}: the estate is as it was before; nothing to resume`, { hint: 'start a new drill' });
+    const what = switched
+      ? 'had switched and failed back when its controller stopped'
+      : 'was cut off during its switch and has already failed back';
+    throw new DrctlError('run-finished', ExitCode.refused, `drill ${runId} ${what}: the estate is as it was before; nothing to resume`, {
+      hint: 'start a new drill',
+    });
   }
-  if (meta.status === 'failed') throw new DrctlError('run-finished', ExitCode.refused, `drill ${runId} finished (failed) and failed back: start a new drill`);
+  if (meta.status === 'failed')
+    throw new DrctlError('run-finished', ExitCode.refused, `drill ${runId} finished (failed) and failed back: start a new drill`);
 }
 
 /** What changed in the runbook since the run started; refused (exit 4) unless --force, which only warns. */
@@ -93,7 +119,10 @@ async function runbookChanges(run: LoadedRun, force: boolean): Promise<string[]>
   const saved = await run.store.readRunbookCopy(meta.runId);
   const changes = saved === undefined ? ['the saved copy of the runbook is missing'] : diffRunbookTexts(saved, run.runbookText);
   const what = `the runbook changed since run ${meta.runId} started: ${changes.join('; ')}`;
-  if (!force) throw new DrctlError('runbook-changed', ExitCode.refused, `${what}; nothing was changed`, { hint: `restore ${runbook.file}, or pass --force to resume with the file as it is now` });
+  if (!force)
+    throw new DrctlError('runbook-changed', ExitCode.refused, `${what}; nothing was changed`, {
+      hint: `restore ${runbook.file}, or pass --force to resume with the file as it is now`,
+    });
   run.note(`warning: ${what}; resuming anyway (--force)`);
   return changes;
 }

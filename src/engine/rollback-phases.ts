@@ -19,7 +19,10 @@ export interface PendingFault {
 export async function restoreLeftFault(ctx: PhasesContext, pending: PendingFault): Promise<NonNullable<RolledBack['fault']>> {
   const { fault } = pending;
   try {
-    const describe = await restoreFault({ spec: pending.spec, clock: ctx.clock, makeContext: (signal) => ctx.makeContext('fault', signal, {}) }, fault);
+    const describe = await restoreFault(
+      { spec: pending.spec, clock: ctx.clock, makeContext: (signal) => ctx.makeContext('fault', signal, {}) },
+      fault,
+    );
     await ctx.emit({ type: 'fault.restored', describe, ok: true });
     return { describe, restored: true };
   } catch (e) {
@@ -31,7 +34,9 @@ export async function restoreLeftFault(ctx: PhasesContext, pending: PendingFault
 }
 
 /** The record's account of each step's undo: restored, already as before, failed (why), not reached. */
-export function undoOutcomes(outcomes: ReadonlyMap<string, UndoOutcome>): Pick<RolledBack, 'restored' | 'alreadyAsBefore' | 'failed' | 'notReached'> {
+export function undoOutcomes(
+  outcomes: ReadonlyMap<string, UndoOutcome>,
+): Pick<RolledBack, 'restored' | 'alreadyAsBefore' | 'failed' | 'notReached'> {
   const of = (status: UndoOutcome['status']): string[] => [...outcomes].filter(([, o]) => o.status === status).map(([id]) => id);
   const failed = Object.fromEntries([...outcomes].flatMap(([id, o]) => (o.status === 'failed' ? [[id, o.error]] : [])));
   return { restored: of('rolled-back'), alreadyAsBefore: of('already-as-before'), failed, notReached: of('not-reached') };
@@ -45,7 +50,9 @@ export function undoOutcomes(outcomes: ReadonlyMap<string, UndoOutcome>): Pick<R
 export function mergeRolledBack(previous: RolledBack | undefined, latest: RolledBack): RolledBack {
   if (!previous) return latest;
   const restored = [...new Set([...(previous.restored ?? []), ...(latest.restored ?? [])])];
-  const alreadyAsBefore = [...new Set([...(previous.alreadyAsBefore ?? []), ...(latest.alreadyAsBefore ?? [])])].filter((id) => !restored.includes(id));
+  const alreadyAsBefore = [...new Set([...(previous.alreadyAsBefore ?? []), ...(latest.alreadyAsBefore ?? [])])].filter(
+    (id) => !restored.includes(id),
+  );
   const fault = latest.fault ?? previous.fault;
   return { ...latest, restored, alreadyAsBefore, ...(fault ? { fault } : {}) };
 }

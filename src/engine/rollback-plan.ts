@@ -33,10 +33,13 @@ export function planUndo(runbook: Runbook, replay: ReplayedRun, mode: RunMode): 
   }
   if (replay.rollbackFinished) return { to: 'baseline', items: [], unknown: [] };
   const reached = new Set(replay.touched);
-  const notStarted = computeLayers(runbook.steps).flat().filter((id) => !reached.has(id));
+  const notStarted = computeLayers(runbook.steps)
+    .flat()
+    .filter((id) => !reached.has(id));
   const forward = [...replay.touched.filter((id) => runbook.steps.some((s) => s.id === id)), ...notStarted];
   // a drill has no fault: nothing but its own applies changed the estate, each journaled with what it observed first
-  const intended = (id: string): boolean => replay.intents.has(id) || replay.prior.get(id)?.status === 'applied' || replay.toUndo.some((u) => u.stepId === id);
+  const intended = (id: string): boolean =>
+    replay.intents.has(id) || replay.prior.get(id)?.status === 'applied' || replay.toUndo.some((u) => u.stepId === id);
   const items: { stepId: string; before: unknown }[] = [];
   const unknown: string[] = [];
   for (const stepId of forward.reverse()) {

@@ -65,14 +65,25 @@ export async function rollbackSteps(items: readonly RollbackItem[], options: Rol
     if (kind.changesNothing) {
       // a wait or a gate changed nothing in the estate: there is nothing to undo, whatever its condition says now
       outcome(item.stepId, { status: 'already-as-before' });
-      await emit({ type: 'step.rolled-back', stepId: item.stepId, describe: ALREADY_AS_BEFORE, durationMs: clock.monotonic() - t0, changed: false });
+      await emit({
+        type: 'step.rolled-back',
+        stepId: item.stepId,
+        describe: ALREADY_AS_BEFORE,
+        durationMs: clock.monotonic() - t0,
+        changed: false,
+      });
       continue;
     }
     if (kind.reversible?.(params) === false) {
       allOk = false;
       const message = `step "${item.stepId}" (${kind.name}) has no rollback defined`;
       outcome(item.stepId, { status: 'failed', error: message });
-      await emit({ type: 'step.rollback-failed', stepId: item.stepId, durationMs: 0, error: { phase: 'rollback', message, retryable: false } });
+      await emit({
+        type: 'step.rollback-failed',
+        stepId: item.stepId,
+        durationMs: 0,
+        error: { phase: 'rollback', message, retryable: false },
+      });
       continue;
     }
     const deadline = new Deadline(options.abort, item.timeoutMs, clock);
@@ -82,11 +93,21 @@ export async function rollbackSteps(items: readonly RollbackItem[], options: Rol
     try {
       const interval = item.verifyIntervalMs ?? kind.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
       const { current, changed } = await undoToBefore({
-        kind, params, before, ctx, signal: deadline.signal, clock, intervalMs: interval, onMiss: (d) => (lastMiss = d), inFlight,
+        kind,
+        params,
+        before,
+        ctx,
+        signal: deadline.signal,
+        clock,
+        intervalMs: interval,
+        onMiss: (d) => (lastMiss = d),
+        inFlight,
         beforeChange: (current) => emit({ type: 'step.rollback-intent', stepId: item.stepId, current, before }),
       });
       // an undo that found the before-state in place did nothing, and says so (not the command it would have run)
-      const describe = !changed ? ALREADY_AS_BEFORE : kind.describeUndo?.(params, current, before) ?? kind.describe(params, current, before);
+      const describe = !changed
+        ? ALREADY_AS_BEFORE
+        : (kind.describeUndo?.(params, current, before) ?? kind.describe(params, current, before));
       outcome(item.stepId, { status: changed ? 'rolled-back' : 'already-as-before' });
       await emit({ type: 'step.rolled-back', stepId: item.stepId, describe, durationMs: clock.monotonic() - t0, changed });
     } catch (e) {
@@ -95,7 +116,12 @@ export async function rollbackSteps(items: readonly RollbackItem[], options: Rol
       const info = toErrorInfo(e, item.timeoutMs);
       const message = lastMiss && !info.message.includes(lastMiss) ? `${info.message}: ${lastMiss}` : info.message;
       outcome(item.stepId, { status: 'failed', error: message });
-      await emit({ type: 'step.rollback-failed', stepId: item.stepId, error: { ...info, phase: 'rollback', message }, durationMs: clock.monotonic() - t0 });
+      await emit({
+        type: 'step.rollback-failed',
+        stepId: item.stepId,
+        error: { ...info, phase: 'rollback', message },
+        durationMs: clock.monotonic() - t0,
+      });
     } finally {
       deadline.dispose();
     }

@@ -3,7 +3,8 @@ import type { OnFailure } from '../runbook/types.js';
 import { findBudgetOverruns } from './budgets.js';
 import { withLost } from './context.js';
 import { failBackDrill } from './drill-phases.js';
-import { executeSteps, outcomeOfPrior, type ExecuteOutcome } from './executor.js';
+import { executeSteps, type ExecuteOutcome } from './executor.js';
+import { outcomeOfPrior } from './prior-outcome.js';
 import { firstError } from './first-error.js';
 import { checkGroup, phasesResult, undoItems } from './phase-parts.js';
 import type { Phases, PhasesContext, PhasesResult } from './phases.js';
@@ -24,7 +25,11 @@ export interface RunPhasesOptions {
 
 /** The phases of `run` and `drill` (and of their resumption): readiness → (steady state) → steps → (fail back). */
 export function runPhases(o: RunPhasesOptions): Phases {
-  return { mode: o.resume ? 'resume' : o.mode, ...(o.lostDcs === undefined ? {} : { lostDcs: o.lostDcs }), run: (ctx) => runOrDrill(ctx, o) };
+  return {
+    mode: o.resume ? 'resume' : o.mode,
+    ...(o.lostDcs === undefined ? {} : { lostDcs: o.lostDcs }),
+    run: (ctx) => runOrDrill(ctx, o),
+  };
 }
 
 async function runOrDrill(ctx: PhasesContext, o: RunPhasesOptions): Promise<PhasesResult> {
@@ -43,18 +48,29 @@ async function runOrDrill(ctx: PhasesContext, o: RunPhasesOptions): Promise<Phas
   const replay = resume?.replay;
   // a resumed drill whose fail-back had begun goes straight back to failing back
   const failingBack = replay !== undefined && o.mode === 'drill' && replay.rollbackStarted;
-  const executed = failingBack ? outcomeOfPrior(runbook, replay.prior, replay.toUndo) : await executeSteps({
-    runbook, registry: ctx.registry, emit, clock, stop: ctx.stop, abort: ctx.abort, makeContext: withLost(ctx.makeContext, o.lostDcs),
-    resolveParams: (step, outputsOf) => ctx.scope.interpolate(step.with, outputsOf),
-    ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
-    ...(o.onFailure === undefined ? {} : { onFailure: o.onFailure }),
-    ...(o.shuffle === undefined ? {} : { shuffle: o.shuffle }),
-    ...(replay ? { prior: replay.prior, intents: replay.intents } : {}),
-  });
+  const executed = failingBack
+    ? outcomeOfPrior(runbook, replay.prior, replay.toUndo)
+    : await executeSteps({
+        runbook,
+        registry: ctx.registry,
+        emit,
+        clock,
+        stop: ctx.stop,
+        abort: ctx.abort,
+        makeContext: withLost(ctx.makeContext, o.lostDcs),
+        resolveParams: (step, outputsOf) => ctx.scope.interpolate(step.with, outputsOf),
+        ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
+        ...(o.onFailure === undefined ? {} : { onFailure: o.onFailure }),
+        ...(o.shuffle === undefined ? {} : { shuffle: o.shuffle }),
+        ...(replay ? { prior: replay.prior, intents: replay.intents } : {}),
+      });
   if (failingBack) {
-    for (const s of runbook.steps) if (!replay.prior.has(s.id)) await emit({ type: 'step.cancelled', stepId: s.id, reason: 'not started: the drill was failing back when it was cut off' });
+    for (const s of runbook.steps)
+      if (!replay.prior.has(s.id))
+        await emit({ type: 'step.cancelled', stepId: s.id, reason: 'not started: the drill was failing back when it was cut off' });
   }
-  if (executed.fatal !== undefined || ctx.lost.aborted) return phasesResult(ctx, { status: 'failed', executed, overruns: [], error: String(ctx.lost.reason ?? executed.fatal) });
+  if (executed.fatal !== undefined || ctx.lost.aborted)
+    return phasesResult(ctx, { status: 'failed', executed, overruns: [], error: String(ctx.lost.reason ?? executed.fatal) });
   const overruns = findBudgetOverruns(runbook, executed.steps, clock.monotonic() - s0);
   for (const b of overruns) await emit(b);
   let status: RunStatus = executed.status;
@@ -69,11 +85,20 @@ async function runOrDrill(ctx: PhasesContext, o: RunPhasesOptions): Promise<Phas
   if (o.mode === 'drill') return failBackDrill(ctx, { status, executed, overruns, error });
 
   const onFailure = o.onFailure ?? runbook.onFailure;
-  if (status !== 'failed' || onFailure !== 'rollback' || executed.undoOrder.length === 0) return phasesResult(ctx, { status, executed, overruns, error });
+  if (status !== 'failed' || onFailure !== 'rollback' || executed.undoOrder.length === 0)
+    return phasesResult(ctx, { status, executed, overruns, error });
   const undone = new Map<string, UndoOutcome>();
   const order = [...executed.undoOrder].reverse();
   // a run that lost its lock or its journal fails back no further (another controller may own the switch now)
-  const back = await rollbackSteps(undoItems(ctx, executed), { reason: 'a step failed and onFailure is rollback', clock, emit, abort: ctx.abort, halt: ctx.lost, makeContext: ctx.makeContext, outcomes: undone });
+  const back = await rollbackSteps(undoItems(ctx, executed), {
+    reason: 'a step failed and onFailure is rollback',
+    clock,
+    emit,
+    abort: ctx.abort,
+    halt: ctx.lost,
+    makeContext: ctx.makeContext,
+    outcomes: undone,
+  });
   error = `${error ?? 'a step failed'}; ${back ? `rolled back every step that changed something: ${order.map((id) => rolledBackLabel(id, executed)).join(', ')}` : 'ROLLBACK INCOMPLETE: see the journal'}`;
   return phasesResult(ctx, { status, executed, overruns, error, undone });
 }

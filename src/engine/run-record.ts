@@ -15,7 +15,10 @@ export interface RunRecord {
 /** The run's record (run.json), or exit 3: read before the lock only for the lock scope and the runbook's path. */
 export async function readRunHeader(store: StateStore, runId: string): Promise<RunMeta> {
   const meta = await store.readRunMeta(runId);
-  if (!meta) throw new DrctlError('run-not-found', ExitCode.invalidInput, `no run "${runId}" in ${store.label}`, { hint: 'list runs with `drctl history` (and pass the same --state)' });
+  if (!meta)
+    throw new DrctlError('run-not-found', ExitCode.invalidInput, `no run "${runId}" in ${store.label}`, {
+      hint: 'list runs with `drctl history` (and pass the same --state)',
+    });
   return meta;
 }
 
@@ -31,13 +34,22 @@ export async function loadRunRecord(store: StateStore, runId: string, force: boo
   const refuse = (code: string, what: string, hint: string): DrctlError =>
     new DrctlError(code, ExitCode.refused, `${what}: refusing, since what the run applied cannot be known; nothing was changed`, { hint });
   if (journal.missing) {
-    throw refuse('journal-missing', `run ${runId} has no journal in ${store.label}`, `its record (run.json) is there but its journal is gone: restore it from a backup, or check the run with \`drctl report ${runId}\` and the systems it acts on by hand`);
+    throw refuse(
+      'journal-missing',
+      `run ${runId} has no journal in ${store.label}`,
+      `its record (run.json) is there but its journal is gone: restore it from a backup, or check the run with \`drctl report ${runId}\` and the systems it acts on by hand`,
+    );
   }
   const newer = journal.records.find((r) => typeof r.schemaVersion === 'number' && r.schemaVersion > JOURNAL_SCHEMA_VERSION);
   if (newer) {
-    throw new DrctlError('journal-newer', ExitCode.refused, `journal of ${runId}: record ${newer.seq} has schemaVersion ${newer.schemaVersion}, newer than this drctl reads (${JOURNAL_SCHEMA_VERSION}); nothing was changed`, {
-      hint: 'use the drctl version that wrote the run (or a newer one)',
-    });
+    throw new DrctlError(
+      'journal-newer',
+      ExitCode.refused,
+      `journal of ${runId}: record ${newer.seq} has schemaVersion ${newer.schemaVersion}, newer than this drctl reads (${JOURNAL_SCHEMA_VERSION}); nothing was changed`,
+      {
+        hint: 'use the drctl version that wrote the run (or a newer one)',
+      },
+    );
   }
   let journalWarning: string | undefined;
   if (journal.corrupt) {
@@ -47,14 +59,23 @@ export async function loadRunRecord(store: StateStore, runId: string, force: boo
     } else if (force) {
       journalWarning = `${where}: proceeding with the ${journal.records.length} readable record(s) because of --force`;
     } else {
-      throw new DrctlError('journal-corrupt', ExitCode.refused, `${where} (not only a torn last write): refusing, since what was applied cannot be known for sure; nothing was changed`, {
-        hint: 'inspect the journal; --force proceeds with the readable records (every step is observed again before it is applied)',
-      });
+      throw new DrctlError(
+        'journal-corrupt',
+        ExitCode.refused,
+        `${where} (not only a torn last write): refusing, since what was applied cannot be known for sure; nothing was changed`,
+        {
+          hint: 'inspect the journal; --force proceeds with the readable records (every step is observed again before it is applied)',
+        },
+      );
     }
     warn(`warning: ${journalWarning}`);
   }
   if (!journal.records.some((r) => r.type === 'run.started')) {
-    throw refuse('journal-incomplete', `journal of ${runId} has no run.started record (${journal.records.length} record(s))`, 'a run that died before its first record changed nothing: start a new run; otherwise the journal was damaged: restore it from a backup');
+    throw refuse(
+      'journal-incomplete',
+      `journal of ${runId} has no run.started record (${journal.records.length} record(s))`,
+      'a run that died before its first record changed nothing: start a new run; otherwise the journal was damaged: restore it from a backup',
+    );
   }
   return { meta, replay: replayJournal(journal.records), records: journal.records, journalWarning };
 }

@@ -82,14 +82,30 @@ async function startRun(input: SessionInput, t: NewRun): Promise<SessionOutcome>
   const lockScope = resolveLockScope(t.runbook, t.scope.interpolate);
   const { runbook, phases } = t;
   const meta: RunMeta = {
-    schemaVersion: JOURNAL_SCHEMA_VERSION, runId, mode: phases.mode,
-    runbook: { name: runbook.name, file: runbook.file, hash: runbook.hash }, lockScope,
-    status: 'running', startedAt: startedAt.toISOString(), endedAt: undefined, durationMs: undefined, ...who, summary: undefined,
+    schemaVersion: JOURNAL_SCHEMA_VERSION,
+    runId,
+    mode: phases.mode,
+    runbook: { name: runbook.name, file: runbook.file, hash: runbook.hash },
+    lockScope,
+    status: 'running',
+    startedAt: startedAt.toISOString(),
+    endedAt: undefined,
+    durationMs: undefined,
+    ...who,
+    summary: undefined,
   };
   // a strategy that changes nothing (a skipped rehearsal) takes no lock: a run holding it does not turn "not now" into "refused"
-  const held = phases.locks === false ? undefined : await takeLock(input, lockScope, { runId, mode: phases.mode, ...who, since: meta.startedAt });
+  const held =
+    phases.locks === false ? undefined : await takeLock(input, lockScope, { runId, mode: phases.mode, ...who, since: meta.startedAt });
   return openAndRun(input, {
-    runId, runbook, registry: t.registry, scope: t.scope, phases, held, lockScope, base: meta,
+    runId,
+    runbook,
+    registry: t.registry,
+    scope: t.scope,
+    phases,
+    held,
+    lockScope,
+    base: meta,
     open: { create: { meta, runbookText: t.runbookText }, ...(t.beforeStart ? { beforeStart: t.beforeStart } : {}) },
   });
 }
@@ -108,15 +124,32 @@ async function continueRun(input: SessionInput, t: RecordedRun): Promise<Session
   try {
     await input.failpoint?.(`${t.continuation.mode}.locked`);
     const rec = await loadRunRecord(store, t.runId, t.force, (line) => view.note(line));
-    const prepared = await t.continuation.prepare({ ...rec, runbook, registry, runbookText: text, store, held, note: (line) => view.note(line) });
-    if (prepared.action === 'none') return { kind: 'nothing', runId: t.runId, mode: t.continuation.mode, meta: rec.meta, message: prepared.message };
+    const prepared = await t.continuation.prepare({
+      ...rec,
+      runbook,
+      registry,
+      runbookText: text,
+      store,
+      held,
+      note: (line) => view.note(line),
+    });
+    if (prepared.action === 'none')
+      return { kind: 'nothing', runId: t.runId, mode: t.continuation.mode, meta: rec.meta, message: prepared.message };
     view.note(prepared.announce);
     if (!(await view.confirm(prepared.what, prepared.question))) return { kind: 'declined', runId: t.runId };
     // under the lock and about to act: a command a dead controller left running must not change the estate behind our decision
     const found = await stopLeftoverCommands(prepared.leftovers);
-    if (found.length > 0) view.note(`stopped ${found.length} command(s) the run's earlier controller left running, before acting: ${describeLeftovers(found)}`);
+    if (found.length > 0)
+      view.note(`stopped ${found.length} command(s) the run's earlier controller left running, before acting: ${describeLeftovers(found)}`);
     return await openAndRun(input, {
-      runId: t.runId, runbook, registry, scope: prepared.scope, phases: prepared.phases, held, lockScope, base: prepared.meta ?? rec.meta,
+      runId: t.runId,
+      runbook,
+      registry,
+      scope: prepared.scope,
+      phases: prepared.phases,
+      held,
+      lockScope,
+      base: prepared.meta ?? rec.meta,
       open: { startSeq: rec.replay.lastSeq, ...(prepared.meta ? { meta: prepared.meta } : {}) },
     });
   } finally {
@@ -134,7 +167,12 @@ interface Opening {
   readonly lockScope: string;
   /** The record the final one is made from. */
   readonly base: RunMeta;
-  readonly open: { readonly create?: { meta: RunMeta; runbookText: string }; readonly meta?: RunMeta; readonly startSeq?: number; readonly beforeStart?: () => Promise<void> };
+  readonly open: {
+    readonly create?: { meta: RunMeta; runbookText: string };
+    readonly meta?: RunMeta;
+    readonly startSeq?: number;
+    readonly beforeStart?: () => Promise<void>;
+  };
 }
 
 /** Open the run's journal, write run.started (here and nowhere else), run the phases, then run.finished and the record. */
@@ -142,23 +180,50 @@ async function openAndRun(input: SessionInput, o: Opening): Promise<SessionOutco
   const clock = input.clock ?? realClock;
   const { runbook, scope, phases, runId } = o;
   const run = await openRunHandle({
-    store: input.store, runId, scope: o.lockScope, held: o.held, clock, redact: scope.redactText, listeners: input.view.listeners, ...o.open,
+    store: input.store,
+    runId,
+    scope: o.lockScope,
+    held: o.held,
+    clock,
+    redact: scope.redactText,
+    listeners: input.view.listeners,
+    ...o.open,
   });
   const { emit } = run;
   const t0 = clock.monotonic();
   try {
-    input.stop.addEventListener('abort', () => void emit({ type: 'run.interrupted', signal: String(input.stop.reason) }).catch(() => undefined), { once: true });
+    input.stop.addEventListener(
+      'abort',
+      () => void emit({ type: 'run.interrupted', signal: String(input.stop.reason) }).catch(() => undefined),
+      { once: true },
+    );
     const makeContext = createContextFactory({ runId, baseDir: runbook.baseDir, clock, log: run.log, emit, approve: input.view.approve });
     const { user, host, pid } = whoAmI();
     await emit({
-      type: 'run.started', mode: phases.mode, runbook: { name: runbook.name, file: runbook.file, hash: runbook.hash }, params: scope.params,
-      ...startedSteps(runbook), host, user, pid,
+      type: 'run.started',
+      mode: phases.mode,
+      runbook: { name: runbook.name, file: runbook.file, hash: runbook.hash },
+      params: scope.params,
+      ...startedSteps(runbook),
+      host,
+      user,
+      pid,
       ...(phases.lostDcs !== undefined && phases.lostDcs.length > 0 ? { lost: phases.lostDcs } : {}),
     });
     if (run.lease) await emit(lockAcquiredEvent(run.lease));
     const result = await phases.run({
-      runId, runbook, registry: o.registry, scope, clock, emit, makeContext, log: run.log,
-      stop: AbortSignal.any([input.stop, run.lost]), abort: input.abort, lost: run.lost, interrupt: input.stop,
+      runId,
+      runbook,
+      registry: o.registry,
+      scope,
+      clock,
+      emit,
+      makeContext,
+      log: run.log,
+      stop: AbortSignal.any([input.stop, run.lost]),
+      abort: input.abort,
+      lost: run.lost,
+      interrupt: input.stop,
     });
     const failure = run.failure();
     if (failure) throw failure;
@@ -171,8 +236,14 @@ async function openAndRun(input: SessionInput, o: Opening): Promise<SessionOutco
     const meta: RunMeta = { ...o.base, status: result.status, ...times, summary: result.summary, ...result.record };
     await run.writeMeta(meta);
     return {
-      kind: 'finished', runId, mode: phases.mode, status: result.status, verdict: result.verdict ?? result.status,
-      meta: JSON.parse(scope.redactText(JSON.stringify(meta))) as RunMeta, budgetExceeded: result.budgetExceeded === true, durationMs,
+      kind: 'finished',
+      runId,
+      mode: phases.mode,
+      status: result.status,
+      verdict: result.verdict ?? result.status,
+      meta: JSON.parse(scope.redactText(JSON.stringify(meta))) as RunMeta,
+      budgetExceeded: result.budgetExceeded === true,
+      durationMs,
     };
   } catch (e) {
     throw run.failure() ?? e;

@@ -41,7 +41,11 @@ export interface StepLifeResult {
 }
 
 class PhaseError extends Error {
-  constructor(readonly phase: StepPhase, readonly original: unknown, readonly lastMiss: string | undefined) {
+  constructor(
+    readonly phase: StepPhase,
+    readonly original: unknown,
+    readonly lastMiss: string | undefined,
+  ) {
     super('phase failed');
   }
 }
@@ -68,7 +72,15 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
     }
   };
   const result = (status: StepLifeResult['status'], extra: Partial<StepLifeResult> & { attempts: number }): StepLifeResult => ({
-    status, before, intended, after: undefined, outputs: {}, error: undefined, phases, notes, ...extra,
+    status,
+    before,
+    intended,
+    after: undefined,
+    outputs: {},
+    error: undefined,
+    phases,
+    notes,
+    ...extra,
   });
 
   for (let attempt = 1; ; attempt++) {
@@ -85,7 +97,14 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
         const outputs = kind.outputs?.(params, current) ?? {};
         if (intended) {
           // an earlier attempt's apply took effect before it failed: the step did change the world
-          await emit({ type: 'step.applied', stepId: step.id, after: current, describe: kind.describe(params, before, current), outputs, notes: { ...notes } });
+          await emit({
+            type: 'step.applied',
+            stepId: step.id,
+            after: current,
+            describe: kind.describe(params, before, current),
+            outputs,
+            notes: { ...notes },
+          });
           return result('applied', { after: current, outputs, attempts: attempt });
         }
         await emit({ type: 'step.skipped', stepId: step.id, reason: decision.reason ?? 'already done', state: current, outputs });
@@ -93,7 +112,11 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
       }
       if (!intended) before = current;
       await emit({
-        type: 'step.intent', stepId: step.id, attempt, before, desired: decision.desired,
+        type: 'step.intent',
+        stepId: step.id,
+        attempt,
+        before,
+        desired: decision.desired,
         describe: kind.describe(params, current, decision.desired),
       });
       intentJournaled = true;
@@ -107,11 +130,30 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
       const interval = step.verifyIntervalMs ?? kind.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
       const after = await timed(
         'verify',
-        () => pollUntil(() => race(kind.observe(params, ctx)), (s) => kind.holds(params, decision.desired, s), { intervalMs: interval, get signal() { return deadline.signal; }, clock }, (d) => (lastMiss = d)),
+        () =>
+          pollUntil(
+            () => race(kind.observe(params, ctx)),
+            (s) => kind.holds(params, decision.desired, s),
+            {
+              intervalMs: interval,
+              get signal() {
+                return deadline.signal;
+              },
+              clock,
+            },
+            (d) => (lastMiss = d),
+          ),
         () => lastMiss,
       );
       const outputs = kind.outputs?.(params, after) ?? {};
-      await emit({ type: 'step.applied', stepId: step.id, after, describe: kind.describe(params, before, after), outputs, notes: { ...notes } });
+      await emit({
+        type: 'step.applied',
+        stepId: step.id,
+        after,
+        describe: kind.describe(params, before, after),
+        outputs,
+        notes: { ...notes },
+      });
       return result('applied', { after, outputs, attempts: attempt });
     } catch (e) {
       if (deadline.aborted) await awaitStop(inFlight, clock, ctx, step.id);
@@ -147,7 +189,7 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
  */
 export async function awaitStop(inFlight: InFlight, clock: Clock, ctx: KindContext, stepId: string): Promise<void> {
   if (!(await inFlight.settle(clock, ABORT_GRACE_MS))) {
-    ctx.log.warn({ stepId, graceMs: ABORT_GRACE_MS }, 'the step\'s kind did not stop within the grace after its deadline; going on');
+    ctx.log.warn({ stepId, graceMs: ABORT_GRACE_MS }, "the step's kind did not stop within the grace after its deadline; going on");
   }
 }
 
@@ -157,7 +199,9 @@ export async function awaitStop(inFlight: InFlight, clock: Clock, ctx: KindConte
  */
 function withTimeSpent(info: StepErrorInfo, e: unknown, phases: Partial<Record<StepPhase, number>>): StepErrorInfo {
   if (!info.timedOut || (e instanceof PhaseError && e.lastMiss)) return info;
-  const spent = (['observe', 'apply', 'verify'] as const).filter((p) => phases[p] !== undefined).map((p) => `${p} ${formatDuration(phases[p] ?? 0)}`);
+  const spent = (['observe', 'apply', 'verify'] as const)
+    .filter((p) => phases[p] !== undefined)
+    .map((p) => `${p} ${formatDuration(phases[p] ?? 0)}`);
   return { ...info, message: `${info.message}: no answer within the step's timeout (time spent: ${spent.join(', ')})` };
 }
 

@@ -50,7 +50,12 @@ export async function undoToBefore(o: UndoOptions): Promise<UndoResult> {
   await o.beforeChange?.(current);
   const done: unknown = await race(kind.rollback ? kind.rollback(params, change, ctx) : kind.apply(params, change, ctx));
   if (observable) {
-    await pollUntil(() => race(kind.observe(params, ctx)), (s) => kind.holds(params, before, s), { intervalMs: o.intervalMs, signal, clock: o.clock }, o.onMiss);
+    await pollUntil(
+      () => race(kind.observe(params, ctx)),
+      (s) => kind.holds(params, before, s),
+      { intervalMs: o.intervalMs, signal, clock: o.clock },
+      o.onMiss,
+    );
   }
   // a rollback that sent nothing (the difference settled by itself) changed nothing
   return { current, changed: done !== NOTHING_UNDONE };

@@ -58,5 +58,9 @@ function tlsCredentials(spec: EtcdSpec): NonNullable<IOptions['credentials']> {
 /** "etcdserver: request timed out" / "14 UNAVAILABLE: No connection established" → one short line. */
 export function etcdErrorText(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
-  return message.replace(/\s+/g, ' ').replace(/\.? ?Resolution note: ?$/, '').trim().slice(0, 300);
+  return message
+    .replace(/\s+/g, ' ')
+    .replace(/\.? ?Resolution note: ?$/, '')
+    .trim()
+    .slice(0, 300);
 }

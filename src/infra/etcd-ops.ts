@@ -10,15 +10,27 @@ export const cmp = {
   /** The key exists and holds exactly `value` (false when the key is absent). */
   valueIs: (key: string, value: string): ICompare => ({ key: b(key), target: 'Value', result: 'Equal', value: b(value) }),
   /** The key was created at this revision (0: the key does not exist). */
-  createdAt: (key: string, revision: string | number): ICompare => ({ key: b(key), target: 'Create', result: 'Equal', create_revision: revision }),
+  createdAt: (key: string, revision: string | number): ICompare => ({
+    key: b(key),
+    target: 'Create',
+    result: 'Equal',
+    create_revision: revision,
+  }),
   /** The key was last changed at this revision (0: the key does not exist). */
-  modifiedAt: (key: string, revision: string | number): ICompare => ({ key: b(key), target: 'Mod', result: 'Equal', mod_revision: revision }),
+  modifiedAt: (key: string, revision: string | number): ICompare => ({
+    key: b(key),
+    target: 'Mod',
+    result: 'Equal',
+    mod_revision: revision,
+  }),
   /** The key is bound to this lease. */
   leaseIs: (key: string, lease: string): ICompare => ({ key: b(key), target: 'Lease', result: 'Equal', lease }),
 };
 
 export const op = {
-  put: (key: string, value: string, lease?: string): IRequestOp => ({ request_put: { key: b(key), value: b(value), ...(lease ? { lease } : {}) } }),
+  put: (key: string, value: string, lease?: string): IRequestOp => ({
+    request_put: { key: b(key), value: b(value), ...(lease ? { lease } : {}) },
+  }),
   del: (key: string): IRequestOp => ({ request_delete_range: { key: b(key) } }),
   get: (key: string): IRequestOp => ({ request_range: { key: b(key) } }),
 };
@@ -30,7 +42,12 @@ export interface TxnResult {
   readonly reads: readonly (IKeyValue | undefined)[];
 }
 
-export async function txn(client: Etcd3, compare: readonly ICompare[], success: readonly IRequestOp[], failure: readonly IRequestOp[] = []): Promise<TxnResult> {
+export async function txn(
+  client: Etcd3,
+  compare: readonly ICompare[],
+  success: readonly IRequestOp[],
+  failure: readonly IRequestOp[] = [],
+): Promise<TxnResult> {
   const r = await client.kv.txn({ compare: [...compare], success: [...success], failure: [...failure] });
   const reads = (r.responses ?? []).flatMap((x: IResponseOp) => (x.response_range ? [x.response_range.kvs[0]] : []));
   return { succeeded: r.succeeded, revision: r.header.revision, reads };
@@ -54,7 +71,14 @@ export async function getPrefix(client: Etcd3, prefix: string, o: { readonly las
   let from = b(prefix);
   let revision: string | undefined;
   for (;;) {
-    const r = await client.kv.range({ key: from, range_end: end, sort_order: 'Ascend', sort_target: 'Key', limit: PAGE, ...(revision ? { revision } : {}) });
+    const r = await client.kv.range({
+      key: from,
+      range_end: end,
+      sort_order: 'Ascend',
+      sort_target: 'Key',
+      limit: PAGE,
+      ...(revision ? { revision } : {}),
+    });
     revision ??= r.header.revision;
     out.push(...r.kvs);
     const last = r.kvs[r.kvs.length - 1];

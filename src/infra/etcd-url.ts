@@ -35,7 +35,11 @@ export const isEtcdUrl = (text: string): boolean => /^etcds?:\/\//i.test(text);
  *            keepalive=DURATION (gRPC ping, default 1s; etcd needs --grpc-keepalive-min-time at or below it)
  * A USER without a password takes it from DRCTL_ETCD_PASSWORD. Returns the spec or a problem (without the password).
  */
-export function parseEtcdUrl(text: string, defaultPrefix: string, env: NodeJS.ProcessEnv = process.env): EtcdSpec | { readonly problem: string } {
+export function parseEtcdUrl(
+  text: string,
+  defaultPrefix: string,
+  env: NodeJS.ProcessEnv = process.env,
+): EtcdSpec | { readonly problem: string } {
   const shown = redactEtcdUrl(text);
   const bad = (why: string): { problem: string } => ({ problem: `${shown}: ${why}` });
   const m = URL_RE.exec(text);
@@ -44,7 +48,8 @@ export function parseEtcdUrl(text: string, defaultPrefix: string, env: NodeJS.Pr
   const endpoints: HostPort[] = [];
   for (const h of hosts.split(',').filter(Boolean)) {
     const e = parseHostPort(h, ETCD_DEFAULT_PORT);
-    if ('problem' in e) return bad(e.problem === 'port' ? `port ${e.portText} of "${h}" is not 1-65535` : `bad endpoint "${h}" (host:port, [IPv6]:port)`);
+    if ('problem' in e)
+      return bad(e.problem === 'port' ? `port ${e.portText} of "${h}" is not 1-65535` : `bad endpoint "${h}" (host:port, [IPv6]:port)`);
     endpoints.push(e);
   }
   if (endpoints.length === 0) return bad('no host:port given');
@@ -56,7 +61,8 @@ export function parseEtcdUrl(text: string, defaultPrefix: string, env: NodeJS.Pr
   }
   const params = new URLSearchParams(query);
   const queryPrefix = params.get('prefix')?.replace(/^\/+|\/+$/g, '');
-  if (queryPrefix !== undefined && prefix !== '' && queryPrefix !== prefix) return bad(`the prefix is given twice (/${prefix} and ?prefix=${queryPrefix})`);
+  if (queryPrefix !== undefined && prefix !== '' && queryPrefix !== prefix)
+    return bad(`the prefix is given twice (/${prefix} and ?prefix=${queryPrefix})`);
   prefix ||= queryPrefix ?? '';
   const unknown = [...params.keys()].filter((k) => !(OPTIONS as readonly string[]).includes(k));
   if (unknown.length > 0) return bad(`unknown option ${unknown.join(', ')} (known: ${OPTIONS.join(', ')})`);

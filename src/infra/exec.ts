@@ -40,7 +40,17 @@ export function runCommand(argv: readonly string[], options: CommandOptions = {}
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      resolve({ argv, exitCode: undefined, stdout: '', stderr: '', durationMs: 0, timedOut: false, cancelled: false, spawnError: spawnMessage(file, err.code, err.message, options.cwd), pid: undefined });
+      resolve({
+        argv,
+        exitCode: undefined,
+        stdout: '',
+        stderr: '',
+        durationMs: 0,
+        timedOut: false,
+        cancelled: false,
+        spawnError: spawnMessage(file, err.code, err.message, options.cwd),
+        pid: undefined,
+      });
       return;
     }
     const pid = child.pid;
@@ -96,7 +106,17 @@ export function runCommand(argv: readonly string[], options: CommandOptions = {}
       options.signal?.removeEventListener('abort', onAbort);
       // Reap anything of the tree that outlived its leader (e.g. a backgrounded grandchild on timeout).
       if (timedOut || cancelled) sweep('SIGKILL');
-      resolve({ argv, exitCode, stdout: stdout.text(), stderr: stderr.text(), durationMs: performance.now() - started, timedOut, cancelled, spawnError, pid });
+      resolve({
+        argv,
+        exitCode,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        durationMs: performance.now() - started,
+        timedOut,
+        cancelled,
+        spawnError,
+        pid,
+      });
     };
     child.on('error', (e: NodeJS.ErrnoException) => {
       if (child.pid === undefined) finish(undefined, spawnMessage(file, e.code, e.message, options.cwd)); // could not start

@@ -44,7 +44,12 @@ export async function withFsMutex<T>(target: string, fn: () => Promise<T>): Prom
 let sequence = 0;
 
 async function acquire(path: string, breakAbandoned: (seen: Seen) => Promise<void>): Promise<() => Promise<void>> {
-  const me: MutexOwner = { pid: process.pid, host: os.hostname(), hostId: hostIdentity(), nonce: `${process.pid}-${nonceBase}-${++sequence}` };
+  const me: MutexOwner = {
+    pid: process.pid,
+    host: os.hostname(),
+    hostId: hostIdentity(),
+    nonce: `${process.pid}-${nonceBase}-${++sequence}`,
+  };
   const mine = `${path}.${me.nonce}.tmp`;
   const made = await writeOwnerFile(mine, me);
   const deadline = Date.now() + GIVE_UP_MS;
@@ -61,7 +66,10 @@ async function acquire(path: string, breakAbandoned: (seen: Seen) => Promise<voi
         await breakAbandoned(seen);
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`could not enter ${path} within ${GIVE_UP_MS} ms${seen?.owner ? ` (held by pid ${seen.owner.pid} on ${seen.owner.host})` : ''}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `could not enter ${path} within ${GIVE_UP_MS} ms${seen?.owner ? ` (held by pid ${seen.owner.pid} on ${seen.owner.host})` : ''}`,
+        );
       await new Promise((r) => setTimeout(r, WAIT_MS));
     }
   } finally {

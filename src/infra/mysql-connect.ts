@@ -18,8 +18,16 @@ export interface MysqlEndpoint {
  */
 export function mysqlConnectionOptions(e: MysqlEndpoint, connectTimeoutMs: number): ConnectionOptions {
   return {
-    host: e.host, port: e.port, user: e.user, ...(e.password === undefined ? {} : { password: e.password }),
-    connectTimeout: connectTimeoutMs, multipleStatements: false, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true,
-    flags: ['-LOCAL_FILES'], connectAttributes: { program_name: 'drctl' },
+    host: e.host,
+    port: e.port,
+    user: e.user,
+    ...(e.password === undefined ? {} : { password: e.password }),
+    connectTimeout: connectTimeoutMs,
+    multipleStatements: false,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    flags: ['-LOCAL_FILES'],
+    connectAttributes: { program_name: 'drctl' },
   };
 }

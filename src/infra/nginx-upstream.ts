@@ -45,7 +45,11 @@ export function parseUpstream(text: string, upstream?: string): ParsedUpstream {
     const block = upstream === undefined ? (blocks.length === 1 ? blocks[0] : undefined) : blocks.find((b) => b.name === upstream);
     if (!block) {
       const names = blocks.map((b) => b.name).join(', ');
-      throw new Error(upstream === undefined ? `the file has ${blocks.length} upstream blocks (${names}): name one with upstream` : `no upstream "${upstream}" in the file (it has ${names})`);
+      throw new Error(
+        upstream === undefined
+          ? `the file has ${blocks.length} upstream blocks (${names}): name one with upstream`
+          : `no upstream "${upstream}" in the file (it has ${names})`,
+      );
     }
     name = block.name;
     from = block.line + 1;
@@ -54,7 +58,9 @@ export function parseUpstream(text: string, upstream?: string): ParsedUpstream {
     const close = stripComment(lines[to] ?? '');
     const inside = [open.slice(open.indexOf('{') + 1), ...(to === block.line ? [] : [close.slice(0, close.lastIndexOf('}'))])];
     if (inside.some((t) => /\bserver\s/.test(t))) {
-      throw new Error(`line ${(/\bserver\s/.test(inside[0] ?? '') ? block.line : to) + 1}: put each server directive of upstream ${name} on its own line (drctl edits them line by line)`);
+      throw new Error(
+        `line ${(/\bserver\s/.test(inside[0] ?? '') ? block.line : to) + 1}: put each server directive of upstream ${name} on its own line (drctl edits them line by line)`,
+      );
     }
   }
   const servers: UpstreamServer[] = [];
@@ -87,7 +93,9 @@ function editLine(line: string, edit: ServerEdit): string {
   const addr = m[2] ?? '';
   const params = (m[3] ?? '').trim().split(/\s+/).filter(Boolean);
   const state = edit.state;
-  const kept = params.filter((p) => !(state !== undefined && (p === 'down' || p === 'backup')) && !(edit.weight !== undefined && p.startsWith('weight=')));
+  const kept = params.filter(
+    (p) => !(state !== undefined && (p === 'down' || p === 'backup')) && !(edit.weight !== undefined && p.startsWith('weight=')),
+  );
   const added = [
     ...(edit.weight !== undefined && edit.weight !== 1 ? [`weight=${edit.weight}`] : []),
     ...(state === 'down' || state === 'backup' ? [state] : []),

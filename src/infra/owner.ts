@@ -39,10 +39,12 @@ export interface OwnerLiveness {
  * process started later.
  */
 export function ownerGone(owner: ProcessOwner, probe: ProcessProbe = thisProcess): string | undefined {
-  if (!owner.hostId || !probe.hostId || owner.hostId !== probe.hostId || owner.host !== probe.host || owner.pid === probe.pid) return undefined;
+  if (!owner.hostId || !probe.hostId || owner.hostId !== probe.hostId || owner.host !== probe.host || owner.pid === probe.pid)
+    return undefined;
   const start = probe.processStart(owner.pid);
   if (start === undefined) return `process ${owner.pid} on ${owner.host} is gone`;
-  if (start !== null && owner.processStart && start !== owner.processStart) return `process ${owner.pid} on ${owner.host} is gone (the pid now belongs to a later process)`;
+  if (start !== null && owner.processStart && start !== owner.processStart)
+    return `process ${owner.pid} on ${owner.host} is gone (the pid now belongs to a later process)`;
   return undefined;
 }
 

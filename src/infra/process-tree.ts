@@ -93,6 +93,14 @@ export function leftoversOf(commands: readonly FoundProcess[]): { readonly roots
   const sessions = new Set(roots.map((r) => r.pid));
   const inSession = [...table].filter(([, e]) => sessions.has(e.session)).map(([pid, e]) => ({ pid, startTime: e.startTime }));
   const all = new Map<number, FoundProcess>();
-  for (const p of [...roots, ...inSession, ...descendantsIn(table, roots.map((r) => r.pid))]) all.set(p.pid, p);
+  for (const p of [
+    ...roots,
+    ...inSession,
+    ...descendantsIn(
+      table,
+      roots.map((r) => r.pid),
+    ),
+  ])
+    all.set(p.pid, p);
   return { roots, all: [...all.values()] };
 }

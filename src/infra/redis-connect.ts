@@ -14,8 +14,13 @@ export const loadIoredis = async (): Promise<{ Redis: typeof Redis }> => import(
  */
 export function neverHangOptions(timeoutMs: number, commandTimeoutMs = timeoutMs) {
   return {
-    lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: commandTimeoutMs,
-    maxRetriesPerRequest: 0, enableOfflineQueue: false, enableReadyCheck: false, disableClientInfo: true,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: commandTimeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    enableReadyCheck: false,
+    disableClientInfo: true,
     retryStrategy: () => null,
   } satisfies RedisOptions;
 }
@@ -37,7 +42,9 @@ export async function openRedisClient(endpoint: HostPort, timeoutMs: number, ext
   const { Redis } = await loadIoredis();
   let last: Error | undefined;
   const client = new Redis({
-    host: endpoint.host, port: endpoint.port, ...neverHangOptions(timeoutMs),
+    host: endpoint.host,
+    port: endpoint.port,
+    ...neverHangOptions(timeoutMs),
     ...(extra.password === undefined ? {} : { password: extra.password }),
     ...(extra.protocol === undefined ? {} : { protocol: extra.protocol }),
   });
@@ -47,7 +54,10 @@ export async function openRedisClient(endpoint: HostPort, timeoutMs: number, ext
 
 /** A Redis store that cannot be reached: every endpoint's reason, in order. */
 export class RedisUnreachable extends Error {
-  constructor(readonly label: string, why: string) {
+  constructor(
+    readonly label: string,
+    why: string,
+  ) {
     super(why);
     this.name = 'RedisUnreachable';
   }
@@ -69,7 +79,8 @@ export async function connectRedis(spec: RedisSpec): Promise<Redis> {
   let spentMs = 0;
   const common = {
     ...neverHangOptions(CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS),
-    db: spec.db, enableReadyCheck: true,
+    db: spec.db,
+    enableReadyCheck: true,
     retryStrategy: (times: number) => {
       if (times === 1) spentMs = 0;
       const delay = Math.min(50 * times, 500);
@@ -82,9 +93,25 @@ export async function connectRedis(spec: RedisSpec): Promise<Redis> {
     ...(spec.tls ? { tls: {} } : {}),
   };
   const failures: string[] = [];
-  const candidates = spec.kind === 'sentinel'
-    ? [{ name: 'sentinels', make: () => new Redis({ ...common, sentinels: spec.endpoints.map((e) => ({ host: e.host, port: e.port })), name: spec.masterName ?? '', sentinelRetryStrategy: (t: number) => (t > 2 ? null : 100) }) }]
-    : spec.endpoints.map((e) => ({ name: formatHostPort(e), probe: e, make: () => new Redis({ ...common, host: e.host, port: e.port }) }));
+  const candidates =
+    spec.kind === 'sentinel'
+      ? [
+          {
+            name: 'sentinels',
+            make: () =>
+              new Redis({
+                ...common,
+                sentinels: spec.endpoints.map((e) => ({ host: e.host, port: e.port })),
+                name: spec.masterName ?? '',
+                sentinelRetryStrategy: (t: number) => (t > 2 ? null : 100),
+              }),
+          },
+        ]
+      : spec.endpoints.map((e) => ({
+          name: formatHostPort(e),
+          probe: e,
+          make: () => new Redis({ ...common, host: e.host, port: e.port }),
+        }));
   if (spec.kind === 'sentinel') {
     const probes = await Promise.all(spec.endpoints.map((e) => tcpProbe(e.host, e.port)));
     if (probes.every((p) => p !== undefined)) {

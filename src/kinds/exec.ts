@@ -22,7 +22,12 @@ interface ExecState {
   readonly exitCode?: number | null;
 }
 
-const argvSchema = { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] }, description: 'Command as argv: [program, arg1, ...]. Never run through a shell.' };
+const argvSchema = {
+  type: 'array',
+  minItems: 1,
+  items: { type: ['string', 'number', 'boolean'] },
+  description: 'Command as argv: [program, arg1, ...]. Never run through a shell.',
+};
 
 export const execKind = defineKind<ExecParams, ExecState>({
   name: 'exec',

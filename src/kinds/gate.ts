@@ -30,7 +30,9 @@ export const gateKind = defineKind<GateParams, GateState>({
   },
   async apply(p, _change, ctx) {
     if (!(await ctx.approve(p.message))) {
-      throw stepError(`gate "${ctx.stepId}" not approved: ${p.message} (unattended runs pass a gate with --approve ${ctx.stepId})`, { retryable: false });
+      throw stepError(`gate "${ctx.stepId}" not approved: ${p.message} (unattended runs pass a gate with --approve ${ctx.stepId})`, {
+        retryable: false,
+      });
     }
   },
   holds: () => HOLDS,

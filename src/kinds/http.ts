@@ -66,9 +66,10 @@ export const httpKind = defineKind<HttpParams, HttpState>({
   reversible: (p) => p.rollback !== undefined,
   observable: (p) => p.observe !== undefined,
   describe(p, before, after) {
-    if (before.done === true && after !== undefined && after.done !== true) return `undo: ${p.rollback?.method ?? 'POST'} ${displayUrl(p.rollback?.url)}`;
+    if (before.done === true && after !== undefined && after.done !== true)
+      return `undo: ${p.rollback?.method ?? 'POST'} ${displayUrl(p.rollback?.url)}`;
     if (before.done === true) return `already done (${displayUrl(p.observe?.url)})`;
-    return `${p.request.method ?? (p.request.json ?? p.request.body ? 'POST' : 'GET')} ${displayUrl(p.request.url)}`;
+    return `${p.request.method ?? ((p.request.json ?? p.request.body) ? 'POST' : 'GET')} ${displayUrl(p.request.url)}`;
   },
   outputs: (_p, s) => ({ status: s.status ?? null, body: s.body ?? '' }),
 });

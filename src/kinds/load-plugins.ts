@@ -79,7 +79,8 @@ export function kindShapeProblems(kind: unknown): string[] {
   if (typeof k['description'] !== 'string') problems.push('description must be a string');
   if (k['paramsSchema'] === null || typeof k['paramsSchema'] !== 'object') problems.push('paramsSchema must be a JSON Schema object');
   for (const f of REQUIRED_FUNCTIONS) if (typeof k[f] !== 'function') problems.push(`${f} must be a function`);
-  for (const f of OPTIONAL_FUNCTIONS) if (k[f] !== undefined && typeof k[f] !== 'function') problems.push(`${f} must be a function when present`);
+  for (const f of OPTIONAL_FUNCTIONS)
+    if (k[f] !== undefined && typeof k[f] !== 'function') problems.push(`${f} must be a function when present`);
   const outputs = k['outputNames'];
   if (outputs !== undefined && !(Array.isArray(outputs) && outputs.every((o) => typeof o === 'string'))) {
     problems.push('outputNames must be an array of strings');

@@ -15,7 +15,8 @@ export const lostDc = (lost: ReadonlySet<string>, dc: string | null | undefined)
   dc !== null && dc !== undefined && lost.has(dc) ? dc : undefined;
 
 /** What a lost member that gave no answer by the time the survivors had answered is recorded with. */
-export const notWaitedText = (dc: string): string => `in lost data center ${dc}: no answer by the time the survivors answered (not waited for)`;
+export const notWaitedText = (dc: string): string =>
+  `in lost data center ${dc}: no answer by the time the survivors answered (not waited for)`;
 
 export interface AskAllOptions<M, R> {
   readonly members: readonly M[];
@@ -50,13 +51,19 @@ export async function askAll<M, R>(o: AskAllOptions<M, R>): Promise<R[]> {
   const lostCtx: KindContext = { ...o.ctx, signal: AbortSignal.any([o.ctx.signal, stop.signal]) };
   const answers = new Map<number, R>();
   o.members.forEach((m, i) => {
-    if (lostAt[i] !== undefined) void o.ask(m, lostCtx).then((r) => void (stop.signal.aborted || answers.set(i, r)), () => undefined);
+    if (lostAt[i] !== undefined)
+      void o.ask(m, lostCtx).then(
+        (r) => void (stop.signal.aborted || answers.set(i, r)),
+        () => undefined,
+      );
   });
   let snapshot: Map<number, R>;
   try {
-    await Promise.all(o.members.map(async (m, i) => {
-      if (lostAt[i] === undefined) answers.set(i, await o.ask(m, o.ctx));
-    }));
+    await Promise.all(
+      o.members.map(async (m, i) => {
+        if (lostAt[i] === undefined) answers.set(i, await o.ask(m, o.ctx));
+      }),
+    );
     snapshot = new Map(answers);
   } finally {
     stop.abort(new Error('a lost data center: not waited for'));

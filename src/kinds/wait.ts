@@ -30,7 +30,10 @@ export const waitKind = defineKind<WaitParams, WaitState>({
       until: probeSchema,
       interval: { type: 'string', description: 'Poll interval for until (default 500ms).' },
     },
-    oneOf: [{ required: ['duration'], properties: { duration: {} } }, { required: ['until'], properties: { until: {} } }],
+    oneOf: [
+      { required: ['duration'], properties: { duration: {} } },
+      { required: ['until'], properties: { until: {} } },
+    ],
   },
   check(p) {
     const durations = (['duration', 'interval'] as const).flatMap((key) => {

@@ -4,8 +4,24 @@ import { labEnv } from './run.js';
 import { labFailed } from './errors.js';
 
 export const LAB_BINARIES = [
-  'redis-server', 'redis-sentinel', 'redis-cli', 'haproxy', 'named', 'named-checkconf', 'tsig-keygen', 'nsupdate',
-  'initdb', 'pg_ctl', 'pg_basebackup', 'pg_rewind', 'etcd', 'mariadbd', 'mariadb-install-db', 'mariadb', 'mariadb-admin', 'nginx',
+  'redis-server',
+  'redis-sentinel',
+  'redis-cli',
+  'haproxy',
+  'named',
+  'named-checkconf',
+  'tsig-keygen',
+  'nsupdate',
+  'initdb',
+  'pg_ctl',
+  'pg_basebackup',
+  'pg_rewind',
+  'etcd',
+  'mariadbd',
+  'mariadb-install-db',
+  'mariadb',
+  'mariadb-admin',
+  'nginx',
 ] as const;
 
 /** Throw one message listing every missing server binary and how to install them. */

@@ -118,12 +118,15 @@ export async function startBindSecondary(o: BindSecondaryOptions): Promise<{ pid
   await mkdir(o.dir, { recursive: true });
   const conf = path.join(o.dir, 'named.conf');
   const logFile = path.join(o.dir, 'named.log');
-  await writeFile(conf, `${namedOptions(o.dir, path.join(o.dir, 'named.pid'), o.port)}zone "${o.zone}" {
+  await writeFile(
+    conf,
+    `${namedOptions(o.dir, path.join(o.dir, 'named.pid'), o.port)}zone "${o.zone}" {
   type secondary;
   primaries { 127.0.0.1 port ${o.primaryPort}; };
   file "${path.join(o.dir, `${o.zone}.zone`)}";
 };
-`);
+`,
+  );
   await mustRun(['named-checkconf', conf]);
   const pid = spawnDetached(['named', '-g', '-c', conf], { logFile, cwd: o.dir, env: labEnv() });
   const [name, addr] = o.probe;

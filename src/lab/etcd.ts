@@ -40,14 +40,39 @@ const url = (port: number): string => `http://127.0.0.1:${port}`;
 export function etcdArgv(o: EtcdClusterOptions, m: EtcdMemberSpec, existing = false): string[] {
   const dir = path.join(o.dir, m.name);
   return [
-    'etcd', '--name', m.name, '--data-dir', path.join(dir, 'data'),
-    '--listen-client-urls', url(m.clientPort), '--advertise-client-urls', url(m.clientPort),
-    '--listen-peer-urls', url(m.peerPort), '--initial-advertise-peer-urls', url(m.peerPort),
-    '--initial-cluster-token', o.token, '--initial-cluster', o.members.map((x) => `${x.name}=${url(x.peerPort)}`).join(','),
-    '--initial-cluster-state', existing ? 'existing' : 'new',
-    '--heartbeat-interval', '50', '--election-timeout', '500', '--pre-vote=true',
-    '--grpc-keepalive-min-time=500ms', '--listen-metrics-urls', '', '--logger', 'zap', '--log-level', 'warn',
-    '--log-outputs', path.join(dir, 'etcd.log'),
+    'etcd',
+    '--name',
+    m.name,
+    '--data-dir',
+    path.join(dir, 'data'),
+    '--listen-client-urls',
+    url(m.clientPort),
+    '--advertise-client-urls',
+    url(m.clientPort),
+    '--listen-peer-urls',
+    url(m.peerPort),
+    '--initial-advertise-peer-urls',
+    url(m.peerPort),
+    '--initial-cluster-token',
+    o.token,
+    '--initial-cluster',
+    o.members.map((x) => `${x.name}=${url(x.peerPort)}`).join(','),
+    '--initial-cluster-state',
+    existing ? 'existing' : 'new',
+    '--heartbeat-interval',
+    '50',
+    '--election-timeout',
+    '500',
+    '--pre-vote=true',
+    '--grpc-keepalive-min-time=500ms',
+    '--listen-metrics-urls',
+    '',
+    '--logger',
+    'zap',
+    '--log-level',
+    'warn',
+    '--log-outputs',
+    path.join(dir, 'etcd.log'),
   ];
 }
 
@@ -79,7 +104,9 @@ export async function waitEtcdHealthy(clientPort: number, timeoutMs = 20_000, me
   while (!(await etcdHealthy(clientPort))) {
     if (member && !isAlive(member.pid)) {
       const last = (await readFile(member.logFile, 'utf8').catch(() => '')).trim().split('\n').at(-1) ?? '';
-      throw new Error(`etcd ${member.name} (127.0.0.1:${clientPort}) exited: ${(/"error":"([^"]*)"/.exec(last)?.[1] ?? last) || 'see its log'}`);
+      throw new Error(
+        `etcd ${member.name} (127.0.0.1:${clientPort}) exited: ${(/"error":"([^"]*)"/.exec(last)?.[1] ?? last) || 'see its log'}`,
+      );
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for etcd 127.0.0.1:${clientPort} to be healthy`);
     await delay(50);
@@ -106,8 +133,18 @@ export interface EtcdMemberStatus {
  * (no client library needed): a member that does not answer within timeoutMs (2 s: in-process, so a busy
  * machine does not trip it; a frozen member does) is unreachable.
  */
-export async function etcdClusterStatus(clientPorts: readonly number[], timeoutMs = 2000): Promise<{ readonly members: readonly EtcdMemberStatus[]; readonly leader: string | null }> {
-  const statuses = await Promise.all(clientPorts.map((p) => gateway(p, 'POST', '/v3/maintenance/status', {}, timeoutMs).catch(() => undefined) as Promise<{ header?: { member_id?: string }; leader?: string } | undefined>));
+export async function etcdClusterStatus(
+  clientPorts: readonly number[],
+  timeoutMs = 2000,
+): Promise<{ readonly members: readonly EtcdMemberStatus[]; readonly leader: string | null }> {
+  const statuses = await Promise.all(
+    clientPorts.map(
+      (p) =>
+        gateway(p, 'POST', '/v3/maintenance/status', {}, timeoutMs).catch(() => undefined) as Promise<
+          { header?: { member_id?: string }; leader?: string } | undefined
+        >,
+    ),
+  );
   let list: { members?: { ID?: string; name?: string; clientURLs?: string[] }[] } | undefined;
   for (const p of clientPorts) {
     list = (await gateway(p, 'POST', '/v3/cluster/member/list', {}, timeoutMs).catch(() => undefined)) as typeof list;
@@ -116,27 +153,35 @@ export async function etcdClusterStatus(clientPorts: readonly number[], timeoutM
   const reachable = new Set(statuses.flatMap((s) => (s?.header?.member_id ? [s.header.member_id] : [])));
   const leaders = new Set(statuses.flatMap((s) => (s?.leader && s.leader !== '0' ? [s.leader] : [])));
   const leaderId = leaders.size === 1 ? [...leaders][0] : undefined;
-  const members = (list?.members ?? []).map((m) => ({
-    name: m.name ?? '?', id: m.ID ?? '?', endpoint: (m.clientURLs?.[0] ?? '').replace(/^https?:\/\//, ''),
-    reachable: m.ID !== undefined && reachable.has(m.ID), leader: m.ID !== undefined && m.ID === leaderId,
-  })).sort((a, b) => a.name.localeCompare(b.name));
+  const members = (list?.members ?? [])
+    .map((m) => ({
+      name: m.name ?? '?',
+      id: m.ID ?? '?',
+      endpoint: (m.clientURLs?.[0] ?? '').replace(/^https?:\/\//, ''),
+      reachable: m.ID !== undefined && reachable.has(m.ID),
+      leader: m.ID !== undefined && m.ID === leaderId,
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   return { members, leader: members.find((m) => m.leader)?.name ?? null };
 }
 
 function gateway(port: number, method: 'GET' | 'POST', route: string, body: unknown, timeoutMs: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: route, timeout: timeoutMs, headers: { 'content-type': 'application/json' } }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (data += c));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(data));
-        } catch (e) {
-          reject(e);
-        }
-      });
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path: route, timeout: timeoutMs, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (data += c));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(data));
+          } catch (e) {
+            reject(e);
+          }
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));

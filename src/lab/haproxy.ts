@@ -51,6 +51,9 @@ export async function startHaproxy(o: HaproxyOptions): Promise<{ pid: number; lo
   await mustRun(['haproxy', '-c', '-q', '-f', cfg]);
   await mustRun(['haproxy', '-f', cfg, '-D', '-p', pidFile]);
   const pid = await pollFor(() => readPidFile(pidFile), 'haproxy pid file');
-  await pollFor(async () => (await haproxyCommand(socket, 'show info', { timeoutMs: 2000 })).includes('Name:'), `haproxy admin socket ${socket}`);
+  await pollFor(
+    async () => (await haproxyCommand(socket, 'show info', { timeoutMs: 2000 })).includes('Name:'),
+    `haproxy admin socket ${socket}`,
+  );
   return { pid, logFile, pidFile, socket };
 }

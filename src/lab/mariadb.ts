@@ -86,8 +86,11 @@ export async function startMariadbNode(o: MariadbNodeOptions): Promise<MariadbNo
     for (const d of [o.dir, dataDir, tmpDir]) await chown(d, Number(uid.trim()), Number(gid.trim()));
   }
   await mustRun([
-    'mariadb-install-db', `--defaults-file=${cnf}`, '--auth-root-authentication-method=socket',
-    `--auth-root-socket-user=${isRoot() ? 'root' : user}`, '--skip-test-db',
+    'mariadb-install-db',
+    `--defaults-file=${cnf}`,
+    '--auth-root-authentication-method=socket',
+    `--auth-root-socket-user=${isRoot() ? 'root' : user}`,
+    '--skip-test-db',
   ]).catch(async (e: unknown) => {
     // its output is mostly advice: the reason is in the error log named by my.cnf
     const log = (await readFile(path.join(o.dir, 'error.log'), 'utf8').catch(() => '')).trim().split('\n').slice(-3).join('; ');
@@ -96,10 +99,14 @@ export async function startMariadbNode(o: MariadbNodeOptions): Promise<MariadbNo
   const logFile = path.join(o.dir, 'stdout.log');
   const pidFile = path.join(o.dir, 'mariadbd.pid');
   const spawned = spawnDetached(['mariadbd', `--defaults-file=${cnf}`], { logFile, cwd: o.dir, env: labEnv() });
-  await pollFor(async () => {
-    if (!isAlive(spawned)) throw new Error(`mariadbd on port ${o.port} exited at start (see ${path.join(o.dir, 'error.log')})`);
-    return (await mustRun(['mariadb-admin', `--defaults-file=${cnf}`, '-uroot', 'ping'], { timeoutMs: 5000 })).includes('alive');
-  }, `mariadbd on 127.0.0.1:${o.port} (see ${path.join(o.dir, 'error.log')})`, 30_000);
+  await pollFor(
+    async () => {
+      if (!isAlive(spawned)) throw new Error(`mariadbd on port ${o.port} exited at start (see ${path.join(o.dir, 'error.log')})`);
+      return (await mustRun(['mariadb-admin', `--defaults-file=${cnf}`, '-uroot', 'ping'], { timeoutMs: 5000 })).includes('alive');
+    },
+    `mariadbd on 127.0.0.1:${o.port} (see ${path.join(o.dir, 'error.log')})`,
+    30_000,
+  );
   const pid = (await readPidFile(pidFile)) ?? spawned;
   return { dir: o.dir, port: o.port, cnf, pidFile, logFile: path.join(o.dir, 'error.log'), dataDir, pid };
 }

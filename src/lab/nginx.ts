@@ -77,7 +77,10 @@ export async function startNginx(o: NginxOptions): Promise<StartedNginx> {
   await mustRun(argv, { env: labEnv() });
   const pidFile = path.join(o.prefix, 'logs', 'nginx.pid');
   const pid = await pollFor(() => readPidFile(pidFile), `nginx pid file ${pidFile}`);
-  await pollFor(async () => (await httpGet(o.port, '/nginx_status'))?.startsWith('Active connections'), `nginx on 127.0.0.1:${o.port} (see ${path.join(o.prefix, 'logs', 'error.log')})`);
+  await pollFor(
+    async () => (await httpGet(o.port, '/nginx_status'))?.startsWith('Active connections'),
+    `nginx on 127.0.0.1:${o.port} (see ${path.join(o.prefix, 'logs', 'error.log')})`,
+  );
   return { pid, pidFile, logFile: path.join(o.prefix, 'logs', 'error.log'), conf, upstreamFile };
 }
 

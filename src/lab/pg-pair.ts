@@ -29,10 +29,27 @@ export async function startPgPair(
     else await cloneStandby(dataDir, primaryPort, n.port);
     const pid = await startPostgres(dataDir, n.port, logFile);
     await onStarted({
-      name: n.spec.name, kind: 'postgres', dc: n.spec.dc, port: n.port, pid, role: n.role, stopSignal: 'SIGINT',
-      pidFile: path.join(dataDir, 'postmaster.pid'), logFile, dataDir,
+      name: n.spec.name,
+      kind: 'postgres',
+      dc: n.spec.dc,
+      port: n.port,
+      pid,
+      role: n.role,
+      stopSignal: 'SIGINT',
+      pidFile: path.join(dataDir, 'postmaster.pid'),
+      logFile,
+      dataDir,
     });
-    members.push({ name: n.spec.name, dc: n.spec.dc, host: '127.0.0.1', port: n.port, user: PG_DB_USER, dataDir, osUser: PG_OS_USER, binDir: pgBinDir() });
+    members.push({
+      name: n.spec.name,
+      dc: n.spec.dc,
+      host: '127.0.0.1',
+      port: n.port,
+      user: PG_DB_USER,
+      dataDir,
+      osUser: PG_OS_USER,
+      binDir: pgBinDir(),
+    });
   }
   return members;
 }

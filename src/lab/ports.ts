@@ -48,13 +48,25 @@ export function canConnect(port: number, timeoutMs = 2000): Promise<boolean> {
  * listen on: the lab never takes one (lab.md), or it would collide with, or be mistaken for, them.
  */
 export const PACKAGE_DEFAULT_PORTS: Readonly<Record<number, string>> = {
-  53: 'DNS (named)', 80: 'HTTP', 443: 'HTTPS', 953: 'BIND rndc', 3306: 'MySQL/MariaDB', 5353: 'mDNS (avahi)', 5432: 'PostgreSQL',
-  2379: 'etcd', 2380: 'etcd peers', 6379: 'Redis', 8404: 'HAProxy stats', 26379: 'Redis Sentinel',
+  53: 'DNS (named)',
+  80: 'HTTP',
+  443: 'HTTPS',
+  953: 'BIND rndc',
+  3306: 'MySQL/MariaDB',
+  5353: 'mDNS (avahi)',
+  5432: 'PostgreSQL',
+  2379: 'etcd',
+  2380: 'etcd peers',
+  6379: 'Redis',
+  8404: 'HAProxy stats',
+  26379: 'Redis Sentinel',
 };
 
 /** "redis cache-a-hz-a on 6379, the default port of Redis" for every lab port that is a package default. */
 export function packageDefaultClashes(ports: readonly { port: number; what: string }[]): string[] {
-  return ports.filter((p) => PACKAGE_DEFAULT_PORTS[p.port] !== undefined).map((p) => `${p.what} on ${p.port}, the default port of ${PACKAGE_DEFAULT_PORTS[p.port] ?? ''}`);
+  return ports
+    .filter((p) => PACKAGE_DEFAULT_PORTS[p.port] !== undefined)
+    .map((p) => `${p.what} on ${p.port}, the default port of ${PACKAGE_DEFAULT_PORTS[p.port] ?? ''}`);
 }
 
 /** Ports a lab spans above its base (base + 0..LAB_PORT_SPAN). */

@@ -67,10 +67,25 @@ export async function initPrimary(dataDir: string, port: number, socketDir: stri
 /** pg_basebackup -R from the primary; the standby's own port goes in postgresql.auto.conf. */
 export async function cloneStandby(dataDir: string, primaryPort: number, port: number): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
-  await mustRun(asUser(PG_OS_USER, [
-    bin('pg_basebackup'), '-h', '127.0.0.1', '-p', String(primaryPort), '-U', PG_DB_USER,
-    '-D', dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync',
-  ]));
+  await mustRun(
+    asUser(PG_OS_USER, [
+      bin('pg_basebackup'),
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primaryPort),
+      '-U',
+      PG_DB_USER,
+      '-D',
+      dataDir,
+      '-R',
+      '-X',
+      'stream',
+      '-c',
+      'fast',
+      '--no-sync',
+    ]),
+  );
   await setPort(dataDir, port);
 }
 

@@ -18,7 +18,12 @@ export async function osUserCanReach(osUser: string, dir: string): Promise<boole
  * folder under /tmp (mkdtemp: 0700, then owned by that user), with DIR/SUB a link to it, so runbooks keep
  * naming ${labDir}/SUB/... (owned by that user, 0700). The private folder is recorded in lab.json and removed by `lab down`.
  */
-export async function placePrivateRoot(labDir: string, sub: string, osUser: string, prefix: string): Promise<{ root: string; privateRoot?: string }> {
+export async function placePrivateRoot(
+  labDir: string,
+  sub: string,
+  osUser: string,
+  prefix: string,
+): Promise<{ root: string; privateRoot?: string }> {
   const inLab = path.join(labDir, sub);
   if (await osUserCanReach(osUser, labDir)) return { root: inLab };
   const privateRoot = await mkdtemp(path.join(PRIVATE_PARENT, prefix));

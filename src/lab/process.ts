@@ -88,7 +88,11 @@ export async function readPidFile(file: string): Promise<number | undefined> {
 }
 
 /** Poll until probe returns a value (not undefined/false) or the deadline passes; then throw `what`. */
-export async function pollFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+export async function pollFor<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -4,7 +4,11 @@ import { runCommand, tail, type CommandOptions } from '../infra/exec.js';
 /** PostgreSQL's server binaries (initdb, pg_ctl, pg_rewind) live outside PATH on Debian. */
 export function pgBinDir(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   const v = versions.find((x) => existsSync(`${root}/${x}/bin/initdb`));
   return v === undefined ? '' : `${root}/${v}/bin`;
 }

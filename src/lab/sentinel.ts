@@ -17,8 +17,14 @@ export interface SentinelOptions {
 /** Sentinel rewrites its config file, so every start writes a fresh one. */
 export function renderSentinelConfig(o: SentinelOptions, files: { pidFile: string; logFile: string }): string {
   const lines = [
-    `port ${o.port}`, 'bind 127.0.0.1', 'protected-mode no', 'daemonize yes',
-    `pidfile ${files.pidFile}`, `logfile ${files.logFile}`, `dir ${o.dir}`, 'sentinel resolve-hostnames no',
+    `port ${o.port}`,
+    'bind 127.0.0.1',
+    'protected-mode no',
+    'daemonize yes',
+    `pidfile ${files.pidFile}`,
+    `logfile ${files.logFile}`,
+    `dir ${o.dir}`,
+    'sentinel resolve-hostnames no',
   ];
   for (const m of o.monitors) {
     lines.push(
@@ -47,14 +53,22 @@ export async function startSentinel(o: SentinelOptions): Promise<StartedProcess>
  * Wait until every sentinel knows every other sentinel and the group's replicas, so that a failover
  * right after start can elect a leader.
  */
-export async function waitSentinelsConverged(ports: readonly number[], groups: readonly { name: string; replicas: number }[], timeoutMs = 20_000): Promise<void> {
+export async function waitSentinelsConverged(
+  ports: readonly number[],
+  groups: readonly { name: string; replicas: number }[],
+  timeoutMs = 20_000,
+): Promise<void> {
   await Promise.all(
     ports.flatMap((port) =>
       groups.map((g) =>
-        pollFor(async () => {
-          const info = parseFlat(await redisCli(port, ['SENTINEL', 'MASTER', g.name]));
-          return Number(info['num-other-sentinels']) >= ports.length - 1 && Number(info['num-slaves']) >= g.replicas;
-        }, `sentinel 127.0.0.1:${port} to discover the other sentinels and replicas of ${g.name}`, timeoutMs),
+        pollFor(
+          async () => {
+            const info = parseFlat(await redisCli(port, ['SENTINEL', 'MASTER', g.name]));
+            return Number(info['num-other-sentinels']) >= ports.length - 1 && Number(info['num-slaves']) >= g.replicas;
+          },
+          `sentinel 127.0.0.1:${port} to discover the other sentinels and replicas of ${g.name}`,
+          timeoutMs,
+        ),
       ),
     ),
   );

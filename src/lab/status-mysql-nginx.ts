@@ -12,30 +12,42 @@ export async function mysqlStatus(state: LabState): Promise<LabStatus['mysql']> 
   const members = state.mysql?.members ?? [];
   const password = (await readFile(state.mysql?.passwordFile ?? '', 'utf8').catch(() => '')).trim();
   const mysql = members.length > 0 ? await loadMysql() : undefined;
-  const views = await Promise.all(members.map(async (m): Promise<LabStatus['mysql']['members'][number]> => {
-    const down = { name: m.name, dc: m.dc, role: 'unreachable', source: null, io: null, sql: null, gtid: null };
-    if (!mysql) return down;
-    let c;
-    try {
-      c = await mysql.createConnection(mysqlConnectionOptions({ host: m.host, port: m.port, user: m.user, password }, STATUS_TIMEOUT_MS));
-      c.on('error', () => undefined);
-      const [[v]] = (await c.query({ sql: 'SELECT @@global.read_only AS ro, @@global.gtid_binlog_pos AS gtid', timeout: STATUS_TIMEOUT_MS })) as unknown as [Record<string, unknown>[]];
-      const [rows] = (await c.query({ sql: 'SHOW SLAVE STATUS', timeout: STATUS_TIMEOUT_MS })) as unknown as [Record<string, unknown>[]];
-      const r = rows[0];
-      const port = r ? Number(r['Master_Port']) : undefined;
-      return {
-        name: m.name, dc: m.dc, role: Number(v?.['ro']) === 0 ? 'primary' : r ? 'replica' : 'read-only',
-        source: port === undefined ? null : (members.find((x) => x.port === port)?.name ?? `127.0.0.1:${port}`),
-        io: r ? String(r['Slave_IO_Running']) : null, sql: r ? String(r['Slave_SQL_Running']) : null, gtid: String(v?.['gtid'] ?? ''),
-      };
-    } catch {
-      return down;
-    } finally {
-      c?.destroy();
-    }
-  }));
+  const views = await Promise.all(
+    members.map(async (m): Promise<LabStatus['mysql']['members'][number]> => {
+      const down = { name: m.name, dc: m.dc, role: 'unreachable', source: null, io: null, sql: null, gtid: null };
+      if (!mysql) return down;
+      let c;
+      try {
+        c = await mysql.createConnection(mysqlConnectionOptions({ host: m.host, port: m.port, user: m.user, password }, STATUS_TIMEOUT_MS));
+        c.on('error', () => undefined);
+        const [[v]] = (await c.query({
+          sql: 'SELECT @@global.read_only AS ro, @@global.gtid_binlog_pos AS gtid',
+          timeout: STATUS_TIMEOUT_MS,
+        })) as unknown as [Record<string, unknown>[]];
+        const [rows] = (await c.query({ sql: 'SHOW SLAVE STATUS', timeout: STATUS_TIMEOUT_MS })) as unknown as [Record<string, unknown>[]];
+        const r = rows[0];
+        const port = r ? Number(r['Master_Port']) : undefined;
+        return {
+          name: m.name,
+          dc: m.dc,
+          role: Number(v?.['ro']) === 0 ? 'primary' : r ? 'replica' : 'read-only',
+          source: port === undefined ? null : (members.find((x) => x.port === port)?.name ?? `127.0.0.1:${port}`),
+          io: r ? String(r['Slave_IO_Running']) : null,
+          sql: r ? String(r['Slave_SQL_Running']) : null,
+          gtid: String(v?.['gtid'] ?? ''),
+        };
+      } catch {
+        return down;
+      } finally {
+        c?.destroy();
+      }
+    }),
+  );
   const writable = views.filter((v) => v.role === 'primary');
-  const primary = writable.length === 1 && writable[0] ? { name: writable[0].name, dc: writable[0].dc } : { name: writable.length > 1 ? writable.map((w) => w.name).join('+') : null, dc: null };
+  const primary =
+    writable.length === 1 && writable[0]
+      ? { name: writable[0].name, dc: writable[0].dc }
+      : { name: writable.length > 1 ? writable.map((w) => w.name).join('+') : null, dc: null };
   return { primary, members: views };
 }
 

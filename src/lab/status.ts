@@ -21,8 +21,17 @@ export async function labStatus(dir: string): Promise<LabStatus> {
   const state = await loadLabState(dir);
   if (!state) {
     return {
-      dir, exists: false, running: false, processes: [], redis: [], pgPrimary: { name: null, dc: null }, haproxy: [],
-      mysql: { primary: { name: null, dc: null }, members: [] }, nginx: [], dns: { name: '', answer: [] }, middlewareActiveDc: null,
+      dir,
+      exists: false,
+      running: false,
+      processes: [],
+      redis: [],
+      pgPrimary: { name: null, dc: null },
+      haproxy: [],
+      mysql: { primary: { name: null, dc: null }, members: [] },
+      nginx: [],
+      dns: { name: '', answer: [] },
+      middlewareActiveDc: null,
     };
   }
   const [processes, redis, pgPrimary, haproxy, mysql, nginx, dns, middleware, etcd] = await Promise.all([
@@ -37,7 +46,16 @@ export async function labStatus(dir: string): Promise<LabStatus> {
     etcdLabStatus(state),
   ]);
   return {
-    dir: state.dir, exists: true, running: processes.some((p) => p.alive), processes, redis, pgPrimary, haproxy, mysql, nginx, dns,
+    dir: state.dir,
+    exists: true,
+    running: processes.some((p) => p.alive),
+    processes,
+    redis,
+    pgPrimary,
+    haproxy,
+    mysql,
+    nginx,
+    dns,
     middlewareActiveDc: middleware.trim() === '' ? null : middleware.trim(),
     ...(etcd ? { etcd } : {}),
   };
@@ -82,7 +100,14 @@ async function pgPrimaryOf(state: LabState): Promise<LabStatus['pgPrimary']> {
   const primaries: { name: string; dc: string }[] = [];
   await Promise.all(
     state.pg.members.map(async (m) => {
-      const client = new pg.Client({ host: m.host, port: m.port, user: m.user, database: 'postgres', connectionTimeoutMillis: STATUS_TIMEOUT_MS, query_timeout: STATUS_TIMEOUT_MS });
+      const client = new pg.Client({
+        host: m.host,
+        port: m.port,
+        user: m.user,
+        database: 'postgres',
+        connectionTimeoutMillis: STATUS_TIMEOUT_MS,
+        query_timeout: STATUS_TIMEOUT_MS,
+      });
       client.on('error', () => undefined);
       try {
         await client.connect();

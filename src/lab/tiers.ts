@@ -8,8 +8,18 @@ import { placePgRoot } from './pg-root.js';
 import { redisCli, startRedisServer, waitReplicaLinked } from './redis.js';
 import { startSentinel, waitSentinelsConverged } from './sentinel.js';
 import {
-  CITY_ADDRESSES, CONFIG_CENTRE, DATA_CENTERS, DNS, HAPROXY, HAPROXY_READY, type labPorts,
-  MIDDLEWARE_INITIAL_DC, MIDDLEWARE_KEY, REDIS_GROUPS, SENTINEL_QUORUM, SENTINELS,
+  CITY_ADDRESSES,
+  CONFIG_CENTRE,
+  DATA_CENTERS,
+  DNS,
+  HAPROXY,
+  HAPROXY_READY,
+  type labPorts,
+  MIDDLEWARE_INITIAL_DC,
+  MIDDLEWARE_KEY,
+  REDIS_GROUPS,
+  SENTINEL_QUORUM,
+  SENTINELS,
 } from './topology.js';
 import type { LabProcess, LabState } from './types.js';
 
@@ -28,18 +38,45 @@ export interface Recorder {
 
 export async function startRedisTier(dir: string, ports: ReturnType<typeof labPorts>, o: TierOptions, rec: Recorder): Promise<void> {
   const cc = await startRedisServer({ dir: path.join(dir, 'redis', CONFIG_CENTRE.name), port: ports.configCentre });
-  await rec.add({ name: CONFIG_CENTRE.name, kind: 'config-centre', dc: CONFIG_CENTRE.dc, port: ports.configCentre, pid: cc.pid, role: 'master', stopSignal: 'SIGTERM', logFile: cc.logFile });
+  await rec.add({
+    name: CONFIG_CENTRE.name,
+    kind: 'config-centre',
+    dc: CONFIG_CENTRE.dc,
+    port: ports.configCentre,
+    pid: cc.pid,
+    role: 'master',
+    stopSignal: 'SIGTERM',
+    logFile: cc.logFile,
+  });
   await redisCli(ports.configCentre, ['SET', MIDDLEWARE_KEY, MIDDLEWARE_INITIAL_DC]);
   await Promise.all(
     REDIS_GROUPS.map(async (g) => {
       const mPort = ports.redis[g.master.name] ?? 0;
       const m = await startRedisServer({ dir: path.join(dir, 'redis', g.master.name), port: mPort, priority: g.master.priority });
-      await rec.add({ name: g.master.name, kind: 'redis', dc: g.master.dc, port: mPort, pid: m.pid, role: `master of ${g.name}`, stopSignal: 'SIGTERM', logFile: m.logFile });
+      await rec.add({
+        name: g.master.name,
+        kind: 'redis',
+        dc: g.master.dc,
+        port: mPort,
+        pid: m.pid,
+        role: `master of ${g.name}`,
+        stopSignal: 'SIGTERM',
+        logFile: m.logFile,
+      });
       await Promise.all(
         g.replicas.map(async (r) => {
           const port = ports.redis[r.name] ?? 0;
           const s = await startRedisServer({ dir: path.join(dir, 'redis', r.name), port, replicaOf: mPort, priority: r.priority });
-          await rec.add({ name: r.name, kind: 'redis', dc: r.dc, port, pid: s.pid, role: `replica of ${g.name}`, stopSignal: 'SIGTERM', logFile: s.logFile });
+          await rec.add({
+            name: r.name,
+            kind: 'redis',
+            dc: r.dc,
+            port,
+            pid: s.pid,
+            role: `replica of ${g.name}`,
+            stopSignal: 'SIGTERM',
+            logFile: s.logFile,
+          });
           await waitReplicaLinked(port);
         }),
       );
@@ -50,14 +87,29 @@ export async function startRedisTier(dir: string, ports: ReturnType<typeof labPo
       const port = ports.sentinels[i] ?? 0;
       const monitors = REDIS_GROUPS.map((g) => ({ name: g.name, masterPort: ports.redis[g.master.name] ?? 0 }));
       const started = await startSentinel({
-        dir: path.join(dir, 'sentinel', s.name), port, monitors, quorum: SENTINEL_QUORUM,
+        dir: path.join(dir, 'sentinel', s.name),
+        port,
+        monitors,
+        quorum: SENTINEL_QUORUM,
         ...(o.sentinelDownAfterMs === undefined ? {} : { downAfterMs: o.sentinelDownAfterMs }),
         ...(o.sentinelFailoverTimeoutMs === undefined ? {} : { failoverTimeoutMs: o.sentinelFailoverTimeoutMs }),
       });
-      await rec.add({ name: s.name, kind: 'sentinel', dc: s.dc, port, pid: started.pid, role: 'sentinel', stopSignal: 'SIGTERM', logFile: started.logFile });
+      await rec.add({
+        name: s.name,
+        kind: 'sentinel',
+        dc: s.dc,
+        port,
+        pid: started.pid,
+        role: 'sentinel',
+        stopSignal: 'SIGTERM',
+        logFile: started.logFile,
+      });
     }),
   );
-  await waitSentinelsConverged(ports.sentinels, REDIS_GROUPS.map((g) => ({ name: g.name, replicas: g.replicas.length })));
+  await waitSentinelsConverged(
+    ports.sentinels,
+    REDIS_GROUPS.map((g) => ({ name: g.name, replicas: g.replicas.length })),
+  );
 }
 
 export async function startAppTier(dir: string, ports: ReturnType<typeof labPorts>, rec: Recorder): Promise<void> {
@@ -67,20 +119,58 @@ export async function startAppTier(dir: string, ports: ReturnType<typeof labPort
     DATA_CENTERS.map(async (dc) => {
       const port = ports.dcApps[dc];
       const app = await startDcApp({ dir: appDir, dc, port, configPort: ports.configCentre, key: MIDDLEWARE_KEY });
-      await rec.add({ name: `app-${dc}`, kind: 'dc-app', dc, port, pid: app.pid, role: 'app', stopSignal: 'SIGTERM', logFile: app.logFile });
+      await rec.add({
+        name: `app-${dc}`,
+        kind: 'dc-app',
+        dc,
+        port,
+        pid: app.pid,
+        role: 'app',
+        stopSignal: 'SIGTERM',
+        logFile: app.logFile,
+      });
     }),
   );
   const servers = DATA_CENTERS.map((dc) => ({ name: dc, port: ports.dcApps[dc], ready: HAPROXY_READY.includes(dc) }));
-  const h = await startHaproxy({ dir: path.join(dir, 'haproxy'), frontendPort: ports.haproxyFrontend, adminPort: ports.haproxyAdmin, backend: HAPROXY.backend, servers });
-  await rec.add({ name: HAPROXY.name, kind: 'haproxy', dc: HAPROXY.dc, port: ports.haproxyFrontend, pid: h.pid, role: 'load balancer', stopSignal: 'SIGTERM', pidFile: h.pidFile, logFile: h.logFile });
+  const h = await startHaproxy({
+    dir: path.join(dir, 'haproxy'),
+    frontendPort: ports.haproxyFrontend,
+    adminPort: ports.haproxyAdmin,
+    backend: HAPROXY.backend,
+    servers,
+  });
+  await rec.add({
+    name: HAPROXY.name,
+    kind: 'haproxy',
+    dc: HAPROXY.dc,
+    port: ports.haproxyFrontend,
+    pid: h.pid,
+    role: 'load balancer',
+    stopSignal: 'SIGTERM',
+    pidFile: h.pidFile,
+    logFile: h.logFile,
+  });
 }
 
 export async function startDnsTier(dir: string, ports: ReturnType<typeof labPorts>, rec: Recorder): Promise<void> {
   const b = await startBind({
-    dir: path.join(dir, 'dns'), port: ports.dns, zone: DNS.zone, keyName: DNS.keyName, ttlSeconds: DNS.ttlSeconds,
+    dir: path.join(dir, 'dns'),
+    port: ports.dns,
+    zone: DNS.zone,
+    keyName: DNS.keyName,
+    ttlSeconds: DNS.ttlSeconds,
     records: { [DNS.record]: CITY_ADDRESSES.hz },
   });
-  await rec.add({ name: DNS.name, kind: 'named', dc: DNS.dc, port: ports.dns, pid: b.pid, role: `primary for ${DNS.zone}`, stopSignal: 'SIGTERM', logFile: b.logFile });
+  await rec.add({
+    name: DNS.name,
+    kind: 'named',
+    dc: DNS.dc,
+    port: ports.dns,
+    pid: b.pid,
+    role: `primary for ${DNS.zone}`,
+    stopSignal: 'SIGTERM',
+    logFile: b.logFile,
+  });
 }
 
 export async function startPgTier(dir: string, ports: ReturnType<typeof labPorts>, rec: Recorder): Promise<void> {

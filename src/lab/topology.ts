@@ -86,9 +86,7 @@ export const CITY_ADDRESSES: Readonly<Record<keyof typeof CITIES, string>> = { h
 /** Every port the lab uses, for the free-port check and the runbooks. */
 export function labPorts(base: number): LabPorts {
   return {
-    redis: Object.fromEntries(
-      REDIS_GROUPS.flatMap((g) => [g.master, ...g.replicas]).map((n) => [n.name, base + n.offset]),
-    ),
+    redis: Object.fromEntries(REDIS_GROUPS.flatMap((g) => [g.master, ...g.replicas]).map((n) => [n.name, base + n.offset])),
     sentinels: SENTINELS.map((s) => base + s.offset),
     configCentre: base + CONFIG_CENTRE.offset,
     pgPrimary: base + PG_PRIMARY.offset,
@@ -120,8 +118,18 @@ export interface LabPorts {
 
 export function allPorts(p: LabPorts): number[] {
   return [
-    ...Object.values(p.redis), ...p.sentinels, p.configCentre, p.pgPrimary, p.pgStandby, p.mariadbPrimary, p.mariadbReplica,
-    p.haproxyFrontend, p.haproxyAdmin, ...Object.values(p.dcApps), p.dns, p.nginx,
+    ...Object.values(p.redis),
+    ...p.sentinels,
+    p.configCentre,
+    p.pgPrimary,
+    p.pgStandby,
+    p.mariadbPrimary,
+    p.mariadbReplica,
+    p.haproxyFrontend,
+    p.haproxyAdmin,
+    ...Object.values(p.dcApps),
+    p.dns,
+    p.nginx,
   ];
 }
 

@@ -3,7 +3,8 @@ import type { DataCenter, LabPorts } from './topology.js';
 export const LAB_STATE_VERSION = 1;
 export const LAB_STATE_FILE = 'lab.json';
 
-export type LabServerKind = 'redis' | 'sentinel' | 'config-centre' | 'postgres' | 'mariadb' | 'haproxy' | 'nginx' | 'dc-app' | 'named' | 'etcd';
+export type LabServerKind =
+  'redis' | 'sentinel' | 'config-centre' | 'postgres' | 'mariadb' | 'haproxy' | 'nginx' | 'dc-app' | 'named' | 'etcd';
 
 /** One process the lab started: enough to find it, stop it, and say what it is. */
 export interface LabProcess {
@@ -72,9 +73,21 @@ export interface LabState {
   readonly pg: { readonly members: readonly LabPgMember[]; readonly privateRoot?: string };
   readonly haproxy: { readonly socket: string; readonly admin: string; readonly frontend: string; readonly backend: string };
   /** passwordFile / clientCnf: the lab users' generated password (mode 600); privateRoot as for pg. */
-  readonly mysql: { readonly members: readonly LabMysqlMember[]; readonly passwordFile: string; readonly clientCnf: string; readonly privateRoot?: string };
+  readonly mysql: {
+    readonly members: readonly LabMysqlMember[];
+    readonly passwordFile: string;
+    readonly clientCnf: string;
+    readonly privateRoot?: string;
+  };
   /** nginx -p prefix -c conf; upstreamFile: the include file nginx.upstream rewrites; frontend and stub_status URLs. */
-  readonly nginx: { readonly prefix: string; readonly conf: string; readonly upstream: string; readonly upstreamFile: string; readonly frontend: string; readonly status: string };
+  readonly nginx: {
+    readonly prefix: string;
+    readonly conf: string;
+    readonly upstream: string;
+    readonly upstreamFile: string;
+    readonly frontend: string;
+    readonly status: string;
+  };
   readonly dns: {
     readonly server: string;
     readonly zone: string;
@@ -106,23 +119,45 @@ export interface LabStatus {
   readonly exists: boolean;
   readonly running: boolean;
   readonly processes: readonly LabProcessStatus[];
-  readonly redis: readonly { readonly group: string; readonly master: string | null; readonly masterDc: string | null; readonly sentinelViews: readonly string[] }[];
+  readonly redis: readonly {
+    readonly group: string;
+    readonly master: string | null;
+    readonly masterDc: string | null;
+    readonly sentinelViews: readonly string[];
+  }[];
   readonly pgPrimary: { readonly name: string | null; readonly dc: string | null };
   readonly haproxy: readonly { readonly server: string; readonly state: string; readonly weight: number; readonly up: boolean }[];
   /** MariaDB: the single writable member, and each member's live role (primary / replica / read-only / unreachable). */
   readonly mysql: {
     readonly primary: { readonly name: string | null; readonly dc: string | null };
-    readonly members: readonly { readonly name: string; readonly dc: string; readonly role: string; readonly source: string | null; readonly io: string | null; readonly sql: string | null; readonly gtid: string | null }[];
+    readonly members: readonly {
+      readonly name: string;
+      readonly dc: string;
+      readonly role: string;
+      readonly source: string | null;
+      readonly io: string | null;
+      readonly sql: string | null;
+      readonly gtid: string | null;
+    }[];
   };
   /** Nginx upstream servers as its include file has them (up / down / backup), named by data center. */
   readonly nginx: readonly { readonly server: string; readonly addr: string; readonly state: string; readonly weight: number }[];
   readonly dns: { readonly name: string; readonly answer: readonly string[]; readonly error?: string };
   readonly middlewareActiveDc: string | null;
   /** The etcd cluster: members (id as text: uint64), which answer, and the leader. */
-  readonly etcd?: {
-    readonly url: string;
-    readonly endpoints: readonly string[];
-    readonly leader: string | null;
-    readonly members: readonly { readonly name: string; readonly dc: string; readonly endpoint: string; readonly id: string | null; readonly reachable: boolean; readonly leader: boolean }[];
-  } | undefined;
+  readonly etcd?:
+    | {
+        readonly url: string;
+        readonly endpoints: readonly string[];
+        readonly leader: string | null;
+        readonly members: readonly {
+          readonly name: string;
+          readonly dc: string;
+          readonly endpoint: string;
+          readonly id: string | null;
+          readonly reachable: boolean;
+          readonly leader: boolean;
+        }[];
+      }
+    | undefined;
 }

@@ -13,7 +13,18 @@ import { startAppTier, startDnsTier, startPgTier, startRedisTier, type Recorder 
 import { startMariadbTier, startNginxTier } from './tiers-mariadb-nginx.js';
 import { PRIVATE_MARIADB_PREFIX } from './mariadb-pair.js';
 import { removePrivateRoot } from './private-root.js';
-import { allPorts, CITY_ADDRESSES, DEFAULT_BASE_PORT, DNS, HAPROXY, labPorts, MIDDLEWARE_KEY, NGINX, REDIS_GROUPS, SENTINELS } from './topology.js';
+import {
+  allPorts,
+  CITY_ADDRESSES,
+  DEFAULT_BASE_PORT,
+  DNS,
+  HAPROXY,
+  labPorts,
+  MIDDLEWARE_KEY,
+  NGINX,
+  REDIS_GROUPS,
+  SENTINELS,
+} from './topology.js';
 import { LAB_STATE_FILE, LAB_STATE_VERSION, type LabProcess, type LabState } from './types.js';
 
 export interface LabUpOptions {
@@ -40,7 +51,9 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   const ports = labPorts(basePort);
   const clashes = packageDefaultClashes(portList(ports, basePort));
   if (clashes.length > 0) {
-    throw labInvalid(`--base-port ${basePort} would put ${clashes.join('; ')}: the lab never uses the packages' ports; pick another base port (default ${DEFAULT_BASE_PORT})`);
+    throw labInvalid(
+      `--base-port ${basePort} would put ${clashes.join('; ')}: the lab never uses the packages' ports; pick another base port (default ${DEFAULT_BASE_PORT})`,
+    );
   }
   assertLabBinaries();
   await assertPortsFree(portList(ports, basePort));
@@ -136,15 +149,29 @@ function initialState(dir: string, basePort: number): LabState {
     configCentre: `redis://${addr(ports.configCentre)}`,
     middlewareKey: MIDDLEWARE_KEY,
     pg: { members: [] },
-    haproxy: { socket: path.join(dir, 'haproxy', 'admin.sock'), admin: addr(ports.haproxyAdmin), frontend: `http://${addr(ports.haproxyFrontend)}/`, backend: HAPROXY.backend },
+    haproxy: {
+      socket: path.join(dir, 'haproxy', 'admin.sock'),
+      admin: addr(ports.haproxyAdmin),
+      frontend: `http://${addr(ports.haproxyFrontend)}/`,
+      backend: HAPROXY.backend,
+    },
     mysql: { members: [], passwordFile: path.join(dir, 'mariadb-password'), clientCnf: path.join(dir, 'mariadb-client.cnf') },
     nginx: {
-      prefix: path.join(dir, 'nginx'), conf: 'conf/nginx.conf', upstream: NGINX.upstream, upstreamFile: path.join(dir, 'nginx', 'conf', `upstream-${NGINX.upstream}.conf`),
-      frontend: `http://${addr(ports.nginx)}/`, status: `http://${addr(ports.nginx)}/nginx_status`,
+      prefix: path.join(dir, 'nginx'),
+      conf: 'conf/nginx.conf',
+      upstream: NGINX.upstream,
+      upstreamFile: path.join(dir, 'nginx', 'conf', `upstream-${NGINX.upstream}.conf`),
+      frontend: `http://${addr(ports.nginx)}/`,
+      status: `http://${addr(ports.nginx)}/nginx_status`,
     },
     dns: {
-      server: addr(ports.dns), zone: DNS.zone, record: DNS.record, keyFile: path.join(dir, 'dns', `${DNS.keyName}.key`),
-      keyName: DNS.keyName, algorithm: 'hmac-sha256', addresses: CITY_ADDRESSES,
+      server: addr(ports.dns),
+      zone: DNS.zone,
+      record: DNS.record,
+      keyFile: path.join(dir, 'dns', `${DNS.keyName}.key`),
+      keyName: DNS.keyName,
+      algorithm: 'hmac-sha256',
+      addresses: CITY_ADDRESSES,
     },
     etcd: labEtcd(basePort),
   };

@@ -33,9 +33,21 @@ export interface StepAssessment {
   readonly leaves?: readonly Residual[] | undefined;
 }
 
-export const assessOk = (reason: string, extra: Omit<StepAssessment, 'verdict' | 'reason'> = {}): StepAssessment => ({ verdict: 'ok', reason, ...extra });
-export const assessFail = (reason: string, extra: Omit<StepAssessment, 'verdict' | 'reason'> = {}): StepAssessment => ({ verdict: 'fail', reason, ...extra });
-export const assessUnknown = (reason: string, extra: Omit<StepAssessment, 'verdict' | 'reason'> = {}): StepAssessment => ({ verdict: 'unknown', reason, ...extra });
+export const assessOk = (reason: string, extra: Omit<StepAssessment, 'verdict' | 'reason'> = {}): StepAssessment => ({
+  verdict: 'ok',
+  reason,
+  ...extra,
+});
+export const assessFail = (reason: string, extra: Omit<StepAssessment, 'verdict' | 'reason'> = {}): StepAssessment => ({
+  verdict: 'fail',
+  reason,
+  ...extra,
+});
+export const assessUnknown = (reason: string, extra: Omit<StepAssessment, 'verdict' | 'reason'> = {}): StepAssessment => ({
+  verdict: 'unknown',
+  reason,
+  ...extra,
+});
 
 /** Where each endpoint of a step lives (a kind's `dcs:` param): server name or address → data center. */
 export type EndpointDcs = Readonly<Record<string, string>>;

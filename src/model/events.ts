@@ -42,7 +42,12 @@ export type EngineEvent =
       readonly runbook: { readonly name: string; readonly file: string; readonly hash: string };
       readonly params: Readonly<Record<string, unknown>>;
       /** `budgetMs`: the step's `budget:` (absent in journals written before budgets were recorded here). */
-      readonly steps: readonly { readonly id: string; readonly kind: string; readonly needs: readonly string[]; readonly budgetMs?: number }[];
+      readonly steps: readonly {
+        readonly id: string;
+        readonly kind: string;
+        readonly needs: readonly string[];
+        readonly budgetMs?: number;
+      }[];
       /** The runbook's `spec.budget`: the whole switch's (a rehearsal's: the RTO's). */
       readonly budgetMs?: number;
       readonly host: string;
@@ -65,10 +70,22 @@ export type EngineEvent =
     })
   | (Base & { readonly type: 'step.queued'; readonly stepId: string })
   | (Base & { readonly type: 'step.started'; readonly stepId: string; readonly attempt: number })
-  | (Base & { readonly type: 'step.phase'; readonly stepId: string; readonly phase: StepPhase; readonly durationMs: number; readonly ok: boolean })
+  | (Base & {
+      readonly type: 'step.phase';
+      readonly stepId: string;
+      readonly phase: StepPhase;
+      readonly durationMs: number;
+      readonly ok: boolean;
+    })
   | (Base & { readonly type: 'step.progress'; readonly stepId: string; readonly message: string })
   /** A command a step started: a later resume or rollback stops it if a dead controller left it running. */
-  | (Base & { readonly type: 'step.command'; readonly stepId: string; readonly pid: number; readonly startTime: string; readonly command: string })
+  | (Base & {
+      readonly type: 'step.command';
+      readonly stepId: string;
+      readonly pid: number;
+      readonly startTime: string;
+      readonly command: string;
+    })
   | (Base & {
       /** Written (durably) right before apply: the observed before-state and the desired state. */
       readonly type: 'step.intent';
@@ -78,7 +95,13 @@ export type EngineEvent =
       readonly desired: unknown;
       readonly describe: string;
     })
-  | (Base & { readonly type: 'step.skipped'; readonly stepId: string; readonly reason: string; readonly state: unknown; readonly outputs: Readonly<Record<string, unknown>> })
+  | (Base & {
+      readonly type: 'step.skipped';
+      readonly stepId: string;
+      readonly reason: string;
+      readonly state: unknown;
+      readonly outputs: Readonly<Record<string, unknown>>;
+    })
   | (Base & {
       readonly type: 'step.applied';
       readonly stepId: string;
@@ -87,8 +110,19 @@ export type EngineEvent =
       readonly outputs: Readonly<Record<string, unknown>>;
       readonly notes: Readonly<Record<string, unknown>>;
     })
-  | (Base & { readonly type: 'step.retrying'; readonly stepId: string; readonly attempt: number; readonly delayMs: number; readonly error: StepErrorInfo })
-  | (Base & { readonly type: 'step.failed'; readonly stepId: string; readonly error: StepErrorInfo; readonly notes: Readonly<Record<string, unknown>> })
+  | (Base & {
+      readonly type: 'step.retrying';
+      readonly stepId: string;
+      readonly attempt: number;
+      readonly delayMs: number;
+      readonly error: StepErrorInfo;
+    })
+  | (Base & {
+      readonly type: 'step.failed';
+      readonly stepId: string;
+      readonly error: StepErrorInfo;
+      readonly notes: Readonly<Record<string, unknown>>;
+    })
   | (Base & { readonly type: 'step.cancelled'; readonly stepId: string; readonly reason: string })
   | (Base & { readonly type: 'step.timing'; readonly stepId: string; readonly timing: StepTiming })
   | (Base & { readonly type: 'rollback.started'; readonly reason: string; readonly steps: readonly string[] })
@@ -114,7 +148,13 @@ export type EngineEvent =
     })
   | (Base & { readonly type: 'step.rollback-failed'; readonly stepId: string; readonly error: StepErrorInfo; readonly durationMs: number })
   | (Base & { readonly type: 'rollback.finished'; readonly ok: boolean })
-  | (Base & { readonly type: 'budget.exceeded'; readonly stepId: string | undefined; readonly durationMs: number; readonly budgetMs: number; readonly message: string })
+  | (Base & {
+      readonly type: 'budget.exceeded';
+      readonly stepId: string | undefined;
+      readonly durationMs: number;
+      readonly budgetMs: number;
+      readonly message: string;
+    })
   | (Base & { readonly type: 'run.interrupted'; readonly signal: string })
   | (Base & {
       /** Resume found the effect of an apply interrupted before its outcome was journaled already in place. */
@@ -175,7 +215,10 @@ export type EngineEvent =
       readonly stepBudgetsMs?: Readonly<Record<string, number>>;
     })
   | (Base & {
-      readonly type: 'run.finished'; readonly status: RunStatus; readonly durationMs: number; readonly summary: RunSummary;
+      readonly type: 'run.finished';
+      readonly status: RunStatus;
+      readonly durationMs: number;
+      readonly summary: RunSummary;
       /** A `drctl rollback` session: what the rollback itself did (the run keeps its own status: a killed rehearsal stays interrupted). */
       readonly rollback?: RunStatus;
     });

@@ -29,7 +29,19 @@ export interface InspectionMeta {
 export interface InspectionFinding {
   /** Stable across inspections: drift is tracked by it. */
   readonly key: string;
-  readonly what: 'check' | 'plan' | 'stale-plan' | 'no-plan' | 'ambiguous' | 'step' | 'data-loss' | 'over-budget' | 'ttl' | 'headroom' | 'lever' | 'paused';
+  readonly what:
+    | 'check'
+    | 'plan'
+    | 'stale-plan'
+    | 'no-plan'
+    | 'ambiguous'
+    | 'step'
+    | 'data-loss'
+    | 'over-budget'
+    | 'ttl'
+    | 'headroom'
+    | 'lever'
+    | 'paused';
   readonly message: string;
   readonly runbook?: string | undefined;
   readonly scope?: string | undefined;

@@ -108,9 +108,7 @@ export interface Change<S> {
   readonly desired: S;
 }
 
-export type Decision<S> =
-  | { readonly action: 'noop'; readonly reason?: string }
-  | { readonly action: 'change'; readonly desired: S };
+export type Decision<S> = { readonly action: 'noop'; readonly reason?: string } | { readonly action: 'change'; readonly desired: S };
 
 export type Holds = { readonly ok: true } | { readonly ok: false; readonly detail: string };
 export const HOLDS: Holds = { ok: true };
@@ -190,8 +188,7 @@ export class StepError extends Error {
   }
 }
 
-export const stepError = (message: string, options: StepErrorOptions = {}): StepError =>
-  new StepError(message, options);
+export const stepError = (message: string, options: StepErrorOptions = {}): StepError => new StepError(message, options);
 
 export function isStepError(e: unknown): e is StepError {
   return typeof e === 'object' && e !== null && (e as { stepError?: unknown }).stepError === true;

@@ -87,8 +87,20 @@ export interface HttpExpectation {
 
 /** A read-only check: readiness, steady state, wait.until. Extended by issue 6 (redis, sql...). */
 export type Probe = (
-  | { readonly type: 'exec'; readonly name: string; readonly exec: readonly unknown[]; readonly expect: ExecExpect; readonly timeoutMs: number }
-  | { readonly type: 'http'; readonly name: string; readonly http: HttpRequestSpec; readonly expect: HttpExpect; readonly timeoutMs: number }
+  | {
+      readonly type: 'exec';
+      readonly name: string;
+      readonly exec: readonly unknown[];
+      readonly expect: ExecExpect;
+      readonly timeoutMs: number;
+    }
+  | {
+      readonly type: 'http';
+      readonly name: string;
+      readonly http: HttpRequestSpec;
+      readonly expect: HttpExpect;
+      readonly timeoutMs: number;
+    }
   | RedisProbe
   | SqlProbe
 ) &

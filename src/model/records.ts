@@ -25,16 +25,24 @@ export interface RunMeta {
   /** For drill: the outcome of the switch half and the fail-back half. */
   readonly halves?: { readonly switch: RunStatus; readonly failBack: RunStatus | 'skipped' } | undefined;
   /** Processes that resumed the run, oldest first. */
-  readonly resumes?: readonly { readonly at: string; readonly host: string; readonly user: string; readonly pid: number; readonly forced: boolean }[];
+  readonly resumes?: readonly {
+    readonly at: string;
+    readonly host: string;
+    readonly user: string;
+    readonly pid: number;
+    readonly forced: boolean;
+  }[];
   /** For rehearse: the outcome and the RTO (history's trend reads these). */
-  readonly rehearsal?: {
-    readonly outcome: RehearsalOutcome;
-    readonly rtoMs: number | undefined;
-    readonly budgetMs: number | undefined;
-    readonly reasons: readonly string[];
-    /** detection, switch (per step) and convergence; absent when the RTO was not measured. */
-    readonly rto?: RtoBreakdown | undefined;
-  } | undefined;
+  readonly rehearsal?:
+    | {
+        readonly outcome: RehearsalOutcome;
+        readonly rtoMs: number | undefined;
+        readonly budgetMs: number | undefined;
+        readonly reasons: readonly string[];
+        /** detection, switch (per step) and convergence; absent when the RTO was not measured. */
+        readonly rto?: RtoBreakdown | undefined;
+      }
+    | undefined;
   /** Set by `drctl rollback RUN_ID`: when, whether everything is back, and what was and was not restored. */
   readonly rolledBack?: RolledBack | undefined;
 }
@@ -68,7 +76,10 @@ export interface RolledBack {
  * whose fail-back already completed (the estate is back as it was: there is nothing left to continue).
  */
 export const isResumableRun = (m: RunMeta): boolean =>
-  m.status === 'interrupted' && (m.mode === 'run' || m.mode === 'drill') && !m.rolledBack && !(m.mode === 'drill' && m.halves?.failBack === 'succeeded');
+  m.status === 'interrupted' &&
+  (m.mode === 'run' || m.mode === 'drill') &&
+  !m.rolledBack &&
+  !(m.mode === 'drill' && m.halves?.failBack === 'succeeded');
 
 /**
  * The run that took over the lock of a run still recorded as running: a later run of the same lock scope
@@ -79,6 +90,8 @@ export const isResumableRun = (m: RunMeta): boolean =>
 export function takenOverBy(run: RunMeta, runs: readonly RunMeta[]): string | undefined {
   if (run.status !== 'running') return undefined;
   const scope = run.lockScope ?? run.runbook.name;
-  const later = runs.filter((r) => r.runId !== run.runId && r.status !== 'skipped' && (r.lockScope ?? r.runbook.name) === scope && r.startedAt > run.startedAt);
+  const later = runs.filter(
+    (r) => r.runId !== run.runId && r.status !== 'skipped' && (r.lockScope ?? r.runbook.name) === scope && r.startedAt > run.startedAt,
+  );
   return later.sort((a, b) => a.startedAt.localeCompare(b.startedAt))[0]?.runId;
 }

@@ -23,16 +23,49 @@ export function buildPlan(input: BuildPlanInput): Plan {
     const obs = observations.get(s.id);
     const kind = registry.get(s.kind);
     // one object literal per outcome (no spread of a shared base): 10,000 steps are planned in one go
-    const planned = (action: PlanAction, describe: string, reason: string | undefined, before: unknown, desired: unknown, error: string | undefined): PlannedStep => ({
-      id: s.id, kind: s.kind, needs: s.needs, observeMs: obs?.durationMs ?? 0, predictedMs: predicted.get(s.id), budgetMs: s.budgetMs,
+    const planned = (
+      action: PlanAction,
+      describe: string,
+      reason: string | undefined,
+      before: unknown,
+      desired: unknown,
+      error: string | undefined,
+    ): PlannedStep => ({
+      id: s.id,
+      kind: s.kind,
+      needs: s.needs,
+      observeMs: obs?.durationMs ?? 0,
+      predictedMs: predicted.get(s.id),
+      budgetMs: s.budgetMs,
       paramsHash: obs && obs.params !== undefined ? sha256(canonicalJson(obs.params)) : undefined,
-      action, describe, reason, before, desired, error,
+      action,
+      describe,
+      reason,
+      before,
+      desired,
+      error,
     });
-    if (!kind || !obs || obs.error !== undefined) return planned('unknown', 'could not observe', undefined, undefined, undefined, obs?.error ?? 'not observed');
+    if (!kind || !obs || obs.error !== undefined)
+      return planned('unknown', 'could not observe', undefined, undefined, undefined, obs?.error ?? 'not observed');
     try {
       const d = kind.decide(obs.params, obs.state);
-      if (d.action === 'noop') return planned('noop', kind.describe(obs.params, obs.state, undefined), d.reason ?? 'already done', obs.state, undefined, undefined);
-      return planned(s.kind === 'gate' ? 'gate' : 'change', kind.describe(obs.params, obs.state, d.desired), undefined, obs.state, d.desired, undefined);
+      if (d.action === 'noop')
+        return planned(
+          'noop',
+          kind.describe(obs.params, obs.state, undefined),
+          d.reason ?? 'already done',
+          obs.state,
+          undefined,
+          undefined,
+        );
+      return planned(
+        s.kind === 'gate' ? 'gate' : 'change',
+        kind.describe(obs.params, obs.state, d.desired),
+        undefined,
+        obs.state,
+        d.desired,
+        undefined,
+      );
     } catch (e) {
       return planned('unknown', 'could not decide', undefined, obs.state, undefined, (e as Error).message);
     }
@@ -63,7 +96,9 @@ export function buildPlan(input: BuildPlanInput): Plan {
  * out (a Secret serializes as ***): a changed secret does not make a plan stale.
  */
 export function fingerprintOf(runbookHash: string, params: Readonly<Record<string, unknown>>, steps: readonly PlannedStep[]): string {
-  const h = createHash('sha256').update(runbookHash).update(`\0${canonicalJson(params)}`);
+  const h = createHash('sha256')
+    .update(runbookHash)
+    .update(`\0${canonicalJson(params)}`);
   for (const s of steps) {
     h.update(`\0${s.id}\0${s.action}\0${canonicalJson(s.before ?? null)}\0${canonicalJson(s.desired ?? null)}\0${s.paramsHash ?? ''}`);
   }

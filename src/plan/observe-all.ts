@@ -48,7 +48,11 @@ export async function observeAll(o: ObserveAllOptions): Promise<Map<string, Obse
   return out;
 }
 
-async function observeOne(o: ObserveAllOptions, step: StepSpec, outputsOf: (id: string) => Readonly<Record<string, unknown>> | undefined): Promise<Observation> {
+async function observeOne(
+  o: ObserveAllOptions,
+  step: StepSpec,
+  outputsOf: (id: string) => Readonly<Record<string, unknown>> | undefined,
+): Promise<Observation> {
   const t0 = performance.now();
   const kind = o.registry.get(step.kind);
   let params: unknown;
@@ -59,7 +63,8 @@ async function observeOne(o: ObserveAllOptions, step: StepSpec, outputsOf: (id: 
     const state = await deadline.race(kind.observe(params, o.makeContext(step.id, deadline)));
     return { stepId: step.id, params, state, error: undefined, durationMs: performance.now() - t0 };
   } catch (e) {
-    const message = deadline.aborted && !o.signal.aborted ? `observe timed out after ${step.timeoutMs}ms` : e instanceof Error ? e.message : String(e);
+    const message =
+      deadline.aborted && !o.signal.aborted ? `observe timed out after ${step.timeoutMs}ms` : e instanceof Error ? e.message : String(e);
     return { stepId: step.id, params, state: undefined, error: message, durationMs: performance.now() - t0 };
   } finally {
     deadline.dispose();

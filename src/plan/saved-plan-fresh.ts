@@ -22,7 +22,10 @@ export function assertPlanRunbook(plan: Plan, file: string, runbook: Runbook): v
 export function assertPlanFresh(saved: Plan, live: Plan): void {
   if (saved.fingerprint === live.fingerprint) return;
   if (saved.params === undefined) {
-    throw stale(`the plan (${saved.createdAt}) was made by an older drctl that did not record its params; nothing was changed`, 'make a new plan with `drctl plan RUNBOOK -o plan.json` and have it approved again');
+    throw stale(
+      `the plan (${saved.createdAt}) was made by an older drctl that did not record its params; nothing was changed`,
+      'make a new plan with `drctl plan RUNBOOK -o plan.json` and have it approved again',
+    );
   }
   const show = (v: unknown): string => canonicalJson(v ?? null);
   const params = [...new Set([...Object.keys(saved.params), ...Object.keys(live.params)])]
@@ -34,14 +37,20 @@ export function assertPlanFresh(saved: Plan, live: Plan): void {
   for (const s of live.steps) {
     const old = was.get(s.id);
     if (!old || old.action !== s.action || show(old.before) !== show(s.before)) {
-      observed.push(old && old.action !== s.action ? `${s.id} (was ${old.action}: ${old.describe}; now ${s.action}: ${s.describe})` : `${s.id} (now: ${s.describe})`);
+      observed.push(
+        old && old.action !== s.action
+          ? `${s.id} (was ${old.action}: ${old.describe}; now ${s.action}: ${s.describe})`
+          : `${s.id} (now: ${s.describe})`,
+      );
     } else if (show(old.desired) !== show(s.desired) || old.paramsHash !== s.paramsHash) {
       intended.push(`${s.id} (${show(old.desired) !== show(s.desired) ? `would now do: ${s.describe}` : 'its resolved params differ'})`);
     }
   }
   const what = [
     ...(params.length > 0 ? [`params differ: ${params.join(', ')}`] : []),
-    ...(observed.length > 0 ? [`the live state changed since the plan was made (${saved.createdAt}): observed state differs for step(s) ${observed.join(', ')}`] : []),
+    ...(observed.length > 0
+      ? [`the live state changed since the plan was made (${saved.createdAt}): observed state differs for step(s) ${observed.join(', ')}`]
+      : []),
     ...(intended.length > 0 ? [`what the plan approved differs for step(s) ${intended.join(', ')}`] : []),
   ];
   throw stale(

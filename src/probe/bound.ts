@@ -5,7 +5,13 @@ import { errorOutcome, type ProbeOutcome } from './outcome.js';
  * Race a sample against its time limit and the abort signal: drivers (ioredis, pg) can take seconds
  * to give up on a frozen server whatever their own timeouts say. `cleanup` always runs (close the client).
  */
-export async function bounded(work: Promise<ProbeOutcome>, timeoutMs: number, signal: AbortSignal, where: string, cleanup: () => void): Promise<ProbeOutcome> {
+export async function bounded(
+  work: Promise<ProbeOutcome>,
+  timeoutMs: number,
+  signal: AbortSignal,
+  where: string,
+  cleanup: () => void,
+): Promise<ProbeOutcome> {
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const bound = new Promise<ProbeOutcome>((resolve) => {

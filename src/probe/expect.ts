@@ -6,7 +6,7 @@ import type { ExecExpectation, HttpExpectation, JsonExpectation } from '../model
 
 export type { ExecExpectation, HttpExpectation, JsonExpectation } from '../model/probe.js';
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? 'undefined');
+const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? 'undefined'));
 
 export function checkExec(expect: ExecExpectation | undefined, exitCode: number | undefined, stdout: string): Holds {
   const codes = expect?.exitCode ?? [0];

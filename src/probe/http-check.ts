@@ -27,12 +27,18 @@ export function httpRequestProblems(raw: unknown, at: Path = []): ParamProblem[]
       parsed = undefined;
     }
     if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-      problems.push({ path: [...at, 'url'], message: `url "${url}" is not an absolute http:// or https:// URL (e.g. http://127.0.0.1:8080/health)` });
+      problems.push({
+        path: [...at, 'url'],
+        message: `url "${url}" is not an absolute http:// or https:// URL (e.g. http://127.0.0.1:8080/health)`,
+      });
     }
   }
   const method = req['method'];
   if (literal(method) && !(HTTP_METHODS as readonly string[]).includes(method.toUpperCase())) {
-    problems.push({ path: [...at, 'method'], message: `method "${method}" is not an HTTP method: ${HTTP_METHODS.join(', ')}${suggestionSuffix(didYouMean(method.toUpperCase(), HTTP_METHODS))}` });
+    problems.push({
+      path: [...at, 'method'],
+      message: `method "${method}" is not an HTTP method: ${HTTP_METHODS.join(', ')}${suggestionSuffix(didYouMean(method.toUpperCase(), HTTP_METHODS))}`,
+    });
   }
   return problems;
 }

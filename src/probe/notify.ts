@@ -49,13 +49,16 @@ export async function subscribeProbe(probe: Probe, interpolate: Interpolate, sig
   const password = spec.password === undefined ? undefined : String(isSecret(spec.password) ? spec.password.reveal() : spec.password);
   const { client } = await openRedisClient(addr, probe.timeoutMs, { protocol: 2, ...(password === undefined ? {} : { password }) });
   try {
-    await untilAborted((async () => {
-      await client.connect();
-      const plain = channels.filter((c) => !isPattern(c));
-      const patterns = channels.filter(isPattern);
-      if (plain.length > 0) await client.subscribe(...plain);
-      if (patterns.length > 0) await client.psubscribe(...patterns);
-    })(), AbortSignal.any([signal, AbortSignal.timeout(probe.timeoutMs)]));
+    await untilAborted(
+      (async () => {
+        await client.connect();
+        const plain = channels.filter((c) => !isPattern(c));
+        const patterns = channels.filter(isPattern);
+        if (plain.length > 0) await client.subscribe(...plain);
+        if (patterns.length > 0) await client.psubscribe(...patterns);
+      })(),
+      AbortSignal.any([signal, AbortSignal.timeout(probe.timeoutMs)]),
+    );
   } catch {
     client.disconnect();
     return undefined;

@@ -9,7 +9,6 @@ import { checkTolerance } from './tolerance.js';
 
 const reveal = (v: unknown): string => (isSecret(v) ? v.reveal() : String(v));
 
-
 /** Redis replies (Buffers, nested arrays) as plain JSON. */
 function plain(v: unknown): unknown {
   if (Buffer.isBuffer(v)) return v.toString('utf8');
@@ -18,13 +17,22 @@ function plain(v: unknown): unknown {
 }
 
 /** Send one command with hard timeouts (no retry, no offline queue) and check the reply. */
-export async function runRedisProbe(spec: RedisProbeSpec, expect: Tolerance, timeoutMs: number, signal: AbortSignal): Promise<ProbeOutcome> {
+export async function runRedisProbe(
+  spec: RedisProbeSpec,
+  expect: Tolerance,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<ProbeOutcome> {
   const addrText = reveal(spec.addr);
   const addr = parseHostPort(addrText.trim());
   if ('problem' in addr) return errorOutcome(`bad redis addr "${addrText}" (want host:port)`);
   const [command, ...args] = toArgv(spec.command);
   if (!command) return errorOutcome('empty redis command');
-  const { client, lastError: lastClientError } = await openRedisClient(addr, timeoutMs, spec.password === undefined ? {} : { password: reveal(spec.password) });
+  const { client, lastError: lastClientError } = await openRedisClient(
+    addr,
+    timeoutMs,
+    spec.password === undefined ? {} : { password: reveal(spec.password) },
+  );
   const lastError = (): string => {
     const e = lastClientError() as (Error & { code?: string }) | undefined;
     return e ? (e.code ?? e.message) : '';

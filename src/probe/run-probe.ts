@@ -23,7 +23,9 @@ export function probeParamProblems(raw: unknown, at: readonly (string | number)[
   const timeout = typeof probe['timeout'] === 'string' ? durationProblem(probe['timeout'], { positive: true, timer: true }) : undefined;
   return [
     ...(timeout ? [{ path: [...at, 'timeout'], message: timeout }] : []),
-    ...(probe['http'] === undefined ? [] : [...httpRequestProblems(probe['http'], [...at, 'http']), ...httpExpectProblems(probe['expect'], [...at, 'expect'])]),
+    ...(probe['http'] === undefined
+      ? []
+      : [...httpRequestProblems(probe['http'], [...at, 'http']), ...httpExpectProblems(probe['expect'], [...at, 'expect'])]),
   ];
 }
 

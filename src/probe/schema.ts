@@ -9,10 +9,21 @@ import { DURATION_PATTERN } from '../util/duration.js';
 const text = (description: string) => ({ type: 'string', description }) as const;
 /** "has this key" as a subschema that passes ajv's strictRequired (the key is declared where it is required). */
 const has = <K extends string>(key: K) => ({ required: [key], properties: { [key]: {} } as Record<K, object> }) as const;
-const rangeSchema = { type: 'array', minItems: 2, maxItems: 2, items: { type: 'number' }, description: 'Inclusive numeric range [lo, hi].' } as const;
+const rangeSchema = {
+  type: 'array',
+  minItems: 2,
+  maxItems: 2,
+  items: { type: 'number' },
+  description: 'Inclusive numeric range [lo, hi].',
+} as const;
 
 /** A command as argv (never a shell). */
-const execArgvSchema = { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] }, description: 'Command as argv (never a shell).' } as const;
+const execArgvSchema = {
+  type: 'array',
+  minItems: 1,
+  items: { type: ['string', 'number', 'boolean'] },
+  description: 'Command as argv (never a shell).',
+} as const;
 
 const httpRequestProperties = {
   url: text('URL to request.'),
@@ -22,7 +33,13 @@ const httpRequestProperties = {
   json: { description: 'Request body sent as JSON.' },
 } as const;
 
-const httpProbeRequestSchema = { type: 'object', additionalProperties: false, required: ['url'], description: 'HTTP request to send.', properties: httpRequestProperties } as const;
+const httpProbeRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url'],
+  description: 'HTTP request to send.',
+  properties: httpRequestProperties,
+} as const;
 
 export const httpExpectSchema = {
   type: 'object',
@@ -36,7 +53,13 @@ export const httpExpectSchema = {
         type: 'object',
         additionalProperties: false,
         required: ['path'],
-        properties: { path: { type: 'string', description: 'JSON path, e.g. $.role' }, equals: {}, matches: { type: 'string' }, in: { type: 'array' }, range: rangeSchema },
+        properties: {
+          path: { type: 'string', description: 'JSON path, e.g. $.role' },
+          equals: {},
+          matches: { type: 'string' },
+          in: { type: 'array' },
+          range: rangeSchema,
+        },
       },
     },
   },
@@ -118,7 +141,8 @@ export const runbookProbeSchema = {
         password: text('AUTH password (use ${secrets.NAME}).'),
         subscribe: {
           oneOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { type: 'string' } }],
-          description: 'Pub/sub channels (or patterns, with * ? [) on the same server: each message samples the probe at once (fault.detect: Sentinel\'s +switch-master, a keyspace event), the interval stays as a fallback.',
+          description:
+            "Pub/sub channels (or patterns, with * ? [) on the same server: each message samples the probe at once (fault.detect: Sentinel's +switch-master, a keyspace event), the interval stays as a fallback.",
         },
       },
     },

@@ -18,9 +18,14 @@ export async function runSqlProbe(spec: SqlProbeSpec, expect: Tolerance, timeout
   if (!Number.isInteger(port) || port <= 0 || port > 65535) return errorOutcome(`${where}: bad port`);
   const { Client } = (await import('pg')).default; // loaded on first use
   const client = new Client({
-    host: reveal(spec.host), port, user: reveal(spec.user), database: spec.database === undefined ? 'postgres' : reveal(spec.database),
+    host: reveal(spec.host),
+    port,
+    user: reveal(spec.user),
+    database: spec.database === undefined ? 'postgres' : reveal(spec.database),
     ...(spec.password === undefined ? {} : { password: reveal(spec.password) }),
-    connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    statement_timeout: timeoutMs,
   });
   client.on('error', () => undefined);
   const work = (async (): Promise<ProbeOutcome> => {
@@ -33,7 +38,9 @@ export async function runSqlProbe(spec: SqlProbeSpec, expect: Tolerance, timeout
       const rows = res.rows.map((row: unknown[]) => Object.fromEntries(names.map((n, i) => [n, row[i]])));
       const value = expect.path === undefined ? res.rows[0]?.[0] : rows;
       const held = checkTolerance(expect, value, 'result');
-      return held.ok ? okOutcome(JSON.stringify(expect.path === undefined ? value : rows.slice(0, 3))) : failureOutcome(`${where}: ${held.detail}`);
+      return held.ok
+        ? okOutcome(JSON.stringify(expect.path === undefined ? value : rows.slice(0, 3)))
+        : failureOutcome(`${where}: ${held.detail}`);
     } catch (e) {
       const err = e as Error & { code?: string; severity?: string };
       // a SQLSTATE from the server after connecting = it answered (wrongly); anything else = no usable answer

@@ -80,13 +80,21 @@ export async function runProbeUntilStable(probe: Probe, ctx: KindContext, opts: 
     failRun = c === 'failure' ? failRun + 1 : c === 'success' ? 0 : failRun;
     if (okRun >= needOk) return { ok: true, detail: needOk > 1 ? `${o.detail} (${needOk} consecutive)` : o.detail, samples, heldSince };
     if (failRun >= needFail && opts.stopOnFailure !== false) {
-      return { ok: false, detail: `${o.kind === 'error' ? 'error' : 'failed'}: ${o.detail}${needFail > 1 ? ` (${needFail} consecutive)` : ''}`, samples };
+      return {
+        ok: false,
+        detail: `${o.kind === 'error' ? 'error' : 'failed'}: ${o.detail}${needFail > 1 ? ` (${needFail} consecutive)` : ''}`,
+        samples,
+      };
     }
     const wait = opts.adaptive === true && okRun === 0 ? Math.min(pause, interval) : interval;
     pause = okRun === 0 ? pause * 2 : ADAPT_FIRST_MS;
     const elapsed = ctx.clock.monotonic() - start;
     if (elapsed + wait > deadlineMs) {
-      return { ok: false, detail: `not stable within ${deadlineMs}ms: ${o.kind === 'ok' ? `${okRun}/${needOk} consecutive successes` : o.detail}`, samples };
+      return {
+        ok: false,
+        detail: `not stable within ${deadlineMs}ms: ${o.kind === 'ok' ? `${okRun}/${needOk} consecutive successes` : o.detail}`,
+        samples,
+      };
     }
     await ctx.clock.sleep(wait, ctx.signal);
   }

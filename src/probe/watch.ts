@@ -43,7 +43,10 @@ export function watchProbes(
         }
         return;
       }
-      const slept = await ctx.clock.sleep(intervalMs, signal).then(() => true, () => false);
+      const slept = await ctx.clock.sleep(intervalMs, signal).then(
+        () => true,
+        () => false,
+      );
       if (!slept) return;
     }
   };

@@ -30,7 +30,11 @@ export interface DetectOptions {
  * ctx.signal aborts → undefined. Started at t0, while the fault is still being applied.
  */
 export async function waitForDetection(
-  probes: readonly Probe[], ctx: KindContext, deadlineMs: number, interpolate: Interpolate, o: DetectOptions = {},
+  probes: readonly Probe[],
+  ctx: KindContext,
+  deadlineMs: number,
+  interpolate: Interpolate,
+  o: DetectOptions = {},
 ): Promise<Detection | undefined> {
   if (probes.length === 0) return undefined;
   const done = new AbortController();
@@ -72,7 +76,14 @@ export async function waitForDetection(
         if (held.length >= need) {
           done.abort(); // the others stop
           const last = held[need - 1] as { probe: string; at: number };
-          resolve({ probe: held.slice(0, need).map((h) => h.probe).join(' + '), at: last.at, notified: [...notified] });
+          resolve({
+            probe: held
+              .slice(0, need)
+              .map((h) => h.probe)
+              .join(' + '),
+            at: last.at,
+            notified: [...notified],
+          });
         } else if (pending === 0) resolve(undefined);
       });
     }

@@ -35,17 +35,25 @@ export async function injectFault(o: FaultLifeOptions, cancel: AbortSignal, onCu
     const ctx = o.makeContext(deadline.signal);
     const before = await raceSignal(kind.observe(params, ctx), deadline.signal);
     const d = kind.decide(params, before);
-    if (d.action === 'noop') throw new Error(`the fault is already in place (${kind.describe(params, before, undefined)}): restore it first`);
+    if (d.action === 'noop')
+      throw new Error(`the fault is already in place (${kind.describe(params, before, undefined)}): restore it first`);
     const describe = kind.describe(params, before, d.desired);
     if (deadline.signal.aborted) throw deadline.signal.reason;
     await onCut({ describe, before, desired: d.desired });
     await raceSignal(kind.apply(params, { current: before, desired: d.desired }, ctx), deadline.signal);
-    await pollUntil(() => raceSignal(kind.observe(params, ctx), deadline.signal), (s) => kind.holds(params, d.desired, s), { intervalMs: 50, signal: deadline.signal, clock: o.clock });
+    await pollUntil(
+      () => raceSignal(kind.observe(params, ctx), deadline.signal),
+      (s) => kind.holds(params, d.desired, s),
+      { intervalMs: 50, signal: deadline.signal, clock: o.clock },
+    );
     return { kind, params, before, describe, desired: d.desired };
   } catch (e) {
-    const why = deadline.signal.reason instanceof TimeoutReason && !cancel.aborted ? `timed out after ${formatDuration(spec.timeoutMs)}`
-      : cancel.aborted ? `cancelled (${messageOf(cancel.reason)})`
-        : messageOf(e);
+    const why =
+      deadline.signal.reason instanceof TimeoutReason && !cancel.aborted
+        ? `timed out after ${formatDuration(spec.timeoutMs)}`
+        : cancel.aborted
+          ? `cancelled (${messageOf(cancel.reason)})`
+          : messageOf(e);
     throw new InjectFailed(`injecting the fault failed: ${why}`, { cause: e });
   } finally {
     deadline.dispose();

@@ -36,12 +36,19 @@ export function predictRto(rehearsals: readonly RunMeta[]): RtoPrediction | unde
   const part = (pick: (b: NonNullable<NonNullable<RunMeta['rehearsal']>['rto']>) => number | undefined): number | undefined =>
     median(done.flatMap((r) => (r.rehearsal?.rto ? [pick(r.rehearsal.rto)].filter((v): v is number => v !== undefined) : [])));
   const stepIds = new Set(done.flatMap((r) => Object.keys(r.rehearsal?.rto?.steps ?? {})));
-  const steps = Object.fromEntries([...stepIds].flatMap((id) => {
-    const m = part((b) => b.steps[id]);
-    return m === undefined ? [] : [[id, m]];
-  }));
+  const steps = Object.fromEntries(
+    [...stepIds].flatMap((id) => {
+      const m = part((b) => b.steps[id]);
+      return m === undefined ? [] : [[id, m]];
+    }),
+  );
   return {
-    basedOn: done.length, totalMs, lastMs: totals[0] ?? totalMs, steps,
-    detectionMs: part((b) => b.detectionMs), switchMs: part((b) => b.switchMs), convergenceMs: part((b) => b.convergenceMs),
+    basedOn: done.length,
+    totalMs,
+    lastMs: totals[0] ?? totalMs,
+    steps,
+    detectionMs: part((b) => b.detectionMs),
+    switchMs: part((b) => b.switchMs),
+    convergenceMs: part((b) => b.convergenceMs),
   };
 }

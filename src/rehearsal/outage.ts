@@ -34,14 +34,31 @@ export interface OutageSignals {
  * switch (the steps) → recovered (steady state holds again). Records marks as it goes and a reason for
  * anything that went wrong; throws only when the journal cannot be written. Restoring is the caller's.
  */
-export async function runOutage(o: RehearsalInput, fault: { kind: AnyKind; params: unknown }, signals: OutageSignals, marks: OutageMarks, reasons: string[]): Promise<void> {
+export async function runOutage(
+  o: RehearsalInput,
+  fault: { kind: AnyKind; params: unknown },
+  signals: OutageSignals,
+  marks: OutageMarks,
+  reasons: string[],
+): Promise<void> {
   const spec = o.runbook.fault;
   if (!spec) throw new Error('internal: rehearse needs spec.fault');
-  const w: OutageWindow = { o, spec, ...signals, marks, reasons, phase: 'before the fault was injected', lost: [], detection: undefined, detectDone: new AbortController() };
+  const w: OutageWindow = {
+    o,
+    spec,
+    ...signals,
+    marks,
+    reasons,
+    phase: 'before the fault was injected',
+    lost: [],
+    detection: undefined,
+    detectDone: new AbortController(),
+  };
   try {
     if (await injectAndDetect(w, fault)) await switchAndRecover(w);
   } catch (e) {
-    if (w.halt.aborted) stopped(w); // a breach has recorded its own reason
+    if (w.halt.aborted)
+      stopped(w); // a breach has recorded its own reason
     else if (e instanceof InjectFailed) reasons.push(e.message);
     else throw e; // the journal could not be written
   } finally {
@@ -72,16 +89,20 @@ function stopped(w: OutageWindow): void {
 async function injectAndDetect(w: OutageWindow, fault: { kind: AnyKind; params: unknown }): Promise<boolean> {
   const { o, spec, marks } = w;
   const { clock, emit } = o;
-  const injected = await injectFault({ spec, ...fault, clock, makeContext: (signal) => o.makeContext('fault', signal, {}) }, w.halt, async (intent) => {
-    const t0 = clock.monotonic();
-    marks.t0 = t0;
-    marks.injected = { ...fault, ...intent };
-    w.phase = 'while the fault was being injected';
-    const written = emit({ type: 'fault.intent', describe: intent.describe, before: intent.before }); // its time is stamped now: t0
-    w.detection = detect(o, AbortSignal.any([w.halt, w.detectDone.signal]), t0);
-    w.detection.catch(() => undefined); // awaited below; an early failure of the inject must not leave it unhandled
-    await written;
-  });
+  const injected = await injectFault(
+    { spec, ...fault, clock, makeContext: (signal) => o.makeContext('fault', signal, {}) },
+    w.halt,
+    async (intent) => {
+      const t0 = clock.monotonic();
+      marks.t0 = t0;
+      marks.injected = { ...fault, ...intent };
+      w.phase = 'while the fault was being injected';
+      const written = emit({ type: 'fault.intent', describe: intent.describe, before: intent.before }); // its time is stamped now: t0
+      w.detection = detect(o, AbortSignal.any([w.halt, w.detectDone.signal]), t0);
+      w.detection.catch(() => undefined); // awaited below; an early failure of the inject must not leave it unhandled
+      await written;
+    },
+  );
   marks.injected = injected;
   w.lost = lostOf(spec, fault);
   await emit({ type: 'fault.injected', describe: injected.describe, ...(w.lost.length > 0 ? { lost: w.lost } : {}) });
@@ -105,8 +126,13 @@ async function switchAndRecover(w: OutageWindow): Promise<void> {
   const { runbook, clock, emit } = o;
   w.phase = 'during the switch';
   marks.executed = await executeSteps({
-    runbook, registry: o.registry, emit, clock, makeContext: (id, signal, notes) => o.makeContext(id, signal, notes, w.lost),
-    stop: AbortSignal.any([o.stop, breach]), abort: AbortSignal.any([o.abort, breach]),
+    runbook,
+    registry: o.registry,
+    emit,
+    clock,
+    makeContext: (id, signal, notes) => o.makeContext(id, signal, notes, w.lost),
+    stop: AbortSignal.any([o.stop, breach]),
+    abort: AbortSignal.any([o.abort, breach]),
     resolveParams: (step, outputsOf) => o.interpolate(step.with, outputsOf),
     ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
   });
@@ -121,7 +147,12 @@ async function switchAndRecover(w: OutageWindow): Promise<void> {
   // first sample of its confirming run), not when the confirmations were counted
   const heldSince = new Map<string, number>();
   const notBack = await checkSteady(runbook.steadyState, {
-    group: 'steadyState', phase: 'recovered', emit, interpolate: (v) => o.interpolate(v), untilMs: spec.recoverTimeoutMs, heldSince,
+    group: 'steadyState',
+    phase: 'recovered',
+    emit,
+    interpolate: (v) => o.interpolate(v),
+    untilMs: spec.recoverTimeoutMs,
+    heldSince,
     makeContext: (name) => o.makeContext(`steadyState:${name}`, w.halt, {}),
   });
   if (notBack.length > 0) {
@@ -141,8 +172,15 @@ export function lostOf(spec: FaultSpec, fault: { kind: AnyKind; params: unknown 
 async function detect(o: RehearsalInput, signal: AbortSignal, t0: number): Promise<number | undefined> {
   const spec = o.runbook.fault;
   if (!spec || spec.detect.length === 0) return undefined;
-  const seen = await waitForDetection(spec.detect, o.makeContext('detect', signal, {}), spec.detectTimeoutMs, (v) => o.interpolate(v), { all: spec.detectAll });
+  const seen = await waitForDetection(spec.detect, o.makeContext('detect', signal, {}), spec.detectTimeoutMs, (v) => o.interpolate(v), {
+    all: spec.detectAll,
+  });
   if (seen === undefined) return undefined;
-  await o.emit({ type: 'fault.detected', probe: seen.probe, afterMs: seen.at - t0, ...(seen.notified.length > 0 ? { notified: seen.notified } : {}) });
+  await o.emit({
+    type: 'fault.detected',
+    probe: seen.probe,
+    afterMs: seen.at - t0,
+    ...(seen.notified.length > 0 ? { notified: seen.notified } : {}),
+  });
   return seen.at;
 }

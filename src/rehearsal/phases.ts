@@ -26,23 +26,46 @@ export async function runRehearsalPhases(o: RehearsalInput): Promise<RehearsalRe
   const { runbook, emit } = o;
   const interrupt = AbortSignal.any([o.stop, o.abort]);
   const pre = await checkBeforeFault(o, interrupt);
-  if (!pre.ready) return { outcome: pre.interrupted ? 'INTERRUPTED' : 'FAILED', reasons: [pre.reason], rto: null, executed: undefined, overruns: [] };
+  if (!pre.ready)
+    return { outcome: pre.interrupted ? 'INTERRUPTED' : 'FAILED', reasons: [pre.reason], rto: null, executed: undefined, overruns: [] };
 
   const reasons: string[] = [];
   const breach = new AbortController();
-  const stopWatching = watchProbes(runbook.stopConditions, o.makeContext('stop-conditions', NEVER, {}), (b) => {
-    reasons.push(`stop condition "${b.name}" breached: ${b.detail}`);
-    void emit({ type: 'stop.breached', name: b.name, detail: b.detail }).catch(() => undefined); // stamped now, before what the abort cancels
-    breach.abort(`stop condition "${b.name}" breached`);
-  }, { interpolate: (v) => o.interpolate(v) });
-  const stopLever = o.lever ? watchLever(o.lever, o.clock, (l) => {
-    reasons.push(leverStopReason(l));
-    void emit({ type: 'stop.breached', name: 'safety lever', detail: `engaged by ${l.by} since ${l.since}: ${l.reason}` }).catch(() => undefined);
-    breach.abort('the safety lever was engaged');
-  }) : async () => undefined;
-  const marks: OutageMarks = { injected: undefined, t0: undefined, detectedAt: undefined, switchEnd: undefined, recoveredAt: undefined, executed: undefined };
+  const stopWatching = watchProbes(
+    runbook.stopConditions,
+    o.makeContext('stop-conditions', NEVER, {}),
+    (b) => {
+      reasons.push(`stop condition "${b.name}" breached: ${b.detail}`);
+      void emit({ type: 'stop.breached', name: b.name, detail: b.detail }).catch(() => undefined); // stamped now, before what the abort cancels
+      breach.abort(`stop condition "${b.name}" breached`);
+    },
+    { interpolate: (v) => o.interpolate(v) },
+  );
+  const stopLever = o.lever
+    ? watchLever(o.lever, o.clock, (l) => {
+        reasons.push(leverStopReason(l));
+        void emit({ type: 'stop.breached', name: 'safety lever', detail: `engaged by ${l.by} since ${l.since}: ${l.reason}` }).catch(
+          () => undefined,
+        );
+        breach.abort('the safety lever was engaged');
+      })
+    : async () => undefined;
+  const marks: OutageMarks = {
+    injected: undefined,
+    t0: undefined,
+    detectedAt: undefined,
+    switchEnd: undefined,
+    recoveredAt: undefined,
+    executed: undefined,
+  };
   try {
-    await runOutage(o, { kind: pre.faultKind, params: pre.faultParams }, { halt: AbortSignal.any([interrupt, breach.signal]), breach: breach.signal }, marks, reasons);
+    await runOutage(
+      o,
+      { kind: pre.faultKind, params: pre.faultParams },
+      { halt: AbortSignal.any([interrupt, breach.signal]), breach: breach.signal },
+      marks,
+      reasons,
+    );
   } finally {
     await Promise.all([stopWatching(), stopLever()]);
     if (marks.injected) await restoreAfterFault(o, marks.injected, reasons);
@@ -51,8 +74,10 @@ export async function runRehearsalPhases(o: RehearsalInput): Promise<RehearsalRe
   await failBackAfterFault(o, marks.executed, pre.baseline, reasons, undone, marks.injected !== undefined);
 
   const { t0, detectedAt, switchEnd, recoveredAt, executed } = marks;
-  const rto = recoveredAt === undefined || executed === undefined || t0 === undefined ? null
-    : computeRto({ t0, detectedAt: detectedAt ?? t0, switchEnd: switchEnd ?? recoveredAt, recoveredAt, executed });
+  const rto =
+    recoveredAt === undefined || executed === undefined || t0 === undefined
+      ? null
+      : computeRto({ t0, detectedAt: detectedAt ?? t0, switchEnd: switchEnd ?? recoveredAt, recoveredAt, executed });
   const overruns = executed && switchEnd !== undefined ? findBudgetOverruns({ ...runbook, budgetMs: undefined }, executed.steps, 0) : [];
   // a step over its budget is a finding (reported), not a failed rehearsal: the RTO budget is the objective
   for (const b of overruns) await emit(b);

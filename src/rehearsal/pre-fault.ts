@@ -7,7 +7,12 @@ import type { RehearsalInput } from './input.js';
 import { checkSteady } from './steady.js';
 
 export type PreFault =
-  | { readonly ready: true; readonly baseline: ReadonlyMap<string, Observation>; readonly faultKind: AnyKind; readonly faultParams: unknown }
+  | {
+      readonly ready: true;
+      readonly baseline: ReadonlyMap<string, Observation>;
+      readonly faultKind: AnyKind;
+      readonly faultParams: unknown;
+    }
   /** Nothing was changed: why, and whether an interrupt (not a failed check) said so. */
   | { readonly ready: false; readonly reason: string; readonly interrupted: boolean };
 
@@ -21,10 +26,17 @@ export async function checkBeforeFault(o: RehearsalInput, halt: AbortSignal): Pr
   const fault = runbook.fault;
   if (!fault) throw new Error('internal: rehearse needs spec.fault (validated by the command)');
   const refused = (reason: string): PreFault => ({ ready: false, reason: `${reason}: nothing was changed`, interrupted: false });
-  const interrupted = (): PreFault => ({ ready: false, reason: `interrupted (${messageOf(halt.reason)}) before the fault: nothing was changed`, interrupted: true });
+  const interrupted = (): PreFault => ({
+    ready: false,
+    reason: `interrupted (${messageOf(halt.reason)}) before the fault: nothing was changed`,
+    interrupted: true,
+  });
   const check = (group: CheckGroup, probes: readonly Probe[], phase: string) =>
     checkSteady(probes, {
-      group, phase, emit: o.emit, interpolate: (v) => o.interpolate(v),
+      group,
+      phase,
+      emit: o.emit,
+      interpolate: (v) => o.interpolate(v),
       makeContext: (name) => o.makeContext(`${group}:${name}`, halt, {}),
     });
   try {
@@ -34,7 +46,9 @@ export async function checkBeforeFault(o: RehearsalInput, halt: AbortSignal): Pr
     if (off.length > 0) return refused(`steady state does not hold before the fault (${off.join(', ')})`);
     // the world before the fault: what fail-back restores, also for steps the estate healed by itself
     const baseline = await observeAll({
-      runbook, registry: o.registry, signal: halt,
+      runbook,
+      registry: o.registry,
+      signal: halt,
       interpolate: (step, outputsOf) => o.interpolate(step.with, outputsOf),
       makeContext: (id, signal) => o.makeContext(id, signal, {}),
     });
@@ -44,9 +58,13 @@ export async function checkBeforeFault(o: RehearsalInput, halt: AbortSignal): Pr
     const faultKind = o.registry.get(fault.kind);
     if (!faultKind) return refused(`unknown fault kind "${fault.kind}"`);
     const faultParams = o.interpolate(fault.with);
-    if (faultKind.reversible?.(faultParams) === false) return refused(`the fault (${fault.kind}) cannot be restored: its params define no way back`);
+    if (faultKind.reversible?.(faultParams) === false)
+      return refused(`the fault (${fault.kind}) cannot be restored: its params define no way back`);
     const breached = await check('stopConditions', runbook.stopConditions, 'before the fault');
-    if (breached.length > 0) return refused(`stop condition${breached.length > 1 ? 's' : ''} ${breached.map((n) => `"${n}"`).join(', ')} already breached before the fault`);
+    if (breached.length > 0)
+      return refused(
+        `stop condition${breached.length > 1 ? 's' : ''} ${breached.map((n) => `"${n}"`).join(', ')} already breached before the fault`,
+      );
     if (halt.aborted) return interrupted();
     return { ready: true, baseline, faultKind, faultParams };
   } catch (e) {

@@ -7,7 +7,13 @@ import type { ExecuteOutcome } from '../engine/executor.js';
  * holds again). Each mark is rounded once, as an offset from t0, so the parts add up to the total
  * exactly. Pure.
  */
-export function computeRto(m: { t0: number; detectedAt: number; switchEnd: number; recoveredAt: number; executed: ExecuteOutcome }): RtoBreakdown {
+export function computeRto(m: {
+  t0: number;
+  detectedAt: number;
+  switchEnd: number;
+  recoveredAt: number;
+  executed: ExecuteOutcome;
+}): RtoBreakdown {
   const steps: Record<string, number> = {};
   for (const [id, rec] of m.executed.steps) if (rec.timing.startedAt !== undefined) steps[id] = Math.round(rec.timing.durationMs);
   const detected = Math.round(m.detectedAt - m.t0);

@@ -25,7 +25,12 @@ export async function safetyRefusal(store: StateStore, runbook: string, mode: 'r
 export async function pauseAfterFailure(store: StateStore, meta: RunMeta): Promise<PauseRecord | undefined> {
   const r = meta.rehearsal;
   if (meta.mode !== 'rehearse' || r?.outcome !== 'FAILED' || r.reasons.some(isLeverStop)) return undefined;
-  const pause: PauseRecord = { runbook: meta.runbook.name, runId: meta.runId, since: meta.endedAt ?? new Date().toISOString(), reasons: r.reasons.slice(0, 3) };
+  const pause: PauseRecord = {
+    runbook: meta.runbook.name,
+    runId: meta.runId,
+    since: meta.endedAt ?? new Date().toISOString(),
+    reasons: r.reasons.slice(0, 3),
+  };
   await pauseRunbook(store, pause);
   return pause;
 }

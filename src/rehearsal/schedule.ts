@@ -17,12 +17,18 @@ export function evaluateSchedule(policy: SchedulePolicy, now: number, lastRehear
   }
   if (policy.windows.length > 0 && !policy.windows.some((w) => inWeekly(w, local))) {
     const windows = policy.windows.map((w) => w.text).join('; ');
-    return { allowed: false, reason: `outside the allowed windows (${windows} ${policy.timezone}); now ${local.weekday} ${hhmm(local.minute)}` };
+    return {
+      allowed: false,
+      reason: `outside the allowed windows (${windows} ${policy.timezone}); now ${local.weekday} ${hhmm(local.minute)}`,
+    };
   }
   if (policy.minIntervalMs !== undefined && lastRehearsalAt !== undefined) {
     const ago = Math.max(0, now - lastRehearsalAt);
     if (ago < policy.minIntervalMs) {
-      return { allowed: false, reason: `last rehearsal ${formatAgo(ago)} ago, minInterval ${policy.minIntervalText ?? formatAgo(policy.minIntervalMs)}` };
+      return {
+        allowed: false,
+        reason: `last rehearsal ${formatAgo(ago)} ago, minInterval ${policy.minIntervalText ?? formatAgo(policy.minIntervalMs)}`,
+      };
     }
   }
   return { allowed: true };

@@ -21,7 +21,8 @@ export function skippedRehearsalPhases(reason: string, mode: 'rehearse' | 'drill
       await ctx.emit({ type: 'rehearsal.skipped', reason });
       await ctx.emit({ type: 'rehearsal.finished', outcome: 'SKIPPED', rto: null, budgetMs, reasons: [reason], stepBudgetsMs });
       return {
-        status: 'skipped', summary: buildSummary(runbook, undefined, [], `skipped: ${reason}`),
+        status: 'skipped',
+        summary: buildSummary(runbook, undefined, [], `skipped: ${reason}`),
         record: { rehearsal: { outcome: 'SKIPPED', rtoMs: undefined, budgetMs, reasons: [reason] } },
       };
     },

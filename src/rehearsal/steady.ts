@@ -27,21 +27,27 @@ export interface SteadyOptions {
  */
 export async function checkSteady(probes: readonly Probe[], o: SteadyOptions): Promise<string[]> {
   const failed: string[] = [];
-  await Promise.all(probes.map(async (p) => {
-    const ctx = o.makeContext(p.name);
-    const t0 = ctx.clock.monotonic();
-    const r = await runProbeUntilStable(p, ctx, {
-      interpolate: o.interpolate,
-      ...(o.untilMs === undefined ? {} : { deadlineMs: o.untilMs, stopOnFailure: false }),
-      ...(o.heldSince === undefined ? {} : { adaptive: true }),
-    });
-    if (!r.ok) failed.push(p.name);
-    else if (r.heldSince !== undefined) o.heldSince?.set(p.name, r.heldSince);
-    const streak = r.samples.length > 1 ? ` (${r.samples.length} samples)` : '';
-    await o.emit({
-      type: r.ok ? 'check.passed' : 'check.failed', group: o.group, name: p.name, detail: `${r.detail}${streak}`, durationMs: ctx.clock.monotonic() - t0,
-      ...(o.phase === undefined ? {} : { phase: o.phase }),
-    });
-  }));
+  await Promise.all(
+    probes.map(async (p) => {
+      const ctx = o.makeContext(p.name);
+      const t0 = ctx.clock.monotonic();
+      const r = await runProbeUntilStable(p, ctx, {
+        interpolate: o.interpolate,
+        ...(o.untilMs === undefined ? {} : { deadlineMs: o.untilMs, stopOnFailure: false }),
+        ...(o.heldSince === undefined ? {} : { adaptive: true }),
+      });
+      if (!r.ok) failed.push(p.name);
+      else if (r.heldSince !== undefined) o.heldSince?.set(p.name, r.heldSince);
+      const streak = r.samples.length > 1 ? ` (${r.samples.length} samples)` : '';
+      await o.emit({
+        type: r.ok ? 'check.passed' : 'check.failed',
+        group: o.group,
+        name: p.name,
+        detail: `${r.detail}${streak}`,
+        durationMs: ctx.clock.monotonic() - t0,
+        ...(o.phase === undefined ? {} : { phase: o.phase }),
+      });
+    }),
+  );
   return failed;
 }

@@ -29,11 +29,16 @@ export function rpoText(s: ScopeAssessment): string {
   const d = s.dataLoss;
   if (s.plan.status !== 'plan' || s.verdict === 'not-survivable') return '-';
   if (!d) return '0';
-  const parts = [...(d.bytes > 0 ? [bytesText(d.bytes)] : []), ...(d.transactions > 0 ? [`${d.transactions} tx`] : []), ...(d.unknown ? ['unknown'] : [])];
+  const parts = [
+    ...(d.bytes > 0 ? [bytesText(d.bytes)] : []),
+    ...(d.transactions > 0 ? [`${d.transactions} tx`] : []),
+    ...(d.unknown ? ['unknown'] : []),
+  ];
   return parts.length === 0 ? '0' : parts.join(' + ');
 }
 
-export const bytesText = (n: number): string => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`);
+export const bytesText = (n: number): string =>
+  n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
 
 export const headroomText = (s: ScopeAssessment): string => (s.headroom ? `${s.headroom.pct}%` : '-');
 
@@ -55,7 +60,8 @@ export function rehearsedText(s: ScopeAssessment): string {
   return r.ageDays === null ? 'never' : ageText(r.ageDays);
 }
 
-const ageText = (days: number): string => (days < 1 / 24 ? 'just now' : days < 1 ? `${Math.round(days * 24)}h ago` : `${Math.round(days * 10) / 10} days ago`);
+const ageText = (days: number): string =>
+  days < 1 / 24 ? 'just now' : days < 1 ? `${Math.round(days * 24)}h ago` : `${Math.round(days * 10) / 10} days ago`;
 
 /** The plan column: "hangzhou-down", "hangzhou-down (covers)", "NO PLAN", "AMBIGUOUS". */
 export function planText(s: ScopeAssessment): string {

@@ -24,7 +24,14 @@ export interface StepReport {
   readonly overBudget: { readonly budgetMs: number; readonly message: string; readonly counted: boolean } | undefined;
   readonly notes: Readonly<Record<string, unknown>>;
   /** already-as-before: the undo found the step as it was and did nothing (message: "already as before: nothing undone"). */
-  readonly rollback: { readonly status: 'rolled-back' | 'already-as-before' | 'failed'; readonly durationMs: number; readonly message: string; readonly endedAt?: string } | undefined;
+  readonly rollback:
+    | {
+        readonly status: 'rolled-back' | 'already-as-before' | 'failed';
+        readonly durationMs: number;
+        readonly message: string;
+        readonly endedAt?: string;
+      }
+    | undefined;
   /** Every phase the step went through, in order, with wall-clock ends (from step.phase events): the timeline's bars. */
   readonly segments?: readonly PhaseSegment[];
   /** Retries: when each failed attempt was retried, the pause and why. */
@@ -51,7 +58,11 @@ export interface RunReport {
   readonly checks: readonly CheckReport[];
   readonly budgetOverruns: readonly string[];
   /** The budgets the run was held to: the runbook's (the switch; a rehearsal's RTO) and each step's. */
-  readonly budgets: { readonly switchMs: number | undefined; readonly steps: Readonly<Record<string, number>>; readonly switchTookMs?: number };
+  readonly budgets: {
+    readonly switchMs: number | undefined;
+    readonly steps: Readonly<Record<string, number>>;
+    readonly switchTookMs?: number;
+  };
   /** Why the run failed, one entry per cause; empty when it succeeded. */
   readonly failures: readonly FailureCause[];
   /** Budget overruns the run did not count against itself (a step over its budget, a real run over the runbook's): findings. */
@@ -78,7 +89,24 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
   const steps = new Map<string, Mutable<StepReport>>();
   const started = records.find((r): r is Extract<JournalRecord, { type: 'run.started' }> => r.type === 'run.started');
   for (const s of started?.steps ?? []) {
-    steps.set(s.id, { id: s.id, kind: s.kind, status: 'waiting', queuedAt: undefined, startedAt: undefined, endedAt: undefined, durationMs: 0, phases: {}, attempts: 0, describe: undefined, error: undefined, overBudget: undefined, notes: {}, rollback: undefined, segments: [], retries: [] });
+    steps.set(s.id, {
+      id: s.id,
+      kind: s.kind,
+      status: 'waiting',
+      queuedAt: undefined,
+      startedAt: undefined,
+      endedAt: undefined,
+      durationMs: 0,
+      phases: {},
+      attempts: 0,
+      describe: undefined,
+      error: undefined,
+      overBudget: undefined,
+      notes: {},
+      rollback: undefined,
+      segments: [],
+      retries: [],
+    });
   }
   const attempt = new Map<string, number>();
   const rollbackStart = new Map<string, string>();
@@ -93,7 +121,15 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
     switch (r.type) {
       case 'check.passed':
       case 'check.failed':
-        checks.push({ group: r.group, phase: phases.get(r) ?? r.group, name: r.name, ok: r.type === 'check.passed', detail: r.detail, durationMs: r.durationMs, at: r.at });
+        checks.push({
+          group: r.group,
+          phase: phases.get(r) ?? r.group,
+          name: r.name,
+          ok: r.type === 'check.passed',
+          detail: r.detail,
+          durationMs: r.durationMs,
+          at: r.at,
+        });
         break;
       case 'step.started':
         attempt.set(r.stepId, r.attempt);
@@ -101,7 +137,14 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
         if (s && s.status === 'waiting') s.status = 'running';
         break;
       case 'step.phase':
-        if (s) s.segments = push(s.segments, { phase: r.phase, startAt: shift(r.at, -r.durationMs), endAt: r.at, ok: r.ok, attempt: attempt.get(r.stepId) ?? 1 });
+        if (s)
+          s.segments = push(s.segments, {
+            phase: r.phase,
+            startAt: shift(r.at, -r.durationMs),
+            endAt: r.at,
+            ok: r.ok,
+            attempt: attempt.get(r.stepId) ?? 1,
+          });
         break;
       case 'step.retrying':
         if (s) s.retries = push(s.retries, { at: r.at, attempt: r.attempt, delayMs: r.delayMs, message: r.error.message });
@@ -132,7 +175,13 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
         break;
       case 'step.rolled-back':
         // records from before `changed` existed lack it: they were undos that ran
-        if (s) s.rollback = { status: r.changed === false ? 'already-as-before' : 'rolled-back', durationMs: r.durationMs, message: r.describe, endedAt: r.at };
+        if (s)
+          s.rollback = {
+            status: r.changed === false ? 'already-as-before' : 'rolled-back',
+            durationMs: r.durationMs,
+            message: r.describe,
+            endedAt: r.at,
+          };
         if (s) s.segments = push(s.segments, rollbackSegment(rollbackStart.get(r.stepId), r.at, r.durationMs, true));
         break;
       case 'step.rollback-failed':
@@ -155,13 +204,25 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
   const failures = failureCauses({ run: meta, steps: list, checks, overruns, interrupted, rehearsal });
   const findings = overruns.filter((b) => !overrunCounted(b.message, meta, rehearsal)).map((b) => b.message);
   return {
-    schemaVersion: REPORT_SCHEMA_VERSION, run: meta, steps: list, checks, budgetOverruns: overruns.map((b) => b.message),
-    budgets: budgetsOf(started, rehearsal, overruns), failures, findings, interrupted: interrupted !== undefined, ...(rehearsal ? { rehearsal } : {}),
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    run: meta,
+    steps: list,
+    checks,
+    budgetOverruns: overruns.map((b) => b.message),
+    budgets: budgetsOf(started, rehearsal, overruns),
+    failures,
+    findings,
+    interrupted: interrupted !== undefined,
+    ...(rehearsal ? { rehearsal } : {}),
   };
 }
 
 /** Budgets from run.started (every mode), else a rehearsal's record of them, else what the overruns say. */
-function budgetsOf(started: Extract<JournalRecord, { type: 'run.started' }> | undefined, h: RehearsalReport | undefined, overruns: readonly { stepId: string | undefined; budgetMs: number; durationMs: number }[]): RunReport['budgets'] {
+function budgetsOf(
+  started: Extract<JournalRecord, { type: 'run.started' }> | undefined,
+  h: RehearsalReport | undefined,
+  overruns: readonly { stepId: string | undefined; budgetMs: number; durationMs: number }[],
+): RunReport['budgets'] {
   const steps: Record<string, number> = { ...h?.stepBudgetsMs };
   for (const b of overruns) if (b.stepId !== undefined) steps[b.stepId] ??= b.budgetMs;
   for (const s of started?.steps ?? []) if (s.budgetMs !== undefined) steps[s.id] = s.budgetMs;

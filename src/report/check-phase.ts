@@ -13,7 +13,15 @@ export function checkPhases(events: readonly EngineEvent[]): ReadonlyMap<EngineE
     if (e.type === 'step.started' || e.type === 'step.intent' || e.type === 'step.skipped') stepsBegan = true;
     else if (e.type === 'rollback.started') failingBack = true;
     else if (e.type === 'check.passed' || e.type === 'check.failed') {
-      const phase = e.phase ?? (e.group === 'readiness' ? 'before any change' : failingBack ? 'after fail-back' : stepsBegan ? 'after the switch' : 'before the drill');
+      const phase =
+        e.phase ??
+        (e.group === 'readiness'
+          ? 'before any change'
+          : failingBack
+            ? 'after fail-back'
+            : stepsBegan
+              ? 'after the switch'
+              : 'before the drill');
       out.set(e, phase);
     }
   }

@@ -12,8 +12,19 @@ export interface FailureCause {
 
 export interface FailureInput {
   readonly run: RunMeta;
-  readonly steps: readonly { readonly id: string; readonly status: string; readonly error?: { readonly phase: string; readonly message: string } | undefined; readonly rollback?: { readonly status: string; readonly message: string } | undefined }[];
-  readonly checks: readonly { readonly group: string; readonly phase?: string; readonly name: string; readonly ok: boolean; readonly detail: string }[];
+  readonly steps: readonly {
+    readonly id: string;
+    readonly status: string;
+    readonly error?: { readonly phase: string; readonly message: string } | undefined;
+    readonly rollback?: { readonly status: string; readonly message: string } | undefined;
+  }[];
+  readonly checks: readonly {
+    readonly group: string;
+    readonly phase?: string;
+    readonly name: string;
+    readonly ok: boolean;
+    readonly detail: string;
+  }[];
   readonly overruns: readonly { readonly stepId: string | undefined; readonly message: string }[];
   readonly interrupted: string | undefined;
   readonly rehearsal: RehearsalReport | undefined;
@@ -40,26 +51,39 @@ export function overrunCounted(message: string, run: RunMeta, rehearsal: Rehears
 export function failureCauses(r: FailureInput): FailureCause[] {
   if (!runFailed(r.run, r.rehearsal)) return [];
   const out: FailureCause[] = [];
-  for (const c of r.checks) if (!c.ok) out.push({ type: 'check', subject: `${c.group} ${c.name}${c.phase && c.phase !== c.group ? ` (${c.phase})` : ''}`, message: c.detail });
+  for (const c of r.checks)
+    if (!c.ok)
+      out.push({
+        type: 'check',
+        subject: `${c.group} ${c.name}${c.phase && c.phase !== c.group ? ` (${c.phase})` : ''}`,
+        message: c.detail,
+      });
   for (const s of r.steps) {
     if (s.status === 'failed' && s.error) out.push({ type: stepType(s.error.phase), subject: s.id, message: s.error.message });
   }
   for (const b of r.overruns) {
-    if (overrunCounted(b.message, r.run, r.rehearsal)) out.push({ type: 'budget', subject: b.stepId === undefined ? 'switch' : `step ${b.stepId}`, message: b.message });
+    if (overrunCounted(b.message, r.run, r.rehearsal))
+      out.push({ type: 'budget', subject: b.stepId === undefined ? 'switch' : `step ${b.stepId}`, message: b.message });
   }
-  for (const b of r.rehearsal?.stopBreaches ?? []) out.push({ type: 'stop', subject: b.name, message: `stop condition "${b.name}" breached: ${b.detail}` });
+  for (const b of r.rehearsal?.stopBreaches ?? [])
+    out.push({ type: 'stop', subject: b.name, message: `stop condition "${b.name}" breached: ${b.detail}` });
   for (const s of r.steps) {
     if (s.rollback?.status === 'failed') out.push({ type: 'rollback', subject: s.id, message: s.rollback.message });
   }
   if (r.rehearsal?.restoreOk === false) out.push({ type: 'rollback', subject: 'fault', message: 'the fault could not be restored' });
   const failBackExplained = out.some((c) => c.type === 'rollback' || (c.type === 'check' && c.subject.endsWith('(after fail-back)')));
-  if (r.run.halves?.failBack === 'failed' && !failBackExplained) out.push({ type: 'fail-back', subject: 'fail-back', message: r.run.summary?.error ?? 'fail-back incomplete: see the journal' });
+  if (r.run.halves?.failBack === 'failed' && !failBackExplained)
+    out.push({ type: 'fail-back', subject: 'fail-back', message: r.run.summary?.error ?? 'fail-back incomplete: see the journal' });
   if (r.interrupted !== undefined) out.push({ type: 'interrupted', subject: 'run', message: `interrupted (${r.interrupted})` });
   if (out.length === 0) {
-    const why = r.rehearsal?.reasons.join('; ') || r.run.summary?.error || `the ${r.run.mode === 'rehearse' ? 'rehearsal' : r.run.mode} ${r.run.status === 'interrupted' ? 'was interrupted' : r.run.status}`;
+    const why =
+      r.rehearsal?.reasons.join('; ') ||
+      r.run.summary?.error ||
+      `the ${r.run.mode === 'rehearse' ? 'rehearsal' : r.run.mode} ${r.run.status === 'interrupted' ? 'was interrupted' : r.run.status}`;
     out.push({ type: 'run', subject: 'run', message: why });
   }
   return out;
 }
 
-const stepType = (phase: string): FailureCause['type'] => (phase === 'observe' || phase === 'apply' || phase === 'verify' || phase === 'rollback' ? phase : 'apply');
+const stepType = (phase: string): FailureCause['type'] =>
+  phase === 'observe' || phase === 'apply' || phase === 'verify' || phase === 'rollback' ? phase : 'apply';

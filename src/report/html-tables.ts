@@ -8,13 +8,27 @@ import { stepBudget, stepStart } from './timeline-model.js';
 const d = (v: number | undefined): string => (v === undefined ? '' : esc(formatDuration(v)));
 const NUMERIC: ReadonlySet<number> = new Set([3, 4, 5, 6, 7, 8, 9]);
 /** A cell that names its column (data-label): on a phone each row becomes a card of "label value" lines. */
-const td = (label: string, html: string, numeric: boolean): string => `<td data-label="${esc(label)}"${numeric ? ' class="n"' : ''}>${html}</td>`;
+const td = (label: string, html: string, numeric: boolean): string =>
+  `<td data-label="${esc(label)}"${numeric ? ' class="n"' : ''}>${html}</td>`;
 
 /** Steps with their times: start (from t0 or run start), duration, phases, attempts, budget, rollback. */
 export function renderStepTable(r: RunReport): string {
   const origin = ms(r.rehearsal?.t0) ?? ms(r.run.startedAt);
   const critical = new Set(r.run.summary?.criticalPath ?? []);
-  const cols = ['step', 'kind', 'status', `start (${r.rehearsal?.t0 ? 't0+' : 'run+'})`, 'time', 'observe', 'apply', 'verify', 'attempts', 'budget', 'rollback', 'what'];
+  const cols = [
+    'step',
+    'kind',
+    'status',
+    `start (${r.rehearsal?.t0 ? 't0+' : 'run+'})`,
+    'time',
+    'observe',
+    'apply',
+    'verify',
+    'attempts',
+    'budget',
+    'rollback',
+    'what',
+  ];
   const head = `<tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
   const rows = r.steps.map((s) => {
     const start = stepStart(s);
@@ -22,8 +36,23 @@ export function renderStepTable(r: RunReport): string {
     const budget = stepBudget(r, s);
     const what = s.error ? `<strong>${esc(s.error.phase)} failed:</strong> ${esc(s.error.message)}` : esc(s.describe ?? '');
     const rb = s.rollback ? `${esc(s.rollback.status)} ${d(s.rollback.durationMs)}` : '';
-    const cls = [critical.has(s.id) ? 'critical' : '', s.status === 'failed' || s.overBudget?.counted ? 'bad' : ''].filter(Boolean).join(' ');
-    const cells = [esc(s.id), esc(s.kind), esc(s.status), startText, d(s.durationMs), d(s.phases.observe), d(s.phases.apply), d(s.phases.verify), String(s.attempts), `${d(budget)}${s.overBudget ? ' ⚠' : ''}`, rb, what];
+    const cls = [critical.has(s.id) ? 'critical' : '', s.status === 'failed' || s.overBudget?.counted ? 'bad' : '']
+      .filter(Boolean)
+      .join(' ');
+    const cells = [
+      esc(s.id),
+      esc(s.kind),
+      esc(s.status),
+      startText,
+      d(s.durationMs),
+      d(s.phases.observe),
+      d(s.phases.apply),
+      d(s.phases.verify),
+      String(s.attempts),
+      `${d(budget)}${s.overBudget ? ' ⚠' : ''}`,
+      rb,
+      what,
+    ];
     return `<tr data-step-row="${esc(s.id)}"${cls ? ` class="${cls}"` : ''}>${cells.map((c, i) => td(cols[i] ?? '', c, NUMERIC.has(i))).join('')}</tr>`;
   });
   return `<table id="steps-table" class="cards"><thead>${head}</thead><tbody>${rows.join('\n')}</tbody></table>`;

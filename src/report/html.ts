@@ -21,9 +21,10 @@ export function renderHtml(report: RunReport, history: readonly HistoryRun[]): s
   const trend = renderTrend(rtoTrend(report, history), h?.budgetMs);
   const v = trend.verdict;
   const flagged = regressionText(v);
-  const regression = flagged !== undefined
-    ? `<p id="regression-flag" class="regression">⚠ ${esc(flagged)}.</p>`
-    : `<p id="regression-none" class="meta">No RTO regression against earlier rehearsals${v.medianMs === undefined ? ' (not enough history)' : ` (median ${esc(formatDuration(v.medianMs))})`}.</p>`;
+  const regression =
+    flagged !== undefined
+      ? `<p id="regression-flag" class="regression">⚠ ${esc(flagged)}.</p>`
+      : `<p id="regression-none" class="meta">No RTO regression against earlier rehearsals${v.medianMs === undefined ? ' (not enough history)' : ` (median ${esc(formatDuration(v.medianMs))})`}.</p>`;
   const outcome = h?.outcome ?? m.status;
   const title = `${m.runbook.name} — ${m.mode} — ${outcome}`;
   return `<!DOCTYPE html>
@@ -56,11 +57,16 @@ ${h ? `<section id="rto-section"><h2>RTO breakdown</h2><div class="scroll">${ren
 function failureLines(r: RunReport): string {
   const parts: string[] = [];
   if (r.failures.length > 0) {
-    const items = r.failures.map((c) => `<li class="cause" data-cause="${esc(c.type)}"><span class="cause-type">${esc(c.type)}</span> <strong>${esc(c.subject)}</strong>: ${esc(c.message)}</li>`);
+    const items = r.failures.map(
+      (c) =>
+        `<li class="cause" data-cause="${esc(c.type)}"><span class="cause-type">${esc(c.type)}</span> <strong>${esc(c.subject)}</strong>: ${esc(c.message)}</li>`,
+    );
     parts.push(`<section id="failure-cause" class="failure"><h2>Why it failed</h2><ul>${items.join('')}</ul></section>`);
   }
   if (r.findings.length > 0) {
-    parts.push(`<section id="findings"><h2>Findings</h2><ul>${r.findings.map((f) => `<li>${esc(f)} <span class="meta">(not counted against the run)</span></li>`).join('')}</ul></section>`);
+    parts.push(
+      `<section id="findings"><h2>Findings</h2><ul>${r.findings.map((f) => `<li>${esc(f)} <span class="meta">(not counted against the run)</span></li>`).join('')}</ul></section>`,
+    );
   }
   return parts.join('\n');
 }
@@ -73,10 +79,15 @@ function faultLines(r: RunReport): string {
   if (h.t0) lines.push(`<li>t0 (the cut: the fault's apply started) at ${esc(h.t0)}${h.fault ? `: ${esc(h.fault)}` : ''}</li>`);
   if (h.injectedAt) lines.push(`<li>fault in place${esc(sinceT0(h, h.injectedAt))}</li>`);
   else if (h.t0) lines.push('<li class="bad">the fault was never verified in place (its injection failed or was cut short)</li>');
-  if (h.detectedAt) lines.push(`<li>detected${esc(sinceT0(h, h.detectedAt))}${h.detectedBy ? ` by probe <code>${esc(h.detectedBy)}</code>` : ''}</li>`);
+  if (h.detectedAt)
+    lines.push(`<li>detected${esc(sinceT0(h, h.detectedAt))}${h.detectedBy ? ` by probe <code>${esc(h.detectedBy)}</code>` : ''}</li>`);
   if (h.recoveredAt) lines.push(`<li>recovered (steady state holds again)${esc(sinceT0(h, h.recoveredAt))}</li>`);
-  if (h.restoredAt) lines.push(`<li${h.restoreOk === false ? ' class="bad"' : ''}>fault restored${esc(sinceT0(h, h.restoredAt))}${h.restoreOk === false ? ' — RESTORE FAILED' : ''}</li>`);
-  for (const b of h.stopBreaches) lines.push(`<li class="bad">stop condition <code>${esc(b.name)}</code> breached at ${esc(b.at)}: ${esc(b.detail)}</li>`);
+  if (h.restoredAt)
+    lines.push(
+      `<li${h.restoreOk === false ? ' class="bad"' : ''}>fault restored${esc(sinceT0(h, h.restoredAt))}${h.restoreOk === false ? ' — RESTORE FAILED' : ''}</li>`,
+    );
+  for (const b of h.stopBreaches)
+    lines.push(`<li class="bad">stop condition <code>${esc(b.name)}</code> breached at ${esc(b.at)}: ${esc(b.detail)}</li>`);
   for (const reason of h.reasons) lines.push(`<li class="bad reason">${esc(reason)}</li>`);
   return lines.length > 0 ? `<ul id="rehearsal-facts">${lines.join('')}</ul>` : '';
 }

@@ -10,14 +10,18 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g,
 /** An inspection as Markdown: findings with when each was first seen, what was resolved, checks, plans, then the assessment. */
 export function renderInspectionMarkdown(r: InspectionRecord): string {
   const out = [
-    `# Inspection ${r.id}`, '',
-    `${r.startedAt} by ${r.user}@${r.host}, ${formatDuration(r.durationMs)}: ${r.runbooks.join(', ')}. ${r.findings === 0 ? '**Clean.**' : `**${r.findings} finding(s)**, ${r.appeared} new, ${r.resolved} resolved since ${r.drift.previous ? `the last inspection (${r.drift.previous.id})` : 'ever (the first inspection)'}.`}`, '',
-    '## Findings', '',
+    `# Inspection ${r.id}`,
+    '',
+    `${r.startedAt} by ${r.user}@${r.host}, ${formatDuration(r.durationMs)}: ${r.runbooks.join(', ')}. ${r.findings === 0 ? '**Clean.**' : `**${r.findings} finding(s)**, ${r.appeared} new, ${r.resolved} resolved since ${r.drift.previous ? `the last inspection (${r.drift.previous.id})` : 'ever (the first inspection)'}.`}`,
+    '',
+    '## Findings',
+    '',
   ];
   if (r.findingList.length === 0) out.push('None.', '');
   else {
     out.push('| | finding | since |', '|---|---|---|');
-    for (const f of r.findingList) out.push(`| ${r.drift.appeared.includes(f.key) ? 'NEW' : ''} | ${cell(f.message)} | ${sinceText(f.since)} |`);
+    for (const f of r.findingList)
+      out.push(`| ${r.drift.appeared.includes(f.key) ? 'NEW' : ''} | ${cell(f.message)} | ${sinceText(f.since)} |`);
     out.push('');
   }
   if (r.drift.resolved.length > 0) {
@@ -29,9 +33,18 @@ export function renderInspectionMarkdown(r: InspectionRecord): string {
   for (const c of r.checks) out.push(`| ${[c.runbook, c.group, c.name, c.ok ? 'passed' : 'FAILED', c.detail].map(cell).join(' | ')} |`);
   out.push('', '## Plans', '');
   for (const p of r.plans) {
-    out.push(`- ${p.runbook}: ${Object.entries(p.counts).map(([k, v]) => `${v} ${k}`).join(', ')}${p.unobservable.map((u) => `; ${u.step} cannot be observed: ${u.error}`).join('')}`);
+    out.push(
+      `- ${p.runbook}: ${Object.entries(p.counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}${p.unobservable.map((u) => `; ${u.step} cannot be observed: ${u.error}`).join('')}`,
+    );
   }
   for (const s of r.savedPlans) out.push(`- saved plan ${s.file} (${s.runbook}): ${s.fresh ? 'fresh' : 'STALE'}: ${s.detail}`);
-  out.push('', renderAssessmentMarkdown(r.assessment).replace(/^# /m, '## ').replace(/^(#{2,}) /gm, '#$1 '));
+  out.push(
+    '',
+    renderAssessmentMarkdown(r.assessment)
+      .replace(/^# /m, '## ')
+      .replace(/^(#{2,}) /gm, '#$1 '),
+  );
   return `${out.join('\n').trimEnd()}\n`;
 }

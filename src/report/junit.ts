@@ -2,7 +2,12 @@ import type { RunReport } from './build-report.js';
 import { junitCases, type TestCase } from './junit-cases.js';
 
 const esc = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
 /** An attribute keeps its line breaks (a parser would fold a raw newline into a space). */
 const attr = (s: string): string => esc(s).replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
 const sec = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(3);
@@ -23,7 +28,9 @@ export function renderJunit(r: RunReport): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="drctl" ${counts} time="${time}">`,
     `  <testsuite name="${attr(suite)}" ${counts} skipped="${skipped}" time="${time}" timestamp="${attr(m.startedAt)}" hostname="${attr(m.host)}">`,
-    `    <properties>${properties(r).map(([k, v]) => `<property name="${attr(k)}" value="${attr(v)}"/>`).join('')}</properties>`,
+    `    <properties>${properties(r)
+      .map(([k, v]) => `<property name="${attr(k)}" value="${attr(v)}"/>`)
+      .join('')}</properties>`,
     ...cases.map(testcase),
     '  </testsuite>',
     '</testsuites>',
@@ -34,7 +41,8 @@ export function renderJunit(r: RunReport): string {
 function testcase(c: TestCase): string {
   const time = c.timeMs === undefined ? '' : ` time="${sec(c.timeMs)}"`;
   const inner: string[] = [];
-  if (c.failure) inner.push(`      <failure type="${attr(c.failure.type)}" message="${attr(c.failure.message)}">${esc(c.failure.body)}</failure>`);
+  if (c.failure)
+    inner.push(`      <failure type="${attr(c.failure.type)}" message="${attr(c.failure.message)}">${esc(c.failure.body)}</failure>`);
   if (c.skipped !== undefined) inner.push(`      <skipped message="${attr(c.skipped)}"/>`);
   if (c.out) inner.push(`      <system-out>${esc(c.out)}</system-out>`);
   const open = `    <testcase classname="${attr(c.classname)}" name="${attr(c.name)}"${time}`;
@@ -43,7 +51,12 @@ function testcase(c: TestCase): string {
 
 function properties(r: RunReport): [string, string][] {
   const m = r.run;
-  const props: [string, string][] = [['runId', m.runId], ['mode', m.mode], ['status', m.status], ['runbook', m.runbook.name]];
+  const props: [string, string][] = [
+    ['runId', m.runId],
+    ['mode', m.mode],
+    ['status', m.status],
+    ['runbook', m.runbook.name],
+  ];
   if (m.summary?.error) props.push(['error', m.summary.error]);
   const h = r.rehearsal;
   if (!h) return r.budgets.switchMs === undefined ? props : [...props, ['budget.switchMs', String(r.budgets.switchMs)]];

@@ -53,7 +53,10 @@ export function rtoTrend(report: RunReport, history: readonly HistoryRun[]): rea
   const past = rehearsalTrend(earlier, report.run.runbook.name);
   const rto = report.rehearsal?.rto;
   if (!rto) return past;
-  return [...past, { runId: report.run.runId, startedAt: report.run.startedAt, rtoMs: rto.totalMs, outcome: report.rehearsal?.outcome, current: true }];
+  return [
+    ...past,
+    { runId: report.run.runId, startedAt: report.run.startedAt, rtoMs: rto.totalMs, outcome: report.rehearsal?.outcome, current: true },
+  ];
 }
 
 /** "RTO regression: 5.80s is 43% above the median 4.05s of earlier rehearsals (threshold 20%)", or undefined. */

@@ -28,15 +28,35 @@ export interface RehearsalReport {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const REHEARSAL_EVENTS: ReadonlySet<string> = new Set([
-  'fault.intent', 'fault.injected', 'fault.detected', 'fault.restored', 'rehearsal.recovered', 'stop.breached', 'rehearsal.skipped', 'rehearsal.finished',
+  'fault.intent',
+  'fault.injected',
+  'fault.detected',
+  'fault.restored',
+  'rehearsal.recovered',
+  'stop.breached',
+  'rehearsal.skipped',
+  'rehearsal.finished',
 ]);
 
 /** Pure: the rehearsal section from the journal, or undefined when the run was not a rehearsal. */
 export function buildRehearsalSection(events: readonly EngineEvent[], isRehearsal: boolean): RehearsalReport | undefined {
   if (!isRehearsal && !events.some((e) => REHEARSAL_EVENTS.has(e.type))) return undefined;
   const r: Mutable<RehearsalReport> = {
-    t0: undefined, fault: undefined, injectedAt: undefined, detectedAt: undefined, detectedBy: undefined, recoveredAt: undefined, restoredAt: undefined,
-    restoreOk: undefined, outcome: undefined, rto: null, budgetMs: undefined, stepBudgetsMs: {}, reasons: [], stopBreaches: [], skippedReason: undefined,
+    t0: undefined,
+    fault: undefined,
+    injectedAt: undefined,
+    detectedAt: undefined,
+    detectedBy: undefined,
+    recoveredAt: undefined,
+    restoredAt: undefined,
+    restoreOk: undefined,
+    outcome: undefined,
+    rto: null,
+    budgetMs: undefined,
+    stepBudgetsMs: {},
+    reasons: [],
+    stopBreaches: [],
+    skippedReason: undefined,
   };
   const breaches: Mutable<RehearsalReport>['stopBreaches'][number][] = [];
   for (const e of events) {
@@ -71,7 +91,13 @@ export function buildRehearsalSection(events: readonly EngineEvent[], isRehearsa
         break;
       case 'rehearsal.finished':
         // older records could carry a null reason (an abort's reason was not a message)
-        Object.assign(r, { outcome: e.outcome, rto: e.rto, budgetMs: e.budgetMs, reasons: e.reasons.filter((x) => typeof x === 'string'), stepBudgetsMs: e.stepBudgetsMs ?? {} });
+        Object.assign(r, {
+          outcome: e.outcome,
+          rto: e.rto,
+          budgetMs: e.budgetMs,
+          reasons: e.reasons.filter((x) => typeof x === 'string'),
+          stepBudgetsMs: e.stepBudgetsMs ?? {},
+        });
         break;
       default:
         break;

@@ -13,7 +13,10 @@ export function timeScale(t0: number, t1: number, x0: number, x1: number): TimeS
   return { t0, t1, x: (t) => x0 + (t - t0) * k, w: (ms) => Math.max(0, ms * k) };
 }
 
-const NICE = [1, 2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000];
+const NICE = [
+  1, 2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000,
+  3_600_000,
+];
 
 /** Tick step (ms) giving at most `max` ticks over `spanMs`. */
 export function tickStep(spanMs: number, max = 12): number {

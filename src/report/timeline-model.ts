@@ -21,7 +21,9 @@ export interface Mark {
 const toBar = (s: PhaseSegment): Bar | undefined => {
   const start = ms(s.startAt);
   const end = ms(s.endAt);
-  return start === undefined || end === undefined ? undefined : { phase: s.phase, start, end: Math.max(start, end), ok: s.ok, attempt: s.attempt };
+  return start === undefined || end === undefined
+    ? undefined
+    : { phase: s.phase, start, end: Math.max(start, end), ok: s.ok, attempt: s.attempt };
 };
 
 /** The step's observe/apply/verify bars: from its phase events, or laid end to end from startedAt. */

@@ -35,8 +35,13 @@ export function summarizeTrend(runbook: string, points: readonly TrendPoint[]): 
   if (!last) return undefined;
   const rtos = points.map((p) => p.rtoMs);
   return {
-    runbook, points, minMs: Math.min(...rtos), maxMs: Math.max(...rtos), medianMs: median(rtos) ?? last.rtoMs,
-    last: { runId: last.runId, rtoMs: last.rtoMs, outcome: last.outcome }, verdict: detectRegression(rtos),
+    runbook,
+    points,
+    minMs: Math.min(...rtos),
+    maxMs: Math.max(...rtos),
+    medianMs: median(rtos) ?? last.rtoMs,
+    last: { runId: last.runId, rtoMs: last.rtoMs, outcome: last.outcome },
+    verdict: detectRegression(rtos),
   };
 }
 

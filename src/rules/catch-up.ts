@@ -28,7 +28,10 @@ export async function waitForCatchUp(o: CatchUpOptions, clock: Clock, signal: Ab
     const elapsedMs = clock.monotonic() - t0;
     o.onStage?.({ type: 'waiting', stage: 'catch-up', detail: r.detail, elapsedMs });
     if (elapsedMs >= timeoutMs) {
-      throw new FlipError('catch-up-failed', `data did not catch up within ${Math.round(timeoutMs)}ms: ${r.detail}; the fence was lifted and the old map (version ${fromVersion}) stays`);
+      throw new FlipError(
+        'catch-up-failed',
+        `data did not catch up within ${Math.round(timeoutMs)}ms: ${r.detail}; the fence was lifted and the old map (version ${fromVersion}) stays`,
+      );
     }
     await clock.sleep(Math.min(o.catchUpIntervalMs ?? DEFAULT_CATCH_UP_INTERVAL_MS, Math.max(1, timeoutMs - elapsedMs)), signal);
   }

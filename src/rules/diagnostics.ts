@@ -35,7 +35,12 @@ export class DiagnosticSink {
       return { file: p.file, line: p.line, column: p.column, message: r.message };
     });
     this.diagnostics.push({
-      severity, code, message, file: at.file, line: at.line, column: at.column,
+      severity,
+      code,
+      message,
+      file: at.file,
+      line: at.line,
+      column: at.column,
       ...(at.length === undefined ? {} : { length: at.length }),
       ...(o.hint === undefined ? {} : { hint: o.hint }),
       ...(related && related.length > 0 ? { related } : {}),

@@ -58,5 +58,8 @@ const refLabel = (r: ZoneRef): string => (r.dc === undefined ? r.zone : `${r.zon
 
 /** JSON form of a move (no per-shard array). */
 export const moveToJson = (m: Move): Readonly<Record<string, unknown>> => ({
-  shards: m.ranges, count: m.shards.length, from: m.from, to: m.to,
+  shards: m.ranges,
+  count: m.shards.length,
+  from: m.from,
+  to: m.to,
 });

@@ -41,9 +41,13 @@ export function createFenceHolder(o: FenceHolderOptions): FenceHolder {
       const update = build(current);
       const r = await o.store.compareAndSet(current.version, update);
       if (!r.ok) {
-        throw new FlipError('conflict', `the rules changed underneath this ${o.what}: expected version ${current.version}, the store is at ${r.currentVersion}`, {
-          hint: 'another writer won; re-run to recompute from the new rules (flips are idempotent)',
-        });
+        throw new FlipError(
+          'conflict',
+          `the rules changed underneath this ${o.what}: expected version ${current.version}, the store is at ${r.currentVersion}`,
+          {
+            hint: 'another writer won; re-run to recompute from the new rules (flips are idempotent)',
+          },
+        );
       }
       current = { ...update, cut: [...(update.cut ?? [])].sort(), version: r.version, atIso: new Date(o.clock.now()).toISOString() };
       return current;
@@ -57,7 +61,12 @@ export function createFenceHolder(o: FenceHolderOptions): FenceHolder {
     const leaseUntilIso = new Date(o.clock.now() + o.leaseMs).toISOString();
     const renewed: ShardFence = { ...fence, owner: { ...fence.owner, leaseUntilIso } };
     write((c) => ({ kind: 'fence', map: c.map, fence: renewed, cut: c.cut })).catch((e: unknown) => {
-      if ((e as FlipError).reason === 'conflict') lost.abort(new FlipError('conflict', `lost the fence while waiting: ${(e as Error).message}`, { hint: 'another run took the fence over (this run\'s lease had run out); nothing more was written by this run' }));
+      if ((e as FlipError).reason === 'conflict')
+        lost.abort(
+          new FlipError('conflict', `lost the fence while waiting: ${(e as Error).message}`, {
+            hint: "another run took the fence over (this run's lease had run out); nothing more was written by this run",
+          }),
+        );
       // a store that does not answer: the next tick tries again while the lease still has two thirds left
     });
   };

@@ -29,9 +29,13 @@ export function holdOwnership(owner: FenceOwner): () => void {
 /** A new owner for one run of an operation, its lease ending leaseMs after nowMs. */
 export function createFenceOwner(nowMs: number, leaseMs: number, probe: HostProbe = localHost): FenceOwner {
   return {
-    id: randomUUID(), host: probe.host, pid: probe.pid, machineId: probe.machineId,
+    id: randomUUID(),
+    host: probe.host,
+    pid: probe.pid,
+    machineId: probe.machineId,
     processStart: probe.processStart(probe.pid) ?? null,
-    startedAtIso: new Date(nowMs).toISOString(), leaseUntilIso: new Date(nowMs + leaseMs).toISOString(),
+    startedAtIso: new Date(nowMs).toISOString(),
+    leaseUntilIso: new Date(nowMs + leaseMs).toISOString(),
   };
 }
 
@@ -54,7 +58,11 @@ export function ownerLiveness(owner: FenceOwner | null, fencedAtIso: string, now
     return { state: 'dead', why: `its run in this process (pid ${owner.pid}) has ended` };
   }
   const asProcess = { host: owner.host, pid: owner.pid, hostId: owner.machineId, processStart: owner.processStart };
-  return infraOwnerLiveness(asProcess, owner.leaseUntilIso, nowMs, { ...probe, hostId: probe.machineId, processStart: (pid) => probe.processStart(pid) });
+  return infraOwnerLiveness(asProcess, owner.leaseUntilIso, nowMs, {
+    ...probe,
+    hostId: probe.machineId,
+    processStart: (pid) => probe.processStart(pid),
+  });
 }
 
 /** "pid 4242 on host db-ops-1 (run 1b2c…, started 2026-…)" */

@@ -99,12 +99,14 @@ export function decodeFence(raw: unknown, shardCount: number): { fence: ShardFen
   if (owner !== null && !isOwner(owner)) return { problem: 'fence owner has an unexpected shape' };
   let ranges: ShardRange[];
   if (Array.isArray(f['ranges'])) {
-    if (!f['ranges'].every((r) => Array.isArray(r) && r.length === 2 && r.every((n) => Number.isInteger(n)))) return { problem: 'fence ranges are not [from, to] pairs' };
+    if (!f['ranges'].every((r) => Array.isArray(r) && r.length === 2 && r.every((n) => Number.isInteger(n))))
+      return { problem: 'fence ranges are not [from, to] pairs' };
     ranges = (f['ranges'] as [number, number][]).map(([from, to]) => ({ from, to }));
   } else if (Array.isArray(f['shards']) && f['shards'].every((n) => Number.isInteger(n))) {
     ranges = [...toRanges(f['shards'] as number[])];
   } else return { problem: 'fence has neither ranges nor shards' };
-  if (ranges.some((r) => r.from < 0 || r.to < r.from || r.to >= shardCount)) return { problem: `fence ranges fall outside 0-${shardCount - 1}` };
+  if (ranges.some((r) => r.from < 0 || r.to < r.from || r.to >= shardCount))
+    return { problem: `fence ranges fall outside 0-${shardCount - 1}` };
   return { fence: { ranges: normalize(ranges), by: f['by'], atIso: f['atIso'], owner } };
 }
 
@@ -123,7 +125,13 @@ function normalize(ranges: readonly ShardRange[]): ShardRange[] {
 function isOwner(v: unknown): v is FenceOwner {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
-  return typeof o['id'] === 'string' && typeof o['host'] === 'string' && Number.isInteger(o['pid'])
-    && (o['machineId'] === null || typeof o['machineId'] === 'string') && (o['processStart'] === null || typeof o['processStart'] === 'string')
-    && typeof o['startedAtIso'] === 'string' && typeof o['leaseUntilIso'] === 'string';
+  return (
+    typeof o['id'] === 'string' &&
+    typeof o['host'] === 'string' &&
+    Number.isInteger(o['pid']) &&
+    (o['machineId'] === null || typeof o['machineId'] === 'string') &&
+    (o['processStart'] === null || typeof o['processStart'] === 'string') &&
+    typeof o['startedAtIso'] === 'string' &&
+    typeof o['leaseUntilIso'] === 'string'
+  );
 }

@@ -33,4 +33,7 @@ export class FlipError extends DrctlError {
 }
 
 export const isFlipError = (e: unknown): e is FlipError =>
-  typeof e === 'object' && e !== null && typeof (e as { reason?: unknown }).reason === 'string' && String((e as { code?: unknown }).code).startsWith('rules-');
+  typeof e === 'object' &&
+  e !== null &&
+  typeof (e as { reason?: unknown }).reason === 'string' &&
+  String((e as { code?: unknown }).code).startsWith('rules-');

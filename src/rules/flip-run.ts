@@ -30,7 +30,14 @@ export async function runFlip(o: FlipRunOptions): Promise<FlipRunResult> {
     const reason = plan.error.problems.every((p) => p.reason === 'unknown-dc') ? 'unknown-dc' : 'refused';
     throw new FlipError(reason, plan.error.message);
   }
-  const result = await runStagedMove({ ...o, current, target: plan.value.newMap, targetCut: plan.value.cut, by: flipLabel(o.cut), kind: 'map' });
+  const result = await runStagedMove({
+    ...o,
+    current,
+    target: plan.value.newMap,
+    targetCut: plan.value.cut,
+    by: flipLabel(o.cut),
+    kind: 'map',
+  });
   return { ...result, cut: plan.value.cut };
 }
 
@@ -49,6 +56,9 @@ export async function runHomeMove(o: Omit<FlipRunOptions, 'cut'>): Promise<Stage
 
 export async function readRules(store: RuleStore): Promise<RuleVersion> {
   const current = await store.read();
-  if (!current) throw new FlipError('not-initialized', `${store.label} holds no rules yet`, { hint: 'publish the topology first: drctl rules init --topology FILE --store URL' });
+  if (!current)
+    throw new FlipError('not-initialized', `${store.label} holds no rules yet`, {
+      hint: 'publish the topology first: drctl rules init --topology FILE --store URL',
+    });
   return current;
 }

@@ -6,7 +6,13 @@ export type FlipStage = (typeof FLIP_STAGES)[number];
 export type StageEvent =
   | { readonly type: 'started'; readonly stage: FlipStage; readonly detail: string }
   | { readonly type: 'waiting'; readonly stage: 'catch-up'; readonly detail: string; readonly elapsedMs: number }
-  | { readonly type: 'finished'; readonly stage: FlipStage; readonly durationMs: number; readonly version: number | undefined; readonly detail: string }
+  | {
+      readonly type: 'finished';
+      readonly stage: FlipStage;
+      readonly durationMs: number;
+      readonly version: number | undefined;
+      readonly detail: string;
+    }
   | { readonly type: 'failed'; readonly stage: FlipStage; readonly durationMs: number; readonly message: string };
 
 /** One catch-up probe: ok, or not yet with the reason (replication lag 12 MB, exit code 1…). */

@@ -40,10 +40,14 @@ export function computeFlip(topology: Topology, map: ShardMap, cutDcs: readonly 
   const problems: FlipProblem[] = [];
   const known = dcNames(topology);
   for (const dc of cut) {
-    if (!known.includes(dc)) problems.push({ reason: 'unknown-dc', dc, message: `unknown data center "${dc}" (known: ${known.join(', ')})` });
+    if (!known.includes(dc))
+      problems.push({ reason: 'unknown-dc', dc, message: `unknown data center "${dc}" (known: ${known.join(', ')})` });
   }
   if (map.owners.length !== topology.shardCount) {
-    problems.push({ reason: 'shard-count-mismatch', message: `the map has ${map.owners.length} shards but the topology has ${topology.shardCount}` });
+    problems.push({
+      reason: 'shard-count-mismatch',
+      message: `the map has ${map.owners.length} shards but the topology has ${topology.shardCount}`,
+    });
   }
   if (problems.length > 0) return refuse(problems);
   const zones = indexZones(topology);
@@ -76,23 +80,47 @@ export function computeFlip(topology: Topology, map: ShardMap, cutDcs: readonly 
  * center stays cut until a fail-back home (or a rollback to a version before its cut) restores it, so a
  * later flip never moves shards back into it. The plan's `cut` is the whole set.
  */
-export function computeCumulativeFlip(topology: Topology, rules: Pick<RuleMap, 'map' | 'cut'>, requested: readonly string[]): Result<FlipPlan, FlipRefusal> {
+export function computeCumulativeFlip(
+  topology: Topology,
+  rules: Pick<RuleMap, 'map' | 'cut'>,
+  requested: readonly string[],
+): Result<FlipPlan, FlipRefusal> {
   const known = dcNames(topology);
   const stale = rules.cut.filter((dc) => !known.includes(dc));
   if (stale.length > 0) {
-    return refuse(stale.map((dc) => ({ reason: 'unknown-dc', dc, message: `the rules record "${dc}" as cut, but the topology has no such data center (known: ${known.join(', ')})` })));
+    return refuse(
+      stale.map((dc) => ({
+        reason: 'unknown-dc',
+        dc,
+        message: `the rules record "${dc}" as cut, but the topology has no such data center (known: ${known.join(', ')})`,
+      })),
+    );
   }
   return computeFlip(topology, rules.map, [...rules.cut, ...requested]);
 }
 
-function strandedProblem(zone: string, shards: readonly number[], t: ReturnType<typeof resolveSurvivor> | undefined, topology: Topology): FlipProblem {
+function strandedProblem(
+  zone: string,
+  shards: readonly number[],
+  t: ReturnType<typeof resolveSurvivor> | undefined,
+  topology: Topology,
+): FlipProblem {
   const what = `shards ${renderRanges(shards, topology.shardCount)} of ${zone}`;
   if (!t) return { reason: 'unknown-zone', zone, message: `${what} belong to a zone the topology does not know` };
   if (!t.ok && t.loop) {
-    return { reason: 'partner-loop', zone, loop: t.loop, message: `${what} have no surviving owner: partner lists loop through cut data centers (${t.loop.join(' → ')})` };
+    return {
+      reason: 'partner-loop',
+      zone,
+      loop: t.loop,
+      message: `${what} have no surviving owner: partner lists loop through cut data centers (${t.loop.join(' → ')})`,
+    };
   }
   const dc = indexZones(topology).get(zone)?.dc ?? '?';
-  return { reason: 'no-surviving-owner', zone, message: `${what} (${dc}) would have no surviving owner: every partner is in a cut data center or none is listed` };
+  return {
+    reason: 'no-surviving-owner',
+    zone,
+    message: `${what} (${dc}) would have no surviving owner: every partner is in a cut data center or none is listed`,
+  };
 }
 
 /** Zones that receive shards must stay within capacity. */
@@ -108,7 +136,10 @@ function capacityProblems(topology: Topology, before: ShardMap, after: ShardMap)
     const n = load.get(zone.name) ?? 0;
     if (!gains.has(zone.name) || n <= zone.capacity) continue;
     out.push({
-      reason: 'over-capacity', zone: zone.name, load: n, capacity: zone.capacity,
+      reason: 'over-capacity',
+      zone: zone.name,
+      load: n,
+      capacity: zone.capacity,
       message: `zone ${zone.name} (${zone.dc}) would own ${n} shards but its capacity is ${zone.capacity}: over by ${n - zone.capacity}`,
     });
   }

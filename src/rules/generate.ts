@@ -26,7 +26,10 @@ export function generateTopology(o: GenerateOptions): Topology {
   const zoneCount = Math.max(1, o.zoneCount);
   const dcCount = clamp(o.dcCount ?? Math.ceil(zoneCount / 2), 1, zoneCount);
   const cityCount = clamp(o.cityCount ?? Math.min(3, dcCount), 1, dcCount);
-  const dcs: DataCenter[] = Array.from({ length: dcCount }, (_, i) => ({ name: `dc${pad(i + 1, dcCount)}`, city: `city${pad((i % cityCount) + 1, cityCount)}` }));
+  const dcs: DataCenter[] = Array.from({ length: dcCount }, (_, i) => ({
+    name: `dc${pad(i + 1, dcCount)}`,
+    city: `city${pad((i % cityCount) + 1, cityCount)}`,
+  }));
   const sizes = splitShards(o.shardCount, zoneCount, next);
   const names = Array.from({ length: zoneCount }, (_, i) => `Z${pad(i + 1, zoneCount)}`);
   let start = 0;
@@ -39,7 +42,13 @@ export function generateTopology(o: GenerateOptions): Topology {
     const capacity = size + Math.floor(next() * (maxSpare + 1));
     return { name, dc: dc.name, city: dc.city, capacity, shards, partners: pickPartners(names, i, o.partnerCount ?? 2, next) };
   });
-  return { name: `generated-${o.shardCount}x${zoneCount}`, shardCount: o.shardCount, cities: [...new Set(dcs.map((d) => d.city))], dcs, zones };
+  return {
+    name: `generated-${o.shardCount}x${zoneCount}`,
+    shardCount: o.shardCount,
+    cities: [...new Set(dcs.map((d) => d.city))],
+    dcs,
+    zones,
+  };
 }
 
 /** The YAML document (as plain data) for a topology: stringify it with the yaml package. */

@@ -20,7 +20,10 @@ export async function rollbackToVersion(o: RollbackOptions): Promise<StagedMoveR
   if (!previous) throw new FlipError('unknown-version', `${o.store.label} has no version ${o.version}`);
   const current = await readRules(o.store);
   if (previous.map.owners.length !== current.map.owners.length) {
-    throw new FlipError('refused', `version ${o.version} has ${previous.map.owners.length} shards but the current rules (version ${current.version}) have ${current.map.owners.length}: the store was re-initialised with another topology since`);
+    throw new FlipError(
+      'refused',
+      `version ${o.version} has ${previous.map.owners.length} shards but the current rules (version ${current.version}) have ${current.map.owners.length}: the store was re-initialised with another topology since`,
+    );
   }
   return runStagedMove({ ...o, current, target: previous.map, targetCut: previous.cut, by: rollbackLabel(o.version), kind: 'rollback' });
 }

@@ -30,7 +30,10 @@ const inOrder = (topology: Topology, dcs: Iterable<string>): string[] => {
  * Names of data centers or cities (a city stands for all its data centers) → the data centers, in
  * topology order. An unknown name is refused naming it, with a did-you-mean.
  */
-export function resolveLost(topology: Topology, names: readonly string[]): Result<string[], { readonly name: string; readonly message: string }> {
+export function resolveLost(
+  topology: Topology,
+  names: readonly string[],
+): Result<string[], { readonly name: string; readonly message: string }> {
   const cities = new Map(citiesOf(topology).map((c) => [c.name, c.dcs]));
   const dcNames = topology.dcs.map((d) => d.name);
   const out = new Set<string>();
@@ -40,7 +43,10 @@ export function resolveLost(topology: Topology, names: readonly string[]): Resul
     else if (dcNames.includes(name)) out.add(name);
     else {
       const suggestion = didYouMean(name, [...dcNames, ...cities.keys()]);
-      return err({ name, message: `unknown data center or city "${name}" in topology ${topology.name}${suggestionSuffix(suggestion)} (data centers: ${dcNames.join(', ')}; cities: ${[...cities.keys()].join(', ')})` });
+      return err({
+        name,
+        message: `unknown data center or city "${name}" in topology ${topology.name}${suggestionSuffix(suggestion)} (data centers: ${dcNames.join(', ')}; cities: ${[...cities.keys()].join(', ')})`,
+      });
     }
   }
   return ok(inOrder(topology, out));
@@ -65,7 +71,9 @@ export function scopeOf(topology: Topology, lost: readonly string[]): FailureSco
 export function enumerateScopes(topology: Topology): FailureScope[] {
   const dcs = topology.dcs.map((d) => d.name);
   const single = dcs.map((d) => scopeOf(topology, [d]));
-  const cities = citiesOf(topology).filter((c) => c.dcs.length > 1).map((c) => scopeOf(topology, c.dcs));
+  const cities = citiesOf(topology)
+    .filter((c) => c.dcs.length > 1)
+    .map((c) => scopeOf(topology, c.dcs));
   const pairs: FailureScope[] = [];
   topology.dcs.forEach((a, i) => {
     for (const b of topology.dcs.slice(i + 1)) if (a.city !== b.city) pairs.push(scopeOf(topology, [a.name, b.name]));

@@ -84,7 +84,12 @@ export function route(topology: Topology, rules: Pick<RuleMap, 'map' | 'fence'>,
   const zoneName = rules.map.owners[shard] ?? '';
   const zone = indexZones(topology).get(zoneName);
   return {
-    userId, shard, shardLabel: formatShard(shard, shardCount), zone: zoneName, dc: zone?.dc, city: zone?.city,
+    userId,
+    shard,
+    shardLabel: formatShard(shard, shardCount),
+    zone: zoneName,
+    dc: zone?.dc,
+    city: zone?.city,
     writable: !fenceCovers(rules.fence, shard),
   };
 }

@@ -4,7 +4,15 @@ import { waitForCatchUp, type CatchUpOptions } from './catch-up.js';
 import { diffMaps, describeMoves, type Move } from './diff.js';
 import { fenceCoversAll, fenceOf, renderFence, widenFence, type ShardFence } from './fence.js';
 import { createFenceHolder, type FenceHolder } from './fence-holder.js';
-import { createFenceOwner, DEFAULT_FENCE_LEASE_MS, describeOwner, holdOwnership, ownerLiveness, type HostProbe, type OwnerLiveness } from './fence-owner.js';
+import {
+  createFenceOwner,
+  DEFAULT_FENCE_LEASE_MS,
+  describeOwner,
+  holdOwnership,
+  ownerLiveness,
+  type HostProbe,
+  type OwnerLiveness,
+} from './fence-owner.js';
 import { FlipError } from './flip-error.js';
 import type { FlipStage, StageEvent, StageTiming } from './flip-stages.js';
 import { renderRanges } from './ranges.js';
@@ -60,7 +68,11 @@ export async function runStagedMove(o: StagedMoveOptions): Promise<StagedMoveRes
   const previous = o.current.fence;
   const takeover = previous ? checkTakeover(o, previous, moving, clock.now()) : undefined;
   const result = (status: 'noop' | 'moved', toVersion: number, stages: readonly StageTiming[]): StagedMoveResult => ({
-    status, fromVersion: o.current.version, toVersion, moves, stages,
+    status,
+    fromVersion: o.current.version,
+    toVersion,
+    moves,
+    stages,
     ...(takeover && previous ? { tookOver: { owner: describeOwner(previous.owner), why: takeover.why } } : {}),
   });
   if (moving.length === 0 && !previous && !cutChanges) return result('noop', o.current.version, []);
@@ -70,7 +82,9 @@ export async function runStagedMove(o: StagedMoveOptions): Promise<StagedMoveRes
   const holder = createFenceHolder({ store: o.store, start: o.current, what: o.kind === 'rollback' ? 'rollback' : 'flip', leaseMs, clock });
   if (moving.length === 0 && !previous) {
     // nothing moves, only the recorded cut set changes: one write, nothing to fence
-    await stage('flip', `record cut data centers: ${targetCut.join(', ') || 'none'} (no shard moves)`, () => holder.write((c) => ({ kind: o.kind, map: c.map, fence: null, cut: targetCut })));
+    await stage('flip', `record cut data centers: ${targetCut.join(', ') || 'none'} (no shard moves)`, () =>
+      holder.write((c) => ({ kind: o.kind, map: c.map, fence: null, cut: targetCut })),
+    );
     return result('moved', holder.current().version, stages);
   }
   const owner = createFenceOwner(clock.now(), leaseMs, o.hostProbe);
@@ -78,8 +92,11 @@ export async function runStagedMove(o: StagedMoveOptions): Promise<StagedMoveRes
   try {
     const atIso = new Date(clock.now()).toISOString();
     // a dead run of another operation: its fence (widened to what this run moves) becomes this run's
-    const fence: ShardFence = !previous ? fenceOf(moving, o.by, atIso, owner)
-      : previous.by === o.by ? { ...previous, atIso, owner } : widenFence(previous, moving, o.by, atIso, owner);
+    const fence: ShardFence = !previous
+      ? fenceOf(moving, o.by, atIso, owner)
+      : previous.by === o.by
+        ? { ...previous, atIso, owner }
+        : widenFence(previous, moving, o.by, atIso, owner);
     const detail = previous && takeover ? `taking over the fence of ${describeOwner(previous.owner)} (${takeover.why}): ` : '';
     await fencedMove(o, { fence, detail, moves, publish: moving.length > 0 || cutChanges, targetCut, holder, clock, stage });
     return result('moved', holder.current().version, stages);
@@ -106,12 +123,19 @@ interface FencedMove {
 async function fencedMove(o: StagedMoveOptions, m: FencedMove): Promise<void> {
   const { holder, stage, fence } = m;
   const shardsText = renderFence(fence, o.target.owners.length);
-  await stage('fence', `${m.detail}shards ${shardsText} write-forbidden`, () => holder.write((c) => ({ kind: 'fence', map: c.map, fence, cut: c.cut })));
+  await stage('fence', `${m.detail}shards ${shardsText} write-forbidden`, () =>
+    holder.write((c) => ({ kind: 'fence', map: c.map, fence, cut: c.cut })),
+  );
   holder.renew();
   try {
     const signal = o.signal ? AbortSignal.any([o.signal, holder.lost]) : holder.lost;
-    await stage('catch-up', o.catchUp ? 'waiting for data to catch up' : 'no catch-up check configured', () => waitForCatchUp(o, m.clock, signal, o.current.version));
-    if (m.publish) await stage('flip', describeMoves(m.moves), () => holder.write((c) => ({ kind: o.kind, map: o.target, fence: c.fence, cut: m.targetCut })));
+    await stage('catch-up', o.catchUp ? 'waiting for data to catch up' : 'no catch-up check configured', () =>
+      waitForCatchUp(o, m.clock, signal, o.current.version),
+    );
+    if (m.publish)
+      await stage('flip', describeMoves(m.moves), () =>
+        holder.write((c) => ({ kind: o.kind, map: o.target, fence: c.fence, cut: m.targetCut })),
+      );
   } catch (e) {
     holder.stop();
     await liftAfterFailure(o, fence.owner?.id ?? '', m.clock);
@@ -120,11 +144,18 @@ async function fencedMove(o: StagedMoveOptions, m: FencedMove): Promise<void> {
   holder.stop();
   const flipped = holder.current();
   try {
-    await stage('unfence', `shards ${shardsText} writable`, () => holder.write((c) => ({ kind: 'unfence', map: c.map, fence: null, cut: c.cut })));
+    await stage('unfence', `shards ${shardsText} writable`, () =>
+      holder.write((c) => ({ kind: 'unfence', map: c.map, fence: null, cut: c.cut })),
+    );
   } catch (e) {
-    throw new FlipError('unfence-failed', `the new map is published (version ${flipped.version}) but the fence could not be lifted: ${messageOf(e)}`, {
-      hint: `re-run the same ${o.kind === 'rollback' ? 'rollback' : 'flip'} to lift it, or \`${unfenceCommand(o)}\``, cause: e,
-    });
+    throw new FlipError(
+      'unfence-failed',
+      `the new map is published (version ${flipped.version}) but the fence could not be lifted: ${messageOf(e)}`,
+      {
+        hint: `re-run the same ${o.kind === 'rollback' ? 'rollback' : 'flip'} to lift it, or \`${unfenceCommand(o)}\``,
+        cause: e,
+      },
+    );
   }
 }
 
@@ -151,9 +182,13 @@ function checkTakeover(o: StagedMoveOptions, fence: ShardFence, moving: readonly
     });
   }
   if (!fenceCoversAll(fence, moving)) {
-    throw new FlipError('fenced', `the fence left by "${fence.by}" (${owner}, ${liveness.why}) covers shards ${shards}, but this run would move ${renderRanges(moving, shardCount)}`, {
-      hint: `the rules or the topology changed since that run: \`${unfenceCommand(o)}\` lifts its fence, then re-run`,
-    });
+    throw new FlipError(
+      'fenced',
+      `the fence left by "${fence.by}" (${owner}, ${liveness.why}) covers shards ${shards}, but this run would move ${renderRanges(moving, shardCount)}`,
+      {
+        hint: `the rules or the topology changed since that run: \`${unfenceCommand(o)}\` lifts its fence, then re-run`,
+      },
+    );
   }
   return liveness;
 }
@@ -189,9 +224,16 @@ async function liftAfterFailure(o: StagedMoveOptions, ownerId: string, clock: Cl
   const failed = (message: string): void => event({ type: 'failed', stage: 'unfence', durationMs: clock.monotonic() - t0, message });
   try {
     const now = await o.store.read();
-    if (!now?.fence || now.fence.owner?.id !== ownerId) return failed('the fence is no longer this run\'s: left as is');
+    if (!now?.fence || now.fence.owner?.id !== ownerId) return failed("the fence is no longer this run's: left as is");
     const r = await clearFence(o.store, now);
-    if (r.ok) event({ type: 'finished', stage: 'unfence', durationMs: clock.monotonic() - t0, version: r.version, detail: 'fence lifted, old map kept' });
+    if (r.ok)
+      event({
+        type: 'finished',
+        stage: 'unfence',
+        durationMs: clock.monotonic() - t0,
+        version: r.version,
+        detail: 'fence lifted, old map kept',
+      });
     else failed(`could not lift the fence: the rules changed (now version ${r.currentVersion})`);
   } catch (e) {
     failed(`could not lift the fence: ${messageOf(e)}`);

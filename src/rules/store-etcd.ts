@@ -29,50 +29,61 @@ export async function openEtcdRuleStore(spec: EtcdSpec): Promise<RuleStore> {
       throw (e as { drctl?: boolean }).drctl ? e : storeUnavailable(label, new Error(etcdErrorText(e)));
     }
   };
-  const readVersion = (version: number): Promise<RuleVersion | undefined> => call(async () => {
-    const json = text(await getKv(client, versionKey(p, version)));
-    return json === undefined ? undefined : parseVersionDocument(json, label);
-  });
+  const readVersion = (version: number): Promise<RuleVersion | undefined> =>
+    call(async () => {
+      const json = text(await getKv(client, versionKey(p, version)));
+      return json === undefined ? undefined : parseVersionDocument(json, label);
+    });
   /** The current version number and the revision it was read at. */
   const current = async (): Promise<{ version: number; revision: string }> => {
     const r = await client.kv.range({ key: Buffer.from(currentKey) });
     const raw = r.kvs[0]?.value.toString('utf8');
     const version = raw === undefined ? 0 : Number(raw);
-    if (!Number.isInteger(version) || version < 0) throw storeInvalid(label, `${currentKey} holds ${JSON.stringify(raw)}, not a version number`);
+    if (!Number.isInteger(version) || version < 0)
+      throw storeInvalid(label, `${currentKey} holds ${JSON.stringify(raw)}, not a version number`);
     return { version, revision: r.header.revision };
   };
   const watchers = new Set<{ close(): Promise<void> }>();
   return {
     label,
-    read: () => call(async () => {
-      const { version } = await current();
-      return version === 0 ? undefined : readVersion(version);
-    }),
+    read: () =>
+      call(async () => {
+        const { version } = await current();
+        return version === 0 ? undefined : readVersion(version);
+      }),
     readVersion,
-    compareAndSet: (expected, next) => call(async () => {
-      const doc = JSON.stringify(toVersionDocument(expected + 1, next, new Date().toISOString()));
-      const guard = expected === 0 ? cmp.createdAt(currentKey, 0) : cmp.valueIs(currentKey, String(expected));
-      const write = () => txn(client, [guard], [op.put(currentKey, String(expected + 1)), op.put(versionKey(p, expected + 1), doc)], [op.get(currentKey)]);
-      // a write that timed out may still have committed: our document at expected+1 says whether it did
-      const mine = async (): Promise<boolean> => text(await getKv(client, versionKey(p, expected + 1))) === doc;
-      let r;
-      try {
-        r = await write();
-      } catch (e) {
-        if (await mine().catch(() => Promise.reject(e))) return { ok: true, version: expected + 1 } as const;
-        throw e;
-      }
-      if (r.succeeded) return { ok: true, version: expected + 1 } as const;
-      const currentVersion = Number(text(r.reads[0]) ?? 0);
-      // etcd3 retries a write that timed out: the retry's compare then fails on our own committed write
-      // (a fence renewal would take that for a lost fence)
-      if (currentVersion === expected + 1 && (await mine())) return { ok: true, version: expected + 1 } as const;
-      return { ok: false, reason: 'conflict', currentVersion } as const;
-    }),
+    compareAndSet: (expected, next) =>
+      call(async () => {
+        const doc = JSON.stringify(toVersionDocument(expected + 1, next, new Date().toISOString()));
+        const guard = expected === 0 ? cmp.createdAt(currentKey, 0) : cmp.valueIs(currentKey, String(expected));
+        const write = () =>
+          txn(client, [guard], [op.put(currentKey, String(expected + 1)), op.put(versionKey(p, expected + 1), doc)], [op.get(currentKey)]);
+        // a write that timed out may still have committed: our document at expected+1 says whether it did
+        const mine = async (): Promise<boolean> => text(await getKv(client, versionKey(p, expected + 1))) === doc;
+        let r;
+        try {
+          r = await write();
+        } catch (e) {
+          if (await mine().catch(() => Promise.reject(e))) return { ok: true, version: expected + 1 } as const;
+          throw e;
+        }
+        if (r.succeeded) return { ok: true, version: expected + 1 } as const;
+        const currentVersion = Number(text(r.reads[0]) ?? 0);
+        // etcd3 retries a write that timed out: the retry's compare then fails on our own committed write
+        // (a fence renewal would take that for a lost fence)
+        if (currentVersion === expected + 1 && (await mine())) return { ok: true, version: expected + 1 } as const;
+        return { ok: false, reason: 'conflict', currentVersion } as const;
+      }),
     async subscribe(onChange, onError = () => undefined): Promise<Subscription> {
       const start = await call(current);
       const deliver = createOrderedDelivery({ readVersion }, Promise.resolve(start.version), onChange, onError);
-      const watcher = await call(() => client.watch().prefix(`${p}/versions/`).startRevision(String(Number(start.revision) + 1)).create());
+      const watcher = await call(() =>
+        client
+          .watch()
+          .prefix(`${p}/versions/`)
+          .startRevision(String(Number(start.revision) + 1))
+          .create(),
+      );
       watcher.on('put', (kv) => {
         const v = Number(kv.key.toString('utf8').slice(`${p}/versions/`.length));
         if (!Number.isInteger(v) || v < 1) return;
@@ -94,7 +105,9 @@ export async function openEtcdRuleStore(spec: EtcdSpec): Promise<RuleStore> {
 function parseChange(json: string): RuleChange | undefined {
   try {
     const d = JSON.parse(json) as RuleChange;
-    return Number.isInteger(d.version) && CHANGE_KINDS.includes(d.kind) && typeof d.atIso === 'string' ? { version: d.version, kind: d.kind, atIso: d.atIso } : undefined;
+    return Number.isInteger(d.version) && CHANGE_KINDS.includes(d.kind) && typeof d.atIso === 'string'
+      ? { version: d.version, kind: d.kind, atIso: d.atIso }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -15,7 +15,14 @@ export function createMemoryStore(label = 'memory:'): RuleStore {
     async compareAndSet(expected, next) {
       const current = versions.length;
       if (current !== expected) return { ok: false, reason: 'conflict', currentVersion: current };
-      versions.push({ version: current + 1, kind: next.kind, atIso: new Date().toISOString(), map: { owners: [...next.map.owners] }, fence: next.fence, cut: [...(next.cut ?? [])].sort() });
+      versions.push({
+        version: current + 1,
+        kind: next.kind,
+        atIso: new Date().toISOString(),
+        map: { owners: [...next.map.owners] },
+        fence: next.fence,
+        cut: [...(next.cut ?? [])].sort(),
+      });
       for (const l of listeners) l(current + 1);
       return { ok: true, version: current + 1 };
     },

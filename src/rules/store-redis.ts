@@ -49,27 +49,40 @@ export async function openRedisStore(url: string): Promise<RuleStore> {
   const subscribers = new Set<Redis>();
 
   /** A failing server (timeout, lost connection) is one line naming the store, not a stack. */
-  const call = <T>(fn: () => Promise<T>): Promise<T> => fn().catch((e: unknown) => {
-    throw (e as { drctl?: boolean }).drctl ? e : storeUnavailable(label, e);
-  });
-  const readVersion = (version: number) => call(async () => {
-    const json = await client.hget(keys.versions, String(version));
-    return json === null ? undefined : parseVersionDocument(json, label);
-  });
+  const call = <T>(fn: () => Promise<T>): Promise<T> =>
+    fn().catch((e: unknown) => {
+      throw (e as { drctl?: boolean }).drctl ? e : storeUnavailable(label, e);
+    });
+  const readVersion = (version: number) =>
+    call(async () => {
+      const json = await client.hget(keys.versions, String(version));
+      return json === null ? undefined : parseVersionDocument(json, label);
+    });
   const store: RuleStore = {
     label,
-    read: () => call(async () => {
-      const json = (await client.eval(READ_SCRIPT, 2, keys.version, keys.versions)) as string | null;
-      return json === null ? undefined : parseVersionDocument(json, label);
-    }),
+    read: () =>
+      call(async () => {
+        const json = (await client.eval(READ_SCRIPT, 2, keys.version, keys.versions)) as string | null;
+        return json === null ? undefined : parseVersionDocument(json, label);
+      }),
     readVersion,
-    compareAndSet: (expected, next) => call(async () => {
-      const atIso = new Date().toISOString();
-      const doc = JSON.stringify(toVersionDocument(expected + 1, next, atIso));
-      const message = JSON.stringify({ version: expected + 1, kind: next.kind, atIso } satisfies RuleChange);
-      const [won, version] = (await client.eval(CAS_SCRIPT, 2, keys.version, keys.versions, String(expected), doc, keys.channel, message)) as [number, number];
-      return won === 1 ? { ok: true, version } : { ok: false, reason: 'conflict', currentVersion: version };
-    }),
+    compareAndSet: (expected, next) =>
+      call(async () => {
+        const atIso = new Date().toISOString();
+        const doc = JSON.stringify(toVersionDocument(expected + 1, next, atIso));
+        const message = JSON.stringify({ version: expected + 1, kind: next.kind, atIso } satisfies RuleChange);
+        const [won, version] = (await client.eval(
+          CAS_SCRIPT,
+          2,
+          keys.version,
+          keys.versions,
+          String(expected),
+          doc,
+          keys.channel,
+          message,
+        )) as [number, number];
+        return won === 1 ? { ok: true, version } : { ok: false, reason: 'conflict', currentVersion: version };
+      }),
     async subscribe(onChange, onError = () => undefined): Promise<Subscription> {
       const sub = await connectDuplicate(client.duplicate(), label);
       subscribers.add(sub);

@@ -2,7 +2,8 @@ import { isEtcdUrl, parseEtcdUrl } from '../infra/etcd-url.js';
 import { isRedisUrl, redisUrlProblem } from '../infra/redis-url.js';
 
 /** The forms a rules store takes, for messages and help. */
-export const RULES_STORE_FORMS = 'redis://HOST:PORT[/DB][?prefix=P] (the grammar of --state), etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or file:PATH.json';
+export const RULES_STORE_FORMS =
+  'redis://HOST:PORT[/DB][?prefix=P] (the grammar of --state), etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or file:PATH.json';
 /** The key prefix of the rules in etcd when the URL names none. */
 export const DEFAULT_ETCD_RULES_PREFIX = 'drctl/rules';
 

@@ -11,7 +11,11 @@ import type { Topology } from './topology.js';
  * point into the topology file; an unknown data center points at `cutAt` (the runbook's `cut`) when
  * given. Invalid topology files return their own diagnostics.
  */
-export async function checkStrandedShards(topologyFile: string, cut: readonly string[], cutAt?: SourcePosition): Promise<readonly Diagnostic[]> {
+export async function checkStrandedShards(
+  topologyFile: string,
+  cut: readonly string[],
+  cutAt?: SourcePosition,
+): Promise<readonly Diagnostic[]> {
   const loaded = await loadTopologyFile(topologyFile);
   if (!loaded.topology) return loaded.diagnostics;
   const topology = loaded.topology;

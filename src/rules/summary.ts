@@ -30,12 +30,25 @@ export function summarizeMap(topology: Topology, map: ShardMap): { readonly zone
   });
   for (const [zone, shards] of owned) {
     if (!topology.zones.some((z) => z.name === zone)) {
-      zones.push({ zone, dc: undefined, city: undefined, shards: renderRanges(shards, shardCount), load: shards.length, capacity: undefined });
+      zones.push({
+        zone,
+        dc: undefined,
+        city: undefined,
+        shards: renderRanges(shards, shardCount),
+        load: shards.length,
+        capacity: undefined,
+      });
     }
   }
   const dcs = topology.dcs.map((d) => {
     const inDc = zones.filter((z) => z.dc === d.name);
-    return { dc: d.name, city: d.city, zones: inDc.map((z) => z.zone), load: sum(inDc.map((z) => z.load)), capacity: sum(inDc.map((z) => z.capacity ?? 0)) };
+    return {
+      dc: d.name,
+      city: d.city,
+      zones: inDc.map((z) => z.zone),
+      load: sum(inDc.map((z) => z.load)),
+      capacity: sum(inDc.map((z) => z.capacity ?? 0)),
+    };
   });
   return { zones, dcs };
 }

@@ -1,8 +1,6 @@
 import type { ZoneIndex } from './topology.js';
 
-export type Survivor =
-  | { readonly ok: true; readonly zone: string }
-  | { readonly ok: false; readonly loop: readonly string[] | undefined };
+export type Survivor = { readonly ok: true; readonly zone: string } | { readonly ok: false; readonly loop: readonly string[] | undefined };
 
 /**
  * The zone that takes over `zone`'s shards when it is cut: its first partner not cut; when every

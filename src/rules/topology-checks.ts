@@ -45,21 +45,32 @@ export function checkShards(sink: DiagnosticSink, zones: readonly ZoneDraft[], s
     if (o === -1) missing.push(s);
   });
   if (missing.length > 0) {
-    sink.error('shards-unassigned', ['spec', 'cities'], `${plural(missing.length, 'shard')} ${renderRanges(missing, shardCount)} ${missing.length === 1 ? 'is' : 'are'} not assigned to any zone`, {
-      part: 'key', hint: `every shard 0-${shardCount - 1} needs exactly one zone; add the ranges to a zone's shards`,
-    });
+    sink.error(
+      'shards-unassigned',
+      ['spec', 'cities'],
+      `${plural(missing.length, 'shard')} ${renderRanges(missing, shardCount)} ${missing.length === 1 ? 'is' : 'are'} not assigned to any zone`,
+      {
+        part: 'key',
+        hint: `every shard 0-${shardCount - 1} needs exactly one zone; add the ranges to a zone's shards`,
+      },
+    );
   }
   for (const zone of zones) checkCapacity(sink, zone, shardCount);
 }
 
-function reportOverlap(sink: DiagnosticSink, o: { here: Entry | undefined; other: Entry | undefined; shards: number[]; shardCount: number }): void {
+function reportOverlap(
+  sink: DiagnosticSink,
+  o: { here: Entry | undefined; other: Entry | undefined; shards: number[]; shardCount: number },
+): void {
   if (!o.here || !o.other) return;
   const ranges = renderRanges(o.shards, o.shardCount);
   const same = o.here.zone.name === o.other.zone.name;
   const message = same
     ? `${plural(o.shards.length, 'shard')} ${ranges} ${o.shards.length === 1 ? 'is' : 'are'} listed twice for zone ${o.here.zone.name}`
     : `${plural(o.shards.length, 'shard')} ${ranges} ${o.shards.length === 1 ? 'is' : 'are'} assigned to both ${o.other.zone.name} and ${o.here.zone.name}`;
-  sink.error('shards-overlap', o.here.path, message, { related: [{ path: o.other.path, message: `first assigned to ${o.other.zone.name} here` }] });
+  sink.error('shards-overlap', o.here.path, message, {
+    related: [{ path: o.other.path, message: `first assigned to ${o.other.zone.name} here` }],
+  });
 }
 
 function checkCapacity(sink: DiagnosticSink, zone: ZoneDraft, shardCount: number): void {
@@ -67,9 +78,14 @@ function checkCapacity(sink: DiagnosticSink, zone: ZoneDraft, shardCount: number
   const shards = new Set<number>();
   for (const e of zone.entries) for (let s = e.range.from; s <= e.range.to; s++) shards.add(s);
   if (shards.size <= zone.capacity) return;
-  sink.error('capacity-exceeded', [...zone.path, 'capacity'], `zone ${zone.name} has capacity ${zone.capacity} but is assigned ${shards.size} shards (${renderRanges(shards, shardCount)}): ${shards.size - zone.capacity} over`, {
-    hint: `raise capacity to at least ${shards.size} or assign fewer shards`,
-  });
+  sink.error(
+    'capacity-exceeded',
+    [...zone.path, 'capacity'],
+    `zone ${zone.name} has capacity ${zone.capacity} but is assigned ${shards.size} shards (${renderRanges(shards, shardCount)}): ${shards.size - zone.capacity} over`,
+    {
+      hint: `raise capacity to at least ${shards.size} or assign fewer shards`,
+    },
+  );
 }
 
 /** Partners name known zones, not the zone itself; warn on same-DC partners and zones without any. */
@@ -80,15 +96,24 @@ export function checkPartners(sink: DiagnosticSink, zones: readonly ZoneDraft[],
     for (const p of zone.partners) {
       const target = byName.get(p.name);
       if (p.name === zone.name) sink.error('partner-self', p.path, `zone ${zone.name} lists itself as a partner`);
-      else if (!target) sink.error('unknown-partner', p.path, `unknown partner zone "${p.name}" for ${zone.name}`, { hint: unknownPartnerHint(p.name, zone.name, zones, dcs) });
+      else if (!target)
+        sink.error('unknown-partner', p.path, `unknown partner zone "${p.name}" for ${zone.name}`, {
+          hint: unknownPartnerHint(p.name, zone.name, zones, dcs),
+        });
       else if (seen.has(p.name)) sink.warning('duplicate-partner', p.path, `partner ${p.name} is listed twice for ${zone.name}`);
       else if (target.dc === zone.dc) {
-        sink.warning('partner-same-dc', p.path, `partner ${p.name} is in the same data center (${zone.dc}) as ${zone.name}: it cannot take over when ${zone.dc} is cut`);
+        sink.warning(
+          'partner-same-dc',
+          p.path,
+          `partner ${p.name} is in the same data center (${zone.dc}) as ${zone.name}: it cannot take over when ${zone.dc} is cut`,
+        );
       }
       seen.add(p.name);
     }
     if (zone.partners.length === 0 && zone.entries.length > 0) {
-      sink.warning('no-partners', zone.path, `zone ${zone.name} has no partners: its shards have nowhere to go if ${zone.dc} is cut`, { part: 'key' });
+      sink.warning('no-partners', zone.path, `zone ${zone.name} has no partners: its shards have nowhere to go if ${zone.dc} is cut`, {
+        part: 'key',
+      });
     }
   }
 }

@@ -3,18 +3,32 @@ import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT, TOPOLOGY_API_VERSION, TOPOLOGY_KI
 export const TOPOLOGY_SCHEMA_ID = 'https://drctl.dev/schema/topology-v1.json';
 
 const text = (title: string, description: string) => ({ type: 'string', title, description }) as const;
-const range = { type: 'string', title: 'shard range', description: 'Shards NN or NN-MM (inclusive), e.g. "00-19".', pattern: '^\\s*\\d+\\s*(-\\s*\\d+\\s*)?$' } as const;
+const range = {
+  type: 'string',
+  title: 'shard range',
+  description: 'Shards NN or NN-MM (inclusive), e.g. "00-19".',
+  pattern: '^\\s*\\d+\\s*(-\\s*\\d+\\s*)?$',
+} as const;
 
 const zone = {
-  type: 'object', title: 'zone', additionalProperties: false, required: ['capacity'],
+  type: 'object',
+  title: 'zone',
+  additionalProperties: false,
+  required: ['capacity'],
   description: 'A logical zone (unit): the shards it owns, the most it may own, and its ordered failover partners.',
   properties: {
     capacity: { type: 'integer', minimum: 0, title: 'capacity', description: 'The most shards this zone may own (after a flip too).' },
     shards: {
-      title: 'shards', description: 'Shards owned in the initial map: a range or a list of ranges.',
+      title: 'shards',
+      description: 'Shards owned in the initial map: a range or a list of ranges.',
       anyOf: [range, { type: 'integer', minimum: 0 }, { type: 'array', items: { anyOf: [range, { type: 'integer', minimum: 0 }] } }],
     },
-    partners: { type: 'array', items: { type: 'string' }, title: 'partners', description: 'Zones that take over its shards when its data center is cut, in order: the first one not cut.' },
+    partners: {
+      type: 'array',
+      items: { type: 'string' },
+      title: 'partners',
+      description: 'Zones that take over its shards when its data center is cut, in order: the first one not cut.',
+    },
     description: text('description', 'What the zone is.'),
   },
 } as const;
@@ -36,26 +50,53 @@ export const topologySchema = {
     apiVersion: { const: TOPOLOGY_API_VERSION, title: 'apiVersion', description: 'Topology format version.' },
     kind: { const: TOPOLOGY_KIND, title: 'kind', description: 'This file is a topology (runbooks say Runbook).' },
     metadata: {
-      type: 'object', title: 'metadata', additionalProperties: false,
-      properties: { name: text('name', 'The topology\'s name.'), description: text('description', 'What it describes.') },
+      type: 'object',
+      title: 'metadata',
+      additionalProperties: false,
+      properties: { name: text('name', "The topology's name."), description: text('description', 'What it describes.') },
     },
     spec: {
-      type: 'object', title: 'spec', additionalProperties: false, required: ['cities'],
+      type: 'object',
+      title: 'spec',
+      additionalProperties: false,
+      required: ['cities'],
       properties: {
-        shardCount: { type: 'integer', minimum: 1, maximum: MAX_SHARD_COUNT, default: DEFAULT_SHARD_COUNT, title: 'shardCount', description: `Shards 0 … shardCount-1; a user's shard is userId mod shardCount (default ${DEFAULT_SHARD_COUNT}).` },
+        shardCount: {
+          type: 'integer',
+          minimum: 1,
+          maximum: MAX_SHARD_COUNT,
+          default: DEFAULT_SHARD_COUNT,
+          title: 'shardCount',
+          description: `Shards 0 … shardCount-1; a user's shard is userId mod shardCount (default ${DEFAULT_SHARD_COUNT}).`,
+        },
         cities: {
-          type: 'object', title: 'cities', description: 'Cities by name.',
+          type: 'object',
+          title: 'cities',
+          description: 'Cities by name.',
           additionalProperties: {
-            type: 'object', title: 'city', additionalProperties: false, required: ['dcs'],
+            type: 'object',
+            title: 'city',
+            additionalProperties: false,
+            required: ['dcs'],
             properties: {
               description: text('description', 'The city.'),
               dcs: {
-                type: 'object', title: 'dcs', description: 'Data centers of the city, by name (unique across cities).',
+                type: 'object',
+                title: 'dcs',
+                description: 'Data centers of the city, by name (unique across cities).',
                 additionalProperties: {
-                  type: 'object', title: 'data center', additionalProperties: false, required: ['zones'],
+                  type: 'object',
+                  title: 'data center',
+                  additionalProperties: false,
+                  required: ['zones'],
                   properties: {
                     description: text('description', 'The data center.'),
-                    zones: { type: 'object', title: 'zones', description: 'Zones in this data center, by name (unique).', additionalProperties: zone },
+                    zones: {
+                      type: 'object',
+                      title: 'zones',
+                      description: 'Zones in this data center, by name (unique).',
+                      additionalProperties: zone,
+                    },
                   },
                 },
               },

@@ -44,8 +44,18 @@ export function validateTopology(data: unknown, locate: Locate): TopologyValidat
   }
   if (sink.hasErrors) return { diagnostics: sink.diagnostics };
   const topology: Topology = {
-    name, shardCount, cities: Object.keys(cities ?? {}), dcs,
-    zones: zones.map((z) => ({ name: z.name, dc: z.dc, city: z.city, capacity: z.capacity ?? 0, shards: z.entries.map((e) => e.range), partners: z.partners.map((p) => p.name) })),
+    name,
+    shardCount,
+    cities: Object.keys(cities ?? {}),
+    dcs,
+    zones: zones.map((z) => ({
+      name: z.name,
+      dc: z.dc,
+      city: z.city,
+      capacity: z.capacity ?? 0,
+      shards: z.entries.map((e) => e.range),
+      partners: z.partners.map((p) => p.name),
+    })),
   };
   return { topology, diagnostics: sink.diagnostics };
 }
@@ -53,7 +63,11 @@ export function validateTopology(data: unknown, locate: Locate): TopologyValidat
 function readShardCount(sink: DiagnosticSink, value: unknown): number {
   if (value === undefined) return DEFAULT_SHARD_COUNT;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_SHARD_COUNT) {
-    sink.error('bad-shard-count', ['spec', 'shardCount'], `shardCount must be an integer from 1 to ${MAX_SHARD_COUNT}, got ${JSON.stringify(value)}`);
+    sink.error(
+      'bad-shard-count',
+      ['spec', 'shardCount'],
+      `shardCount must be an integer from 1 to ${MAX_SHARD_COUNT}, got ${JSON.stringify(value)}`,
+    );
     return DEFAULT_SHARD_COUNT;
   }
   return value;
@@ -105,8 +119,10 @@ function readZone(sink: DiagnosticSink, z: ZoneInput): ZoneDraft | undefined {
   knownFields(sink, zone, z.path, ['capacity', 'shards', 'partners', 'description']);
   const cap = zone['capacity'];
   let capacity: number | undefined;
-  if (cap === undefined) sink.error('missing-field', z.path, `zone ${z.name} needs a capacity (the most shards it may own)`, { part: 'key' });
-  else if (typeof cap !== 'number' || !Number.isInteger(cap) || cap < 0) sink.error('bad-capacity', [...z.path, 'capacity'], `capacity must be a whole number of shards, got ${JSON.stringify(cap)}`);
+  if (cap === undefined)
+    sink.error('missing-field', z.path, `zone ${z.name} needs a capacity (the most shards it may own)`, { part: 'key' });
+  else if (typeof cap !== 'number' || !Number.isInteger(cap) || cap < 0)
+    sink.error('bad-capacity', [...z.path, 'capacity'], `capacity must be a whole number of shards, got ${JSON.stringify(cap)}`);
   else capacity = cap;
   const rawShards = zone['shards'] === undefined ? [] : Array.isArray(zone['shards']) ? zone['shards'] : [zone['shards']];
   const single = !Array.isArray(zone['shards']);
@@ -132,8 +148,14 @@ function readZone(sink: DiagnosticSink, z: ZoneInput): ZoneDraft | undefined {
 
 function expectObject(sink: DiagnosticSink, value: unknown, path: DataPath, what: string): Obj | undefined {
   if (isObj(value)) return value;
-  const got = value === undefined || value === null ? 'nothing' : Array.isArray(value) ? 'a list' : `${typeof value} ${JSON.stringify(value)}`;
-  sink.error(value === undefined ? 'missing-field' : 'bad-type', path, `${what} must be a map, got ${got}`, path.length > 0 && value === undefined ? { part: 'key' } : {});
+  const got =
+    value === undefined || value === null ? 'nothing' : Array.isArray(value) ? 'a list' : `${typeof value} ${JSON.stringify(value)}`;
+  sink.error(
+    value === undefined ? 'missing-field' : 'bad-type',
+    path,
+    `${what} must be a map, got ${got}`,
+    path.length > 0 && value === undefined ? { part: 'key' } : {},
+  );
   return undefined;
 }
 
@@ -141,7 +163,8 @@ function knownFields(sink: DiagnosticSink, obj: Obj, path: DataPath, allowed: re
   for (const key of Object.keys(obj)) {
     if (allowed.includes(key)) continue;
     sink.error('unknown-field', [...path, key], `unknown field "${key}"${path.length ? ` in ${String(path[path.length - 1])}` : ''}`, {
-      part: 'key', hint: hintFor(key, allowed) ?? `known fields: ${allowed.join(', ')}`,
+      part: 'key',
+      hint: hintFor(key, allowed) ?? `known fields: ${allowed.join(', ')}`,
     });
   }
 }

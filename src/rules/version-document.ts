@@ -5,7 +5,14 @@ import { storeInvalid } from './store-errors.js';
 import { MAX_SHARD_COUNT } from './topology.js';
 
 export function toVersionDocument(version: number, update: RuleUpdate, atIso: string): VersionDocument {
-  return { version, kind: update.kind, atIso, map: encodeMap(update.map), fence: encodeFence(update.fence), cut: [...(update.cut ?? [])].sort() };
+  return {
+    version,
+    kind: update.kind,
+    atIso,
+    map: encodeMap(update.map),
+    fence: encodeFence(update.fence),
+    cut: [...(update.cut ?? [])].sort(),
+  };
 }
 
 /** Parse the JSON text of one stored version (Redis); a malformed one is a DrctlError naming the store. */
@@ -35,17 +42,27 @@ export function checkVersionDocument(raw: unknown, where: string): VersionDocume
   if (typeof atIso !== 'string') bad('has no "atIso" time');
   if (!isObject(map)) return bad('has no "map"');
   const shardCount = map['shardCount'];
-  if (!Number.isInteger(shardCount) || (shardCount as number) < 1 || (shardCount as number) > MAX_SHARD_COUNT) bad(`has a map without a shardCount from 1 to ${MAX_SHARD_COUNT}`);
+  if (!Number.isInteger(shardCount) || (shardCount as number) < 1 || (shardCount as number) > MAX_SHARD_COUNT)
+    bad(`has a map without a shardCount from 1 to ${MAX_SHARD_COUNT}`);
   const n = shardCount as number;
   const runs = map['runs'];
   if (!Array.isArray(runs)) return bad('has a map without "runs"');
   for (const run of runs) {
-    const ok = Array.isArray(run) && run.length === 3 && typeof run[0] === 'string' && Number.isInteger(run[1]) && Number.isInteger(run[2]) && run[1] >= 0 && run[1] <= run[2] && run[2] < n;
+    const ok =
+      Array.isArray(run) &&
+      run.length === 3 &&
+      typeof run[0] === 'string' &&
+      Number.isInteger(run[1]) &&
+      Number.isInteger(run[2]) &&
+      run[1] >= 0 &&
+      run[1] <= run[2] &&
+      run[2] < n;
     if (!ok) bad(`has a map run ${JSON.stringify(run)} that is not [zone, from, to] within 0-${n - 1}`);
   }
   const fence = decodeFence(raw['fence'], n);
   if ('problem' in fence) bad(`has a bad fence: ${fence.problem}`);
-  if (cut !== undefined && !(Array.isArray(cut) && cut.every((d) => typeof d === 'string'))) bad('has a "cut" that is not a list of data centers');
+  if (cut !== undefined && !(Array.isArray(cut) && cut.every((d) => typeof d === 'string')))
+    bad('has a "cut" that is not a list of data centers');
   return raw as unknown as VersionDocument;
 }
 

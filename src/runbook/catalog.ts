@@ -57,7 +57,8 @@ export async function loadCatalog(paths: readonly string[], o: CatalogOptions): 
     diagnostics.push(...v.diagnostics);
     if (v.runbook && !hasErrors(v.diagnostics)) runbooks.push({ runbook: v.runbook, registry: v.registry, loaded: v.loaded });
   }
-  if (hasErrors(diagnostics)) throw new DrctlError('runbook-invalid', ExitCode.invalidInput, 'the catalog has invalid runbooks', { diagnostics });
+  if (hasErrors(diagnostics))
+    throw new DrctlError('runbook-invalid', ExitCode.invalidInput, 'the catalog has invalid runbooks', { diagnostics });
   if (runbooks.length === 0) throw usageError(`no runbook in ${paths.join(', ')}`, 'name runbook files or folders holding them');
   await Promise.all(runbooks.map((r) => preloadKinds(r.runbook, r.registry)));
   const { topology, topologyFile } = await catalogTopology(runbooks, o.topology);
@@ -85,7 +86,10 @@ async function expandPaths(paths: readonly string[]): Promise<{ files: string[];
   return { files: [...new Set(files)], skipped };
 }
 
-async function catalogTopology(runbooks: readonly CatalogRunbook[], flag: string | undefined): Promise<{ topology: Topology; topologyFile: string }> {
+async function catalogTopology(
+  runbooks: readonly CatalogRunbook[],
+  flag: string | undefined,
+): Promise<{ topology: Topology; topologyFile: string }> {
   const named = [...new Set(runbooks.flatMap((r) => (r.runbook.topology ? [r.runbook.topology] : [])))];
   if (flag === undefined && named.length > 1) {
     throw usageError(`the runbooks name different topologies (${named.join(', ')})`, 'pass --topology FILE: the estate has one topology');
@@ -95,7 +99,8 @@ async function catalogTopology(runbooks: readonly CatalogRunbook[], flag: string
   const loaded = await loadTopologyFile(file).catch((e: unknown) => {
     throw flag !== undefined && e instanceof DrctlError ? usageError(`--topology ${e.message}`) : e;
   });
-  if (!loaded.topology) throw new DrctlError('topology-invalid', ExitCode.invalidInput, `${file} is not a valid topology`, { diagnostics: loaded.diagnostics });
+  if (!loaded.topology)
+    throw new DrctlError('topology-invalid', ExitCode.invalidInput, `${file} is not a valid topology`, { diagnostics: loaded.diagnostics });
   return { topology: loaded.topology, topologyFile: file };
 }
 
@@ -113,16 +118,28 @@ function collectScenarios(runbooks: readonly CatalogRunbook[], topology: Topolog
       }
       const known = byName.get(s.name);
       if (!known) {
-        byName.set(s.name, { name: s.name, description: s.description, lost: lost.value, written: s.lost, parts: [{ runbook, params: s.params }], file: runbook.file });
+        byName.set(s.name, {
+          name: s.name,
+          description: s.description,
+          lost: lost.value,
+          written: s.lost,
+          parts: [{ runbook, params: s.params }],
+          file: runbook.file,
+        });
       } else if (known.lost.join(',') !== lost.value.join(',')) {
         problems.push({
-          severity: 'error', code: 'scenario-conflict', ...at,
+          severity: 'error',
+          code: 'scenario-conflict',
+          ...at,
           message: `scenario "${s.name}" loses ${lost.value.join(', ')} here but ${known.lost.join(', ')} in ${known.file}: one name is one disaster`,
           hint: 'rename one of them, or make them lose the same data centers',
         });
       } else known.parts.push({ runbook, params: s.params });
     }
   }
-  if (problems.length > 0) throw new DrctlError('catalog-invalid', ExitCode.invalidInput, 'the catalog\'s scenarios do not fit the topology', { diagnostics: problems });
+  if (problems.length > 0)
+    throw new DrctlError('catalog-invalid', ExitCode.invalidInput, "the catalog's scenarios do not fit the topology", {
+      diagnostics: problems,
+    });
   return [...byName.values()].map(({ file: _file, ...s }) => s);
 }

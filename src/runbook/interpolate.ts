@@ -76,7 +76,9 @@ function lookup(raw: string, target: RefTarget, scope: InterpolationScope): unkn
       if (outputs === undefined) throw new Error(`${raw}: step "${target.step}" has no outputs yet (has it run?)`);
       if (!Object.hasOwn(outputs, target.name)) {
         const known = Object.keys(outputs);
-        throw new Error(`${raw}: step "${target.step}" has no output "${target.name}" (it has: ${known.length > 0 ? known.join(', ') : 'none'})`);
+        throw new Error(
+          `${raw}: step "${target.step}" has no output "${target.name}" (it has: ${known.length > 0 ? known.join(', ') : 'none'})`,
+        );
       }
       return outputs[target.name];
     }

@@ -15,7 +15,8 @@ export function normalizeProbe(raw: Raw): Probe {
   if (Array.isArray(raw['exec'])) {
     return { type: 'exec', name, exec: raw['exec'] as unknown[], expect: execExpect(expect), timeoutMs, ...run };
   }
-  if (raw['redis'] !== undefined) return { type: 'redis', name, redis: raw['redis'] as RedisProbeSpec, expect: tolerance(expect), timeoutMs, ...run };
+  if (raw['redis'] !== undefined)
+    return { type: 'redis', name, redis: raw['redis'] as RedisProbeSpec, expect: tolerance(expect), timeoutMs, ...run };
   if (raw['sql'] !== undefined) return { type: 'sql', name, sql: raw['sql'] as SqlProbeSpec, expect: tolerance(expect), timeoutMs, ...run };
   return { type: 'http', name, http: httpRequest((raw['http'] ?? {}) as Raw), expect: httpExpect(expect), timeoutMs, ...run };
 }

@@ -1,7 +1,15 @@
 import { dirname, resolve } from 'node:path';
 import { parseDuration } from '../util/duration.js';
 import { normalizeProbe } from './normalize-probe.js';
-import { RUNBOOK_API_VERSION, type FaultSpec, type OnFailure, type ParamSpec, type Runbook, type ScenarioSpec, type StepSpec } from './types.js';
+import {
+  RUNBOOK_API_VERSION,
+  type FaultSpec,
+  type OnFailure,
+  type ParamSpec,
+  type Runbook,
+  type ScenarioSpec,
+  type StepSpec,
+} from './types.js';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 export const DEFAULT_RETRIES = 0;
@@ -56,8 +64,11 @@ export function normalizeRunbook(data: unknown, source: NormalizeSource): Runboo
 
 function normalizeScenario(s: Raw, index: number): ScenarioSpec {
   return {
-    name: String(s['name']), description: optionalString(s['description']), lost: namesOf(s['lost']),
-    params: (s['params'] ?? {}) as Readonly<Record<string, unknown>>, index,
+    name: String(s['name']),
+    description: optionalString(s['description']),
+    lost: namesOf(s['lost']),
+    params: (s['params'] ?? {}) as Readonly<Record<string, unknown>>,
+    index,
   };
 }
 

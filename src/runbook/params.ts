@@ -52,7 +52,9 @@ export function parseSetFlag(text: string, named = `--set ${text}`): { key: stri
     return { key, value: yamlLib().parse(raw) as unknown };
   } catch (e) {
     const first = ((e as Error).message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    throw new DrctlError('usage', ExitCode.invalidInput, `${named}: cannot read value "${raw}": ${first}; quote it to pass text`, { cause: e });
+    throw new DrctlError('usage', ExitCode.invalidInput, `${named}: cannot read value "${raw}": ${first}; quote it to pass text`, {
+      cause: e,
+    });
   }
 }
 
@@ -67,14 +69,17 @@ export async function loadParamsFile(file: string, declared?: readonly string[])
   const isMap = data !== null && typeof data === 'object' && !Array.isArray(data);
   if (!hasErrors(diagnostics) && !isMap && data !== undefined) {
     diagnostics.push({
-      severity: 'error', code: 'wrong-type', message: 'a params file must be a map of name: value',
+      severity: 'error',
+      code: 'wrong-type',
+      message: 'a params file must be a map of name: value',
       ...loaded.sourceMap.locate([]),
     });
   }
   if (!hasErrors(diagnostics) && isMap && declared) {
     for (const key of Object.keys(data as object).filter((k) => !declared.includes(k))) {
       diagnostics.push({
-        severity: 'error', code: 'unknown-param',
+        severity: 'error',
+        code: 'unknown-param',
         message: `unknown param "${key}"${suggestionSuffix(didYouMean(key, declared))}`,
         hint: declared.length > 0 ? `declared params: ${declared.join(', ')}` : 'the runbook declares no params',
         ...loaded.sourceMap.locateKey([key]),

@@ -45,7 +45,12 @@ export function paramsFromEnv(runbook: Runbook, env: NodeJS.ProcessEnv): Record<
  * (${secret.X} reads the environment variable X and is never printed). Every secret value seen is
  * redacted from events, logs and messages.
  */
-export async function buildRuntimeScope(runbook: Runbook, flags: ScopeFlags, env: NodeJS.ProcessEnv = process.env, options: ScopeOptions = {}): Promise<RuntimeScope> {
+export async function buildRuntimeScope(
+  runbook: Runbook,
+  flags: ScopeFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  options: ScopeOptions = {},
+): Promise<RuntimeScope> {
   // a recorded run (resume, rollback) acts with the values it recorded, not with today's environment
   const recorded = options.values ? Object.entries(options.values).filter(([k]) => k in runbook.params) : undefined;
   const overrides: Record<string, unknown> = {
@@ -56,7 +61,11 @@ export async function buildRuntimeScope(runbook: Runbook, flags: ScopeFlags, env
   };
   for (const text of flags.set ?? []) {
     const parsed = parseSetFlag(text);
-    if (!(parsed.key in runbook.params)) throw usageError(`--set ${parsed.key}: the runbook declares no param "${parsed.key}"`, `declared params: ${Object.keys(runbook.params).join(', ') || '(none)'}`);
+    if (!(parsed.key in runbook.params))
+      throw usageError(
+        `--set ${parsed.key}: the runbook declares no param "${parsed.key}"`,
+        `declared params: ${Object.keys(runbook.params).join(', ') || '(none)'}`,
+      );
     overrides[parsed.key] = parsed.value;
   }
   const resolved = resolveParams(runbook.params, overrides);

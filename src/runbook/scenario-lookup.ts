@@ -21,7 +21,10 @@ export function lookupScenario<S extends ScenarioLike>(scenarios: readonly S[], 
   if (exact.length > 0) return pick(exact, 'exact');
   if (covering.length === 0) return { status: 'none' };
   const smallest = Math.min(...covering.map((s) => new Set(s.lost).size));
-  return pick(covering.filter((s) => new Set(s.lost).size === smallest), 'covering');
+  return pick(
+    covering.filter((s) => new Set(s.lost).size === smallest),
+    'covering',
+  );
 }
 
 function pick<S extends ScenarioLike>(tied: readonly S[], match: 'exact' | 'covering'): PlanLookup<S> {

@@ -44,7 +44,10 @@ export interface ScheduleProblem {
 }
 
 /** Problems that only this parser can see (an unknown zone, an impossible date, an empty range...). */
-export const scheduleMeaningProblems = (raw: unknown): string[] => parseWithProblems(raw).problems.filter((x) => !x.shape).map((x) => x.message);
+export const scheduleMeaningProblems = (raw: unknown): string[] =>
+  parseWithProblems(raw)
+    .problems.filter((x) => !x.shape)
+    .map((x) => x.message);
 
 class Problems extends Array<ScheduleProblem> {
   meaning(message: string): void {
@@ -86,7 +89,9 @@ function blackout(b: Raw, at: string, errors: Problems): Blackout | undefined {
     const [from, to] = [String(b['from']), String(b['to'])];
     const bad = [from, to].filter((t) => !ISO_WITH_ZONE_RE.test(t) || Number.isNaN(Date.parse(t)));
     if (bad.length > 0) {
-      errors.meaning(`${at}: from/to must be ISO times with a zone (2026-12-24T00:00:00+08:00), got ${bad.map((t) => `"${t}"`).join(', ')}`);
+      errors.meaning(
+        `${at}: from/to must be ISO times with a zone (2026-12-24T00:00:00+08:00), got ${bad.map((t) => `"${t}"`).join(', ')}`,
+      );
       return undefined;
     }
     if (Date.parse(to) <= Date.parse(from)) errors.meaning(`${at}: "to" (${to}) is not after "from" (${from})`);

@@ -10,7 +10,14 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
  */
 
 /** The ajv options of every runbook validator (compiled at build time or at run time). */
-export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: false, allowUnionTypes: true, logger: false, inlineRefs: false } as const;
+export const AJV_OPTIONS = {
+  allErrors: true,
+  verbose: true,
+  strict: false,
+  allowUnionTypes: true,
+  logger: false,
+  inlineRefs: false,
+} as const;
 
 /** The generated module, beside this one in dist/. */
 export const GENERATED_MODULE = 'schema-validators.generated.js';

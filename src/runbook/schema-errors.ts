@@ -17,7 +17,25 @@ export interface TranslateOptions {
 }
 
 const DURATION_HINT = 'use e.g. 500ms, 30s, 1m30s';
-const PRIORITY = ['type', 'const', 'enum', 'pattern', 'format', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'oneOf', 'anyOf', 'not'];
+const PRIORITY = [
+  'type',
+  'const',
+  'enum',
+  'pattern',
+  'format',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'oneOf',
+  'anyOf',
+  'not',
+];
 const NOISE = new Set(['if', 'propertyNames', 'allOf', '$ref']);
 
 /** Turn ajv errors into plain-English diagnostics: one per location, wrappers collapsed, positions exact. */
@@ -32,7 +50,8 @@ export function translateSchemaErrors(errors: readonly ErrorObject[], options: T
     const suggestion = didYouMean(key, known);
     if (suggestion) unknownByMap.set(JSON.stringify(path), [...(unknownByMap.get(JSON.stringify(path)) ?? []), suggestion]);
     out.push({
-      severity: 'error', code: 'unknown-field',
+      severity: 'error',
+      code: 'unknown-field',
       message: `unknown field "${key}" ${containerLabel(path, options.root)}${suggestionSuffix(suggestion)}`,
       ...(known.length > 0 ? { hint: `known fields: ${known.join(', ')}` } : {}),
       ...options.sourceMap.locateKey([...path, key]),
@@ -51,7 +70,8 @@ export function translateSchemaErrors(errors: readonly ErrorObject[], options: T
     const names = fields.map((f) => `"${f}"`);
     const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}` : (names[0] ?? '');
     out.push({
-      severity: 'error', code: 'missing-field',
+      severity: 'error',
+      code: 'missing-field',
       message: `missing required field${fields.length > 1 ? 's' : ''} ${list} ${containerLabel(path, options.root)}`,
       ...options.sourceMap.locate(path),
     });
@@ -97,7 +117,8 @@ function valueDiagnostic(e: ErrorObject, options: TranslateOptions): Diagnostic 
   const propertyName = (e as { propertyName?: unknown }).propertyName;
   if (typeof propertyName === 'string') {
     return {
-      severity: 'error', code: 'bad-value',
+      severity: 'error',
+      code: 'bad-value',
       message: `name "${propertyName}" ${containerLabel(path, options.root)} must be ${patternMeaning(e.schema)}`,
       ...options.sourceMap.locateKey([...path, propertyName]),
     };
@@ -105,7 +126,12 @@ function valueDiagnostic(e: ErrorObject, options: TranslateOptions): Diagnostic 
   const at = options.sourceMap.locate(path);
   const schema = (e.parentSchema ?? {}) as Readonly<Record<string, unknown>>;
   if ((e.keyword === 'type' || e.keyword === 'pattern') && isDurationPattern(schema['pattern'])) {
-    return { severity: 'error', code: 'bad-duration', message: `bad duration ${showValue(e.data)} for ${fieldLabel(path)}: ${DURATION_HINT}`, ...at };
+    return {
+      severity: 'error',
+      code: 'bad-duration',
+      message: `bad duration ${showValue(e.data)} for ${fieldLabel(path)}: ${DURATION_HINT}`,
+      ...at,
+    };
   }
   const subject = subjectLabel(path, options.root);
   const got = `, got ${showValue(e.data)}`;
@@ -115,7 +141,12 @@ function valueDiagnostic(e: ErrorObject, options: TranslateOptions): Diagnostic 
     case 'enum': {
       const allowed = ((schema['enum'] ?? []) as unknown[]).map(String);
       const suggestion = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
-      return { severity: 'error', code: 'bad-value', message: `${subject} must be ${expectation(schema)}${got}${suggestionSuffix(suggestion)}`, ...at };
+      return {
+        severity: 'error',
+        code: 'bad-value',
+        message: `${subject} must be ${expectation(schema)}${got}${suggestionSuffix(suggestion)}`,
+        ...at,
+      };
     }
     case 'oneOf':
     case 'anyOf':

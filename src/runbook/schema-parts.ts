@@ -37,17 +37,29 @@ const faultSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['kind'],
-  description: 'The fault rehearse injects (t0) and always restores: a step kind whose apply injects and whose rollback restores (fault.freeze, fault.link, or exec/http driving a production chaos tool).',
+  description:
+    'The fault rehearse injects (t0) and always restores: a step kind whose apply injects and whose rollback restores (fault.freeze, fault.link, or exec/http driving a production chaos tool).',
   properties: {
     description: text('What the fault is, e.g. "cut Hangzhou".'),
     kind: text('The kind that injects and restores: fault.freeze, fault.link, exec, http, or a plug-in kind.'),
     with: { type: 'object', description: "The kind's params." },
     timeout: duration('Time limit to inject, and to restore (default 30s).'),
-    detect: probes('Probes that hold once the outage is seen; detection time = the first time one holds (detectWhen: all: the time the last one does). A redis probe with subscribe is sampled on each message (Sentinel +switch-master), not only at its interval.'),
-    detectWhen: { enum: ['any', 'all'], default: 'any', description: 'any: detected when the first detect probe holds; all: when every one has held (e.g. Sentinel elected every cache group).' },
+    detect: probes(
+      'Probes that hold once the outage is seen; detection time = the first time one holds (detectWhen: all: the time the last one does). A redis probe with subscribe is sampled on each message (Sentinel +switch-master), not only at its interval.',
+    ),
+    detectWhen: {
+      enum: ['any', 'all'],
+      default: 'any',
+      description:
+        'any: detected when the first detect probe holds; all: when every one has held (e.g. Sentinel elected every cache group).',
+    },
     lost: {
-      type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string' },
-      description: 'The data centers this fault cuts: the switch\'s steps do not wait on members there (ctx.lost). Default: what the fault kind says (fault.freeze: its dcs); give it for fault.link, exec and http faults.',
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string' },
+      description:
+        "The data centers this fault cuts: the switch's steps do not wait on members there (ctx.lost). Default: what the fault kind says (fault.freeze: its dcs); give it for fault.link, exec and http faults.",
     },
     detectTimeout: duration('Give up when nothing detects the fault within this (default 30s).'),
     recoverTimeout: duration('After the switch, steady state must hold again within this (default 60s).'),
@@ -72,7 +84,8 @@ export const stepSchema = {
     verifyInterval: duration('Poll interval while verifying.'),
     dc: {
       oneOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { type: 'string' } }],
-      description: 'The data center(s) this step needs: where its system lives (an API, a store, a socket). drctl assess judges the step impossible when one is lost; an exec, http or wait step without it is judged unknown.',
+      description:
+        'The data center(s) this step needs: where its system lives (an API, a store, a socket). drctl assess judges the step impossible when one is lost; an exec, http or wait step without it is judged unknown.',
     },
   },
 } as const;
@@ -83,13 +96,20 @@ const scenarioSchema = {
   additionalProperties: false,
   required: ['name', 'lost'],
   properties: {
-    name: { type: 'string', pattern: KEBAB_PATTERN, description: 'The disaster, e.g. hangzhou-down (kebab-case). Several runbooks may answer one scenario, one part of the estate each.' },
+    name: {
+      type: 'string',
+      pattern: KEBAB_PATTERN,
+      description: 'The disaster, e.g. hangzhou-down (kebab-case). Several runbooks may answer one scenario, one part of the estate each.',
+    },
     description: text('What is lost, in words.'),
     lost: {
       oneOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { type: 'string' } }],
       description: 'The data centers lost, or a city of spec.topology (its data centers): [hz-a, hz-b] or hz.',
     },
-    params: { type: 'object', description: 'Param values this disaster needs (e.g. { acceptDataLoss: true }): used by assess, inspect and rehearse --scenario.' },
+    params: {
+      type: 'object',
+      description: 'Param values this disaster needs (e.g. { acceptDataLoss: true }): used by assess, inspect and rehearse --scenario.',
+    },
   },
 } as const;
 
@@ -108,8 +128,12 @@ export const specSchema = {
     concurrency: { type: 'integer', minimum: 1, default: 4, description: 'Independent steps run in parallel up to this limit.' },
     onFailure: { enum: ['stop', 'rollback'], default: 'stop', description: 'What to do when a step fails.' },
     lockScope: text('Runs sharing a lock scope never overlap (default: metadata.name).'),
-    topology: text('The estate\'s topology file (relative to the runbook): scenario and step data-center names are checked against it.'),
-    scenarios: { type: 'array', items: scenarioSchema, description: 'The disasters this runbook answers: a name, the data centers (or city) lost, the params to use.' },
+    topology: text("The estate's topology file (relative to the runbook): scenario and step data-center names are checked against it."),
+    scenarios: {
+      type: 'array',
+      items: scenarioSchema,
+      description: 'The disasters this runbook answers: a name, the data centers (or city) lost, the params to use.',
+    },
     defaults: {
       type: 'object',
       additionalProperties: false,
@@ -126,7 +150,9 @@ export const specSchema = {
     steadyState: probes('Probes that must hold before the fault and after the switch.'),
     fault: faultSchema,
     schedule: scheduleSchema,
-    stopConditions: probes('Probes watched during a rehearsal (each at its interval); a breach aborts it: the fault is restored and the switch failed back.'),
+    stopConditions: probes(
+      'Probes watched during a rehearsal (each at its interval); a breach aborts it: the fault is restored and the switch failed back.',
+    ),
     steps: { type: 'array', minItems: 1, items: stepSchema, description: 'The steps, a DAG through needs.' },
   },
 } as const;

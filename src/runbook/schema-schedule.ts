@@ -9,8 +9,17 @@ const weekly = (description: string) =>
     additionalProperties: false,
     description,
     properties: {
-      days: { type: 'array', minItems: 1, items: { type: 'string', pattern: DAY_PATTERN }, description: 'Weekdays (mon..sun) or ranges (mon-fri); default every day.' },
-      hours: { type: 'string', pattern: HOURS_PATTERN, description: 'Local wall-clock hours HH:MM-HH:MM; 22:00-02:00 crosses midnight. Default all day.' },
+      days: {
+        type: 'array',
+        minItems: 1,
+        items: { type: 'string', pattern: DAY_PATTERN },
+        description: 'Weekdays (mon..sun) or ranges (mon-fri); default every day.',
+      },
+      hours: {
+        type: 'string',
+        pattern: HOURS_PATTERN,
+        description: 'Local wall-clock hours HH:MM-HH:MM; 22:00-02:00 crosses midnight. Default all day.',
+      },
       reason: { type: 'string', description: 'Shown when a rehearsal is skipped.' },
     },
   }) as const;
@@ -28,17 +37,32 @@ export const scheduleSchema = {
       items: {
         oneOf: [
           {
-            type: 'object', additionalProperties: false, required: ['date'],
-            properties: { date: { type: 'string', pattern: DATE_PATTERN, description: 'A whole local day (YYYY-MM-DD).' }, reason: { type: 'string' } },
+            type: 'object',
+            additionalProperties: false,
+            required: ['date'],
+            properties: {
+              date: { type: 'string', pattern: DATE_PATTERN, description: 'A whole local day (YYYY-MM-DD).' },
+              reason: { type: 'string' },
+            },
           },
           {
-            type: 'object', additionalProperties: false, required: ['from', 'to'],
-            properties: { from: { type: 'string', description: 'ISO time with a zone.' }, to: { type: 'string', description: 'ISO time with a zone.' }, reason: { type: 'string' } },
+            type: 'object',
+            additionalProperties: false,
+            required: ['from', 'to'],
+            properties: {
+              from: { type: 'string', description: 'ISO time with a zone.' },
+              to: { type: 'string', description: 'ISO time with a zone.' },
+              reason: { type: 'string' },
+            },
           },
           { ...weekly('Weekly blackout hours.'), required: ['days'] },
         ],
       },
     },
-    minInterval: { type: 'string', pattern: '^(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h))+$', description: 'Minimum time since the last rehearsal that ran (anti-flapping), e.g. 6h.' },
+    minInterval: {
+      type: 'string',
+      pattern: '^(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h))+$',
+      description: 'Minimum time since the last rehearsal that ran (anti-flapping), e.g. 6h.',
+    },
   },
 } as const;

@@ -21,9 +21,14 @@ export function strictForm(schema: unknown): unknown {
   if (!isSchema(schema)) return schema;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(schema)) {
-    out[k] = k === 'properties' || k === 'patternProperties' || k === '$defs'
-      ? (isSchema(v) ? Object.fromEntries(Object.entries(v).map(([n, x]) => [n, strictForm(x)])) : v)
-      : k === 'enum' || k === 'const' || k === 'examples' || k === 'default' || k === 'required' ? v : strictForm(v);
+    out[k] =
+      k === 'properties' || k === 'patternProperties' || k === '$defs'
+        ? isSchema(v)
+          ? Object.fromEntries(Object.entries(v).map(([n, x]) => [n, strictForm(x)]))
+          : v
+        : k === 'enum' || k === 'const' || k === 'examples' || k === 'default' || k === 'required'
+          ? v
+          : strictForm(v);
   }
   const types = out['type'];
   if (!Array.isArray(types)) return out;

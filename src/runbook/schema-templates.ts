@@ -1,7 +1,11 @@
 type Schema = Readonly<Record<string, unknown>>;
 
 /** A string that is exactly one `${...}` reference: stands for a value of any type until run time. */
-export const TEMPLATE_STRING = { type: 'string', pattern: '^\\$\\{[^}]+\\}$', description: 'A ${...} reference, resolved at run time.' } as const;
+export const TEMPLATE_STRING = {
+  type: 'string',
+  pattern: '^\\$\\{[^}]+\\}$',
+  description: 'A ${...} reference, resolved at run time.',
+} as const;
 const ANY_TEMPLATE = { type: 'string', pattern: '\\$\\{' } as const;
 
 const CHILD_MAPS = ['properties', 'patternProperties', '$defs'] as const;
@@ -23,7 +27,10 @@ export function allowTemplates(schema: unknown): unknown {
   if (!wantsTemplate(s) && !branchWants) return out;
   const description = s['description'];
   const alternative = wantsTemplate(s) && !isConstrainedString(s) ? TEMPLATE_STRING : ANY_TEMPLATE;
-  return { ...(typeof description === 'string' ? { description } : {}), anyOf: [out, branchWants && !wantsTemplate(s) ? TEMPLATE_STRING : alternative] };
+  return {
+    ...(typeof description === 'string' ? { description } : {}),
+    anyOf: [out, branchWants && !wantsTemplate(s) ? TEMPLATE_STRING : alternative],
+  };
 }
 
 /** The schema with templates allowed in its children (a oneOf's branches: inside them, not at their roots). */
@@ -37,14 +44,18 @@ function withTemplatesInside(s: Schema): Record<string, unknown> {
   }
   for (const key of CHILD_LISTS) {
     if (!Array.isArray(s[key])) continue;
-    out[key] = (s[key] as unknown[]).map((b) => (key === 'oneOf' && b !== null && typeof b === 'object' && !Array.isArray(b) ? withTemplatesInside(b as Schema) : allowTemplates(b)));
+    out[key] = (s[key] as unknown[]).map((b) =>
+      key === 'oneOf' && b !== null && typeof b === 'object' && !Array.isArray(b) ? withTemplatesInside(b as Schema) : allowTemplates(b),
+    );
   }
   for (const key of CHILD_SCHEMAS) if (s[key] !== undefined) out[key] = allowTemplates(s[key]);
   return out;
 }
 
-const typesOf = (s: Schema): unknown[] => (Array.isArray(s['type']) ? (s['type'] as unknown[]) : s['type'] === undefined ? [] : [s['type']]);
-const isConstrainedString = (s: Schema): boolean => typesOf(s).includes('string') && ('pattern' in s || 'enum' in s || 'const' in s || 'format' in s);
+const typesOf = (s: Schema): unknown[] =>
+  Array.isArray(s['type']) ? (s['type'] as unknown[]) : s['type'] === undefined ? [] : [s['type']];
+const isConstrainedString = (s: Schema): boolean =>
+  typesOf(s).includes('string') && ('pattern' in s || 'enum' in s || 'const' in s || 'format' in s);
 
 /** A non-string, a constrained string or a value set: a `${...}` would not pass it as it is. */
 function wantsTemplate(s: Schema): boolean {

@@ -24,28 +24,37 @@ export function buildRunbookJsonSchema(registry: KindRegistry): JsonSchema {
     properties: { ...stepSchema.properties, kind: { ...kindValue, description: stepSchema.properties.kind.description } },
     allOf: kinds.map(({ name, kind }) => ({
       if: { properties: { kind: { const: name } }, required: ['kind'] },
-      then: { properties: { with: { ...(allowTemplates(kind.paramsSchema) as JsonSchema), title: `${name} parameters`, description: kind.description } } },
+      then: {
+        properties: {
+          with: { ...(allowTemplates(kind.paramsSchema) as JsonSchema), title: `${name} parameters`, description: kind.description },
+        },
+      },
     })),
   };
   const fault = specSchema.properties.fault;
-  return strictForm(withTitles({
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: RUNBOOK_SCHEMA_ID,
-    title: 'drctl runbook',
-    description: 'A data-center failover as ordered, idempotent steps (apiVersion drctl/v1).',
-    ...runbookShape,
-    properties: {
-      ...runbookShape.properties,
-      spec: {
-        ...specSchema,
-        properties: {
-          ...specSchema.properties,
-          steps: { ...specSchema.properties.steps, items: step },
-          fault: { ...fault, properties: { ...fault.properties, kind: { ...kindValue, description: fault.properties.kind.description } } },
+  return strictForm(
+    withTitles({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: RUNBOOK_SCHEMA_ID,
+      title: 'drctl runbook',
+      description: 'A data-center failover as ordered, idempotent steps (apiVersion drctl/v1).',
+      ...runbookShape,
+      properties: {
+        ...runbookShape.properties,
+        spec: {
+          ...specSchema,
+          properties: {
+            ...specSchema.properties,
+            steps: { ...specSchema.properties.steps, items: step },
+            fault: {
+              ...fault,
+              properties: { ...fault.properties, kind: { ...kindValue, description: fault.properties.kind.description } },
+            },
+          },
         },
       },
-    },
-  })) as JsonSchema;
+    }),
+  ) as JsonSchema;
 }
 
 /**
@@ -60,14 +69,17 @@ export function kindValueSchema(kinds: readonly { readonly name: string; readonl
     anyOf: [
       ...kinds.map((k) => ({ const: k.name, title: k.name, description: k.description })),
       {
-        type: 'string', pattern: PLUGIN_KIND_PATTERN(namespaces), title: 'a plug-in kind',
+        type: 'string',
+        pattern: PLUGIN_KIND_PATTERN(namespaces),
+        title: 'a plug-in kind',
         description: `A kind from a plug-in module (spec.plugins or --plugin): a dotted name outside the built-in namespaces (${namespaces.join(', ')}), e.g. acme.toggle.`,
       },
     ],
   };
 }
 
-const PLUGIN_KIND_PATTERN = (namespaces: readonly string[]): string => `^(?!(?:${namespaces.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\.)[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$`;
+const PLUGIN_KIND_PATTERN = (namespaces: readonly string[]): string =>
+  `^(?!(?:${namespaces.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\.)[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$`;
 
 /** Every property gets a title (its key) where it has none: an editor's hover heading names the field, not the file. */
 function withTitles(schema: unknown, key?: string): unknown {
@@ -76,7 +88,8 @@ function withTitles(schema: unknown, key?: string): unknown {
   const s = schema as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(s)) {
-    if (k === 'properties' && v && typeof v === 'object') out[k] = Object.fromEntries(Object.entries(v).map(([n, x]) => [n, withTitles(x, n)]));
+    if (k === 'properties' && v && typeof v === 'object')
+      out[k] = Object.fromEntries(Object.entries(v).map(([n, x]) => [n, withTitles(x, n)]));
     else if (k === 'enum' || k === 'const' || k === 'examples' || k === 'default' || k === 'required') out[k] = v;
     else out[k] = withTitles(v);
   }
@@ -97,7 +110,10 @@ const compile = (schema: JsonSchema): ValidateFunction => {
   // a schema is checked against the meta-schema first: with the meta-schema's validator compiled at build
   // time, here (ajv would compile the meta-schema itself at its first use: 60 ms)
   const meta = compiled.get(META_KEY);
-  ajv ??= new (createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020({ ...AJV_OPTIONS, validateSchema: meta === undefined });
+  ajv ??= new (createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020({
+    ...AJV_OPTIONS,
+    validateSchema: meta === undefined,
+  });
   if (meta && !meta(schema)) throw new Error(`schema is invalid: ${ajv.errorsText(meta.errors)}`);
   return ajv.compile(schema);
 };

@@ -13,7 +13,8 @@ export type RefTarget =
 /** A reference found in a value: `raw` is the source text ("${params.cut}"), `path` the data path to the string. */
 export type Ref = RefTarget & { readonly raw: string; readonly path: readonly (string | number)[] };
 
-export type TemplatePart = { readonly type: 'text'; readonly text: string } | { readonly type: 'ref'; readonly raw: string; readonly target: RefTarget };
+export type TemplatePart =
+  { readonly type: 'text'; readonly text: string } | { readonly type: 'ref'; readonly raw: string; readonly target: RefTarget };
 
 const NAME = '[A-Za-z_][A-Za-z0-9_-]*';
 const SIMPLE_RE = new RegExp(`^(params|env|secret)\\.(${NAME})$`);

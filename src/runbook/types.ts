@@ -6,7 +6,17 @@
 import type { Probe } from '../model/probe.js';
 
 export type {
-  ExecExpect, HttpExpect, HttpRequestSpec, JsonExpect, Probe, ProbeRunOptions, RedisProbe, RedisProbeSpec, SqlProbe, SqlProbeSpec, Tolerance,
+  ExecExpect,
+  HttpExpect,
+  HttpRequestSpec,
+  JsonExpect,
+  Probe,
+  ProbeRunOptions,
+  RedisProbe,
+  RedisProbeSpec,
+  SqlProbe,
+  SqlProbeSpec,
+  Tolerance,
 } from '../model/probe.js';
 
 export const RUNBOOK_API_VERSION = 'drctl/v1';

@@ -54,12 +54,15 @@ export async function validateRunbookFile(file: string, base: BaseKinds, options
 export function validateRunbookData(loaded: Pick<LoadedRunbook, 'data' | 'sourceMap'>, registry: KindRegistry): Diagnostic[] {
   const { data, sourceMap } = loaded;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    return [{
-      severity: 'error', code: 'wrong-type',
-      message: data === undefined ? 'the runbook is empty' : 'a runbook must be a map with apiVersion, kind, metadata and spec',
-      hint: 'start from: apiVersion: drctl/v1 / kind: Runbook / metadata: {name: ...} / spec: {steps: [...]}',
-      ...sourceMap.locate([]),
-    }];
+    return [
+      {
+        severity: 'error',
+        code: 'wrong-type',
+        message: data === undefined ? 'the runbook is empty' : 'a runbook must be a map with apiVersion, kind, metadata and spec',
+        hint: 'start from: apiVersion: drctl/v1 / kind: Runbook / metadata: {name: ...} / spec: {steps: [...]}',
+        ...sourceMap.locate([]),
+      },
+    ];
   }
   const shape = translateSchemaErrors(validateShape(data), { sourceMap, root: data, basePath: [], allowTemplates: false });
   const ctx = buildCheckContext(data, registry, sourceMap);
@@ -71,7 +74,17 @@ function pluginRequests(loaded: LoadedRunbook, extra: readonly string[]): Plugin
   const listed = Array.isArray(spec?.plugins) ? (spec.plugins as unknown[]) : [];
   const fromRunbook = listed.flatMap((p, i) =>
     // `at` is looked up only for a problem: locating may need the full YAML parse (see yaml/file.ts)
-    typeof p === 'string' ? [{ specifier: p, baseDir: dirname(loaded.file), get at() { return loaded.sourceMap.locate(['spec', 'plugins', i]); } }] : [],
+    typeof p === 'string'
+      ? [
+          {
+            specifier: p,
+            baseDir: dirname(loaded.file),
+            get at() {
+              return loaded.sourceMap.locate(['spec', 'plugins', i]);
+            },
+          },
+        ]
+      : [],
   );
   // a --plugin problem is the flag's, not the runbook's: it has no position in the file
   const fromFlags = extra.map((p) => ({ specifier: p, baseDir: process.cwd(), at: { file: '--plugin', line: 0, column: 0 } }));

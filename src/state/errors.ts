@@ -6,7 +6,11 @@ import { holderText, type LockHolder } from './store.js';
 /** A write carried a fencing token that is no longer the lock's: another controller took over. */
 export class FencedOut extends DrctlError {
   readonly fencedOut = true as const;
-  constructor(readonly scope: string, readonly token: number, readonly current: { readonly token: number; readonly runId: string; readonly holder: string } | undefined) {
+  constructor(
+    readonly scope: string,
+    readonly token: number,
+    readonly current: { readonly token: number; readonly runId: string; readonly holder: string } | undefined,
+  ) {
     super(
       'fenced-out',
       ExitCode.failed,
@@ -25,10 +29,20 @@ export const isFencedOut = (e: unknown): e is FencedOut =>
 /** The store could not be reached or refused a write (network, disk). */
 export class StoreUnreachable extends DrctlError {
   readonly storeUnreachable = true as const;
-  constructor(readonly store: string, cause: unknown, hint?: string) {
-    super('store-unreachable', ExitCode.failed, `state store unreachable: ${store}: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause, hint: hint ?? 'check the store (--state) and try again',
-    });
+  constructor(
+    readonly store: string,
+    cause: unknown,
+    hint?: string,
+  ) {
+    super(
+      'store-unreachable',
+      ExitCode.failed,
+      `state store unreachable: ${store}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+        hint: hint ?? 'check the store (--state) and try again',
+      },
+    );
     this.name = 'StoreUnreachable';
   }
 }

@@ -60,7 +60,13 @@ const MIN_CALL_MS = 1_000;
  * Grant a lease through `client` and keep it alive through `members` (one single-try client per member).
  * `callTimeoutMs`: the deadline of one keepalive (at least a second).
  */
-export async function grantLease(client: Etcd3, members: readonly Etcd3[], ttlSeconds: number, callTimeoutMs: number, hooks: LeaseHooks): Promise<EtcdLease> {
+export async function grantLease(
+  client: Etcd3,
+  members: readonly Etcd3[],
+  ttlSeconds: number,
+  callTimeoutMs: number,
+  hooks: LeaseHooks,
+): Promise<EtcdLease> {
   const first = await grant(client, ttlSeconds).catch((e: unknown) => Promise.reject(hooks.unreachable(e)));
   const ttlMs = first.ttlMs;
   const margin = leaseMarginMs(ttlMs);
@@ -81,33 +87,38 @@ export async function grantLease(client: Etcd3, members: readonly Etcd3[], ttlSe
     wake.abort();
     if (!lapsed.signal.aborted) lapsed.abort(reason);
   };
-  const revokeId = (leaseId: string): Promise<void> => client.leaseClient.leaseRevoke({ ID: leaseId }).then(() => undefined, () => undefined);
+  const revokeId = (leaseId: string): Promise<void> =>
+    client.leaseClient.leaseRevoke({ ID: leaseId }).then(
+      () => undefined,
+      () => undefined,
+    );
 
-  const recover = (): Promise<boolean> => (recovering ??= (async () => {
-    try {
-      if (stopped) return false;
-      if (Date.now() < provenUntil - margin) {
-        const fresh = await grant(client, ttlSeconds).catch(() => undefined);
-        if (fresh) {
-          const ok = await hooks.reclaim(fresh.id).catch(() => false);
-          if (ok && !stopped) {
-            const old = id;
-            id = fresh.id;
-            provenUntil = fresh.sent + fresh.ttlMs;
-            lastAckSent = fresh.sent;
-            due = fresh.sent + interval;
-            void revokeId(old);
-            return true;
+  const recover = (): Promise<boolean> =>
+    (recovering ??= (async () => {
+      try {
+        if (stopped) return false;
+        if (Date.now() < provenUntil - margin) {
+          const fresh = await grant(client, ttlSeconds).catch(() => undefined);
+          if (fresh) {
+            const ok = await hooks.reclaim(fresh.id).catch(() => false);
+            if (ok && !stopped) {
+              const old = id;
+              id = fresh.id;
+              provenUntil = fresh.sent + fresh.ttlMs;
+              lastAckSent = fresh.sent;
+              due = fresh.sent + interval;
+              void revokeId(old);
+              return true;
+            }
+            void revokeId(fresh.id);
           }
-          void revokeId(fresh.id);
         }
+        finish(await hooks.gone().catch((e: unknown) => e));
+        return false;
+      } finally {
+        recovering = undefined;
       }
-      finish(await hooks.gone().catch((e: unknown) => e));
-      return false;
-    } finally {
-      recovering = undefined;
-    }
-  })());
+    })());
 
   const send = (): void => {
     const leaseId = id;
@@ -116,15 +127,20 @@ export async function grantLease(client: Etcd3, members: readonly Etcd3[], ttlSe
       if (n >= MAX_OPEN) continue;
       open.set(m, n + 1);
       const sent = Date.now();
-      keepaliveOnce(m, leaseId, callMs).then((ttl) => {
-        if (stopped || leaseId !== id) return;
-        if (ttl <= 0) return void recover();
-        provenUntil = Math.max(provenUntil, sent + ttl * 1000);
-        if (sent > lastAckSent) {
-          lastAckSent = sent;
-          due = sent + interval;
-        }
-      }, (e: unknown) => void (lastError = e)).finally(() => open.set(m, (open.get(m) ?? 1) - 1));
+      keepaliveOnce(m, leaseId, callMs)
+        .then(
+          (ttl) => {
+            if (stopped || leaseId !== id) return;
+            if (ttl <= 0) return void recover();
+            provenUntil = Math.max(provenUntil, sent + ttl * 1000);
+            if (sent > lastAckSent) {
+              lastAckSent = sent;
+              due = sent + interval;
+            }
+          },
+          (e: unknown) => void (lastError = e),
+        )
+        .finally(() => open.set(m, (open.get(m) ?? 1) - 1));
     }
   };
 
@@ -136,7 +152,9 @@ export async function grantLease(client: Etcd3, members: readonly Etcd3[], ttlSe
         send();
         due = now + RETRY_MS;
       }
-      await delay(Math.max(1, Math.min(due, provenUntil - margin) - Date.now()), undefined, { signal: wake.signal, ref: false }).catch(() => undefined);
+      await delay(Math.max(1, Math.min(due, provenUntil - margin) - Date.now()), undefined, { signal: wake.signal, ref: false }).catch(
+        () => undefined,
+      );
     }
   };
   void loop();
@@ -145,7 +163,11 @@ export async function grantLease(client: Etcd3, members: readonly Etcd3[], ttlSe
     wake.abort();
   };
   return {
-    id: () => id, ttlMs, lapsed: lapsed.signal, stop, recover,
+    id: () => id,
+    ttlMs,
+    lapsed: lapsed.signal,
+    stop,
+    recover,
     provenUntil: () => provenUntil,
     async revoke() {
       stop();

@@ -48,13 +48,24 @@ export async function readEtcdLock(c: EtcdLockContext, kv: IKeyValue | undefined
 
 /** The fenced-out error naming whoever holds the scope now (read from etcd; unknown when unreachable). */
 export async function fencedOutNow(c: EtcdLockContext, fence: Fence): Promise<FencedOut> {
-  const current = await c.io(() => getKv(c.client, lockKeys(c.prefix, fence.scope).lock)).then((kv) => parse(text(kv)), () => undefined);
+  const current = await c
+    .io(() => getKv(c.client, lockKeys(c.prefix, fence.scope).lock))
+    .then(
+      (kv) => parse(text(kv)),
+      () => undefined,
+    );
   return fencedOut(fence, current);
 }
 
 export function fencedOut(fence: Fence, current: Stored | undefined): FencedOut {
   const mine = current && current.token === fence.token && current.runId === fence.runId;
-  return new FencedOut(fence.scope, fence.token, current && !mine ? { token: current.token, runId: current.runId, holder: `${current.user}@${current.host} pid ${current.pid}` } : undefined);
+  return new FencedOut(
+    fence.scope,
+    fence.token,
+    current && !mine
+      ? { token: current.token, runId: current.runId, holder: `${current.user}@${current.host} pid ${current.pid}` }
+      : undefined,
+  );
 }
 
 export async function acquireEtcdLock(c: EtcdLockContext, scope: string, input: HolderInput, leaseMs: number): Promise<LockLease> {
@@ -63,17 +74,30 @@ export async function acquireEtcdLock(c: EtcdLockContext, scope: string, input: 
   let mine: { json: string } | undefined; // set once the lock is this controller's
   const lease = await grantLease(c.client, await c.members(), Math.max(1, Math.ceil(leaseMs / 1000)), c.timeoutMs, {
     gone: () => fencedOutNow(c, fence),
-    unreachable: (e) => new StoreUnreachable(c.label, new Error(`this controller's lease on the lock "${scope}" could not be confirmed in time (${(e as Error).message ?? String(e)}); it stopped acting as holder`)),
+    unreachable: (e) =>
+      new StoreUnreachable(
+        c.label,
+        new Error(
+          `this controller's lease on the lock "${scope}" could not be confirmed in time (${(e as Error).message ?? String(e)}); it stopped acting as holder`,
+        ),
+      ),
     // the keys are gone but nobody took the lock: no new token since ours (the counter), our copy in held/
     // (a forced unlock deletes it), lock and owner keys absent — then they are ours again, same token
-    reclaim: async (leaseId) => !!mine && (await txn(c.client,
-      [cmp.createdAt(k.lock, 0), cmp.createdAt(k.owner, 0), cmp.valueIs(k.held, mine.json), cmp.valueIs(k.token, String(fence.token))],
-      [op.put(k.lock, mine.json, leaseId), op.put(k.owner, ownerValue(fence), leaseId)],
-    )).succeeded,
+    reclaim: async (leaseId) =>
+      !!mine &&
+      (
+        await txn(
+          c.client,
+          [cmp.createdAt(k.lock, 0), cmp.createdAt(k.owner, 0), cmp.valueIs(k.held, mine.json), cmp.valueIs(k.token, String(fence.token))],
+          [op.put(k.lock, mine.json, leaseId), op.put(k.owner, ownerValue(fence), leaseId)],
+        )
+      ).succeeded,
   });
   try {
     for (let race = 0; race < MAX_RACES; race++) {
-      const [lockKv, tokenKv, heldKv] = await c.io(() => Promise.all([getKv(c.client, k.lock), getKv(c.client, k.token), getKv(c.client, k.held)]));
+      const [lockKv, tokenKv, heldKv] = await c.io(() =>
+        Promise.all([getKv(c.client, k.lock), getKv(c.client, k.token), getKv(c.client, k.held)]),
+      );
       const current = await readEtcdLock(c, lockKv);
       let tookOver: LockLease['tookOver'];
       if (current) {
@@ -99,13 +123,27 @@ export async function acquireEtcdLock(c: EtcdLockContext, scope: string, input: 
         const owner = await c.io(() => getKv(c.client, k.owner));
         return owner?.lease === lease.id() && text(owner) === ownerValue(fence);
       };
-      const won = await c.io(() => txn(c.client,
-        [cmp.createdAt(k.lock, lockKv?.create_revision ?? 0), cmp.modifiedAt(k.token, tokenKv?.mod_revision ?? 0)],
-        [op.put(k.lock, json, lease.id()), op.put(k.owner, ownerValue(fence), lease.id()), op.put(k.token, String(token)), op.put(k.held, json)],
-      )).then((r) => r.succeeded || committed(), (e: unknown) => committed().catch(() => Promise.reject(e)));
+      const won = await c
+        .io(() =>
+          txn(
+            c.client,
+            [cmp.createdAt(k.lock, lockKv?.create_revision ?? 0), cmp.modifiedAt(k.token, tokenKv?.mod_revision ?? 0)],
+            [
+              op.put(k.lock, json, lease.id()),
+              op.put(k.owner, ownerValue(fence), lease.id()),
+              op.put(k.token, String(token)),
+              op.put(k.held, json),
+            ],
+          ),
+        )
+        .then(
+          (r) => r.succeeded || committed(),
+          (e: unknown) => committed().catch(() => Promise.reject(e)),
+        );
       if (!won) continue; // another controller changed the lock or the counter in between: look again
       mine = { json };
-      if (current && lockKv?.lease && lockKv.lease !== '0') void c.client.leaseClient.leaseRevoke({ ID: lockKv.lease }).catch(() => undefined);
+      if (current && lockKv?.lease && lockKv.lease !== '0')
+        void c.client.leaseClient.leaseRevoke({ ID: lockKv.lease }).catch(() => undefined);
       return leaseOf(c, k, fence, { ...stored, expiresAt: new Date(lease.provenUntil()).toISOString() }, tookOver, lease);
     }
     throw new StoreUnreachable(c.label, new Error(`the lock "${scope}" changed ${MAX_RACES} times while this controller tried to take it`));
@@ -115,7 +153,14 @@ export async function acquireEtcdLock(c: EtcdLockContext, scope: string, input: 
   }
 }
 
-function leaseOf(c: EtcdLockContext, k: ReturnType<typeof lockKeys>, fence: Fence, holder: LockHolder, tookOver: LockLease['tookOver'], lease: EtcdLease): LockLease {
+function leaseOf(
+  c: EtcdLockContext,
+  k: ReturnType<typeof lockKeys>,
+  fence: Fence,
+  holder: LockHolder,
+  tookOver: LockLease['tookOver'],
+  lease: EtcdLease,
+): LockLease {
   const key = heldKey(fence);
   c.held.set(key, () => lease.recover());
   lease.lapsed.addEventListener('abort', () => c.held.delete(key), { once: true });
@@ -124,7 +169,10 @@ function leaseOf(c: EtcdLockContext, k: ReturnType<typeof lockKeys>, fence: Fenc
     return owner?.lease === lease.id() && text(owner) === ownerValue(fence);
   };
   return {
-    ...fence, holder, tookOver, lapsed: lease.lapsed,
+    ...fence,
+    holder,
+    tookOver,
+    lapsed: lease.lapsed,
     renew: async () => {
       if (lease.lapsed.aborted) throw lease.lapsed.reason;
       if (!(await ownerIsMine()) && !((await lease.recover()) && (await ownerIsMine()))) throw await fencedOutNow(c, fence);

@@ -38,11 +38,13 @@ export function createFileStore(stateDir: string): StateStore {
     readRunbookCopy: (runId) => readFile(path.join(runDirOf(stateDir, runId), 'runbook.yaml'), 'utf8').catch(() => undefined),
     listRuns: () => listRuns(stateDir),
     openJournal: (runId, fence) => FileJournal.open(journalOf(runId), (write) => fencedWrite(stateDir, fence, write)),
-    readJournal: (runId) => readJournal(journalOf(runId)).catch((e: unknown) => {
-      throw new DrctlError('journal-unreadable', ExitCode.refused, `cannot read the journal of run ${runId}: ${(e as Error).message}`, {
-        cause: e, hint: 'check the file and its permissions; nothing was changed',
-      });
-    }),
+    readJournal: (runId) =>
+      readJournal(journalOf(runId)).catch((e: unknown) => {
+        throw new DrctlError('journal-unreadable', ExitCode.refused, `cannot read the journal of run ${runId}: ${(e as Error).message}`, {
+          cause: e,
+          hint: 'check the file and its permissions; nothing was changed',
+        });
+      }),
     appendUnfenced: async (runId, scope, make: (seq: number) => JournalRecord) => {
       const { seq, torn } = await appendRecordAfterTail(journalOf(runId), (w) => withFsMutex(lockFileOf(stateDir, scope), w), make);
       return { seq, torn };
@@ -82,7 +84,8 @@ async function readRunRecord(stateDir: string, runId: string): Promise<RunMeta |
   } catch (e) {
     throw unreadableRecord(runId, file, `not valid JSON: ${(e as Error).message}`);
   }
-  if (meta === null || typeof meta !== 'object' || typeof (meta as { runId?: unknown }).runId !== 'string') throw unreadableRecord(runId, file, 'not a run record');
+  if (meta === null || typeof meta !== 'object' || typeof (meta as { runId?: unknown }).runId !== 'string')
+    throw unreadableRecord(runId, file, 'not a run record');
   return meta as RunMeta;
 }
 

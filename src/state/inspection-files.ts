@@ -13,7 +13,8 @@ export function inspectionMeta(r: InspectionRecord): InspectionMeta {
 }
 
 /** Newest first (ids sort by their start time). */
-export const byNewest = (a: InspectionMeta, b: InspectionMeta): number => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id);
+export const byNewest = (a: InspectionMeta, b: InspectionMeta): number =>
+  b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id);
 
 export async function saveInspectionFiles(stateDir: string, record: InspectionRecord): Promise<void> {
   await mkdir(dirOf(stateDir), { recursive: true, mode: 0o700 });
@@ -28,13 +29,17 @@ export async function listInspectionFiles(stateDir: string): Promise<InspectionM
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [] as string[];
     throw e;
   });
-  const metas = await Promise.all(names.filter((n) => n.endsWith('.meta.json')).map(async (n) => {
-    try {
-      return JSON.parse(await readFile(path.join(dirOf(stateDir), n), 'utf8')) as InspectionMeta;
-    } catch {
-      return undefined;
-    }
-  }));
+  const metas = await Promise.all(
+    names
+      .filter((n) => n.endsWith('.meta.json'))
+      .map(async (n) => {
+        try {
+          return JSON.parse(await readFile(path.join(dirOf(stateDir), n), 'utf8')) as InspectionMeta;
+        } catch {
+          return undefined;
+        }
+      }),
+  );
   return metas.filter((m): m is InspectionMeta => m !== undefined).sort(byNewest);
 }
 

@@ -24,7 +24,10 @@ export class FileJournal {
   #timer: NodeJS.Timeout | undefined;
   /** Pending records somebody waits for (not lazy). */
   #urgent = 0;
-  private constructor(readonly file: string, private readonly guard: WriteGuard) {}
+  private constructor(
+    readonly file: string,
+    private readonly guard: WriteGuard,
+  ) {}
 
   static async open(file: string, guard: WriteGuard = (w) => w()): Promise<FileJournal> {
     const j = new FileJournal(file, guard);
@@ -45,7 +48,8 @@ export class FileJournal {
   }
 
   #flushSoon(): void {
-    if (!this.#flushing && !this.#timer && this.#pending.length > 0) this.#timer = setTimeout(() => this.#flushNow(), LAZY_FLUSH_MS).unref();
+    if (!this.#flushing && !this.#timer && this.#pending.length > 0)
+      this.#timer = setTimeout(() => this.#flushNow(), LAZY_FLUSH_MS).unref();
   }
 
   #flushNow(): void {

@@ -39,6 +39,7 @@ export function parseJournalText(text: string): JournalRead {
     else bad.push(i + 1);
   });
   const lastNonEmpty = lines.reduce((acc, l, i) => (l.trim() === '' ? acc : i + 1), 0);
-  const corrupt = bad.length === 0 ? undefined : { lines: bad, tornTail: bad.length === 1 && bad[0] === lastNonEmpty && !text.endsWith('\n') };
+  const corrupt =
+    bad.length === 0 ? undefined : { lines: bad, tornTail: bad.length === 1 && bad[0] === lastNonEmpty && !text.endsWith('\n') };
   return { records, corrupt, missing: false };
 }

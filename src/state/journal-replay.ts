@@ -22,7 +22,8 @@ export interface ReplayedRun {
    */
   readonly touched: readonly string[];
   /** The run's baseline (run.baseline), if it journaled one: every step's state before anything changed. */
-  readonly baseline: { readonly states: Readonly<Record<string, unknown>>; readonly unobserved: Readonly<Record<string, string>> } | undefined;
+  readonly baseline:
+    { readonly states: Readonly<Record<string, unknown>>; readonly unobserved: Readonly<Record<string, string>> } | undefined;
   /** Each step's first observed state (its first intent's before, or the state it was skipped in). */
   readonly firstSeen: ReadonlyMap<string, unknown>;
   /** A fail-back / rollback began in this run. */
@@ -134,8 +135,19 @@ export function replayJournal(records: readonly JournalRecord[]): ReplayedRun {
     .map((id) => ({ stepId: id, before: before.get(id), inFlight: !done.has(id) }));
   const outputs = new Map([...done].map(([id, d]) => [id, d.outputs] as const));
   return {
-    started, params: started?.params ?? {}, prior, intents, toUndo, outputs, rollbackStarted, rollbackFinished, commands, lastSeq,
-    touched: [...touched.keys()], baseline, firstSeen,
+    started,
+    params: started?.params ?? {},
+    prior,
+    intents,
+    toUndo,
+    outputs,
+    rollbackStarted,
+    rollbackFinished,
+    commands,
+    lastSeq,
+    touched: [...touched.keys()],
+    baseline,
+    firstSeen,
   };
 }
 

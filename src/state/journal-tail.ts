@@ -73,7 +73,11 @@ export async function repairTail(file: string): Promise<TailRepair> {
  * An admin record written without a fence (drctl unlock --force), inside `guard` (the scope's mutex, so
  * no fenced writer appends meanwhile): the tail is repaired first, the record gets the next seq.
  */
-export async function appendRecordAfterTail(file: string, guard: WriteGuard, make: (seq: number) => JournalRecord): Promise<TailRepair & { readonly seq: number }> {
+export async function appendRecordAfterTail(
+  file: string,
+  guard: WriteGuard,
+  make: (seq: number) => JournalRecord,
+): Promise<TailRepair & { readonly seq: number }> {
   let out: TailRepair & { readonly seq: number } = { torn: undefined, terminated: false, seq: 0 };
   await guard(async () => {
     const repair = await repairTail(file);
@@ -90,4 +94,3 @@ export async function appendRecordAfterTail(file: string, guard: WriteGuard, mak
   });
   return out;
 }
-

@@ -7,17 +7,20 @@ import type { LockLease } from './store.js';
  */
 export function keepLease(lease: LockLease, leaseMs: number, onLost: (e: unknown) => void): { stop(): void } {
   let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    lease.renew().then(
-      () => (busy = false),
-      (e: unknown) => {
-        busy = false;
-        if (isFencedOut(e)) onLost(e);
-      },
-    );
-  }, Math.max(50, Math.floor(leaseMs / 3)));
+  const timer = setInterval(
+    () => {
+      if (busy) return;
+      busy = true;
+      lease.renew().then(
+        () => (busy = false),
+        (e: unknown) => {
+          busy = false;
+          if (isFencedOut(e)) onLost(e);
+        },
+      );
+    },
+    Math.max(50, Math.floor(leaseMs / 3)),
+  );
   timer.unref();
   return { stop: () => clearInterval(timer) };
 }

@@ -48,17 +48,21 @@ export async function acquireFileLock(stateDir: string, scope: string, input: Ho
   let latest = holder;
   const fence: Fence = { scope, token: holder.token, runId: holder.runId };
   return {
-    ...fence, holder, tookOver,
-    renew: () => withFsMutex(file, async () => {
-      await assertFence(file, fence);
-      latest = { ...latest, expiresAt: new Date(Date.now() + leaseMs).toISOString() };
-      await writeFileAtomic(file, JSON.stringify(latest));
-      return latest;
-    }),
-    release: () => withFsMutex(file, async () => {
-      const current = await readLockFile(file);
-      if (current?.token === holder.token && current.runId === holder.runId) await rm(file, { force: true });
-    }),
+    ...fence,
+    holder,
+    tookOver,
+    renew: () =>
+      withFsMutex(file, async () => {
+        await assertFence(file, fence);
+        latest = { ...latest, expiresAt: new Date(Date.now() + leaseMs).toISOString() };
+        await writeFileAtomic(file, JSON.stringify(latest));
+        return latest;
+      }),
+    release: () =>
+      withFsMutex(file, async () => {
+        const current = await readLockFile(file);
+        if (current?.token === holder.token && current.runId === holder.runId) await rm(file, { force: true });
+      }),
   };
 }
 
@@ -87,7 +91,11 @@ async function readLockFileCached(file: string): Promise<LockHolder | undefined>
 export async function assertFence(lockFile: string, fence: Fence): Promise<void> {
   const current = await readLockFileCached(lockFile);
   if (current?.token !== fence.token || current.runId !== fence.runId) {
-    throw new FencedOut(fence.scope, fence.token, current && { token: current.token, runId: current.runId, holder: `${current.user}@${current.host} pid ${current.pid}` });
+    throw new FencedOut(
+      fence.scope,
+      fence.token,
+      current && { token: current.token, runId: current.runId, holder: `${current.user}@${current.host} pid ${current.pid}` },
+    );
   }
 }
 
@@ -152,4 +160,3 @@ async function nextToken(base: string, currentToken: number): Promise<number> {
   }
   return token;
 }
-

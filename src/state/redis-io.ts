@@ -24,7 +24,10 @@ export interface RedisIO {
 export function createRedisIO(client: Redis, label: string, retryMs: number, replicas: number | undefined): RedisIO {
   let connectedReplicas: Promise<number> | undefined;
   const countReplicas = (): Promise<number> => {
-    connectedReplicas = client.info('replication').then((text) => Number(/connected_slaves:(\d+)/.exec(text)?.[1] ?? 0), () => 0);
+    connectedReplicas = client.info('replication').then(
+      (text) => Number(/connected_slaves:(\d+)/.exec(text)?.[1] ?? 0),
+      () => 0,
+    );
     return connectedReplicas;
   };
   client.on('ready', () => void countReplicas()); // a new primary after a failover may have other replicas
@@ -55,7 +58,13 @@ export function createRedisIO(client: Redis, label: string, retryMs: number, rep
       const acked = Number(await client.call('WAIT', required, WAIT_TIMEOUT_MS));
       if (acked >= required) return;
       if (replicas === undefined && (await countReplicas()) === 0) return; // the replicas went away: nothing left to lose the write to
-      throw new StoreUnreachable(label, new Error(`the write was acknowledged by ${acked} of ${required} replica(s) within ${WAIT_TIMEOUT_MS} ms: a failover now could lose it`), 'check the replicas of the state store (or lower ?replicas= in --state)');
+      throw new StoreUnreachable(
+        label,
+        new Error(
+          `the write was acknowledged by ${acked} of ${required} replica(s) within ${WAIT_TIMEOUT_MS} ms: a failover now could lose it`,
+        ),
+        'check the replicas of the state store (or lower ?replicas= in --state)',
+      );
     },
   };
 }

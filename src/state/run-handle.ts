@@ -26,7 +26,8 @@ export async function holdLock(store: StateStore, scope: string, holder: HolderI
   if (lease.lapsed?.aborted) onLapse();
   else lease.lapsed?.addEventListener('abort', onLapse, { once: true });
   return {
-    lease, lost: lost.signal,
+    lease,
+    lost: lost.signal,
     release: async () => {
       keeper.stop();
       await lease.release().catch(() => undefined);
@@ -104,14 +105,20 @@ export async function openRunHandle(o: RunHandleOptions): Promise<RunHandle> {
   const writer = journal;
   const scrub = <T>(value: T): T => scrubValue(value, o.redact);
   return {
-    runId: o.runId, lease, log, lost: lost.signal,
+    runId: o.runId,
+    lease,
+    log,
+    lost: lost.signal,
     // the lock was lost (fenced out) or its lease could no longer be proven (etcd unreachable): the run stops as after a failed write
     failure: () => failure ?? (heldLost.aborted ? fail(heldLost.reason) : undefined),
     async emit(input) {
       if (failure) throw failure;
       const event = scrub({ ...input, runId: o.runId, at: new Date(o.clock.now()).toISOString() } as EngineEvent);
       const progress = PROGRESS_EVENTS.has(event.type);
-      const written = writer.append({ ...event, schemaVersion: JOURNAL_SCHEMA_VERSION, seq: ++seq, ...(lease ? { fence: lease.token } : {}) }, { lazy: progress });
+      const written = writer.append(
+        { ...event, schemaVersion: JOURNAL_SCHEMA_VERSION, seq: ++seq, ...(lease ? { fence: lease.token } : {}) },
+        { lazy: progress },
+      );
       if (progress) {
         // written in order with the next durable record (group commit); a failed write surfaces at the next emit
         written.catch((e: unknown) => void fail(e));
@@ -154,8 +161,16 @@ function unfencedJournal(store: StateStore, runId: string, scope: string): Journ
 export function lockAcquiredEvent(lease: LockLease): EventInput {
   const took = lease.tookOver;
   return {
-    type: 'lock.acquired', scope: lease.scope, token: lease.token, expiresAt: lease.holder.expiresAt,
-    tookOver: took && { runId: took.holder.runId, holder: `${took.holder.user}@${took.holder.host} pid ${took.holder.pid}`, token: took.holder.token, why: took.why === 'dead' ? 'its process is gone' : `its lease expired at ${took.holder.expiresAt}` },
+    type: 'lock.acquired',
+    scope: lease.scope,
+    token: lease.token,
+    expiresAt: lease.holder.expiresAt,
+    tookOver: took && {
+      runId: took.holder.runId,
+      holder: `${took.holder.user}@${took.holder.host} pid ${took.holder.pid}`,
+      token: took.holder.token,
+      why: took.why === 'dead' ? 'its process is gone' : `its lease expired at ${took.holder.expiresAt}`,
+    },
   };
 }
 
@@ -166,6 +181,11 @@ export function lockAcquiredEvent(lease: LockLease): EventInput {
  * run records are still durable before emit() resolves.
  */
 const PROGRESS_EVENTS: ReadonlySet<EngineEvent['type']> = new Set([
-  'step.queued', 'step.started', 'step.phase', 'step.progress', 'step.timing', 'step.retrying', 'step.rolling-back',
+  'step.queued',
+  'step.started',
+  'step.phase',
+  'step.progress',
+  'step.timing',
+  'step.retrying',
+  'step.rolling-back',
 ]);
-

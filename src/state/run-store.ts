@@ -42,12 +42,17 @@ export async function listRuns(stateDir: string): Promise<RunMeta[]> {
     throw e;
   }
   const metas = await Promise.all(ids.map((id) => readRunMeta(stateDir, id)));
-  return metas.filter((m): m is RunMeta => m !== undefined).sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId));
+  return metas
+    .filter((m): m is RunMeta => m !== undefined)
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId));
 }
 
 /** Sortable, readable run id: 20261121T224501Z-city-cut-a1b2. */
 export function newRunId(name: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const rand = Math.random().toString(16).slice(2, 6).padEnd(4, '0');
   return `${stamp}-${name}-${rand}`;
 }

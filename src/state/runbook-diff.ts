@@ -23,7 +23,9 @@ export function diffRunbookTexts(savedText: string, currentText: string): string
   const c = obj(current['spec']);
   changes.push(...diffById('param', obj(s['params']), obj(c['params'])));
   const stepsOf = (spec: Obj): Map<string, Obj> =>
-    new Map((Array.isArray(spec['steps']) ? spec['steps'] : []).map((st: unknown, i: number) => [String(obj(st)['id'] ?? `#${i + 1}`), obj(st)]));
+    new Map(
+      (Array.isArray(spec['steps']) ? spec['steps'] : []).map((st: unknown, i: number) => [String(obj(st)['id'] ?? `#${i + 1}`), obj(st)]),
+    );
   const before = stepsOf(s);
   const after = stepsOf(c);
   for (const [id] of after) if (!before.has(id)) changes.push(`step "${id}" added`);

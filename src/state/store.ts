@@ -96,7 +96,11 @@ export interface StateStore {
    * An admin record (unlock --force) written without a fence but serialized with the scope's fenced
    * writes: a torn tail is repaired first, and the record gets the next seq.
    */
-  appendUnfenced(runId: string, scope: string, make: (seq: number) => JournalRecord): Promise<{ readonly seq: number; readonly torn: string | undefined }>;
+  appendUnfenced(
+    runId: string,
+    scope: string,
+    make: (seq: number) => JournalRecord,
+  ): Promise<{ readonly seq: number; readonly torn: string | undefined }>;
   audit(entry: AuditEntry): Promise<void>;
   /**
    * Where the run's operational log goes (pino lines: what kinds and the engine say that is not an
@@ -130,7 +134,6 @@ export function livenessOf(h: LockHolder, nowMs = Date.now()): LockLiveness {
   return ownerLiveness({ host: h.host, pid: h.pid, hostId: h.hostId }, h.expiresAt, nowMs).state;
 }
 
-export const holderText = (h: LockHolder): string =>
-  `run ${h.runId} (${h.mode}) by ${h.user}@${h.host} pid ${h.pid} since ${h.since}`;
+export const holderText = (h: LockHolder): string => `run ${h.runId} (${h.mode}) by ${h.user}@${h.host} pid ${h.pid} since ${h.since}`;
 
 export const DEFAULT_LEASE_MS = 15_000;

@@ -133,9 +133,13 @@ function watchParent(parent: AbortSignal, d: Deadline): void {
     const created = new Set<Deadline>();
     set = created;
     children.set(parent, created);
-    parent.addEventListener('abort', () => {
-      for (const child of [...created]) child.fire(parent.reason);
-    }, { once: true });
+    parent.addEventListener(
+      'abort',
+      () => {
+        for (const child of [...created]) child.fire(parent.reason);
+      },
+      { once: true },
+    );
   }
   set.add(d);
 }

@@ -35,7 +35,8 @@ export function durationProblem(text: string, rules: DurationRules = {}): string
   const ms = parseDuration(text);
   if (ms === undefined) return `bad duration "${text}": use e.g. 500ms, 30s, 1m30s`;
   if (rules.positive && ms <= 0) return `duration "${text}" must be more than 0 (e.g. 500ms, 30s)`;
-  if (rules.timer && ms > MAX_TIMER_MS) return `duration "${text}" is too long: at most ${formatDuration(MAX_TIMER_MS)} (the longest a timer can wait)`;
+  if (rules.timer && ms > MAX_TIMER_MS)
+    return `duration "${text}" is too long: at most ${formatDuration(MAX_TIMER_MS)} (the longest a timer can wait)`;
   return undefined;
 }
 

@@ -47,8 +47,7 @@ export function isDrctlError(e: unknown): e is DrctlError {
   return typeof e === 'object' && e !== null && (e as { drctl?: unknown }).drctl === true;
 }
 
-export const usageError = (message: string, hint?: string): DrctlError =>
-  new DrctlError('usage', ExitCode.invalidInput, message, { hint });
+export const usageError = (message: string, hint?: string): DrctlError => new DrctlError('usage', ExitCode.invalidInput, message, { hint });
 
 export const runbookInvalid = (file: string, diagnostics: readonly Diagnostic[]): DrctlError =>
   new DrctlError('runbook-invalid', ExitCode.invalidInput, `${file} is not a valid runbook`, { diagnostics });
@@ -57,19 +56,15 @@ export const fileNotFound = (what: string, file: string): DrctlError =>
   new DrctlError('file-not-found', ExitCode.invalidInput, `${what} not found: ${file}`);
 
 export const confirmationRequired = (what: string): DrctlError =>
-  new DrctlError(
-    'confirmation-required',
-    ExitCode.refused,
-    `refusing to ${what} without --yes: stdin is not a terminal`,
-    { hint: 'pass --yes to confirm from automation (cron, CI)' },
-  );
+  new DrctlError('confirmation-required', ExitCode.refused, `refusing to ${what} without --yes: stdin is not a terminal`, {
+    hint: 'pass --yes to confirm from automation (cron, CI)',
+  });
 
 /** Another run holds the lock: its own exit code (6), the holder in the message and in `details`. */
 export const lockHeld = (message: string, details: Readonly<Record<string, unknown>>, hint?: string): DrctlError =>
   new DrctlError('lock-held', ExitCode.lockHeld, message, { hint, details });
 
-export const interrupted = (message: string): DrctlError =>
-  new DrctlError('interrupted', ExitCode.interrupted, message);
+export const interrupted = (message: string): DrctlError => new DrctlError('interrupted', ExitCode.interrupted, message);
 
 /** Turn anything thrown into a one-line message (for step failures recorded as data). */
 export function messageOf(e: unknown): string {

@@ -21,7 +21,12 @@ export function fsProblem(e: unknown): string | undefined {
 
 /** A file the user named cannot be used: the message names it, `problem` says why in words. */
 export class FileProblem extends DrctlError {
-  constructor(readonly file: string, readonly problem: string, message: string, cause: unknown) {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+    message: string,
+    cause: unknown,
+  ) {
     super(problem === WORDS['ENOENT'] ? 'file-not-found' : 'file-unusable', ExitCode.invalidInput, message, { cause });
   }
 }
@@ -32,7 +37,7 @@ export function unreadableFile(what: string, file: string, e: unknown): unknown 
   if (problem === undefined) return e;
   const code = (e as NodeJS.ErrnoException).code;
   const message = code === 'ENOENT' || code === 'ENOTDIR' ? `${what} not found: ${file}` : `${what} ${file}: ${problem}`;
-  return new FileProblem(file, code === 'ENOTDIR' ? WORDS['ENOENT'] ?? problem : problem, message, e);
+  return new FileProblem(file, code === 'ENOTDIR' ? (WORDS['ENOENT'] ?? problem) : problem, message, e);
 }
 
 export const isFileProblem = (e: unknown): e is FileProblem => e instanceof FileProblem;

@@ -17,5 +17,8 @@ export function closePgClient(client: ClosablePgClient): void {
   const stream = (client as { connection?: { stream?: { destroy(): void; destroyed?: boolean } } }).connection?.stream;
   const timer = setTimeout(() => stream?.destroy(), PG_CLOSE_GRACE_MS);
   timer.unref();
-  client.end().then(() => clearTimeout(timer), () => stream?.destroy());
+  client.end().then(
+    () => clearTimeout(timer),
+    () => stream?.destroy(),
+  );
 }

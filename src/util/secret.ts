@@ -3,7 +3,10 @@ const REDACTED = '***';
 /** A secret value: prints as *** everywhere (toString, JSON, util.inspect). Read with reveal(). */
 export class Secret {
   readonly #value: string;
-  constructor(value: string, readonly name: string) {
+  constructor(
+    value: string,
+    readonly name: string,
+  ) {
     this.#value = value;
   }
   reveal(): string {

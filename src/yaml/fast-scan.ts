@@ -15,7 +15,18 @@ const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
 /** Plain scalars the core schema reads as something we leave to `yaml` (big ints, octal, hex, inf, nan). */
 const ODD_NUMBER = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
-const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\', '"': '"', '/': '/', n: '\n', t: '\t', r: '\r', '0': '\0', b: '\b', f: '\f', ' ': ' ' };
+const ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\',
+  '"': '"',
+  '/': '/',
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '0': '\0',
+  b: '\b',
+  f: '\f',
+  ' ': ' ',
+};
 
 /** Plain keys that are not plain strings to `yaml` (null, booleans, numbers), and `__proto__`. */
 const isSpecialKey = (key: string): boolean => key === '__proto__' || NULL.test(key) || BOOL.test(key) || /^[-+.0-9]/.test(key);
@@ -174,7 +185,8 @@ export class Scan {
     const start = this.#p;
     const first = s[start] ?? '';
     if (first === '' || '&*!|>%@`#,]}'.includes(first)) giveUp();
-    if ('-?:'.includes(first) && (s[start + 1] === undefined || s[start + 1] === ' ' || (flow && ',]}'.includes(s[start + 1] as string)))) giveUp();
+    if ('-?:'.includes(first) && (s[start + 1] === undefined || s[start + 1] === ' ' || (flow && ',]}'.includes(s[start + 1] as string))))
+      giveUp();
     let p = start;
     for (; p < s.length; p++) {
       const c = s[p] as string;

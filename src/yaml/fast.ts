@@ -120,7 +120,6 @@ class Reader {
     s.end();
     return value;
   }
-
 }
 
 const isItem = (text: string): boolean => text === '-' || text.startsWith('- ');

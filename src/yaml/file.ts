@@ -80,7 +80,14 @@ function parseFully(file: string, text: string): Omit<LoadedYaml, 'hash'> {
   ];
   if (runaway) {
     const { line, col } = lineCounter.linePos(runaway.offset);
-    diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: `YAML syntax: this quoted text is never closed (no closing ${runaway.quote} before the end of the file)`, file, line, column: col });
+    diagnostics.push({
+      severity: 'error',
+      code: 'yaml-syntax',
+      message: `YAML syntax: this quoted text is never closed (no closing ${runaway.quote} before the end of the file)`,
+      file,
+      line,
+      column: col,
+    });
   }
   let data: unknown;
   try {

@@ -74,7 +74,11 @@ function resolve(doc: Document, node: unknown): Node | undefined {
   return (node ?? undefined) as Node | undefined;
 }
 
-function child(doc: Document, node: Node | undefined, segment: string | number): { key: Node | undefined; value: Node | undefined } | undefined {
+function child(
+  doc: Document,
+  node: Node | undefined,
+  segment: string | number,
+): { key: Node | undefined; value: Node | undefined } | undefined {
   const { isMap, isScalar, isSeq } = yamlLib();
   if (isMap(node)) {
     for (const pair of node.items) {

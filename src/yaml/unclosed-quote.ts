@@ -17,7 +17,8 @@ export function unclosedQuoteAt(text: string): { offset: number; quote: string }
   const check = (token: CST.Token | undefined): void => {
     if (found || !token) return;
     const closed = CLOSED[token.type];
-    if (closed && 'source' in token && !closed.test(token.source.trimEnd())) found = { offset: token.offset, quote: token.source.charAt(0) };
+    if (closed && 'source' in token && !closed.test(token.source.trimEnd()))
+      found = { offset: token.offset, quote: token.source.charAt(0) };
   };
   for (const token of new Parser().parse(text)) {
     if (token.type !== 'document') continue;

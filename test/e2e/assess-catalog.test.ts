@@ -36,20 +36,29 @@ ${scenarios}
 ${extra}  steps:
 ${steps}
 `;
-const EAST = runbook('east-cut', '    - { name: east-down, lost: east, params: { mode: cut } }', `    - id: move
+const EAST = runbook(
+  'east-cut',
+  '    - { name: east-down, lost: east, params: { mode: cut } }',
+  `    - id: move
       kind: exec
       dc: w-1
-      with: ${JSON.stringify(flag('moved'))}`, `  fault:
+      with: ${JSON.stringify(flag('moved'))}`,
+  `  fault:
     kind: exec
     with: ${JSON.stringify(flag('cut'))}
     detect: [{ name: seen, exec: [test, -e, cut], interval: 100ms }]
     detectTimeout: 10s
     recoverTimeout: 10s
-`);
-const WEST = runbook('west-cut', '    - { name: w-1-down, lost: [w-1] }', `    - id: move
+`,
+);
+const WEST = runbook(
+  'west-cut',
+  '    - { name: w-1-down, lost: [w-1] }',
+  `    - id: move
       kind: exec
       dc: w-1
-      with: ${JSON.stringify(flag('west'))}`);
+      with: ${JSON.stringify(flag('west'))}`,
+);
 
 let dir = '';
 let cleanup = async (): Promise<void> => undefined;
@@ -65,12 +74,16 @@ beforeAll(async () => {
 afterAll(async () => cleanup());
 
 describe('the catalog of recovery plans', () => {
-  it('scenarios lists which runbook answers which loss; the folder\'s topology is left out', async () => {
+  it("scenarios lists which runbook answers which loss; the folder's topology is left out", async () => {
     const r = await cli(['scenarios', '.']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/east-down +east \(e-1, e-2\) +east-cut \{"mode":"cut"\}/);
     expect(r.stdout).toContain('not runbooks, left out: topology.yaml (Topology)');
-    expect(json((await cli(['--json', 'scenarios', '.'])).stdout).scenarios.map((s: { name: string; lost: string[] }) => `${s.name}=${s.lost.join(',')}`)).toEqual(['east-down=e-1,e-2', 'w-1-down=w-1']);
+    expect(
+      json((await cli(['--json', 'scenarios', '.'])).stdout).scenarios.map(
+        (s: { name: string; lost: string[] }) => `${s.name}=${s.lost.join(',')}`,
+      ),
+    ).toEqual(['east-down=e-1,e-2', 'w-1-down=w-1']);
   });
 
   it('validate checks scenario and dc: names against spec.topology (file:line:column); a city is no step dc', async () => {
@@ -90,13 +103,26 @@ describe('drctl assess', () => {
     const doc = json(r.stdout);
     expectMatchesSchema('assessment', doc);
     const row = (id: string) => doc.scopes.find((s: { id: string }) => s.id === id);
-    expect(doc.scopes.map((s: { id: string; verdict: string; plan: { status: string; scenario: string | null; match: string | null } }) => `${s.id}:${s.plan.scenario ?? s.plan.status}/${s.plan.match ?? '-'}:${s.verdict}`)).toEqual([
-      'e-1:east-down/covering:survivable', 'e-2:east-down/covering:survivable', 'w-1:w-1-down/exact:not-survivable', 'east:east-down/exact:survivable',
-      'e-1+w-1:none/-:not-survivable', 'e-2+w-1:none/-:not-survivable',
+    expect(
+      doc.scopes.map(
+        (s: { id: string; verdict: string; plan: { status: string; scenario: string | null; match: string | null } }) =>
+          `${s.id}:${s.plan.scenario ?? s.plan.status}/${s.plan.match ?? '-'}:${s.verdict}`,
+      ),
+    ).toEqual([
+      'e-1:east-down/covering:survivable',
+      'e-2:east-down/covering:survivable',
+      'w-1:w-1-down/exact:not-survivable',
+      'east:east-down/exact:survivable',
+      'e-1+w-1:none/-:not-survivable',
+      'e-2+w-1:none/-:not-survivable',
     ]);
     expect(row('w-1').why).toBe('west-cut/move: needs w-1 (dc:), lost');
     expect(row('e-1').plan.runbooks).toEqual([{ name: 'east-cut', file: path.join(dir, 'east.yaml'), params: { mode: 'cut' } }]);
-    expect(doc.level).toEqual({ level: 'L0', name: 'survives no whole class of failure', reason: 'not surviving the loss of any one data center: w-1 (not-survivable)' });
+    expect(doc.level).toEqual({
+      level: 'L0',
+      name: 'survives no whole class of failure',
+      reason: 'not surviving the loss of any one data center: w-1 (not-survivable)',
+    });
     // never rehearsed: capability only (40) for survivable scopes
     expect(doc.score).toEqual({ value: 22, byClass: { dc: 27, city: 40, pair: 0 } });
     expect(doc.findings.map((f: { key: string }) => f.key)).toEqual(['w-1|west-cut/move', 'e-1+w-1|no-plan', 'e-2+w-1|no-plan']);
@@ -109,7 +135,9 @@ describe('drctl assess', () => {
     const bad = await cli(['assess', '.', '--scope', 'e-9']);
     expect(bad.exitCode).toBe(3);
     expect(bad.stderr).toContain('--scope unknown data center or city "e-9" in topology two-cities');
-    expect((await cli(['assess', '.', '--set', 'nope=1'])).stderr).toContain('--set nope: no runbook of the catalog declares a param "nope"');
+    expect((await cli(['assess', '.', '--set', 'nope=1'])).stderr).toContain(
+      '--set nope: no runbook of the catalog declares a param "nope"',
+    );
   });
 
   it('a rehearsal of a scenario counts for it: its age, the predicted RTO against the budget, a higher score', async () => {
@@ -134,7 +162,10 @@ describe('drctl assess', () => {
     try {
       await writeFile(other, EAST.replace('name: east-cut', 'name: east-other').replace('east-down', 'east-lost'));
       const doc = json((await cli(['--json', 'assess', '.', '--scope', 'e-2'])).stdout);
-      expect(doc.scopes[0]).toMatchObject({ verdict: 'not-survivable', plan: { status: 'ambiguous', candidates: ['east-down', 'east-lost'] } });
+      expect(doc.scopes[0]).toMatchObject({
+        verdict: 'not-survivable',
+        plan: { status: 'ambiguous', candidates: ['east-down', 'east-lost'] },
+      });
       await writeFile(other, EAST.replace('name: east-cut', 'name: east-other').replace('lost: east', 'lost: [e-1]'));
       const conflict = await cli(['assess', '.']);
       expect(conflict.exitCode).toBe(3);
@@ -165,7 +196,9 @@ describe('drctl inspect', () => {
     expectMatchesSchema('inspection', rec);
     expect(rec.findingList.map((f: { key: string }) => f.key)).toEqual(['w-1|no-plan']);
     expect(rec.drift.resolved.map((f: { key: string }) => f.key)).toEqual(['w-1|west-cut/move']);
-    expect(json((await cli(['--json', 'inspect', '.'])).stdout).findingList.map((f: { key: string; since: string }) => f.key)).toEqual(['w-1|no-plan']);
+    expect(json((await cli(['--json', 'inspect', '.'])).stdout).findingList.map((f: { key: string; since: string }) => f.key)).toEqual([
+      'w-1|no-plan',
+    ]);
     const accepted = await cli(['inspect', '.', '--accept-coverage']);
     expect(accepted.exitCode, accepted.stdout).toBe(0);
     expect(accepted.stdout).toContain('Clean: no findings.');
@@ -179,7 +212,9 @@ describe('drctl inspect', () => {
     expect(fresh.savedPlans).toMatchObject([{ runbook: 'east-cut', fresh: true }]);
     await writeFile(path.join(dir, 'moved'), '');
     const stale = json((await cli(['--json', 'inspect', 'east.yaml', '--plan', planFile])).stdout);
-    expect(stale.savedPlans).toMatchObject([{ runbook: 'east-cut', fresh: false, detail: expect.stringContaining('the live state changed since the plan was made') }]);
+    expect(stale.savedPlans).toMatchObject([
+      { runbook: 'east-cut', fresh: false, detail: expect.stringContaining('the live state changed since the plan was made') },
+    ]);
     expectMatchesSchema('inspection', stale);
     expect(stale.findingList.map((f: { key: string }) => f.key)).toContain(`stale-plan|${planFile}`);
     await rm(path.join(dir, 'moved'));
@@ -195,7 +230,11 @@ describe('drctl respond (one-click recovery) on the catalog', () => {
     expect(dry.stdout).toContain('== east-cut (');
     expect(dry.stdout).toContain('{"mode":"cut"}');
     const doc = json((await cli(['--json', 'respond', '--lost', 'east', '.', '--dry-run'])).stdout);
-    expect(doc).toMatchObject({ lost: ['e-1', 'e-2'], scenario: { name: 'east-down' }, plans: [{ runbook: 'east-cut', params: { mode: 'cut' }, code: 2 }] });
+    expect(doc).toMatchObject({
+      lost: ['e-1', 'e-2'],
+      scenario: { name: 'east-down' },
+      plans: [{ runbook: 'east-cut', params: { mode: 'cut' }, code: 2 }],
+    });
     expect(doc.plans[0].plan.counts.change).toBe(1);
 
     const noYes = await cli(['respond', '--lost', 'e-1,e-2', '.']);
@@ -227,7 +266,9 @@ describe('drctl respond (one-click recovery) on the catalog', () => {
       await writeFile(other, EAST.replace('name: east-cut', 'name: east-other').replace('east-down', 'east-lost'));
       const tie = await cli(['respond', '--lost', 'east', '.', '--yes']);
       expect(tie.exitCode).toBe(3);
-      expect(tie.stderr).toContain('2 scenarios answer the loss of e-1, e-2 equally (exact): east-down (loses e-1, e-2; east-cut); east-lost (loses e-1, e-2; east-other)');
+      expect(tie.stderr).toContain(
+        '2 scenarios answer the loss of e-1, e-2 equally (exact): east-down (loses e-1, e-2; east-cut); east-lost (loses e-1, e-2; east-other)',
+      );
       const picked = await cli(['respond', '--lost', 'east', '.', '--scenario', 'east-lost', '--dry-run']);
       expect(picked.exitCode, picked.stdout + picked.stderr).toBe(2);
       expect(picked.stdout).toContain('== east-other (');

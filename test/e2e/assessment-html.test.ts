@@ -52,23 +52,35 @@ describe('the assessment heat map (HTML)', () => {
   });
 
   it('Chromium reads the matrix: a row per scope, a cell per check with its verdict, the level', async () => {
-    const { stdout, code } = await chromium(['--dump-dom', pathToFileURL(path.join(dir, 'out/heat.html')).href], path.join(dir, 'profile-dom'));
+    const { stdout, code } = await chromium(
+      ['--dump-dom', pathToFileURL(path.join(dir, 'out/heat.html')).href],
+      path.join(dir, 'profile-dom'),
+    );
     expect(code).toBe(0);
     expect([...stdout.matchAll(/<tr data-scope="([^"]+)"/g)].map((m) => m[1])).toEqual(['a-1', 'b-1', 'a-1+b-1']);
     const cell = (scope: string, check: string): string | undefined =>
       new RegExp(`<tr data-scope="${scope.replace('+', '\\+')}">.*?data-check="${check}" data-verdict="(\\w+)"`).exec(stdout)?.[1];
     expect([cell('a-1', 'other'), cell('b-1', 'other'), cell('a-1+b-1', 'other')]).toEqual(['unknown', 'fail', 'none']);
     expect(/<body[^>]*>/.exec(stdout)?.[0]).toBe('<body data-level="L0" data-findings="4">');
-    expect([...stdout.matchAll(/<li class="bad" data-finding="([^"]+)">/g)].map((m) => m[1])).toEqual(['a-1|save-a/other', 'b-1|save-b/move', 'b-1|save-b/other', 'a-1+b-1|no-plan']);
+    expect([...stdout.matchAll(/<li class="bad" data-finding="([^"]+)">/g)].map((m) => m[1])).toEqual([
+      'a-1|save-a/other',
+      'b-1|save-b/move',
+      'b-1|save-b/other',
+      'a-1+b-1|no-plan',
+    ]);
   });
 
-  it('paints the verdicts\' colours', async () => {
+  it("paints the verdicts' colours", async () => {
     const png = path.join(dir, 'heat.png');
-    const { code } = await chromium([`--screenshot=${png}`, '--window-size=1200,900', '--hide-scrollbars', pathToFileURL(path.join(dir, 'out/heat.html')).href], path.join(dir, 'profile-shot'));
+    const { code } = await chromium(
+      [`--screenshot=${png}`, '--window-size=1200,900', '--hide-scrollbars', pathToFileURL(path.join(dir, 'out/heat.html')).href],
+      path.join(dir, 'profile-shot'),
+    );
     expect(code).toBe(0);
     const img = decodePng(await readFile(png));
     const counts = new Map<number, number>();
-    for (let y = 0; y < img.height; y += 2) for (let x = 0; x < img.width; x += 2) counts.set(img.pixel(x, y), (counts.get(img.pixel(x, y)) ?? 0) + 1);
+    for (let y = 0; y < img.height; y += 2)
+      for (let x = 0; x < img.width; x += 2) counts.set(img.pixel(x, y), (counts.get(img.pixel(x, y)) ?? 0) + 1);
     for (const [verdict, colour] of Object.entries(HEAT)) expect(counts.get(hex(colour)) ?? 0, verdict).toBeGreaterThan(20);
   });
 });

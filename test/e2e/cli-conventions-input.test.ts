@@ -29,7 +29,14 @@ describe('--state / DRCTL_STATE values a command must refuse before it acts', ()
     ws = await exampleWorkspace();
     const file = path.join(ws.dir, 'not-a-folder');
     await writeFile(file, 'x\n');
-    for (const args of [['status'], ['history'], ['plan', 'city-cut.yaml'], ['report', 'x'], ['unlock', 'city-cut'], ['run', 'city-cut.yaml', '--yes']]) {
+    for (const args of [
+      ['status'],
+      ['history'],
+      ['plan', 'city-cut.yaml'],
+      ['report', 'x'],
+      ['unlock', 'city-cut'],
+      ['run', 'city-cut.yaml', '--yes'],
+    ]) {
       const r = await drctl(['--state', file, ...args], { cwd: ws.dir, env: ws.env });
       expect(r.exitCode, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(3);
       expect(r.stderr).toContain(`error: --state ${file}: is a file, not a folder`);
@@ -60,12 +67,19 @@ describe('a command group without its subcommand', () => {
       expect(r.stderr, group).toContain(`error: drctl ${group} needs a subcommand`);
       const json = await drctl([group, '--json']);
       expect(json.exitCode).toBe(3);
-      expect(JSON.parse(json.stdout)).toMatchObject({ command: group, ok: false, error: { code: 'usage', message: `drctl ${group} needs a subcommand` } });
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        command: group,
+        ok: false,
+        error: { code: 'usage', message: `drctl ${group} needs a subcommand` },
+      });
     }
     const bare = await drctl([]);
     expect(bare.exitCode).toBe(3);
     expect(bare.stderr).toContain('error: drctl needs a command');
-    for (const asked of [['rules', '--help'], ['help', 'rules']]) {
+    for (const asked of [
+      ['rules', '--help'],
+      ['help', 'rules'],
+    ]) {
       const r = await drctl(asked);
       expect(r.exitCode, asked.join(' ')).toBe(0);
       expect(r.stdout).toContain('Usage: drctl rules [options] [command]');

@@ -12,11 +12,19 @@ let ws: Ws | undefined;
 afterEach(async () => ws?.cleanup());
 
 describe('flags and documents in the shapes users know', () => {
-  it('-o names a file everywhere: a format word (kubectl\'s -o json) is refused, exit 3, naming what to write instead', async () => {
-    for (const args of [['plan', 'runbooks/examples/city-cut.yaml', '-o', 'json'], ['report', 'x', '-o', 'yaml'], ['history', '-o', 'json'], ['status', '-o', 'JSON'], ['validate', 'runbooks/examples/city-cut.yaml', '-o', 'junit']]) {
+  it("-o names a file everywhere: a format word (kubectl's -o json) is refused, exit 3, naming what to write instead", async () => {
+    for (const args of [
+      ['plan', 'runbooks/examples/city-cut.yaml', '-o', 'json'],
+      ['report', 'x', '-o', 'yaml'],
+      ['history', '-o', 'json'],
+      ['status', '-o', 'JSON'],
+      ['validate', 'runbooks/examples/city-cut.yaml', '-o', 'junit'],
+    ]) {
       const r = await drctl(args);
       expect(r.exitCode, args.join(' ')).toBe(3);
-      expect(r.stderr).toMatch(/is a format, not a file: -o\/--out names the file to write \(formats: --json for JSON on stdout; report --format json\|md\|junit\|html\); to write a file named "\w+", say -o \.\/\w+/);
+      expect(r.stderr).toMatch(
+        /is a format, not a file: -o\/--out names the file to write \(formats: --json for JSON on stdout; report --format json\|md\|junit\|html\); to write a file named "\w+", say -o \.\/\w+/,
+      );
     }
     expect(existsSync(path.join(ROOT, 'json'))).toBe(false);
   });
@@ -32,22 +40,37 @@ describe('flags and documents in the shapes users know', () => {
     expect(h.stdout).toBe('');
     expect(h.stderr.trim()).toBe('wrote ./json');
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ command: 'history', ok: true, result: { runs: [{ runId }] } });
-    const rep = JSON.parse((await ws.run(['report', runId, '--json'])).stdout) as { schemaVersion: number; command: string; ok: boolean; result: { run: { runId: string } } };
+    const rep = JSON.parse((await ws.run(['report', runId, '--json'])).stdout) as {
+      schemaVersion: number;
+      command: string;
+      ok: boolean;
+      result: { run: { runId: string } };
+    };
     expect(rep).toMatchObject({ schemaVersion: 1, command: 'report', ok: true, result: { run: { runId } } });
     expect(JSON.parse((await ws.run(['report', runId, '--format', 'json'])).stdout)).toEqual(rep);
     const both = await ws.run(['report', runId, '--json', '--format', 'html']);
     expect(both.exitCode).toBe(3);
-    expect(JSON.parse(both.stdout)).toMatchObject({ command: 'report', ok: false, error: { code: 'usage', message: '--json and --format html ask for two formats' } });
+    expect(JSON.parse(both.stdout)).toMatchObject({
+      command: 'report',
+      ok: false,
+      error: { code: 'usage', message: '--json and --format html ask for two formats' },
+    });
   });
 
   it('--version --json is a document; --version is the bare version', async () => {
     const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect((await drctl(['--version'])).stdout.trim()).toBe(pkg.version);
-    const doc = JSON.parse((await drctl(['--version', '--json'])).stdout) as { command: string; result: { drctl: string; schemaVersions: Record<string, number> } };
-    expect(doc).toMatchObject({ command: 'version', result: { drctl: pkg.version, schemaVersions: { documents: 1, events: 1, journal: 2, report: 1, plan: 1 } } });
+    const doc = JSON.parse((await drctl(['--version', '--json'])).stdout) as {
+      command: string;
+      result: { drctl: string; schemaVersions: Record<string, number> };
+    };
+    expect(doc).toMatchObject({
+      command: 'version',
+      result: { drctl: pkg.version, schemaVersions: { documents: 1, events: 1, journal: 2, report: 1, plan: 1 } },
+    });
   });
 
-  it('a command\'s help shows the global options, examples and its exit codes; the program\'s, the environment', async () => {
+  it("a command's help shows the global options, examples and its exit codes; the program's, the environment", async () => {
     for (const cmd of ['plan', 'report', 'drill', 'rehearse', 'status']) {
       const help = (await drctl([cmd, '--help'])).stdout;
       expect(help, cmd).toMatch(/Global Options:[\s\S]*--json[\s\S]*--state <dir\|url>/);
@@ -72,9 +95,13 @@ describe('flags and documents in the shapes users know', () => {
 
   it('DRCTL_PARAM_<NAME> sets a param (below --set); plan --diff shows each change field by field', async () => {
     ws = await exampleWorkspace();
-    const plan = JSON.parse((await ws.run(['plan', 'city-cut.yaml', '--json'], { DRCTL_PARAM_to: 'sz-a', DRCTL_PARAM_nosuch: 'x' })).stdout) as { result: { params: Record<string, unknown> } };
+    const plan = JSON.parse(
+      (await ws.run(['plan', 'city-cut.yaml', '--json'], { DRCTL_PARAM_to: 'sz-a', DRCTL_PARAM_nosuch: 'x' })).stdout,
+    ) as { result: { params: Record<string, unknown> } };
     expect(plan.result.params).toMatchObject({ to: 'sz-a', from: 'hz-a' });
-    const set = JSON.parse((await ws.run(['plan', 'city-cut.yaml', '--json', '--set', 'to=sh-b'], { DRCTL_PARAM_to: 'sz-a' })).stdout) as { result: { params: Record<string, unknown> } };
+    const set = JSON.parse((await ws.run(['plan', 'city-cut.yaml', '--json', '--set', 'to=sh-b'], { DRCTL_PARAM_to: 'sz-a' })).stdout) as {
+      result: { params: Record<string, unknown> };
+    };
     expect(set.result.params['to']).toBe('sh-b');
     const diff = await ws.run(['plan', 'city-cut.yaml', '--diff']);
     expect(diff.exitCode).toBe(2);
@@ -88,7 +115,10 @@ describe('flags and documents in the shapes users know', () => {
     expect(good.exitCode, good.stderr).toBe(0);
     expect(good.stdout.trim()).toBe('runbooks/lab/topology.yaml: valid topology (5 zones)');
     const bad = path.join(ws.dir, 'topology.yaml');
-    await writeFile(bad, 'apiVersion: drctl/v1\nkind: Topology\nspec:\n  cities:\n    hz:\n      dcs:\n        hz-a:\n          zones:\n            RZ01: { capacity: lots }\n');
+    await writeFile(
+      bad,
+      'apiVersion: drctl/v1\nkind: Topology\nspec:\n  cities:\n    hz:\n      dcs:\n        hz-a:\n          zones:\n            RZ01: { capacity: lots }\n',
+    );
     const r = await drctl(['validate', bad]);
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain(`${bad}:9:31: error: capacity must be a whole number of shards, got "lots"`);

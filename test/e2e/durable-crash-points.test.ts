@@ -19,7 +19,7 @@ async function expectConsistentJournal(w: DurableWorkspace, runId: string): Prom
 }
 
 describe('SIGKILL at more crash points: every change is made exactly once (changes.log counts them)', () => {
-  it('after the last step\'s outcome, before run.finished and before run.json: resume applies nothing again', async () => {
+  it("after the last step's outcome, before run.finished and before run.json: resume applies nothing again", async () => {
     ws = await durableWorkspace();
     for (const point of ['run.before-finish', 'run.before-record']) {
       await ws.clearMarkers();
@@ -49,7 +49,9 @@ describe('SIGKILL at more crash points: every change is made exactly once (chang
     expect(await ws.changes()).toEqual([...CHAIN_CHANGES, ...UNDONE]);
     const r = await ws.run(['resume', runId, '--yes']);
     expect(r.exitCode).toBe(4);
-    expect(r.stderr).toContain(`drill ${runId} had switched and failed back when its controller stopped: the estate is as it was before; nothing to resume`);
+    expect(r.stderr).toContain(
+      `drill ${runId} had switched and failed back when its controller stopped: the estate is as it was before; nothing to resume`,
+    );
     expect(JSON.parse((await ws.run(['history', '--json'])).stdout).result.runs).toMatchObject([{ runId, status: 'interrupted' }]);
     expect(JSON.parse((await ws.run(['status', '--json'])).stdout).result).toMatchObject({ runs: [], resumable: [] });
     expect(await ws.changes()).toEqual([...CHAIN_CHANGES, ...UNDONE]);
@@ -60,11 +62,24 @@ describe('SIGKILL at more crash points: every change is made exactly once (chang
     const { readFile, writeFile } = await import('node:fs/promises');
     const path = await import('node:path');
     // no observe: an undo cannot be seen, so running one twice would show twice in undo.log
-    await writeFile(path.join(ws.dir, 'blind-drill.yaml'), [
-      'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: blind-drill }', 'spec:', '  steps:',
-      '    - id: x', '      kind: exec', '      with: { apply: [touch, x], rollback: [sh, -c, "sh point.sh x.undo && echo undo-x >> undo.log"] }',
-      '    - id: y', '      kind: exec', '      needs: [x]', '      with: { apply: [touch, y], rollback: [sh, -c, "echo undo-y >> undo.log"] }', '',
-    ].join('\n'));
+    await writeFile(
+      path.join(ws.dir, 'blind-drill.yaml'),
+      [
+        'apiVersion: drctl/v1',
+        'kind: Runbook',
+        'metadata: { name: blind-drill }',
+        'spec:',
+        '  steps:',
+        '    - id: x',
+        '      kind: exec',
+        '      with: { apply: [touch, x], rollback: [sh, -c, "sh point.sh x.undo && echo undo-x >> undo.log"] }',
+        '    - id: y',
+        '      kind: exec',
+        '      needs: [x]',
+        '      with: { apply: [touch, y], rollback: [sh, -c, "echo undo-y >> undo.log"] }',
+        '',
+      ].join('\n'),
+    );
     await ws.hold('x.undo');
     await ws.killAt(ws.start(['drill', 'blind-drill.yaml', '--yes']), 'x.undo');
     await ws.release('x.undo');
@@ -91,7 +106,7 @@ describe('SIGKILL at more crash points: every change is made exactly once (chang
     expect(records.filter((x) => x['type'] === 'step.recovered').map((x) => x['stepId'])).toEqual(['a']);
   });
 
-  it('during a drill\'s fail-back, at every rollback point: resume finishes the fail-back, each undo made once', async () => {
+  it("during a drill's fail-back, at every rollback point: resume finishes the fail-back, each undo made once", async () => {
     ws = await durableWorkspace();
     let runId: string | undefined;
     for (const point of ['c.undone', 'b.undo', 'a.undone']) {
@@ -126,8 +141,9 @@ describe('SIGKILL at more crash points: every change is made exactly once (chang
     // each rollback action was preceded by its durable, fenced intent; the killed ones too
     expect(records.filter((x) => x['type'] === 'step.rollback-intent').map((x) => x['stepId'])).toEqual(['c', 'c', 'b', 'a', 'a']);
     // each rollback after a killed one took over the dead holder's lock, and says so
-    expect(records.filter((x) => x['type'] === 'lock.acquired').map((x) => (x['tookOver'] as { why?: string } | undefined)?.why ?? null))
-      .toEqual([null, null, 'its process is gone', 'its process is gone', 'its process is gone']);
+    expect(
+      records.filter((x) => x['type'] === 'lock.acquired').map((x) => (x['tookOver'] as { why?: string } | undefined)?.why ?? null),
+    ).toEqual([null, null, 'its process is gone', 'its process is gone', 'its process is gone']);
     const again = await ws.run(['rollback', runId, '--yes']);
     expect(again.stderr).toContain('nothing to roll back');
     expect(await ws.changes()).toHaveLength(6);
@@ -148,9 +164,20 @@ describe('SIGKILL at more crash points: every change is made exactly once (chang
     const r = await ws.run(['resume', runId, '--yes']);
     expect(r.exitCode, r.stderr).toBe(0);
     const changes = await ws.changes();
-    expect([...changes].sort()).toEqual(['cache.master=sh-a', 'db.primary=sh-a', 'lb.active=sh-a', 'mq.active=sh-a', 'rules.hz-shards=sh-a']);
+    expect([...changes].sort()).toEqual([
+      'cache.master=sh-a',
+      'db.primary=sh-a',
+      'lb.active=sh-a',
+      'mq.active=sh-a',
+      'rules.hz-shards=sh-a',
+    ]);
     expect(await ws.estate()).toMatchObject({ ...CHAIN_SWITCHED, 'mq.active': 'sh-a', 'rules.hz-shards': 'sh-a' });
     const records = await expectConsistentJournal(ws, runId);
-    expect(records.filter((x) => x['type'] === 'step.recovered').map((x) => x['stepId']).sort()).toEqual(['b1', 'b3', 'c']);
+    expect(
+      records
+        .filter((x) => x['type'] === 'step.recovered')
+        .map((x) => x['stepId'])
+        .sort(),
+    ).toEqual(['b1', 'b3', 'c']);
   });
 });

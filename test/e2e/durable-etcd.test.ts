@@ -50,7 +50,9 @@ describe('durable runs through the etcd state store', () => {
     expect(status.exitCode, status.stderr).toBe(0);
     expect(status.stdout).toContain(`${runId} (run of durable-chain)`);
     expect(status.stdout).toMatch(/applied\s+a\n\s+cut-off\s+b\n\s+waiting\s+c/);
-    expect(status.stdout).toMatch(/lock durable-chain: held by run \S+ \(run\) .* lease until \S+, token 1 — STALE \(holder process is gone\)/);
+    expect(status.stdout).toMatch(
+      /lock durable-chain: held by run \S+ \(run\) .* lease until \S+, token 1 — STALE \(holder process is gone\)/,
+    );
     const resumed = await drctl(['resume', runId, '--yes'], other);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/took over the lock "durable-chain" from run \S+ \(\S+ pid \d+\): its process is gone/);
@@ -99,12 +101,18 @@ describe('durable runs through the etcd state store', () => {
     freeze((await etcd.leader()).name);
     const frozenAt = Date.now();
     // the event that proves the lease survived the freeze: the lock, read from the cluster after twice its TTL, still the run's
-    await waitFor(async () => {
-      const asked = Date.now();
-      const locks = JSON.parse((await ws?.run(['status', '--json']))?.stdout ?? '{}').result?.locks as { holder: { runId: string; token: number } }[] | undefined;
-      expect(locks?.map((l) => [l.holder.runId, l.holder.token])).toEqual([[runId, 1]]);
-      return asked > frozenAt + 10_000;
-    }, 'the lease to outlive two TTLs with the leader frozen', 60_000, 500);
+    await waitFor(
+      async () => {
+        const asked = Date.now();
+        const locks = JSON.parse((await ws?.run(['status', '--json']))?.stdout ?? '{}').result?.locks as
+          { holder: { runId: string; token: number } }[] | undefined;
+        expect(locks?.map((l) => [l.holder.runId, l.holder.token])).toEqual([[runId, 1]]);
+        return asked > frozenAt + 10_000;
+      },
+      'the lease to outlive two TTLs with the leader frozen',
+      60_000,
+      500,
+    );
     await ws.release('b.before');
     await expectFinishedWhole(ws, await run, runId);
   });
@@ -121,7 +129,9 @@ describe('durable runs through the etcd state store', () => {
     await ws.release('b.before'); // b's change lands; its outcome cannot be journaled
     const r = await run;
     expect(r.exitCode).toBe(1);
-    expect(String(r.stderr)).toMatch(/error: state store unreachable: etcd:\/\/127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+\/majority\d+: /);
+    expect(String(r.stderr)).toMatch(
+      /error: state store unreachable: etcd:\/\/127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+\/majority\d+: /,
+    );
     expect(String(r.stderr)).toContain(`drctl resume ${runId}`);
     expect(String(r.stderr)).not.toMatch(/\n\s+at |internal error/);
     expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a']); // no new step started

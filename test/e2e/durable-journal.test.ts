@@ -36,7 +36,9 @@ describe('saved plans, changed runbooks and damaged journals', () => {
     await execa('node', ['estate.mjs', 'set', 'cache.master', 'sh-a'], { cwd: ws.dir, env: ws.env });
     const stale = await ws.run(['run', 'chain.yaml', '--plan', plan]);
     expect(stale.exitCode).toBe(4);
-    expect(stale.stderr).toMatch(/error: the live state changed since the plan was made \(\S+\): observed state differs for step\(s\) b \(was change: .*; now noop: already done .*\); nothing was changed\n/);
+    expect(stale.stderr).toMatch(
+      /error: the live state changed since the plan was made \(\S+\): observed state differs for step\(s\) b \(was change: .*; now noop: already done .*\); nothing was changed\n/,
+    );
     expect(JSON.parse((await ws.run(['history', '--json'])).stdout).result.runs).toEqual([]);
     expect(await ws.changes()).toEqual(['cache.master=sh-a']);
     const staleDry = await ws.run(['run', 'chain.yaml', '--plan', plan, '--dry-run']);
@@ -64,7 +66,9 @@ describe('saved plans, changed runbooks and damaged journals', () => {
     await writeFile(file, text.replace('set lb.active sh-a', 'set lb.active sh-b').replace('concurrency: 1', 'concurrency: 2'));
     const refused = await ws.run(['resume', runId, '--yes']);
     expect(refused.exitCode).toBe(4);
-    expect(refused.stderr).toContain(`the runbook changed since run ${runId} started: step "c" changed (with); spec.concurrency changed; nothing was changed`);
+    expect(refused.stderr).toContain(
+      `the runbook changed since run ${runId} started: step "c" changed (with); spec.concurrency changed; nothing was changed`,
+    );
     expect(await ws.changes()).toEqual(['db.primary=sh-a']);
     await writeFile(file, text.replace('set lb.active sh-a', 'set lb.active sh-a ')); // whitespace inside a string still counts
     const forced = await ws.run(['resume', runId, '--yes', '--force']);
@@ -80,7 +84,9 @@ describe('saved plans, changed runbooks and damaged journals', () => {
     await appendFile(journal, '{"type":"step.applied","stepId":"b","aft'); // the crash hit mid-append
     const torn = await ws.run(['resume', runId, '--yes']);
     expect(torn.exitCode, torn.stderr).toBe(0);
-    expect(torn.stderr).toMatch(/warning: journal of \S+: unreadable line\(s\) \d+ is a torn last write .*keeping the \d+ intact record\(s\)/);
+    expect(torn.stderr).toMatch(
+      /warning: journal of \S+: unreadable line\(s\) \d+ is a torn last write .*keeping the \d+ intact record\(s\)/,
+    );
     expect(await ws.changes()).toEqual(CHAIN_CHANGES);
     // the torn bytes were moved aside before appending: the journal reads clean again
     expect(await readFile(`${journal}.torn`, 'utf8')).toContain('"stepId":"b","aft');
@@ -170,7 +176,9 @@ describe('saved plans, changed runbooks and damaged journals', () => {
     expect((await ws.run(['plan', 'param.yaml', '-o', plan])).exitCode).toBe(2);
     const other = await ws.run(['run', 'param.yaml', '--plan', plan, '--set', 'to=sh-b']);
     expect(other.exitCode).toBe(4);
-    expect(other.stderr).toContain('error: params differ: to (plan: "sh-a"; now: "sh-b"); what the plan approved differs for step(s) cache (its resolved params differ); nothing was changed');
+    expect(other.stderr).toContain(
+      'error: params differ: to (plan: "sh-a"; now: "sh-b"); what the plan approved differs for step(s) cache (its resolved params differ); nothing was changed',
+    );
     expect(other.stderr).toContain('; nothing was changed');
     expect(await ws.changes()).toEqual([]);
 
@@ -193,12 +201,33 @@ describe('saved plans, changed runbooks and damaged journals', () => {
     expect(await ws.changes()).toEqual(['cache.master=sh-b']);
   });
 
-  it('a new journal is fsync\'d with its folder before its first record is written (strace)', async () => {
+  it("a new journal is fsync'd with its folder before its first record is written (strace)", async () => {
     ws = await durableWorkspace();
     const trace = path.join(ws.dir, 'strace.txt');
-    const r = await execa('strace', ['-f', '-qq', '-e', 'trace=openat,close,fsync,write,writev,pwrite64,pwritev', '-o', trace, 'node', BIN, 'run', 'chain.yaml', '--yes', '--state', ws.state], {
-      cwd: ws.dir, env: { ...ws.env, NO_COLOR: '1', CI: 'true' }, reject: false, stdin: 'ignore',
-    });
+    const r = await execa(
+      'strace',
+      [
+        '-f',
+        '-qq',
+        '-e',
+        'trace=openat,close,fsync,write,writev,pwrite64,pwritev',
+        '-o',
+        trace,
+        'node',
+        BIN,
+        'run',
+        'chain.yaml',
+        '--yes',
+        '--state',
+        ws.state,
+      ],
+      {
+        cwd: ws.dir,
+        env: { ...ws.env, NO_COLOR: '1', CI: 'true' },
+        reject: false,
+        stdin: 'ignore',
+      },
+    );
     expect(r.exitCode, r.stderr).toBe(0);
     const runDir = path.join(ws.state, 'runs', await ws.onlyRunId());
     // replay the trace: which fd is open on what, and what happens first to the new journal and to its folder
@@ -221,7 +250,8 @@ describe('saved plans, changed runbooks and damaged journals', () => {
       const f = /fsync\((\d+)\)\s+= 0/.exec(line);
       if (f?.[1] && created && open.get(f[1]) === runDir) folderSynced = true;
       const w = /(?:write|writev|pwrite64|pwritev)\((\d+),/.exec(line);
-      if (w?.[1] && firstWriteAfterSync === undefined && open.get(w[1]) === path.join(runDir, 'journal.ndjson')) firstWriteAfterSync = folderSynced;
+      if (w?.[1] && firstWriteAfterSync === undefined && open.get(w[1]) === path.join(runDir, 'journal.ndjson'))
+        firstWriteAfterSync = folderSynced;
     }
     expect(created).toBe(true);
     expect(firstWriteAfterSync).toBe(true);

@@ -34,7 +34,17 @@ export async function durableWorkspace(stateArg?: string) {
     },
     /** Wait until a step is at `point`; returns the step's process group id. */
     reached: async (point: string, timeoutMs = 30_000): Promise<number> =>
-      Number((await waitFor(() => readFile(file(`at.${point}`), 'utf8').then((t) => t.trim(), () => ''), `a step to reach ${point}`, timeoutMs))),
+      Number(
+        await waitFor(
+          () =>
+            readFile(file(`at.${point}`), 'utf8').then(
+              (t) => t.trim(),
+              () => '',
+            ),
+          `a step to reach ${point}`,
+          timeoutMs,
+        ),
+      ),
     /** SIGKILL the CLI and the step's process group at `point` (the controller's host died there). */
     killAt: async (child: ResultPromise<{ reject: false }>, point: string): Promise<void> => {
       const pgid = await kit.reached(point);
@@ -62,7 +72,17 @@ export async function durableWorkspace(stateArg?: string) {
     },
     /** SIGKILL the CLI held at one of its own crash points (failpoints.ts), e.g. 'run.before-finish'. */
     killAtFailpoint: async (child: ResultPromise<{ reject: false }>, name: string): Promise<void> => {
-      const pid = Number(await waitFor(() => readFile(file(`at.${name}`), 'utf8').then((t) => t.trim(), () => ''), `drctl to reach ${name}`, 30_000));
+      const pid = Number(
+        await waitFor(
+          () =>
+            readFile(file(`at.${name}`), 'utf8').then(
+              (t) => t.trim(),
+              () => '',
+            ),
+          `drctl to reach ${name}`,
+          30_000,
+        ),
+      );
       if (pid !== child.pid) throw new Error(`at.${name} names pid ${pid}, not the CLI's ${String(child.pid)}`);
       child.kill('SIGKILL');
       await child;
@@ -76,7 +96,10 @@ export async function durableWorkspace(stateArg?: string) {
       const mutex = path.join(state, 'locks', 'durable-chain.lock.mutex');
       for (;;) {
         process.kill(pid, 'SIGSTOP');
-        const owner = await readFile(mutex, 'utf8').then((t) => (JSON.parse(t) as { pid: number }).pid, () => undefined);
+        const owner = await readFile(mutex, 'utf8').then(
+          (t) => (JSON.parse(t) as { pid: number }).pid,
+          () => undefined,
+        );
         if (owner !== pid) return;
         process.kill(pid, 'SIGCONT');
         await new Promise((r) => setTimeout(r, 7));

@@ -37,18 +37,30 @@ describe.each(stores)('the lock (%s)', (_name, stateOf, shortLease) => {
     for (const loser of runs.filter((c) => c !== winner)) {
       const r = await loser;
       expect(r?.exitCode).toBe(6);
-      expect(String(r?.stderr)).toMatch(new RegExp(`another run holds the lock "durable-chain": run \\S+ \\(run\\) by \\S+@\\S+ pid ${winner?.pid} since \\S+`));
+      expect(String(r?.stderr)).toMatch(
+        new RegExp(`another run holds the lock "durable-chain": run \\S+ \\(run\\) by \\S+@\\S+ pid ${winner?.pid} since \\S+`),
+      );
     }
     // the same for resume and rollback of the held run, and under --json the holder is data
     const runId = await ws.onlyRunId();
-    for (const args of [['resume', runId, '--yes'], ['rollback', runId, '--yes'], ['drill', 'chain.yaml', '--yes', '--json']]) {
+    for (const args of [
+      ['resume', runId, '--yes'],
+      ['rollback', runId, '--yes'],
+      ['drill', 'chain.yaml', '--yes', '--json'],
+    ]) {
       const r = await ws.run(args);
       expect(r.exitCode, `${args[0]}: ${r.stderr}`).toBe(6);
       if (args.includes('--json')) {
         // still NDJSON: the version line, then the error as one line of its own
-        const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+        const lines = r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
         expect(lines.map((l) => l.type)).toEqual(['version', 'error']);
-        expect(lines[1]).toMatchObject({ ok: false, error: { code: 'lock-held', details: { scope: 'durable-chain', holder: { runId, pid: winner?.pid, token: 1 } } } });
+        expect(lines[1]).toMatchObject({
+          ok: false,
+          error: { code: 'lock-held', details: { scope: 'durable-chain', holder: { runId, pid: winner?.pid, token: 1 } } },
+        });
       } else {
         expect(r.stderr).toContain(`another run holds the lock "durable-chain": run ${runId} (run)`);
       }
@@ -73,18 +85,28 @@ describe.each(stores)('the lock (%s)', (_name, stateOf, shortLease) => {
         const locks = JSON.parse((await ws?.run(['status', '--json']))?.stdout ?? '{}').result?.locks as { stale?: boolean }[] | undefined;
         return locks !== undefined && (locks[0]?.stale === true || locks.length === 0);
       };
-      await waitFor(stale, 'the stopped holder\'s lease to expire', 20_000);
+      await waitFor(stale, "the stopped holder's lease to expire", 20_000);
       // the taker takes the lock and stops right there, before reading the journal
       await ws.hold('resume.locked');
       taker = ws.start(['resume', runId, '--yes']);
-      await waitFor(() => readFile(path.join(ws?.dir ?? '', 'at.resume.locked'), 'utf8').then(() => true, () => false), 'the taker to hold the lock', 30_000);
+      await waitFor(
+        () =>
+          readFile(path.join(ws?.dir ?? '', 'at.resume.locked'), 'utf8').then(
+            () => true,
+            () => false,
+          ),
+        'the taker to hold the lock',
+        30_000,
+      );
     } finally {
       process.kill(pid, 'SIGCONT');
     }
     await ws.release('b.before'); // the old holder's in-flight apply lands; its outcome is a late write
     const late = await old;
     expect(late.exitCode).toBe(1);
-    expect(String(late.stderr)).toMatch(/fenced out: the lock "durable-chain" now belongs to run \S+ \(\S+ pid \d+, token 2\); this controller's token 1 is no longer valid/);
+    expect(String(late.stderr)).toMatch(
+      /fenced out: the lock "durable-chain" now belongs to run \S+ \(\S+ pid \d+, token 2\); this controller's token 1 is no longer valid/,
+    );
     expect(String(late.stderr)).not.toMatch(/\n\s+at /);
     await ws.release('resume.locked');
     const took = await taker;
@@ -110,7 +132,9 @@ describe.each(stores)('the lock (%s)', (_name, stateOf, shortLease) => {
     expect(refused.stderr).toContain(`the lock "durable-chain" is held: run ${runId} (run)`);
     const r = await ws.run(['unlock', 'durable-chain', '--force']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`removed lock "durable-chain": run ${runId} \\(run\\) by \\S+ pid ${holder.pid} since \\S+, lease until \\S+, token 1`));
+    expect(r.stdout).toMatch(
+      new RegExp(`removed lock "durable-chain": run ${runId} \\(run\\) by \\S+ pid ${holder.pid} since \\S+, lease until \\S+, token 1`),
+    );
     await ws.release('a.before');
     const h = await holder;
     expect(h.exitCode).toBe(1);
@@ -119,7 +143,10 @@ describe.each(stores)('the lock (%s)', (_name, stateOf, shortLease) => {
     const records = await ws.journal(runId);
     expect(records.filter((x) => x['type'] === 'lock.force-released')).toHaveLength(1);
     if (!ws.state.includes('://')) {
-      const audit = (await readFile(path.join(ws.state, 'audit.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      const audit = (await readFile(path.join(ws.state, 'audit.ndjson'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(audit).toMatchObject([{ action: 'unlock.forced', scope: 'durable-chain', removed: { runId, token: 1 } }]);
     }
     const resumed = await ws.run(['resume', runId, '--yes']);
@@ -127,7 +154,7 @@ describe.each(stores)('the lock (%s)', (_name, stateOf, shortLease) => {
     expect(await ws.changes()).toEqual(CHAIN_CHANGES);
   });
 
-  it('unlock --force during a drill\'s fail-back: the fenced-out controller rolls back nothing more', async () => {
+  it("unlock --force during a drill's fail-back: the fenced-out controller rolls back nothing more", async () => {
     ws = await durableWorkspace(stateOf());
     await ws.hold('c.undone');
     const drill = ws.start(['drill', 'chain.yaml', '--yes']);

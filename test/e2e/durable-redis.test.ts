@@ -15,7 +15,11 @@ afterEach(async () => {
 });
 
 /** The run finished, each change made once, and its journal has every record (seq 1..n, no gap). */
-async function expectFinishedWhole(w: DurableWorkspace, r: { exitCode?: number | null; stderr: unknown }, runId: string): Promise<Record<string, unknown>[]> {
+async function expectFinishedWhole(
+  w: DurableWorkspace,
+  r: { exitCode?: number | null; stderr: unknown },
+  runId: string,
+): Promise<Record<string, unknown>[]> {
   expect(r.exitCode, String(r.stderr)).toBe(0);
   expect(await w.changes()).toEqual(CHAIN_CHANGES);
   const records = await w.journal(runId);
@@ -57,14 +61,18 @@ describe('durable runs through the Redis state store', () => {
     expect(status.stdout).toContain(`${runId} (run of durable-chain)`);
     // b was applied by the dead controller, its outcome not journaled: cut off mid-step
     expect(status.stdout).toMatch(/applied\s+a\n\s+cut-off\s+b\n\s+waiting\s+c/);
-    expect(status.stdout).toMatch(/lock durable-chain: held by run \S+ \(run\) .* lease until \S+, token 1 — STALE \(holder process is gone\)/);
+    expect(status.stdout).toMatch(
+      /lock durable-chain: held by run \S+ \(run\) .* lease until \S+, token 1 — STALE \(holder process is gone\)/,
+    );
     const resumed = await drctl(['resume', runId, '--yes', '--state', other.state], { cwd: other.cwd, env: ws.env });
     expect(resumed.exitCode, resumed.stderr).toBe(0);
     expect(await ws.changes()).toEqual(CHAIN_CHANGES);
     expect(await ws.estate()).toMatchObject(CHAIN_SWITCHED);
     const history = JSON.parse((await drctl(['history', '--json', '--state', other.state], { cwd: other.cwd })).stdout);
     expect(history.result.runs).toMatchObject([{ runId, status: 'succeeded' }]);
-    const report = JSON.parse((await drctl(['report', runId, '--format', 'json', '--state', other.state], { cwd: other.cwd })).stdout).result;
+    const report = JSON.parse(
+      (await drctl(['report', runId, '--format', 'json', '--state', other.state], { cwd: other.cwd })).stdout,
+    ).result;
     expect(report.steps.map((s: { status: string }) => s.status)).toEqual(['applied', 'applied', 'applied']);
   });
 
@@ -132,7 +140,10 @@ describe('durable runs through the Redis state store', () => {
     const [p1, p2, sp] = [await freePort(), await freePort(), await freePort()];
     const primary = await startPersistentRedis(dir, p1);
     const replica = await startPersistentRedis(dir, p2, ['--replicaof', '127.0.0.1', String(p1)]);
-    const sentinel = await startSentinel(dir, sp, p1, ['sentinel down-after-milliseconds drctl-master 500', 'sentinel failover-timeout drctl-master 5000']);
+    const sentinel = await startSentinel(dir, sp, p1, [
+      'sentinel down-after-milliseconds drctl-master 500',
+      'sentinel failover-timeout drctl-master 5000',
+    ]);
     cleanups.push(async () => {
       await sentinel.stop();
       await replica.stop();
@@ -178,7 +189,9 @@ describe('durable runs through the Redis state store', () => {
     await ws.release('b.before');
     const r = await run;
     expect(r.exitCode).toBe(1);
-    expect(String(r.stderr)).toMatch(/state store unreachable: redis:\/\/127\.0\.0\.1:\d+\/0: the write was acknowledged by 0 of 1 replica\(s\) within 1000 ms: a failover now could lose it/);
+    expect(String(r.stderr)).toMatch(
+      /state store unreachable: redis:\/\/127\.0\.0\.1:\d+\/0: the write was acknowledged by 0 of 1 replica\(s\) within 1000 ms: a failover now could lose it/,
+    );
     expect(String(r.stderr)).toContain(`drctl resume ${runId}`);
     expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a']); // c never started
     process.kill(replica.pid, 'SIGCONT');

@@ -123,7 +123,7 @@ describe('durable runs: crash and resume', () => {
     expect(await ws.estate()).toMatchObject({ 'lb.active': 'hz-a', 'cache.master': 'hz-a', 'db.primary': 'hz-a' });
   });
 
-  it('a controller killed alone leaves its step\'s command running: rollback stops it first, so it cannot change the estate afterwards', async () => {
+  it("a controller killed alone leaves its step's command running: rollback stops it first, so it cannot change the estate afterwards", async () => {
     ws = await durableWorkspace();
     await ws.hold('b.before');
     const child = ws.start(['run', 'chain.yaml', '--yes']);
@@ -134,7 +134,9 @@ describe('durable runs: crash and resume', () => {
     const runId = await ws.onlyRunId();
     const rb = await ws.run(['rollback', runId, '--yes']);
     expect(rb.exitCode, rb.stderr).toBe(0);
-    expect(rb.stderr).toMatch(/stopped \d+ command\(s\) the run's earlier controller left running, before acting: pid \d+ of step b \(sh -c sh point\.sh b\.before/);
+    expect(rb.stderr).toMatch(
+      /stopped \d+ command\(s\) the run's earlier controller left running, before acting: pid \d+ of step b \(sh -c sh point\.sh b\.before/,
+    );
     // nothing of b's command is left (its process group was b's point.sh wait): releasing it can change nothing
     expect(liveInGroup(group)).toEqual([]);
     await ws.release('b.before');
@@ -145,14 +147,25 @@ describe('durable runs: crash and resume', () => {
   it('a daemon a step started in a session of its own (a database server) is not a leftover: resume leaves it running', async () => {
     ws = await durableWorkspace();
     const { writeFile, readFile: read } = await import('node:fs/promises');
-    await writeFile(path.join(ws.dir, 'daemon.yaml'), [
-      'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: daemon }', 'spec:', '  steps:',
-      '    - id: d', '      kind: exec',
-      '      with: { apply: [sh, -c, "setsid sleep 300 >/dev/null 2>&1 </dev/null & echo $! > daemon.pid"], rollback: ["true"] }',
-      '    - id: e', '      kind: exec', '      needs: [d]',
-      // only the first apply of e stops at e.before (it takes the file "first"); the resumed one goes straight on
-      '      with: { apply: [sh, -c, "if [ -f first ]; then rm first; sh point.sh e.before; fi; touch e.done"], rollback: [rm, -f, e.done], observe: { cmd: [test, -e, e.done] } }', '',
-    ].join('\n'));
+    await writeFile(
+      path.join(ws.dir, 'daemon.yaml'),
+      [
+        'apiVersion: drctl/v1',
+        'kind: Runbook',
+        'metadata: { name: daemon }',
+        'spec:',
+        '  steps:',
+        '    - id: d',
+        '      kind: exec',
+        '      with: { apply: [sh, -c, "setsid sleep 300 >/dev/null 2>&1 </dev/null & echo $! > daemon.pid"], rollback: ["true"] }',
+        '    - id: e',
+        '      kind: exec',
+        '      needs: [d]',
+        // only the first apply of e stops at e.before (it takes the file "first"); the resumed one goes straight on
+        '      with: { apply: [sh, -c, "if [ -f first ]; then rm first; sh point.sh e.before; fi; touch e.done"], rollback: [rm, -f, e.done], observe: { cmd: [test, -e, e.done] } }',
+        '',
+      ].join('\n'),
+    );
     await writeFile(path.join(ws.dir, 'first'), '');
     await ws.hold('e.before');
     const child = ws.start(['run', 'daemon.yaml', '--yes']);
@@ -184,7 +197,16 @@ describe('durable runs: crash and resume', () => {
     await ws.reached('b.before');
     // status while b runs: a done, b running (not "waiting"), c waiting
     const live = JSON.parse((await ws.run(['status', '--json'])).stdout);
-    expect(live.result.runs).toMatchObject([{ orphaned: false, steps: [{ id: 'a', status: 'applied' }, { id: 'b', status: 'running' }, { id: 'c', status: 'waiting' }] }]);
+    expect(live.result.runs).toMatchObject([
+      {
+        orphaned: false,
+        steps: [
+          { id: 'a', status: 'applied' },
+          { id: 'b', status: 'running' },
+          { id: 'c', status: 'waiting' },
+        ],
+      },
+    ]);
     child.kill('SIGTERM');
     await waitFor(() => stderr.includes('SIGTERM: no new step will start'), 'the first signal to be handled');
     child.kill('SIGINT');
@@ -198,7 +220,21 @@ describe('durable runs: crash and resume', () => {
     expect(records.filter((x) => x['stepId'] === 'b' && x['type'] === 'step.cancelled')).toHaveLength(1);
     const status = JSON.parse((await ws.run(['status', '--json'])).stdout);
     // lock released, run recorded as interrupted: listed as resumable, with its steps
-    expect(status.result).toMatchObject({ runs: [], locks: [], resumable: [{ runId, mode: 'run', steps: [{ id: 'a', status: 'applied' }, { id: 'b', status: 'cancelled' }, { id: 'c', status: 'cancelled' }] }] });
+    expect(status.result).toMatchObject({
+      runs: [],
+      locks: [],
+      resumable: [
+        {
+          runId,
+          mode: 'run',
+          steps: [
+            { id: 'a', status: 'applied' },
+            { id: 'b', status: 'cancelled' },
+            { id: 'c', status: 'cancelled' },
+          ],
+        },
+      ],
+    });
     const human = await ws.run(['status']);
     expect(human.stdout).toContain(`${runId} (run of durable-chain) by `);
     expect(human.stdout).toContain(`INTERRUPTED at `);
@@ -219,8 +255,12 @@ describe('durable runs: crash and resume', () => {
     const runId = await ws.onlyRunId();
     const refused = await ws.run(['resume', runId, '--yes']);
     expect(refused.exitCode).toBe(4);
-    expect(refused.stderr).toContain(`error: run ${runId}: step(s) b journaled an intent but no outcome, and cannot be observed (no observe)`);
-    expect(refused.stderr).toContain('hint: check it by hand, then resume with --assume-applied b (the change is in place: record it applied; rollback still restores its before-state) or --reapply b (apply it again)');
+    expect(refused.stderr).toContain(
+      `error: run ${runId}: step(s) b journaled an intent but no outcome, and cannot be observed (no observe)`,
+    );
+    expect(refused.stderr).toContain(
+      'hint: check it by hand, then resume with --assume-applied b (the change is in place: record it applied; rollback still restores its before-state) or --reapply b (apply it again)',
+    );
     expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a']);
     const bad = await ws.run(['resume', runId, '--yes', '--assume-applied', 'c']);
     expect(bad.exitCode).toBe(3);
@@ -230,8 +270,14 @@ describe('durable runs: crash and resume', () => {
     expect(resumed.stderr).toContain('recorded as applied (--assume-applied): b');
     expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a', 'lb.active=sh-a']);
     const records = await ws.journal(runId);
-    expect(records.find((r) => r['type'] === 'run.resumed')).toMatchObject({ inFlight: ['b'], decisions: { assumeApplied: ['b'], reapply: [] } });
-    expect(records.find((r) => r['type'] === 'step.recovered')).toMatchObject({ stepId: 'b', reason: expect.stringContaining('--assume-applied') });
+    expect(records.find((r) => r['type'] === 'run.resumed')).toMatchObject({
+      inFlight: ['b'],
+      decisions: { assumeApplied: ['b'], reapply: [] },
+    });
+    expect(records.find((r) => r['type'] === 'step.recovered')).toMatchObject({
+      stepId: 'b',
+      reason: expect.stringContaining('--assume-applied'),
+    });
     // rollback still restores b (its rollback always runs: it cannot be observed)
     const rb = await ws.run(['rollback', runId, '--yes']);
     expect(rb.exitCode, rb.stderr).toBe(0);

@@ -7,8 +7,14 @@ import { ROOT } from '../helpers/cli.js';
 import { LspClient } from '../helpers/lsp-client.js';
 import { makeTmpDir } from '../helpers/tmp-dir.js';
 
-interface Diagnostic { readonly range: { readonly start: { readonly line: number; readonly character: number } }; readonly message: string }
-interface CompletionItem { readonly label: string; readonly documentation?: string | { readonly value: string } }
+interface Diagnostic {
+  readonly range: { readonly start: { readonly line: number; readonly character: number } };
+  readonly message: string;
+}
+interface CompletionItem {
+  readonly label: string;
+  readonly documentation?: string | { readonly value: string };
+}
 
 const SERVER = path.join(ROOT, 'node_modules/yaml-language-server/bin/yaml-language-server');
 const schemaUrl = (name: string): string => pathToFileURL(path.join(ROOT, 'runbooks/schema', name)).href;
@@ -30,7 +36,14 @@ describe('the editor schemas in yaml-language-server', () => {
     return uri;
   };
   const diagnosticsOf = async (uri: string): Promise<Diagnostic[]> =>
-    ((await lsp.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && (m.params as { uri: string }).uri === uri, `diagnostics of ${uri}`)).params as { diagnostics: Diagnostic[] }).diagnostics;
+    (
+      (
+        await lsp.waitFor(
+          (m) => m.method === 'textDocument/publishDiagnostics' && (m.params as { uri: string }).uri === uri,
+          `diagnostics of ${uri}`,
+        )
+      ).params as { diagnostics: Diagnostic[] }
+    ).diagnostics;
 
   beforeAll(async () => {
     if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: npm ci installs yaml-language-server (a devDependency)`);
@@ -38,8 +51,17 @@ describe('the editor schemas in yaml-language-server', () => {
     const yaml = { validate: true, hover: true, completion: true, schemaStore: { enable: false }, schemas: {}, format: { enable: false } };
     lsp = new LspClient('node', [SERVER, '--stdio'], (section) => (section === 'yaml' ? yaml : section === undefined ? { yaml } : null));
     await lsp.request('initialize', {
-      processId: process.pid, rootUri: pathToFileURL(dir).href, workspaceFolders: null,
-      capabilities: { workspace: { configuration: true }, textDocument: { completion: { completionItem: { documentationFormat: ['plaintext'] } }, hover: { contentFormat: ['plaintext'] }, publishDiagnostics: {} } },
+      processId: process.pid,
+      rootUri: pathToFileURL(dir).href,
+      workspaceFolders: null,
+      capabilities: {
+        workspace: { configuration: true },
+        textDocument: {
+          completion: { completionItem: { documentationFormat: ['plaintext'] } },
+          hover: { contentFormat: ['plaintext'] },
+          publishDiagnostics: {},
+        },
+      },
     });
     lsp.notify('initialized', {});
     lsp.notify('workspace/didChangeConfiguration', { settings: { yaml } });
@@ -63,7 +85,10 @@ spec:
 
   it('kind: exce gets a diagnostic on its line; a built-in kind and a plug-in kind do not', async () => {
     const bad = await diagnosticsOf(await open('bad.yaml', runbook('exce')));
-    expect(bad.map((d) => d.range.start.line), JSON.stringify(bad)).toContain(7);
+    expect(
+      bad.map((d) => d.range.start.line),
+      JSON.stringify(bad),
+    ).toContain(7);
     expect(await diagnosticsOf(await open('good.yaml', runbook('exec')))).toEqual([]);
     expect((await diagnosticsOf(await open('plugin.yaml', runbook('acme.toggle')))).filter((d) => d.range.start.line === 7)).toEqual([]);
   });
@@ -71,7 +96,10 @@ spec:
   it('completing kind: offers the built-in kinds, each with its description', async () => {
     const uri = await open('complete.yaml', runbook(''));
     await diagnosticsOf(uri);
-    const result = await lsp.request<{ items: CompletionItem[] } | CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 7, character: 12 } });
+    const result = await lsp.request<{ items: CompletionItem[] } | CompletionItem[]>('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: 7, character: 12 },
+    });
     const items = Array.isArray(result) ? result : result.items;
     const doc = (label: string): string => {
       const d = items.find((i) => i.label === label)?.documentation;
@@ -85,7 +113,10 @@ spec:
   it('hover names the field (not "drctl runbook") and says what it is', async () => {
     const uri = await open('hover.yaml', runbook('exec'));
     await diagnosticsOf(uri);
-    const hover = await lsp.request<{ contents: { value: string } | string }>('textDocument/hover', { textDocument: { uri }, position: { line: 8, character: 8 } });
+    const hover = await lsp.request<{ contents: { value: string } | string }>('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 8, character: 8 },
+    });
     const text = typeof hover.contents === 'string' ? hover.contents : hover.contents.value;
     expect(text).toMatch(/^#### timeout/);
     expect(text).toMatch(/Time limit for the step/);
@@ -104,6 +135,9 @@ spec:
             RZ01: { capacity: lots, shards: ["00-99"], partners: [] }
 `;
     const d = await diagnosticsOf(await open('topology.yaml', text));
-    expect(d.map((x) => x.range.start.line), JSON.stringify(d)).toEqual([9]);
+    expect(
+      d.map((x) => x.range.start.line),
+      JSON.stringify(d),
+    ).toEqual([9]);
   });
 });

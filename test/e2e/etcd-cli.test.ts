@@ -15,7 +15,11 @@ afterAll(async () => tmp?.cleanup());
 /** The files under node_modules a drctl command opened (strace). */
 async function openedModules(args: readonly string[], env: Record<string, string> = {}): Promise<string[]> {
   const trace = path.join(tmp.dir, `strace-${Math.random().toString(16).slice(2)}.txt`);
-  await execa('strace', ['-f', '-qq', '-e', 'trace=openat', '-o', trace, 'node', BIN, ...args], { reject: false, cwd: ROOT, env: { NO_COLOR: '1', CI: 'true', ...env } });
+  await execa('strace', ['-f', '-qq', '-e', 'trace=openat', '-o', trace, 'node', BIN, ...args], {
+    reject: false,
+    cwd: ROOT,
+    env: { NO_COLOR: '1', CI: 'true', ...env },
+  });
   return (await readFile(trace, 'utf8')).split('\n').flatMap((l) => /"([^"]*node_modules\/[^"]*)"/.exec(l)?.[1] ?? []);
 }
 const etcdClient = (files: readonly string[]): string[] => files.filter((f) => /node_modules\/(etcd3|@grpc)\//.test(f));
@@ -36,7 +40,14 @@ describe('etcd:// URLs on the command line', () => {
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain('--state etcd://ops:***@127.0.0.1:99999/x: port 99999 of "127.0.0.1:99999" is not 1-65535');
     expect(r.stderr + r.stdout).not.toContain('s3cret-pw');
-    const unknown = await drctl(['rules', 'show', '--store', 'etcd://127.0.0.1:2379/x?tls=yes', '--topology', path.join(ROOT, 'runbooks/lab/topology.yaml')]);
+    const unknown = await drctl([
+      'rules',
+      'show',
+      '--store',
+      'etcd://127.0.0.1:2379/x?tls=yes',
+      '--topology',
+      path.join(ROOT, 'runbooks/lab/topology.yaml'),
+    ]);
     expect(unknown.exitCode).toBe(3);
     expect(unknown.stderr).toContain('unknown option tls (known: prefix, ca, cert, key, timeout, keepalive)');
   });
@@ -45,7 +56,12 @@ describe('etcd:// URLs on the command line', () => {
     // nothing listens there: exit 3 (not 1, unreachable) proves the flag is refused before etcd is asked
     const state = `etcd://127.0.0.1:${await freePort()}/x`;
     const runbook = path.join(ROOT, 'runbooks/examples/city-cut.yaml');
-    for (const args of [['run', runbook, '--yes', '--lease', '2s'], ['drill', runbook, '--yes', '--lease', '4500ms'], ['resume', 'r1', '--yes', '--lease', '2s'], ['rollback', 'r1', '--yes', '--lease', '2s']]) {
+    for (const args of [
+      ['run', runbook, '--yes', '--lease', '2s'],
+      ['drill', runbook, '--yes', '--lease', '4500ms'],
+      ['resume', 'r1', '--yes', '--lease', '2s'],
+      ['rollback', 'r1', '--yes', '--lease', '2s'],
+    ]) {
       const r = await drctl([...args, '--state', state]);
       expect(r.exitCode, `${args[0]}: ${r.stderr}`).toBe(3);
       expect(r.stderr).toContain(`--lease ${args.at(-1)}: an etcd state store needs a lease of at least 5s`);

@@ -19,8 +19,18 @@ const ARTIFACTS = path.join(os.tmpdir(), 'drctl-html-report');
 
 /** Run headless Chromium once; the whole process group is killed by pid if it hangs. */
 function chromium(args: readonly string[], profile: string): Promise<{ stdout: string; code: number | null }> {
-  const argv = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...args];
+  const argv = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${profile}`,
+    ...args,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(CHROMIUM, argv, { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
     let stdout = '';
@@ -103,7 +113,9 @@ describe('HTML report of a real rehearsal, in a real browser (headless Chromium)
   let runId = '';
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)`);
+      throw new Error(
+        `${CHROMIUM} is missing: install Debian's chromium package (DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)`,
+      );
     }
     ({ dir, cleanup } = await makeTmpDir('drctl-html-'));
     state = path.join(dir, '.drctl');
@@ -128,7 +140,7 @@ describe('HTML report of a real rehearsal, in a real browser (headless Chromium)
   });
   afterAll(async () => cleanup());
 
-  it('the CLI writes exactly what renderHtml makes of the run\'s records; without -o it prints it; it is self-contained', async () => {
+  it("the CLI writes exactly what renderHtml makes of the run's records; without -o it prints it; it is self-contained", async () => {
     const store = createFileStore(state);
     const meta = await store.readRunMeta(runId);
     if (!meta) throw new Error(`no run ${runId}`);
@@ -151,7 +163,17 @@ describe('HTML report of a real rehearsal, in a real browser (headless Chromium)
     for (const phase of ['observe', 'apply', 'verify', 'rollback']) expect(dom).toContain(`data-phase="${phase}"`);
     // every step was failed back after the restore
     expect([...dom.matchAll(/data-rollback-step="([^"]+)"/g)].map((m) => m[1]).sort()).toEqual(['dns', 'elect', 'fence', 'flip']);
-    for (const id of ['mark-fault', 'mark-detected', 'mark-recovered', 'mark-restored', 'mark-budget', 'timeline', 'rto-breakdown', 'rto-trend', 'outage-window']) {
+    for (const id of [
+      'mark-fault',
+      'mark-detected',
+      'mark-recovered',
+      'mark-restored',
+      'mark-budget',
+      'timeline',
+      'rto-breakdown',
+      'rto-trend',
+      'outage-window',
+    ]) {
       expect(dom, id).toContain(`id="${id}"`);
     }
     // the marks are in the order they happened, measured from t0
@@ -168,7 +190,9 @@ describe('HTML report of a real rehearsal, in a real browser (headless Chromium)
     for (const part of ['detection', 'switch', 'convergence']) expect(dom).toContain(`data-rto-part="${part}"`);
     expect([...dom.matchAll(/class="trend-point/g)]).toHaveLength(3);
     // the regression flag the page shows is the one `drctl history` reports
-    const hist = JSON.parse((await drctl(['history', '--json', '--state', state])).stdout) as { result: { regression: { regressed: boolean } } };
+    const hist = JSON.parse((await drctl(['history', '--json', '--state', state])).stdout) as {
+      result: { regression: { regressed: boolean } };
+    };
     const regressed = hist.result.regression.regressed;
     expect(dom).toMatch(new RegExp(`<svg id="rto-trend"[^>]*data-regressed="${regressed}"`));
     expect(dom.includes('id="regression-flag"')).toBe(regressed);
@@ -176,7 +200,10 @@ describe('HTML report of a real rehearsal, in a real browser (headless Chromium)
 
   it('takes a screenshot in which the timeline is drawn', async () => {
     const png = path.join(dir, 'report.png');
-    const { code } = await chromium([`--screenshot=${png}`, '--window-size=1400,2000', '--hide-scrollbars', url], path.join(dir, 'profile-shot'));
+    const { code } = await chromium(
+      [`--screenshot=${png}`, '--window-size=1400,2000', '--hide-scrollbars', url],
+      path.join(dir, 'profile-shot'),
+    );
     expect(code).toBe(0);
     expect((await stat(png)).size).toBeGreaterThan(30_000);
     await mkdir(ARTIFACTS, { recursive: true });
@@ -185,10 +212,11 @@ describe('HTML report of a real rehearsal, in a real browser (headless Chromium)
     const img = decodePng(await readFile(png));
     expect([img.width, img.height]).toEqual([1400, 2000]);
     const counts = new Map<number, number>();
-    for (let y = 0; y < img.height; y += 2) for (let x = 0; x < img.width; x += 2) {
-      const p = img.pixel(x, y);
-      counts.set(p, (counts.get(p) ?? 0) + 1);
-    }
+    for (let y = 0; y < img.height; y += 2)
+      for (let x = 0; x < img.width; x += 2) {
+        const p = img.pixel(x, y);
+        counts.set(p, (counts.get(p) ?? 0) + 1);
+      }
     expect(counts.size).toBeGreaterThan(50);
     // every phase colour is really painted (solid bar interiors), not only declared
     for (const [phase, colour] of Object.entries(PHASE_COLOURS)) expect(counts.get(hex(colour)) ?? 0, phase).toBeGreaterThan(20);

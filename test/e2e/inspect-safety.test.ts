@@ -43,13 +43,19 @@ describe('drctl inspect and the safety controls', () => {
 
     const json = await cli(['--json', 'inspect', 'catalog']);
     expect(json.exitCode).toBe(1);
-    const doc = JSON.parse(json.stdout) as { ok: boolean; result: Parameters<typeof keys>[0] & { id: string; safety: unknown; drift: { appeared: string[] } } };
+    const doc = JSON.parse(json.stdout) as {
+      ok: boolean;
+      result: Parameters<typeof keys>[0] & { id: string; safety: unknown; drift: { appeared: string[] } };
+    };
     expect(doc.ok).toBe(false);
     expectMatchesSchema('inspection', doc.result);
     const rec = doc.result;
     expect(keys(rec)).toEqual([expect.stringMatching(/^lever\|/), `paused|east-cut|${runId}`]);
     expect(rec.drift.appeared).toEqual([]); // the same findings as the inspection before: not new
-    expect(rec.safety).toMatchObject({ lever: { engaged: true, reason: 'storage maintenance in w-1' }, paused: [{ runbook: 'east-cut', runId }] });
+    expect(rec.safety).toMatchObject({
+      lever: { engaged: true, reason: 'storage maintenance in w-1' },
+      paused: [{ runbook: 'east-cut', runId }],
+    });
     // recorded in the store: report renders the recorded inspection with both
     const md = await cli(['report', rec.id, '--format', 'md']);
     expect(md.stdout).toContain('storage maintenance in w-1');

@@ -48,7 +48,10 @@ describe('every --json document validates against its published schema (runbooks
     const r = await ws.run(['drill', 'city-cut.yaml', '--yes', '--json']);
     // 1 too: on a loaded machine the example drill can go over its budget; the documents are what is checked here
     expect([0, 1], r.stderr).toContain(r.exitCode);
-    drillLines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    drillLines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
     runId = (drillLines.at(-1) as { runId: string }).runId;
   });
   afterAll(async () => ws.cleanup());
@@ -57,12 +60,34 @@ describe('every --json document validates against its published schema (runbooks
     const list = await drctl(['schema', '--list', '--json']);
     expectValid(await compiled('schema.v1.schema.json'), JSON.parse(list.stdout), 'schema --list --json');
     const names = (JSON.parse(list.stdout) as { result: { schemas: { name: string; file: string }[] } }).result.schemas;
-    expect(names.map((n) => n.name)).toEqual(expect.arrayContaining(['runbook', 'topology', 'validate', 'plan', 'status', 'history', 'report', 'version', 'kinds', 'explain', 'events',
-      'scenarios', 'assess', 'inspect', 'respond', 'lever', 'assessment', 'inspection']));
+    expect(names.map((n) => n.name)).toEqual(
+      expect.arrayContaining([
+        'runbook',
+        'topology',
+        'validate',
+        'plan',
+        'status',
+        'history',
+        'report',
+        'version',
+        'kinds',
+        'explain',
+        'events',
+        'scenarios',
+        'assess',
+        'inspect',
+        'respond',
+        'lever',
+        'assessment',
+        'inspection',
+      ]),
+    );
     for (const { name, file } of names) {
       const printed = await drctl(['schema', name]);
       expect(printed.exitCode, name).toBe(0);
-      expect(JSON.parse(printed.stdout), `${file} is stale: npm run schema`).toEqual(JSON.parse(await readFile(path.join(ROOT, file), 'utf8')));
+      expect(JSON.parse(printed.stdout), `${file} is stale: npm run schema`).toEqual(
+        JSON.parse(await readFile(path.join(ROOT, file), 'utf8')),
+      );
       await compiled(path.basename(file));
     }
   });
@@ -100,19 +125,43 @@ describe('every --json document validates against its published schema (runbooks
     const events = await compiled('events.v1.schema.json');
     drillLines.forEach((line, i) => expectValid(events, line, `drill line ${i + 1}: ${JSON.stringify(line).slice(0, 120)}`));
     const types = new Set(drillLines.map((l) => (l as { type: string }).type));
-    for (const t of ['version', 'run.started', 'check.passed', 'step.intent', 'step.applied', 'step.timing', 'rollback.started', 'step.rolled-back', 'run.finished', 'summary']) expect(types, t).toContain(t);
+    for (const t of [
+      'version',
+      'run.started',
+      'check.passed',
+      'step.intent',
+      'step.applied',
+      'step.timing',
+      'rollback.started',
+      'step.rolled-back',
+      'run.finished',
+      'summary',
+    ])
+      expect(types, t).toContain(t);
     const reh = await ws.run(['rehearse', 'schema-cut.yaml', '--yes', '--json']);
     expect(reh.exitCode, reh.stderr).toBe(0);
-    const lines = reh.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    const lines = reh.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
     lines.forEach((line, i) => expectValid(events, line, `rehearse line ${i + 1}: ${JSON.stringify(line).slice(0, 120)}`));
-    expect(lines.map((l) => (l as { type: string }).type)).toEqual(expect.arrayContaining(['fault.intent', 'fault.injected', 'fault.detected', 'rehearsal.recovered', 'fault.restored', 'rehearsal.finished']));
+    expect(lines.map((l) => (l as { type: string }).type)).toEqual(
+      expect.arrayContaining([
+        'fault.intent',
+        'fault.injected',
+        'fault.detected',
+        'rehearsal.recovered',
+        'fault.restored',
+        'rehearsal.finished',
+      ]),
+    );
     // an error ends a stream with one error line: it validates too
     const refused = await ws.run(['run', 'city-cut.yaml', '--json']);
     expect(refused.exitCode).toBe(4);
     expectValid(events, JSON.parse(refused.stdout.trim().split('\n').at(-1) ?? '{}'), 'the error line');
   });
 
-  it('the catalog and safety commands: scenarios, assess (and assess -o), inspect (and its record), respond --dry-run and its run\'s stream, lever engage|status|release', async () => {
+  it("the catalog and safety commands: scenarios, assess (and assess -o), inspect (and its record), respond --dry-run and its run's stream, lever engage|status|release", async () => {
     await writeMiniCatalog(path.join(ws.dir, 'catalog'));
     const cases: [string, string[], number[]][] = [
       ['scenarios.v1.schema.json', ['scenarios', 'catalog', '--json'], [0]],
@@ -134,16 +183,26 @@ describe('every --json document validates against its published schema (runbooks
       expectValid(await compiled(schema), doc, args.join(' '));
       results[args.slice(0, 2).join(' ')] = doc;
     }
-    expect(results['respond catalog']).toMatchObject({ ok: true, result: { scenario: { name: 'east-down' }, plans: [{ runbook: 'east-cut', code: 2, plan: { counts: { change: 1 } } }] } });
+    expect(results['respond catalog']).toMatchObject({
+      ok: true,
+      result: { scenario: { name: 'east-down' }, plans: [{ runbook: 'east-cut', code: 2, plan: { counts: { change: 1 } } }] },
+    });
     expect(results['lever release']).toMatchObject({ ok: true, result: { engaged: false, reason: 'schema check', released: {} } });
     // the records kept on their own (not enveloped): assess -o FILE, and the inspection the store keeps (inspect --json's result)
-    expectValid(await compiled('assessment.schema.json'), JSON.parse(await readFile(path.join(ws.dir, 'assessment.json'), 'utf8')), 'assess -o');
+    expectValid(
+      await compiled('assessment.schema.json'),
+      JSON.parse(await readFile(path.join(ws.dir, 'assessment.json'), 'utf8')),
+      'assess -o',
+    );
     expectValid(await compiled('inspection.schema.json'), results['inspect catalog']?.result, 'the inspection record');
     // respond --yes --json: each runbook's run streams NDJSON; every line is an events line
     const events = await compiled('events.v1.schema.json');
     const run = await ws.run(['respond', 'catalog', '--lost', 'east', '--yes', '--json']);
     expect(run.exitCode, run.stderr).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     lines.forEach((line, i) => expectValid(events, line, `respond line ${i + 1}: ${JSON.stringify(line).slice(0, 120)}`));
     expect(lines.map((l) => l.type)).toEqual(expect.arrayContaining(['version', 'run.started', 'step.applied', 'run.finished', 'summary']));
   });

@@ -36,8 +36,9 @@ async function assess(extra: string[] = []) {
   return { code: r.exitCode, doc, scope: (id: string) => doc.scopes.find((s: { id: string }) => s.id === id) };
 }
 /** The scopes that have a finding whose message contains `text`. */
-const scopesNaming = (doc: { findings: { scope: string; message: string }[] }, text: string): string[] =>
-  [...new Set(doc.findings.filter((f) => f.message.includes(text)).map((f) => f.scope))];
+const scopesNaming = (doc: { findings: { scope: string; message: string }[] }, text: string): string[] => [
+  ...new Set(doc.findings.filter((f) => f.message.includes(text)).map((f) => f.scope)),
+];
 const pid = (name: string): number => state.processes.find((p) => p.name === name)?.pid ?? 0;
 const port = (name: string): number => state.processes.find((p) => p.name === name)?.port ?? 0;
 
@@ -45,22 +46,46 @@ describe('assess on the healthy lab', () => {
   it('every DC, city and cross-city pair: Hangzhou and Shanghai survivable with RPO 0, Shenzhen and the pairs without a plan: L0', async () => {
     const { code, doc, scope } = await assess();
     expect(code).toBe(1); // the scopes without a plan are findings
-    expect(doc.scopes.map((s: { id: string; verdict: string; plan: { status: string } }) => `${s.id}:${s.plan.status === 'none' ? 'NO PLAN' : s.verdict}`)).toEqual([
-      'hz-a:survivable', 'hz-b:survivable', 'sh-a:survivable', 'sh-b:survivable', 'sz-a:NO PLAN', 'hz:survivable', 'sh:survivable',
-      'hz-a+sh-a:NO PLAN', 'hz-a+sh-b:NO PLAN', 'hz-a+sz-a:NO PLAN', 'hz-b+sh-a:NO PLAN', 'hz-b+sh-b:NO PLAN', 'hz-b+sz-a:NO PLAN', 'sh-a+sz-a:NO PLAN', 'sh-b+sz-a:NO PLAN',
+    expect(
+      doc.scopes.map(
+        (s: { id: string; verdict: string; plan: { status: string } }) => `${s.id}:${s.plan.status === 'none' ? 'NO PLAN' : s.verdict}`,
+      ),
+    ).toEqual([
+      'hz-a:survivable',
+      'hz-b:survivable',
+      'sh-a:survivable',
+      'sh-b:survivable',
+      'sz-a:NO PLAN',
+      'hz:survivable',
+      'sh:survivable',
+      'hz-a+sh-a:NO PLAN',
+      'hz-a+sh-b:NO PLAN',
+      'hz-a+sz-a:NO PLAN',
+      'hz-b+sh-a:NO PLAN',
+      'hz-b+sh-b:NO PLAN',
+      'hz-b+sz-a:NO PLAN',
+      'sh-a+sz-a:NO PLAN',
+      'sh-b+sz-a:NO PLAN',
     ]);
     expect(doc.level).toMatchObject({ level: 'L0', reason: 'not surviving the loss of any one data center: sz-a (NO PLAN)' });
     // never rehearsed: the six survivable scopes earn their capability part only
     expect(doc.score).toEqual({ value: 24, byClass: { dc: 32, city: 40, pair: 0 } });
-    expect(scope('hz').plan.runbooks.map((r: { name: string }) => r.name).sort()).toEqual(['lab-city-cut', 'lab-city-cut-mysql']);
+    expect(
+      scope('hz')
+        .plan.runbooks.map((r: { name: string }) => r.name)
+        .sort(),
+    ).toEqual(['lab-city-cut', 'lab-city-cut-mysql']);
     expect(scope('hz').dataLoss).toEqual({ bytes: 0, transactions: 0, unknown: false });
     expect(scope('hz').headroom).toEqual({ pct: 33.3, zone: 'RZ03 (sh-a)' });
     expect(scope('sz-a').why).toMatch(/^NO PLAN: no scenario of the catalog covers sz-a; steps of the catalog need it: /);
     // losing Shanghai needs no promotion, but leaves no standby and no Sentinel quorum: one failure from data loss
     expect(scope('sh').oneFailureFromDataLoss).toBe(true);
-    expect(scope('sh').leaves.map((l: { text: string }) => l.text)).toEqual(expect.arrayContaining([
-      'postgres: no standby left for pg-hz-a (pg-sh-a (sh-a) lost)', 'Sentinel: 1 of 3 sentinels left, it takes 2 to elect: no automatic failover',
-    ]));
+    expect(scope('sh').leaves.map((l: { text: string }) => l.text)).toEqual(
+      expect.arrayContaining([
+        'postgres: no standby left for pg-hz-a (pg-sh-a (sh-a) lost)',
+        'Sentinel: 1 of 3 sentinels left, it takes 2 to elect: no automatic failover',
+      ]),
+    );
   });
 
   it('inspect is clean and recorded', async () => {
@@ -78,7 +103,11 @@ describe('faults: the findings name them, in the scopes they hurt', () => {
       expect(code).toBe(1);
       expect(scopesNaming(doc, 'pg-sh-a (sh-a), cannot become primary: unreachable now').sort()).toEqual([...HANGZHOU].sort());
       const r = JSON.parse((await lab.cli(['--json', 'inspect', books, ...set()])).stdout).result;
-      expect(r.drift.appeared.filter((k: string) => k.endsWith('lab-city-cut/db-election')).sort()).toEqual(['hz-a|lab-city-cut/db-election', 'hz-b|lab-city-cut/db-election', 'hz|lab-city-cut/db-election']);
+      expect(r.drift.appeared.filter((k: string) => k.endsWith('lab-city-cut/db-election')).sort()).toEqual([
+        'hz-a|lab-city-cut/db-election',
+        'hz-b|lab-city-cut/db-election',
+        'hz|lab-city-cut/db-election',
+      ]);
     } finally {
       process.kill(pid('pg-sh-a'), 'SIGCONT');
     }
@@ -111,8 +140,14 @@ describe('faults: the findings name them, in the scopes they hurt', () => {
     await writeFile(topo, saved.replace('RZ03: { capacity: 60', 'RZ03: { capacity: 41'));
     try {
       const { doc } = await assess();
-      expect(doc.findings.filter((f: { what: string }) => f.what === 'headroom').map((f: { scope: string; message: string }) => `${f.scope}: ${f.message.split(': ')[1]}`)).toEqual([
-        'hz-a: RZ03 (sh-a) would be left 2.4% headroom (under 10%)', 'hz-b: RZ03 (sh-a) would be left 2.4% headroom (under 10%)', 'hz: RZ03 (sh-a) would be left 2.4% headroom (under 10%)',
+      expect(
+        doc.findings
+          .filter((f: { what: string }) => f.what === 'headroom')
+          .map((f: { scope: string; message: string }) => `${f.scope}: ${f.message.split(': ')[1]}`),
+      ).toEqual([
+        'hz-a: RZ03 (sh-a) would be left 2.4% headroom (under 10%)',
+        'hz-b: RZ03 (sh-a) would be left 2.4% headroom (under 10%)',
+        'hz: RZ03 (sh-a) would be left 2.4% headroom (under 10%)',
       ]);
     } finally {
       await writeFile(topo, saved);
@@ -121,14 +156,17 @@ describe('faults: the findings name them, in the scopes they hurt', () => {
 
   it('a raised DNS TTL: clients would keep the old answer longer than the budget', async () => {
     const dns = state.dns;
-    const nsupdate = (ttl: number) => execFileSync('nsupdate', ['-k', dns.keyFile], {
-      input: `server 127.0.0.1 ${port('named')}\nzone ${dns.zone}\nupdate delete ${dns.record}.${dns.zone}. A\nupdate add ${dns.record}.${dns.zone}. ${ttl} A ${dns.addresses['hz-a'] ?? '127.0.0.10'}\nsend\n`,
-    });
+    const nsupdate = (ttl: number) =>
+      execFileSync('nsupdate', ['-k', dns.keyFile], {
+        input: `server 127.0.0.1 ${port('named')}\nzone ${dns.zone}\nupdate delete ${dns.record}.${dns.zone}. A\nupdate add ${dns.record}.${dns.zone}. ${ttl} A ${dns.addresses['hz-a'] ?? '127.0.0.10'}\nsend\n`,
+      });
     nsupdate(3600);
     try {
       const { doc } = await assess();
       expect(doc.findings.filter((f: { what: string }) => f.what === 'ttl').map((f: { scope: string }) => f.scope)).toEqual(HANGZHOU);
-      expect(doc.findings.find((f: { what: string }) => f.what === 'ttl').message).toBe('hz-a: clients may keep the old DNS answer 3600s, over the budget 26.0s');
+      expect(doc.findings.find((f: { what: string }) => f.what === 'ttl').message).toBe(
+        'hz-a: clients may keep the old DNS answer 3600s, over the budget 26.0s',
+      );
     } finally {
       nsupdate(5);
     }
@@ -140,7 +178,12 @@ describe('faults: the findings name them, in the scopes they hurt', () => {
     await rm(file);
     try {
       const { doc } = await assess();
-      expect(doc.findings.filter((f: { what: string }) => f.what === 'no-plan').map((f: { scope: string }) => f.scope).slice(0, 3)).toEqual(['sh-a', 'sh-b', 'sz-a']);
+      expect(
+        doc.findings
+          .filter((f: { what: string }) => f.what === 'no-plan')
+          .map((f: { scope: string }) => f.scope)
+          .slice(0, 3),
+      ).toEqual(['sh-a', 'sh-b', 'sz-a']);
       const r = JSON.parse((await lab.cli(['--json', 'inspect', books, ...set()])).stdout).result;
       expect(r.findingList.map((f: { key: string }) => f.key)).toEqual(['sh-a|no-plan', 'sh-b|no-plan', 'sh|no-plan']);
     } finally {
@@ -162,9 +205,16 @@ describe('faults: the findings name them, in the scopes they hurt', () => {
 
   it('two of three Sentinels stopped: no quorum to elect when a master is lost (cache-a in hz-a)', async () => {
     for (const name of ['sentinel-sh-a', 'sentinel-sh-b']) process.kill(pid(name), 'SIGTERM');
-    await waitFor(async () => (await assess(['--scope', 'hz-a'])).doc.findings.some((f: { message: string }) => f.message.includes('1 of 3 sentinels left')), 'the sentinels to be gone', 60_000);
+    await waitFor(
+      async () =>
+        (await assess(['--scope', 'hz-a'])).doc.findings.some((f: { message: string }) => f.message.includes('1 of 3 sentinels left')),
+      'the sentinels to be gone',
+      60_000,
+    );
     const { doc } = await assess();
     expect(scopesNaming(doc, 'cache-a would fail: the master 127.0.0.1:').sort()).toEqual(['hz', 'hz-a']);
-    expect(doc.findings.find((f: { key: string }) => f.key === 'hz-a|lab-city-cut/cache-a').message).toContain('1 of 3 sentinels left (it takes 2: quorum 2, majority 2)');
+    expect(doc.findings.find((f: { key: string }) => f.key === 'hz-a|lab-city-cut/cache-a').message).toContain(
+      '1 of 3 sentinels left (it takes 2: quorum 2, majority 2)',
+    );
   });
 });

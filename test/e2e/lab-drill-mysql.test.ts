@@ -16,8 +16,12 @@ describe('city-cut-mysql.yaml on real MariaDB and Nginx (with Redis/Sentinel, th
   it('plan observes every stage and changes nothing', async () => {
     const plan = await cli(['plan', book()]);
     expect(plan.exitCode, plan.stdout + plan.stderr).toBe(2);
-    expect(plan.stdout).toMatch(/\+ db-election +mysql\.primary +mysql primary mariadb-hz-a \(hz-a\) \(mariadb-sh-a 0 transactions behind\) → mariadb-sh-a \(sh-a\)/);
-    expect(plan.stdout).toMatch(/\+ lb +nginx\.upstream +nginx app: 127\.0\.0\.1:\d+=up 127\.0\.0\.1:\d+=up 127\.0\.0\.1:\d+=down 127\.0\.0\.1:\d+=down → 127\.0\.0\.1:\d+=down 127\.0\.0\.1:\d+=down 127\.0\.0\.1:\d+=up 127\.0\.0\.1:\d+=up/);
+    expect(plan.stdout).toMatch(
+      /\+ db-election +mysql\.primary +mysql primary mariadb-hz-a \(hz-a\) \(mariadb-sh-a 0 transactions behind\) → mariadb-sh-a \(sh-a\)/,
+    );
+    expect(plan.stdout).toMatch(
+      /\+ lb +nginx\.upstream +nginx app: 127\.0\.0\.1:\d+=up 127\.0\.0\.1:\d+=up 127\.0\.0\.1:\d+=down 127\.0\.0\.1:\d+=down → 127\.0\.0\.1:\d+=down 127\.0\.0\.1:\d+=down 127\.0\.0\.1:\d+=up 127\.0\.0\.1:\d+=up/,
+    );
     expect(await lab.status()).toEqual(HOME);
   });
 
@@ -30,7 +34,11 @@ describe('city-cut-mysql.yaml on real MariaDB and Nginx (with Redis/Sentinel, th
     const report = JSON.parse((await lab.cli(['report', runId, '--format', 'json'])).stdout).result;
     const step = (id: string) => report.steps.find((s: { id: string }) => s.id === id);
     expect(step('db-election')).toMatchObject({ status: 'applied', rollback: { status: 'rolled-back' } });
-    expect(step('db-election').notes).toMatchObject({ lagTransactions: 0, electionMs: expect.any(Number), writesBlockedMs: expect.any(Number) });
+    expect(step('db-election').notes).toMatchObject({
+      lagTransactions: 0,
+      electionMs: expect.any(Number),
+      writesBlockedMs: expect.any(Number),
+    });
     expect(step('lb')).toMatchObject({ status: 'applied', rollback: { status: 'rolled-back' } });
     const again = await cli(['plan', book()]);
     expect(again.exitCode, again.stdout).toBe(2);

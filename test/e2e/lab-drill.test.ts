@@ -53,26 +53,52 @@ describe('the lab city cut on real Redis/Sentinel, PostgreSQL, HAProxy and BIND9
     // the wait step is a skip when the consumers switched before it first looked: both are correct
     const { 'middleware-consumers': consumers, ...changes } = stages;
     expect(['applied', 'skipped']).toContain(consumers);
-    expect(changes).toEqual({ 'db-election': 'applied', 'cache-a': 'applied', 'cache-b': 'applied', rules: 'applied', middleware: 'applied', lb: 'applied', dns: 'applied' });
+    expect(changes).toEqual({
+      'db-election': 'applied',
+      'cache-a': 'applied',
+      'cache-b': 'applied',
+      rules: 'applied',
+      middleware: 'applied',
+      lb: 'applied',
+      dns: 'applied',
+    });
     const db = report.steps.find((s: { id: string }) => s.id === 'db-election');
     expect(db.notes).toHaveProperty('lagBytes', 0);
     expect(report.steps.find((s: { id: string }) => s.id === 'dns').notes).toHaveProperty('ttlSeconds', 5);
     const applied = report.steps.filter((s: { status: string }) => s.status === 'applied');
     // every stage the drill changed was rolled back; the wait (when it applied rather than skipped) changed nothing, so its undo is "already as before"
     const undos = Object.fromEntries(applied.map((s: { id: string; rollback?: { status: string } }) => [s.id, s.rollback?.status]));
-    expect(undos).toEqual(Object.fromEntries(Object.keys(undos).map((id) => [id, id === 'middleware-consumers' ? 'already-as-before' : 'rolled-back'])));
+    expect(undos).toEqual(
+      Object.fromEntries(Object.keys(undos).map((id) => [id, id === 'middleware-consumers' ? 'already-as-before' : 'rolled-back'])),
+    );
     // timing: every stage that changed something has its duration and its observe/apply/verify phases, and
     // the phases fit in the stage (no thresholds: how long is bench/'s business)
-    for (const step of applied as { id: string; durationMs: number; phases: Record<string, number>; startedAt: string; endedAt: string }[]) {
+    for (const step of applied as {
+      id: string;
+      durationMs: number;
+      phases: Record<string, number>;
+      startedAt: string;
+      endedAt: string;
+    }[]) {
       expect(Object.keys(step.phases).sort(), step.id).toEqual(['apply', 'observe', 'verify']);
-      expect(Object.values(step.phases).every((ms) => Number.isFinite(ms) && ms >= 0), step.id).toBe(true);
+      expect(
+        Object.values(step.phases).every((ms) => Number.isFinite(ms) && ms >= 0),
+        step.id,
+      ).toBe(true);
       expect(step.durationMs, step.id).toBeGreaterThan(0);
-      expect(Object.values(step.phases).reduce((a, b) => a + b, 0), step.id).toBeLessThanOrEqual(step.durationMs + 1);
+      expect(
+        Object.values(step.phases).reduce((a, b) => a + b, 0),
+        step.id,
+      ).toBeLessThanOrEqual(step.durationMs + 1);
       expect(Date.parse(step.endedAt) - Date.parse(step.startedAt), step.id).toBeGreaterThanOrEqual(0);
     }
     // the summary on stdout shows each stage with its status and time: a stage the fail-back put back says so
     // (rolled-back, or already-as-before when its undo found nothing to undo: the same word as its event)
-    const undone = new Map(report.steps.filter((s: { rollback?: { status: string } }) => s.rollback && s.rollback.status !== 'failed').map((s: { id: string; rollback: { status: string } }) => [s.id, s.rollback.status]));
+    const undone = new Map(
+      report.steps
+        .filter((s: { rollback?: { status: string } }) => s.rollback && s.rollback.status !== 'failed')
+        .map((s: { id: string; rollback: { status: string } }) => [s.id, s.rollback.status]),
+    );
     for (const [id, status] of Object.entries(stages)) {
       expect(drill.stdout, id).toMatch(new RegExp(`^ +${id} +${undone.get(id) ?? status} +\\d+(\\.\\d+)?(ms|s)$`, 'm'));
     }

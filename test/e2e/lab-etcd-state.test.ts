@@ -27,14 +27,20 @@ afterAll(async () => lab?.down());
  * which fails the exit code by design (bench/ measures speed; this test is about where the state lives).
  */
 function expectDone(r: { exitCode?: number | null; stdout: unknown; stderr: unknown }): void {
-  const errors = String(r.stderr).split('\n').filter((l) => l.startsWith('error:'));
+  const errors = String(r.stderr)
+    .split('\n')
+    .filter((l) => l.startsWith('error:'));
   if (r.exitCode === 0) return;
-  expect(errors.length > 0 && errors.every((l) => / over (its|the|the runbook's) budget /.test(l)), String(r.stdout) + String(r.stderr)).toBe(true);
+  expect(
+    errors.length > 0 && errors.every((l) => / over (its|the|the runbook's) budget /.test(l)),
+    String(r.stdout) + String(r.stderr),
+  ).toBe(true);
 }
 
-const lastRunId = async (): Promise<string> => JSON.parse((await lab.cli(['history', '--runbook', 'lab-city-cut', '-n', '1', '--json'])).stdout).result.runs[0].runId as string;
+const lastRunId = async (): Promise<string> =>
+  JSON.parse((await lab.cli(['history', '--runbook', 'lab-city-cut', '-n', '1', '--json'])).stdout).result.runs[0].runId as string;
 
-describe('the demo with its state on the lab\'s etcd cluster', () => {
+describe("the demo with its state on the lab's etcd cluster", () => {
   it('lab status names the cluster; drill and rehearse run with every record in etcd, the cut of Hangzhou freezing one member of three', async () => {
     const status = JSON.parse((await lab.cli(['lab', 'status', '--dir', lab.labDir, '--json'])).stdout).result;
     expect(status.etcd.url).toBe(`etcd://127.0.0.1:${lab.base + 72},127.0.0.1:${lab.base + 73},127.0.0.1:${lab.base + 74}/drctl`);

@@ -32,7 +32,15 @@ type Event = { type: string; stepId?: string; runId?: string; message?: string }
 async function estate(): Promise<Record<string, unknown>> {
   const view = await lab.status();
   const s = JSON.parse((await lab.cli(['lab', 'status', '--dir', lab.labDir, '--json'])).stdout).result;
-  const rules = await lab.cli(['rules', 'show', '--json', '--store', `redis://127.0.0.1:${lab.base + 20}`, '--topology', lab.book('topology.yaml')]);
+  const rules = await lab.cli([
+    'rules',
+    'show',
+    '--json',
+    '--store',
+    `redis://127.0.0.1:${lab.base + 20}`,
+    '--topology',
+    lab.book('topology.yaml'),
+  ]);
   const r = JSON.parse(rules.stdout).result;
   return {
     ...view,
@@ -83,7 +91,9 @@ async function killAt(args: readonly string[], when: (e: Event) => boolean, env:
     }
   });
   const r = await child;
-  const failures = String(r.stdout).split('\n').filter((l) => /"type":"(step\.failed|check\.failed|run\.finished|error)"/.test(l));
+  const failures = String(r.stdout)
+    .split('\n')
+    .filter((l) => /"type":"(step\.failed|check\.failed|run\.finished|error)"/.test(l));
   expect(killed, `never reached the kill point: exit ${r.exitCode}\n${String(r.stderr)}\n${failures.join('\n')}`).toBe(true);
   expect(r.signal).toBe('SIGKILL');
   return runId;
@@ -99,7 +109,11 @@ describe('a controller killed after the cut: drctl rollback returns the lab to w
     // the database promoted in Shanghai, the caches elected by Sentinel, the routing-rule flip cut off mid-apply
     ['during the switch, a step cut off mid-apply', (e: Event) => e.type === 'step.intent' && e.stepId === 'rules', true],
     // the routing-rule flip's fence is up (its owner, this process, then dies): the rollback takes it over
-    ['right after the rules step fenced its shards', (e: Event) => e.type === 'step.progress' && e.stepId === 'rules' && /^fence done/.test(e.message ?? ''), true],
+    [
+      'right after the rules step fenced its shards',
+      (e: Event) => e.type === 'step.progress' && e.stepId === 'rules' && /^fence done/.test(e.message ?? ''),
+      true,
+    ],
     // the fault restored, the fail-back undid one step, then the controller died
     ['during the fail-back', (e: Event) => e.type === 'step.rolled-back', false],
   ])('killed %s', async (_when, at, faultLeft) => {
@@ -118,7 +132,12 @@ describe('a controller killed after the cut: drctl rollback returns the lab to w
     const back = await drctl(['rollback', runId, '--yes'], { env });
     expect(back.exitCode, back.stdout + back.stderr).toBe(0);
     // its own summary: what it restored and what was already as before; never the run's table of waiting steps
-    expect(back.stdout).toMatch(new RegExp(`^rollback of run ${runId} \\(rehearse of lab-city-cut\\) succeeded in \\S+: every step back to the baseline observed before the fault$`, 'm'));
+    expect(back.stdout).toMatch(
+      new RegExp(
+        `^rollback of run ${runId} \\(rehearse of lab-city-cut\\) succeeded in \\S+: every step back to the baseline observed before the fault$`,
+        'm',
+      ),
+    );
     expect(back.stdout).not.toMatch(/\bwaiting\b/);
     if (faultLeft) expect(back.stdout).toMatch(/^ {2}fault restored: thaw hz-a, hz-b/m);
 
@@ -126,7 +145,16 @@ describe('a controller killed after the cut: drctl rollback returns the lab to w
     expect(await planOf()).toEqual(planBefore);
     const record = JSON.parse((await drctl(['report', runId, '--format', 'json'], { env })).stdout).result.run;
     expect(record.rolledBack).toMatchObject({ ok: true, to: 'baseline', failed: {}, notReached: [] });
-    expect([...record.rolledBack.restored, ...record.rolledBack.alreadyAsBefore].sort()).toEqual(['cache-a', 'cache-b', 'db-election', 'dns', 'lb', 'middleware', 'middleware-consumers', 'rules']);
+    expect([...record.rolledBack.restored, ...record.rolledBack.alreadyAsBefore].sort()).toEqual([
+      'cache-a',
+      'cache-b',
+      'db-election',
+      'dns',
+      'lb',
+      'middleware',
+      'middleware-consumers',
+      'rules',
+    ]);
     expect((await drctl(['status'], { env })).stdout).not.toContain(runId);
   });
 
@@ -156,7 +184,12 @@ describe('a controller killed after the cut: drctl rollback returns the lab to w
     const runId = await killAt(['drill', cityCut, '--yes', ...set()], (e) => e.type === 'step.applied' && e.stepId === 'db-election', env);
     const back = await drctl(['rollback', runId, '--yes'], { env });
     expect(back.exitCode, back.stdout + back.stderr).toBe(0);
-    expect(back.stdout).toMatch(new RegExp(`^rollback of run ${runId} \\(drill of lab-city-cut\\) succeeded in \\S+: every step back to the state the drill found it in$`, 'm'));
+    expect(back.stdout).toMatch(
+      new RegExp(
+        `^rollback of run ${runId} \\(drill of lab-city-cut\\) succeeded in \\S+: every step back to the state the drill found it in$`,
+        'm',
+      ),
+    );
     expect(await asBefore(before)).toEqual(before);
     expect(await planOf()).toEqual(planBefore);
   });

@@ -90,22 +90,47 @@ describe('drctl rehearse on the lab: a real network cut of Hangzhou', () => {
     expect(report.run.rehearsal.rtoMs).toBe(rto.totalMs);
     // Sentinel saw the outage (its down-after is 1s): detection is real, not t0
     expect(rto.detectionMs).toBeGreaterThan(500);
-    expect(Object.keys(rto.steps).sort()).toEqual(['cache-a', 'cache-b', 'db-election', 'dns', 'lb', 'middleware', 'middleware-consumers', 'rules']);
+    expect(Object.keys(rto.steps).sort()).toEqual([
+      'cache-a',
+      'cache-b',
+      'db-election',
+      'dns',
+      'lb',
+      'middleware',
+      'middleware-consumers',
+      'rules',
+    ]);
     // the switch really happened: the database was promoted in Shanghai and the routing rules moved
     const steps = Object.fromEntries(report.steps.map((s: { id: string; status: string }) => [s.id, s.status]));
     for (const id of ['db-election', 'rules', 'lb', 'dns']) expect(steps[id], id).toBe('applied');
 
     // Sentinel elected both groups' new masters by itself: drctl's cache steps never issued SENTINEL
     // FAILOVER during the outage (no "failover started", no failoverMs note); they found the election done
-    const journal = (await readFile(path.join(state, 'runs', runId, 'journal.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Rec);
-    const outage = journal.slice(0, journal.findIndex((e) => e.type === 'rollback.started'));
+    const journal = (await readFile(path.join(state, 'runs', runId, 'journal.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Rec);
+    const outage = journal.slice(
+      0,
+      journal.findIndex((e) => e.type === 'rollback.started'),
+    );
     const logs = await sentinelLogs(lab.labDir);
-    for (const [group, hz, sh] of [['cache-a', lab.base, lab.base + 1], ['cache-b', lab.base + 3, lab.base + 4]] as const) {
+    for (const [group, hz, sh] of [
+      ['cache-a', lab.base, lab.base + 1],
+      ['cache-b', lab.base + 3, lab.base + 4],
+    ] as const) {
       const events = outage.filter((e) => e.stepId === group);
-      expect(events.filter((e) => e.type === 'step.progress' && /failover of \S+ started/.test(e.message ?? '')), group).toEqual([]);
-      expect(events.filter((e) => e.notes?.['failoverMs'] !== undefined), group).toEqual([]);
-      const found = events.some((e) => e.type === 'step.skipped')
-        || events.some((e) => e.type === 'step.progress' && /elected \S+ by itself|being promoted by Sentinel/.test(e.message ?? ''));
+      expect(
+        events.filter((e) => e.type === 'step.progress' && /failover of \S+ started/.test(e.message ?? '')),
+        group,
+      ).toEqual([]);
+      expect(
+        events.filter((e) => e.notes?.['failoverMs'] !== undefined),
+        group,
+      ).toEqual([]);
+      const found =
+        events.some((e) => e.type === 'step.skipped') ||
+        events.some((e) => e.type === 'step.progress' && /elected \S+ by itself|being promoted by Sentinel/.test(e.message ?? ''));
       expect(found, `${group}: ${JSON.stringify(events.map((e) => e.message ?? e.reason ?? e.type))}`).toBe(true);
       // and Sentinel's own log: it reached objective-down on the frozen master, then switched to Shanghai
       expect(logs).toMatch(new RegExp(`\\+odown master ${group} 127\\.0\\.0\\.1 ${hz}\\b`));

@@ -24,27 +24,36 @@ type Rec = { type: string; at: string; name?: string; detail?: string };
 async function journalOf(runId: string): Promise<Rec[]> {
   const file = path.join(stateDir(), 'runs', runId, 'journal.ndjson');
   if (!existsSync(file)) return [];
-  return (await readFile(file, 'utf8')).trim().split('\n').flatMap((l) => {
-    try {
-      return [JSON.parse(l) as Rec];
-    } catch {
-      return []; // a line being written
-    }
-  });
+  return (await readFile(file, 'utf8'))
+    .trim()
+    .split('\n')
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Rec];
+      } catch {
+        return []; // a line being written
+      }
+    });
 }
 
 describe('the safety lever on the lab', () => {
   it('engaged while Hangzhou is cut: the rehearsal aborts, restores the cut and fails back; every server ends as it started', async () => {
     expect(await lab.status()).toEqual(HOME);
     const before = new Set(existsSync(path.join(stateDir(), 'runs')) ? await readdir(path.join(stateDir(), 'runs')) : []);
-    const child = spawnDrctl(['rehearse', lab.book('city-cut.yaml'), '--yes', '--ignore-schedule', ...set()], { env: { DRCTL_STATE: stateDir() } });
+    const child = spawnDrctl(['rehearse', lab.book('city-cut.yaml'), '--yes', '--ignore-schedule', ...set()], {
+      env: { DRCTL_STATE: stateDir() },
+    });
     try {
       // the fault in place (its record journaled): now engage the lever
       let runId = '';
-      await waitFor(async () => {
-        runId = (await readdir(path.join(stateDir(), 'runs')).catch(() => [] as string[])).find((id) => !before.has(id)) ?? '';
-        return runId !== '' && (await journalOf(runId)).some((e) => e.type === 'fault.injected');
-      }, 'the fault injected', 120_000);
+      await waitFor(
+        async () => {
+          runId = (await readdir(path.join(stateDir(), 'runs')).catch(() => [] as string[])).find((id) => !before.has(id)) ?? '';
+          return runId !== '' && (await journalOf(runId)).some((e) => e.type === 'fault.injected');
+        },
+        'the fault injected',
+        120_000,
+      );
       const on = await lab.cli(['lever', 'engage', '--reason', 'a real incident: stop every rehearsal']);
       expect(on.exitCode, on.stderr).toBe(0);
       const r = await child;
@@ -57,7 +66,9 @@ describe('the safety lever on the lab', () => {
       expect(journal.map((e) => e.type)).toContain('fault.restored');
       const lever = JSON.parse((await lab.cli(['--json', 'lever', 'status'])).stdout).result as { since: string };
       // reported for the notes (no timed assertion): from the lever's record to the rehearsal's breach
-      process.stderr.write(`lab: the rehearsal noticed the lever ${Date.parse(breached?.at ?? '') - Date.parse(lever.since)} ms after it was engaged\n`);
+      process.stderr.write(
+        `lab: the rehearsal noticed the lever ${Date.parse(breached?.at ?? '') - Date.parse(lever.since)} ms after it was engaged\n`,
+      );
       expect(await lab.status()).toEqual(HOME);
       // while engaged, the next one refuses to start (exit 5)
       const refused = await lab.cli(['rehearse', lab.book('city-cut.yaml'), '--yes', '--ignore-schedule', ...set()]);
@@ -71,7 +82,7 @@ describe('the safety lever on the lab', () => {
 });
 
 describe('drctl respond: one-click recovery', () => {
-  it('--dry-run: the scenario for the loss, each runbook\'s plan with its params; ambiguous and unknown losses are bad input', async () => {
+  it("--dry-run: the scenario for the loss, each runbook's plan with its params; ambiguous and unknown losses are bad input", async () => {
     const dry = await lab.cli(['respond', '--lost', 'hz-a,hz-b', books, '--dry-run', ...set()]);
     expect(dry.exitCode, dry.stdout + dry.stderr).toBe(2);
     expect(dry.stderr).toContain('respond to the loss of hz-a, hz-b: scenario hangzhou-down');
@@ -93,7 +104,16 @@ describe('drctl respond: one-click recovery', () => {
     expect(r.stderr).toContain('scenario hangzhou-down');
     expect(r.stderr).toMatch(/warning: the safety lever engaged by .*; this run goes ahead/);
     expect(await lab.status()).toEqual({ ...SWITCHED, mysql: SWITCHED_MYSQL.mysql, nginx: SWITCHED_MYSQL.nginx });
-    const runs = JSON.parse((await lab.cli(['--json', 'history'])).stdout).result.runs as { mode: string; status: string; runbook: string }[];
-    expect(runs.slice(0, 2).map((x) => `${x.runbook}:${x.mode}:${x.status}`).sort()).toEqual(['lab-city-cut-mysql:run:succeeded', 'lab-city-cut:run:succeeded']);
+    const runs = JSON.parse((await lab.cli(['--json', 'history'])).stdout).result.runs as {
+      mode: string;
+      status: string;
+      runbook: string;
+    }[];
+    expect(
+      runs
+        .slice(0, 2)
+        .map((x) => `${x.runbook}:${x.mode}:${x.status}`)
+        .sort(),
+    ).toEqual(['lab-city-cut-mysql:run:succeeded', 'lab-city-cut:run:succeeded']);
   });
 });

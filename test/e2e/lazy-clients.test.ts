@@ -5,9 +5,12 @@ import { BIN, ROOT } from '../helpers/cli.js';
 
 // Heavy clients are imported when a step needs them, never at start: --version and validate do not load mysql2.
 const DENY = path.join(ROOT, 'test/fixtures/lazy/deny-mysql2.mjs');
-const run = (args: string[]) => execa('node', ['--import', DENY, BIN, ...args], {
-  reject: false, cwd: ROOT, env: { NO_COLOR: '1', CI: 'true', DRCTL_LAB_MYSQL_PASSWORD: 'no-server-answers-here' },
-});
+const run = (args: string[]) =>
+  execa('node', ['--import', DENY, BIN, ...args], {
+    reject: false,
+    cwd: ROOT,
+    env: { NO_COLOR: '1', CI: 'true', DRCTL_LAB_MYSQL_PASSWORD: 'no-server-answers-here' },
+  });
 
 describe('lazy clients', () => {
   it('drctl --version and validate of a mysql.primary runbook never import mysql2', async () => {

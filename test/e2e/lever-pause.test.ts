@@ -81,7 +81,10 @@ describe('drctl lever', () => {
 describe('cut short before the switch', () => {
   it('the estate acted on the cut by itself (the side flipped) and the lever stops the rehearsal during detection: restored, and what moved goes back', async () => {
     // the fault also flips the active side (as Sentinel elects new masters by itself); nothing ever detects it
-    const file = await estate.writeRunbook({ inject: `touch ${estate.f('fault')}; echo sh > ${estate.f('active')}; echo inject >> ${estate.f('log')}`, detect: 'false' });
+    const file = await estate.writeRunbook({
+      inject: `touch ${estate.f('fault')}; echo sh > ${estate.f('active')}; echo inject >> ${estate.f('log')}`,
+      detect: 'false',
+    });
     const child = estate.start(file);
     await estate.waitLog('inject');
     expect((await lever('engage', '--reason', 'stop it')).exitCode).toBe(0);

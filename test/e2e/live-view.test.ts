@@ -23,22 +23,28 @@ afterEach(async () => {
 });
 
 /** a → b → c (each needs the one before); a holds until `go-a` exists, c's undo until `go-undo-c`. */
-const runbook = (d: string): string => [
-  'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: live }', 'spec:',
-  '  readiness:',
-  `    - { name: ready-probe, exec: [test, -d, "${d}"] }`,
-  '  steadyState:',
-  `    - { name: steady-probe, exec: [test, -d, "${d}"] }`,
-  '  steps:',
-  ...['a', 'b', 'c'].flatMap((id, i) => [
-    `    - id: ${id}`, '      kind: exec', ...(i > 0 ? [`      needs: [${['a', 'b'][i - 1]}]`] : []),
-    '      with:',
-    `        observe: { cmd: [test, -e, "${d}/${id}.done"] }`,
-    `        apply: [sh, -c, "${id === 'a' ? `until [ -e ${d}/go-a ]; do sleep 0.05; done; ` : ''}touch ${d}/${id}.done"]`,
-    `        rollback: [sh, -c, "${id === 'c' ? `until [ -e ${d}/go-undo-c ]; do sleep 0.05; done; ` : ''}rm ${d}/${id}.done"]`,
-  ]),
-  '',
-].join('\n');
+const runbook = (d: string): string =>
+  [
+    'apiVersion: drctl/v1',
+    'kind: Runbook',
+    'metadata: { name: live }',
+    'spec:',
+    '  readiness:',
+    `    - { name: ready-probe, exec: [test, -d, "${d}"] }`,
+    '  steadyState:',
+    `    - { name: steady-probe, exec: [test, -d, "${d}"] }`,
+    '  steps:',
+    ...['a', 'b', 'c'].flatMap((id, i) => [
+      `    - id: ${id}`,
+      '      kind: exec',
+      ...(i > 0 ? [`      needs: [${['a', 'b'][i - 1]}]`] : []),
+      '      with:',
+      `        observe: { cmd: [test, -e, "${d}/${id}.done"] }`,
+      `        apply: [sh, -c, "${id === 'a' ? `until [ -e ${d}/go-a ]; do sleep 0.05; done; ` : ''}touch ${d}/${id}.done"]`,
+      `        rollback: [sh, -c, "${id === 'c' ? `until [ -e ${d}/go-undo-c ]; do sleep 0.05; done; ` : ''}rm ${d}/${id}.done"]`,
+    ]),
+    '',
+  ].join('\n');
 
 describe('the live view on a terminal', () => {
   it('waiting steps wait, checks show, undos run one after another, and the summary says rolled back', async () => {

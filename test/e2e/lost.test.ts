@@ -19,7 +19,9 @@ const sh = (script: string): string => JSON.stringify(['sh', '-c', script]);
 async function writeRunbook(): Promise<string> {
   const { dir } = estate;
   const file = estate.f('lost.yaml');
-  await writeFile(file, `apiVersion: drctl/v1
+  await writeFile(
+    file,
+    `apiVersion: drctl/v1
 kind: Runbook
 metadata: { name: lost-dcs }
 spec:
@@ -32,7 +34,8 @@ spec:
         observe: { cmd: [test, -e, ${dir}/flipped] }
         apply: ${sh(`touch ${dir}/flipped; echo "apply lost=$DRCTL_LOST" >> ${dir}/log`)}
         rollback: ${sh(`rm -f ${dir}/flipped; echo "rollback lost=$DRCTL_LOST" >> ${dir}/log`)}
-`);
+`,
+  );
   return file;
 }
 

@@ -13,7 +13,10 @@ describe('machine output and bad input', () => {
     ws = await exampleWorkspace();
     const r = await ws.run(['run', 'city-cut.yaml', '--yes', '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ type: 'version', schemaVersion: 1 });
     expect(lines[1]).toMatchObject({ type: 'run.started', mode: 'run' });
     expect(lines.at(-1)).toMatchObject({ type: 'summary', status: 'succeeded', mode: 'run' });
@@ -40,9 +43,21 @@ describe('machine output and bad input', () => {
     const report = doc.result;
     expect(report.schemaVersion).toBe(1);
     expect(report.steps).toHaveLength(8);
-    expect(report.steps.find((x: { id: string }) => x.id === 'db-election')).toMatchObject({ status: 'applied', rollback: { status: 'rolled-back' } });
-    expect(report.steps.find((x: { id: string }) => x.id === 'lb')).toMatchObject({ kind: 'http', status: 'applied', rollback: { status: 'rolled-back' } });
-    expect(report.checks.map((c: { phase: string }) => c.phase)).toEqual(['before any change', 'before the drill', 'after the switch', 'after fail-back']);
+    expect(report.steps.find((x: { id: string }) => x.id === 'db-election')).toMatchObject({
+      status: 'applied',
+      rollback: { status: 'rolled-back' },
+    });
+    expect(report.steps.find((x: { id: string }) => x.id === 'lb')).toMatchObject({
+      kind: 'http',
+      status: 'applied',
+      rollback: { status: 'rolled-back' },
+    });
+    expect(report.checks.map((c: { phase: string }) => c.phase)).toEqual([
+      'before any change',
+      'before the drill',
+      'after the switch',
+      'after fail-back',
+    ]);
     const junit = (await ws.run(['report', run.runId, '--format', 'junit'])).stdout;
     // the outcome, 1 readiness check, 3 steady-state checks (one per phase), 8 steps, 6 undos, 2 budgets, the fail-back
     expect(junit.match(/<testcase /g)).toHaveLength(1 + 4 + 8 + 6 + 2 + 1);
@@ -77,10 +92,17 @@ describe('machine output and bad input', () => {
 
   it('validate, the real CLI, on every invalid fixture: exactly their errors, at their positions', async () => {
     const first: Record<string, string> = {
-      'bad-duration.yaml': '8:16 bad-duration', 'cycle.yaml': '8:15 needs-cycle', 'duplicate-id.yaml': '9:11 duplicate-id',
-      'ref-not-needed.yaml': '12:34 ref-not-needed', 'syntax.yaml': '8:32 yaml-syntax', 'unknown-field.yaml': '8:7 unknown-field',
-      'unknown-kind.yaml': '7:13 unknown-kind', 'unknown-need.yaml': '11:15 unknown-need', 'unknown-output.yaml': '12:30 unknown-output',
-      'unknown-param.yaml': '10:21 unknown-param', 'wrong-type.yaml': '5:16 wrong-type',
+      'bad-duration.yaml': '8:16 bad-duration',
+      'cycle.yaml': '8:15 needs-cycle',
+      'duplicate-id.yaml': '9:11 duplicate-id',
+      'ref-not-needed.yaml': '12:34 ref-not-needed',
+      'syntax.yaml': '8:32 yaml-syntax',
+      'unknown-field.yaml': '8:7 unknown-field',
+      'unknown-kind.yaml': '7:13 unknown-kind',
+      'unknown-need.yaml': '11:15 unknown-need',
+      'unknown-output.yaml': '12:30 unknown-output',
+      'unknown-param.yaml': '10:21 unknown-param',
+      'wrong-type.yaml': '5:16 wrong-type',
     };
     const dir = 'test/fixtures/runbooks/invalid';
     const r = await drctl(['validate', '--json', ...Object.keys(first).map((f) => `${dir}/${f}`)]);
@@ -122,10 +144,19 @@ describe('machine output and bad input', () => {
     const cases = [
       { args: ['run', 'city-cut.yaml', '--yes', '--state', 'a-file'], want: 'error: --state a-file: is a file, not a directory' },
       { args: ['plan', 'city-cut.yaml', '--params-file', '.'], want: 'error: --params-file .: is a directory' },
-      { args: ['plan', 'city-cut.yaml', '-o', '/nonexistent/dir/plan.json'], want: 'error: -o /nonexistent/dir/plan.json: cannot write it: no such directory /nonexistent/dir' },
-      { args: ['report', runId, '--format', 'md', '-o', '/nonexistent/x.md', '--state', ws.state], want: 'error: -o /nonexistent/x.md: cannot write it: no such directory /nonexistent' },
+      {
+        args: ['plan', 'city-cut.yaml', '-o', '/nonexistent/dir/plan.json'],
+        want: 'error: -o /nonexistent/dir/plan.json: cannot write it: no such directory /nonexistent/dir',
+      },
+      {
+        args: ['report', runId, '--format', 'md', '-o', '/nonexistent/x.md', '--state', ws.state],
+        want: 'error: -o /nonexistent/x.md: cannot write it: no such directory /nonexistent',
+      },
       { args: ['run', '.', '--yes'], want: `error: runbook .: is a directory` },
-      { args: ['plan', 'city-cut.yaml', '--plugin', 'nope.mjs'], want: `error: --plugin nope.mjs: file not found (looked for ${path.join(ws.dir, 'nope.mjs')})` },
+      {
+        args: ['plan', 'city-cut.yaml', '--plugin', 'nope.mjs'],
+        want: `error: --plugin nope.mjs: file not found (looked for ${path.join(ws.dir, 'nope.mjs')})`,
+      },
     ];
     for (const c of cases) {
       const r = await drctl(c.args, { cwd: ws.dir, env: ws.env });
@@ -137,7 +168,18 @@ describe('machine output and bad input', () => {
 
   it('validate: a missing file, a directory, an unclosed quote and a bad --plugin are each one error where they are', async () => {
     ws = await exampleWorkspace();
-    const quote = ['apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: q }', 'spec:', '  steps:', '    - id: a', '      kind: exec', '      with: { apply: [echo, "hello] }', '', ''];
+    const quote = [
+      'apiVersion: drctl/v1',
+      'kind: Runbook',
+      'metadata: { name: q }',
+      'spec:',
+      '  steps:',
+      '    - id: a',
+      '      kind: exec',
+      '      with: { apply: [echo, "hello] }',
+      '',
+      '',
+    ];
     await writeFile(path.join(ws.dir, 'quote.yaml'), quote.join('\n'));
     const r = await drctl(['validate', 'nope.yaml', '.', 'quote.yaml'], { cwd: ws.dir });
     expect(r.exitCode).toBe(3);
@@ -184,7 +226,10 @@ describe('machine output and bad input', () => {
 
   it('--json errors of NDJSON commands are one line, whatever comes before the command and for usage errors too', async () => {
     ws = await exampleWorkspace();
-    for (const args of [['--state', ws.state, 'run', 'nope.yaml', '--yes', '--json'], ['run', '--bogus', '--json']]) {
+    for (const args of [
+      ['--state', ws.state, 'run', 'nope.yaml', '--yes', '--json'],
+      ['run', '--bogus', '--json'],
+    ]) {
       const r = await drctl(args, { cwd: ws.dir });
       expect(r.exitCode).toBe(3);
       const lines = r.stdout.trim().split('\n');
@@ -228,8 +273,15 @@ describe('plug-in kinds', () => {
  * Spawn drctl and close our end of one of its output pipes, as `| head` does: at once, or after the
  * first chunk. Returns the exit code and the text of the other stream.
  */
-function withClosedPipe(args: readonly string[], o: { cwd: string; env?: Record<string, string>; close: 'stdout' | 'stderr'; after: 'start' | 'first-chunk' }) {
-  const child = spawn('node', [BIN, ...args], { cwd: o.cwd, env: { ...process.env, NO_COLOR: '1', CI: 'true', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function withClosedPipe(
+  args: readonly string[],
+  o: { cwd: string; env?: Record<string, string>; close: 'stdout' | 'stderr'; after: 'start' | 'first-chunk' },
+) {
+  const child = spawn('node', [BIN, ...args], {
+    cwd: o.cwd,
+    env: { ...process.env, NO_COLOR: '1', CI: 'true', ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const closing = child[o.close];
   const keeping = o.close === 'stdout' ? child.stderr : child.stdout;
   let kept = '';
@@ -241,19 +293,34 @@ function withClosedPipe(args: readonly string[], o: { cwd: string; env?: Record<
 }
 
 describe('a reader that goes away (| head) never stops a run', () => {
-  const SWITCHED = { 'db.primary': 'sh-a', 'cache.master': 'sh-a', 'rules.hz-shards': 'sh-a', 'mq.active': 'sh-a', 'lb.active': 'sh-a', 'dns.cashier': '127.0.0.3' };
+  const SWITCHED = {
+    'db.primary': 'sh-a',
+    'cache.master': 'sh-a',
+    'rules.hz-shards': 'sh-a',
+    'mq.active': 'sh-a',
+    'lb.active': 'sh-a',
+    'dns.cashier': '127.0.0.3',
+  };
   const finishedRecord = async (state: string) => {
     const [runId] = await readdir(path.join(state, 'runs'));
     const dir = path.join(state, 'runs', runId ?? '');
     const meta = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8'));
-    const journal = (await readFile(path.join(dir, 'journal.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const journal = (await readFile(path.join(dir, 'journal.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const locks = (await readdir(path.join(state, 'locks'))).filter((f) => f.endsWith('.lock'));
     return { meta, last: journal.at(-1), locks };
   };
 
   it('run --json | head -1: the run finishes, is journaled, releases its lock, switches everything; no stack', async () => {
     ws = await exampleWorkspace();
-    const r = await withClosedPipe(['run', 'city-cut.yaml', '--yes', '--json', '--state', ws.state], { cwd: ws.dir, env: ws.env, close: 'stdout', after: 'first-chunk' });
+    const r = await withClosedPipe(['run', 'city-cut.yaml', '--yes', '--json', '--state', ws.state], {
+      cwd: ws.dir,
+      env: ws.env,
+      close: 'stdout',
+      after: 'first-chunk',
+    });
     expect(r.kept).not.toMatch(/EPIPE|internal error|\n\s+at /);
     expect(r.code).toBe(0);
     const { meta, last, locks } = await finishedRecord(ws.state);
@@ -265,7 +332,12 @@ describe('a reader that goes away (| head) never stops a run', () => {
 
   it('run 2>&1 | head -1 (the progress stream closed): same, and the summary still reaches stdout', async () => {
     ws = await exampleWorkspace();
-    const r = await withClosedPipe(['run', 'city-cut.yaml', '--yes', '--state', ws.state], { cwd: ws.dir, env: ws.env, close: 'stderr', after: 'first-chunk' });
+    const r = await withClosedPipe(['run', 'city-cut.yaml', '--yes', '--state', ws.state], {
+      cwd: ws.dir,
+      env: ws.env,
+      close: 'stderr',
+      after: 'first-chunk',
+    });
     expect(r.code).toBe(0);
     expect(r.kept).toContain('run example-city-cut succeeded');
     expect((await finishedRecord(ws.state)).meta.status).toBe('succeeded');
@@ -288,7 +360,12 @@ describe('on a terminal', () => {
     const { execa } = await import('execa');
     // script(1) gives drctl a pseudo-terminal; its stdin feeds the terminal (\x03 is Ctrl+C, read by readline)
     const cmd = `node ${BIN} run city-cut.yaml --state ${ws.state}`;
-    const child = execa('script', ['-qfec', cmd, '/dev/null'], { cwd: ws.dir, reject: false, env: { ...ws.env, CI: '', TERM: 'xterm' }, stdin: 'pipe' });
+    const child = execa('script', ['-qfec', cmd, '/dev/null'], {
+      cwd: ws.dir,
+      reject: false,
+      env: { ...ws.env, CI: '', TERM: 'xterm' },
+      stdin: 'pipe',
+    });
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     const { waitFor } = await import('../helpers/wait-for.js');

@@ -18,7 +18,7 @@ afterEach(async () => estate.cleanup());
 const ms = (iso: string): number => Date.parse(iso);
 
 describe('drctl rehearse: the fault', () => {
-  it('t0 is the cut (the fault\'s apply starts) everywhere; detection probes run from t0, while the fault is still being applied', async () => {
+  it("t0 is the cut (the fault's apply starts) everywhere; detection probes run from t0, while the fault is still being applied", async () => {
     // the apply only returns once the detection probe has seen the fault: a detection that waited for
     // the inject to finish would never see it, and the inject would time out
     const d = estate.dir;

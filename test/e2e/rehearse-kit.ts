@@ -43,13 +43,17 @@ export async function rehearsalEstate() {
   const state = f('state');
   const started: Child[] = [];
   const kit = {
-    dir, f, state,
+    dir,
+    f,
+    state,
     /** The runbook: fault file → detected → switch (drain, flip) → steady state → restore → fail back. */
     async writeRunbook(shape: Shape = {}, name = 'rehearse.yaml'): Promise<string> {
       const observe = shape.faultObserve === false ? '' : `\n      observe: { cmd: [test, -e, ${dir}/fault], doneWhen: { exitCode: [0] } }`;
       const rollback = shape.faultRollback === false ? '' : `\n      rollback: ${sh(`rm -f ${dir}/fault; echo restore >> ${dir}/log`)}`;
-      const slow = shape.slowSteadySeconds === undefined ? ''
-        : `\n    - { name: slow, exec: ${sh(`[ -e ${dir}/fault ] || [ -e ${dir}/drained ] || { echo steady >> ${dir}/log; sleep ${shape.slowSteadySeconds}; }`)}, timeout: 1m }`;
+      const slow =
+        shape.slowSteadySeconds === undefined
+          ? ''
+          : `\n    - { name: slow, exec: ${sh(`[ -e ${dir}/fault ] || [ -e ${dir}/drained ] || { echo steady >> ${dir}/log; sleep ${shape.slowSteadySeconds}; }`)}, timeout: 1m }`;
       const text = `apiVersion: drctl/v1
 kind: Runbook
 metadata: { name: files-cut }
@@ -111,7 +115,10 @@ spec:
     },
     /** The run's journal records, as written. */
     journal: async (runId: string): Promise<{ type: string; at: string; [k: string]: unknown }[]> =>
-      (await readFile(path.join(state, 'runs', runId, 'journal.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l)),
+      (await readFile(path.join(state, 'runs', runId, 'journal.ndjson'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
     /** The newest run's id (for a run whose stdout was cut short). */
     latestRunId: async (): Promise<string> => {
       const { runs } = JSON.parse((await drctl(['history', '--json', '--state', state])).stdout).result;

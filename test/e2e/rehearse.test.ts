@@ -59,7 +59,7 @@ describe('drctl rehearse', () => {
     expect(await estate.log()).toHaveLength(6);
   });
 
-  it('minInterval: cron\'s next run is SKIPPED with exit 5, recorded with its reason, and changes nothing', async () => {
+  it("minInterval: cron's next run is SKIPPED with exit 5, recorded with its reason, and changes nothing", async () => {
     const file = await estate.writeRunbook({ schedule: 'schedule: { minInterval: 1h }' });
     expect((await estate.rehearse(file, '--yes')).exitCode).toBe(0);
     const again = await estate.rehearse(file, '--yes');
@@ -69,7 +69,10 @@ describe('drctl rehearse', () => {
     expect(again.stdout).toMatch(/last rehearsal \d+s ago, minInterval 1h/);
     expect(await estate.log()).toHaveLength(6);
     const { runs } = JSON.parse((await drctl(['history', '--json', '--state', estate.state])).stdout).result;
-    expect(runs.map((h: { status: string; outcome: string }) => `${h.status}/${h.outcome}`)).toEqual(['skipped/SKIPPED', 'succeeded/SUCCEEDED']);
+    expect(runs.map((h: { status: string; outcome: string }) => `${h.status}/${h.outcome}`)).toEqual([
+      'skipped/SKIPPED',
+      'succeeded/SUCCEEDED',
+    ]);
     const skipped = await estate.report(runIdOf(again.stdout));
     expect(skipped.rehearsal).toMatchObject({ outcome: 'SKIPPED', skippedReason: expect.stringContaining('minInterval 1h') });
     // a dry run says it would be skipped, with the same code
@@ -82,7 +85,9 @@ describe('drctl rehearse', () => {
 
   it('a blackout date or a time outside the windows skips it (exit 5) before anything is touched', async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const blackout = await estate.writeRunbook({ schedule: `schedule: { timezone: UTC, blackouts: [{ date: "${today}", reason: freeze }] }` });
+    const blackout = await estate.writeRunbook({
+      schedule: `schedule: { timezone: UTC, blackouts: [{ date: "${today}", reason: freeze }] }`,
+    });
     const r = await estate.rehearse(blackout, '--yes');
     expect(r.exitCode, r.stdout + r.stderr).toBe(5);
     expect(r.stdout).toContain(`blackout ${today} (freeze)`);
@@ -120,7 +125,12 @@ describe('drctl rehearse', () => {
     expect(await estate.log()).toEqual(['inject', 'drain', 'restore', 'undrain']);
     expect(estate.faultInPlace()).toBe(false);
     // its own summary (not the run's table of steps never run), and a record that says what was restored
-    expect(back.stdout).toMatch(new RegExp(`^rollback of run ${runId} \\(rehearse of \\S+\\) succeeded in \\S+: every step back to the baseline observed before the fault$`, 'm'));
+    expect(back.stdout).toMatch(
+      new RegExp(
+        `^rollback of run ${runId} \\(rehearse of \\S+\\) succeeded in \\S+: every step back to the baseline observed before the fault$`,
+        'm',
+      ),
+    );
     expect(back.stdout).toMatch(/^ {2}fault restored: /m);
     expect(back.stdout).not.toMatch(/waiting/);
     const record = JSON.parse((await drctl(['report', runId, '--format', 'json', '--state', estate.state])).stdout).result.run;
@@ -149,7 +159,10 @@ describe('drctl rehearse', () => {
     const noYes = await estate.rehearse(file);
     expect(noYes.exitCode).toBe(4);
     expect(noYes.stderr).toContain('without --yes');
-    await writeFile(estate.f('plain.yaml'), 'apiVersion: drctl/v1\nkind: Runbook\nmetadata: { name: plain }\nspec:\n  steps:\n    - { id: a, kind: wait, with: { duration: 1ms } }\n');
+    await writeFile(
+      estate.f('plain.yaml'),
+      'apiVersion: drctl/v1\nkind: Runbook\nmetadata: { name: plain }\nspec:\n  steps:\n    - { id: a, kind: wait, with: { duration: 1ms } }\n',
+    );
     const noFault = await estate.rehearse(estate.f('plain.yaml'), '--yes');
     expect(noFault.exitCode).toBe(3);
     expect(noFault.stderr).toContain('needs a spec.fault section');

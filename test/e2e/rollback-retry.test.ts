@@ -17,7 +17,10 @@ describe('drctl rollback, incomplete then retried', () => {
   it('status shows the incomplete rollback with what is left; the second rollback completes and the record keeps both attempts', async () => {
     // the steady state never returns (the controller is killed while waiting for it); drain's undo fails while "block" exists
     const file = await estate.writeRunbook({ steady: `! [ -e ${estate.dir}/fault ] || [ -e ${estate.dir}/never ]`, recoverTimeout: '60s' });
-    const text = (await readFile(file, 'utf8')).replace(`"rm -f ${estate.dir}/drained;`, `"test ! -e ${estate.dir}/block || { echo blocked >&2; exit 1; }; rm -f ${estate.dir}/drained;`);
+    const text = (await readFile(file, 'utf8')).replace(
+      `"rm -f ${estate.dir}/drained;`,
+      `"test ! -e ${estate.dir}/block || { echo blocked >&2; exit 1; }; rm -f ${estate.dir}/drained;`,
+    );
     expect(text).toContain('/block');
     await writeFile(file, text);
     const child = estate.start(file);
@@ -42,7 +45,9 @@ describe('drctl rollback, incomplete then retried', () => {
     expect(status.stdout).toMatch(/ROLLBACK INCOMPLETE at \S+, NEEDS ROLLBACK: `drctl rollback \S+` retries what is left/);
     expect(status.stdout).toMatch(/^ {2}NOT rolled back: drain: .*blocked/m);
     const json = JSON.parse((await drctl(['status', '--json', '--state', estate.state])).stdout).result;
-    expect(json.runs).toMatchObject([{ runId, needsRollback: true, rollbackIncomplete: { failed: { drain: expect.stringContaining('blocked') }, notReached: [] } }]);
+    expect(json.runs).toMatchObject([
+      { runId, needsRollback: true, rollbackIncomplete: { failed: { drain: expect.stringContaining('blocked') }, notReached: [] } },
+    ]);
 
     // fixed by hand: the second rollback finishes, and says nothing of the first attempt's failure
     await rm(estate.f('block'));
@@ -66,7 +71,9 @@ describe('drctl rollback, incomplete then retried', () => {
 
     // the killed run's duration ends at its last journaled event (not 0, not "-"), in every report
     const journal = await estate.journal(runId);
-    const killedAt = journal.filter((e) => e.type !== 'run.started' && !String(e.type).startsWith('rollback') && e.type !== 'lock.acquired').map((e) => e.at);
+    const killedAt = journal
+      .filter((e) => e.type !== 'run.started' && !String(e.type).startsWith('rollback') && e.type !== 'lock.acquired')
+      .map((e) => e.at);
     expect(report.run.durationMs).toBeGreaterThan(0);
     expect(Date.parse(report.run.endedAt) - Date.parse(report.run.startedAt)).toBe(report.run.durationMs);
     expect(Date.parse(report.run.endedAt)).toBeLessThan(Date.parse(report.run.rolledBack.at));

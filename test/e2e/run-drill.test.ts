@@ -7,12 +7,29 @@ type Ws = Awaited<ReturnType<typeof exampleWorkspace>>;
 let ws: Ws;
 afterEach(async () => ws?.cleanup());
 
-const INITIAL = { 'db.primary': 'hz-a', 'cache.master': 'hz-a', 'rules.hz-shards': 'hz-a', 'mq.active': 'hz-a', 'lb.active': 'hz-a', 'dns.cashier': '127.0.0.2' };
-const SWITCHED = { 'db.primary': 'sh-a', 'cache.master': 'sh-a', 'rules.hz-shards': 'sh-a', 'mq.active': 'sh-a', 'lb.active': 'sh-a', 'dns.cashier': '127.0.0.3' };
+const INITIAL = {
+  'db.primary': 'hz-a',
+  'cache.master': 'hz-a',
+  'rules.hz-shards': 'hz-a',
+  'mq.active': 'hz-a',
+  'lb.active': 'hz-a',
+  'dns.cashier': '127.0.0.2',
+};
+const SWITCHED = {
+  'db.primary': 'sh-a',
+  'cache.master': 'sh-a',
+  'rules.hz-shards': 'sh-a',
+  'mq.active': 'sh-a',
+  'lb.active': 'sh-a',
+  'dns.cashier': '127.0.0.3',
+};
 
 async function journalOf(state: string, runId: string) {
   const text = await readFile(path.join(state, 'runs', runId, 'journal.ndjson'), 'utf8');
-  return text.trim().split('\n').map((l) => JSON.parse(l) as { type: string; stepId?: string; seq: number });
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; stepId?: string; seq: number });
 }
 const runIdFrom = (stdout: string): string => /\(run ([^)]+)\)/.exec(stdout)?.[1] ?? '';
 
@@ -83,7 +100,14 @@ describe('plan / run / drill on the example city cut', () => {
     expect(back[0]).toBe('dns.cashier=127.0.0.2');
     expect(back[1]).toBe('lb.active=hz-a');
     expect(back[5]).toBe('db.primary=hz-a');
-    expect([...back].sort()).toEqual(['cache.master=hz-a', 'db.primary=hz-a', 'dns.cashier=127.0.0.2', 'lb.active=hz-a', 'mq.active=hz-a', 'rules.hz-shards=hz-a']);
+    expect([...back].sort()).toEqual([
+      'cache.master=hz-a',
+      'db.primary=hz-a',
+      'dns.cashier=127.0.0.2',
+      'lb.active=hz-a',
+      'mq.active=hz-a',
+      'rules.hz-shards=hz-a',
+    ]);
     expect(back.indexOf('mq.active=hz-a')).toBeLessThan(back.indexOf('rules.hz-shards=hz-a'));
     const journal = await journalOf(ws.state, runIdFrom(r.stdout));
     const steady = journal.filter((e) => e.type === 'check.passed' && (e as { group?: string }).group === 'steadyState');
@@ -101,7 +125,14 @@ describe('plan / run / drill on the example city cut', () => {
     expect(r.stdout).toContain('rolled back every step that changed something: lb (failed after it began applying), cache, db');
     expect(await ws.estate()).toEqual(INITIAL);
     // the failed step's own change is undone first, then the applied ones, newest first
-    expect(await ws.changes()).toEqual(['db.primary=sh-a', 'cache.master=sh-a', 'lb.active=sh-a', 'lb.active=hz-a', 'cache.master=hz-a', 'db.primary=hz-a']);
+    expect(await ws.changes()).toEqual([
+      'db.primary=sh-a',
+      'cache.master=sh-a',
+      'lb.active=sh-a',
+      'lb.active=hz-a',
+      'cache.master=hz-a',
+      'db.primary=hz-a',
+    ]);
     const journal = await journalOf(ws.state, runIdFrom(r.stdout));
     expect(journal.filter((e) => e.type === 'step.rolled-back').map((e) => e.stepId)).toEqual(['lb', 'cache', 'db']);
   });
@@ -125,7 +156,7 @@ describe('plan / run / drill on the example city cut', () => {
     expect(await ws.estate()).toMatchObject({ 'dns.cashier': '127.0.0.2' });
   });
 
-  it('a switch over the runbook\'s budget (its objective) fails the drill, naming its time and the budget', async () => {
+  it("a switch over the runbook's budget (its objective) fails the drill, naming its time and the budget", async () => {
     ws = await exampleWorkspace();
     const text = await readFile(path.join(ws.dir, 'budget.yaml'), 'utf8');
     await writeFile(path.join(ws.dir, 'budget.yaml'), text.replace('spec:\n', 'spec:\n  budget: 100ms\n'));
@@ -140,14 +171,20 @@ describe('steady-state tolerances from the CLI', () => {
   it('a numeric range on an exec probe holds the drill back when the value is out of range, and lets it run when in range', async () => {
     ws = await exampleWorkspace();
     const { writeFile } = await import('node:fs/promises');
-    const runbook = (lag: number) => [
-      'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: lag-guard }', 'spec:',
-      '  steadyState:',
-      `    - { name: replication-lag, exec: [echo, "${lag}"], expect: { range: [0, 5] } }`,
-      '  steps:',
-      '    - id: mark', '      kind: exec',
-      '      with: { apply: [touch, marked], rollback: [rm, marked], observe: { cmd: [test, -e, marked] } }', '',
-    ].join('\n');
+    const runbook = (lag: number) =>
+      [
+        'apiVersion: drctl/v1',
+        'kind: Runbook',
+        'metadata: { name: lag-guard }',
+        'spec:',
+        '  steadyState:',
+        `    - { name: replication-lag, exec: [echo, "${lag}"], expect: { range: [0, 5] } }`,
+        '  steps:',
+        '    - id: mark',
+        '      kind: exec',
+        '      with: { apply: [touch, marked], rollback: [rm, marked], observe: { cmd: [test, -e, marked] } }',
+        '',
+      ].join('\n');
     await writeFile(path.join(ws.dir, 'lag.yaml'), runbook(9));
     expect((await ws.run(['validate', 'lag.yaml'])).exitCode).toBe(0);
     const held = await ws.run(['drill', 'lag.yaml', '--yes']);
@@ -164,11 +201,25 @@ describe('a command that cannot start changed nothing', () => {
   it('onFailure: rollback undoes only what changed (no false ROLLBACK INCOMPLETE); a missing cwd is named; an undo reads as the rollback command', async () => {
     ws = await exampleWorkspace();
     const { writeFile, access } = await import('node:fs/promises');
-    await writeFile(path.join(ws.dir, 'nocmd.yaml'), [
-      'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: nocmd }', 'spec:', '  onFailure: rollback', '  steps:',
-      '    - id: a', '      kind: exec', '      with: { apply: [touch, a.txt], rollback: [rm, a.txt] }',
-      '    - id: b', '      kind: exec', '      needs: [a]', '      with: { apply: [drctl-no-such-command-xyz] }', '',
-    ].join('\n'));
+    await writeFile(
+      path.join(ws.dir, 'nocmd.yaml'),
+      [
+        'apiVersion: drctl/v1',
+        'kind: Runbook',
+        'metadata: { name: nocmd }',
+        'spec:',
+        '  onFailure: rollback',
+        '  steps:',
+        '    - id: a',
+        '      kind: exec',
+        '      with: { apply: [touch, a.txt], rollback: [rm, a.txt] }',
+        '    - id: b',
+        '      kind: exec',
+        '      needs: [a]',
+        '      with: { apply: [drctl-no-such-command-xyz] }',
+        '',
+      ].join('\n'),
+    );
     const r = await ws.run(['run', 'nocmd.yaml', '--yes']);
     expect(r.exitCode).toBe(1);
     const out = r.stdout + r.stderr;
@@ -177,7 +228,12 @@ describe('a command that cannot start changed nothing', () => {
     expect(out).not.toContain('ROLLBACK INCOMPLETE');
     await expect(access(path.join(ws.dir, 'a.txt'))).rejects.toThrow();
     const runId = runIdFrom(r.stdout);
-    const journal = await journalOf(ws.state, runId) as unknown as { type: string; stepId?: string; describe?: string; error?: { unchanged?: boolean } }[];
+    const journal = (await journalOf(ws.state, runId)) as unknown as {
+      type: string;
+      stepId?: string;
+      describe?: string;
+      error?: { unchanged?: boolean };
+    }[];
     expect(journal.find((e) => e.type === 'step.failed' && e.stepId === 'b')?.error?.unchanged).toBe(true);
     // a has no observe: its undo is described by its rollback command, not its apply
     expect(journal.find((e) => e.type === 'step.rolled-back' && e.stepId === 'a')?.describe).toBe('undo: run rm a.txt');
@@ -186,12 +242,27 @@ describe('a command that cannot start changed nothing', () => {
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stderr).toContain('nothing to roll back');
     const json = await ws.run(['rollback', runId, '--yes', '--json']);
-    expect(json.stdout.trim().split('\n').map((l) => JSON.parse(l).type)).toEqual(['version', 'summary']);
+    expect(
+      json.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).type),
+    ).toEqual(['version', 'summary']);
 
-    await writeFile(path.join(ws.dir, 'nocwd.yaml'), [
-      'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: nocwd }', 'spec:', '  steps:',
-      '    - id: a', '      kind: exec', '      with: { apply: ["true"], cwd: no-such-folder }', '',
-    ].join('\n'));
+    await writeFile(
+      path.join(ws.dir, 'nocwd.yaml'),
+      [
+        'apiVersion: drctl/v1',
+        'kind: Runbook',
+        'metadata: { name: nocwd }',
+        'spec:',
+        '  steps:',
+        '    - id: a',
+        '      kind: exec',
+        '      with: { apply: ["true"], cwd: no-such-folder }',
+        '',
+      ].join('\n'),
+    );
     const cwd = await ws.run(['run', 'nocwd.yaml', '--yes']);
     expect(cwd.exitCode).toBe(1);
     expect(cwd.stdout + cwd.stderr).toContain(`working folder not found: ${path.join(ws.dir, 'no-such-folder')}`);

@@ -35,7 +35,9 @@ describe('safety of runs', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain('step "hang" failed in apply: apply timed out after 500ms');
     // nothing answered: the message says where the step's time went
-    const spent = /apply timed out after 500ms: no answer within the step's timeout \(time spent: observe \d+ms, apply (\d+)ms\)/.exec(r.stdout);
+    const spent = /apply timed out after 500ms: no answer within the step's timeout \(time spent: observe \d+ms, apply (\d+)ms\)/.exec(
+      r.stdout,
+    );
     // the apply's own time is the timeout it ran into (a timer may fire a millisecond early; a busy machine, late)
     expect(Number(spent?.[1]), r.stdout).toBeGreaterThanOrEqual(450);
     const pids = (await readFile(path.join(ws.dir, 'pids.txt'), 'utf8')).trim().split('\n').map(Number);
@@ -59,8 +61,14 @@ describe('safety of runs', () => {
 
   it('a 1ms timeout fails its steps cleanly: no stack, a finished record, the lock released', async () => {
     ws = await exampleWorkspace();
-    const steps = ['exec', 'wait'].map((kind) => `    - { id: ${kind}-step, kind: ${kind}, timeout: 1ms, with: ${kind === 'exec' ? '{ apply: [node, estate.mjs, get, db.primary] }' : '{ duration: 1s }'} }`);
-    await writeFile(path.join(ws.dir, 'tiny.yaml'), ['apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: tiny-timeout }', 'spec:', '  steps:', ...steps, ''].join('\n'));
+    const steps = ['exec', 'wait'].map(
+      (kind) =>
+        `    - { id: ${kind}-step, kind: ${kind}, timeout: 1ms, with: ${kind === 'exec' ? '{ apply: [node, estate.mjs, get, db.primary] }' : '{ duration: 1s }'} }`,
+    );
+    await writeFile(
+      path.join(ws.dir, 'tiny.yaml'),
+      ['apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: tiny-timeout }', 'spec:', '  steps:', ...steps, ''].join('\n'),
+    );
     const r = await ws.run(['run', 'tiny.yaml', '--yes']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
@@ -74,16 +82,33 @@ describe('safety of runs', () => {
   it('SIGINT mid-run starts no new step, lets the running one finish, and leaves a consistent record', async () => {
     ws = await exampleWorkspace();
     const child = spawnDrctl(['run', 'slow.yaml', '--yes', '--state', ws.state], { cwd: ws.dir, env: ws.env });
-    await waitFor(() => readFile(path.join(ws.dir, 'slow.started')).then(() => true, () => false), 'the slow step to start', 20_000);
+    await waitFor(
+      () =>
+        readFile(path.join(ws.dir, 'slow.started')).then(
+          () => true,
+          () => false,
+        ),
+      'the slow step to start',
+      20_000,
+    );
     child.kill('SIGINT');
     const r = await child;
     expect(r.exitCode).toBe(130);
     const { meta, journalText } = await onlyRun(ws.state);
     expect(meta.status).toBe('interrupted');
-    const records = journalText.trim().split('\n').map((l: string) => JSON.parse(l));
+    const records = journalText
+      .trim()
+      .split('\n')
+      .map((l: string) => JSON.parse(l));
     expect(records.map((x: { seq: number }) => x.seq)).toEqual(records.map((_: unknown, i: number) => i + 1));
     expect(records.some((x: { type: string }) => x.type === 'run.interrupted')).toBe(true);
-    const final = (id: string) => records.filter((x: { stepId?: string; type: string }) => x.stepId === id && ['step.applied', 'step.skipped', 'step.failed', 'step.cancelled'].includes(x.type)).map((x: { type: string }) => x.type);
+    const final = (id: string) =>
+      records
+        .filter(
+          (x: { stepId?: string; type: string }) =>
+            x.stepId === id && ['step.applied', 'step.skipped', 'step.failed', 'step.cancelled'].includes(x.type),
+        )
+        .map((x: { type: string }) => x.type);
     expect(final('first')).toEqual(['step.applied']);
     expect(final('slow')).toEqual(['step.applied']);
     expect(final('last')).toEqual(['step.cancelled']);
@@ -115,13 +140,31 @@ describe('safety of runs', () => {
     const reports = await Promise.all(['json', 'md', 'junit', 'html'].map((f) => ws.run(['report', runId, '--format', f])));
     const json = JSON.stringify(token).slice(1, -1);
     const forms = [
-      token, json, JSON.stringify(json).slice(1, -1), encodeURIComponent(token), new URLSearchParams({ t: token }).toString().slice(2),
-      Buffer.from(token).toString('base64'), Buffer.from(`ops:${token}`).toString('base64'),
+      token,
+      json,
+      JSON.stringify(json).slice(1, -1),
+      encodeURIComponent(token),
+      new URLSearchParams({ t: token }).toString().slice(2),
+      Buffer.from(token).toString('base64'),
+      Buffer.from(`ops:${token}`).toString('base64'),
     ];
-    const texts = { stdout: r.stdout, stderr: r.stderr, journal: journalText, log: logText, record: JSON.stringify(meta), ...Object.fromEntries(reports.map((x, i) => [`report ${i}`, x.stdout])) };
-    for (const [where, text] of Object.entries(texts)) for (const form of forms) expect(text.includes(form), `${where} holds ${form}`).toBe(false);
+    const texts = {
+      stdout: r.stdout,
+      stderr: r.stderr,
+      journal: journalText,
+      log: logText,
+      record: JSON.stringify(meta),
+      ...Object.fromEntries(reports.map((x, i) => [`report ${i}`, x.stdout])),
+    };
+    for (const [where, text] of Object.entries(texts))
+      for (const form of forms) expect(text.includes(form), `${where} holds ${form}`).toBe(false);
     expect(journalText).toContain('***');
-    expect(journalText.trim().split('\n').every((l) => JSON.parse(l) !== null)).toBe(true);
+    expect(
+      journalText
+        .trim()
+        .split('\n')
+        .every((l) => JSON.parse(l) !== null),
+    ).toBe(true);
   });
 
   it('a run whose secret is not set is refused before any change, naming the variable and its users', async () => {
@@ -151,7 +194,9 @@ describe('safety of runs', () => {
     const deniedRun = /\(run (\S+)\)/.exec(denied.stdout)?.[1] ?? '';
     const wrongResume = await ws.run(['resume', deniedRun, '--yes', '--approve', 'approve-dsn']);
     expect(wrongResume.exitCode, wrongResume.stderr).toBe(3);
-    expect(wrongResume.stderr).toContain('error: --approve approve-dsn: the runbook has no step "approve-dsn" (did you mean "approve-dns"?)');
+    expect(wrongResume.stderr).toContain(
+      'error: --approve approve-dsn: the runbook has no step "approve-dsn" (did you mean "approve-dns"?)',
+    );
     expect(await ws.changes()).toEqual([]);
     const approved = await ws.run(['run', 'gate.yaml', '--yes', '--approve', 'approve-dns']);
     expect(approved.exitCode, approved.stderr).toBe(0);
@@ -161,7 +206,15 @@ describe('safety of runs', () => {
   it('a second run while one holds the lock is refused with exit 6 (lock held) naming the holder', async () => {
     ws = await exampleWorkspace();
     const child = spawnDrctl(['run', 'slow.yaml', '--yes', '--state', ws.state], { cwd: ws.dir, env: ws.env });
-    await waitFor(() => readFile(path.join(ws.dir, 'slow.started')).then(() => true, () => false), 'the slow step to start', 20_000);
+    await waitFor(
+      () =>
+        readFile(path.join(ws.dir, 'slow.started')).then(
+          () => true,
+          () => false,
+        ),
+      'the slow step to start',
+      20_000,
+    );
     const second = await ws.run(['run', 'slow.yaml', '--yes']);
     expect(second.exitCode).toBe(6);
     expect(second.stderr).toMatch(/another run holds the lock "slow-switch": run \S+ \(run\) by \S+@\S+ pid \d+/);

@@ -81,15 +81,18 @@ export async function abortMidStep(call: (ctx: KindContext) => Promise<unknown>,
   const before = o.port === undefined ? new Set<string>() : socketsTo(o.port);
   let settled = false;
   let settledAt = 0;
-  const running = call(ctx).then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  ).finally(() => {
-    settled = true;
-    settledAt = performance.now();
-  });
+  const running = call(ctx)
+    .then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    )
+    .finally(() => {
+      settled = true;
+      settledAt = performance.now();
+    });
   const port = o.port;
-  if (port !== undefined) await waitFor(() => settled || connectionOpened(port, before, o.anyProcess), `a connection to port ${port}`, 60_000, 5);
+  if (port !== undefined)
+    await waitFor(() => settled || connectionOpened(port, before, o.anyProcess), `a connection to port ${port}`, 60_000, 5);
   if (o.until) await waitFor(() => settled || o.until?.(ctx), 'the call to reach the point to abort at', 60_000, 5);
   if (settled) throw new Error(`the call settled before it could be aborted mid-step: ${JSON.stringify(await running)}`);
   const abortedAt = performance.now();

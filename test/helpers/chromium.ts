@@ -5,8 +5,18 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 /** Run headless Chromium once; the whole process group is killed by pid if it hangs. */
 export function chromium(args: readonly string[], profile: string): Promise<{ stdout: string; code: number | null }> {
-  const argv = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...args];
+  const argv = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${profile}`,
+    ...args,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(CHROMIUM, argv, { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
     let stdout = '';

@@ -18,9 +18,15 @@ export interface CliResult {
  * that signal only: execa's default would SIGKILL the CLI 5 s later, a hidden time limit that a drill
  * failing back on a busy machine misses (tests that mean SIGKILL send it themselves).
  */
-export function spawnDrctl(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): ResultPromise<{ reject: false }> {
+export function spawnDrctl(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): ResultPromise<{ reject: false }> {
   return execa('node', [BIN, ...args], {
-    reject: false, forceKillAfterDelay: false, cwd: options.cwd ?? ROOT, stdin: 'ignore',
+    reject: false,
+    forceKillAfterDelay: false,
+    cwd: options.cwd ?? ROOT,
+    stdin: 'ignore',
     env: { NO_COLOR: '1', CI: 'true', ...options.env },
   });
 }
@@ -49,12 +55,15 @@ export async function exampleWorkspace() {
     }
   };
   return {
-    dir, env, state,
+    dir,
+    env,
+    state,
     cleanup: async () => {
       await stopEstateApi();
       await cleanup();
     },
-    run: (args: readonly string[], extraEnv: Record<string, string> = {}) => drctl([...args, '--state', state], { cwd: dir, env: { ...env, ...extraEnv } }),
+    run: (args: readonly string[], extraEnv: Record<string, string> = {}) =>
+      drctl([...args, '--state', state], { cwd: dir, env: { ...env, ...extraEnv } }),
     estate: async (): Promise<Record<string, string>> => {
       try {
         return JSON.parse(await readFile(path.join(estateDir, 'estate.json'), 'utf8')) as Record<string, string>;

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { etcdClusterStatus, startEtcdCluster, startEtcdMember, waitEtcdHealthy, type EtcdClusterOptions, type StartedEtcdMember } from '../../src/lab/etcd.js';
+import {
+  etcdClusterStatus,
+  startEtcdCluster,
+  startEtcdMember,
+  waitEtcdHealthy,
+  type EtcdClusterOptions,
+  type StartedEtcdMember,
+} from '../../src/lab/etcd.js';
 import { isAlive, stopPid } from '../../src/lab/process.js';
 import { freePort } from './free-port.js';
 import { makeTmpDir } from './tmp-dir.js';
@@ -49,7 +56,9 @@ export async function startTestEtcd(size = 3): Promise<TestEtcd> {
   };
   const hosts = specs.map((m) => `127.0.0.1:${m.clientPort}`).join(',');
   return {
-    members, hosts, pidOf,
+    members,
+    hosts,
+    pidOf,
     url: (prefix, query) => `etcd://${hosts}/${prefix}${query ? `?${query}` : ''}`,
     leader: async () => {
       const name = await waitFor(async () => (await etcdClusterStatus(specs.map((m) => m.clientPort))).leader, 'an etcd leader');

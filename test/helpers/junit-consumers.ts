@@ -21,11 +21,18 @@ export async function xmllintProblems(file: string): Promise<string> {
 export interface ParsedCase {
   readonly classname: string;
   readonly name: string;
-  readonly results: readonly { readonly tag: string; readonly type: string | null; readonly message: string | null; readonly text: string | null }[];
+  readonly results: readonly {
+    readonly tag: string;
+    readonly type: string | null;
+    readonly message: string | null;
+    readonly text: string | null;
+  }[];
 }
 
 /** What junitparser (the python3 package CI tools use) reads from a JUnit file. */
-export async function junitparser(file: string): Promise<{ tests: number; failures: number; errors: number; skipped: number; cases: ParsedCase[] }> {
+export async function junitparser(
+  file: string,
+): Promise<{ tests: number; failures: number; errors: number; skipped: number; cases: ParsedCase[] }> {
   const script = `
 import json, sys
 from junitparser import JUnitXml, TestSuite
@@ -45,6 +52,10 @@ print(json.dumps({"tests": s.tests, "failures": s.failures, "errors": s.errors, 
 
 /** python-markdown (with tables, as CI job pages render Markdown) → HTML. */
 export async function markdownToHtml(file: string): Promise<string> {
-  const { stdout } = await run(PYTHON, ['-c', 'import sys, markdown; print(markdown.markdown(open(sys.argv[1]).read(), extensions=["tables"]))', file]);
+  const { stdout } = await run(PYTHON, [
+    '-c',
+    'import sys, markdown; print(markdown.markdown(open(sys.argv[1]).read(), extensions=["tables"]))',
+    file,
+  ]);
   return stdout;
 }

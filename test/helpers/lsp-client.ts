@@ -1,6 +1,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
-interface Message { readonly id?: number; readonly method?: string; readonly params?: unknown; readonly result?: unknown; readonly error?: unknown }
+interface Message {
+  readonly id?: number;
+  readonly method?: string;
+  readonly params?: unknown;
+  readonly result?: unknown;
+  readonly error?: unknown;
+}
 
 /**
  * A minimal Language Server Protocol client over stdio (Content-Length framing): requests, notifications,
@@ -17,13 +23,19 @@ export class LspClient {
   /** Set when the server process ended (or could not start): every request and wait after that fails at once. */
   private ended: Error | undefined;
 
-  constructor(command: string, args: readonly string[], private readonly settings: (section: string | undefined) => unknown) {
+  constructor(
+    command: string,
+    args: readonly string[],
+    private readonly settings: (section: string | undefined) => unknown,
+  ) {
     this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (d: Buffer) => this.read(d));
     this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.child.stdin.on('error', () => undefined); // a write after the server died: its exit says why
     this.child.on('error', (e) => this.end(new Error(`${command} ${args.join(' ')} could not start: ${e.message}`)));
-    this.child.on('exit', (code, signal) => this.end(new Error(`the language server exited (${signal ?? code}); stderr: ${this.stderr.slice(-500)}`)));
+    this.child.on('exit', (code, signal) =>
+      this.end(new Error(`the language server exited (${signal ?? code}); stderr: ${this.stderr.slice(-500)}`)),
+    );
   }
 
   /** A server that is gone fails what waits on it, loudly, instead of leaving it to a time limit. */
@@ -54,13 +66,18 @@ export class LspClient {
     } else if (m.id !== undefined && m.method !== undefined) {
       // a request from the server: its configuration, or anything else answered with null
       const items = (m.params as { items?: { section?: string }[] } | undefined)?.items ?? [];
-      this.send({ jsonrpc: '2.0', id: m.id, result: m.method === 'workspace/configuration' ? items.map((i) => this.settings(i.section)) : null });
+      this.send({
+        jsonrpc: '2.0',
+        id: m.id,
+        result: m.method === 'workspace/configuration' ? items.map((i) => this.settings(i.section)) : null,
+      });
     } else {
       this.notes.push(m);
-      for (const w of [...this.waiters]) if (w.match(m)) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
+      for (const w of [...this.waiters])
+        if (w.match(m)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
     }
   }
 
@@ -90,7 +107,17 @@ export class LspClient {
     if (this.ended) return Promise.reject(this.ended);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms; stderr: ${this.stderr.slice(-500)}`)), ms);
-      this.waiters.push({ match, resolve: (m) => { clearTimeout(timer); resolve(m); }, reject: (e) => { clearTimeout(timer); reject(e); } });
+      this.waiters.push({
+        match,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
     });
   }
 

@@ -37,11 +37,18 @@ export async function startGroup(prefix: string, dcs: readonly DataCenter[]): Pr
   const { password, nodes } = group;
   const members = group.members.map((m) => ({ name: m.name, dc: m.dc, host: m.host, port: m.port, user: m.user, password }));
   const portOf = (name: string): number => members.find((m) => m.name === name)?.port ?? 0;
-  const connect = (name: string, user: 'admin' | 'app' = 'admin') => mysql.createConnection({
-    host: '127.0.0.1', port: portOf(name), user: user === 'app' ? MARIADB_USERS.app : MARIADB_USERS.admin, password, connectTimeout: 5000,
-  });
+  const connect = (name: string, user: 'admin' | 'app' = 'admin') =>
+    mysql.createConnection({
+      host: '127.0.0.1',
+      port: portOf(name),
+      user: user === 'app' ? MARIADB_USERS.app : MARIADB_USERS.admin,
+      password,
+      connectTimeout: 5000,
+    });
   return {
-    members, password, connect,
+    members,
+    password,
+    connect,
     async sql(name, text, options = {}) {
       const c = await connect(name, options.user);
       try {

@@ -17,9 +17,20 @@ export interface MemWorld {
   maxRunning: number;
 }
 
-export const createWorld = (): MemWorld => ({ values: new Map(), applies: [], failApplies: new Map(), delays: new Map(), running: 0, maxRunning: 0 });
+export const createWorld = (): MemWorld => ({
+  values: new Map(),
+  applies: [],
+  failApplies: new Map(),
+  delays: new Map(),
+  running: 0,
+  maxRunning: 0,
+});
 
-interface MemParams { readonly key: string; readonly to: string; readonly retryable?: boolean }
+interface MemParams {
+  readonly key: string;
+  readonly to: string;
+  readonly retryable?: boolean;
+}
 
 export function memKind(world: MemWorld) {
   return defineKind<MemParams, { value: string | undefined }>({
@@ -51,7 +62,8 @@ export function memKind(world: MemWorld) {
         world.running--;
       }
     },
-    holds: (_p, desired, current) => (desired.value === current.value ? HOLDS : notYet(`${String(current.value)} != ${String(desired.value)}`)),
+    holds: (_p, desired, current) =>
+      desired.value === current.value ? HOLDS : notYet(`${String(current.value)} != ${String(desired.value)}`),
     describe: (p, before, after) => `${p.key}: ${String(before.value)} → ${String(after?.value ?? p.to)}`,
     outputs: (_p, s) => ({ value: s.value ?? null }),
   });
@@ -59,16 +71,38 @@ export function memKind(world: MemWorld) {
 
 export function step(id: string, needs: string[], params: MemParams, extra: Partial<StepSpec> = {}): StepSpec {
   return {
-    id, kind: 'mem', description: undefined, needs, with: params, timeoutMs: 5000,
-    retry: { retries: 0, backoffMs: 10, backoffFactor: 2, maxBackoffMs: 100 }, budgetMs: undefined,
-    verifyIntervalMs: 5, index: 0, ...extra,
+    id,
+    kind: 'mem',
+    description: undefined,
+    needs,
+    with: params,
+    timeoutMs: 5000,
+    retry: { retries: 0, backoffMs: 10, backoffFactor: 2, maxBackoffMs: 100 },
+    budgetMs: undefined,
+    verifyIntervalMs: 5,
+    index: 0,
+    ...extra,
   };
 }
 
 export function runbookOf(steps: StepSpec[], extra: Partial<Runbook> = {}): Runbook {
   return {
-    apiVersion: 'drctl/v1', name: 'test', description: undefined, file: '/tmp/test.yaml', baseDir: '/tmp', hash: 'h',
-    params: {}, budgetMs: undefined, concurrency: 4, onFailure: 'stop', lockScope: 'test', plugins: [],
-    readiness: [], steadyState: [], steps, extra: {}, ...extra,
+    apiVersion: 'drctl/v1',
+    name: 'test',
+    description: undefined,
+    file: '/tmp/test.yaml',
+    baseDir: '/tmp',
+    hash: 'h',
+    params: {},
+    budgetMs: undefined,
+    concurrency: 4,
+    onFailure: 'stop',
+    lockScope: 'test',
+    plugins: [],
+    readiness: [],
+    steadyState: [],
+    steps,
+    extra: {},
+    ...extra,
   };
 }

@@ -9,8 +9,11 @@ import path from 'node:path';
 export async function writeMiniCatalog(dir: string): Promise<{ dir: string; runbook: string; breach: string }> {
   await mkdir(dir, { recursive: true });
   const f = (name: string): string => path.join(dir, name);
-  const flag = (name: string) => JSON.stringify({ observe: { cmd: ['test', '-e', f(name)] }, apply: ['touch', f(name)], rollback: ['rm', '-f', f(name)] });
-  await writeFile(f('topology.yaml'), `apiVersion: drctl/v1
+  const flag = (name: string) =>
+    JSON.stringify({ observe: { cmd: ['test', '-e', f(name)] }, apply: ['touch', f(name)], rollback: ['rm', '-f', f(name)] });
+  await writeFile(
+    f('topology.yaml'),
+    `apiVersion: drctl/v1
 kind: Topology
 metadata: { name: two-cities }
 spec:
@@ -23,8 +26,11 @@ spec:
     west:
       dcs:
         w-1: { zones: { Z3: { capacity: 4, shards: ["3"], partners: [Z1, Z2] } } }
-`);
-  await writeFile(f('east.yaml'), `apiVersion: drctl/v1
+`,
+  );
+  await writeFile(
+    f('east.yaml'),
+    `apiVersion: drctl/v1
 kind: Runbook
 metadata: { name: east-cut }
 spec:
@@ -45,6 +51,7 @@ spec:
       kind: exec
       dc: w-1
       with: ${flag('moved')}
-`);
+`,
+  );
   return { dir, runbook: f('east.yaml'), breach: f('breach') };
 }

@@ -71,13 +71,40 @@ export async function startNetnsPair(): Promise<NetnsPair> {
     await ip('link', 'add', devA, 'netns', a, 'type', 'veth', 'peer', 'name', devB, 'netns', b);
     await ip('-n', a, 'addr', 'add', `${addrA}/30`, 'dev', devA);
     await ip('-n', b, 'addr', 'add', `${addrB}/30`, 'dev', devB);
-    for (const [ns, dev] of [[a, 'lo'], [b, 'lo'], [a, devA], [b, devB]] as const) await ip('-n', ns, 'link', 'set', 'dev', dev, 'up');
+    for (const [ns, dev] of [
+      [a, 'lo'],
+      [b, 'lo'],
+      [a, devA],
+      [b, devB],
+    ] as const)
+      await ip('-n', ns, 'link', 'set', 'dev', dev, 'up');
     // detached = setsid: signals to the test runner's group never reach it; `ip netns exec` execs redis-server (same pid)
-    const child = spawn('ip', ['netns', 'exec', b, 'redis-server', '--port', String(port), '--bind', addrB, '--save', '', '--appendonly', 'no', '--daemonize', 'no',
-      '--protected-mode', 'no', // it listens only inside the private namespaces
-    ], {
-      detached: true, stdio: 'ignore', cwd: tmpdir(),
-    });
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        b,
+        'redis-server',
+        '--port',
+        String(port),
+        '--bind',
+        addrB,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        '--protected-mode',
+        'no', // it listens only inside the private namespaces
+      ],
+      {
+        detached: true,
+        stdio: 'ignore',
+        cwd: tmpdir(),
+      },
+    );
     child.unref();
     redisPid = child.pid;
     let exited = '';
@@ -99,7 +126,11 @@ export async function startNetnsPair(): Promise<NetnsPair> {
       throw new Error(`${(e as Error).message} (last: ${last})`);
     });
     const heal = async (): Promise<void> => {
-      for (const [ns, dev] of [[a, devA], [b, devB]] as const) await ip('-n', ns, 'link', 'set', 'dev', dev, 'up');
+      for (const [ns, dev] of [
+        [a, devA],
+        [b, devB],
+      ] as const)
+        await ip('-n', ns, 'link', 'set', 'dev', dev, 'up');
       await waitFor(async () => (await ping()) === 'PONG', 'PONG after healing the veth');
     };
     return { a, devA, b, devB, addrB, port, ping, heal, stop };

@@ -26,7 +26,8 @@ export function decodePng(buf: Buffer): DecodedPng {
       height = data.readUInt32BE(4);
       const depth = data[8];
       const colour = data[9];
-      if (depth !== 8 || (colour !== 2 && colour !== 6) || data[12] !== 0) throw new Error(`unsupported PNG (depth ${depth}, colour ${colour})`);
+      if (depth !== 8 || (colour !== 2 && colour !== 6) || data[12] !== 0)
+        throw new Error(`unsupported PNG (depth ${depth}, colour ${colour})`);
       channels = colour === 6 ? 4 : 3;
     } else if (type === 'IDAT') idat.push(data);
     else if (type === 'IEND') break;
@@ -40,9 +41,9 @@ export function decodePng(buf: Buffer): DecodedPng {
     const src = y * (stride + 1) + 1;
     const dst = y * stride;
     for (let i = 0; i < stride; i += 1) {
-      const a = i >= channels ? out[dst + i - channels] ?? 0 : 0;
-      const b = y > 0 ? out[dst - stride + i] ?? 0 : 0;
-      const c = y > 0 && i >= channels ? out[dst - stride + i - channels] ?? 0 : 0;
+      const a = i >= channels ? (out[dst + i - channels] ?? 0) : 0;
+      const b = y > 0 ? (out[dst - stride + i] ?? 0) : 0;
+      const c = y > 0 && i >= channels ? (out[dst - stride + i - channels] ?? 0) : 0;
       const x = raw[src + i] ?? 0;
       let v: number;
       if (filter === 0) v = x;

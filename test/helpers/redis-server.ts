@@ -21,8 +21,22 @@ export async function startRedis(extraArgs: readonly string[] = []): Promise<Tes
   const port = await freePort();
   const pidfile = path.join(dir, 'redis.pid');
   await run('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--dir', dir, '--daemonize', 'yes', '--pidfile', pidfile, '--repl-diskless-sync-delay', '0',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--daemonize',
+    'yes',
+    '--pidfile',
+    pidfile,
+    '--repl-diskless-sync-delay',
+    '0',
     ...extraArgs,
   ]);
   const pid = Number((await waitFor(() => readFile(pidfile, 'utf8').catch(() => ''), 'redis pidfile')).trim());

@@ -10,12 +10,26 @@ export async function expectSafetyControlsKept(store: StateStore, other: StateSt
   expect(await readLever(store)).toBeUndefined();
   const at = new Date('2026-11-21T02:00:00.000Z');
   await engageLever(store, 'storage maintenance in sh-b', 'ops@h1', at);
-  expect(await engagedLever(other)).toEqual({ engaged: true, reason: 'storage maintenance in sh-b', by: 'ops@h1', since: at.toISOString() });
+  expect(await engagedLever(other)).toEqual({
+    engaged: true,
+    reason: 'storage maintenance in sh-b',
+    by: 'ops@h1',
+    since: at.toISOString(),
+  });
   await releaseLever(other, 'sre@h2', new Date('2026-11-21T03:00:00.000Z'));
   expect(await engagedLever(store)).toBeUndefined();
-  expect(await readLever(store)).toMatchObject({ engaged: false, reason: 'storage maintenance in sh-b', released: { by: 'sre@h2', at: '2026-11-21T03:00:00.000Z' } });
+  expect(await readLever(store)).toMatchObject({
+    engaged: false,
+    reason: 'storage maintenance in sh-b',
+    released: { by: 'sre@h2', at: '2026-11-21T03:00:00.000Z' },
+  });
 
-  const pause = { runbook: 'lab-city-cut', runId: '20261121T020000Z-lab-city-cut-aaaa', since: at.toISOString(), reasons: ['steady state did not return'] };
+  const pause = {
+    runbook: 'lab-city-cut',
+    runId: '20261121T020000Z-lab-city-cut-aaaa',
+    since: at.toISOString(),
+    reasons: ['steady state did not return'],
+  };
   expect(await readPause(store, 'lab-city-cut')).toBeUndefined();
   await pauseRunbook(store, pause);
   expect(await readPause(other, 'lab-city-cut')).toEqual(pause);

@@ -32,7 +32,15 @@ export async function runStepLife<P, S>(kind: StepKind<P, S>, params: P, options
   const before = await kind.observe(params, ctx);
   const decision = kind.decide(params, before);
   if (decision.action === 'noop') {
-    return { before, decision, after: undefined, again: undefined, restored: undefined, describe: kind.describe(params, before, undefined), ctx };
+    return {
+      before,
+      decision,
+      after: undefined,
+      again: undefined,
+      restored: undefined,
+      describe: kind.describe(params, before, undefined),
+      ctx,
+    };
   }
   await kind.apply(params, { current: before, desired: decision.desired }, ctx);
   const after = await pollHolds(kind, params, decision.desired, ctx, interval, 'verify');
@@ -57,7 +65,14 @@ export async function rollbackTo<P, S>(kind: StepKind<P, S>, params: P, before: 
  * may fire in the middle of an observe (which then stops at once: its error is the timeout's, as in the
  * engine) or of a pause; either way the error names what the last complete observe saw.
  */
-export async function pollHolds<P, S>(kind: StepKind<P, S>, params: P, desired: S, ctx: TestKindContext, interval: number, phase: string): Promise<S> {
+export async function pollHolds<P, S>(
+  kind: StepKind<P, S>,
+  params: P,
+  desired: S,
+  ctx: TestKindContext,
+  interval: number,
+  phase: string,
+): Promise<S> {
   let last = '';
   const timedOut = (): Error => new Error(`${kind.name} ${phase} did not hold before the timeout: ${last}`);
   for (;;) {

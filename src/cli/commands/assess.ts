@@ -32,13 +32,26 @@ export function scopesOf(catalog: Catalog, scope: string | undefined): FailureSc
 }
 
 /** Assess the catalog against scopes: the observation, the rehearsal history, the document. */
-export async function assessCatalog(catalog: Catalog, scopes: readonly FailureScope[], flags: CatalogFlags & { minHeadroom?: number }, state: string, ladder: boolean): Promise<AssessmentDocument> {
+export async function assessCatalog(
+  catalog: Catalog,
+  scopes: readonly FailureScope[],
+  flags: CatalogFlags & { minHeadroom?: number },
+  state: string,
+  ladder: boolean,
+): Promise<AssessmentDocument> {
   const store = await openStateStore(state);
   try {
     const { runs, rehearsalParams } = await historyOf(store);
     return await assessEstate({
-      catalog, scopes, partOf: partMaker(catalog, flags), runs, rehearsalParams, now: () => new Date(), ladder,
-      minHeadroomPct: flags.minHeadroom ?? DEFAULT_MIN_HEADROOM_PCT, signal: new AbortController().signal,
+      catalog,
+      scopes,
+      partOf: partMaker(catalog, flags),
+      runs,
+      rehearsalParams,
+      now: () => new Date(),
+      ladder,
+      minHeadroomPct: flags.minHeadroom ?? DEFAULT_MIN_HEADROOM_PCT,
+      signal: new AbortController().signal,
     });
   } finally {
     await store.close();

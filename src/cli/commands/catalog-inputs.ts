@@ -25,17 +25,25 @@ export const catalogOf = (paths: readonly string[], flags: CatalogFlags): Promis
 export function setFlagsFor(catalog: Catalog, set: readonly string[] = []): (r: CatalogRunbook) => string[] {
   const parsed = set.map((text) => ({ text, key: parseSetFlag(text).key }));
   for (const { key } of parsed) {
-    if (!catalog.runbooks.some((r) => key in r.runbook.params)) throw usageError(`--set ${key}: no runbook of the catalog declares a param "${key}"`);
+    if (!catalog.runbooks.some((r) => key in r.runbook.params))
+      throw usageError(`--set ${key}: no runbook of the catalog declares a param "${key}"`);
   }
   return (r) => parsed.filter((p) => p.key in r.runbook.params).map((p) => p.text);
 }
 
 /** A runbook with a scenario's params under --set (and its secrets from the environment). */
-export function partMaker(catalog: Catalog, flags: CatalogFlags): (r: CatalogRunbook, scenarioParams: Readonly<Record<string, unknown>>) => Promise<PartScope> {
+export function partMaker(
+  catalog: Catalog,
+  flags: CatalogFlags,
+): (r: CatalogRunbook, scenarioParams: Readonly<Record<string, unknown>>) => Promise<PartScope> {
   const setFor = setFlagsFor(catalog, flags.set);
   return async (r, scenarioParams) => {
     const scope = await buildRuntimeScope(r.runbook, { set: setFor(r) }, process.env, { baseParams: scenarioParams });
-    return { params: scope.params, interpolate: (step, outputsOf) => scope.interpolate(step.with, outputsOf), interpolateValue: (v) => scope.interpolate(v) };
+    return {
+      params: scope.params,
+      interpolate: (step, outputsOf) => scope.interpolate(step.with, outputsOf),
+      interpolateValue: (v) => scope.interpolate(v),
+    };
   };
 }
 

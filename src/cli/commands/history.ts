@@ -39,12 +39,22 @@ export function historyView(all: readonly RunMeta[], flags: HistoryFlags, allIns
 export async function historyCommand(io: CliIO, flags: HistoryFlags, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
   const store = await openStateStore(state);
-  const [all, unreadable, inspections] = await store.listRuns().then(async (runs) => [runs, await unreadableRuns(state, store, runs), await store.listInspections()] as const).finally(() => store.close());
+  const [all, unreadable, inspections] = await store
+    .listRuns()
+    .then(async (runs) => [runs, await unreadableRuns(state, store, runs), await store.listInspections()] as const)
+    .finally(() => store.close());
   // a run whose record cannot be read is not listed: say so, naming the file, instead of hiding it
   for (const u of unreadable) io.err(`warning: ${u.message}; it is left out`);
   const view = historyView(all, flags, inspections);
   if (io.json) {
-    const diagnostics = unreadable.map((u): Diagnostic => ({ severity: 'warning', code: 'run-record-unreadable', message: u.message, file: path.join(u.dir, 'run.json'), line: 0, column: 0 }));
+    const diagnostics = unreadable.map((u): Diagnostic => ({
+      severity: 'warning',
+      code: 'run-record-unreadable',
+      message: u.message,
+      file: path.join(u.dir, 'run.json'),
+      line: 0,
+      column: 0,
+    }));
     io.out(envelope('history', true, historyJson(view), diagnostics));
     return ExitCode.ok;
   }
@@ -59,7 +69,12 @@ export async function historyCommand(io: CliIO, flags: HistoryFlags, cmd: Comman
 /** The table (one line per run, with an RTO column for rehearsals) and one trend line per runbook. */
 export function historyText(view: HistoryView): string[] {
   const rows = view.runs.map((r) => [
-    r.runId, r.mode, statusCell(r, view.runs), r.durationMs === undefined ? '-' : formatDuration(r.durationMs), rtoCell(r), r.startedAt,
+    r.runId,
+    r.mode,
+    statusCell(r, view.runs),
+    r.durationMs === undefined ? '-' : formatDuration(r.durationMs),
+    rtoCell(r),
+    r.startedAt,
   ]);
   const head = ['RUN', 'MODE', 'STATUS', 'DURATION', 'RTO', 'STARTED'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
@@ -76,7 +91,13 @@ export function historyText(view: HistoryView): string[] {
 
 /** Inspections: id, findings (new, resolved since the one before), duration, start. */
 function inspectionLines(list: readonly InspectionMeta[]): string[] {
-  const rows = list.map((i) => [i.id, i.findings === 0 ? 'clean' : `${i.findings} finding${i.findings === 1 ? '' : 's'}`, `+${i.appeared} -${i.resolved}`, formatDuration(i.durationMs), i.startedAt]);
+  const rows = list.map((i) => [
+    i.id,
+    i.findings === 0 ? 'clean' : `${i.findings} finding${i.findings === 1 ? '' : 's'}`,
+    `+${i.appeared} -${i.resolved}`,
+    formatDuration(i.durationMs),
+    i.startedAt,
+  ]);
   const head = ['INSPECTION', 'FINDINGS', 'DRIFT', 'DURATION', 'STARTED'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
   return [head, ...rows].map((cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  '));
@@ -101,19 +122,41 @@ export function historyJson(view: HistoryView): unknown {
   const regressed = view.trends.filter((t) => t.verdict.regressed);
   return {
     runs: view.runs.map((r) => ({
-      runId: r.runId, runbook: r.runbook.name, mode: r.mode, status: r.status, startedAt: r.startedAt, durationMs: r.durationMs ?? null,
+      runId: r.runId,
+      runbook: r.runbook.name,
+      mode: r.mode,
+      status: r.status,
+      startedAt: r.startedAt,
+      durationMs: r.durationMs ?? null,
       ...(takenOverBy(r, view.runs) ? { takenOverBy: takenOverBy(r, view.runs) } : {}),
-      outcome: r.rehearsal?.outcome ?? null, rtoMs: r.rehearsal?.rtoMs ?? null, budgetMs: r.rehearsal?.budgetMs ?? null,
-      criticalPath: r.summary?.criticalPath ?? [], budgetExceeded: r.summary?.budgetExceeded ?? [],
+      outcome: r.rehearsal?.outcome ?? null,
+      rtoMs: r.rehearsal?.rtoMs ?? null,
+      budgetMs: r.rehearsal?.budgetMs ?? null,
+      criticalPath: r.summary?.criticalPath ?? [],
+      budgetExceeded: r.summary?.budgetExceeded ?? [],
     })),
     trends: view.trends.map((t) => ({
-      runbook: t.runbook, rehearsals: t.points.length, minMs: t.minMs, maxMs: t.maxMs, medianMs: t.medianMs, last: { ...t.last, outcome: t.last.outcome ?? null },
+      runbook: t.runbook,
+      rehearsals: t.points.length,
+      minMs: t.minMs,
+      maxMs: t.maxMs,
+      medianMs: t.medianMs,
+      last: { ...t.last, outcome: t.last.outcome ?? null },
       points: t.points.map((p) => ({ runId: p.runId, startedAt: p.startedAt, rtoMs: p.rtoMs, outcome: p.outcome ?? null })),
       regression: regressionJson(t.verdict, t.last.runId, thresholdPct),
     })),
-    inspections: (view.inspections ?? []).map((i) => ({ id: i.id, startedAt: i.startedAt, durationMs: i.durationMs, findings: i.findings, appeared: i.appeared, resolved: i.resolved, runbooks: i.runbooks })),
+    inspections: (view.inspections ?? []).map((i) => ({
+      id: i.id,
+      startedAt: i.startedAt,
+      durationMs: i.durationMs,
+      findings: i.findings,
+      appeared: i.appeared,
+      resolved: i.resolved,
+      runbooks: i.runbooks,
+    })),
     regression: {
-      regressed: regressed.length > 0, thresholdPct,
+      regressed: regressed.length > 0,
+      thresholdPct,
       runbooks: regressed.map((t) => ({ runbook: t.runbook, ...regressionJson(t.verdict, t.last.runId, thresholdPct) })),
     },
   };
@@ -121,7 +164,11 @@ export function historyJson(view: HistoryView): unknown {
 
 function regressionJson(v: RegressionVerdict, runId: string, thresholdPct: number) {
   return {
-    regressed: v.regressed, runId, latestMs: v.latestMs ?? null, medianOfEarlierMs: v.medianMs ?? null,
-    percentAbove: v.latestMs !== undefined && v.medianMs !== undefined ? percentAbove(v.latestMs, v.medianMs) : null, thresholdPct,
+    regressed: v.regressed,
+    runId,
+    latestMs: v.latestMs ?? null,
+    medianOfEarlierMs: v.medianMs ?? null,
+    percentAbove: v.latestMs !== undefined && v.medianMs !== undefined ? percentAbove(v.latestMs, v.medianMs) : null,
+    thresholdPct,
   };
 }

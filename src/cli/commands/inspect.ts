@@ -33,14 +33,27 @@ export async function inspectCommand(io: CliIO, paths: string[], flags: InspectF
   const store = await openStateStore(state);
   try {
     const [{ runs, rehearsalParams }, list, lever, pauses] = await Promise.all([
-      historyOf(store), store.listInspections(), readLever(store), Promise.all([...new Set(catalog.runbooks.map((r) => r.runbook.name))].map((name) => readPause(store, name))),
+      historyOf(store),
+      store.listInspections(),
+      readLever(store),
+      Promise.all([...new Set(catalog.runbooks.map((r) => r.runbook.name))].map((name) => readPause(store, name))),
     ]);
     const previous = list[0] ? await store.readInspection(list[0].id) : undefined;
     const started = new Date();
     const record = await inspectCatalog({
-      catalog, partOf: partMaker(catalog, flags), runs, rehearsalParams, now: () => new Date(), signal: new AbortController().signal,
-      minHeadroomPct: flags.minHeadroom ?? DEFAULT_MIN_HEADROOM_PCT, id: newRunId('inspect', started), host: os.hostname(), user: os.userInfo().username,
-      savedPlans, previous, acceptCoverage: flags.acceptCoverage === true,
+      catalog,
+      partOf: partMaker(catalog, flags),
+      runs,
+      rehearsalParams,
+      now: () => new Date(),
+      signal: new AbortController().signal,
+      minHeadroomPct: flags.minHeadroom ?? DEFAULT_MIN_HEADROOM_PCT,
+      id: newRunId('inspect', started),
+      host: os.hostname(),
+      user: os.userInfo().username,
+      savedPlans,
+      previous,
+      acceptCoverage: flags.acceptCoverage === true,
       safety: { lever: lever ?? null, paused: pauses.filter((p) => p !== undefined) },
     });
     await store.saveInspection(record);

@@ -17,7 +17,10 @@ interface KindsFlags {
 async function kindRegistry(plugins: readonly string[]): Promise<KindRegistry> {
   const base = await loadBuiltinRegistry();
   if (plugins.length === 0) return base;
-  const { registry, diagnostics } = await loadPlugins(base, plugins.map((p) => ({ specifier: p, baseDir: process.cwd(), at: { file: '--plugin', line: 0, column: 0 } })));
+  const { registry, diagnostics } = await loadPlugins(
+    base,
+    plugins.map((p) => ({ specifier: p, baseDir: process.cwd(), at: { file: '--plugin', line: 0, column: 0 } })),
+  );
   if (hasErrors(diagnostics)) throw usageError(diagnostics.map((d) => `--plugin ${d.message}`).join('; '));
   return registry;
 }
@@ -49,7 +52,15 @@ export async function explainCommand(io: CliIO, name: string, flags: KindsFlags,
     throw usageError(`unknown kind "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}`, 'list the kinds with `drctl kinds`');
   }
   if (io.json) {
-    io.out(envelope('explain', true, { name: kind.name, description: kind.description, reversible: typeof kind.rollback === 'function', outputs: kind.outputNames ?? [], params: kind.paramsSchema }));
+    io.out(
+      envelope('explain', true, {
+        name: kind.name,
+        description: kind.description,
+        reversible: typeof kind.rollback === 'function',
+        outputs: kind.outputNames ?? [],
+        params: kind.paramsSchema,
+      }),
+    );
     return ExitCode.ok;
   }
   io.out(renderExplain(kind.name, kind.description, kind.paramsSchema, kind.outputNames ?? []));

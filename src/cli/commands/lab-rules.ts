@@ -13,13 +13,21 @@ export const LAB_TOPOLOGY_FILE = fileURLToPath(new URL('../../../runbooks/lab/to
  */
 export async function publishLabRules(configCentre: string): Promise<string> {
   const loaded = await loadTopologyFile(LAB_TOPOLOGY_FILE);
-  if (!loaded.topology) throw new DrctlError('lab-topology', ExitCode.failed, `the lab topology ${LAB_TOPOLOGY_FILE} is invalid`, { diagnostics: loaded.diagnostics });
+  if (!loaded.topology)
+    throw new DrctlError('lab-topology', ExitCode.failed, `the lab topology ${LAB_TOPOLOGY_FILE} is invalid`, {
+      diagnostics: loaded.diagnostics,
+    });
   const url = configCentre.startsWith('redis://') ? configCentre : `redis://${configCentre}`;
   const store = await openRuleStore(url, process.cwd());
   try {
     const current = await store.read();
     const r = await store.compareAndSet(current?.version ?? 0, { kind: 'init', map: initialMap(loaded.topology), fence: null });
-    if (!r.ok) throw new DrctlError('lab-rules', ExitCode.failed, `could not publish the lab rules to ${url}: version changed to ${r.currentVersion}`);
+    if (!r.ok)
+      throw new DrctlError(
+        'lab-rules',
+        ExitCode.failed,
+        `could not publish the lab rules to ${url}: version changed to ${r.currentVersion}`,
+      );
     return url;
   } finally {
     await store.close();

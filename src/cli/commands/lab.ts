@@ -12,14 +12,25 @@ interface LabFlags {
 
 /** drctl lab up|down|status: the local estate of real servers (lab.md). */
 export function registerLabCommand(program: Command, io: CliIO, setExit: SetExit): void {
-  const lab = program.command('lab').description('a local lab of real servers on loopback: Redis+Sentinel, PostgreSQL, MariaDB, HAProxy, Nginx, BIND9, etcd');
+  const lab = program
+    .command('lab')
+    .description('a local lab of real servers on loopback: Redis+Sentinel, PostgreSQL, MariaDB, HAProxy, Nginx, BIND9, etcd');
   const dirOption = () => new Option('--dir <dir>', 'the lab folder (state, logs, lab.json)').env('DRCTL_LAB_DIR').default('.lab');
-  lab.command('up').description('start the three-city, five-data-center estate (refuses if one runs)')
-    .addOption(dirOption()).option('--base-port <port>', 'first port; the lab uses base..base+80', positiveInt('--base-port'))
+  lab
+    .command('up')
+    .description('start the three-city, five-data-center estate (refuses if one runs)')
+    .addOption(dirOption())
+    .option('--base-port <port>', 'first port; the lab uses base..base+80', positiveInt('--base-port'))
     .action(async (flags: LabFlags) => setExit(await guard(() => labUpAction(io, flags))));
-  lab.command('down').description('stop every lab process by its pid').addOption(dirOption())
+  lab
+    .command('down')
+    .description('stop every lab process by its pid')
+    .addOption(dirOption())
     .action(async (flags: LabFlags) => setExit(await guard(() => labDownAction(io, flags))));
-  lab.command('status').description('what runs where, and which node is primary for each service').addOption(dirOption())
+  lab
+    .command('status')
+    .description('what runs where, and which node is primary for each service')
+    .addOption(dirOption())
     .action(async (flags: LabFlags) => setExit(await guard(() => labStatusAction(io, flags))));
 }
 
@@ -39,7 +50,8 @@ async function labDownAction(io: CliIO, flags: LabFlags): Promise<ExitCode> {
   const { labDown } = await import('../../lab/index.js');
   const stopped = await labDown(flags.dir);
   if (io.json) io.out(envelope('lab down', true, { stopped }));
-  else io.out(stopped.length === 0 ? `no lab process running in ${flags.dir}` : `stopped ${stopped.length} processes: ${stopped.join(', ')}`);
+  else
+    io.out(stopped.length === 0 ? `no lab process running in ${flags.dir}` : `stopped ${stopped.length} processes: ${stopped.join(', ')}`);
   return ExitCode.ok;
 }
 

@@ -14,14 +14,20 @@ const stateOf = (cmd: Command): string => cmd.optsWithGlobals<{ state: string }>
 /** drctl lever engage --reason TEXT: from now on rehearsals and drills refuse to start (exit 5) and a running rehearsal aborts. */
 export async function leverEngageCommand(io: CliIO, flags: { reason?: string }, cmd: Command): Promise<ExitCode> {
   const reason = (flags.reason ?? '').trim();
-  if (reason === '') throw usageError('--reason TEXT: say why the lever is engaged (it is shown to everyone refused)', 'e.g. drctl lever engage --reason "storage maintenance in sh-b"');
+  if (reason === '')
+    throw usageError(
+      '--reason TEXT: say why the lever is engaged (it is shown to everyone refused)',
+      'e.g. drctl lever engage --reason "storage maintenance in sh-b"',
+    );
   const store = await openStateStore(stateOf(cmd));
   try {
     const lever = await engageLever(store, reason, who(), new Date());
     if (io.json) io.out(envelope('lever', true, lever));
     else {
       io.out(`safety lever ENGAGED in ${store.label} by ${lever.by}: ${lever.reason}`);
-      io.err('rehearse and drill now refuse to start (exit 5, recorded as SKIPPED); a running rehearsal aborts within a second, restores its fault and fails back; run and respond still go ahead. drctl lever release ends it.');
+      io.err(
+        'rehearse and drill now refuse to start (exit 5, recorded as SKIPPED); a running rehearsal aborts within a second, restores its fault and fails back; run and respond still go ahead. drctl lever release ends it.',
+      );
     }
     return ExitCode.ok;
   } finally {
@@ -35,7 +41,10 @@ export async function leverReleaseCommand(io: CliIO, _flags: unknown, cmd: Comma
   try {
     const released = await releaseLever(store, who(), new Date());
     if (io.json) io.out(envelope('lever', true, released ?? (await readLever(store)) ?? { engaged: false }));
-    else if (released) io.out(`safety lever released by ${released.released?.by ?? who()} (engaged by ${released.by} since ${released.since}: ${released.reason})`);
+    else if (released)
+      io.out(
+        `safety lever released by ${released.released?.by ?? who()} (engaged by ${released.by} since ${released.since}: ${released.reason})`,
+      );
     else io.out(`the safety lever is not engaged in ${store.label}: nothing to release`);
     return ExitCode.ok;
   } finally {
@@ -58,6 +67,7 @@ export async function leverStatusCommand(io: CliIO, _flags: unknown, cmd: Comman
 
 function statusText(lever: LeverRecord | undefined, label: string): string {
   if (!lever) return `safety lever: released (never engaged in ${label})`;
-  if (lever.engaged) return `safety lever: ENGAGED by ${lever.by} since ${lever.since}: ${lever.reason}\nrehearse and drill refuse to start (exit 5); run and respond go ahead`;
+  if (lever.engaged)
+    return `safety lever: ENGAGED by ${lever.by} since ${lever.since}: ${lever.reason}\nrehearse and drill refuse to start (exit 5); run and respond go ahead`;
   return `safety lever: released${lever.released ? ` by ${lever.released.by} at ${lever.released.at}` : ''} (last engaged by ${lever.by} since ${lever.since}: ${lever.reason})`;
 }

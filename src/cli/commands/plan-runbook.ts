@@ -12,19 +12,38 @@ import { nullLogger } from '../../util/logger.js';
 import type { RuntimeScope } from '../../runbook/runtime-scope.js';
 
 /** observe → plan: read-only against the live world, with predictions from this runbook's history. */
-export async function planRunbook(runbook: Runbook, registry: KindRegistry, scope: RuntimeScope, runs: readonly RunMeta[], signal: AbortSignal): Promise<Plan> {
+export async function planRunbook(
+  runbook: Runbook,
+  registry: KindRegistry,
+  scope: RuntimeScope,
+  runs: readonly RunMeta[],
+  signal: AbortSignal,
+): Promise<Plan> {
   const makeContext = createContextFactory({
-    runId: 'plan', baseDir: runbook.baseDir, clock: realClock, log: nullLogger,
+    runId: 'plan',
+    baseDir: runbook.baseDir,
+    clock: realClock,
+    log: nullLogger,
     emit: async () => undefined,
     approve: async () => false,
   });
   const observations = await observeAll({
-    runbook, registry, signal,
+    runbook,
+    registry,
+    signal,
     interpolate: (step, outputsOf) => scope.interpolate(step.with, outputsOf),
     makeContext: (stepId, sig) => makeContext(stepId, sig, {}),
   });
   const history = runs.filter((r) => r.runbook.name === runbook.name && r.status === 'succeeded');
-  return buildPlan({ runbook, registry, observations, predicted: predictStepDurations(history), historyRuns: history.length, now: new Date(), params: scope.params });
+  return buildPlan({
+    runbook,
+    registry,
+    observations,
+    predicted: predictStepDurations(history),
+    historyRuns: history.length,
+    now: new Date(),
+    params: scope.params,
+  });
 }
 
 /** Exit code of a plan: 1 when a step could not be observed, 2 when changes are pending, else 0. */

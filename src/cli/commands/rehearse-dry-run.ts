@@ -36,25 +36,44 @@ export interface RehearsalPreview {
 
 /** Readiness, steady state and stop conditions once (no waiting), the fault's observed target, the plan. */
 export async function previewRehearsal(o: {
-  runbook: Runbook; registry: KindRegistry; scope: RuntimeScope; history: readonly RunMeta[];
-  schedule: RehearsalPreview['schedule']; predictedRto: RtoPrediction | undefined;
+  runbook: Runbook;
+  registry: KindRegistry;
+  scope: RuntimeScope;
+  history: readonly RunMeta[];
+  schedule: RehearsalPreview['schedule'];
+  predictedRto: RtoPrediction | undefined;
 }): Promise<RehearsalPreview> {
   const { runbook, scope } = o;
   const fault = runbook.fault;
   if (!fault) throw new Error('internal: preview needs spec.fault');
-  const makeContext = createContextFactory({ runId: 'rehearse-dry-run', baseDir: runbook.baseDir, clock: realClock, log: nullLogger, emit: async () => undefined, approve: async () => false });
+  const makeContext = createContextFactory({
+    runId: 'rehearse-dry-run',
+    baseDir: runbook.baseDir,
+    clock: realClock,
+    log: nullLogger,
+    emit: async () => undefined,
+    approve: async () => false,
+  });
   const signal = new AbortController().signal;
   const probe = async (group: CheckGroup, probes: readonly Probe[]): Promise<ProbeResult[]> => {
     const seen: ProbeResult[] = [];
     const emit = async (e: EventInput): Promise<void> => {
       const ev = e as EngineEvent;
-      if (ev.type === 'check.passed' || ev.type === 'check.failed') seen.push({ name: ev.name, ok: ev.type === 'check.passed', detail: ev.detail });
+      if (ev.type === 'check.passed' || ev.type === 'check.failed')
+        seen.push({ name: ev.name, ok: ev.type === 'check.passed', detail: ev.detail });
     };
-    await checkSteady(probes, { group, emit, interpolate: (v) => scope.interpolate(v), makeContext: (name) => makeContext(`${group}:${name}`, signal, {}) });
+    await checkSteady(probes, {
+      group,
+      emit,
+      interpolate: (v) => scope.interpolate(v),
+      makeContext: (name) => makeContext(`${group}:${name}`, signal, {}),
+    });
     return probes.map((p) => seen.find((s) => s.name === p.name) ?? { name: p.name, ok: false, detail: 'no result' });
   };
   const [readiness, steadyState, stopConditions] = await Promise.all([
-    probe('readiness', runbook.readiness), probe('steadyState', runbook.steadyState), probe('stopConditions', runbook.stopConditions),
+    probe('readiness', runbook.readiness),
+    probe('steadyState', runbook.steadyState),
+    probe('stopConditions', runbook.stopConditions),
   ]);
   const kind = o.registry.get(fault.kind);
   let faultView: RehearsalPreview['fault'] = { kind: fault.kind, describe: `unknown kind "${fault.kind}"`, ready: false };
@@ -63,17 +82,36 @@ export async function previewRehearsal(o: {
     try {
       const before = await kind.observe(params, makeContext('fault', signal, {}));
       const d = kind.decide(params, before);
-      faultView = kind.reversible?.(params) === false
-        ? { kind: fault.kind, describe: 'cannot be restored: its params define no way back (a rehearsal always restores its fault)', ready: false }
-        : d.action === 'noop'
-        ? { kind: fault.kind, describe: `already in place (${kind.describe(params, before, undefined)}): restore it before rehearsing`, ready: false }
-        : { kind: fault.kind, describe: kind.describe(params, before, d.desired), ready: true };
+      faultView =
+        kind.reversible?.(params) === false
+          ? {
+              kind: fault.kind,
+              describe: 'cannot be restored: its params define no way back (a rehearsal always restores its fault)',
+              ready: false,
+            }
+          : d.action === 'noop'
+            ? {
+                kind: fault.kind,
+                describe: `already in place (${kind.describe(params, before, undefined)}): restore it before rehearsing`,
+                ready: false,
+              }
+            : { kind: fault.kind, describe: kind.describe(params, before, d.desired), ready: true };
     } catch (e) {
       faultView = { kind: fault.kind, describe: `cannot observe the fault's target: ${(e as Error).message}`, ready: false };
     }
   }
   const plan = await planRunbook(runbook, o.registry, scope, o.history, signal);
-  return { runbook: runbook.name, schedule: o.schedule, readiness, steadyState, stopConditions, fault: faultView, plan, predictedRto: o.predictedRto, budgetMs: runbook.budgetMs };
+  return {
+    runbook: runbook.name,
+    schedule: o.schedule,
+    readiness,
+    steadyState,
+    stopConditions,
+    fault: faultView,
+    plan,
+    predictedRto: o.predictedRto,
+    budgetMs: runbook.budgetMs,
+  };
 }
 
 /**
@@ -91,7 +129,9 @@ export function renderPreview(p: RehearsalPreview, st: Style): string {
   const mark = (ok: boolean): string => (ok ? st.green('✓') : st.red('✗'));
   const lines = [`rehearse ${st.bold(p.runbook)} --dry-run: read-only, nothing was changed`];
   const sch = p.schedule;
-  lines.push(`  schedule: ${'ignored' in sch ? `ignored (${sch.ignored})` : sch.allowed ? 'allowed now' : st.yellow(`would be SKIPPED: ${sch.reason}`)}`);
+  lines.push(
+    `  schedule: ${'ignored' in sch ? `ignored (${sch.ignored})` : sch.allowed ? 'allowed now' : st.yellow(`would be SKIPPED: ${sch.reason}`)}`,
+  );
   const group = (title: string, rs: readonly ProbeResult[]): void => {
     if (rs.length === 0) return;
     lines.push(`  ${title}:`);
@@ -105,8 +145,11 @@ export function renderPreview(p: RehearsalPreview, st: Style): string {
   const budget = p.budgetMs === undefined ? '' : `, budget ${formatDuration(p.budgetMs)}`;
   if (r) {
     const parts = [r.detectionMs, r.switchMs, r.convergenceMs].every((x) => x !== undefined)
-      ? ` = ${formatDuration(r.detectionMs ?? 0)} detection + ${formatDuration(r.switchMs ?? 0)} switch + ${formatDuration(r.convergenceMs ?? 0)} convergence` : '';
-    lines.push(`  predicted RTO: ${formatDuration(r.totalMs)}${parts} (median of ${r.basedOn} earlier rehearsal${r.basedOn === 1 ? '' : 's'}; last ${formatDuration(r.lastMs)}${budget})`);
+      ? ` = ${formatDuration(r.detectionMs ?? 0)} detection + ${formatDuration(r.switchMs ?? 0)} switch + ${formatDuration(r.convergenceMs ?? 0)} convergence`
+      : '';
+    lines.push(
+      `  predicted RTO: ${formatDuration(r.totalMs)}${parts} (median of ${r.basedOn} earlier rehearsal${r.basedOn === 1 ? '' : 's'}; last ${formatDuration(r.lastMs)}${budget})`,
+    );
   } else lines.push(`  predicted RTO: no earlier succeeded rehearsal of this runbook${budget}`);
   lines.push('', renderPlan(p.plan, st));
   return lines.join('\n');

@@ -47,18 +47,28 @@ export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFl
   const leaseMs = leaseOf(flags.lease, state);
   const { runbook, registry, text } = await loadValidRunbook(file, flags.plugin ?? []);
   if (!runbook.fault) {
-    throw new DrctlError('no-fault', ExitCode.invalidInput, `${file}: drctl rehearse needs a spec.fault section (how to inject the fault and how to restore it)`, {
-      hint: 'add spec.fault: { kind: fault.freeze | exec | http | a plug-in kind, with: ..., detect: [probes] }, or use drctl drill to switch and fail back without a fault',
-    });
+    throw new DrctlError(
+      'no-fault',
+      ExitCode.invalidInput,
+      `${file}: drctl rehearse needs a spec.fault section (how to inject the fault and how to restore it)`,
+      {
+        hint: 'add spec.fault: { kind: fault.freeze | exec | http | a plug-in kind, with: ..., detect: [probes] }, or use drctl drill to switch and fail back without a fault',
+      },
+    );
   }
-  const scope = await buildRuntimeScope(runbook, flags, process.env, { baseParams: { ...runbook.fault.params, ...scenarioParams(runbook, flags.scenario) } });
+  const scope = await buildRuntimeScope(runbook, flags, process.env, {
+    baseParams: { ...runbook.fault.params, ...scenarioParams(runbook, flags.scenario) },
+  });
   const store = await openStateStore(state);
   try {
     if (flags.ack !== undefined) return await acknowledgePause(io, store, runbook.name, flags.ack, file);
     const history = await store.listRuns();
     const rehearsals = rehearsalsOf(history, runbook.name);
     const refusal = await safetyRefusal(store, runbook.name, 'rehearse');
-    const schedule = refusal !== undefined ? { allowed: false as const, reason: refusal } : scheduleVerdict(runbook, rehearsals, Date.now(), flags.ignoreSchedule === true);
+    const schedule =
+      refusal !== undefined
+        ? { allowed: false as const, reason: refusal }
+        : scheduleVerdict(runbook, rehearsals, Date.now(), flags.ignoreSchedule === true);
     if (flags.dryRun) {
       const preview = await previewRehearsal({ runbook, registry, scope, history, schedule, predictedRto: predictRto(rehearsals) });
       const code = previewExitCode(preview);
@@ -68,19 +78,31 @@ export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFl
     const target = { kind: 'new' as const, runbook, registry, runbookText: text, scope };
     if (!schedule.allowed) {
       // cron's "not now": recorded as SKIPPED without the lock (a run holding it does not turn this into a refusal)
-      return await runCommandSession(io, { store, leaseMs, yes: true, target: { ...target, phases: skippedRehearsalPhases(schedule.reason) } });
+      return await runCommandSession(io, {
+        store,
+        leaseMs,
+        yes: true,
+        target: { ...target, phases: skippedRehearsalPhases(schedule.reason) },
+      });
     }
     assertInputsPresent(runbook);
     if (!flags.yes) {
       if (!io.interactive) throw confirmationRequired(`rehearse ${runbook.name}`);
-      io.err(`This rehearsal injects a real fault: ${runbook.fault.description ?? runbook.fault.kind}; then switches, restores the fault and fails back.`);
+      io.err(
+        `This rehearsal injects a real fault: ${runbook.fault.description ?? runbook.fault.kind}; then switches, restores the fault and fails back.`,
+      );
       if (!(await io.confirm(`Rehearse ${runbook.name} now?`))) {
         io.err('Nothing was changed.');
         return ExitCode.refused;
       }
     }
     // a rehearsal never prompts: gates inside it fail closed (the session's default approve)
-    const code = await runCommandSession(io, { store, leaseMs, yes: true, target: { ...target, phases: rehearsalPhases({ concurrency: flags.concurrency, lever: () => engagedLever(store) }) } });
+    const code = await runCommandSession(io, {
+      store,
+      leaseMs,
+      yes: true,
+      target: { ...target, phases: rehearsalPhases({ concurrency: flags.concurrency, lever: () => engagedLever(store) }) },
+    });
     if (code === ExitCode.failed) await pauseAfterFailedRehearsal(io, store, runbook.name, file);
     return code;
   } finally {
@@ -95,7 +117,11 @@ export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFl
 function scenarioParams(runbook: Runbook, name: string | undefined): Readonly<Record<string, unknown>> {
   if (name === undefined) return {};
   const s = (runbook.scenarios ?? []).find((x) => x.name === name);
-  if (!s) throw usageError(`--scenario ${name}: ${runbook.name} answers no scenario "${name}"`, `its scenarios: ${(runbook.scenarios ?? []).map((x) => x.name).join(', ') || '(none: spec.scenarios)'}`);
+  if (!s)
+    throw usageError(
+      `--scenario ${name}: ${runbook.name} answers no scenario "${name}"`,
+      `its scenarios: ${(runbook.scenarios ?? []).map((x) => x.name).join(', ') || '(none: spec.scenarios)'}`,
+    );
   return s.params;
 }
 

@@ -37,12 +37,17 @@ export async function respondCommand(io: CliIO, paths: string[], flags: RespondF
     return { runbook: p.runbook, params: p.params, set };
   });
   for (const name of flags.approve ?? []) {
-    if (!parts.some((p) => p.runbook.steps.some((s) => s.id === name))) throw usageError(`--approve ${name}: no runbook of scenario ${scenario.name} has a step "${name}"`);
+    if (!parts.some((p) => p.runbook.steps.some((s) => s.id === name)))
+      throw usageError(`--approve ${name}: no runbook of scenario ${scenario.name} has a step "${name}"`);
   }
   const header = `respond to the loss of ${lost.join(', ')}: scenario ${scenario.name}${scenario.description ? ` (${scenario.description})` : ''}, ${parts.length} runbook${parts.length === 1 ? '' : 's'}, one after the other`;
   const runFlags = (p: (typeof parts)[number], extra: Partial<RunFlags>): RunFlags => ({
-    set: p.set, plugin: flags.plugin ?? [], approve: flags.approve ?? [], ...extra,
-    ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }), ...(flags.lease === undefined ? {} : { lease: flags.lease }),
+    set: p.set,
+    plugin: flags.plugin ?? [],
+    approve: flags.approve ?? [],
+    ...extra,
+    ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
+    ...(flags.lease === undefined ? {} : { lease: flags.lease }),
   });
   const run = runCommandAction('run');
 
@@ -52,17 +57,34 @@ export async function respondCommand(io: CliIO, paths: string[], flags: RespondF
     if (!io.json || !flags.dryRun) io.err(header);
     for (const p of parts) {
       const captured: string[] = [];
-      const shown: CliIO = flags.dryRun && io.json ? { ...io, out: (t) => captured.push(t) } : flags.dryRun ? io : { ...io, json: false, out: (t) => io.err(t) };
+      const shown: CliIO =
+        flags.dryRun && io.json
+          ? { ...io, out: (t) => captured.push(t) }
+          : flags.dryRun
+            ? io
+            : { ...io, json: false, out: (t) => io.err(t) };
       if (!io.json || !flags.dryRun) shown.out(`\n== ${p.runbook.name} (${p.runbook.file}) with ${canonicalJson(p.params)}`);
       const code = await run(shown, p.runbook.file, runFlags(p, { dryRun: true }), cmd);
-      plans.push({ runbook: p.runbook.name, file: p.runbook.file, params: p.params, code, plan: captured.length > 0 ? (JSON.parse(captured.join('')) as { result: unknown }).result : undefined });
+      plans.push({
+        runbook: p.runbook.name,
+        file: p.runbook.file,
+        params: p.params,
+        code,
+        plan: captured.length > 0 ? (JSON.parse(captured.join('')) as { result: unknown }).result : undefined,
+      });
     }
-    const code = plans.some((x) => x.code === ExitCode.failed) ? ExitCode.failed : plans.find((x) => x.code !== ExitCode.ok)?.code ?? ExitCode.ok;
+    const code = plans.some((x) => x.code === ExitCode.failed)
+      ? ExitCode.failed
+      : (plans.find((x) => x.code !== ExitCode.ok)?.code ?? ExitCode.ok);
     if (flags.dryRun) {
       if (io.json) io.out(envelope('respond', code !== ExitCode.failed, { lost, scenario: scenarioJson(scenario), plans }));
       return code;
     }
-    if (!(await io.confirm(`Respond to the loss of ${lost.join(', ')} with ${scenario.name} (${parts.map((p) => p.runbook.name).join(', ')}) now?`))) {
+    if (
+      !(await io.confirm(
+        `Respond to the loss of ${lost.join(', ')} with ${scenario.name} (${parts.map((p) => p.runbook.name).join(', ')}) now?`,
+      ))
+    ) {
       io.err('Nothing was changed.');
       return ExitCode.refused;
     }
@@ -71,7 +93,10 @@ export async function respondCommand(io: CliIO, paths: string[], flags: RespondF
   } else {
     // --yes (a disaster, maybe unattended): what will run, without spending the time of observing it first (as run --yes)
     io.err(header);
-    for (const p of parts) io.err(`  ${p.runbook.name} (${p.runbook.file}) with ${canonicalJson(p.params)}: ${p.runbook.steps.map((s) => `${s.id} (${s.kind})`).join(' → ')}`);
+    for (const p of parts)
+      io.err(
+        `  ${p.runbook.name} (${p.runbook.file}) with ${canonicalJson(p.params)}: ${p.runbook.steps.map((s) => `${s.id} (${s.kind})`).join(' → ')}`,
+      );
   }
   let first: ExitCode = ExitCode.ok;
   for (const p of parts) {
@@ -96,18 +121,38 @@ function lostOf(catalog: Catalog, text: string | undefined): string[] {
 /** The scenario answering the loss; none, or two that tie, is refused (exit 3), listing what there is. */
 function pickScenario(catalog: Catalog, lost: readonly string[], name: string | undefined): CatalogScenario {
   const pool = name === undefined ? catalog.scenarios : catalog.scenarios.filter((s) => s.name === name);
-  if (name !== undefined && pool.length === 0) throw usageError(`--scenario ${name}: no scenario of the catalog has this name`, `its scenarios: ${catalog.scenarios.map((s) => s.name).join(', ') || '(none)'}`);
+  if (name !== undefined && pool.length === 0)
+    throw usageError(
+      `--scenario ${name}: no scenario of the catalog has this name`,
+      `its scenarios: ${catalog.scenarios.map((s) => s.name).join(', ') || '(none)'}`,
+    );
   const found = lookupScenario(pool, lost);
-  const list = (ss: readonly CatalogScenario[]): string => ss.map((s) => `${s.name} (loses ${s.lost.join(', ')}; ${s.parts.map((p) => p.runbook.name).join(', ')})`).join('; ');
+  const list = (ss: readonly CatalogScenario[]): string =>
+    ss.map((s) => `${s.name} (loses ${s.lost.join(', ')}; ${s.parts.map((p) => p.runbook.name).join(', ')})`).join('; ');
   if (found.status === 'plan') return found.scenario;
   if (found.status === 'ambiguous') {
-    throw new DrctlError('respond-ambiguous', ExitCode.invalidInput, `${found.candidates.length} scenarios answer the loss of ${lost.join(', ')} equally (${found.match}): ${list(found.candidates)}`, {
-      hint: 'name one with --scenario NAME, or give the catalog one scenario for this loss',
-    });
+    throw new DrctlError(
+      'respond-ambiguous',
+      ExitCode.invalidInput,
+      `${found.candidates.length} scenarios answer the loss of ${lost.join(', ')} equally (${found.match}): ${list(found.candidates)}`,
+      {
+        hint: 'name one with --scenario NAME, or give the catalog one scenario for this loss',
+      },
+    );
   }
-  throw new DrctlError('respond-no-plan', ExitCode.invalidInput, `NO PLAN: no scenario of the catalog covers the loss of ${lost.join(', ')}${name === undefined ? '' : ` (--scenario ${name})`}`, {
-    hint: `the catalog's scenarios: ${list(catalog.scenarios) || '(none)'}; drctl assess shows every scope without a plan`,
-  });
+  throw new DrctlError(
+    'respond-no-plan',
+    ExitCode.invalidInput,
+    `NO PLAN: no scenario of the catalog covers the loss of ${lost.join(', ')}${name === undefined ? '' : ` (--scenario ${name})`}`,
+    {
+      hint: `the catalog's scenarios: ${list(catalog.scenarios) || '(none)'}; drctl assess shows every scope without a plan`,
+    },
+  );
 }
 
-const scenarioJson = (s: CatalogScenario) => ({ name: s.name, description: s.description ?? null, lost: s.lost, runbooks: s.parts.map((p) => ({ name: p.runbook.name, file: p.runbook.file, params: p.params })) });
+const scenarioJson = (s: CatalogScenario) => ({
+  name: s.name,
+  description: s.description ?? null,
+  lost: s.lost,
+  runbooks: s.parts.map((p) => ({ name: p.runbook.name, file: p.runbook.file, params: p.params })),
+});

@@ -31,10 +31,14 @@ export async function resumeCommand(io: CliIO, runId: string, flags: ResumeFlags
   try {
     const approved = new Set(flags.approve ?? []);
     return await runCommandSession(io, {
-      store, leaseMs, yes: flags.yes === true,
+      store,
+      leaseMs,
+      yes: flags.yes === true,
       approve: async (stepId, question) => approved.has(stepId) || (io.interactive && (await io.confirm(`[${stepId}] ${question}`))),
       target: {
-        kind: 'recorded', runId, force: flags.force === true,
+        kind: 'recorded',
+        runId,
+        force: flags.force === true,
         continuation: resumeContinuation({ force: flags.force === true, assumeApplied: flags.assumeApplied, reapply: flags.reapply }),
         load: async (header) => {
           const loaded = await loadValidRunbook(flags.runbook ?? header.runbook.file, flags.plugin ?? []);

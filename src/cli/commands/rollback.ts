@@ -25,12 +25,18 @@ export async function rollbackCommand(io: CliIO, runId: string, flags: RollbackF
   const store = await openStateStore(state);
   try {
     return await runCommandSession(io, {
-      store, leaseMs, yes: flags.yes === true,
+      store,
+      leaseMs,
+      yes: flags.yes === true,
       target: {
-        kind: 'recorded', runId, force: flags.force === true, continuation: rollbackContinuation,
+        kind: 'recorded',
+        runId,
+        force: flags.force === true,
+        continuation: rollbackContinuation,
         load: async (header, from) => {
           const text = await from.readRunbookCopy(runId);
-          if (text === undefined) throw new DrctlError('runbook-missing', ExitCode.invalidInput, `run ${runId} has no saved runbook copy in ${from.label}`);
+          if (text === undefined)
+            throw new DrctlError('runbook-missing', ExitCode.invalidInput, `run ${runId} has no saved runbook copy in ${from.label}`);
           return loadSavedRunbook(header.runbook.file, text, flags.plugin ?? []);
         },
       },

@@ -31,7 +31,8 @@ export interface RunFlags {
 }
 
 /** drctl run|drill RUNBOOK: parse flags → the session's input (run or drill phases) → the view → the exit code. */
-export const runCommandAction = (mode: 'run' | 'drill') =>
+export const runCommandAction =
+  (mode: 'run' | 'drill') =>
   async (io: CliIO, file: string, flags: RunFlags, cmd: Command): Promise<ExitCode> => {
     const { state } = cmd.optsWithGlobals<{ state: string }>();
     const leaseMs = leaseOf(flags.lease, state);
@@ -41,10 +42,19 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
     const lostDcs = flags.lostDcs ?? lostOption(flags.lost, `${text}\n${JSON.stringify(scope.params)}`);
     if (!flags.dryRun) assertInputsPresent(runbook);
     // the safety lever: a drill it holds is refused (exit 5, recorded), a run only says so
-    const held = flags.dryRun ? undefined : await (await import('./safety-notes.js')).leverGate(io, state, mode, runbook.name, async (store, reason) => {
-      const { skippedRehearsalPhases } = await import('../../rehearsal/skipped-run.js');
-      return runCommandSession(io, { store, leaseMs, yes: true, target: { kind: 'new', runbook, registry, runbookText: text, scope, phases: skippedRehearsalPhases(reason, 'drill') } });
-    });
+    const held = flags.dryRun
+      ? undefined
+      : await (
+          await import('./safety-notes.js')
+        ).leverGate(io, state, mode, runbook.name, async (store, reason) => {
+          const { skippedRehearsalPhases } = await import('../../rehearsal/skipped-run.js');
+          return runCommandSession(io, {
+            store,
+            leaseMs,
+            yes: true,
+            target: { kind: 'new', runbook, registry, runbookText: text, scope, phases: skippedRehearsalPhases(reason, 'drill') },
+          });
+        });
     if (held !== undefined) return held;
     // planning is imported only by a run that plans (--dry-run, a terminal's confirmation, --plan):
     // an unattended `run --yes` starts without it
@@ -52,7 +62,10 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
     // a saved plan is the approval (as `terraform apply plan`): it is re-checked against the live state under the lock.
     // --dry-run is a plan whatever else is given: with --plan it also says whether the saved plan still holds
     if (flags.dryRun || (!saved && !flags.yes && io.interactive)) {
-      const [{ planExitCode, planRunbook, readRunHistory }, { renderPlan }] = await Promise.all([import('./plan-runbook.js'), import('../output/plan-human.js')]);
+      const [{ planExitCode, planRunbook, readRunHistory }, { renderPlan }] = await Promise.all([
+        import('./plan-runbook.js'),
+        import('../output/plan-human.js'),
+      ]);
       const plan = await planRunbook(runbook, registry, scope, await readRunHistory(state), new AbortController().signal);
       const code = planExitCode(plan);
       if (flags.dryRun) {
@@ -71,20 +84,38 @@ export const runCommandAction = (mode: 'run' | 'drill') =>
     const approved = new Set(flags.approve ?? []);
     const store = await openStateStore(state);
     try {
-      const phases = runPhases({ mode, concurrency: flags.concurrency, onFailure: flags.onFailure, shuffle: process.env.DRCTL_SHUFFLE === '1', lostDcs });
+      const phases = runPhases({
+        mode,
+        concurrency: flags.concurrency,
+        onFailure: flags.onFailure,
+        shuffle: process.env.DRCTL_SHUFFLE === '1',
+        lostDcs,
+      });
       return await runCommandSession(io, {
-        store, leaseMs, yes: true,
+        store,
+        leaseMs,
+        yes: true,
         approve: async (stepId, question) => approved.has(stepId) || (io.interactive && (await io.confirm(`[${stepId}] ${question}`))),
         target: {
-          kind: 'new', runbook, registry, runbookText: text, scope, phases,
+          kind: 'new',
+          runbook,
+          registry,
+          runbookText: text,
+          scope,
+          phases,
           // a saved plan is re-checked under the lock before anything is written: the run then re-decides each
           // step, and any decision that differs from the plan's was refused here (README: Architecture)
-          ...(saved ? {
-            beforeStart: async () => {
-              const [{ planRunbook }, { assertPlanFresh }] = await Promise.all([import('./plan-runbook.js'), import('./saved-plan.js')]);
-              assertPlanFresh(saved, await planRunbook(runbook, registry, scope, await store.listRuns(), new AbortController().signal));
-            },
-          } : {}),
+          ...(saved
+            ? {
+                beforeStart: async () => {
+                  const [{ planRunbook }, { assertPlanFresh }] = await Promise.all([
+                    import('./plan-runbook.js'),
+                    import('./saved-plan.js'),
+                  ]);
+                  assertPlanFresh(saved, await planRunbook(runbook, registry, scope, await store.listRuns(), new AbortController().signal));
+                },
+              }
+            : {}),
         },
       });
     } finally {

@@ -20,11 +20,15 @@ export async function acknowledgePause(io: CliIO, store: StateStore, runbook: st
     return ExitCode.ok;
   }
   if (pause.runId !== runId) {
-    throw usageError(`--ack ${runId}: ${runbook} is paused after failed rehearsal ${pause.runId}, not ${runId}`, `drctl rehearse ${file} --ack ${pause.runId} (drctl report ${pause.runId} says why it failed)`);
+    throw usageError(
+      `--ack ${runId}: ${runbook} is paused after failed rehearsal ${pause.runId}, not ${runId}`,
+      `drctl rehearse ${file} --ack ${pause.runId} (drctl report ${pause.runId} says why it failed)`,
+    );
   }
   await clearPause(store, runbook);
   if (io.json) io.out(envelope('rehearse', true, { acknowledged: pause, runbook }));
-  else io.out(`acknowledged failed rehearsal ${pause.runId} (${pause.reasons.join('; ') || 'FAILED'}): the schedule of ${runbook} is resumed`);
+  else
+    io.out(`acknowledged failed rehearsal ${pause.runId} (${pause.reasons.join('; ') || 'FAILED'}): the schedule of ${runbook} is resumed`);
   return ExitCode.ok;
 }
 
@@ -33,10 +37,14 @@ export async function acknowledgePause(io: CliIO, store: StateStore, runbook: st
  * FAILED → its runbook's schedule is paused (said on stderr, with how to acknowledge it).
  */
 export async function pauseAfterFailedRehearsal(io: CliIO, store: StateStore, runbook: string, file: string): Promise<void> {
-  const mine = (r: RunMeta): boolean => r.mode === 'rehearse' && r.runbook.name === runbook && r.pid === process.pid && r.host === os.hostname();
+  const mine = (r: RunMeta): boolean =>
+    r.mode === 'rehearse' && r.runbook.name === runbook && r.pid === process.pid && r.host === os.hostname();
   const meta = (await store.listRuns()).find(mine);
   const pause = meta && (await pauseAfterFailure(store, meta));
-  if (pause) io.err(`the schedule of ${pause.runbook} is paused after this failed rehearsal: cron's rehearsals exit 5 until someone acknowledges it: drctl rehearse ${file} --ack ${pause.runId}`);
+  if (pause)
+    io.err(
+      `the schedule of ${pause.runbook} is paused after this failed rehearsal: cron's rehearsals exit 5 until someone acknowledges it: drctl rehearse ${file} --ack ${pause.runId}`,
+    );
 }
 
 /**
@@ -45,7 +53,10 @@ export async function pauseAfterFailedRehearsal(io: CliIO, store: StateStore, ru
  * undefined: go ahead.
  */
 export async function leverGate(
-  io: CliIO, state: string, mode: 'run' | 'drill', runbook: string,
+  io: CliIO,
+  state: string,
+  mode: 'run' | 'drill',
+  runbook: string,
   /** Record the drill as SKIPPED with this reason in this store (its own run), and say so: the exit code. */
   skip: (store: StateStore, reason: string) => Promise<ExitCode>,
 ): Promise<ExitCode | undefined> {

@@ -12,10 +12,17 @@ export function scenariosJson(catalog: Catalog) {
   return {
     topology: { name: catalog.topology.name, file: catalog.topologyFile },
     scenarios: catalog.scenarios.map((s) => ({
-      name: s.name, description: s.description ?? null, lost: s.lost, written: s.written,
+      name: s.name,
+      description: s.description ?? null,
+      lost: s.lost,
+      written: s.written,
       runbooks: s.parts.map((p) => ({ name: p.runbook.name, file: p.runbook.file, params: p.params })),
     })),
-    runbooks: catalog.runbooks.map((r) => ({ name: r.runbook.name, file: r.runbook.file, scenarios: (r.runbook.scenarios ?? []).map((s) => s.name) })),
+    runbooks: catalog.runbooks.map((r) => ({
+      name: r.runbook.name,
+      file: r.runbook.file,
+      scenarios: (r.runbook.scenarios ?? []).map((s) => s.name),
+    })),
     skipped: catalog.skipped,
   };
 }
@@ -28,11 +35,15 @@ export async function scenariosCommand(io: CliIO, paths: string[], flags: Catalo
     return ExitCode.ok;
   }
   const st = createStyle(io.color.out);
-  const rows = catalog.scenarios.map((s) => [s.name, `${s.written.join(', ')}${s.written.join(',') === s.lost.join(',') ? '' : ` (${s.lost.join(', ')})`}`,
-    s.parts.map((p) => `${p.runbook.name}${Object.keys(p.params).length > 0 ? ` ${canonicalJson(p.params)}` : ''}`).join('; ')]);
+  const rows = catalog.scenarios.map((s) => [
+    s.name,
+    `${s.written.join(', ')}${s.written.join(',') === s.lost.join(',') ? '' : ` (${s.lost.join(', ')})`}`,
+    s.parts.map((p) => `${p.runbook.name}${Object.keys(p.params).length > 0 ? ` ${canonicalJson(p.params)}` : ''}`).join('; '),
+  ]);
   const head = ['SCENARIO', 'LOST', 'ANSWERED BY (params)'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   io.out(`Catalog of ${catalog.runbooks.length} runbooks against topology ${st.bold(catalog.topology.name)} (${catalog.topologyFile})`);
   io.out('');
   if (rows.length === 0) io.out('no scenarios: give runbooks spec.scenarios (README "Assess")');

@@ -9,14 +9,31 @@ import type { CliIO } from '../io.js';
 import { envelope } from '../output/json.js';
 
 /** Every schema drctl publishes: name → its file under runbooks/schema/ and how to build it. */
-export const PUBLISHED: Readonly<Record<string, { readonly file: string; readonly what: string; readonly build: () => Promise<unknown> }>> = {
-  runbook: { file: 'runbook.schema.json', what: 'runbook files (kind: Runbook), with every built-in kind\'s params', build: async () => buildRunbookJsonSchema(await baseRegistry()) },
-  topology: { file: 'topology.schema.json', what: 'topology files (kind: Topology)', build: async () => topologySchema },
-  ...Object.fromEntries(Object.entries(DOCUMENT_SCHEMAS).map(([name, s]) => [name, {
-    file: s.file, what: name === 'events' ? `the NDJSON stream of ${s.commands.join(', ')} --json (one line)` : s.usage ?? `${s.commands.join(', ')} --json`, build: async () => s.schema,
-  }])),
-  ...Object.fromEntries(Object.entries(RECORD_SCHEMAS).map(([name, s]) => [name, { file: s.file, what: s.what, build: async () => s.schema }])),
-};
+export const PUBLISHED: Readonly<Record<string, { readonly file: string; readonly what: string; readonly build: () => Promise<unknown> }>> =
+  {
+    runbook: {
+      file: 'runbook.schema.json',
+      what: "runbook files (kind: Runbook), with every built-in kind's params",
+      build: async () => buildRunbookJsonSchema(await baseRegistry()),
+    },
+    topology: { file: 'topology.schema.json', what: 'topology files (kind: Topology)', build: async () => topologySchema },
+    ...Object.fromEntries(
+      Object.entries(DOCUMENT_SCHEMAS).map(([name, s]) => [
+        name,
+        {
+          file: s.file,
+          what:
+            name === 'events'
+              ? `the NDJSON stream of ${s.commands.join(', ')} --json (one line)`
+              : (s.usage ?? `${s.commands.join(', ')} --json`),
+          build: async () => s.schema,
+        },
+      ]),
+    ),
+    ...Object.fromEntries(
+      Object.entries(RECORD_SCHEMAS).map(([name, s]) => [name, { file: s.file, what: s.what, build: async () => s.schema }]),
+    ),
+  };
 
 /** Names a schema was listed under before (still printed, not listed): `rehearse` until it was named for its file. */
 const ALIASES: Readonly<Record<string, string>> = { rehearse: 'rehearse-preview' };
@@ -34,7 +51,10 @@ export async function schemaCommand(io: CliIO, name: string | undefined, flags: 
   const entry = PUBLISHED[ALIASES[wanted] ?? wanted];
   if (!entry) {
     const hint = didYouMean(wanted, Object.keys(PUBLISHED));
-    throw usageError(`no schema "${wanted}"${hint ? ` (did you mean "${hint}"?)` : ''}`, `the schemas: ${Object.keys(PUBLISHED).join(', ')} (drctl schema --list)`);
+    throw usageError(
+      `no schema "${wanted}"${hint ? ` (did you mean "${hint}"?)` : ''}`,
+      `the schemas: ${Object.keys(PUBLISHED).join(', ')} (drctl schema --list)`,
+    );
   }
   io.out(JSON.stringify(await entry.build(), null, 2));
   return ExitCode.ok;

@@ -20,54 +20,85 @@ export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): P
     const lockList = await store.listLocks();
     const locks = lockList.map(({ scope, holder }) => {
       const liveness = livenessOf(holder);
-      return { scope, holder, stale: liveness !== 'live', why: liveness === 'dead' ? 'holder process is gone' : liveness === 'expired' ? 'lease expired' : undefined };
+      return {
+        scope,
+        holder,
+        stale: liveness !== 'live',
+        why: liveness === 'dead' ? 'holder process is gone' : liveness === 'expired' ? 'lease expired' : undefined,
+      };
     });
     const all = await store.listRuns();
     const running = all.filter((r) => r.status === 'running');
     // a step of a run that no controller runs any more, started with no outcome journaled, was cut off mid-step
-    const stepsOf = (meta: RunMeta, records: readonly JournalRecord[], live = true) => buildReport(meta, records).steps
-      .map((s) => ({ id: s.id, status: !live && s.status === 'running' ? 'cut-off' : s.status }));
-    const resumable = await Promise.all(latestPerScope(all).filter(isResumableRun).map(async (meta) => ({
-      runId: meta.runId, runbook: meta.runbook.name, mode: meta.mode, startedAt: meta.startedAt, endedAt: meta.endedAt ?? null,
-      holder: `${meta.user}@${meta.host} pid ${meta.pid}`, steps: stepsOf(meta, (await store.readJournal(meta.runId)).records, false),
-    })));
-    const active = await Promise.all(running.map(async (meta) => {
-      const lock = locks.find((l) => l.holder.runId === meta.runId);
-      const orphaned = !lock || lock.stale;
-      const takenOver = lock ? undefined : takenOverBy(meta, all);
-      const { records } = await store.readJournal(meta.runId);
-      // a rehearsal no controller finishes any more is only undone (never resumed): with the fault it left in place, if any
-      const left = meta.mode === 'rehearse' ? unrestoredFault(records) : undefined;
-      return {
-        runId: meta.runId, runbook: meta.runbook.name, mode: meta.mode, startedAt: meta.startedAt,
-        holder: lock ? holderOf(lock.holder) : `${meta.user}@${meta.host} pid ${meta.pid}`,
-        lock: lock ? { scope: lock.scope, expiresAt: lock.holder.expiresAt, token: lock.holder.token, stale: lock.stale } : null,
-        orphaned,
-        needsRollback: orphaned && meta.mode === 'rehearse' && !takenOver,
-        ...(takenOver ? { takenOverBy: takenOver } : {}),
-        faultLeft: left ? left.describe : null,
-        steps: stepsOf(meta, records, !orphaned),
-      };
-    }));
+    const stepsOf = (meta: RunMeta, records: readonly JournalRecord[], live = true) =>
+      buildReport(meta, records).steps.map((s) => ({ id: s.id, status: !live && s.status === 'running' ? 'cut-off' : s.status }));
+    const resumable = await Promise.all(
+      latestPerScope(all)
+        .filter(isResumableRun)
+        .map(async (meta) => ({
+          runId: meta.runId,
+          runbook: meta.runbook.name,
+          mode: meta.mode,
+          startedAt: meta.startedAt,
+          endedAt: meta.endedAt ?? null,
+          holder: `${meta.user}@${meta.host} pid ${meta.pid}`,
+          steps: stepsOf(meta, (await store.readJournal(meta.runId)).records, false),
+        })),
+    );
+    const active = await Promise.all(
+      running.map(async (meta) => {
+        const lock = locks.find((l) => l.holder.runId === meta.runId);
+        const orphaned = !lock || lock.stale;
+        const takenOver = lock ? undefined : takenOverBy(meta, all);
+        const { records } = await store.readJournal(meta.runId);
+        // a rehearsal no controller finishes any more is only undone (never resumed): with the fault it left in place, if any
+        const left = meta.mode === 'rehearse' ? unrestoredFault(records) : undefined;
+        return {
+          runId: meta.runId,
+          runbook: meta.runbook.name,
+          mode: meta.mode,
+          startedAt: meta.startedAt,
+          holder: lock ? holderOf(lock.holder) : `${meta.user}@${meta.host} pid ${meta.pid}`,
+          lock: lock ? { scope: lock.scope, expiresAt: lock.holder.expiresAt, token: lock.holder.token, stale: lock.stale } : null,
+          orphaned,
+          needsRollback: orphaned && meta.mode === 'rehearse' && !takenOver,
+          ...(takenOver ? { takenOverBy: takenOver } : {}),
+          faultLeft: left ? left.describe : null,
+          steps: stepsOf(meta, records, !orphaned),
+        };
+      }),
+    );
     // a run whose last rollback did not get everything back stays on the list until a later rollback does
-    const unfinished = await Promise.all(all.filter((m) => m.status !== 'running' && m.rolledBack && !m.rolledBack.ok).map(async (meta) => {
-      const rb = meta.rolledBack as RolledBack;
-      const { records } = await store.readJournal(meta.runId);
-      return {
-        runId: meta.runId, runbook: meta.runbook.name, mode: meta.mode, startedAt: meta.startedAt,
-        holder: `${meta.user}@${meta.host} pid ${meta.pid}`, lock: null, orphaned: true, needsRollback: true,
-        faultLeft: rb.fault && !rb.fault.restored ? rb.fault.describe : null,
-        rollbackIncomplete: { at: rb.at, failed: rb.failed ?? {}, notReached: rb.notReached ?? [], unknown: rb.unknown ?? [] },
-        steps: stepsOf(meta, records, false),
-      };
-    }));
+    const unfinished = await Promise.all(
+      all
+        .filter((m) => m.status !== 'running' && m.rolledBack && !m.rolledBack.ok)
+        .map(async (meta) => {
+          const rb = meta.rolledBack as RolledBack;
+          const { records } = await store.readJournal(meta.runId);
+          return {
+            runId: meta.runId,
+            runbook: meta.runbook.name,
+            mode: meta.mode,
+            startedAt: meta.startedAt,
+            holder: `${meta.user}@${meta.host} pid ${meta.pid}`,
+            lock: null,
+            orphaned: true,
+            needsRollback: true,
+            faultLeft: rb.fault && !rb.fault.restored ? rb.fault.describe : null,
+            rollbackIncomplete: { at: rb.at, failed: rb.failed ?? {}, notReached: rb.notReached ?? [], unknown: rb.unknown ?? [] },
+            steps: stepsOf(meta, records, false),
+          };
+        }),
+    );
     if (io.json) {
       io.out(envelope('status', true, { runs: [...active, ...unfinished], resumable, locks }));
       return ExitCode.ok;
     }
     if (active.length === 0 && unfinished.length === 0) io.out('no run in progress');
     for (const r of unfinished) {
-      io.out(`${r.runId} (${r.mode} of ${r.runbook}) by ${r.holder} since ${r.startedAt} — ROLLBACK INCOMPLETE at ${r.rollbackIncomplete.at}, NEEDS ROLLBACK: \`drctl rollback ${r.runId}\` retries what is left`);
+      io.out(
+        `${r.runId} (${r.mode} of ${r.runbook}) by ${r.holder} since ${r.startedAt} — ROLLBACK INCOMPLETE at ${r.rollbackIncomplete.at}, NEEDS ROLLBACK: \`drctl rollback ${r.runId}\` retries what is left`,
+      );
       if (r.faultLeft) io.out(`  FAULT LEFT IN PLACE: ${r.faultLeft}`);
       for (const [id, why] of Object.entries(r.rollbackIncomplete.failed)) io.out(`  NOT rolled back: ${id}: ${why}`);
       if (r.rollbackIncomplete.notReached.length > 0) io.out(`  not reached: ${r.rollbackIncomplete.notReached.join(', ')}`);
@@ -78,17 +109,21 @@ export async function statusCommand(io: CliIO, _flags: unknown, cmd: Command): P
       for (const s of r.steps) io.out(`  ${s.status.padEnd(12)} ${s.id}`);
     }
     for (const r of active) {
-      const flag = !r.orphaned ? '' : 'takenOverBy' in r && r.takenOverBy
-        ? ` — FENCED OUT: its lock was taken over by run ${r.takenOverBy} (it can no longer act or record its end; see that run)`
-        : r.needsRollback
-        ? ` — NOT LIVE, NEEDS ROLLBACK (its controller stopped mid-rehearsal): \`drctl rollback ${r.runId}\` restores the fault and returns every step to the baseline observed before it`
-        : ` — NOT LIVE (no controller holds its lock): ${nextStep(r.mode, r.runId)}`;
+      const flag = !r.orphaned
+        ? ''
+        : 'takenOverBy' in r && r.takenOverBy
+          ? ` — FENCED OUT: its lock was taken over by run ${r.takenOverBy} (it can no longer act or record its end; see that run)`
+          : r.needsRollback
+            ? ` — NOT LIVE, NEEDS ROLLBACK (its controller stopped mid-rehearsal): \`drctl rollback ${r.runId}\` restores the fault and returns every step to the baseline observed before it`
+            : ` — NOT LIVE (no controller holds its lock): ${nextStep(r.mode, r.runId)}`;
       io.out(`${r.runId} (${r.mode} of ${r.runbook}) by ${r.holder} since ${r.startedAt}${flag}`);
       if (r.faultLeft) io.out(`  FAULT LEFT IN PLACE: ${r.faultLeft}`);
       for (const s of r.steps) io.out(`  ${s.status.padEnd(12)} ${s.id}`);
     }
     for (const l of locks) {
-      io.out(`lock ${l.scope}: held by run ${l.holder.runId} (${l.holder.mode}) ${holderOf(l.holder)} since ${l.holder.since}, lease until ${l.holder.expiresAt}, token ${l.holder.token}${l.stale ? ` — STALE (${l.why}): the next run may take it over` : ''}`);
+      io.out(
+        `lock ${l.scope}: held by run ${l.holder.runId} (${l.holder.mode}) ${holderOf(l.holder)} since ${l.holder.since}, lease until ${l.holder.expiresAt}, token ${l.holder.token}${l.stale ? ` — STALE (${l.why}): the next run may take it over` : ''}`,
+      );
     }
     return ExitCode.ok;
   } finally {
@@ -111,4 +146,6 @@ function latestPerScope(runs: readonly RunMeta[]): RunMeta[] {
 
 /** What to do with a run no controller finishes: a rehearsal is only undone (its RTO would mean nothing resumed). */
 const nextStep = (mode: string, runId: string): string =>
-  mode === 'rehearse' ? `undo it with \`drctl rollback ${runId}\` (a rehearsal is not resumed)` : `resume it with \`drctl resume ${runId}\` or undo it with \`drctl rollback ${runId}\``;
+  mode === 'rehearse'
+    ? `undo it with \`drctl rollback ${runId}\` (a rehearsal is not resumed)`
+    : `resume it with \`drctl resume ${runId}\` or undo it with \`drctl rollback ${runId}\``;

@@ -35,11 +35,26 @@ export async function unlockCommand(io: CliIO, scope: string, flags: { force?: b
     await store.audit({ at, action: 'unlock.forced', scope, by, removed });
     if (removed && (await store.readRunMeta(removed.runId))) {
       const runId = removed.runId;
-      const { torn } = await store.appendUnfenced(runId, scope, (seq) => ({ type: 'lock.force-released', runId, at, scope, token: removed.token, by, schemaVersion: JOURNAL_SCHEMA_VERSION, seq }));
-      if (torn !== undefined) io.err(`warning: the journal of run ${runId} ended in a torn write (its process died mid-append; that record never durably happened): moved aside to journal.ndjson.torn before recording the unlock`);
+      const { torn } = await store.appendUnfenced(runId, scope, (seq) => ({
+        type: 'lock.force-released',
+        runId,
+        at,
+        scope,
+        token: removed.token,
+        by,
+        schemaVersion: JOURNAL_SCHEMA_VERSION,
+        seq,
+      }));
+      if (torn !== undefined)
+        io.err(
+          `warning: the journal of run ${runId} ended in a torn write (its process died mid-append; that record never durably happened): moved aside to journal.ndjson.torn before recording the unlock`,
+        );
     }
     if (io.json) io.out(envelope('unlock', true, { scope, removed: removed ?? null, by }));
-    else io.out(`removed lock "${scope}": ${described}${removed ? `; recorded in the audit log and in the journal of run ${removed.runId}` : ''}`);
+    else
+      io.out(
+        `removed lock "${scope}": ${described}${removed ? `; recorded in the audit log and in the journal of run ${removed.runId}` : ''}`,
+      );
     return ExitCode.ok;
   } finally {
     await store.close();

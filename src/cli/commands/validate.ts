@@ -38,7 +38,13 @@ async function validateOne(file: string, plugins: readonly string[]): Promise<Fi
   } catch (e) {
     if (!isFileProblem(e)) throw e;
     // no position: the file itself is the problem ("nope.yaml: error: no such file or directory")
-    return { file, kind: 'Runbook', valid: false, steps: 0, diagnostics: [{ severity: 'error', code: e.code, message: e.problem, file, line: 0, column: 0 }] };
+    return {
+      file,
+      kind: 'Runbook',
+      valid: false,
+      steps: 0,
+      diagnostics: [{ severity: 'error', code: e.code, message: e.problem, file, line: 0, column: 0 }],
+    };
   }
 }
 
@@ -52,7 +58,9 @@ export async function validateCommand(io: CliIO, files: string[], opts: { plugin
     io.out(envelope('validate', ok, { files: results.map(({ diagnostics: _d, ...r }) => r) }, allDiagnostics));
   } else {
     if (allDiagnostics.length > 0) io.err(renderDiagnostics(allDiagnostics, readSource, { color: io.color.err }));
-    for (const r of results) if (r.valid) io.out(r.kind === 'Topology' ? `${r.file}: valid topology (${r.zones ?? 0} zones)` : `${r.file}: valid (${r.steps ?? 0} steps)`);
+    for (const r of results)
+      if (r.valid)
+        io.out(r.kind === 'Topology' ? `${r.file}: valid topology (${r.zones ?? 0} zones)` : `${r.file}: valid (${r.steps ?? 0} steps)`);
   }
   return ok ? ExitCode.ok : ExitCode.invalidInput;
 }

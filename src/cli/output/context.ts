@@ -51,7 +51,8 @@ export function createCliIO(flags: OutputFlags, env: NodeJS.ProcessEnv = process
         return /^y(es)?$/i.test(answer.trim());
       } catch (e) {
         // Ctrl+C at the prompt (readline rejects with an AbortError): an interrupt, not a bug; end of input: no
-        if ((e as Error)?.name === 'AbortError' && /ctrl\+c/i.test((e as Error).message)) throw interrupted('cancelled at the prompt (Ctrl+C): nothing was changed');
+        if ((e as Error)?.name === 'AbortError' && /ctrl\+c/i.test((e as Error).message))
+          throw interrupted('cancelled at the prompt (Ctrl+C): nothing was changed');
         return false;
       } finally {
         rl.close();

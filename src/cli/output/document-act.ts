@@ -10,15 +10,17 @@ type CommandFn<A extends unknown[]> = (io: CliIO, ...args: A) => Promise<ExitCod
  * instead (text, or the JSON document under --json), written once the command returns. The command
  * itself knows nothing of -o.
  */
-export const toFile = <A extends unknown[]>(load: () => Promise<CommandFn<A>>) => async (): Promise<CommandFn<A>> => {
-  const fn = await load();
-  return async (io, ...args) => {
-    const cmd = args.at(-1) as Command;
-    const out = cmd.opts<{ out?: string }>().out;
-    if (out === undefined || out === '-') return fn(io, ...args);
-    const collected = collectingIO(io);
-    const code = await fn(collected.io, ...args);
-    await writeDocument(io, out, collected.text());
-    return code;
+export const toFile =
+  <A extends unknown[]>(load: () => Promise<CommandFn<A>>) =>
+  async (): Promise<CommandFn<A>> => {
+    const fn = await load();
+    return async (io, ...args) => {
+      const cmd = args.at(-1) as Command;
+      const out = cmd.opts<{ out?: string }>().out;
+      if (out === undefined || out === '-') return fn(io, ...args);
+      const collected = collectingIO(io);
+      const code = await fn(collected.io, ...args);
+      await writeDocument(io, out, collected.text());
+      return code;
+    };
   };
-};

@@ -9,7 +9,24 @@ import type { CliIO } from '../io.js';
  * than silently creating a file named `json`; `-o ./json` still writes one. `-o -` is stdout.
  */
 export const FORMAT_WORDS: ReadonlySet<string> = new Set([
-  'json', 'yaml', 'yml', 'md', 'markdown', 'html', 'junit', 'xml', 'text', 'txt', 'ndjson', 'wide', 'name', 'table', 'csv', 'jsonpath', 'go-template', 'custom-columns',
+  'json',
+  'yaml',
+  'yml',
+  'md',
+  'markdown',
+  'html',
+  'junit',
+  'xml',
+  'text',
+  'txt',
+  'ndjson',
+  'wide',
+  'name',
+  'table',
+  'csv',
+  'jsonpath',
+  'go-template',
+  'custom-columns',
 ]);
 
 export function outFile(value: string): string {
@@ -22,7 +39,8 @@ export function outFile(value: string): string {
   return value;
 }
 
-export const outOption = (what: string): Option => new Option('-o, --out <file>', `${what} (- for stdout; a format word such as json is refused: use --json)`).argParser(outFile);
+export const outOption = (what: string): Option =>
+  new Option('-o, --out <file>', `${what} (- for stdout; a format word such as json is refused: use --json)`).argParser(outFile);
 
 /** Write a command's document to `-o FILE` (saying so on stderr) or to stdout. */
 export async function writeDocument(io: CliIO, out: string | undefined, text: string, options?: { readonly mode?: number }): Promise<void> {

@@ -35,7 +35,9 @@ export function eventLine(e: EngineEvent, st: Style): string | undefined {
       return `${st.bold('↩')} rolling back ${e.steps.length} step(s): ${e.reason}`;
     case 'step.rolled-back':
       // an undo that found the step as it was did nothing: it never says it ran a command
-      return e.changed === false ? `${st.dim('=')} ${e.stepId} ${ALREADY_AS_BEFORE}` : `${st.green('↩')} ${e.stepId} rolled back in ${formatDuration(e.durationMs)}: ${e.describe}`;
+      return e.changed === false
+        ? `${st.dim('=')} ${e.stepId} ${ALREADY_AS_BEFORE}`
+        : `${st.green('↩')} ${e.stepId} rolled back in ${formatDuration(e.durationMs)}: ${e.describe}`;
     case 'step.rollback-failed':
       return `${st.red('✗')} ${e.stepId} rollback failed: ${e.error.message}`;
     case 'budget.exceeded':
@@ -58,9 +60,13 @@ export function eventLine(e: EngineEvent, st: Style): string | undefined {
       return `${st.yellow('!')} ${e.signal}: no new step will start (again to cancel running steps)`;
     case 'run.finished': {
       // a rollback's line says what the rollback did, not the run's status (a killed rehearsal stays interrupted)
-      if (e.rollback) return `${e.rollback === 'succeeded' ? st.green('■') : st.red('■')} rollback ${e.rollback === 'failed' ? 'incomplete' : e.rollback} in ${formatDuration(e.durationMs)}`;
+      if (e.rollback)
+        return `${e.rollback === 'succeeded' ? st.green('■') : st.red('■')} rollback ${e.rollback === 'failed' ? 'incomplete' : e.rollback} in ${formatDuration(e.durationMs)}`;
       const mark = e.status === 'succeeded' ? st.green('■') : st.red('■');
-      const cp = e.summary.criticalPath.length > 0 ? `; critical path ${e.summary.criticalPath.join(' → ')} ${formatDuration(e.summary.criticalPathMs)}` : '';
+      const cp =
+        e.summary.criticalPath.length > 0
+          ? `; critical path ${e.summary.criticalPath.join(' → ')} ${formatDuration(e.summary.criticalPathMs)}`
+          : '';
       return `${mark} ${e.status} in ${formatDuration(e.durationMs)}${cp}${e.summary.error ? `\n  ${e.summary.error}` : ''}`;
     }
     default:
@@ -69,5 +75,7 @@ export function eventLine(e: EngineEvent, st: Style): string | undefined {
 }
 
 function phaseText(phases: Readonly<Partial<Record<string, number>>>): string {
-  return Object.entries(phases).map(([k, v]) => `${k} ${formatDuration(v ?? 0)}`).join(', ');
+  return Object.entries(phases)
+    .map(([k, v]) => `${k} ${formatDuration(v ?? 0)}`)
+    .join(', ');
 }

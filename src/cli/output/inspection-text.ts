@@ -14,9 +14,13 @@ export function renderInspection(r: InspectionRecord, st: Style, storeLabel: str
   if (r.savedPlans.length > 0) out.push(`  saved plans: ${r.savedPlans.map((s) => `${s.file} ${s.fresh ? 'fresh' : 'STALE'}`).join('; ')}`);
   if (r.safety) {
     const { lever, paused } = r.safety;
-    out.push(`  safety: lever ${lever?.engaged ? st.red(`ENGAGED by ${lever.by}`) : 'released'}; rehearsals paused: ${paused.length === 0 ? 'none' : st.red(paused.map((p) => `${p.runbook} (${p.runId})`).join(', '))}`);
+    out.push(
+      `  safety: lever ${lever?.engaged ? st.red(`ENGAGED by ${lever.by}`) : 'released'}; rehearsals paused: ${paused.length === 0 ? 'none' : st.red(paused.map((p) => `${p.runbook} (${p.runId})`).join(', '))}`,
+    );
   }
-  out.push(`  scopes: ${r.assessment.scopes.map((s) => `${s.id} ${s.verdict === 'survivable' && s.plan.status === 'plan' ? st.green(verdictText(s)) : st.red(verdictText(s))}`).join(', ')}`);
+  out.push(
+    `  scopes: ${r.assessment.scopes.map((s) => `${s.id} ${s.verdict === 'survivable' && s.plan.status === 'plan' ? st.green(verdictText(s)) : st.red(verdictText(s))}`).join(', ')}`,
+  );
   out.push('');
   if (r.findingList.length === 0) out.push(st.green('Clean: no findings.'));
   else {

@@ -11,10 +11,21 @@ export interface JsonEnvelope {
   readonly ok: boolean;
   readonly result: unknown;
   readonly diagnostics: readonly Diagnostic[];
-  readonly error?: { readonly code: string; readonly message: string; readonly hint?: string | undefined; readonly details?: Readonly<Record<string, unknown>> | undefined };
+  readonly error?: {
+    readonly code: string;
+    readonly message: string;
+    readonly hint?: string | undefined;
+    readonly details?: Readonly<Record<string, unknown>> | undefined;
+  };
 }
 
-export function envelope(command: string, ok: boolean, result: unknown, diagnostics: readonly Diagnostic[] = [], error?: JsonEnvelope['error']): string {
+export function envelope(
+  command: string,
+  ok: boolean,
+  result: unknown,
+  diagnostics: readonly Diagnostic[] = [],
+  error?: JsonEnvelope['error'],
+): string {
   const doc: JsonEnvelope = { schemaVersion: JSON_SCHEMA_VERSION, command, ok, result, diagnostics, ...(error ? { error } : {}) };
   return JSON.stringify(doc, null, 2);
 }
@@ -32,6 +43,7 @@ export const ndjsonError = (command: string, diagnostics: readonly Diagnostic[],
  * line both carry it (the summary's own record, run.json, has a version of its own on disk).
  */
 export const NDJSON_SCHEMA_VERSION = EVENT_SCHEMA_VERSION;
-export const ndjsonVersionLine = (version: string): string => JSON.stringify({ type: 'version', schemaVersion: NDJSON_SCHEMA_VERSION, drctl: version });
+export const ndjsonVersionLine = (version: string): string =>
+  JSON.stringify({ type: 'version', schemaVersion: NDJSON_SCHEMA_VERSION, drctl: version });
 export const ndjsonEvent = (e: EngineEvent): string => JSON.stringify(e);
 export const ndjsonSummary = (meta: RunMeta): string => JSON.stringify({ type: 'summary', ...meta, schemaVersion: NDJSON_SCHEMA_VERSION });

@@ -10,8 +10,20 @@ export function renderPlan(plan: Plan, st: Style, options: { readonly diff?: boo
   const width = Math.max(...plan.steps.map((s) => s.id.length));
   for (const s of plan.steps) {
     const glyph = PLAN_GLYPHS[s.action];
-    const colored = s.action === 'change' ? st.green(glyph) : s.action === 'noop' ? st.dim(glyph) : s.action === 'gate' ? st.yellow(glyph) : st.red(glyph);
-    const what = s.action === 'unknown' ? `${s.describe}: ${s.error ?? ''}` : s.action === 'noop' ? `${s.describe} ${st.dim(`(${s.reason ?? 'already done'})`)}` : s.describe;
+    const colored =
+      s.action === 'change'
+        ? st.green(glyph)
+        : s.action === 'noop'
+          ? st.dim(glyph)
+          : s.action === 'gate'
+            ? st.yellow(glyph)
+            : st.red(glyph);
+    const what =
+      s.action === 'unknown'
+        ? `${s.describe}: ${s.error ?? ''}`
+        : s.action === 'noop'
+          ? `${s.describe} ${st.dim(`(${s.reason ?? 'already done'})`)}`
+          : s.describe;
     lines.push(`  ${colored} ${s.id.padEnd(width)}  ${st.dim(s.kind.padEnd(16))} ${what}`);
     if (options.diff) lines.push(...renderStepDiff(s, st, `  ${' '.repeat(width + 4)}`));
   }
@@ -19,7 +31,11 @@ export function renderPlan(plan: Plan, st: Style, options: { readonly diff?: boo
   plan.layers.forEach((layer, i) => lines.push(`  ${i + 1}. ${layer.join(', ')}`));
   const cp = plan.criticalPath;
   lines.push('', `Critical path: ${cp.steps.join(' → ')}${cp.predictedMs === undefined ? '' : ` (${formatDuration(cp.predictedMs)})`}`);
-  lines.push(plan.predictedMs === undefined ? 'Predicted duration: no earlier runs to predict from' : `Predicted duration: ${formatDuration(plan.predictedMs)} (median of ${plan.historyRuns} earlier run(s))`);
+  lines.push(
+    plan.predictedMs === undefined
+      ? 'Predicted duration: no earlier runs to predict from'
+      : `Predicted duration: ${formatDuration(plan.predictedMs)} (median of ${plan.historyRuns} earlier run(s))`,
+  );
   if (plan.budgetMs !== undefined) lines.push(`Budget: ${formatDuration(plan.budgetMs)}`);
   const c = plan.counts;
   lines.push('', `${c.change} to change, ${c.noop} already done, ${c.gate} approval gate(s), ${c.unknown} could not be observed.`);

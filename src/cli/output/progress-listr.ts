@@ -59,7 +59,13 @@ export function createListrRenderer(): ListrView {
       return t.task;
     });
     // a rollback's list is its undos (the run's steps would show steps it never runs)
-    const stepTasks = e.mode === 'rollback' ? [] : taskList(e.steps.map((s) => s.id), (id) => `${id} (${kinds.get(id) ?? ''})`);
+    const stepTasks =
+      e.mode === 'rollback'
+        ? []
+        : taskList(
+            e.steps.map((s) => s.id),
+            (id) => `${id} (${kinds.get(id) ?? ''})`,
+          );
     const back: Task = {
       title: '',
       task: async (_ctx: unknown, w: TaskWrapper) => {
@@ -69,7 +75,11 @@ export function createListrRenderer(): ListrView {
       },
     };
     const listr = new Listr([checks.task, ...markTasks, ...stepTasks, back], {
-      concurrent: true, exitOnError: false, collectErrors: 'minimal', registerSignalListeners: false, renderer: ThrottledRenderer,
+      concurrent: true,
+      exitOnError: false,
+      collectErrors: 'minimal',
+      registerSignalListeners: false,
+      renderer: ThrottledRenderer,
       // a line longer than the terminal is cut, not wrapped: wrapping measures every word of every line at each frame
       rendererOptions: { formatOutput: 'truncate', collapseSubtasks: false },
     });
@@ -77,7 +87,9 @@ export function createListrRenderer(): ListrView {
   };
   const check = (e: Extract<EngineEvent, { type: 'check.passed' | 'check.failed' }>): void => {
     if (e.type === 'check.failed') failedChecks++;
-    checkLines.push(`${e.type === 'check.passed' ? '✓' : '✗'} ${e.group}${e.phase ? ` (${e.phase})` : ''} ${e.name}: ${e.type === 'check.passed' ? formatDuration(e.durationMs) : e.detail}`);
+    checkLines.push(
+      `${e.type === 'check.passed' ? '✓' : '✗'} ${e.group}${e.phase ? ` (${e.phase})` : ''} ${e.name}: ${e.type === 'check.passed' ? formatDuration(e.durationMs) : e.detail}`,
+    );
     checks.start();
     checks.title = `checks: ${checkLines.length - failedChecks} passed${failedChecks ? `, ${failedChecks} failed` : ''}`;
     checks.output = checkLines.join('\n');
@@ -239,7 +251,14 @@ function onProgress(p: Progress, e: EngineEvent): void {
 }
 
 /** The events that end a step's line in a progress task (a step settles once). */
-const SETTLED: ReadonlySet<string> = new Set(['step.timing', 'step.skipped', 'step.failed', 'step.cancelled', 'step.rolled-back', 'step.rollback-failed']);
+const SETTLED: ReadonlySet<string> = new Set([
+  'step.timing',
+  'step.skipped',
+  'step.failed',
+  'step.cancelled',
+  'step.rolled-back',
+  'step.rollback-failed',
+]);
 
 const progressTitle = (p: Progress): string =>
   `${thousands(p.done.size)}/${thousands(p.total)} steps done, ${p.running.size} running, ${p.failed} failed`;

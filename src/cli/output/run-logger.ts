@@ -49,7 +49,11 @@ function humanFinish(io: CliIO, settle: () => Promise<void>): RunLogger['finish'
 
 async function plainLogger(io: CliIO): Promise<RunLogger> {
   const { createPlainRenderer } = await import('./progress-plain.js');
-  return { log: createPlainRenderer((line) => io.err(line), createStyle(io.color.err)), note: (text) => io.err(text), finish: humanFinish(io, async () => undefined) };
+  return {
+    log: createPlainRenderer((line) => io.err(line), createStyle(io.color.err)),
+    note: (text) => io.err(text),
+    finish: humanFinish(io, async () => undefined),
+  };
 }
 
 async function listrLogger(io: CliIO): Promise<RunLogger> {
@@ -57,7 +61,8 @@ async function listrLogger(io: CliIO): Promise<RunLogger> {
   const view = createListrRenderer();
   const finish = humanFinish(io, view.done);
   return {
-    log: view.listener, note: (text) => io.err(text),
+    log: view.listener,
+    note: (text) => io.err(text),
     finish: async (outcome) => {
       if (!outcome) view.abandon();
       await finish(outcome);
@@ -71,7 +76,8 @@ function withLockWarnings(logger: RunLogger, io: CliIO): RunLogger {
     ...logger,
     log: (e) => {
       logger.log(e);
-      if (e.type === 'lock.acquired' && e.tookOver) io.err(`warning: took over the lock "${e.scope}" from run ${e.tookOver.runId} (${e.tookOver.holder}): ${e.tookOver.why}`);
+      if (e.type === 'lock.acquired' && e.tookOver)
+        io.err(`warning: took over the lock "${e.scope}" from run ${e.tookOver.runId} (${e.tookOver.holder}): ${e.tookOver.why}`);
     },
   };
 }

@@ -6,7 +6,9 @@ import type { Style } from './style.js';
 /** The end-of-run table: every step's status and time, the critical path, budgets, the error. */
 export function renderRunSummary(meta: RunMeta, st: Style): string {
   const s = meta.summary;
-  const lines = [`${meta.mode} ${st.bold(meta.runbook.name)} ${statusText(meta.status, st)} in ${formatDuration(meta.durationMs ?? 0)} (run ${meta.runId})`];
+  const lines = [
+    `${meta.mode} ${st.bold(meta.runbook.name)} ${statusText(meta.status, st)} in ${formatDuration(meta.durationMs ?? 0)} (run ${meta.runId})`,
+  ];
   if (meta.halves) lines.push(`  switch: ${meta.halves.switch}, fail-back: ${meta.halves.failBack}`);
   if (meta.rehearsal) lines.push(...rehearsalLines(meta.rehearsal, st));
   if (s) {
@@ -26,31 +28,49 @@ export function renderRunSummary(meta: RunMeta, st: Style): string {
 
 function rehearsalLines(r: NonNullable<RunMeta['rehearsal']>, st: Style): string[] {
   const outcome = r.outcome === 'SUCCEEDED' ? st.green(r.outcome) : r.outcome === 'SKIPPED' ? st.yellow(r.outcome) : st.red(r.outcome);
-  const budget = r.budgetMs === undefined ? '' : ` (budget ${formatDuration(r.budgetMs)}${r.rtoMs !== undefined && r.rtoMs > r.budgetMs ? ', OVER' : ''})`;
+  const budget =
+    r.budgetMs === undefined
+      ? ''
+      : ` (budget ${formatDuration(r.budgetMs)}${r.rtoMs !== undefined && r.rtoMs > r.budgetMs ? ', OVER' : ''})`;
   const lines = [`  rehearsal ${outcome}${r.rtoMs === undefined ? ', RTO not measured' : `, RTO ${formatDuration(r.rtoMs)}${budget}`}`];
   const b = r.rto;
   if (b) {
-    const steps = Object.entries(b.steps).map(([id, ms]) => `${id} ${formatDuration(ms)}`).join(', ');
-    lines.push(`    = ${formatDuration(b.detectionMs)} detection + ${formatDuration(b.switchMs)} switch${steps ? ` (${steps})` : ''} + ${formatDuration(b.convergenceMs)} convergence`);
+    const steps = Object.entries(b.steps)
+      .map(([id, ms]) => `${id} ${formatDuration(ms)}`)
+      .join(', ');
+    lines.push(
+      `    = ${formatDuration(b.detectionMs)} detection + ${formatDuration(b.switchMs)} switch${steps ? ` (${steps})` : ''} + ${formatDuration(b.convergenceMs)} convergence`,
+    );
   }
   for (const reason of r.reasons) lines.push(`    ${r.outcome === 'SKIPPED' ? 'reason' : st.red('reason')}: ${reason}`);
   return lines;
 }
 
-const statusText = (status: string, st: Style): string => (status === 'succeeded' ? st.green(status) : status === 'skipped' ? st.yellow(status) : st.red(status));
+const statusText = (status: string, st: Style): string =>
+  status === 'succeeded' ? st.green(status) : status === 'skipped' ? st.yellow(status) : st.red(status);
 
 /** The result a session prints: the run's table, or what a rollback did (not the run's table of steps it never ran). */
 export function renderSessionSummary(outcome: Extract<SessionOutcome, { kind: 'finished' }>, st: Style): string {
   const rb = outcome.meta.rolledBack;
-  return outcome.mode === 'rollback' && rb ? renderRollbackSummary(outcome.meta, rb, outcome.durationMs, st, outcome.verdict) : renderRunSummary(outcome.meta, st);
+  return outcome.mode === 'rollback' && rb
+    ? renderRollbackSummary(outcome.meta, rb, outcome.durationMs, st, outcome.verdict)
+    : renderRunSummary(outcome.meta, st);
 }
 
 /** `drctl rollback`'s own account: the fault, then each step rolled back, already as before, failed, not reached. */
 export function renderRollbackSummary(meta: RunMeta, rb: RolledBack, durationMs: number, st: Style, verdictOf?: string): string {
-  const to = rb.to === 'baseline' ? (meta.mode === 'rehearse' ? ': every step back to the baseline observed before the fault' : ': every step back to the state the drill found it in') : '';
+  const to =
+    rb.to === 'baseline'
+      ? meta.mode === 'rehearse'
+        ? ': every step back to the baseline observed before the fault'
+        : ': every step back to the state the drill found it in'
+      : '';
   const verdict = rb.ok ? st.green('succeeded') : st.red((verdictOf ?? meta.status) === 'interrupted' ? 'interrupted' : 'incomplete');
-  const lines = [`rollback of run ${meta.runId} (${meta.mode} of ${st.bold(meta.runbook.name)}) ${verdict} in ${formatDuration(durationMs)}${rb.ok ? to : ''}`];
-  if (rb.fault) lines.push(rb.fault.restored ? `  fault restored: ${rb.fault.describe}` : `  ${st.red('fault NOT restored:')} ${rb.fault.describe}`);
+  const lines = [
+    `rollback of run ${meta.runId} (${meta.mode} of ${st.bold(meta.runbook.name)}) ${verdict} in ${formatDuration(durationMs)}${rb.ok ? to : ''}`,
+  ];
+  if (rb.fault)
+    lines.push(rb.fault.restored ? `  fault restored: ${rb.fault.describe}` : `  ${st.red('fault NOT restored:')} ${rb.fault.describe}`);
   const list = (label: string, ids: readonly string[] | undefined, paint = (t: string) => t): void => {
     if (ids && ids.length > 0) lines.push(`  ${paint(`${label} (${ids.length}):`)} ${ids.join(', ')}`);
   };

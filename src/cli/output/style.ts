@@ -8,8 +8,18 @@ export interface Style {
   cyan(s: string): string;
 }
 
-const wrap = (on: boolean, open: number, close: number) => (s: string): string => (on ? `\u001b[${open}m${s}\u001b[${close}m` : s);
+const wrap =
+  (on: boolean, open: number, close: number) =>
+  (s: string): string =>
+    on ? `\u001b[${open}m${s}\u001b[${close}m` : s;
 
 export function createStyle(on: boolean): Style {
-  return { bold: wrap(on, 1, 22), dim: wrap(on, 2, 22), red: wrap(on, 31, 39), green: wrap(on, 32, 39), yellow: wrap(on, 33, 39), cyan: wrap(on, 36, 39) };
+  return {
+    bold: wrap(on, 1, 22),
+    dim: wrap(on, 2, 22),
+    red: wrap(on, 31, 39),
+    green: wrap(on, 32, 39),
+    yellow: wrap(on, 33, 39),
+    cyan: wrap(on, 36, 39),
+  };
 }

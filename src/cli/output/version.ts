@@ -9,7 +9,15 @@ import { envelope, JSON_SCHEMA_VERSION } from './json.js';
 export function versionDocument(json: boolean): string {
   if (!json) return drctlVersion();
   return envelope('version', true, {
-    drctl: drctlVersion(), node: process.version, runbookApiVersion: 'drctl/v1',
-    schemaVersions: { documents: JSON_SCHEMA_VERSION, events: EVENT_SCHEMA_VERSION, journal: JOURNAL_SCHEMA_VERSION, report: REPORT_SCHEMA_VERSION, plan: PLAN_SCHEMA_VERSION },
+    drctl: drctlVersion(),
+    node: process.version,
+    runbookApiVersion: 'drctl/v1',
+    schemaVersions: {
+      documents: JSON_SCHEMA_VERSION,
+      events: EVENT_SCHEMA_VERSION,
+      journal: JOURNAL_SCHEMA_VERSION,
+      report: REPORT_SCHEMA_VERSION,
+      plan: PLAN_SCHEMA_VERSION,
+    },
   });
 }

@@ -36,7 +36,10 @@ export async function withPg<T>(m: PgMember, timeoutMs: number, signal: AbortSig
     }
     return await untilAborted(fn(client), signal);
   } catch (e) {
-    if (signal.aborted) throw stepError(`postgres ${m.name} (${memberAddr(m)}): stopped waiting (the step's time ran out, or it was cancelled)`, { cause: e });
+    if (signal.aborted)
+      throw stepError(`postgres ${m.name} (${memberAddr(m)}): stopped waiting (the step's time ran out, or it was cancelled)`, {
+        cause: e,
+      });
     if (typeof e === 'object' && e !== null && 'stepError' in e) throw e;
     throw stepError(`postgres ${m.name} (${memberAddr(m)}): ${e instanceof Error ? e.message : String(e)}`);
   } finally {
@@ -58,7 +61,10 @@ function connectError(m: PgMember, e: unknown): Error {
 
 /** The member gave no answer at all within the connect timeout (pg's own message for it): silent, not refusing. */
 export const isNoAnswer = (e: unknown): boolean =>
-  typeof e === 'object' && e !== null && (e as { cause?: unknown }).cause instanceof Error && ((e as { cause: Error }).cause.message === 'timeout expired');
+  typeof e === 'object' &&
+  e !== null &&
+  (e as { cause?: unknown }).cause instanceof Error &&
+  (e as { cause: Error }).cause.message === 'timeout expired';
 
 export interface NodeInfo {
   readonly inRecovery: boolean;

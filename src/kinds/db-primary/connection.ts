@@ -27,7 +27,14 @@ const decode = (s: string): string => decodeURIComponent(s);
 
 /** A member's endpoint: from its url (postgres://user:password@host:port/db?sslmode=...) or its fields, with drctl's defaults. */
 export function endpointOf(m: PgMember): PgEndpoint {
-  const fields = { host: m.host ?? '127.0.0.1', port: m.port ?? 5432, user: m.user ?? 'postgres', database: m.database ?? 'postgres', password: reveal(m.password), ssl: false };
+  const fields = {
+    host: m.host ?? '127.0.0.1',
+    port: m.port ?? 5432,
+    user: m.user ?? 'postgres',
+    database: m.database ?? 'postgres',
+    password: reveal(m.password),
+    ssl: false,
+  };
   if (!m.url) return fields;
   let u: URL;
   try {
@@ -57,7 +64,10 @@ export function endpointOf(m: PgMember): PgEndpoint {
  */
 export function createPgClient(Client: typeof pg.Client, e: PgEndpoint, timeoutMs: number): pg.Client {
   const config: pg.ClientConfig & { sslnegotiation: 'postgres' } = {
-    host: e.host, port: e.port, user: e.user, database: e.database,
+    host: e.host,
+    port: e.port,
+    user: e.user,
+    database: e.database,
     password: () => {
       if (e.password === undefined) throw new NoPasswordConfigured();
       return e.password;
@@ -85,9 +95,16 @@ export function createPgClient(Client: typeof pg.Client, e: PgEndpoint, timeoutM
 export function libpqConninfo(e: PgEndpoint, applicationName: string): { conninfo: string; env: Record<string, string> } {
   const q = (v: string | number): string => `'${String(v).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const conninfo = [
-    `host=${q(e.host)}`, ...(isIP(e.host) ? [`hostaddr=${q(e.host)}`] : []), `port=${q(e.port)}`, `user=${q(e.user)}`,
-    `dbname=${q(e.database)}`, `application_name=${q(applicationName)}`, `sslmode=${e.ssl ? 'require' : 'disable'}`,
-    "options=''", 'target_session_attrs=any', 'connect_timeout=10',
+    `host=${q(e.host)}`,
+    ...(isIP(e.host) ? [`hostaddr=${q(e.host)}`] : []),
+    `port=${q(e.port)}`,
+    `user=${q(e.user)}`,
+    `dbname=${q(e.database)}`,
+    `application_name=${q(applicationName)}`,
+    `sslmode=${e.ssl ? 'require' : 'disable'}`,
+    "options=''",
+    'target_session_attrs=any',
+    'connect_timeout=10',
   ].join(' ');
   return { conninfo, env: { PGPASSWORD: e.password ?? '', PGPASSFILE: '/dev/null' } };
 }

@@ -8,8 +8,12 @@ export function promoteTarget(p: DbPrimaryParams, s: DbPrimaryState): MemberView
   if (p.promote === undefined || p.promote === false || p.promote === 'false') return undefined;
   if (typeof p.promote === 'string' && p.promote !== 'true') {
     const m = s.members.find((x) => x.name === p.promote);
-    if (!m) throw stepError(`db.primary: promote names "${p.promote}", which is not a member (${s.members.map((x) => x.name).join(', ')})`, { retryable: false });
-    if (!p.expectDcs.includes(m.dc)) throw stepError(`db.primary: ${m.name} is in ${m.dc}, not in expectDcs (${p.expectDcs.join(', ')})`, { retryable: false });
+    if (!m)
+      throw stepError(`db.primary: promote names "${p.promote}", which is not a member (${s.members.map((x) => x.name).join(', ')})`, {
+        retryable: false,
+      });
+    if (!p.expectDcs.includes(m.dc))
+      throw stepError(`db.primary: ${m.name} is in ${m.dc}, not in expectDcs (${p.expectDcs.join(', ')})`, { retryable: false });
     return m;
   }
   const candidates = s.members.filter((m) => m.role === 'standby' && p.expectDcs.includes(m.dc));
@@ -22,11 +26,21 @@ export function decideDb(p: DbPrimaryParams, s: DbPrimaryState): Decision<DbPrim
   }
   const target = promoteTarget(p, s);
   if (!target && p.promote !== undefined && p.promote !== false && p.promote !== 'false') {
-    throw stepError(`db.primary: no standby in ${p.expectDcs.join(', ')} to promote (${s.members.map((m) => `${m.name} ${m.role}`).join(', ')})`, { retryable: false });
+    throw stepError(
+      `db.primary: no standby in ${p.expectDcs.join(', ')} to promote (${s.members.map((m) => `${m.name} ${m.role}`).join(', ')})`,
+      { retryable: false },
+    );
   }
   return {
     action: 'change',
-    desired: { primary: target?.name ?? null, primaryDc: target?.dc ?? null, primaries: [], members: [], lagBytes: {}, wantDcs: [...p.expectDcs] },
+    desired: {
+      primary: target?.name ?? null,
+      primaryDc: target?.dc ?? null,
+      primaries: [],
+      members: [],
+      lagBytes: {},
+      wantDcs: [...p.expectDcs],
+    },
   };
 }
 
@@ -44,7 +58,9 @@ export function holdsDb(desired: DbPrimaryState, s: DbPrimaryState): Holds {
 }
 
 export function describeDb(before: DbPrimaryState, after: DbPrimaryState | undefined): string {
-  const lag = Object.entries(before.lagBytes).map(([n, l]) => `${n} lag ${l === null ? 'unknown' : `${l} B`}`).join(', ');
+  const lag = Object.entries(before.lagBytes)
+    .map(([n, l]) => `${n} lag ${l === null ? 'unknown' : `${l} B`}`)
+    .join(', ');
   const head = `postgres primary ${where(before.primary, before.primaryDc)}${lag ? ` (${lag})` : ''}`;
   if (!after) return head;
   const to = after.primary ?? (after.wantDcs ? `one in ${after.wantDcs.join('/')}` : 'none');

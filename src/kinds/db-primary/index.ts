@@ -14,7 +14,8 @@ export type { DbPrimaryParams, DbPrimaryState } from './params.js';
 
 /** Members with dataDir/binDir resolved against the runbook's folder. */
 const resolved = async (p: DbPrimaryParams, ctx: KindContext): Promise<DbPrimaryParams> => ({
-  ...p, members: await Promise.all(p.members.map((m) => resolveMember(m, ctx.baseDir))),
+  ...p,
+  members: await Promise.all(p.members.map((m) => resolveMember(m, ctx.baseDir))),
 });
 
 /**
@@ -41,10 +42,20 @@ export const dbPrimaryKind = defineKind<DbPrimaryParams, DbPrimaryState>({
       names.add(m.name);
       if (!m.url && m.port === undefined) problems.push({ path: ['members', i], message: 'give url or host/port' });
     });
-    for (const [key, v] of [['lagWait', p.lagWait], ['connectTimeout', p.connectTimeout]] as const) {
-      if (v !== undefined && !v.includes('${') && parseDuration(v) === undefined) problems.push({ path: [key], message: `bad duration "${v}"` });
+    for (const [key, v] of [
+      ['lagWait', p.lagWait],
+      ['connectTimeout', p.connectTimeout],
+    ] as const) {
+      if (v !== undefined && !v.includes('${') && parseDuration(v) === undefined)
+        problems.push({ path: [key], message: `bad duration "${v}"` });
     }
-    if (typeof p.promote === 'string' && p.promote !== 'true' && p.promote !== 'false' && !p.promote.includes('${') && !names.has(p.promote)) {
+    if (
+      typeof p.promote === 'string' &&
+      p.promote !== 'true' &&
+      p.promote !== 'false' &&
+      !p.promote.includes('${') &&
+      !names.has(p.promote)
+    ) {
       problems.push({ path: ['promote'], message: `"${p.promote}" is not a member (${[...names].join(', ')})` });
     }
     return problems;

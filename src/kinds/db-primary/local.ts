@@ -47,7 +47,13 @@ export async function toolPath(m: PgMember, tool: string): Promise<string> {
   const version = (await readFile(path.join(m.dataDir, 'PG_VERSION'), 'utf8').catch(() => '')).trim();
   if (!/^\d+$/.test(version)) return tool;
   for (const dir of VERSION_BIN_DIRS(version)) {
-    if (await access(path.join(dir, tool), constants.X_OK).then(() => true, () => false)) return path.join(dir, tool);
+    if (
+      await access(path.join(dir, tool), constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return path.join(dir, tool);
   }
   return tool;
 }
@@ -63,7 +69,9 @@ async function run(m: PgMember, tool: string, args: readonly string[], ctx: Kind
   if (r.spawnError) throw stepError(`postgres ${m.name}: ${r.spawnError}`, { retryable: false });
   if (r.cancelled) throw stepError(`postgres ${m.name}: ${tool} cancelled`);
   if (r.exitCode !== 0) {
-    throw stepError(`postgres ${m.name}: ${tool} ${args[0] === '-D' ? (args[args.length - 1] ?? '') : ''} failed: ${tail(r.stderr || r.stdout, 3)}`);
+    throw stepError(
+      `postgres ${m.name}: ${tool} ${args[0] === '-D' ? (args[args.length - 1] ?? '') : ''} failed: ${tail(r.stderr || r.stdout, 3)}`,
+    );
   }
   return r.stdout;
 }

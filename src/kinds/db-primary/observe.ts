@@ -20,7 +20,12 @@ export async function observeMember(p: DbPrimaryParams, m: PgMember, ctx: KindCo
   const { host, port } = endpointOf(m);
   const silent = silentFor(ctx, host, port);
   if (silent !== undefined) {
-    return { name: m.name, dc: m.dc, role: 'unreachable', detail: `postgres ${m.name} (${host}:${port}): unreachable (no answer for ${Math.round(silent)} ms)` };
+    return {
+      name: m.name,
+      dc: m.dc,
+      role: 'unreachable',
+      detail: `postgres ${m.name} (${host}:${port}): unreachable (no answer for ${Math.round(silent)} ms)`,
+    };
   }
   const started = ctx.clock.monotonic();
   try {
@@ -53,10 +58,17 @@ export async function observeDb(p: DbPrimaryParams, ctx: KindContext): Promise<D
   if (p.members.length === 0) throw stepError('db.primary: no members', { retryable: false });
   const promoting = p.promote !== undefined && p.promote !== false && p.promote !== 'false';
   const members = await askAll({
-    members: p.members, ctx, dcOf: (m) => m.dc, waitForLost: promoting && !isTrue(p.acceptDataLoss),
+    members: p.members,
+    ctx,
+    dcOf: (m) => m.dc,
+    waitForLost: promoting && !isTrue(p.acceptDataLoss),
     ask: (m, ctx) => observeMember(p, m, ctx),
     silent: (m, dc): MemberView => ({ name: m.name, dc: m.dc, role: 'unreachable', detail: `postgres ${m.name}: ${notWaitedText(dc)}` }),
-    onNotWaited: (ms) => ctx.note('membersNotWaitedFor', ms.map((m) => m.name)),
+    onNotWaited: (ms) =>
+      ctx.note(
+        'membersNotWaitedFor',
+        ms.map((m) => m.name),
+      ),
   });
   const primaries = members.filter((m) => m.role === 'primary');
   const one = primaries.length === 1 ? primaries[0] : undefined;

@@ -77,9 +77,16 @@ const member = {
     user: { type: 'string' },
     password: { type: 'string', description: 'Use ${secret.NAME}.' },
     database: { type: 'string', description: 'Default postgres.' },
-    dataDir: { type: 'string', description: 'Data folder on this host: lets drctl fence (pg_ctl stop), prove RPO 0 and fail back with pg_rewind.' },
+    dataDir: {
+      type: 'string',
+      description: 'Data folder on this host: lets drctl fence (pg_ctl stop), prove RPO 0 and fail back with pg_rewind.',
+    },
     osUser: { type: 'string', description: 'OS user owning dataDir (runuser when drctl runs as root).' },
-    binDir: { type: 'string', description: 'Folder of pg_ctl/pg_rewind/pg_controldata (default: the bin folder of the version in dataDir/PG_VERSION, /usr/lib/postgresql/V/bin or /usr/pgsql-V/bin; else PATH).' },
+    binDir: {
+      type: 'string',
+      description:
+        'Folder of pg_ctl/pg_rewind/pg_controldata (default: the bin folder of the version in dataDir/PG_VERSION, /usr/lib/postgresql/V/bin or /usr/pgsql-V/bin; else PATH).',
+    },
   },
 } as const;
 
@@ -88,9 +95,18 @@ export const dbPrimarySchema = {
   additionalProperties: false,
   required: ['members', 'expectDcs'],
   properties: {
-    members: { type: 'array', minItems: 1, items: member, description: 'The database\'s members (primary and standbys).' },
-    expectDcs: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Data centers where the primary may be after the step.' },
-    promote: { oneOf: [{ type: 'string' }, { type: 'boolean' }], description: 'Member name to promote, or true for the most caught-up standby in expectDcs. Absent: wait for the database\'s own election.' },
+    members: { type: 'array', minItems: 1, items: member, description: "The database's members (primary and standbys)." },
+    expectDcs: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string' },
+      description: 'Data centers where the primary may be after the step.',
+    },
+    promote: {
+      oneOf: [{ type: 'string' }, { type: 'boolean' }],
+      description:
+        "Member name to promote, or true for the most caught-up standby in expectDcs. Absent: wait for the database's own election.",
+    },
     acceptDataLoss: { type: ['boolean', 'string'], description: 'Promote even when the standby may miss WAL (default false).' },
     maxLagBytes: { type: 'integer', minimum: 0, description: 'Lag that still counts as caught up (default 0).' },
     lagWait: { type: 'string', description: 'How long to wait for the lag to reach maxLagBytes before refusing (default 5s).' },

@@ -25,7 +25,10 @@ export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName:
   const target = memberOf(p, targetName);
   const view = s.members.find((m) => m.name === targetName);
   if (view?.role !== 'standby') {
-    throw stepError(`postgres ${targetName}: role is ${view?.role ?? 'unknown'}${view?.detail ? ` (${view.detail})` : ''}, want a standby to promote`, { retryable: view?.role === 'unreachable' });
+    throw stepError(
+      `postgres ${targetName}: role is ${view?.role ?? 'unknown'}${view?.detail ? ` (${view.detail})` : ''}, want a standby to promote`,
+      { retryable: view?.role === 'unreachable' },
+    );
   }
   const old = s.primary ? memberOf(p, s.primary) : undefined;
   const lossOk = isTrue(p.acceptDataLoss);
@@ -34,32 +37,60 @@ export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName:
   let early: KindContext = ctx;
   if (old) {
     if (!isManaged(old)) {
-      throw stepError(`postgres ${old.name} is still primary and answers: promoting ${targetName} would make two primaries; give ${old.name} a dataDir so drctl can fence it, or stop it first`, { retryable: false });
+      throw stepError(
+        `postgres ${old.name} is still primary and answers: promoting ${targetName} would make two primaries; give ${old.name} a dataDir so drctl can fence it, or stop it first`,
+        { retryable: false },
+      );
     }
     // fencing stops writes; if the step cannot finish, the old primary must be started again in time
     const left = ctx.remainingMs?.() ?? Number.POSITIVE_INFINITY;
     if (left < 2 * RESTART_RESERVE_MS) {
-      throw stepError(`refusing to fence ${old.name}: the step has ${Math.round(left)}ms left, want at least ${2 * RESTART_RESERVE_MS}ms (to prove the lag and still restart ${old.name} if it is not zero): raise the step's timeout`, { retryable: false, unchanged: true });
+      throw stepError(
+        `refusing to fence ${old.name}: the step has ${Math.round(left)}ms left, want at least ${2 * RESTART_RESERVE_MS}ms (to prove the lag and still restart ${old.name} if it is not zero): raise the step's timeout`,
+        { retryable: false, unchanged: true },
+      );
     }
     // the waits end RESTART_RESERVE_MS before the step's deadline, so a restart still fits inside the step
-    early = { ...ctx, signal: Number.isFinite(left) ? AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.floor(left - RESTART_RESERVE_MS))]) : ctx.signal };
+    early = {
+      ...ctx,
+      signal: Number.isFinite(left)
+        ? AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.floor(left - RESTART_RESERVE_MS))])
+        : ctx.signal,
+    };
     let lag: number | undefined;
     try {
       ctx.progress(`fencing ${old.name} (fast shutdown)`);
       fenced = old;
       await stopFast(old, ctx);
       const final = await controlData(old, ctx);
-      const waitMs = Math.min(parseDuration(p.lagWait ?? '5s') ?? 5000, (ctx.remainingMs?.() ?? Number.POSITIVE_INFINITY) - RESTART_RESERVE_MS);
+      const waitMs = Math.min(
+        parseDuration(p.lagWait ?? '5s') ?? 5000,
+        (ctx.remainingMs?.() ?? Number.POSITIVE_INFINITY) - RESTART_RESERVE_MS,
+      );
       lag = await waitReplay(p, target, final.checkpointLsn, early, Math.max(0, waitMs));
     } catch (e) {
       throw await afterRestart(old, ctx, e);
     }
     ctx.note('lagBytes', lag ?? null);
     if (lag === undefined && !lossOk) {
-      throw await afterRestart(old, ctx, stepError(`refusing to promote ${targetName}: its lag behind ${old.name} could not be read within the step's time (set acceptDataLoss: true to promote anyway)`, { retryable: false }));
+      throw await afterRestart(
+        old,
+        ctx,
+        stepError(
+          `refusing to promote ${targetName}: its lag behind ${old.name} could not be read within the step's time (set acceptDataLoss: true to promote anyway)`,
+          { retryable: false },
+        ),
+      );
     }
     if (lag !== undefined && lag > (p.maxLagBytes ?? 0) && !lossOk) {
-      throw await afterRestart(old, ctx, stepError(`refusing to promote ${targetName}: ${lag} bytes behind ${old.name} after waiting ${p.lagWait ?? '5s'} (or the step's time left), want ≤ ${p.maxLagBytes ?? 0} (set acceptDataLoss: true to promote anyway)`, { retryable: false }));
+      throw await afterRestart(
+        old,
+        ctx,
+        stepError(
+          `refusing to promote ${targetName}: ${lag} bytes behind ${old.name} after waiting ${p.lagWait ?? '5s'} (or the step's time left), want ≤ ${p.maxLagBytes ?? 0} (set acceptDataLoss: true to promote anyway)`,
+          { retryable: false },
+        ),
+      );
     }
   } else {
     const stopped = s.members.find((m) => m.role === 'stopped' && m.name !== targetName && m.lsn);
@@ -110,16 +141,35 @@ const RESTART_RESERVE_MS = 3_000;
 async function afterRestart(old: PgMember & { dataDir: string }, ctx: KindContext, cause: unknown): Promise<Error> {
   ctx.progress(`restarting ${old.name} (the promotion did not go ahead)`);
   const never = new AbortController().signal;
-  const uncancelled: KindContext = { ...ctx, signal: never, exec: (argv, options) => runCommand(argv, { cwd: ctx.baseDir, ...options, signal: never }) };
-  const failed = await start(old, uncancelled).then(() => undefined, (e: unknown) => (e as Error).message);
+  const uncancelled: KindContext = {
+    ...ctx,
+    signal: never,
+    exec: (argv, options) => runCommand(argv, { cwd: ctx.baseDir, ...options, signal: never }),
+  };
+  const failed = await start(old, uncancelled).then(
+    () => undefined,
+    (e: unknown) => (e as Error).message,
+  );
   const why = cause instanceof Error ? cause.message : String(cause);
-  const outcome = failed === undefined ? `${old.name} was restarted as primary` : `restarting ${old.name} FAILED too (${failed}): no primary is running, start it by hand`;
+  const outcome =
+    failed === undefined
+      ? `${old.name} was restarted as primary`
+      : `restarting ${old.name} FAILED too (${failed}): no primary is running, start it by hand`;
   // the step's own error, with what became of the fenced primary (never a claim that it was restarted when it was not)
-  return stepError(`${why}; ${outcome}`, { retryable: failed === undefined && isStepError(cause) ? cause.retryable : failed === undefined, cause });
+  return stepError(`${why}; ${outcome}`, {
+    retryable: failed === undefined && isStepError(cause) ? cause.retryable : failed === undefined,
+    cause,
+  });
 }
 
 /** Wait (up to waitMs) until target replays `lsn`; returns the remaining lag in bytes. */
-async function waitReplay(p: DbPrimaryParams, target: PgMember, lsn: string, ctx: KindContext, waitMs = parseDuration(p.lagWait ?? '5s') ?? 5000): Promise<number | undefined> {
+async function waitReplay(
+  p: DbPrimaryParams,
+  target: PgMember,
+  lsn: string,
+  ctx: KindContext,
+  waitMs = parseDuration(p.lagWait ?? '5s') ?? 5000,
+): Promise<number | undefined> {
   const deadline = ctx.clock.monotonic() + waitMs;
   let lag: number | undefined;
   // ctx.signal ends the wait early (the time kept to restart the fenced primary): the last lag read is the answer
@@ -153,10 +203,15 @@ async function rejoin(p: DbPrimaryParams, m: PgMember & { dataDir: string }, pri
 export async function failBack(p: DbPrimaryParams, s: DbPrimaryState, wantName: string, ctx: KindContext): Promise<void> {
   const want = memberOf(p, wantName);
   const currentName = s.primary ?? s.primaries.find((n) => n !== wantName);
-  if (!currentName) throw stepError(`db.primary rollback: no current primary to fail back from (${s.members.map((m) => `${m.name} ${m.role}`).join(', ')})`);
+  if (!currentName)
+    throw stepError(
+      `db.primary rollback: no current primary to fail back from (${s.members.map((m) => `${m.name} ${m.role}`).join(', ')})`,
+    );
   const current = memberOf(p, currentName);
   if (!isManaged(want) || !isManaged(current)) {
-    throw stepError(`db.primary rollback needs dataDir for ${want.name} and ${current.name} (pg_rewind and pg_ctl run on this host)`, { retryable: false });
+    throw stepError(`db.primary rollback needs dataDir for ${want.name} and ${current.name} (pg_rewind and pg_ctl run on this host)`, {
+      retryable: false,
+    });
   }
   let view = s.members.find((m) => m.name === wantName);
   if (view?.role === 'unreachable' && (await isRunning(want, ctx))) {
@@ -173,7 +228,10 @@ export async function failBack(p: DbPrimaryParams, s: DbPrimaryState, wantName: 
   await waitReplay(p, want, head.lsn, ctx, Number.MAX_SAFE_INTEGER);
   const fresh = await observeMember(p, want, ctx);
   const state: DbPrimaryState = {
-    ...s, primary: current.name, primaryDc: current.dc, primaries: [current.name],
+    ...s,
+    primary: current.name,
+    primaryDc: current.dc,
+    primaries: [current.name],
     members: s.members.map((m) => (m.name === want.name ? fresh : m)),
   };
   await promote({ ...p, acceptDataLoss: false, lagWait: p.lagWait ?? '30s' }, state, want.name, ctx);

@@ -18,9 +18,11 @@ export function assessRecord(p: DnsRecordParams, s: DnsRecordState, lost: readon
     return assessFail(`${gone.map((x) => `${placed(x, dcOf(x))}, which ${role(x)}, is lost`).join('; ')}`, extra);
   }
   const silent = [...new Set([update, ...verify])].filter((x) => s.servers[x]?.error !== undefined);
-  if (silent.length > 0) return assessFail(`${silent.map((x) => `${placed(x, dcOf(x))} does not answer now (${s.servers[x]?.error ?? ''})`).join('; ')}`, extra);
+  if (silent.length > 0)
+    return assessFail(`${silent.map((x) => `${placed(x, dcOf(x))} does not answer now (${s.servers[x]?.error ?? ''})`).join('; ')}`, extra);
   const unplaced = [...new Set([update, ...verify])].filter((x) => dcOf(x) === undefined);
   const keep = ttl === undefined ? '' : `; clients may keep the old answer ${ttl}s`;
-  if (unplaced.length > 0 && lost.length > 0) return assessUnknown(`${listText(unplaced)}: data center unknown (give the step dcs: {server: data center})${keep}`, extra);
+  if (unplaced.length > 0 && lost.length > 0)
+    return assessUnknown(`${listText(unplaced)}: data center unknown (give the step dcs: {server: data center})${keep}`, extra);
   return assessOk(`${placed(update, dcOf(update))} answers and takes the update${keep}`, extra);
 }

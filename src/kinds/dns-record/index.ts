@@ -17,7 +17,10 @@ const DEFAULT_TIMEOUT_MS = 2000;
 const updateServer = (p: DnsRecordParams): string => p.server ?? p.servers?.[0] ?? '';
 const verifyServers = (p: DnsRecordParams): readonly string[] => p.servers ?? (p.server ? [p.server] : []);
 const timeoutOf = (p: DnsRecordParams): number => (p.queryTimeout ? parseDuration(p.queryTimeout) : undefined) ?? DEFAULT_TIMEOUT_MS;
-const wanted = (p: DnsRecordParams): string[] => toValues(p.to).map((v) => normalizeValue(p.type, v)).sort();
+const wanted = (p: DnsRecordParams): string[] =>
+  toValues(p.to)
+    .map((v) => normalizeValue(p.type, v))
+    .sort();
 const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 const show = (values: readonly string[]): string => (values.length === 0 ? '(none)' : values.join(', '));
 /** How long clients may keep the answer `s` gives (a record's TTL, or the negative-caching TTL of "none"). */
@@ -29,7 +32,9 @@ async function observeRecord(p: DnsRecordParams, ctx: KindContext): Promise<DnsR
   if (servers.length === 0) throw stepError('dns.record: give server or servers', { retryable: false });
   // every server at once; one in a lost data center (ctx.lost) is not waited for
   const answers = await askAll({
-    members: servers, ctx, dcOf: (s) => p.dcs?.[s],
+    members: servers,
+    ctx,
+    dcOf: (s) => p.dcs?.[s],
     ask: async (s, ctx) => [s, await queryServer(s, fqdn, p.type, timeoutOf(p), ctx.signal)] as const,
     silent: (s, dc) => [s, { values: [], error: notWaitedText(dc), lostDc: dc }] as const,
     onNotWaited: (ss) => ctx.note('serversNotWaitedFor', ss),
@@ -40,8 +45,12 @@ async function observeRecord(p: DnsRecordParams, ctx: KindContext): Promise<DnsR
     throw stepError(`dns ${answers.map(([s, a]) => `${s}: ${a.error ?? 'no answer'}`).join('; ')}`);
   }
   return {
-    fqdn, type: p.type, values: primary.values, servers: byServer,
-    ...(primary.ttl === undefined ? {} : { ttl: primary.ttl }), ...(primary.negativeTtl === undefined ? {} : { negativeTtl: primary.negativeTtl }),
+    fqdn,
+    type: p.type,
+    values: primary.values,
+    servers: byServer,
+    ...(primary.ttl === undefined ? {} : { ttl: primary.ttl }),
+    ...(primary.negativeTtl === undefined ? {} : { negativeTtl: primary.negativeTtl }),
   };
 }
 
@@ -53,7 +62,8 @@ function holdsRecord(p: DnsRecordParams, desired: DnsRecordState, current: DnsRe
   for (const s of checked.length > 0 ? checked : [updateServer(p)]) {
     const a = current.servers[s];
     if (!a || a.error) return notYet(`dns ${s}: ${a?.error ?? 'no answer'} for ${current.fqdn} ${current.type}`);
-    if (!same(a.values, desired.values)) return notYet(`dns ${s}: ${current.fqdn} ${current.type} is ${show(a.values)}, want ${show(desired.values)}`);
+    if (!same(a.values, desired.values))
+      return notYet(`dns ${s}: ${current.fqdn} ${current.type} is ${show(a.values)}, want ${show(desired.values)}`);
     if (desired.values.length > 0 && desired.ttl !== undefined && a.ttl !== undefined && a.ttl > desired.ttl) {
       return notYet(`dns ${s}: ${current.fqdn} ${current.type} TTL is ${a.ttl}, want ${desired.ttl}`);
     }
@@ -61,11 +71,21 @@ function holdsRecord(p: DnsRecordParams, desired: DnsRecordState, current: DnsRe
   return HOLDS;
 }
 
-async function update(p: DnsRecordParams, current: DnsRecordState, values: readonly string[], ttl: number, ctx: KindContext): Promise<void> {
+async function update(
+  p: DnsRecordParams,
+  current: DnsRecordState,
+  values: readonly string[],
+  ttl: number,
+  ctx: KindContext,
+): Promise<void> {
   const at = updateServer(p);
   const primary = current.servers[at];
   if (!primary || primary.error) throw stepError(`dns ${at}: ${primary?.error ?? 'no answer'}: cannot update ${current.fqdn}`);
-  await sendUpdate(p, { server: at, zone: p.zone, fqdn: current.fqdn, type: p.type, expect: primary.values, values, ttl, timeoutMs: timeoutOf(p) }, ctx);
+  await sendUpdate(
+    p,
+    { server: at, zone: p.zone, fqdn: current.fqdn, type: p.type, expect: primary.values, values, ttl, timeoutMs: timeoutOf(p) },
+    ctx,
+  );
 }
 
 export const dnsRecordKind = defineKind<DnsRecordParams, DnsRecordState>({
@@ -104,7 +124,10 @@ export const dnsRecordKind = defineKind<DnsRecordParams, DnsRecordState>({
       return { action: 'noop', reason: `${current.fqdn} ${p.type} already ${show(current.values)}` };
     }
     if (current.values.length === 0 && desired.values.length > 0 && p.create !== true && p.create !== 'true') {
-      throw stepError(`dns.record: no ${p.type} record ${current.fqdn} on ${updateServer(p)} (zone ${p.zone}): check the name, or set create: true to create it`, { retryable: false });
+      throw stepError(
+        `dns.record: no ${p.type} record ${current.fqdn} on ${updateServer(p)} (zone ${p.zone}): check the name, or set create: true to create it`,
+        { retryable: false },
+      );
     }
     return { action: 'change', desired };
   },
@@ -123,7 +146,8 @@ export const dnsRecordKind = defineKind<DnsRecordParams, DnsRecordState>({
     if (!after) return head;
     const ttl = oldAnswerTtl(before);
     // a TTL-only change reads as one (the values do not move)
-    const ttlChange = before.ttl !== undefined && after.ttl !== undefined && before.ttl !== after.ttl ? `, TTL ${before.ttl}s → ${after.ttl}s` : '';
+    const ttlChange =
+      before.ttl !== undefined && after.ttl !== undefined && before.ttl !== after.ttl ? `, TTL ${before.ttl}s → ${after.ttl}s` : '';
     return `${head} → ${show(after.values)}${ttlChange}${ttl === undefined ? '' : ` (clients may keep the old answer up to ${ttl}s)`}`;
   },
   outputs: (_p, s) => ({ values: s.values, ttlSeconds: s.ttl ?? null }),

@@ -41,8 +41,10 @@ export function renderUpdate(u: UpdateRequest): string {
 export function renderKey(k: TsigKey): string {
   const secret = isSecret(k.secret) ? k.secret.reveal() : k.secret;
   const algorithm = k.algorithm ?? 'hmac-sha256';
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(k.name)) throw stepError(`dns.record: bad TSIG key name ${JSON.stringify(k.name)}`, { retryable: false });
-  if (!/^hmac-[a-z0-9-]+$/i.test(algorithm)) throw stepError(`dns.record: bad TSIG algorithm ${JSON.stringify(algorithm)}`, { retryable: false });
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(k.name))
+    throw stepError(`dns.record: bad TSIG key name ${JSON.stringify(k.name)}`, { retryable: false });
+  if (!/^hmac-[a-z0-9-]+$/i.test(algorithm))
+    throw stepError(`dns.record: bad TSIG algorithm ${JSON.stringify(algorithm)}`, { retryable: false });
   if (!/^[A-Za-z0-9+/]+=*$/.test(secret)) throw stepError('dns.record: the TSIG secret is not base64', { retryable: false });
   return `key ${algorithm}:${k.name} ${secret}\n`;
 }
@@ -67,14 +69,21 @@ export async function sendUpdate(p: DnsRecordParams, u: UpdateRequest, ctx: Kind
 function updateError(u: UpdateRequest, output: string, timedOut: boolean): Error {
   const at = `dns ${u.server}`;
   if (/tsig|BADKEY|BADSIG|NOTAUTH/i.test(output)) {
-    return stepError(`${at}: update of ${u.fqdn} ${u.type} refused: TSIG verification failed (wrong key name or secret?)`, { retryable: false });
+    return stepError(`${at}: update of ${u.fqdn} ${u.type} refused: TSIG verification failed (wrong key name or secret?)`, {
+      retryable: false,
+    });
   }
-  if (/could not read key|bad key|failed to load|invalid key|bad secret/i.test(output)) return stepError(`${at}: cannot use the TSIG key: ${tail(output, 2)}`, { retryable: false });
-  if (/REFUSED/.test(output)) return stepError(`${at}: update of ${u.fqdn} ${u.type} refused (the key may not update zone ${u.zone})`, { retryable: false });
+  if (/could not read key|bad key|failed to load|invalid key|bad secret/i.test(output))
+    return stepError(`${at}: cannot use the TSIG key: ${tail(output, 2)}`, { retryable: false });
+  if (/REFUSED/.test(output))
+    return stepError(`${at}: update of ${u.fqdn} ${u.type} refused (the key may not update zone ${u.zone})`, { retryable: false });
   if (/NOTZONE/.test(output)) return stepError(`${at}: ${u.fqdn} is not in zone ${u.zone}`, { retryable: false });
   if (/NXRRSET|YXRRSET|NXDOMAIN|YXDOMAIN/.test(output)) {
-    return stepError(`${at}: ${u.fqdn} ${u.type} changed since it was observed (want [${u.expect.join(', ')}]): prerequisite failed, observe again`);
+    return stepError(
+      `${at}: ${u.fqdn} ${u.type} changed since it was observed (want [${u.expect.join(', ')}]): prerequisite failed, observe again`,
+    );
   }
-  if (timedOut || /timed out|communications error|connection refused/i.test(output)) return stepError(`${at}: unreachable (${tail(output, 1) || 'timed out'})`);
+  if (timedOut || /timed out|communications error|connection refused/i.test(output))
+    return stepError(`${at}: unreachable (${tail(output, 1) || 'timed out'})`);
   return stepError(`${at}: nsupdate failed: ${tail(output, 3)}`);
 }

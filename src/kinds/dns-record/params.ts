@@ -66,21 +66,44 @@ export const dnsRecordSchema = {
   required: ['zone', 'name', 'type', 'to'],
   properties: {
     server: { type: 'string', description: 'Primary server host:port that takes the RFC 2136 update (default: servers[0]).' },
-    servers: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Authoritative servers host:port to observe and verify (default: [server]).' },
+    servers: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string' },
+      description: 'Authoritative servers host:port to observe and verify (default: [server]).',
+    },
     zone: { type: 'string', description: 'Zone, e.g. example.test.' },
     name: { type: 'string', description: 'Record name relative to the zone (cashier) or absolute with a final dot.' },
     type: { type: 'string', enum: [...RECORD_TYPES] },
-    to: { oneOf: [{ type: 'string' }, { type: 'array', minItems: 0, items: { type: 'string' } }], description: 'New value(s): the whole rrset; [] deletes it.' },
-    ttl: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'TTL of the new records in seconds (default: the current TTL, else 60).' },
-    create: { type: 'boolean', description: 'Create the record when it does not exist (default false: a missing record fails the step, naming server, zone and name).' },
+    to: {
+      oneOf: [{ type: 'string' }, { type: 'array', minItems: 0, items: { type: 'string' } }],
+      description: 'New value(s): the whole rrset; [] deletes it.',
+    },
+    ttl: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 2147483647,
+      description: 'TTL of the new records in seconds (default: the current TTL, else 60).',
+    },
+    create: {
+      type: 'boolean',
+      description:
+        'Create the record when it does not exist (default false: a missing record fails the step, naming server, zone and name).',
+    },
     key: {
-      type: 'object', additionalProperties: false, required: ['name', 'secret'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'secret'],
       description: 'TSIG key: name, algorithm (default hmac-sha256), secret (use ${secret.NAME}).',
       properties: { name: { type: 'string' }, algorithm: { type: 'string' }, secret: { type: 'string' } },
     },
     keyFile: { type: 'string', description: 'Alternative to key: a tsig-keygen key file, relative to the runbook.' },
     queryTimeout: { type: 'string', description: 'Timeout of one query or update (default 2s).' },
-    dcs: { type: 'object', additionalProperties: { type: 'string' }, description: 'Where each server lives: host:port → data center (drctl assess checks an authoritative server survives).' },
+    dcs: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Where each server lives: host:port → data center (drctl assess checks an authoritative server survives).',
+    },
   },
 } as const;
 

@@ -13,7 +13,10 @@ export function serverAddr(server: string): HostPort {
 
 /** A failure to get any reply: code ETIMEOUT (silence), ECONNREFUSED..., or ECANCELLED (the signal). */
 export class NoReply extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -22,7 +25,14 @@ export class NoReply extends Error {
  * One question to one server, over UDP (connected: a refused port is reported, not waited for), again
  * over TCP when the reply is truncated. Rejects with NoReply within timeoutMs, or at once on abort.
  */
-export async function queryDns(server: string, name: string, type: number, timeoutMs: number, signal: AbortSignal, opcode: number = OPCODE.QUERY): Promise<DnsMessage> {
+export async function queryDns(
+  server: string,
+  name: string,
+  type: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+  opcode: number = OPCODE.QUERY,
+): Promise<DnsMessage> {
   const { host, port } = serverAddr(server);
   const id = randomInt(0, 0x10000);
   const query = encodeQuery(id, name, type, opcode);
@@ -31,7 +41,15 @@ export async function queryDns(server: string, name: string, type: number, timeo
   return exchange(host, port, query, id, timeoutMs, signal, 'tcp');
 }
 
-function exchange(host: string, port: number, query: Buffer, id: number, timeoutMs: number, signal: AbortSignal, via: 'udp' | 'tcp'): Promise<DnsMessage> {
+function exchange(
+  host: string,
+  port: number,
+  query: Buffer,
+  id: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+  via: 'udp' | 'tcp',
+): Promise<DnsMessage> {
   return new Promise((resolve, reject) => {
     let close = (): void => undefined;
     let settled = false;

@@ -10,7 +10,13 @@ const sameName = (a: string, b: string): boolean => a.replace(/\.$/, '').toLower
  * an empty answer whose negativeTtl (the SOA's, RFC 2308) is how long resolvers may remember "none".
  * A server that refuses the zone fails the step; no reply, or a non-authoritative one, is an error value.
  */
-export async function queryServer(server: string, fqdn: string, type: RecordType, timeoutMs: number, signal: AbortSignal): Promise<ServerAnswer> {
+export async function queryServer(
+  server: string,
+  fqdn: string,
+  type: RecordType,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<ServerAnswer> {
   let reply;
   try {
     reply = await queryDns(server, fqdn, TYPE[type], timeoutMs, signal);
@@ -21,7 +27,8 @@ export async function queryServer(server: string, fqdn: string, type: RecordType
   if (reply.rcode === RCODE.REFUSED) {
     throw stepError(`dns ${server}: refuses queries for ${fqdn} (not authoritative for the zone?)`, { retryable: false });
   }
-  if (reply.rcode !== RCODE.NOERROR && reply.rcode !== RCODE.NXDOMAIN) return { values: [], error: `answered rcode ${reply.rcode} for ${fqdn}` };
+  if (reply.rcode !== RCODE.NOERROR && reply.rcode !== RCODE.NXDOMAIN)
+    return { values: [], error: `answered rcode ${reply.rcode} for ${fqdn}` };
   if (!reply.authoritative) return { values: [], error: `answer for ${fqdn} is not authoritative (zone not loaded?)` };
   const rrs = reply.answers.filter((rr) => rr.type === TYPE[type] && sameName(rr.name, fqdn));
   if (rrs.length === 0) {

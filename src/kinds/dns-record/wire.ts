@@ -28,7 +28,10 @@ export interface DnsMessage {
 }
 
 function encodeName(name: string): Buffer {
-  const labels = name.replace(/\.$/, '').split('.').filter((l) => l !== '');
+  const labels = name
+    .replace(/\.$/, '')
+    .split('.')
+    .filter((l) => l !== '');
   const parts = labels.map((l) => {
     const b = Buffer.from(l, 'utf8');
     if (b.length > 63) throw new Error(`DNS label "${l}" is longer than 63 bytes`);
@@ -91,8 +94,12 @@ export function decodeMessage(msg: Buffer): DnsMessage {
   const answers = readRecords(msg, at, msg.readUInt16BE(6));
   const authority = readRecords(msg, answers.end, msg.readUInt16BE(8));
   return {
-    id: msg.readUInt16BE(0), rcode: flags & 0x0f, authoritative: (flags & 0x0400) !== 0, truncated: (flags & 0x0200) !== 0,
-    answers: answers.records, authority: authority.records,
+    id: msg.readUInt16BE(0),
+    rcode: flags & 0x0f,
+    authoritative: (flags & 0x0400) !== 0,
+    truncated: (flags & 0x0200) !== 0,
+    answers: answers.records,
+    authority: authority.records,
   };
 }
 
@@ -126,7 +133,7 @@ export function soaMinimum(rr: ResourceRecord): number {
 export function formatIpv6(bytes: Buffer): string {
   const groups = Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(i * 2));
   let best = { at: -1, len: 0 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > best.len) best = { at: i, len: j - i };

@@ -32,15 +32,25 @@ export const faultFreezeKind = defineKind<FreezeParams, FreezeState>({
     required: ['labDir', 'dcs'],
     properties: {
       labDir: { type: 'string', description: 'Lab folder holding lab.json (drctl lab up --dir).' },
-      dcs: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string' }, description: 'Data centers to freeze, e.g. [hz-a, hz-b].' },
+      dcs: {
+        type: 'array',
+        minItems: 1,
+        uniqueItems: true,
+        items: { type: 'string' },
+        description: 'Data centers to freeze, e.g. [hz-a, hz-b].',
+      },
     },
   },
   async observe(p, ctx) {
     const list = await dcProcesses(resolveLabDir(p.labDir, ctx.baseDir), p.dcs);
-    return { frozen: sorted(list.filter((x) => x.frozen).map((x) => x.name)), running: sorted(list.filter((x) => !x.frozen).map((x) => x.name)) };
+    return {
+      frozen: sorted(list.filter((x) => x.frozen).map((x) => x.name)),
+      running: sorted(list.filter((x) => !x.frozen).map((x) => x.name)),
+    };
   },
   decide(_p, current) {
-    if (current.running.length === 0 && current.frozen.length > 0) return { action: 'noop', reason: `already frozen (${current.frozen.length} processes)` };
+    if (current.running.length === 0 && current.frozen.length > 0)
+      return { action: 'noop', reason: `already frozen (${current.frozen.length} processes)` };
     return { action: 'change', desired: { frozen: sorted([...current.frozen, ...current.running]), running: [] } };
   },
   async apply(p, _change, ctx) {
@@ -57,7 +67,10 @@ export const faultFreezeKind = defineKind<FreezeParams, FreezeState>({
   async rollback(p, change, ctx) {
     const wanted = new Set(change.desired.running);
     const list = await dcProcesses(resolveLabDir(p.labDir, ctx.baseDir), p.dcs);
-    signalProcesses(list.filter((x) => x.frozen && wanted.has(x.name)), 'SIGCONT');
+    signalProcesses(
+      list.filter((x) => x.frozen && wanted.has(x.name)),
+      'SIGCONT',
+    );
   },
   holds(_p, desired, current) {
     const frozen = new Set(current.frozen);

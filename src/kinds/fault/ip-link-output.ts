@@ -37,10 +37,14 @@ export function ipFailure(link: LinkRef, what: string, r: CommandResult): StepEr
     return stepError(`${at}: network namespace ${ns} does not exist (see ip netns list)`, { retryable: false });
   }
   if (/Operation not permitted|Permission denied/i.test(out)) {
-    return stepError(`${at}: not permitted to ${what} in network namespace ${ns}: needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN)`, { retryable: false });
+    return stepError(`${at}: not permitted to ${what} in network namespace ${ns}: needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN)`, {
+      retryable: false,
+    });
   }
   if (/Cannot find device|does not exist|not a valid ifname/i.test(out)) {
-    return stepError(`${at}: device ${JSON.stringify(link.dev)} does not exist in network namespace ${ns} (see ip -n ${link.netns} link)`, { retryable: false });
+    return stepError(`${at}: device ${JSON.stringify(link.dev)} does not exist in network namespace ${ns} (see ip -n ${link.netns} link)`, {
+      retryable: false,
+    });
   }
   return stepError(`${at}: ${what} failed (exit ${r.exitCode ?? '?'}): ${tail(out.trim(), 2) || 'no output'}`);
 }

@@ -10,7 +10,10 @@ export async function linkIsUp(ctx: KindContext, link: LinkRef): Promise<boolean
   const r = await ctx.exec(['ip', '-n', link.netns, '-o', 'link', 'show', 'dev', link.dev], { timeoutMs: IP_TIMEOUT_MS });
   if (r.exitCode !== 0) throw ipFailure(link, 'read the link', r);
   const parsed = parseLinkLine(r.stdout.split('\n')[0] ?? '');
-  if (!parsed) throw stepError(`fault.link ${linkName(link)}: cannot read the output of ip link show: ${JSON.stringify(r.stdout.slice(0, 200))}`, { retryable: false });
+  if (!parsed)
+    throw stepError(`fault.link ${linkName(link)}: cannot read the output of ip link show: ${JSON.stringify(r.stdout.slice(0, 200))}`, {
+      retryable: false,
+    });
   return parsed.up;
 }
 

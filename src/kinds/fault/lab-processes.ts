@@ -15,13 +15,19 @@ export interface DcProcess {
 /** The processes of `dcs` in the lab folder that are alive, with their frozen state (/proc/PID/stat 'T'). */
 export async function dcProcesses(labDir: string, dcs: readonly string[]): Promise<readonly DcProcess[]> {
   const state = await loadLabState(labDir).catch((e: unknown) => {
-    throw stepError(isDrctlError(e) ? e.message : `cannot read ${labDir}/lab.json: ${(e as Error).message}`, { retryable: false, cause: e });
+    throw stepError(isDrctlError(e) ? e.message : `cannot read ${labDir}/lab.json: ${(e as Error).message}`, {
+      retryable: false,
+      cause: e,
+    });
   });
   if (!state) throw stepError(`no lab in ${labDir} (no lab.json): run drctl lab up`, { retryable: false });
   const known = new Set(state.processes.map((p) => p.dc as string));
   const unknown = dcs.filter((dc) => !known.has(dc));
   if (unknown.length > 0) {
-    throw stepError(`unknown data center${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: the lab has ${[...known].sort().join(', ')}`, { retryable: false });
+    throw stepError(
+      `unknown data center${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: the lab has ${[...known].sort().join(', ')}`,
+      { retryable: false },
+    );
   }
   const out: DcProcess[] = [];
   for (const p of state.processes.filter((x) => dcs.includes(x.dc))) {

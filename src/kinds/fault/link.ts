@@ -26,7 +26,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 export const faultLinkKind = defineKind<LinkParams, LinkCutState>({
   name: 'fault.link',
   description:
-    'Cut a data center\'s network for real: set links down inside Linux network namespaces (ip -n NS link set dev DEV down; needs root); rollback sets up the links that were up. ' +
+    "Cut a data center's network for real: set links down inside Linux network namespaces (ip -n NS link set dev DEV down; needs root); rollback sets up the links that were up. " +
     'Example: fault: { kind: fault.link, with: { links: [{ netns: dc-hz-a, dev: veth-hz-a }, { netns: dc-hz-b, dev: veth-hz-b }] } }',
   paramsSchema: {
     type: 'object',
@@ -48,7 +48,13 @@ export const faultLinkKind = defineKind<LinkParams, LinkCutState>({
           },
         },
       },
-      dcs: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string' }, description: 'The data centers these links cut off, e.g. [hz-a]: a rehearsal\'s switch does not wait on members there.' },
+      dcs: {
+        type: 'array',
+        minItems: 1,
+        uniqueItems: true,
+        items: { type: 'string' },
+        description: "The data centers these links cut off, e.g. [hz-a]: a rehearsal's switch does not wait on members there.",
+      },
     },
   },
   outputNames: ['up', 'down'],

@@ -33,7 +33,10 @@ async function observeServers(p: HaproxyServersParams, ctx: KindContext): Promis
   const servers = parseServersState(text);
   const unknown = Object.keys(wantedServers(p)).filter((n) => !(n in servers));
   if (unknown.length > 0) {
-    throw stepError(`haproxy ${p.socket}: backend ${p.backend} has no server ${unknown.map((n) => `"${n}"`).join(', ')} (has ${Object.keys(servers).join(', ')})`, { retryable: false });
+    throw stepError(
+      `haproxy ${p.socket}: backend ${p.backend} has no server ${unknown.map((n) => `"${n}"`).join(', ')} (has ${Object.keys(servers).join(', ')})`,
+      { retryable: false },
+    );
   }
   const lost = lostOf(ctx);
   const lostServers = Object.keys(servers).filter((n) => lostDc(lost, p.dcs?.[n]) !== undefined);
@@ -47,8 +50,11 @@ async function observeServers(p: HaproxyServersParams, ctx: KindContext): Promis
 
 /** Every named server already has the state and weight the step wants. */
 function statesAsWanted(p: HaproxyServersParams, servers: Readonly<Record<string, ServerView>>): boolean {
-  return Object.entries(wantedServers(p)).every(([name, want]) =>
-    (want.state === undefined || servers[name]?.state === want.state) && (want.weight === undefined || servers[name]?.weight === want.weight));
+  return Object.entries(wantedServers(p)).every(
+    ([name, want]) =>
+      (want.state === undefined || servers[name]?.state === want.state) &&
+      (want.weight === undefined || servers[name]?.weight === want.weight),
+  );
 }
 
 function holdsServers(desired: HaproxyServersState, current: HaproxyServersState, socket: string): Holds {
@@ -57,7 +63,8 @@ function holdsServers(desired: HaproxyServersState, current: HaproxyServersState
     if (!now) return notYet(`haproxy ${socket}: server ${desired.backend}/${name} is gone`);
     if (now.state !== want.state) return notYet(`haproxy ${desired.backend}/${name}: state is ${now.state}, want ${want.state}`);
     if (now.weight !== want.weight) return notYet(`haproxy ${desired.backend}/${name}: weight is ${now.weight}, want ${want.weight}`);
-    if (want.state === 'ready' && want.up && !now.up && !current.lostServers?.includes(name)) return notYet(`haproxy ${desired.backend}/${name}: ready but DOWN (health check failing), want UP`);
+    if (want.state === 'ready' && want.up && !now.up && !current.lostServers?.includes(name))
+      return notYet(`haproxy ${desired.backend}/${name}: ready but DOWN (health check failing), want UP`);
   }
   if (desired.expectProbe) {
     const probe = current.probe;
@@ -82,7 +89,12 @@ function desiredOf(p: HaproxyServersParams, current: HaproxyServersState): Hapro
 }
 
 /** Send `set server ... state` and `set weight` for every server whose state or weight differs. */
-async function setServers(p: HaproxyServersParams, current: HaproxyServersState, desired: Readonly<Record<string, ServerWant>>, ctx: KindContext): Promise<number> {
+async function setServers(
+  p: HaproxyServersParams,
+  current: HaproxyServersState,
+  desired: Readonly<Record<string, ServerWant>>,
+  ctx: KindContext,
+): Promise<number> {
   let sent = 0;
   for (const [name, want] of Object.entries(desired)) {
     const now = current.servers[name];
@@ -107,7 +119,8 @@ export const haproxyServersKind = defineKind<HaproxyServersParams, HaproxyServer
   paramsSchema: haproxyServersSchema,
   check(p) {
     const problems: { path: (string | number)[]; message: string }[] = [];
-    if (Object.keys(wantedServers(p)).length === 0) problems.push({ path: [], message: 'name at least one server (servers, ready, drain or maint)' });
+    if (Object.keys(wantedServers(p)).length === 0)
+      problems.push({ path: [], message: 'name at least one server (servers, ready, drain or maint)' });
     if (p.commandTimeout !== undefined && !p.commandTimeout.includes('${') && parseDuration(p.commandTimeout) === undefined) {
       problems.push({ path: ['commandTimeout'], message: `bad duration "${p.commandTimeout}": use e.g. 500ms, 2s` });
     }
@@ -117,7 +130,8 @@ export const haproxyServersKind = defineKind<HaproxyServersParams, HaproxyServer
         const prev = seen.get(n);
         if (prev) problems.push({ path: [list], message: `server "${n}" is in both ${prev} and ${list}` });
         const mapped = p.servers?.[n]?.state;
-        if (mapped !== undefined) problems.push({ path: [list], message: `server "${n}" is in ${list} and has state ${mapped} in servers: give its state once` });
+        if (mapped !== undefined)
+          problems.push({ path: [list], message: `server "${n}" is in ${list} and has state ${mapped} in servers: give its state once` });
         seen.set(n, list);
       }
     }

@@ -46,13 +46,17 @@ export const haproxyServersSchema = {
   additionalProperties: false,
   required: ['socket', 'backend'],
   properties: {
-    socket: { type: 'string', description: 'Runtime API: unix socket path (stats socket ... level admin), or host:port of a TCP admin socket.' },
+    socket: {
+      type: 'string',
+      description: 'Runtime API: unix socket path (stats socket ... level admin), or host:port of a TCP admin socket.',
+    },
     backend: { type: 'string', description: 'Backend name.' },
     servers: {
       type: 'object',
       description: 'Server name → wanted admin state and/or weight.',
       additionalProperties: {
-        type: 'object', additionalProperties: false,
+        type: 'object',
+        additionalProperties: false,
         properties: { state: stateSchema, weight: { type: 'integer', minimum: 0, maximum: 256 } },
       },
     },
@@ -60,16 +64,25 @@ export const haproxyServersSchema = {
     drain: listSchema('drain (no new sessions)'),
     maint: listSchema('in maintenance'),
     probe: {
-      type: 'object', additionalProperties: false, required: ['url', 'expect'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['url', 'expect'],
       description: 'Verify: GET url samples times (new connection each); every answer must be one of expect.',
       properties: {
         url: { type: 'string' },
-        expect: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'Accepted response bodies (trimmed), e.g. the data center names.' },
+        expect: {
+          oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+          description: 'Accepted response bodies (trimmed), e.g. the data center names.',
+        },
         samples: { type: 'integer', minimum: 1, maximum: 1000, description: 'Requests per check (default 10).' },
       },
     },
     commandTimeout: { type: 'string', description: 'Timeout of one runtime-API command or probe request (default 2s).' },
-    dcs: { type: 'object', additionalProperties: { type: 'string' }, description: 'Where each server lives: server name → data center (drctl assess checks the servers to make ready survive).' },
+    dcs: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Where each server lives: server name → data center (drctl assess checks the servers to make ready survive).',
+    },
   },
 } as const;
 
@@ -77,7 +90,11 @@ export const haproxyServersSchema = {
 export function wantedServers(p: HaproxyServersParams): Record<string, ServerWant> {
   const out: Record<string, ServerWant> = {};
   for (const [name, w] of Object.entries(p.servers ?? {})) out[name] = { ...w };
-  const lists: [ServerAdminState, readonly string[] | undefined][] = [['ready', p.ready], ['drain', p.drain], ['maint', p.maint]];
+  const lists: [ServerAdminState, readonly string[] | undefined][] = [
+    ['ready', p.ready],
+    ['drain', p.drain],
+    ['maint', p.maint],
+  ];
   for (const [state, names] of lists) for (const n of names ?? []) out[n] = { ...out[n], state };
   return out;
 }

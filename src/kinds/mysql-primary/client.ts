@@ -31,10 +31,20 @@ export async function openSession(m: MysqlMember, timeoutMs: number, signal: Abo
     throw stepError(`mysql2 could not be loaded: ${(e as Error).message} (npm ci)`, { retryable: false, cause: e });
   });
   const password = isSecret(m.password) ? m.password.reveal() : m.password;
-  const connecting = mysql.createConnection(mysqlConnectionOptions({ host: m.host ?? '127.0.0.1', port: m.port ?? 3306, user: m.user ?? 'root', password }, timeoutMs));
+  const connecting = mysql.createConnection(
+    mysqlConnectionOptions({ host: m.host ?? '127.0.0.1', port: m.port ?? 3306, user: m.user ?? 'root', password }, timeoutMs),
+  );
   let conn: Connection;
   try {
-    conn = await abortable(connecting, signal, () => void connecting.then((c) => c.destroy(), () => undefined));
+    conn = await abortable(
+      connecting,
+      signal,
+      () =>
+        void connecting.then(
+          (c) => c.destroy(),
+          () => undefined,
+        ),
+    );
   } catch (e) {
     throw connectError(m, e, timeoutMs);
   }
@@ -90,13 +100,16 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal, onAbort: () => void): 
       reject(new Error('cancelled'));
     };
     signal.addEventListener('abort', abort, { once: true });
-    p.then((v) => {
-      signal.removeEventListener('abort', abort);
-      resolve(v);
-    }, (e: unknown) => {
-      signal.removeEventListener('abort', abort);
-      reject(e);
-    });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', abort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(e);
+      },
+    );
   });
 }
 

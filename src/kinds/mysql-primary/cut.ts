@@ -24,11 +24,17 @@ export async function promoteWithoutPrimary(p: MysqlPrimaryParams, s: MysqlPrima
   replicationOf(p);
   if (!isTrue(p.acceptDataLoss)) {
     const who = silent.length > 0 ? `no primary answers (${silent.join(', ')} silent)` : 'no member is the primary';
-    throw stepError(`refusing to promote ${toName}: ${who}, so what it has not received cannot be known (set acceptDataLoss: true to promote anyway)`, { retryable: false, unchanged: true });
+    throw stepError(
+      `refusing to promote ${toName}: ${who}, so what it has not received cannot be known (set acceptDataLoss: true to promote anyway)`,
+      { retryable: false, unchanged: true },
+    );
   }
   const ahead = aheadOf(s, tv);
   if (ahead.length > 0) {
-    throw stepError(`refusing to promote ${toName}: ${ahead.join(', ')} received transactions it has not; promote that member (promote: true picks the most caught up)`, { retryable: false, unchanged: true });
+    throw stepError(
+      `refusing to promote ${toName}: ${ahead.join(', ')} received transactions it has not; promote that member (promote: true picks the most caught up)`,
+      { retryable: false, unchanged: true },
+    );
   }
   const ct = connectTimeoutMs(p);
   const d = dialectOf(tv.version ?? '');
@@ -53,9 +59,12 @@ export async function promoteWithoutPrimary(p: MysqlPrimaryParams, s: MysqlPrima
     ctx.note('dataLossAccepted', true);
     ctx.note('appliedGtid', applied);
     const lost = received === '' ? '' : missingText(d.flavor, received, applied);
-    ctx.note('unappliedGtids', lost === ''
-      ? `unknown: whatever ${silent.join(', ') || 'the primary'} wrote after ${applied || 'nothing'} (it did not answer)`
-      : `${lost} (received, not applied), and whatever ${silent.join(', ') || 'the primary'} wrote after that`);
+    ctx.note(
+      'unappliedGtids',
+      lost === ''
+        ? `unknown: whatever ${silent.join(', ') || 'the primary'} wrote after ${applied || 'nothing'} (it did not answer)`
+        : `${lost} (received, not applied), and whatever ${silent.join(', ') || 'the primary'} wrote after that`,
+    );
   });
   const others = s.members.filter((m) => m.name !== toName && m.role !== 'unreachable').map((m) => m.name);
   await repointOthers(p, others, to, dialectsOf(s), ct, ctx);

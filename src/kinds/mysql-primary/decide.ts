@@ -18,8 +18,12 @@ export function promoteTarget(p: MysqlPrimaryParams, s: MysqlPrimaryState): Mysq
   if (!promoting(p)) return undefined;
   if (typeof p.promote === 'string' && p.promote !== 'true') {
     const m = s.members.find((x) => x.name === p.promote);
-    if (!m) throw stepError(`mysql.primary: promote names "${p.promote}", which is not a member (${s.members.map((x) => x.name).join(', ')})`, { retryable: false });
-    if (!p.expectDcs.includes(m.dc)) throw stepError(`mysql.primary: ${m.name} is in ${m.dc}, not in expectDcs (${p.expectDcs.join(', ')})`, { retryable: false });
+    if (!m)
+      throw stepError(`mysql.primary: promote names "${p.promote}", which is not a member (${s.members.map((x) => x.name).join(', ')})`, {
+        retryable: false,
+      });
+    if (!p.expectDcs.includes(m.dc))
+      throw stepError(`mysql.primary: ${m.name} is in ${m.dc}, not in expectDcs (${p.expectDcs.join(', ')})`, { retryable: false });
     return m;
   }
   const candidates = s.members.filter((m) => m.role === 'replica' && p.expectDcs.includes(m.dc));
@@ -42,26 +46,41 @@ export function checkExpectedPrimary(p: MysqlPrimaryParams, s: MysqlPrimaryState
   // a cut (nobody writable answers, the expected primary is the silent one), or a switch that fenced it and was interrupted
   if (s.writable.length === 0 && (expected.role === 'unreachable' || expected.role === 'read-only')) return;
   const now = s.writable.length > 0 ? s.writable.join(' and ') : `none (${roles(s)})`;
-  throw stepError(`refusing to switch: the primary is ${now}, not ${p.expectedPrimary} as the runbook expects (expectedPrimary): someone else switched, or the runbook is stale`, { retryable: false, unchanged: true });
+  throw stepError(
+    `refusing to switch: the primary is ${now}, not ${p.expectedPrimary} as the runbook expects (expectedPrimary): someone else switched, or the runbook is stale`,
+    { retryable: false, unchanged: true },
+  );
 }
 
 export function decideMysql(p: MysqlPrimaryParams, s: MysqlPrimaryState): Decision<MysqlPrimaryState> {
   const inDcs = s.members.filter((m) => m.role === 'primary' && p.expectDcs.includes(m.dc));
   const desired = (primary: MysqlMemberView | undefined, followers: readonly string[]): Decision<MysqlPrimaryState> => ({
     action: 'change',
-    desired: { primary: primary?.name ?? null, primaryDc: primary?.dc ?? null, writable: [], members: [], lag: {}, wantDcs: [...p.expectDcs], followers },
+    desired: {
+      primary: primary?.name ?? null,
+      primaryDc: primary?.dc ?? null,
+      writable: [],
+      members: [],
+      lag: {},
+      wantDcs: [...p.expectDcs],
+      followers,
+    },
   });
   const others = (name: string): string[] => s.members.filter((m) => m.name !== name && m.role !== 'unreachable').map((m) => m.name);
   if (inDcs.length === 1 && s.writable.length === 1) {
     const primary = inDcs[0] as MysqlMemberView;
     // promote mode owns the replication topology: a member not following the primary is re-pointed
-    if (!promoting(p) || strays(s, primary.name).length === 0) return { action: 'noop', reason: `primary already ${where(primary.name, primary.dc)}` };
+    if (!promoting(p) || strays(s, primary.name).length === 0)
+      return { action: 'noop', reason: `primary already ${where(primary.name, primary.dc)}` };
     return desired(primary, others(primary.name));
   }
   if (s.writable.length > 1) {
     // split brain (a thawed old primary): keep the one in expectDcs, fence the others
     if (inDcs.length === 1 && promoting(p)) return desired(inDcs[0], others(inDcs[0]?.name ?? ''));
-    throw stepError(`mysql: ${s.writable.length} writable primaries (${s.writable.join(', ')}): fence all but one by hand (SET GLOBAL read_only = 1)`, { retryable: false });
+    throw stepError(
+      `mysql: ${s.writable.length} writable primaries (${s.writable.join(', ')}): fence all but one by hand (SET GLOBAL read_only = 1)`,
+      { retryable: false },
+    );
   }
   checkExpectedPrimary(p, s);
   if (!promoting(p)) return desired(undefined, []);
@@ -99,7 +118,9 @@ export function holdsMysql(desired: MysqlPrimaryState, s: MysqlPrimaryState, wan
 
 /** In a state observed before the step: the members that replicated from its primary with both threads running. */
 export const followersOf = (s: MysqlPrimaryState): string[] =>
-  s.members.filter((m) => m.replication?.source === s.primary && m.replication.io === 'Yes' && m.replication.sql === 'Yes').map((m) => m.name);
+  s.members
+    .filter((m) => m.replication?.source === s.primary && m.replication.io === 'Yes' && m.replication.sql === 'Yes')
+    .map((m) => m.name);
 
 /**
  * The member to fail back to: the primary observed before; or, when none was writable (a cut data
@@ -112,7 +133,9 @@ export function formerPrimary(before: MysqlPrimaryState): string | null {
 }
 
 export function describeMysql(before: MysqlPrimaryState, after: MysqlPrimaryState | undefined): string {
-  const lag = Object.entries(before.lag).map(([n, l]) => `${n} ${l === null ? 'lag unknown' : `${l} transactions behind`}`).join(', ');
+  const lag = Object.entries(before.lag)
+    .map(([n, l]) => `${n} ${l === null ? 'lag unknown' : `${l} transactions behind`}`)
+    .join(', ');
   const head = `mysql primary ${before.writable.length > 1 ? before.writable.join('+') : where(before.primary, before.primaryDc)}${lag ? ` (${lag})` : ''}`;
   if (!after) return head;
   const to = after.primary ? where(after.primary, after.primaryDc) : after.wantDcs ? `one in ${after.wantDcs.join('/')}` : 'none';

@@ -25,7 +25,13 @@ export interface Dialect {
   /** Before a server that was a primary follows another: what it has counts as applied (MariaDB gtid_slave_pos). */
   readonly seedApplied: readonly string[];
   /** Follow host:port with GTID auto-positioning: [sql, values]. */
-  changeSource(host: string, port: number, user: string, password: string | undefined, connectRetry: number | undefined): [string, unknown[]];
+  changeSource(
+    host: string,
+    port: number,
+    user: string,
+    password: string | undefined,
+    connectRetry: number | undefined,
+  ): [string, unknown[]];
 }
 
 /** Which server answers: MariaDB says so in its version; MySQL's version number picks its syntax. */
@@ -42,7 +48,8 @@ export function dialectOf(version: string): Dialect {
 
 const MARIADB: Dialect = {
   flavor: 'mariadb',
-  readState: 'SELECT @@global.read_only AS ro, 0 AS sro, @@global.gtid_binlog_pos AS binlog, @@global.gtid_slave_pos AS applied, @@global.log_bin AS logBin, @@global.server_id AS serverId, \'ON\' AS gtidMode',
+  readState:
+    "SELECT @@global.read_only AS ro, 0 AS sro, @@global.gtid_binlog_pos AS binlog, @@global.gtid_slave_pos AS applied, @@global.log_bin AS logBin, @@global.server_id AS serverId, 'ON' AS gtidMode",
   replicaStatus: 'SHOW SLAVE STATUS',
   fence: ['SET GLOBAL read_only = 1'],
   unfence: ['SET GLOBAL read_only = 0'],
@@ -62,7 +69,8 @@ const MARIADB: Dialect = {
 
 const MYSQL_COMMON = {
   flavor: 'mysql' as const,
-  readState: 'SELECT @@global.read_only AS ro, @@global.super_read_only AS sro, @@global.gtid_executed AS binlog, \'\' AS applied, @@global.log_bin AS logBin, @@global.server_id AS serverId, @@global.gtid_mode AS gtidMode',
+  readState:
+    "SELECT @@global.read_only AS ro, @@global.super_read_only AS sro, @@global.gtid_executed AS binlog, '' AS applied, @@global.log_bin AS logBin, @@global.server_id AS serverId, @@global.gtid_mode AS gtidMode",
   fence: ['SET GLOBAL super_read_only = 1'],
   unfence: ['SET GLOBAL super_read_only = 0', 'SET GLOBAL read_only = 0'],
   waitApplied: 'SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS w',
@@ -127,5 +135,15 @@ export function readReplicaRow(row: Readonly<Record<string, unknown>>): ReplicaR
 }
 
 /** Threads that are not clients: replication, the event scheduler, system threads (never killed by the fence). */
-export const SYSTEM_COMMANDS = ['Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker', 'Replica_IO', 'Replica_SQL', 'Replica_worker'];
+export const SYSTEM_COMMANDS = [
+  'Binlog Dump',
+  'Binlog Dump GTID',
+  'Daemon',
+  'Slave_IO',
+  'Slave_SQL',
+  'Slave_worker',
+  'Replica_IO',
+  'Replica_SQL',
+  'Replica_worker',
+];
 export const SYSTEM_USERS = ['system user', 'event_scheduler'];

@@ -14,9 +14,16 @@ import { plannedSwitch } from './switchover.js';
  * when it has transactions the primary never received, it diverged (writes it took while cut off) and
  * is refused, naming those GTIDs: it stays read-only, to be rebuilt from the primary.
  */
-export async function rejoin(p: MysqlPrimaryParams, s: MysqlPrimaryState, name: string, primaryName: string, ctx: KindContext): Promise<void> {
+export async function rejoin(
+  p: MysqlPrimaryParams,
+  s: MysqlPrimaryState,
+  name: string,
+  primaryName: string,
+  ctx: KindContext,
+): Promise<void> {
   const v = s.members.find((m) => m.name === name);
-  if (!v || v.role === 'unreachable') throw stepError(`mysql ${name} does not answer (${v?.detail ?? 'not observed'}): bring it back first`);
+  if (!v || v.role === 'unreachable')
+    throw stepError(`mysql ${name} does not answer (${v?.detail ?? 'not observed'}): bring it back first`);
   const primary = memberOf(p, primaryName);
   const pv = s.members.find((m) => m.name === primaryName);
   const d = dialectOf(v.version ?? '');
@@ -40,7 +47,10 @@ export async function rejoin(p: MysqlPrimaryParams, s: MysqlPrimaryState, name: 
     });
     if (diverged !== '') {
       ctx.note('divergedGtids', diverged);
-      throw stepError(`${name} has transactions ${primaryName} never received (${diverged}): it diverged (writes it took while cut off); it stays read-only: rebuild it from ${primaryName}`, { retryable: false });
+      throw stepError(
+        `${name} has transactions ${primaryName} never received (${diverged}): it diverged (writes it took while cut off); it stays read-only: rebuild it from ${primaryName}`,
+        { retryable: false },
+      );
     }
     ctx.progress(`${name} rejoins as a replica of ${primaryName}`);
     await followAsFormerPrimary(ws, d, p, primary);
@@ -49,7 +59,9 @@ export async function rejoin(p: MysqlPrimaryParams, s: MysqlPrimaryState, name: 
 
 /** The primary stays; every answering member not following it (a split-brain twin, a fenced old primary, a stray replica) follows it. */
 export async function repair(p: MysqlPrimaryParams, s: MysqlPrimaryState, primaryName: string, ctx: KindContext): Promise<void> {
-  const strays = s.members.filter((m) => m.name !== primaryName && m.role !== 'unreachable' && (m.role === 'primary' || m.replication?.source !== primaryName));
+  const strays = s.members.filter(
+    (m) => m.name !== primaryName && m.role !== 'unreachable' && (m.role === 'primary' || m.replication?.source !== primaryName),
+  );
   // twins first: from here on only one member takes writes
   const ordered = [...strays].sort((a, b) => Number(b.role === 'primary') - Number(a.role === 'primary'));
   for (const m of ordered) await rejoin(p, s, m.name, primaryName, ctx);

@@ -11,7 +11,9 @@ import type { MysqlMember } from './params.js';
 export async function fence(s: Session, d: Dialect, killClients: boolean): Promise<number> {
   for (const sql of d.fence) await s.run(sql);
   if (!killClients) return 0;
-  const rows = await s.rows('SELECT ID AS id, USER AS user, COMMAND AS command FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()');
+  const rows = await s.rows(
+    'SELECT ID AS id, USER AS user, COMMAND AS command FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()',
+  );
   let killed = 0;
   for (const r of rows) {
     if (SYSTEM_COMMANDS.includes(String(r['command'])) || SYSTEM_USERS.includes(String(r['user']))) continue;
@@ -45,13 +47,24 @@ export async function unfence(m: MysqlMember, d: Dialect, fencing: Session | und
 }
 
 /** The step's own error, with what became of the fenced primary (never a claim that writes are back when they are not). */
-export async function withUnfence(m: MysqlMember, d: Dialect, fencing: Session | undefined, timeoutMs: number, cause: unknown, ctx: KindContext): Promise<Error> {
+export async function withUnfence(
+  m: MysqlMember,
+  d: Dialect,
+  fencing: Session | undefined,
+  timeoutMs: number,
+  cause: unknown,
+  ctx: KindContext,
+): Promise<Error> {
   ctx.progress(`lifting read_only on ${m.name} (the switch did not go ahead)`);
-  const failed = await unfence(m, d, fencing, timeoutMs).then(() => undefined, (e: unknown) => (e as Error).message);
+  const failed = await unfence(m, d, fencing, timeoutMs).then(
+    () => undefined,
+    (e: unknown) => (e as Error).message,
+  );
   const why = cause instanceof Error ? cause.message : String(cause);
-  const outcome = failed === undefined
-    ? `${m.name} takes writes again`
-    : `lifting read_only on ${m.name} FAILED too (${failed}): no member takes writes: SET GLOBAL read_only = 0 on ${m.name} by hand`;
+  const outcome =
+    failed === undefined
+      ? `${m.name} takes writes again`
+      : `lifting read_only on ${m.name} FAILED too (${failed}): no member takes writes: SET GLOBAL read_only = 0 on ${m.name} by hand`;
   const retryable = failed === undefined && (isStepError(cause) ? cause.retryable : true);
   return stepError(`${why}; ${outcome}`, { retryable, unchanged: failed === undefined, cause });
 }

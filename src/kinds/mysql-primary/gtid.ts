@@ -14,9 +14,13 @@ interface MariaGtid {
 
 export function parseMariadb(list: string): Map<number, MariaGtid> {
   const out = new Map<number, MariaGtid>();
-  for (const item of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [d, s, n] = item.split('-').map(Number);
-    if (d === undefined || s === undefined || n === undefined || [d, s, n].some((x) => !Number.isSafeInteger(x))) throw new Error(`bad MariaDB GTID "${item}"`);
+    if (d === undefined || s === undefined || n === undefined || [d, s, n].some((x) => !Number.isSafeInteger(x)))
+      throw new Error(`bad MariaDB GTID "${item}"`);
     const prev = out.get(d);
     if (!prev || n > prev.seq) out.set(d, { server: s, seq: n });
   }
@@ -24,7 +28,10 @@ export function parseMariadb(list: string): Map<number, MariaGtid> {
 }
 
 const formatMariadb = (m: ReadonlyMap<number, MariaGtid>): string =>
-  [...m].sort(([a], [b]) => a - b).map(([d, g]) => `${d}-${g.server}-${g.seq}`).join(',');
+  [...m]
+    .sort(([a], [b]) => a - b)
+    .map(([d, g]) => `${d}-${g.server}-${g.seq}`)
+    .join(',');
 
 /** Intervals per source uuid, sorted and merged. */
 type GtidSet = Map<string, [number, number][]>;
@@ -37,7 +44,8 @@ export function parseMysql(set: string): GtidSet {
     const list = out.get(uuid.toLowerCase()) ?? [];
     for (const r of ranges) {
       const [a, b] = r.split('-').map(Number);
-      if (a === undefined || !Number.isSafeInteger(a) || (b !== undefined && !Number.isSafeInteger(b))) throw new Error(`bad MySQL GTID range "${r}"`);
+      if (a === undefined || !Number.isSafeInteger(a) || (b !== undefined && !Number.isSafeInteger(b)))
+        throw new Error(`bad MySQL GTID range "${r}"`);
       list.push([a, b ?? a]);
     }
     out.set(uuid.toLowerCase(), merge(list));
@@ -130,7 +138,10 @@ export function countOf(flavor: Flavor, pos: string): number {
  */
 export function mariadbNotIn(pos: string, state: string): string {
   const seen = new Map<string, number>();
-  for (const item of state.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of state
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [d, s, n] = item.split('-');
     seen.set(`${d}-${s}`, Math.max(seen.get(`${d}-${s}`) ?? 0, Number(n)));
   }

@@ -25,7 +25,8 @@ function sourceOf(s: MysqlPrimaryState, target: string): string | undefined {
 
 export const mysqlPrimaryKind = defineKind<MysqlPrimaryParams, MysqlPrimaryState>({
   name: 'mysql.primary',
-  description: 'MySQL/MariaDB primary switch: fence the old primary, wait for GTID catch-up, promote, re-point (or wait for orchestrator/MHA); never two writable primaries.',
+  description:
+    'MySQL/MariaDB primary switch: fence the old primary, wait for GTID catch-up, promote, re-point (or wait for orchestrator/MHA); never two writable primaries.',
   paramsSchema: mysqlPrimarySchema,
   outputNames: ['primary', 'primaryDc'],
   preload: loadMysql,
@@ -36,14 +37,24 @@ export const mysqlPrimaryKind = defineKind<MysqlPrimaryParams, MysqlPrimaryState
       if (names.has(m.name)) problems.push({ path: ['members', i, 'name'], message: `duplicate member name "${m.name}"` });
       names.add(m.name);
     });
-    for (const [key, v] of [['lagWait', p.lagWait], ['connectTimeout', p.connectTimeout]] as const) {
-      if (v !== undefined && !v.includes('${') && parseDuration(v) === undefined) problems.push({ path: [key], message: `bad duration "${v}"` });
+    for (const [key, v] of [
+      ['lagWait', p.lagWait],
+      ['connectTimeout', p.connectTimeout],
+    ] as const) {
+      if (v !== undefined && !v.includes('${') && parseDuration(v) === undefined)
+        problems.push({ path: [key], message: `bad duration "${v}"` });
     }
-    const named = (v: string | boolean | undefined): v is string => typeof v === 'string' && v !== 'true' && v !== 'false' && !v.includes('${');
-    if (named(p.promote) && !names.has(p.promote)) problems.push({ path: ['promote'], message: `"${p.promote}" is not a member (${[...names].join(', ')})` });
-    if (named(p.expectedPrimary) && !names.has(p.expectedPrimary)) problems.push({ path: ['expectedPrimary'], message: `"${p.expectedPrimary}" is not a member (${[...names].join(', ')})` });
+    const named = (v: string | boolean | undefined): v is string =>
+      typeof v === 'string' && v !== 'true' && v !== 'false' && !v.includes('${');
+    if (named(p.promote) && !names.has(p.promote))
+      problems.push({ path: ['promote'], message: `"${p.promote}" is not a member (${[...names].join(', ')})` });
+    if (named(p.expectedPrimary) && !names.has(p.expectedPrimary))
+      problems.push({ path: ['expectedPrimary'], message: `"${p.expectedPrimary}" is not a member (${[...names].join(', ')})` });
     if (promoting(p) && p.replication === undefined) {
-      problems.push({ path: [], message: 'promote needs replication: {user, password} (the account the old primary and the other replicas follow the new one with)' });
+      problems.push({
+        path: [],
+        message: 'promote needs replication: {user, password} (the account the old primary and the other replicas follow the new one with)',
+      });
     }
     return problems;
   },
@@ -65,7 +76,8 @@ export const mysqlPrimaryKind = defineKind<MysqlPrimaryParams, MysqlPrimaryState
     if (s.writable.includes(target)) return repair(p, s, target, ctx); // a split brain, or members not following it
     checkExpectedPrimary(p, s);
     const tv = s.members.find((m) => m.name === target);
-    if (tv?.role === 'unreachable') throw stepError(`refusing to promote ${target}: it does not answer (${tv.detail ?? ''})`, { unchanged: true });
+    if (tv?.role === 'unreachable')
+      throw stepError(`refusing to promote ${target}: it does not answer (${tv.detail ?? ''})`, { unchanged: true });
     const from = sourceOf(s, target);
     await (from !== undefined ? plannedSwitch(p, s, from, target, ctx) : promoteWithoutPrimary(p, s, target, ctx));
   },

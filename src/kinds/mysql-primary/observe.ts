@@ -5,7 +5,16 @@ import { isNoAnswer, withSession, type Session } from './client.js';
 import { dialectOf, readReplicaRow, type Dialect } from './dialect.js';
 import { missingCount, newest } from './gtid.js';
 import { askAll, notWaitedText } from '../survivors.js';
-import { addrOf, isTrue, promoting, type MysqlMember, type MysqlMemberView, type MysqlPrimaryParams, type MysqlPrimaryState, type ReplicationView } from './params.js';
+import {
+  addrOf,
+  isTrue,
+  promoting,
+  type MysqlMember,
+  type MysqlMemberView,
+  type MysqlPrimaryParams,
+  type MysqlPrimaryState,
+  type ReplicationView,
+} from './params.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
 export const connectTimeoutMs = (p: MysqlPrimaryParams): number =>
@@ -37,18 +46,33 @@ export async function readMember(s: Session, members: readonly MysqlMember[]): P
   const applied = String(st?.['applied'] ?? '');
   const gtid = dialect.flavor === 'mariadb' ? newest('mariadb', binlog, applied) : binlog;
   const row = statusRows[0] ? readReplicaRow(statusRows[0]) : undefined;
-  const replication: ReplicationView | undefined = row && row.host !== '' ? {
-    source: members.find((x) => (x.host ?? '127.0.0.1') === row.host && (x.port ?? 3306) === row.port)?.name ?? `${row.host}:${row.port}`,
-    io: row.io, sql: row.sql, secondsBehind: row.secondsBehind,
-    ...(row.ioError ? { ioError: row.ioError } : {}), ...(row.sqlError ? { sqlError: row.sqlError } : {}),
-    ...(row.received ? { received: row.received.replace(/\s+/g, '') } : {}),
-  } : undefined;
+  const replication: ReplicationView | undefined =
+    row && row.host !== ''
+      ? {
+          source:
+            members.find((x) => (x.host ?? '127.0.0.1') === row.host && (x.port ?? 3306) === row.port)?.name ?? `${row.host}:${row.port}`,
+          io: row.io,
+          sql: row.sql,
+          secondsBehind: row.secondsBehind,
+          ...(row.ioError ? { ioError: row.ioError } : {}),
+          ...(row.sqlError ? { sqlError: row.sqlError } : {}),
+          ...(row.received ? { received: row.received.replace(/\s+/g, '') } : {}),
+        }
+      : undefined;
   const role = !readOnly ? 'primary' : replication ? 'replica' : 'read-only';
   return {
     dialect,
     view: {
-      name: m.name, dc: m.dc, role, flavor: dialect.flavor, version, serverId: Number(st?.['serverId'] ?? 0),
-      readOnly, ...(dialect.flavor === 'mysql' ? { superReadOnly, gtidMode: String(st?.['gtidMode'] ?? '') } : {}), gtid, logBin: Number(st?.['logBin']) === 1,
+      name: m.name,
+      dc: m.dc,
+      role,
+      flavor: dialect.flavor,
+      version,
+      serverId: Number(st?.['serverId'] ?? 0),
+      readOnly,
+      ...(dialect.flavor === 'mysql' ? { superReadOnly, gtidMode: String(st?.['gtidMode'] ?? '') } : {}),
+      gtid,
+      logBin: Number(st?.['logBin']) === 1,
       ...(replication ? { replication } : {}),
     },
   };
@@ -64,7 +88,12 @@ export async function observeMember(p: MysqlPrimaryParams, m: MysqlMember, ctx: 
   const port = m.port ?? 3306;
   const silent = silentFor(ctx, host, port);
   if (silent !== undefined) {
-    return { name: m.name, dc: m.dc, role: 'unreachable', detail: `mysql ${m.name} (${addrOf(m)}): unreachable (no answer for ${Math.round(silent)} ms)` };
+    return {
+      name: m.name,
+      dc: m.dc,
+      role: 'unreachable',
+      detail: `mysql ${m.name} (${addrOf(m)}): unreachable (no answer for ${Math.round(silent)} ms)`,
+    };
   }
   const started = ctx.clock.monotonic();
   try {
@@ -84,10 +113,22 @@ export async function observeMember(p: MysqlPrimaryParams, m: MysqlMember, ctx: 
 export async function observeMysql(p: MysqlPrimaryParams, ctx: KindContext): Promise<MysqlPrimaryState> {
   if (p.members.length === 0) throw stepError('mysql.primary: no members', { retryable: false });
   const members = await askAll({
-    members: p.members, ctx, dcOf: (m) => m.dc, waitForLost: promoting(p) && !isTrue(p.acceptDataLoss),
+    members: p.members,
+    ctx,
+    dcOf: (m) => m.dc,
+    waitForLost: promoting(p) && !isTrue(p.acceptDataLoss),
     ask: (m, ctx) => observeMember(p, m, ctx),
-    silent: (m, dc): MysqlMemberView => ({ name: m.name, dc: m.dc, role: 'unreachable', detail: `mysql ${m.name} (${addrOf(m)}): ${notWaitedText(dc)}` }),
-    onNotWaited: (ms) => ctx.note('membersNotWaitedFor', ms.map((m) => m.name)),
+    silent: (m, dc): MysqlMemberView => ({
+      name: m.name,
+      dc: m.dc,
+      role: 'unreachable',
+      detail: `mysql ${m.name} (${addrOf(m)}): ${notWaitedText(dc)}`,
+    }),
+    onNotWaited: (ms) =>
+      ctx.note(
+        'membersNotWaitedFor',
+        ms.map((m) => m.name),
+      ),
   });
   if (members.every((m) => m.role === 'unreachable')) {
     throw stepError(`mysql: no member answers (${members.map((m) => m.detail ?? m.name).join('; ')})`);
@@ -97,7 +138,8 @@ export async function observeMysql(p: MysqlPrimaryParams, ctx: KindContext): Pro
   const lag: Record<string, number | null> = {};
   for (const m of members) {
     if (m.role === 'primary' || m.role === 'unreachable') continue;
-    lag[m.name] = one?.gtid !== undefined && m.gtid !== undefined && m.flavor !== undefined ? missingCount(m.flavor, one.gtid, m.gtid) : null;
+    lag[m.name] =
+      one?.gtid !== undefined && m.gtid !== undefined && m.flavor !== undefined ? missingCount(m.flavor, one.gtid, m.gtid) : null;
   }
   return { primary: one?.name ?? null, primaryDc: one?.dc ?? null, writable: writable.map((m) => m.name), members, lag };
 }

@@ -103,20 +103,44 @@ export const mysqlPrimarySchema = {
   additionalProperties: false,
   required: ['members', 'expectDcs'],
   properties: {
-    members: { type: 'array', minItems: 1, items: member, description: 'The database\'s members (primary and replicas), each with its data center.' },
-    expectDcs: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Data centers where the primary may be after the step.' },
-    promote: { oneOf: [{ type: 'string' }, { type: 'boolean' }], description: 'Member name to promote, or true for the most caught-up replica in expectDcs. Absent: wait for the estate\'s own election (orchestrator, MHA).' },
+    members: {
+      type: 'array',
+      minItems: 1,
+      items: member,
+      description: "The database's members (primary and replicas), each with its data center.",
+    },
+    expectDcs: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string' },
+      description: 'Data centers where the primary may be after the step.',
+    },
+    promote: {
+      oneOf: [{ type: 'string' }, { type: 'boolean' }],
+      description:
+        "Member name to promote, or true for the most caught-up replica in expectDcs. Absent: wait for the estate's own election (orchestrator, MHA).",
+    },
     expectedPrimary: { type: 'string', description: 'Refuse unless this member is the primary before the step (compare-and-set).' },
     acceptDataLoss: { type: ['boolean', 'string'], description: 'Promote even when the candidate may miss transactions (default false).' },
-    maxLagTransactions: { type: 'integer', minimum: 0, description: 'Refuse before fencing when the candidate misses more of the primary\'s transactions.' },
+    maxLagTransactions: {
+      type: 'integer',
+      minimum: 0,
+      description: "Refuse before fencing when the candidate misses more of the primary's transactions.",
+    },
     lagWait: { type: 'string', description: 'How long the fenced primary waits for the candidate to catch up (default 5s).' },
     connectTimeout: { type: 'string', description: 'Connect and statement timeout per member (default 2s).' },
     replication: {
-      type: 'object', additionalProperties: false, required: ['user'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['user'],
       description: 'The account replicas connect to the new primary with.',
-      properties: { user: { type: 'string' }, password: secretOrString, connectRetry: { type: 'integer', minimum: 1, description: 'Seconds between the replicas\' connection attempts.' } },
+      properties: {
+        user: { type: 'string' },
+        password: secretOrString,
+        connectRetry: { type: 'integer', minimum: 1, description: "Seconds between the replicas' connection attempts." },
+      },
     },
-    killConnections: { type: ['boolean', 'string'], description: 'Kill the fenced primary\'s client connections (default true).' },
+    killConnections: { type: ['boolean', 'string'], description: "Kill the fenced primary's client connections (default true)." },
   },
 } as const;
 

@@ -13,7 +13,11 @@ export const memberOf = (p: MysqlPrimaryParams, name: string): MysqlMember => {
 /** The replication account, or a refusal (it is needed to re-point anything). */
 export function replicationOf(p: MysqlPrimaryParams): { user: string; password: string | undefined; connectRetry: number | undefined } {
   const r = p.replication;
-  if (!r) throw stepError('mysql.primary: give replication: {user, password} (the account replicas connect to the new primary with)', { retryable: false, unchanged: true });
+  if (!r)
+    throw stepError('mysql.primary: give replication: {user, password} (the account replicas connect to the new primary with)', {
+      retryable: false,
+      unchanged: true,
+    });
   return { user: r.user, password: isSecret(r.password) ? r.password.reveal() : r.password, connectRetry: r.connectRetry };
 }
 
@@ -45,21 +49,30 @@ export async function followAsReplica(s: Session, d: Dialect, p: MysqlPrimaryPar
  * Every other answering member follows the new primary, all at once; a member that does not answer is
  * named in the record (notRepointed) and left for the next run. Errors are collected, not stopped at.
  */
-export async function repointOthers(p: MysqlPrimaryParams, names: readonly string[], primary: MysqlMember, dialects: ReadonlyMap<string, Dialect>, timeoutMs: number, ctx: KindContext): Promise<void> {
+export async function repointOthers(
+  p: MysqlPrimaryParams,
+  names: readonly string[],
+  primary: MysqlMember,
+  dialects: ReadonlyMap<string, Dialect>,
+  timeoutMs: number,
+  ctx: KindContext,
+): Promise<void> {
   const skipped: string[] = [];
   const failed: string[] = [];
-  await Promise.all(names.map(async (name) => {
-    const d = dialects.get(name);
-    if (!d) {
-      skipped.push(name);
-      return;
-    }
-    try {
-      await withSession(memberOf(p, name), timeoutMs, ctx.signal, (s) => followAsReplica(s, d, p, primary));
-    } catch (e) {
-      failed.push(`${name}: ${(e as Error).message}`);
-    }
-  }));
+  await Promise.all(
+    names.map(async (name) => {
+      const d = dialects.get(name);
+      if (!d) {
+        skipped.push(name);
+        return;
+      }
+      try {
+        await withSession(memberOf(p, name), timeoutMs, ctx.signal, (s) => followAsReplica(s, d, p, primary));
+      } catch (e) {
+        failed.push(`${name}: ${(e as Error).message}`);
+      }
+    }),
+  );
   if (skipped.length > 0) ctx.note('notRepointed', skipped.sort());
   if (failed.length > 0) throw stepError(`promoted ${primary.name}, but re-pointing failed for ${failed.join('; ')}`);
 }

@@ -22,7 +22,14 @@ export const unfenceReserveMs = (p: MysqlPrimaryParams): number => 2 * connectTi
  * fenced (never two writable primaries) and re-point it and every other member to the new one. Refusals
  * before the fence change nothing; a refusal after it lifts the fence again within the step's time.
  */
-export async function plannedSwitch(p: MysqlPrimaryParams, s: MysqlPrimaryState, fromName: string, toName: string, ctx: KindContext, lagWait = p.lagWait ?? '5s'): Promise<void> {
+export async function plannedSwitch(
+  p: MysqlPrimaryParams,
+  s: MysqlPrimaryState,
+  fromName: string,
+  toName: string,
+  ctx: KindContext,
+  lagWait = p.lagWait ?? '5s',
+): Promise<void> {
   const started = ctx.clock.monotonic();
   const [from, to] = [memberOf(p, fromName), memberOf(p, toName)];
   const [fv, tv] = [view(s, fromName) as MysqlMemberView, view(s, toName) as MysqlMemberView];
@@ -30,22 +37,43 @@ export async function plannedSwitch(p: MysqlPrimaryParams, s: MysqlPrimaryState,
   const lossOk = isTrue(p.acceptDataLoss);
   replicationOf(p);
   const noGtid = [fv, tv].find((v) => v.flavor === 'mysql' && v.gtidMode !== 'ON');
-  if (noGtid) throw stepError(`refusing to switch: ${noGtid.name} has gtid_mode ${noGtid.gtidMode ?? '?'}, want ON (the catch-up and the re-pointing are by GTID)`, { retryable: false, unchanged: true });
-  if (tv.logBin === false) throw stepError(`refusing to promote ${toName}: it has no binary log (log_bin OFF), so ${fromName} could not replicate from it`, { retryable: false, unchanged: true });
+  if (noGtid)
+    throw stepError(
+      `refusing to switch: ${noGtid.name} has gtid_mode ${noGtid.gtidMode ?? '?'}, want ON (the catch-up and the re-pointing are by GTID)`,
+      { retryable: false, unchanged: true },
+    );
+  if (tv.logBin === false)
+    throw stepError(`refusing to promote ${toName}: it has no binary log (log_bin OFF), so ${fromName} could not replicate from it`, {
+      retryable: false,
+      unchanged: true,
+    });
   const r = tv.replication;
-  if (r?.source !== fromName) throw stepError(`refusing to promote ${toName}: it replicates from ${r?.source ?? 'nothing'}, not from ${fromName}, so it cannot catch up with it`, { retryable: false, unchanged: true });
+  if (r?.source !== fromName)
+    throw stepError(
+      `refusing to promote ${toName}: it replicates from ${r?.source ?? 'nothing'}, not from ${fromName}, so it cannot catch up with it`,
+      { retryable: false, unchanged: true },
+    );
   const lag = fv.flavor && fv.gtid !== undefined && tv.gtid !== undefined ? missingCount(fv.flavor, fv.gtid, tv.gtid) : null;
   if (p.maxLagTransactions !== undefined && lag !== null && lag > p.maxLagTransactions) {
-    throw stepError(`refusing to promote ${toName}: ${lag} transactions behind ${fromName}, more than maxLagTransactions ${p.maxLagTransactions} (the primary was not fenced)`, { retryable: false, unchanged: true });
+    throw stepError(
+      `refusing to promote ${toName}: ${lag} transactions behind ${fromName}, more than maxLagTransactions ${p.maxLagTransactions} (the primary was not fenced)`,
+      { retryable: false, unchanged: true },
+    );
   }
   if ((r.io !== 'Yes' || r.sql !== 'Yes') && !lossOk) {
     const errors = [r.ioError, r.sqlError].filter(Boolean).join('; ');
-    throw stepError(`refusing to promote ${toName}: its replication from ${fromName} is not running (IO ${r.io}, SQL ${r.sql}${errors ? `: ${errors}` : ''}), so it cannot catch up (set acceptDataLoss: true to promote anyway)`, { retryable: false, unchanged: true });
+    throw stepError(
+      `refusing to promote ${toName}: its replication from ${fromName} is not running (IO ${r.io}, SQL ${r.sql}${errors ? `: ${errors}` : ''}), so it cannot catch up (set acceptDataLoss: true to promote anyway)`,
+      { retryable: false, unchanged: true },
+    );
   }
   const reserve = unfenceReserveMs(p);
   const left = ctx.remainingMs?.() ?? Number.POSITIVE_INFINITY;
   if (left < 2 * reserve + ct) {
-    throw stepError(`refusing to fence ${fromName}: the step has ${Math.round(left)}ms left, want at least ${2 * reserve + ct}ms (to wait for ${toName} and still lift the fence if it does not catch up): raise the step's timeout`, { retryable: false, unchanged: true });
+    throw stepError(
+      `refusing to fence ${fromName}: the step has ${Math.round(left)}ms left, want at least ${2 * reserve + ct}ms (to wait for ${toName} and still lift the fence if it does not catch up): raise the step's timeout`,
+      { retryable: false, unchanged: true },
+    );
   }
   const opened = await Promise.allSettled([openSession(from, ct, ctx.signal), openSession(to, ct, ctx.signal)]);
   const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -93,7 +121,18 @@ export async function plannedSwitch(p: MysqlPrimaryParams, s: MysqlPrimaryState,
 }
 
 /** Wait for the candidate to apply `final` (the fenced primary's last GTID), within lagWait and the step's time. */
-async function catchUp(p: MysqlPrimaryParams, ts: Session, td: Dialect, fromName: string, toName: string, final: string, lossOk: boolean, ctx: KindContext, lagWait: string, reserve: number): Promise<void> {
+async function catchUp(
+  p: MysqlPrimaryParams,
+  ts: Session,
+  td: Dialect,
+  fromName: string,
+  toName: string,
+  final: string,
+  lossOk: boolean,
+  ctx: KindContext,
+  lagWait: string,
+  reserve: number,
+): Promise<void> {
   const ct = connectTimeoutMs(p);
   const has = (): Promise<string> => readGtid(ts, td);
   const before = await has();
@@ -108,7 +147,10 @@ async function catchUp(p: MysqlPrimaryParams, ts: Session, td: Dialect, fromName
   const missing = missingText(td.flavor, final, await has());
   if (missing === '') return; // applied just as the wait ended
   if (!lossOk) {
-    throw stepError(`refusing to promote ${toName}: it has not applied ${missingCount(td.flavor, final, await has())} of ${fromName}'s transactions (${missing}) after waiting ${lagWait} (or the step's time left) (set acceptDataLoss: true to promote anyway)`, { retryable: false });
+    throw stepError(
+      `refusing to promote ${toName}: it has not applied ${missingCount(td.flavor, final, await has())} of ${fromName}'s transactions (${missing}) after waiting ${lagWait} (or the step's time left) (set acceptDataLoss: true to promote anyway)`,
+      { retryable: false },
+    );
   }
   ctx.note('dataLossAccepted', true);
   ctx.note('unappliedGtids', missing);
@@ -119,5 +161,8 @@ async function neverTwo(fs: Session, ts: Session, td: Dialect, fromName: string,
   const [row] = await fs.rows('SELECT @@global.read_only AS ro');
   if (Number(row?.['ro']) === 1) return;
   for (const sql of td.fence) await ts.run(sql).catch(() => undefined);
-  throw stepError(`${fromName} became writable again during the switch (someone lifted read_only): ${toName} was fenced again; resolve by hand`, { retryable: false });
+  throw stepError(
+    `${fromName} became writable again during the switch (someone lifted read_only): ${toName} was fenced again; resolve by hand`,
+    { retryable: false },
+  );
 }

@@ -26,7 +26,8 @@ function holdsUpstream(desired: NginxUpstreamState, current: NginxUpstreamState)
     const now = current.servers[addr];
     if (!now) return notYet(`nginx ${current.file}: server ${addr} is gone`);
     if (now.state !== want.state) return notYet(`nginx ${current.upstream ?? current.file}: ${addr} is ${now.state}, want ${want.state}`);
-    if (now.weight !== want.weight) return notYet(`nginx ${current.upstream ?? current.file}: ${addr} has weight ${now.weight}, want ${want.weight}`);
+    if (now.weight !== want.weight)
+      return notYet(`nginx ${current.upstream ?? current.file}: ${addr} has weight ${now.weight}, want ${want.weight}`);
   }
   if (current.master === null) return notYet('nginx is not running (no live master)');
   if (desired.expectProbe) {
@@ -40,15 +41,19 @@ function holdsUpstream(desired: NginxUpstreamState, current: NginxUpstreamState)
 }
 
 const line = (servers: Readonly<Record<string, NginxServerView>>, addrs: readonly string[]): string =>
-  addrs.map((a) => `${a}=${servers[a]?.state ?? '?'}${servers[a] !== undefined && servers[a].weight !== 1 ? `/w${servers[a].weight}` : ''}`).join(' ');
+  addrs
+    .map((a) => `${a}=${servers[a]?.state ?? '?'}${servers[a] !== undefined && servers[a].weight !== 1 ? `/w${servers[a].weight}` : ''}`)
+    .join(' ');
 
 export const nginxUpstreamKind = defineKind<NginxUpstreamParams, NginxUpstreamState>({
   name: 'nginx.upstream',
-  description: 'Set an Nginx upstream\'s servers up/down/backup and weights by rewriting its include file; nginx -t, graceful reload, verify through the frontend.',
+  description:
+    "Set an Nginx upstream's servers up/down/backup and weights by rewriting its include file; nginx -t, graceful reload, verify through the frontend.",
   paramsSchema: nginxUpstreamSchema,
   check(p) {
     const problems: { path: (string | number)[]; message: string }[] = [];
-    if (Object.keys(wantedServers(p)).length === 0) problems.push({ path: [], message: 'name at least one server (servers, up, down or backup)' });
+    if (Object.keys(wantedServers(p)).length === 0)
+      problems.push({ path: [], message: 'name at least one server (servers, up, down or backup)' });
     if (p.commandTimeout !== undefined && !p.commandTimeout.includes('${') && parseDuration(p.commandTimeout) === undefined) {
       problems.push({ path: ['commandTimeout'], message: `bad duration "${p.commandTimeout}": use e.g. 500ms, 5s` });
     }
@@ -57,7 +62,8 @@ export const nginxUpstreamKind = defineKind<NginxUpstreamParams, NginxUpstreamSt
       for (const a of p[list] ?? []) {
         const prev = seen.get(a);
         if (prev) problems.push({ path: [list], message: `server ${a} is in both ${prev} and ${list}` });
-        if (p.servers?.[a]?.state !== undefined) problems.push({ path: [list], message: `server ${a} is in ${list} and has a state in servers: give its state once` });
+        if (p.servers?.[a]?.state !== undefined)
+          problems.push({ path: [list], message: `server ${a} is in ${list} and has a state in servers: give its state once` });
         seen.set(a, list);
       }
     }
@@ -73,7 +79,8 @@ export const nginxUpstreamKind = defineKind<NginxUpstreamParams, NginxUpstreamSt
   },
   async apply(p, change, ctx) {
     const from = change.current.content;
-    if (from === undefined) throw stepError('nginx.upstream: the observed state has no file content', { retryable: false, unchanged: true });
+    if (from === undefined)
+      throw stepError('nginx.upstream: the observed state has no file content', { retryable: false, unchanged: true });
     let to: string;
     try {
       to = editUpstream(from, p.upstream, wantedServers(p));
@@ -88,7 +95,8 @@ export const nginxUpstreamKind = defineKind<NginxUpstreamParams, NginxUpstreamSt
     // the file's previous content as observed before the step (comments and all), then a checked reload
     const before = change.desired.content;
     const now = change.current.content;
-    if (before === undefined || now === undefined) throw stepError('nginx.upstream rollback: no recorded file content to put back', { retryable: false });
+    if (before === undefined || now === undefined)
+      throw stepError('nginx.upstream rollback: no recorded file content to put back', { retryable: false });
     await rewriteAndReload(p, fileOf(p, ctx), now, before, ctx);
   },
   describe(p, before, after) {

@@ -49,8 +49,15 @@ function pidOfConf(confFile: string): string | undefined {
   }
 }
 
-export const nginxArgv = (t: NginxTarget, ...args: string[]): string[] =>
-  [t.binary, '-p', `${t.prefix}/`, '-c', t.conf, ...(t.errorLog === undefined ? [] : ['-e', t.errorLog]), ...args];
+export const nginxArgv = (t: NginxTarget, ...args: string[]): string[] => [
+  t.binary,
+  '-p',
+  `${t.prefix}/`,
+  '-c',
+  t.conf,
+  ...(t.errorLog === undefined ? [] : ['-e', t.errorLog]),
+  ...args,
+];
 
 /** The running master's pid, or null (no pid file, or its pid is not alive). */
 export async function masterPid(t: NginxTarget): Promise<number | null> {
@@ -67,7 +74,10 @@ export async function testConfig(t: NginxTarget, ctx: KindContext, timeoutMs: nu
   if (r.spawnError) throw stepError(`nginx: ${r.spawnError}`, { retryable: false, unchanged: true });
   if (r.timedOut) throw stepError(`nginx -t gave no answer within ${timeoutMs}ms`);
   if (r.exitCode === 0) return null;
-  const lines = (r.stderr || r.stdout).split('\n').map((l) => l.replace(/^nginx: /, '').trim()).filter(Boolean);
+  const lines = (r.stderr || r.stdout)
+    .split('\n')
+    .map((l) => l.replace(/^nginx: /, '').trim())
+    .filter(Boolean);
   const errors = lines.filter((l) => !/test failed$/.test(l));
   return (errors.length > 0 ? errors : lines).join('; ') || `nginx -t exited with code ${r.exitCode ?? 'none'}`;
 }
@@ -89,7 +99,13 @@ export function workersOf(master: number): Map<number, boolean> {
  * before that and says nothing of a reload that failed (a port in use): the reload counts only when every
  * worker that is not shutting down is a new one. Else the step fails naming nginx's error log lines.
  */
-export async function reloadAndWait(t: NginxTarget, master: number, ctx: KindContext, how: 'signal' | 'hup', timeoutMs: number): Promise<void> {
+export async function reloadAndWait(
+  t: NginxTarget,
+  master: number,
+  ctx: KindContext,
+  how: 'signal' | 'hup',
+  timeoutMs: number,
+): Promise<void> {
   const old = new Set(workersOf(master).keys());
   const logFrom = await sizeOf(errorLogPath(t));
   if (how === 'hup') {
@@ -101,7 +117,10 @@ export async function reloadAndWait(t: NginxTarget, master: number, ctx: KindCon
   } else {
     const r = await ctx.exec(nginxArgv(t, '-s', 'reload'), { timeoutMs });
     if (r.spawnError) throw stepError(`nginx: ${r.spawnError}`, { retryable: false, unchanged: true });
-    if (r.exitCode !== 0) throw stepError(`nginx -s reload failed: ${tail(r.stderr || r.stdout, 3) || `exit code ${r.exitCode ?? 'none'}`}`, { unchanged: true });
+    if (r.exitCode !== 0)
+      throw stepError(`nginx -s reload failed: ${tail(r.stderr || r.stdout, 3) || `exit code ${r.exitCode ?? 'none'}`}`, {
+        unchanged: true,
+      });
   }
   const deadline = ctx.clock.monotonic() + timeoutMs;
   for (;;) {
@@ -133,7 +152,13 @@ async function newLines(file: string | undefined, from: number): Promise<string>
       const { size } = await fh.stat();
       const buf = Buffer.alloc(Math.max(0, Math.min(size - from, 64 * 1024)));
       await fh.read(buf, 0, buf.length, Math.max(from, size - buf.length));
-      return buf.toString('utf8').split('\n').filter((l) => /\[(emerg|alert|crit)\]/.test(l)).slice(-3).map((l) => l.replace(/^\S+ \S+ /, '')).join('; ');
+      return buf
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => /\[(emerg|alert|crit)\]/.test(l))
+        .slice(-3)
+        .map((l) => l.replace(/^\S+ \S+ /, ''))
+        .join('; ');
     } finally {
       await fh.close();
     }

@@ -19,7 +19,11 @@ const warned = new WeakSet<KindContext>();
 export const fileOf = (p: NginxUpstreamParams, ctx: KindContext): string => path.resolve(ctx.baseDir, p.file);
 
 /** The servers of the upstream in `content`, as a step names them; unknown names and unreadable files are the runbook's fault. */
-export function serversIn(p: NginxUpstreamParams, content: string, file: string): { upstream: string | null; servers: Record<string, NginxServerView> } {
+export function serversIn(
+  p: NginxUpstreamParams,
+  content: string,
+  file: string,
+): { upstream: string | null; servers: Record<string, NginxServerView> } {
   let parsed;
   try {
     parsed = parseUpstream(content, p.upstream);
@@ -30,7 +34,10 @@ export function serversIn(p: NginxUpstreamParams, content: string, file: string)
   for (const s of parsed.servers) servers[s.addr] = { state: s.state, weight: s.weight };
   const unknown = Object.keys(wantedServers(p)).filter((a) => !(a in servers));
   if (unknown.length > 0) {
-    throw stepError(`nginx ${file}: upstream ${parsed.name ?? '(file)'} has no server ${unknown.join(', ')} (has ${Object.keys(servers).join(', ') || 'none'})`, { retryable: false });
+    throw stepError(
+      `nginx ${file}: upstream ${parsed.name ?? '(file)'} has no server ${unknown.join(', ')} (has ${Object.keys(servers).join(', ') || 'none'})`,
+      { retryable: false },
+    );
   }
   return { upstream: parsed.name, servers };
 }
@@ -47,21 +54,30 @@ export async function observeUpstream(p: NginxUpstreamParams, ctx: KindContext):
     content = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw stepError(`nginx ${file}: cannot read the upstream file (${code ?? (e as Error).message})`, { retryable: code !== 'ENOENT' && code !== 'EACCES' });
+    throw stepError(`nginx ${file}: cannot read the upstream file (${code ?? (e as Error).message})`, {
+      retryable: code !== 'ENOENT' && code !== 'EACCES',
+    });
   }
   const { upstream, servers } = serversIn(p, content, file);
   const timeoutMs = timeoutOf(p);
   // the probe proves the wanted servers serve: before the file has them it would prove nothing, and sent
   // through a cut data center's servers it would wait on each of them (nginx's proxy timeouts) for nothing
-  const wanted = Object.entries(wantedServers(p)).every(([a, w]) => (w.state ?? servers[a]?.state) === servers[a]?.state && (w.weight ?? servers[a]?.weight) === servers[a]?.weight);
+  const wanted = Object.entries(wantedServers(p)).every(
+    ([a, w]) => (w.state ?? servers[a]?.state) === servers[a]?.state && (w.weight ?? servers[a]?.weight) === servers[a]?.weight,
+  );
   // nothing here talks to another data center but the probe, through the servers the file keeps up: one
   // the step leaves up in a lost data center (ctx.lost) would make nginx wait on it, so it is said
   const lost = lostOf(ctx);
-  const upInLost = Object.keys(servers).filter((a) => (wantedServers(p)[a]?.state ?? servers[a]?.state) === 'up' && lostDc(lost, p.dcs?.[a]) !== undefined);
+  const upInLost = Object.keys(servers).filter(
+    (a) => (wantedServers(p)[a]?.state ?? servers[a]?.state) === 'up' && lostDc(lost, p.dcs?.[a]) !== undefined,
+  );
   if (upInLost.length > 0 && !warned.has(ctx)) {
     warned.add(ctx);
     ctx.note('upInLostDataCenters', upInLost);
-    ctx.log.warn({ servers: upInLost }, 'servers left up in a lost data center: nginx tries them first and waits its proxy timeouts on each');
+    ctx.log.warn(
+      { servers: upInLost },
+      'servers left up in a lost data center: nginx tries them first and waits its proxy timeouts on each',
+    );
   }
   const [master, status, probe] = await Promise.all([
     masterPid(targetOf(p, ctx.baseDir)),
@@ -69,7 +85,11 @@ export async function observeUpstream(p: NginxUpstreamParams, ctx: KindContext):
     p.probe === undefined || !wanted ? undefined : probeTraffic(p.probe.url, p.probe.samples ?? 10, timeoutMs, ctx.signal),
   ]);
   return {
-    file, upstream, content, servers, master,
+    file,
+    upstream,
+    content,
+    servers,
+    master,
     ...(status === undefined ? {} : { status }),
     ...(probe === undefined ? {} : { probe }),
   };
@@ -85,7 +105,11 @@ function stubStatus(url: string, timeoutMs: number, signal: AbortSignal): Promis
       res.on('end', () => {
         const active = /Active connections:\s*(\d+)/.exec(body);
         const counts = /\n\s*(\d+)\s+(\d+)\s+(\d+)\s*\n/.exec(body);
-        resolve(active && counts ? { active: Number(active[1]), requests: Number(counts[3]) } : { error: `not a stub_status page (HTTP ${res.statusCode ?? '?'})` });
+        resolve(
+          active && counts
+            ? { active: Number(active[1]), requests: Number(counts[3]) }
+            : { error: `not a stub_status page (HTTP ${res.statusCode ?? '?'})` },
+        );
       });
       res.on('error', (e) => resolve({ error: e.message }));
     });

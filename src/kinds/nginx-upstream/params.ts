@@ -56,41 +56,58 @@ export interface NginxUpstreamState {
 }
 
 const stateSchema = { type: 'string', enum: ['up', 'down', 'backup'] };
-const listSchema = (what: string) => ({ type: 'array', items: { type: 'string' }, description: `Server addresses (as written in the file) to set ${what}.` });
+const listSchema = (what: string) => ({
+  type: 'array',
+  items: { type: 'string' },
+  description: `Server addresses (as written in the file) to set ${what}.`,
+});
 
 export const nginxUpstreamSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['file', 'prefix', 'conf'],
   properties: {
-    file: { type: 'string', description: 'The include file holding the upstream\'s servers (rewritten atomically, mode and owner kept).' },
+    file: { type: 'string', description: "The include file holding the upstream's servers (rewritten atomically, mode and owner kept)." },
     upstream: { type: 'string', description: 'Upstream block name (when the file holds several).' },
-    prefix: { type: 'string', description: 'nginx -p: the estate\'s prefix.' },
+    prefix: { type: 'string', description: "nginx -p: the estate's prefix." },
     conf: { type: 'string', description: 'nginx -c: the main config (relative to the prefix, as nginx reads it).' },
     errorLog: { type: 'string', description: 'nginx -e: the start-up error log (relative to the prefix).' },
-    pidFile: { type: 'string', description: 'The master\'s pid file (default: the main config\'s pid, else logs/nginx.pid).' },
+    pidFile: { type: 'string', description: "The master's pid file (default: the main config's pid, else logs/nginx.pid)." },
     binary: { type: 'string', description: 'The nginx binary (default nginx).' },
     reload: { type: 'string', enum: ['signal', 'hup'], description: 'signal: nginx -s reload (default); hup: SIGHUP to the master.' },
     servers: {
       type: 'object',
       description: 'Server address → wanted state (up, down, backup) and/or weight.',
-      additionalProperties: { type: 'object', additionalProperties: false, properties: { state: stateSchema, weight: { type: 'integer', minimum: 1 } } },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { state: stateSchema, weight: { type: 'integer', minimum: 1 } },
+      },
     },
     up: listSchema('up (neither down nor backup)'),
     down: listSchema('down'),
     backup: listSchema('backup'),
     probe: {
-      type: 'object', additionalProperties: false, required: ['url', 'expect'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['url', 'expect'],
       description: 'Verify: GET url samples times (new connection each); every answer must be one of expect.',
       properties: {
         url: { type: 'string' },
-        expect: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'Accepted response bodies (trimmed).' },
+        expect: {
+          oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+          description: 'Accepted response bodies (trimmed).',
+        },
         samples: { type: 'integer', minimum: 1, maximum: 1000, description: 'Requests per check (default 10).' },
       },
     },
     status: { type: 'string', description: 'stub_status URL, read by observe.' },
     commandTimeout: { type: 'string', description: 'Timeout of nginx -t, of the reload, and of one probe request (default 5s).' },
-    dcs: { type: 'object', additionalProperties: { type: 'string' }, description: 'Where each server lives: address → data center (drctl assess checks the servers to bring up survive).' },
+    dcs: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Where each server lives: address → data center (drctl assess checks the servers to bring up survive).',
+    },
   },
 } as const;
 
@@ -98,7 +115,11 @@ export const nginxUpstreamSchema = {
 export function wantedServers(p: NginxUpstreamParams): Record<string, ServerEdit> {
   const out: Record<string, ServerEdit> = {};
   for (const [addr, w] of Object.entries(p.servers ?? {})) out[addr] = { ...w };
-  const lists: [UpstreamServerState, readonly string[] | undefined][] = [['up', p.up], ['down', p.down], ['backup', p.backup]];
+  const lists: [UpstreamServerState, readonly string[] | undefined][] = [
+    ['up', p.up],
+    ['down', p.down],
+    ['backup', p.backup],
+  ];
   for (const [state, addrs] of lists) for (const a of addrs ?? []) out[a] = { ...out[a], state };
   return out;
 }

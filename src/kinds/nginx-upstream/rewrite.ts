@@ -21,7 +21,10 @@ export async function rewriteAndReload(p: NginxUpstreamParams, file: string, fro
   const t = targetOf(p, ctx.baseDir);
   const left = ctx.remainingMs?.() ?? Number.POSITIVE_INFINITY;
   if (left < MIN_LEFT_MS) {
-    throw stepError(`refusing to rewrite ${file}: the step has ${Math.round(left)}ms left, want at least ${MIN_LEFT_MS}ms (nginx -t, the reload, and time to put the file back): raise the step's timeout`, { retryable: false, unchanged: true });
+    throw stepError(
+      `refusing to rewrite ${file}: the step has ${Math.round(left)}ms left, want at least ${MIN_LEFT_MS}ms (nginx -t, the reload, and time to put the file back): raise the step's timeout`,
+      { retryable: false, unchanged: true },
+    );
   }
   // the checks and the wait end before the step's deadline, so the previous file is back within it
   const timeoutMs = Math.min(timeoutOf(p), left - PUT_BACK_RESERVE_MS);
@@ -29,7 +32,9 @@ export async function rewriteAndReload(p: NginxUpstreamParams, file: string, fro
   if (master === null) throw stepError(`nginx is not running (no live master pid in ${t.pidFile})`, { unchanged: true });
   const [current, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
   if (current !== from && current !== to) {
-    throw stepError(`nginx ${file} changed since it was read (someone else's edit?): not overwritten; the step observes it again`, { unchanged: true });
+    throw stepError(`nginx ${file} changed since it was read (someone else's edit?): not overwritten; the step observes it again`, {
+      unchanged: true,
+    });
   }
   const changed = current !== to;
   const putBack = async (): Promise<void> => {

@@ -49,10 +49,13 @@ export async function withRedis<T>(t: RedisTarget, fn: (r: Redis) => Promise<T>)
       throw stepError(`redis ${t.addr}: unreachable (${describeError(lastError() ?? e)})`);
     }
     try {
-      return await untilAborted((async () => {
-        if (password !== undefined) await authenticate(r, t, password);
-        return fn(r);
-      })(), t.signal);
+      return await untilAborted(
+        (async () => {
+          if (password !== undefined) await authenticate(r, t, password);
+          return fn(r);
+        })(),
+        t.signal,
+      );
     } catch (e) {
       if (t.signal.aborted) throw cancelled();
       if (isStep(e)) throw e;
@@ -81,7 +84,9 @@ const isStep = (e: unknown): boolean => typeof e === 'object' && e !== null && (
 function toStepError(addr: string, e: unknown): Error {
   const msg = describeError(e);
   if (/NOAUTH/i.test(msg)) {
-    return stepError(`redis ${addr}: authentication failed: the server requires a password and none is configured (${msg})`, { retryable: false });
+    return stepError(`redis ${addr}: authentication failed: the server requires a password and none is configured (${msg})`, {
+      retryable: false,
+    });
   }
   if (/WRONGPASS|invalid password|invalid username/i.test(msg)) {
     return stepError(`redis ${addr}: authentication failed (${msg}): check the password`, { retryable: false });
@@ -114,10 +119,19 @@ export async function readRole(r: Redis): Promise<RoleReply> {
   const kind = String(reply[0]);
   if (kind === 'master') {
     const reps = (reply[2] as unknown[][] | undefined) ?? [];
-    return { role: 'master', offset: Number(reply[1]), replicas: reps.map((x) => formatHostPort({ host: String(x[0]), port: Number(x[1]) })) };
+    return {
+      role: 'master',
+      offset: Number(reply[1]),
+      replicas: reps.map((x) => formatHostPort({ host: String(x[0]), port: Number(x[1]) })),
+    };
   }
   if (kind === 'slave') {
-    return { role: 'replica', masterAddr: formatHostPort({ host: String(reply[1]), port: Number(reply[2]) }), link: String(reply[3]), offset: Number(reply[4]) };
+    return {
+      role: 'replica',
+      masterAddr: formatHostPort({ host: String(reply[1]), port: Number(reply[2]) }),
+      link: String(reply[3]),
+      offset: Number(reply[4]),
+    };
   }
   return { role: kind === 'sentinel' ? 'sentinel' : 'other' };
 }

@@ -9,15 +9,22 @@ export function pickTarget(p: RedisFailoverParams, s: RedisFailoverState): NodeV
   if ('addr' in to) {
     const addr = to.addr;
     const n = s.nodes.find((x) => x.addr === addr);
-    if (!n) throw stepError(`redis ${addr}: not a node of group ${s.group} (known: ${s.nodes.map((x) => x.addr).join(', ')})`, { retryable: false });
+    if (!n)
+      throw stepError(`redis ${addr}: not a node of group ${s.group} (known: ${s.nodes.map((x) => x.addr).join(', ')})`, {
+        retryable: false,
+      });
     return n;
   }
   const dc = to.dc;
   const inDc = s.nodes.filter((x) => x.dc === dc);
   if (inDc.length === 0) {
-    throw stepError(`redis group ${s.group}: no node in data center ${dc} (give nodes: [{addr, dc}]; known: ${s.nodes.map((x) => `${x.addr}=${x.dc ?? '?'}`).join(', ')})`, { retryable: false });
+    throw stepError(
+      `redis group ${s.group}: no node in data center ${dc} (give nodes: [{addr, dc}]; known: ${s.nodes.map((x) => `${x.addr}=${x.dc ?? '?'}`).join(', ')})`,
+      { retryable: false },
+    );
   }
-  const rank = (n: NodeView): number => (n.role === 'master' ? 3 : n.role === 'replica' && n.link === 'connected' ? 2 : n.role === 'replica' ? 1 : 0);
+  const rank = (n: NodeView): number =>
+    n.role === 'master' ? 3 : n.role === 'replica' && n.link === 'connected' ? 2 : n.role === 'replica' ? 1 : 0;
   return [...inDc].sort((a, b) => rank(b) - rank(a) || (b.offset ?? 0) - (a.offset ?? 0))[0] as NodeView;
 }
 
@@ -30,12 +37,18 @@ export function pickTarget(p: RedisFailoverParams, s: RedisFailoverState): NodeV
 export function assertDirectPromotable(s: RedisFailoverState, target: NodeView): void {
   const masters = s.nodes.filter((n) => n.role === 'master');
   if (masters.length > 1) {
-    throw stepError(`redis group ${s.group}: ${masters.length} nodes answer ROLE master (${masters.map((n) => n.addr).join(', ')}), want one: a split; drctl will not pick which data set survives (resolve it by hand)`, { retryable: false });
+    throw stepError(
+      `redis group ${s.group}: ${masters.length} nodes answer ROLE master (${masters.map((n) => n.addr).join(', ')}), want one: a split; drctl will not pick which data set survives (resolve it by hand)`,
+      { retryable: false },
+    );
   }
   if (target.role === 'master') return;
   const groupMaster = masters[0]?.addr ?? mostFollowed(s.nodes);
   if (target.role !== 'replica' || target.masterAddr !== groupMaster) {
-    throw stepError(`redis ${target.addr}: ROLE is ${roleText(target)}, want a replica of the group's master ${groupMaster ?? '(none found)'} to promote`, { retryable: false });
+    throw stepError(
+      `redis ${target.addr}: ROLE is ${roleText(target)}, want a replica of the group's master ${groupMaster ?? '(none found)'} to promote`,
+      { retryable: false },
+    );
   }
 }
 
@@ -55,7 +68,10 @@ export function decideFailover(p: RedisFailoverParams, s: RedisFailoverState): D
   }
   if (s.mode === 'direct') assertDirectPromotable(s, target);
   if (inPlace) return { action: 'change', desired: { ...s, nodes: [] } };
-  return { action: 'change', desired: { group: s.group, mode: s.mode, master: target.addr, masterDc: target.dc, sentinels: {}, nodes: [] } };
+  return {
+    action: 'change',
+    desired: { group: s.group, mode: s.mode, master: target.addr, masterDc: target.dc, sentinels: {}, nodes: [] },
+  };
 }
 
 /**

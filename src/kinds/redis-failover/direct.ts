@@ -10,10 +10,18 @@ import { nodeTarget } from './targets.js';
  * it moves back to (a cut that healed, or a switch that failed halfway). The old master first becomes a
  * replica of the other and catches up, so the writes made during the switch are kept, then it is promoted.
  */
-export async function directSwitch(p: RedisFailoverParams, s: RedisFailoverState, target: string, ctx: KindContext, undo = false): Promise<void> {
+export async function directSwitch(
+  p: RedisFailoverParams,
+  s: RedisFailoverState,
+  target: string,
+  ctx: KindContext,
+  undo = false,
+): Promise<void> {
   let t = s.nodes.find((n) => n.addr === target);
   if (!t || t.role === 'unreachable' || t.role === 'other') {
-    throw stepError(`redis ${target}: ROLE is ${t ? roleText(t) : 'unknown (not in nodes)'}, want a replica to promote`, { retryable: t?.role === 'unreachable' });
+    throw stepError(`redis ${target}: ROLE is ${t ? roleText(t) : 'unknown (not in nodes)'}, want a replica to promote`, {
+      retryable: t?.role === 'unreachable',
+    });
   }
   const masters = s.nodes.filter((n) => n.role === 'master');
   const other = masters.find((n) => n.addr !== target);

@@ -11,7 +11,13 @@ const POLL_MS = 100;
  * Sentinel may elect on its own while we wait (a real outage: its down-after ran out). Done when it
  * elected the target; a retryable error (observe again) when it elected another node.
  */
-export async function electedMeanwhile(p: RedisFailoverParams, s: RedisFailoverState, target: string, sentinel: string, ctx: KindContext): Promise<boolean> {
+export async function electedMeanwhile(
+  p: RedisFailoverParams,
+  s: RedisFailoverState,
+  target: string,
+  sentinel: string,
+  ctx: KindContext,
+): Promise<boolean> {
   const now = await sentinelMaster(p, sentinel, ctx).catch(() => s.master);
   if (now === target) {
     ctx.progress(`sentinel ${sentinel} elected ${target} by itself`);
@@ -35,7 +41,12 @@ function electedElsewhere(views: readonly SentinelView[], s: RedisFailoverState,
  * replica, no failover, its master answers) → re-point it as Sentinel would on its next round and
  * return 'replica' (the caller fails over to it normally). Unknown to Sentinel → refused.
  */
-export async function settleMasterTarget(p: RedisFailoverParams, s: RedisFailoverState, target: string, ctx: KindContext): Promise<'elected' | 'replica'> {
+export async function settleMasterTarget(
+  p: RedisFailoverParams,
+  s: RedisFailoverState,
+  target: string,
+  ctx: KindContext,
+): Promise<'elected' | 'replica'> {
   for (;;) {
     const views = await readSentinels(p, ctx);
     if (views.length === 0) throw stepError(`redis sentinels ${(p.sentinels ?? []).join(', ')}: none answers`);
@@ -48,7 +59,10 @@ export async function settleMasterTarget(p: RedisFailoverParams, s: RedisFailove
     const known = views.some((v) => v.replicas.some((c) => c.addr === target));
     const named = s.nodes.find((n) => n.addr === s.master);
     if (!known && !views.some((v) => v.failingOver)) {
-      throw stepError(`redis ${target}: ROLE is master, want a replica of ${s.master ?? '?'} (no sentinel knows it as a node of ${p.master}: refusing to touch a stranger)`, { retryable: false });
+      throw stepError(
+        `redis ${target}: ROLE is master, want a replica of ${s.master ?? '?'} (no sentinel knows it as a node of ${p.master}: refusing to touch a stranger)`,
+        { retryable: false },
+      );
     }
     if (known && !views.some((v) => v.failingOver) && named?.role === 'master') {
       ctx.progress(`redis ${target}: a stale master (Sentinel's master is ${s.master ?? '?'}); re-pointing it as a replica first`);
@@ -73,7 +87,11 @@ export async function waitSentinelsQuiet(p: RedisFailoverParams, ctx: KindContex
     const views = await readSentinels(p, ctx);
     const busy = views.filter((v) => v.failingOver || v.masterDown);
     if (views.length > 0 && busy.length === 0) return;
-    ctx.progress(views.length === 0 ? `no sentinel of ${p.master} answers yet` : `sentinel ${busy.map((v) => v.addr).join(', ')}: ${p.master} ${busy.some((v) => v.failingOver) ? 'failover in progress' : 'master seen down'}; waiting before deciding`);
+    ctx.progress(
+      views.length === 0
+        ? `no sentinel of ${p.master} answers yet`
+        : `sentinel ${busy.map((v) => v.addr).join(', ')}: ${p.master} ${busy.some((v) => v.failingOver) ? 'failover in progress' : 'master seen down'}; waiting before deciding`,
+    );
     await ctx.clock.sleep(POLL_MS, ctx.signal);
   }
 }

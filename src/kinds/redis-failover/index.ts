@@ -20,8 +20,10 @@ export const redisFailoverKind = defineKind<RedisFailoverParams, RedisFailoverSt
   preload: loadRedisClient,
   check(p) {
     const problems: { path: (string | number)[]; message: string }[] = [];
-    if (!p.sentinels?.length && !p.nodes?.length) problems.push({ path: [], message: 'give sentinels (Sentinel mode) or nodes (direct mode)' });
-    if (p.to !== undefined && 'dc' in targetOf(p) && !p.nodes?.length) problems.push({ path: ['to', 'dc'], message: 'to.dc needs nodes: [{addr, dc}] to know which node is in which data center' });
+    if (!p.sentinels?.length && !p.nodes?.length)
+      problems.push({ path: [], message: 'give sentinels (Sentinel mode) or nodes (direct mode)' });
+    if (p.to !== undefined && 'dc' in targetOf(p) && !p.nodes?.length)
+      problems.push({ path: ['to', 'dc'], message: 'to.dc needs nodes: [{addr, dc}] to know which node is in which data center' });
     const addrProblem = (a: string): string | undefined => {
       const e = a.includes('${') ? undefined : parseHostPort(a);
       return e && 'problem' in e ? hostPortProblemText(a, e) : undefined;
@@ -54,7 +56,10 @@ export const redisFailoverKind = defineKind<RedisFailoverParams, RedisFailoverSt
   async rollback(p, change, ctx) {
     // Mastership goes back to the node that was master before (now a replica of the new one).
     if (change.desired.master === null) {
-      throw stepError(`redis group ${change.desired.group}: no node answered ROLE master before the step (${describeFailover(change.desired, undefined)}): no master to move back to`, { retryable: false });
+      throw stepError(
+        `redis group ${change.desired.group}: no node answered ROLE master before the step (${describeFailover(change.desired, undefined)}): no master to move back to`,
+        { retryable: false },
+      );
     }
     await moveMaster(p, change.current, change.desired.master, ctx, true);
   },

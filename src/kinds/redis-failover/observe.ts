@@ -15,7 +15,11 @@ export async function observeGroup(p: RedisFailoverParams, ctx: KindContext): Pr
   if (!p.nodes || p.nodes.length === 0) {
     throw stepError('redis.failover: give sentinels (Sentinel mode) or nodes (direct mode)', { retryable: false });
   }
-  const nodes = await readNodes(p, p.nodes.map((n) => n.addr), ctx);
+  const nodes = await readNodes(
+    p,
+    p.nodes.map((n) => n.addr),
+    ctx,
+  );
   const masters = nodes.filter((n) => n.role === 'master');
   const master = masters.length === 1 ? (masters[0]?.addr ?? null) : null;
   return { group: p.master, mode: 'direct', master, masterDc: dcOf(p, master), sentinels: {}, nodes };
@@ -38,7 +42,9 @@ export const sentinelDc = (p: RedisFailoverParams, addr: string): string | null 
  */
 async function observeSentinel(p: RedisFailoverParams, sentinels: readonly string[], ctx: KindContext): Promise<RedisFailoverState> {
   const views = await askAll<string, SentinelAnswer>({
-    members: sentinels, ctx, dcOf: (addr) => sentinelDc(p, addr),
+    members: sentinels,
+    ctx,
+    dcOf: (addr) => sentinelDc(p, addr),
     silent: (addr, dc) => ({ addr, view: `${UNREACHABLE}: ${notWaitedText(dc)}`, replicas: [] as string[] }),
     onNotWaited: (addrs) => ctx.note('sentinelsNotWaitedFor', addrs),
     ask: async (addr, ctx) => {
@@ -62,15 +68,22 @@ async function observeSentinel(p: RedisFailoverParams, sentinels: readonly strin
   }
   const known = answering.filter((v) => v.view !== 'unknown group');
   if (known.length === 0) {
-    throw stepError(`redis sentinels ${answering.map((v) => v.addr).join(', ')}: no group named "${p.master}" (SENTINEL GET-MASTER-ADDR-BY-NAME returned nil)`, { retryable: false });
+    throw stepError(
+      `redis sentinels ${answering.map((v) => v.addr).join(', ')}: no group named "${p.master}" (SENTINEL GET-MASTER-ADDR-BY-NAME returned nil)`,
+      { retryable: false },
+    );
   }
   const master = majority(known.map((v) => v.view));
   const addrs = new Set<string>([master, ...(p.nodes ?? []).map((n) => n.addr), ...known.flatMap((v) => v.replicas)]);
   const nodes = await readNodes(p, [...addrs], ctx);
   const quorums = known.flatMap((v) => (v.quorum !== undefined && Number.isInteger(v.quorum) ? [v.quorum] : []));
   return {
-    group: p.master, mode: 'sentinel', master, masterDc: dcOf(p, master),
-    sentinels: Object.fromEntries(views.map((v) => [v.addr, v.view])), nodes,
+    group: p.master,
+    mode: 'sentinel',
+    master,
+    masterDc: dcOf(p, master),
+    sentinels: Object.fromEntries(views.map((v) => [v.addr, v.view])),
+    nodes,
     ...(quorums.length > 0 ? { quorum: Math.max(...quorums) } : {}),
   };
 }
@@ -83,7 +96,9 @@ function majority(values: readonly string[]): string {
 
 async function readNodes(p: RedisFailoverParams, addrs: readonly string[], ctx: KindContext): Promise<NodeView[]> {
   const views = await askAll({
-    members: addrs, ctx, dcOf: (addr) => dcOf(p, addr),
+    members: addrs,
+    ctx,
+    dcOf: (addr) => dcOf(p, addr),
     silent: (addr, dc): NodeView => ({ addr, dc, role: 'unreachable', detail: notWaitedText(dc) }),
     onNotWaited: (lost) => ctx.note('nodesNotWaitedFor', lost),
     ask: async (addr, ctx): Promise<NodeView> => {

@@ -31,20 +31,29 @@ export const redisFailoverSchema = {
   required: ['master', 'to'],
   properties: {
     sentinels: {
-      type: 'array', minItems: 1, items: { type: 'string' },
-      description: 'Sentinel addresses host:port. With sentinels, the switch is SENTINEL FAILOVER and waits until every sentinel reports the new master; without, it is direct (REPLICAOF NO ONE on the target, REPLICAOF on the others).',
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string' },
+      description:
+        'Sentinel addresses host:port. With sentinels, the switch is SENTINEL FAILOVER and waits until every sentinel reports the new master; without, it is direct (REPLICAOF NO ONE on the target, REPLICAOF on the others).',
     },
     master: { type: 'string', description: 'The Sentinel group name (sentinel monitor NAME ...).' },
     nodes: {
       type: 'array',
-      description: 'The group\'s nodes and their data centers: needed for to.dc and for direct mode.',
+      description: "The group's nodes and their data centers: needed for to.dc and for direct mode.",
       items: {
-        type: 'object', additionalProperties: false, required: ['addr', 'dc'],
-        properties: { addr: { type: 'string', description: 'host:port' }, dc: { type: 'string', description: 'Data center name, e.g. sh-a.' } },
+        type: 'object',
+        additionalProperties: false,
+        required: ['addr', 'dc'],
+        properties: {
+          addr: { type: 'string', description: 'host:port' },
+          dc: { type: 'string', description: 'Data center name, e.g. sh-a.' },
+        },
       },
     },
     to: {
-      description: 'Target: {dc: sh-a} (the best replica in that data center) or {addr: host:port}; a plain string is a dc, or an address when it ends in :port.',
+      description:
+        'Target: {dc: sh-a} (the best replica in that data center) or {addr: host:port}; a plain string is a dc, or an address when it ends in :port.',
       oneOf: [
         { type: 'string' },
         { type: 'object', additionalProperties: false, required: ['dc'], properties: { dc: { type: 'string' } } },
@@ -54,7 +63,11 @@ export const redisFailoverSchema = {
     password: { type: 'string', description: 'Password of the Redis nodes (use ${secret.NAME}).' },
     sentinelPassword: { type: 'string', description: 'Password of the sentinels (use ${secret.NAME}).' },
     nodeTimeout: { type: 'string', description: 'Connect and command timeout for each server (default 1s).' },
-    dcs: { type: 'object', additionalProperties: { type: 'string' }, description: 'Where each sentinel lives: address → data center (drctl assess counts the sentinels left to elect a new master).' },
+    dcs: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Where each sentinel lives: address → data center (drctl assess counts the sentinels left to elect a new master).',
+    },
   },
 } as const;
 

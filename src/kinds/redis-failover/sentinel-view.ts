@@ -27,13 +27,16 @@ export interface SentinelView {
 
 /** One entry of SENTINEL REPLICAS: usable = flags exactly "slave" (not down, not disconnected) and it reports itself a replica. */
 const toCandidate = (x: Record<string, string>): Candidate => ({
-  addr: `${x.ip}:${x.port}`, priority: Number(x['slave-priority']),
+  addr: `${x.ip}:${x.port}`,
+  priority: Number(x['slave-priority']),
   ok: x.flags === 'slave' && (x['role-reported'] ?? 'slave') === 'slave',
 });
 
 /** The sentinels that answered at observe time (any one of them will do for a command). */
 export const answeringSentinels = (s: RedisFailoverState): string[] =>
-  Object.entries(s.sentinels).filter(([, v]) => !v.startsWith(UNREACHABLE)).map(([addr]) => addr);
+  Object.entries(s.sentinels)
+    .filter(([, v]) => !v.startsWith(UNREACHABLE))
+    .map(([addr]) => addr);
 
 /** The master one sentinel reports now (null: it does not know the group). */
 export async function sentinelMaster(p: RedisFailoverParams, addr: string, ctx: KindContext): Promise<string | null> {
@@ -43,7 +46,12 @@ export async function sentinelMaster(p: RedisFailoverParams, addr: string, ctx: 
   });
 }
 
-export async function sentinelCandidates(p: RedisFailoverParams, sentinel: string, ctx: KindContext, timeoutMs = nodeTimeoutMs(p)): Promise<Candidate[]> {
+export async function sentinelCandidates(
+  p: RedisFailoverParams,
+  sentinel: string,
+  ctx: KindContext,
+  timeoutMs = nodeTimeoutMs(p),
+): Promise<Candidate[]> {
   return withRedis(sentinelTarget(p, sentinel, ctx, timeoutMs), async (r) => {
     const reps = (await r.call('SENTINEL', 'REPLICAS', p.master)) as unknown[];
     return reps.map(flatToRecord).map(toCandidate);
@@ -54,19 +62,27 @@ export async function sentinelCandidates(p: RedisFailoverParams, sentinel: strin
 export async function readSentinels(p: RedisFailoverParams, ctx: KindContext): Promise<SentinelView[]> {
   const timeoutMs = Math.max(nodeTimeoutMs(p), 1000);
   // a sentinel in a lost data center is not waited for (ctx.lost): left out, as one that does not answer
-  const views = await askAll({ members: p.sentinels ?? [], ctx, dcOf: (addr) => sentinelDc(p, addr), silent: () => undefined, ask: async (addr, ctx) =>
-    withRedis(sentinelTarget(p, addr, ctx, timeoutMs), async (r): Promise<SentinelView> => {
-      const m = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', p.master)) as string[] | null;
-      const info = flatToRecord(await r.call('SENTINEL', 'MASTER', p.master));
-      const reps = ((await r.call('SENTINEL', 'REPLICAS', p.master)) as unknown[]).map(flatToRecord);
-      return {
-        addr, master: m ? `${m[0]}:${m[1]}` : null, failingOver: (info.flags ?? '').includes('failover_in_progress'), masterDown: /\b[so]_down\b/.test(info.flags ?? ''),
-        replicas: reps.map(toCandidate),
-      };
-    }).catch((e: unknown) => {
-      if (ctx.signal.aborted || (isStepError(e) && !e.retryable)) throw e;
-      return undefined;
-    }),
+  const views = await askAll({
+    members: p.sentinels ?? [],
+    ctx,
+    dcOf: (addr) => sentinelDc(p, addr),
+    silent: () => undefined,
+    ask: async (addr, ctx) =>
+      withRedis(sentinelTarget(p, addr, ctx, timeoutMs), async (r): Promise<SentinelView> => {
+        const m = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', p.master)) as string[] | null;
+        const info = flatToRecord(await r.call('SENTINEL', 'MASTER', p.master));
+        const reps = ((await r.call('SENTINEL', 'REPLICAS', p.master)) as unknown[]).map(flatToRecord);
+        return {
+          addr,
+          master: m ? `${m[0]}:${m[1]}` : null,
+          failingOver: (info.flags ?? '').includes('failover_in_progress'),
+          masterDown: /\b[so]_down\b/.test(info.flags ?? ''),
+          replicas: reps.map(toCandidate),
+        };
+      }).catch((e: unknown) => {
+        if (ctx.signal.aborted || (isStepError(e) && !e.retryable)) throw e;
+        return undefined;
+      }),
   });
   return views.filter((v): v is SentinelView => v !== undefined);
 }

@@ -14,7 +14,13 @@ const RETRY_MS = 300;
 const RESTORE_MS = 2000;
 
 /** Make `target` the master of the group: Sentinel failover, or direct REPLICAOF. */
-export async function moveMaster(p: RedisFailoverParams, current: RedisFailoverState, target: string, ctx: KindContext, undo = false): Promise<void> {
+export async function moveMaster(
+  p: RedisFailoverParams,
+  current: RedisFailoverState,
+  target: string,
+  ctx: KindContext,
+  undo = false,
+): Promise<void> {
   if (current.mode === 'direct') return directSwitch(p, current, target, ctx, undo);
   if (current.master === target) return; // mastership in place: Sentinel reconfigures the replicas; verify waits
   const node = current.nodes.find((n) => n.addr === target);
@@ -22,7 +28,10 @@ export async function moveMaster(p: RedisFailoverParams, current: RedisFailoverS
     // Sentinel may be electing it right now (a cut): never fight that election; a stale master is re-pointed first.
     if ((await settleMasterTarget(p, current, target, ctx)) === 'elected') return demoteStaleMasters(p, current, target, ctx);
   } else if (!node || node.role !== 'replica') {
-    throw stepError(`redis ${target}: ROLE is ${node ? roleText(node) : 'unknown (not a node of the group)'}, want a replica of ${current.master ?? '?'}`, { retryable: node?.role === 'unreachable' });
+    throw stepError(
+      `redis ${target}: ROLE is ${node ? roleText(node) : 'unknown (not a node of the group)'}, want a replica of ${current.master ?? '?'}`,
+      { retryable: node?.role === 'unreachable' },
+    );
   }
   await withPriorities(p, current, target, ctx, (sentinel) => sentinelFailover(p, current, target, sentinel, ctx));
 }
@@ -33,13 +42,20 @@ export async function moveMaster(p: RedisFailoverParams, current: RedisFailoverS
  * view, the other replicas get priority 0 for the duration of the failover, we wait until that
  * sentinel has seen it, and every priority is restored afterwards.
  */
-async function withPriorities(p: RedisFailoverParams, s: RedisFailoverState, target: string, ctx: KindContext, fn: (sentinel: string) => Promise<void>): Promise<void> {
+async function withPriorities(
+  p: RedisFailoverParams,
+  s: RedisFailoverState,
+  target: string,
+  ctx: KindContext,
+  fn: (sentinel: string) => Promise<void>,
+): Promise<void> {
   const sentinel = answeringSentinels(s)[0] ?? '';
   // Right after a failover (or a stale master re-pointed) the sentinels need a moment to see the target as a healthy replica.
   if (await untilSentinelsSeeReplica(p, s, target, sentinel, ctx)) return;
   const view = await sentinelCandidates(p, sentinel, ctx);
   const mine = view.find((c) => c.addr === target);
-  if (mine?.priority === 0) throw stepError(`redis ${target}: replica-priority is 0 (never promote), want a non-zero priority`, { retryable: false });
+  if (mine?.priority === 0)
+    throw stepError(`redis ${target}: replica-priority is 0 (never promote), want a non-zero priority`, { retryable: false });
   if (isOnlyBest(view, target)) return fn(sentinel);
   const others = s.nodes.filter((n) => n.role === 'replica' && n.addr !== target);
   const saved = new Map<string, string>();
@@ -60,10 +76,15 @@ async function withPriorities(p: RedisFailoverParams, s: RedisFailoverState, tar
     // restored also after a timeout or a cancel (a replica left at priority 0 is never elected), all at
     // once and within RESTORE_MS (inside the kind's abort grace): a frozen node cannot hold the step longer
     const restoring = AbortSignal.timeout(RESTORE_MS);
-    await Promise.all([...saved].map(([addr, prio]) =>
-      withRedis({ ...nodeTarget(p, addr, ctx), signal: restoring }, (r) => r.call('CONFIG', 'SET', 'replica-priority', prio)).catch(() => {
-        ctx.log.warn({ addr }, 'could not restore replica-priority');
-      })));
+    await Promise.all(
+      [...saved].map(([addr, prio]) =>
+        withRedis({ ...nodeTarget(p, addr, ctx), signal: restoring }, (r) => r.call('CONFIG', 'SET', 'replica-priority', prio)).catch(
+          () => {
+            ctx.log.warn({ addr }, 'could not restore replica-priority');
+          },
+        ),
+      ),
+    );
   }
 }
 
@@ -86,7 +107,13 @@ async function getPriority(r: Redis): Promise<string> {
  * command is sent only while that sentinel still names the observed master: once Sentinel has elected
  * (the target, or another node) by itself, a failover would move mastership away again.
  */
-async function sentinelFailover(p: RedisFailoverParams, s: RedisFailoverState, target: string, addr: string, ctx: KindContext): Promise<void> {
+async function sentinelFailover(
+  p: RedisFailoverParams,
+  s: RedisFailoverState,
+  target: string,
+  addr: string,
+  ctx: KindContext,
+): Promise<void> {
   const started = ctx.clock.monotonic();
   for (;;) {
     const reply = await withRedis(sentinelTarget(p, addr, ctx), async (r) => {
@@ -132,7 +159,12 @@ const ABORTED = Symbol('aborted');
  * its failover without one (ABORTED: Sentinel clears failover_in_progress and switches the master in
  * the same step, so "not failing over, same master" is an abort, never a success not yet seen).
  */
-async function waitSentinelReports(p: RedisFailoverParams, addr: string, from: string | null, ctx: KindContext): Promise<string | null | typeof ABORTED> {
+async function waitSentinelReports(
+  p: RedisFailoverParams,
+  addr: string,
+  from: string | null,
+  ctx: KindContext,
+): Promise<string | null | typeof ABORTED> {
   for (;;) {
     const now = await sentinelFailoverView(p, addr, ctx).catch(() => undefined);
     if (now && now.master !== from) return now.master;

@@ -20,7 +20,9 @@ export function assessRules(p: RulesFlipParams, s: RulesFlipState, lost: readonl
   const stranded = [...byZone].filter(([zone]) => lost.includes(s.dcOf[zone] ?? ''));
   if (stranded.length > 0) {
     const list = stranded.map(([zone, shards]) => `shards ${renderRanges(shards, shardCount)} with ${zone} (${s.dcOf[zone] ?? '?'})`);
-    return assessFail(`after ${what}, ${list.join('; ')} would have no surviving owner: ${listText(stranded.map(([z]) => s.dcOf[z] ?? z))} lost`);
+    return assessFail(
+      `after ${what}, ${list.join('; ')} would have no surviving owner: ${listText(stranded.map(([z]) => s.dcOf[z] ?? z))} lost`,
+    );
   }
   let low: { pct: number; zone: string; load: number; cap: number } | undefined;
   for (const [zone, cap] of Object.entries(s.capacity ?? {})) {
@@ -31,7 +33,10 @@ export function assessRules(p: RulesFlipParams, s: RulesFlipState, lost: readonl
   }
   if (!low) return assessOk(`after ${what} every shard has a surviving owner (capacities unknown)`);
   const zone = `${low.zone} (${s.dcOf[low.zone] ?? '?'})`;
-  return assessOk(`after ${what} every shard has a surviving owner; the fullest zone is ${zone}: ${low.load} of ${low.cap} shards, ${low.pct}% headroom`, {
-    headroom: { pct: low.pct, zone },
-  });
+  return assessOk(
+    `after ${what} every shard has a surviving owner; the fullest zone is ${zone}: ${low.load} of ${low.cap} shards, ${low.pct}% headroom`,
+    {
+      headroom: { pct: low.pct, zone },
+    },
+  );
 }

@@ -18,7 +18,8 @@ import { checkRulesFlipParams, cutList, durationMs, rulesFlipSchema, type RulesF
  */
 export const rulesFlipKind = defineKind<RulesFlipParams, RulesFlipState>({
   name: 'rules.flip',
-  description: 'Flip multi-active routing rules away from cut data centers: fence the moving shards, wait for data catch-up, publish the new map, lift the fence.',
+  description:
+    'Flip multi-active routing rules away from cut data centers: fence the moving shards, wait for data catch-up, publish the new map, lift the fence.',
   paramsSchema: rulesFlipSchema,
   outputNames: ['version'],
   preload: () => import('ioredis'), // a redis:// store's client
@@ -30,7 +31,12 @@ export const rulesFlipKind = defineKind<RulesFlipParams, RulesFlipState>({
   },
   decide(p, current) {
     if (current.version > 0 && current.ownedByCut === '' && current.fence === null && current.cutToRecord.length === 0) {
-      return { action: 'noop', reason: p.home ? 'already home: every shard is owned by its home zone' : `already flipped: no shard owned by ${current.cut.join(', ')}` };
+      return {
+        action: 'noop',
+        reason: p.home
+          ? 'already home: every shard is owned by its home zone'
+          : `already flipped: no shard owned by ${current.cut.join(', ')}`,
+      };
     }
     return { action: 'change', desired: { ...current, map: current.target, fence: null, ownedByCut: '', cutToRecord: [], refusal: null } };
   },
@@ -50,8 +56,17 @@ export const rulesFlipKind = defineKind<RulesFlipParams, RulesFlipState>({
     if (current.fence) return notYet(`shards are still write-fenced by "${current.fence.by}"`);
     if (desired.ownedByCut === '' && desired.target !== null) {
       if (current.ownedByCut === '' && current.cutToRecord.length === 0) return HOLDS;
-      if (current.ownedByCut === '') return notYet(p.home ? `the rules still record ${current.cutToRecord.join(', ')} as cut` : `the rules do not record ${current.cutToRecord.join(', ')} as cut yet`);
-      return notYet(p.home ? `shards ${current.ownedByCut} are not home yet` : `shards ${current.ownedByCut} are still owned by ${current.cut.join(', ')}`);
+      if (current.ownedByCut === '')
+        return notYet(
+          p.home
+            ? `the rules still record ${current.cutToRecord.join(', ')} as cut`
+            : `the rules do not record ${current.cutToRecord.join(', ')} as cut yet`,
+        );
+      return notYet(
+        p.home
+          ? `shards ${current.ownedByCut} are not home yet`
+          : `shards ${current.ownedByCut} are still owned by ${current.cut.join(', ')}`,
+      );
     }
     const same = JSON.stringify(current.map) === JSON.stringify(desired.map);
     return same ? HOLDS : notYet(`map differs from version ${desired.version}: ${describeChange(current.map, desired.map, current.dcOf)}`);
@@ -70,12 +85,16 @@ export const rulesFlipKind = defineKind<RulesFlipParams, RulesFlipState>({
   assess: assessRules,
   describe(p, before, after) {
     if (before.version === 0) return before.refusal ?? 'the store holds no rules yet';
-    if (after === undefined && before.ownedByCut === '' && !before.fence && before.cutToRecord.length === 0) return `already flipped: no shard owned by ${before.cut.join(', ')}`;
+    if (after === undefined && before.ownedByCut === '' && !before.fence && before.cutToRecord.length === 0)
+      return `already flipped: no shard owned by ${before.cut.join(', ')}`;
     if (before.refusal && (after === undefined || after.map === null)) return before.refusal;
     const moves = describeChange(before.map, after?.map ?? before.target, before.dcOf);
     if (moves !== 'no shard moves') return moves;
     if (before.fence) return `take over the fence left by "${before.fence.by}" and lift it`;
-    if (before.cutToRecord.length > 0) return p.home ? `no shard moves; ${before.cutToRecord.join(', ')} no longer cut` : `no shard moves; record ${before.cutToRecord.join(', ')} as cut`;
+    if (before.cutToRecord.length > 0)
+      return p.home
+        ? `no shard moves; ${before.cutToRecord.join(', ')} no longer cut`
+        : `no shard moves; record ${before.cutToRecord.join(', ')} as cut`;
     return moves;
   },
   outputs: (_p, s) => ({ version: s.version }),
@@ -100,7 +119,10 @@ function noteLostNotCut(p: RulesFlipParams, s: RulesFlipState, ctx: KindContext)
 /** What every staged move of this step shares: the clock, the signal, progress, and the catch-up probe. */
 function stagedOptions(p: RulesFlipParams, ctx: KindContext) {
   return {
-    clock: ctx.clock, signal: ctx.signal, onStage: reportStage(ctx), catchUp: catchUpCheck(p, ctx),
+    clock: ctx.clock,
+    signal: ctx.signal,
+    onStage: reportStage(ctx),
+    catchUp: catchUpCheck(p, ctx),
     unfenceCommand: unfenceCommand(p.store, ctx.baseDir),
     catchUpTimeoutMs: durationMs(p.catchUpTimeout, DEFAULT_CATCH_UP_TIMEOUT_MS),
     catchUpIntervalMs: durationMs(p.catchUpInterval, DEFAULT_CATCH_UP_INTERVAL_MS),

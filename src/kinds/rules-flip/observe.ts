@@ -4,7 +4,15 @@ import { computeCumulativeFlip } from '../../rules/flip.js';
 import { loadTopologyFile } from '../../rules/load-topology.js';
 import { openRuleStore } from '../../rules/open-store.js';
 import { renderRanges } from '../../rules/ranges.js';
-import { decodeMap, encodeMap, initialMap, shardCountProblem, shardsOwnedIn, type ShardFence, type StoredMap } from '../../rules/shard-map.js';
+import {
+  decodeMap,
+  encodeMap,
+  initialMap,
+  shardCountProblem,
+  shardsOwnedIn,
+  type ShardFence,
+  type StoredMap,
+} from '../../rules/shard-map.js';
 import type { RuleStore } from '../../rules/store.js';
 import type { Topology } from '../../rules/topology.js';
 import { untilAborted } from '../../util/abortable.js';
@@ -48,7 +56,10 @@ export async function withStore<T>(p: RulesFlipParams, ctx: KindContext, fn: (st
     store = await untilAborted(opening, ctx.signal);
   } catch (e) {
     if (ctx.signal.aborted) {
-      void opening.then((s) => s.close(), () => undefined);
+      void opening.then(
+        (s) => s.close(),
+        () => undefined,
+      );
       throw stepError(`rules store ${p.store}: stopped waiting (the step's time ran out, or it was cancelled)`, { cause: e });
     }
     throw stepError((e as Error).message, { retryable: !(e as { drctl?: boolean }).drctl, cause: e });
@@ -77,7 +88,20 @@ export async function observeRules(p: RulesFlipParams, ctx: KindContext): Promis
   const dcOf = Object.fromEntries(topology.zones.map((z) => [z.name, z.dc]));
   const capacity = Object.fromEntries(topology.zones.map((z) => [z.name, z.capacity]));
   const rules = await withStore(p, ctx, (store) => store.read());
-  if (!rules) return { version: 0, map: null, fence: null, cut, recordedCut: [], cutToRecord: [], ownedByCut: '', target: null, refusal: `${p.store} holds no rules yet (drctl rules init)`, dcOf, capacity };
+  if (!rules)
+    return {
+      version: 0,
+      map: null,
+      fence: null,
+      cut,
+      recordedCut: [],
+      cutToRecord: [],
+      ownedByCut: '',
+      target: null,
+      refusal: `${p.store} holds no rules yet (drctl rules init)`,
+      dcOf,
+      capacity,
+    };
   const seen = { version: rules.version, map: encodeMap(rules.map), fence: rules.fence, cut, recordedCut: rules.cut, dcOf, capacity };
   const mismatch = shardCountProblem(topology, rules.map, `${p.store} version ${rules.version}`);
   if (mismatch) return { ...seen, cutToRecord: [], ownedByCut: '', target: null, refusal: mismatch };
@@ -89,9 +113,11 @@ export async function observeRules(p: RulesFlipParams, ctx: KindContext): Promis
   const plan = computeCumulativeFlip(topology, rules, cut);
   const all = plan.ok ? plan.value.cut : [...new Set([...rules.cut, ...cut])];
   return {
-    ...seen, cutToRecord: cut.filter((dc) => !rules.cut.includes(dc)),
+    ...seen,
+    cutToRecord: cut.filter((dc) => !rules.cut.includes(dc)),
     ownedByCut: renderRanges(shardsOwnedIn(topology, rules.map, all), topology.shardCount),
-    target: plan.ok ? encodeMap(plan.value.newMap) : null, refusal: plan.ok ? null : plan.error.message,
+    target: plan.ok ? encodeMap(plan.value.newMap) : null,
+    refusal: plan.ok ? null : plan.error.message,
   };
 }
 

@@ -26,12 +26,22 @@ export const rulesFlipSchema = {
   additionalProperties: false,
   required: ['store', 'topology'],
   properties: {
-    store: { type: 'string', description: 'Rules store: redis://HOST:PORT[/DB][?prefix=P] (the grammar of --state), etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or file:PATH.json (relative to the runbook).' },
+    store: {
+      type: 'string',
+      description:
+        'Rules store: redis://HOST:PORT[/DB][?prefix=P] (the grammar of --state), etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or file:PATH.json (relative to the runbook).',
+    },
     topology: { type: 'string', description: 'Topology YAML file (relative to the runbook).' },
     cut: { type: ['array', 'string'], items: { type: 'string' }, description: 'Data centers to cut: [hz-a, hz-b] or "hz-a,hz-b".' },
     home: { type: 'boolean', description: 'Fail back: move every shard to the zone the topology assigns it (instead of cut).' },
-    catchUp: { ...probeSchema, description: 'Probe (exec or http) that passes once data has caught up; polled while the moving shards are write-fenced.' },
-    catchUpTimeout: { type: 'string', description: 'Deadline for catch-up (default 30s); on expiry the fence is lifted and the old map stays.' },
+    catchUp: {
+      ...probeSchema,
+      description: 'Probe (exec or http) that passes once data has caught up; polled while the moving shards are write-fenced.',
+    },
+    catchUpTimeout: {
+      type: 'string',
+      description: 'Deadline for catch-up (default 30s); on expiry the fence is lifted and the old map stays.',
+    },
     catchUpInterval: { type: 'string', description: 'Catch-up poll interval (default 500ms).' },
   },
 } as const;
@@ -44,7 +54,7 @@ export function cutList(cut: RulesFlipParams['cut']): readonly string[] {
 }
 
 export function durationMs(text: string | undefined, fallbackMs: number): number {
-  return text === undefined ? fallbackMs : parseDuration(text) ?? fallbackMs;
+  return text === undefined ? fallbackMs : (parseDuration(text) ?? fallbackMs);
 }
 
 /** Static checks that need no file: store URL, durations, a non-empty cut. */
@@ -53,8 +63,10 @@ export function checkRulesFlipParams(p: RulesFlipParams): readonly ParamProblem[
   const storeProblem = typeof p.store === 'string' ? storeUrlProblem(p.store) : undefined;
   if (storeProblem) problems.push({ path: ['store'], message: storeProblem });
   const interpolated = typeof p.cut === 'string' && p.cut.includes('${');
-  if (p.home === true && p.cut !== undefined) problems.push({ path: ['home'], message: 'give either cut (evacuate) or home: true (fail back), not both' });
-  else if (p.home !== true && !interpolated && cutList(p.cut).length === 0) problems.push({ path: ['cut'], message: 'cut names no data center (or set home: true to fail back)' });
+  if (p.home === true && p.cut !== undefined)
+    problems.push({ path: ['home'], message: 'give either cut (evacuate) or home: true (fail back), not both' });
+  else if (p.home !== true && !interpolated && cutList(p.cut).length === 0)
+    problems.push({ path: ['cut'], message: 'cut names no data center (or set home: true to fail back)' });
   for (const key of ['catchUpTimeout', 'catchUpInterval'] as const) {
     const v = p[key];
     if (v !== undefined && !v.includes('${') && parseDuration(v) === undefined) {

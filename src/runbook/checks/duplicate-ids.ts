@@ -10,7 +10,8 @@ export const checkDuplicateIds: Check = (ctx) => {
     if (!first || first.index === step.index) continue;
     const at = ctx.sourceMap.locate(stepPath(first, 'id'));
     out.push({
-      severity: 'error', code: 'duplicate-id',
+      severity: 'error',
+      code: 'duplicate-id',
       message: `duplicate step id "${step.id}": step #${first.index + 1} already uses it`,
       hint: 'step ids must be unique: needs and ${steps.ID.outputs...} refer to them',
       related: [{ file: at.file, line: at.line, column: at.column, message: `"${step.id}" first defined here` }],

@@ -10,7 +10,12 @@ const PAUSE: DurationRules = { timer: true };
 /** A budget is compared, not waited for: only more than 0. */
 const BUDGET: DurationRules = { positive: true };
 
-const STEP_FIELDS: Readonly<Record<string, DurationRules>> = { timeout: TIMEOUT, retryBackoff: PAUSE, verifyInterval: PAUSE, budget: BUDGET };
+const STEP_FIELDS: Readonly<Record<string, DurationRules>> = {
+  timeout: TIMEOUT,
+  retryBackoff: PAUSE,
+  verifyInterval: PAUSE,
+  budget: BUDGET,
+};
 const DEFAULT_FIELDS: Readonly<Record<string, DurationRules>> = { timeout: TIMEOUT, retryBackoff: PAUSE, verifyInterval: PAUSE };
 const PROBE_FIELDS: Readonly<Record<string, DurationRules>> = { timeout: TIMEOUT, interval: PAUSE };
 const FAULT_FIELDS: Readonly<Record<string, DurationRules>> = { timeout: TIMEOUT, detectTimeout: TIMEOUT, recoverTimeout: TIMEOUT };
@@ -29,7 +34,11 @@ export const checkDurations: Check = (ctx) => {
   if (!spec) return [];
   const fault = asRecord(spec['fault']);
   const out: Diagnostic[] = [];
-  const check = (owner: Readonly<Record<string, unknown>> | undefined, at: () => DataPath, rules: Readonly<Record<string, DurationRules>>): void => {
+  const check = (
+    owner: Readonly<Record<string, unknown>> | undefined,
+    at: () => DataPath,
+    rules: Readonly<Record<string, DurationRules>>,
+  ): void => {
     if (owner) fields(ctx, owner, at, rules, out);
   };
   check(spec, () => ['spec'], { budget: BUDGET });
@@ -42,11 +51,18 @@ export const checkDurations: Check = (ctx) => {
 };
 
 /** The owner's duration fields against their rules; the path is built only for a problem (10,000 steps have none). */
-function fields(ctx: CheckContext, owner: Readonly<Record<string, unknown>>, at: () => DataPath, rules: Readonly<Record<string, DurationRules>>, out: Diagnostic[]): void {
+function fields(
+  ctx: CheckContext,
+  owner: Readonly<Record<string, unknown>>,
+  at: () => DataPath,
+  rules: Readonly<Record<string, DurationRules>>,
+  out: Diagnostic[],
+): void {
   for (const key in rules) {
     const text = owner[key];
     if (typeof text !== 'string' || parseDuration(text) === undefined) continue;
     const problem = durationProblem(text, rules[key]!);
-    if (problem) out.push({ severity: 'error', code: 'bad-duration', message: `${key}: ${problem}`, ...ctx.sourceMap.locate([...at(), key]) });
+    if (problem)
+      out.push({ severity: 'error', code: 'bad-duration', message: `${key}: ${problem}`, ...ctx.sourceMap.locate([...at(), key]) });
   }
 }

@@ -32,7 +32,8 @@ export function checkExclusiveClaims(ctx: CheckContext): Diagnostic[] {
         continue;
       }
       out.push({
-        severity: 'error', code: 'shared-resource',
+        severity: 'error',
+        code: 'shared-resource',
         message: `${nameOf(step)} changes ${c.what}, which ${nameOf(first)} changes too`,
         hint: 'one step per file: give that step all the servers (its rollback restores the whole file)',
         ...ctx.sourceMap.locate(stepPath(step, 'with', ...c.path)),

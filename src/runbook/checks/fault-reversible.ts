@@ -23,11 +23,13 @@ export const checkFaultReversible: Check = (ctx) => {
   if (reversible) return [];
   const at = fault.with === undefined ? ['spec', 'fault', 'kind'] : ['spec', 'fault', 'with'];
   const d: Diagnostic = {
-    severity: 'error', code: 'irreversible-fault',
+    severity: 'error',
+    code: 'irreversible-fault',
     message: `the fault (${kind.name}) cannot be restored: its params define no way back`,
-    hint: kind.name === 'exec' || kind.name === 'http'
-      ? `add \`rollback:\` (the command or request that removes the fault): a rehearsal always restores its fault`
-      : 'a rehearsal always restores its fault: give the fault a reversible kind or params',
+    hint:
+      kind.name === 'exec' || kind.name === 'http'
+        ? `add \`rollback:\` (the command or request that removes the fault): a rehearsal always restores its fault`
+        : 'a rehearsal always restores its fault: give the fault a reversible kind or params',
     ...ctx.sourceMap.locate(at),
   };
   return [d];

@@ -13,7 +13,8 @@ export const checkFault: Check = (ctx) => {
   if (kind) return checkParamsOf(ctx, kind, fault.with, FAULT, 'the fault');
   const suggestion = didYouMean(fault.kind, ctx.registry.names());
   const d: Diagnostic = {
-    severity: 'error', code: 'unknown-kind',
+    severity: 'error',
+    code: 'unknown-kind',
     message: `unknown kind "${fault.kind}" in the fault${suggestionSuffix(suggestion)}`,
     hint: `faults are kinds whose apply injects and rollback restores: fault.freeze, fault.link, exec, http, or a plug-in kind`,
     ...ctx.sourceMap.locate([...FAULT, 'kind']),

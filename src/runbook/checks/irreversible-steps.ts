@@ -22,7 +22,8 @@ export function checkIrreversibleSteps(ctx: CheckContext): Diagnostic[] {
     }
     if (reversible) continue;
     out.push({
-      severity: 'warning', code: 'irreversible-step',
+      severity: 'warning',
+      code: 'irreversible-step',
       message: `${nameOf(step)} (${kind.name}) cannot be rolled back, but spec.onFailure is rollback`,
       hint: 'a failure after this step leaves its change in place; make it reversible or order it last',
       ...ctx.sourceMap.locate(stepPath(step, 'kind')),

@@ -16,7 +16,13 @@ export function checkKindParams(ctx: CheckContext): Diagnostic[] {
  * One kind's params (at `owner` + 'with', e.g. a step or spec.fault) against its schema, then its own
  * check(); diagnostics point inside `with:`.
  */
-export function checkParamsOf(ctx: CheckContext, kind: AnyKind, rawParams: unknown, owner: readonly (string | number)[], label: string): Diagnostic[] {
+export function checkParamsOf(
+  ctx: CheckContext,
+  kind: AnyKind,
+  rawParams: unknown,
+  owner: readonly (string | number)[],
+  label: string,
+): Diagnostic[] {
   const params = rawParams ?? {};
   if (params === null || typeof params !== 'object' || Array.isArray(params)) return []; // reported by the shape check
   const basePath = [...owner, 'with'];
@@ -24,11 +30,14 @@ export function checkParamsOf(ctx: CheckContext, kind: AnyKind, rawParams: unkno
   try {
     errors = validateParams(kind.paramsSchema, params);
   } catch (e) {
-    return [{
-      severity: 'error', code: 'bad-plugin',
-      message: `kind "${kind.name}" has an invalid params schema: ${(e as Error).message}`,
-      ...ctx.sourceMap.locate([...owner, 'kind']),
-    }];
+    return [
+      {
+        severity: 'error',
+        code: 'bad-plugin',
+        message: `kind "${kind.name}" has an invalid params schema: ${(e as Error).message}`,
+        ...ctx.sourceMap.locate([...owner, 'kind']),
+      },
+    ];
   }
   if (errors.length > 0) return translateSchemaErrors(errors, { sourceMap: ctx.sourceMap, root: ctx.data, basePath, allowTemplates: true });
   return runKindCheck(ctx, basePath, label, kind.check?.bind(kind), params);
@@ -44,11 +53,19 @@ function runKindCheck(
   if (!check) return [];
   try {
     return check(params).map((p) => ({
-      severity: 'error' as const, code: 'bad-param',
+      severity: 'error' as const,
+      code: 'bad-param',
       message: `${label}: ${p.message}`,
       ...ctx.sourceMap.locate([...basePath, ...p.path]),
     }));
   } catch (e) {
-    return [{ severity: 'error', code: 'bad-param', message: `${label}: checking params failed: ${(e as Error).message}`, ...ctx.sourceMap.locate(basePath) }];
+    return [
+      {
+        severity: 'error',
+        code: 'bad-param',
+        message: `${label}: checking params failed: ${(e as Error).message}`,
+        ...ctx.sourceMap.locate(basePath),
+      },
+    ];
   }
 }

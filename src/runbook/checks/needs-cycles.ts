@@ -53,7 +53,8 @@ function cycleDiagnostic(ctx: CheckContext, cycle: RawStep[]): Diagnostic {
   const ids = [...cycle, cycle[0]].map((s) => s?.id ?? '');
   const first = edges[0]?.at ?? ctx.sourceMap.locate([]);
   return {
-    severity: 'error', code: 'needs-cycle',
+    severity: 'error',
+    code: 'needs-cycle',
     message: `dependency cycle: ${ids.join(' → ')}`,
     hint: 'each step needs the next one, so none of them can start: remove one of these needs',
     related: edges.map((e) => ({ file: e.at.file, line: e.at.line, column: e.at.column, message: e.message })),

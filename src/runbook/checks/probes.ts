@@ -22,7 +22,10 @@ export const checkProbes: Check = (ctx) => {
       if (!probe || probe['http'] === undefined) return [];
       const name = typeof probe['name'] === 'string' ? `probe "${probe['name']}"` : `probe #${i + 1}`;
       return [...httpRequestProblems(probe['http'], ['http']), ...httpExpectProblems(probe['expect'], ['expect'])].map((p) => ({
-        severity: 'error', code: 'bad-value', message: `${name}: ${p.message}`, ...ctx.sourceMap.locate([...at, i, ...p.path]),
+        severity: 'error',
+        code: 'bad-value',
+        message: `${name}: ${p.message}`,
+        ...ctx.sourceMap.locate([...at, i, ...p.path]),
       }));
     }),
   );

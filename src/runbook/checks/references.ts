@@ -33,7 +33,11 @@ function checkRef(ctx: CheckContext, ref: Ref, owner: Owner): Diagnostic[] {
     case 'params': {
       if (ctx.paramNames.has(ref.name)) return [];
       const suggestion = didYouMean(ref.name, ctx.paramNames);
-      return error('unknown-param', `unknown param "${ref.name}" in ${ref.raw}${suggestionSuffix(suggestion)}`, `declare it under spec.params (declared: ${[...ctx.paramNames].join(', ') || 'none'})`);
+      return error(
+        'unknown-param',
+        `unknown param "${ref.name}" in ${ref.raw}${suggestionSuffix(suggestion)}`,
+        `declare it under spec.params (declared: ${[...ctx.paramNames].join(', ') || 'none'})`,
+      );
     }
     case 'env':
     case 'secret':

@@ -30,7 +30,12 @@ export async function checkRulesFlipCuts(loaded: Pick<LoadedRunbook, 'file' | 'd
       out.push(...(await checkStrandedShards(resolve(dirname(loaded.file), step.with.topology), cut, at)));
     } catch (e) {
       if (!isDrctlError(e)) throw e;
-      out.push({ severity: 'error', code: 'file-not-found', message: e.message, ...loaded.sourceMap.locate(['spec', 'steps', i, 'with', 'topology']) });
+      out.push({
+        severity: 'error',
+        code: 'file-not-found',
+        message: e.message,
+        ...loaded.sourceMap.locate(['spec', 'steps', i, 'with', 'topology']),
+      });
     }
   }
   return out;
@@ -39,7 +44,11 @@ export async function checkRulesFlipCuts(loaded: Pick<LoadedRunbook, 'file' | 'd
 function staticCut(cut: unknown, params: Record<string, { default?: unknown }>): string[] | undefined {
   const ref = typeof cut === 'string' ? PARAM_REF.exec(cut) : null;
   const value = ref ? params[ref[1] ?? '']?.default : cut;
-  if (typeof value === 'string' && !value.includes('${')) return value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof value === 'string' && !value.includes('${'))
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (Array.isArray(value) && value.every((v) => typeof v === 'string' && !v.includes('${'))) return value as string[];
   return undefined;
 }

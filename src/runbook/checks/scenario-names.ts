@@ -10,7 +10,11 @@ interface RawSpec {
 }
 
 const namesAt = (v: unknown): { name: string; index: number | undefined }[] =>
-  typeof v === 'string' ? [{ name: v, index: undefined }] : Array.isArray(v) ? v.flatMap((x, i) => (typeof x === 'string' ? [{ name: x, index: i }] : [])) : [];
+  typeof v === 'string'
+    ? [{ name: v, index: undefined }]
+    : Array.isArray(v)
+      ? v.flatMap((x, i) => (typeof x === 'string' ? [{ name: x, index: i }] : []))
+      : [];
 
 /**
  * Async (it reads spec.topology): every data center or city a scenario's `lost` names, and every step's
@@ -33,7 +37,15 @@ export async function checkScenarioNames(loaded: Pick<LoadedRunbook, 'file' | 'd
   let topology;
   try {
     const t = await loadTopologyFile(resolve(dirname(loaded.file), spec.topology));
-    if (!t.topology) return [{ severity: 'error', code: 'topology-invalid', message: `spec.topology ${spec.topology} is not a valid topology (drctl rules show --topology ${spec.topology} says why)`, ...at }];
+    if (!t.topology)
+      return [
+        {
+          severity: 'error',
+          code: 'topology-invalid',
+          message: `spec.topology ${spec.topology} is not a valid topology (drctl rules show --topology ${spec.topology} says why)`,
+          ...at,
+        },
+      ];
     topology = t.topology;
   } catch (e) {
     if (!isDrctlError(e)) throw e;
@@ -45,7 +57,9 @@ export async function checkScenarioNames(loaded: Pick<LoadedRunbook, 'file' | 'd
     const where = loaded.sourceMap.locate(u.index === undefined ? u.path : [...u.path, u.index]);
     if (u.dcOnly && !dcNames.includes(u.name)) {
       const r = resolveLost(topology, [u.name]);
-      const message = r.ok ? `"${u.name}" is a city: a step's dc names data centers (${r.value.join(', ')})` : r.error.message.replace('data center or city', 'data center');
+      const message = r.ok
+        ? `"${u.name}" is a city: a step's dc names data centers (${r.value.join(', ')})`
+        : r.error.message.replace('data center or city', 'data center');
       out.push({ severity: 'error', code: 'unknown-dc', message, ...where });
     } else if (!u.dcOnly) {
       const r = resolveLost(topology, [u.name]);

@@ -17,8 +17,9 @@ export const checkScenarios: Check = (ctx) => {
   const out: Diagnostic[] = [];
   if (list.length > 0 && typeof spec?.topology !== 'string') {
     out.push({
-      severity: 'error', code: 'scenarios-need-topology',
-      message: 'spec.scenarios name data centers and cities: give spec.topology (the estate\'s topology file) so they can be checked',
+      severity: 'error',
+      code: 'scenarios-need-topology',
+      message: "spec.scenarios name data centers and cities: give spec.topology (the estate's topology file) so they can be checked",
       hint: 'e.g. topology: topology.yaml (relative to the runbook)',
       ...ctx.sourceMap.locateKey(['spec', 'scenarios']),
     });
@@ -28,7 +29,12 @@ export const checkScenarios: Check = (ctx) => {
     if (typeof s?.name === 'string') {
       const first = seen.get(s.name);
       if (first !== undefined) {
-        out.push({ severity: 'error', code: 'duplicate-scenario', message: `duplicate scenario "${s.name}": scenario #${first + 1} already uses the name`, ...ctx.sourceMap.locate(['spec', 'scenarios', i, 'name']) });
+        out.push({
+          severity: 'error',
+          code: 'duplicate-scenario',
+          message: `duplicate scenario "${s.name}": scenario #${first + 1} already uses the name`,
+          ...ctx.sourceMap.locate(['spec', 'scenarios', i, 'name']),
+        });
       } else seen.set(s.name, i);
     }
     const params = s?.params;
@@ -36,7 +42,8 @@ export const checkScenarios: Check = (ctx) => {
     for (const key of Object.keys(params)) {
       if (ctx.paramNames.has(key)) continue;
       out.push({
-        severity: 'error', code: 'unknown-param',
+        severity: 'error',
+        code: 'unknown-param',
         message: `scenario param "${key}" is not a param of this runbook${suggestionSuffix(didYouMean(key, [...ctx.paramNames]))}`,
         hint: `declared params: ${[...ctx.paramNames].join(', ') || '(none)'}`,
         ...ctx.sourceMap.locateKey(['spec', 'scenarios', i, 'params', key]),

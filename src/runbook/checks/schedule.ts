@@ -8,7 +8,9 @@ export const checkSchedule: Check = (ctx) => {
   if (schedule === undefined || schedule === null || typeof schedule !== 'object') return [];
   // patterns and durations are the schema's to report: only what it cannot judge is added here
   return scheduleMeaningProblems(schedule).map((message): Diagnostic => ({
-    severity: 'error', code: 'bad-schedule', message,
+    severity: 'error',
+    code: 'bad-schedule',
+    message,
     ...ctx.sourceMap.locate(['spec', ...pathOf(message)]),
   }));
 };

@@ -11,7 +11,8 @@ export const checkUnknownKinds: Check = (ctx) => {
     const suggestion = didYouMean(step.kind, names);
     const known = `known kinds: ${names.join(', ')}`;
     out.push({
-      severity: 'error', code: 'unknown-kind',
+      severity: 'error',
+      code: 'unknown-kind',
       message: `unknown kind "${step.kind}" in ${nameOf(step)}${suggestionSuffix(suggestion)}`,
       hint: suggestion ? `did you mean "${suggestion}"? ${known}` : `${known} (plug-in kinds need spec.plugins or --plugin)`,
       ...ctx.sourceMap.locate(stepPath(step, 'kind')),

@@ -9,9 +9,13 @@ export const checkUnknownNeeds: Check = (ctx) => {
   for (const step of ctx.steps) {
     for (const need of step.needs) {
       if (ctx.stepsById.has(need.name)) continue;
-      const suggestion = didYouMean(need.name, ids.filter((id) => id !== step.id));
+      const suggestion = didYouMean(
+        need.name,
+        ids.filter((id) => id !== step.id),
+      );
       out.push({
-        severity: 'error', code: 'unknown-need',
+        severity: 'error',
+        code: 'unknown-need',
         message: `${nameOf(step)} needs "${need.name}", which is not a step${suggestionSuffix(suggestion)}`,
         ...(suggestion ? { hint: `did you mean "${suggestion}"?` } : {}),
         ...ctx.sourceMap.locate(stepPath(step, 'needs', need.index)),

@@ -20,7 +20,14 @@ let dir = '';
 const PASSWORD = 'correct-horse';
 
 async function sql(text: string): Promise<void> {
-  const c = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', password: () => '', connectionTimeoutMillis: 5000 });
+  const c = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    database: 'postgres',
+    password: () => '',
+    connectionTimeoutMillis: 5000,
+  });
   await c.connect();
   try {
     await c.query(text);
@@ -56,7 +63,9 @@ afterEach(() => {
 });
 
 const params = (member: Partial<DbPrimaryParams['members'][number]>): DbPrimaryParams => ({
-  members: [{ name: 'pg-hz-a', dc: 'hz-a', host: '127.0.0.1', port, ...member }], expectDcs: ['hz-a'], connectTimeout: '3s',
+  members: [{ name: 'pg-hz-a', dc: 'hz-a', host: '127.0.0.1', port, ...member }],
+  expectDcs: ['hz-a'],
+  connectTimeout: '3s',
 });
 
 async function failure(p: DbPrimaryParams): Promise<Error> {
@@ -71,13 +80,17 @@ describe('db.primary authentication', () => {
   it('a wrong password fails the step (not retryable), naming the member, never as unreachable', async () => {
     const e = await failure(params({ user: 'drctl_pw', password: new Secret('wrong', 'PG_PASSWORD') }));
     expect(isStepError(e) && !e.retryable).toBe(true);
-    expect(e.message).toBe(`postgres pg-hz-a (127.0.0.1:${port}): authentication failed (password authentication failed for user "drctl_pw")`);
+    expect(e.message).toBe(
+      `postgres pg-hz-a (127.0.0.1:${port}): authentication failed (password authentication failed for user "drctl_pw")`,
+    );
   });
 
   it('no password against a role that needs one says so', async () => {
     const e = await failure(params({ user: 'drctl_pw' }));
     expect(isStepError(e) && !e.retryable).toBe(true);
-    expect(e.message).toBe(`postgres pg-hz-a (127.0.0.1:${port}): authentication failed: the server asks for a password and none is configured`);
+    expect(e.message).toBe(
+      `postgres pg-hz-a (127.0.0.1:${port}): authentication failed: the server asks for a password and none is configured`,
+    );
   });
 
   it('the right password reads the member', async () => {
@@ -98,13 +111,25 @@ describe('db.primary reads no PG* environment', () => {
 
   it('bad PGHOST, PGPORT, PGUSER, PGDATABASE, PGOPTIONS, PGREPLICATION, PGSSLMODE change nothing (fields and url members)', async () => {
     for (const [k, v] of Object.entries({
-      PGHOST: '192.0.2.1', PGPORT: '1', PGUSER: 'nobody', PGDATABASE: 'nodb', PGOPTIONS: '-c nosuchsetting=1',
-      PGREPLICATION: 'true', PGSSLMODE: 'require', PGSSLNEGOTIATION: 'direct', PGAPPNAME: 'x', PGCONNECT_TIMEOUT: '1',
-    })) vi.stubEnv(k, v);
+      PGHOST: '192.0.2.1',
+      PGPORT: '1',
+      PGUSER: 'nobody',
+      PGDATABASE: 'nodb',
+      PGOPTIONS: '-c nosuchsetting=1',
+      PGREPLICATION: 'true',
+      PGSSLMODE: 'require',
+      PGSSLNEGOTIATION: 'direct',
+      PGAPPNAME: 'x',
+      PGCONNECT_TIMEOUT: '1',
+    }))
+      vi.stubEnv(k, v);
     const fields = await kind.observe(params({}), makeKindContext({ timeoutMs: 10_000 }));
     expect(fields.primary).toBe('pg-hz-a');
     // a url without user, database or password: drctl's defaults (postgres, postgres, none), not PGUSER/PGDATABASE/PGPASSWORD
-    const url = await kind.observe({ ...params({}), members: [{ name: 'pg-hz-a', dc: 'hz-a', url: `postgres://127.0.0.1:${port}` }] }, makeKindContext({ timeoutMs: 10_000 }));
+    const url = await kind.observe(
+      { ...params({}), members: [{ name: 'pg-hz-a', dc: 'hz-a', url: `postgres://127.0.0.1:${port}` }] },
+      makeKindContext({ timeoutMs: 10_000 }),
+    );
     expect(url.members[0]).toMatchObject({ name: 'pg-hz-a', role: 'primary' });
   });
 });

@@ -45,9 +45,16 @@ afterAll(async () => {
   await cleanup();
 });
 
-const member = (name: string): PgMember => members.find((m) => m.name === name) ?? members[0] as PgMember;
+const member = (name: string): PgMember => members.find((m) => m.name === name) ?? (members[0] as PgMember);
 async function sql(name: string, text: string): Promise<Record<string, unknown>[]> {
-  const c = new pg.Client({ host: '127.0.0.1', port: member(name).port, user: 'postgres', database: 'postgres', password: () => '', connectionTimeoutMillis: 3000 });
+  const c = new pg.Client({
+    host: '127.0.0.1',
+    port: member(name).port,
+    user: 'postgres',
+    database: 'postgres',
+    password: () => '',
+    connectionTimeoutMillis: 3000,
+  });
   await c.connect();
   try {
     return (await c.query(text)).rows;
@@ -58,20 +65,26 @@ async function sql(name: string, text: string): Promise<Record<string, unknown>[
 
 /** Everything observe/plan could change by mistake: settings, role, timeline, replay pause, replication peers. */
 async function snapshot(): Promise<unknown[]> {
-  return Promise.all(members.map(async (m) => ({
-    settings: await sql(m.name, 'select name, setting from pg_settings order by name'),
-    state: await sql(m.name, `select pg_is_in_recovery() as rec, (select timeline_id from pg_control_checkpoint()) as tli,
-      case when pg_is_in_recovery() then pg_is_wal_replay_paused() end as paused`),
-    peers: await sql(m.name, 'select application_name, state from pg_stat_replication order by application_name'),
-  })));
+  return Promise.all(
+    members.map(async (m) => ({
+      settings: await sql(m.name, 'select name, setting from pg_settings order by name'),
+      state: await sql(
+        m.name,
+        `select pg_is_in_recovery() as rec, (select timeline_id from pg_control_checkpoint()) as tli,
+      case when pg_is_in_recovery() then pg_is_wal_replay_paused() end as paused`,
+      ),
+      peers: await sql(m.name, 'select application_name, state from pg_stat_replication order by application_name'),
+    })),
+  );
 }
 
-const lagsZero = async (p: DbPrimaryParams): Promise<boolean> => Object.values((await kind.observe(p, makeKindContext())).lagBytes).every((l) => l === 0);
+const lagsZero = async (p: DbPrimaryParams): Promise<boolean> =>
+  Object.values((await kind.observe(p, makeKindContext())).lagBytes).every((l) => l === 0);
 
 describe('db.primary chooses and reports', () => {
   const all = (over: Partial<DbPrimaryParams> = {}): DbPrimaryParams => ({ members, expectDcs: ['sh-a', 'sz-a'], promote: true, ...over });
 
-  it('finds its tools from the data folder\'s version, without binDir', async () => {
+  it("finds its tools from the data folder's version, without binDir", async () => {
     expect(await toolPath(member('pg-hz-a'), 'pg_rewind')).toBe(path.join(pgBinDir(), 'pg_rewind'));
     const odd = path.join(tmpDir, 'v999');
     await mkdir(odd);
@@ -90,7 +103,10 @@ describe('db.primary chooses and reports', () => {
   });
 
   it('promote: true picks the most caught-up standby in expectDcs', async () => {
-    for (const [paused, best] of [['pg-sz-a', 'pg-sh-a'], ['pg-sh-a', 'pg-sz-a']] as const) {
+    for (const [paused, best] of [
+      ['pg-sz-a', 'pg-sh-a'],
+      ['pg-sh-a', 'pg-sz-a'],
+    ] as const) {
       await sql(paused, 'select pg_wal_replay_pause()');
       try {
         await sql('pg-hz-a', 'create table if not exists t (v int); insert into t select generate_series(1, 1000)');
@@ -120,7 +136,7 @@ describe('db.primary chooses and reports', () => {
     expect((e as Error).message).toBe('db.primary: promote names "pg-xx", which is not a member (pg-hz-a, pg-sh-a, pg-sz-a)');
   });
 
-  it('waiting for the database\'s own election records the election time and the lag', async () => {
+  it("waiting for the database's own election records the election time and the lag", async () => {
     const pair = members.filter((m) => m.name !== 'pg-sz-a');
     const p: DbPrimaryParams = { members: pair, expectDcs: ['sh-a'] };
     await waitFor(() => lagsZero(p), 'the standby to catch up');

@@ -36,7 +36,10 @@ afterAll(async () => {
 
 // No binDir: pg_ctl, pg_controldata and pg_rewind (not on PATH here) come from the data folders' version.
 const params = (over: Partial<DbPrimaryParams> = {}): DbPrimaryParams => ({
-  members: members.map(({ binDir: _b, ...m }) => m), expectDcs: ['sh-a'], promote: 'pg-sh-a', ...over,
+  members: members.map(({ binDir: _b, ...m }) => m),
+  expectDcs: ['sh-a'],
+  promote: 'pg-sh-a',
+  ...over,
 });
 
 async function sql(port: number, text: string): Promise<unknown[]> {
@@ -83,16 +86,23 @@ describe('db.primary', () => {
       // hz-a known lost (ctx.lost): a promotion that must prove the old primary's position still asks it
       const ctx = makeKindContext({ timeoutMs: 30_000, lost: ['hz-a'] });
       const s = await kind.observe(p, ctx);
-      expect(s.members.find((m) => m.name === 'pg-hz-a')).toMatchObject({ role: 'unreachable', detail: expect.not.stringContaining('not waited for') });
+      expect(s.members.find((m) => m.name === 'pg-hz-a')).toMatchObject({
+        role: 'unreachable',
+        detail: expect.not.stringContaining('not waited for'),
+      });
       expect(ctx.notes['membersNotWaitedFor']).toBeUndefined();
       // with acceptDataLoss it is not waited for, whatever its connect timeout (5 min: the context's 30 s would end a wait first)
       const lostCtx = makeKindContext({ timeoutMs: 30_000, lost: ['hz-a'] });
       const fast = await kind.observe({ ...p, acceptDataLoss: true, connectTimeout: '5m' }, lostCtx);
-      expect(fast.members.find((m) => m.name === 'pg-hz-a')?.detail).toBe('postgres pg-hz-a: in lost data center hz-a: no answer by the time the survivors answered (not waited for)');
+      expect(fast.members.find((m) => m.name === 'pg-hz-a')?.detail).toBe(
+        'postgres pg-hz-a: in lost data center hz-a: no answer by the time the survivors answered (not waited for)',
+      );
       expect(fast.members.find((m) => m.name === 'pg-sh-a')?.role).toBe('standby');
       expect(lostCtx.notes['membersNotWaitedFor']).toEqual(['pg-hz-a']);
       // observed again in the same attempt (verify's polls): still silent, said at once from the probe left behind
-      expect((await kind.observe(p, ctx)).members.find((m) => m.name === 'pg-hz-a')?.detail).toMatch(/: unreachable \(no answer for \d+ ms\)$/);
+      expect((await kind.observe(p, ctx)).members.find((m) => m.name === 'pg-hz-a')?.detail).toMatch(
+        /: unreachable \(no answer for \d+ ms\)$/,
+      );
       const d = kind.decide(p, s);
       if (d.action !== 'change') throw new Error('expected a change');
       await expect(kind.apply(p, { current: s, desired: d.desired }, ctx)).rejects.toThrow(
@@ -133,7 +143,9 @@ describe('db.primary', () => {
       if (d.action !== 'change') throw new Error('expected a change');
       const e = await kind.apply(p, { current: s, desired: d.desired }, ctx).catch((x: unknown) => x);
       expect(isStepError(e) && !e.retryable).toBe(true);
-      expect((e as Error).message).toMatch(/^refusing to promote pg-sh-a: \d+ bytes behind pg-hz-a after waiting 300ms \(or the step's time left\), want ≤ 0 \(set acceptDataLoss: true to promote anyway\); pg-hz-a was restarted as primary$/);
+      expect((e as Error).message).toMatch(
+        /^refusing to promote pg-sh-a: \d+ bytes behind pg-hz-a after waiting 300ms \(or the step's time left\), want ≤ 0 \(set acceptDataLoss: true to promote anyway\); pg-hz-a was restarted as primary$/,
+      );
       expect(await inRecovery(hz)).toBe(false);
       expect(await inRecovery(sh)).toBe(true);
 
@@ -145,7 +157,9 @@ describe('db.primary', () => {
       const d2 = kind.decide(slow, s2);
       if (d2.action !== 'change') throw new Error('expected a change');
       const e2 = await kind.apply(slow, { current: s2, desired: d2.desired }, short).catch((x: unknown) => x);
-      expect((e2 as Error).message).toMatch(/^refusing to promote pg-sh-a: (\d+ bytes behind pg-hz-a|its lag behind pg-hz-a could not be read)/);
+      expect((e2 as Error).message).toMatch(
+        /^refusing to promote pg-sh-a: (\d+ bytes behind pg-hz-a|its lag behind pg-hz-a could not be read)/,
+      );
       expect((e2 as Error).message).toMatch(/; pg-hz-a was restarted as primary$/);
       expect(short.signal.aborted).toBe(false);
       expect(await inRecovery(hz)).toBe(false);
@@ -166,11 +180,13 @@ describe('db.primary', () => {
     const s = await kind.observe(p, ctx);
     const d = kind.decide(p, s);
     if (d.action !== 'change') throw new Error('expected a change');
-    await expect(kind.apply(p, { current: s, desired: d.desired }, ctx)).rejects.toThrow(/pg-hz-a is still primary and answers: promoting pg-sh-a would make two primaries/);
+    await expect(kind.apply(p, { current: s, desired: d.desired }, ctx)).rejects.toThrow(
+      /pg-hz-a is still primary and answers: promoting pg-sh-a would make two primaries/,
+    );
     expect(kind.reversible?.(p)).toBe(false);
   });
 
-  it('without promote, waits for the database\'s own election: verify does not hold', async () => {
+  it("without promote, waits for the database's own election: verify does not hold", async () => {
     const { promote: _promote, ...p } = params();
     const ctx = makeKindContext({ timeoutMs: 30_000 });
     const s = await kind.observe(p, ctx);
@@ -192,23 +208,27 @@ describe('db.primary', () => {
     it('observe waiting on a frozen primary stops at once when the signal aborts (its connect timeout is minutes)', async () => {
       const [hz] = members;
       const r = await whileFrozen([await pidOf(hz)], () =>
-        abortMidStep((ctx) => kind.observe(params({ connectTimeout: '10m' }), ctx), { port: hz?.port ?? 0 }));
+        abortMidStep((ctx) => kind.observe(params({ connectTimeout: '10m' }), ctx), { port: hz?.port ?? 0 }),
+      );
       expectStoppedInGrace(r);
     });
 
-    it('a promotion target frozen mid-apply: the wait ends early, the fenced primary runs again, all within the step\'s timeout', async () => {
+    it("a promotion target frozen mid-apply: the wait ends early, the fenced primary runs again, all within the step's timeout", async () => {
       const [hz, sh] = members;
       const shPid = await pidOf(sh);
       const timeoutMs = 12_000;
       const p = params({ connectTimeout: '10m', lagWait: '1s' });
       let frozen = false;
       // frozen the moment the kind says it promotes: after the fence and the lag proof, before pg_promote
-      const ctx = makeKindContext({ timeoutMs, onProgress: (m) => {
-        if (m.startsWith('promoting ') && !frozen) {
-          frozen = true;
-          process.kill(shPid, 'SIGSTOP');
-        }
-      } });
+      const ctx = makeKindContext({
+        timeoutMs,
+        onProgress: (m) => {
+          if (m.startsWith('promoting ') && !frozen) {
+            frozen = true;
+            process.kill(shPid, 'SIGSTOP');
+          }
+        },
+      });
       try {
         const s = await kind.observe(p, ctx);
         const d = kind.decide(p, s);
@@ -217,7 +237,9 @@ describe('db.primary', () => {
         const e = await kind.apply(p, { current: s, desired: d.desired }, ctx).catch((x: unknown) => x);
         const tookMs = performance.now() - t0;
         expect(frozen).toBe(true);
-        expect((e as Error).message).toMatch(/^postgres pg-sh-a \(127\.0\.0\.1:\d+\): stopped waiting .*; pg-hz-a was restarted as primary$/);
+        expect((e as Error).message).toMatch(
+          /^postgres pg-sh-a \(127\.0\.0\.1:\d+\): stopped waiting .*; pg-hz-a was restarted as primary$/,
+        );
         expect(tookMs, `apply took ${Math.round(tookMs)} ms`).toBeLessThan(timeoutMs + ABORT_GRACE_MS);
       } finally {
         process.kill(shPid, 'SIGCONT');
@@ -228,7 +250,9 @@ describe('db.primary', () => {
   });
 
   it('names bad input: an unknown member to promote', () => {
-    expect(kind.check?.(params({ promote: 'pg-xx' }))).toEqual([{ path: ['promote'], message: '"pg-xx" is not a member (pg-hz-a, pg-sh-a)' }]);
+    expect(kind.check?.(params({ promote: 'pg-xx' }))).toEqual([
+      { path: ['promote'], message: '"pg-xx" is not a member (pg-hz-a, pg-sh-a)' },
+    ]);
   });
 
   it('fails within the timeout when no member answers (refused and silent)', async () => {
@@ -238,10 +262,19 @@ describe('db.primary', () => {
       const closedPort = await freePort();
       const silentPort = (silent.address() as net.AddressInfo).port;
       const ctx = makeKindContext({ timeoutMs: 10_000 });
-      const e = await kind.observe({
-        members: [{ name: 'a', dc: 'hz-a', host: '127.0.0.1', port: closedPort }, { name: 'b', dc: 'sh-a', host: '127.0.0.1', port: silentPort }],
-        expectDcs: ['sh-a'], connectTimeout: '500ms',
-      }, ctx).catch((x: unknown) => x);
+      const e = await kind
+        .observe(
+          {
+            members: [
+              { name: 'a', dc: 'hz-a', host: '127.0.0.1', port: closedPort },
+              { name: 'b', dc: 'sh-a', host: '127.0.0.1', port: silentPort },
+            ],
+            expectDcs: ['sh-a'],
+            connectTimeout: '500ms',
+          },
+          ctx,
+        )
+        .catch((x: unknown) => x);
       expect(ctx.signal.aborted).toBe(false);
       expect((e as Error).message).toContain(`postgres a (127.0.0.1:${closedPort}): unreachable (ECONNREFUSED)`);
       expect((e as Error).message).toContain(`postgres b (127.0.0.1:${silentPort}): unreachable`);
@@ -250,4 +283,3 @@ describe('db.primary', () => {
     }
   });
 });
-

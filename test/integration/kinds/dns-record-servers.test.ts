@@ -24,9 +24,22 @@ beforeAll(async () => {
   const tmp = await makeTmpDir('drctl-dns-servers-');
   cleanup = tmp.cleanup;
   const [p1, p2] = [await freePort(), await freePort()];
-  const b = await startBind({ dir: path.join(tmp.dir, 'primary'), port: p1, zone: 'example.test', keyName: 'ddns-key', ttlSeconds: 5, records: { cashier: '127.0.0.10' } });
+  const b = await startBind({
+    dir: path.join(tmp.dir, 'primary'),
+    port: p1,
+    zone: 'example.test',
+    keyName: 'ddns-key',
+    ttlSeconds: 5,
+    records: { cashier: '127.0.0.10' },
+  });
   procs.add(b.pid);
-  const s = await startBindSecondary({ dir: path.join(tmp.dir, 'secondary'), port: p2, zone: 'example.test', primaryPort: p1, probe: ['cashier', '127.0.0.10'] });
+  const s = await startBindSecondary({
+    dir: path.join(tmp.dir, 'secondary'),
+    port: p2,
+    zone: 'example.test',
+    primaryPort: p1,
+    probe: ['cashier', '127.0.0.10'],
+  });
   procs.add(s.pid);
   [primary, secondary, keyFile] = [`127.0.0.1:${p1}`, `127.0.0.1:${p2}`, b.keyFile];
 }, 60_000);
@@ -37,27 +50,45 @@ afterAll(async () => {
 });
 
 /** What the primary would send after an update: the secondary then fetches the new zone. */
-const notifySecondary = (): Promise<unknown> => queryDns(secondary, 'example.test', TYPE.SOA, 2000, AbortSignal.timeout(5000), OPCODE.NOTIFY);
+const notifySecondary = (): Promise<unknown> =>
+  queryDns(secondary, 'example.test', TYPE.SOA, 2000, AbortSignal.timeout(5000), OPCODE.NOTIFY);
 
 describe('dns.record with several authoritative servers', () => {
   it('verify asks every server: a lagging secondary keeps it from holding, naming that server, until it has the change', async () => {
-    const params: DnsRecordParams = { server: primary, servers: [primary, secondary], zone: 'example.test', name: 'cashier', type: 'A', to: '127.0.0.20', ttl: 5, keyFile };
+    const params: DnsRecordParams = {
+      server: primary,
+      servers: [primary, secondary],
+      zone: 'example.test',
+      name: 'cashier',
+      type: 'A',
+      to: '127.0.0.20',
+      ttl: 5,
+      keyFile,
+    };
     const ctx = makeKindContext({ timeoutMs: 30_000 });
     const before = await kind.observe(params, ctx);
-    expect(Object.fromEntries(Object.entries(before.servers).map(([s, a]) => [s, a.values]))).toEqual({ [primary]: ['127.0.0.10'], [secondary]: ['127.0.0.10'] });
+    expect(Object.fromEntries(Object.entries(before.servers).map(([s, a]) => [s, a.values]))).toEqual({
+      [primary]: ['127.0.0.10'],
+      [secondary]: ['127.0.0.10'],
+    });
     const d = kind.decide(params, before);
     if (d.action !== 'change') throw new Error('expected a change');
     await kind.apply(params, { current: before, desired: d.desired }, ctx);
     // the primary has it, the secondary does not (no NOTIFY, refresh in 60 s): verify does not hold, and says where
     const lagging = await pollHolds(kind, params, d.desired, makeKindContext({ timeoutMs: 3_000 }), 50, 'verify').catch((e: unknown) => e);
-    expect((lagging as Error).message).toBe(`dns.record verify did not hold before the timeout: dns ${secondary}: cashier.example.test A is 127.0.0.10, want 127.0.0.20`);
+    expect((lagging as Error).message).toBe(
+      `dns.record verify did not hold before the timeout: dns ${secondary}: cashier.example.test A is 127.0.0.10, want 127.0.0.20`,
+    );
     expect(await dig(primary, 'cashier.example.test', 'A')).toEqual(['5 127.0.0.20']);
     await notifySecondary();
     const after = await pollHolds(kind, params, d.desired, ctx, 50, 'verify');
     expect(after.servers[secondary]?.values).toEqual(['127.0.0.20']);
     // back: the rollback holds only once the secondary has the old answer again too
     await kind.rollback?.(params, { current: after, desired: before }, ctx);
-    expect(kind.holds(params, before, await kind.observe(params, ctx))).toEqual({ ok: false, detail: `dns ${secondary}: cashier.example.test A is 127.0.0.20, want 127.0.0.10` });
+    expect(kind.holds(params, before, await kind.observe(params, ctx))).toEqual({
+      ok: false,
+      detail: `dns ${secondary}: cashier.example.test A is 127.0.0.20, want 127.0.0.10`,
+    });
     await notifySecondary();
     await pollHolds(kind, params, before, ctx, 50, 'rollback');
     expect(await dig(secondary, 'cashier.example.test', 'A')).toEqual(['5 127.0.0.10']);
@@ -70,11 +101,24 @@ describe('dns.record with several authoritative servers', () => {
       const cut = `127.0.0.1:${silent.address().port}`;
       // a 5 min query timeout: waiting on the cut server would outlast the context's 30 s deadline
       const params: DnsRecordParams = {
-        server: primary, servers: [primary, cut], dcs: { [cut]: 'hz-a' }, zone: 'example.test', name: 'cashier', type: 'A', to: '127.0.0.30', ttl: 5, keyFile, queryTimeout: '5m',
+        server: primary,
+        servers: [primary, cut],
+        dcs: { [cut]: 'hz-a' },
+        zone: 'example.test',
+        name: 'cashier',
+        type: 'A',
+        to: '127.0.0.30',
+        ttl: 5,
+        keyFile,
+        queryTimeout: '5m',
       };
       const ctx = makeKindContext({ timeoutMs: 30_000, lost: ['hz-a'] });
       const before = await kind.observe(params, ctx);
-      expect(before.servers[cut]).toMatchObject({ values: [], lostDc: 'hz-a', error: 'in lost data center hz-a: no answer by the time the survivors answered (not waited for)' });
+      expect(before.servers[cut]).toMatchObject({
+        values: [],
+        lostDc: 'hz-a',
+        error: 'in lost data center hz-a: no answer by the time the survivors answered (not waited for)',
+      });
       expect(ctx.notes['serversNotWaitedFor']).toEqual([cut]);
       const d = kind.decide(params, before);
       if (d.action !== 'change') throw new Error('expected a change');

@@ -26,7 +26,14 @@ beforeAll(async () => {
   const tmp = await makeTmpDir('drctl-dns-kind-');
   cleanup = tmp.cleanup;
   const port = await freePort();
-  const b = await startBind({ dir: path.join(tmp.dir, 'dns'), port, zone: 'example.test', keyName: 'ddns-key', ttlSeconds: 5, records: { cashier: '127.0.0.10' } });
+  const b = await startBind({
+    dir: path.join(tmp.dir, 'dns'),
+    port,
+    zone: 'example.test',
+    keyName: 'ddns-key',
+    ttlSeconds: 5,
+    records: { cashier: '127.0.0.10' },
+  });
   procs.add(b.pid);
   namedPid = b.pid;
   server = `127.0.0.1:${port}`;
@@ -40,7 +47,14 @@ afterAll(async () => {
 });
 
 const params = (over: Partial<DnsRecordParams> = {}): DnsRecordParams => ({
-  server, zone: 'example.test', name: 'cashier', type: 'A', to: '127.0.0.20', ttl: 7, key: { name: 'ddns-key', secret }, ...over,
+  server,
+  zone: 'example.test',
+  name: 'cashier',
+  type: 'A',
+  to: '127.0.0.20',
+  ttl: 7,
+  key: { name: 'ddns-key', secret },
+  ...over,
 });
 
 async function decideError(p: DnsRecordParams): Promise<unknown> {
@@ -64,13 +78,17 @@ describe('dns.record', () => {
   });
 
   it('CNAME: the TTL is observed, noted and restored too', async () => {
-    const create = await runStepLife(kind, params({ name: 'alias', type: 'CNAME', to: 'cashier.example.test', ttl: 9, create: true }), { skipRollback: true });
+    const create = await runStepLife(kind, params({ name: 'alias', type: 'CNAME', to: 'cashier.example.test', ttl: 9, create: true }), {
+      skipRollback: true,
+    });
     expect(create.after).toMatchObject({ values: ['cashier.example.test'], ttl: 9 });
     expect(create.ctx.notes['ttlSeconds']).toBe(5); // resolvers may remember "no such record" for the SOA's negative TTL
     const r = await runStepLife(kind, params({ name: 'alias', type: 'CNAME', to: 'ns1.example.test.', ttl: 3 }), { timeoutMs: 20_000 });
     expect(r.before).toMatchObject({ values: ['cashier.example.test'], ttl: 9 });
     expect(r.ctx.notes['ttlSeconds']).toBe(9);
-    expect(r.describe).toBe('dns alias.example.test CNAME: cashier.example.test → ns1.example.test, TTL 9s → 3s (clients may keep the old answer up to 9s)');
+    expect(r.describe).toBe(
+      'dns alias.example.test CNAME: cashier.example.test → ns1.example.test, TTL 9s → 3s (clients may keep the old answer up to 9s)',
+    );
     expect(await dig(server, 'alias.example.test', 'CNAME')).toEqual(['9 cashier.example.test.']);
   });
 
@@ -88,7 +106,9 @@ describe('dns.record', () => {
     const serial = await soaSerial(server, 'example.test');
     const e = await decideError(params({ name: 'cashier2' }));
     expect(isStepError(e) && !e.retryable).toBe(true);
-    expect((e as Error).message).toBe(`dns.record: no A record cashier2.example.test on ${server} (zone example.test): check the name, or set create: true to create it`);
+    expect((e as Error).message).toBe(
+      `dns.record: no A record cashier2.example.test on ${server} (zone example.test): check the name, or set create: true to create it`,
+    );
     expect(await dig(server, 'cashier2.example.test', 'A')).toEqual([]);
     expect(await soaSerial(server, 'example.test')).toBe(serial);
   });
@@ -156,7 +176,10 @@ describe('dns.record', () => {
     await new Promise<void>((r) => silentSock.bind(0, '127.0.0.1', r));
     const silent = `127.0.0.1:${silentSock.address().port}`;
     try {
-      for (const [at, why] of [[closed, /unreachable \(ECONNREFUSED\)|no answer within 500ms/], [silent, /no answer within 500ms/]] as const) {
+      for (const [at, why] of [
+        [closed, /unreachable \(ECONNREFUSED\)|no answer within 500ms/],
+        [silent, /no answer within 500ms/],
+      ] as const) {
         const ctx = makeKindContext({ timeoutMs: 10_000 });
         const e = await kind.observe(params({ server: at, queryTimeout: '500ms' }), ctx).catch((x: unknown) => x);
         expect(ctx.signal.aborted).toBe(false);
@@ -190,7 +213,9 @@ describe('dns.record deadlines: BIND frozen mid-step (SIGSTOP) never holds the s
     const s = await kind.observe(p, makeKindContext());
     const d = kind.decide(p, s);
     if (d.action !== 'change') throw new Error('expected a change');
-    const r = await whileFrozen([namedPid], () => abortMidStep((ctx) => kind.apply(p, { current: s, desired: d.desired }, ctx), { port: port(), anyProcess: true }));
+    const r = await whileFrozen([namedPid], () =>
+      abortMidStep((ctx) => kind.apply(p, { current: s, desired: d.desired }, ctx), { port: port(), anyProcess: true }),
+    );
     expectStoppedInGrace(r);
   });
 });

@@ -34,13 +34,17 @@ describe('exec kind with real commands', () => {
 
   it('a command that does not exist fails once with a clear, non-retryable message', async () => {
     const ctx = makeKindContext({ baseDir: dir });
-    const err = await execKind.apply({ apply: ['no-such-command-xyz'] }, { current: { done: null }, desired: { done: true } }, ctx).catch((e: unknown) => e);
+    const err = await execKind
+      .apply({ apply: ['no-such-command-xyz'] }, { current: { done: null }, desired: { done: true } }, ctx)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ message: 'apply: command not found: no-such-command-xyz', retryable: false });
   });
 
   it('a failing command reports its exit code and the tail of its output', async () => {
     const ctx = makeKindContext({ baseDir: dir });
-    const err = await execKind.apply({ apply: ['sh', '-c', 'echo boom >&2; exit 7'] }, { current: { done: null }, desired: { done: true } }, ctx).catch((e: unknown) => e);
+    const err = await execKind
+      .apply({ apply: ['sh', '-c', 'echo boom >&2; exit 7'] }, { current: { done: null }, desired: { done: true } }, ctx)
+      .catch((e: unknown) => e);
     expect((err as Error).message).toBe('apply: sh -c echo boom >&2; exit 7 exited with code 7: boom');
   });
 });
@@ -54,14 +58,21 @@ describe('exec deadlines: a command waiting on a frozen server (SIGSTOP) never h
 
   it('observe (redis-cli against the frozen server) stops within the grace when the signal aborts: the command is killed', async () => {
     const p = { observe: { cmd: ['redis-cli', '-p', String(redis.port), 'GET', 'k'], doneWhen: { stdoutEquals: 'v' } }, apply: ['true'] };
-    const r = await whileFrozen([redis.pid], () => abortMidStep((ctx) => execKind.observe(p, ctx), { port: redis.port, anyProcess: true, baseDir: dir }));
+    const r = await whileFrozen([redis.pid], () =>
+      abortMidStep((ctx) => execKind.observe(p, ctx), { port: redis.port, anyProcess: true, baseDir: dir }),
+    );
     expectStoppedInGrace(r);
   });
 
   it('apply by a command that ignores SIGTERM stops within the grace too (SIGKILL after the kill grace)', async () => {
     const p = { apply: ['sh', '-c', `trap "" TERM; redis-cli -p ${redis.port} SET k v; sleep 600`] };
     const r = await whileFrozen([redis.pid], () =>
-      abortMidStep((ctx) => execKind.apply(p, { current: { done: null }, desired: { done: true } }, ctx), { port: redis.port, anyProcess: true, baseDir: dir }));
+      abortMidStep((ctx) => execKind.apply(p, { current: { done: null }, desired: { done: true } }, ctx), {
+        port: redis.port,
+        anyProcess: true,
+        baseDir: dir,
+      }),
+    );
     expectStoppedInGrace(r);
   });
 });

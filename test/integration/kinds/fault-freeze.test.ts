@@ -13,8 +13,14 @@ import { waitFor } from '../../helpers/wait-for.js';
 /** PING with a 2 s limit (a live server answers in ms, also on a busy machine): 'PONG', or the error text (a frozen server never answers). */
 async function ping(port: number): Promise<string> {
   const client = new Redis({
-    host: '127.0.0.1', port, lazyConnect: true, connectTimeout: 2000, commandTimeout: 2000,
-    maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null,
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
   });
   client.on('error', () => {});
   try {
@@ -36,10 +42,22 @@ describe('fault.freeze on a real redis-server (lab.json crafted around it)', () 
   beforeAll(async () => {
     [hz, sh] = await Promise.all([startRedis(), startRedis()]);
     ({ dir, cleanup } = await makeTmpDir('drctl-freeze-'));
-    const proc = (name: string, dc: string, r: TestRedis) => ({ name, kind: 'redis', dc, port: r.port, pid: r.pid, role: 'master', stopSignal: 'SIGTERM', logFile: '/dev/null' });
+    const proc = (name: string, dc: string, r: TestRedis) => ({
+      name,
+      kind: 'redis',
+      dc,
+      port: r.port,
+      pid: r.pid,
+      role: 'master',
+      stopSignal: 'SIGTERM',
+      logFile: '/dev/null',
+    });
     const labDir = path.join(dir, 'lab');
     await import('node:fs/promises').then((fs) => fs.mkdir(labDir));
-    await writeFile(path.join(labDir, 'lab.json'), JSON.stringify({ schemaVersion: 1, dir: labDir, processes: [proc('redis-hz-a', 'hz-a', hz), proc('redis-sh-a', 'sh-a', sh)] }));
+    await writeFile(
+      path.join(labDir, 'lab.json'),
+      JSON.stringify({ schemaVersion: 1, dir: labDir, processes: [proc('redis-hz-a', 'hz-a', hz), proc('redis-sh-a', 'sh-a', sh)] }),
+    );
   });
   afterAll(async () => {
     for (const r of [hz, sh]) {

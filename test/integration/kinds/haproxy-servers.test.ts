@@ -1,7 +1,11 @@
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haproxyServersKind as kind, type HaproxyServersParams, type HaproxyServersState } from '../../../src/kinds/haproxy-servers/index.js';
+import {
+  haproxyServersKind as kind,
+  type HaproxyServersParams,
+  type HaproxyServersState,
+} from '../../../src/kinds/haproxy-servers/index.js';
 import { isStepError } from '../../../src/model/kind.js';
 import { startDcApp } from '../../../src/lab/dc-apps.js';
 import { haproxyCommand } from '../../../src/infra/haproxy-api.js';
@@ -26,12 +30,14 @@ beforeAll(async () => {
   const tmp = await makeTmpDir('drctl-haproxy-kind-');
   cleanup = tmp.cleanup;
   const configPort = await freePort(); // no config centre: the apps only answer with their name here
-  const servers = await Promise.all(['hz-a', 'sh-a', 'sz-a'].map(async (dc) => {
-    const port = await freePort();
-    const app = await startDcApp({ dir: tmp.dir, dc, port, configPort, key: 'k' });
-    procs.add(app.pid);
-    return { name: dc, port, ready: dc === 'hz-a' };
-  }));
+  const servers = await Promise.all(
+    ['hz-a', 'sh-a', 'sz-a'].map(async (dc) => {
+      const port = await freePort();
+      const app = await startDcApp({ dir: tmp.dir, dc, port, configPort, key: 'k' });
+      procs.add(app.pid);
+      return { name: dc, port, ready: dc === 'hz-a' };
+    }),
+  );
   const [frontendPort, adminPort] = [await freePort(), await freePort()];
   const h = await startHaproxy({ dir: path.join(tmp.dir, 'haproxy'), frontendPort, adminPort, backend: 'app', servers });
   procs.add(h.pid, 'SIGTERM', h.pidFile);
@@ -47,14 +53,26 @@ afterAll(async () => {
 });
 
 const params = (): HaproxyServersParams => ({
-  socket, backend: 'app', maint: ['hz-a'], ready: ['sh-a'], servers: { 'sh-a': { weight: 5 } },
+  socket,
+  backend: 'app',
+  maint: ['hz-a'],
+  ready: ['sh-a'],
+  servers: { 'sh-a': { weight: 5 } },
   probe: { url: frontend, expect: 'sh-a', samples: 6 },
 });
 
 /** `show servers state` of the backend in full, but for the seconds since each server's last change (a clock). */
 async function serversState(): Promise<string[]> {
   const text = await haproxyCommand(socket, 'show servers state app', { timeoutMs: 2000 });
-  return text.split('\n').filter((l) => /^\d+ /.test(l)).map((l) => l.split(' ').filter((_, i) => i !== 9).join(' '));
+  return text
+    .split('\n')
+    .filter((l) => /^\d+ /.test(l))
+    .map((l) =>
+      l
+        .split(' ')
+        .filter((_, i) => i !== 9)
+        .join(' '),
+    );
 }
 
 describe('haproxy.servers', () => {
@@ -84,7 +102,11 @@ describe('haproxy.servers', () => {
     expect(r.after?.probe?.seen).toEqual({ 'sh-a': 6 });
     expect(r.restored?.servers['hz-a']?.state).toBe('ready');
     // the next test compares full server states: hz-a's health checks back where they were
-    await waitFor(async () => JSON.stringify(await serversState()) === JSON.stringify(settled), 'hz-a\'s health checks to settle after its maintenance', 30_000);
+    await waitFor(
+      async () => JSON.stringify(await serversState()) === JSON.stringify(settled),
+      "hz-a's health checks to settle after its maintenance",
+      30_000,
+    );
   });
 
   it('works over the TCP admin socket too, and observe and plan change nothing (the full server state)', async () => {
@@ -152,7 +174,8 @@ describe('haproxy.servers', () => {
     const s = await kind.observe(p, ctx);
     const d = kind.decide(p, s);
     expect(d.action).toBe('change');
-    if (d.action === 'change') expect(kind.holds(p, d.desired, s)).toEqual({ ok: false, detail: 'probe: traffic reaches hz-a, want only sz-a' });
+    if (d.action === 'change')
+      expect(kind.holds(p, d.desired, s)).toEqual({ ok: false, detail: 'probe: traffic reaches hz-a, want only sz-a' });
   });
 });
 
@@ -172,12 +195,15 @@ describe('haproxy.servers deadlines: HAProxy frozen mid-step (SIGSTOP) never hol
     const d = kind.decide(p, s);
     if (d.action !== 'change') throw new Error('expected a change');
     try {
-      const r = await whileFrozen([haproxyPid], () => abortMidStep((ctx) => kind.apply(p, { current: s, desired: d.desired }, ctx), { port: adminPort() }));
+      const r = await whileFrozen([haproxyPid], () =>
+        abortMidStep((ctx) => kind.apply(p, { current: s, desired: d.desired }, ctx), { port: adminPort() }),
+      );
       expectStoppedInGrace(r);
     } finally {
       // a command left in the frozen HAProxy's socket may run once thawed, before or after anything sent
       // now: the servers are put back until they stay back
-      const stateAndWeight = (x: HaproxyServersState): string => JSON.stringify(Object.entries(x.servers).map(([n, v]) => [n, v.state, v.weight]));
+      const stateAndWeight = (x: HaproxyServersState): string =>
+        JSON.stringify(Object.entries(x.servers).map(([n, v]) => [n, v.state, v.weight]));
       await waitFor(async () => {
         const ctx = makeKindContext();
         const now = await kind.observe(p, ctx);

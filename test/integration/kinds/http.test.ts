@@ -68,7 +68,9 @@ describe('http kind against a real server', () => {
   it('an expectation that fails names what was seen', async () => {
     const ctx = makeKindContext();
     const p = { request: { url: `${base}/active`, method: 'POST', json: {}, expect: { status: [200] } } };
-    await expect(httpKind.apply(p, { current: { done: null }, desired: { done: true } }, ctx)).rejects.toThrow(`request ${base}/active: HTTP 400, want 200`);
+    await expect(httpKind.apply(p, { current: { done: null }, desired: { done: true } }, ctx)).rejects.toThrow(
+      `request ${base}/active: HTTP 400, want 200`,
+    );
   });
 
   it('an unreachable server fails with the connection error, not a hang', async () => {
@@ -118,7 +120,8 @@ describe('http deadlines: a real HTTP server frozen mid-step (SIGSTOP) never hol
 
   it('apply waiting on a frozen server stops at once when the signal aborts', async () => {
     const r = await whileFrozen([app.pid], () =>
-      abortMidStep((ctx) => httpKind.apply(slow(), { current: { done: false }, desired: { done: true } }, ctx), { port: app.port }));
+      abortMidStep((ctx) => httpKind.apply(slow(), { current: { done: false }, desired: { done: true } }, ctx), { port: app.port }),
+    );
     expectStoppedInGrace(r);
   });
 });

@@ -15,8 +15,13 @@ beforeAll(async () => {
 afterAll(async () => g?.stop());
 
 const params = (over: Partial<MysqlPrimaryParams> = {}): MysqlPrimaryParams => ({
-  members: g.members, expectDcs: ['sh-a'], promote: 'db-sh-a', expectedPrimary: 'db-hz-a',
-  replication: { user: 'repl', password: g.password, connectRetry: 1 }, connectTimeout: '500ms', ...over,
+  members: g.members,
+  expectDcs: ['sh-a'],
+  promote: 'db-sh-a',
+  expectedPrimary: 'db-hz-a',
+  replication: { user: 'repl', password: g.password, connectRetry: 1 },
+  connectTimeout: '500ms',
+  ...over,
 });
 const readOnly = async (name: string): Promise<number> => Number((await g.sql(name, 'SELECT @@global.read_only AS ro'))[0]?.['ro']);
 const source = async (name: string): Promise<number> => Number((await g.sql(name, 'SHOW SLAVE STATUS'))[0]?.['Master_Port']);
@@ -48,25 +53,41 @@ describe('mysql.primary with a cut (frozen) primary', () => {
       expect(s.members.find((m) => m.name === 'db-hz-a')).toMatchObject({ role: 'unreachable' });
       expect(s.primary).toBeNull();
       // observed again in the same attempt (verify's polls): still silent, said at once from the probe left behind
-      expect((await kind.observe(p, ctx)).members.find((m) => m.name === 'db-hz-a')?.detail).toMatch(/: unreachable \(no answer for \d+ ms\)$/);
+      expect((await kind.observe(p, ctx)).members.find((m) => m.name === 'db-hz-a')?.detail).toMatch(
+        /: unreachable \(no answer for \d+ ms\)$/,
+      );
       const d = kind.decide(p, s);
       if (d.action !== 'change') throw new Error('expected a change');
       const e = await kind.apply(p, { current: s, desired: d.desired }, ctx).catch((x: unknown) => x);
       expect(isStepError(e) && !e.retryable && e.unchanged).toBe(true);
-      expect((e as Error).message).toBe('refusing to promote db-sh-a: no primary answers (db-hz-a silent), so what it has not received cannot be known (set acceptDataLoss: true to promote anyway)');
+      expect((e as Error).message).toBe(
+        'refusing to promote db-sh-a: no primary answers (db-hz-a silent), so what it has not received cannot be known (set acceptDataLoss: true to promote anyway)',
+      );
       expect(await readOnly('db-sh-a')).toBe(1);
 
       const promoted = await runStepLife(kind, { ...p, acceptDataLoss: true }, { timeoutMs: 30_000, skipRollback: true });
       expect(promoted.after).toMatchObject({ primary: 'db-sh-a', writable: ['db-sh-a'] });
       expect(promoted.again?.action).toBe('noop'); // the silent member cannot be checked: a run again changes nothing
-      expect(promoted.ctx.notes).toMatchObject({ dataLossAccepted: true, appliedGtid: expect.stringMatching(/^0-1-\d+$/), notRepointed: ['db-hz-a'] });
+      expect(promoted.ctx.notes).toMatchObject({
+        dataLossAccepted: true,
+        appliedGtid: expect.stringMatching(/^0-1-\d+$/),
+        notRepointed: ['db-hz-a'],
+      });
       expect(promoted.ctx.notes['unappliedGtids']).toMatch(/^unknown: whatever db-hz-a wrote after 0-1-\d+ \(it did not answer\)$/);
       expect(await source('db-sz-a')).toBe(portOf('db-sh-a'));
       await thaw();
       // thawed, db-hz-a never saw a fence: two writable primaries, which verify never accepts
-      await waitFor(async () => (await kind.observe(p, promoted.ctx)).writable.length === 2, 'the thawed db-hz-a to be seen writable again');
-      expect(kind.holds(p, promoted.decision.action === 'change' ? promoted.decision.desired : promoted.before, await kind.observe(p, makeKindContext())))
-        .toEqual({ ok: false, detail: '2 writable primaries (db-hz-a, db-sh-a), want exactly one' });
+      await waitFor(
+        async () => (await kind.observe(p, promoted.ctx)).writable.length === 2,
+        'the thawed db-hz-a to be seen writable again',
+      );
+      expect(
+        kind.holds(
+          p,
+          promoted.decision.action === 'change' ? promoted.decision.desired : promoted.before,
+          await kind.observe(p, makeKindContext()),
+        ),
+      ).toEqual({ ok: false, detail: '2 writable primaries (db-hz-a, db-sh-a), want exactly one' });
       return promoted;
     });
     const ctx = makeKindContext({ timeoutMs: 60_000 });
@@ -86,7 +107,9 @@ describe('mysql.primary with a cut (frozen) primary', () => {
     const ctx = makeKindContext({ timeoutMs: 60_000 });
     const e = await rollbackTo(kind, params(), r.before, ctx).catch((x: unknown) => x);
     expect(isStepError(e) && !e.retryable).toBe(true);
-    expect((e as Error).message).toMatch(/^db-hz-a has transactions db-sh-a never received \(0-1-\d+\): it diverged \(writes it took while cut off\); it stays read-only: rebuild it from db-sh-a$/);
+    expect((e as Error).message).toMatch(
+      /^db-hz-a has transactions db-sh-a never received \(0-1-\d+\): it diverged \(writes it took while cut off\); it stays read-only: rebuild it from db-sh-a$/,
+    );
     expect(ctx.notes['divergedGtids']).toMatch(/^0-1-\d+$/);
     // one writable primary remains: the new one
     expect([await readOnly('db-hz-a'), await readOnly('db-sh-a')]).toEqual([1, 0]);

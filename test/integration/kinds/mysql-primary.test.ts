@@ -17,8 +17,13 @@ beforeAll(async () => {
 afterAll(async () => g?.stop());
 
 const params = (over: Partial<MysqlPrimaryParams> = {}): MysqlPrimaryParams => ({
-  members: g.members, expectDcs: ['sh-a'], promote: 'db-sh-a', expectedPrimary: 'db-hz-a',
-  replication: { user: 'repl', password: g.password, connectRetry: 1 }, connectTimeout: '1s', ...over,
+  members: g.members,
+  expectDcs: ['sh-a'],
+  promote: 'db-sh-a',
+  expectedPrimary: 'db-hz-a',
+  replication: { user: 'repl', password: g.password, connectRetry: 1 },
+  connectTimeout: '1s',
+  ...over,
 });
 
 /** Who is writable, and whom each replica follows (read from the servers, not through the kind). */
@@ -29,15 +34,21 @@ async function topology(): Promise<Record<string, string>> {
     const [r] = await g.sql(m.name, 'SHOW SLAVE STATUS');
     const port = r?.['Master_Port'];
     const source = g.members.find((x) => x.port === Number(port))?.name ?? 'none';
-    out[m.name] = Number(v?.['ro']) === 0 ? 'primary' : `replica of ${source} (IO ${String(r?.['Slave_IO_Running'])}, SQL ${String(r?.['Slave_SQL_Running'])})`;
+    out[m.name] =
+      Number(v?.['ro']) === 0
+        ? 'primary'
+        : `replica of ${source} (IO ${String(r?.['Slave_IO_Running'])}, SQL ${String(r?.['Slave_SQL_Running'])})`;
   }
   return out;
 }
 const HOME = {
-  'db-hz-a': 'primary', 'db-sh-a': 'replica of db-hz-a (IO Yes, SQL Yes)', 'db-sz-a': 'replica of db-hz-a (IO Yes, SQL Yes)',
+  'db-hz-a': 'primary',
+  'db-sh-a': 'replica of db-hz-a (IO Yes, SQL Yes)',
+  'db-sz-a': 'replica of db-hz-a (IO Yes, SQL Yes)',
 };
 const rows = async (name: string): Promise<number> => Number((await g.sql(name, 'SELECT COUNT(*) AS n FROM lab.writes'))[0]?.['n']);
-const allHave = (n: number) => waitFor(async () => (await Promise.all(g.members.map((m) => rows(m.name)))).every((x) => x === n), `all members to hold ${n} rows`);
+const allHave = (n: number) =>
+  waitFor(async () => (await Promise.all(g.members.map((m) => rows(m.name)))).every((x) => x === n), `all members to hold ${n} rows`);
 const change = (p: MysqlPrimaryParams, s: MysqlPrimaryState) => {
   const d = kind.decide(p, s);
   if (d.action !== 'change') throw new Error('expected a change');
@@ -50,19 +61,31 @@ const change = (p: MysqlPrimaryParams, s: MysqlPrimaryState) => {
 async function settled(): Promise<void> {
   await waitFor(async () => {
     const [head] = await g.sql('db-hz-a', 'SHOW MASTER STATUS');
-    const replicas = await Promise.all(g.members.filter((m) => m.name !== 'db-hz-a').map(async (m) => (await g.sql(m.name, 'SHOW SLAVE STATUS'))[0]));
-    return replicas.every((r) => r?.['Slave_IO_Running'] === 'Yes' && r['Slave_SQL_Running'] === 'Yes'
-      && r['Master_Log_File'] === head?.['File'] && Number(r['Read_Master_Log_Pos']) === Number(head?.['Position'])
-      && r['Relay_Master_Log_File'] === head?.['File'] && Number(r['Exec_Master_Log_Pos']) === Number(head?.['Position']));
-  }, 'every replica to have read and applied up to the primary\'s binlog position');
+    const replicas = await Promise.all(
+      g.members.filter((m) => m.name !== 'db-hz-a').map(async (m) => (await g.sql(m.name, 'SHOW SLAVE STATUS'))[0]),
+    );
+    return replicas.every(
+      (r) =>
+        r?.['Slave_IO_Running'] === 'Yes' &&
+        r['Slave_SQL_Running'] === 'Yes' &&
+        r['Master_Log_File'] === head?.['File'] &&
+        Number(r['Read_Master_Log_Pos']) === Number(head?.['Position']) &&
+        r['Relay_Master_Log_File'] === head?.['File'] &&
+        Number(r['Exec_Master_Log_Pos']) === Number(head?.['Position']),
+    );
+  }, "every replica to have read and applied up to the primary's binlog position");
 }
 
 /** Every server's variables and replication status: what plan must leave exactly as it found it. */
 async function snapshot(): Promise<unknown> {
-  return Promise.all(g.members.map(async (m) => ({
-    variables: await g.sql(m.name, 'SHOW GLOBAL VARIABLES'),
-    replication: (await g.sql(m.name, 'SHOW SLAVE STATUS')).map(({ Seconds_Behind_Master: _s, Slave_IO_State: _io, Slave_SQL_Running_State: _sql, ...rest }) => rest),
-  })));
+  return Promise.all(
+    g.members.map(async (m) => ({
+      variables: await g.sql(m.name, 'SHOW GLOBAL VARIABLES'),
+      replication: (await g.sql(m.name, 'SHOW SLAVE STATUS')).map(
+        ({ Seconds_Behind_Master: _s, Slave_IO_State: _io, Slave_SQL_Running_State: _sql, ...rest }) => rest,
+      ),
+    })),
+  );
 }
 
 describe('mysql.primary on real MariaDB', () => {
@@ -74,11 +97,19 @@ describe('mysql.primary on real MariaDB', () => {
     expect(r.before.primary).toBe('db-hz-a');
     expect(r.after).toMatchObject({ primary: 'db-sh-a', primaryDc: 'sh-a', writable: ['db-sh-a'] });
     expect(await topology()).toEqual({
-      'db-hz-a': 'replica of db-sh-a (IO Yes, SQL Yes)', 'db-sh-a': 'primary', 'db-sz-a': 'replica of db-sh-a (IO Yes, SQL Yes)',
+      'db-hz-a': 'replica of db-sh-a (IO Yes, SQL Yes)',
+      'db-sh-a': 'primary',
+      'db-sz-a': 'replica of db-sh-a (IO Yes, SQL Yes)',
     });
     expect(r.again).toEqual({ action: 'noop', reason: 'primary already db-sh-a (sh-a)' });
-    expect(r.describe).toMatch(/^mysql primary db-hz-a \(hz-a\) \(db-sh-a \d+ transactions behind, db-sz-a \d+ transactions behind\) → db-sh-a \(sh-a\)$/);
-    expect(r.ctx.notes).toMatchObject({ lagTransactions: expect.any(Number), electionMs: expect.any(Number), writesBlockedMs: expect.any(Number) });
+    expect(r.describe).toMatch(
+      /^mysql primary db-hz-a \(hz-a\) \(db-sh-a \d+ transactions behind, db-sz-a \d+ transactions behind\) → db-sh-a \(sh-a\)$/,
+    );
+    expect(r.ctx.notes).toMatchObject({
+      lagTransactions: expect.any(Number),
+      electionMs: expect.any(Number),
+      writesBlockedMs: expect.any(Number),
+    });
     expect(r.ctx.notes['killedConnections']).toBeGreaterThanOrEqual(1);
     // the fence: the app's open connection was killed, and a new one may not write on the old primary
     await expect(app.query('SELECT 1')).rejects.toThrow();
@@ -103,7 +134,9 @@ describe('mysql.primary on real MariaDB', () => {
     expect(r.before.lag).toEqual({ 'db-sh-a': 1, 'db-sz-a': 0 });
     expect(r.after?.primary).toBe('db-sz-a');
     expect(await topology()).toEqual({
-      'db-hz-a': 'replica of db-sz-a (IO Yes, SQL Yes)', 'db-sh-a': 'replica of db-sz-a (IO Yes, SQL Yes)', 'db-sz-a': 'primary',
+      'db-hz-a': 'replica of db-sz-a (IO Yes, SQL Yes)',
+      'db-sh-a': 'replica of db-sz-a (IO Yes, SQL Yes)',
+      'db-sz-a': 'primary',
     });
     await rollbackTo(kind, p, r.before, makeKindContext({ timeoutMs: 60_000 }));
     expect(await topology()).toEqual(HOME);
@@ -111,7 +144,7 @@ describe('mysql.primary on real MariaDB', () => {
     await allHave(n);
   });
 
-  it('observe, decide and describe change nothing: every server\'s variables and replication status are as before', async () => {
+  it("observe, decide and describe change nothing: every server's variables and replication status are as before", async () => {
     await settled();
     const before = await snapshot();
     const ctx = makeKindContext();
@@ -136,9 +169,13 @@ describe('mysql.primary on real MariaDB', () => {
       return undefined;
     })();
     expect(isStepError(e) && !e.retryable && e.unchanged).toBe(true);
-    expect((e as Error).message).toBe('refusing to switch: the primary is db-hz-a, not db-sz-a as the runbook expects (expectedPrimary): someone else switched, or the runbook is stale');
+    expect((e as Error).message).toBe(
+      'refusing to switch: the primary is db-hz-a, not db-sz-a as the runbook expects (expectedPrimary): someone else switched, or the runbook is stale',
+    );
     // apply checks it again (a plan approved earlier, a state observed before someone else's switch)
-    await expect(kind.apply(p, { current: s, desired: change(params(), s).desired }, makeKindContext())).rejects.toThrow(/^refusing to switch: the primary is db-hz-a, not db-sz-a/);
+    await expect(kind.apply(p, { current: s, desired: change(params(), s).desired }, makeKindContext())).rejects.toThrow(
+      /^refusing to switch: the primary is db-hz-a, not db-sz-a/,
+    );
     expect(await topology()).toEqual(HOME);
   });
 
@@ -151,8 +188,12 @@ describe('mysql.primary on real MariaDB', () => {
       const ceiling = params({ maxLagTransactions: 2 });
       const s = await kind.observe(ceiling, ctx);
       expect(s.lag['db-sh-a']).toBe(3);
-      await expect(kind.apply(ceiling, change(ceiling, s), ctx)).rejects.toThrow('refusing to promote db-sh-a: 3 transactions behind db-hz-a, more than maxLagTransactions 2 (the primary was not fenced)');
-      await expect(kind.apply(params(), change(params(), s), ctx)).rejects.toThrow('refusing to promote db-sh-a: its replication from db-hz-a is not running (IO Yes, SQL No), so it cannot catch up (set acceptDataLoss: true to promote anyway)');
+      await expect(kind.apply(ceiling, change(ceiling, s), ctx)).rejects.toThrow(
+        'refusing to promote db-sh-a: 3 transactions behind db-hz-a, more than maxLagTransactions 2 (the primary was not fenced)',
+      );
+      await expect(kind.apply(params(), change(params(), s), ctx)).rejects.toThrow(
+        'refusing to promote db-sh-a: its replication from db-hz-a is not running (IO Yes, SQL No), so it cannot catch up (set acceptDataLoss: true to promote anyway)',
+      );
       await app.query('SELECT 1'); // never fenced: the app's connection lives
     } finally {
       await g.sql('db-sh-a', 'START SLAVE SQL_THREAD');
@@ -169,7 +210,9 @@ describe('mysql.primary on real MariaDB', () => {
       const s = await kind.observe(p, ctx);
       const e = await kind.apply(p, change(p, s), ctx).catch((x: unknown) => x);
       expect(isStepError(e) && !e.retryable && e.unchanged).toBe(true);
-      expect((e as Error).message).toMatch(/^refusing to promote db-sh-a: it has not applied 1 of db-hz-a's transactions \(0-1-\d+\) after waiting 500ms \(or the step's time left\) \(set acceptDataLoss: true to promote anyway\); db-hz-a takes writes again$/);
+      expect((e as Error).message).toMatch(
+        /^refusing to promote db-sh-a: it has not applied 1 of db-hz-a's transactions \(0-1-\d+\) after waiting 500ms \(or the step's time left\) \(set acceptDataLoss: true to promote anyway\); db-hz-a takes writes again$/,
+      );
       expect(ctx.signal.aborted).toBe(false);
     } finally {
       await lock.query('UNLOCK TABLES');
@@ -182,11 +225,13 @@ describe('mysql.primary on real MariaDB', () => {
     // too little time left to fence, wait and lift the fence again: nothing is fenced at all
     const tiny = makeKindContext({ timeoutMs: 3_000 });
     const s = await kind.observe(params(), tiny);
-    await expect(kind.apply(params(), change(params(), s), tiny)).rejects.toThrow(/^refusing to fence db-hz-a: the step has \d+ms left, want at least 5400ms/);
+    await expect(kind.apply(params(), change(params(), s), tiny)).rejects.toThrow(
+      /^refusing to fence db-hz-a: the step has \d+ms left, want at least 5400ms/,
+    );
     expect(await topology()).toEqual(HOME);
   });
 
-  it('ends within the step\'s timeout when the candidate freezes mid-switch, and the fenced primary takes writes again', async () => {
+  it("ends within the step's timeout when the candidate freezes mid-switch, and the fenced primary takes writes again", async () => {
     const lock = await g.connect('db-sh-a');
     await lock.query('FLUSH TABLES WITH READ LOCK'); // the candidate cannot apply: the switch waits on it
     await g.sql('db-hz-a', "INSERT INTO lab.writes (dc) VALUES ('hz-a')", { user: 'app' });
@@ -196,12 +241,19 @@ describe('mysql.primary on real MariaDB', () => {
     const applying = kind.apply(p, change(p, s), ctx).catch((x: unknown) => x);
     let frozen = false;
     try {
-      await waitFor(async () => Number((await g.sql('db-hz-a', 'SELECT @@global.read_only AS ro'))[0]?.['ro']) === 1, 'db-hz-a to be fenced', 8_000, 10);
+      await waitFor(
+        async () => Number((await g.sql('db-hz-a', 'SELECT @@global.read_only AS ro'))[0]?.['ro']) === 1,
+        'db-hz-a to be fenced',
+        8_000,
+        10,
+      );
       await g.signal('db-sh-a', 'SIGSTOP');
       frozen = true;
       const e = await applying;
       expect(ctx.signal.aborted).toBe(false); // it ended within the step's timeout, the fence lifted
-      expect((e as Error).message).toMatch(/^mysql db-sh-a \(127\.0\.0\.1:\d+\): no answer to "SELECT MASTER_GTID_WAIT\(\?, \?\) AS w" within \d+ms; db-hz-a takes writes again$/);
+      expect((e as Error).message).toMatch(
+        /^mysql db-sh-a \(127\.0\.0\.1:\d+\): no answer to "SELECT MASTER_GTID_WAIT\(\?, \?\) AS w" within \d+ms; db-hz-a takes writes again$/,
+      );
       expect(Number((await g.sql('db-hz-a', 'SELECT @@global.read_only AS ro'))[0]?.['ro'])).toBe(0);
     } finally {
       if (frozen) await g.signal('db-sh-a', 'SIGCONT');
@@ -241,7 +293,9 @@ describe('mysql.primary on real MariaDB', () => {
       const members = g.members.map(({ password: _pw, ...m }) => m);
       const e = await kind.observe(params({ members }), makeKindContext()).catch((x: unknown) => x);
       expect(isStepError(e) && !e.retryable).toBe(true);
-      expect((e as Error).message).toMatch(/^mysql db-(hz|sh|sz)-a \(127\.0\.0\.1:\d+\): authentication failed \(Access denied for user 'drctl'@'127\.0\.0\.1' \(using password: NO\)\)$/);
+      expect((e as Error).message).toMatch(
+        /^mysql db-(hz|sh|sz)-a \(127\.0\.0\.1:\d+\): authentication failed \(Access denied for user 'drctl'@'127\.0\.0\.1' \(using password: NO\)\)$/,
+      );
     } finally {
       if (saved === undefined) delete process.env.MYSQL_PWD;
       else process.env.MYSQL_PWD = saved;
@@ -253,15 +307,36 @@ describe('mysql.primary on real MariaDB', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
       const port = (silent.address() as net.AddressInfo).port;
-      const p = params({ members: [...g.members, { name: 'db-xx', dc: 'sz-a', host: '127.0.0.1', port, user: 'drctl' }], connectTimeout: '500ms' });
+      const p = params({
+        members: [...g.members, { name: 'db-xx', dc: 'sz-a', host: '127.0.0.1', port, user: 'drctl' }],
+        connectTimeout: '500ms',
+      });
       const ctx = makeKindContext({ timeoutMs: 10_000 });
       const s = await kind.observe(p, ctx);
       expect(s.primary).toBe('db-hz-a');
-      expect(s.members.find((m) => m.name === 'db-xx')).toMatchObject({ role: 'unreachable', detail: `mysql db-xx (127.0.0.1:${port}): unreachable (no answer within 500ms)` });
-      expect((await kind.observe(p, ctx)).members.find((m) => m.name === 'db-xx')?.detail).toMatch(/: unreachable \(no answer for \d+ ms\)$/);
+      expect(s.members.find((m) => m.name === 'db-xx')).toMatchObject({
+        role: 'unreachable',
+        detail: `mysql db-xx (127.0.0.1:${port}): unreachable (no answer within 500ms)`,
+      });
+      expect((await kind.observe(p, ctx)).members.find((m) => m.name === 'db-xx')?.detail).toMatch(
+        /: unreachable \(no answer for \d+ ms\)$/,
+      );
       const closed = await freePort();
-      const none = await kind.observe({ ...p, members: [{ name: 'a', dc: 'hz-a', port: closed }, { name: 'b', dc: 'sh-a', port }] }, makeKindContext({ timeoutMs: 10_000 })).catch((x: unknown) => x);
-      expect((none as Error).message).toBe(`mysql: no member answers (mysql a (127.0.0.1:${closed}): unreachable (ECONNREFUSED); mysql b (127.0.0.1:${port}): unreachable (no answer within 500ms))`);
+      const none = await kind
+        .observe(
+          {
+            ...p,
+            members: [
+              { name: 'a', dc: 'hz-a', port: closed },
+              { name: 'b', dc: 'sh-a', port },
+            ],
+          },
+          makeKindContext({ timeoutMs: 10_000 }),
+        )
+        .catch((x: unknown) => x);
+      expect((none as Error).message).toBe(
+        `mysql: no member answers (mysql a (127.0.0.1:${closed}): unreachable (ECONNREFUSED); mysql b (127.0.0.1:${port}): unreachable (no answer within 500ms))`,
+      );
     } finally {
       silent.close();
     }
@@ -279,12 +354,17 @@ describe('mysql.primary on real MariaDB', () => {
       const ctx = makeKindContext({ timeoutMs: 30_000, lost: ['xx-a'] });
       const s = await kind.observe(waitMode, ctx);
       expect(s.primary).toBe('db-hz-a');
-      expect(s.members.find((m) => m.name === 'db-xx')).toMatchObject({ role: 'unreachable', detail: `mysql db-xx (127.0.0.1:${port}): in lost data center xx-a: no answer by the time the survivors answered (not waited for)` });
+      expect(s.members.find((m) => m.name === 'db-xx')).toMatchObject({
+        role: 'unreachable',
+        detail: `mysql db-xx (127.0.0.1:${port}): in lost data center xx-a: no answer by the time the survivors answered (not waited for)`,
+      });
       expect(ctx.notes['membersNotWaitedFor']).toEqual(['db-xx']);
       // promote without acceptDataLoss: every position must be known, so the lost member is asked until its own timeout
       const promoting = makeKindContext({ timeoutMs: 30_000, lost: ['xx-a'] });
       const q = await kind.observe(params({ members: [...g.members, cut], connectTimeout: '500ms' }), promoting);
-      expect(q.members.find((m) => m.name === 'db-xx')?.detail).toBe(`mysql db-xx (127.0.0.1:${port}): unreachable (no answer within 500ms)`);
+      expect(q.members.find((m) => m.name === 'db-xx')?.detail).toBe(
+        `mysql db-xx (127.0.0.1:${port}): unreachable (no answer within 500ms)`,
+      );
       expect(promoting.notes['membersNotWaitedFor']).toBeUndefined();
     } finally {
       silent.close();

@@ -30,12 +30,14 @@ beforeAll(async () => {
   const tmp = await makeTmpDir('drctl-nginx-kind-');
   cleanup = tmp.cleanup;
   const configPort = await freePort(); // no config centre: the apps only answer with their name here
-  const servers = await Promise.all(['hz-a', 'sh-a', 'sz-a'].map(async (dc) => {
-    const port = await freePort();
-    addr[dc] = `127.0.0.1:${port}`;
-    procs.add((await startDcApp({ dir: tmp.dir, dc, port, configPort, key: 'k' })).pid);
-    return { dc, port, active: dc === 'hz-a' };
-  }));
+  const servers = await Promise.all(
+    ['hz-a', 'sh-a', 'sz-a'].map(async (dc) => {
+      const port = await freePort();
+      addr[dc] = `127.0.0.1:${port}`;
+      procs.add((await startDcApp({ dir: tmp.dir, dc, port, configPort, key: 'k' })).pid);
+      return { dc, port, active: dc === 'hz-a' };
+    }),
+  );
   const port = await freePort();
   prefix = path.join(tmp.dir, 'nginx');
   const n = await startNginx({ prefix, port, upstream: 'app', servers });
@@ -55,36 +57,59 @@ beforeEach(async () => {
 });
 
 const params = (over: Partial<NginxUpstreamParams> = {}): NginxUpstreamParams => ({
-  file, upstream: 'app', prefix, conf: 'conf/nginx.conf', errorLog: 'logs/error.log',
-  down: [addr['hz-a'] ?? ''], up: [addr['sh-a'] ?? ''], probe: { url: frontend, expect: 'sh-a', samples: 6 }, ...over,
+  file,
+  upstream: 'app',
+  prefix,
+  conf: 'conf/nginx.conf',
+  errorLog: 'logs/error.log',
+  down: [addr['hz-a'] ?? ''],
+  up: [addr['sh-a'] ?? ''],
+  probe: { url: frontend, expect: 'sh-a', samples: 6 },
+  ...over,
 });
 const master = async (): Promise<number> => (await readPidFile(pidFile)) ?? 0;
 /** What the frontend serves now (6 samples), while the file has hz-a up (as at the start). */
 const serving = async (): Promise<Record<string, number> | undefined> =>
-  (await kind.observe({ ...params(), down: [], up: [addr['hz-a'] ?? ''], probe: { url: frontend, expect: 'x', samples: 6 } }, makeKindContext())).probe?.seen;
+  (
+    await kind.observe(
+      { ...params(), down: [], up: [addr['hz-a'] ?? ''], probe: { url: frontend, expect: 'x', samples: 6 } },
+      makeKindContext(),
+    )
+  ).probe?.seen;
 
 /** The nginx files (content, mode, mtime) and processes (master, workers): what plan must leave as it found them. */
 async function snapshot(): Promise<unknown> {
   const conf = path.join(prefix, 'conf');
-  const files = await Promise.all((await readdir(conf)).sort().map(async (f) => {
-    const st = await stat(path.join(conf, f));
-    return { f, mode: st.mode, mtime: st.mtimeMs, text: await readFile(path.join(conf, f), 'utf8') };
-  }));
+  const files = await Promise.all(
+    (await readdir(conf)).sort().map(async (f) => {
+      const st = await stat(path.join(conf, f));
+      return { f, mode: st.mode, mtime: st.mtimeMs, text: await readFile(path.join(conf, f), 'utf8') };
+    }),
+  );
   const m = await master();
   return { files, master: m, workers: [...workersOf(m).keys()].sort() };
 }
 
 describe('nginx.upstream on a real Nginx', () => {
   it('rewrites the include file (mode kept), checks it, reloads, verifies through the frontend; a skip when run again; rollback restores the file', async () => {
-    const r = await runStepLife(kind, params({ servers: { [addr['sh-a'] ?? '']: { weight: 3 } } }), { timeoutMs: 30_000, skipRollback: true });
+    const r = await runStepLife(kind, params({ servers: { [addr['sh-a'] ?? '']: { weight: 3 } } }), {
+      timeoutMs: 30_000,
+      skipRollback: true,
+    });
     expect(r.before.probe).toBeUndefined(); // the file does not have the wanted servers yet: a probe would prove nothing
-    expect(r.after?.servers).toMatchObject({ [addr['hz-a'] ?? '']: { state: 'down', weight: 1 }, [addr['sh-a'] ?? '']: { state: 'up', weight: 3 }, [addr['sz-a'] ?? '']: { state: 'down', weight: 1 } });
+    expect(r.after?.servers).toMatchObject({
+      [addr['hz-a'] ?? '']: { state: 'down', weight: 1 },
+      [addr['sh-a'] ?? '']: { state: 'up', weight: 3 },
+      [addr['sz-a'] ?? '']: { state: 'down', weight: 1 },
+    });
     expect(r.after?.probe?.seen).toEqual({ 'sh-a': 6 });
     expect(r.again?.action).toBe('noop');
     const [first, second] = [addr['hz-a'] ?? '', addr['sh-a'] ?? ''].sort();
     const was = { [addr['hz-a'] ?? '']: 'up', [addr['sh-a'] ?? '']: 'down' };
     const now = { [addr['hz-a'] ?? '']: 'down', [addr['sh-a'] ?? '']: 'up/w3' };
-    expect(r.describe).toBe(`nginx app: ${first}=${was[first ?? '']} ${second}=${was[second ?? '']} → ${first}=${now[first ?? '']} ${second}=${now[second ?? '']}`);
+    expect(r.describe).toBe(
+      `nginx app: ${first}=${was[first ?? '']} ${second}=${was[second ?? '']} → ${first}=${now[first ?? '']} ${second}=${now[second ?? '']}`,
+    );
     const text = await readFile(file, 'utf8');
     expect(text).toContain(`server ${addr['hz-a']} down;`);
     expect(text).toContain(`server ${addr['sh-a']} weight=3;`);
@@ -99,7 +124,9 @@ describe('nginx.upstream on a real Nginx', () => {
   });
 
   it('a file that has the wanted servers but was never reloaded: the probe sees the old set, so the step reloads (without rewriting)', async () => {
-    const wanted = original.replace(`server ${addr['hz-a']};`, `server ${addr['hz-a']} down;`).replace(`server ${addr['sh-a']} down;`, `server ${addr['sh-a']};`);
+    const wanted = original
+      .replace(`server ${addr['hz-a']};`, `server ${addr['hz-a']} down;`)
+      .replace(`server ${addr['sh-a']} down;`, `server ${addr['sh-a']};`);
     await writeFile(file, wanted);
     try {
       const ctx = makeKindContext({ timeoutMs: 20_000 });
@@ -125,7 +152,10 @@ describe('nginx.upstream on a real Nginx', () => {
       const d = kind.decide(p, s);
       kind.describe(p, s, d.action === 'change' ? d.desired : undefined);
     }
-    expect((await kind.observe(params({ status: `${frontend}nginx_status` }), ctx)).status).toMatchObject({ active: expect.any(Number), requests: expect.any(Number) });
+    expect((await kind.observe(params({ status: `${frontend}nginx_status` }), ctx)).status).toMatchObject({
+      active: expect.any(Number),
+      requests: expect.any(Number),
+    });
     expect(await snapshot()).toEqual(before);
   });
 
@@ -142,7 +172,9 @@ describe('nginx.upstream on a real Nginx', () => {
       if (d.action !== 'change') throw new Error('expected a change');
       const e = await kind.apply(params(), { current: s, desired: d.desired }, ctx).catch((x: unknown) => x);
       expect(isStepError(e) && !e.retryable && e.unchanged).toBe(true);
-      expect((e as Error).message).toBe(`nginx -t rejected the new ${file}: [emerg] invalid parameter "max_fails=x" in ${file}:5; the previous file was put back (nginx keeps serving the old config)`);
+      expect((e as Error).message).toBe(
+        `nginx -t rejected the new ${file}: [emerg] invalid parameter "max_fails=x" in ${file}:5; the previous file was put back (nginx keeps serving the old config)`,
+      );
       expect(await readFile(file, 'utf8')).toBe(broken);
       expect([...workersOf(m).keys()].sort()).toEqual(workers); // no reload
       expect(await serving()).toEqual({ 'hz-a': 6 });
@@ -151,7 +183,7 @@ describe('nginx.upstream on a real Nginx', () => {
     }
   });
 
-  it('a change nginx rejects (backup under a hash balancer) is refused naming nginx\'s message; the old file stays', async () => {
+  it("a change nginx rejects (backup under a hash balancer) is refused naming nginx's message; the old file stays", async () => {
     const hashed = original.replace('upstream app {', 'upstream app {\n    hash $remote_addr;');
     await writeFile(file, hashed);
     try {
@@ -161,7 +193,9 @@ describe('nginx.upstream on a real Nginx', () => {
       const d = kind.decide(p, s);
       if (d.action !== 'change') throw new Error('expected a change');
       const e = await kind.apply(p, { current: s, desired: d.desired }, ctx).catch((x: unknown) => x);
-      expect((e as Error).message).toBe(`nginx -t rejected the new ${file}: [emerg] balancing method does not support parameter "backup" in ${file}:6; the previous file was put back (nginx keeps serving the old config)`);
+      expect((e as Error).message).toBe(
+        `nginx -t rejected the new ${file}: [emerg] balancing method does not support parameter "backup" in ${file}:6; the previous file was put back (nginx keeps serving the old config)`,
+      );
       expect(await readFile(file, 'utf8')).toBe(hashed);
     } finally {
       await writeFile(file, original);
@@ -184,7 +218,9 @@ describe('nginx.upstream on a real Nginx', () => {
       signalServer(m, 'SIGCONT');
     }
     expect(isStepError(e) && e.unchanged).toBe(true);
-    expect((e as Error).message).toBe('nginx did not load the new config: no new worker process within 1000ms; the previous file was put back (nginx keeps serving the old config)');
+    expect((e as Error).message).toBe(
+      'nginx did not load the new config: no new worker process within 1000ms; the previous file was put back (nginx keeps serving the old config)',
+    );
     expect(await readFile(file, 'utf8')).toBe(original);
     // thawed, the master takes the pending reloads: it reads the file put back
     await waitFor(async () => [...workersOf(m).values()].every((shuttingDown) => !shuttingDown), 'the old workers to finish');
@@ -202,8 +238,14 @@ describe('nginx.upstream on a real Nginx', () => {
     const ctx = makeKindContext();
     const e1 = await kind.observe(params({ up: ['127.0.0.1:1'] }), ctx).catch((x: unknown) => x);
     expect(isStepError(e1) && !e1.retryable).toBe(true);
-    expect((e1 as Error).message).toBe(`nginx ${file}: upstream app has no server 127.0.0.1:1 (has ${addr['hz-a']}, ${addr['sh-a']}, ${addr['sz-a']})`);
-    await expect(kind.observe(params({ upstream: 'web' }), ctx)).rejects.toThrow(`nginx ${file}: no upstream "web" in the file (it has app)`);
-    await expect(kind.observe(params({ file: `${file}.missing` }), ctx)).rejects.toThrow(`nginx ${file}.missing: cannot read the upstream file (ENOENT)`);
+    expect((e1 as Error).message).toBe(
+      `nginx ${file}: upstream app has no server 127.0.0.1:1 (has ${addr['hz-a']}, ${addr['sh-a']}, ${addr['sz-a']})`,
+    );
+    await expect(kind.observe(params({ upstream: 'web' }), ctx)).rejects.toThrow(
+      `nginx ${file}: no upstream "web" in the file (it has app)`,
+    );
+    await expect(kind.observe(params({ file: `${file}.missing` }), ctx)).rejects.toThrow(
+      `nginx ${file}.missing: cannot read the upstream file (ENOENT)`,
+    );
   });
 });

@@ -39,7 +39,11 @@ afterAll(async () => {
 });
 
 const direct = (addr: string, password?: string): RedisFailoverParams => ({
-  master: 'direct', to: 'sh-b', nodes: [{ addr, dc: 'hz-b' }], nodeTimeout: '2s', ...(password === undefined ? {} : { password: new Secret(password, 'REDIS_PASSWORD') }),
+  master: 'direct',
+  to: 'sh-b',
+  nodes: [{ addr, dc: 'hz-b' }],
+  nodeTimeout: '2s',
+  ...(password === undefined ? {} : { password: new Secret(password, 'REDIS_PASSWORD') }),
 });
 
 async function failure(p: RedisFailoverParams): Promise<Error> {
@@ -62,7 +66,9 @@ describe('redis.failover authentication', () => {
   it('no password against a server that requires one says so', async () => {
     const e = await failure(direct(locked));
     expect(isStepError(e) && !e.retryable).toBe(true);
-    expect(e.message).toBe(`redis ${locked}: authentication failed: the server requires a password and none is configured (NOAUTH Authentication required.)`);
+    expect(e.message).toBe(
+      `redis ${locked}: authentication failed: the server requires a password and none is configured (NOAUTH Authentication required.)`,
+    );
   });
 
   it('the right password reads the node', async () => {
@@ -87,7 +93,13 @@ describe('redis.failover authentication', () => {
   });
 
   it('a wrong sentinelPassword fails naming the sentinel, not "sentinels unreachable"', async () => {
-    const p: RedisFailoverParams = { sentinels: [sentinel], master: 'grp', to: 'sh-a', nodes: [{ addr: open, dc: 'hz-a' }], sentinelPassword: new Secret('nope', 'S') };
+    const p: RedisFailoverParams = {
+      sentinels: [sentinel],
+      master: 'grp',
+      to: 'sh-a',
+      nodes: [{ addr: open, dc: 'hz-a' }],
+      sentinelPassword: new Secret('nope', 'S'),
+    };
     const e = await failure(p);
     expect(isStepError(e) && !e.retryable).toBe(true);
     expect(e.message).toMatch(new RegExp(`^redis ${sentinel}: authentication failed \\(WRONGPASS`));

@@ -32,17 +32,30 @@ beforeAll(async () => {
     await waitReplicaLinked(r);
     nodes[g] = { m, r, pid: master.pid };
   }
-  sentinelPorts = await Promise.all([0, 1, 2].map(async (i) => {
-    const port = await freePort();
-    const monitors = Object.entries(nodes).map(([name, n]) => ({ name, masterPort: n.m }));
-    procs.add((await startSentinel({ dir: path.join(tmp.dir, `sentinel-${i}`), port, monitors, quorum: 2 })).pid);
-    return port;
-  }));
-  await waitSentinelsConverged(sentinelPorts, Object.keys(nodes).map((name) => ({ name, replicas: 1 })));
+  sentinelPorts = await Promise.all(
+    [0, 1, 2].map(async (i) => {
+      const port = await freePort();
+      const monitors = Object.entries(nodes).map(([name, n]) => ({ name, masterPort: n.m }));
+      procs.add((await startSentinel({ dir: path.join(tmp.dir, `sentinel-${i}`), port, monitors, quorum: 2 })).pid);
+      return port;
+    }),
+  );
+  await waitSentinelsConverged(
+    sentinelPorts,
+    Object.keys(nodes).map((name) => ({ name, replicas: 1 })),
+  );
   for (const [g, n] of Object.entries(nodes)) {
     groups[g] = {
       masterPid: n.pid,
-      params: { sentinels: sentinelPorts.map(addr), master: g, to: 'sh-a', nodes: [{ addr: addr(n.m), dc: 'hz-a' }, { addr: addr(n.r), dc: 'sh-a' }] },
+      params: {
+        sentinels: sentinelPorts.map(addr),
+        master: g,
+        to: 'sh-a',
+        nodes: [
+          { addr: addr(n.m), dc: 'hz-a' },
+          { addr: addr(n.r), dc: 'sh-a' },
+        ],
+      },
     };
   }
 }, 60_000);
@@ -80,7 +93,7 @@ async function applyAndVerify(p: RedisFailoverParams, s: RedisFailoverState, ctx
 }
 
 describe('redis.failover while Sentinel elects the target by itself', () => {
-  it('someone else\'s SENTINEL FAILOVER in flight: the step waits for it instead of fighting it', async () => {
+  it("someone else's SENTINEL FAILOVER in flight: the step waits for it instead of fighting it", async () => {
     const { params: p } = groups['manual'] ?? { params: undefined };
     if (!p) throw new Error('no group');
     const [hz, sh] = (p.nodes ?? []).map((n) => n.addr);
@@ -110,7 +123,14 @@ describe('redis.failover while Sentinel elects the target by itself', () => {
       expect(before.nodes.find((n) => n.addr === p.nodes?.[0]?.addr)?.role).toBe('unreachable');
       const mid = await observeMidElection(p, before);
       // the step's apply runs late: by then every sentinel names the target (the rehearsal's failure)
-      await waitFor(async () => (await Promise.all(sentinelPorts.map((port) => redisCli(port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'cut'])))).every((v) => v.replace('\n', ':') === sh), 'every sentinel to name the target', 15_000);
+      await waitFor(
+        async () =>
+          (await Promise.all(sentinelPorts.map((port) => redisCli(port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'cut'])))).every(
+            (v) => v.replace('\n', ':') === sh,
+          ),
+        'every sentinel to name the target',
+        15_000,
+      );
       const after = await applyAndVerify(p, mid, ctx);
       expect(after.master).toBe(sh);
       expect(after.nodes.find((n) => n.addr === p.nodes?.[0]?.addr)?.role).toBe('unreachable');

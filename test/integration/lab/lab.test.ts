@@ -34,7 +34,18 @@ describe('lab', () => {
   it('starts every server, tracked by pid in lab.json', async () => {
     expect((await loadLabState(dir))?.processes.length).toBe(24);
     const kinds = new Set(state.processes.map((p) => p.kind));
-    expect([...kinds].sort()).toEqual(['config-centre', 'dc-app', 'etcd', 'haproxy', 'mariadb', 'named', 'nginx', 'postgres', 'redis', 'sentinel']);
+    expect([...kinds].sort()).toEqual([
+      'config-centre',
+      'dc-app',
+      'etcd',
+      'haproxy',
+      'mariadb',
+      'named',
+      'nginx',
+      'postgres',
+      'redis',
+      'sentinel',
+    ]);
     expect(state.processes.every((p) => p.port >= state.basePort && p.port <= state.basePort + 80)).toBe(true);
   });
 
@@ -42,7 +53,10 @@ describe('lab', () => {
     const s = await labStatus(dir);
     expect(s.running).toBe(true);
     expect(s.processes.filter((p) => !p.alive || p.frozen)).toEqual([]);
-    expect(s.redis.map((r) => [r.group, r.masterDc])).toEqual([['cache-a', 'hz-a'], ['cache-b', 'hz-b']]);
+    expect(s.redis.map((r) => [r.group, r.masterDc])).toEqual([
+      ['cache-a', 'hz-a'],
+      ['cache-b', 'hz-b'],
+    ]);
     expect(s.pgPrimary).toEqual({ name: 'pg-hz-a', dc: 'hz-a' });
     expect(s.haproxy.map((h) => `${h.server}=${h.state}`)).toEqual(['hz-a=ready', 'hz-b=ready', 'sh-a=maint', 'sh-b=maint', 'sz-a=maint']);
     expect(s.dns).toEqual({ name: 'cashier.example.test', answer: ['127.0.0.10'] });
@@ -50,12 +64,22 @@ describe('lab', () => {
     expect(s.processes.find((p) => p.name === 'cache-a-sh-a')?.role).toBe('replica');
     // the etcd cluster: one member per city, one leader, every member answering; ids are uint64 as text
     const b = state.basePort;
-    expect(s.etcd).toMatchObject({ url: `etcd://127.0.0.1:${b + 72},127.0.0.1:${b + 73},127.0.0.1:${b + 74}/drctl`, endpoints: [`127.0.0.1:${b + 72}`, `127.0.0.1:${b + 73}`, `127.0.0.1:${b + 74}`] });
-    expect(s.etcd?.members.map((m) => [m.name, m.dc, m.reachable])).toEqual([['etcd-hz', 'hz-a', true], ['etcd-sh', 'sh-a', true], ['etcd-sz', 'sz-a', true]]);
+    expect(s.etcd).toMatchObject({
+      url: `etcd://127.0.0.1:${b + 72},127.0.0.1:${b + 73},127.0.0.1:${b + 74}/drctl`,
+      endpoints: [`127.0.0.1:${b + 72}`, `127.0.0.1:${b + 73}`, `127.0.0.1:${b + 74}`],
+    });
+    expect(s.etcd?.members.map((m) => [m.name, m.dc, m.reachable])).toEqual([
+      ['etcd-hz', 'hz-a', true],
+      ['etcd-sh', 'sh-a', true],
+      ['etcd-sz', 'sz-a', true],
+    ]);
     expect(s.etcd?.members.filter((m) => m.leader).map((m) => m.name)).toEqual([s.etcd?.leader]);
     expect(s.etcd?.members.every((m) => /^\d+$/.test(m.id ?? ''))).toBe(true);
     expect(s.mysql.primary).toEqual({ name: 'mariadb-hz-a', dc: 'hz-a' });
-    expect(s.mysql.members.map((m) => `${m.name} ${m.role} ${m.source ?? '-'} ${m.io ?? '-'}/${m.sql ?? '-'}`)).toEqual(['mariadb-hz-a primary - -/-', 'mariadb-sh-a replica mariadb-hz-a Yes/Yes']);
+    expect(s.mysql.members.map((m) => `${m.name} ${m.role} ${m.source ?? '-'} ${m.io ?? '-'}/${m.sql ?? '-'}`)).toEqual([
+      'mariadb-hz-a primary - -/-',
+      'mariadb-sh-a replica mariadb-hz-a Yes/Yes',
+    ]);
     expect(s.nginx.map((n) => `${n.server}=${n.state}`)).toEqual(['hz-a=up', 'hz-b=up', 'sh-a=down', 'sh-b=down', 'sz-a=down']);
   });
 
@@ -66,10 +90,20 @@ describe('lab', () => {
     expect((await stat(path.join(priv, 'hz-a', 'data'))).uid).toBe(Number((await runCommand(['id', '-u', 'mysql'])).stdout));
     expect((await stat(state.mysql.passwordFile)).mode & 0o777).toBe(0o600);
     const conf = await readFile(path.join(state.nginx.prefix, state.nginx.conf), 'utf8');
-    for (const directive of ['pid', 'error_log', 'client_body_temp_path', 'proxy_temp_path', 'fastcgi_temp_path', 'uwsgi_temp_path', 'scgi_temp_path']) {
+    for (const directive of [
+      'pid',
+      'error_log',
+      'client_body_temp_path',
+      'proxy_temp_path',
+      'fastcgi_temp_path',
+      'uwsgi_temp_path',
+      'scgi_temp_path',
+    ]) {
       expect(conf, directive).toMatch(new RegExp(`^\\s*${directive} (logs|tmp)/`, 'm'));
     }
-    const r = await runCommand(['nginx', '-p', `${state.nginx.prefix}/`, '-c', state.nginx.conf, '-e', 'logs/error.log', '-t', '-q'], { env: { PATH: `${process.env.PATH ?? ''}:/usr/sbin` } });
+    const r = await runCommand(['nginx', '-p', `${state.nginx.prefix}/`, '-c', state.nginx.conf, '-e', 'logs/error.log', '-t', '-q'], {
+      env: { PATH: `${process.env.PATH ?? ''}:/usr/sbin` },
+    });
     expect(r.exitCode, r.stderr).toBe(0);
   });
 
@@ -82,7 +116,14 @@ describe('lab', () => {
     expect(await readlink(path.join(dir, 'pg'))).toBe(priv);
     expect(state.pg.members.map((m) => path.dirname(m.dataDir))).toEqual([priv, priv]);
     // what a runbook names (${labDir}/pg/hz-a): the postgres user cannot pass that way; the kind resolves it
-    const named = { name: 'pg-hz-a', dc: 'hz-a', host: '127.0.0.1', port: state.ports.pgPrimary, dataDir: path.join(dir, 'pg', 'hz-a'), osUser: 'postgres' };
+    const named = {
+      name: 'pg-hz-a',
+      dc: 'hz-a',
+      host: '127.0.0.1',
+      port: state.ports.pgPrimary,
+      dataDir: path.join(dir, 'pg', 'hz-a'),
+      osUser: 'postgres',
+    };
     const ctx = makeKindContext();
     expect(await isRunning(named, ctx)).toBe(false);
     expect(await isRunning(await resolveMember(named, '/'), ctx)).toBe(true);
@@ -97,7 +138,9 @@ describe('lab', () => {
   it('refuses ports in use, naming them', async () => {
     const other = await makeTmpDir('drctl-lab-busy-');
     try {
-      await expect(labUp({ dir: other.dir, basePort: state.basePort })).rejects.toThrow(`lab ports already in use: 127.0.0.1:${state.basePort} (redis cache-a-hz-a)`);
+      await expect(labUp({ dir: other.dir, basePort: state.basePort })).rejects.toThrow(
+        `lab ports already in use: 127.0.0.1:${state.basePort} (redis cache-a-hz-a)`,
+      );
     } finally {
       await other.cleanup();
     }
@@ -112,7 +155,9 @@ describe('lab', () => {
     const other = await makeTmpDir('drctl-lab-default-');
     try {
       const e = await labUp({ dir: other.dir, basePort: base }).catch((x: unknown) => x);
-      expect((e as Error).message).toBe(`--base-port ${base} would put ${clash}: the lab never uses the packages' ports; pick another base port (default 27100)`);
+      expect((e as Error).message).toBe(
+        `--base-port ${base} would put ${clash}: the lab never uses the packages' ports; pick another base port (default 27100)`,
+      );
       expect((e as { exitCode?: number }).exitCode).toBe(3);
       expect(await loadLabState(other.dir)).toBeUndefined();
     } finally {
@@ -123,7 +168,12 @@ describe('lab', () => {
   it('freezes and thaws a data center', async () => {
     const frozen = await labFreeze(dir, 'hz-b');
     expect(frozen.map((p) => p.name).sort()).toEqual(['app-hz-b', 'cache-b-hz-b']);
-    expect((await labStatus(dir)).processes.filter((p) => p.frozen).map((p) => p.name).sort()).toEqual(['app-hz-b', 'cache-b-hz-b']);
+    expect(
+      (await labStatus(dir)).processes
+        .filter((p) => p.frozen)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['app-hz-b', 'cache-b-hz-b']);
     await labThaw(dir, 'hz-b');
     expect((await labStatus(dir)).processes.filter((p) => p.frozen)).toEqual([]);
     await expect(labFreeze(dir, 'xx-9')).rejects.toThrow(/unknown data center "xx-9"/);
@@ -134,11 +184,19 @@ describe('lab', () => {
     try {
       expect(frozen.map((p) => p.name)).toContain('etcd-hz');
       const { waitFor } = await import('../../helpers/wait-for.js');
-      const s = await waitFor(async () => {
-        const now = await labStatus(dir);
-        return now.etcd?.leader && now.etcd.leader !== 'etcd-hz' ? now : undefined;
-      }, 'a leader outside Hangzhou', 20_000);
-      expect(s.etcd?.members.map((m) => [m.name, m.reachable])).toEqual([['etcd-hz', false], ['etcd-sh', true], ['etcd-sz', true]]);
+      const s = await waitFor(
+        async () => {
+          const now = await labStatus(dir);
+          return now.etcd?.leader && now.etcd.leader !== 'etcd-hz' ? now : undefined;
+        },
+        'a leader outside Hangzhou',
+        20_000,
+      );
+      expect(s.etcd?.members.map((m) => [m.name, m.reachable])).toEqual([
+        ['etcd-hz', false],
+        ['etcd-sh', true],
+        ['etcd-sz', true],
+      ]);
     } finally {
       await labThaw(dir, 'hz-a');
     }

@@ -25,9 +25,12 @@ async function gets(): Promise<number> {
 describe('detection probes that subscribe', () => {
   it('a message samples the probe at once: detected although its poll interval is 10 minutes, and named as notified', async () => {
     const probe = {
-      type: 'redis', name: 'elected',
+      type: 'redis',
+      name: 'elected',
       redis: { addr: `127.0.0.1:${redis.port}`, command: ['GET', 'elected'], subscribe: '+switch-master' },
-      expect: { equals: 'sh-a' }, timeoutMs: 2000, intervalMs: 600_000,
+      expect: { equals: 'sh-a' },
+      timeoutMs: 2000,
+      intervalMs: 600_000,
     } as Probe;
     const before = await gets();
     // the detection's deadline (60 s) would end it long before a second poll: only the message can wake it
@@ -44,8 +47,13 @@ describe('convergence sampled at the rate it can change (adaptive)', () => {
   it('after a sample that did not hold, the next comes within milliseconds, not a whole interval; held = the first sample of the confirming run', async () => {
     await redisCli(redis.port, ['DEL', 'served']);
     const probe = {
-      type: 'redis', name: 'served', redis: { addr: `127.0.0.1:${redis.port}`, command: ['GET', 'served'] },
-      expect: { equals: 'sh-a' }, timeoutMs: 2000, intervalMs: 600_000, successThreshold: 1,
+      type: 'redis',
+      name: 'served',
+      redis: { addr: `127.0.0.1:${redis.port}`, command: ['GET', 'served'] },
+      expect: { equals: 'sh-a' },
+      timeoutMs: 2000,
+      intervalMs: 600_000,
+      successThreshold: 1,
     } as Probe;
     const before = await gets();
     // an interval of 10 minutes and a deadline of 60 s: only the adaptive pauses (10 ms, doubling) can see it in time

@@ -13,7 +13,15 @@ import { makeTmpDir } from '../../helpers/tmp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const redisProbe = (port: number, extra: Partial<Probe> = {}, command: readonly string[] = ['ROLE'], equals: unknown = 'master'): Probe =>
-  ({ type: 'redis', name: `redis ${port}`, redis: { addr: `127.0.0.1:${port}`, command }, expect: { path: '[0]', equals }, timeoutMs: 2000, intervalMs: 20, ...extra }) as Probe;
+  ({
+    type: 'redis',
+    name: `redis ${port}`,
+    redis: { addr: `127.0.0.1:${port}`, command },
+    expect: { path: '[0]', equals },
+    timeoutMs: 2000,
+    intervalMs: 20,
+    ...extra,
+  }) as Probe;
 // against a frozen server only: the time limit then decides nothing but how fast the test runs
 const FROZEN_TIMEOUT = { timeoutMs: 300 } as Partial<Probe>;
 
@@ -34,11 +42,18 @@ describe('redis probes against a real redis-server', () => {
   it('ok / failure (wrong answer) / error (nobody there) are told apart', async () => {
     const ctx = makeKindContext();
     expect(await runProbeOnce(redisProbe(redis.port), ctx)).toEqual({ kind: 'ok', detail: 'ROLE → ["master",0,[]]' });
-    expect(await runProbeOnce(redisProbe(redis.port, {}, ['ROLE'], 'slave'), ctx)).toEqual({ kind: 'failure', detail: `redis 127.0.0.1:${redis.port} ROLE: ROLE reply [0] is "master", want "slave"` });
+    expect(await runProbeOnce(redisProbe(redis.port, {}, ['ROLE'], 'slave'), ctx)).toEqual({
+      kind: 'failure',
+      detail: `redis 127.0.0.1:${redis.port} ROLE: ROLE reply [0] is "master", want "slave"`,
+    });
     expect((await runProbeOnce(redisProbe(redis.port, {}, ['NOSUCHCMD']), ctx)).kind).toBe('failure');
     const closed = await freePort();
     expect(await runProbeOnce(redisProbe(closed), ctx)).toMatchObject({ kind: 'error', detail: expect.stringContaining('ECONNREFUSED') });
-    const interpolated = await runProbeOnce({ ...redisProbe(0), redis: { addr: '${addr}', command: ['GET', 'k'] }, expect: { equals: null } } as Probe, ctx, (v) => JSON.parse(JSON.stringify(v).replace('${addr}', `127.0.0.1:${redis.port}`)));
+    const interpolated = await runProbeOnce(
+      { ...redisProbe(0), redis: { addr: '${addr}', command: ['GET', 'k'] }, expect: { equals: null } } as Probe,
+      ctx,
+      (v) => JSON.parse(JSON.stringify(v).replace('${addr}', `127.0.0.1:${redis.port}`)),
+    );
     expect(interpolated.kind).toBe('ok');
   });
 
@@ -56,10 +71,17 @@ describe('redis probes against a real redis-server', () => {
   it('a frozen server is an error (timeout); errorCountsAsFailure: false keeps polling until the deadline', async () => {
     process.kill(redis.pid, 'SIGSTOP');
     try {
-      await waitFor(async () => (await runProbeOnce(redisProbe(redis.port, FROZEN_TIMEOUT), makeKindContext())).kind === 'error', 'frozen redis to time out');
+      await waitFor(
+        async () => (await runProbeOnce(redisProbe(redis.port, FROZEN_TIMEOUT), makeKindContext())).kind === 'error',
+        'frozen redis to time out',
+      );
       const counted = await runProbeUntilStable(redisProbe(redis.port, FROZEN_TIMEOUT), makeKindContext());
       expect(counted).toMatchObject({ ok: false, detail: expect.stringMatching(/^error: redis .* ROLE: /) });
-      const lenient = await runProbeUntilStable(redisProbe(redis.port, { ...FROZEN_TIMEOUT, errorCountsAsFailure: false }), makeKindContext(), { deadlineMs: 3000 });
+      const lenient = await runProbeUntilStable(
+        redisProbe(redis.port, { ...FROZEN_TIMEOUT, errorCountsAsFailure: false }),
+        makeKindContext(),
+        { deadlineMs: 3000 },
+      );
       expect(lenient.ok).toBe(false);
       expect(lenient.detail).toMatch(/^not stable within 3000ms/);
       expect(lenient.samples.length).toBeGreaterThan(1);
@@ -68,14 +90,19 @@ describe('redis probes against a real redis-server', () => {
       process.kill(redis.pid, 'SIGCONT');
     }
     // recovery: polling (stopOnFailure false) returns as soon as it is stable again
-    const back = await runProbeUntilStable(redisProbe(redis.port, { successThreshold: 2 }), makeKindContext(), { stopOnFailure: false, deadlineMs: 10_000 });
+    const back = await runProbeUntilStable(redisProbe(redis.port, { successThreshold: 2 }), makeKindContext(), {
+      stopOnFailure: false,
+      deadlineMs: 10_000,
+    });
     expect(back.ok).toBe(true);
   });
 
   it('watchProbes reports a breach once, in the background, and stops on demand', async () => {
     const breaches: Breach[] = [];
     const ctx = makeKindContext();
-    const stop = watchProbes([redisProbe(redis.port, { name: 'still master', failureThreshold: 2 } as Partial<Probe>)], ctx, (b) => breaches.push(b));
+    const stop = watchProbes([redisProbe(redis.port, { name: 'still master', failureThreshold: 2 } as Partial<Probe>)], ctx, (b) =>
+      breaches.push(b),
+    );
     try {
       await waitFor(async () => (await runProbeOnce(redisProbe(redis.port), ctx)).kind === 'ok', 'redis answers');
       expect(breaches).toEqual([]);
@@ -88,7 +115,11 @@ describe('redis probes against a real redis-server', () => {
       try {
         await role.call('REPLICAOF', '127.0.0.1', String(other.port));
         await waitFor(() => breaches.length > 0, 'a breach');
-        expect(breaches[0]).toMatchObject({ name: 'still master', failures: 2, detail: expect.stringContaining('is "slave", want "master"') });
+        expect(breaches[0]).toMatchObject({
+          name: 'still master',
+          failures: 2,
+          detail: expect.stringContaining('is "slave", want "master"'),
+        });
         await role.call('REPLICAOF', 'NO', 'ONE');
       } finally {
         role.disconnect();
@@ -104,7 +135,10 @@ describe('redis probes against a real redis-server', () => {
     // a clock that records every pause the watch asks for (and pauses for real, briefly)
     const pauses: number[] = [];
     const base = makeKindContext();
-    const ctx = { ...base, clock: { ...base.clock, sleep: (ms: number, signal?: AbortSignal) => (pauses.push(ms), base.clock.sleep(5, signal)) } };
+    const ctx = {
+      ...base,
+      clock: { ...base.clock, sleep: (ms: number, signal?: AbortSignal) => (pauses.push(ms), base.clock.sleep(5, signal)) },
+    };
     const fast = redisProbe(redis.port, { name: 'fast', intervalMs: 37 } as Partial<Probe>);
     const slow = redisProbe(redis.port, { name: 'slow', intervalMs: 1234 } as Partial<Probe>);
     const stop = watchProbes([fast, slow], ctx, () => undefined);
@@ -119,7 +153,11 @@ describe('redis probes against a real redis-server', () => {
   it('stop() ends a watch whose samples hang on a frozen server', async () => {
     process.kill(redis.pid, 'SIGSTOP');
     try {
-      const stop = watchProbes([redisProbe(redis.port, { timeoutMs: 60_000, errorCountsAsFailure: false, intervalMs: 10 } as Partial<Probe>)], makeKindContext(), () => undefined);
+      const stop = watchProbes(
+        [redisProbe(redis.port, { timeoutMs: 60_000, errorCountsAsFailure: false, intervalMs: 10 } as Partial<Probe>)],
+        makeKindContext(),
+        () => undefined,
+      );
       await stop();
     } finally {
       process.kill(redis.pid, 'SIGCONT');
@@ -151,9 +189,20 @@ describe('sql probes against a real postgres', () => {
   it('checks the first cell, rows by path, and tells a SQL error (failure) from no server (error)', async () => {
     const ctx = makeKindContext();
     expect(await runProbeOnce(sqlProbe('select pg_is_in_recovery()', { equals: false }), ctx)).toMatchObject({ kind: 'ok' });
-    expect(await runProbeOnce(sqlProbe("select 'primary' as role, 3 as n", { path: '[0].n', range: [1, 5] }), ctx)).toMatchObject({ kind: 'ok' });
-    expect(await runProbeOnce(sqlProbe('select 7', { range: [0, 5] }), ctx)).toEqual({ kind: 'failure', detail: `sql postgres@127.0.0.1:${port}: result is 7, want [0, 5]` });
-    expect(await runProbeOnce(sqlProbe('select nope', {}), ctx)).toMatchObject({ kind: 'failure', detail: expect.stringContaining('column "nope" does not exist') });
-    expect(await runProbeOnce(sqlProbe('select 1', {}, await freePort()), ctx)).toMatchObject({ kind: 'error', detail: expect.stringContaining('ECONNREFUSED') });
+    expect(await runProbeOnce(sqlProbe("select 'primary' as role, 3 as n", { path: '[0].n', range: [1, 5] }), ctx)).toMatchObject({
+      kind: 'ok',
+    });
+    expect(await runProbeOnce(sqlProbe('select 7', { range: [0, 5] }), ctx)).toEqual({
+      kind: 'failure',
+      detail: `sql postgres@127.0.0.1:${port}: result is 7, want [0, 5]`,
+    });
+    expect(await runProbeOnce(sqlProbe('select nope', {}), ctx)).toMatchObject({
+      kind: 'failure',
+      detail: expect.stringContaining('column "nope" does not exist'),
+    });
+    expect(await runProbeOnce(sqlProbe('select 1', {}, await freePort()), ctx)).toMatchObject({
+      kind: 'error',
+      detail: expect.stringContaining('ECONNREFUSED'),
+    });
   });
 });

@@ -48,8 +48,25 @@ const kinds = {
 };
 
 const T = ['--topology', LAB_TOPOLOGY_FILE];
-const flipArgs = (url: string, catchUp: readonly string[]) => ['rules', 'flip', '--cut', 'hz-a', '--yes', '--catch-up', JSON.stringify(catchUp), '--catch-up-timeout', '120s', ...T, '--store', url];
-const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);
+const flipArgs = (url: string, catchUp: readonly string[]) => [
+  'rules',
+  'flip',
+  '--cut',
+  'hz-a',
+  '--yes',
+  '--catch-up',
+  JSON.stringify(catchUp),
+  '--catch-up-timeout',
+  '120s',
+  ...T,
+  '--store',
+  url,
+];
+const exists = (file: string): Promise<boolean> =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 describe.each(Object.entries(kinds))('two copies of one flip on the %s store (built CLI)', (_kind, make) => {
   async function fixture(): Promise<Fixture> {
@@ -69,7 +86,7 @@ describe.each(Object.entries(kinds))('two copies of one flip on the %s store (bu
     const gate = path.join(dir, 'caught-up');
     const first = spawnDrctl(flipArgs(url, ['sh', '-c', `test -e ${gate}`]));
     cleanups.unshift(async () => void first.kill('SIGKILL'));
-    const fenced = await waitFor(async () => ((await store.read())?.fence ?? undefined), 'the first flip to fence');
+    const fenced = await waitFor(async () => (await store.read())?.fence ?? undefined, 'the first flip to fence');
     expect(fenced.owner?.pid).toBe(first.pid);
 
     const secondLog = path.join(dir, 'second-caught-up');
@@ -122,10 +139,15 @@ describe.each(Object.entries(kinds))('two copies of one flip on the %s store (bu
     }
     try {
       // the frozen owner renews no more: wait until the store's own record says its lease has ended
-      await waitFor(async () => {
-        const until = (await store.read())?.fence?.owner?.leaseUntilIso;
-        return until !== undefined && Date.now() > Date.parse(until);
-      }, 'the frozen flip\'s fence lease to end', 60_000, 250);
+      await waitFor(
+        async () => {
+          const until = (await store.read())?.fence?.owner?.leaseUntilIso;
+          return until !== undefined && Date.now() > Date.parse(until);
+        },
+        "the frozen flip's fence lease to end",
+        60_000,
+        250,
+      );
       const again = await drctl(flipArgs(url, ['true']));
       expect(again.exitCode, again.stderr).toBe(0);
       expect(again.stderr).toContain(`taking over the fence of pid ${first.pid} on host `);
@@ -148,10 +170,25 @@ describe('--catch-up quoting (built CLI, file store)', () => {
     cleanups.push(cleanup);
     const url = `file:${path.join(dir, 'rules.json')}`;
     expect((await drctl(['rules', 'init', ...T, '--store', url])).exitCode).toBe(0);
-    const failing = await drctl(['rules', 'flip', '--cut', 'sz-a', '--yes', '--catch-up', `sh -c 'echo "lag: 7 MB" >&2; exit 3'`, '--catch-up-timeout', '100ms', ...T, '--store', url]);
+    const failing = await drctl([
+      'rules',
+      'flip',
+      '--cut',
+      'sz-a',
+      '--yes',
+      '--catch-up',
+      `sh -c 'echo "lag: 7 MB" >&2; exit 3'`,
+      '--catch-up-timeout',
+      '100ms',
+      ...T,
+      '--store',
+      url,
+    ]);
     expect(failing.exitCode).toBe(1);
     expect(failing.stderr).toContain(`catch-up: sh -c 'echo "lag: 7 MB" >&2; exit 3' exited 3: lag: 7 MB`);
-    expect(failing.stderr).toMatch(/error: data did not catch up within 100ms: .*; the fence was lifted and the old map \(version 1\) stays/);
+    expect(failing.stderr).toMatch(
+      /error: data did not catch up within 100ms: .*; the fence was lifted and the old map \(version 1\) stays/,
+    );
     const ok = await drctl(['rules', 'flip', '--cut', 'sz-a', '--yes', '--catch-up', "sh -c 'test 1 -eq 1'", ...T, '--store', url]);
     expect(ok.exitCode).toBe(0);
     expect(ok.stdout).toMatch(/flipped: version 3 → 6; cut: sz-a$/);

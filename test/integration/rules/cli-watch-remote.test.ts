@@ -37,10 +37,23 @@ describe.each([
       for (const args of steps) expect((await drctl(args)).exitCode).toBe(0);
       const w = await watch;
       expect(w.exitCode).toBe(0);
-      const lines = String(w.stdout).trim().split('\n').map((l) => l.replace(/^\S+ /, ''));
+      const lines = String(w.stdout)
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/^\S+ /, ''));
       expect(lines.map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual([
-        'v2 fence', 'v3 map', 'v4 unfence', 'v5 fence', 'v6 map', 'v7 unfence',
-        'v8 fence', 'v9 rollback', 'v10 unfence', 'v11 fence', 'v12 rollback', 'v13 unfence',
+        'v2 fence',
+        'v3 map',
+        'v4 unfence',
+        'v5 fence',
+        'v6 map',
+        'v7 unfence',
+        'v8 fence',
+        'v9 rollback',
+        'v10 unfence',
+        'v11 fence',
+        'v12 rollback',
+        'v13 unfence',
       ]);
       expect(lines[1]).toBe('v3 map      shards 00-19: RZ01 → RZ03; shards 20-39: RZ02 → RZ04; cut: hz-a, hz-b');
       expect(lines[4]).toBe('v6 map      shards 00-19, 40-59: RZ03 → RZ05; cut: hz-a, hz-b, sh-a');

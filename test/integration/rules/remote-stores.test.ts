@@ -80,8 +80,24 @@ describe.each(BACKENDS)('%s rules store', (backend, urlOf) => {
     const planB = computeFlip(t, rb.map, ['sz-a']);
     if (!planA.ok || !planB.ok) throw new Error('refused');
     const outcomes = await Promise.allSettled([
-      runStagedMove({ store: a, current: ra, target: planA.value.newMap, targetCut: planA.value.cut, by: 'flip hz-a', kind: 'map', topology: t }),
-      runStagedMove({ store: b, current: rb, target: planB.value.newMap, targetCut: planB.value.cut, by: 'flip sz-a', kind: 'map', topology: t }),
+      runStagedMove({
+        store: a,
+        current: ra,
+        target: planA.value.newMap,
+        targetCut: planA.value.cut,
+        by: 'flip hz-a',
+        kind: 'map',
+        topology: t,
+      }),
+      runStagedMove({
+        store: b,
+        current: rb,
+        target: planB.value.newMap,
+        targetCut: planB.value.cut,
+        by: 'flip sz-a',
+        kind: 'map',
+        topology: t,
+      }),
     ]);
     const won = outcomes.filter((o) => o.status === 'fulfilled');
     const lost = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
@@ -98,29 +114,40 @@ describe.each(BACKENDS)('%s rules store', (backend, urlOf) => {
   test.each([
     ['different cuts', ['hz-a'], ['sh-b']],
     ['the same cut (two copies of one command)', ['hz-a'], ['hz-a']],
-  ])('runFlip racing runFlip from the same version, %s: exactly one flips, the other gets a conflict and writes nothing', async (_what, cutA, cutB) => {
-    const { store: a, prefix } = await initialized();
-    const { store: b } = await store(prefix);
-    const t = await labTopology();
-    // both read version 1 before either writes: the race is decided by the compare-and-set alone
-    const bothRead = barrier(2);
-    const gated = (s: RuleStore): RuleStore => ({ ...s, label: s.label, read: async () => { const v = await s.read(); await bothRead(); return v; } });
-    const caughtUp: string[] = [];
-    const outcomes = await Promise.allSettled([
-      runFlip({ store: gated(a), topology: t, cut: cutA, catchUp: async () => (caughtUp.push('a'), { ok: true }) }),
-      runFlip({ store: gated(b), topology: t, cut: cutB, catchUp: async () => (caughtUp.push('b'), { ok: true }) }),
-    ]);
-    const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []));
-    const lost = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
-    expect(won).toHaveLength(1);
-    expect(lost).toHaveLength(1);
-    expect(isFlipError(lost[0]) && lost[0].reason).toBe('conflict');
-    // the winner has written its fence (v2) and maybe more by the time the loser's compare-and-set arrives
-    expect((lost[0] as Error).message).toMatch(/^the rules changed underneath this flip: expected version 1, the store is at [234]$/);
-    expect(caughtUp).toEqual([won[0] === 0 ? 'a' : 'b']);
-    const now = await a.read();
-    expect(now).toMatchObject({ version: 4, fence: null, cut: won[0] === 0 ? cutA : cutB });
-  });
+  ])(
+    'runFlip racing runFlip from the same version, %s: exactly one flips, the other gets a conflict and writes nothing',
+    async (_what, cutA, cutB) => {
+      const { store: a, prefix } = await initialized();
+      const { store: b } = await store(prefix);
+      const t = await labTopology();
+      // both read version 1 before either writes: the race is decided by the compare-and-set alone
+      const bothRead = barrier(2);
+      const gated = (s: RuleStore): RuleStore => ({
+        ...s,
+        label: s.label,
+        read: async () => {
+          const v = await s.read();
+          await bothRead();
+          return v;
+        },
+      });
+      const caughtUp: string[] = [];
+      const outcomes = await Promise.allSettled([
+        runFlip({ store: gated(a), topology: t, cut: cutA, catchUp: async () => (caughtUp.push('a'), { ok: true }) }),
+        runFlip({ store: gated(b), topology: t, cut: cutB, catchUp: async () => (caughtUp.push('b'), { ok: true }) }),
+      ]);
+      const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []));
+      const lost = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(isFlipError(lost[0]) && lost[0].reason).toBe('conflict');
+      // the winner has written its fence (v2) and maybe more by the time the loser's compare-and-set arrives
+      expect((lost[0] as Error).message).toMatch(/^the rules changed underneath this flip: expected version 1, the store is at [234]$/);
+      expect(caughtUp).toEqual([won[0] === 0 ? 'a' : 'b']);
+      const now = await a.read();
+      expect(now).toMatchObject({ version: 4, fence: null, cut: won[0] === 0 ? cutA : cutB });
+    },
+  );
 
   test('a second copy of a running flip is refused, naming the owner, and the first one completes', async () => {
     const { store: a, prefix } = await initialized();
@@ -129,12 +156,22 @@ describe.each(BACKENDS)('%s rules store', (backend, urlOf) => {
     let release = (): void => undefined;
     const released = new Promise<void>((r) => (release = r));
     let waiting = false;
-    const first = runFlip({ store: a, topology: t, cut: ['hz-a'], catchUpIntervalMs: 5, catchUp: async () => (waiting = true, await released, { ok: true }) });
+    const first = runFlip({
+      store: a,
+      topology: t,
+      cut: ['hz-a'],
+      catchUpIntervalMs: 5,
+      catchUp: async () => ((waiting = true), await released, { ok: true }),
+    });
     await waitFor(() => waiting, 'the first flip to wait for catch-up');
     let secondCaughtUp = false;
-    const e = await runFlip({ store: b, topology: t, cut: ['hz-a'], catchUp: async () => ((secondCaughtUp = true), { ok: true }) }).catch((x: unknown) => x);
+    const e = await runFlip({ store: b, topology: t, cut: ['hz-a'], catchUp: async () => ((secondCaughtUp = true), { ok: true }) }).catch(
+      (x: unknown) => x,
+    );
     expect(isFlipError(e) && [e.reason, e.exitCode]).toEqual(['fenced', 4]);
-    expect((e as Error).message).toMatch(new RegExp(`^"flip hz-a" is already running: shards 00-19 are write-fenced by pid ${process.pid} on host `));
+    expect((e as Error).message).toMatch(
+      new RegExp(`^"flip hz-a" is already running: shards 00-19 are write-fenced by pid ${process.pid} on host `),
+    );
     expect(secondCaughtUp).toBe(false);
     expect(await b.read()).toMatchObject({ version: 2, kind: 'fence' });
     release();
@@ -150,11 +187,27 @@ describe.each(BACKENDS)('%s rules store', (backend, urlOf) => {
     const sub = await reader.subscribe((c) => seen.push(c));
     const flip = await runFlip({ store: writer, topology: t, cut: ['hz-a', 'hz-b'] });
     await rollbackToVersion({ store: writer, version: flip.fromVersion });
-    const failed = runFlip({ store: writer, topology: t, cut: ['sz-a'], catchUpTimeoutMs: 1, catchUpIntervalMs: 1, catchUp: async () => ({ ok: false, detail: 'lag' }) });
+    const failed = runFlip({
+      store: writer,
+      topology: t,
+      cut: ['sz-a'],
+      catchUpTimeoutMs: 1,
+      catchUpIntervalMs: 1,
+      catchUp: async () => ({ ok: false, detail: 'lag' }),
+    });
     await expect(failed).rejects.toThrow(/did not catch up/);
     await waitFor(() => seen.length >= 8, '8 changes');
     await sub.close();
-    expect(seen.map((c) => `${c.version}:${c.kind}`)).toEqual(['2:fence', '3:map', '4:unfence', '5:fence', '6:rollback', '7:unfence', '8:fence', '9:unfence']);
+    expect(seen.map((c) => `${c.version}:${c.kind}`)).toEqual([
+      '2:fence',
+      '3:map',
+      '4:unfence',
+      '5:fence',
+      '6:rollback',
+      '7:unfence',
+      '8:fence',
+      '9:unfence',
+    ]);
     expect((await reader.read())?.map).toEqual(initialMap(t));
   });
 
@@ -168,9 +221,9 @@ describe.each(BACKENDS)('%s rules store', (backend, urlOf) => {
       during.push(`${now?.fence ? fenceSize(now.fence) : 0}:${now?.fence?.by ?? '-'}:${now?.map.owners[80] ?? ''}`);
       return ok ? { ok: true as const } : { ok: false as const, detail: 'replica behind' };
     };
-    await expect(runFlip({ store: writer, topology: t, cut: ['sz-a'], catchUpTimeoutMs: 30, catchUpIntervalMs: 10, catchUp: probe(false) })).rejects.toThrow(
-      /^data did not catch up within 30ms: replica behind; the fence was lifted and the old map \(version 1\) stays$/,
-    );
+    await expect(
+      runFlip({ store: writer, topology: t, cut: ['sz-a'], catchUpTimeoutMs: 30, catchUpIntervalMs: 10, catchUp: probe(false) }),
+    ).rejects.toThrow(/^data did not catch up within 30ms: replica behind; the fence was lifted and the old map \(version 1\) stays$/);
     expect(new Set(during)).toEqual(new Set(['20:flip sz-a:RZ05']));
     let now = await observer.read();
     expect(now?.fence).toBeNull();
@@ -186,12 +239,18 @@ describe.each(BACKENDS)('%s rules store', (backend, urlOf) => {
   test(`an unreachable ${backend} fails fast with one clear line`, async () => {
     const port = await freePort();
     if (backend === 'Redis') {
-      await expect(openRedisStore(`redis://127.0.0.1:${port}?prefix=x:`)).rejects.toThrow(/^cannot reach rules store redis:\/\/127\.0\.0\.1:\d+\/0\?prefix=x:: .*ECONNREFUSED/);
+      await expect(openRedisStore(`redis://127.0.0.1:${port}?prefix=x:`)).rejects.toThrow(
+        /^cannot reach rules store redis:\/\/127\.0\.0\.1:\d+\/0\?prefix=x:: .*ECONNREFUSED/,
+      );
       return;
     }
     const s = await openRuleStore(`etcd://127.0.0.1:${port}/x`, process.cwd());
     try {
-      await expect(s.read()).rejects.toMatchObject({ code: 'rules-store-unavailable', exitCode: 1, message: expect.stringMatching(/^etcd:\/\/127\.0\.0\.1:\d+\/x: /) });
+      await expect(s.read()).rejects.toMatchObject({
+        code: 'rules-store-unavailable',
+        exitCode: 1,
+        message: expect.stringMatching(/^etcd:\/\/127\.0\.0\.1:\d+\/x: /),
+      });
     } finally {
       await s.close();
     }

@@ -37,7 +37,9 @@ describe('rules.flip kind on a real Redis', () => {
     const sub = await store.subscribe((c) => seen.push(c));
     try {
       const params: RulesFlipParams = {
-        store: `${redis.url}?prefix=life:`, topology: 'topology.yaml', cut: 'hz-a, hz-b',
+        store: `${redis.url}?prefix=life:`,
+        topology: 'topology.yaml',
+        cut: 'hz-a, hz-b',
         catchUp: { exec: ['redis-cli', '-p', String(redis.port), 'ping'], expect: { stdoutMatches: 'PONG' } },
         catchUpTimeout: '5s',
       };
@@ -45,7 +47,9 @@ describe('rules.flip kind on a real Redis', () => {
       const life = await runStepLife(rulesFlipKind, params, { baseDir });
       expect(life.before).toMatchObject({ version: 1, ownedByCut: '00-39', fence: null, refusal: null, cut: ['hz-a', 'hz-b'] });
       expect(life.decision.action).toBe('change');
-      expect(rulesFlipKind.describe(params, life.before, undefined)).toBe('shards 00-19: RZ01 (hz-a) → RZ03 (sh-a); shards 20-39: RZ02 (hz-b) → RZ04 (sh-b)');
+      expect(rulesFlipKind.describe(params, life.before, undefined)).toBe(
+        'shards 00-19: RZ01 (hz-a) → RZ03 (sh-a); shards 20-39: RZ02 (hz-b) → RZ04 (sh-b)',
+      );
       expect(life.after).toMatchObject({ version: 4, ownedByCut: '', fence: null });
       expect(rulesFlipKind.outputs?.(params, life.after!)).toEqual({ version: 4 });
       expect(life.again).toEqual({ action: 'noop', reason: 'already flipped: no shard owned by hz-a, hz-b' });
@@ -53,9 +57,22 @@ describe('rules.flip kind on a real Redis', () => {
       expect(life.restored).toMatchObject({ version: 7, fence: null, ownedByCut: '00-39', recordedCut: [] });
       // the rollback is a staged move too: its own fence, catch-up probe, flip and unfence
       expect(life.ctx.progressLog.filter((l) => /^(fence|catch-up|flip|unfence) done in /.test(l)).map((l) => l.split(' ')[0])).toEqual([
-        'fence', 'catch-up', 'flip', 'unfence', 'fence', 'catch-up', 'flip', 'unfence',
+        'fence',
+        'catch-up',
+        'flip',
+        'unfence',
+        'fence',
+        'catch-up',
+        'flip',
+        'unfence',
       ]);
-      expect(Object.keys(life.ctx.notes).sort()).toEqual(['rules.catch-upMs', 'rules.fenceMs', 'rules.flipMs', 'rules.unfenceMs', 'rules.version']);
+      expect(Object.keys(life.ctx.notes).sort()).toEqual([
+        'rules.catch-upMs',
+        'rules.fenceMs',
+        'rules.flipMs',
+        'rules.unfenceMs',
+        'rules.version',
+      ]);
       expect(life.ctx.progressLog[0]).toBe('fence: shards 00-39 write-forbidden');
       await waitFor(() => seen.length >= 6, '6 changes');
       expect(seen.map((c) => `${c.version}:${c.kind}`)).toEqual(['2:fence', '3:map', '4:unfence', '5:fence', '6:rollback', '7:unfence']);
@@ -70,15 +87,21 @@ describe('rules.flip kind on a real Redis', () => {
     const store = await publishLab('fail');
     try {
       const params: RulesFlipParams = {
-        store: `${redis.url}?prefix=fail:`, topology: 'topology.yaml', cut: ['sz-a'],
-        catchUp: { exec: ['false'] }, catchUpTimeout: '50ms', catchUpInterval: '10ms',
+        store: `${redis.url}?prefix=fail:`,
+        topology: 'topology.yaml',
+        cut: ['sz-a'],
+        catchUp: { exec: ['false'] },
+        catchUpTimeout: '50ms',
+        catchUpInterval: '10ms',
       };
       const ctx = makeKindContext({ baseDir });
       const before = await rulesFlipKind.observe(params, ctx);
       const decision = rulesFlipKind.decide(params, before);
       if (decision.action !== 'change') throw new Error('expected a change');
       const e = await rulesFlipKind.apply(params, { current: before, desired: decision.desired }, ctx).catch((x: unknown) => x);
-      expect((e as Error).message).toMatch(/^data did not catch up within 50ms: exit code 1, want 0; the fence was lifted and the old map \(version 1\) stays$/);
+      expect((e as Error).message).toMatch(
+        /^data did not catch up within 50ms: exit code 1, want 0; the fence was lifted and the old map \(version 1\) stays$/,
+      );
       expect((e as { retryable: boolean }).retryable).toBe(true);
       const now = await rulesFlipKind.observe(params, ctx);
       expect(now).toMatchObject({ fence: null, ownedByCut: '80-99', map: before.map });
@@ -90,10 +113,16 @@ describe('rules.flip kind on a real Redis', () => {
   test('an unsafe cut is described as refused and fails without retry, changing nothing', async () => {
     const store = await publishLab('refuse');
     try {
-      const params: RulesFlipParams = { store: `${redis.url}?prefix=refuse:`, topology: 'topology.yaml', cut: ['hz-a', 'hz-b', 'sh-a', 'sh-b'] };
+      const params: RulesFlipParams = {
+        store: `${redis.url}?prefix=refuse:`,
+        topology: 'topology.yaml',
+        cut: ['hz-a', 'hz-b', 'sh-a', 'sh-b'],
+      };
       const ctx = makeKindContext({ baseDir });
       const before = await rulesFlipKind.observe(params, ctx);
-      expect(rulesFlipKind.describe(params, before, undefined)).toBe('refusing to flip: zone RZ05 (sz-a) would own 100 shards but its capacity is 60: over by 40');
+      expect(rulesFlipKind.describe(params, before, undefined)).toBe(
+        'refusing to flip: zone RZ05 (sz-a) would own 100 shards but its capacity is 60: over by 40',
+      );
       const decision = rulesFlipKind.decide(params, before);
       if (decision.action !== 'change') throw new Error('expected a change');
       const e = await rulesFlipKind.apply(params, { current: before, desired: decision.desired }, ctx).catch((x: unknown) => x);
@@ -129,7 +158,11 @@ describe('rules.flip kind on a real Redis', () => {
 
   test('static checks: bad store URL, empty cut, bad duration', () => {
     expect(rulesFlipKind.check?.({ store: 'mysql://x', topology: 't.yaml', cut: [], catchUpTimeout: 'soon' })).toEqual([
-      { path: ['store'], message: 'unsupported rules store "mysql://x": use redis://HOST:PORT[/DB][?prefix=P] (the grammar of --state), etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or file:PATH.json' },
+      {
+        path: ['store'],
+        message:
+          'unsupported rules store "mysql://x": use redis://HOST:PORT[/DB][?prefix=P] (the grammar of --state), etcd://HOST:PORT[,HOST:PORT...][/PREFIX] or file:PATH.json',
+      },
       { path: ['cut'], message: 'cut names no data center (or set home: true to fail back)' },
       { path: ['catchUpTimeout'], message: 'bad duration "soon": use e.g. 500ms, 30s, 1m30s' },
     ]);
@@ -148,7 +181,13 @@ describe('rules.flip kind on a real etcd cluster', () => {
       await store.compareAndSet(0, { kind: 'init', map: initialMap(await labTopology()), fence: null });
       const seen: RuleChange[] = [];
       const sub = await store.subscribe((c) => seen.push(c));
-      const params: RulesFlipParams = { store: url, topology: 'topology.yaml', cut: 'hz-a, hz-b', catchUp: { exec: ['true'] }, catchUpTimeout: '5s' };
+      const params: RulesFlipParams = {
+        store: url,
+        topology: 'topology.yaml',
+        cut: 'hz-a, hz-b',
+        catchUp: { exec: ['true'] },
+        catchUpTimeout: '5s',
+      };
       expect(rulesFlipKind.check?.(params)).toEqual([]);
       const life = await runStepLife(rulesFlipKind, params, { baseDir });
       expect(life.before).toMatchObject({ version: 1, ownedByCut: '00-39', fence: null });
@@ -164,7 +203,9 @@ describe('rules.flip kind on a real etcd cluster', () => {
   });
 
   test('a bad etcd URL is refused by the static check, naming it', () => {
-    expect(rulesFlipKind.check?.({ store: 'etcd://h1:99999/x', topology: 'topology.yaml', cut: 'hz-a' } as RulesFlipParams)).toMatchObject([{ message: expect.stringContaining('port 99999') }]);
+    expect(rulesFlipKind.check?.({ store: 'etcd://h1:99999/x', topology: 'topology.yaml', cut: 'hz-a' } as RulesFlipParams)).toMatchObject([
+      { message: expect.stringContaining('port 99999') },
+    ]);
   });
 });
 
@@ -172,11 +213,13 @@ describe('rules.flip deadlines: its Redis store frozen mid-step (SIGSTOP) never 
   test('observe waiting on a frozen store stops at once when the signal aborts', async () => {
     await (await publishLab('frozen-observe')).close();
     const params: RulesFlipParams = { store: `${redis.url}?prefix=frozen-observe:`, topology: 'topology.yaml', cut: ['sz-a'] };
-    const r = await whileFrozen([redis.pid], () => abortMidStep((ctx) => rulesFlipKind.observe(params, ctx), { port: redis.port, baseDir }));
+    const r = await whileFrozen([redis.pid], () =>
+      abortMidStep((ctx) => rulesFlipKind.observe(params, ctx), { port: redis.port, baseDir }),
+    );
     expectStoppedInGrace(r);
   });
 
-  test('apply with the store frozen after the fence (the flip\'s write gets no answer) stops within the grace when the signal aborts', async () => {
+  test("apply with the store frozen after the fence (the flip's write gets no answer) stops within the grace when the signal aborts", async () => {
     await (await publishLab('frozen-apply')).close();
     const params: RulesFlipParams = { store: `${redis.url}?prefix=frozen-apply:`, topology: 'topology.yaml', cut: ['sz-a'] };
     const before = await rulesFlipKind.observe(params, makeKindContext({ baseDir }));

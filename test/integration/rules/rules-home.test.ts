@@ -14,7 +14,7 @@ beforeAll(async () => void (redis = await startRedis()));
 afterAll(() => redis.stop());
 const baseDir = path.dirname(LAB_TOPOLOGY_FILE);
 
-describe('rules.flip home: true (the fail-back runbook\'s rules stage) on a real Redis', () => {
+describe("rules.flip home: true (the fail-back runbook's rules stage) on a real Redis", () => {
   test('moves every shard back to its home zone through the staged move, and is a skip once home', async () => {
     const store = await openRedisStore(`${redis.url}?prefix=home:`);
     try {
@@ -30,7 +30,9 @@ describe('rules.flip home: true (the fail-back runbook\'s rules stage) on a real
       expect(rulesFlipKind.check?.(homeParams)).toEqual([]);
       const life = await runStepLife(rulesFlipKind, homeParams, { baseDir, skipRollback: true });
       expect(life.before).toMatchObject({ ownedByCut: '00-39', recordedCut: ['hz-a', 'hz-b'], cutToRecord: ['hz-a', 'hz-b'] });
-      expect(rulesFlipKind.describe(homeParams, life.before, undefined)).toBe('shards 00-19: RZ03 (sh-a) → RZ01 (hz-a); shards 20-39: RZ04 (sh-b) → RZ02 (hz-b)');
+      expect(rulesFlipKind.describe(homeParams, life.before, undefined)).toBe(
+        'shards 00-19: RZ03 (sh-a) → RZ01 (hz-a); shards 20-39: RZ04 (sh-b) → RZ02 (hz-b)',
+      );
       expect(life.again).toEqual({ action: 'noop', reason: 'already home: every shard is owned by its home zone' });
       expect((await store.read())?.map).toEqual(initialMap(await labTopology()));
       expect((await store.read())?.fence).toBeNull();

@@ -26,7 +26,7 @@ afterAll(async () => etcd?.stop());
 const holder = { runId: 'r1', mode: 'run', user: 'u', host: 'elsewhere', pid: 1, since: new Date().toISOString() };
 
 describe('etcd with authentication', () => {
-  it('the URL\'s user and password: lock, lease and fenced writes under the user\'s prefix', async () => {
+  it("the URL's user and password: lock, lease and fenced writes under the user's prefix", async () => {
     const store = await openStateStore(`etcd://ops:ops-pw@${etcd.hosts}/ops/state`);
     try {
       expect(store.label).toBe(`etcd://ops@${etcd.hosts}/ops/state`);
@@ -53,18 +53,24 @@ describe('etcd with authentication', () => {
     }
   });
 
-  it('a wrong password, or a prefix outside the user\'s permissions: one line naming the store, never the password', async () => {
+  it("a wrong password, or a prefix outside the user's permissions: one line naming the store, never the password", async () => {
     const wrong = await openStateStore(`etcd://ops:not-the-pw@${etcd.hosts}/ops/state`);
     try {
       const e = await wrong.readLock('scope').catch((x: unknown) => x as Error);
-      expect(e).toMatchObject({ code: 'store-unreachable', message: expect.stringMatching(/^state store unreachable: etcd:\/\/ops@127\.0\.0\.1:\d+\/ops\/state: .*authentication failed/i) });
+      expect(e).toMatchObject({
+        code: 'store-unreachable',
+        message: expect.stringMatching(/^state store unreachable: etcd:\/\/ops@127\.0\.0\.1:\d+\/ops\/state: .*authentication failed/i),
+      });
       expect(e.message).not.toContain('not-the-pw');
     } finally {
       await wrong.close();
     }
     const outside = await openStateStore(`etcd://ops:ops-pw@${etcd.hosts}/elsewhere`);
     try {
-      await expect(outside.acquireLock('scope', holder, 2000)).rejects.toMatchObject({ code: 'store-unreachable', message: expect.stringContaining('permission denied') });
+      await expect(outside.acquireLock('scope', holder, 2000)).rejects.toMatchObject({
+        code: 'store-unreachable',
+        message: expect.stringContaining('permission denied'),
+      });
     } finally {
       await outside.close();
     }

@@ -59,10 +59,15 @@ describe('the etcd state store under faults', () => {
         try {
           const frozenAt = Date.now();
           // keep writing until well past the lease's TTL since the freeze: each write proves the lease still held
-          await waitFor(async () => {
-            await j.append(record('r', ++seq));
-            return Date.now() > frozenAt + 2 * LEASE_MS;
-          }, `writes past the lease with ${m.name} frozen`, 60_000, 200);
+          await waitFor(
+            async () => {
+              await j.append(record('r', ++seq));
+              return Date.now() > frozenAt + 2 * LEASE_MS;
+            },
+            `writes past the lease with ${m.name} frozen`,
+            60_000,
+            200,
+          );
         } finally {
           etcd.thaw(m.name);
         }
@@ -88,7 +93,10 @@ describe('the etcd state store under faults', () => {
         const first = (await lockKv())?.lease ?? '';
         await raw.leaseClient.leaseRevoke({ ID: first });
         // the keeper sees the lease gone within its next keepalive and binds the keys to a new lease
-        await waitFor(async () => { const kv = await lockKv(); return kv !== undefined && kv.lease !== first; }, 'the lock to be reclaimed');
+        await waitFor(async () => {
+          const kv = await lockKv();
+          return kv !== undefined && kv.lease !== first;
+        }, 'the lock to be reclaimed');
         expect(JSON.parse((await lockKv())?.value.toString() ?? '{}')).toMatchObject({ runId: 'r', token: 1 });
         // and a write that meets the gap first reclaims before it writes
         const second = (await lockKv())?.lease ?? '';

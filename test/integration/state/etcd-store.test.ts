@@ -27,12 +27,24 @@ let n = 0;
 const open = (): Promise<StateStore> => openStateStore(etcd.url(`t${n}`));
 const holder = (runId: string) => ({ runId, mode: 'run', user: 'u', host: 'elsewhere', pid: 1, since: new Date().toISOString() });
 const meta = (runId: string): RunMeta => ({
-  schemaVersion: JOURNAL_SCHEMA_VERSION, runId, mode: 'run', runbook: { name: 'x', file: '/x.yaml', hash: 'h' }, lockScope: 'scope',
-  status: 'running', startedAt: new Date().toISOString(), endedAt: undefined, durationMs: undefined, host: 'h', user: 'u', pid: 1, summary: undefined,
+  schemaVersion: JOURNAL_SCHEMA_VERSION,
+  runId,
+  mode: 'run',
+  runbook: { name: 'x', file: '/x.yaml', hash: 'h' },
+  lockScope: 'scope',
+  status: 'running',
+  startedAt: new Date().toISOString(),
+  endedAt: undefined,
+  durationMs: undefined,
+  host: 'h',
+  user: 'u',
+  pid: 1,
+  summary: undefined,
 });
 const record = (runId: string, seq: number): JournalRecord =>
   ({ type: 'step.queued', stepId: 'a', runId, at: new Date().toISOString(), schemaVersion: JOURNAL_SCHEMA_VERSION, seq }) as JournalRecord;
-const leaseIdOf = async (prefix: string, scope: string): Promise<string> => (await raw.get(`${prefix}/owner/${scope}`).exec()).kvs[0]?.lease ?? '';
+const leaseIdOf = async (prefix: string, scope: string): Promise<string> =>
+  (await raw.get(`${prefix}/owner/${scope}`).exec()).kvs[0]?.lease ?? '';
 
 describe('the etcd state store', () => {
   it('one holder at a time; a lapsed lease is taken over with a bigger token, and the old holder can no longer write, renew or release', async () => {
@@ -40,7 +52,12 @@ describe('the etcd state store', () => {
     const [a, b] = [await open(), await open()]; // two controllers, two clients
     try {
       const first = await a.acquireLock('scope', holder('r1'), 2000);
-      await expect(b.acquireLock('scope', holder('r2'), 2000)).rejects.toMatchObject({ exitCode: 6, code: 'lock-held', details: { scope: 'scope', holder: { runId: 'r1', token: first.token } }, message: expect.stringContaining('another run holds the lock "scope": run r1 (run) by u@elsewhere pid 1') });
+      await expect(b.acquireLock('scope', holder('r2'), 2000)).rejects.toMatchObject({
+        exitCode: 6,
+        code: 'lock-held',
+        details: { scope: 'scope', holder: { runId: 'r1', token: first.token } },
+        message: expect.stringContaining('another run holds the lock "scope": run r1 (run) by u@elsewhere pid 1'),
+      });
       await a.createRun(meta('r1'), 'runbook text');
       const j1 = await a.openJournal('r1', first);
       await j1.append(record('r1', 1));
@@ -49,7 +66,10 @@ describe('the etcd state store', () => {
       const second = await b.acquireLock('scope', holder('r2'), 2000);
       expect(second.token).toBe(first.token + 1);
       expect(second.tookOver).toMatchObject({ why: 'expired', holder: { runId: 'r1', token: first.token } });
-      await expect(j1.append(record('r1', 2))).rejects.toMatchObject({ code: 'fenced-out', message: expect.stringContaining('now belongs to run r2') });
+      await expect(j1.append(record('r1', 2))).rejects.toMatchObject({
+        code: 'fenced-out',
+        message: expect.stringContaining('now belongs to run r2'),
+      });
       await expect(a.writeRunMeta({ ...meta('r1'), status: 'failed' }, first)).rejects.toMatchObject({ code: 'fenced-out' });
       await expect(first.renew()).rejects.toMatchObject({ code: 'fenced-out' });
       // the old holder's lease watch says so by itself, without a write
@@ -83,8 +103,10 @@ describe('the etcd state store', () => {
       expect(b.token).toBe(a.token + 1);
       expect(b.tookOver).toBeUndefined();
       await store.audit({ at: new Date().toISOString(), action: 'unlock.forced', scope: 'other', by: 'u@h', removed: a.holder });
-      const audit = (await raw.getAll().prefix(`t${n}/audit/`).strings());
-      expect(Object.values(audit).map((v) => JSON.parse(v) as { scope: string })).toMatchObject([{ scope: 'other', removed: { runId: 'r3' } }]);
+      const audit = await raw.getAll().prefix(`t${n}/audit/`).strings();
+      expect(Object.values(audit).map((v) => JSON.parse(v) as { scope: string })).toMatchObject([
+        { scope: 'other', removed: { runId: 'r3' } },
+      ]);
       await b.release();
     } finally {
       await store.close();
@@ -120,7 +142,13 @@ describe('the etcd state store', () => {
       await Promise.all(Array.from({ length: N }, (_, i) => j.append(record('run-1', i + 1), { lazy: i % 3 !== 0 })));
       await j.close();
       expect((await store.readJournal('run-1')).records.map((r) => r.seq)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
-      expect(await store.appendUnfenced('run-1', 'j', (seq) => ({ ...record('run-1', seq), type: 'run.interrupted', signal: 'x' }) as JournalRecord)).toEqual({ seq: N + 1, torn: undefined });
+      expect(
+        await store.appendUnfenced(
+          'run-1',
+          'j',
+          (seq) => ({ ...record('run-1', seq), type: 'run.interrupted', signal: 'x' }) as JournalRecord,
+        ),
+      ).toEqual({ seq: N + 1, torn: undefined });
       expect((await store.readJournal('run-10')).missing).toBe(true);
       await store.createRun({ ...meta('run-2'), startedAt: new Date(Date.now() + 1000).toISOString() }, 'text');
       expect((await store.listRuns()).map((m) => m.runId)).toEqual(['run-2', 'run-1']);
@@ -140,7 +168,7 @@ describe('the etcd state store', () => {
     }
   });
 
-  it('keeps the safety controls (the lever, a runbook\'s pause), seen by every controller, as the other stores do', async () => {
+  it("keeps the safety controls (the lever, a runbook's pause), seen by every controller, as the other stores do", async () => {
     n++;
     const [store, other] = [await open(), await open()];
     try {
@@ -156,7 +184,14 @@ describe('the etcd state store', () => {
     try {
       const runId = `log-${n}`;
       const handle = await openRunHandle({
-        store, runId, scope: `log-${n}`, holder: holder(runId), leaseMs: 10_000, clock: realClock, redact: (t) => t, listeners: [],
+        store,
+        runId,
+        scope: `log-${n}`,
+        holder: holder(runId),
+        leaseMs: 10_000,
+        clock: realClock,
+        redact: (t) => t,
+        listeners: [],
         create: { meta: { ...meta(runId), lockScope: `log-${n}` }, runbookText: 'x' },
       });
       await handle.emit({ type: 'step.queued', stepId: 'a' });
@@ -170,4 +205,3 @@ describe('the etcd state store', () => {
     }
   });
 });
-

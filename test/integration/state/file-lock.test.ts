@@ -32,7 +32,7 @@ const holder = (runId: string) => ({ runId, mode: 'run', user: 'u', host: 'elsew
 const record = (runId: string, seq: number): JournalRecord =>
   ({ type: 'step.queued', stepId: 'a', runId, at: new Date().toISOString(), schemaVersion: JOURNAL_SCHEMA_VERSION, seq }) as JournalRecord;
 
-describe('the folder store\'s mutex', () => {
+describe("the folder store's mutex", () => {
   it('is abandoned only when its owner is gone on this machine, or after 30 s when it cannot be checked', async () => {
     const now = Date.now();
     const here = { host: os.hostname(), hostId: hostIdentity(), nonce: 'n' };
@@ -56,13 +56,14 @@ describe('the folder store\'s mutex', () => {
     let inside = 0;
     let most = 0;
     const entered: number[] = [];
-    const critical = (n: number) => withFsMutex(target, async () => {
-      inside++;
-      most = Math.max(most, inside);
-      await new Promise((r) => setTimeout(r, 5));
-      entered.push(n);
-      inside--;
-    });
+    const critical = (n: number) =>
+      withFsMutex(target, async () => {
+        inside++;
+        most = Math.max(most, inside);
+        await new Promise((r) => setTimeout(r, 5));
+        entered.push(n);
+        inside--;
+      });
     await Promise.all([1, 2, 3, 4, 5].map(critical));
     expect(entered.sort()).toEqual([1, 2, 3, 4, 5]);
     expect(most).toBe(1);
@@ -71,7 +72,7 @@ describe('the folder store\'s mutex', () => {
 });
 
 describe('fencing in the folder store', () => {
-  it('tokens never repeat, even when the scope\'s counter was lost', async () => {
+  it("tokens never repeat, even when the scope's counter was lost", async () => {
     const store = createFileStore(await tmp());
     const first = await store.acquireLock('scope', holder('r1'), 60_000);
     await store.forceUnlock('scope');
@@ -81,11 +82,27 @@ describe('fencing in the folder store', () => {
     await second.release();
   });
 
-  it('a write is fenced on the token and the holder\'s run: a lock with the same token for another run refuses it', async () => {
+  it("a write is fenced on the token and the holder's run: a lock with the same token for another run refuses it", async () => {
     const state = await tmp();
     const store = createFileStore(state);
     const lease = await store.acquireLock('scope', holder('r1'), 60_000);
-    await store.createRun({ schemaVersion: 2, runId: 'r1', mode: 'run', runbook: { name: 'x', file: '/x', hash: 'h' }, status: 'running', startedAt: new Date().toISOString(), endedAt: undefined, durationMs: undefined, host: 'h', user: 'u', pid: 1, summary: undefined }, 'text');
+    await store.createRun(
+      {
+        schemaVersion: 2,
+        runId: 'r1',
+        mode: 'run',
+        runbook: { name: 'x', file: '/x', hash: 'h' },
+        status: 'running',
+        startedAt: new Date().toISOString(),
+        endedAt: undefined,
+        durationMs: undefined,
+        host: 'h',
+        user: 'u',
+        pid: 1,
+        summary: undefined,
+      },
+      'text',
+    );
     const journal = await store.openJournal('r1', lease);
     await journal.append(record('r1', 1));
     // another acquisition that got the same token (what a broken mutex let happen before)
@@ -93,7 +110,10 @@ describe('fencing in the folder store', () => {
     const other = { ...JSON.parse(await readFile(file, 'utf8')), runId: 'r2' };
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, JSON.stringify(other));
-    await expect(journal.append(record('r1', 2))).rejects.toMatchObject({ code: 'fenced-out', message: expect.stringContaining('now belongs to run r2') });
+    await expect(journal.append(record('r1', 2))).rejects.toMatchObject({
+      code: 'fenced-out',
+      message: expect.stringContaining('now belongs to run r2'),
+    });
     await expect(lease.renew()).rejects.toMatchObject({ code: 'fenced-out' });
     await journal.close();
     expect((await store.readJournal('r1')).records.map((r) => r.seq)).toEqual([1]);
@@ -103,10 +123,21 @@ describe('fencing in the folder store', () => {
 describe('judging a lock holder dead (folder and Redis stores alike)', () => {
   it('needs the same hostname AND the same machine/boot/PID namespace: a dead pid in another container with the same hostname is not a dead holder', async () => {
     const gone = await deadPid();
-    const base = { runId: 'r', mode: 'run', user: 'u', host: os.hostname(), pid: gone, since: '', expiresAt: new Date(Date.now() + 60_000).toISOString(), token: 3 };
+    const base = {
+      runId: 'r',
+      mode: 'run',
+      user: 'u',
+      host: os.hostname(),
+      pid: gone,
+      since: '',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      token: 3,
+    };
     expect(livenessOf({ ...base, hostId: hostIdentity() })).toBe('dead');
     expect(livenessOf({ ...base, hostId: 'another-machine/boot/pid:[1]' })).toBe('live');
     expect(livenessOf(base)).toBe('live'); // a holder recorded without a host identity: only its lease can expire
-    expect(livenessOf({ ...base, hostId: 'another-machine/boot/pid:[1]', expiresAt: new Date(Date.now() - 1).toISOString() })).toBe('expired');
+    expect(livenessOf({ ...base, hostId: 'another-machine/boot/pid:[1]', expiresAt: new Date(Date.now() - 1).toISOString() })).toBe(
+      'expired',
+    );
   });
 });

@@ -7,9 +7,24 @@ const rehearsed = (ageDays: number, latest: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED'
 
 function scope(id: string, cls: ScopeClass, o: Partial<ScopeFacts> = {}): ScopeAssessment {
   const facts: ScopeFacts = {
-    id, class: cls, label: id, lost: [id], steps: [], verdict: 'survivable', why: '', dataLoss: null, headroom: null, ttlSeconds: null, rto: [],
-    withinBudget: null, rehearsal: never, leaves: [], oneFailureFromDataLoss: false, findings: [],
-    plan: { status: 'plan', scenario: 's', match: 'exact', scenarioLost: [id], runbooks: [], candidates: [] }, ...o,
+    id,
+    class: cls,
+    label: id,
+    lost: [id],
+    steps: [],
+    verdict: 'survivable',
+    why: '',
+    dataLoss: null,
+    headroom: null,
+    ttlSeconds: null,
+    rto: [],
+    withinBudget: null,
+    rehearsal: never,
+    leaves: [],
+    oneFailureFromDataLoss: false,
+    findings: [],
+    plan: { status: 'plan', scenario: 's', match: 'exact', scenarioLost: [id], runbooks: [], candidates: [] },
+    ...o,
   };
   return { ...facts, score: scopeScore(facts) };
 }
@@ -33,8 +48,14 @@ describe('the score', () => {
     expect(scope('a', 'dc', { withinBudget: false, rehearsal: rehearsed(1, 'FAILED') }).score).toBe(50);
   });
 
-  test('the estate: the mean of the scope classes\' means (a class of many pairs weighs no more than the data centers)', () => {
-    const s = estateScore([scope('a', 'dc', { rehearsal: rehearsed(1) }), scope('b', 'dc'), scope('c', 'city'), scope('p', 'pair', { plan: noPlan }), scope('q', 'pair', { plan: noPlan })]);
+  test("the estate: the mean of the scope classes' means (a class of many pairs weighs no more than the data centers)", () => {
+    const s = estateScore([
+      scope('a', 'dc', { rehearsal: rehearsed(1) }),
+      scope('b', 'dc'),
+      scope('c', 'city'),
+      scope('p', 'pair', { plan: noPlan }),
+      scope('q', 'pair', { plan: noPlan }),
+    ]);
     expect(s).toEqual({ value: 37, byClass: { dc: 70, city: 40, pair: 0 } });
   });
 });
@@ -42,15 +63,23 @@ describe('the score', () => {
 describe('the level', () => {
   test('L0 when a data center is not survived (named), L1 every DC, L2 every city too, L3 every cross-city pair too', () => {
     const dcs = [scope('hz-a', 'dc'), scope('sz-a', 'dc', { plan: noPlan, verdict: 'not-survivable' })];
-    expect(estateLevel(dcs)).toEqual({ level: 'L0', name: 'survives no whole class of failure', reason: 'not surviving the loss of any one data center: sz-a (NO PLAN)' });
+    expect(estateLevel(dcs)).toEqual({
+      level: 'L0',
+      name: 'survives no whole class of failure',
+      reason: 'not surviving the loss of any one data center: sz-a (NO PLAN)',
+    });
     const l1 = [scope('hz-a', 'dc'), scope('hz', 'city', { verdict: 'data-loss' })];
     expect(estateLevel(l1)).toMatchObject({ level: 'L1', reason: 'not surviving the loss of any one city: hz (data-loss)' });
-    expect(estateLevel([scope('hz-a', 'dc'), scope('hz', 'city'), scope('p', 'pair', { withinBudget: false })])).toMatchObject({ level: 'L2' });
+    expect(estateLevel([scope('hz-a', 'dc'), scope('hz', 'city'), scope('p', 'pair', { withinBudget: false })])).toMatchObject({
+      level: 'L2',
+    });
     expect(estateLevel([scope('hz-a', 'dc'), scope('hz', 'city'), scope('p', 'pair')])).toMatchObject({ level: 'L3' });
   });
 
   test('a step that cannot be judged does not count as survived', () => {
-    const unjudged = scope('hz-a', 'dc', { steps: [{ runbook: 'r', step: 'x', kind: 'exec', category: 'other', verdict: 'unknown', reason: '?', leaves: [] }] });
+    const unjudged = scope('hz-a', 'dc', {
+      steps: [{ runbook: 'r', step: 'x', kind: 'exec', category: 'other', verdict: 'unknown', reason: '?', leaves: [] }],
+    });
     expect(estateLevel([unjudged]).level).toBe('L0');
   });
 });

@@ -4,16 +4,22 @@ import type { CliIO } from '../../../src/cli/io.js';
 import { buildProgram } from '../../../src/cli/program.js';
 
 const io: CliIO = {
-  out: () => undefined, err: () => undefined, json: false, interactive: false,
-  color: { out: false, err: false }, confirm: async () => false,
+  out: () => undefined,
+  err: () => undefined,
+  json: false,
+  interactive: false,
+  color: { out: false, err: false },
+  confirm: async () => false,
 };
 
 /** Every command and subcommand a user can reach, as its words (`rules flip`). */
 function commands(c: Command, prefix: readonly string[] = []): { words: string; cmd: Command }[] {
-  return c.commands.filter((s) => s.name() !== 'help').flatMap((s) => {
-    const words = [...prefix, s.name()];
-    return [{ words: words.join(' '), cmd: s }, ...commands(s, words)];
-  });
+  return c.commands
+    .filter((s) => s.name() !== 'help')
+    .flatMap((s) => {
+      const words = [...prefix, s.name()];
+      return [{ words: words.join(' '), cmd: s }, ...commands(s, words)];
+    });
 }
 
 describe('--help of every command', () => {

@@ -30,7 +30,14 @@ function setup(world: MemWorld, runbook: Runbook, o: SetupOptions = {}) {
   const registry = createKindRegistry([memKind(world)]);
   const run = () =>
     executeSteps({
-      runbook, registry, emit, clock, stop: stop.signal, abort: abort.signal, makeContext, shuffle: true,
+      runbook,
+      registry,
+      emit,
+      clock,
+      stop: stop.signal,
+      abort: abort.signal,
+      makeContext,
+      shuffle: true,
       resolveParams: (s) => s.with,
     });
   return { events, run, registry, makeContext, emit };
@@ -39,7 +46,12 @@ function setup(world: MemWorld, runbook: Runbook, o: SetupOptions = {}) {
 describe('executeSteps', () => {
   it('runs every step after its needs and records completion order', async () => {
     const world = createWorld();
-    const rb = runbookOf([step('a', [], { key: 'a', to: '1' }), step('b', ['a'], { key: 'b', to: '1' }), step('c', ['a'], { key: 'c', to: '1' }), step('d', ['b', 'c'], { key: 'd', to: '1' })]);
+    const rb = runbookOf([
+      step('a', [], { key: 'a', to: '1' }),
+      step('b', ['a'], { key: 'b', to: '1' }),
+      step('c', ['a'], { key: 'c', to: '1' }),
+      step('d', ['b', 'c'], { key: 'd', to: '1' }),
+    ]);
     const { run } = setup(world, rb);
     const out = await run();
     expect(out.status).toBe('succeeded');
@@ -51,13 +63,28 @@ describe('executeSteps', () => {
 
   it('without shuffle, ready steps start in runbook order (one at a time: a; then b, ready once a is done, before c)', async () => {
     const world = createWorld();
-    const rb = runbookOf([step('a', [], { key: 'a', to: '1' }), step('b', ['a'], { key: 'b', to: '1' }), step('c', [], { key: 'c', to: '1' })], { concurrency: 1 });
+    const rb = runbookOf(
+      [step('a', [], { key: 'a', to: '1' }), step('b', ['a'], { key: 'b', to: '1' }), step('c', [], { key: 'c', to: '1' })],
+      { concurrency: 1 },
+    );
     const events: EventInput[] = [];
     const emit = async (e: EventInput) => void events.push(e);
     const out = await executeSteps({
-      runbook: rb, registry: createKindRegistry([memKind(world)]), emit, clock: realClock,
-      stop: new AbortController().signal, abort: new AbortController().signal, resolveParams: (s) => s.with,
-      makeContext: createContextFactory({ runId: 'r', baseDir: '/tmp', clock: realClock, log: nullLogger, emit, approve: async () => false }),
+      runbook: rb,
+      registry: createKindRegistry([memKind(world)]),
+      emit,
+      clock: realClock,
+      stop: new AbortController().signal,
+      abort: new AbortController().signal,
+      resolveParams: (s) => s.with,
+      makeContext: createContextFactory({
+        runId: 'r',
+        baseDir: '/tmp',
+        clock: realClock,
+        log: nullLogger,
+        emit,
+        approve: async () => false,
+      }),
     });
     expect(out.status).toBe('succeeded');
     expect(world.applies.map((x) => x.split('=')[0])).toEqual(['a', 'b', 'c']);
@@ -108,7 +135,9 @@ describe('executeSteps', () => {
   it('retries a retryable failure with backoff, then succeeds', async () => {
     const world = createWorld();
     world.failApplies.set('a', 2);
-    const rb = runbookOf([step('a', [], { key: 'a', to: '1' }, { retry: { retries: 2, backoffMs: 5, backoffFactor: 2, maxBackoffMs: 50 } })]);
+    const rb = runbookOf([
+      step('a', [], { key: 'a', to: '1' }, { retry: { retries: 2, backoffMs: 5, backoffFactor: 2, maxBackoffMs: 50 } }),
+    ]);
     const { run, events } = setup(world, rb);
     const out = await run();
     expect(out.steps.get('a')?.status).toBe('applied');
@@ -119,7 +148,10 @@ describe('executeSteps', () => {
   it('does not retry a non-retryable failure and starts no dependent step', async () => {
     const world = createWorld();
     world.failApplies.set('a', 1);
-    const rb = runbookOf([step('a', [], { key: 'a', to: '1', retryable: false }, { retry: { retries: 3, backoffMs: 1, backoffFactor: 1, maxBackoffMs: 1 } }), step('b', ['a'], { key: 'b', to: '1' })]);
+    const rb = runbookOf([
+      step('a', [], { key: 'a', to: '1', retryable: false }, { retry: { retries: 3, backoffMs: 1, backoffFactor: 1, maxBackoffMs: 1 } }),
+      step('b', ['a'], { key: 'b', to: '1' }),
+    ]);
     const out = await setup(world, rb).run();
     expect(out.status).toBe('failed');
     expect(out.steps.get('a')?.timing.attempts).toBe(1);
@@ -136,9 +168,20 @@ describe('executeSteps', () => {
     const events: EventInput[] = [];
     const emit = async (e: EventInput) => void events.push(e);
     const out = await executeSteps({
-      runbook: rb, registry: createKindRegistry([stuck]), emit, clock: realClock,
-      stop: new AbortController().signal, abort: new AbortController().signal,
-      makeContext: createContextFactory({ runId: 'r', baseDir: '/tmp', clock: realClock, log: nullLogger, emit, approve: async () => false }),
+      runbook: rb,
+      registry: createKindRegistry([stuck]),
+      emit,
+      clock: realClock,
+      stop: new AbortController().signal,
+      abort: new AbortController().signal,
+      makeContext: createContextFactory({
+        runId: 'r',
+        baseDir: '/tmp',
+        clock: realClock,
+        log: nullLogger,
+        emit,
+        approve: async () => false,
+      }),
       resolveParams: (s) => s.with,
     });
     const rec = out.steps.get('a');
@@ -185,7 +228,11 @@ describe('executeSteps', () => {
     let left = times;
     return {
       ...kind,
-      apply: async (p: { key: string; to: string }, change: { current: unknown; desired: { value: string | undefined } }, ctx: Parameters<typeof kind.apply>[2]) => {
+      apply: async (
+        p: { key: string; to: string },
+        change: { current: unknown; desired: { value: string | undefined } },
+        ctx: Parameters<typeof kind.apply>[2],
+      ) => {
         if (left-- <= 0) return kind.apply(p, change, ctx);
         world.values.set(p.key, String(change.desired.value));
         throw stepError(`mem ${p.key}: changed, then failed`, { retryable });
@@ -196,9 +243,21 @@ describe('executeSteps', () => {
     const events: EventInput[] = [];
     const emit = async (e: EventInput) => void events.push(e);
     const out = executeSteps({
-      runbook: rb, registry: createKindRegistry([kind]), emit, clock: realClock,
-      stop: new AbortController().signal, abort: new AbortController().signal, resolveParams: (s) => s.with,
-      makeContext: createContextFactory({ runId: 'r', baseDir: '/tmp', clock: realClock, log: nullLogger, emit, approve: async () => false }),
+      runbook: rb,
+      registry: createKindRegistry([kind]),
+      emit,
+      clock: realClock,
+      stop: new AbortController().signal,
+      abort: new AbortController().signal,
+      resolveParams: (s) => s.with,
+      makeContext: createContextFactory({
+        runId: 'r',
+        baseDir: '/tmp',
+        clock: realClock,
+        log: nullLogger,
+        emit,
+        approve: async () => false,
+      }),
     });
     return { out, events };
   };
@@ -206,10 +265,18 @@ describe('executeSteps', () => {
   it('a step that failed after its intent was journaled is in undoOrder (it may have half-applied), after the applied ones', async () => {
     const world = createWorld();
     world.values.set('b', 'old-b');
-    const rb = runbookOf([step('a', [], { key: 'a', to: 'new' }), step('b', ['a'], { key: 'b', to: 'new' }), step('c', ['b'], { key: 'c', to: 'new' })]);
+    const rb = runbookOf([
+      step('a', [], { key: 'a', to: 'new' }),
+      step('b', ['a'], { key: 'b', to: 'new' }),
+      step('c', ['b'], { key: 'c', to: 'new' }),
+    ]);
     const kind = memKind(world);
     const halfOnB = halfApplying(world, 1, false);
-    const failsOnB = { ...kind, apply: (p: { key: string; to: string }, ch: Parameters<typeof kind.apply>[1], ctx: Parameters<typeof kind.apply>[2]) => (p.key === 'b' ? halfOnB.apply(p, ch, ctx) : kind.apply(p, ch, ctx)) };
+    const failsOnB = {
+      ...kind,
+      apply: (p: { key: string; to: string }, ch: Parameters<typeof kind.apply>[1], ctx: Parameters<typeof kind.apply>[2]) =>
+        p.key === 'b' ? halfOnB.apply(p, ch, ctx) : kind.apply(p, ch, ctx),
+    };
     const failed = await execute(world, failsOnB as ReturnType<typeof memKind>, rb).out;
     expect(failed.status).toBe('failed');
     expect(failed.appliedOrder).toEqual(['a']);
@@ -221,7 +288,12 @@ describe('executeSteps', () => {
   it('a step that fails before any intent (observe failed) is not in undoOrder', async () => {
     const world = createWorld();
     const kind = memKind(world);
-    const blind = { ...kind, observe: async () => { throw stepError('cannot read', { retryable: false }); } };
+    const blind = {
+      ...kind,
+      observe: async () => {
+        throw stepError('cannot read', { retryable: false });
+      },
+    };
     const out = await execute(world, blind as unknown as ReturnType<typeof memKind>, runbookOf([step('a', [], { key: 'a', to: '1' })])).out;
     expect(out.steps.get('a')).toMatchObject({ status: 'failed', intended: false });
     expect(out.undoOrder).toEqual([]);
@@ -229,7 +301,9 @@ describe('executeSteps', () => {
 
   it('a retry that finds the change of its failed first attempt in place counts the step as applied, not skipped', async () => {
     const world = createWorld();
-    const rb = runbookOf([step('a', [], { key: 'a', to: 'new' }, { retry: { retries: 1, backoffMs: 1, backoffFactor: 1, maxBackoffMs: 1 } })]);
+    const rb = runbookOf([
+      step('a', [], { key: 'a', to: 'new' }, { retry: { retries: 1, backoffMs: 1, backoffFactor: 1, maxBackoffMs: 1 } }),
+    ]);
     const { out, events } = execute(world, halfApplying(world, 1, true) as ReturnType<typeof memKind>, rb);
     const done = await out;
     expect(done.steps.get('a')).toMatchObject({ status: 'applied', before: { value: undefined } });

@@ -14,13 +14,16 @@ import { runbookOf, step } from '../../helpers/mem-kind.js';
 function stubbornKind() {
   const calls: { finish: () => void; done: boolean }[] = [];
   const kind = defineKind<Record<string, never>, { n: number }>({
-    name: 'mem', description: 'test kind', paramsSchema: { type: 'object' },
+    name: 'mem',
+    description: 'test kind',
+    paramsSchema: { type: 'object' },
     observe: async () => ({ n: calls.filter((c) => c.done).length }),
     decide: () => ({ action: 'change', desired: { n: 1 } }),
-    apply: () => new Promise<void>((resolve) => {
-      const call = { done: false, finish: () => ((call.done = true), resolve()) };
-      calls.push(call);
-    }),
+    apply: () =>
+      new Promise<void>((resolve) => {
+        const call = { done: false, finish: () => ((call.done = true), resolve()) };
+        calls.push(call);
+      }),
     holds: () => HOLDS,
     describe: () => 'stubborn',
   });
@@ -30,8 +33,14 @@ function stubbornKind() {
 function start(kind: ReturnType<typeof stubbornKind>['kind'], clock: ManualClock, events: EventInput[], log: Logger = nullLogger) {
   const emit = async (e: EventInput): Promise<void> => void events.push(e);
   return executeSteps({
-    runbook: runbookOf([step('a', [], { key: 'a', to: '1' }, { timeoutMs: 100, retry: { retries: 1, backoffMs: 10, backoffFactor: 1, maxBackoffMs: 10 } })]),
-    registry: createKindRegistry([kind]), emit, clock, stop: new AbortController().signal, abort: new AbortController().signal,
+    runbook: runbookOf([
+      step('a', [], { key: 'a', to: '1' }, { timeoutMs: 100, retry: { retries: 1, backoffMs: 10, backoffFactor: 1, maxBackoffMs: 10 } }),
+    ]),
+    registry: createKindRegistry([kind]),
+    emit,
+    clock,
+    stop: new AbortController().signal,
+    abort: new AbortController().signal,
     makeContext: createContextFactory({ runId: 'r', baseDir: '/tmp', clock, log, emit, approve: async () => false }),
     resolveParams: (s) => s.with,
   });

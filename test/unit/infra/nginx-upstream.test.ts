@@ -13,7 +13,7 @@ upstream other { server 127.0.0.1:9000; }
 `;
 
 describe('nginx upstream include files', () => {
-  test('reads each server\'s state and weight from the named block', () => {
+  test("reads each server's state and weight from the named block", () => {
     expect(parseUpstream(BLOCK, 'app')).toEqual({
       name: 'app',
       servers: [
@@ -23,22 +23,26 @@ describe('nginx upstream include files', () => {
         { addr: '10.0.0.9:80', state: 'backup', weight: 1, line: 6 },
       ],
     });
-    expect(() => parseUpstream(BLOCK, 'other')).toThrow('line 9: put each server directive of upstream other on its own line (drctl edits them line by line)');
+    expect(() => parseUpstream(BLOCK, 'other')).toThrow(
+      'line 9: put each server directive of upstream other on its own line (drctl edits them line by line)',
+    );
   });
 
-  test('a body file (included inside the block) is read as the upstream\'s servers', () => {
+  test("a body file (included inside the block) is read as the upstream's servers", () => {
     expect(parseUpstream('server a:1;\nserver b:2 down; # b\n').servers.map((s) => `${s.addr}=${s.state}`)).toEqual(['a:1=up', 'b:2=down']);
   });
 
   test('names what it cannot read: several blocks without a name, an unknown one, a directive over two lines, a bad weight', () => {
     expect(() => parseUpstream(BLOCK)).toThrow('the file has 2 upstream blocks (app, other): name one with upstream');
     expect(() => parseUpstream(BLOCK, 'nope')).toThrow('no upstream "nope" in the file (it has app, other)');
-    expect(() => parseUpstream('upstream app {\n  server 127.0.0.1:1\n    weight=2;\n}\n')).toThrow('line 2: a server directive drctl can edit is one line "server ADDR [params];"');
+    expect(() => parseUpstream('upstream app {\n  server 127.0.0.1:1\n    weight=2;\n}\n')).toThrow(
+      'line 2: a server directive drctl can edit is one line "server ADDR [params];"',
+    );
     expect(() => parseUpstream('server a:1 weight=0;')).toThrow('line 1: bad weight=0');
     expect(() => parseUpstream('upstream app {\n server a:1;\n')).toThrow('line 1: the upstream block is not closed');
   });
 
-  test('edits only the named servers\' flags and weight: other params, comments and lines stay as written', () => {
+  test("edits only the named servers' flags and weight: other params, comments and lines stay as written", () => {
     const out = editUpstream(BLOCK, 'app', {
       '127.0.0.1:8001': { state: 'down' },
       '127.0.0.1:8002': { weight: 1 },
@@ -58,7 +62,10 @@ describe('nginx upstream include files', () => {
       '',
     ]);
     expect(parseUpstream(out, 'app').servers.map((s) => `${s.addr}=${s.state}/${s.weight}`)).toEqual([
-      '127.0.0.1:8001=down/1', '127.0.0.1:8002=up/1', 'unix:/run/app.sock=up/5', '10.0.0.9:80=up/1',
+      '127.0.0.1:8001=down/1',
+      '127.0.0.1:8002=up/1',
+      'unix:/run/app.sock=up/5',
+      '10.0.0.9:80=up/1',
     ]);
     // an edit that changes nothing gives back the same text
     expect(editUpstream(BLOCK, 'app', { '127.0.0.1:8002': { weight: 3 } })).toBe(BLOCK);

@@ -17,7 +17,7 @@ describe('dns wire format', () => {
     expect(formatIpv6(Buffer.from('20010db8000000000000000000000001', 'hex'))).toBe('2001:db8::1');
   });
 
-  it('reads a reply with compressed names, TTLs and each type\'s data', () => {
+  it("reads a reply with compressed names, TTLs and each type's data", () => {
     const q = encodeQuery(0x1234, 'app.example.test', TYPE.CNAME);
     expect(q.readUInt16BE(0)).toBe(0x1234);
     expect(readName(q, 12)).toEqual({ name: 'app.example.test', end: 12 + 18 });
@@ -26,6 +26,8 @@ describe('dns wire format', () => {
     const rr = Buffer.concat([Buffer.from([0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 42, 0, 6, 3, ...Buffer.from('www'), 0xc0, 16])]);
     const m = decodeMessage(Buffer.concat([header, q.subarray(12), rr]));
     expect(m).toMatchObject({ id: 0x1234, rcode: 0, authoritative: true, truncated: false });
-    expect(m.answers.map((a) => [a.name, a.type, a.ttl, recordText(a)])).toEqual([['app.example.test', TYPE.CNAME, 42, 'www.example.test']]);
+    expect(m.answers.map((a) => [a.name, a.type, a.ttl, recordText(a)])).toEqual([
+      ['app.example.test', TYPE.CNAME, 42, 'www.example.test'],
+    ]);
   });
 });

@@ -17,7 +17,7 @@ describe('GTID positions', () => {
     expect(() => missingCount('mariadb', '0-1', '')).toThrow('bad MariaDB GTID "0-1"');
   });
 
-  test('MariaDB: a former primary diverged when its last own transactions are not in the new primary\'s binlog state', () => {
+  test("MariaDB: a former primary diverged when its last own transactions are not in the new primary's binlog state", () => {
     expect(mariadbNotIn('0-1-105', '0-1-100,0-2-103')).toBe('0-1-101..105');
     expect(mariadbNotIn('0-1-100', '0-1-100,0-2-103')).toBe('');
     expect(mariadbNotIn('0-1-101', '0-1-100,0-2-103')).toBe('0-1-101');
@@ -34,7 +34,7 @@ describe('GTID positions', () => {
 });
 
 describe('MariaDB and MySQL statements', () => {
-  test('the server\'s version picks the flavor and, for MySQL, the syntax (8.0.23+ REPLICA/SOURCE, which 8.4 requires)', () => {
+  test("the server's version picks the flavor and, for MySQL, the syntax (8.0.23+ REPLICA/SOURCE, which 8.4 requires)", () => {
     expect(flavorOf('10.11.19-MariaDB-0+deb12u1-log')).toEqual({ flavor: 'mariadb', modern: false });
     expect(flavorOf('8.0.22')).toEqual({ flavor: 'mysql', modern: false });
     expect(flavorOf('8.0.36-0ubuntu0.22.04.1')).toEqual({ flavor: 'mysql', modern: true });
@@ -57,7 +57,11 @@ describe('MariaDB and MySQL statements', () => {
     expect(mysql.unfence).toEqual(['SET GLOBAL super_read_only = 0', 'SET GLOBAL read_only = 0']);
     expect(mysql.waitApplied).toBe('SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS w');
     expect(mysql.waitSeconds(250)).toBe(1);
-    expect([mysql.replicaStatus, mysql.stopReplica, mysql.resetReplicaAll]).toEqual(['SHOW REPLICA STATUS', 'STOP REPLICA', 'RESET REPLICA ALL']);
+    expect([mysql.replicaStatus, mysql.stopReplica, mysql.resetReplicaAll]).toEqual([
+      'SHOW REPLICA STATUS',
+      'STOP REPLICA',
+      'RESET REPLICA ALL',
+    ]);
     expect(mysql.changeSource('10.0.0.2', 3306, 'repl', undefined, undefined)[0]).toBe(
       'CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, SOURCE_PASSWORD = ?, SOURCE_AUTO_POSITION = 1',
     );
@@ -65,11 +69,38 @@ describe('MariaDB and MySQL statements', () => {
     expect(mysql.seedApplied).toEqual([]);
   });
 
-  test('a replication status row reads the same under both servers\' column names', () => {
-    const maria = readReplicaRow({ Master_Host: '127.0.0.1', Master_Port: 3306, Slave_IO_Running: 'Yes', Slave_SQL_Running: 'No', Last_IO_Error: '', Last_SQL_Error: 'Duplicate entry', Seconds_Behind_Master: null, Gtid_IO_Pos: '0-1-9' });
-    const mysql = readReplicaRow({ Source_Host: '127.0.0.1', Source_Port: 3306, Replica_IO_Running: 'Yes', Replica_SQL_Running: 'No', Last_IO_Error: '', Last_SQL_Error: 'Duplicate entry', Seconds_Behind_Source: null, Retrieved_Gtid_Set: '0-1-9' });
+  test("a replication status row reads the same under both servers' column names", () => {
+    const maria = readReplicaRow({
+      Master_Host: '127.0.0.1',
+      Master_Port: 3306,
+      Slave_IO_Running: 'Yes',
+      Slave_SQL_Running: 'No',
+      Last_IO_Error: '',
+      Last_SQL_Error: 'Duplicate entry',
+      Seconds_Behind_Master: null,
+      Gtid_IO_Pos: '0-1-9',
+    });
+    const mysql = readReplicaRow({
+      Source_Host: '127.0.0.1',
+      Source_Port: 3306,
+      Replica_IO_Running: 'Yes',
+      Replica_SQL_Running: 'No',
+      Last_IO_Error: '',
+      Last_SQL_Error: 'Duplicate entry',
+      Seconds_Behind_Source: null,
+      Retrieved_Gtid_Set: '0-1-9',
+    });
     expect(mysql).toEqual(maria);
-    expect(maria).toEqual({ host: '127.0.0.1', port: 3306, io: 'Yes', sql: 'No', ioError: '', sqlError: 'Duplicate entry', secondsBehind: null, received: '0-1-9' });
+    expect(maria).toEqual({
+      host: '127.0.0.1',
+      port: 3306,
+      io: 'Yes',
+      sql: 'No',
+      ioError: '',
+      sqlError: 'Duplicate entry',
+      secondsBehind: null,
+      received: '0-1-9',
+    });
     expect(readReplicaRow({ Seconds_Behind_Master: '12' }).secondsBehind).toBe(12);
   });
 });

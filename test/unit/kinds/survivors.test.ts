@@ -34,11 +34,17 @@ const hz: Member = { name: 'old-primary', dc: 'hz-a' };
 const sh: Member = { name: 'standby', dc: 'sh-a' };
 
 function setUp(lost: readonly string[], waitForLost = false) {
-  const q = new Map([[hz.name, question()], [sh.name, question()]]);
+  const q = new Map([
+    [hz.name, question()],
+    [sh.name, question()],
+  ]);
   const ctx = makeKindContext({ lost });
   const notWaited: string[] = [];
   const all = askAll({
-    members: [hz, sh], ctx, dcOf: (m) => m.dc, waitForLost,
+    members: [hz, sh],
+    ctx,
+    dcOf: (m) => m.dc,
+    waitForLost,
     ask: (m, c) => q.get(m.name)?.ask(c.signal) ?? Promise.reject(new Error('no question')),
     silent: (m, dc) => `${m.name}: lost in ${dc}`,
     onNotWaited: (ms) => notWaited.push(...ms.map((m) => m.name)),
@@ -98,7 +104,9 @@ describe('askAll: every member at once, the survivors decide, the lost side is n
     const ctx = makeKindContext({ lost: ['hz-a'] });
     const lost = question();
     const all = askAll({
-      members: [hz, sh], ctx, dcOf: (m) => m.dc,
+      members: [hz, sh],
+      ctx,
+      dcOf: (m) => m.dc,
       ask: (m, c) => (m === hz ? lost.ask(c.signal) : Promise.reject(new Error('authentication failed'))),
       silent: () => 'silent',
     });

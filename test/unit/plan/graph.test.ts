@@ -18,8 +18,16 @@ describe('graph', () => {
     expect(criticalPath(g, (id) => w[id] ?? 0)).toEqual({ path: ['db', 'rules', 'lb', 'dns'], totalMs: 430 });
   });
   it('reports each cycle once with its path', () => {
-    const cyc = [{ id: 'a', needs: ['c'] }, { id: 'b', needs: ['a'] }, { id: 'c', needs: ['b'] }, { id: 'd', needs: ['d'] }];
-    expect(findCycles(cyc)).toEqual([['a', 'c', 'b', 'a'], ['d', 'd']]);
+    const cyc = [
+      { id: 'a', needs: ['c'] },
+      { id: 'b', needs: ['a'] },
+      { id: 'c', needs: ['b'] },
+      { id: 'd', needs: ['d'] },
+    ];
+    expect(findCycles(cyc)).toEqual([
+      ['a', 'c', 'b', 'a'],
+      ['d', 'd'],
+    ]);
   });
   it('lists transitive dependencies', () => {
     expect([...ancestors(g, 'dns')].sort()).toEqual(['cache', 'db', 'lb', 'rules']);

@@ -40,7 +40,7 @@ describe('watchLever: a running rehearsal reads the safety lever', () => {
     await stop();
   });
 
-  it('within a second: the poll interval, a read\'s own time included, stays far under it', () => {
+  it("within a second: the poll interval, a read's own time included, stays far under it", () => {
     expect(LEVER_POLL_MS).toBeLessThanOrEqual(250);
   });
 

@@ -7,13 +7,19 @@ import { toVersionDocument } from '../../../src/rules/version-document.js';
 import { computeFlip } from '../../../src/rules/flip.js';
 
 const probe = (running: Record<number, string>, machineId: string | null = 'm-1', host = 'ops-1'): HostProbe => ({
-  host, pid: 1, machineId, processStart: (pid) => running[pid],
+  host,
+  pid: 1,
+  machineId,
+  processStart: (pid) => running[pid],
 });
 
 describe('fences as ranges', () => {
   test('a fence is its ranges: covers, size, rendering', () => {
     const f = fenceOf([9, 1, 2, 3, 7, 8], 'flip x', 'now', null);
-    expect(f.ranges).toEqual([{ from: 1, to: 3 }, { from: 7, to: 9 }]);
+    expect(f.ranges).toEqual([
+      { from: 1, to: 3 },
+      { from: 7, to: 9 },
+    ]);
     expect([fenceSize(f), renderFence(f, 100)]).toEqual([6, '01-03, 07-09']);
     expect(fenceCoversAll(f, [1, 2, 8, 9])).toBe(true);
     expect(fenceCoversAll(f, [3, 4])).toBe(false);
@@ -31,16 +37,36 @@ describe('fences as ranges', () => {
   });
 
   test('stored fences of older drctl (a shard list, no owner) still read; malformed ones are named', () => {
-    expect(decodeFence({ shards: [5, 6, 7, 40], by: 'flip a', atIso: 'x' }, 100)).toEqual({ fence: { ranges: [{ from: 5, to: 7 }, { from: 40, to: 40 }], by: 'flip a', atIso: 'x', owner: null } });
+    expect(decodeFence({ shards: [5, 6, 7, 40], by: 'flip a', atIso: 'x' }, 100)).toEqual({
+      fence: {
+        ranges: [
+          { from: 5, to: 7 },
+          { from: 40, to: 40 },
+        ],
+        by: 'flip a',
+        atIso: 'x',
+        owner: null,
+      },
+    });
     expect(decodeFence({ ranges: [[0, 100]], by: 'a', atIso: 'x' }, 100)).toEqual({ problem: 'fence ranges fall outside 0-99' });
-    expect(decodeFence({ ranges: [[0, 1]], by: 'a', atIso: 'x', owner: { id: 1 } }, 100)).toEqual({ problem: 'fence owner has an unexpected shape' });
+    expect(decodeFence({ ranges: [[0, 1]], by: 'a', atIso: 'x', owner: { id: 1 } }, 100)).toEqual({
+      problem: 'fence owner has an unexpected shape',
+    });
     expect(decodeFence([], 100)).toEqual({ problem: 'fence is not an object' });
   });
 });
 
 describe('fence owner liveness', () => {
   const now = Date.parse('2026-01-01T00:00:10Z');
-  const owner = { id: 'r1', host: 'ops-1', pid: 42, machineId: 'm-1', processStart: 's42', startedAtIso: '2026-01-01T00:00:00Z', leaseUntilIso: '2026-01-01T00:00:15Z' };
+  const owner = {
+    id: 'r1',
+    host: 'ops-1',
+    pid: 42,
+    machineId: 'm-1',
+    processStart: 's42',
+    startedAtIso: '2026-01-01T00:00:00Z',
+    leaseUntilIso: '2026-01-01T00:00:15Z',
+  };
 
   test.each([
     ['running on this machine, lease valid', owner, probe({ 42: 's42' }), 'live'],
@@ -48,7 +74,12 @@ describe('fence owner liveness', () => {
     ['pid reused by a later process', owner, probe({ 42: 's99' }), 'dead'],
     ['on another machine with the same host name: only the lease counts', owner, probe({}, 'm-2'), 'live'],
     ['on another machine, lease over', { ...owner, leaseUntilIso: '2026-01-01T00:00:09Z' }, probe({}, 'm-2'), 'expired'],
-    ['alive but its lease ran out (frozen, or a stuck renewal)', { ...owner, leaseUntilIso: '2026-01-01T00:00:10Z' }, probe({ 42: 's42' }), 'expired'],
+    [
+      'alive but its lease ran out (frozen, or a stuck renewal)',
+      { ...owner, leaseUntilIso: '2026-01-01T00:00:10Z' },
+      probe({ 42: 's42' }),
+      'expired',
+    ],
     ['no machine identity anywhere: never judged dead, the lease decides', { ...owner, machineId: null }, probe({}, null), 'live'],
     ['no machine identity, lease over', { ...owner, machineId: null, leaseUntilIso: '2026-01-01T00:00:09Z' }, probe({}, null), 'expired'],
   ])('%s', (_what, o, p, state) => {

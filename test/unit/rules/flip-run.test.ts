@@ -33,12 +33,21 @@ const stores = { file: fileStore, memory: async () => createMemoryStore() };
 
 /** A host where only the listed pids run (so "dead" is decided without real processes). */
 const host = (running: readonly number[], machineId = 'm-1'): HostProbe => ({
-  host: 'ops-1', pid: 100, machineId, processStart: (pid) => (pid === 100 || running.includes(pid) ? `start-${pid}` : undefined),
+  host: 'ops-1',
+  pid: 100,
+  machineId,
+  processStart: (pid) => (pid === 100 || running.includes(pid) ? `start-${pid}` : undefined),
 });
 
 const owner = (o: Partial<FenceOwner>): FenceOwner => ({
-  id: 'other-run', host: 'ops-1', pid: 200, machineId: 'm-1', processStart: 'start-200',
-  startedAtIso: new Date().toISOString(), leaseUntilIso: new Date(Date.now() + 60_000).toISOString(), ...o,
+  id: 'other-run',
+  host: 'ops-1',
+  pid: 200,
+  machineId: 'm-1',
+  processStart: 'start-200',
+  startedAtIso: new Date().toISOString(),
+  leaseUntilIso: new Date(Date.now() + 60_000).toISOString(),
+  ...o,
 });
 
 const hzA = { ranges: [{ from: 0, to: 19 }], by: 'flip hz-a', atIso: 'y' };
@@ -57,7 +66,11 @@ describe.each(Object.entries(stores))('staged flip on the %s store', (_name, ope
     let probes = 0;
     const events: StageEvent[] = [];
     const r = await runFlip({
-      store, topology: t, cut: ['hz-a', 'hz-b'], catchUpIntervalMs: 1, onStage: (e) => events.push(e),
+      store,
+      topology: t,
+      cut: ['hz-a', 'hz-b'],
+      catchUpIntervalMs: 1,
+      onStage: (e) => events.push(e),
       catchUp: async () => {
         const now = await store.read();
         seen.push(`${now?.fence ? renderFence(now.fence, 100) : '-'} ${now?.fence?.owner?.pid} ${now?.map.owners[0]}`);
@@ -80,10 +93,19 @@ describe.each(Object.entries(stores))('staged flip on the %s store', (_name, ope
   test('a failed catch-up lifts the fence and leaves the old map', async () => {
     const t = await labTopology();
     const store = await initialized();
-    const run = runFlip({ store, topology: t, cut: ['sz-a'], catchUpTimeoutMs: 20, catchUpIntervalMs: 5, catchUp: async () => ({ ok: false, detail: 'lag 7 MB' }) });
+    const run = runFlip({
+      store,
+      topology: t,
+      cut: ['sz-a'],
+      catchUpTimeoutMs: 20,
+      catchUpIntervalMs: 5,
+      catchUp: async () => ({ ok: false, detail: 'lag 7 MB' }),
+    });
     const e = await run.catch((x: unknown) => x);
     expect(isFlipError(e) && e.reason).toBe('catch-up-failed');
-    expect((e as Error).message).toMatch(/^data did not catch up within 20ms: lag 7 MB; the fence was lifted and the old map \(version 1\) stays$/);
+    expect((e as Error).message).toMatch(
+      /^data did not catch up within 20ms: lag 7 MB; the fence was lifted and the old map \(version 1\) stays$/,
+    );
     const now = await store.read();
     expect(now).toMatchObject({ version: 3, kind: 'unfence', fence: null, cut: [] });
     expect(now?.map).toEqual(initialMap(t));
@@ -92,10 +114,16 @@ describe.each(Object.entries(stores))('staged flip on the %s store', (_name, ope
   test('a fence held by another operation is refused, naming the operation and its owner', async () => {
     const t = await labTopology();
     const store = await initialized();
-    await store.compareAndSet(1, { kind: 'fence', map: initialMap(t), fence: { ranges: [{ from: 40, to: 41 }], by: 'flip sh-a', atIso: 'x', owner: owner({ pid: 4242, processStart: 'start-4242' }) } });
+    await store.compareAndSet(1, {
+      kind: 'fence',
+      map: initialMap(t),
+      fence: { ranges: [{ from: 40, to: 41 }], by: 'flip sh-a', atIso: 'x', owner: owner({ pid: 4242, processStart: 'start-4242' }) },
+    });
     const e = await runFlip({ store, topology: t, cut: ['hz-a'], hostProbe: host([4242]) }).catch((x: unknown) => x);
     expect(isFlipError(e) && e.reason).toBe('fenced');
-    expect((e as Error).message).toMatch(/^shards 40-41 are write-fenced by "flip sh-a" since x, held by pid 4242 on host ops-1 \(run other-ru, started .*, lease until .*\)$/);
+    expect((e as Error).message).toMatch(
+      /^shards 40-41 are write-fenced by "flip sh-a" since x, held by pid 4242 on host ops-1 \(run other-ru, started .*, lease until .*\)$/,
+    );
     expect((await store.read())?.version).toBe(2);
   });
 
@@ -104,7 +132,13 @@ describe.each(Object.entries(stores))('staged flip on the %s store', (_name, ope
     const store = await initialized();
     await store.compareAndSet(1, { kind: 'fence', map: initialMap(t), fence: { ...hzA, owner: owner({}) } });
     let probes = 0;
-    const e = await runFlip({ store, topology: t, cut: ['hz-a'], hostProbe: host([200]), catchUp: async () => ((probes += 1), { ok: true }) }).catch((x: unknown) => x);
+    const e = await runFlip({
+      store,
+      topology: t,
+      cut: ['hz-a'],
+      hostProbe: host([200]),
+      catchUp: async () => ((probes += 1), { ok: true }),
+    }).catch((x: unknown) => x);
     expect(isFlipError(e) && [e.reason, e.exitCode]).toEqual(['fenced', 4]);
     expect((e as Error).message).toMatch(/^"flip hz-a" is already running: shards 00-19 are write-fenced by pid 200 on host ops-1/);
     expect(probes).toBe(0);
@@ -114,14 +148,22 @@ describe.each(Object.entries(stores))('staged flip on the %s store', (_name, ope
   test.each([
     ['its process is gone (same machine)', owner({}), host([]), /process 200 on ops-1 is gone/],
     ['its pid now belongs to a later process', owner({ processStart: 'older' }), host([200]), /pid now belongs to a later process/],
-    ['its lease expired (another machine)', owner({ machineId: 'm-2', leaseUntilIso: new Date(Date.now() - 1).toISOString() }), host([]), /its lease ended at/],
+    [
+      'its lease expired (another machine)',
+      owner({ machineId: 'm-2', leaseUntilIso: new Date(Date.now() - 1).toISOString() }),
+      host([]),
+      /its lease ended at/,
+    ],
   ])('the fence of a dead run of the same flip is taken over when %s, and catch-up runs again', async (_why, dead, probe, why) => {
     const t = await labTopology();
     const store = await initialized();
     await store.compareAndSet(1, { kind: 'fence', map: initialMap(t), fence: { ...hzA, owner: dead } });
     const fencesDuringCatchUp: (number | undefined)[] = [];
     const r = await runFlip({
-      store, topology: t, cut: ['hz-a'], hostProbe: probe,
+      store,
+      topology: t,
+      cut: ['hz-a'],
+      hostProbe: probe,
       catchUp: async () => (fencesDuringCatchUp.push((await store.read())?.fence?.owner?.pid), { ok: true }),
     });
     expect(r.tookOver?.why).toMatch(why);
@@ -135,7 +177,12 @@ describe.each(Object.entries(stores))('staged flip on the %s store', (_name, ope
     const store = await initialized();
     let failUnfence = true;
     const flaky: RuleStore = {
-      ...store, label: store.label, read: () => store.read(), readVersion: (v) => store.readVersion(v), subscribe: (a, b) => store.subscribe(a, b), close: () => store.close(),
+      ...store,
+      label: store.label,
+      read: () => store.read(),
+      readVersion: (v) => store.readVersion(v),
+      subscribe: (a, b) => store.subscribe(a, b),
+      close: () => store.close(),
       compareAndSet: async (expected, next) => {
         if (next.kind === 'unfence' && failUnfence) {
           failUnfence = false;
@@ -155,31 +202,49 @@ describe.each(Object.entries(stores))('staged flip on the %s store', (_name, ope
   test.each([
     ['its process is gone (same machine)', owner({}), host([]), /process 200 on ops-1 is gone/],
     ['its lease expired', owner({ leaseUntilIso: new Date(Date.now() - 1).toISOString() }), host([200]), /its lease ended at/],
-  ])('a rollback takes over the fence of a killed flip (another operation) when %s, widened to what it moves', async (_why, dead, probe, why) => {
-    const t = await labTopology();
-    const store = await initialized();
-    // the flip of hz-a was killed right after its fence (version 2): the map is still the initial one
-    await store.compareAndSet(1, { kind: 'fence', map: initialMap(t), fence: { ranges: [{ from: 0, to: 39 }], by: 'flip hz-a,hz-b', atIso: 'y', owner: dead } });
-    const during: string[] = [];
-    const r = await rollbackToVersion({
-      store, version: 1, hostProbe: probe,
-      catchUp: async () => {
-        const f = (await store.read())?.fence;
-        during.push(`${f ? renderFence(f, 100) : '-'} ${f?.by} ${f?.owner?.pid}`);
-        return { ok: true };
-      },
-    });
-    expect(r.tookOver?.why).toMatch(why);
-    expect(during).toEqual(['00-39 rollback to v1 100']); // caught up under its own fence, over the dead one's shards
-    expect(await store.read()).toMatchObject({ fence: null, cut: [] });
-    expect((await store.read())?.map).toEqual(initialMap(t));
-  });
+  ])(
+    'a rollback takes over the fence of a killed flip (another operation) when %s, widened to what it moves',
+    async (_why, dead, probe, why) => {
+      const t = await labTopology();
+      const store = await initialized();
+      // the flip of hz-a was killed right after its fence (version 2): the map is still the initial one
+      await store.compareAndSet(1, {
+        kind: 'fence',
+        map: initialMap(t),
+        fence: { ranges: [{ from: 0, to: 39 }], by: 'flip hz-a,hz-b', atIso: 'y', owner: dead },
+      });
+      const during: string[] = [];
+      const r = await rollbackToVersion({
+        store,
+        version: 1,
+        hostProbe: probe,
+        catchUp: async () => {
+          const f = (await store.read())?.fence;
+          during.push(`${f ? renderFence(f, 100) : '-'} ${f?.by} ${f?.owner?.pid}`);
+          return { ok: true };
+        },
+      });
+      expect(r.tookOver?.why).toMatch(why);
+      expect(during).toEqual(['00-39 rollback to v1 100']); // caught up under its own fence, over the dead one's shards
+      expect(await store.read()).toMatchObject({ fence: null, cut: [] });
+      expect((await store.read())?.map).toEqual(initialMap(t));
+    },
+  );
 
   test('a live fence of another operation is refused with a remedy that names the store', async () => {
     const t = await labTopology();
     const store = await initialized();
-    await store.compareAndSet(1, { kind: 'fence', map: initialMap(t), fence: { ranges: [{ from: 0, to: 39 }], by: 'flip hz-a,hz-b', atIso: 'y', owner: owner({}) } });
-    const e = await rollbackToVersion({ store, version: 1, hostProbe: host([200]), unfenceCommand: 'drctl rules unfence --store file:/x/rules.json --yes' }).catch((x: unknown) => x);
+    await store.compareAndSet(1, {
+      kind: 'fence',
+      map: initialMap(t),
+      fence: { ranges: [{ from: 0, to: 39 }], by: 'flip hz-a,hz-b', atIso: 'y', owner: owner({}) },
+    });
+    const e = await rollbackToVersion({
+      store,
+      version: 1,
+      hostProbe: host([200]),
+      unfenceCommand: 'drctl rules unfence --store file:/x/rules.json --yes',
+    }).catch((x: unknown) => x);
     expect(isFlipError(e) && e.reason).toBe('fenced');
     expect(isFlipError(e) && e.hint).toMatch(/`drctl rules unfence --store file:\/x\/rules\.json --yes` lifts its fence/);
     expect((await store.read())?.version).toBe(2);
@@ -197,7 +262,12 @@ describe.each(Object.entries(stores))('staged flip on the %s store', (_name, ope
     const t = await labTopology();
     const store = await initialized();
     const r = await runFlip({
-      store, topology: t, cut: ['sz-a'], leaseMs: 30, catchUpIntervalMs: 2, catchUpTimeoutMs: 60_000,
+      store,
+      topology: t,
+      cut: ['sz-a'],
+      leaseMs: 30,
+      catchUpIntervalMs: 2,
+      catchUpTimeoutMs: 60_000,
       catchUp: async () => {
         const now = await store.read();
         return now && now.version >= 4 && now.kind === 'fence' ? { ok: true } : { ok: false, detail: `at version ${now?.version}` };
@@ -215,7 +285,12 @@ describe.each(Object.entries(stores))('staged flip on the %s store', (_name, ope
     const store2 = await initialized();
     let stolen = false;
     const e = await runFlip({
-      store: store2, topology: t, cut: ['sz-a'], leaseMs: 30, catchUpIntervalMs: 2, catchUpTimeoutMs: 60_000,
+      store: store2,
+      topology: t,
+      cut: ['sz-a'],
+      leaseMs: 30,
+      catchUpIntervalMs: 2,
+      catchUpTimeoutMs: 60_000,
       catchUp: async () => {
         const now = await store2.read();
         if (!stolen && now?.fence) {
@@ -266,7 +341,8 @@ describe.each(Object.entries(stores))('staged flip on the %s store', (_name, ope
     const flip = await runFlip({ store, topology: t, cut: ['sh-a'] });
     const during: string[] = [];
     const r = await rollbackToVersion({
-      store, version: flip.fromVersion,
+      store,
+      version: flip.fromVersion,
       catchUp: async () => {
         const now = await store.read();
         during.push(`${now?.fence?.by} ${now?.fence ? fenceSize(now.fence) : 0} ${now?.map.owners[40]}`);

@@ -48,7 +48,13 @@ const shape = {
 const roomy = fc
   .record({ ...shape, dcRatio: fc.integer({ min: 2, max: 12 }) })
   .map(({ shardCount, zoneCount, seed, first, others, dcRatio }): Scenario => {
-    const g = generateTopology({ shardCount, zoneCount, dcCount: Math.max(2, Math.min(zoneCount, dcRatio)), partnerCount: zoneCount - 1, seed });
+    const g = generateTopology({
+      shardCount,
+      zoneCount,
+      dcCount: Math.max(2, Math.min(zoneCount, dcRatio)),
+      partnerCount: zoneCount - 1,
+      seed,
+    });
     const t: Topology = { ...g, zones: g.zones.map((z) => ({ ...z, capacity: shardCount })) };
     const start = initialMap(t);
     return { t, start, cut: cutOf(t, start, first, others) };
@@ -59,10 +65,20 @@ const roomy = fc
  * after an earlier flip. Mostly refusals, some acceptances: every outcome is checked by the oracle.
  */
 const tight = fc
-  .record({ ...shape, dcCount: fc.integer({ min: 2, max: 8 }), partnerCount: fc.integer({ min: 0, max: 3 }), maxSpare: fc.integer({ min: 0, max: 60 }), earlier: fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }) })
+  .record({
+    ...shape,
+    dcCount: fc.integer({ min: 2, max: 8 }),
+    partnerCount: fc.integer({ min: 0, max: 3 }),
+    maxSpare: fc.integer({ min: 0, max: 60 }),
+    earlier: fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+  })
   .map(({ shardCount, zoneCount, seed, first, others, dcCount, partnerCount, maxSpare, earlier }): Scenario => {
     const t = generateTopology({ shardCount, zoneCount, dcCount: Math.min(dcCount, zoneCount), partnerCount, maxSpare, seed });
-    const before = computeFlip(t, initialMap(t), t.dcs.map((d) => d.name).filter((_, i) => earlier[i] === true && i % 3 === 0));
+    const before = computeFlip(
+      t,
+      initialMap(t),
+      t.dcs.map((d) => d.name).filter((_, i) => earlier[i] === true && i % 3 === 0),
+    );
     const start = before.ok ? before.value.newMap : initialMap(t);
     return { t, start, cut: cutOf(t, start, first, others) };
   });
@@ -76,7 +92,10 @@ function checkInvariants({ t, start, cut }: Scenario, after: ShardMap): void {
     for (const z of m.owners) n.set(z, (n.get(z) ?? 0) + 1);
     return n;
   };
-  for (const [when, map] of [['before', start], ['after', after]] as const) {
+  for (const [when, map] of [
+    ['before', start],
+    ['after', after],
+  ] as const) {
     if (map.owners.length !== t.shardCount) wrong.push(`${when}: ${map.owners.length} shards`);
     map.owners.forEach((owner, shard) => {
       if (!zones.has(owner)) wrong.push(`${when}: shard ${shard} has no single known owner ("${owner}")`);
@@ -88,7 +107,8 @@ function checkInvariants({ t, start, cut }: Scenario, after: ShardMap): void {
     if (!cut.includes(zones.get(was)?.dc ?? '') && owner !== was) wrong.push(`shard ${shard} moved from ${was} outside the cut`);
   });
   const [b, a] = [count(start), count(after)];
-  for (const z of t.zones) if ((a.get(z.name) ?? 0) > (b.get(z.name) ?? 0) && (a.get(z.name) ?? 0) > z.capacity) wrong.push(`zone ${z.name} over capacity`);
+  for (const z of t.zones)
+    if ((a.get(z.name) ?? 0) > (b.get(z.name) ?? 0) && (a.get(z.name) ?? 0) > z.capacity) wrong.push(`zone ${z.name} over capacity`);
   expect(wrong).toEqual([]);
 }
 
@@ -97,7 +117,9 @@ function checkRefusal({ t, start, cut }: Scenario, problems: readonly FlipProble
   const oracle = oracleFlip(t, start, cut);
   const zones = indexZones(t);
   const isCut = (z: string): boolean => cut.includes(zones.get(z)?.dc ?? '');
-  const stated = problems.filter((p) => p.reason === 'no-surviving-owner' || p.reason === 'partner-loop').map((p) => (p as { zone: string }).zone);
+  const stated = problems
+    .filter((p) => p.reason === 'no-surviving-owner' || p.reason === 'partner-loop')
+    .map((p) => (p as { zone: string }).zone);
   expect(new Set(stated)).toEqual(oracle.stranded);
   for (const p of problems) {
     if (p.reason === 'no-surviving-owner' || p.reason === 'partner-loop') {
@@ -117,7 +139,9 @@ function checkRefusal({ t, start, cut }: Scenario, problems: readonly FlipProble
     }
     expect(['unknown-dc', 'shard-count-mismatch', 'unknown-zone']).not.toContain(p.reason);
   }
-  expect(new Map(problems.flatMap((p) => (p.reason === 'over-capacity' ? [[p.zone, { load: p.load, capacity: p.capacity }] as const] : [])))).toEqual(oracle.over);
+  expect(
+    new Map(problems.flatMap((p) => (p.reason === 'over-capacity' ? [[p.zone, { load: p.load, capacity: p.capacity }] as const] : []))),
+  ).toEqual(oracle.over);
 }
 
 describe('computeFlip properties over random topologies', () => {
@@ -135,7 +159,7 @@ describe('computeFlip properties over random topologies', () => {
     );
   });
 
-  test('tight topologies: a refusal states exactly the oracle\'s problems (amounts and loops checked); an acceptance equals the oracle', () => {
+  test("tight topologies: a refusal states exactly the oracle's problems (amounts and loops checked); an acceptance equals the oracle", () => {
     const seen = { refused: 0, accepted: 0 };
     fc.assert(
       fc.property(tight, (s) => {
@@ -183,7 +207,10 @@ describe('computeFlip properties over random topologies', () => {
           const [prev, next] = [history[v - 1] as RuleVersion, history[v] as RuleVersion];
           for (const [shard, owner] of next.map.owners.entries()) {
             if (owner === prev.map.owners[shard]) continue;
-            expect(fenceCovers(prev.fence, shard) && fenceCovers(next.fence, shard), `shard ${shard} changed owner unfenced at v${next.version}`).toBe(true);
+            expect(
+              fenceCovers(prev.fence, shard) && fenceCovers(next.fence, shard),
+              `shard ${shard} changed owner unfenced at v${next.version}`,
+            ).toBe(true);
           }
         }
         expect(history.map((v) => v.kind)).toEqual(['init', 'fence', 'map', 'unfence', 'fence', 'rollback', 'unfence']);

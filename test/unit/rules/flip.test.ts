@@ -6,10 +6,19 @@ import type { Topology } from '../../../src/rules/topology.js';
 import { labTopology } from './lab-topology.js';
 
 const zone = (name: string, dc: string, capacity: number, from: number, to: number, partners: string[]) => ({
-  name, dc, city: dc, capacity, shards: from <= to ? [{ from, to }] : [], partners,
+  name,
+  dc,
+  city: dc,
+  capacity,
+  shards: from <= to ? [{ from, to }] : [],
+  partners,
 });
 const topo = (zones: ReturnType<typeof zone>[], shardCount = 10): Topology => ({
-  name: 't', shardCount, cities: [...new Set(zones.map((z) => z.city))], dcs: [...new Set(zones.map((z) => z.dc))].map((d) => ({ name: d, city: d })), zones,
+  name: 't',
+  shardCount,
+  cities: [...new Set(zones.map((z) => z.city))],
+  dcs: [...new Set(zones.map((z) => z.dc))].map((d) => ({ name: d, city: d })),
+  zones,
 });
 
 describe('computeFlip on the lab topology', () => {
@@ -19,7 +28,12 @@ describe('computeFlip on the lab topology', () => {
     if (!r.ok) throw new Error(r.error.message);
     expect(r.value.cut).toEqual(['hz-a', 'hz-b']);
     expect(describeMoves(r.value.moves)).toBe('shards 00-19: RZ01 (hz-a) → RZ03 (sh-a); shards 20-39: RZ02 (hz-b) → RZ04 (sh-b)');
-    expect(r.value.moves.map(moveToJson)[0]).toEqual({ shards: '00-19', count: 20, from: { zone: 'RZ01', dc: 'hz-a' }, to: { zone: 'RZ03', dc: 'sh-a' } });
+    expect(r.value.moves.map(moveToJson)[0]).toEqual({
+      shards: '00-19',
+      count: 20,
+      from: { zone: 'RZ01', dc: 'hz-a' },
+      to: { zone: 'RZ03', dc: 'sh-a' },
+    });
     expect(r.value.moving).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
@@ -34,7 +48,9 @@ describe('computeFlip on the lab topology', () => {
   test('an unknown data center is refused', async () => {
     const t = await labTopology();
     const r = computeFlip(t, initialMap(t), ['hz-c']);
-    expect(!r.ok && r.error.problems).toEqual([{ reason: 'unknown-dc', dc: 'hz-c', message: 'unknown data center "hz-c" (known: hz-a, hz-b, sh-a, sh-b, sz-a)' }]);
+    expect(!r.ok && r.error.problems).toEqual([
+      { reason: 'unknown-dc', dc: 'hz-c', message: 'unknown data center "hz-c" (known: hz-a, hz-b, sh-a, sh-b, sz-a)' },
+    ]);
   });
 
   test('an empty cut or a cut of an empty dc changes nothing', async () => {

@@ -22,7 +22,10 @@ describe('route', () => {
   test('a fenced shard is not writable', async () => {
     const t = await labTopology();
     const fence = fenceOf([5, 66, 67, 68], 'flip sh-b', '', null);
-    expect(fence.ranges).toEqual([{ from: 5, to: 5 }, { from: 66, to: 68 }]);
+    expect(fence.ranges).toEqual([
+      { from: 5, to: 5 },
+      { from: 66, to: 68 },
+    ]);
     expect(route(t, { map: initialMap(t), fence }, '166').writable).toBe(false);
     expect(route(t, { map: initialMap(t), fence }, '168').writable).toBe(false);
     expect(route(t, { map: initialMap(t), fence }, '169').writable).toBe(true);

@@ -22,7 +22,10 @@ test('a stranded shard points at the zone partners', async () => {
   const { dir, cleanup } = await makeTmpDir();
   try {
     const file = path.join(dir, 't.yaml');
-    await writeFile(file, 'apiVersion: drctl/v1\nkind: Topology\nspec:\n  shardCount: 2\n  cities:\n    c:\n      dcs:\n        d1:\n          zones:\n            A: { capacity: 2, shards: ["0"], partners: [B] }\n        d2:\n          zones:\n            B: { capacity: 2, shards: ["1"], partners: [A] }\n');
+    await writeFile(
+      file,
+      'apiVersion: drctl/v1\nkind: Topology\nspec:\n  shardCount: 2\n  cities:\n    c:\n      dcs:\n        d1:\n          zones:\n            A: { capacity: 2, shards: ["0"], partners: [B] }\n        d2:\n          zones:\n            B: { capacity: 2, shards: ["1"], partners: [A] }\n',
+    );
     const ds = await checkStrandedShards(file, ['d1', 'd2']);
     expect(ds.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['10:46 flip-partner-loop', '13:46 flip-partner-loop']);
   } finally {

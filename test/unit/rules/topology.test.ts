@@ -74,7 +74,9 @@ describe('validateTopology', () => {
           zones:
             RZ02: { capacity: 10, shards: ["5-9"], partners: [RZ01, RZ0] }
 `;
-    const hints = parseTopologyText(text, 't.yaml').diagnostics.filter((d) => d.code === 'unknown-partner').map((d) => `${d.message} | ${d.hint ?? ''}`);
+    const hints = parseTopologyText(text, 't.yaml')
+      .diagnostics.filter((d) => d.code === 'unknown-partner')
+      .map((d) => `${d.message} | ${d.hint ?? ''}`);
     expect(hints).toEqual([
       'unknown partner zone "RZ09" for RZ01 | did you mean "RZ02"?',
       'unknown partner zone "RZ0" for RZ02 | did you mean "RZ01"?',
@@ -125,11 +127,20 @@ spec:
   });
 
   test('generated topologies (up to 10,000 shards) round-trip through YAML', () => {
-    for (const o of [{ shardCount: 100, zoneCount: 5 }, { shardCount: 10_000, zoneCount: 100, seed: 3 }]) {
+    for (const o of [
+      { shardCount: 100, zoneCount: 5 },
+      { shardCount: 10_000, zoneCount: 100, seed: 3 },
+    ]) {
       const t = generateTopology(o);
       const loaded = parseTopologyText(stringify(toTopologyDocument(t)), 'gen.yaml');
       expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-      const sorted = (x: typeof t | undefined) => x && { ...x, cities: [...x.cities].sort(), dcs: [...x.dcs].sort((a, b) => a.name.localeCompare(b.name)), zones: [...x.zones].sort((a, b) => a.name.localeCompare(b.name)) };
+      const sorted = (x: typeof t | undefined) =>
+        x && {
+          ...x,
+          cities: [...x.cities].sort(),
+          dcs: [...x.dcs].sort((a, b) => a.name.localeCompare(b.name)),
+          zones: [...x.zones].sort((a, b) => a.name.localeCompare(b.name)),
+        };
       expect(sorted(loaded.topology)).toEqual(sorted(t));
     }
   });

@@ -10,7 +10,9 @@ import { parseYamlText } from '../../../src/yaml/file.js';
 const registry = createKindRegistry([execKind, httpKind, faultFreezeKind]);
 const check = (fault: string): string[] => {
   const text = `apiVersion: drctl/v1\nkind: Runbook\nmetadata: { name: t }\nspec:\n  fault:\n${fault}  steps:\n    - { id: a, kind: exec, with: { apply: [x] } }\n`;
-  return validateRunbookData(parseYamlText('/t.yaml', text), registry).map((d) => `${d.line}:${d.column} ${d.severity} ${d.code}: ${d.message}`);
+  return validateRunbookData(parseYamlText('/t.yaml', text), registry).map(
+    (d) => `${d.line}:${d.column} ${d.severity} ${d.code}: ${d.message}`,
+  );
 };
 
 describe('spec.fault must be reversible', () => {

@@ -2,7 +2,14 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { collectReferences, interpolate, loadParamsFile, parseSetFlag, resolveParams, type InterpolationScope } from '../../../src/runbook/interpolate.js';
+import {
+  collectReferences,
+  interpolate,
+  loadParamsFile,
+  parseSetFlag,
+  resolveParams,
+  type InterpolationScope,
+} from '../../../src/runbook/interpolate.js';
 import { Secret, isSecret } from '../../../src/util/secret.js';
 
 const scope: InterpolationScope = {
@@ -53,7 +60,9 @@ describe('interpolate', () => {
 
 describe('collectReferences', () => {
   test('finds every reference with its path, skipping escapes', () => {
-    expect(collectReferences({ a: ['${params.x}', 'lit $${no}'], b: { c: 'u=${env.U} k=${secret.K} o=${steps.db.outputs.role} ${bad}' } })).toEqual([
+    expect(
+      collectReferences({ a: ['${params.x}', 'lit $${no}'], b: { c: 'u=${env.U} k=${secret.K} o=${steps.db.outputs.role} ${bad}' } }),
+    ).toEqual([
       { type: 'params', name: 'x', raw: '${params.x}', path: ['a', 0] },
       { type: 'env', name: 'U', raw: '${env.U}', path: ['b', 'c'] },
       { type: 'secret', name: 'K', raw: '${secret.K}', path: ['b', 'c'] },
@@ -98,9 +107,13 @@ describe('parseSetFlag', () => {
   });
 
   test('a missing = is a clear usage error (exit 3), its prefix told once', () => {
-    expect(() => parseSetFlag('cut')).toThrow(expect.objectContaining({ exitCode: 3, message: '--set cut: expected key=value (e.g. --set cut=[hz-a,hz-b])' }));
+    expect(() => parseSetFlag('cut')).toThrow(
+      expect.objectContaining({ exitCode: 3, message: '--set cut: expected key=value (e.g. --set cut=[hz-a,hz-b])' }),
+    );
     expect(() => parseSetFlag('=1')).toThrow(expect.objectContaining({ exitCode: 3, message: '--set =1: the key before "=" is empty' }));
-    expect(() => parseSetFlag('to=[x', 'DRCTL_PARAM_to=[x')).toThrow(expect.objectContaining({ exitCode: 3, message: expect.stringMatching(/^DRCTL_PARAM_to=\[x: cannot read value "\[x": /) }));
+    expect(() => parseSetFlag('to=[x', 'DRCTL_PARAM_to=[x')).toThrow(
+      expect.objectContaining({ exitCode: 3, message: expect.stringMatching(/^DRCTL_PARAM_to=\[x: cannot read value "\[x": /) }),
+    );
   });
 });
 
@@ -115,10 +128,15 @@ describe('loadParamsFile', () => {
   test('bad YAML and non-maps are errors with positions', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'cut: [hz-a\n');
-    await expect(loadParamsFile(bad)).rejects.toMatchObject({ code: 'params-invalid', diagnostics: [expect.objectContaining({ code: 'yaml-syntax', line: 2, column: 1 })] });
+    await expect(loadParamsFile(bad)).rejects.toMatchObject({
+      code: 'params-invalid',
+      diagnostics: [expect.objectContaining({ code: 'yaml-syntax', line: 2, column: 1 })],
+    });
     const list = join(dir, 'list.yaml');
     writeFileSync(list, '\n- a\n');
-    await expect(loadParamsFile(list)).rejects.toMatchObject({ diagnostics: [expect.objectContaining({ code: 'wrong-type', line: 2, column: 1 })] });
+    await expect(loadParamsFile(list)).rejects.toMatchObject({
+      diagnostics: [expect.objectContaining({ code: 'wrong-type', line: 2, column: 1 })],
+    });
   });
 
   test('given the declared params, an unknown name is an error at its key (with a did-you-mean)', async () => {
@@ -127,7 +145,14 @@ describe('loadParamsFile', () => {
     await expect(loadParamsFile(file, ['cut', 'to'])).rejects.toMatchObject({
       code: 'params-invalid',
       diagnostics: [
-        expect.objectContaining({ code: 'unknown-param', message: 'unknown param "too" (did you mean "to"?)', hint: 'declared params: cut, to', file, line: 4, column: 1 }),
+        expect.objectContaining({
+          code: 'unknown-param',
+          message: 'unknown param "too" (did you mean "to"?)',
+          hint: 'declared params: cut, to',
+          file,
+          line: 4,
+          column: 1,
+        }),
         expect.objectContaining({ code: 'unknown-param', message: 'unknown param "zz"', line: 5, column: 1 }),
       ],
     });

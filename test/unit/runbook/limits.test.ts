@@ -12,17 +12,21 @@ const check = (body: string): string[] => {
 
 describe('durations a run cannot use are refused with their position', () => {
   test('a zero timeout (step, defaults, probe, fault) and a budget of 0', () => {
-    expect(check([
-      '  budget: 0s',
-      '  defaults: { timeout: 0ms }',
-      '  readiness: [{ name: up, exec: [true], timeout: 0s }]',
-      '  steps:',
-      '    - id: a',
-      '      kind: exec',
-      '      timeout: 0s',
-      '      with: { apply: [true] }',
-      '',
-    ].join('\n'))).toEqual([
+    expect(
+      check(
+        [
+          '  budget: 0s',
+          '  defaults: { timeout: 0ms }',
+          '  readiness: [{ name: up, exec: [true], timeout: 0s }]',
+          '  steps:',
+          '    - id: a',
+          '      kind: exec',
+          '      timeout: 0s',
+          '      with: { apply: [true] }',
+          '',
+        ].join('\n'),
+      ),
+    ).toEqual([
       '5:11 bad-duration: budget: duration "0s" must be more than 0 (e.g. 500ms, 30s)',
       '6:24 bad-duration: timeout: duration "0ms" must be more than 0 (e.g. 500ms, 30s)',
       '7:50 bad-duration: timeout: duration "0s" must be more than 0 (e.g. 500ms, 30s)',
@@ -31,18 +35,22 @@ describe('durations a run cannot use are refused with their position', () => {
   });
 
   test('a wait beyond what a timer holds (2^31-1 ms, 596h31m): step timeout, backoff, wait duration and interval', () => {
-    expect(check([
-      '  defaults: { retryBackoff: 700h }',
-      '  steps:',
-      '    - id: a',
-      '      kind: exec',
-      '      timeout: 597h',
-      '      with: { apply: [true] }',
-      '    - id: w',
-      '      kind: wait',
-      '      with: { duration: 800h, interval: 25d }',
-      '',
-    ].join('\n'))).toEqual([
+    expect(
+      check(
+        [
+          '  defaults: { retryBackoff: 700h }',
+          '  steps:',
+          '    - id: a',
+          '      kind: exec',
+          '      timeout: 597h',
+          '      with: { apply: [true] }',
+          '    - id: w',
+          '      kind: wait',
+          '      with: { duration: 800h, interval: 25d }',
+          '',
+        ].join('\n'),
+      ),
+    ).toEqual([
       '5:29 bad-duration: retryBackoff: duration "700h" is too long: at most 596h31m (the longest a timer can wait)',
       '9:16 bad-duration: timeout: duration "597h" is too long: at most 596h31m (the longest a timer can wait)',
       '13:25 bad-param: step "w": duration "800h" is too long: at most 596h31m (the longest a timer can wait)',
@@ -51,28 +59,36 @@ describe('durations a run cannot use are refused with their position', () => {
   });
 
   test('the longest usable timeout, 1ms and a budget far above it are fine', () => {
-    expect(check([
-      '  budget: 1000h',
-      '  steps:',
-      '    - { id: a, kind: exec, timeout: 596h, with: { apply: [true] } }',
-      '    - { id: b, kind: exec, timeout: 1ms, with: { apply: [true] } }',
-      '',
-    ].join('\n'))).toEqual([]);
+    expect(
+      check(
+        [
+          '  budget: 1000h',
+          '  steps:',
+          '    - { id: a, kind: exec, timeout: 596h, with: { apply: [true] } }',
+          '    - { id: b, kind: exec, timeout: 1ms, with: { apply: [true] } }',
+          '',
+        ].join('\n'),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('HTTP requests are checked before any run', () => {
   test('a step: URL, method, status codes and JSON paths (each where it is written)', () => {
-    expect(check([
-      '  steps:',
-      '    - id: h',
-      '      kind: http',
-      '      with:',
-      '        request: { url: "not a url", method: FROB, expect: { status: [200, 999], json: [{ path: status, equals: ok }] } }',
-      '        observe: { url: "ftp://x/y", expect: { json: [{ path: "$.a[", equals: 1 }] } }',
-      '        requestTimeout: 0s',
-      '',
-    ].join('\n'))).toEqual([
+    expect(
+      check(
+        [
+          '  steps:',
+          '    - id: h',
+          '      kind: http',
+          '      with:',
+          '        request: { url: "not a url", method: FROB, expect: { status: [200, 999], json: [{ path: status, equals: ok }] } }',
+          '        observe: { url: "ftp://x/y", expect: { json: [{ path: "$.a[", equals: 1 }] } }',
+          '        requestTimeout: 0s',
+          '',
+        ].join('\n'),
+      ),
+    ).toEqual([
       '9:25 bad-param: step "h": url "not a url" is not an absolute http:// or https:// URL (e.g. http://127.0.0.1:8080/health)',
       '9:46 bad-param: step "h": method "FROB" is not an HTTP method: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
       '9:76 bad-param: step "h": status 999 is not an HTTP status code (100-599)',
@@ -83,14 +99,18 @@ describe('HTTP requests are checked before any run', () => {
     ]);
   });
 
-  test('probes: readiness, steady state and a wait step\'s until', () => {
-    expect(check([
-      '  readiness: [{ name: api, http: { url: "localhost:8080" }, expect: { status: [99] } }]',
-      '  steadyState: [{ name: ok, http: { url: "http://127.0.0.1/x", method: gett } }]',
-      '  steps:',
-      '    - { id: w, kind: wait, with: { until: { http: { url: "http//x" }, expect: { json: [{ path: ok }] } } } }',
-      '',
-    ].join('\n'))).toEqual([
+  test("probes: readiness, steady state and a wait step's until", () => {
+    expect(
+      check(
+        [
+          '  readiness: [{ name: api, http: { url: "localhost:8080" }, expect: { status: [99] } }]',
+          '  steadyState: [{ name: ok, http: { url: "http://127.0.0.1/x", method: gett } }]',
+          '  steps:',
+          '    - { id: w, kind: wait, with: { until: { http: { url: "http//x" }, expect: { json: [{ path: ok }] } } } }',
+          '',
+        ].join('\n'),
+      ),
+    ).toEqual([
       '5:41 bad-value: probe "api": url "localhost:8080" is not an absolute http:// or https:// URL (e.g. http://127.0.0.1:8080/health)',
       '5:80 bad-value: probe "api": status 99 is not an HTTP status code (100-599)',
       '6:72 bad-value: probe "ok": method "gett" is not an HTTP method: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS (did you mean "GET"?)',
@@ -100,13 +120,17 @@ describe('HTTP requests are checked before any run', () => {
   });
 
   test('interpolated values wait for run time; lower-case methods and $ paths are fine', () => {
-    expect(check([
-      '  params: { base: { default: "http://127.0.0.1:1" }, m: { default: GET } }',
-      '  steps:',
-      '    - id: h',
-      '      kind: http',
-      '      with: { request: { url: "${params.base}/x", method: "${params.m}", expect: { status: [204], json: [{ path: "$[\'a-b\'].c", equals: 1 }] } }, rollback: { url: "https://example.test/", method: delete } }',
-      '',
-    ].join('\n'))).toEqual([]);
+    expect(
+      check(
+        [
+          '  params: { base: { default: "http://127.0.0.1:1" }, m: { default: GET } }',
+          '  steps:',
+          '    - id: h',
+          '      kind: http',
+          '      with: { request: { url: "${params.base}/x", method: "${params.m}", expect: { status: [204], json: [{ path: "$[\'a-b\'].c", equals: 1 }] } }, rollback: { url: "https://example.test/", method: delete } }',
+          '',
+        ].join('\n'),
+      ),
+    ).toEqual([]);
   });
 });

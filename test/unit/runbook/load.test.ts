@@ -18,8 +18,13 @@ describe('loadRunbookFile', () => {
   });
 
   test('a missing file throws fileNotFound naming what was looked for', async () => {
-    await expect(loadRunbookFile('nope/missing.yaml')).rejects.toMatchObject({ code: 'file-not-found', message: 'runbook not found: nope/missing.yaml' });
-    await expect(loadYamlFile('nope/topology.yaml', 'topology')).rejects.toMatchObject({ message: 'topology not found: nope/topology.yaml' });
+    await expect(loadRunbookFile('nope/missing.yaml')).rejects.toMatchObject({
+      code: 'file-not-found',
+      message: 'runbook not found: nope/missing.yaml',
+    });
+    await expect(loadYamlFile('nope/topology.yaml', 'topology')).rejects.toMatchObject({
+      message: 'topology not found: nope/topology.yaml',
+    });
   });
 
   test('syntax errors carry their position', async () => {
@@ -30,16 +35,40 @@ describe('loadRunbookFile', () => {
 
 describe('parseYamlText', () => {
   test('an unclosed quote is one error at the opening quote, not a cascade at the end of the file', () => {
-    const text = ['apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: q }', 'spec:', '  steps:', '    - id: a', '      kind: exec', '      with: { apply: [echo, "hello] }', '', ''].join('\n');
+    const text = [
+      'apiVersion: drctl/v1',
+      'kind: Runbook',
+      'metadata: { name: q }',
+      'spec:',
+      '  steps:',
+      '    - id: a',
+      '      kind: exec',
+      '      with: { apply: [echo, "hello] }',
+      '',
+      '',
+    ].join('\n');
     expect(parseYamlText('/q.yaml', text).diagnostics).toEqual([
-      { severity: 'error', code: 'yaml-syntax', file: '/q.yaml', line: 8, column: 29, message: 'YAML syntax: this quoted text is never closed (no closing " before the end of the file)' },
+      {
+        severity: 'error',
+        code: 'yaml-syntax',
+        file: '/q.yaml',
+        line: 8,
+        column: 29,
+        message: 'YAML syntax: this quoted text is never closed (no closing " before the end of the file)',
+      },
     ]);
     const single = parseYamlText('/s.yaml', "a: ok\nb: 'it''s fine'\nc: 'runs away\nd: [1, 2]\n").diagnostics;
-    expect(single.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["3:4 YAML syntax: this quoted text is never closed (no closing ' before the end of the file)"]);
+    expect(single.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+      "3:4 YAML syntax: this quoted text is never closed (no closing ' before the end of the file)",
+    ]);
   });
 
   test('a directory or an unreadable path is a FileProblem saying why, with the code a missing file has', async () => {
-    await expect(loadRunbookFile(FIXTURES)).rejects.toMatchObject({ code: 'file-unusable', problem: 'is a directory', message: `runbook ${FIXTURES}: is a directory` });
+    await expect(loadRunbookFile(FIXTURES)).rejects.toMatchObject({
+      code: 'file-unusable',
+      problem: 'is a directory',
+      message: `runbook ${FIXTURES}: is a directory`,
+    });
     await expect(loadRunbookFile('nope/missing.yaml')).rejects.toMatchObject({ problem: 'no such file or directory' });
   });
 

@@ -11,7 +11,9 @@ describe('validate: a rules flip that would strand shards or overfill a zone', (
     expect(v.runbook).toBeUndefined();
     const d = v.diagnostics.find((x) => x.code.startsWith('flip-'));
     expect(d?.file).toBe(path.join(dir, 'topology.yaml'));
-    expect(d?.message).toMatch(/^cutting hz-a, hz-b, sh-a, sh-b: zone RZ05 \(sz-a\) would own 100 shards but its capacity is 60: over by 40/);
+    expect(d?.message).toMatch(
+      /^cutting hz-a, hz-b, sh-a, sh-b: zone RZ05 \(sz-a\) would own 100 shards but its capacity is 60: over by 40/,
+    );
   });
   it('a flip the partners can absorb validates', async () => {
     const v = await validateRunbookFile(path.join(dir, 'ok-cut.yaml'), await loadBuiltinRegistry());

@@ -11,7 +11,9 @@ const check = (body: string): string[] => {
 
 describe('schema error translation', () => {
   test('enum with did-you-mean, integer bounds, kebab-case ids', () => {
-    expect(check('  onFailure: rollbak\n  defaults: { retries: -1 }\n  steps:\n    - { id: Bad_Id, kind: exec, with: { cmd: [a] } }\n')).toEqual([
+    expect(
+      check('  onFailure: rollbak\n  defaults: { retries: -1 }\n  steps:\n    - { id: Bad_Id, kind: exec, with: { cmd: [a] } }\n'),
+    ).toEqual([
       '5:14 bad-value: spec.onFailure must be one of "stop", "rollback", got "rollbak" (did you mean "rollback"?)',
       '6:24 bad-value: spec.defaults.retries must be an integer ≥ 0, got -1',
       '8:13 bad-value: id in step "Bad_Id" must be kebab-case (lowercase letters, digits and single dashes, e.g. db-election), got "Bad_Id"',
@@ -19,7 +21,11 @@ describe('schema error translation', () => {
   });
 
   test('probes need exactly one of exec/http; expect is checked per probe type', () => {
-    expect(check('  readiness:\n    - { name: a }\n    - { name: b, exec: [x], http: { url: "http://h/" } }\n    - { name: c, exec: [x], expect: { status: [200] } }\n  steps: [{ id: s, kind: exec, with: { cmd: [a] } }]\n')).toEqual([
+    expect(
+      check(
+        '  readiness:\n    - { name: a }\n    - { name: b, exec: [x], http: { url: "http://h/" } }\n    - { name: c, exec: [x], expect: { status: [200] } }\n  steps: [{ id: s, kind: exec, with: { cmd: [a] } }]\n',
+      ),
+    ).toEqual([
       '6:7 bad-value: spec.readiness[0] needs exactly one of "exec" or "http" or "redis" or "sql"',
       '7:7 bad-value: spec.readiness[1] must have only one of "exec" or "http" or "redis" or "sql", not several',
       '8:39 unknown-field: unknown field "status" in spec.readiness[2].expect',
@@ -34,9 +40,11 @@ describe('schema error translation', () => {
   });
 
   test('a whole ${...} reference may stand for any type inside with:, but not elsewhere', () => {
-    expect(check('  params: { cut: {} }\n  concurrency: "${params.n}"\n  steps:\n    - { id: r, kind: rules.flip, with: { cut: "${params.cut}" } }\n')).toEqual([
-      '6:16 wrong-type: spec.concurrency must be an integer ≥ 1, got "${params.n}"',
-    ]);
+    expect(
+      check(
+        '  params: { cut: {} }\n  concurrency: "${params.n}"\n  steps:\n    - { id: r, kind: rules.flip, with: { cut: "${params.cut}" } }\n',
+      ),
+    ).toEqual(['6:16 wrong-type: spec.concurrency must be an integer ≥ 1, got "${params.n}"']);
   });
 
   test("a kind's oneOf of required fields reads as a choice", () => {
@@ -45,7 +53,7 @@ describe('schema error translation', () => {
     ]);
   });
 
-  test('a missing with: block reports the kind\'s required params at the step', () => {
+  test("a missing with: block reports the kind's required params at the step", () => {
     expect(check('  steps:\n    - id: c\n      kind: redis.failover\n')).toEqual([
       '6:7 missing-field: missing required fields "master" and "to" in "with" of step "c"',
     ]);
@@ -53,6 +61,10 @@ describe('schema error translation', () => {
 
   test('an empty file and a non-map document', () => {
     expect(validateRunbookData(parseYamlText('/e.yaml', ''), fakeRegistry())[0]?.message).toBe('the runbook is empty');
-    expect(validateRunbookData(parseYamlText('/e.yaml', '- a\n'), fakeRegistry())[0]).toMatchObject({ code: 'wrong-type', line: 1, column: 1 });
+    expect(validateRunbookData(parseYamlText('/e.yaml', '- a\n'), fakeRegistry())[0]).toMatchObject({
+      code: 'wrong-type',
+      line: 1,
+      column: 1,
+    });
   });
 });

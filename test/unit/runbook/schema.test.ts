@@ -15,7 +15,11 @@ describe('buildRunbookJsonSchema', () => {
 
   test('is a valid draft 2020-12 schema with id, title and field descriptions', () => {
     expect(ajv.validateSchema(schema)).toBe(true);
-    expect(schema).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', $id: RUNBOOK_SCHEMA_ID, title: 'drctl runbook' });
+    expect(schema).toMatchObject({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: RUNBOOK_SCHEMA_ID,
+      title: 'drctl runbook',
+    });
     const spec = (schema['properties'] as Record<string, { properties: Record<string, { description?: string }> }>)['spec'];
     expect(spec?.properties['concurrency']?.description).toMatch(/parallel/);
   });
@@ -28,7 +32,12 @@ describe('buildRunbookJsonSchema', () => {
       expect(validate(readYaml(name)), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
     // templates (`to: "${params.target}"`) must not trip a oneOf in the editor, as they once did
-    for (const name of ['runbooks/examples/city-cut.yaml', 'runbooks/lab/city-cut.yaml', 'runbooks/lab/fail-back.yaml', 'runbooks/lab/city-cut-mysql.yaml']) {
+    for (const name of [
+      'runbooks/examples/city-cut.yaml',
+      'runbooks/lab/city-cut.yaml',
+      'runbooks/lab/fail-back.yaml',
+      'runbooks/lab/city-cut-mysql.yaml',
+    ]) {
       expect(validate(parse(readFileSync(resolve(root, name), 'utf8'))), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
   });

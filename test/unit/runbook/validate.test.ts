@@ -14,17 +14,19 @@ const valid = (name: string) => resolve(FIXTURES, 'valid', name);
 const summarize = (diags: readonly { line: number; column: number; code: string; message: string; severity: string }[]) =>
   diags.map((d) => `${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`);
 
-describe('the kinds\' own parameter checks run in validate', () => {
+describe("the kinds' own parameter checks run in validate", () => {
   test('an A record that is not an address, a server given two states, a node without a port or listed twice', async () => {
     const result = await validateRunbookFile(invalid('bad-kind-params.yaml'), builtin);
     expect(result.runbook).toBeUndefined();
     const got = result.diagnostics.map((d) => `${d.line} ${d.message}`);
-    expect(got).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^8 .*"not-an-ip" is not an IPv4 address \(type A\)/),
-      expect.stringMatching(/^11 .*server "hz-a" is in maint and has state ready in servers: give its state once/),
-      expect.stringMatching(/^17 .*"nohostport" is not host:port/),
-      expect.stringMatching(/^17 .*node 127\.0\.0\.1:7001 is listed twice \(in sh-a and sz-a\)/),
-    ]));
+    expect(got).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^8 .*"not-an-ip" is not an IPv4 address \(type A\)/),
+        expect.stringMatching(/^11 .*server "hz-a" is in maint and has state ready in servers: give its state once/),
+        expect.stringMatching(/^17 .*"nohostport" is not host:port/),
+        expect.stringMatching(/^17 .*node 127\.0\.0\.1:7001 is listed twice \(in sh-a and sz-a\)/),
+      ]),
+    );
     expect(result.diagnostics).toHaveLength(4);
   });
 });
@@ -40,9 +42,19 @@ describe('validateRunbookFile with the real built-in kinds: one problem per fixt
     ['unknown-need.yaml', '11:15', 'unknown-need', 'step "lb" needs "cachee", which is not a step (did you mean "cache"?)'],
     ['cycle.yaml', '8:15', 'needs-cycle', 'dependency cycle: a → c → b → a'],
     ['unknown-param.yaml', '10:21', 'unknown-param', 'unknown param "cutt" in ${params.cutt} (did you mean "cut"?)'],
-    ['ref-not-needed.yaml', '12:34', 'ref-not-needed', 'step "announce" reads ${steps.cache.outputs.master} but does not need step "cache": the value would not exist yet'],
+    [
+      'ref-not-needed.yaml',
+      '12:34',
+      'ref-not-needed',
+      'step "announce" reads ${steps.cache.outputs.master} but does not need step "cache": the value would not exist yet',
+    ],
     ['unknown-output.yaml', '12:30', 'unknown-output', 'step "cache" (redis.failover) has no output "mastr" (did you mean "master"?)'],
-    ['shared-file.yaml', '12:21', 'shared-resource', 'step "lb-b" changes the nginx include file ${params.nginx}/conf/upstream.conf, which step "lb-a" changes too'],
+    [
+      'shared-file.yaml',
+      '12:21',
+      'shared-resource',
+      'step "lb-b" changes the nginx include file ${params.nginx}/conf/upstream.conf, which step "lb-a" changes too',
+    ],
   ])('%s → %s %s', async (file, position, code, message) => {
     const result = await validateRunbookFile(invalid(file), builtin);
     expect(result.runbook).toBeUndefined();
@@ -56,7 +68,9 @@ describe('validateRunbookFile with the real built-in kinds: one problem per fixt
 
   test('unknown kind: the suggestion is also in the hint', async () => {
     const [d] = (await validateRunbookFile(invalid('unknown-kind.yaml'), builtin)).diagnostics;
-    expect(d?.hint).toBe('did you mean "redis.failover"? known kinds: db.primary, dns.record, exec, fault.freeze, fault.link, gate, haproxy.servers, http, mysql.primary, nginx.upstream, redis.failover, rules.flip, wait');
+    expect(d?.hint).toBe(
+      'did you mean "redis.failover"? known kinds: db.primary, dns.record, exec, fault.freeze, fault.link, gate, haproxy.servers, http, mysql.primary, nginx.upstream, redis.failover, rules.flip, wait',
+    );
     expect(d?.length).toBe('redis.failovr'.length);
   });
 
@@ -108,24 +122,55 @@ describe('validateRunbookFile: valid runbooks', () => {
     expect(result.diagnostics).toEqual([]);
     const rb = result.runbook;
     expect(rb).toMatchObject({
-      name: 'city-cut-hangzhou', budgetMs: 26_000, concurrency: 8, onFailure: 'stop', lockScope: 'city-cut-hangzhou',
-      file: valid('city-cut.yaml'), baseDir: resolve(FIXTURES, 'valid'), hash: result.loaded.hash,
+      name: 'city-cut-hangzhou',
+      budgetMs: 26_000,
+      concurrency: 8,
+      onFailure: 'stop',
+      lockScope: 'city-cut-hangzhou',
+      file: valid('city-cut.yaml'),
+      baseDir: resolve(FIXTURES, 'valid'),
+      hash: result.loaded.hash,
     });
     expect(rb?.params['cut']).toEqual({ default: ['hz-a', 'hz-b'], description: 'zones to evacuate', required: false });
     expect(rb?.steps.map((s) => [s.id, s.timeoutMs, s.retry.retries])).toEqual([
-      ['db-election', 20_000, 1], ['cache', 90_000, 1], ['rules', 20_000, 1], ['announce', 20_000, 0],
+      ['db-election', 20_000, 1],
+      ['cache', 90_000, 1],
+      ['rules', 20_000, 1],
+      ['announce', 20_000, 0],
     ]);
     expect(rb?.steps[1]?.with).toMatchObject({ master: 'zoneA-cache', to: '${params.target}' });
-    expect(rb?.readiness[0]).toEqual({ type: 'exec', name: 'sentinel-up', exec: ['redis-cli', '-p', '26379', 'ping'], expect: { stdoutEquals: 'PONG' }, timeoutMs: 5000 });
+    expect(rb?.readiness[0]).toEqual({
+      type: 'exec',
+      name: 'sentinel-up',
+      exec: ['redis-cli', '-p', '26379', 'ping'],
+      expect: { stdoutEquals: 'PONG' },
+      timeoutMs: 5000,
+    });
     expect(rb?.steadyState[0]).toMatchObject({ type: 'http', timeoutMs: 2000, http: { url: 'http://127.0.0.1:8080/health' } });
   });
 
   test('minimal runbook gets every default', async () => {
     const { runbook } = await validateRunbookFile(valid('minimal.yaml'), builtin);
-    expect(runbook).toMatchObject({ concurrency: 4, onFailure: 'stop', lockScope: 'minimal', budgetMs: undefined, fault: undefined, stopConditions: [], schedule: undefined });
+    expect(runbook).toMatchObject({
+      concurrency: 4,
+      onFailure: 'stop',
+      lockScope: 'minimal',
+      budgetMs: undefined,
+      fault: undefined,
+      stopConditions: [],
+      schedule: undefined,
+    });
     expect(runbook?.steps[0]).toEqual({
-      id: 'pause', kind: 'wait', description: undefined, needs: [], with: { duration: '5s' }, timeoutMs: 30_000,
-      retry: { retries: 0, backoffMs: 500, backoffFactor: 2, maxBackoffMs: 10_000 }, budgetMs: undefined, verifyIntervalMs: undefined, index: 0,
+      id: 'pause',
+      kind: 'wait',
+      description: undefined,
+      needs: [],
+      with: { duration: '5s' },
+      timeoutMs: 30_000,
+      retry: { retries: 0, backoffMs: 500, backoffFactor: 2, maxBackoffMs: 10_000 },
+      budgetMs: undefined,
+      verifyIntervalMs: undefined,
+      index: 0,
     });
   });
 
@@ -139,7 +184,9 @@ describe('validateRunbookFile: valid runbooks', () => {
   });
 
   test('--plugin paths are loaded too (relative to the current directory)', async () => {
-    const result = await validateRunbookFile(valid('minimal.yaml'), fakeRegistry(), { plugins: [resolve(FIXTURES, 'plugins/good-plugin.mjs')] });
+    const result = await validateRunbookFile(valid('minimal.yaml'), fakeRegistry(), {
+      plugins: [resolve(FIXTURES, 'plugins/good-plugin.mjs')],
+    });
     expect(result.registry.names()).toContain('acme.toggle');
   });
 
@@ -153,19 +200,29 @@ describe('spec.fault and spec.stopConditions', () => {
     const { parseYamlText } = await import('../../../src/yaml/file.js');
     const { validateRunbookData } = await import('../../../src/runbook/validate.js');
     const text = [
-      'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: f }', 'spec:',
-      '  fault:', '    kind: wiat', '    detect: [{ name: down, exec: [true] }]',
+      'apiVersion: drctl/v1',
+      'kind: Runbook',
+      'metadata: { name: f }',
+      'spec:',
+      '  fault:',
+      '    kind: wiat',
+      '    detect: [{ name: down, exec: [true] }]',
       '  steps: [{ id: a, kind: wait, with: { duration: 1s } }]',
     ].join('\n');
     const diags = validateRunbookData(parseYamlText('/x/f.yaml', text), fakeRegistry());
-    expect(diags.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(['6:11 unknown kind "wiat" in the fault (did you mean "wait"?)']);
+    expect(diags.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+      '6:11 unknown kind "wiat" in the fault (did you mean "wait"?)',
+    ]);
   });
 
   test('spec.schedule: each problem once, where it is, in words (zone, weekday, hours, an impossible date, an empty range)', async () => {
     const { parseYamlText } = await import('../../../src/yaml/file.js');
     const { validateRunbookData } = await import('../../../src/runbook/validate.js');
     const text = [
-      'apiVersion: drctl/v1', 'kind: Runbook', 'metadata: { name: f }', 'spec:',
+      'apiVersion: drctl/v1',
+      'kind: Runbook',
+      'metadata: { name: f }',
+      'spec:',
       '  schedule:',
       '    timezone: Mars/Olympus',
       '    windows: [{ days: [mon-fry], hours: "25:00-26:00" }, { hours: "03:00-03:00" }]',

@@ -7,16 +7,31 @@ import { realClock } from '../../../src/util/clock.js';
 import { nullLogger } from '../../../src/util/logger.js';
 import { createWorld, memKind, runbookOf, step } from '../../helpers/mem-kind.js';
 
-function options(world: ReturnType<typeof createWorld>, steps: ReturnType<typeof step>[], emit: (e: EventInput) => Promise<void>, extra: Partial<ExecuteOptions> = {}): ExecuteOptions {
+function options(
+  world: ReturnType<typeof createWorld>,
+  steps: ReturnType<typeof step>[],
+  emit: (e: EventInput) => Promise<void>,
+  extra: Partial<ExecuteOptions> = {},
+): ExecuteOptions {
   const never = new AbortController().signal;
   return {
-    runbook: runbookOf(steps, { concurrency: 1 }), registry: createKindRegistry([memKind(world)]), emit, clock: realClock, stop: never, abort: never,
+    runbook: runbookOf(steps, { concurrency: 1 }),
+    registry: createKindRegistry([memKind(world)]),
+    emit,
+    clock: realClock,
+    stop: never,
+    abort: never,
     makeContext: createContextFactory({ runId: 'r', baseDir: '/tmp', clock: realClock, log: nullLogger, emit, approve: async () => false }),
-    resolveParams: (s) => s.with, ...extra,
+    resolveParams: (s) => s.with,
+    ...extra,
   };
 }
 
-const chain = () => [step('a', [], { key: 'a', to: '1' }), step('b', ['a'], { key: 'b', to: '1' }), step('c', ['b'], { key: 'c', to: '1' })];
+const chain = () => [
+  step('a', [], { key: 'a', to: '1' }),
+  step('b', ['a'], { key: 'b', to: '1' }),
+  step('c', ['b'], { key: 'c', to: '1' }),
+];
 
 describe('executeSteps when the journal fails, and on resume', () => {
   it('a failing journal write stops the run: no step starts (or applies) after it, and the failure is returned, not thrown', async () => {
@@ -36,15 +51,17 @@ describe('executeSteps when the journal fails, and on resume', () => {
     expect(events.filter((e) => e.type === 'step.started').map((e) => ('stepId' in e ? e.stepId : ''))).toEqual(['a']);
   });
 
-  it('an intent without outcome: found done it is not applied again but counts as applied with the intent\'s before-state', async () => {
+  it("an intent without outcome: found done it is not applied again but counts as applied with the intent's before-state", async () => {
     const world = createWorld();
     world.values.set('a', '1');
     world.values.set('b', '1'); // b's apply had landed before the crash
     const events: EventInput[] = [];
-    const out = await executeSteps(options(world, chain(), async (e) => void events.push(e), {
-      prior: new Map([['a', { status: 'applied', outputs: { value: '1' }, before: { value: undefined } }]]),
-      intents: new Map([['b', { value: '0' }]]),
-    }));
+    const out = await executeSteps(
+      options(world, chain(), async (e) => void events.push(e), {
+        prior: new Map([['a', { status: 'applied', outputs: { value: '1' }, before: { value: undefined } }]]),
+        intents: new Map([['b', { value: '0' }]]),
+      }),
+    );
     expect(out.status).toBe('succeeded');
     expect(world.applies).toEqual(['c=1']);
     expect(out.appliedOrder).toEqual(['a', 'b', 'c']);

@@ -14,8 +14,19 @@ const journalFile = (): string => {
   dirs.push(d);
   return join(d, 'journal.ndjson');
 };
-const rec = (seq: number): JournalRecord => ({ type: 'step.queued', stepId: `s${seq}`, runId: 'r', at: '2026-01-01T00:00:00.000Z', schemaVersion: 2, seq });
-const seqsIn = (file: string): number[] => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { seq: number }).seq);
+const rec = (seq: number): JournalRecord => ({
+  type: 'step.queued',
+  stepId: `s${seq}`,
+  runId: 'r',
+  at: '2026-01-01T00:00:00.000Z',
+  schemaVersion: 2,
+  seq,
+});
+const seqsIn = (file: string): number[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { seq: number }).seq);
 
 describe('FileJournal (group commit)', () => {
   test('appends made together are written in one guarded write, in order, each resolving once on disk', async () => {

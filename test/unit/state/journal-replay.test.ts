@@ -3,8 +3,18 @@ import { replayJournal } from '../../../src/state/journal-replay.js';
 import type { JournalRecord } from '../../../src/model/records.js';
 
 let seq = 0;
-const rec = (r: object): JournalRecord => ({ runId: 'r', at: '2026-01-01T00:00:00.000Z', schemaVersion: 2, seq: ++seq, fence: 1, ...r }) as JournalRecord;
-const started = rec({ type: 'run.started', mode: 'run', runbook: { name: 'x', file: '/x', hash: 'h' }, params: { to: 'sh-a' }, steps: [], host: 'h', user: 'u', pid: 1 });
+const rec = (r: object): JournalRecord =>
+  ({ runId: 'r', at: '2026-01-01T00:00:00.000Z', schemaVersion: 2, seq: ++seq, fence: 1, ...r }) as JournalRecord;
+const started = rec({
+  type: 'run.started',
+  mode: 'run',
+  runbook: { name: 'x', file: '/x', hash: 'h' },
+  params: { to: 'sh-a' },
+  steps: [],
+  host: 'h',
+  user: 'u',
+  pid: 1,
+});
 
 describe('replayJournal: what a journal says happened', () => {
   it('done steps become prior (completion order); an intent without outcome is in flight with its first before-state', () => {
@@ -48,7 +58,7 @@ describe('replayJournal: what a journal says happened', () => {
     expect(out.toUndo.map((u) => u.stepId)).toEqual(['a']);
   });
 
-  it('a record with an older fencing token after a newer one (a fenced-out controller\'s late write) does not count', () => {
+  it("a record with an older fencing token after a newer one (a fenced-out controller's late write) does not count", () => {
     const out = replayJournal([
       started,
       rec({ type: 'step.intent', stepId: 'a', attempt: 1, before: 'A0', desired: 'A1', describe: '' }),

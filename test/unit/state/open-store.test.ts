@@ -13,8 +13,14 @@ describe('openStateStore: the one place every command opens --state', () => {
     const file = path.join(tmp.dir, 'passwd');
     await writeFile(file, 'root:x:0:0\n');
     await expect(openStateStore(file, {})).rejects.toMatchObject({ exitCode: 3, message: `--state ${file}: is a file, not a folder` });
-    await expect(openStateStore(file, { DRCTL_STATE: file })).rejects.toMatchObject({ exitCode: 3, message: `DRCTL_STATE=${file}: is a file, not a folder` });
-    await expect(openStateStore(path.join(file, 'sub'), {})).rejects.toMatchObject({ exitCode: 3, message: expect.stringMatching(/^--state .*\/passwd\/sub: a part of the path is a file/) });
+    await expect(openStateStore(file, { DRCTL_STATE: file })).rejects.toMatchObject({
+      exitCode: 3,
+      message: `DRCTL_STATE=${file}: is a file, not a folder`,
+    });
+    await expect(openStateStore(path.join(file, 'sub'), {})).rejects.toMatchObject({
+      exitCode: 3,
+      message: expect.stringMatching(/^--state .*\/passwd\/sub: a part of the path is a file/),
+    });
   });
 
   it('a folder, or a path not made yet, opens (the folder store creates it on first write)', async () => {

@@ -12,23 +12,38 @@ function setUp() {
   world.values.set('a', '1');
   world.values.set('b', '1');
   const kind = memKind(world);
-  const item = (id: string): RollbackItem => ({ stepId: id, kind, params: { key: id, to: '1' }, before: { value: '0' }, timeoutMs: 2000, verifyIntervalMs: 5 });
+  const item = (id: string): RollbackItem => ({
+    stepId: id,
+    kind,
+    params: { key: id, to: '1' },
+    before: { value: '0' },
+    timeoutMs: 2000,
+    verifyIntervalMs: 5,
+  });
   const log: string[] = [];
   const options = (emit: (e: EventInput) => Promise<void>, halt?: AbortSignal) => ({
-    reason: 'test', clock: realClock, emit, abort: new AbortController().signal, halt,
+    reason: 'test',
+    clock: realClock,
+    emit,
+    abort: new AbortController().signal,
+    halt,
     makeContext: createContextFactory({ runId: 'r', baseDir: '/tmp', clock: realClock, log: nullLogger, emit, approve: async () => false }),
   });
   return { world, items: [item('b'), item('a')], log, options };
 }
 
-describe('rollbackSteps: every rollback action is preceded by a durable record, and stops with the run\'s lock', () => {
+describe("rollbackSteps: every rollback action is preceded by a durable record, and stops with the run's lock", () => {
   it('a step.rollback-intent (with the state found and the before-state) is written before each rollback action', async () => {
     const { world, items, log, options } = setUp();
     const emit = async (e: EventInput) => {
-      if (e.type === 'step.rollback-intent') log.push(`intent ${e.stepId} ${JSON.stringify(e.current)} → ${JSON.stringify(e.before)} (applies so far: ${world.applies.length})`);
+      if (e.type === 'step.rollback-intent')
+        log.push(`intent ${e.stepId} ${JSON.stringify(e.current)} → ${JSON.stringify(e.before)} (applies so far: ${world.applies.length})`);
     };
     expect(await rollbackSteps(items, options(emit))).toBe(true);
-    expect(log).toEqual(['intent b {"value":"1"} → {"value":"0"} (applies so far: 0)', 'intent a {"value":"1"} → {"value":"0"} (applies so far: 1)']);
+    expect(log).toEqual([
+      'intent b {"value":"1"} → {"value":"0"} (applies so far: 0)',
+      'intent a {"value":"1"} → {"value":"0"} (applies so far: 1)',
+    ]);
     expect(world.applies).toEqual(['b=0', 'a=0']);
   });
 

@@ -14,10 +14,18 @@ spec:
 describe('diffRunbookTexts: what changed since a run started', () => {
   it('names steps added, removed and changed (with the fields), params and spec sections', () => {
     const now = base
-      .replace('{ id: b, kind: exec, needs: [a], with: { apply: [b] } }', '{ id: b, kind: exec, with: { apply: [b2] } }\n    - { id: c, kind: exec, with: {} }')
+      .replace(
+        '{ id: b, kind: exec, needs: [a], with: { apply: [b] } }',
+        '{ id: b, kind: exec, with: { apply: [b2] } }\n    - { id: c, kind: exec, with: {} }',
+      )
       .replace('default: sh-a', 'default: sh-b')
       .replace('  steps:', '  budget: 10s\n  steps:');
-    expect(diffRunbookTexts(base, now)).toEqual(['param "to" changed', 'step "c" added', 'step "b" changed (needs, with)', 'spec.budget added']);
+    expect(diffRunbookTexts(base, now)).toEqual([
+      'param "to" changed',
+      'step "c" added',
+      'step "b" changed (needs, with)',
+      'spec.budget added',
+    ]);
     expect(diffRunbookTexts(base, base.replace('    - { id: a, kind: exec, with: { apply: [a] } }\n', ''))).toEqual(['step "a" removed']);
   });
 

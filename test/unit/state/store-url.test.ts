@@ -10,20 +10,40 @@ describe('--state URL forms', () => {
   });
 
   it('redis://host:port[/db][?prefix=]', () => {
-    expect(parseStoreSpec('redis://10.0.0.1:6380/2?prefix=prod:')).toMatchObject({ kind: 'redis', endpoints: [{ host: '10.0.0.1', port: 6380 }], db: 2, prefix: 'prod:' });
+    expect(parseStoreSpec('redis://10.0.0.1:6380/2?prefix=prod:')).toMatchObject({
+      kind: 'redis',
+      endpoints: [{ host: '10.0.0.1', port: 6380 }],
+      db: 2,
+      prefix: 'prod:',
+    });
     expect(parseStoreSpec('redis://r1')).toMatchObject({ endpoints: [{ host: 'r1', port: 6379 }], db: 0, prefix: 'drctl:' });
     expect(parseStoreSpec('redis://user:p%40ss@r1:1')).toMatchObject({ username: 'user', password: 'p@ss' });
   });
 
   it('a list of endpoints, tried in order', () => {
     const s = parseStoreSpec('redis://a:1,b:2,[::1]:3/1');
-    expect(s).toMatchObject({ kind: 'redis', endpoints: [{ host: 'a', port: 1 }, { host: 'b', port: 2 }, { host: '::1', port: 3 }], db: 1 });
+    expect(s).toMatchObject({
+      kind: 'redis',
+      endpoints: [
+        { host: 'a', port: 1 },
+        { host: 'b', port: 2 },
+        { host: '::1', port: 3 },
+      ],
+      db: 1,
+    });
     expect(specLabel(s)).toBe('redis://a:1,b:2,[::1]:3/1');
   });
 
   it('redis+sentinel://h1:p1,h2:p2/MASTER[/db]', () => {
     expect(parseStoreSpec('redis+sentinel://s1:26379,s2/mymaster/3?prefix=x:')).toMatchObject({
-      kind: 'sentinel', endpoints: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }], masterName: 'mymaster', db: 3, prefix: 'x:',
+      kind: 'sentinel',
+      endpoints: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+      ],
+      masterName: 'mymaster',
+      db: 3,
+      prefix: 'x:',
     });
   });
 
@@ -39,14 +59,30 @@ describe('--state URL forms', () => {
 
 describe('a value that starts like a URL is never a folder', () => {
   it('etcd:/x, redis:x, etcds:, rediss:, http://, unknown schemes: exit 3 naming --state and the forms; ./a:b stays a folder', () => {
-    for (const bad of ['etcd:/127.0.0.1:27172', 'redis:/127.0.0.1:6379', 'redis:x', 'etcds:', 'rediss:', 'http://127.0.0.1:2379', 'consul:x']) {
-      expect(() => parseStoreSpec(bad, {}), bad).toThrow(expect.objectContaining({ exitCode: 3, message: `--state ${bad}: not a folder or a well-formed store URL`, hint: expect.stringContaining('etcd://HOST:PORT') }));
+    for (const bad of [
+      'etcd:/127.0.0.1:27172',
+      'redis:/127.0.0.1:6379',
+      'redis:x',
+      'etcds:',
+      'rediss:',
+      'http://127.0.0.1:2379',
+      'consul:x',
+    ]) {
+      expect(() => parseStoreSpec(bad, {}), bad).toThrow(
+        expect.objectContaining({
+          exitCode: 3,
+          message: `--state ${bad}: not a folder or a well-formed store URL`,
+          hint: expect.stringContaining('etcd://HOST:PORT'),
+        }),
+      );
     }
     expect(parseStoreSpec('./a:b', {})).toEqual({ kind: 'file', dir: './a:b' });
   });
 
   it('names DRCTL_STATE when the value came from it', () => {
-    expect(() => parseStoreSpec('etcd:/x', { DRCTL_STATE: 'etcd:/x' })).toThrow(expect.objectContaining({ exitCode: 3, message: 'DRCTL_STATE=etcd:/x: not a folder or a well-formed store URL' }));
+    expect(() => parseStoreSpec('etcd:/x', { DRCTL_STATE: 'etcd:/x' })).toThrow(
+      expect.objectContaining({ exitCode: 3, message: 'DRCTL_STATE=etcd:/x: not a folder or a well-formed store URL' }),
+    );
   });
 });
 

@@ -9,7 +9,7 @@ describe('untilAborted: a client call that cannot hang a step past its signal', 
     await expect(untilAborted(Promise.reject(new Error('refused')), new AbortController().signal)).rejects.toThrow('refused');
   });
 
-  it('rejects with the signal\'s reason at once when it aborts, though the work never settles', async () => {
+  it("rejects with the signal's reason at once when it aborts, though the work never settles", async () => {
     const stop = new AbortController();
     const raced = untilAborted(never(), stop.signal);
     stop.abort(new Error('deadline'));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Deadline, TimeoutReason } from '../../../src/util/deadline.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 
-describe('Deadline: a step attempt\'s timeout and cancellation, its AbortSignal made only on demand', () => {
+describe("Deadline: a step attempt's timeout and cancellation, its AbortSignal made only on demand", () => {
   it('race rejects with TimeoutReason when the time runs out, though nobody read the signal', async () => {
     const clock = new ManualClock();
     const d = new Deadline(new AbortController().signal, 20, clock);
@@ -36,7 +36,7 @@ describe('Deadline: a step attempt\'s timeout and cancellation, its AbortSignal 
     d.dispose();
   });
 
-  it('a parent abort ends every deadline under it with the parent\'s reason; a disposed one is left alone', async () => {
+  it("a parent abort ends every deadline under it with the parent's reason; a disposed one is left alone", async () => {
     const parent = new AbortController();
     const a = new Deadline(parent.signal, 60_000);
     const b = new Deadline(parent.signal, 60_000);

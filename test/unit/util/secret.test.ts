@@ -22,7 +22,7 @@ describe('redact: a secret is masked in every form a command may print it', () =
     expect(redact(text, [secret])).toBe('before *** after');
   });
 
-  it('inside a longer base64 text (Basic auth), at every alignment: the secret\'s bytes are gone', () => {
+  it("inside a longer base64 text (Basic auth), at every alignment: the secret's bytes are gone", () => {
     for (const prefix of ['u:', 'us:', 'use:']) {
       const text = `Authorization: Basic ${b64(prefix + VALUE)}`;
       const masked = redact(text, [secret]);

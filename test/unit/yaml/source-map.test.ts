@@ -37,7 +37,12 @@ describe('SourceMap', () => {
   });
 
   test('locateText finds a reference inside a quoted string', () => {
-    expect(sourceMap.locateText(['spec', 'steps', 0, 'with', 'cmd', 1], '${params.cut}')).toEqual({ file: '/r.yaml', line: 6, column: 24, length: 13 });
+    expect(sourceMap.locateText(['spec', 'steps', 0, 'with', 'cmd', 1], '${params.cut}')).toEqual({
+      file: '/r.yaml',
+      line: 6,
+      column: 24,
+      length: 13,
+    });
   });
 
   test('follows aliases', () => {

@@ -25,15 +25,23 @@ export interface ResolvedCatchUp {
  */
 export function resolveCatchUp(flags: CatchUpFlags, needed: boolean): ResolvedCatchUp {
   const timeoutMs = flags.catchUpTimeout === undefined ? undefined : parseDuration(flags.catchUpTimeout);
-  if (flags.catchUpTimeout !== undefined && timeoutMs === undefined) throw usageError(`--catch-up-timeout must be a duration like 30s, got "${flags.catchUpTimeout}"`);
+  if (flags.catchUpTimeout !== undefined && timeoutMs === undefined)
+    throw usageError(`--catch-up-timeout must be a duration like 30s, got "${flags.catchUpTimeout}"`);
   const timeout = timeoutMs === undefined ? {} : { catchUpTimeoutMs: timeoutMs };
   if (flags.catchUp === false) return { catchUp: undefined, ...timeout };
   if (flags.catchUp === undefined) {
     if (!needed) return { catchUp: undefined, ...timeout };
-    throw usageError('shards would move, but no catch-up check was given', 'pass --catch-up CMD (a command that exits 0 once the receiving zones have the data, e.g. a replication-lag check) or --no-catch-up to move without waiting');
+    throw usageError(
+      'shards would move, but no catch-up check was given',
+      'pass --catch-up CMD (a command that exits 0 once the receiving zones have the data, e.g. a replication-lag check) or --no-catch-up to move without waiting',
+    );
   }
   const words = parseCommandWords(flags.catchUp);
-  if ('problem' in words) throw usageError(`--catch-up: ${words.problem}`, 'give the command as shell-quoted words (--catch-up "sh -c \'test 1 -eq 1\'") or as a JSON array (--catch-up \'["sh","-c","test 1 -eq 1"]\')');
+  if ('problem' in words)
+    throw usageError(
+      `--catch-up: ${words.problem}`,
+      'give the command as shell-quoted words (--catch-up "sh -c \'test 1 -eq 1\'") or as a JSON array (--catch-up \'["sh","-c","test 1 -eq 1"]\')',
+    );
   return { catchUp: commandCheck(words.argv), ...timeout };
 }
 
@@ -51,7 +59,10 @@ function commandCheck(argv: readonly string[]): CatchUpCheck {
 /** The staged move's progress on stderr (nothing under --json). */
 export function reportStage(io: CliIO, e: StageEvent): void {
   if (io.json) return;
-  if (e.type === 'finished') io.err(`${e.stage.padEnd(8)} ${formatDuration(e.durationMs).padStart(7)}  ${e.version === undefined ? '' : `v${e.version}  `}${e.detail}`);
+  if (e.type === 'finished')
+    io.err(
+      `${e.stage.padEnd(8)} ${formatDuration(e.durationMs).padStart(7)}  ${e.version === undefined ? '' : `v${e.version}  `}${e.detail}`,
+    );
   else if (e.type === 'waiting') io.err(`catch-up: ${e.detail} (${formatDuration(e.elapsedMs)})`);
   else if (e.type === 'failed') io.err(`${e.stage} failed: ${e.message}`);
 }

@@ -62,6 +62,7 @@ function parseJsonArgv(text: string): { readonly argv: readonly string[] } | { r
   } catch (e) {
     return { problem: `it starts with "[" but is not a JSON array (${(e as Error).message})` };
   }
-  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string')) return { problem: 'a JSON argv must be a non-empty array of strings' };
+  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string'))
+    return { problem: 'a JSON argv must be a non-empty array of strings' };
   return { argv: v as string[] };
 }

@@ -21,7 +21,9 @@ export async function loadTopologyOrThrow(file: string, io: CliIO): Promise<Topo
   const loaded = await loadTopologyFile(path.resolve(file)).catch((e: unknown) => {
     // the file is the --topology flag's (default topology.yaml here): say so, not only the path
     if (isDrctlError(e) && e.code === 'file-not-found') {
-      throw new DrctlError(e.code, e.exitCode, `--topology ${file}: ${e.message}`, { hint: 'pass --topology FILE or set DRCTL_TOPOLOGY (the default is topology.yaml in the current folder)' });
+      throw new DrctlError(e.code, e.exitCode, `--topology ${file}: ${e.message}`, {
+        hint: 'pass --topology FILE or set DRCTL_TOPOLOGY (the default is topology.yaml in the current folder)',
+      });
     }
     throw e;
   });
@@ -61,12 +63,20 @@ export async function withRuleStore<T>(url: string, fn: (store: RuleStore) => Pr
 export async function readPublished(url: string, topology: Topology): Promise<RuleVersion> {
   const rules = await withRuleStore(url, (s) => s.read());
   if (!rules) {
-    throw new DrctlError('rules-not-initialized', ExitCode.failed, `${url} holds no rules yet${url.startsWith('file:') ? ' (or the file does not exist)' : ''}`, {
-      hint: 'publish the topology: drctl rules init --topology FILE --store URL',
-    });
+    throw new DrctlError(
+      'rules-not-initialized',
+      ExitCode.failed,
+      `${url} holds no rules yet${url.startsWith('file:') ? ' (or the file does not exist)' : ''}`,
+      {
+        hint: 'publish the topology: drctl rules init --topology FILE --store URL',
+      },
+    );
   }
   const mismatch = shardCountProblem(topology, rules.map, `${url} version ${rules.version}`);
-  if (mismatch) throw new DrctlError('rules-topology-mismatch', ExitCode.invalidInput, mismatch, { hint: 'pass the --topology the rules were published from' });
+  if (mismatch)
+    throw new DrctlError('rules-topology-mismatch', ExitCode.invalidInput, mismatch, {
+      hint: 'pass the --topology the rules were published from',
+    });
   return rules;
 }
 

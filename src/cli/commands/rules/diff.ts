@@ -17,13 +17,18 @@ interface Resolved {
 export function rulesDiff(io: CliIO, a: string, b: string, flags: StoreFlag & { readonly topology?: string }): Promise<ExitCode> {
   return runSubcommand(io, 'rules diff', async () => {
     const [ra, rb] = [await resolveRef(a, flags, io), await resolveRef(b, flags, io)];
-    const topology = flags.topology ? await loadTopologyOrThrow(flags.topology, io) : ra.topology ?? rb.topology;
+    const topology = flags.topology ? await loadTopologyOrThrow(flags.topology, io) : (ra.topology ?? rb.topology);
     if (ra.map.owners.length !== rb.map.owners.length) {
       throw usageError(`cannot compare ${ra.label} (${ra.map.owners.length} shards) with ${rb.label} (${rb.map.owners.length} shards)`);
     }
     const moves = diffMaps(ra.map, rb.map, topology);
     if (io.json) {
-      printJson(io, 'rules diff', { a: ra.label, b: rb.label, changed: moves.reduce((n, m) => n + m.shards.length, 0), moves: moves.map(moveToJson) });
+      printJson(io, 'rules diff', {
+        a: ra.label,
+        b: rb.label,
+        changed: moves.reduce((n, m) => n + m.shards.length, 0),
+        moves: moves.map(moveToJson),
+      });
       return ExitCode.ok;
     }
     if (moves.length === 0) io.out(`no differences between ${ra.label} and ${rb.label}`);
@@ -55,7 +60,8 @@ async function fromStore(url: string, ref: string): Promise<Resolved> {
       return { label: `${store.label}@${v.version}`, map: v.map };
     }
     const version = ref === '@current' ? current.version : Number(ref.slice(1));
-    if (!/^@(\d+|current)$/.test(ref) || !Number.isInteger(version) || version < 1) throw usageError(`bad version reference "${ref}": use @N, @current or @previous`);
+    if (!/^@(\d+|current)$/.test(ref) || !Number.isInteger(version) || version < 1)
+      throw usageError(`bad version reference "${ref}": use @N, @current or @previous`);
     const v = version === current.version ? current : await store.readVersion(version);
     if (!v) throw usageError(`${store.label} has no version ${version} (current: ${current.version})`);
     return { label: `${store.label}@${version}`, map: v.map };

@@ -27,7 +27,8 @@ export function rulesFlip(io: CliIO, flags: FlipFlags): Promise<ExitCode> {
     return withRuleStore(requireStore(flags), async (store) => {
       const current = await readRules(store);
       const plan = computeCumulativeFlip(topology, current, flags.cut);
-      if (!plan.ok) throw new FlipError(plan.error.problems.every((p) => p.reason === 'unknown-dc') ? 'unknown-dc' : 'refused', plan.error.message);
+      if (!plan.ok)
+        throw new FlipError(plan.error.problems.every((p) => p.reason === 'unknown-dc') ? 'unknown-dc' : 'refused', plan.error.message);
       const earlier = current.cut.filter((dc) => plan.value.cut.includes(dc));
       const added = plan.value.cut.filter((dc) => !current.cut.includes(dc));
       const leftover = current.fence?.by === flipLabel(flags.cut) ? current.fence : null;
@@ -35,14 +36,23 @@ export function rulesFlip(io: CliIO, flags: FlipFlags): Promise<ExitCode> {
       const pending = moves || leftover !== null || added.length > 0;
       const catchUp = resolveCatchUp(flags, !flags.dryRun && (moves || leftover !== null));
       if (flags.dryRun || !pending) {
-        const result = { cut: plan.value.cut, earlierCut: earlier, addedCut: added, version: current.version, dryRun: flags.dryRun === true, changes: pending, moves: plan.value.moves.map(moveToJson) };
+        const result = {
+          cut: plan.value.cut,
+          earlierCut: earlier,
+          addedCut: added,
+          version: current.version,
+          dryRun: flags.dryRun === true,
+          changes: pending,
+          moves: plan.value.moves.map(moveToJson),
+        };
         if (io.json) printJson(io, 'rules flip', result);
         else {
           if (earlier.length > 0) io.out(`already cut (stay cut): ${earlier.join(', ')}`);
           if (!pending) io.out(`nothing to do: no shard is owned by ${plan.value.cut.join(', ')} (version ${current.version})`);
           else if (!moves && added.length > 0) io.out(`record ${added.join(', ')} as cut (no shard moves)`);
           for (const m of plan.value.moves) io.out(describeMove(m));
-          if (leftover) io.out(`take over the fence of "${leftover.by}" held by ${describeOwner(leftover.owner)} (only once that owner is gone)`);
+          if (leftover)
+            io.out(`take over the fence of "${leftover.by}" held by ${describeOwner(leftover.owner)} (only once that owner is gone)`);
         }
         return pending ? ExitCode.changesPending : ExitCode.ok;
       }
@@ -54,12 +64,25 @@ export function rulesFlip(io: CliIO, flags: FlipFlags): Promise<ExitCode> {
           return ExitCode.refused;
         }
       }
-      if (!io.json && catchUp.catchUp === undefined && moves) io.err('warning: --no-catch-up: shards move without waiting for their data to catch up');
-      const r = await runFlip({ store, topology, cut: flags.cut, onStage: (e) => reportStage(io, e), unfenceCommand: unfenceCommand(requireStore(flags), process.cwd()), ...catchUp });
+      if (!io.json && catchUp.catchUp === undefined && moves)
+        io.err('warning: --no-catch-up: shards move without waiting for their data to catch up');
+      const r = await runFlip({
+        store,
+        topology,
+        cut: flags.cut,
+        onStage: (e) => reportStage(io, e),
+        unfenceCommand: unfenceCommand(requireStore(flags), process.cwd()),
+        ...catchUp,
+      });
       if (io.json) {
         printJson(io, 'rules flip', {
-          cut: r.cut, addedCut: added, fromVersion: r.fromVersion, toVersion: r.toVersion, moves: r.moves.map(moveToJson),
-          stages: r.stages.map((s) => ({ stage: s.stage, durationMs: Math.round(s.durationMs * 10) / 10 })), tookOver: r.tookOver ?? null,
+          cut: r.cut,
+          addedCut: added,
+          fromVersion: r.fromVersion,
+          toVersion: r.toVersion,
+          moves: r.moves.map(moveToJson),
+          stages: r.stages.map((s) => ({ stage: s.stage, durationMs: Math.round(s.durationMs * 10) / 10 })),
+          tookOver: r.tookOver ?? null,
         });
       } else {
         for (const m of r.moves) io.out(describeMove(m));

@@ -17,15 +17,28 @@ export function rulesInit(io: CliIO, flags: TopologyFlag & StoreFlag & Confirm &
         return ExitCode.ok;
       }
       if (current && !flags.force) {
-        throw new DrctlError('rules-initialized', ExitCode.refused, `${store.label} already holds other rules (version ${current.version})`, {
-          hint: 'compare with `drctl rules diff @current TOPOLOGY.yaml`; --force replaces them',
-        });
+        throw new DrctlError(
+          'rules-initialized',
+          ExitCode.refused,
+          `${store.label} already holds other rules (version ${current.version})`,
+          {
+            hint: 'compare with `drctl rules diff @current TOPOLOGY.yaml`; --force replaces them',
+          },
+        );
       }
       if (current && !(await confirmed(io, flags, `replace the rules in ${store.label} with ${flags.topology}`))) return ExitCode.refused;
       const r = await store.compareAndSet(current?.version ?? 0, { kind: 'init', map, fence: null, cut: [] });
-      if (!r.ok) throw new DrctlError('rules-conflict', ExitCode.refused, `the rules changed meanwhile (now version ${r.currentVersion}); nothing written`);
+      if (!r.ok)
+        throw new DrctlError(
+          'rules-conflict',
+          ExitCode.refused,
+          `the rules changed meanwhile (now version ${r.currentVersion}); nothing written`,
+        );
       if (io.json) printJson(io, 'rules init', { version: r.version, changed: true });
-      else io.out(`published ${topology.name} (${topology.shardCount} shards, ${topology.zones.length} zones) to ${store.label} as version ${r.version}`);
+      else
+        io.out(
+          `published ${topology.name} (${topology.shardCount} shards, ${topology.zones.length} zones) to ${store.label} as version ${r.version}`,
+        );
       return ExitCode.ok;
     });
   });

@@ -15,19 +15,49 @@ export function rulesShow(io: CliIO, flags: TopologyFlag & StoreFlag): Promise<E
     const rules = flags.store ? await readPublished(flags.store, topology) : undefined;
     const current: RuleMap = rules ?? { version: 0, map: initialMap(topology), fence: null, cut: [] };
     const summary = summarizeMap(topology, current.map);
-    const source = flags.store ? { store: flags.store, version: current.version, kind: rules?.kind, atIso: rules?.atIso } : { topology: flags.topology };
-    const fence = current.fence ? { shards: renderFence(current.fence, topology.shardCount), by: current.fence.by, atIso: current.fence.atIso, owner: current.fence.owner } : null;
+    const source = flags.store
+      ? { store: flags.store, version: current.version, kind: rules?.kind, atIso: rules?.atIso }
+      : { topology: flags.topology };
+    const fence = current.fence
+      ? {
+          shards: renderFence(current.fence, topology.shardCount),
+          by: current.fence.by,
+          atIso: current.fence.atIso,
+          owner: current.fence.owner,
+        }
+      : null;
     if (io.json) {
-      printJson(io, 'rules show', { topology: topology.name, shardCount: topology.shardCount, source, cut: current.cut, fence, ...summary });
+      printJson(io, 'rules show', {
+        topology: topology.name,
+        shardCount: topology.shardCount,
+        source,
+        cut: current.cut,
+        fence,
+        ...summary,
+      });
       return ExitCode.ok;
     }
     io.out(header(topology, flags, rules));
     io.out(`cut: ${current.cut.length > 0 ? `${current.cut.join(', ')} (stay cut until a fail-back home)` : 'none'}`);
-    io.out(fence ? `fence: shards ${fence.shards} write-forbidden by "${fence.by}" since ${fence.atIso}, held by ${describeOwner(fence.owner)}` : 'fence: none');
+    io.out(
+      fence
+        ? `fence: shards ${fence.shards} write-forbidden by "${fence.by}" since ${fence.atIso}, held by ${describeOwner(fence.owner)}`
+        : 'fence: none',
+    );
     io.out('');
-    io.out(table([['ZONE', 'DC', 'CITY', 'SHARDS', 'LOAD/CAPACITY'], ...summary.zones.map((z) => [z.zone, z.dc ?? '?', z.city ?? '?', z.shards || '-', loadText(z.load, z.capacity)])]));
+    io.out(
+      table([
+        ['ZONE', 'DC', 'CITY', 'SHARDS', 'LOAD/CAPACITY'],
+        ...summary.zones.map((z) => [z.zone, z.dc ?? '?', z.city ?? '?', z.shards || '-', loadText(z.load, z.capacity)]),
+      ]),
+    );
     io.out('');
-    io.out(table([['DC', 'CITY', 'ZONES', 'LOAD/CAPACITY'], ...summary.dcs.map((d) => [d.dc, d.city, d.zones.join(',') || '-', loadText(d.load, d.capacity)])]));
+    io.out(
+      table([
+        ['DC', 'CITY', 'ZONES', 'LOAD/CAPACITY'],
+        ...summary.dcs.map((d) => [d.dc, d.city, d.zones.join(',') || '-', loadText(d.load, d.capacity)]),
+      ]),
+    );
     return ExitCode.ok;
   });
 }

@@ -18,11 +18,19 @@ export function rulesUnfence(io: CliIO, flags: StoreFlag & Confirm): Promise<Exi
       }
       const fence = current.fence;
       const live = ownerLiveness(fence.owner, fence.atIso, Date.now());
-      if (live.state === 'live' && !io.json) io.err(`warning: the owner of this fence may still be running (${live.why}): lifting it lets writes reach shards that are still moving`);
+      if (live.state === 'live' && !io.json)
+        io.err(
+          `warning: the owner of this fence may still be running (${live.why}): lifting it lets writes reach shards that are still moving`,
+        );
       const what = `lift the fence on shards ${renderFence(fence, current.map.owners.length)} held by "${fence.by}" (${describeOwner(fence.owner)})`;
       if (!(await confirmed(io, flags, what))) return ExitCode.refused;
       const r = await liftFence(store);
-      if (r && !r.ok) throw new DrctlError('rules-conflict', ExitCode.refused, `the rules changed meanwhile (now version ${r.currentVersion}); nothing written`);
+      if (r && !r.ok)
+        throw new DrctlError(
+          'rules-conflict',
+          ExitCode.refused,
+          `the rules changed meanwhile (now version ${r.currentVersion}); nothing written`,
+        );
       if (io.json) printJson(io, 'rules unfence', { changed: true, version: r?.version });
       else io.out(`fence lifted (version ${r?.version ?? current.version})`);
       return ExitCode.ok;

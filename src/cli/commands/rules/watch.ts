@@ -69,7 +69,8 @@ function detail(c: RuleChange, v: RuleVersion | undefined, previous: RuleVersion
   if (c.kind === 'fence') {
     const shards = v.fence ? renderFence(v.fence, n) : '';
     const renewed = v.fence?.owner && previous?.fence?.owner?.id === v.fence.owner.id;
-    if (renewed) return `shards ${shards} still write-forbidden by "${v.fence?.by ?? '?'}": lease renewed until ${v.fence?.owner?.leaseUntilIso ?? '?'}`;
+    if (renewed)
+      return `shards ${shards} still write-forbidden by "${v.fence?.by ?? '?'}": lease renewed until ${v.fence?.owner?.leaseUntilIso ?? '?'}`;
     const taken = previous?.fence && previous.fence.by === v.fence?.by ? ' (taken over)' : '';
     return `shards ${shards} write-forbidden by "${v.fence?.by ?? '?'}"${taken}`;
   }
@@ -82,6 +83,12 @@ function detail(c: RuleChange, v: RuleVersion | undefined, previous: RuleVersion
 
 function changeJson(c: RuleChange, v: RuleVersion | undefined, previous: RuleVersion | undefined): Record<string, unknown> {
   const n = v?.map.owners.length ?? 0;
-  return { schemaVersion: JSON_SCHEMA_VERSION, type: 'rules.change', ...c, fence: v?.fence ? { shards: renderFence(v.fence, n), by: v.fence.by, owner: v.fence.owner } : null, cut: v?.cut ?? null, detail: detail(c, v, previous) };
+  return {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    type: 'rules.change',
+    ...c,
+    fence: v?.fence ? { shards: renderFence(v.fence, n), by: v.fence.by, owner: v.fence.owner } : null,
+    cut: v?.cut ?? null,
+    detail: detail(c, v, previous),
+  };
 }
-

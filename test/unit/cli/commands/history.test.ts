@@ -14,11 +14,21 @@ import { recordRun, rehearsalRun } from '../../../helpers/store-records.js';
 import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 
 /** The fixture's rehearsal (run rh-20261121-0210, FAILED, RTO 5.80s), with the header the session writes at its end. */
-const LATEST: RunMeta = { ...rehearsalMeta(), rehearsal: { outcome: 'FAILED', rtoMs: 5800, budgetMs: 6000, reasons: ['step "db-election" took 900ms, over its budget of 800ms'] } };
+const LATEST: RunMeta = {
+  ...rehearsalMeta(),
+  rehearsal: { outcome: 'FAILED', rtoMs: 5800, budgetMs: 6000, reasons: ['step "db-election" took 900ms, over its budget of 800ms'] },
+};
 
 async function runHistory(state: string, flags: { runbook?: string; limit: number }, json = false): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
-  const io: CliIO = { out: (t) => void lines.push(t), err: () => undefined, json, interactive: false, color: { out: false, err: false }, confirm: async () => false };
+  const io: CliIO = {
+    out: (t) => void lines.push(t),
+    err: () => undefined,
+    json,
+    interactive: false,
+    color: { out: false, err: false },
+    confirm: async () => false,
+  };
   const cmd = { optsWithGlobals: () => ({ state }) } as unknown as Command;
   const code = await historyCommand(io, flags, cmd);
   return { code, out: lines.join('\n') };
@@ -35,7 +45,12 @@ describe('drctl history: RTO trend and regression over rehearsal records in the 
       rehearsalRun({ runbook: 'city-cut', day: '2026-11-16', rtoMs: 4100, budgetMs: 6000 }),
       rehearsalRun({ runbook: 'city-cut', day: '2026-11-17', rtoMs: 3900, budgetMs: 6000 }),
       rehearsalRun({ runbook: 'city-cut', day: '2026-11-18', rtoMs: 4000, budgetMs: 6000 }),
-      { ...rehearsalRun({ runbook: 'city-cut', day: '2026-11-19', rtoMs: undefined }), runId: '20261119T021000Z-city-cut-drill', mode: 'drill', rehearsal: undefined },
+      {
+        ...rehearsalRun({ runbook: 'city-cut', day: '2026-11-19', rtoMs: undefined }),
+        runId: '20261119T021000Z-city-cut-drill',
+        mode: 'drill',
+        rehearsal: undefined,
+      },
       rehearsalRun({ runbook: 'city-cut', day: '2026-11-20', rtoMs: 4200, budgetMs: 6000 }),
       rehearsalRun({ runbook: 'city-cut', day: '2026-11-22', rtoMs: undefined, outcome: 'SKIPPED' }),
       rehearsalRun({ runbook: 'api-cut', day: '2026-11-18', rtoMs: 2000 }),
@@ -48,7 +63,7 @@ describe('drctl history: RTO trend and regression over rehearsal records in the 
   });
   afterAll(async () => cleanup());
 
-  it('text: an RTO column with each rehearsal\'s RTO and outcome, then one trend line per runbook flagging the regression', async () => {
+  it("text: an RTO column with each rehearsal's RTO and outcome, then one trend line per runbook flagging the regression", async () => {
     const { code, out } = await runHistory(dir, { limit: 20 });
     expect(code).toBe(0);
     const lines = out.split('\n');
@@ -61,11 +76,17 @@ describe('drctl history: RTO trend and regression over rehearsal records in the 
     expect(lines).toContain('RTO trend (rehearsals with a measured RTO, oldest → newest):');
     const trend = (name: string): string => lines.find((l) => l.startsWith(`  ${name} `)) ?? '';
     // 4100 3900 4000 4200 5800: median of all 4.10s; of the earlier four 4.05s; 5.80s is 43% above it
-    expect(trend('city-cut')).toBe('  city-cut  ▂▁▁▂█  5 rehearsals · min 3.90s · median 4.10s · last 5.80s (FAILED) · '
-      + 'REGRESSION: +43% over the median 4.05s of earlier rehearsals (threshold 20%)');
-    expect(trend('api-cut')).toBe('  api-cut   ▁█▅  3 rehearsals · min 2.00s · median 2.05s · last 2.05s (SUCCEEDED) · '
-      + 'no regression (+0% vs median 2.05s of earlier, threshold 20%)');
-    expect(trend('db-cut')).toBe('  db-cut    ▄  1 rehearsal · min 1.50s · median 1.50s · last 1.50s (FAILED) · no regression check yet (needs 2 rehearsals)');
+    expect(trend('city-cut')).toBe(
+      '  city-cut  ▂▁▁▂█  5 rehearsals · min 3.90s · median 4.10s · last 5.80s (FAILED) · ' +
+        'REGRESSION: +43% over the median 4.05s of earlier rehearsals (threshold 20%)',
+    );
+    expect(trend('api-cut')).toBe(
+      '  api-cut   ▁█▅  3 rehearsals · min 2.00s · median 2.05s · last 2.05s (SUCCEEDED) · ' +
+        'no regression (+0% vs median 2.05s of earlier, threshold 20%)',
+    );
+    expect(trend('db-cut')).toBe(
+      '  db-cut    ▄  1 rehearsal · min 1.50s · median 1.50s · last 1.50s (FAILED) · no regression check yet (needs 2 rehearsals)',
+    );
   });
 
   it('--json: rtoMs and outcome per run, the trend points, and a regression object', async () => {
@@ -73,20 +94,53 @@ describe('drctl history: RTO trend and regression over rehearsal records in the 
     expect(code).toBe(0);
     const doc = JSON.parse(out) as { command: string; ok: boolean; result: Record<string, unknown> };
     expect(doc).toMatchObject({ command: 'history', ok: true });
-    const runs = doc.result['runs'] as { runId: string; mode: string; outcome: string | null; rtoMs: number | null; budgetMs: number | null }[];
+    const runs = doc.result['runs'] as {
+      runId: string;
+      mode: string;
+      outcome: string | null;
+      rtoMs: number | null;
+      budgetMs: number | null;
+    }[];
     expect(runs).toHaveLength(11);
     expect(runs[0]).toMatchObject({ runId: '20261122T021000Z-city-cut-0000', outcome: 'SKIPPED', rtoMs: null });
-    expect(runs.find((r) => r.runId === 'rh-20261121-0210')).toMatchObject({ mode: 'rehearse', outcome: 'FAILED', rtoMs: 5800, budgetMs: 6000 });
+    expect(runs.find((r) => r.runId === 'rh-20261121-0210')).toMatchObject({
+      mode: 'rehearse',
+      outcome: 'FAILED',
+      rtoMs: 5800,
+      budgetMs: 6000,
+    });
     expect(runs.find((r) => r.mode === 'drill')).toMatchObject({ outcome: null, rtoMs: null });
     const trends = doc.result['trends'] as { runbook: string; rehearsals: number; points: { rtoMs: number }[]; regression: unknown }[];
-    expect(trends.map((t) => [t.runbook, t.rehearsals])).toEqual([['city-cut', 5], ['db-cut', 1], ['api-cut', 3]]); // by their newest listed run
+    expect(trends.map((t) => [t.runbook, t.rehearsals])).toEqual([
+      ['city-cut', 5],
+      ['db-cut', 1],
+      ['api-cut', 3],
+    ]); // by their newest listed run
     expect(trends[0]?.points.map((p) => p.rtoMs)).toEqual([4100, 3900, 4000, 4200, 5800]);
-    expect(trends[0]?.regression).toEqual({ regressed: true, runId: 'rh-20261121-0210', latestMs: 5800, medianOfEarlierMs: 4050, percentAbove: 43, thresholdPct: 20 });
+    expect(trends[0]?.regression).toEqual({
+      regressed: true,
+      runId: 'rh-20261121-0210',
+      latestMs: 5800,
+      medianOfEarlierMs: 4050,
+      percentAbove: 43,
+      thresholdPct: 20,
+    });
     expect(trends[2]?.regression).toMatchObject({ regressed: false, latestMs: 2050, medianOfEarlierMs: 2050, percentAbove: 0 });
     expect(trends[1]?.regression).toMatchObject({ regressed: false, latestMs: 1500, medianOfEarlierMs: null, percentAbove: null });
     expect(doc.result['regression']).toEqual({
-      regressed: true, thresholdPct: 20,
-      runbooks: [{ runbook: 'city-cut', regressed: true, runId: 'rh-20261121-0210', latestMs: 5800, medianOfEarlierMs: 4050, percentAbove: 43, thresholdPct: 20 }],
+      regressed: true,
+      thresholdPct: 20,
+      runbooks: [
+        {
+          runbook: 'city-cut',
+          regressed: true,
+          runId: 'rh-20261121-0210',
+          latestMs: 5800,
+          medianOfEarlierMs: 4050,
+          percentAbove: 43,
+          thresholdPct: 20,
+        },
+      ],
     });
   });
 
@@ -110,7 +164,9 @@ describe('drctl history: RTO trend and regression over rehearsal records in the 
     const fromHistory = historyView(all, { limit: 20 }).trends.find((t) => t.runbook === 'city-cut')?.verdict;
     expect(fromHistory).toEqual(detectRegression([4100, 3900, 4000, 4200, 5800]));
     const html = renderHtml(report, all);
-    expect(html).toContain('<p id="regression-flag" class="regression">⚠ RTO regression: 5.80s is 43% above the median 4.05s of earlier rehearsals (threshold 20%).</p>');
+    expect(html).toContain(
+      '<p id="regression-flag" class="regression">⚠ RTO regression: 5.80s is 43% above the median 4.05s of earlier rehearsals (threshold 20%).</p>',
+    );
     expect(html).toMatch(/<svg id="rto-trend"[^>]*data-regressed="true"/);
     // an earlier rehearsal's report sees only what came before it: no regression there
     const earlier = buildReport(all.find((m) => m.startedAt.startsWith('2026-11-20') && m.mode === 'rehearse') as RunMeta, []);
@@ -125,7 +181,13 @@ describe('trend summary', () => {
     expect(sparkline([5, 5, 5])).toBe('▄▄▄');
   });
   it('shows the latest 20 rehearsals in the sparkline and says so', () => {
-    const points = Array.from({ length: 25 }, (_, i) => ({ runId: `r${i}`, startedAt: `2026-01-${String(i + 1).padStart(2, '0')}`, rtoMs: 1000 + i, outcome: 'SUCCEEDED' as const, current: false }));
+    const points = Array.from({ length: 25 }, (_, i) => ({
+      runId: `r${i}`,
+      startedAt: `2026-01-${String(i + 1).padStart(2, '0')}`,
+      rtoMs: 1000 + i,
+      outcome: 'SUCCEEDED' as const,
+      current: false,
+    }));
     const t = summarizeTrend('x', points);
     expect(t && trendLine(t)).toMatch(/^x {2}[▁-█]{20} \(last 20\) {2}25 rehearsals · min 1\.00s/);
     expect(summarizeTrend('x', [])).toBeUndefined();

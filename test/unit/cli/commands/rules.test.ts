@@ -19,12 +19,19 @@ interface Run {
 }
 
 /** Run `drctl rules …` in-process with a captured, non-interactive CliIO. */
-async function rules(args: readonly string[], o: { json?: boolean; interactive?: boolean; answer?: boolean; err?: string[] } = {}): Promise<Run> {
+async function rules(
+  args: readonly string[],
+  o: { json?: boolean; interactive?: boolean; answer?: boolean; err?: string[] } = {},
+): Promise<Run> {
   const out: string[] = [];
   const err: string[] = o.err ?? [];
   const io: CliIO = {
-    out: (t) => void out.push(t), err: (t) => void err.push(t), json: o.json ?? false, interactive: o.interactive ?? false,
-    color: { out: false, err: false }, confirm: async () => o.answer ?? false,
+    out: (t) => void out.push(t),
+    err: (t) => void err.push(t),
+    json: o.json ?? false,
+    interactive: o.interactive ?? false,
+    color: { out: false, err: false },
+    confirm: async () => o.answer ?? false,
   };
   let code: ExitCode | undefined;
   const program = new Command('drctl').exitOverride().configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
@@ -71,7 +78,9 @@ describe('drctl rules', () => {
     const { url, file } = await initializedStore();
     const r = await rules(['flip', '--cut', 'hz-a,hz-b', '--no-catch-up', ...T, '--store', url]);
     expect(r.code).toBe(4);
-    expect(r.err).toBe('error: refusing to flip the routing rules without --yes: stdin is not a terminal\nhint: pass --yes to confirm from automation (cron, CI)');
+    expect(r.err).toBe(
+      'error: refusing to flip the routing rules without --yes: stdin is not a terminal\nhint: pass --yes to confirm from automation (cron, CI)',
+    );
     expect((await openFileStore(file).read())?.version).toBe(1);
   });
 
@@ -79,7 +88,9 @@ describe('drctl rules', () => {
     const { url, file } = await initializedStore();
     const r = await rules(['flip', '--cut', 'hz-a', '--yes', ...T, '--store', url]);
     expect(r).toMatchObject({ code: 3, out: '' });
-    expect(r.err).toMatch(/^error: shards would move, but no catch-up check was given\nhint: pass --catch-up CMD .* or --no-catch-up to move without waiting$/);
+    expect(r.err).toMatch(
+      /^error: shards would move, but no catch-up check was given\nhint: pass --catch-up CMD .* or --no-catch-up to move without waiting$/,
+    );
     const bad = await rules(['flip', '--cut', 'hz-a', '--yes', '--catch-up', `sh -c 'test 1 -eq 1`, ...T, '--store', url]);
     expect(bad.code).toBe(3);
     expect(bad.err).toMatch(/^error: --catch-up: unterminated single quote at character 7\n/);
@@ -110,28 +121,48 @@ describe('drctl rules', () => {
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/^error: file:.*missing\.json holds no rules yet \(or the file does not exist\)/);
     const big = path.join(dir, 'big.yaml');
-    await writeFile(big, 'apiVersion: drctl/v1\nkind: Topology\nmetadata: { name: big }\nspec:\n  shardCount: 10000\n  cities: { c: { dcs: { d1: { zones: { Z1: { capacity: 10000, shards: ["0-9999"] } } } } } }\n');
+    await writeFile(
+      big,
+      'apiVersion: drctl/v1\nkind: Topology\nmetadata: { name: big }\nspec:\n  shardCount: 10000\n  cities: { c: { dcs: { d1: { zones: { Z1: { capacity: 10000, shards: ["0-9999"] } } } } } }\n',
+    );
     const url = `file:${path.join(dir, 'big.json')}`;
     expect((await rules(['init', '--topology', big, '--store', url])).code).toBe(0);
     for (const args of [['route', '12345666'], ['show']]) {
       const r = await rules([...args, ...T, '--store', url]);
       expect(r.code).toBe(3);
-      expect(r.err).toMatch(/^error: file:.*big\.json version 1 has 10000 shards but topology lab has 100: they describe different shardings\nhint: pass the --topology the rules were published from$/);
+      expect(r.err).toMatch(
+        /^error: file:.*big\.json version 1 has 10000 shards but topology lab has 100: they describe different shardings\nhint: pass the --topology the rules were published from$/,
+      );
     }
   });
 
   test.each([
     ['invalid JSON', '{"schemaVersion": 1, "versions": [', /is not a drctl rules store: not JSON \(/],
     ['an empty object', '{}', /is not a drctl rules store: schemaVersion is undefined, want 1\nhint: /],
-    ['a version of the wrong shape', '{"schemaVersion":1,"versions":[{"version":1,"kind":"init","atIso":"x","map":{"shardCount":100,"runs":[["RZ01",0,100]]},"fence":null}]}', /is not a drctl rules store: version 1 has a map run \["RZ01",0,100\] that is not \[zone, from, to\] within 0-99\n/],
-    ['a fence of the wrong shape', '{"schemaVersion":1,"versions":[{"version":1,"kind":"fence","atIso":"x","map":{"shardCount":100,"runs":[]},"fence":{"by":"x"}}]}', /is not a drctl rules store: version 1 has a bad fence: fence lacks "by" or "atIso"\n/],
+    [
+      'a version of the wrong shape',
+      '{"schemaVersion":1,"versions":[{"version":1,"kind":"init","atIso":"x","map":{"shardCount":100,"runs":[["RZ01",0,100]]},"fence":null}]}',
+      /is not a drctl rules store: version 1 has a map run \["RZ01",0,100\] that is not \[zone, from, to\] within 0-99\n/,
+    ],
+    [
+      'a fence of the wrong shape',
+      '{"schemaVersion":1,"versions":[{"version":1,"kind":"fence","atIso":"x","map":{"shardCount":100,"runs":[]},"fence":{"by":"x"}}]}',
+      /is not a drctl rules store: version 1 has a bad fence: fence lacks "by" or "atIso"\n/,
+    ],
   ])('a store file holding %s is one line naming it (exit 3), for every command', async (_what, content, message) => {
     const { dir, cleanup } = await makeTmpDir('drctl-rules-cli-');
     cleanups.push(cleanup);
     const file = path.join(dir, 'bad.json');
     await writeFile(file, content);
     const good = await initializedStore();
-    for (const args of [['show', ...T, '--store', `file:${file}`], ['route', '7', ...T, '--store', `file:${file}`], ['flip', '--cut', 'hz-a', '--dry-run', ...T, '--store', `file:${file}`], ['diff', good.file, file], ['watch', '--count', '1', '--store', `file:${file}`], ['init', ...T, '--store', `file:${file}`]]) {
+    for (const args of [
+      ['show', ...T, '--store', `file:${file}`],
+      ['route', '7', ...T, '--store', `file:${file}`],
+      ['flip', '--cut', 'hz-a', '--dry-run', ...T, '--store', `file:${file}`],
+      ['diff', good.file, file],
+      ['watch', '--count', '1', '--store', `file:${file}`],
+      ['init', ...T, '--store', `file:${file}`],
+    ]) {
       const r = await rules(args);
       expect([args[0], r.code]).toEqual([args[0], 3]);
       expect(r.err).toMatch(message);
@@ -154,8 +185,13 @@ describe('drctl rules', () => {
     expect(storeUrlProblem('redis://127.0.0.1:6379/2?prefix=rules:')).toBeUndefined();
     expect(storeUrlProblem('redis://127.0.0.1:6379/foo')).toMatch(/the path must be \/DB/);
     const url = await rules(['show', ...T, '--store', 'redis://[bad']);
-    expect(url).toMatchObject({ code: 3, err: 'error: option \'--store <url>\' argument \'redis://[bad\' is invalid. rules store redis://[bad: bad endpoint "[bad" (host:port, [IPv6]:port)' });
-    expect((await rules(['watch', '--count', '0', '--store', 'file:x.json'])).err).toMatch(/a count of changes must be a positive integer, got "0"$/);
+    expect(url).toMatchObject({
+      code: 3,
+      err: "error: option '--store <url>' argument 'redis://[bad' is invalid. rules store redis://[bad: bad endpoint \"[bad\" (host:port, [IPv6]:port)",
+    });
+    expect((await rules(['watch', '--count', '0', '--store', 'file:x.json'])).err).toMatch(
+      /a count of changes must be a positive integer, got "0"$/,
+    );
   });
 
   test('@previous is the map before the last flip, not the fenced version just before @current', async () => {
@@ -170,7 +206,9 @@ describe('drctl rules', () => {
     const { url } = await initializedStore();
     const dry = await rules(['flip', '--cut', 'hz-a', '--cut', 'hz-b', '--dry-run', ...T, '--store', url]);
     expect(dry).toMatchObject({ code: 2, out: 'shards 00-19: RZ01 (hz-a) → RZ03 (sh-a)\nshards 20-39: RZ02 (hz-b) → RZ04 (sh-b)' });
-    expect((await rules(['flip', '--cut', 'hz-a,hz-b', '--no-catch-up', ...T, '--store', url], { interactive: true, answer: false })).code).toBe(4);
+    expect(
+      (await rules(['flip', '--cut', 'hz-a,hz-b', '--no-catch-up', ...T, '--store', url], { interactive: true, answer: false })).code,
+    ).toBe(4);
     const done = await rules(['flip', '--cut', 'hz-a,hz-b', '--yes', '--no-catch-up', ...T, '--store', url]);
     expect(done.code).toBe(0);
     expect(done.out).toMatch(/flipped: version 1 → 4; cut: hz-a, hz-b$/);

@@ -3,7 +3,18 @@ import { historyJson, historyText } from '../../../../src/cli/commands/history.j
 import { takenOverBy, type RunMeta } from '../../../../src/model/records.js';
 
 const run = (runId: string, startedAt: string, status: RunMeta['status'], mode: RunMeta['mode'] = 'drill') =>
-  ({ schemaVersion: 1, runId, mode, runbook: { name: 'city-cut' }, lockScope: 'city-cut', status, startedAt, host: 'h', user: 'u', pid: 1 }) as unknown as RunMeta;
+  ({
+    schemaVersion: 1,
+    runId,
+    mode,
+    runbook: { name: 'city-cut' },
+    lockScope: 'city-cut',
+    status,
+    startedAt,
+    host: 'h',
+    user: 'u',
+    pid: 1,
+  }) as unknown as RunMeta;
 
 describe('a drill fenced out (frozen past its lease, its lock taken over by another run)', () => {
   const frozen = run('d1', '2026-01-01T00:00:00Z', 'running');
@@ -16,6 +27,9 @@ describe('a drill fenced out (frozen past its lease, its lock taken over by anot
     expect(takenOverBy(taker, [taker, frozen])).toBeUndefined();
     const view = { runs: [taker, frozen], trends: [] } as unknown as Parameters<typeof historyText>[0];
     expect(historyText(view).find((l) => l.startsWith('d1'))).toMatch(/^d1 +drill +fenced-out \(taken over by d2\) /);
-    expect((historyJson(view) as { runs: { runId: string; takenOverBy?: string }[] }).runs).toMatchObject([{ runId: 'd2' }, { runId: 'd1', takenOverBy: 'd2' }]);
+    expect((historyJson(view) as { runs: { runId: string; takenOverBy?: string }[] }).runs).toMatchObject([
+      { runId: 'd2' },
+      { runId: 'd1', takenOverBy: 'd2' },
+    ]);
   });
 });

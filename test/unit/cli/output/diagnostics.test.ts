@@ -8,11 +8,22 @@ const SOURCE = ['spec:', '  steps:', '    - id: cache', '      tiemout: 30s', ' 
 const sources = (file: string) => (file === FILE ? SOURCE : undefined);
 
 const unknownField: Diagnostic = {
-  severity: 'error', code: 'unknown-field', message: 'unknown field "tiemout" in step "cache" (did you mean "timeout"?)',
-  file: FILE, line: 4, column: 7, length: 7, hint: 'known fields: id, kind, timeout',
+  severity: 'error',
+  code: 'unknown-field',
+  message: 'unknown field "tiemout" in step "cache" (did you mean "timeout"?)',
+  file: FILE,
+  line: 4,
+  column: 7,
+  length: 7,
+  hint: 'known fields: id, kind, timeout',
 };
 const cycle: Diagnostic = {
-  severity: 'warning', code: 'x', message: 'something odd', file: FILE, line: 5, column: 15,
+  severity: 'warning',
+  code: 'x',
+  message: 'something odd',
+  file: FILE,
+  line: 5,
+  column: 15,
   related: [{ file: '/elsewhere/other.yaml', line: 2, column: 3, message: '"a" needs "b"' }],
 };
 
@@ -55,10 +66,31 @@ describe('renderDiagnostics', () => {
   });
 
   test('a problem with the file itself, or with a flag, has no position: no fake :0:0', () => {
-    const missing: Diagnostic = { severity: 'error', code: 'file-not-found', message: 'no such file or directory', file: resolve(process.cwd(), 'nope.yaml'), line: 0, column: 0 };
-    const flag: Diagnostic = { severity: 'error', code: 'bad-plugin', message: 'plugin "x.mjs": file not found', file: '--plugin', line: 0, column: 0 };
+    const missing: Diagnostic = {
+      severity: 'error',
+      code: 'file-not-found',
+      message: 'no such file or directory',
+      file: resolve(process.cwd(), 'nope.yaml'),
+      line: 0,
+      column: 0,
+    };
+    const flag: Diagnostic = {
+      severity: 'error',
+      code: 'bad-plugin',
+      message: 'plugin "x.mjs": file not found',
+      file: '--plugin',
+      line: 0,
+      column: 0,
+    };
     expect(renderDiagnostics([missing, flag], sources, { color: false })).toBe(
-      ['nope.yaml: error: no such file or directory', '', '--plugin: error: plugin "x.mjs": file not found', '', '2 errors, 0 warnings', ''].join('\n'),
+      [
+        'nope.yaml: error: no such file or directory',
+        '',
+        '--plugin: error: plugin "x.mjs": file not found',
+        '',
+        '2 errors, 0 warnings',
+        '',
+      ].join('\n'),
     );
   });
 

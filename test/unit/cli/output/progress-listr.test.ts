@@ -6,18 +6,32 @@ import { createListrRenderer } from '../../../../src/cli/output/progress-listr.j
 // step or, for long runbooks, one progress task; it never waits for events that do not come.
 const at = '2026-01-01T00:00:00.000Z';
 const started = (ids: string[]): EngineEvent => ({
-  type: 'run.started', runId: 'r', at, mode: 'run', runbook: { name: 'x', file: 'x.yaml', hash: 'h' }, params: {},
-  steps: ids.map((id) => ({ id, kind: 'exec', needs: [] })), host: 'h', user: 'u', pid: 1,
+  type: 'run.started',
+  runId: 'r',
+  at,
+  mode: 'run',
+  runbook: { name: 'x', file: 'x.yaml', hash: 'h' },
+  params: {},
+  steps: ids.map((id) => ({ id, kind: 'exec', needs: [] })),
+  host: 'h',
+  user: 'u',
+  pid: 1,
 });
 const timing = (stepId: string, status: 'applied' | 'failed'): EngineEvent => ({
-  type: 'step.timing', runId: 'r', at, stepId,
+  type: 'step.timing',
+  runId: 'r',
+  at,
+  stepId,
   timing: { queuedAt: at, startedAt: at, endedAt: at, durationMs: 1, attempts: 1, phases: {}, status },
 });
 
 // listr2 draws on stdout / stderr: keep the test output clean
 const spies: { mockRestore(): void }[] = [];
 beforeEach(() => {
-  spies.push(vi.spyOn(process.stdout, 'write').mockImplementation(() => true), vi.spyOn(process.stderr, 'write').mockImplementation(() => true));
+  spies.push(
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true),
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true),
+  );
 });
 afterEach(() => {
   for (const s of spies.splice(0)) s.mockRestore();
@@ -40,10 +54,21 @@ describe('createListrRenderer', () => {
     const ids = Array.from({ length: 150 }, (_, i) => `s${i}`);
     const view = createListrRenderer();
     view.listener(started(ids));
-    view.listener({ type: 'step.failed', runId: 'r', at, stepId: 's0', error: { message: 'no', phase: 'apply', retryable: false }, notes: {} });
+    view.listener({
+      type: 'step.failed',
+      runId: 'r',
+      at,
+      stepId: 's0',
+      error: { message: 'no', phase: 'apply', retryable: false },
+      notes: {},
+    });
     view.listener(timing('s0', 'failed'));
     view.listener({
-      type: 'run.finished', runId: 'r', at, status: 'failed', durationMs: 1,
+      type: 'run.finished',
+      runId: 'r',
+      at,
+      status: 'failed',
+      durationMs: 1,
       summary: { steps: {}, criticalPath: [], criticalPathMs: 0, budgetExceeded: [] },
     });
     await expect(view.done()).resolves.toBeUndefined();
