@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { makeEtcdClient, etcdErrorText } from '../infra/etcd-client.js';
 import { cmp, getKv, op, text, txn } from '../infra/etcd-ops.js';
 import { etcdLabel, type EtcdSpec } from '../infra/etcd-url.js';
@@ -54,7 +55,9 @@ export async function openEtcdRuleStore(spec: EtcdSpec): Promise<RuleStore> {
     readVersion,
     compareAndSet: (expected, next) =>
       call(async () => {
-        const doc = JSON.stringify(toVersionDocument(expected + 1, next, new Date().toISOString()));
+        // `writer` makes this write's document unique: two writers of the same change in the same millisecond
+        // write equal documents, and `mine()` below must not take the other's commit for its own
+        const doc = JSON.stringify({ ...toVersionDocument(expected + 1, next, new Date().toISOString()), writer: randomUUID() });
         const guard = expected === 0 ? cmp.createdAt(currentKey, 0) : cmp.valueIs(currentKey, String(expected));
         const write = () =>
           txn(client, [guard], [op.put(currentKey, String(expected + 1)), op.put(versionKey(p, expected + 1), doc)], [op.get(currentKey)]);
