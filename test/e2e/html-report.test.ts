@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,55 +9,12 @@ import { renderHtml } from '../../src/report/html.js';
 import { PHASE_COLOURS } from '../../src/report/html-timeline.js';
 import { createFileStore } from '../../src/state/file-store.js';
 import { decodePng } from '../helpers/png.js';
+import { CHROMIUM, chromium, expectSelfContained, hex } from '../helpers/chromium.js';
 import { drctl, exampleWorkspace } from '../helpers/cli.js';
 import { makeTmpDir } from '../helpers/tmp-dir.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** A stable copy of the screenshot for humans: $TMPDIR/drctl-html-report/report.png. */
 const ARTIFACTS = path.join(os.tmpdir(), 'drctl-html-report');
-
-/** Run headless Chromium once; the whole process group is killed by pid if it hangs. */
-function chromium(args: readonly string[], profile: string): Promise<{ stdout: string; code: number | null }> {
-  const argv = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--user-data-dir=${profile}`,
-    ...args,
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(CHROMIUM, argv, { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      reject(new Error(`chromium did not finish within 60s: ${args.join(' ')}`));
-    }, 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout, code });
-    });
-  });
-}
-
-const hex = (css: string): number => Number.parseInt(css.slice(1), 16);
-
-/** Self-contained: no script, and no reference that would make a browser fetch anything (the SVG namespace is a name, not a fetch). */
-function expectSelfContained(html: string): void {
-  expect(html).not.toMatch(/<script/i);
-  expect(html).not.toMatch(/\s(src|href|xlink:href|action|srcset|poster|data)=["']?[^"'\s>]*:?\/\//i);
-  expect(html).not.toMatch(/@import|url\(\s*(?!["']?#)/i); // url(#hatch) is a pattern in the same document
-  expect(html).not.toMatch(/<(link|iframe|object|embed|img|image|use)\b/i);
-  expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
-  // a URL may appear as text (an http step's describe), never inside a tag, where a browser could follow it
-  expect(html.replaceAll('xmlns="http://www.w3.org/2000/svg"', '')).not.toMatch(/<[^>]*https?:\/\//i);
-}
 
 /**
  * An exec-only city cut that exercises every part of the timeline: four steps (elect fails its first
