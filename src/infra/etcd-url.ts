@@ -1,4 +1,5 @@
 import { parseDuration } from '../util/duration.js';
+import { hidePassword } from '../util/hide-password.js';
 import { parseHostPort, type HostPort } from '../infra/host-port.js';
 
 /** What an etcd:// URL names: a cluster (every member's client endpoint), a key prefix and how to talk to it. */
@@ -100,7 +101,7 @@ function splitAuth(auth: string): [string, string] {
 
 /** The URL with its password replaced by *** (for any message). */
 export function redactEtcdUrl(text: string): string {
-  return text.replace(/^(etcds?:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+  return hidePassword(text);
 }
 
 /** For messages: scheme, members and prefix; never the password. */

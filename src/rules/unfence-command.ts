@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { hidePassword } from '../util/hide-password.js';
 
 /**
  * The break-glass command a fence error prints, as the user can run it: `drctl rules unfence` with the
@@ -8,7 +9,7 @@ import path from 'node:path';
 export function unfenceCommand(store: string, baseDir: string): string {
   let url = store;
   if (url.startsWith('file:')) url = `file:${path.resolve(baseDir, url.slice('file:'.length).replace(/^\/\/(?=\/)/, ''))}`;
-  else url = url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]+@/i, '$1***@');
+  else url = hidePassword(url);
   return `drctl rules unfence --store ${shellWord(url)} --yes`;
 }
 
