@@ -12,6 +12,8 @@ export interface BindOptions {
   readonly ttlSeconds: number;
   /** Records at start: name (relative to the zone) → A address. */
   readonly records: Readonly<Record<string, string>>;
+  /** Address to listen on (default 127.0.0.1). */
+  readonly host?: string;
 }
 
 export interface StartedBind {
@@ -24,13 +26,13 @@ export interface StartedBind {
 export const TSIG_ALGORITHM = 'hmac-sha256';
 
 /** The options every lab named shares: its own folder, loopback only on `port`, no recursion, no rndc. */
-function namedOptions(dir: string, pidFile: string, port: number): string {
+function namedOptions(dir: string, pidFile: string, port: number, host = '127.0.0.1'): string {
   return `options {
   directory "${dir}";
   pid-file "${pidFile}";
   session-keyfile "${path.join(dir, 'session.key')}";
   managed-keys-directory "${dir}";
-  listen-on port ${port} { 127.0.0.1; };
+  listen-on port ${port} { ${host}; };
   listen-on-v6 { none; };
   recursion no;
   dnssec-validation no;
@@ -42,7 +44,7 @@ controls { };
 
 export function renderNamedConf(o: BindOptions, files: { keyFile: string; zoneFile: string; pidFile: string }): string {
   return `include "${files.keyFile}";
-${namedOptions(o.dir, files.pidFile, o.port)}zone "${o.zone}" {
+${namedOptions(o.dir, files.pidFile, o.port, o.host)}zone "${o.zone}" {
   type primary;
   file "${files.zoneFile}";
   allow-update { key "${o.keyName}"; };
@@ -82,11 +84,14 @@ export async function startBind(o: BindOptions): Promise<StartedBind> {
   await mustRun(['named-checkconf', conf]);
   const pid = spawnDetached(['named', '-g', '-c', conf], { logFile, cwd: o.dir, env: labEnv() });
   const [firstName, firstAddr] = Object.entries(o.records)[0] ?? ['ns1', '127.0.0.1'];
-  await pollFor(async () => {
-    const r = new dnsPromises.Resolver({ timeout: READY_QUERY_TIMEOUT_MS, tries: 1 });
-    r.setServers([`127.0.0.1:${o.port}`]);
-    return (await r.resolve4(`${firstName}.${o.zone}`)).includes(firstAddr);
-  }, `named on 127.0.0.1:${o.port} to answer for ${o.zone} (see ${logFile})`);
+  await pollFor(
+    async () => {
+      const r = new dnsPromises.Resolver({ timeout: READY_QUERY_TIMEOUT_MS, tries: 1 });
+      r.setServers([`${o.host ?? '127.0.0.1'}:${o.port}`]);
+      return (await r.resolve4(`${firstName}.${o.zone}`)).includes(firstAddr);
+    },
+    `named on ${o.host ?? '127.0.0.1'}:${o.port} to answer for ${o.zone} (see ${logFile})`,
+  );
   return { pid, logFile, keyFile, algorithm: TSIG_ALGORITHM };
 }
 

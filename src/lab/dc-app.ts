@@ -16,12 +16,16 @@ const { values } = parseArgs({
     port: { type: 'string' },
     'config-port': { type: 'string' },
     key: { type: 'string', default: 'middleware:active-dc' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'config-host': { type: 'string', default: '127.0.0.1' },
   },
 });
 const dc = values.dc ?? 'unknown';
 const port = Number(values.port);
 const configPort = Number(values['config-port']);
 const key = values.key ?? 'middleware:active-dc';
+const host = values.host ?? '127.0.0.1';
+const configHost = values['config-host'] ?? '127.0.0.1';
 
 /** A config centre that does not answer within this is an error the app reports (a busy machine does not trip it). */
 const CONFIG_TIMEOUT_MS = 2000;
@@ -32,7 +36,7 @@ let configError: string | null = 'not read yet';
 /** GET key over RESP within CONFIG_TIMEOUT_MS: bulk string, or null when missing. */
 function redisGet(k: string): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ port: configPort, host: '127.0.0.1' });
+    const sock = net.connect({ port: configPort, host: configHost });
     let buf = '';
     sock.setTimeout(CONFIG_TIMEOUT_MS, () => {
       sock.destroy();
@@ -82,6 +86,6 @@ const server = http.createServer((req, res) => {
   }
 });
 server.keepAliveTimeout = 1000;
-server.listen(port, '127.0.0.1');
+server.listen(port, host);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 void consumeLoop();

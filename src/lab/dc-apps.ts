@@ -3,6 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isAlive, pollFor, spawnDetached } from './process.js';
+import { inNs } from './net.js';
 
 /**
  * argv that runs the dc-app script: the compiled dist/lab/dc-app.js next to this module, or (when
@@ -32,28 +33,48 @@ export interface StartDcAppOptions {
   readonly port: number;
   readonly configPort: number;
   readonly key: string;
+  /** Address to listen on, the config centre's, and the namespace to run in (netns mode; default loopback). */
+  readonly host?: string;
+  readonly configHost?: string;
+  readonly ns?: string;
 }
 
 /** Start one data center's app (own session); resolves when it accepts connections. */
 export async function startDcApp(o: StartDcAppOptions): Promise<{ pid: number; logFile: string }> {
   const logFile = path.join(o.dir, `dc-app-${o.dc}.log`);
+  const host = o.host ?? '127.0.0.1';
+  const where = [
+    ...(o.host === undefined ? [] : ['--host', o.host]),
+    ...(o.configHost === undefined ? [] : ['--config-host', o.configHost]),
+  ];
   const pid = spawnDetached(
-    [...dcAppCommand(), '--dc', o.dc, '--port', String(o.port), '--config-port', String(o.configPort), '--key', o.key],
+    inNs(o.ns, [
+      ...dcAppCommand(),
+      '--dc',
+      o.dc,
+      '--port',
+      String(o.port),
+      '--config-port',
+      String(o.configPort),
+      '--key',
+      o.key,
+      ...where,
+    ]),
     { logFile, cwd: o.dir },
   );
   // ready = this very process answers as its data center: a port merely accepting connections could be
   // another server's (a port taken between the free-check and the bind), and the app would have died
   await pollFor(async () => {
     if (!isAlive(pid)) throw new Error(`dc app ${o.dc} exited at start (see ${logFile})`);
-    return (await httpText(o.port, '/')) === o.dc;
-  }, `dc app ${o.dc} on 127.0.0.1:${o.port} (see ${logFile})`);
+    return (await httpText(host, o.port, '/')) === o.dc;
+  }, `dc app ${o.dc} on ${host}:${o.port} (see ${logFile})`);
   return { pid, logFile };
 }
 
-/** GET path on 127.0.0.1:port: the body, or undefined when nothing answers within 2 s (polled while the app starts). */
-function httpText(port: number, urlPath: string): Promise<string | undefined> {
+/** GET path on host:port: the body, or undefined when nothing answers within 2 s (polled while the app starts). */
+function httpText(host: string, port: number, urlPath: string): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 2000 }, (res) => {
+    const req = http.get({ host, port, path: urlPath, timeout: 2000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));

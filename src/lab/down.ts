@@ -3,6 +3,7 @@ import { removePrivatePgRoot } from './pg-root.js';
 import { PRIVATE_MARIADB_PREFIX } from './mariadb-pair.js';
 import { removePrivateRoot } from './private-root.js';
 import { livePid, loadLabState } from './state-file.js';
+import { deleteLabNetns } from './netns.js';
 
 /**
  * Stop every process of the lab in dir by its pid (its stop signal, thawing it if frozen, then SIGKILL
@@ -34,5 +35,7 @@ export async function labDown(dir: string, options: { graceMs?: number } = {}): 
   }
   await removePrivatePgRoot(state.pg.privateRoot);
   await removePrivateRoot(state.mysql?.privateRoot, PRIVATE_MARIADB_PREFIX);
+  // netns mode: the namespaces go too (their veths and bridge with them)
+  await deleteLabNetns(state.net);
   return stopped;
 }

@@ -10,14 +10,16 @@ export interface HaproxyOptions {
   /** TCP admin socket (level admin) on 127.0.0.1, in addition to the unix socket. */
   readonly adminPort: number;
   readonly backend: string;
-  readonly servers: readonly { readonly name: string; readonly port: number; readonly ready: boolean }[];
+  readonly servers: readonly { readonly name: string; readonly port: number; readonly ready: boolean; readonly host?: string }[];
+  /** Address of the frontend and the TCP admin socket (default 127.0.0.1). */
+  readonly host?: string;
 }
 
 export function renderHaproxyConfig(o: HaproxyOptions, socketPath: string): string {
   return [
     'global',
     `  stats socket ${socketPath} mode 600 level admin`,
-    `  stats socket ipv4@127.0.0.1:${o.adminPort} level admin`,
+    `  stats socket ipv4@${o.host ?? '127.0.0.1'}:${o.adminPort} level admin`,
     '  stats timeout 10s',
     'defaults',
     '  mode http',
@@ -28,14 +30,14 @@ export function renderHaproxyConfig(o: HaproxyOptions, socketPath: string): stri
     '  retries 1',
     '  option redispatch',
     'frontend fe',
-    `  bind 127.0.0.1:${o.frontendPort}`,
+    `  bind ${o.host ?? '127.0.0.1'}:${o.frontendPort}`,
     `  default_backend ${o.backend}`,
     `backend ${o.backend}`,
     '  balance roundrobin',
     '  option httpchk GET /health',
     '  default-server inter 500ms fall 2 rise 1',
     // Servers that do not take traffic at start are `disabled` (maintenance); the LB switch readies them.
-    ...o.servers.map((s) => `  server ${s.name} 127.0.0.1:${s.port} check${s.ready ? '' : ' disabled'}`),
+    ...o.servers.map((s) => `  server ${s.name} ${s.host ?? '127.0.0.1'}:${s.port} check${s.ready ? '' : ' disabled'}`),
     '',
   ].join('\n');
 }

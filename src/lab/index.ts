@@ -1,5 +1,7 @@
 /** The local lab: real servers on loopback, started and stopped by pid (see docs and lab.md). */
-export { labUp, type LabUpOptions } from './up.js';
+export { labUp, makeNetnsLab, type LabUpOptions } from './up.js';
+export { insideNetns, netnsExists } from './netns.js';
+export { hostOf, netnsNet, type LabNet } from './net.js';
 export { labDown } from './down.js';
 export { labStatus } from './status.js';
 export { labFreeze, labThaw } from './freeze.js';

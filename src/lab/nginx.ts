@@ -10,7 +10,9 @@ export interface NginxOptions {
   readonly port: number;
   readonly upstream: string;
   /** One server per data center: the first `active` take traffic, the others are `down`. */
-  readonly servers: readonly { readonly dc: string; readonly port: number; readonly active: boolean }[];
+  readonly servers: readonly { readonly dc: string; readonly port: number; readonly active: boolean; readonly host?: string }[];
+  /** Address to listen on (default 127.0.0.1). */
+  readonly host?: string;
 }
 
 export interface StartedNginx {
@@ -45,7 +47,7 @@ http {
   scgi_temp_path tmp/scgi;
   include upstream-${o.upstream}.conf;
   server {
-    listen 127.0.0.1:${o.port};
+    listen ${o.host ?? '127.0.0.1'}:${o.port};
     location = /nginx_status { stub_status; }
     location / {
       proxy_pass http://${o.upstream};
@@ -61,7 +63,7 @@ http {
 }
 
 export function renderUpstream(o: NginxOptions): string {
-  const lines = o.servers.map((s) => `    server 127.0.0.1:${s.port}${s.active ? '' : ' down'};`.padEnd(36) + `# ${s.dc}`);
+  const lines = o.servers.map((s) => `    server ${s.host ?? '127.0.0.1'}:${s.port}${s.active ? '' : ' down'};`.padEnd(36) + `# ${s.dc}`);
   return `# upstream ${o.upstream}: one server per data center (the nginx.upstream kind rewrites this file)\nupstream ${o.upstream} {\n${lines.join('\n')}\n}\n`;
 }
 
@@ -78,16 +80,16 @@ export async function startNginx(o: NginxOptions): Promise<StartedNginx> {
   const pidFile = path.join(o.prefix, 'logs', 'nginx.pid');
   const pid = await pollFor(() => readPidFile(pidFile), `nginx pid file ${pidFile}`);
   await pollFor(
-    async () => (await httpGet(o.port, '/nginx_status'))?.startsWith('Active connections'),
-    `nginx on 127.0.0.1:${o.port} (see ${path.join(o.prefix, 'logs', 'error.log')})`,
+    async () => (await httpGet(o.port, '/nginx_status', 2000, o.host))?.startsWith('Active connections'),
+    `nginx on ${o.host ?? '127.0.0.1'}:${o.port} (see ${path.join(o.prefix, 'logs', 'error.log')})`,
   );
   return { pid, pidFile, logFile: path.join(o.prefix, 'logs', 'error.log'), conf, upstreamFile };
 }
 
-/** GET path on 127.0.0.1:port: the body, or undefined when nothing answers within timeoutMs (2 s: no sub-second client limits). */
-export function httpGet(port: number, urlPath: string, timeoutMs = 2000): Promise<string | undefined> {
+/** GET path on host:port (127.0.0.1 unless said): the body, or undefined when nothing answers within timeoutMs (2 s: no sub-second client limits). */
+export function httpGet(port: number, urlPath: string, timeoutMs = 2000, host = '127.0.0.1'): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: timeoutMs, agent: false }, (res) => {
+    const req = http.get({ host, port, path: urlPath, timeout: timeoutMs, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));

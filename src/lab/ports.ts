@@ -29,10 +29,10 @@ export async function assertPortsFree(ports: readonly { port: number; what: stri
   }
 }
 
-/** Resolve when something accepts TCP connections on 127.0.0.1:port. */
-export function canConnect(port: number, timeoutMs = 2000): Promise<boolean> {
+/** Resolve when something accepts TCP connections on host:port (127.0.0.1 unless said). */
+export function canConnect(port: number, timeoutMs = 2000, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const sock = net.connect({ port, host: '127.0.0.1' });
+    const sock = net.connect({ port, host });
     const done = (ok: boolean): void => {
       sock.destroy();
       resolve(ok);

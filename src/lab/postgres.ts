@@ -3,16 +3,17 @@ import path from 'node:path';
 import { pollFor, readPidFile } from './process.js';
 import { asUser, isRoot, mustRun, pgBinDir } from './run.js';
 import { canConnect } from './ports.js';
+import { inNs } from './net.js';
 
 export const PG_OS_USER = 'postgres';
 export const PG_DB_USER = 'postgres';
 
 /** Settings both nodes share (lab.md): replication, pg_rewind (wal_log_hints, wal_keep_size), no fsync. */
-export function pgSettings(port: number, socketDir: string): string {
+export function pgSettings(port: number, socketDir: string, listen = '127.0.0.1'): string {
   return [
     '',
     '# drctl lab',
-    "listen_addresses = '127.0.0.1'",
+    `listen_addresses = '${listen}'`,
     `port = ${port}`,
     `unix_socket_directories = '${socketDir}'`,
     'wal_level = replica',
@@ -57,21 +58,33 @@ async function osUserIds(user: string): Promise<{ uid: number; gid: number }> {
 
 const bin = (name: string): string => path.join(pgBinDir(), name);
 
-/** initdb + settings for the primary. */
-export async function initPrimary(dataDir: string, port: number, socketDir: string): Promise<void> {
+/**
+ * initdb + settings for the primary. `trustNet` (netns mode: the lab's bridge subnet) is trusted for
+ * clients and replication besides loopback; pg_hba.conf is copied to the standby by pg_basebackup.
+ */
+export async function initPrimary(
+  dataDir: string,
+  port: number,
+  socketDir: string,
+  listen = '127.0.0.1',
+  trustNet?: string,
+): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
   await mustRun(asUser(PG_OS_USER, [bin('initdb'), '-D', dataDir, '-A', 'trust', '-U', PG_DB_USER, '--no-sync']));
-  await appendFile(path.join(dataDir, 'postgresql.conf'), pgSettings(port, socketDir));
+  await appendFile(path.join(dataDir, 'postgresql.conf'), pgSettings(port, socketDir, listen));
+  if (trustNet !== undefined) {
+    await appendFile(path.join(dataDir, 'pg_hba.conf'), `host all all ${trustNet} trust\nhost replication all ${trustNet} trust\n`);
+  }
 }
 
 /** pg_basebackup -R from the primary; the standby's own port goes in postgresql.auto.conf. */
-export async function cloneStandby(dataDir: string, primaryPort: number, port: number): Promise<void> {
+export async function cloneStandby(dataDir: string, primaryPort: number, port: number, primaryHost = '127.0.0.1'): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
   await mustRun(
     asUser(PG_OS_USER, [
       bin('pg_basebackup'),
       '-h',
-      '127.0.0.1',
+      primaryHost,
       '-p',
       String(primaryPort),
       '-U',
@@ -95,9 +108,9 @@ export async function setPort(dataDir: string, port: number): Promise<void> {
 }
 
 /** pg_ctl start -w; resolves with the postmaster's pid once it accepts connections. */
-export async function startPostgres(dataDir: string, port: number, logFile: string): Promise<number> {
-  await mustRun(asUser(PG_OS_USER, [bin('pg_ctl'), '-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start']));
+export async function startPostgres(dataDir: string, port: number, logFile: string, host = '127.0.0.1', ns?: string): Promise<number> {
+  await mustRun(inNs(ns, asUser(PG_OS_USER, [bin('pg_ctl'), '-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start'])));
   const pid = await pollFor(() => readPidFile(path.join(dataDir, 'postmaster.pid')), `postgres ${dataDir} postmaster.pid`);
-  await pollFor(() => canConnect(port), `postgres on 127.0.0.1:${port}`);
+  await pollFor(() => canConnect(port, 2000, host), `postgres on ${host}:${port}`);
   return pid;
 }

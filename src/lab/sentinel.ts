@@ -12,13 +12,17 @@ export interface SentinelOptions {
   readonly quorum: number;
   readonly downAfterMs?: number;
   readonly failoverTimeoutMs?: number;
+  /** Address to bind (default 127.0.0.1). */
+  readonly host?: string;
+  /** Each monitored master's address (default 127.0.0.1). */
+  readonly masterHosts?: Readonly<Record<string, string>>;
 }
 
 /** Sentinel rewrites its config file, so every start writes a fresh one. */
 export function renderSentinelConfig(o: SentinelOptions, files: { pidFile: string; logFile: string }): string {
   const lines = [
     `port ${o.port}`,
-    'bind 127.0.0.1',
+    `bind ${o.host ?? '127.0.0.1'}`,
     'protected-mode no',
     'daemonize yes',
     `pidfile ${files.pidFile}`,
@@ -28,7 +32,7 @@ export function renderSentinelConfig(o: SentinelOptions, files: { pidFile: strin
   ];
   for (const m of o.monitors) {
     lines.push(
-      `sentinel monitor ${m.name} 127.0.0.1 ${m.masterPort} ${o.quorum}`,
+      `sentinel monitor ${m.name} ${o.masterHosts?.[m.name] ?? '127.0.0.1'} ${m.masterPort} ${o.quorum}`,
       `sentinel down-after-milliseconds ${m.name} ${o.downAfterMs ?? 1000}`,
       `sentinel failover-timeout ${m.name} ${o.failoverTimeoutMs ?? 5000}`,
       `sentinel parallel-syncs ${m.name} 1`,
@@ -45,7 +49,11 @@ export async function startSentinel(o: SentinelOptions): Promise<StartedProcess>
   await writeFile(conf, renderSentinelConfig(o, { pidFile, logFile }));
   await mustRun(['redis-sentinel', conf]);
   const pid = await pollFor(() => readPidFile(pidFile), `sentinel ${o.port} pid file`);
-  await pollFor(async () => (await redisCli(o.port, ['PING'])).includes('PONG'), `sentinel 127.0.0.1:${o.port} to answer PING`);
+  const host = o.host ?? '127.0.0.1';
+  await pollFor(
+    async () => (await redisCli(o.port, ['PING'], undefined, host)).includes('PONG'),
+    `sentinel ${host}:${o.port} to answer PING`,
+  );
   return { pid, logFile, pidFile };
 }
 
@@ -57,16 +65,17 @@ export async function waitSentinelsConverged(
   ports: readonly number[],
   groups: readonly { name: string; replicas: number }[],
   timeoutMs = 20_000,
+  host = '127.0.0.1',
 ): Promise<void> {
   await Promise.all(
     ports.flatMap((port) =>
       groups.map((g) =>
         pollFor(
           async () => {
-            const info = parseFlat(await redisCli(port, ['SENTINEL', 'MASTER', g.name]));
+            const info = parseFlat(await redisCli(port, ['SENTINEL', 'MASTER', g.name], undefined, host));
             return Number(info['num-other-sentinels']) >= ports.length - 1 && Number(info['num-slaves']) >= g.replicas;
           },
-          `sentinel 127.0.0.1:${port} to discover the other sentinels and replicas of ${g.name}`,
+          `sentinel ${host}:${port} to discover the other sentinels and replicas of ${g.name}`,
           timeoutMs,
         ),
       ),

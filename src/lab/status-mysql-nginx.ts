@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { loadMysql, mysqlConnectionOptions } from '../infra/mysql-connect.js';
 import { parseUpstream } from '../infra/nginx-upstream.js';
 import { httpGet } from './nginx.js';
+import { hostOf } from './net.js';
+import { NGINX, type DataCenter } from './topology.js';
 
 /** Each status question's limit (never sub-second: a busy machine's answer is not "unreachable"). */
 const STATUS_TIMEOUT_MS = 2_000;
@@ -59,9 +61,9 @@ export async function mysqlStatus(state: LabState): Promise<LabStatus['mysql']> 
  */
 export async function nginxStatus(state: LabState): Promise<LabStatus['nginx']> {
   if (!state.nginx) return [];
-  const answer = await httpGet(state.ports.nginx, '/nginx_status', STATUS_TIMEOUT_MS);
+  const answer = await httpGet(state.ports.nginx, '/nginx_status', STATUS_TIMEOUT_MS, hostOf(state.net, NGINX.dc));
   if (!answer?.startsWith('Active connections')) return [];
-  const byPort = new Map(Object.entries(state.ports.dcApps).map(([dc, port]) => [`127.0.0.1:${port}`, dc]));
+  const byPort = new Map(Object.entries(state.ports.dcApps).map(([dc, port]) => [`${hostOf(state.net, dc as DataCenter)}:${port}`, dc]));
   try {
     const parsed = parseUpstream(await readFile(state.nginx.upstreamFile, 'utf8'), state.nginx.upstream);
     return parsed.servers.map((s) => ({ server: byPort.get(s.addr) ?? s.addr, addr: s.addr, state: s.state, weight: s.weight }));

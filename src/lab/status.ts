@@ -8,6 +8,8 @@ import { redisCli } from './redis.js';
 import { mysqlStatus, nginxStatus } from './status-mysql-nginx.js';
 import { livePid, loadLabState } from './state-file.js';
 import type { LabProcessStatus, LabState, LabStatus } from './types.js';
+import { hostOf, serverHost } from './net.js';
+import { CONFIG_CENTRE } from './topology.js';
 
 /**
  * A lab server that gives no answer within this is shown down (frozen, cut). In-process clients: the
@@ -42,7 +44,7 @@ export async function labStatus(dir: string): Promise<LabStatus> {
     mysqlStatus(state),
     nginxStatus(state),
     dnsAnswer(state),
-    redisCli(state.ports.configCentre, ['GET', state.middlewareKey], STATUS_CLI_TIMEOUT_MS),
+    redisCli(state.ports.configCentre, ['GET', state.middlewareKey], STATUS_CLI_TIMEOUT_MS, hostOf(state.net, CONFIG_CENTRE.dc)),
     etcdLabStatus(state),
   ]);
   return {
@@ -65,16 +67,17 @@ async function processStatuses(state: LabState): Promise<LabProcessStatus[]> {
   return Promise.all(
     state.processes.map(async (p) => {
       const pid = await livePid(p);
+      const host = serverHost(state.net, p.kind, p.dc);
       const alive = isAlive(pid);
       const frozen = alive && processState(pid) === 'T';
       // a process that is down or frozen cannot be asked: it has no role now (never the role lab.json recorded at start)
-      if (!alive || frozen) return { name: p.name, kind: p.kind, dc: p.dc, port: p.port, pid, alive, frozen, role: null };
+      if (!alive || frozen) return { name: p.name, kind: p.kind, dc: p.dc, port: p.port, host, pid, alive, frozen, role: null };
       let role = p.role;
       if (p.kind === 'redis') {
-        const first = (await redisCli(p.port, ['ROLE'], STATUS_CLI_TIMEOUT_MS)).split('\n')[0];
+        const first = (await redisCli(p.port, ['ROLE'], STATUS_CLI_TIMEOUT_MS, host)).split('\n')[0];
         if (first) role = first === 'slave' ? 'replica' : first;
       }
-      return { name: p.name, kind: p.kind, dc: p.dc, port: p.port, pid, alive, frozen, role };
+      return { name: p.name, kind: p.kind, dc: p.dc, port: p.port, host, pid, alive, frozen, role };
     }),
   );
 }
@@ -84,8 +87,10 @@ async function redisMasters(state: LabState): Promise<LabStatus['redis']> {
     state.redisGroups.map(async (g) => {
       const views = await Promise.all(
         state.sentinels.map(async (s) => {
-          const port = Number(s.split(':')[1]);
-          const out = (await redisCli(port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', g.name], STATUS_CLI_TIMEOUT_MS)).split('\n');
+          const [host, port] = s.split(':');
+          const out = (await redisCli(Number(port), ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', g.name], STATUS_CLI_TIMEOUT_MS, host)).split(
+            '\n',
+          );
           return out.length >= 2 && out[0] ? `${out[0]}:${out[1]}` : 'unreachable';
         }),
       );

@@ -14,6 +14,7 @@ import {
   DNS,
   HAPROXY,
   HAPROXY_READY,
+  type DataCenter,
   type labPorts,
   MIDDLEWARE_INITIAL_DC,
   MIDDLEWARE_KEY,
@@ -21,7 +22,8 @@ import {
   SENTINEL_QUORUM,
   SENTINELS,
 } from './topology.js';
-import type { LabProcess, LabState } from './types.js';
+import type { LabProcess, LabServerKind, LabState } from './types.js';
+import { hostOf, nsOf, serverHost, type LabNet } from './net.js';
 
 /** The lab's four tiers, started in parallel by labUp; each reports its processes as they start. */
 
@@ -30,14 +32,27 @@ export interface TierOptions {
   readonly sentinelFailoverTimeoutMs?: number;
 }
 
+/** Where a server binds and runs: its data center's address and namespace (net.ts). */
+const at = (net: LabNet | undefined, kind: LabServerKind, dc: DataCenter): { host: string; ns?: string } => {
+  const ns = nsOf(net, kind, dc);
+  return { host: serverHost(net, kind, dc), ...(ns === undefined ? {} : { ns }) };
+};
+
 export interface Recorder {
   add(p: LabProcess): Promise<void>;
   set(patch: Partial<LabState>): Promise<void>;
   flush(): Promise<LabState>;
 }
 
-export async function startRedisTier(dir: string, ports: ReturnType<typeof labPorts>, o: TierOptions, rec: Recorder): Promise<void> {
-  const cc = await startRedisServer({ dir: path.join(dir, 'redis', CONFIG_CENTRE.name), port: ports.configCentre });
+export async function startRedisTier(
+  dir: string,
+  ports: ReturnType<typeof labPorts>,
+  o: TierOptions,
+  rec: Recorder,
+  net?: LabNet,
+): Promise<void> {
+  const ccAt = at(net, 'config-centre', CONFIG_CENTRE.dc);
+  const cc = await startRedisServer({ dir: path.join(dir, 'redis', CONFIG_CENTRE.name), port: ports.configCentre, ...ccAt });
   await rec.add({
     name: CONFIG_CENTRE.name,
     kind: 'config-centre',
@@ -48,11 +63,17 @@ export async function startRedisTier(dir: string, ports: ReturnType<typeof labPo
     stopSignal: 'SIGTERM',
     logFile: cc.logFile,
   });
-  await redisCli(ports.configCentre, ['SET', MIDDLEWARE_KEY, MIDDLEWARE_INITIAL_DC]);
+  await redisCli(ports.configCentre, ['SET', MIDDLEWARE_KEY, MIDDLEWARE_INITIAL_DC], undefined, ccAt.host);
   await Promise.all(
     REDIS_GROUPS.map(async (g) => {
       const mPort = ports.redis[g.master.name] ?? 0;
-      const m = await startRedisServer({ dir: path.join(dir, 'redis', g.master.name), port: mPort, priority: g.master.priority });
+      const mAt = at(net, 'redis', g.master.dc);
+      const m = await startRedisServer({
+        dir: path.join(dir, 'redis', g.master.name),
+        port: mPort,
+        priority: g.master.priority,
+        ...mAt,
+      });
       await rec.add({
         name: g.master.name,
         kind: 'redis',
@@ -66,7 +87,15 @@ export async function startRedisTier(dir: string, ports: ReturnType<typeof labPo
       await Promise.all(
         g.replicas.map(async (r) => {
           const port = ports.redis[r.name] ?? 0;
-          const s = await startRedisServer({ dir: path.join(dir, 'redis', r.name), port, replicaOf: mPort, priority: r.priority });
+          const rAt = at(net, 'redis', r.dc);
+          const s = await startRedisServer({
+            dir: path.join(dir, 'redis', r.name),
+            port,
+            replicaOf: mPort,
+            replicaOfHost: mAt.host,
+            priority: r.priority,
+            ...rAt,
+          });
           await rec.add({
             name: r.name,
             kind: 'redis',
@@ -77,7 +106,7 @@ export async function startRedisTier(dir: string, ports: ReturnType<typeof labPo
             stopSignal: 'SIGTERM',
             logFile: s.logFile,
           });
-          await waitReplicaLinked(port);
+          await waitReplicaLinked(port, rAt.host);
         }),
       );
     }),
@@ -90,6 +119,8 @@ export async function startRedisTier(dir: string, ports: ReturnType<typeof labPo
         dir: path.join(dir, 'sentinel', s.name),
         port,
         monitors,
+        host: hostOf(net, s.dc),
+        masterHosts: Object.fromEntries(REDIS_GROUPS.map((g) => [g.name, hostOf(net, g.master.dc)])),
         quorum: SENTINEL_QUORUM,
         ...(o.sentinelDownAfterMs === undefined ? {} : { downAfterMs: o.sentinelDownAfterMs }),
         ...(o.sentinelFailoverTimeoutMs === undefined ? {} : { failoverTimeoutMs: o.sentinelFailoverTimeoutMs }),
@@ -109,16 +140,21 @@ export async function startRedisTier(dir: string, ports: ReturnType<typeof labPo
   await waitSentinelsConverged(
     ports.sentinels,
     REDIS_GROUPS.map((g) => ({ name: g.name, replicas: g.replicas.length })),
+    undefined,
+    hostOf(net, SENTINELS[0]?.dc ?? 'sh-a'),
   );
 }
 
-export async function startAppTier(dir: string, ports: ReturnType<typeof labPorts>, rec: Recorder): Promise<void> {
+export async function startAppTier(dir: string, ports: ReturnType<typeof labPorts>, rec: Recorder, net?: LabNet): Promise<void> {
+  const inLoopback = net?.mode !== 'netns';
   const appDir = path.join(dir, 'apps');
   await mkdir(appDir, { recursive: true });
   await Promise.all(
     DATA_CENTERS.map(async (dc) => {
       const port = ports.dcApps[dc];
-      const app = await startDcApp({ dir: appDir, dc, port, configPort: ports.configCentre, key: MIDDLEWARE_KEY });
+      const { host, ns } = at(net, 'dc-app', dc);
+      const where = inLoopback ? {} : { host, configHost: hostOf(net, CONFIG_CENTRE.dc), ...(ns === undefined ? {} : { ns }) };
+      const app = await startDcApp({ dir: appDir, dc, port, configPort: ports.configCentre, key: MIDDLEWARE_KEY, ...where });
       await rec.add({
         name: `app-${dc}`,
         kind: 'dc-app',
@@ -131,8 +167,14 @@ export async function startAppTier(dir: string, ports: ReturnType<typeof labPort
       });
     }),
   );
-  const servers = DATA_CENTERS.map((dc) => ({ name: dc, port: ports.dcApps[dc], ready: HAPROXY_READY.includes(dc) }));
+  const servers = DATA_CENTERS.map((dc) => ({
+    name: dc,
+    port: ports.dcApps[dc],
+    ready: HAPROXY_READY.includes(dc),
+    host: hostOf(net, dc),
+  }));
   const h = await startHaproxy({
+    host: hostOf(net, HAPROXY.dc),
     dir: path.join(dir, 'haproxy'),
     frontendPort: ports.haproxyFrontend,
     adminPort: ports.haproxyAdmin,
@@ -152,8 +194,9 @@ export async function startAppTier(dir: string, ports: ReturnType<typeof labPort
   });
 }
 
-export async function startDnsTier(dir: string, ports: ReturnType<typeof labPorts>, rec: Recorder): Promise<void> {
+export async function startDnsTier(dir: string, ports: ReturnType<typeof labPorts>, rec: Recorder, net?: LabNet): Promise<void> {
   const b = await startBind({
+    host: hostOf(net, DNS.dc),
     dir: path.join(dir, 'dns'),
     port: ports.dns,
     zone: DNS.zone,
@@ -173,10 +216,10 @@ export async function startDnsTier(dir: string, ports: ReturnType<typeof labPort
   });
 }
 
-export async function startPgTier(dir: string, ports: ReturnType<typeof labPorts>, rec: Recorder): Promise<void> {
+export async function startPgTier(dir: string, ports: ReturnType<typeof labPorts>, rec: Recorder, net?: LabNet): Promise<void> {
   const { root, privateRoot } = await placePgRoot(dir);
   const where = privateRoot === undefined ? {} : { privateRoot };
   await rec.set({ pg: { members: [], ...where } }); // recorded first: a failed up still removes it
-  const pair = await startPgPair(root, ports.pgPrimary, ports.pgStandby, (p) => rec.add(p));
+  const pair = await startPgPair(root, ports.pgPrimary, ports.pgStandby, (p) => rec.add(p), net);
   await rec.set({ pg: { members: pair, ...where } });
 }

@@ -1,4 +1,5 @@
 import type { DataCenter, LabPorts } from './topology.js';
+import type { LabNet } from './net.js';
 
 export const LAB_STATE_VERSION = 1;
 export const LAB_STATE_FILE = 'lab.json';
@@ -37,6 +38,8 @@ export interface LabPgMember {
   readonly dataDir: string;
   readonly osUser: string;
   readonly binDir: string;
+  /** netns mode: the namespace the server runs in (db.primary's netns: pg_ctl starts it there). */
+  readonly netns?: string;
 }
 
 /** The lab's etcd cluster (etcd-tier.ts): `url` is what --state / --store take. */
@@ -99,6 +102,8 @@ export interface LabState {
   };
   /** Absent in labs started before etcd joined the lab. */
   readonly etcd?: LabEtcd;
+  /** Where the servers live (net.ts): absent = loopback (labs started before --netns existed). */
+  readonly net?: LabNet;
 }
 
 export interface LabProcessStatus {
@@ -106,6 +111,8 @@ export interface LabProcessStatus {
   readonly kind: LabServerKind;
   readonly dc: DataCenter;
   readonly port: number;
+  /** The address it listens on (127.0.0.1, or its data center's in a netns lab). */
+  readonly host?: string;
   readonly pid: number;
   readonly alive: boolean;
   readonly frozen: boolean;

@@ -16,6 +16,8 @@ import { removePrivateRoot } from './private-root.js';
 import {
   allPorts,
   CITY_ADDRESSES,
+  CONFIG_CENTRE,
+  type DataCenter,
   DEFAULT_BASE_PORT,
   DNS,
   HAPROXY,
@@ -25,6 +27,8 @@ import {
   REDIS_GROUPS,
   SENTINELS,
 } from './topology.js';
+import { hostOf, LOOPBACK, netnsNet, type LabNet } from './net.js';
+import { createLabNetns, insideNetns, netnsUnavailable } from './netns.js';
 import { LAB_STATE_FILE, LAB_STATE_VERSION, type LabProcess, type LabState } from './types.js';
 
 export interface LabUpOptions {
@@ -34,6 +38,12 @@ export interface LabUpOptions {
   readonly basePort?: number;
   readonly sentinelDownAfterMs?: number;
   readonly sentinelFailoverTimeoutMs?: number;
+  /**
+   * Network namespaces (net.ts): each data center's servers bind its own address, hz-a and hz-b behind a
+   * veth each (cut-able by fault.link). Root; runs inside the core namespace (the CLI re-runs itself there
+   * after makeNetnsLab).
+   */
+  readonly netns?: boolean;
 }
 
 /**
@@ -56,21 +66,25 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     );
   }
   assertLabBinaries();
+  const net = options.netns ? netnsNet(basePort) : LOOPBACK;
+  if (net.core !== undefined && !insideNetns(net.core)) {
+    throw labInvalid(`--netns: the lab starts from inside its core namespace ${net.core} (drctl lab up --netns does it: run that)`);
+  }
   await assertPortsFree(portList(ports, basePort));
   await resetLabDir(dir);
   if (isRoot()) await chmod(dir, 0o755);
 
-  const state = initialState(dir, basePort);
+  const state = initialState(dir, basePort, net);
   const rec = recorder(state);
   await rec.flush();
   const results = await Promise.allSettled([
-    startRedisTier(dir, ports, options, rec),
-    startAppTier(dir, ports, rec),
-    startDnsTier(dir, ports, rec),
-    startPgTier(dir, ports, rec),
+    startRedisTier(dir, ports, options, rec, net),
+    startAppTier(dir, ports, rec, net),
+    startDnsTier(dir, ports, rec, net),
+    startPgTier(dir, ports, rec, net),
     startEtcdTier(dir, basePort, (p) => rec.add(p)),
     startMariadbTier(dir, ports, rec),
-    startNginxTier(dir, ports, rec),
+    startNginxTier(dir, ports, rec, net),
   ]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
@@ -81,6 +95,19 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   return rec.flush();
 }
 
+/**
+ * `lab up --netns`, before the CLI re-runs itself inside the core namespace: refuse if a lab runs in dir,
+ * then make the namespaces afresh (net.ts: names from the base port). Returns the core namespace.
+ */
+export async function makeNetnsLab(options: { dir: string; basePort?: number }): Promise<string> {
+  const why = await netnsUnavailable();
+  if (why !== undefined) throw labInvalid(`--netns ${why}; without --netns the lab runs on loopback`);
+  await refuseIfRunning(path.resolve(options.dir));
+  const net = netnsNet(options.basePort ?? DEFAULT_BASE_PORT);
+  await createLabNetns(net);
+  return net.core ?? '';
+}
+
 async function refuseIfRunning(dir: string): Promise<void> {
   const existing = await loadLabState(dir);
   if (!existing) return;
@@ -89,7 +116,7 @@ async function refuseIfRunning(dir: string): Promise<void> {
   const first = alive[0];
   if (first) {
     throw labRefused(
-      `a lab is already running in ${dir} (${alive.length} processes, e.g. ${first.name} pid ${first.pid} on 127.0.0.1:${first.port}): run "drctl lab down" first`,
+      `a lab is already running in ${dir} (${alive.length} processes, e.g. ${first.name} pid ${first.pid} on port ${first.port}): run "drctl lab down" first`,
     );
   }
 }
@@ -131,10 +158,11 @@ function portList(ports: ReturnType<typeof labPorts>, basePort: number): { port:
   return [...allPorts(ports).map((port) => ({ port, what: names[port] ?? 'lab', udp: port === ports.dns })), ...etcdLabPorts(basePort)];
 }
 
-function initialState(dir: string, basePort: number): LabState {
+function initialState(dir: string, basePort: number, net: LabNet): LabState {
   const ports = labPorts(basePort);
-  const addr = (p: number): string => `127.0.0.1:${p}`;
+  const addr = (p: number, dc: DataCenter = 'sz-a'): string => `${hostOf(net, dc)}:${p}`;
   return {
+    ...(net.mode === 'netns' ? { net } : {}),
     schemaVersion: LAB_STATE_VERSION,
     dir,
     basePort,
@@ -143,16 +171,16 @@ function initialState(dir: string, basePort: number): LabState {
     processes: [],
     redisGroups: REDIS_GROUPS.map((g) => ({
       name: g.name,
-      nodes: [g.master, ...g.replicas].map((n) => ({ name: n.name, addr: addr(basePort + n.offset), dc: n.dc })),
+      nodes: [g.master, ...g.replicas].map((n) => ({ name: n.name, addr: addr(basePort + n.offset, n.dc), dc: n.dc })),
     })),
-    sentinels: ports.sentinels.map(addr),
-    configCentre: `redis://${addr(ports.configCentre)}`,
+    sentinels: ports.sentinels.map((p, i) => addr(p, SENTINELS[i]?.dc)),
+    configCentre: `redis://${addr(ports.configCentre, CONFIG_CENTRE.dc)}`,
     middlewareKey: MIDDLEWARE_KEY,
     pg: { members: [] },
     haproxy: {
       socket: path.join(dir, 'haproxy', 'admin.sock'),
-      admin: addr(ports.haproxyAdmin),
-      frontend: `http://${addr(ports.haproxyFrontend)}/`,
+      admin: addr(ports.haproxyAdmin, HAPROXY.dc),
+      frontend: `http://${addr(ports.haproxyFrontend, HAPROXY.dc)}/`,
       backend: HAPROXY.backend,
     },
     mysql: { members: [], passwordFile: path.join(dir, 'mariadb-password'), clientCnf: path.join(dir, 'mariadb-client.cnf') },
@@ -161,11 +189,11 @@ function initialState(dir: string, basePort: number): LabState {
       conf: 'conf/nginx.conf',
       upstream: NGINX.upstream,
       upstreamFile: path.join(dir, 'nginx', 'conf', `upstream-${NGINX.upstream}.conf`),
-      frontend: `http://${addr(ports.nginx)}/`,
-      status: `http://${addr(ports.nginx)}/nginx_status`,
+      frontend: `http://${addr(ports.nginx, NGINX.dc)}/`,
+      status: `http://${addr(ports.nginx, NGINX.dc)}/nginx_status`,
     },
     dns: {
-      server: addr(ports.dns),
+      server: addr(ports.dns, DNS.dc),
       zone: DNS.zone,
       record: DNS.record,
       keyFile: path.join(dir, 'dns', `${DNS.keyName}.key`),

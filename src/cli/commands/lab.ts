@@ -4,10 +4,12 @@ import type { CliIO } from '../io.js';
 import { envelope } from '../output/json.js';
 import type { SetExit } from '../io.js';
 import { positiveInt } from '../options.js';
+import { rerunInNetns } from './lab-netns.js';
 
 interface LabFlags {
   readonly dir: string;
   readonly basePort?: number;
+  readonly netns?: boolean;
 }
 
 /** drctl lab up|down|status: the local estate of real servers (lab.md). */
@@ -21,6 +23,10 @@ export function registerLabCommand(program: Command, io: CliIO, setExit: SetExit
     .description('start the three-city, five-data-center estate (refuses if one runs)')
     .addOption(dirOption())
     .option('--base-port <port>', 'first port; the lab uses base..base+80', positiveInt('--base-port'))
+    .option(
+      '--netns',
+      'each data center on its own address, hz-a and hz-b in network namespaces of their own (root): a cut can drop packets (fault.link)',
+    )
     .action(async (flags: LabFlags) => setExit(await guard(() => labUpAction(io, flags))));
   lab
     .command('down')
@@ -35,9 +41,18 @@ export function registerLabCommand(program: Command, io: CliIO, setExit: SetExit
 }
 
 async function labUpAction(io: CliIO, flags: LabFlags): Promise<ExitCode> {
-  const { labUp } = await import('../../lab/index.js');
+  const { labUp, makeNetnsLab, insideNetns, netnsNet, DEFAULT_BASE_PORT } = await import('../../lab/index.js');
+  if (flags.netns && !insideNetns(netnsNet(flags.basePort ?? DEFAULT_BASE_PORT).core ?? '')) {
+    const core = await makeNetnsLab(flags);
+    io.err(`made network namespaces ${core} (bridge), hz-a and hz-b; starting the lab inside ${core} ...`);
+    return (await rerunInNetns(core)) as ExitCode;
+  }
   io.err(`starting the lab in ${flags.dir} ...`);
-  const state = await labUp({ dir: flags.dir, ...(flags.basePort === undefined ? {} : { basePort: flags.basePort }) });
+  const state = await labUp({
+    dir: flags.dir,
+    ...(flags.basePort === undefined ? {} : { basePort: flags.basePort }),
+    ...(flags.netns ? { netns: true } : {}),
+  });
   const { publishLabRules } = await import('./lab-rules.js');
   const rulesStore = await publishLabRules(state.configCentre);
   io.err(`published the lab routing rules to ${rulesStore}`);
@@ -56,7 +71,10 @@ async function labDownAction(io: CliIO, flags: LabFlags): Promise<ExitCode> {
 }
 
 async function labStatusAction(io: CliIO, flags: LabFlags): Promise<ExitCode> {
-  const { labStatus } = await import('../../lab/index.js');
+  const { labStatus, loadLabState, insideNetns, netnsExists } = await import('../../lab/index.js');
+  const core = (await loadLabState(flags.dir))?.net?.core;
+  // a netns lab is asked from inside its core namespace (gone namespace: nothing runs, asked from here)
+  if (core !== undefined && netnsExists(core) && !insideNetns(core)) return (await rerunInNetns(core)) as ExitCode;
   const { renderLabStatus } = await import('../output/lab-status.js');
   const status = await labStatus(flags.dir);
   if (io.json) io.out(envelope('lab status', true, status));

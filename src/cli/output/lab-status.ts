@@ -8,7 +8,7 @@ export function renderLabStatus(s: LabStatus): string {
   for (const p of s.processes) {
     const state = !p.alive ? 'DOWN' : p.frozen ? 'FROZEN' : 'up';
     lines.push(
-      `  ${p.dc.padEnd(5)} ${p.name.padEnd(w)}  127.0.0.1:${String(p.port).padEnd(6)} pid ${String(p.pid).padEnd(7)} ${state.padEnd(6)} ${p.role ?? ''}`.trimEnd(),
+      `  ${p.dc.padEnd(5)} ${p.name.padEnd(w)}  ${`${p.host ?? '127.0.0.1'}:${p.port}`.padEnd(22)} pid ${String(p.pid).padEnd(7)} ${state.padEnd(6)} ${p.role ?? ''}`.trimEnd(),
     );
   }
   lines.push('');

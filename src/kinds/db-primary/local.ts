@@ -61,7 +61,8 @@ export async function toolPath(m: PgMember, tool: string): Promise<string> {
 async function argv(m: PgMember, tool: string, args: readonly string[]): Promise<string[]> {
   const bin = await toolPath(m, tool);
   const asRoot = process.getuid?.() === 0;
-  return asRoot && m.osUser ? ['runuser', '-u', m.osUser, '--', bin, ...args] : [bin, ...args];
+  const cmd = asRoot && m.osUser ? ['runuser', '-u', m.osUser, '--', bin, ...args] : [bin, ...args];
+  return m.netns === undefined ? cmd : ['ip', 'netns', 'exec', m.netns, ...cmd];
 }
 
 async function run(m: PgMember, tool: string, args: readonly string[], ctx: KindContext, env?: Record<string, string>): Promise<string> {

@@ -17,6 +17,8 @@ export interface PgMember {
   readonly dataDir?: string;
   /** OS user that owns dataDir (commands run as it through runuser when drctl runs as root). */
   readonly osUser?: string;
+  /** Network namespace the server runs in (pg_ctl and friends run there: `ip netns exec NS`, root). */
+  readonly netns?: string;
   /**
    * Folder of pg_ctl, pg_rewind, pg_controldata. Default: the bin folder of the server's own major version
    * (dataDir/PG_VERSION → /usr/lib/postgresql/V/bin or /usr/pgsql-V/bin), else PATH.
@@ -82,6 +84,12 @@ const member = {
       description: 'Data folder on this host: lets drctl fence (pg_ctl stop), prove RPO 0 and fail back with pg_rewind.',
     },
     osUser: { type: 'string', description: 'OS user owning dataDir (runuser when drctl runs as root).' },
+    netns: {
+      type: 'string',
+      minLength: 1,
+      description:
+        "Network namespace the server runs in: pg_ctl/pg_rewind run there (ip netns exec NS; root), so a restarted server listens on its own data center's network.",
+    },
     binDir: {
       type: 'string',
       description:
