@@ -9,10 +9,12 @@
 # a frozen server still fails it, a busy machine does not. A server frozen after it accepted the query
 # is bounded by the probe's own timeout (city-cut.yaml, catchUp.timeout), which kills this script.
 # Usage: pg-caught-up.sh HZ_PORT SH_PORT ACCEPT_DATA_LOSS(true|false). Prints "caught up: ..." or
-# "not caught up: ..."; exit code 0 either way (the caller matches the output).
+# "not caught up: ..."; exit code 0 either way (the caller matches the output). A side may be given as
+# HOST:PORT (a netns lab: drctl lab link-runbook); a bare PORT is on 127.0.0.1.
 hz_port=$1; sh_port=$2; accept=$3
 q="select case when pg_is_in_recovery() then 'standby ' || coalesce(pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint, -1) || ' ' || coalesce((select sender_port::text from pg_stat_wal_receiver where status = 'streaming'), '-') else 'primary ' || pg_wal_lsn_diff(pg_current_wal_flush_lsn(), '0/0')::bigint end"
-ask() { psql -XtA "host=127.0.0.1 port=$1 user=postgres dbname=postgres connect_timeout=2" -c "$q" 2>/dev/null || echo unreachable; }
+host_of() { case $1 in *:*) echo "${1%:*}" ;; *) echo 127.0.0.1 ;; esac; }
+ask() { psql -XtA "host=$(host_of "$1") port=${1##*:} user=postgres dbname=postgres connect_timeout=2" -c "$q" 2>/dev/null || echo unreachable; }
 # accepting data loss (a rehearsal's cut): the surviving primary is all that is asked; whatever the cut
 # side would say (a replayed standby, or nothing within its timeout) the answer would be the same
 if [ "$accept" = true ]; then
@@ -34,7 +36,7 @@ esac
 if [ -n "$p" ]; then
   flushed=$2
   set -- $(ask "$s")   # the standby, read after the primary: its replay must reach that flush
-  if [ "$1" = standby ] && [ "$3" = "$p" ] && [ "$2" -ge "$flushed" ]; then
+  if [ "$1" = standby ] && [ "$3" = "${p##*:}" ] && [ "$2" -ge "$flushed" ]; then
     echo "caught up: the standby on port $s replayed WAL byte $2 >= $flushed flushed by the primary on port $p"; exit 0
   fi
 fi

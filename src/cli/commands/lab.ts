@@ -34,6 +34,17 @@ export function registerLabCommand(program: Command, io: CliIO, setExit: SetExit
     .addOption(dirOption())
     .action(async (flags: LabFlags) => setExit(await guard(() => labDownAction(io, flags))));
   lab
+    .command('link-runbook')
+    .description(
+      "a lab runbook rewritten for this --netns lab: each address → its data center's, the fault → fault.link (packets dropped), connect/node timeouts 2s",
+    )
+    .argument('<runbook>', 'a runbook of runbooks/lab, e.g. city-cut.yaml')
+    .addOption(dirOption())
+    .option('--out <file>', 'write it there (beside the runbook: its relative files stay found) instead of stdout')
+    .option('--timeout <duration>', 'connectTimeout / nodeTimeout / queryTimeout of every step', '2s')
+    .option('--no-lost', "drop the fault's dcs: the switch then waits on the cut side (a contrast)")
+    .action(async (runbook: string, flags: LinkRunbookFlags) => setExit(await guard(() => linkRunbookAction(io, runbook, flags))));
+  lab
     .command('status')
     .description('what runs where, and which node is primary for each service')
     .addOption(dirOption())
@@ -67,6 +78,36 @@ async function labDownAction(io: CliIO, flags: LabFlags): Promise<ExitCode> {
   if (io.json) io.out(envelope('lab down', true, { stopped }));
   else
     io.out(stopped.length === 0 ? `no lab process running in ${flags.dir}` : `stopped ${stopped.length} processes: ${stopped.join(', ')}`);
+  return ExitCode.ok;
+}
+
+interface LinkRunbookFlags extends LabFlags {
+  readonly out?: string;
+  readonly timeout: string;
+  readonly lost: boolean;
+}
+
+async function linkRunbookAction(io: CliIO, runbook: string, flags: LinkRunbookFlags): Promise<ExitCode> {
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const { loadLabState } = await import('../../lab/index.js');
+  const { linkRunbook } = await import('../../lab/link-runbook.js');
+  const { parseDuration } = await import('../../util/duration.js');
+  if (parseDuration(flags.timeout) === undefined)
+    throw new DrctlError('bad-flag', ExitCode.invalidInput, `--timeout ${flags.timeout}: not a duration (e.g. 2s)`);
+  const state = await loadLabState(flags.dir);
+  if (!state) throw new DrctlError('no-lab', ExitCode.invalidInput, `--dir ${flags.dir}: no lab.json there (drctl lab up --netns first)`);
+  let text: string;
+  try {
+    text = await readFile(runbook, 'utf8');
+  } catch (e) {
+    throw new DrctlError('bad-path', ExitCode.invalidInput, `${runbook}: ${(e as Error).message}`);
+  }
+  const out = linkRunbook(text, state, { timeout: flags.timeout, keepDcs: flags.lost });
+  if (flags.out === undefined) io.out(out.trimEnd());
+  else {
+    await writeFile(flags.out, out);
+    io.err(`wrote ${flags.out}`);
+  }
   return ExitCode.ok;
 }
 
