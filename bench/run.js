@@ -2,7 +2,7 @@
 // the physical floor, measured side by side in one run, printed and appended to bench/RESULTS.md.
 //
 //   BENCH_QUICK=1        a fast subset (fewer repetitions, smaller scale, no Ansible): about a minute
-//   BENCH_ONLY=dag,cold  only these benchmarks (ids: dag, scale, cold, rules, lab, stores, mysql-nginx, assess, link)
+//   BENCH_ONLY=dag,cold  only these benchmarks (ids: dag, scale, cold, rules, lab, stores, mysql-nginx, assess, link, lab-link)
 //   BENCH_RESULTS=FILE   append to FILE instead of bench/RESULTS.md (BENCH_RESULTS=/dev/null: nowhere)
 //   BENCH_KEEP=1         keep the temporary folders (runbooks, logs, state) for a look
 import { existsSync } from 'node:fs';
@@ -20,6 +20,7 @@ const MODULES = [
   ['mysql-nginx', './mysql-nginx.js'],
   ['assess', './assess.js'],
   ['link', './link-cut.js'],
+  ['lab-link', './lab-link.js'],
 ];
 
 const quick = process.env.BENCH_QUICK === '1';

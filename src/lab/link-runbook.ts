@@ -22,6 +22,8 @@ import type { LabState } from './types.js';
 export interface LinkRunbookOptions {
   /** Connect/node timeouts (default 2s). */
   readonly timeout?: string;
+  /** The runbook's path, for errors (file:line:column). */
+  readonly file?: string;
   /** Keep the fault's dcs (ctx.lost): default true. false: the switch waits on the cut side (a contrast). */
   readonly keepDcs?: boolean;
 }
@@ -49,12 +51,12 @@ export function linkRunbook(text: string, state: LabState, options: LinkRunbookO
   const hosts = labPortHosts(state);
   const where = (node: Node | null | undefined): string => {
     const at = node?.range ? lines.linePos(node.range[0]) : undefined;
-    return at ? `line ${at.line}, column ${at.col}` : 'somewhere';
+    return at ? `${options.file ?? 'line'}:${at.line}:${at.col}` : (options.file ?? 'the runbook');
   };
   const hostOfPort = (port: string, node: Node): string => {
     const h = hosts.get(Number(port));
     if (h === undefined)
-      throw labInvalid(`127.0.0.1:${port} (${where(node)}) is no lab server's port: cannot say which data center's address it is`);
+      throw labInvalid(`${where(node)}: 127.0.0.1:${port} is no lab server's port: cannot say which data center's address it is`);
     return h;
   };
   const timeout = options.timeout ?? '2s';
@@ -95,7 +97,7 @@ export function linkRunbook(text: string, state: LabState, options: LinkRunbookO
   y.visit(doc, {
     Scalar(_key, node: Scalar) {
       if (typeof node.value === 'string' && LEFT_OVER.test(node.value)) {
-        throw labInvalid(`"${node.value}" (${where(node)}) still names 127.0.0.1: no rule says which data center's address it is`);
+        throw labInvalid(`${where(node)}: "${node.value}" still names 127.0.0.1: no rule says which data center's address it is`);
       }
     },
   });

@@ -69,7 +69,7 @@ export const SWITCHED_MYSQL: LabView = {
  */
 export async function startPrivateLab(
   prefix: string,
-  options: { openParent?: boolean; stateOnLabEtcd?: boolean } = {},
+  options: { openParent?: boolean; stateOnLabEtcd?: boolean; netns?: boolean } = {},
 ): Promise<PrivateLab> {
   const tmp = await makeTmpDir(prefix);
   if (options.openParent ?? true) await chmod(tmp.dir, 0o755); // PostgreSQL's data then lives in the lab folder itself
@@ -88,7 +88,8 @@ export async function startPrivateLab(
   const etcdState = `etcd://${[72, 73, 74].map((o) => `127.0.0.1:${base + o}`).join(',')}/drctl`;
   const env: Record<string, string> = { DRCTL_STATE: options.stateOnLabEtcd ? etcdState : path.join(tmp.dir, 'state') };
   const cli = (args: readonly string[]) => drctl(args, { env });
-  const up = await cli(['lab', 'up', '--dir', labDir, '--base-port', String(base)]);
+  // netns: drctl lab up --netns (root): each data center on its own address, hz-a and hz-b in namespaces of their own
+  const up = await cli(['lab', 'up', '--dir', labDir, '--base-port', String(base), ...(options.netns ? ['--netns'] : [])]);
   if (up.exitCode !== 0) {
     await tmp.cleanup();
     throw new Error(`lab up failed (${up.exitCode}): ${up.stderr}`);

@@ -102,7 +102,7 @@ async function linkRunbookAction(io: CliIO, runbook: string, flags: LinkRunbookF
   } catch (e) {
     throw new DrctlError('bad-path', ExitCode.invalidInput, `${runbook}: ${(e as Error).message}`);
   }
-  const out = linkRunbook(text, state, { timeout: flags.timeout, keepDcs: flags.lost });
+  const out = linkRunbook(text, state, { timeout: flags.timeout, keepDcs: flags.lost, file: runbook });
   if (flags.out === undefined) io.out(out.trimEnd());
   else {
     await writeFile(flags.out, out);
