@@ -123,3 +123,17 @@ describe.skipIf(unavailable !== undefined)(
     });
   },
 );
+
+describe.skipIf(process.getuid?.() !== 0)('lab up --netns without root', () => {
+  it('exits 3 with one line naming --netns, and makes nothing', async () => {
+    const dir = `/tmp/drctl-lab-link-nobody-${process.pid}`;
+    const r = await run('runuser', ['-u', 'nobody', '--', process.execPath, BIN, 'lab', 'up', '--netns', '--dir', dir]).catch(
+      (e: { stdout?: string; stderr?: string; code?: number }) => e,
+    );
+    expect('code' in r ? r.code : 0).toBe(3);
+    expect(String(r.stderr).trim()).toBe(
+      'error: --netns needs root (it makes network namespaces); without --netns the lab runs on loopback',
+    );
+    expect(existsSync(dir)).toBe(false);
+  });
+});
