@@ -1,5 +1,5 @@
 /** The local lab: real servers on loopback, started and stopped by pid (see docs and lab.md). */
-export { labUp, makeNetnsLab, type LabUpOptions } from './up.js';
+export { abandonNetnsLab, labUp, makeNetnsLab, type LabUpOptions } from './up.js';
 export { insideNetns, netnsExists } from './netns.js';
 export { hostOf, netnsNet, type LabNet } from './net.js';
 export { labDown } from './down.js';

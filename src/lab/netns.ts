@@ -37,6 +37,18 @@ export function netnsExists(name: string): boolean {
 
 const ip = (...args: string[]): Promise<string> => mustRun(['ip', ...args]);
 
+/** The namespaces of net that processes still run in (another lab on the same base port), with a pid each. */
+export async function busyNetns(net: LabNet): Promise<string[]> {
+  const busy: string[] = [];
+  for (const ns of labNamespaces(net)) {
+    if (!netnsExists(ns)) continue;
+    const r = await runCommand(['ip', 'netns', 'pids', ns], { timeoutMs: 10_000 });
+    const pid = r.stdout.trim().split('\n')[0];
+    if (pid) busy.push(`${ns} (pid ${pid})`);
+  }
+  return busy;
+}
+
 /**
  * Make the lab's namespaces from scratch (stale ones of a stopped lab on the same base port are deleted
  * first): the core one with a bridge, and one per cut-able data center with a veth to the bridge.

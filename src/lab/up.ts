@@ -28,7 +28,7 @@ import {
   SENTINELS,
 } from './topology.js';
 import { hostOf, LOOPBACK, netnsNet, type LabNet } from './net.js';
-import { createLabNetns, insideNetns, netnsUnavailable } from './netns.js';
+import { busyNetns, createLabNetns, deleteLabNetns, insideNetns, netnsUnavailable } from './netns.js';
 import { LAB_STATE_FILE, LAB_STATE_VERSION, type LabProcess, type LabState } from './types.js';
 
 export interface LabUpOptions {
@@ -104,8 +104,21 @@ export async function makeNetnsLab(options: { dir: string; basePort?: number }):
   if (why !== undefined) throw labInvalid(`--netns ${why}; without --netns the lab runs on loopback`);
   await refuseIfRunning(path.resolve(options.dir));
   const net = netnsNet(options.basePort ?? DEFAULT_BASE_PORT);
+  const busy = await busyNetns(net);
+  if (busy.length > 0) {
+    throw labRefused(
+      `--netns: namespace ${busy.join(', ')} is in use: another lab runs on base port ${options.basePort ?? DEFAULT_BASE_PORT}`,
+      'drctl lab down --dir ITS_DIR, or pick another --base-port',
+    );
+  }
   await createLabNetns(net);
   return net.core ?? '';
+}
+
+/** After `lab up --netns` failed inside the namespace: delete them unless a lab.json there still names them. */
+export async function abandonNetnsLab(options: { dir: string; basePort?: number }): Promise<void> {
+  const state = await loadLabState(path.resolve(options.dir)).catch(() => undefined);
+  if (state?.net === undefined) await deleteLabNetns(netnsNet(options.basePort ?? DEFAULT_BASE_PORT));
 }
 
 async function refuseIfRunning(dir: string): Promise<void> {

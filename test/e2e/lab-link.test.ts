@@ -58,6 +58,16 @@ describe.skipIf(unavailable !== undefined)(
       expect(await lab.status()).toEqual(HOME);
     });
 
+    it('a second netns lab on the same base port is refused (exit 4): the running one keeps its namespaces', async () => {
+      const other = path.join(lab.dir, 'other-lab');
+      const r = await lab.cli(['lab', 'up', '--netns', '--dir', other, '--base-port', String(lab.base)]);
+      expect(r.exitCode, r.stderr).toBe(4);
+      expect(r.stderr).toContain(`--netns: namespace drlab${lab.base}-core (pid `);
+      expect(existsSync(path.join(other, 'lab.json'))).toBe(false);
+      for (const ns of namespaces) expect(existsSync(`/run/netns/${ns}`)).toBe(true);
+      expect(await lab.status()).toEqual(HOME);
+    });
+
     it('link-runbook refuses an address no lab server has, naming file:line:column (exit 3)', async () => {
       // the committed runbook names the default ports, not this lab's
       const book = path.join(ROOT, 'runbooks', 'lab', 'city-cut.yaml');

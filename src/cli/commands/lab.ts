@@ -52,11 +52,13 @@ export function registerLabCommand(program: Command, io: CliIO, setExit: SetExit
 }
 
 async function labUpAction(io: CliIO, flags: LabFlags): Promise<ExitCode> {
-  const { labUp, makeNetnsLab, insideNetns, netnsNet, DEFAULT_BASE_PORT } = await import('../../lab/index.js');
+  const { labUp, makeNetnsLab, abandonNetnsLab, insideNetns, netnsNet, DEFAULT_BASE_PORT } = await import('../../lab/index.js');
   if (flags.netns && !insideNetns(netnsNet(flags.basePort ?? DEFAULT_BASE_PORT).core ?? '')) {
     const core = await makeNetnsLab(flags);
     io.err(`made network namespaces ${core} (bridge), hz-a and hz-b; starting the lab inside ${core} ...`);
-    return (await rerunInNetns(core)) as ExitCode;
+    const code = (await rerunInNetns(core)) as ExitCode;
+    if (code !== ExitCode.ok) await abandonNetnsLab(flags); // failed before lab.json named the namespaces
+    return code;
   }
   io.err(`starting the lab in ${flags.dir} ...`);
   const state = await labUp({
