@@ -12,6 +12,7 @@ const LOADERS: Readonly<Record<string, () => Promise<AnyKind>>> = {
   wait: async () => (await import('./wait.js')).waitKind,
   gate: async () => (await import('./gate.js')).gateKind,
   'rules.flip': async () => (await import('./rules-flip/index.js')).rulesFlipKind,
+  'redis.key': async () => (await import('./redis-key.js')).redisKeyKind,
   'redis.failover': async () => (await import('./redis-failover/index.js')).redisFailoverKind,
   'db.primary': async () => (await import('./db-primary/index.js')).dbPrimaryKind,
   'haproxy.servers': async () => (await import('./haproxy-servers/index.js')).haproxyServersKind,

@@ -1,6 +1,7 @@
 import { durationProblem, parseDuration } from '../util/duration.js';
 import { defineKind } from './define-kind.js';
-import { probeParamProblems, probeTimeoutMs, runProbe, type ProbeParams } from '../probe/run-probe.js';
+import { probeLabel, probeParamProblems, probeTimeoutMs, runProbe, type ProbeParams } from '../probe/run-probe.js';
+import { adaptivePause } from '../util/adaptive-pause.js';
 import { probeSchema } from '../probe/schema.js';
 import { HOLDS, notYet } from '../model/kind.js';
 
@@ -21,14 +22,17 @@ interface WaitState {
 
 export const waitKind = defineKind<WaitParams, WaitState>({
   name: 'wait',
-  description: 'Pause for a duration, or poll a probe (exec/http) until it holds within the step timeout.',
+  description: 'Pause for a duration, or poll a probe (exec, http, redis or sql) until it holds within the step timeout.',
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
     properties: {
       duration: { type: 'string', description: 'A fixed pause, e.g. 5s.' },
       until: probeSchema,
-      interval: { type: 'string', description: 'Poll interval for until (default 500ms).' },
+      interval: {
+        type: 'string',
+        description: 'Longest pause between samples of until (default 500ms): 10 ms after a sample that did not hold, doubling up to it.',
+      },
     },
     oneOf: [
       { required: ['duration'], properties: { duration: {} } },
@@ -55,9 +59,12 @@ export const waitKind = defineKind<WaitParams, WaitState>({
   async apply(p, _change, ctx) {
     if (p.duration !== undefined) await ctx.clock.sleep(parseDuration(p.duration) ?? 0, ctx.signal);
     if (!p.until) return;
-    // poll at the runbook's interval (verify then finds it holding at once); bounded by the step timeout
+    // poll at the rate the answer can change: 10 ms after a sample that did not hold, doubling up to the
+    // runbook's interval, so the wait ends within ms of the change, not up to an interval after it (verify
+    // then finds it holding at once); bounded by the step timeout
     const intervalMs = p.interval === undefined ? DEFAULT_INTERVAL_MS : (parseDuration(p.interval) ?? DEFAULT_INTERVAL_MS);
-    while (!(await runProbe(p.until, ctx, probeTimeoutMs(p.until))).ok) await ctx.clock.sleep(intervalMs, ctx.signal);
+    const pauses = adaptivePause(intervalMs);
+    while (!(await runProbe(p.until, ctx, probeTimeoutMs(p.until))).ok) await ctx.clock.sleep(pauses.next(), ctx.signal);
   },
   holds(p, _desired, current) {
     if (!p.until) return HOLDS;
@@ -68,12 +75,7 @@ export const waitKind = defineKind<WaitParams, WaitState>({
   changesNothing: true,
   describe(p, before) {
     if (p.duration !== undefined) return `pause ${p.duration}`;
-    return `wait until ${probeLabel(p.until)} (now: ${before.detail})`;
+    return `wait until ${p.until ? probeLabel(p.until) : ''} (now: ${before.detail})`;
   },
   verifyIntervalMs: DEFAULT_INTERVAL_MS,
 });
-
-function probeLabel(probe: ProbeParams | undefined): string {
-  if (!probe) return '';
-  return 'exec' in probe ? probe.exec.map(String).join(' ') : String(probe.http.url);
-}

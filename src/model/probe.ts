@@ -42,7 +42,7 @@ export interface SqlProbeSpec {
   readonly user: unknown;
   readonly database?: unknown;
   readonly password?: unknown;
-  /** Read-only query; without expect.path the value is the first column of the first row. */
+  /** Read-only query (or its lines, joined with line breaks); without expect.path the value is the first column of the first row. */
   readonly query: unknown;
 }
 

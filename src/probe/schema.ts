@@ -2,9 +2,9 @@ import { DURATION_PATTERN } from '../util/duration.js';
 
 /**
  * The probe JSON Schemas, written once: the runbook's probes (readiness, steady state, stop conditions,
- * detection: exec, http, redis or sql with run properties) and the smaller exec/http probe that kinds
- * take in `with:` (wait.until, rules.flip catchUp), plus the request and expectation parts the http and
- * exec kinds share.
+ * detection: exec, http, redis or sql with run properties) and the smaller probe that kinds take in
+ * `with:` (wait.until, rules.flip catchUp: the same four without run properties or subscribe), plus the
+ * request and expectation parts the http and exec kinds share.
  */
 const text = (description: string) => ({ type: 'string', description }) as const;
 /** "has this key" as a subschema that passes ajv's strictRequired (the key is declared where it is required). */
@@ -99,17 +99,62 @@ const toleranceSchema = {
   },
 } as const;
 
-/** A probe in a kind's `with:` (wait.until, rules.flip catchUp): exactly one of exec / http. */
+/** One Redis command, in-process (the runbook's probes add `subscribe`). */
+const redisSpecSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['addr', 'command'],
+  description: 'One Redis command (in-process client, strict timeouts, no retry).',
+  properties: {
+    addr: text('host:port'),
+    command: { type: 'array', minItems: 1, items: { type: ['string', 'number'] }, description: 'e.g. [ROLE] or [GET, key].' },
+    password: text('AUTH password (use ${secrets.NAME}).'),
+  },
+} as const;
+
+const subscribeSchema = {
+  oneOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { type: 'string' } }],
+  description:
+    "Pub/sub channels (or patterns, with * ? [) on the same server: each message samples the probe at once (fault.detect: Sentinel's +switch-master, a keyspace event), the interval stays as a fallback.",
+} as const;
+
+/** One read-only PostgreSQL query, in-process. */
+const sqlSpecSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['host', 'port', 'user', 'query'],
+  description: 'One read-only PostgreSQL query (in-process client: connect, query and statement bounded by the timeout).',
+  properties: {
+    host: text('Server host.'),
+    port: { type: ['integer', 'string'], description: 'Server port.' },
+    user: text('Role to connect as.'),
+    database: text('Database (default postgres).'),
+    password: text('Password (use ${secrets.NAME}).'),
+    query: {
+      oneOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { type: 'string' } }],
+      description:
+        'Query, or a list of its lines (joined with line breaks: a long query stays readable in a runbook); without expect.path the value is the first column of the first row.',
+    },
+  },
+} as const;
+
+/** A probe in a kind's `with:` (wait.until, rules.flip catchUp): exactly one of exec, http, redis or sql. */
 export const probeSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
     exec: execArgvSchema,
     http: httpProbeRequestSchema,
+    redis: redisSpecSchema,
+    sql: sqlSpecSchema,
     expect: { type: 'object' },
     timeout: { type: 'string' },
   },
-  oneOf: [has('exec'), has('http')],
+  oneOf: [has('exec'), has('http'), has('redis'), has('sql')],
+  allOf: [
+    { if: has('redis'), then: { properties: { expect: toleranceSchema } } },
+    { if: has('sql'), then: { properties: { expect: toleranceSchema } } },
+  ],
 } as const;
 
 const duration = (description: string) => ({ type: 'string', pattern: DURATION_PATTERN, description }) as const;
@@ -130,36 +175,8 @@ export const runbookProbeSchema = {
     errorCountsAsFailure: { type: 'boolean', description: 'Does no answer (unreachable, timeout) count as a failure? (default true)' },
     exec: execArgvSchema,
     http: httpProbeRequestSchema,
-    redis: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['addr', 'command'],
-      description: 'One Redis command (strict timeouts, no retry).',
-      properties: {
-        addr: text('host:port'),
-        command: { type: 'array', minItems: 1, items: { type: ['string', 'number'] }, description: 'e.g. [ROLE] or [GET, key].' },
-        password: text('AUTH password (use ${secrets.NAME}).'),
-        subscribe: {
-          oneOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { type: 'string' } }],
-          description:
-            "Pub/sub channels (or patterns, with * ? [) on the same server: each message samples the probe at once (fault.detect: Sentinel's +switch-master, a keyspace event), the interval stays as a fallback.",
-        },
-      },
-    },
-    sql: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['host', 'port', 'user', 'query'],
-      description: 'One read-only PostgreSQL query.',
-      properties: {
-        host: text('Server host.'),
-        port: { type: ['integer', 'string'], description: 'Server port.' },
-        user: text('Role to connect as.'),
-        database: text('Database (default postgres).'),
-        password: text('Password (use ${secrets.NAME}).'),
-        query: text('Query; without expect.path the value is the first column of the first row.'),
-      },
-    },
+    redis: { ...redisSpecSchema, properties: { ...redisSpecSchema.properties, subscribe: subscribeSchema } },
+    sql: sqlSpecSchema,
     expect: { type: 'object', description: 'What the result must look like.' },
   },
   oneOf: [has('exec'), has('http'), has('redis'), has('sql')],

@@ -7,6 +7,9 @@ import { checkTolerance } from './tolerance.js';
 
 const reveal = (v: unknown): string => (isSecret(v) ? v.reveal() : String(v));
 
+/** The query: one string, or a list of lines (a long query in a runbook) joined with line breaks. */
+const queryText = (q: unknown): string => (Array.isArray(q) ? q.map(reveal).join('\n') : reveal(q));
+
 /**
  * Run one read-only query (connect + query + statement timeouts) and check it. Without expect.path
  * the value is the first column of the first row; with a path it is read from the rows array
@@ -33,7 +36,7 @@ export async function runSqlProbe(spec: SqlProbeSpec, expect: Tolerance, timeout
     try {
       await client.connect();
       connected = true;
-      const res = await client.query({ text: reveal(spec.query), rowMode: 'array' as const });
+      const res = await client.query({ text: queryText(spec.query), rowMode: 'array' as const });
       const names = res.fields.map((f) => f.name);
       const rows = res.rows.map((row: unknown[]) => Object.fromEntries(names.map((n, i) => [n, row[i]])));
       const value = expect.path === undefined ? res.rows[0]?.[0] : rows;

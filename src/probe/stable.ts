@@ -2,6 +2,7 @@ import type { Probe } from '../model/probe.js';
 import type { KindContext } from '../model/kind.js';
 import type { ProbeOutcome } from './outcome.js';
 import { runProbeOnce, type Interpolate } from './run-once.js';
+import { adaptivePause } from '../util/adaptive-pause.js';
 
 export const PROBE_DEFAULTS = { successThreshold: 1, failureThreshold: 1, intervalMs: 500, errorCountsAsFailure: true } as const;
 
@@ -33,8 +34,7 @@ export interface StableOptions {
   readonly adaptive?: boolean;
 }
 
-/** The first pause of an adaptive probe after a sample that did not succeed. */
-export const ADAPT_FIRST_MS = 10;
+export { ADAPT_FIRST_MS } from '../util/adaptive-pause.js';
 
 export interface StableResult {
   readonly ok: boolean;
@@ -68,7 +68,7 @@ export async function runProbeUntilStable(probe: Probe, ctx: KindContext, opts: 
   let okRun = 0;
   let failRun = 0;
   let heldSince = 0;
-  let pause = ADAPT_FIRST_MS;
+  const pauses = adaptivePause(interval);
   for (;;) {
     const t = ctx.clock.monotonic();
     const o = await runProbeOnce(probe, ctx, opts.interpolate);
@@ -86,8 +86,8 @@ export async function runProbeUntilStable(probe: Probe, ctx: KindContext, opts: 
         samples,
       };
     }
-    const wait = opts.adaptive === true && okRun === 0 ? Math.min(pause, interval) : interval;
-    pause = okRun === 0 ? pause * 2 : ADAPT_FIRST_MS;
+    if (okRun > 0) pauses.reset();
+    const wait = opts.adaptive === true && okRun === 0 ? pauses.next() : interval;
     const elapsed = ctx.clock.monotonic() - start;
     if (elapsed + wait > deadlineMs) {
       return {

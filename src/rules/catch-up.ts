@@ -1,3 +1,4 @@
+import { adaptivePause } from '../util/adaptive-pause.js';
 import type { Clock } from '../util/clock.js';
 import { FlipError } from './flip-error.js';
 import type { CatchUpCheck, StageEvent } from './flip-stages.js';
@@ -14,12 +15,15 @@ export interface CatchUpOptions {
 
 /**
  * Poll the catch-up check until it passes, the deadline passes (FlipError 'catch-up-failed'), or the
- * signal aborts (its reason is thrown). No check configured: passes at once.
+ * signal aborts (its reason is thrown). No check configured: passes at once. Sampled at the rate catch-up
+ * can happen: 10 ms after a check that did not pass, doubling up to the interval (the fence is up
+ * meanwhile: every ms of rounding up is write downtime of the moving shards).
  */
 export async function waitForCatchUp(o: CatchUpOptions, clock: Clock, signal: AbortSignal, fromVersion: number): Promise<void> {
   if (!o.catchUp) return;
   const timeoutMs = o.catchUpTimeoutMs ?? DEFAULT_CATCH_UP_TIMEOUT_MS;
   const t0 = clock.monotonic();
+  const pauses = adaptivePause(o.catchUpIntervalMs ?? DEFAULT_CATCH_UP_INTERVAL_MS);
   for (;;) {
     if (signal.aborted) throw signal.reason;
     const r = await o.catchUp(signal);
@@ -33,6 +37,6 @@ export async function waitForCatchUp(o: CatchUpOptions, clock: Clock, signal: Ab
         `data did not catch up within ${Math.round(timeoutMs)}ms: ${r.detail}; the fence was lifted and the old map (version ${fromVersion}) stays`,
       );
     }
-    await clock.sleep(Math.min(o.catchUpIntervalMs ?? DEFAULT_CATCH_UP_INTERVAL_MS, Math.max(1, timeoutMs - elapsedMs)), signal);
+    await clock.sleep(Math.min(pauses.next(), Math.max(1, timeoutMs - elapsedMs)), signal);
   }
 }

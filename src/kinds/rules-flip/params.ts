@@ -17,7 +17,7 @@ export interface RulesFlipParams {
   readonly catchUp?: ProbeParams;
   /** How long to wait for catch-up before lifting the fence and failing (default 30s). */
   readonly catchUpTimeout?: string;
-  /** Poll interval of the catch-up check (default 500ms). */
+  /** Longest pause between catch-up checks (default 500ms; adaptive from 10 ms). */
   readonly catchUpInterval?: string;
 }
 
@@ -36,13 +36,16 @@ export const rulesFlipSchema = {
     home: { type: 'boolean', description: 'Fail back: move every shard to the zone the topology assigns it (instead of cut).' },
     catchUp: {
       ...probeSchema,
-      description: 'Probe (exec or http) that passes once data has caught up; polled while the moving shards are write-fenced.',
+      description: 'Probe (exec, http, redis or sql) that passes once data has caught up; polled while the moving shards are write-fenced.',
     },
     catchUpTimeout: {
       type: 'string',
       description: 'Deadline for catch-up (default 30s); on expiry the fence is lifted and the old map stays.',
     },
-    catchUpInterval: { type: 'string', description: 'Catch-up poll interval (default 500ms).' },
+    catchUpInterval: {
+      type: 'string',
+      description: 'Longest pause between catch-up checks (default 500ms): 10 ms after a check that did not pass, doubling up to it.',
+    },
   },
 } as const;
 

@@ -69,7 +69,7 @@ describe('validateRunbookFile with the real built-in kinds: one problem per fixt
   test('unknown kind: the suggestion is also in the hint', async () => {
     const [d] = (await validateRunbookFile(invalid('unknown-kind.yaml'), builtin)).diagnostics;
     expect(d?.hint).toBe(
-      'did you mean "redis.failover"? known kinds: db.primary, dns.record, exec, fault.freeze, fault.link, gate, haproxy.servers, http, mysql.primary, nginx.upstream, redis.failover, rules.flip, wait',
+      'did you mean "redis.failover"? known kinds: db.primary, dns.record, exec, fault.freeze, fault.link, gate, haproxy.servers, http, mysql.primary, nginx.upstream, redis.failover, redis.key, rules.flip, wait',
     );
     expect(d?.length).toBe('redis.failovr'.length);
   });
