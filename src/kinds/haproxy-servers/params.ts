@@ -67,7 +67,7 @@ export const haproxyServersSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['url', 'expect'],
-      description: 'Verify: GET url samples times (new connection each); every answer must be one of expect.',
+      description: 'Verify: GET url samples times (a new connection each, up to 10 at once); every answer must be one of expect.',
       properties: {
         url: { type: 'string' },
         expect: {

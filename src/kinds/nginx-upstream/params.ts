@@ -91,7 +91,7 @@ export const nginxUpstreamSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['url', 'expect'],
-      description: 'Verify: GET url samples times (new connection each); every answer must be one of expect.',
+      description: 'Verify: GET url samples times (a new connection each, up to 10 at once); every answer must be one of expect.',
       properties: {
         url: { type: 'string' },
         expect: {
