@@ -31,11 +31,18 @@ export interface AskAllOptions<M, R> {
   readonly silent: (m: M, dc: string) => R;
   /** Told which members were not waited for (for a note). */
   readonly onNotWaited?: (members: readonly M[]) => void;
+  /**
+   * Keep asking the lost members not waited for: their questions are not stopped (each still ends by its
+   * own timeout or the step's signal) and each one's answer-to-come is handed here, so a kind can act on a
+   * lost member that answers late (a live old primary is fenced, not ignored). Without it they are stopped.
+   */
+  readonly late?: (member: M, answer: Promise<R>) => void;
 }
 
 /**
  * Ask every member at once; resolve once every member outside the lost data centers has answered (or
- * failed, by its own timeout), with the lost members' answers that came by then and `silent` for the rest.
+ * failed, by its own timeout), with the lost members' answers that came by then and `silent` for the rest
+ * (their questions stopped, or handed to `late`).
  * When nothing is lost, when `waitForLost`, or when every member is lost (no survivor to decide on), every
  * member is waited for, as without this helper. Rejects when a survivor's question rejects (the step's
  * signal, a refusal) after stopping the lost ones.
@@ -48,14 +55,18 @@ export async function askAll<M, R>(o: AskAllOptions<M, R>): Promise<R[]> {
     return Promise.all(o.members.map((m) => o.ask(m, o.ctx)));
   }
   const stop = new AbortController();
-  const lostCtx: KindContext = { ...o.ctx, signal: AbortSignal.any([o.ctx.signal, stop.signal]) };
+  const keep = o.late !== undefined;
+  const lostCtx: KindContext = keep ? o.ctx : { ...o.ctx, signal: AbortSignal.any([o.ctx.signal, stop.signal]) };
   const answers = new Map<number, R>();
+  const asked = new Map<number, Promise<R>>();
   o.members.forEach((m, i) => {
-    if (lostAt[i] !== undefined)
-      void o.ask(m, lostCtx).then(
-        (r) => void (stop.signal.aborted || answers.set(i, r)),
-        () => undefined,
-      );
+    if (lostAt[i] === undefined) return;
+    const answer = o.ask(m, lostCtx);
+    asked.set(i, answer);
+    void answer.then(
+      (r) => void (stop.signal.aborted || answers.set(i, r)),
+      () => undefined,
+    );
   });
   let snapshot: Map<number, R>;
   try {
@@ -70,5 +81,9 @@ export async function askAll<M, R>(o: AskAllOptions<M, R>): Promise<R[]> {
   }
   const notWaited = o.members.filter((_m, i) => !snapshot.has(i));
   if (notWaited.length > 0) o.onNotWaited?.(notWaited);
+  o.members.forEach((m, i) => {
+    const answer = asked.get(i);
+    if (answer !== undefined && !snapshot.has(i)) o.late?.(m, answer);
+  });
   return o.members.map((m, i) => (snapshot.has(i) ? (snapshot.get(i) as R) : o.silent(m, lostAt[i] as string)));
 }

@@ -45,6 +45,8 @@ export async function respondCommand(io: CliIO, paths: string[], flags: RespondF
     set: p.set,
     plugin: flags.plugin ?? [],
     approve: flags.approve ?? [],
+    // the scenario's lost data centers reach the switch's steps (ctx.lost), as run --lost
+    lostDcs: lost,
     ...extra,
     ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
     ...(flags.lease === undefined ? {} : { lease: flags.lease }),

@@ -135,3 +135,12 @@ export function lagOf(primaryLsn: string | undefined, standbyLsn: string | undef
   const d = lsnToBigInt(primaryLsn) - lsnToBigInt(standbyLsn);
   return Number(d < 0n ? 0n : d);
 }
+
+/** The state the members' views make: the single primary (if one), and each standby's lag behind it. */
+export function stateOf(members: readonly MemberView[]): DbPrimaryState {
+  const primaries = members.filter((m) => m.role === 'primary');
+  const one = primaries.length === 1 ? primaries[0] : undefined;
+  const lagBytes: Record<string, number | null> = {};
+  for (const m of members) if (m.role === 'standby') lagBytes[m.name] = lagOf(one?.lsn, m.lsn);
+  return { primary: one?.name ?? null, primaryDc: one?.dc ?? null, primaries: primaries.map((m) => m.name), members, lagBytes };
+}

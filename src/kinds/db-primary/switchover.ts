@@ -5,6 +5,7 @@ import { isStepError, stepError, type KindContext } from '../../model/kind.js';
 import { readNode, withPg } from './client.js';
 import { controlData, isManaged, isRunning, rewindAsStandby, start, stopFast } from './local.js';
 import { connectTimeoutMs, observeMember } from './observe.js';
+import { actedOnMember, askedLate, onLateAnswer, withLateAnswers } from './late.js';
 import { isTrue, lagOf, type DbPrimaryParams, type DbPrimaryState, type PgMember } from './params.js';
 
 const memberOf = (p: DbPrimaryParams, name: string): PgMember => {
@@ -20,8 +21,15 @@ const memberOf = (p: DbPrimaryParams, name: string): PgMember => {
  * primary answering, the lag cannot be proven and promotion needs acceptDataLoss. A fenced managed old
  * primary then rejoins as a standby of the new one (pg_rewind).
  */
-export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName: string, ctx: KindContext): Promise<void> {
+export async function promote(p: DbPrimaryParams, observed: DbPrimaryState, targetName: string, ctx: KindContext): Promise<void> {
   const started = ctx.clock.monotonic();
+  // a lost member that answered after the survivors did is not dead: a live old primary is fenced first
+  const s = withLateAnswers(observed, ctx);
+  if (s !== observed)
+    ctx.note(
+      'membersAnsweredLate',
+      s.members.filter((m, i) => m !== observed.members[i]).map((m) => m.name),
+    );
   const target = memberOf(p, targetName);
   const view = s.members.find((m) => m.name === targetName);
   if (view?.role !== 'standby') {
@@ -61,6 +69,7 @@ export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName:
     try {
       ctx.progress(`fencing ${old.name} (fast shutdown)`);
       fenced = old;
+      actedOnMember(ctx, old.name);
       await stopFast(old, ctx);
       const final = await controlData(old, ctx);
       const waitMs = Math.min(
@@ -112,7 +121,36 @@ export async function promote(p: DbPrimaryParams, s: DbPrimaryState, targetName:
     throw e;
   }
   ctx.note('electionMs', Math.round(ctx.clock.monotonic() - started));
+  fenceWhenAnswering(p, target, old?.name, ctx);
   if (fenced) await rejoin(p, fenced, target, ctx);
+}
+
+/**
+ * Promoted while members in a lost data center were still being asked (not waited for): one whose answer
+ * came during the promotion, or comes now, as a primary is alive after all, a second primary. It is fenced
+ * at once (fast shutdown) and rejoins as a standby of the new primary; the step's verify waits for that
+ * (late.ts). One drctl cannot fence (no dataDir) fails the step: two primaries, said so. One that never
+ * answers is not waited for (a cut or frozen member): if it comes back as a primary, the fail-back (or
+ * the runbook's own fence) deals with it, as with any old primary that was unreachable.
+ */
+function fenceWhenAnswering(p: DbPrimaryParams, target: PgMember, fencedFirst: string | undefined, ctx: KindContext): void {
+  for (const m of askedLate(ctx).filter((x) => x.name !== fencedFirst && x.name !== target.name)) {
+    onLateAnswer(ctx, m.name, async (v) => {
+      if (v.role !== 'primary') return;
+      if (!isManaged(m))
+        throw stepError(
+          `postgres ${m.name} (lost data center ${m.dc}) answered after ${target.name} was promoted: it is a primary too (two primaries); give it a dataDir so drctl can fence it, or stop it now`,
+          { retryable: false },
+        );
+      ctx.progress(
+        `${m.name} (lost data center ${m.dc}) answered after ${target.name} was promoted, as a primary: fencing it (fast shutdown)`,
+      );
+      ctx.note('fencedAfterPromotion', m.name);
+      actedOnMember(ctx, m.name);
+      await stopFast(m, ctx);
+      await rejoin(p, m, target, ctx);
+    });
+  }
 }
 
 /**
