@@ -1,7 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dbPrimaryKind as kind, type DbPrimaryParams } from '../../../src/kinds/db-primary/index.js';
 import { ABORT_GRACE_MS, isStepError } from '../../../src/model/kind.js';
 import { startPgPair } from '../../../src/lab/pg-pair.js';
@@ -10,6 +10,7 @@ import { readPidFile, signalServer } from '../../../src/lab/process.js';
 import type { LabPgMember } from '../../../src/lab/types.js';
 import { abortMidStep, expectStoppedInGrace, whileFrozen } from '../../helpers/abort-mid-step.js';
 import { freePort } from '../../helpers/free-port.js';
+import { heldProxy, type HeldProxy } from '../../helpers/held-proxy.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { processTracker } from '../../helpers/lab-processes.js';
 import { pollHolds, rollbackTo, runStepLife } from '../../helpers/step-life.js';
@@ -246,6 +247,101 @@ describe('db.primary', () => {
       }
       expect(await inRecovery(hz)).toBe(false);
       expect(await inRecovery(sh)).toBe(true);
+    });
+  });
+
+  describe('a member in a lost data center (ctx.lost) that answers: acted on as before, not taken for dead', () => {
+    // pg-hz-a behind a relay (127.0.0.2, same port) that holds its answers until the test releases them:
+    // a live old primary that answers after the standby has (the race respond --lost met on a live lab)
+    let proxy: HeldProxy | undefined;
+    afterEach(async () => proxy?.close());
+    const lostParams = async (over: Partial<DbPrimaryParams> = {}): Promise<DbPrimaryParams> => {
+      const [hz] = members;
+      proxy = await heldProxy('127.0.0.2', hz?.port ?? 0, { host: '127.0.0.1', port: hz?.port ?? 0 });
+      // connectTimeout 5 min: observe returning while pg-hz-a's answer is held proves it was not waited for
+      return params({
+        acceptDataLoss: true,
+        connectTimeout: '5m',
+        members: params().members.map((m) => (m.name === 'pg-hz-a' ? { ...m, host: '127.0.0.2' } : m)),
+        ...over,
+      });
+    };
+    const home = async () => {
+      const s = await kind.observe(params(), makeKindContext());
+      expect(s.primary).toBe('pg-hz-a');
+      return s;
+    };
+
+    it('answering after the standby but before the promotion: fenced first and rejoined, as if it had answered at once', async () => {
+      const [hz, sh] = members;
+      const before = await home();
+      const p = await lostParams();
+      const ctx = makeKindContext({ timeoutMs: 60_000, lost: ['hz-a'] });
+      const s = await kind.observe(p, ctx);
+      expect(s.primary).toBeNull();
+      expect(s.members.find((m) => m.name === 'pg-hz-a')?.detail).toContain('(not waited for)');
+      expect(ctx.notes['membersNotWaitedFor']).toEqual(['pg-hz-a']);
+      proxy?.release();
+      await proxy?.answered; // its answer (a primary) reached the step, still asking it
+      const d = kind.decide(p, s);
+      if (d.action !== 'change') throw new Error('expected a change');
+      await kind.apply(p, { current: s, desired: d.desired }, ctx);
+      const after = await pollHolds(kind, p, d.desired, ctx, 100, 'verify');
+      expect(ctx.notes['membersAnsweredLate']).toEqual(['pg-hz-a']);
+      expect(ctx.progressLog).toContain('fencing pg-hz-a (fast shutdown)');
+      expect(ctx.notes['lagBytes']).toBe(0); // fenced first: its final checkpoint reached the standby
+      // exactly one primary; the fenced one counted by verify as what it is now: a standby
+      expect(after).toMatchObject({ primary: 'pg-sh-a', primaries: ['pg-sh-a'] });
+      expect(after.members.find((m) => m.name === 'pg-hz-a')?.role).toBe('standby');
+      expect(await inRecovery(hz)).toBe(true);
+      expect(await inRecovery(sh)).toBe(false);
+      expect((await rollbackTo(kind, params(), before, makeKindContext({ timeoutMs: 60_000 }))).primary).toBe('pg-hz-a');
+    });
+
+    it('answering only after the promotion: fenced then and rejoined; verify waits for that, never two primaries at the end', async () => {
+      const [hz, sh] = members;
+      const before = await home();
+      const p = await lostParams();
+      const ctx = makeKindContext({
+        timeoutMs: 60_000,
+        lost: ['hz-a'],
+        onProgress: (m) => {
+          if (m === 'promoting pg-sh-a') proxy?.release();
+        },
+      });
+      const s = await kind.observe(p, ctx);
+      expect(s.primary).toBeNull();
+      const d = kind.decide(p, s);
+      if (d.action !== 'change') throw new Error('expected a change');
+      await kind.apply(p, { current: s, desired: d.desired }, ctx);
+      await proxy?.answered; // its answer came during the step
+      const after = await pollHolds(kind, p, d.desired, ctx, 100, 'verify');
+      expect(ctx.notes['lagBytes']).toBeNull(); // promoted with no primary answering (acceptDataLoss)
+      expect(ctx.notes['fencedAfterPromotion']).toBe('pg-hz-a');
+      expect(ctx.progressLog).toContain(
+        'pg-hz-a (lost data center hz-a) answered after pg-sh-a was promoted, as a primary: fencing it (fast shutdown)',
+      );
+      expect(after).toMatchObject({ primary: 'pg-sh-a', primaries: ['pg-sh-a'] });
+      expect(after.members.find((m) => m.name === 'pg-hz-a')?.role).toBe('standby');
+      expect(await inRecovery(hz)).toBe(true);
+      expect(await inRecovery(sh)).toBe(false);
+      expect((await rollbackTo(kind, params(), before, makeKindContext({ timeoutMs: 60_000 }))).primary).toBe('pg-hz-a');
+    });
+
+    it('without acceptDataLoss its answer is still waited for (held, then given): the old primary is seen, as without ctx.lost', async () => {
+      const before = await home();
+      const p = await lostParams({ acceptDataLoss: false });
+      const ctx = makeKindContext({ timeoutMs: 60_000, lost: ['hz-a'] });
+      const observed = kind.observe(p, ctx);
+      let settled = false;
+      void observed.finally(() => (settled = true));
+      // the standby's answer is in long before the held one; observe still waits for pg-hz-a
+      await kind.observe(params(), makeKindContext()); // a full observe of both members, meanwhile
+      expect(settled).toBe(false);
+      proxy?.release();
+      const s = await observed;
+      expect(s.primary).toBe(before.primary);
+      expect(ctx.notes['membersNotWaitedFor']).toBeUndefined();
     });
   });
 

@@ -113,4 +113,24 @@ describe('askAll: every member at once, the survivors decide, the lost side is n
     await expect(all).rejects.toThrow('authentication failed');
     expect(lost.stopped()).toBe(true);
   });
+
+  it('keeps asking a lost member not waited for when the kind takes its late answer (late): never stopped, its answer handed over', async () => {
+    const ctx = makeKindContext({ lost: ['hz-a'] });
+    const q = { hz: question(), sh: question() };
+    const late: { name: string; answer: Promise<string> }[] = [];
+    const all = askAll({
+      members: [hz, sh],
+      ctx,
+      dcOf: (m) => m.dc,
+      ask: (m, c) => (m === hz ? q.hz : q.sh).ask(c.signal),
+      silent: (m, dc) => `${m.name}: lost in ${dc}`,
+      late: (m, answer) => late.push({ name: m.name, answer }),
+    });
+    q.sh.answer('standby');
+    expect(await all).toEqual(['old-primary: lost in hz-a', 'standby']);
+    expect(late.map((l) => l.name)).toEqual(['old-primary']);
+    expect(q.hz.stopped()).toBe(false);
+    q.hz.answer('primary, alive after all');
+    expect(await late[0]?.answer).toBe('primary, alive after all');
+  });
 });
