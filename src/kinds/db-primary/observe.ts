@@ -5,7 +5,7 @@ import { endpointOf } from './connection.js';
 import { controlData, isManaged } from './local.js';
 import { leaveProbe, silentFor } from './silence.js';
 import { askAll, notWaitedText } from '../survivors.js';
-import { knownAlive, keepLate, lateFences, pendingLate } from './late.js';
+import { keepLate, knownAlive, lateActions, pendingLate } from '../late-answers.js';
 import { isTrue, stateOf, type DbPrimaryParams, type DbPrimaryState, type MemberView, type PgMember } from './params.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
@@ -54,19 +54,19 @@ export async function observeMember(p: DbPrimaryParams, m: PgMember, ctx: KindCo
  * Every member at once. A member in a lost data center (ctx.lost) is not waited for — the standby is what
  * the step acts on — except when a promotion must prove the old primary's position (promote without
  * acceptDataLoss): then its answer (or its own connectTimeout) decides, as without ctx.lost. A lost member
- * not waited for is still asked (late.ts): once it has answered in this attempt it is alive and waited for
+ * not waited for is still asked (late-answers.ts): once it has answered in this attempt it is alive and waited for
  * like any other, and a fence started on its late answer is waited for before the members are read.
  */
 export async function observeDb(p: DbPrimaryParams, ctx: KindContext): Promise<DbPrimaryState> {
   if (p.members.length === 0) throw stepError('db.primary: no members', { retryable: false });
-  await lateFences(ctx);
+  await lateActions(ctx);
   const promoting = p.promote !== undefined && p.promote !== false && p.promote !== 'false';
   const members = await askAll({
     members: p.members,
     ctx,
     dcOf: (m) => (knownAlive(ctx, m.name) ? null : m.dc),
     waitForLost: promoting && !isTrue(p.acceptDataLoss),
-    ask: (m, ctx) => pendingLate(ctx, m.name) ?? observeMember(p, m, ctx),
+    ask: (m, ctx) => pendingLate<MemberView>(ctx, m.name) ?? observeMember(p, m, ctx),
     silent: (m, dc): MemberView => ({ name: m.name, dc: m.dc, role: 'unreachable', detail: `postgres ${m.name}: ${notWaitedText(dc)}` }),
     onNotWaited: (ms) =>
       ctx.note(

@@ -5,8 +5,9 @@ import { isStepError, stepError, type KindContext } from '../../model/kind.js';
 import { readNode, withPg } from './client.js';
 import { controlData, isManaged, isRunning, rewindAsStandby, start, stopFast } from './local.js';
 import { connectTimeoutMs, observeMember } from './observe.js';
-import { actedOnMember, askedLate, onLateAnswer, withLateAnswers } from './late.js';
-import { isTrue, lagOf, type DbPrimaryParams, type DbPrimaryState, type PgMember } from './params.js';
+import { actedOnMember, askedLate, onLateAnswer } from '../late-answers.js';
+import { withLateAnswers } from './late.js';
+import { isTrue, lagOf, type DbPrimaryParams, type DbPrimaryState, type MemberView, type PgMember } from './params.js';
 
 const memberOf = (p: DbPrimaryParams, name: string): PgMember => {
   const m = p.members.find((x) => x.name === name);
@@ -129,13 +130,13 @@ export async function promote(p: DbPrimaryParams, observed: DbPrimaryState, targ
  * Promoted while members in a lost data center were still being asked (not waited for): one whose answer
  * came during the promotion, or comes now, as a primary is alive after all, a second primary. It is fenced
  * at once (fast shutdown) and rejoins as a standby of the new primary; the step's verify waits for that
- * (late.ts). One drctl cannot fence (no dataDir) fails the step: two primaries, said so. One that never
+ * (late-answers.ts). One drctl cannot fence (no dataDir) fails the step: two primaries, said so. One that never
  * answers is not waited for (a cut or frozen member): if it comes back as a primary, the fail-back (or
  * the runbook's own fence) deals with it, as with any old primary that was unreachable.
  */
 function fenceWhenAnswering(p: DbPrimaryParams, target: PgMember, fencedFirst: string | undefined, ctx: KindContext): void {
-  for (const m of askedLate(ctx).filter((x) => x.name !== fencedFirst && x.name !== target.name)) {
-    onLateAnswer(ctx, m.name, async (v) => {
+  for (const m of askedLate<PgMember>(ctx).filter((x) => x.name !== fencedFirst && x.name !== target.name)) {
+    onLateAnswer<MemberView>(ctx, m.name, async (v) => {
       if (v.role !== 'primary') return;
       if (!isManaged(m))
         throw stepError(

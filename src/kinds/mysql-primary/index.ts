@@ -10,6 +10,7 @@ import { failBack, repair } from './failback.js';
 import { observeMysql } from './observe.js';
 import { mysqlPrimarySchema, promoting, type MysqlPrimaryParams, type MysqlPrimaryState } from './params.js';
 import { plannedSwitch } from './switchover.js';
+import { fenceWhenAnswering, withLateAnswers } from './late.js';
 
 export type { MysqlPrimaryParams, MysqlPrimaryState } from './params.js';
 
@@ -66,7 +67,8 @@ export const mysqlPrimaryKind = defineKind<MysqlPrimaryParams, MysqlPrimaryState
   decide: decideMysql,
   async apply(p, change, ctx) {
     const target = change.desired.primary;
-    const s = change.current;
+    // a lost member that answered after the survivors is not dead: a live old primary is fenced first
+    const s = withLateAnswers(change.current, ctx);
     if (target === null) {
       // no promotion asked: orchestrator or MHA elects; verify waits for a writable primary in expectDcs
       ctx.progress(`waiting for the estate to elect a primary in ${p.expectDcs.join(', ')}`);
@@ -80,6 +82,7 @@ export const mysqlPrimaryKind = defineKind<MysqlPrimaryParams, MysqlPrimaryState
       throw stepError(`refusing to promote ${target}: it does not answer (${tv.detail ?? ''})`, { unchanged: true });
     const from = sourceOf(s, target);
     await (from !== undefined ? plannedSwitch(p, s, from, target, ctx) : promoteWithoutPrimary(p, s, target, ctx));
+    fenceWhenAnswering(p, target, from === undefined ? [] : [from], ctx);
   },
   holds: (_p, desired, current) => holdsMysql(desired, current, desired.wantDcs ? desired.primary : formerPrimary(desired)),
   async rollback(p, change, ctx) {

@@ -5,6 +5,7 @@ import { isNoAnswer, withSession, type Session } from './client.js';
 import { dialectOf, readReplicaRow, type Dialect } from './dialect.js';
 import { missingCount, newest } from './gtid.js';
 import { askAll, notWaitedText } from '../survivors.js';
+import { keepLate, knownAlive, lateActions, pendingLate } from '../late-answers.js';
 import {
   addrOf,
   isTrue,
@@ -108,16 +109,19 @@ export async function observeMember(p: MysqlPrimaryParams, m: MysqlMember, ctx: 
 /**
  * Every member at once (a silent one costs one connect timeout and holds up no other), then who is
  * primary and each replica's lag. A member in a lost data center (ctx.lost) is not waited for, unless a
- * promotion must prove the old primary's position (promote without acceptDataLoss).
+ * promotion must prove the old primary's position (promote without acceptDataLoss); it is still asked
+ * (late-answers.ts): its late answer is acted on (a live old primary fenced), never taken for silence.
  */
 export async function observeMysql(p: MysqlPrimaryParams, ctx: KindContext): Promise<MysqlPrimaryState> {
   if (p.members.length === 0) throw stepError('mysql.primary: no members', { retryable: false });
+  await lateActions(ctx);
   const members = await askAll({
     members: p.members,
     ctx,
-    dcOf: (m) => m.dc,
+    // a lost member that answered late in this attempt (or that the step fenced) is alive: waited for
+    dcOf: (m) => (knownAlive(ctx, m.name) ? null : m.dc),
     waitForLost: promoting(p) && !isTrue(p.acceptDataLoss),
-    ask: (m, ctx) => observeMember(p, m, ctx),
+    ask: (m, ctx) => pendingLate<MysqlMemberView>(ctx, m.name) ?? observeMember(p, m, ctx),
     silent: (m, dc): MysqlMemberView => ({
       name: m.name,
       dc: m.dc,
@@ -129,10 +133,16 @@ export async function observeMysql(p: MysqlPrimaryParams, ctx: KindContext): Pro
         'membersNotWaitedFor',
         ms.map((m) => m.name),
       ),
+    late: (m, answer) => keepLate(ctx, m, answer),
   });
   if (members.every((m) => m.role === 'unreachable')) {
     throw stepError(`mysql: no member answers (${members.map((m) => m.detail ?? m.name).join('; ')})`);
   }
+  return mysqlStateOf(members);
+}
+
+/** The state the members' views make: the single writable primary (if one), and each replica's lag behind it. */
+export function mysqlStateOf(members: readonly MysqlMemberView[]): MysqlPrimaryState {
   const writable = members.filter((m) => m.role === 'primary');
   const one = writable.length === 1 ? writable[0] : undefined;
   const lag: Record<string, number | null> = {};

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlPrimaryKind as kind, type MysqlPrimaryParams, type MysqlPrimaryState } from '../../../src/kinds/mysql-primary/index.js';
 import { isStepError } from '../../../src/model/kind.js';
 import { freePort } from '../../helpers/free-port.js';
+import { heldProxy } from '../../helpers/held-proxy.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { startGroup, type MariadbGroup } from '../../helpers/mariadb-group.js';
 import { pollHolds, rollbackTo, runStepLife } from '../../helpers/step-life.js';
@@ -369,5 +370,45 @@ describe('mysql.primary on real MariaDB', () => {
     } finally {
       silent.close();
     }
+  });
+
+  it('a live old primary in a lost data center answering only after the promotion: fenced then, follows the new primary; never two writable at the end', async () => {
+    await settled();
+    expect(await topology()).toEqual(HOME);
+    const home = await kind.observe(params(), makeKindContext());
+    const hz = g.members.find((m) => m.name === 'db-hz-a');
+    // db-hz-a behind a relay (127.0.0.2, same port) that holds its answers until the promotion is under way
+    const proxy = await heldProxy('127.0.0.2', hz?.port ?? 0, { host: '127.0.0.1', port: hz?.port ?? 0 });
+    try {
+      const p = params({
+        acceptDataLoss: true,
+        connectTimeout: '5m', // observe returning while its answer is held: not waited for
+        members: g.members.map((m) => (m.name === 'db-hz-a' ? { ...m, host: '127.0.0.2' } : m)),
+      });
+      const ctx = makeKindContext({
+        timeoutMs: 60_000,
+        lost: ['hz-a'],
+        onProgress: (m) => {
+          if (m.startsWith('promoting db-sh-a')) proxy.release();
+        },
+      });
+      const s = await kind.observe(p, ctx);
+      expect(s.primary).toBeNull();
+      expect(ctx.notes['membersNotWaitedFor']).toEqual(['db-hz-a']);
+      await kind.apply(p, change(p, s), ctx);
+      await proxy.answered; // its answer (writable) came during the step
+      const after = await pollHolds(kind, p, change(p, s).desired, ctx, 100, 'verify');
+      expect(ctx.notes['fencedAfterPromotion']).toBe('db-hz-a');
+      expect(after.writable).toEqual(['db-sh-a']);
+      expect(await topology()).toEqual({
+        'db-hz-a': 'replica of db-sh-a (IO Yes, SQL Yes)',
+        'db-sh-a': 'primary',
+        'db-sz-a': 'replica of db-sh-a (IO Yes, SQL Yes)',
+      });
+    } finally {
+      await proxy.close();
+    }
+    await rollbackTo(kind, params(), home, makeKindContext({ timeoutMs: 60_000 }));
+    expect(await topology()).toEqual(HOME);
   });
 });

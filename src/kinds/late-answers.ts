@@ -1,0 +1,101 @@
+import type { KindContext } from '../model/kind.js';
+
+/**
+ * Members in a lost data center (ctx.lost) that had not answered when the survivors had (askAll's `late`):
+ * their question goes on (bounded by its own timeout and the step's signal), kept here for the step
+ * attempt (the ctx), so a lost member that answers late is not taken for dead. A kind folds the answers
+ * that came into what it acts on (a live old primary is fenced first, as if it had answered at once), and
+ * acts on one that comes after its action (`onLateAnswer`: a second primary is fenced then); every later
+ * observe of the attempt waits for what it does (`lateActions`) and for the member itself (`knownAlive`:
+ * it answers, so waiting for it costs its answer's time, never a timeout). A member that never answers
+ * is never waited for.
+ */
+export interface MemberLike {
+  readonly name: string;
+}
+/** A member's answer: `unreachable` is no answer. */
+export interface ViewLike {
+  readonly name: string;
+  readonly role: string;
+}
+
+interface Late {
+  readonly member: MemberLike;
+  readonly answer: Promise<ViewLike>;
+  /** Its answer, once it came. */
+  view?: ViewLike;
+  /** What the step does about its late answer (fencing a second primary), once the answer came. */
+  action?: Promise<void>;
+}
+
+const byAttempt = new WeakMap<KindContext, Map<string, Late>>();
+/** Members the step acted on in this attempt (a fenced old primary): alive, waited for from then on. */
+const actedOn = new WeakMap<KindContext, Set<string>>();
+
+function table(ctx: KindContext): Map<string, Late> {
+  const t = byAttempt.get(ctx) ?? new Map<string, Late>();
+  byAttempt.set(ctx, t);
+  return t;
+}
+
+/** A lost member's question, still running when the survivors had answered. */
+export function keepLate<M extends MemberLike, V extends ViewLike>(ctx: KindContext, member: M, answer: Promise<V>): void {
+  const t = table(ctx);
+  if (t.get(member.name)?.answer === answer) return;
+  const late: Late = { member, answer };
+  t.set(member.name, late);
+  void answer.then(
+    (v) => void (late.view = v),
+    () => undefined,
+  );
+}
+
+/** The question still running for this member (asked again, it is not asked twice). */
+export const pendingLate = <V extends ViewLike>(ctx: KindContext, name: string): Promise<V> | undefined => {
+  const late = byAttempt.get(ctx)?.get(name);
+  return late !== undefined && late.view === undefined ? (late.answer as Promise<V>) : undefined;
+};
+
+/** The step acted on this member in this attempt (fenced it): verify counts it (waits for its answer), lost or not. */
+export function actedOnMember(ctx: KindContext, name: string): void {
+  const set = actedOn.get(ctx) ?? new Set<string>();
+  actedOn.set(ctx, set);
+  set.add(name);
+}
+
+/** The member answered (late) in this attempt, or the step acted on it: alive, waited for from now on. */
+export const knownAlive = (ctx: KindContext, name: string): boolean => {
+  const v = byAttempt.get(ctx)?.get(name)?.view;
+  return (v !== undefined && v.role !== 'unreachable') || actedOn.get(ctx)?.has(name) === true;
+};
+
+/** Lost members asked on after the survivors had answered (whether their answer has come since or not). */
+export const askedLate = <M extends MemberLike>(ctx: KindContext): M[] =>
+  [...(byAttempt.get(ctx)?.values() ?? [])].map((l) => l.member as M);
+
+/** The late answers that came in this attempt, by member name. */
+export const lateViews = <V extends ViewLike>(ctx: KindContext): Map<string, V> =>
+  new Map([...(byAttempt.get(ctx)?.values() ?? [])].flatMap((l) => (l.view ? [[l.member.name, l.view as V] as const] : [])));
+
+/**
+ * When `name`'s late answer comes (or at once, if it has), `then` runs with it; observe waits for what it
+ * then does (a fence), never for the answer itself (a silent member is not waited for).
+ */
+export function onLateAnswer<V extends ViewLike>(ctx: KindContext, name: string, then: (v: V) => Promise<void>): void {
+  const late = byAttempt.get(ctx)?.get(name);
+  if (late === undefined) return;
+  void late.answer.then(
+    (v) => {
+      late.action = then(v as V);
+      late.action.catch(() => undefined); // its failure is observe's to report
+    },
+    () => undefined,
+  );
+}
+
+/** Wait for the actions started on late answers; the first one that failed fails the observe. */
+export async function lateActions(ctx: KindContext): Promise<void> {
+  const actions = [...(byAttempt.get(ctx)?.values() ?? [])].flatMap((l) => (l.action ? [l.action] : []));
+  const failed = (await Promise.allSettled(actions)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
