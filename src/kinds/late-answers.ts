@@ -10,17 +10,14 @@ import type { KindContext } from '../model/kind.js';
  * it answers, so waiting for it costs its answer's time, never a timeout). A member that never answers
  * is never waited for.
  */
-export interface MemberLike {
-  readonly name: string;
-}
 /** A member's answer: `unreachable` is no answer. */
 export interface ViewLike {
-  readonly name: string;
   readonly role: string;
 }
 
 interface Late {
-  readonly member: MemberLike;
+  readonly name: string;
+  readonly member: unknown;
   readonly answer: Promise<ViewLike>;
   /** Its answer, once it came. */
   view?: ViewLike;
@@ -38,12 +35,12 @@ function table(ctx: KindContext): Map<string, Late> {
   return t;
 }
 
-/** A lost member's question, still running when the survivors had answered. */
-export function keepLate<M extends MemberLike, V extends ViewLike>(ctx: KindContext, member: M, answer: Promise<V>): void {
+/** A lost member's question (`name`: its name or address), still running when the survivors had answered. */
+export function keepLate<M, V extends ViewLike>(ctx: KindContext, name: string, member: M, answer: Promise<V>): void {
   const t = table(ctx);
-  if (t.get(member.name)?.answer === answer) return;
-  const late: Late = { member, answer };
-  t.set(member.name, late);
+  if (t.get(name)?.answer === answer) return;
+  const late: Late = { name, member, answer };
+  t.set(name, late);
   void answer.then(
     (v) => void (late.view = v),
     () => undefined,
@@ -70,12 +67,11 @@ export const knownAlive = (ctx: KindContext, name: string): boolean => {
 };
 
 /** Lost members asked on after the survivors had answered (whether their answer has come since or not). */
-export const askedLate = <M extends MemberLike>(ctx: KindContext): M[] =>
-  [...(byAttempt.get(ctx)?.values() ?? [])].map((l) => l.member as M);
+export const askedLate = <M>(ctx: KindContext): M[] => [...(byAttempt.get(ctx)?.values() ?? [])].map((l) => l.member as M);
 
 /** The late answers that came in this attempt, by member name. */
 export const lateViews = <V extends ViewLike>(ctx: KindContext): Map<string, V> =>
-  new Map([...(byAttempt.get(ctx)?.values() ?? [])].flatMap((l) => (l.view ? [[l.member.name, l.view as V] as const] : [])));
+  new Map([...(byAttempt.get(ctx)?.values() ?? [])].flatMap((l) => (l.view ? [[l.name, l.view as V] as const] : [])));
 
 /**
  * When `name`'s late answer comes (or at once, if it has), `then` runs with it; observe waits for what it

@@ -73,7 +73,7 @@ export async function observeDb(p: DbPrimaryParams, ctx: KindContext): Promise<D
         'membersNotWaitedFor',
         ms.map((m) => m.name),
       ),
-    late: (m, answer) => keepLate(ctx, m, answer),
+    late: (m, answer) => keepLate(ctx, m.name, m, answer),
   });
   if (members.every((m) => m.role === 'unreachable')) {
     throw stepError(`postgres: no member answers (${members.map((m) => `${m.name}: ${m.detail ?? ''}`).join('; ')})`);

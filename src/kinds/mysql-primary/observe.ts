@@ -133,7 +133,7 @@ export async function observeMysql(p: MysqlPrimaryParams, ctx: KindContext): Pro
         'membersNotWaitedFor',
         ms.map((m) => m.name),
       ),
-    late: (m, answer) => keepLate(ctx, m, answer),
+    late: (m, answer) => keepLate(ctx, m.name, m, answer),
   });
   if (members.every((m) => m.role === 'unreachable')) {
     throw stepError(`mysql: no member answers (${members.map((m) => m.detail ?? m.name).join('; ')})`);

@@ -1,7 +1,8 @@
 import { stepError, type KindContext } from '../../model/kind.js';
 import { readRole, splitAddr, withRedis } from './client.js';
 import { assertDirectPromotable, roleText } from './decide.js';
-import type { RedisFailoverParams, RedisFailoverState } from './params.js';
+import type { NodeView, RedisFailoverParams, RedisFailoverState } from './params.js';
+import { actedOnMember, askedLate, lateViews, onLateAnswer } from '../late-answers.js';
 import { nodeTarget } from './targets.js';
 
 /**
@@ -17,6 +18,7 @@ export async function directSwitch(
   ctx: KindContext,
   undo = false,
 ): Promise<void> {
+  s = withLateNodes(s, ctx); // a lost node that answered after the survivors (a live old master) is re-pointed too
   let t = s.nodes.find((n) => n.addr === target);
   if (!t || t.role === 'unreachable' || t.role === 'other') {
     throw stepError(`redis ${target}: ROLE is ${t ? roleText(t) : 'unknown (not in nodes)'}, want a replica to promote`, {
@@ -43,6 +45,43 @@ export async function directSwitch(
     await withRedis(nodeTarget(p, n.addr, ctx), (r) => r.call('REPLICAOF', host, String(port)));
   }
   ctx.note('failoverMs', Math.round(ctx.clock.monotonic() - started));
+  if (!undo) repointWhenAnswering(p, target, ctx);
+}
+
+/** The nodes with the late answers of lost nodes that came since the observe (late-answers.ts). */
+function withLateNodes(s: RedisFailoverState, ctx: KindContext): RedisFailoverState {
+  const late = lateViews<NodeView>(ctx);
+  const nodes = s.nodes.map((n) => late.get(n.addr) ?? n);
+  if (nodes.every((n, i) => n === s.nodes[i])) return s;
+  ctx.note(
+    'nodesAnsweredLate',
+    nodes.filter((n, i) => n !== s.nodes[i]).map((n) => n.addr),
+  );
+  const masters = nodes.filter((n) => n.role === 'master');
+  const master = masters.length === 1 ? (masters[0]?.addr ?? null) : null;
+  return { ...s, nodes, master, masterDc: master === null ? null : (nodes.find((n) => n.addr === master)?.dc ?? null) };
+}
+
+/**
+ * Lost nodes still being asked when the target was made master (not waited for): one that answers now
+ * (or answered during the switch) as anything but a replica of the target is alive after all — an old
+ * master taking writes — and is re-pointed at once (REPLICAOF target); the step's verify waits for that
+ * and then counts it. One that never answers is not waited for: when it comes back it still says master
+ * (two masters) until the fail-back, or the runbook's own step, re-points it.
+ */
+function repointWhenAnswering(p: RedisFailoverParams, target: string, ctx: KindContext): void {
+  const { host, port } = splitAddr(target);
+  for (const addr of askedLate<string>(ctx).filter((a) => a !== target)) {
+    onLateAnswer<NodeView>(ctx, addr, async (v) => {
+      if (v.role === 'unreachable' || (v.role === 'replica' && v.masterAddr === target)) return;
+      ctx.progress(
+        `redis ${addr} (lost data center ${v.dc ?? '?'}) answered after ${target} became master, as ${roleText(v)}: re-pointing it`,
+      );
+      ctx.note('repointedLate', addr);
+      actedOnMember(ctx, addr);
+      await withRedis(nodeTarget(p, addr, ctx), (r) => r.call('REPLICAOF', host, String(port)));
+    });
+  }
 }
 
 /** Poll ROLE until `addr` replicates from `master` with its link up (the full sync done). */

@@ -1,5 +1,6 @@
 import { isStepError, stepError, type KindContext } from '../../model/kind.js';
 import { askAll, notWaitedText } from '../survivors.js';
+import { keepLate, knownAlive, lateActions, pendingLate } from '../late-answers.js';
 import { flatToRecord, readRole, withRedis } from './client.js';
 import type { NodeView, RedisFailoverParams, RedisFailoverState } from './params.js';
 import { nodeTarget, sentinelTarget } from './targets.js';
@@ -15,10 +16,13 @@ export async function observeGroup(p: RedisFailoverParams, ctx: KindContext): Pr
   if (!p.nodes || p.nodes.length === 0) {
     throw stepError('redis.failover: give sentinels (Sentinel mode) or nodes (direct mode)', { retryable: false });
   }
+  // direct mode: drctl itself re-points the old master, so a lost node's late answer is kept (late-answers.ts)
+  await lateActions(ctx);
   const nodes = await readNodes(
     p,
     p.nodes.map((n) => n.addr),
     ctx,
+    true,
   );
   const masters = nodes.filter((n) => n.role === 'master');
   const master = masters.length === 1 ? (masters[0]?.addr ?? null) : null;
@@ -94,14 +98,18 @@ function majority(values: readonly string[]): string {
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
 }
 
-async function readNodes(p: RedisFailoverParams, addrs: readonly string[], ctx: KindContext): Promise<NodeView[]> {
+async function readNodes(p: RedisFailoverParams, addrs: readonly string[], ctx: KindContext, keep = false): Promise<NodeView[]> {
   const views = await askAll({
     members: addrs,
     ctx,
-    dcOf: (addr) => dcOf(p, addr),
+    // a lost node that answered late in this attempt (or that the step re-pointed) is alive: waited for
+    dcOf: (addr) => (keep && knownAlive(ctx, addr) ? null : dcOf(p, addr)),
+    ...(keep ? { late: (addr: string, answer: Promise<NodeView>) => keepLate(ctx, addr, addr, answer) } : {}),
     silent: (addr, dc): NodeView => ({ addr, dc, role: 'unreachable', detail: notWaitedText(dc) }),
     onNotWaited: (lost) => ctx.note('nodesNotWaitedFor', lost),
     ask: async (addr, ctx): Promise<NodeView> => {
+      const pending = keep ? pendingLate<NodeView>(ctx, addr) : undefined;
+      if (pending) return pending;
       const dc = dcOf(p, addr);
       try {
         const role = await withRedis(nodeTarget(p, addr, ctx), readRole);

@@ -8,9 +8,10 @@ import { redisCli, startRedisServer, waitReplicaLinked } from '../../../src/lab/
 import { startSentinel, waitSentinelsConverged } from '../../../src/lab/sentinel.js';
 import { abortMidStep, expectStoppedInGrace, whileFrozen } from '../../helpers/abort-mid-step.js';
 import { freePort } from '../../helpers/free-port.js';
+import { heldProxy } from '../../helpers/held-proxy.js';
 import { makeKindContext } from '../../helpers/kind-context.js';
 import { processTracker } from '../../helpers/lab-processes.js';
-import { runStepLife } from '../../helpers/step-life.js';
+import { pollHolds, rollbackTo, runStepLife } from '../../helpers/step-life.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -240,6 +241,44 @@ describe('redis.failover direct (no Sentinel)', () => {
     expect(await role(hz)).toBe('master');
     expect(await role(sh)).toBe('slave');
     expect(await redisCli(port(hz), ['GET', 'written-during-switch'])).toBe('yes');
+  });
+
+  it('a live old master in a lost data center answering only after the target became master: re-pointed then, counted by verify', async () => {
+    const [hz, sh] = (directParams.nodes ?? []).map((n) => n.addr ?? '');
+    const hzPort = Number(hz.split(':')[1]);
+    const home = await kind.observe(directParams, makeKindContext());
+    expect(home.master).toBe(hz);
+    // the old master behind a relay (127.0.0.2, same port) holding its answers until the switch is done
+    const proxy = await heldProxy('127.0.0.2', hzPort, { host: '127.0.0.1', port: hzPort });
+    const relayed = `127.0.0.2:${hzPort}`;
+    try {
+      const p: RedisFailoverParams = {
+        ...directParams,
+        nodeTimeout: '10m', // observe returning while its answer is held: not waited for
+        nodes: [
+          { addr: relayed, dc: 'hz-b' },
+          { addr: sh, dc: 'sh-b' },
+        ],
+      };
+      const ctx = makeKindContext({ timeoutMs: 30_000, lost: ['hz-b'] });
+      const s = await kind.observe(p, ctx);
+      expect(s.master).toBeNull();
+      expect(ctx.notes['nodesNotWaitedFor']).toEqual([relayed]);
+      const d = kind.decide(p, s);
+      if (d.action !== 'change') throw new Error('expected a change');
+      await kind.apply(p, { current: s, desired: d.desired }, ctx);
+      proxy.release();
+      await proxy.answered; // its answer (master) came after the switch, during the step
+      const after = await pollHolds(kind, p, d.desired, ctx, 100, 'verify');
+      expect(ctx.notes['repointedLate']).toBe(relayed);
+      expect(after.nodes.find((n) => n.addr === relayed)).toMatchObject({ role: 'replica', masterAddr: sh, link: 'connected' });
+      expect(await role(hz)).toBe('slave');
+      expect(await role(sh)).toBe('master');
+    } finally {
+      await proxy.close();
+    }
+    expect((await rollbackTo(kind, directParams, home, makeKindContext({ timeoutMs: 30_000 }))).master).toBe(hz);
+    expect(await role(hz)).toBe('master');
   });
 
   it("never promotes a node that is not a replica of the group's master: a standalone target, or a split with two masters, is refused at decide and changes nothing", async () => {
