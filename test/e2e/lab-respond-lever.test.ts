@@ -105,6 +105,7 @@ describe('drctl respond: one-click recovery', () => {
     expect(r.stderr).toMatch(/warning: the safety lever engaged by .*; this run goes ahead/);
     expect(await lab.status()).toEqual({ ...SWITCHED, mysql: SWITCHED_MYSQL.mysql, nginx: SWITCHED_MYSQL.nginx });
     const runs = JSON.parse((await lab.cli(['--json', 'history'])).stdout).result.runs as {
+      runId: string;
       mode: string;
       status: string;
       runbook: string;
@@ -115,5 +116,17 @@ describe('drctl respond: one-click recovery', () => {
         .map((x) => `${x.runbook}:${x.mode}:${x.status}`)
         .sort(),
     ).toEqual(['lab-city-cut-mysql:run:succeeded', 'lab-city-cut:run:succeeded']);
+    // the scenario's lost data centers reached the switch (ctx.lost); Hangzhou is not cut here, so its
+    // live old primary answered and was acted on as without them: exactly one primary (pg-sh-a, above),
+    // pg-hz-a fenced and rejoined as its standby, whichever moment its answer came
+    const cut = runs.find((x) => x.runbook === 'lab-city-cut');
+    const journal = await journalOf(cut?.runId ?? '');
+    expect(journal.find((e) => e.type === 'run.started')).toMatchObject({ lost: ['hz-a', 'hz-b'] });
+    const db = journal.find((e) => e.type === 'step.applied' && (e as { stepId?: string }).stepId === 'db-election') as
+      (Rec & { after: { primaries: string[]; members: { name: string; role: string }[] }; notes: Record<string, unknown> }) | undefined;
+    expect(db?.after.primaries).toEqual(['pg-sh-a']);
+    expect(db?.after.members.find((m) => m.name === 'pg-hz-a')?.role).toBe('standby');
+    const mysql = runs.find((x) => x.runbook === 'lab-city-cut-mysql');
+    expect((await journalOf(mysql?.runId ?? '')).find((e) => e.type === 'run.started')).toMatchObject({ lost: ['hz-a', 'hz-b'] });
   });
 });
