@@ -5,10 +5,10 @@ import type { KindContext } from '../model/kind.js';
  * their question goes on (bounded by its own timeout and the step's signal), kept here for the step
  * attempt (the ctx), so a lost member that answers late is not taken for dead. A kind folds the answers
  * that came into what it acts on (a live old primary is fenced first, as if it had answered at once), and
- * acts on one that comes after its action (`onLateAnswer`: a second primary is fenced then); every later
- * observe of the attempt waits for what it does (`lateActions`) and for the member itself (`knownAlive`:
- * it answers, so waiting for it costs its answer's time, never a timeout). A member that never answers
- * is never waited for.
+ * acts on one that comes after its action (`onLateAnswer`: a second primary is fenced then, from the
+ * step's next observe, `lateActions`, which waits for it); from then on the member is waited for like any
+ * other (`knownAlive`: it answers, so that costs its answer's time, never a timeout). A member that never
+ * answers is never waited for; an answer that comes after the step has ended is not acted on.
  */
 /** A member's answer: `unreachable` is no answer. */
 export interface ViewLike {
@@ -21,7 +21,8 @@ interface Late {
   readonly answer: Promise<ViewLike>;
   /** Its answer, once it came. */
   view?: ViewLike;
-  /** What the step does about its late answer (fencing a second primary), once the answer came. */
+  /** What the step is to do with its late answer (fence a second primary), and once started, doing. */
+  then?: (v: ViewLike) => Promise<void>;
   action?: Promise<void>;
 }
 
@@ -74,24 +75,24 @@ export const lateViews = <V extends ViewLike>(ctx: KindContext): Map<string, V> 
   new Map([...(byAttempt.get(ctx)?.values() ?? [])].flatMap((l) => (l.view ? [[l.name, l.view as V] as const] : [])));
 
 /**
- * When `name`'s late answer comes (or at once, if it has), `then` runs with it; observe waits for what it
- * then does (a fence), never for the answer itself (a silent member is not waited for).
+ * What to do with `name`'s late answer (a fence). It runs from the step's next observe (verify's polls:
+ * `lateActions`) once the answer has come, never on its own: an answer that comes after the step has
+ * ended is not acted on by it (a fail-back may be under way by then).
  */
 export function onLateAnswer<V extends ViewLike>(ctx: KindContext, name: string, then: (v: V) => Promise<void>): void {
   const late = byAttempt.get(ctx)?.get(name);
-  if (late === undefined) return;
-  void late.answer.then(
-    (v) => {
-      late.action = then(v as V);
-      late.action.catch(() => undefined); // its failure is observe's to report
-    },
-    () => undefined,
-  );
+  if (late !== undefined) late.then = then as (v: ViewLike) => Promise<void>;
 }
 
-/** Wait for the actions started on late answers; the first one that failed fails the observe. */
+/**
+ * At the start of each observe of the attempt: start what the step does about the late answers that have
+ * come, and wait for it (the members are alive: it costs their answers' time, never a timeout); a failed
+ * one fails the observe. A question still pending is not waited for.
+ */
 export async function lateActions(ctx: KindContext): Promise<void> {
-  const actions = [...(byAttempt.get(ctx)?.values() ?? [])].flatMap((l) => (l.action ? [l.action] : []));
+  const lates = [...(byAttempt.get(ctx)?.values() ?? [])];
+  for (const l of lates) if (l.action === undefined && l.then !== undefined && l.view !== undefined) l.action = l.then(l.view);
+  const actions = lates.flatMap((l) => (l.action ? [l.action] : []));
   const failed = (await Promise.allSettled(actions)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
 }

@@ -128,9 +128,9 @@ export async function promote(p: DbPrimaryParams, observed: DbPrimaryState, targ
 
 /**
  * Promoted while members in a lost data center were still being asked (not waited for): one whose answer
- * came during the promotion, or comes now, as a primary is alive after all, a second primary. It is fenced
- * at once (fast shutdown) and rejoins as a standby of the new primary; the step's verify waits for that
- * (late-answers.ts). One drctl cannot fence (no dataDir) fails the step: two primaries, said so. One that never
+ * came during the promotion, or comes while the step verifies, as a primary is alive after all, a second
+ * primary. Verify's next observe fences it (fast shutdown) and it rejoins as a standby of the new primary
+ * (late-answers.ts); an answer after the step has ended is not acted on (a fail-back may be running). One drctl cannot fence (no dataDir) fails the step: two primaries, said so. One that never
  * answers is not waited for (a cut or frozen member): if it comes back as a primary, the fail-back (or
  * the runbook's own fence) deals with it, as with any old primary that was unreachable.
  */

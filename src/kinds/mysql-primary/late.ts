@@ -23,9 +23,10 @@ export function withLateAnswers(s: MysqlPrimaryState, ctx: KindContext): MysqlPr
 
 /**
  * After the promotion of `toName`, members of a lost data center still being asked: one whose answer
- * came during the promotion, or comes now, as a writable primary is alive after all, a second writable
- * primary. It is fenced at once (read_only, its clients killed) and follows the new primary, as the
- * planned switch does with the old one; the step's verify waits for that. One that never answers is not
+ * came during the promotion, or comes while the step verifies, as a writable primary is alive after all,
+ * a second writable primary. Verify's next observe fences it (read_only, its clients killed) and points it
+ * at the new primary, as the planned switch does with the old one (late-answers.ts); an answer after the
+ * step has ended is not acted on. One that never answers is not
  * waited for: if it comes back writable, verify or the next run sees two writable primaries and the
  * rollback fences it first (as with any old primary that was cut).
  */

@@ -63,10 +63,10 @@ function withLateNodes(s: RedisFailoverState, ctx: KindContext): RedisFailoverSt
 }
 
 /**
- * Lost nodes still being asked when the target was made master (not waited for): one that answers now
- * (or answered during the switch) as anything but a replica of the target is alive after all — an old
- * master taking writes — and is re-pointed at once (REPLICAOF target); the step's verify waits for that
- * and then counts it. One that never answers is not waited for: when it comes back it still says master
+ * Lost nodes still being asked when the target was made master (not waited for): one that answered during
+ * the switch, or answers while the step verifies, as anything but a replica of the target is alive after
+ * all — an old master taking writes — and verify's next observe re-points it (REPLICAOF target) and then
+ * counts it (late-answers.ts); an answer after the step has ended is not acted on. One that never answers is not waited for: when it comes back it still says master
  * (two masters) until the fail-back, or the runbook's own step, re-points it.
  */
 function repointWhenAnswering(p: RedisFailoverParams, target: string, ctx: KindContext): void {
