@@ -5,7 +5,7 @@
 // (scheduling, journal fsyncs, process start-up of commands, interpolation). Read from the run's report
 // (`drctl report RUN_ID --format json`: the rehearsal's RTO breakdown and every step's phase segments).
 // Then, on the same lab, the floor of each component measured directly: Sentinel detection and election
-// (a master frozen with SIGSTOP), PostgreSQL promote (pg_promote on the standby), HAProxy runtime API
+// (a master frozen with SIGSTOP), PostgreSQL promote (connect + pg_promote on the standby), HAProxy runtime API
 // (one `set server` command), DNS (one nsupdate).
 import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -186,6 +186,11 @@ async function sentinelCutFloor(lab, groups) {
   return times.length === Object.keys(groups).length ? Math.max(...times) : undefined;
 }
 
+/**
+ * Promote the standby as a client that is not yet connected does: connect + pg_promote(true). Every other
+ * floor here includes its own connection too (the HAProxy command, the SET, nsupdate's TSIG exchange), and
+ * a switch cannot promote over a connection it does not have.
+ */
 async function pgPromoteFloor(lab) {
   const { default: pg } = await import('pg');
   const c = new pg.Client({
@@ -195,9 +200,9 @@ async function pgPromoteFloor(lab) {
     database: 'postgres',
     connectionTimeoutMillis: 5000,
   });
+  const t0 = performance.now();
   await c.connect();
   try {
-    const t0 = performance.now();
     const r = await c.query('select pg_promote(true, 60) as ok');
     const ms = performance.now() - t0;
     if (r.rows[0]?.ok !== true) throw new Error('pg_promote returned false');
@@ -434,7 +439,7 @@ export async function run({ quick, log }) {
       'detection (Sentinel elected both groups)',
       st((s) => s.detection).median,
     ),
-    floorRow('PostgreSQL promote: pg_promote(true) on the standby', floors.promote, 'db-election', stage('db-election')),
+    floorRow('PostgreSQL promote: connect + pg_promote(true) on the standby', floors.promote, 'db-election', stage('db-election')),
     floorRow(
       'HAProxy runtime API: one `set server … state` (connect + command)',
       floors.haproxy,
