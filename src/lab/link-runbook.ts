@@ -11,7 +11,7 @@ import type { LabState } from './types.js';
  *  - every 127.0.0.1 address becomes the address of the data center owning that port (lab.json says
  *    which): `addr: "127.0.0.1:PORT"`, list items, `url: http://127.0.0.1:PORT/…`, `server:`,
  *    `store: redis://…`, `socket:`, map keys; `host: 127.0.0.1` beside `port: PORT`; `redis-cli -p PORT`
- *    gets `-h HOST`; pg-caught-up.sh's port arguments become HOST:PORT. An address left over (a port no
+ *    gets `-h HOST`. An address left over (a port no
  *    lab server has) is an error naming its line and column: never a runbook that talks to nowhere.
  *  - db.primary members get the `netns` their server runs in (a fail-back starts it there again).
  *  - the fault becomes fault.link: the links of the fault's data centers (its `dcs`), `dcs` kept so the
@@ -82,14 +82,6 @@ export function linkRunbook(text: string, state: LabState, options: LinkRunbookO
         const p = items.indexOf('-p');
         if (p > 0 && items[p + 1] !== undefined)
           seq.items.splice(1, 0, doc.createNode('-h'), doc.createNode(hostOfPort(items[p + 1] ?? '', seq)));
-      }
-      const script = items.findIndex((i) => i !== undefined && /(^|\/)pg-caught-up\.sh$/.test(i));
-      if (script >= 0) {
-        for (const i of [script + 1, script + 2]) {
-          const item = seq.items[i];
-          if (y.isScalar(item) && /^\d+$/.test(String(item.value)))
-            item.value = `${hostOfPort(String(item.value), item)}:${String(item.value)}`;
-        }
       }
     },
   });

@@ -44,6 +44,8 @@ export interface SqlProbeSpec {
   readonly password?: unknown;
   /** Read-only query (or its lines, joined with line breaks); without expect.path the value is the first column of the first row. */
   readonly query: unknown;
+  /** Bind values for the query's $1, $2…: never pasted into its text (an interpolated value cannot change the query). */
+  readonly args?: unknown;
 }
 
 export interface RedisProbe {

@@ -135,6 +135,12 @@ const sqlSpecSchema = {
       description:
         'Query, or a list of its lines (joined with line breaks: a long query stays readable in a runbook); without expect.path the value is the first column of the first row.',
     },
+    args: {
+      type: 'array',
+      items: { type: ['string', 'number', 'boolean', 'null'] },
+      description:
+        "Bind values for the query's $1, $2…, sent apart from its text: put ${params.X} here, never inside the query (a value with a quote cannot change the query).",
+    },
   },
 } as const;
 

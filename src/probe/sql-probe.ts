@@ -9,6 +9,9 @@ const reveal = (v: unknown): string => (isSecret(v) ? v.reveal() : String(v));
 
 /** The query: one string, or a list of lines (a long query in a runbook) joined with line breaks. */
 const queryText = (q: unknown): string => (Array.isArray(q) ? q.map(reveal).join('\n') : reveal(q));
+/** Bind values for $1, $2…: sent apart from the query text, so an interpolated value can never change the query. */
+const bindValues = (a: unknown): unknown[] | undefined =>
+  Array.isArray(a) ? a.map((v) => (v === null ? null : isSecret(v) ? v.reveal() : typeof v === 'string' ? v : String(v))) : undefined;
 
 /**
  * Run one read-only query (connect + query + statement timeouts) and check it. Without expect.path
@@ -36,7 +39,12 @@ export async function runSqlProbe(spec: SqlProbeSpec, expect: Tolerance, timeout
     try {
       await client.connect();
       connected = true;
-      const res = await client.query({ text: queryText(spec.query), rowMode: 'array' as const });
+      const values = bindValues(spec.args);
+      const res = await client.query({
+        text: queryText(spec.query),
+        rowMode: 'array' as const,
+        ...(values === undefined ? {} : { values }),
+      });
       const names = res.fields.map((f) => f.name);
       const rows = res.rows.map((row: unknown[]) => Object.fromEntries(names.map((n, i) => [n, row[i]])));
       const value = expect.path === undefined ? res.rows[0]?.[0] : rows;

@@ -205,4 +205,21 @@ describe('sql probes against a real postgres', () => {
       detail: expect.stringContaining('ECONNREFUSED'),
     });
   });
+
+  it('sends args as bind values: a value with a quote is data, never part of the query', async () => {
+    const ctx = makeKindContext();
+    const probe = (args: unknown[]): Probe =>
+      ({
+        type: 'sql',
+        name: 'pg',
+        sql: { host: '127.0.0.1', port, user: 'postgres', query: "select case when $1::boolean then 'yes' else 'no' end", args },
+        expect: { equals: 'yes' },
+        timeoutMs: 2000,
+      }) as Probe;
+    expect(await runProbeOnce(probe(['true']), ctx)).toMatchObject({ kind: 'ok' });
+    expect(await runProbeOnce(probe([true]), ctx)).toMatchObject({ kind: 'ok' });
+    // pasted into the text this would have closed the literal and answered 'yes'; bound, it is one bad boolean
+    const injected = await runProbeOnce(probe(["false'::boolean or true or 'x"]), ctx);
+    expect(injected).toMatchObject({ kind: 'failure', detail: expect.stringContaining('invalid input syntax for type boolean') });
+  });
 });

@@ -83,7 +83,7 @@ spec:
       with:
         store: redis://127.0.0.1:27120
         catchUp:
-          exec: [sh, pg-caught-up.sh, "27130", "27131", "true"]
+          sql: { host: 127.0.0.1, port: 27131, user: postgres, query: select 1 }
         probes:
           - sql: { host: 127.0.0.1, port: 27131, query: select 1 }
     - id: mw
@@ -115,7 +115,7 @@ describe('linkRunbook', () => {
     });
     expect(step(2)).toMatchObject({
       store: 'redis://10.251.0.1:27120',
-      catchUp: { exec: ['sh', 'pg-caught-up.sh', '10.251.0.11:27130', '10.251.0.1:27131', 'true'] },
+      catchUp: { sql: { host: '10.251.0.1', port: 27131, user: 'postgres', query: 'select 1' } },
       probes: [{ sql: { host: '10.251.0.1', port: 27131, query: 'select 1' } }],
     });
     expect(step(3)['apply']).toEqual(['redis-cli', '-h', '10.251.0.1', '-p', '27120', 'SET', 'k', 'sh-a']);
