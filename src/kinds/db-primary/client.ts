@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import { stepError } from '../../model/kind.js';
+import { isStepError, stepError, type KindContext } from '../../model/kind.js';
 import { untilAborted } from '../../util/abortable.js';
 import { closePgClient } from '../../util/pg-close.js';
 import { createPgClient, endpointOf } from './connection.js';
 import type { PgMember } from './params.js';
+import { putClient, takeClient, watchClient } from './reuse.js';
 
 /** "host:port" of a member, for messages (never its password). */
 export function memberAddr(m: PgMember): string {
@@ -18,33 +19,83 @@ export function memberAddr(m: PgMember): string {
 /** pg, imported on first use (or by the kind's preload): validate and other kinds never pay for it. */
 export const loadPgClient = (): Promise<typeof import('pg')> => import('pg');
 
+/** Reusing the attempt's open connection to the member (reuse.ts). */
+export interface PgReuse {
+  /** The step attempt's context: its open client to the member is reused, and a successful one kept. */
+  readonly reuse?: KindContext;
+  /**
+   * Whether a call that failed on a reused client without a server answer may be redone on a fresh
+   * connection (default: yes, for calls that only read or repeat harmlessly). A promotion says no once
+   * pg_promote was sent.
+   */
+  readonly redo?: () => boolean;
+  /**
+   * Connect anew even when the attempt has an open client (kept afterwards): a new connection is answered
+   * by the postmaster itself, an open one by its own backend, which answers while the postmaster is frozen
+   * (the lab's cut) and cannot relay what the postmaster must do (pg_promote).
+   */
+  readonly fresh?: boolean;
+}
+
 /**
- * A short-lived connection with connect/query timeouts; reads no environment. The signal ends it at once
- * (connect, query, or fn's own waits): pg's own end() would hang a connect it interrupts, and a query to
- * a frozen server would hold on until its query timeout. The client is closed in the background
- * (closePgClient: never waits on a frozen server).
+ * A connection with connect/query timeouts; reads no environment. The signal ends it at once (connect,
+ * query, or fn's own waits): pg's own end() would hang a connect it interrupts, and a query to a frozen
+ * server would hold on until its query timeout. The client is closed in the background (closePgClient:
+ * never waits on a frozen server). With `reuse`, the attempt's open client to this member is used first;
+ * one that fails without a server answer (terminated, reset, a query read timeout: the server restarted,
+ * closed it, or froze) is closed and the call is made once more on a fresh connection, within the same
+ * signal, exactly as without reuse (a silent member is then classified as before).
  */
-export async function withPg<T>(m: PgMember, timeoutMs: number, signal: AbortSignal, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+export async function withPg<T>(
+  m: PgMember,
+  timeoutMs: number,
+  signal: AbortSignal,
+  fn: (c: pg.Client) => Promise<T>,
+  o: PgReuse = {},
+): Promise<T> {
   const endpoint = endpointOf(m);
-  const client = createPgClient((await loadPgClient()).default.Client, endpoint, timeoutMs);
+  const key = `${m.name}|${endpoint.user}@${endpoint.host}:${endpoint.port}/${endpoint.database}|${String(endpoint.ssl)}`;
+  const pgm = await loadPgClient();
+  const open = o.reuse && !o.fresh && !signal.aborted ? takeClient(o.reuse, key) : undefined;
+  if (open) {
+    try {
+      const v = await untilAborted(fn(open), signal);
+      putClient(o.reuse as KindContext, key, open);
+      return v;
+    } catch (e) {
+      closePgClient(open);
+      const answered = e instanceof pgm.default.DatabaseError || isStepError(e);
+      if (signal.aborted || answered || !(o.redo?.() ?? true)) throw asStepError(m, signal, e);
+    }
+  }
+  const client = createPgClient(pgm.default.Client, endpoint, timeoutMs);
   client.on('error', () => undefined);
+  watchClient(client);
+  let keep = false;
   try {
     try {
       await untilAborted(client.connect(), signal);
     } catch (e) {
       throw signal.aborted ? e : connectError(m, e);
     }
-    return await untilAborted(fn(client), signal);
+    const v = await untilAborted(fn(client), signal);
+    keep = o.reuse !== undefined && !signal.aborted;
+    return v;
   } catch (e) {
-    if (signal.aborted)
-      throw stepError(`postgres ${m.name} (${memberAddr(m)}): stopped waiting (the step's time ran out, or it was cancelled)`, {
-        cause: e,
-      });
-    if (typeof e === 'object' && e !== null && 'stepError' in e) throw e;
-    throw stepError(`postgres ${m.name} (${memberAddr(m)}): ${e instanceof Error ? e.message : String(e)}`);
+    throw asStepError(m, signal, e);
   } finally {
-    closePgClient(client);
+    if (keep) putClient(o.reuse as KindContext, key, client);
+    else closePgClient(client);
   }
+}
+
+function asStepError(m: PgMember, signal: AbortSignal, e: unknown): unknown {
+  if (signal.aborted)
+    return stepError(`postgres ${m.name} (${memberAddr(m)}): stopped waiting (the step's time ran out, or it was cancelled)`, {
+      cause: e,
+    });
+  if (typeof e === 'object' && e !== null && 'stepError' in e) return e;
+  return stepError(`postgres ${m.name} (${memberAddr(m)}): ${e instanceof Error ? e.message : String(e)}`);
 }
 
 function connectError(m: PgMember, e: unknown): Error {

@@ -30,7 +30,7 @@ export async function observeMember(p: DbPrimaryParams, m: PgMember, ctx: KindCo
   }
   const started = ctx.clock.monotonic();
   try {
-    const n = await withPg(m, connectTimeoutMs(p), ctx.signal, readNode);
+    const n = await withPg(m, connectTimeoutMs(p), ctx.signal, readNode, { reuse: ctx });
     return { name: m.name, dc: m.dc, role: n.inRecovery ? 'standby' : 'primary', lsn: n.lsn, timeline: n.timeline };
   } catch (e) {
     if (ctx.signal.aborted || (isStepError(e) && !e.retryable)) throw e;

@@ -3,6 +3,7 @@ import { parseDuration } from '../../util/duration.js';
 import { runCommand } from '../../infra/exec.js';
 import { isStepError, stepError, type KindContext } from '../../model/kind.js';
 import { readNode, withPg } from './client.js';
+import { sameAttempt } from './reuse.js';
 import { controlData, isManaged, isRunning, rewindAsStandby, start, stopFast } from './local.js';
 import { connectTimeoutMs, observeMember } from './observe.js';
 import { actedOnMember, askedLate, onLateAnswer } from '../late-answers.js';
@@ -60,12 +61,15 @@ export async function promote(p: DbPrimaryParams, observed: DbPrimaryState, targ
       );
     }
     // the waits end RESTART_RESERVE_MS before the step's deadline, so a restart still fits inside the step
-    early = {
-      ...ctx,
-      signal: Number.isFinite(left)
-        ? AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.floor(left - RESTART_RESERVE_MS))])
-        : ctx.signal,
-    };
+    early = sameAttempt(
+      {
+        ...ctx,
+        signal: Number.isFinite(left)
+          ? AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.floor(left - RESTART_RESERVE_MS))])
+          : ctx.signal,
+      },
+      ctx,
+    );
     let lag: number | undefined;
     try {
       ctx.progress(`fencing ${old.name} (fast shutdown)`);
@@ -115,7 +119,10 @@ export async function promote(p: DbPrimaryParams, observed: DbPrimaryState, targ
   let issued = false;
   try {
     // fenced: the promotion ends early too (a frozen target), so the restart of the fenced one fits in the step
-    await withPg(target, connectTimeoutMs(p), early.signal, (c) => promoteAndWait(c, early, () => (issued = true)));
+    await withPg(target, connectTimeoutMs(p), early.signal, (c) => promoteAndWait(c, early, () => (issued = true)), {
+      reuse: ctx,
+      fresh: true,
+    });
   } catch (e) {
     // not promoted (pg_promote never sent): the fenced primary goes back; once sent, two primaries could follow
     if (fenced && !issued) throw await afterRestart(fenced, ctx, e);
@@ -214,7 +221,7 @@ async function waitReplay(
   // ctx.signal ends the wait early (the time kept to restart the fenced primary): the last lag read is the answer
   for (;;) {
     try {
-      const n = await withPg(target, connectTimeoutMs(p), ctx.signal, readNode);
+      const n = await withPg(target, connectTimeoutMs(p), ctx.signal, readNode, { reuse: ctx });
       lag = lagOf(lsn, n.lsn) ?? Number.MAX_SAFE_INTEGER;
       if (lag <= (p.maxLagBytes ?? 0) || ctx.clock.monotonic() > deadline) return lag;
       await ctx.clock.sleep(20, ctx.signal);
@@ -228,7 +235,7 @@ async function waitReplay(
 /** A stopped former primary becomes a standby of `primary` (CHECKPOINT so pg_rewind sees the new timeline). */
 async function rejoin(p: DbPrimaryParams, m: PgMember & { dataDir: string }, primary: PgMember, ctx: KindContext): Promise<void> {
   ctx.progress(`rejoining ${m.name} as a standby of ${primary.name} (pg_rewind)`);
-  await withPg(primary, connectTimeoutMs(p), ctx.signal, (c) => c.query('CHECKPOINT'));
+  await withPg(primary, connectTimeoutMs(p), ctx.signal, (c) => c.query('CHECKPOINT'), { reuse: ctx });
   await rewindAsStandby(m, primary, ctx);
   await start(m, ctx);
 }
@@ -263,7 +270,7 @@ export async function failBack(p: DbPrimaryParams, s: DbPrimaryState, wantName: 
   }
   if (view?.role !== 'standby') await rejoin(p, want, current, ctx);
   ctx.progress(`waiting for ${want.name} to catch up with ${current.name}`);
-  const head = await withPg(current, connectTimeoutMs(p), ctx.signal, readNode);
+  const head = await withPg(current, connectTimeoutMs(p), ctx.signal, readNode, { reuse: ctx });
   await waitReplay(p, want, head.lsn, ctx, Number.MAX_SAFE_INTEGER);
   const fresh = await observeMember(p, want, ctx);
   const state: DbPrimaryState = {
