@@ -24,12 +24,6 @@ export interface PgReuse {
   /** The step attempt's context: its open client to the member is reused, and a successful one kept. */
   readonly reuse?: KindContext;
   /**
-   * Whether a call that failed on a reused client without a server answer may be redone on a fresh
-   * connection (default: yes, for calls that only read or repeat harmlessly). A promotion says no once
-   * pg_promote was sent.
-   */
-  readonly redo?: () => boolean;
-  /**
    * Connect anew even when the attempt has an open client (kept afterwards): a new connection is answered
    * by the postmaster itself, an open one by its own backend, which answers while the postmaster is frozen
    * (the lab's cut) and cannot relay what the postmaster must do (pg_promote).
@@ -65,7 +59,7 @@ export async function withPg<T>(
     } catch (e) {
       closePgClient(open);
       const answered = e instanceof pgm.default.DatabaseError || isStepError(e);
-      if (signal.aborted || answered || !(o.redo?.() ?? true)) throw asStepError(m, signal, e);
+      if (signal.aborted || answered) throw asStepError(m, signal, e);
     }
   }
   const client = createPgClient(pgm.default.Client, endpoint, timeoutMs);

@@ -10,9 +10,10 @@ import { closePgClient } from '../../util/pg-close.js';
  * its call succeeded; one that failed, was aborted, or whose server closed it ('error', 'end') is closed
  * and never handed out again. A client in use is out of the cache: two concurrent callers never share one.
  * Idle clients close after IDLE_MS, or at once when the attempt's signal aborts; while idle, neither their
- * socket nor their timer keeps the process alive.
+ * socket nor their timer keeps the process alive. IDLE_MS spans an attempt's longer gaps on a busy machine
+ * (a fence, pg_rewind and a restart between the CHECKPOINT and verify's first poll took over 1 s at load 11).
  */
-export const IDLE_MS = 1000;
+export const IDLE_MS = 5000;
 
 interface Idle {
   readonly client: pg.Client;
