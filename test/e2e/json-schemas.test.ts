@@ -30,12 +30,18 @@ spec:
     detect: [{ name: seen, exec: [test, -e, ${d}/fault], interval: 20ms }]
     detectTimeout: 10s
     recoverTimeout: 10s
+    lost: [east-a]
   steadyState:
     - { name: served, exec: [sh, -c, "! [ -e ${d}/fault ] || [ -e ${d}/a ]"], interval: 50ms }
   steps:
     - id: a
       kind: exec
+      dc: east-b
       with: { observe: { cmd: [test, -e, ${d}/a] }, apply: [touch, ${d}/a], rollback: [rm, -f, ${d}/a] }
+    - id: b
+      kind: exec
+      dc: east-a
+      with: { observe: { cmd: [test, -e, ${d}/b] }, apply: [touch, ${d}/b], rollback: [rm, -f, ${d}/b] }
 `;
 
 describe('every --json document validates against its published schema (runbooks/schema, ajv strict)', () => {
@@ -145,6 +151,8 @@ describe('every --json document validates against its published schema (runbooks
       .split('\n')
       .map((l) => JSON.parse(l) as unknown);
     lines.forEach((line, i) => expectValid(events, line, `rehearse line ${i + 1}: ${JSON.stringify(line).slice(0, 120)}`));
+    // the fault's lost data centers are in the stream (and valid against the schema)
+    expect(lines.find((l) => (l as { type: string }).type === 'fault.injected')).toMatchObject({ lost: ['east-a'] });
     expect(lines.map((l) => (l as { type: string }).type)).toEqual(
       expect.arrayContaining([
         'fault.intent',
