@@ -58,7 +58,9 @@ export const EVENT_SCHEMAS: readonly Schema[] = [
       host: str(),
       user: str(),
       pid: int(),
-      lost: arr(str('A data center the run was told is lost (--lost, respond, a rehearsal fault): its steps did not wait on members there')),
+      lost: arr(
+        str('A data center the run was told is lost (--lost, respond, a rehearsal fault): its steps did not wait on members there'),
+      ),
     },
     ['budgetMs', 'lost'],
   ),
