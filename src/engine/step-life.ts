@@ -189,9 +189,15 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
   }
 }
 
-/** The kind's context with `miss` recording the last sample's detail (getters of the original stay live). */
+/**
+ * The kind's context with `miss` recording the last sample's detail: its own properties copied as they
+ * are (getters stay live, and a kind that spreads it, `{ ...ctx, signal }`, still gets every member).
+ */
 function withMiss(ctx: KindContext, record: (detail: string) => void): KindContext {
-  return Object.create(ctx, { miss: { value: record, enumerable: true } }) as KindContext;
+  return Object.defineProperties(
+    {},
+    { ...Object.getOwnPropertyDescriptors(ctx), miss: { value: record, enumerable: true, writable: true, configurable: true } },
+  ) as KindContext;
 }
 
 /**
