@@ -50,5 +50,16 @@ describe('drctl run --lost hz-a,hz-b while Hangzhou is frozen', () => {
     expect(journal.find((e) => e.type === 'run.started')).toMatchObject({ lost: ['hz-a', 'hz-b'] });
     const db = journal.find((e) => e.type === 'step.applied' && e.stepId === 'db-election');
     expect(db?.after?.primaries).toEqual(['pg-sh-a']);
+    // lab status's rows are as observed now, as its summary: pg-sh-a started a standby (lab.json) and is primary;
+    // the frozen Hangzhou processes are asked nothing (no role)
+    const status = JSON.parse((await lab.cli(['lab', 'status', '--dir', lab.labDir, '--json'])).stdout).result as {
+      processes: { name: string; role: string | null; frozen: boolean }[];
+      pgPrimary: { name: string | null };
+    };
+    const row = (name: string) => status.processes.find((p) => p.name === name);
+    expect(status.pgPrimary.name).toBe('pg-sh-a');
+    expect(row('pg-sh-a')?.role).toBe('primary');
+    expect(row('pg-hz-a')).toMatchObject({ frozen: true, role: null });
+    expect(row('mariadb-sh-a')?.role).toBe('replica');
   });
 });
