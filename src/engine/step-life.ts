@@ -86,10 +86,11 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
   for (let attempt = 1; ; attempt++) {
     await emit({ type: 'step.started', stepId: step.id, attempt });
     const deadline = new Deadline(input.abort, step.timeoutMs, clock);
-    const ctx = input.makeContext(deadline, notes);
+    let lastMiss: string | undefined;
+    // a kind waiting inside apply tells its last sample that did not hold: a timeout's message carries it
+    const ctx = withMiss(input.makeContext(deadline, notes), (d) => (lastMiss = d));
     const inFlight = new InFlight();
     const race = <T>(p: Promise<T>): Promise<T> => deadline.race(inFlight.track(p));
-    let lastMiss: string | undefined;
     try {
       const current = await timed('observe', () => race(kind.observe(params, ctx)));
       const decision = kind.decide(params, current);
@@ -122,7 +123,12 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
       intentJournaled = true;
       const intendedEarlier = intended;
       intended = true;
-      await timed('apply', () => race(kind.apply(params, { current, desired: decision.desired }, ctx))).catch((e: unknown) => {
+      lastMiss = undefined;
+      await timed(
+        'apply',
+        () => race(kind.apply(params, { current, desired: decision.desired }, ctx)),
+        () => lastMiss,
+      ).catch((e: unknown) => {
         // an apply that could not even begin (a command not found) changed nothing, if no earlier attempt's did
         if (!intendedEarlier && e instanceof PhaseError && isStepError(e.original) && e.original.unchanged) intended = false;
         throw e;
@@ -181,6 +187,17 @@ export async function runStepLife(input: StepLifeInput): Promise<StepLifeResult>
       deadline.dispose();
     }
   }
+}
+
+/**
+ * The kind's context with `miss` recording the last sample's detail: its own properties copied as they
+ * are (getters stay live, and a kind that spreads it, `{ ...ctx, signal }`, still gets every member).
+ */
+function withMiss(ctx: KindContext, record: (detail: string) => void): KindContext {
+  return Object.defineProperties(
+    {},
+    { ...Object.getOwnPropertyDescriptors(ctx), miss: { value: record, enumerable: true, writable: true, configurable: true } },
+  ) as KindContext;
 }
 
 /**

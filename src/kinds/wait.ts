@@ -64,7 +64,12 @@ export const waitKind = defineKind<WaitParams, WaitState>({
     // then finds it holding at once); bounded by the step timeout
     const intervalMs = p.interval === undefined ? DEFAULT_INTERVAL_MS : (parseDuration(p.interval) ?? DEFAULT_INTERVAL_MS);
     const pauses = adaptivePause(intervalMs);
-    while (!(await runProbe(p.until, ctx, probeTimeoutMs(p.until))).ok) await ctx.clock.sleep(pauses.next(), ctx.signal);
+    for (;;) {
+      const sample = await runProbe(p.until, ctx, probeTimeoutMs(p.until));
+      if (sample.ok) return;
+      ctx.miss?.(sample.detail); // a step timeout tells the last answer (a server error is one), not "no answer"
+      await ctx.clock.sleep(pauses.next(), ctx.signal);
+    }
   },
   holds(p, _desired, current) {
     if (!p.until) return HOLDS;

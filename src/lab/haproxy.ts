@@ -15,6 +15,9 @@ export interface HaproxyOptions {
   readonly host?: string;
 }
 
+/** The path of the lab frontend that HAProxy answers itself (monitor-uri). */
+export const HAPROXY_MONITOR_URI = '/haproxy_status';
+
 export function renderHaproxyConfig(o: HaproxyOptions, socketPath: string): string {
   return [
     'global',
@@ -31,6 +34,9 @@ export function renderHaproxyConfig(o: HaproxyOptions, socketPath: string): stri
     '  option redispatch',
     'frontend fe',
     `  bind ${o.host ?? '127.0.0.1'}:${o.frontendPort}`,
+    // HAProxy answers this path itself (200 while it runs), whatever the backends: a readiness check of
+    // HAProxy that still holds when every server behind it is lost (a frozen Hangzhou makes `/` hang).
+    `  monitor-uri ${HAPROXY_MONITOR_URI}`,
     `  default_backend ${o.backend}`,
     `backend ${o.backend}`,
     '  balance roundrobin',

@@ -18,7 +18,7 @@ import { CONFIG_CENTRE } from './topology.js';
 const STATUS_TIMEOUT_MS = 2000;
 const STATUS_CLI_TIMEOUT_MS = 5000;
 
-/** What runs where: per process (pid alive, frozen, live role), masters, PG primary, LB states, DNS answer. */
+/** What runs where: per process (pid alive, frozen, live role: Redis, PostgreSQL, MariaDB), masters, PG primary, LB states, DNS answer. */
 export async function labStatus(dir: string): Promise<LabStatus> {
   const state = await loadLabState(dir);
   if (!state) {
@@ -36,10 +36,10 @@ export async function labStatus(dir: string): Promise<LabStatus> {
       middlewareActiveDc: null,
     };
   }
-  const [processes, redis, pgPrimary, haproxy, mysql, nginx, dns, middleware, etcd] = await Promise.all([
+  const [asked, redis, pgRoles, haproxy, mysql, nginx, dns, middleware, etcd] = await Promise.all([
     processStatuses(state),
     redisMasters(state),
-    pgPrimaryOf(state),
+    pgRolesOf(state),
     haproxyServers(state),
     mysqlStatus(state),
     nginxStatus(state),
@@ -47,6 +47,12 @@ export async function labStatus(dir: string): Promise<LabStatus> {
     redisCli(state.ports.configCentre, ['GET', state.middlewareKey], STATUS_CLI_TIMEOUT_MS, hostOf(state.net, CONFIG_CENTRE.dc)),
     etcdLabStatus(state),
   ]);
+  // PostgreSQL's and MariaDB's rows: the role each member gave now (as the summary lines), never lab.json's
+  const live = new Map<string, string>([...pgRoles, ...mysql.members.map((m) => [m.name, m.role] as const)]);
+  const processes = asked.map((p) =>
+    p.role !== null && (p.kind === 'postgres' || p.kind === 'mariadb') ? { ...p, role: live.get(p.name) ?? 'unreachable' } : p,
+  );
+  const pgPrimary = pgPrimaryOf(state, pgRoles);
   return {
     dir: state.dir,
     exists: true,
@@ -101,8 +107,9 @@ async function redisMasters(state: LabState): Promise<LabStatus['redis']> {
   );
 }
 
-async function pgPrimaryOf(state: LabState): Promise<LabStatus['pgPrimary']> {
-  const primaries: { name: string; dc: string }[] = [];
+/** Each PostgreSQL member's live role (primary / standby / unreachable), in-process, STATUS_TIMEOUT_MS per question. */
+async function pgRolesOf(state: LabState): Promise<Map<string, string>> {
+  const roles = new Map<string, string>();
   await Promise.all(
     state.pg.members.map(async (m) => {
       const client = new pg.Client({
@@ -117,14 +124,19 @@ async function pgPrimaryOf(state: LabState): Promise<LabStatus['pgPrimary']> {
       try {
         await client.connect();
         const r = await client.query<{ rec: boolean }>('select pg_is_in_recovery() as rec');
-        if (r.rows[0]?.rec === false) primaries.push({ name: m.name, dc: m.dc });
+        roles.set(m.name, r.rows[0]?.rec === false ? 'primary' : 'standby');
       } catch {
-        // down or frozen: not a primary we can see
+        roles.set(m.name, 'unreachable'); // down or frozen: no role we can see
       } finally {
         closePgClient(client);
       }
     }),
   );
+  return roles;
+}
+
+function pgPrimaryOf(state: LabState, roles: ReadonlyMap<string, string>): LabStatus['pgPrimary'] {
+  const primaries = state.pg.members.filter((m) => roles.get(m.name) === 'primary').map((m) => ({ name: m.name, dc: m.dc }));
   if (primaries.length !== 1) return { name: primaries.length > 1 ? primaries.map((p) => p.name).join('+') : null, dc: null };
   return primaries[0] ?? { name: null, dc: null };
 }

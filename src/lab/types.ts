@@ -116,7 +116,7 @@ export interface LabProcessStatus {
   readonly pid: number;
   readonly alive: boolean;
   readonly frozen: boolean;
-  /** Live role where the lab can ask (master/replica), else the role at start; null when the process is down or frozen. */
+  /** Live role where the lab can ask (Redis master/replica, PostgreSQL primary/standby, MariaDB primary/replica/read-only; unreachable when it gave no answer), else the role at start; null when the process is down or frozen. */
   readonly role: string | null;
 }
 

@@ -149,6 +149,11 @@ export interface KindContext {
   exec(argv: readonly string[], options?: Omit<CommandOptions, 'signal'>): Promise<CommandResult>;
   /** Progress text for the live view (heartbeat). */
   progress(message: string): void;
+  /**
+   * The detail of the last sample that did not hold while a kind waits inside apply (wait.until, a rules
+   * catch-up): a step timeout then tells it ("apply timed out after 5s: <detail>"), not "no answer".
+   */
+  miss?(detail: string): void;
   /** A fact recorded with the step in the journal and the report: lag, election time, TTL... */
   note(key: string, value: unknown): void;
   /** Ask for a human approval (gate kind). Resolves true/false; never waits when nobody can answer. */

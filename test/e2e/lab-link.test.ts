@@ -75,12 +75,23 @@ describe.skipIf(unavailable !== undefined)(
       expect(r.exitCode).toBe(3);
       expect(r.stderr).toMatch(/city-cut\.yaml:\d+:\d+: 127\.0\.0\.1:271\d\d is no lab server's port/);
       expect(r.stdout).toBe('');
+      // -o into a missing folder: exit 3 naming the flag and the folder, nothing written
+      const missing = path.join(lab.dir, 'no-such-folder', 'z.yaml');
+      const o = await lab.cli(['lab', 'link-runbook', lab.book('city-cut.yaml'), '--dir', lab.labDir, '-o', missing]);
+      expect(o.exitCode, o.stderr).toBe(3);
+      expect(o.stderr).toContain(`-o ${missing}: cannot write it: no such directory ${path.dirname(missing)}`);
+      expect(o.stderr).not.toContain('ENOENT');
+      expect(existsSync(missing)).toBe(false);
     });
 
     it('the city cut rehearsal with the cut made by dropping packets: SUCCEEDED, the switch did not wait on Hangzhou, fail-back restores it', async () => {
       const book = path.join(lab.dir, 'runbooks', 'city-cut.link.yaml');
       const made = await lab.cli(['lab', 'link-runbook', lab.book('city-cut.yaml'), '--dir', lab.labDir, '--out', book]);
       expect(made.exitCode, made.stderr).toBe(0);
+      // the exact command: its addresses are reachable only from inside the core namespace
+      expect(made.stderr).toContain(
+        `run it inside the lab's core namespace: ip netns exec ${core} drctl rehearse ${book} --yes --set labDir=${lab.labDir}`,
+      );
       const text = await readFile(book, 'utf8');
       expect(text).not.toMatch(/127\.0\.0\.1(?!\d)/);
       expect(text).toContain('kind: fault.link');

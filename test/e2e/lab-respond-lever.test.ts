@@ -104,6 +104,19 @@ describe('drctl respond: one-click recovery', () => {
     expect(r.stderr).toContain('scenario hangzhou-down');
     expect(r.stderr).toMatch(/warning: the safety lever engaged by .*; this run goes ahead/);
     expect(await lab.status()).toEqual({ ...SWITCHED, mysql: SWITCHED_MYSQL.mysql, nginx: SWITCHED_MYSQL.nginx });
+    // lab status's per-process rows are live, as its summary (lab.json recorded pg-sh-a a standby, mariadb-sh-a a replica)
+    const rows = (
+      JSON.parse((await lab.cli(['lab', 'status', '--dir', lab.labDir, '--json'])).stdout).result.processes as {
+        name: string;
+        role: string | null;
+      }[]
+    ).filter((p) => p.name.startsWith('pg-') || p.name.startsWith('mariadb-'));
+    expect(Object.fromEntries(rows.map((p) => [p.name, p.role]))).toEqual({
+      'pg-hz-a': 'standby',
+      'pg-sh-a': 'primary',
+      'mariadb-hz-a': 'replica',
+      'mariadb-sh-a': 'primary',
+    });
     const runs = JSON.parse((await lab.cli(['--json', 'history'])).stdout).result.runs as {
       runId: string;
       mode: string;

@@ -4,6 +4,7 @@ import type { CliIO } from '../io.js';
 import { envelope } from '../output/json.js';
 import type { SetExit } from '../io.js';
 import { positiveInt } from '../options.js';
+import { outOption, writeDocument } from '../output/document.js';
 import { rerunInNetns } from './lab-netns.js';
 
 interface LabFlags {
@@ -40,7 +41,7 @@ export function registerLabCommand(program: Command, io: CliIO, setExit: SetExit
     )
     .argument('<runbook>', 'a runbook of runbooks/lab, e.g. city-cut.yaml')
     .addOption(dirOption())
-    .option('--out <file>', 'write it there (beside the runbook: its relative files stay found) instead of stdout')
+    .addOption(outOption('write it there (beside the runbook: its relative files stay found) instead of stdout'))
     .option('--timeout <duration>', 'connectTimeout / nodeTimeout / queryTimeout of every step', '2s')
     .option('--no-lost', "drop the fault's dcs: the switch then waits on the cut side (a contrast)")
     .action(async (runbook: string, flags: LinkRunbookFlags) => setExit(await guard(() => linkRunbookAction(io, runbook, flags))));
@@ -90,7 +91,7 @@ interface LinkRunbookFlags extends LabFlags {
 }
 
 async function linkRunbookAction(io: CliIO, runbook: string, flags: LinkRunbookFlags): Promise<ExitCode> {
-  const { readFile, writeFile } = await import('node:fs/promises');
+  const { readFile } = await import('node:fs/promises');
   const { loadLabState } = await import('../../lab/index.js');
   const { linkRunbook } = await import('../../lab/link-runbook.js');
   const { parseDuration } = await import('../../util/duration.js');
@@ -105,11 +106,13 @@ async function linkRunbookAction(io: CliIO, runbook: string, flags: LinkRunbookF
     throw new DrctlError('bad-path', ExitCode.invalidInput, `${runbook}: ${(e as Error).message}`);
   }
   const out = linkRunbook(text, state, { timeout: flags.timeout, keepDcs: flags.lost, file: runbook });
-  if (flags.out === undefined) io.out(out.trimEnd());
-  else {
-    await writeFile(flags.out, out);
-    io.err(`wrote ${flags.out}`);
-  }
+  await writeDocument(io, flags.out, out); // -o into a missing folder: exit 3, the flag named
+  // its addresses are the namespaces' bridge: reachable only from inside the lab's core namespace
+  const written = flags.out === undefined || flags.out === '-' ? 'FILE' : flags.out;
+  const { resolve } = await import('node:path');
+  io.err(
+    `run it inside the lab's core namespace: ip netns exec ${state.net?.core ?? ''} drctl rehearse ${written} --yes --set labDir=${resolve(flags.dir)}`,
+  );
   return ExitCode.ok;
 }
 

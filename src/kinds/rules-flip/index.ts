@@ -139,8 +139,10 @@ function catchUpCheck(p: RulesFlipParams, ctx: KindContext): (() => Promise<Hold
 function reportStage(ctx: KindContext): (e: StageEvent) => void {
   return (e) => {
     if (e.type === 'started') ctx.progress(`${e.stage}: ${e.detail}`);
-    else if (e.type === 'waiting') ctx.progress(`catch-up: ${e.detail} (${formatDuration(e.elapsedMs)})`);
-    else if (e.type === 'finished') {
+    else if (e.type === 'waiting') {
+      ctx.miss?.(`catch-up: ${e.detail}`); // a step timeout during catch-up tells its last answer
+      ctx.progress(`catch-up: ${e.detail} (${formatDuration(e.elapsedMs)})`);
+    } else if (e.type === 'finished') {
       ctx.note(`rules.${e.stage}Ms`, Math.round(e.durationMs));
       ctx.progress(`${e.stage} done in ${formatDuration(e.durationMs)}${e.version === undefined ? '' : ` (v${e.version})`}`);
     } else ctx.progress(`${e.stage} failed: ${e.message}`);

@@ -11,6 +11,7 @@ import { checkProbes } from './probes.js';
 import { checkReferences } from './references.js';
 import { checkScenarios } from './scenarios.js';
 import { checkSchedule } from './schedule.js';
+import { checkSqlQueryText } from './sql-query-text.js';
 import { checkUnknownKinds } from './unknown-kinds.js';
 import { checkUnknownNeeds } from './unknown-needs.js';
 
@@ -29,6 +30,7 @@ export const RUNBOOK_CHECKS: readonly Check[] = [
   checkFaultReversible,
   checkSchedule,
   checkReferences,
+  checkSqlQueryText,
   checkIrreversibleSteps,
   checkExclusiveClaims,
   checkScenarios,

@@ -44,4 +44,16 @@ describe('wait.until', () => {
     expect(clock.slept).toEqual([10, 20]);
     expect(waitKind.holds({ until }, { holds: true, detail: '' }, await waitKind.observe({ until }, ctx)).ok).toBe(true);
   });
+
+  it("tells each sample that did not hold (ctx.miss): a step timeout carries the last answer's detail", async () => {
+    const until = {
+      redis: { addr: `127.0.0.1:${redis.port}`, command: ['INCR', 'w:missed'] },
+      expect: { range: [3, 1e9] as [number, number] },
+    };
+    const missed: string[] = [];
+    const ctx = { ...makeKindContext(), clock: recordingClock(), miss: (d: string) => void missed.push(d) };
+    await waitKind.apply({ until }, { current: { holds: false, detail: '' }, desired: { holds: true, detail: 'holds' } }, ctx);
+    expect(missed).toHaveLength(2);
+    expect(missed[1]).toMatch(/INCR reply is 2/);
+  });
 });

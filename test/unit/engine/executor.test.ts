@@ -160,6 +160,44 @@ describe('executeSteps', () => {
     expect(world.values.has('b')).toBe(false);
   });
 
+  it('times out a step waiting inside apply with the last sample\'s detail (an answer), not "no answer"', async () => {
+    const world = createWorld();
+    const kind = memKind(world);
+    const waiting = {
+      ...kind,
+      // as wait.until / a rules catch-up: each sample answered, none held, until the step's deadline
+      apply: async (_p: unknown, _c: unknown, ctx: { miss?(d: string): void; signal: AbortSignal }) => {
+        ctx.miss?.('error: bind message supplies 1 parameters, but prepared statement requires 2');
+        await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+      },
+    };
+    const rb = runbookOf([step('a', [], { key: 'a', to: '1' }, { timeoutMs: 100 })]);
+    const emit = async () => undefined;
+    const out = await executeSteps({
+      runbook: rb,
+      registry: createKindRegistry([waiting as typeof kind]),
+      emit,
+      clock: realClock,
+      stop: new AbortController().signal,
+      abort: new AbortController().signal,
+      makeContext: createContextFactory({
+        runId: 'r',
+        baseDir: '/tmp',
+        clock: realClock,
+        log: nullLogger,
+        emit,
+        approve: async () => false,
+      }),
+      resolveParams: (s) => s.with,
+    });
+    const rec = out.steps.get('a');
+    expect(rec?.error?.phase).toBe('apply');
+    expect(rec?.error?.timedOut).toBe(true);
+    expect(rec?.error?.message).toBe(
+      'apply timed out after 100ms: error: bind message supplies 1 parameters, but prepared statement requires 2',
+    );
+  });
+
   it('times out a step whose verify never holds, naming what it saw', async () => {
     const world = createWorld();
     const kind = memKind(world);

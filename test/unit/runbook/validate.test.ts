@@ -50,6 +50,12 @@ describe('validateRunbookFile with the real built-in kinds: one problem per fixt
     ],
     ['unknown-output.yaml', '12:30', 'unknown-output', 'step "cache" (redis.failover) has no output "mastr" (did you mean "master"?)'],
     [
+      'sql-query-param.yaml',
+      '12:79',
+      'sql-query-reference',
+      'sql.query: ${params.dc} inside the query text (a value pasted into SQL changes the query)',
+    ],
+    [
       'shared-file.yaml',
       '12:21',
       'shared-resource',
@@ -64,6 +70,11 @@ describe('validateRunbookFile with the real built-in kinds: one problem per fixt
     expect(first?.message).toBe(message);
     expect(first?.file).toBe(invalid(file));
     if (file !== 'syntax.yaml') expect(result.diagnostics).toHaveLength(1);
+  });
+
+  test('a ${…} in a sql query: the hint says to pass it in args as a bind value', async () => {
+    const [d] = (await validateRunbookFile(invalid('sql-query-param.yaml'), builtin)).diagnostics;
+    expect(d?.hint).toBe('put it in args as a bind value and write $1, $2… in the query: args: ["${params.dc}"]');
   });
 
   test('unknown kind: the suggestion is also in the hint', async () => {
