@@ -9,7 +9,7 @@ import { confirmationRequired, ExitCode } from '../../util/errors.js';
 import { assertApprovable } from '../approvals.js';
 import type { CliIO } from '../io.js';
 import { loadValidRunbook } from '../load-runbook.js';
-import { leaseOf, lostOption } from '../options.js';
+import { leaseOf } from '../options.js';
 import { envelope } from '../output/json.js';
 import { createStyle } from '../output/style.js';
 import { runCommandSession } from '../run-session.js';
@@ -39,7 +39,11 @@ export const runCommandAction =
     const { runbook, registry, text } = await loadValidRunbook(file, flags.plugin ?? []);
     assertApprovable(runbook, flags.approve ?? []);
     const scope = await buildRuntimeScope(runbook, flags);
-    const lostDcs = flags.lostDcs ?? lostOption(flags.lost, `${text}\n${JSON.stringify(scope.params)}`);
+    const lostDcs =
+      flags.lostDcs ??
+      (flags.lost === undefined
+        ? undefined
+        : await (await import('../../runbook/lost-names.js')).lostOfRunbook(flags.lost, runbook, scope.params));
     if (!flags.dryRun) assertInputsPresent(runbook);
     // the safety lever: a drill it holds is refused (exit 5, recorded), a run only says so
     const held = flags.dryRun
