@@ -49,6 +49,24 @@ describe('--lost DCS and the lost side of a rehearsal', () => {
     expect(started?.['lost']).toEqual(['hz-a', 'hz-b']);
   });
 
+  it('the lost data centers are said: the plan, the live output and every report format', async () => {
+    const file = await writeRunbook();
+    const line = 'lost: hz-a, hz-b — the switch does not wait on members there';
+    const plan = await drctl(['drill', file, '--dry-run', '--lost', 'hz-a,hz-b', '--state', estate.state]);
+    expect(plan.exitCode, plan.stdout + plan.stderr).toBe(2);
+    expect(plan.stdout).toContain(line);
+    const r = await drctl(['drill', file, '--yes', '--lost', 'hz-a,hz-b', '--state', estate.state]);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr).toContain(line);
+    const id = runIdOf(r.stdout);
+    const report = async (format: string): Promise<string> =>
+      (await drctl(['report', id, '--format', format, '--state', estate.state])).stdout;
+    expect((JSON.parse(await report('json')) as { result: { lost: unknown } }).result.lost).toEqual(['hz-a', 'hz-b']);
+    expect(await report('md')).toContain('- lost: hz-a, hz-b (the switch did not wait on members there)');
+    expect(await report('junit')).toContain('<property name="lost" value="hz-a,hz-b"/>');
+    expect(await report('html')).toContain('<p class="meta" id="lost">lost: hz-a, hz-b');
+  });
+
   it('--lost without a topology: only a data center the runbook names as one (a dc field or param), else exit 3 naming --lost', async () => {
     const file = await writeRunbook();
     // "flip", "exec" and "lost-dcs" are words of the runbook, not data centers: refused, nothing run
@@ -108,6 +126,7 @@ spec:
     const r = await estate.rehearse(file, '--yes');
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(await estate.log()).toEqual(['inject', 'drain', 'flip lost=hz', 'restore', 'unflip lost=', 'undrain']);
+    expect(r.stderr).toContain('lost: hz — the switch does not wait on members there');
     const injected = (await estate.journal(runIdOf(r.stdout))).find((e) => e.type === 'fault.injected');
     expect(injected?.['lost']).toEqual(['hz']);
   });

@@ -74,10 +74,12 @@ export const runCommandAction =
       const code = planExitCode(plan);
       if (flags.dryRun) {
         if (saved) (await import('./saved-plan.js')).assertPlanFresh(saved, plan);
-        io.out(scope.redactText(io.json ? envelope(mode, code !== 1, plan) : renderPlan(plan, createStyle(io.color.out))));
+        io.out(
+          scope.redactText(io.json ? envelope(mode, code !== 1, plan) : renderPlan(plan, createStyle(io.color.out), { lost: lostDcs })),
+        );
         return code;
       }
-      io.err(scope.redactText(renderPlan(plan, createStyle(io.color.err))));
+      io.err(scope.redactText(renderPlan(plan, createStyle(io.color.err), { lost: lostDcs })));
       if (!(await io.confirm(`${mode === 'drill' ? 'Drill (switch, then fail back)' : 'Run the switch'} ${runbook.name} now?`))) {
         io.err('Nothing was changed.');
         return ExitCode.refused;
