@@ -101,13 +101,23 @@ export async function respondCommand(io: CliIO, paths: string[], flags: RespondF
       );
   }
   let first: ExitCode = ExitCode.ok;
+  const started: { runId: string; runbook: string }[] = [];
   for (const p of parts) {
     io.err(`\n== ${p.runbook.name}`);
-    const code = await run(io, p.runbook.file, runFlags(p, { yes: true }), cmd);
+    const onStarted = (runId: string): void => void started.push({ runId, runbook: p.runbook.name });
+    const code = await run(io, p.runbook.file, runFlags(p, { yes: true, onStarted }), cmd);
     if (first === ExitCode.ok) first = code;
     // a failed part does not keep the other parts of the estate from switching; an interrupt stops here
     if (code === ExitCode.interrupted) break;
   }
+  // failing back is undoing each run, the last one first
+  if (started.length > 0)
+    io.err(
+      `\nto fail back once ${lost.join(', ')} ${lost.length === 1 ? 'is' : 'are'} back: ${[...started]
+        .reverse()
+        .map((r) => `drctl rollback ${r.runId} (${r.runbook})`)
+        .join('; then ')}`,
+    );
   return first;
 }
 

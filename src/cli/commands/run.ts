@@ -28,6 +28,8 @@ export interface RunFlags {
   readonly lost?: string;
   /** The lost data centers already resolved (respond: its scenario's, from the topology): --lost is not read. */
   readonly lostDcs?: readonly string[];
+  /** Told the run's id once it has started (respond). */
+  readonly onStarted?: (runId: string) => void;
 }
 
 /** drctl run|drill RUNBOOK: parse flags → the session's input (run or drill phases) → the view → the exit code. */
@@ -101,6 +103,7 @@ export const runCommandAction =
         store,
         leaseMs,
         yes: true,
+        ...(flags.onStarted ? { onStarted: flags.onStarted } : {}),
         approve: async (stepId, question) => approved.has(stepId) || (io.interactive && (await io.confirm(`[${stepId}] ${question}`))),
         target: {
           kind: 'new',
