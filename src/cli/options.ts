@@ -91,17 +91,3 @@ export const percent =
       throw new InvalidArgumentError(`${what} must be a percentage from 0 to 100, got "${value}"`);
     return n;
   };
-
-/**
- * --lost DCS: the data centers known lost, comma-separated (`--lost hz-a,hz-b`). Each must be named
- * somewhere in the runbook or its params (`known`: their text): a typo would otherwise make no step skip
- * anything, silently.
- */
-export function lostOption(value: string | undefined, known: string): readonly string[] | undefined {
-  if (value === undefined) return undefined;
-  const dcs = value.split(',').map((d) => d.trim());
-  if (dcs.some((d) => d === '')) throw usageError(`--lost "${value}": data center names, comma-separated (e.g. --lost hz-a,hz-b)`);
-  const unknown = dcs.filter((d) => !new RegExp(`(^|[^\\w.-])${d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w.-])`).test(known));
-  if (unknown.length > 0) throw usageError(`--lost ${unknown.join(',')}: no data center of that name in the runbook or its params`);
-  return [...new Set(dcs)];
-}

@@ -12,6 +12,8 @@ export type SessionRequest = Pick<SessionInput, 'store' | 'target' | 'leaseMs'> 
   readonly yes: boolean;
   /** How a gate step asks (run, drill, resume); a rehearsal and a rollback never ask. */
   readonly approve?: (stepId: string, question: string) => Promise<boolean>;
+  /** Told the new run's id once it has started (respond: to say how each of its runs is undone). */
+  readonly onStarted?: (runId: string) => void;
 };
 
 /**
@@ -29,7 +31,7 @@ export async function runCommandSession(io: CliIO, request: SessionRequest): Pro
       target: request.target,
       leaseMs: request.leaseMs,
       view: {
-        listeners: [(e) => logger.log(e)],
+        listeners: [(e) => logger.log(e), (e) => (e.type === 'run.started' ? request.onStarted?.(e.runId) : undefined)],
         note: (text) => logger.note(text),
         confirm: async (what, question) => {
           if (request.yes) return true;

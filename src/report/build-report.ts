@@ -68,6 +68,8 @@ export interface RunReport {
   /** Budget overruns the run did not count against itself (a step over its budget, a real run over the runbook's): findings. */
   readonly findings: readonly string[];
   readonly interrupted: boolean;
+  /** The data centers the run was told are lost (run.started's, else a rehearsal fault's): its switch did not wait on members there. */
+  readonly lost: readonly string[];
   /** Present for rehearsals (mode rehearse or any fault/rehearsal event in the journal). */
   readonly rehearsal?: RehearsalReport;
 }
@@ -213,6 +215,7 @@ export function buildReport(meta: RunMeta, records: readonly JournalRecord[]): R
     failures,
     findings,
     interrupted: interrupted !== undefined,
+    lost: started?.lost ?? faultLost(events) ?? [],
     ...(rehearsal ? { rehearsal } : {}),
   };
 }
@@ -239,3 +242,7 @@ function shift(iso: string, ms: number): string {
 function rollbackSegment(startAt: string | undefined, endAt: string, durationMs: number, ok: boolean): PhaseSegment {
   return { phase: 'rollback', startAt: startAt ?? shift(endAt, -durationMs), endAt, ok, attempt: 1 };
 }
+
+/** A rehearsal's lost data centers: its fault's (fault.injected). */
+const faultLost = (events: readonly EngineEvent[]): readonly string[] | undefined =>
+  events.find((e): e is Extract<EngineEvent, { type: 'fault.injected' }> => e.type === 'fault.injected')?.lost;

@@ -38,6 +38,7 @@ export function renderHtml(report: RunReport, history: readonly HistoryRun[]): s
 ${h ? `<p id="rto-headline" class="headline${h.rto && h.budgetMs !== undefined && h.rto.totalMs > h.budgetMs ? ' bad' : ''}">${esc(rtoHeadline(h))}</p>` : ''}
 ${h && rtoBreakdownLine(h) ? `<p class="meta">${esc(`= ${rtoBreakdownLine(h) ?? ''}`)}</p>` : ''}
 <p class="meta">run <code>${esc(m.runId)}</code> · started ${esc(m.startedAt)} · ${m.durationMs === undefined ? 'still running' : `took ${esc(formatDuration(m.durationMs))}`} · by ${esc(m.user)}@${esc(m.host)} · runbook ${esc(m.runbook.file)} (sha256 ${esc(m.runbook.hash.slice(0, 12))})</p>
+${report.lost.length > 0 ? `<p class="meta" id="lost">lost: ${esc(report.lost.join(', '))} (the switch did not wait on members there)</p>` : ''}
 ${failureLines(report)}
 ${faultLines(report)}
 ${regression}

@@ -58,6 +58,7 @@ function properties(r: RunReport): [string, string][] {
     ['runbook', m.runbook.name],
   ];
   if (m.summary?.error) props.push(['error', m.summary.error]);
+  if (r.lost.length > 0) props.push(['lost', r.lost.join(',')]);
   const h = r.rehearsal;
   if (!h) return r.budgets.switchMs === undefined ? props : [...props, ['budget.switchMs', String(r.budgets.switchMs)]];
   props.push(['rehearsal.outcome', h.outcome ?? 'unknown']);

@@ -15,6 +15,7 @@ export function renderMarkdown(r: RunReport): string {
     `- started: ${md(m.startedAt)}, ended: ${m.endedAt ? md(m.endedAt) : '(still running)'}, duration: ${formatDuration(m.durationMs ?? 0)}`,
     `- by ${md(m.user)}@${md(m.host)} (pid ${m.pid}); runbook ${md(m.runbook.file)} (sha256 ${m.runbook.hash.slice(0, 12)})`,
   ];
+  if (r.lost.length > 0) out.push(`- lost: ${r.lost.map(md).join(', ')} (the switch did not wait on members there)`);
   if (m.halves) out.push(`- switch: ${m.halves.switch}; fail-back: ${m.halves.failBack}`);
   if (m.summary?.criticalPath.length)
     out.push(`- critical path: ${m.summary.criticalPath.map(md).join(' → ')} (${formatDuration(m.summary.criticalPathMs)})`);

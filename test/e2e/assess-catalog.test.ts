@@ -249,6 +249,10 @@ describe('drctl respond (one-click recovery) on the catalog', () => {
       const runId = /\(run ([^)]+)\)/.exec(r.stdout)?.[1] ?? '';
       const report = json((await cli(['report', runId, '--format', 'json'])).stdout);
       expect(report.run).toMatchObject({ mode: 'run', status: 'succeeded' });
+      expect(report.lost).toEqual(['e-1', 'e-2']);
+      expect(r.stderr).toContain('lost: e-1, e-2 — the switch does not wait on members there');
+      // how to fail back: each run respond made, undone by its id
+      expect(r.stderr).toContain(`to fail back once e-1, e-2 are back: drctl rollback ${runId} (east-cut)`);
     } finally {
       await rm(path.join(dir, 'moved'), { force: true });
     }

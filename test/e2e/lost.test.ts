@@ -49,16 +49,69 @@ describe('--lost DCS and the lost side of a rehearsal', () => {
     expect(started?.['lost']).toEqual(['hz-a', 'hz-b']);
   });
 
-  it('--lost naming a data center the runbook and its params never name is bad input (exit 3), nothing run', async () => {
+  it('the lost data centers are said: the plan, the live output and every report format', async () => {
     const file = await writeRunbook();
-    const r = await drctl(['run', file, '--yes', '--lost', 'hz-a,hz-x', '--state', estate.state]);
-    expect(r.exitCode).toBe(3);
-    expect(r.stderr).toContain('--lost hz-x: no data center of that name in the runbook or its params');
-    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const line = 'lost: hz-a, hz-b — the switch does not wait on members there';
+    const plan = await drctl(['drill', file, '--dry-run', '--lost', 'hz-a,hz-b', '--state', estate.state]);
+    expect(plan.exitCode, plan.stdout + plan.stderr).toBe(2);
+    expect(plan.stdout).toContain(line);
+    const r = await drctl(['drill', file, '--yes', '--lost', 'hz-a,hz-b', '--state', estate.state]);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr).toContain(line);
+    const id = runIdOf(r.stdout);
+    const report = async (format: string): Promise<string> =>
+      (await drctl(['report', id, '--format', format, '--state', estate.state])).stdout;
+    expect((JSON.parse(await report('json')) as { result: { lost: unknown } }).result.lost).toEqual(['hz-a', 'hz-b']);
+    expect(await report('md')).toContain('- lost: hz-a, hz-b (the switch did not wait on members there)');
+    expect(await report('junit')).toContain('<property name="lost" value="hz-a,hz-b"/>');
+    expect(await report('html')).toContain('<p class="meta" id="lost">lost: hz-a, hz-b');
+  });
+
+  it('--lost without a topology: only a data center the runbook names as one (a dc field or param), else exit 3 naming --lost', async () => {
+    const file = await writeRunbook();
+    // "flip", "exec" and "lost-dcs" are words of the runbook, not data centers: refused, nothing run
+    for (const word of ['hz-x', 'flip', 'lost-dcs']) {
+      const r = await drctl(['run', file, '--yes', '--lost', `hz-a,${word}`, '--state', estate.state]);
+      expect(r.exitCode, word).toBe(3);
+      expect(r.stderr).toContain(`--lost ${word}: no data center of that name in the runbook`);
+      expect(r.stderr).toContain('its data centers: hz-a, hz-b');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
     const empty = await drctl(['run', file, '--yes', '--lost', 'hz-a,', '--state', estate.state]);
     expect(empty.exitCode).toBe(3);
     expect(empty.stderr).toContain('--lost "hz-a,": data center names, comma-separated');
     expect(await estate.log()).toEqual([]);
+  });
+
+  it('--lost with spec.topology: a city stands for its data centers; an unknown name gets a did-you-mean (exit 3)', async () => {
+    const file = await writeRunbook();
+    await writeFile(
+      estate.f('topology.yaml'),
+      `apiVersion: drctl/v1
+kind: Topology
+metadata: { name: two-cities }
+spec:
+  shardCount: 4
+  cities:
+    hz:
+      dcs:
+        hz-a: { zones: { Z1: { capacity: 4, shards: ["0-1"], partners: [Z3] } } }
+        hz-b: { zones: { Z2: { capacity: 4, shards: ["2"], partners: [Z3] } } }
+    sh:
+      dcs:
+        sh-a: { zones: { Z3: { capacity: 4, shards: ["3"], partners: [Z1, Z2] } } }
+`,
+    );
+    await writeFile(file, (await readFile(file, 'utf8')).replace('  params:\n', '  topology: topology.yaml\n  params:\n'));
+    const bad = await drctl(['run', file, '--yes', '--lost', 'hz-c', '--state', estate.state]);
+    expect(bad.exitCode).toBe(3);
+    expect(bad.stderr).toContain('--lost unknown data center or city "hz-c" in topology two-cities');
+    expect(bad.stderr).toContain('did you mean');
+    const r = await drctl(['run', file, '--yes', '--lost', 'hz', '--state', estate.state]);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(await estate.log()).toEqual(['apply lost=hz-a,hz-b']);
+    const started = (await estate.journal(runIdOf(r.stdout))).find((e) => e.type === 'run.started');
+    expect(started?.['lost']).toEqual(['hz-a', 'hz-b']);
   });
 
   it("rehearse: the fault's lost data centers (fault.lost) reach the switch's steps, not the fail-back", async () => {
@@ -73,6 +126,7 @@ describe('--lost DCS and the lost side of a rehearsal', () => {
     const r = await estate.rehearse(file, '--yes');
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(await estate.log()).toEqual(['inject', 'drain', 'flip lost=hz', 'restore', 'unflip lost=', 'undrain']);
+    expect(r.stderr).toContain('lost: hz — the switch does not wait on members there');
     const injected = (await estate.journal(runIdOf(r.stdout))).find((e) => e.type === 'fault.injected');
     expect(injected?.['lost']).toEqual(['hz']);
   });

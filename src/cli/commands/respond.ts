@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { canonicalJson } from '../../plan/build-plan.js';
-import { resolveLost } from '../../rules/scopes.js';
 import type { Catalog, CatalogScenario } from '../../runbook/catalog.js';
+import { resolveLostNames } from '../../runbook/lost-names.js';
 import { lookupScenario } from '../../runbook/scenario-lookup.js';
 import { confirmationRequired, DrctlError, ExitCode, usageError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
@@ -27,7 +27,7 @@ export interface RespondFlags extends CatalogFlags {
  */
 export async function respondCommand(io: CliIO, paths: string[], flags: RespondFlags, cmd: Command): Promise<ExitCode> {
   const catalog = await catalogOf(paths, flags);
-  const lost = lostOf(catalog, flags.lost);
+  const lost = resolveLostNames(flags.lost ?? '', { topology: catalog.topology });
   const scenario = pickScenario(catalog, lost, flags.scenario);
   const setFor = setFlagsFor(catalog, flags.set);
   const parts = scenario.parts.map((p) => {
@@ -40,7 +40,7 @@ export async function respondCommand(io: CliIO, paths: string[], flags: RespondF
     if (!parts.some((p) => p.runbook.steps.some((s) => s.id === name)))
       throw usageError(`--approve ${name}: no runbook of scenario ${scenario.name} has a step "${name}"`);
   }
-  const header = `respond to the loss of ${lost.join(', ')}: scenario ${scenario.name}${scenario.description ? ` (${scenario.description})` : ''}, ${parts.length} runbook${parts.length === 1 ? '' : 's'}, one after the other`;
+  const header = `respond to the loss of ${lost.join(', ')}: scenario ${scenario.name}${scenario.description ? ` (${scenario.description})` : ''}, ${parts.length} runbook${parts.length === 1 ? '' : 's'}${parts.length > 1 ? ', one after the other' : ''}`;
   const runFlags = (p: (typeof parts)[number], extra: Partial<RunFlags>): RunFlags => ({
     set: p.set,
     plugin: flags.plugin ?? [],
@@ -101,23 +101,24 @@ export async function respondCommand(io: CliIO, paths: string[], flags: RespondF
       );
   }
   let first: ExitCode = ExitCode.ok;
+  const started: { runId: string; runbook: string }[] = [];
   for (const p of parts) {
     io.err(`\n== ${p.runbook.name}`);
-    const code = await run(io, p.runbook.file, runFlags(p, { yes: true }), cmd);
+    const onStarted = (runId: string): void => void started.push({ runId, runbook: p.runbook.name });
+    const code = await run(io, p.runbook.file, runFlags(p, { yes: true, onStarted }), cmd);
     if (first === ExitCode.ok) first = code;
     // a failed part does not keep the other parts of the estate from switching; an interrupt stops here
     if (code === ExitCode.interrupted) break;
   }
+  // failing back is undoing each run, the last one first
+  if (started.length > 0)
+    io.err(
+      `\nto fail back once ${lost.join(', ')} ${lost.length === 1 ? 'is' : 'are'} back: ${[...started]
+        .reverse()
+        .map((r) => `drctl rollback ${r.runId} (${r.runbook})`)
+        .join('; then ')}`,
+    );
   return first;
-}
-
-/** --lost NAMES: data centers or cities of the catalog's topology. */
-function lostOf(catalog: Catalog, text: string | undefined): string[] {
-  const names = (text ?? '').split(/[\s,]+/).filter(Boolean);
-  if (names.length === 0) throw usageError('--lost names no data center or city', 'e.g. --lost hz-a,hz-b or --lost hz');
-  const lost = resolveLost(catalog.topology, names);
-  if (!lost.ok) throw usageError(`--lost ${lost.error.message}`);
-  return lost.value;
 }
 
 /** The scenario answering the loss; none, or two that tie, is refused (exit 3), listing what there is. */

@@ -9,7 +9,7 @@ import { confirmationRequired, ExitCode } from '../../util/errors.js';
 import { assertApprovable } from '../approvals.js';
 import type { CliIO } from '../io.js';
 import { loadValidRunbook } from '../load-runbook.js';
-import { leaseOf, lostOption } from '../options.js';
+import { leaseOf } from '../options.js';
 import { envelope } from '../output/json.js';
 import { createStyle } from '../output/style.js';
 import { runCommandSession } from '../run-session.js';
@@ -28,6 +28,8 @@ export interface RunFlags {
   readonly lost?: string;
   /** The lost data centers already resolved (respond: its scenario's, from the topology): --lost is not read. */
   readonly lostDcs?: readonly string[];
+  /** Told the run's id once it has started (respond). */
+  readonly onStarted?: (runId: string) => void;
 }
 
 /** drctl run|drill RUNBOOK: parse flags → the session's input (run or drill phases) → the view → the exit code. */
@@ -39,7 +41,11 @@ export const runCommandAction =
     const { runbook, registry, text } = await loadValidRunbook(file, flags.plugin ?? []);
     assertApprovable(runbook, flags.approve ?? []);
     const scope = await buildRuntimeScope(runbook, flags);
-    const lostDcs = flags.lostDcs ?? lostOption(flags.lost, `${text}\n${JSON.stringify(scope.params)}`);
+    const lostDcs =
+      flags.lostDcs ??
+      (flags.lost === undefined
+        ? undefined
+        : await (await import('../../runbook/lost-names.js')).lostOfRunbook(flags.lost, runbook, scope.params));
     if (!flags.dryRun) assertInputsPresent(runbook);
     // the safety lever: a drill it holds is refused (exit 5, recorded), a run only says so
     const held = flags.dryRun
@@ -70,10 +76,12 @@ export const runCommandAction =
       const code = planExitCode(plan);
       if (flags.dryRun) {
         if (saved) (await import('./saved-plan.js')).assertPlanFresh(saved, plan);
-        io.out(scope.redactText(io.json ? envelope(mode, code !== 1, plan) : renderPlan(plan, createStyle(io.color.out))));
+        io.out(
+          scope.redactText(io.json ? envelope(mode, code !== 1, plan) : renderPlan(plan, createStyle(io.color.out), { lost: lostDcs })),
+        );
         return code;
       }
-      io.err(scope.redactText(renderPlan(plan, createStyle(io.color.err))));
+      io.err(scope.redactText(renderPlan(plan, createStyle(io.color.err), { lost: lostDcs })));
       if (!(await io.confirm(`${mode === 'drill' ? 'Drill (switch, then fail back)' : 'Run the switch'} ${runbook.name} now?`))) {
         io.err('Nothing was changed.');
         return ExitCode.refused;
@@ -95,6 +103,7 @@ export const runCommandAction =
         store,
         leaseMs,
         yes: true,
+        ...(flags.onStarted ? { onStarted: flags.onStarted } : {}),
         approve: async (stepId, question) => approved.has(stepId) || (io.interactive && (await io.confirm(`[${stepId}] ${question}`))),
         target: {
           kind: 'new',

@@ -6,7 +6,7 @@ import type { Style } from './style.js';
 export function eventLine(e: EngineEvent, st: Style): string | undefined {
   switch (e.type) {
     case 'run.started':
-      return `${st.bold('▶')} ${e.mode} ${st.bold(e.runbook.name)} as run ${e.runId} (${e.steps.length} steps)`;
+      return `${st.bold('▶')} ${e.mode} ${st.bold(e.runbook.name)} as run ${e.runId} (${e.steps.length} steps)${e.lost?.length ? `\n${lostLine(e.lost)}` : ''}`;
     case 'run.resumed':
       return e.done.length > 0 ? `${st.dim('=')} done by an earlier process: ${e.done.join(', ')}` : undefined;
     case 'check.passed':
@@ -22,11 +22,11 @@ export function eventLine(e: EngineEvent, st: Style): string | undefined {
     case 'step.skipped':
       return `${st.dim('=')} ${e.stepId} skipped: ${e.reason}`;
     case 'step.applied':
-      return `${st.green('✓')} ${e.stepId}: ${e.describe}`;
+      return `${st.green('✓')} ${e.stepId}: ${e.describe}${notWaitedLine(e.stepId, e.notes)}`;
     case 'step.retrying':
       return `${st.yellow('↻')} ${e.stepId} retry ${e.attempt} in ${formatDuration(e.delayMs)}: ${e.error.message}`;
     case 'step.failed':
-      return `${st.red('✗')} ${e.stepId} failed in ${e.error.phase}: ${e.error.message}`;
+      return `${st.red('✗')} ${e.stepId} failed in ${e.error.phase}: ${e.error.message}${notWaitedLine(e.stepId, e.notes)}`;
     case 'step.cancelled':
       return `${st.yellow('-')} ${e.stepId} ${e.reason}`;
     case 'step.timing':
@@ -45,7 +45,7 @@ export function eventLine(e: EngineEvent, st: Style): string | undefined {
     case 'fault.intent':
       return `${st.red('⚡')} t0: injecting the fault: ${e.describe}`;
     case 'fault.injected':
-      return `${st.red('⚡')} fault in place: ${e.describe}`;
+      return `${st.red('⚡')} fault in place: ${e.describe}${e.lost?.length ? `\n${lostLine(e.lost)}` : ''}`;
     case 'fault.detected':
       return `${st.yellow('!')} fault detected by ${e.probe} after ${formatDuration(e.afterMs)}`;
     case 'rehearsal.recovered':
@@ -79,3 +79,20 @@ function phaseText(phases: Readonly<Partial<Record<string, number>>>): string {
     .map(([k, v]) => `${k} ${formatDuration(v ?? 0)}`)
     .join(', ');
 }
+
+/** The run's lost data centers, said once at the start of its live output (and in a plan). */
+export const lostLine = (lost: readonly string[]): string => `lost: ${lost.join(', ')} — the switch does not wait on members there`;
+
+/** A step's members in lost data centers it did not wait for (its notes …NotWaitedFor), as a line of its own. */
+function notWaitedLine(stepId: string, notes: Readonly<Record<string, unknown>>): string {
+  const names = Object.entries(notes)
+    .filter(([k, v]) => k.endsWith('NotWaitedFor') && Array.isArray(v))
+    .flatMap(([, v]) => (v as unknown[]).map(memberName));
+  return names.length > 0 ? `\n  ${stepId}: not waited for (in a lost data center): ${names.join(', ')}` : '';
+}
+
+const memberName = (m: unknown): string => {
+  if (typeof m === 'string') return m;
+  const o = (m ?? {}) as { name?: unknown; addr?: unknown };
+  return String(o.name ?? o.addr ?? JSON.stringify(m));
+};

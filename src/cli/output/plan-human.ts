@@ -1,12 +1,21 @@
 import type { Plan } from '../../plan/types.js';
 import { PLAN_GLYPHS } from '../../plan/types.js';
 import { formatDuration } from '../../util/duration.js';
+import { lostLine } from './event-line.js';
 import { renderStepDiff } from './plan-diff.js';
 import type { Style } from './style.js';
 
 /** The human plan, rendered from the same Plan value that --json prints. */
-export function renderPlan(plan: Plan, st: Style, options: { readonly diff?: boolean } = {}): string {
-  const lines: string[] = [`Plan for ${st.bold(plan.runbook.name)} (${plan.runbook.file})`, ''];
+export function renderPlan(
+  plan: Plan,
+  st: Style,
+  options: { readonly diff?: boolean; readonly lost?: readonly string[] | undefined } = {},
+): string {
+  const lines: string[] = [
+    `Plan for ${st.bold(plan.runbook.name)} (${plan.runbook.file})`,
+    ...(options.lost?.length ? [lostLine(options.lost)] : []),
+    '',
+  ];
   const width = Math.max(...plan.steps.map((s) => s.id.length));
   for (const s of plan.steps) {
     const glyph = PLAN_GLYPHS[s.action];

@@ -2,6 +2,7 @@ import { Listr } from 'listr2';
 import { ALREADY_AS_BEFORE, type EngineEvent, type EventListener } from '../../model/events.js';
 import { formatDuration } from '../../util/duration.js';
 import { EventTask, FRAME_MS, ThrottledRenderer, type Task, type TaskWrapper } from './listr-tasks.js';
+import { lostLine } from './event-line.js';
 
 /**
  * A list longer than the terminal is one progress task (counts, the steps running): the terminal would
@@ -74,7 +75,9 @@ export function createListrRenderer(): ListrView {
         return w.newListr(undos, { concurrent: true, exitOnError: false });
       },
     };
-    const listr = new Listr([checks.task, ...markTasks, ...stepTasks, back], {
+    // the run's lost data centers head the list, as the plain view's line after run.started
+    const lostTask: Task[] = e.lost?.length ? [{ title: lostLine(e.lost), task: () => undefined }] : [];
+    const listr = new Listr([...lostTask, checks.task, ...markTasks, ...stepTasks, back], {
       concurrent: true,
       exitOnError: false,
       collectErrors: 'minimal',
@@ -120,7 +123,7 @@ export function createListrRenderer(): ListrView {
       case 'fault.intent':
         return tasks.get('#fault')?.start();
       case 'fault.injected':
-        return mark(tasks, '#fault', `fault in place: ${e.describe}`, '#detect');
+        return mark(tasks, '#fault', `fault in place: ${e.describe}${e.lost?.length ? ` — ${lostLine(e.lost)}` : ''}`, '#detect');
       case 'fault.detected':
         return mark(tasks, '#detect', `detected by ${e.probe} after ${formatDuration(e.afterMs)}`, '#recovered');
       case 'rehearsal.recovered':

@@ -65,6 +65,10 @@ export const reportResult = obj(
     failures: arr(failureCause, 'Why the run failed, one entry per cause (empty: it succeeded)'),
     findings: arr(str(), 'Budget overruns not counted against the run'),
     interrupted: bool(),
+    lost: arr(
+      str(),
+      "The data centers the run was told are lost (--lost, respond, a rehearsal's fault): its switch did not wait on members there",
+    ),
     rehearsal: obj(
       {
         t0: iso(),

@@ -1,0 +1,56 @@
+import { describe, expect, test } from 'vitest';
+import { resolveLostNames, runbookDcs } from '../../../src/runbook/lost-names.js';
+import type { Runbook } from '../../../src/runbook/types.js';
+import { labTopology } from '../rules/lab-topology.js';
+
+const refused = (f: () => unknown): { exitCode: number; message: string } => {
+  try {
+    f();
+  } catch (e) {
+    return e as { exitCode: number; message: string };
+  }
+  throw new Error('not refused');
+};
+
+describe('--lost NAMES, one resolution for run, drill and respond', () => {
+  test('with a topology: a city stands for its data centers, in topology order; duplicates fold', async () => {
+    const topology = await labTopology();
+    expect(resolveLostNames('sh,hz-a', { topology })).toEqual(['hz-a', 'sh-a', 'sh-b']);
+    expect(resolveLostNames(' hz , hz-a ', { topology })).toEqual(['hz-a', 'hz-b']);
+  });
+
+  test('an unknown name, an empty item or nothing at all is a usage error (exit 3) naming --lost', async () => {
+    const topology = await labTopology();
+    const unknown = refused(() => resolveLostNames('hz-c', { topology }));
+    expect(unknown.exitCode).toBe(3);
+    expect(unknown.message).toMatch(/^--lost unknown data center or city "hz-c" in topology lab.*did you mean/);
+    const empty = refused(() => resolveLostNames('hz-a,,hz-b', { topology }));
+    expect(empty.exitCode).toBe(3);
+    expect(empty.message).toBe('--lost "hz-a,,hz-b": data center names, comma-separated (e.g. --lost hz-a,hz-b)');
+    expect(refused(() => resolveLostNames('', { dcs: ['hz-a'] })).message).toBe('--lost names no data center or city');
+  });
+
+  test('without a topology: only the data centers the runbook names as such, not any word of its text', () => {
+    const runbook = {
+      name: 'postgres-switch',
+      steps: [
+        {
+          id: 'db-election',
+          kind: 'db.primary',
+          dcs: ['sz-a'],
+          with: { members: [{ name: 'pg-hz-a', dc: 'hz-a' }, { dc: '${params.where}' }], expectDcs: ['sh-a'] },
+        },
+        { id: 'rules', kind: 'nginx.upstream', with: { dcs: { '127.0.0.1:1': 'hz-b' }, upstream: 'postgres' } },
+      ],
+      fault: { with: { host: 'x' }, lost: ['sh-b'] },
+    } as unknown as Runbook;
+    const dcs = runbookDcs(runbook, { cut: ['hz-a', 'zz-1'], where: 'ignored' });
+    expect(dcs.sort()).toEqual(['hz-a', 'hz-b', 'sh-a', 'sh-b', 'sz-a', 'zz-1']);
+    expect(resolveLostNames('hz-b,zz-1', { dcs })).toEqual(['hz-b', 'zz-1']);
+    for (const word of ['postgres', 'db-election', 'pg-hz-a']) {
+      const r = refused(() => resolveLostNames(word, { dcs }));
+      expect(r.exitCode).toBe(3);
+      expect(r.message).toContain(`--lost ${word}: no data center of that name in the runbook`);
+    }
+  });
+});
