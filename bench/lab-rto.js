@@ -148,6 +148,15 @@ async function groupSettled(lab, group, replicas) {
   return true;
 }
 
+/** Wait (60 s at most) until every sentinel lists every replica of both cache groups healthy. */
+async function waitSettled(lab, after) {
+  const end = performance.now() + 60_000;
+  while (!(await groupSettled(lab, 'cache-a', 2)) || !(await groupSettled(lab, 'cache-b', 1))) {
+    if (performance.now() > end) throw new Error(`the cache groups did not settle within 60 s after ${after}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /**
  * Sentinel's floor for the rehearsal's cut: both groups' masters frozen at the same instant (SIGSTOP),
  * time until the Sentinels name another master for each; the floor of the cut is the later of the two
@@ -311,6 +320,9 @@ export async function run({ quick, log }) {
   const failed = [];
   try {
     for (let i = 0; samples.length < reps && i < reps + 3; i++) {
+      // each cut starts from a settled estate, as the floors do (and as cron's rehearsals, hours apart):
+      // right after a fail-back the sentinels may still hold a replica's old INFO, which delays an election
+      await waitSettled({ base }, `rehearsal #${i}`);
       const r = await timeSpawn([...DRCTL, 'rehearse', book, '--yes', '--ignore-schedule', '--set', `labDir=${labDir}`], {
         env,
         logDir: dir,
@@ -368,11 +380,7 @@ export async function run({ quick, log }) {
     // the cut's floor: both groups at once, as the rehearsal freezes them (cache-a has 2 replicas, cache-b 1)
     for (let i = 0; i < (quick ? 1 : 5); i++) {
       const groups = { 'cache-a': 2, 'cache-b': 1 };
-      const endSettle = performance.now() + 60_000;
-      while (!(await groupSettled(lab, 'cache-a', 2)) || !(await groupSettled(lab, 'cache-b', 1))) {
-        if (performance.now() > endSettle) throw new Error('the cache groups did not settle within 60 s after the one-group floors');
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await waitSettled(lab, 'the one-group floors');
       const ms = await sentinelCutFloor(lab, groups);
       if (ms !== undefined) floors.cut.push(ms);
     }
@@ -464,7 +472,7 @@ export async function run({ quick, log }) {
   notes.push(
     "drctl's own share = the switch minus the union of every step's observe/apply/verify segments (from `drctl report RUN_ID --format json`): scheduling, journal writes (intent and outcome fsync'd per step), interpolation, spawning commands. Detection is woken by Sentinel's +promoted-slave / +switch-master (the detect probes subscribe; polled every 1 s only as a fallback); convergence is sampled from the switch's end at an adaptive rate (10 ms doubling up to the probe's interval) and ends at the first sample of the confirming run.",
     "the critical path floors (issue 20) are promote + flip (one config-centre SET) + one LB command + one nsupdate; the switch also runs work with no floor here (the catch-up proof's query, the middleware key's SET + PUBLISH, the consumers' own reaction, each step's observe and verify), so its ratio counts them as overhead.",
-    'the floors are measured on the same lab after the rehearsals: the Sentinel and promote floors change it (a frozen master is failed over, the standby promoted), so they come last, once per group / once.',
+    'the floors are measured on the same lab after the rehearsals: the Sentinel and promote floors change it (a frozen master is failed over, the standby promoted), so they come last. Every rehearsal and every cut floor starts from a settled estate (every sentinel lists every replica healthy), as a cron rehearsal hours after the last one does.',
     `Sentinel's down-after-milliseconds in the lab is what detection cannot go below. The one-group floor freezes one master; the cut's floor freezes both groups' masters at the same instant, as the rehearsal does, and takes the later election (each Sentinel failover starts after a random delay of up to 1 s, SENTINEL_MAX_DESYNC, so the later of two is longer than one): the RTO goal uses the cut's floor.`,
     "detection ends when Sentinel has elected new masters for both cache groups by itself (the lab runbook's detect probe): the rehearsal proves Sentinel's own election, so the cache steps then only verify, and Sentinel's election time is in detection, not in the switch.",
   );
