@@ -1,11 +1,11 @@
-import { parseDuration } from '../../util/duration.js';
+import { badDurations } from '../duration-params.js';
 import { defineKind } from '../define-kind.js';
 import { assessDb } from './assess.js';
 import { decideDb, describeDb, holdsDb } from './decide.js';
 import { awaitElection, watchElection } from './election-watch.js';
 import { resolveMember } from './local.js';
 import { observeDb } from './observe.js';
-import type { KindContext } from '../../model/kind.js';
+import type { KindContext, ParamProblem } from '../../model/kind.js';
 import { dbPrimarySchema, type DbPrimaryParams, type DbPrimaryState } from './params.js';
 import { failBack, promote } from './switchover.js';
 import { loadPgClient } from './client.js';
@@ -35,20 +35,19 @@ export const dbPrimaryKind = defineKind<DbPrimaryParams, DbPrimaryState>({
   outputNames: ['primary', 'primaryDc'],
   preload: loadPgClient,
   check(p) {
-    const problems: { path: (string | number)[]; message: string }[] = [];
+    const problems: ParamProblem[] = [];
     const names = new Set<string>();
     p.members.forEach((m, i) => {
       if (names.has(m.name)) problems.push({ path: ['members', i, 'name'], message: `duplicate member name "${m.name}"` });
       names.add(m.name);
       if (!m.url && m.port === undefined) problems.push({ path: ['members', i], message: 'give url or host/port' });
     });
-    for (const [key, v] of [
-      ['lagWait', p.lagWait],
-      ['connectTimeout', p.connectTimeout],
-    ] as const) {
-      if (v !== undefined && !v.includes('${') && parseDuration(v) === undefined)
-        problems.push({ path: [key], message: `bad duration "${v}"` });
-    }
+    problems.push(
+      ...badDurations([
+        ['lagWait', p.lagWait],
+        ['connectTimeout', p.connectTimeout],
+      ]),
+    );
     if (
       typeof p.promote === 'string' &&
       p.promote !== 'true' &&

@@ -1,7 +1,7 @@
 import { assessMysql } from './assess.js';
-import { parseDuration } from '../../util/duration.js';
+import { badDurations } from '../duration-params.js';
 import { defineKind } from '../define-kind.js';
-import { stepError } from '../../model/kind.js';
+import { stepError, type ParamProblem } from '../../model/kind.js';
 import { loadMysql } from './client.js';
 import { promoteWithoutPrimary } from './cut.js';
 import { checkExpectedPrimary, decideMysql, describeMysql, formerPrimary, holdsMysql } from './decide.js';
@@ -32,19 +32,18 @@ export const mysqlPrimaryKind = defineKind<MysqlPrimaryParams, MysqlPrimaryState
   outputNames: ['primary', 'primaryDc'],
   preload: loadMysql,
   check(p) {
-    const problems: { path: (string | number)[]; message: string }[] = [];
+    const problems: ParamProblem[] = [];
     const names = new Set<string>();
     p.members.forEach((m, i) => {
       if (names.has(m.name)) problems.push({ path: ['members', i, 'name'], message: `duplicate member name "${m.name}"` });
       names.add(m.name);
     });
-    for (const [key, v] of [
-      ['lagWait', p.lagWait],
-      ['connectTimeout', p.connectTimeout],
-    ] as const) {
-      if (v !== undefined && !v.includes('${') && parseDuration(v) === undefined)
-        problems.push({ path: [key], message: `bad duration "${v}"` });
-    }
+    problems.push(
+      ...badDurations([
+        ['lagWait', p.lagWait],
+        ['connectTimeout', p.connectTimeout],
+      ]),
+    );
     const named = (v: string | boolean | undefined): v is string =>
       typeof v === 'string' && v !== 'true' && v !== 'false' && !v.includes('${');
     if (named(p.promote) && !names.has(p.promote))
