@@ -2,9 +2,18 @@ import type { Redis, RedisOptions } from 'ioredis';
 import net from 'node:net';
 import { formatHostPort, type HostPort } from './host-port.js';
 import { redisLabel, type RedisSpec } from './redis-url.js';
+import { patchCommandTimeout } from './redis-command-timeout.js';
+import { silenceTimer } from '../util/silence-timer.js';
 
-/** ioredis, imported on first use: commands and kinds that never touch Redis never pay for it (~70 ms). */
-export const loadIoredis = async (): Promise<{ Redis: typeof Redis }> => import('ioredis');
+/**
+ * ioredis, imported on first use: commands and kinds that never touch Redis never pay for it (~70 ms).
+ * Its command time limit is made to count the server's silence, not our own stall (redis-command-timeout).
+ */
+export const loadIoredis = async (): Promise<{ Redis: typeof Redis }> => {
+  const mod = await import('ioredis');
+  patchCommandTimeout(mod.Command);
+  return mod;
+};
 
 /**
  * The options that keep a CLI from ever hanging on a Redis server (stack-notes): lazy connect, connect and
@@ -158,7 +167,7 @@ function tcpProbe(host: string, port: number): Promise<string | undefined> {
       socket.destroy();
       resolve(error);
     };
-    const timer = setTimeout(() => done(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`), CONNECT_TIMEOUT_MS);
+    const timer = silenceTimer(CONNECT_TIMEOUT_MS, () => done(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`));
     timer.unref();
     socket.once('connect', () => done(undefined));
     socket.once('error', (e) => done(e.message));

@@ -1,4 +1,5 @@
 import { timerDelay } from '../util/duration.js';
+import { silenceTimer } from '../util/silence-timer.js';
 import { errorOutcome, type ProbeOutcome } from './outcome.js';
 
 /**
@@ -15,7 +16,7 @@ export async function bounded(
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const bound = new Promise<ProbeOutcome>((resolve) => {
-    timer = setTimeout(() => resolve(errorOutcome(`${where}: no answer within ${timeoutMs}ms`)), timerDelay(timeoutMs));
+    timer = silenceTimer(timerDelay(timeoutMs), () => resolve(errorOutcome(`${where}: no answer within ${timeoutMs}ms`)));
     onAbort = () => resolve(errorOutcome(`${where}: aborted`));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import net from 'node:net';
 import { hostPortProblemText, parseHostPort, type HostPort } from '../../infra/host-port.js';
+import { silenceTimer } from '../../util/silence-timer.js';
 import { decodeMessage, encodeQuery, OPCODE, type DnsMessage } from './wire.js';
 
 /** "host:port", "[v6]:port" or a bare host (port 53); a malformed one is a NoReply (EINVAL) naming it. */
@@ -53,7 +54,7 @@ function exchange(
   return new Promise((resolve, reject) => {
     let close = (): void => undefined;
     let settled = false;
-    const timer = setTimeout(() => done(new NoReply('ETIMEOUT', `no answer within ${timeoutMs}ms`)), timeoutMs);
+    const timer = silenceTimer(timeoutMs, () => done(new NoReply('ETIMEOUT', `no answer within ${timeoutMs}ms`)));
     const onAbort = (): void => done(new NoReply('ECANCELLED', 'cancelled'));
     signal.addEventListener('abort', onAbort, { once: true });
     function done(result: Error | Buffer): void {
