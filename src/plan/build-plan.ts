@@ -14,6 +14,8 @@ export interface BuildPlanInput {
   readonly now: Date;
   /** The resolved run params (defaults, --params-file, --set): part of what a saved plan approves. */
   readonly params: Readonly<Record<string, unknown>>;
+  /** The data centers the run is told are lost (--lost): the observations did not wait on them. */
+  readonly lost?: readonly string[] | undefined;
 }
 
 /** Pure: observations + history → the plan (what each step would do, layers, critical path, prediction). */
@@ -87,6 +89,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     params: input.params,
     fingerprint: fingerprintOf(runbook.hash, input.params, steps),
     historyRuns: input.historyRuns,
+    ...(input.lost !== undefined && input.lost.length > 0 ? { lost: input.lost } : {}),
   };
 }
 

@@ -38,4 +38,6 @@ export interface Plan {
   /** sha256 over the runbook hash, the params and every step's action, observed and desired state and resolved params: a saved plan is stale when it changes. */
   readonly fingerprint: string;
   readonly historyRuns: number;
+  /** The data centers the run was told are lost (--lost; respond: its scenario's): not waited on while observing. */
+  readonly lost?: readonly string[];
 }

@@ -74,3 +74,14 @@ export async function lostOfRunbook(text: string, runbook: Runbook, params: Read
     });
   return resolveLostNames(text, { topology: loaded.topology });
 }
+
+/**
+ * The runbook with its fault's `lost` read through spec.topology as --lost is (a city stands for its data
+ * centers: `lost: [hz]` → hz-a, hz-b); validate has checked the names (checks/scenario-names.ts). Without a
+ * topology, or without fault.lost (the fault kind's dcs then), the runbook as it is.
+ */
+export async function withFaultLostExpanded(runbook: Runbook): Promise<Runbook> {
+  const fault = runbook.fault;
+  if (fault?.lost === undefined || fault.lost.length === 0 || runbook.topology === undefined) return runbook;
+  return { ...runbook, fault: { ...fault, lost: await lostOfRunbook(fault.lost.join(','), runbook, {}) } };
+}

@@ -193,7 +193,10 @@ describe('every --json document validates against its published schema (runbooks
     }
     expect(results['respond catalog']).toMatchObject({
       ok: true,
-      result: { scenario: { name: 'east-down' }, plans: [{ runbook: 'east-cut', code: 2, plan: { counts: { change: 1 } } }] },
+      result: {
+        scenario: { name: 'east-down' },
+        plans: [{ runbook: 'east-cut', code: 2, plan: { counts: { change: 1 }, lost: ['e-1', 'e-2'] } }],
+      },
     });
     expect(results['lever release']).toMatchObject({ ok: true, result: { engaged: false, reason: 'schema check', released: {} } });
     // the records kept on their own (not enveloped): assess -o FILE, and the inspection the store keeps (inspect --json's result)

@@ -55,6 +55,10 @@ describe('--lost DCS and the lost side of a rehearsal', () => {
     const plan = await drctl(['drill', file, '--dry-run', '--lost', 'hz-a,hz-b', '--state', estate.state]);
     expect(plan.exitCode, plan.stdout + plan.stderr).toBe(2);
     expect(plan.stdout).toContain(line);
+    // and in the plan's JSON (plan.v1 `lost`): what its observations did not wait on
+    const json = await drctl(['drill', file, '--dry-run', '--json', '--lost', 'hz-a,hz-b', '--state', estate.state]);
+    expect(json.exitCode, json.stderr).toBe(2);
+    expect((JSON.parse(json.stdout) as { result: { lost: unknown } }).result.lost).toEqual(['hz-a', 'hz-b']);
     const r = await drctl(['drill', file, '--yes', '--lost', 'hz-a,hz-b', '--state', estate.state]);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stderr).toContain(line);

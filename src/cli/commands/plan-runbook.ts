@@ -18,6 +18,7 @@ export async function planRunbook(
   scope: RuntimeScope,
   runs: readonly RunMeta[],
   signal: AbortSignal,
+  lost?: readonly string[],
 ): Promise<Plan> {
   const makeContext = createContextFactory({
     runId: 'plan',
@@ -32,7 +33,7 @@ export async function planRunbook(
     registry,
     signal,
     interpolate: (step, outputsOf) => scope.interpolate(step.with, outputsOf),
-    makeContext: (stepId, sig) => makeContext(stepId, sig, {}),
+    makeContext: (stepId, sig) => makeContext(stepId, sig, {}, lost),
   });
   const history = runs.filter((r) => r.runbook.name === runbook.name && r.status === 'succeeded');
   return buildPlan({
@@ -43,6 +44,7 @@ export async function planRunbook(
     historyRuns: history.length,
     now: new Date(),
     params: scope.params,
+    lost,
   });
 }
 

@@ -45,7 +45,12 @@ export interface RehearseFlags {
 export async function rehearseCommand(io: CliIO, file: string, flags: RehearseFlags, cmd: Command): Promise<ExitCode> {
   const { state } = cmd.optsWithGlobals<{ state: string }>();
   const leaseMs = leaseOf(flags.lease, state);
-  const { runbook, registry, text } = await loadValidRunbook(file, flags.plugin ?? []);
+  const loaded = await loadValidRunbook(file, flags.plugin ?? []);
+  const { registry, text } = loaded;
+  // the topology's modules only when the fault names its lost side
+  const runbook = loaded.runbook.fault?.lost?.length
+    ? await (await import('../../runbook/lost-names.js')).withFaultLostExpanded(loaded.runbook)
+    : loaded.runbook;
   if (!runbook.fault) {
     throw new DrctlError(
       'no-fault',

@@ -72,7 +72,7 @@ export const runCommandAction =
         import('./plan-runbook.js'),
         import('../output/plan-human.js'),
       ]);
-      const plan = await planRunbook(runbook, registry, scope, await readRunHistory(state), new AbortController().signal);
+      const plan = await planRunbook(runbook, registry, scope, await readRunHistory(state), new AbortController().signal, lostDcs);
       const code = planExitCode(plan);
       if (flags.dryRun) {
         if (saved) (await import('./saved-plan.js')).assertPlanFresh(saved, plan);
@@ -121,7 +121,7 @@ export const runCommandAction =
                     import('./plan-runbook.js'),
                     import('./saved-plan.js'),
                   ]);
-                  assertPlanFresh(saved, await planRunbook(runbook, registry, scope, await store.listRuns(), new AbortController().signal));
+                  assertPlanFresh(saved, await planRunbook(runbook, registry, scope, await store.listRuns(), new AbortController().signal, lostDcs));
                 },
               }
             : {}),

@@ -52,8 +52,9 @@ export const planResult = obj(
     params: anyMap('The resolved params (secrets as ***)'),
     fingerprint: str(),
     historyRuns: int(),
+    lost: arr(str()),
   },
-  { optional: ['predictedMs', 'budgetMs'] },
+  { optional: ['predictedMs', 'budgetMs', 'lost'] },
 );
 
 export const validateResult = obj({

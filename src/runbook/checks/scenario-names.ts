@@ -7,6 +7,7 @@ interface RawSpec {
   readonly topology?: unknown;
   readonly scenarios?: unknown;
   readonly steps?: unknown;
+  readonly fault?: { readonly lost?: unknown };
 }
 
 const namesAt = (v: unknown): { name: string; index: number | undefined }[] =>
@@ -17,8 +18,8 @@ const namesAt = (v: unknown): { name: string; index: number | undefined }[] =>
       : [];
 
 /**
- * Async (it reads spec.topology): every data center or city a scenario's `lost` names, and every step's
- * `dc:`, exists in the topology (did-you-mean otherwise). A topology that cannot be read or is invalid is
+ * Async (it reads spec.topology): every data center or city a scenario's `lost` or the fault's `lost`
+ * names, and every step's `dc:`, exists in the topology (did-you-mean otherwise). A topology that cannot be read or is invalid is
  * reported at spec.topology.
  */
 export async function checkScenarioNames(loaded: Pick<LoadedRunbook, 'file' | 'data' | 'sourceMap'>): Promise<Diagnostic[]> {
@@ -28,6 +29,7 @@ export async function checkScenarioNames(loaded: Pick<LoadedRunbook, 'file' | 'd
   const uses = [
     ...scenarios.flatMap((s, i) => namesAt(s?.lost).map((n) => ({ ...n, path: ['spec', 'scenarios', i, 'lost'], dcOnly: false }))),
     ...steps.flatMap((s, i) => namesAt(s?.dc).map((n) => ({ ...n, path: ['spec', 'steps', i, 'dc'], dcOnly: true }))),
+    ...namesAt(spec?.fault?.lost).map((n) => ({ ...n, path: ['spec', 'fault', 'lost'], dcOnly: false })),
   ];
   if (typeof spec?.topology !== 'string' || uses.length === 0) return [];
   const at = loaded.sourceMap.locate(['spec', 'topology']);

@@ -1,7 +1,17 @@
-import { describe, expect, test } from 'vitest';
-import { resolveLostNames, runbookDcs } from '../../../src/runbook/lost-names.js';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { loadBuiltinRegistry } from '../../../src/kinds/builtin.js';
+import { resolveLostNames, runbookDcs, withFaultLostExpanded } from '../../../src/runbook/lost-names.js';
+import { validateRunbookFile } from '../../../src/runbook/validate.js';
+import { makeTmpDir } from '../../helpers/tmp-dir.js';
 import type { Runbook } from '../../../src/runbook/types.js';
-import { labTopology } from '../rules/lab-topology.js';
+import { LAB_TOPOLOGY_FILE, labTopology } from '../rules/lab-topology.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
 
 const refused = (f: () => unknown): { exitCode: number; message: string } => {
   try {
@@ -52,5 +62,47 @@ describe('--lost NAMES, one resolution for run, drill and respond', () => {
       expect(r.exitCode).toBe(3);
       expect(r.message).toContain(`--lost ${word}: no data center of that name in the runbook`);
     }
+  });
+});
+
+describe("a rehearsal's fault.lost reads the topology as --lost does", () => {
+  const book = async (lost: string): Promise<string> => {
+    const { dir, cleanup } = await makeTmpDir('drctl-fault-lost-');
+    cleanups.push(cleanup);
+    const file = path.join(dir, 'cut.yaml');
+    await writeFile(
+      file,
+      [
+        'apiVersion: drctl/v1',
+        'kind: Runbook',
+        'metadata: { name: cut }',
+        'spec:',
+        `  topology: ${LAB_TOPOLOGY_FILE}`,
+        '  fault:',
+        '    kind: exec',
+        '    with: { apply: [true], rollback: [true] }',
+        `    lost: ${lost}`,
+        '  steps:',
+        '    - { id: noop, kind: exec, with: { apply: [true] } }',
+        '',
+      ].join('\n'),
+    );
+    return file;
+  };
+
+  test('a city stands for its data centers: lost: [hz] is hz-a, hz-b for the switch', async () => {
+    const r = await validateRunbookFile(await book('[hz]'), loadBuiltinRegistry);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const runbook = r.runbook as Runbook;
+    expect((await withFaultLostExpanded(runbook)).fault?.lost).toEqual(['hz-a', 'hz-b']);
+  });
+
+  test('a name the topology does not know is refused by validate at its line and column', async () => {
+    const r = await validateRunbookFile(await book('[hz-a, hx]'), loadBuiltinRegistry);
+    expect(r.runbook).toBeUndefined();
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ line: 9, column: 18 });
+    expect(errors[0]?.message).toMatch(/hx.*did you mean "hz"/);
   });
 });
