@@ -121,7 +121,10 @@ export const runCommandAction =
                     import('./plan-runbook.js'),
                     import('./saved-plan.js'),
                   ]);
-                  assertPlanFresh(saved, await planRunbook(runbook, registry, scope, await store.listRuns(), new AbortController().signal, lostDcs));
+                  assertPlanFresh(
+                    saved,
+                    await planRunbook(runbook, registry, scope, await store.listRuns(), new AbortController().signal, lostDcs),
+                  );
                 },
               }
             : {}),
