@@ -119,11 +119,7 @@ async function sentinelFloor(lab, group) {
 }
 
 /** The group's current master port as the Shanghai sentinel names it (undefined: no answer). */
-async function masterPort(lab, group) {
-  const r = await redisCommand(lab.base + 10, `SENTINEL get-master-addr-by-name ${group}`);
-  const port = Number(/\r\n(\d+)\r\n$/.exec(r ?? '')?.[1]);
-  return Number.isInteger(port) && port > 0 ? port : undefined;
-}
+const masterPort = (lab, group) => masterPortAt(lab, 10, group);
 
 /** Every sentinel lists `replicas` healthy replicas of the group (flags exactly "slave", master link ok). */
 async function groupSettled(lab, group, replicas) {
@@ -157,10 +153,20 @@ async function waitSettled(lab, after) {
   }
 }
 
+/** The group's current master port as the sentinel at base + `off` names it (undefined: no answer). */
+async function masterPortAt(lab, off, group) {
+  const r = await redisCommand(lab.base + off, `SENTINEL get-master-addr-by-name ${group}`);
+  const port = Number(/\r\n(\d+)\r\n$/.exec(r ?? '')?.[1]);
+  return Number.isInteger(port) && port > 0 ? port : undefined;
+}
+
+const SENTINELS = [10, 11, 12];
+
 /**
  * Sentinel's floor for the rehearsal's cut: both groups' masters frozen at the same instant (SIGSTOP),
- * time until the Sentinels name another master for each; the floor of the cut is the later of the two
- * (the rehearsal's detection waits for both: detectWhen all). Thawed after; before the next repetition
+ * time until every sentinel names another master for each group (what the rehearsal's detection waits
+ * for: every sentinel, both groups, detectWhen all); the floor of the cut is the later group. The first
+ * sentinel to name it (the leader) is kept too, for the table. Thawed after; before the next repetition
  * the thawed old masters must have rejoined as replicas every sentinel sees healthy.
  */
 async function sentinelCutFloor(lab, groups) {
@@ -168,17 +174,20 @@ async function sentinelCutFloor(lab, groups) {
   for (const g of Object.keys(groups)) before[g] = await masterPort(lab, g);
   const pids = Object.values(before).map((port) => lab.processes.find((p) => p.kind === 'redis' && p.port === port)?.pid);
   if (pids.some((p) => !p)) throw new Error(`no process for a master (ports ${Object.values(before).join(', ')})`);
-  const elected = {};
+  const named = {}; // `${group} ${sentinel}` → ms
+  const want = Object.keys(groups).length * SENTINELS.length;
   const t0 = performance.now();
   for (const pid of pids) process.kill(pid, 'SIGSTOP');
   try {
-    while (performance.now() - t0 < 30_000 && Object.keys(elected).length < Object.keys(groups).length) {
+    while (performance.now() - t0 < 30_000 && Object.keys(named).length < want) {
       await Promise.all(
-        Object.keys(groups).map(async (g) => {
-          if (elected[g] !== undefined) return;
-          const port = await masterPort(lab, g);
-          if (port !== undefined && port !== before[g]) elected[g] = performance.now() - t0;
-        }),
+        Object.keys(groups).flatMap((g) =>
+          SENTINELS.map(async (off) => {
+            if (named[`${g} ${off}`] !== undefined) return;
+            const port = await masterPortAt(lab, off, g);
+            if (port !== undefined && port !== before[g]) named[`${g} ${off}`] = performance.now() - t0;
+          }),
+        ),
       );
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -191,8 +200,9 @@ async function sentinelCutFloor(lab, groups) {
       if (performance.now() > end) throw new Error(`${g}: the thawed old master did not rejoin as a replica within 60 s`);
       await new Promise((r) => setTimeout(r, 200));
     }
-  const times = Object.values(elected);
-  return times.length === Object.keys(groups).length ? Math.max(...times) : undefined;
+  if (Object.keys(named).length < want) return undefined;
+  const per = (pick) => Math.max(...Object.keys(groups).map((g) => pick(SENTINELS.map((off) => named[`${g} ${off}`]))));
+  return { all: per((xs) => Math.max(...xs)), first: per((xs) => Math.min(...xs)) };
 }
 
 /**
@@ -316,7 +326,7 @@ export async function run({ quick, log }) {
   const reps = quick ? 1 : 5;
   const samples = [];
   const wall = [];
-  const floors = { detect: [], elect: [], cut: [], promote: [], haproxy: [], nsupdate: [], flip: [] };
+  const floors = { detect: [], elect: [], cut: [], cutFirst: [], promote: [], haproxy: [], nsupdate: [], flip: [] };
   const failed = [];
   try {
     for (let i = 0; samples.length < reps && i < reps + 3; i++) {
@@ -381,8 +391,11 @@ export async function run({ quick, log }) {
     for (let i = 0; i < (quick ? 1 : 5); i++) {
       const groups = { 'cache-a': 2, 'cache-b': 1 };
       await waitSettled(lab, 'the one-group floors');
-      const ms = await sentinelCutFloor(lab, groups);
-      if (ms !== undefined) floors.cut.push(ms);
+      const cut = await sentinelCutFloor(lab, groups);
+      if (cut !== undefined) {
+        floors.cut.push(cut.all);
+        floors.cutFirst.push(cut.first);
+      }
     }
     floors.promote.push(await pgPromoteFloor(lab));
   } finally {
@@ -442,9 +455,15 @@ export async function run({ quick, log }) {
       st((s) => s.detection).median,
     ),
     floorRow(
-      "Sentinel, the cut's groups: both masters frozen at once → another master named for each (the later)",
+      "Sentinel, the cut's groups: both masters frozen at once → the first sentinel names another master for each (the later group)",
+      floors.cutFirst,
+      'detection (every sentinel named both)',
+      st((s) => s.detection).median,
+    ),
+    floorRow(
+      "Sentinel, the cut's groups: both masters frozen at once → every sentinel names another master for each (the later group)",
       floors.cut,
-      'detection (Sentinel elected both groups)',
+      'detection (every sentinel named both)',
       st((s) => s.detection).median,
     ),
     floorRow('PostgreSQL promote: connect + pg_promote(true) on the standby', floors.promote, 'db-election', stage('db-election')),
@@ -464,7 +483,7 @@ export async function run({ quick, log }) {
   // Sentinel's floor for this cut: both groups frozen at once (what the rehearsal's detection waits for);
   // the one-group figure only when the cut's could not be measured
   const sentinelMs = floors.cut.length ? med(floors.cut) : med(floors.elect);
-  const sentinelLabel = floors.cut.length ? "Sentinel's floor for the cut (both groups)" : 'one-group Sentinel floor';
+  const sentinelLabel = floors.cut.length ? "Sentinel's floor for the cut (both groups, every sentinel)" : 'one-group Sentinel floor';
   const rtoFloor = sentinelMs + pathFloor;
   const switchMed = st((s) => s.switch).median;
   const rtoRatio = ratio(rto.median, rtoFloor);
@@ -473,8 +492,8 @@ export async function run({ quick, log }) {
     "drctl's own share = the switch minus the union of every step's observe/apply/verify segments (from `drctl report RUN_ID --format json`): scheduling, journal writes (intent and outcome fsync'd per step), interpolation, spawning commands. Detection is woken by Sentinel's +promoted-slave / +switch-master (the detect probes subscribe; polled every 1 s only as a fallback); convergence is sampled from the switch's end at an adaptive rate (10 ms doubling up to the probe's interval) and ends at the first sample of the confirming run.",
     "the critical path floors (issue 20) are promote + flip (one config-centre SET) + one LB command + one nsupdate; the switch also runs work with no floor here (the catch-up proof's query, the middleware key's SET + PUBLISH, the consumers' own reaction, each step's observe and verify), so its ratio counts them as overhead.",
     'the floors are measured on the same lab after the rehearsals: the Sentinel and promote floors change it (a frozen master is failed over, the standby promoted), so they come last. Every rehearsal and every cut floor starts from a settled estate (every sentinel lists every replica healthy), as a cron rehearsal hours after the last one does.',
-    `Sentinel's down-after-milliseconds in the lab is what detection cannot go below. The one-group floor freezes one master; the cut's floor freezes both groups' masters at the same instant, as the rehearsal does, and takes the later election (each Sentinel failover starts after a random delay of up to 1 s, SENTINEL_MAX_DESYNC, so the later of two is longer than one): the RTO goal uses the cut's floor.`,
-    "detection ends when Sentinel has elected new masters for both cache groups by itself (the lab runbook's detect probe): the rehearsal proves Sentinel's own election, so the cache steps then only verify, and Sentinel's election time is in detection, not in the switch.",
+    `Sentinel's down-after-milliseconds in the lab is what detection cannot go below. The one-group floor freezes one master; the cut's floor freezes both groups' masters at the same instant, as the rehearsal does, and takes the later group (each Sentinel failover starts after a random delay of up to 1 s, SENTINEL_MAX_DESYNC, so the later of two is longer than one); a group counts when every sentinel names its new master (the others learn it from the leader's hello, published every 2 s), as the rehearsal's detection waits for: the RTO goal uses the cut's floor.`,
+    "detection ends when Sentinel has elected new masters for both cache groups by itself and every sentinel names them (the lab runbook's detect probes, one per sentinel and group): the rehearsal proves Sentinel's own election, so the cache steps then only verify, and Sentinel's election time is in detection, not in the switch.",
   );
   const rtoGoalMs = 4_000 * 1.1; // issue 6: "the RTO should stay within about 4 s" on the lab (down-after 1 s)
   return {
