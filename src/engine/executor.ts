@@ -59,6 +59,19 @@ export interface ExecuteOutcome {
   readonly fatal?: unknown;
 }
 
+/** A step an earlier process journaled, as this one records it (nothing of it runs again); `timing` if it has none. */
+export function recordOfPrior(p: PriorStep, timing: StepTiming): StepRecord {
+  return {
+    status: p.status,
+    before: p.before,
+    after: undefined,
+    outputs: p.outputs,
+    params: undefined,
+    error: undefined,
+    timing: p.timing ?? timing,
+  };
+}
+
 /** Walk the DAG: needs first, up to `concurrency` at once, stop starting new steps after a failure. */
 export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
   const steps = o.runbook.steps;
@@ -73,15 +86,7 @@ export async function executeSteps(o: ExecuteOptions): Promise<ExecuteOutcome> {
   const iso = (): string => new Date(o.clock.now()).toISOString();
 
   for (const [id, p] of o.prior ?? []) {
-    records.set(id, {
-      status: p.status,
-      before: p.before,
-      after: undefined,
-      outputs: p.outputs,
-      params: undefined,
-      error: undefined,
-      timing: p.timing ?? emptyTiming(iso(), p.status),
-    });
+    records.set(id, recordOfPrior(p, emptyTiming(iso(), p.status)));
     if (p.status === 'applied') {
       appliedOrder.push(id);
       undoOrder.push(id);
@@ -276,7 +281,7 @@ async function recovered(
   return { ...life, status: 'applied', before, intended: true };
 }
 
-function emptyTiming(at: string, status: StepStatus): StepTiming {
+export function emptyTiming(at: string, status: StepStatus): StepTiming {
   return {
     queuedAt: at,
     startedAt: undefined,

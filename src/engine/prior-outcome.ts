@@ -1,6 +1,6 @@
 import type { Runbook } from '../runbook/types.js';
 import type { PriorStep } from '../model/replay.js';
-import type { ExecuteOutcome, StepRecord } from './executor.js';
+import { emptyTiming, recordOfPrior, type ExecuteOutcome, type StepRecord } from './executor.js';
 
 /** The outcome of the steps already done by earlier processes (nothing new runs). */
 export function outcomeOfPrior(
@@ -9,18 +9,7 @@ export function outcomeOfPrior(
   toUndo?: readonly { readonly stepId: string; readonly before: unknown; readonly inFlight: boolean }[],
 ): ExecuteOutcome {
   const steps = new Map<string, StepRecord>();
-  const empty = { queuedAt: '', startedAt: undefined, endedAt: undefined, durationMs: 0, attempts: 0, phases: {} };
-  for (const [id, p] of prior) {
-    steps.set(id, {
-      status: p.status,
-      before: p.before,
-      after: undefined,
-      outputs: p.outputs,
-      params: undefined,
-      error: undefined,
-      timing: p.timing ?? { ...empty, status: p.status },
-    });
-  }
+  for (const [id, p] of prior) steps.set(id, recordOfPrior(p, emptyTiming('', p.status)));
   // a step whose apply began but has no outcome (in flight when the controller died) is undone too
   for (const u of toUndo ?? []) {
     if (u.inFlight && !steps.has(u.stepId))
@@ -32,7 +21,7 @@ export function outcomeOfPrior(
         outputs: {},
         params: undefined,
         error: undefined,
-        timing: { ...empty, status: 'cancelled' },
+        timing: emptyTiming('', 'cancelled'),
       });
   }
   for (const s of runbook.steps) {
@@ -44,7 +33,7 @@ export function outcomeOfPrior(
         outputs: {},
         params: undefined,
         error: undefined,
-        timing: { ...empty, status: 'cancelled' },
+        timing: emptyTiming('', 'cancelled'),
       });
   }
   const appliedOrder = [...prior].filter(([, p]) => p.status === 'applied').map(([id]) => id);
