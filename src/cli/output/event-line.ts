@@ -83,11 +83,16 @@ function phaseText(phases: Readonly<Partial<Record<string, number>>>): string {
 /** The run's lost data centers, said once at the start of its live output (and in a plan). */
 export const lostLine = (lost: readonly string[]): string => `lost: ${lost.join(', ')} — the switch does not wait on members there`;
 
-/** A step's members in lost data centers it did not wait for (its notes …NotWaitedFor), as a line of its own. */
-function notWaitedLine(stepId: string, notes: Readonly<Record<string, unknown>>): string {
-  const names = Object.entries(notes)
+/** A step's members in lost data centers it did not wait for (its notes …NotWaitedFor): every view names them. */
+export function notWaitedNames(notes: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(notes)
     .filter(([k, v]) => k.endsWith('NotWaitedFor') && Array.isArray(v))
     .flatMap(([, v]) => (v as unknown[]).map(memberName));
+}
+
+/** ...as a line of its own under the step's (the plain view). */
+function notWaitedLine(stepId: string, notes: Readonly<Record<string, unknown>>): string {
+  const names = notWaitedNames(notes);
   return names.length > 0 ? `\n  ${stepId}: not waited for (in a lost data center): ${names.join(', ')}` : '';
 }
 

@@ -2,7 +2,7 @@ import { Listr } from 'listr2';
 import { ALREADY_AS_BEFORE, type EngineEvent, type EventListener } from '../../model/events.js';
 import { formatDuration } from '../../util/duration.js';
 import { EventTask, FRAME_MS, ThrottledRenderer, type Task, type TaskWrapper } from './listr-tasks.js';
-import { lostLine } from './event-line.js';
+import { lostLine, notWaitedNames } from './event-line.js';
 
 /**
  * A list longer than the terminal is one progress task (counts, the steps running): the terminal would
@@ -154,7 +154,7 @@ export function createListrRenderer(): ListrView {
         if (t) t.output = e.type === 'step.intent' ? e.describe : e.message;
         return;
       case 'step.applied':
-        if (t) t.title = `${t.base}: ${e.describe}`;
+        if (t) t.title = `${t.base}: ${e.describe}${notWaited(e.notes)}`;
         return;
       case 'step.timing':
         if (t && e.timing.startedAt) t.title = `${t.title} [${formatDuration(e.timing.durationMs)}]`;
@@ -165,7 +165,7 @@ export function createListrRenderer(): ListrView {
         return t?.done(e.reason);
       case 'step.failed':
       case 'step.rollback-failed':
-        return t?.fail(`${e.stepId}: ${e.error.message}`);
+        return t?.fail(`${e.stepId}: ${e.error.message}${e.type === 'step.failed' ? notWaited(e.notes) : ''}`);
       case 'step.rolled-back':
         // nothing undone reads as such, never as the command an undo would have run
         if (e.changed === false) return t?.done(ALREADY_AS_BEFORE);
@@ -262,6 +262,12 @@ const SETTLED: ReadonlySet<string> = new Set([
   'step.rolled-back',
   'step.rollback-failed',
 ]);
+
+/** The members a step did not wait for (in a lost data center), after its title. */
+const notWaited = (notes: Readonly<Record<string, unknown>>): string => {
+  const names = notWaitedNames(notes);
+  return names.length > 0 ? ` (not waited for, in a lost data center: ${names.join(', ')})` : '';
+};
 
 const progressTitle = (p: Progress): string =>
   `${thousands(p.done.size)}/${thousands(p.total)} steps done, ${p.running.size} running, ${p.failed} failed`;

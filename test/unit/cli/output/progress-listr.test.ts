@@ -73,4 +73,28 @@ describe('createListrRenderer', () => {
     });
     await expect(view.done()).resolves.toBeUndefined();
   });
+
+  test('a step that did not wait on members in a lost data center names them on its line', async () => {
+    const written: string[] = [];
+    for (const s of spies) s.mockRestore();
+    spies.splice(0);
+    const keep = (chunk: unknown): boolean => (written.push(String(chunk)), true);
+    spies.push(vi.spyOn(process.stdout, 'write').mockImplementation(keep), vi.spyOn(process.stderr, 'write').mockImplementation(keep));
+    const view = createListrRenderer();
+    view.listener(started(['db-election']));
+    view.listener({ type: 'step.started', runId: 'r', at, stepId: 'db-election', attempt: 1 });
+    view.listener({
+      type: 'step.applied',
+      runId: 'r',
+      at,
+      stepId: 'db-election',
+      after: null,
+      describe: 'promoted pg-sh-a',
+      outputs: {},
+      notes: { membersNotWaitedFor: [{ name: 'pg-hz-a', dc: 'hz-a' }] },
+    });
+    view.listener(timing('db-election', 'applied'));
+    await view.done();
+    expect(written.join('')).toContain('db-election (exec): promoted pg-sh-a (not waited for, in a lost data center: pg-hz-a)');
+  });
 });
