@@ -32,6 +32,10 @@ export interface RedisProbeSpec {
   /** Command and args, e.g. [ROLE] or [GET, key]. */
   readonly command: readonly unknown[];
   readonly password?: unknown;
+  /** A Sentinel master name: addr is a sentinel; the command goes to the master it names (the clients' view). */
+  readonly master?: unknown;
+  /** AUTH password of the sentinel at addr (with master). */
+  readonly sentinelPassword?: unknown;
   /** Channels (patterns with * ? [) whose messages wake a detection probe (probe/notify.ts). */
   readonly subscribe?: unknown;
 }

@@ -1,6 +1,6 @@
 import type { RedisProbeSpec, Tolerance } from '../model/probe.js';
-import { parseHostPort } from '../infra/host-port.js';
-import { openRedisClient } from '../infra/redis-connect.js';
+import { formatHostPort, parseHostPort, type HostPort } from '../infra/host-port.js';
+import { openRedisClient, type RedisConnection } from '../infra/redis-connect.js';
 import { isSecret } from '../util/secret.js';
 import { toArgv } from './argv.js';
 import { bounded } from './bound.js';
@@ -28,27 +28,51 @@ export async function runRedisProbe(
   if ('problem' in addr) return errorOutcome(`bad redis addr "${addrText}" (want host:port)`);
   const [command, ...args] = toArgv(spec.command);
   if (!command) return errorOutcome('empty redis command');
-  const { client, lastError: lastClientError } = await openRedisClient(
-    addr,
-    timeoutMs,
-    spec.password === undefined ? {} : { password: reveal(spec.password) },
-  );
-  const lastError = (): string => {
-    const e = lastClientError() as (Error & { code?: string }) | undefined;
-    return e ? (e.code ?? e.message) : '';
+  const master = spec.master === undefined ? undefined : reveal(spec.master);
+  const opened: RedisConnection[] = [];
+  let closed = false; // bounded() has given up and closed what was opened: open nothing more
+  const open = async (at: HostPort, password: unknown): Promise<RedisConnection> => {
+    const c = await openRedisClient(at, timeoutMs, password === undefined ? {} : { password: reveal(password) });
+    if (closed) throw new Error('the probe ended'); // never connected: nothing to close
+    opened.push(c);
+    return c;
   };
-  const where = `redis ${addrText} ${command}`;
+  const failed = (where: string, e: unknown, c: RedisConnection): ProbeOutcome => {
+    if ((e as Error).name === 'ReplyError') return failureOutcome(`${where}: ${(e as Error).message}`);
+    const last = c.lastError() as (Error & { code?: string }) | undefined;
+    const why = last && (e as Error).message === 'Connection is closed.' ? (last.code ?? last.message) : (e as Error).message;
+    return errorOutcome(`${where}: ${why}`);
+  };
+  const where = master === undefined ? `redis ${addrText} ${command}` : `redis ${master} (sentinel ${addrText}) ${command}`;
   const work = (async (): Promise<ProbeOutcome> => {
+    let target = addr;
+    if (master !== undefined) {
+      // the master a Sentinel client would be given now, then the command there
+      const sentinel = await open(addr, spec.sentinelPassword);
+      try {
+        await sentinel.client.connect();
+        const named = plain(await sentinel.client.call('SENTINEL', 'get-master-addr-by-name', master));
+        if (!Array.isArray(named) || named.length < 2) return failureOutcome(`sentinel ${addrText} names no master for ${master}`);
+        target = { host: String(named[0]), port: Number(named[1]) };
+      } catch (e) {
+        return failed(`sentinel ${addrText} get-master-addr-by-name ${master}`, e, sentinel);
+      }
+    }
+    const node = await open(target, spec.password);
+    const at = master === undefined ? where : `${where} at ${formatHostPort(target)}`;
     try {
-      await client.connect();
-      const reply = plain(await client.call(command, ...args));
+      await node.client.connect();
+      const reply = plain(await node.client.call(command, ...args));
       const held = checkTolerance(expect, reply, `${command} reply`);
-      return held.ok ? okOutcome(`${command} → ${JSON.stringify(reply)}`) : failureOutcome(`${where}: ${held.detail}`);
+      return held.ok
+        ? okOutcome(`${master === undefined ? '' : `${master} at ${formatHostPort(target)}: `}${command} → ${JSON.stringify(reply)}`)
+        : failureOutcome(`${at}: ${held.detail}`);
     } catch (e) {
-      if ((e as Error).name === 'ReplyError') return failureOutcome(`${where}: ${(e as Error).message}`);
-      const why = lastError() && (e as Error).message === 'Connection is closed.' ? lastError() : (e as Error).message;
-      return errorOutcome(`${where}: ${why}`);
+      return failed(at, e, node);
     }
   })();
-  return bounded(work, timeoutMs, signal, where, () => client.disconnect());
+  return bounded(work, timeoutMs, signal, where, () => {
+    closed = true;
+    for (const c of opened) c.client.disconnect();
+  });
 }
