@@ -10,14 +10,17 @@ export async function bounded(
   work: Promise<ProbeOutcome>,
   timeoutMs: number,
   signal: AbortSignal,
-  where: string,
+  /** What was being asked, read when the limit passes (a probe may learn its target on the way). */
+  where: string | (() => string),
   cleanup: () => void,
 ): Promise<ProbeOutcome> {
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const bound = new Promise<ProbeOutcome>((resolve) => {
-    timer = silenceTimer(timerDelay(timeoutMs), () => resolve(errorOutcome(`${where}: no answer within ${timeoutMs}ms`)));
-    onAbort = () => resolve(errorOutcome(`${where}: aborted`));
+    timer = silenceTimer(timerDelay(timeoutMs), () =>
+      resolve(errorOutcome(`${typeof where === 'string' ? where : where()}: no answer within ${timeoutMs}ms`)),
+    );
+    onAbort = () => resolve(errorOutcome(`${typeof where === 'string' ? where : where()}: aborted`));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });

@@ -44,6 +44,7 @@ export async function runRedisProbe(
     return errorOutcome(`${where}: ${why}`);
   };
   const where = master === undefined ? `redis ${addrText} ${command}` : `redis ${master} (sentinel ${addrText}) ${command}`;
+  let asking = master === undefined ? where : `sentinel ${addrText} get-master-addr-by-name ${master}`; // what a timeout names
   const work = (async (): Promise<ProbeOutcome> => {
     let target = addr;
     if (master !== undefined) {
@@ -58,8 +59,9 @@ export async function runRedisProbe(
         return failed(`sentinel ${addrText} get-master-addr-by-name ${master}`, e, sentinel);
       }
     }
-    const node = await open(target, spec.password);
     const at = master === undefined ? where : `${where} at ${formatHostPort(target)}`;
+    asking = at;
+    const node = await open(target, spec.password);
     try {
       await node.client.connect();
       const reply = plain(await node.client.call(command, ...args));
@@ -71,8 +73,14 @@ export async function runRedisProbe(
       return failed(at, e, node);
     }
   })();
-  return bounded(work, timeoutMs, signal, where, () => {
-    closed = true;
-    for (const c of opened) c.client.disconnect();
-  });
+  return bounded(
+    work,
+    timeoutMs,
+    signal,
+    () => asking,
+    () => {
+      closed = true;
+      for (const c of opened) c.client.disconnect();
+    },
+  );
 }

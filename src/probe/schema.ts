@@ -109,11 +109,15 @@ const redisSpecSchema = {
     addr: text('host:port'),
     command: { type: 'array', minItems: 1, items: { type: ['string', 'number'] }, description: 'e.g. [ROLE] or [GET, key].' },
     password: text('AUTH password (use ${secrets.NAME}).'),
-    master: text(
-      "A Sentinel master name: addr is then a sentinel, and the command goes to the master it names (SENTINEL get-master-addr-by-name), as a Sentinel client resolves it: the clients' view, not the sentinel's own bookkeeping. `password` is the master's.",
-    ),
+    master: {
+      type: 'string',
+      minLength: 1,
+      description:
+        "A Sentinel master name: addr is then a sentinel, and the command goes to the master it names (SENTINEL get-master-addr-by-name), as a Sentinel client resolves it: the clients' view, not the sentinel's own bookkeeping. `password` is the master's.",
+    },
     sentinelPassword: text('AUTH password of the sentinel at addr (with master; use ${secrets.NAME}).'),
   },
+  dependentRequired: { sentinelPassword: ['master'] },
 } as const;
 
 const subscribeSchema = {

@@ -83,7 +83,7 @@ function normalizeFault(f: Raw): FaultSpec {
     timeoutMs: optionalMs(f['timeout']) ?? DEFAULT_FAULT_TIMEOUT_MS,
     detect: asArray(f['detect']).map((p) => normalizeProbe(p as Raw)),
     detectAll: f['detectWhen'] === 'all',
-    lost: Array.isArray(f['lost']) ? f['lost'].map(String) : undefined,
+    lost: f['lost'] === undefined ? undefined : namesOf(f['lost']),
     detectTimeoutMs: optionalMs(f['detectTimeout']) ?? DEFAULT_DETECT_TIMEOUT_MS,
     recoverTimeoutMs: optionalMs(f['recoverTimeout']) ?? DEFAULT_RECOVER_TIMEOUT_MS,
     params: (f['params'] ?? {}) as Readonly<Record<string, unknown>>,

@@ -159,6 +159,17 @@ function valueDiagnostic(e: ErrorObject, options: TranslateOptions): Diagnostic 
     }
     case 'uniqueItems':
       return { severity: 'error', code: 'bad-value', message: `${subject} must not repeat items`, ...at };
+    case 'minLength':
+      return { severity: 'error', code: 'bad-value', message: `${subject} must not be empty`, ...at };
+    case 'dependentRequired': {
+      const { property, missingProperty } = e.params as { property?: unknown; missingProperty?: unknown };
+      return {
+        severity: 'error',
+        code: 'missing-field',
+        message: `"${String(property)}" needs "${String(missingProperty)}" beside it in ${fieldLabel(path)}`,
+        ...options.sourceMap.locateKey([...path, String(property)]),
+      };
+    }
     case 'pattern':
       return { severity: 'error', code: 'bad-value', message: `${subject} must be ${patternMeaning(schema)}${got}`, ...at };
     case 'not':

@@ -54,12 +54,12 @@ const faultSchema = {
         'any: detected when the first detect probe holds; all: when every one has held (e.g. Sentinel elected every cache group).',
     },
     lost: {
-      type: 'array',
-      minItems: 1,
-      uniqueItems: true,
-      items: { type: 'string' },
+      oneOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+      ],
       description:
-        "The data centers this fault cuts: the switch's steps do not wait on members there (ctx.lost). Default: what the fault kind says (fault.freeze: its dcs); give it for fault.link, exec and http faults.",
+        "The data centers this fault cuts, or a city of spec.topology (its data centers): [hz-a, hz-b] or hz. The switch's steps do not wait on members there (ctx.lost). Default: what the fault kind says (fault.freeze: its dcs); give it for fault.link, exec and http faults. Names as they are: no ${…}.",
     },
     detectTimeout: duration('Give up when nothing detects the fault within this (default 30s).'),
     recoverTimeout: duration('After the switch, steady state must hold again within this (default 60s).'),

@@ -124,7 +124,11 @@ describe('every --json document validates against its published schema (runbooks
       const doc = JSON.parse(r.stdout) as { command: string; ok: boolean; result: { run?: unknown } | null };
       expectValid(await compiled(schema), doc, args.join(' '));
       if (args[0] === 'report' && args[1] === runId) expect(doc).toMatchObject({ command: 'report', ok: true, result: { run: { runId } } });
+      // a rehearsal's preview says the side its fault cuts (fault.lost): what the switch will not wait on
+      if (args[0] === 'rehearse') expect(doc).toMatchObject({ result: { lost: ['east-a'] } });
     }
+    const preview = await ws.run(['rehearse', 'schema-cut.yaml', '--dry-run']);
+    expect(preview.stdout).toContain('lost: east-a — the switch does not wait on members there');
   });
 
   it('the NDJSON streams of drill and rehearse: every line validates against the events schema', async () => {

@@ -12,6 +12,8 @@ import { formatDuration } from '../../util/duration.js';
 import { nullLogger } from '../../util/logger.js';
 import type { RuntimeScope } from '../../runbook/runtime-scope.js';
 import { renderPlan } from '../output/plan-human.js';
+import { lostLine } from '../output/event-line.js';
+import { lostOf } from '../../rehearsal/outage.js';
 import type { Style } from '../output/style.js';
 import { planExitCode, planRunbook } from './plan-runbook.js';
 
@@ -30,6 +32,8 @@ export interface RehearsalPreview {
   readonly stopConditions: readonly ProbeResult[];
   readonly fault: { readonly kind: string; readonly describe: string; readonly ready: boolean };
   readonly plan: Plan;
+  /** The data centers the fault cuts, as the switch will be told (ctx.lost): fault.lost, else the fault kind's. */
+  readonly lost?: readonly string[];
   readonly predictedRto: RtoPrediction | undefined;
   readonly budgetMs: number | undefined;
 }
@@ -100,7 +104,9 @@ export async function previewRehearsal(o: {
       faultView = { kind: fault.kind, describe: `cannot observe the fault's target: ${(e as Error).message}`, ready: false };
     }
   }
+  // observed while the estate is whole (nothing is cut yet): the lost side is said, not skipped
   const plan = await planRunbook(runbook, o.registry, scope, o.history, signal);
+  const lost = kind ? lostOf(fault, { kind, params: scope.interpolate(fault.with) }) : (fault.lost ?? []);
   return {
     runbook: runbook.name,
     schedule: o.schedule,
@@ -109,6 +115,7 @@ export async function previewRehearsal(o: {
     stopConditions,
     fault: faultView,
     plan,
+    ...(lost.length > 0 ? { lost } : {}),
     predictedRto: o.predictedRto,
     budgetMs: runbook.budgetMs,
   };
@@ -141,6 +148,7 @@ export function renderPreview(p: RehearsalPreview, st: Style): string {
   group('steady state', p.steadyState);
   group('stop conditions (must hold; a breach aborts the rehearsal)', p.stopConditions);
   lines.push(`  fault (${p.fault.kind}): ${mark(p.fault.ready)} ${p.fault.describe}`);
+  if (p.lost?.length) lines.push(`  ${lostLine(p.lost)}`);
   const r = p.predictedRto;
   const budget = p.budgetMs === undefined ? '' : `, budget ${formatDuration(p.budgetMs)}`;
   if (r) {

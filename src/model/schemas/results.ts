@@ -183,10 +183,11 @@ export const rehearsePreviewResult = obj(
     stopConditions: arr(probeResult),
     fault: obj({ kind: str(), describe: str(), ready: bool() }),
     plan: planResult,
+    lost: arr(str()),
     predictedRto: anyMap('Medians of earlier succeeded rehearsals'),
     budgetMs: num(),
   },
-  { optional: ['predictedRto', 'budgetMs'] },
+  { optional: ['predictedRto', 'budgetMs', 'lost'] },
 );
 
 export const unlockResult = obj(

@@ -17,6 +17,7 @@ let cleanup: () => Promise<void> = async () => undefined;
 let masterPort = 0;
 let masterPid = 0;
 let sentinel = '';
+let sentinelPid = 0;
 let lockedSentinel = '';
 const PASSWORD = 'sentinel-horse-battery';
 
@@ -28,6 +29,7 @@ beforeAll(async () => {
   procs.add(m.pid);
   const s = await startSentinel({ dir: path.join(tmp.dir, 'sentinel'), port: sp, monitors: [{ name: 'grp', masterPort: mp }], quorum: 1 });
   procs.add(s.pid);
+  sentinelPid = s.pid;
   const l = await startSentinel({ dir: path.join(tmp.dir, 'locked'), port: lp, monitors: [{ name: 'grp', masterPort: mp }], quorum: 1 });
   procs.add(l.pid);
   expect(await redisCli(lp, ['ACL', 'SETUSER', 'default', 'resetpass', `>${PASSWORD}`])).toBe('OK');
@@ -35,11 +37,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  try {
-    process.kill(masterPid, 'SIGCONT');
-  } catch {
-    // gone
-  }
+  for (const pid of [masterPid, sentinelPid])
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // gone
+    }
   await procs.stopAll();
   await cleanup();
 });
@@ -66,9 +69,20 @@ describe('redis probe through Sentinel (master:)', () => {
     try {
       const r = await runProbeOnce(probe({ addr: sentinel, master: 'grp', command: ['ROLE'] }, 300), makeKindContext());
       expect(r.kind).toBe('error');
-      expect(r.detail).toContain(`redis grp (sentinel ${sentinel}) ROLE`);
+      // names the master it was asking, not only the sentinel
+      expect(r.detail).toBe(`redis grp (sentinel ${sentinel}) ROLE at 127.0.0.1:${masterPort}: no answer within 300ms`);
     } finally {
       process.kill(masterPid, 'SIGCONT');
+    }
+  });
+
+  it('the sentinel frozen: the probe names the sentinel it was asking', async () => {
+    process.kill(sentinelPid, 'SIGSTOP');
+    try {
+      const r = await runProbeOnce(probe({ addr: sentinel, master: 'grp', command: ['ROLE'] }, 300), makeKindContext());
+      expect(r).toEqual({ kind: 'error', detail: `sentinel ${sentinel} get-master-addr-by-name grp: no answer within 300ms` });
+    } finally {
+      process.kill(sentinelPid, 'SIGCONT');
     }
   });
 

@@ -97,6 +97,21 @@ describe("a rehearsal's fault.lost reads the topology as --lost does", () => {
     expect((await withFaultLostExpanded(runbook)).fault?.lost).toEqual(['hz-a', 'hz-b']);
   });
 
+  test("one name without a list is read as a list of one (as a scenario's lost): lost: hz", async () => {
+    const r = await validateRunbookFile(await book('hz'), loadBuiltinRegistry);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect((await withFaultLostExpanded(r.runbook as Runbook)).fault?.lost).toEqual(['hz-a', 'hz-b']);
+  });
+
+  test('a template in fault.lost is refused at its line and column (it would be taken for a name)', async () => {
+    const r = await validateRunbookFile(await book('["${params.dc}"]'), loadBuiltinRegistry);
+    expect(r.runbook).toBeUndefined();
+    const errors = r.diagnostics.filter((d) => d.code === 'lost-reference');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ severity: 'error', line: 9, column: 13 });
+    expect(errors[0]?.message).toContain('fault.lost: ${params.dc} is not read here');
+  });
+
   test('a name the topology does not know is refused by validate at its line and column', async () => {
     const r = await validateRunbookFile(await book('[hz-a, hx]'), loadBuiltinRegistry);
     expect(r.runbook).toBeUndefined();

@@ -32,6 +32,17 @@ describe('schema error translation', () => {
     ]);
   });
 
+  test('a redis probe through Sentinel: an empty master name, a sentinelPassword without master', () => {
+    expect(
+      check(
+        '  readiness:\n    - { name: a, redis: { addr: "h:1", master: "", command: [ROLE] } }\n    - { name: b, redis: { addr: "h:1", sentinelPassword: x, command: [ROLE] } }\n  steps: [{ id: s, kind: exec, with: { cmd: [a] } }]\n',
+      ),
+    ).toEqual([
+      '6:48 bad-value: spec.readiness[0].redis.master must not be empty',
+      '7:40 missing-field: "sentinelPassword" needs "master" beside it in spec.readiness[1].redis',
+    ]);
+  });
+
   test('several missing fields at one place make one message; a misspelt key does not also report the missing one', () => {
     expect(check('  steps:\n    - description: nothing else\n    - { id: b, kidn: exec }\n')).toEqual([
       '6:7 missing-field: missing required fields "id" and "kind" in step #1',
