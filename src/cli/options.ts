@@ -44,7 +44,10 @@ export function withRunOptions(cmd: Command): Command {
     )
     .option('--plan <file>', 'apply a plan saved by `plan -o`: refused (exit 4) if the runbook or the observed live state changed since')
     .option('--lease <duration>', 'lock lease, renewed while the run lives (default 15s; also DRCTL_LEASE)')
-    .option('--lost <dcs>', 'data centers known lost, comma-separated (e.g. hz-a,hz-b): steps do not wait on members there');
+    .option(
+      '--lost <names>',
+      "data centers known lost, comma-separated, or a city of spec.topology (e.g. hz-a,hz-b or hz): steps do not wait on members there (commands see DRCTL_LOST); a rehearsal's come from spec.fault.lost",
+    );
 }
 
 const YES = new Set(['1', 'true', 'yes']);

@@ -43,7 +43,7 @@ export function registerRunbookCommands(program: Command, act: Act): void {
     program
       .command('rehearse')
       .description(
-        'network-cut rehearsal for cron: schedule → steady state → fault (t0) → detect → switch → recovered (RTO) → restore → fail back',
+        "network-cut rehearsal for cron: schedule → steady state → fault (t0) → detect → switch → recovered (RTO) → restore → fail back. The switch is told the side the fault cuts (spec.fault.lost, else the fault kind's dcs): it does not wait on members there",
       )
       .argument('<runbook>'),
   )

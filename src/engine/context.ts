@@ -40,6 +40,7 @@ export function createContextFactory(o: ContextFactoryOptions): ContextFactory {
     const source = signalLike instanceof AbortSignal ? { signal: signalLike } : signalLike;
     let log: Logger | undefined;
     const lost = [...lostDcs];
+    let lastProgress: string | undefined;
     return {
       runId: o.runId,
       stepId,
@@ -65,7 +66,12 @@ export function createContextFactory(o: ContextFactoryOptions): ContextFactory {
               .emit({ type: 'step.command', stepId, pid, startTime: startTimeOf(pid) ?? '', command: argv.join(' ') })
               .catch(() => undefined),
         }),
-      progress: (message) => void o.emit({ type: 'step.progress', stepId, message }).catch(() => undefined),
+      // a kind polling says the same thing each round: said (and journaled) once, until it changes
+      progress: (message) => {
+        if (message === lastProgress) return;
+        lastProgress = message;
+        void o.emit({ type: 'step.progress', stepId, message }).catch(() => undefined);
+      },
       note: (key, value) => {
         notes[key] = value;
       },

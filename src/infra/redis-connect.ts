@@ -3,15 +3,18 @@ import net from 'node:net';
 import { formatHostPort, type HostPort } from './host-port.js';
 import { redisLabel, type RedisSpec } from './redis-url.js';
 import { patchCommandTimeout } from './redis-command-timeout.js';
+import { patchDisconnect } from './redis-disconnect.js';
 import { silenceTimer } from '../util/silence-timer.js';
 
 /**
  * ioredis, imported on first use: commands and kinds that never touch Redis never pay for it (~70 ms).
- * Its command time limit is made to count the server's silence, not our own stall (redis-command-timeout).
+ * Its command time limit is made to count the server's silence, not our own stall (redis-command-timeout),
+ * and a closed connection's disconnect arms no 2 s timer (redis-disconnect).
  */
 export const loadIoredis = async (): Promise<{ Redis: typeof Redis }> => {
   const mod = await import('ioredis');
   patchCommandTimeout(mod.Command);
+  patchDisconnect(mod.AbstractConnector);
   return mod;
 };
 

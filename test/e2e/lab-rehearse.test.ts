@@ -130,7 +130,7 @@ describe('drctl rehearse on the lab: a real network cut of Hangzhou', () => {
       ).toEqual([]);
       const found =
         events.some((e) => e.type === 'step.skipped') ||
-        events.some((e) => e.type === 'step.progress' && /elected \S+ by itself|being promoted by Sentinel/.test(e.message ?? ''));
+        events.some((e) => e.type === 'step.progress' && /elected \S+ by itself|waiting for Sentinel/.test(e.message ?? ''));
       expect(found, `${group}: ${JSON.stringify(events.map((e) => e.message ?? e.reason ?? e.type))}`).toBe(true);
       // and Sentinel's own log: it reached objective-down on the frozen master, then switched to Shanghai
       expect(logs).toMatch(new RegExp(`\\+odown master ${group} 127\\.0\\.0\\.1 ${hz}\\b`));

@@ -70,7 +70,9 @@ export async function settleMasterTarget(
       await withRedis(nodeTarget(p, target, ctx), (r) => r.call('REPLICAOF', host, String(port)));
       return 'replica';
     }
-    ctx.progress(`redis ${target}: being promoted by Sentinel (${s.master ?? '?'} is ${named ? roleText(named) : 'unknown'})`);
+    const waiting = `redis ${target}: ROLE is master and Sentinel has not named it (${s.master ?? '?'} is ${named ? roleText(named) : 'unknown'}${views.some((v) => v.failingOver) ? '; a failover is in progress' : '; no sentinel is failing over'}): waiting for Sentinel`;
+    ctx.progress(waiting);
+    ctx.miss?.(waiting); // a step timeout says what it waited for, not "no answer"
     await ctx.clock.sleep(POLL_MS, ctx.signal);
   }
 }
@@ -87,11 +89,12 @@ export async function waitSentinelsQuiet(p: RedisFailoverParams, ctx: KindContex
     const views = await readSentinels(p, ctx);
     const busy = views.filter((v) => v.failingOver || v.masterDown);
     if (views.length > 0 && busy.length === 0) return;
-    ctx.progress(
+    const waiting =
       views.length === 0
         ? `no sentinel of ${p.master} answers yet`
-        : `sentinel ${busy.map((v) => v.addr).join(', ')}: ${p.master} ${busy.some((v) => v.failingOver) ? 'failover in progress' : 'master seen down'}; waiting before deciding`,
-    );
+        : `sentinel ${busy.map((v) => v.addr).join(', ')}: ${p.master} ${busy.some((v) => v.failingOver) ? 'failover in progress' : 'master seen down'}; waiting before deciding`;
+    ctx.progress(waiting);
+    ctx.miss?.(waiting);
     await ctx.clock.sleep(POLL_MS, ctx.signal);
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { openRedisClient } from '../../../src/infra/redis-connect.js';
+import { freePort } from '../../helpers/free-port.js';
 import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -52,5 +53,17 @@ describe('a Redis command time limit counts the server silence, not drctl stalli
     process.kill(r.pid, 'SIGSTOP');
     cleanups.push(() => void process.kill(r.pid, 'SIGCONT'));
     await expect(client.ping()).rejects.toThrow('Command timed out');
+  });
+});
+
+describe('closing a client whose connection was refused', () => {
+  test("arms no timer (ioredis kept a refused probe's CLI alive 2 s after its last line)", async () => {
+    const port = await freePort(); // nothing listens: the connection is refused
+    const { client } = await openRedisClient({ host: '127.0.0.1', port }, 2000);
+    await expect(client.connect()).rejects.toThrow();
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    client.disconnect();
+    expect(timers()).toBe(before);
   });
 });
