@@ -12,6 +12,8 @@ import { nodeTarget, sentinelTarget } from './targets.js';
 const RETRY_MS = 300;
 /** Time to restore the replicas' priorities after the failover (or its timeout). */
 const RESTORE_MS = 2000;
+/** The most a normal (not cut short) restore of replica priorities may take: the step's own time beyond that is not needed. */
+const RESTORE_MAX_MS = 30_000;
 
 /** Make `target` the master of the group: Sentinel failover, or direct REPLICAOF. */
 export async function moveMaster(
@@ -74,17 +76,27 @@ async function withPriorities(
     await fn(sentinel);
   } finally {
     // restored also after a timeout or a cancel (a replica left at priority 0 is never elected), all at
-    // once and within RESTORE_MS (inside the kind's abort grace): a frozen node cannot hold the step longer
-    const restoring = AbortSignal.timeout(RESTORE_MS);
+    // once. Cut short (the step's deadline, a cancel): within RESTORE_MS, inside the kind's abort grace, so
+    // a frozen node cannot hold the step longer. Otherwise with what is left of the step's time (at least
+    // RESTORE_MS): a busy machine must not leave a replica unelectable because a 2 s limit passed. A
+    // restore that fails is tried once more on a fresh connection while time is left.
+    const left = ctx.signal.aborted ? RESTORE_MS : Math.min(Math.max(RESTORE_MS, ctx.remainingMs?.() ?? RESTORE_MS), RESTORE_MAX_MS);
+    const restoring = AbortSignal.timeout(left);
+    const restore = (addr: string, prio: string): Promise<unknown> =>
+      withRedis({ ...nodeTarget(p, addr, ctx), signal: restoring }, (r) => r.call('CONFIG', 'SET', 'replica-priority', prio));
+    const notRestored: string[] = [];
     await Promise.all(
       [...saved].map(([addr, prio]) =>
-        withRedis({ ...nodeTarget(p, addr, ctx), signal: restoring }, (r) => r.call('CONFIG', 'SET', 'replica-priority', prio)).catch(
-          () => {
+        restore(addr, prio)
+          .catch((e: unknown) => (restoring.aborted ? Promise.reject(e) : restore(addr, prio)))
+          .catch(() => {
             ctx.log.warn({ addr }, 'could not restore replica-priority');
-          },
-        ),
+            notRestored.push(addr);
+          }),
       ),
     );
+    // said in the step's notes: a replica left at priority 0 is never elected until someone resets it
+    if (notRestored.length > 0) ctx.note('replicaPriorityNotRestored', notRestored);
   }
 }
 
