@@ -17,6 +17,10 @@ interface SetupOptions {
   readonly clock?: Clock;
   /** Sees every event as it is emitted (a test acts on the one that proves a moment was reached). */
   readonly onEvent?: (e: EventInput) => void;
+  /** The kind the steps run (default: memKind over the world). */
+  readonly kind?: ReturnType<typeof memKind>;
+  /** Ready steps in random order (default true: a missing `needs` edge fails instead of passing by luck). */
+  readonly shuffle?: boolean;
 }
 
 function setup(world: MemWorld, runbook: Runbook, o: SetupOptions = {}) {
@@ -27,7 +31,7 @@ function setup(world: MemWorld, runbook: Runbook, o: SetupOptions = {}) {
     o.onEvent?.(e);
   };
   const makeContext = createContextFactory({ runId: 'r', baseDir: '/tmp', clock, log: nullLogger, emit, approve: async () => false });
-  const registry = createKindRegistry([memKind(world)]);
+  const registry = createKindRegistry([o.kind ?? memKind(world)]);
   const run = () =>
     executeSteps({
       runbook,
@@ -37,7 +41,7 @@ function setup(world: MemWorld, runbook: Runbook, o: SetupOptions = {}) {
       stop: stop.signal,
       abort: abort.signal,
       makeContext,
-      shuffle: true,
+      shuffle: o.shuffle ?? true,
       resolveParams: (s) => s.with,
     });
   return { events, run, registry, makeContext, emit };
@@ -67,25 +71,8 @@ describe('executeSteps', () => {
       [step('a', [], { key: 'a', to: '1' }), step('b', ['a'], { key: 'b', to: '1' }), step('c', [], { key: 'c', to: '1' })],
       { concurrency: 1 },
     );
-    const events: EventInput[] = [];
-    const emit = async (e: EventInput) => void events.push(e);
-    const out = await executeSteps({
-      runbook: rb,
-      registry: createKindRegistry([memKind(world)]),
-      emit,
-      clock: realClock,
-      stop: new AbortController().signal,
-      abort: new AbortController().signal,
-      resolveParams: (s) => s.with,
-      makeContext: createContextFactory({
-        runId: 'r',
-        baseDir: '/tmp',
-        clock: realClock,
-        log: nullLogger,
-        emit,
-        approve: async () => false,
-      }),
-    });
+    const { run, events } = setup(world, rb, { shuffle: false });
+    const out = await run();
     expect(out.status).toBe('succeeded');
     expect(world.applies.map((x) => x.split('=')[0])).toEqual(['a', 'b', 'c']);
     expect(events.filter((e) => e.type === 'step.queued').map((e) => (e as { stepId: string }).stepId)).toEqual(['a', 'c', 'b']);
@@ -172,24 +159,7 @@ describe('executeSteps', () => {
       },
     };
     const rb = runbookOf([step('a', [], { key: 'a', to: '1' }, { timeoutMs: 100 })]);
-    const emit = async () => undefined;
-    const out = await executeSteps({
-      runbook: rb,
-      registry: createKindRegistry([waiting as typeof kind]),
-      emit,
-      clock: realClock,
-      stop: new AbortController().signal,
-      abort: new AbortController().signal,
-      makeContext: createContextFactory({
-        runId: 'r',
-        baseDir: '/tmp',
-        clock: realClock,
-        log: nullLogger,
-        emit,
-        approve: async () => false,
-      }),
-      resolveParams: (s) => s.with,
-    });
+    const out = await setup(world, rb, { kind: waiting as typeof kind, shuffle: false }).run();
     const rec = out.steps.get('a');
     expect(rec?.error?.phase).toBe('apply');
     expect(rec?.error?.timedOut).toBe(true);
@@ -203,25 +173,7 @@ describe('executeSteps', () => {
     const kind = memKind(world);
     const stuck = { ...kind, holds: () => ({ ok: false as const, detail: 'still old' }) };
     const rb = runbookOf([step('a', [], { key: 'a', to: '1' }, { timeoutMs: 100 })]);
-    const events: EventInput[] = [];
-    const emit = async (e: EventInput) => void events.push(e);
-    const out = await executeSteps({
-      runbook: rb,
-      registry: createKindRegistry([stuck]),
-      emit,
-      clock: realClock,
-      stop: new AbortController().signal,
-      abort: new AbortController().signal,
-      makeContext: createContextFactory({
-        runId: 'r',
-        baseDir: '/tmp',
-        clock: realClock,
-        log: nullLogger,
-        emit,
-        approve: async () => false,
-      }),
-      resolveParams: (s) => s.with,
-    });
+    const out = await setup(world, rb, { kind: stuck, shuffle: false }).run();
     const rec = out.steps.get('a');
     expect(rec?.status).toBe('failed');
     expect(rec?.error?.phase).toBe('verify');
@@ -278,26 +230,8 @@ describe('executeSteps', () => {
     };
   };
   const execute = (world: MemWorld, kind: ReturnType<typeof memKind>, rb: Runbook) => {
-    const events: EventInput[] = [];
-    const emit = async (e: EventInput) => void events.push(e);
-    const out = executeSteps({
-      runbook: rb,
-      registry: createKindRegistry([kind]),
-      emit,
-      clock: realClock,
-      stop: new AbortController().signal,
-      abort: new AbortController().signal,
-      resolveParams: (s) => s.with,
-      makeContext: createContextFactory({
-        runId: 'r',
-        baseDir: '/tmp',
-        clock: realClock,
-        log: nullLogger,
-        emit,
-        approve: async () => false,
-      }),
-    });
-    return { out, events };
+    const { run, events } = setup(world, rb, { kind, shuffle: false });
+    return { out: run(), events };
   };
 
   it('a step that failed after its intent was journaled is in undoOrder (it may have half-applied), after the applied ones', async () => {
